@@ -1,0 +1,88 @@
+import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import helmet from "@fastify/helmet";
+import fastifyStatic from "@fastify/static";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { systemRoutes } from "./modules/system/routes.js";
+import { eventRoutes } from "./platform/events/routes.js";
+import { installErrorHandling, sendProblem } from "./platform/http/errors.js";
+import { installMetrics } from "./platform/http/metrics.js";
+import { installOpenApi } from "./platform/http/openapi.js";
+import { ProblemType } from "./platform/http/problems.js";
+import type { Platform } from "./platform/runtime.js";
+import { packageVersion, readCommit } from "./platform/version.js";
+
+export const BODY_LIMIT = 1024 * 1024;
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Composition root: the HTTP layer over a running platform, with every module's routes. */
+export async function buildApp(platform: Platform): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: platform.log.child({ part: "http" }) as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT,
+    trustProxy: true,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers["x-request-id"];
+      return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    ajv: {
+      // Unknown properties are an error, never silently dropped; all errors are reported at once.
+      customOptions: { removeAdditional: false, allErrors: true, coerceTypes: "array", useDefaults: true },
+    },
+    routerOptions: { maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header("x-request-id", String(request.id));
+  });
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", "data:", "blob:"],
+        fontSrc: ["'self'", "data:"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+  });
+  installErrorHandling(app);
+  const commit = platform.config.commit || readCommit();
+  await installOpenApi(app, packageVersion);
+  const registry = installMetrics(app, platform);
+
+  await app.register(systemRoutes(platform, registry, { version: packageVersion, commit }));
+  // Until identity exists every viewer is the provider; the filter is where tenancy will apply.
+  await app.register(eventRoutes(platform, async () => () => true));
+
+  const webDir = platform.config.webDir;
+  const hasWeb = existsSync(join(webDir, "index.html"));
+  if (hasWeb) {
+    await app.register(fastifyStatic, { root: webDir, wildcard: false, index: ["index.html"] });
+  }
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split("?")[0] ?? "";
+    const wantsPage =
+      hasWeb &&
+      request.method === "GET" &&
+      !path.startsWith("/api/") &&
+      !/^\/(healthz|readyz|metrics)$/.test(path) &&
+      !/\.[a-z0-9]+$/i.test(path);
+    // History fallback: client-side routes load the SPA; everything else is a clear 404.
+    if (wantsPage) return reply.type("text/html").sendFile("index.html");
+    return sendProblem(request, reply, {
+      status: 404,
+      type: ProblemType.notFound,
+      title: "Not found",
+      detail: `${request.method} ${path} is not a route of this server`,
+    });
+  });
+  return app;
+}

@@ -1,0 +1,82 @@
+import { hostname } from "node:os";
+import { resolve } from "node:path";
+
+/** Every setting Plantão reads from the environment; the README's configuration table mirrors this list. */
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  dataDir: string;
+  logLevel: string;
+  nodeId: string;
+  /** Whether this process claims and runs jobs (an API-only node may turn it off). */
+  jobsEnabled: boolean;
+  jobConcurrency: number;
+  /** How long a claimed job stays leased to this node without a heartbeat. */
+  jobLeaseMs: number;
+  /** How often an idle worker looks for jobs enqueued by other nodes. */
+  jobPollMs: number;
+  timezone: string;
+  commit: string;
+  /** Directory of the built web app; absent means the API runs without the UI. */
+  webDir: string;
+}
+
+export const configDocs: ReadonlyArray<{ name: string; default: string; meaning: string }> = [
+  { name: "PLANTAO_PORT", default: "8080", meaning: "HTTP port to listen on" },
+  { name: "PLANTAO_HOST", default: "0.0.0.0", meaning: "Address to bind" },
+  {
+    name: "PLANTAO_DATABASE_URL",
+    default: "sqlite:./data/plantao.db",
+    meaning: "`sqlite:<path>` for the embedded database or `postgres://user:pass@host:port/db`",
+  },
+  { name: "PLANTAO_DATA_DIR", default: "./data", meaning: "Directory for the SQLite file, keys and attachments" },
+  { name: "PLANTAO_LOG_LEVEL", default: "info", meaning: "pino level: trace, debug, info, warn, error, fatal, silent" },
+  { name: "PLANTAO_NODE_ID", default: "`<hostname>-<pid>`", meaning: "Name of this app node in job leases and logs" },
+  { name: "PLANTAO_JOBS", default: "on", meaning: "`off` makes this node serve HTTP only and claim no jobs" },
+  { name: "PLANTAO_JOB_CONCURRENCY", default: "8", meaning: "Jobs one node runs at once" },
+  { name: "PLANTAO_JOB_LEASE_MS", default: "30000", meaning: "Lease of a claimed job; another node takes it over after expiry" },
+  { name: "PLANTAO_JOB_POLL_MS", default: "1000", meaning: "How often an idle node looks for jobs enqueued elsewhere" },
+  { name: "PLANTAO_TIMEZONE", default: "America/Sao_Paulo", meaning: "Default IANA zone for schedules and business time" },
+  { name: "PLANTAO_COMMIT", default: "read from git, else `unknown`", meaning: "Commit shown by `/api/v1/version`" },
+];
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  }
+  return value;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const dataDir = resolve(env.PLANTAO_DATA_DIR || "./data");
+  const jobs = (env.PLANTAO_JOBS ?? "on").toLowerCase();
+  if (!["on", "off"].includes(jobs)) throw new ConfigError(`PLANTAO_JOBS must be on or off, got "${env.PLANTAO_JOBS}"`);
+  const timezone = env.PLANTAO_TIMEZONE || "America/Sao_Paulo";
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: timezone });
+  } catch {
+    throw new ConfigError(`PLANTAO_TIMEZONE must be an IANA zone, got "${timezone}"`);
+  }
+  return {
+    port: int(env, "PLANTAO_PORT", 8080, 0),
+    host: env.PLANTAO_HOST || "0.0.0.0",
+    databaseUrl: env.PLANTAO_DATABASE_URL || `sqlite:${dataDir}/plantao.db`,
+    dataDir,
+    logLevel: env.PLANTAO_LOG_LEVEL || "info",
+    nodeId: env.PLANTAO_NODE_ID || `${hostname()}-${process.pid}`,
+    jobsEnabled: jobs === "on",
+    jobConcurrency: int(env, "PLANTAO_JOB_CONCURRENCY", 8, 1),
+    jobLeaseMs: int(env, "PLANTAO_JOB_LEASE_MS", 30_000, 1_000),
+    jobPollMs: int(env, "PLANTAO_JOB_POLL_MS", 1_000, 10),
+    timezone,
+    commit: env.PLANTAO_COMMIT || "",
+    webDir: resolve(env.PLANTAO_WEB_DIR || "dist/web"),
+    ...overrides,
+  };
+}

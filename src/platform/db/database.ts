@@ -1,0 +1,133 @@
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import SqliteDatabase from "better-sqlite3";
+import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import pg from "pg";
+import { type Dialect, dialectFor } from "./dialect.js";
+import type { DB } from "./schema.js";
+
+export interface Database {
+  db: Kysely<DB>;
+  dialect: Dialect;
+  /** The URL with any password masked, for logs and errors. */
+  safeUrl: string;
+  /** A dedicated PostgreSQL connection for LISTEN; undefined on SQLite. */
+  listen?: (channel: string, onMessage: (payload: string) => void) => Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export class DatabaseError extends Error {}
+
+export function maskUrl(url: string): string {
+  return url.replace(/(\/\/[^:/@]+:)([^@]*)@/, "$1***@");
+}
+
+/** PostgreSQL returns instants as ISO-8601 UTC strings and JSON as text, exactly as SQLite does. */
+const pgTypes = {
+  getTypeParser(oid: number, format?: string) {
+    switch (oid) {
+      case 1184: // timestamptz
+      case 1114: // timestamp
+        return (v: string) => new Date(v.endsWith("+00") ? `${v.replace(" ", "T")}Z`.replace("+00Z", "Z") : v).toISOString();
+      case 20: // int8: our ids and counters stay far below 2^53
+        return (v: string) => Number(v);
+      case 1700: // numeric
+        return (v: string) => Number(v);
+      case 114: // json
+      case 3802: // jsonb
+        return (v: string) => v;
+      default:
+        return pg.types.getTypeParser(oid, format as "text");
+    }
+  },
+};
+
+/** better-sqlite3 binds neither booleans nor Dates; convert them the way PostgreSQL stores them. */
+function sqliteParam(v: unknown): unknown {
+  if (typeof v === "boolean") return v ? 1 : 0;
+  if (v instanceof Date) return v.toISOString();
+  return v;
+}
+
+function wrapSqlite(raw: SqliteDatabase.Database) {
+  const map = (params: readonly unknown[]) => params.map(sqliteParam);
+  return {
+    close: () => raw.close(),
+    prepare(query: string) {
+      const stmt = raw.prepare(query);
+      return {
+        reader: stmt.reader,
+        all: (params: readonly unknown[]) => stmt.all(...map(params)),
+        run: (params: readonly unknown[]) => stmt.run(...map(params)),
+        iterate: (params: readonly unknown[]) => stmt.iterate(...map(params)),
+      };
+    },
+  };
+}
+
+export async function openDatabase(url: string): Promise<Database> {
+  const safeUrl = maskUrl(url);
+  if (url.startsWith("sqlite:")) {
+    const file = url.slice("sqlite:".length);
+    if (file !== ":memory:") mkdirSync(dirname(resolve(file)), { recursive: true });
+    let raw: SqliteDatabase.Database;
+    try {
+      raw = new SqliteDatabase(file === ":memory:" ? ":memory:" : resolve(file));
+    } catch (err) {
+      throw new DatabaseError(`cannot open SQLite database ${safeUrl}: ${(err as Error).message}`);
+    }
+    raw.pragma("journal_mode = WAL");
+    raw.pragma("foreign_keys = ON");
+    raw.pragma("busy_timeout = 5000");
+    // WAL with NORMAL survives a process crash (kill -9) without losing commits; only power loss may drop the last ones.
+    raw.pragma("synchronous = NORMAL");
+    const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: wrapSqlite(raw) as never }) });
+    return { db, dialect: dialectFor("sqlite"), safeUrl, close: () => db.destroy() };
+  }
+  if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: 10,
+      types: pgTypes,
+      options: "-c TimeZone=UTC",
+      connectionTimeoutMillis: 5000,
+    });
+    pool.on("error", () => {
+      // An idle client lost its connection; the pool replaces it on next use.
+    });
+    try {
+      const client = await pool.connect();
+      client.release();
+    } catch (err) {
+      await pool.end().catch(() => {});
+      throw new DatabaseError(`cannot connect to PostgreSQL at ${safeUrl}: ${(err as Error).message}`);
+    }
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const listeners: pg.Client[] = [];
+    const listen = async (channel: string, onMessage: (payload: string) => void) => {
+      const client = new pg.Client({ connectionString: url, options: "-c TimeZone=UTC" });
+      client.on("error", () => {});
+      await client.connect();
+      client.on("notification", (msg) => {
+        if (msg.channel === channel) onMessage(msg.payload ?? "");
+      });
+      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      listeners.push(client);
+      return async () => {
+        listeners.splice(listeners.indexOf(client), 1);
+        await client.end().catch(() => {});
+      };
+    };
+    return {
+      db,
+      dialect: dialectFor("postgres"),
+      safeUrl,
+      listen,
+      async close() {
+        await Promise.all(listeners.map((c) => c.end().catch(() => {})));
+        await db.destroy();
+      },
+    };
+  }
+  throw new DatabaseError(`PLANTAO_DATABASE_URL must start with sqlite: or postgres://, got ${safeUrl}`);
+}

@@ -1,0 +1,134 @@
+import {
+  type ColumnDataType,
+  type ColumnDefinitionBuilder,
+  type CreateTableBuilder,
+  type Expression,
+  type Kysely,
+  PostgresAdapter,
+  type RawBuilder,
+  sql,
+} from "kysely";
+
+export type Engine = "sqlite" | "postgres";
+
+/**
+ * Everything that differs between SQLite and PostgreSQL, one concern per member, both engines side
+ * by side. Code elsewhere asks the dialect; it never branches on the engine itself.
+ */
+export interface Dialect {
+  engine: Engine;
+  /** Column types: instants are `timestamptz` on PostgreSQL and ISO-8601 UTC text on SQLite (sorts as time). */
+  types: { timestamp: ColumnDataType; json: ColumnDataType; boolean: ColumnDataType };
+  /** An auto-incrementing 64-bit primary key named `id`. */
+  serialId<T extends string>(table: CreateTableBuilder<T, never>): CreateTableBuilder<T, "id">;
+  /** Cast a bound JSON text parameter so the engine stores it as JSON. */
+  json(value: unknown): RawBuilder<string>;
+  /** Start of the time bucket of `seconds` width holding the instant column (for charts and roll-ups). */
+  timeBucket(column: Expression<unknown>, seconds: number): RawBuilder<string>;
+  /** Row-lock clause for claiming work rows so concurrent nodes skip each other's rows. */
+  skipLocked: RawBuilder<unknown>;
+  /** Wake listeners on other nodes; delivered only when the surrounding transaction commits. */
+  notify(db: Kysely<any>, channel: string, payload: string): Promise<void>;
+  /** Table and column list for schema comparison and the data dictionary. */
+  describeSchema(db: Kysely<any>): Promise<SchemaTable[]>;
+}
+
+export interface SchemaColumn {
+  name: string;
+  type: string;
+  nullable: boolean;
+}
+export interface SchemaTable {
+  name: string;
+  columns: SchemaColumn[];
+  indexes: string[];
+}
+
+/** Engine type names folded to one vocabulary, so both schemas can be compared. */
+function canonicalType(raw: string): string {
+  const t = raw.toLowerCase();
+  if (t.includes("timestamp")) return "timestamp";
+  if (t.includes("json")) return "json";
+  if (t === "boolean" || t === "bool") return "boolean";
+  if (t.includes("int") || t === "bigserial" || t === "serial") return "integer";
+  if (t.includes("real") || t.includes("double") || t.includes("numeric") || t.includes("float")) return "real";
+  if (t.includes("bytea") || t.includes("blob")) return "bytes";
+  return "text";
+}
+
+const sqliteDialect: Dialect = {
+  engine: "sqlite",
+  types: { timestamp: "text", json: "text", boolean: "integer" },
+  serialId: (table) => table.addColumn("id", "integer", (c) => c.primaryKey().autoIncrement()),
+  json: (value) => sql<string>`${JSON.stringify(value)}`,
+  timeBucket: (column, seconds) =>
+    sql<string>`strftime('%Y-%m-%dT%H:%M:%S.000Z', (CAST(strftime('%s', ${column}) AS INTEGER) / ${seconds}) * ${seconds}, 'unixepoch')`,
+  // SQLite has a single writer, so a claim's UPDATE is already exclusive.
+  skipLocked: sql``,
+  notify: async () => {},
+  async describeSchema(db) {
+    const tables = await sql<{ name: string }>`
+      SELECT name FROM sqlite_master WHERE type = 'table'
+        AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'kysely_%' ORDER BY name`.execute(db);
+    const out: SchemaTable[] = [];
+    for (const { name } of tables.rows) {
+      const cols = await sql<{ name: string; type: string; notnull: number; pk: number }>`
+        SELECT name, type, "notnull", pk FROM pragma_table_info(${name}) ORDER BY cid`.execute(db);
+      const idx = await sql<{ name: string }>`
+        SELECT name FROM pragma_index_list(${name}) WHERE origin = 'c' ORDER BY name`.execute(db);
+      out.push({
+        name,
+        columns: cols.rows.map((c) => ({
+          name: c.name,
+          type: canonicalType(c.type),
+          nullable: c.notnull === 0 && c.pk === 0,
+        })),
+        indexes: idx.rows.map((i) => i.name),
+      });
+    }
+    return out;
+  },
+};
+
+const postgresDialect: Dialect = {
+  engine: "postgres",
+  types: { timestamp: "timestamptz", json: "jsonb", boolean: "boolean" },
+  serialId: (table) =>
+    table.addColumn("id", "bigint", (c: ColumnDefinitionBuilder) => c.primaryKey().generatedAlwaysAsIdentity()),
+  json: (value) => sql<string>`${JSON.stringify(value)}::jsonb`,
+  timeBucket: (column, seconds) =>
+    sql<string>`to_timestamp(floor(extract(epoch from ${column}) / ${seconds}) * ${seconds})`,
+  skipLocked: sql`FOR UPDATE SKIP LOCKED`,
+  async notify(db, channel, payload) {
+    await sql`SELECT pg_notify(${channel}, ${payload})`.execute(db);
+  },
+  async describeSchema(db) {
+    const cols = await sql<{ table_name: string; column_name: string; data_type: string; is_nullable: string }>`
+      SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns
+      WHERE table_schema = current_schema() AND table_name NOT LIKE 'kysely_%'
+      ORDER BY table_name, ordinal_position`.execute(db);
+    const idx = await sql<{ tablename: string; indexname: string }>`
+      SELECT tablename, indexname FROM pg_indexes
+      WHERE schemaname = current_schema() AND indexname NOT LIKE '%_pkey' ORDER BY indexname`.execute(db);
+    const byTable = new Map<string, SchemaTable>();
+    for (const c of cols.rows) {
+      let t = byTable.get(c.table_name);
+      if (!t) {
+        t = { name: c.table_name, columns: [], indexes: [] };
+        byTable.set(c.table_name, t);
+      }
+      t.columns.push({ name: c.column_name, type: canonicalType(c.data_type), nullable: c.is_nullable === "YES" });
+    }
+    for (const i of idx.rows) byTable.get(i.tablename)?.indexes.push(i.indexname);
+    return [...byTable.values()].sort((a, b) => a.name.localeCompare(b.name));
+  },
+};
+
+export function dialectFor(engine: Engine): Dialect {
+  return engine === "postgres" ? postgresDialect : sqliteDialect;
+}
+
+/** The dialect of a Kysely instance (migrations receive only the instance). */
+export function dialectOf(db: Kysely<any>): Dialect {
+  return dialectFor(db.getExecutor().adapter instanceof PostgresAdapter ? "postgres" : "sqlite");
+}

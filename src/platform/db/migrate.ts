@@ -1,0 +1,30 @@
+import { type Kysely, type Migration, type MigrationResultSet, Migrator } from "kysely";
+import * as m0001 from "./migrations/0001_platform.js";
+
+/** Every migration, in order. Imported statically so the compiled build needs no directory scan. */
+export const migrations: Record<string, Migration> = {
+  "0001_platform": m0001,
+};
+
+export const latestSchemaVersion = Object.keys(migrations).at(-1) ?? "";
+
+function migrator(db: Kysely<any>): Migrator {
+  return new Migrator({ db, provider: { getMigrations: async () => migrations } });
+}
+
+export class MigrationError extends Error {}
+
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const { error, results }: MigrationResultSet = await migrator(db).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
+    throw new MigrationError(`migration ${failed} failed: ${(error as Error).message}`);
+  }
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}
+
+/** The newest applied migration, or "" before the first. */
+export async function schemaVersion(db: Kysely<any>): Promise<string> {
+  const applied = await migrator(db).getMigrations();
+  return applied.filter((m) => m.executedAt).at(-1)?.name ?? "";
+}

@@ -1,0 +1,159 @@
+import type { Kysely } from "kysely";
+import type { Logger } from "pino";
+import type { Clock } from "../clock.js";
+import type { Dialect } from "../db/dialect.js";
+import type { DB } from "../db/schema.js";
+
+export interface DomainEvent<P = unknown> {
+  id: number;
+  type: string;
+  /** Tenant the event belongs to; null for provider-wide events. Used to filter what a viewer may see. */
+  organizationId: string | null;
+  subjectId: string | null;
+  payload: P;
+  createdAt: string;
+}
+
+export interface NewEvent {
+  type: string;
+  organizationId?: string | null;
+  subjectId?: string | null;
+  payload?: unknown;
+}
+
+type Subscriber = (event: DomainEvent) => void;
+
+const CHANNEL = "plantao_events";
+
+function toEvent(row: {
+  id: number;
+  type: string;
+  organization_id: string | null;
+  subject_id: string | null;
+  payload: string;
+  created_at: string;
+}): DomainEvent {
+  return {
+    id: Number(row.id),
+    type: row.type,
+    organizationId: row.organization_id,
+    subjectId: row.subject_id,
+    payload: JSON.parse(row.payload),
+    createdAt: row.created_at,
+  };
+}
+
+/**
+ * Domain events through an outbox table: `publish` writes a row in the caller's transaction, and
+ * subscribers on every node hear of it only after that transaction committed. PostgreSQL wakes the
+ * nodes with NOTIFY (sent at commit); SQLite, a single-node engine, is polled from a cursor.
+ */
+export class EventBus {
+  readonly #subscribers = new Set<Subscriber>();
+  #cursor = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #unlisten: (() => Promise<void>) | undefined;
+  #polling = false;
+  #started = false;
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly dialect: Dialect,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly listen?: (channel: string, fn: (payload: string) => void) => Promise<() => Promise<void>>,
+    private readonly pollMs = 250,
+  ) {}
+
+  async publish(event: NewEvent, executor: Kysely<DB> = this.db): Promise<number> {
+    const row = await executor
+      .insertInto("events")
+      .values({
+        type: event.type,
+        organization_id: event.organizationId ?? null,
+        subject_id: event.subjectId ?? null,
+        payload: this.dialect.json(event.payload ?? {}),
+        created_at: this.clock.now().toISOString(),
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const id = Number(row.id);
+    await this.dialect.notify(executor, CHANNEL, String(id));
+    if (!this.listen) setTimeout(() => void this.#poll(), 5);
+    return id;
+  }
+
+  subscribe(fn: Subscriber): () => void {
+    this.#subscribers.add(fn);
+    return () => this.#subscribers.delete(fn);
+  }
+
+  /** Events after `afterId` (for SSE reconnects with Last-Event-ID). */
+  async since(afterId: number, limit = 500): Promise<DomainEvent[]> {
+    const rows = await this.db
+      .selectFrom("events")
+      .selectAll()
+      .where("id", ">", afterId)
+      .orderBy("id")
+      .limit(limit)
+      .execute();
+    return rows.map(toEvent);
+  }
+
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    const max = await this.db
+      .selectFrom("events")
+      .select((eb) => eb.fn.max("id").as("max"))
+      .executeTakeFirst();
+    this.#cursor = Number(max?.max ?? 0);
+    if (this.listen) {
+      this.#unlisten = await this.listen(CHANNEL, (payload) => void this.#deliverById(Number(payload)));
+    } else {
+      this.#timer = setInterval(() => void this.#poll(), this.pollMs);
+      this.#timer.unref();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#started = false;
+    if (this.#timer) clearInterval(this.#timer);
+    await this.#unlisten?.();
+  }
+
+  #emit(event: DomainEvent): void {
+    for (const fn of this.#subscribers) {
+      try {
+        fn(event);
+      } catch (err) {
+        this.log.error({ err, event: event.type }, "event subscriber failed");
+      }
+    }
+  }
+
+  async #deliverById(id: number): Promise<void> {
+    if (!Number.isFinite(id)) return;
+    const row = await this.db.selectFrom("events").selectAll().where("id", "=", id).executeTakeFirst();
+    if (row) this.#emit(toEvent(row));
+  }
+
+  async #poll(): Promise<void> {
+    if (this.#polling || !this.#started) return;
+    this.#polling = true;
+    try {
+      for (;;) {
+        const batch = await this.since(this.#cursor);
+        for (const e of batch) {
+          this.#cursor = e.id;
+          this.#emit(e);
+        }
+        if (batch.length < 500) break;
+      }
+    } catch (err) {
+      this.log.error({ err }, "event poll failed");
+    } finally {
+      this.#polling = false;
+    }
+  }
+}

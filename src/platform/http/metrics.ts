@@ -1,0 +1,62 @@
+import type { FastifyInstance } from "fastify";
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { Platform } from "../runtime.js";
+
+/** Prometheus metrics of one app instance: per-route latency, Node runtime (event-loop lag) and the job queue. */
+export function installMetrics(app: FastifyInstance, platform: Platform): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "plantao_" });
+  const latency = new Histogram({
+    name: "plantao_http_request_duration_seconds",
+    help: "HTTP request latency by route template, method and status code",
+    labelNames: ["method", "route", "status"],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  app.addHook("onResponse", async (request, reply) => {
+    latency.observe(
+      { method: request.method, route: request.routeOptions.url ?? "unmatched", status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+  // The four queue gauges are collected concurrently on each scrape; they share one query.
+  let pending: ReturnType<Platform["jobs"]["stats"]> | undefined;
+  const queueStats = () => {
+    pending ??= platform.jobs.stats().finally(() => setTimeout(() => (pending = undefined), 50));
+    return pending;
+  };
+  new Gauge({
+    name: "plantao_jobs_due",
+    help: "Jobs whose time has come and that no node has claimed yet",
+    registers: [registry],
+    async collect() {
+      this.set((await queueStats()).due);
+    },
+  });
+  new Gauge({
+    name: "plantao_jobs_oldest_due_age_seconds",
+    help: "How long the oldest due job has been waiting",
+    registers: [registry],
+    async collect() {
+      const oldest = (await queueStats()).oldestDueAt;
+      this.set(oldest ? Math.max(0, (platform.clock.now().getTime() - new Date(oldest).getTime()) / 1000) : 0);
+    },
+  });
+  new Gauge({
+    name: "plantao_jobs_running",
+    help: "Jobs claimed by some node and running",
+    registers: [registry],
+    async collect() {
+      this.set((await queueStats()).running);
+    },
+  });
+  new Gauge({
+    name: "plantao_jobs_dead",
+    help: "Jobs that used up their attempts (dead-letter state)",
+    registers: [registry],
+    async collect() {
+      this.set((await queueStats()).dead);
+    },
+  });
+  return registry;
+}

@@ -1,0 +1,35 @@
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import type { FastifyInstance } from "fastify";
+import { ProblemSchema } from "./problems.js";
+
+export const apiVersion = "v1";
+
+/** OpenAPI 3.1 from the route schemas, served at /api/openapi.json and browsable at /api/docs (assets local). */
+export async function installOpenApi(app: FastifyInstance, version: string): Promise<void> {
+  app.addSchema(ProblemSchema);
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Plantão API",
+        version,
+        description:
+          "Support and operations platform for VoIP providers. Errors are RFC 9457 problem+json with a stable `type`.",
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: "http", scheme: "bearer" },
+          session: { type: "apiKey", in: "cookie", name: "plantao_session" },
+        },
+      },
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(swaggerUi, {
+    routePrefix: "/api/docs",
+    staticCSP: true,
+    uiConfig: { deepLinking: true },
+  });
+  app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+}

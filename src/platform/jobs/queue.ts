@@ -1,0 +1,256 @@
+import { Cron } from "croner";
+import type { Kysely } from "kysely";
+import type { Logger } from "pino";
+import type { Clock } from "../clock.js";
+import type { Dialect } from "../db/dialect.js";
+import type { DB } from "../db/schema.js";
+import { uuidv7 } from "../ids.js";
+import { type JobRepository, type JobRow } from "./repository.js";
+
+export interface JobContext<P = unknown> {
+  id: string;
+  kind: string;
+  payload: P;
+  /** 1 for the first try. */
+  attempt: number;
+  runAt: string;
+}
+
+export type JobHandler<P = unknown> = (job: JobContext<P>) => Promise<void>;
+
+export interface HandlerOptions {
+  maxAttempts?: number;
+  /** Delay before retry number `attempt` + 1; exponential with jitter by default. */
+  backoffMs?: (attempt: number) => number;
+}
+
+export interface EnqueueOptions {
+  runAt?: Date;
+  /** A second enqueue with the same key is ignored (cron ticks, per-deadline timers). */
+  dedupeKey?: string;
+  maxAttempts?: number;
+  /** Run inside the caller's transaction, so the job exists only if the write commits. */
+  executor?: Kysely<DB>;
+}
+
+export interface QueueOptions {
+  nodeId: string;
+  concurrency: number;
+  leaseMs: number;
+  pollMs: number;
+}
+
+const JOBS_CHANNEL = "plantao_jobs";
+
+export function defaultBackoffMs(attempt: number): number {
+  const base = Math.min(2 ** (attempt - 1) * 1000, 3_600_000);
+  return Math.round(base * (0.75 + Math.random() * 0.5));
+}
+
+/**
+ * Durable jobs on the application database: exact-time one-off jobs, cron schedules in IANA zones,
+ * retries with backoff, a dead-letter state and leases that another node takes over when one dies.
+ */
+export class JobQueue {
+  readonly #handlers = new Map<string, { fn: JobHandler<any>; opts: HandlerOptions }>();
+  readonly #running = new Map<string, Promise<void>>();
+  #timer: NodeJS.Timeout | undefined;
+  #started = false;
+  #stopping = false;
+  #ticking = false;
+  #tickAgain = false;
+  #unlisten: (() => Promise<void>) | undefined;
+
+  constructor(
+    private readonly repo: JobRepository,
+    private readonly dialect: Dialect,
+    private readonly db: Kysely<DB>,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly opts: QueueOptions,
+    private readonly listen?: (channel: string, fn: (payload: string) => void) => Promise<() => Promise<void>>,
+  ) {}
+
+  register<P>(kind: string, fn: JobHandler<P>, opts: HandlerOptions = {}): void {
+    if (this.#handlers.has(kind)) throw new Error(`job handler for ${kind} registered twice`);
+    this.#handlers.set(kind, { fn, opts });
+  }
+
+  /** Returns the job id, or null when the dedupe key already existed. */
+  async enqueue(kind: string, payload: unknown, options: EnqueueOptions = {}): Promise<string | null> {
+    const id = uuidv7();
+    const now = this.clock.now();
+    const inserted = await this.repo.insert(
+      {
+        id,
+        kind,
+        payload,
+        runAt: options.runAt ?? now,
+        maxAttempts: options.maxAttempts ?? this.#handlers.get(kind)?.opts.maxAttempts ?? 5,
+        dedupeKey: options.dedupeKey ?? null,
+      },
+      now,
+      options.executor,
+    );
+    if (!inserted) return null;
+    await this.dialect.notify(options.executor ?? this.db, JOBS_CHANNEL, "");
+    this.poke();
+    return id;
+  }
+
+  /** Registers (or updates) a cron schedule and makes sure its next tick is queued. */
+  async schedule(name: string, kind: string, cron: string, timezone: string, payload: unknown = null): Promise<void> {
+    new Cron(cron, { timezone, paused: true }); // throws on a bad pattern or zone before anything is stored
+    await this.repo.upsertSchedule({ name, kind, cron, timezone, payload }, this.clock.now());
+    await this.#enqueueNextTick(name, this.clock.now());
+  }
+
+  async #enqueueNextTick(name: string, after: Date): Promise<void> {
+    const s = await this.repo.getSchedule(name);
+    if (!s || !s.enabled) return;
+    const next = new Cron(s.cron, { timezone: s.timezone, paused: true }).nextRun(after);
+    if (!next) return;
+    await this.repo.insert(
+      {
+        id: uuidv7(),
+        kind: s.kind,
+        payload: JSON.parse(s.payload),
+        runAt: next,
+        maxAttempts: this.#handlers.get(s.kind)?.opts.maxAttempts ?? 5,
+        // One row per tick whichever node computes it first: the unique key makes the others' inserts no-ops.
+        dedupeKey: `cron:${name}:${next.toISOString()}`,
+        scheduleName: name,
+      },
+      this.clock.now(),
+    );
+  }
+
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    this.#stopping = false;
+    if (this.listen) this.#unlisten = await this.listen(JOBS_CHANNEL, () => this.poke());
+    this.poke();
+  }
+
+  /** Looks for due work now instead of at the next timer. */
+  poke(): void {
+    if (!this.#started || this.#stopping) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => void this.#tick(), 0);
+  }
+
+  async #tick(): Promise<void> {
+    if (this.#ticking) {
+      this.#tickAgain = true;
+      return;
+    }
+    this.#ticking = true;
+    let delay = this.opts.pollMs;
+    try {
+      const claimed = await this.claimAndRun();
+      const full = this.#running.size >= this.opts.concurrency;
+      if (claimed > 0 && !full) delay = 0;
+      else if (!full) {
+        const next = await this.repo.nextDueAt();
+        if (next) delay = Math.max(0, Math.min(delay, new Date(next).getTime() - this.clock.now().getTime()));
+      }
+    } catch (err) {
+      this.log.error({ err }, "job queue tick failed");
+    } finally {
+      this.#ticking = false;
+    }
+    if (this.#stopping) return;
+    if (this.#tickAgain) {
+      this.#tickAgain = false;
+      delay = 0;
+    }
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => void this.#tick(), delay);
+  }
+
+  /** Claims what fits in the free slots and starts it; returns how many were claimed. */
+  async claimAndRun(): Promise<number> {
+    const free = this.opts.concurrency - this.#running.size;
+    if (free <= 0 || this.#stopping) return 0;
+    const now = this.clock.now();
+    const rows = await this.repo.claim(this.opts.nodeId, now, new Date(now.getTime() + this.opts.leaseMs), free);
+    for (const row of rows) {
+      const p = this.#run(row).finally(() => {
+        this.#running.delete(row.id);
+        this.poke();
+      });
+      this.#running.set(row.id, p);
+    }
+    return rows.length;
+  }
+
+  /** Runs every due job to completion; for tests and the CLI, which drive time themselves. */
+  async drain(): Promise<void> {
+    for (;;) {
+      const n = await this.claimAndRun();
+      if (n === 0 && this.#running.size === 0) return;
+      await Promise.race(this.#running.values());
+    }
+  }
+
+  async #run(row: JobRow): Promise<void> {
+    const handler = this.#handlers.get(row.kind);
+    const heartbeat = setInterval(() => {
+      const until = new Date(this.clock.now().getTime() + this.opts.leaseMs);
+      void this.repo.extendLease(row.id, this.opts.nodeId, until).then(
+        (held) => held || this.log.warn({ job: row.id }, "lost the lease of a running job"),
+        () => {},
+      );
+    }, Math.max(50, Math.floor(this.opts.leaseMs / 3)));
+    heartbeat.unref();
+    try {
+      if (row.schedule_name) await this.#enqueueNextTick(row.schedule_name, maxDate(new Date(row.run_at), this.clock.now()));
+      if (!handler) throw new Error(`no handler registered for job kind ${row.kind}`);
+      await handler.fn({ id: row.id, kind: row.kind, payload: JSON.parse(row.payload), attempt: row.attempts, runAt: row.run_at });
+      await this.repo.succeed(row.id, this.opts.nodeId, this.clock.now());
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const now = this.clock.now();
+      const retryAt =
+        row.attempts < row.max_attempts
+          ? new Date(now.getTime() + (handler?.opts.backoffMs ?? defaultBackoffMs)(row.attempts))
+          : null;
+      this.log.warn({ job: row.id, kind: row.kind, attempt: row.attempts, err: message, dead: !retryAt }, "job failed");
+      await this.repo.fail(row.id, this.opts.nodeId, now, message.slice(0, 2000), retryAt).catch((e) =>
+        this.log.error({ err: e, job: row.id }, "could not record job failure"),
+      );
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  /** Stops claiming, lets running jobs finish for up to `graceMs`, then hands the rest back to the queue. */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.#stopping = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    await this.#unlisten?.();
+    this.#unlisten = undefined;
+    const pending = [...this.#running.keys()];
+    let timeout: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled(this.#running.values()),
+      new Promise((r) => {
+        timeout = setTimeout(r, graceMs);
+      }),
+    ]);
+    clearTimeout(timeout);
+    for (const id of pending) {
+      if (this.#running.has(id)) await this.repo.release(id, this.opts.nodeId, this.clock.now()).catch(() => {});
+    }
+    this.#started = false;
+  }
+
+  stats() {
+    return this.repo.queueStats(this.clock.now());
+  }
+}
+
+function maxDate(a: Date, b: Date): Date {
+  return a.getTime() >= b.getTime() ? a : b;
+}

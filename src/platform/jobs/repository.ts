@@ -1,0 +1,182 @@
+import { type Kysely, sql } from "kysely";
+import type { Dialect } from "../db/dialect.js";
+import type { DB, JobTable } from "../db/schema.js";
+
+export type JobRow = JobTable;
+
+export interface NewJob {
+  id: string;
+  kind: string;
+  payload: unknown;
+  runAt: Date;
+  maxAttempts: number;
+  dedupeKey?: string | null;
+  scheduleName?: string | null;
+}
+
+/** The only SQL that touches the `jobs` and `schedules` tables. */
+export class JobRepository {
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly dialect: Dialect,
+  ) {}
+
+  /** Inserts a job; a job whose dedupe key already exists is skipped and `false` returned. */
+  async insert(job: NewJob, now: Date, executor: Kysely<DB> = this.db): Promise<boolean> {
+    const iso = now.toISOString();
+    const result = await executor
+      .insertInto("jobs")
+      .values({
+        id: job.id,
+        kind: job.kind,
+        payload: this.dialect.json(job.payload ?? null),
+        status: "queued",
+        run_at: job.runAt.toISOString(),
+        attempts: 0,
+        max_attempts: job.maxAttempts,
+        dedupe_key: job.dedupeKey ?? null,
+        schedule_name: job.scheduleName ?? null,
+        created_at: iso,
+        updated_at: iso,
+      })
+      .onConflict((oc) => oc.column("dedupe_key").doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  /**
+   * Claims up to `limit` due jobs for `nodeId`: queued ones whose time has come, and running ones whose
+   * lease expired (their node died). On PostgreSQL rows locked by another node's claim are skipped.
+   */
+  async claim(nodeId: string, now: Date, leaseUntil: Date, limit: number): Promise<JobRow[]> {
+    const nowIso = now.toISOString();
+    const { rows } = await sql<JobRow>`
+      UPDATE jobs SET status = 'running', locked_by = ${nodeId}, locked_until = ${leaseUntil.toISOString()},
+        attempts = attempts + 1, updated_at = ${nowIso}
+      WHERE id IN (
+        SELECT id FROM jobs
+        WHERE (status = 'queued' AND run_at <= ${nowIso}) OR (status = 'running' AND locked_until < ${nowIso})
+        ORDER BY run_at LIMIT ${limit} ${this.dialect.skipLocked}
+      )
+      RETURNING *`.execute(this.db);
+    return rows;
+  }
+
+  async extendLease(id: string, nodeId: string, leaseUntil: Date): Promise<boolean> {
+    const r = await this.db
+      .updateTable("jobs")
+      .set({ locked_until: leaseUntil.toISOString() })
+      .where("id", "=", id)
+      .where("locked_by", "=", nodeId)
+      .where("status", "=", "running")
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  async succeed(id: string, nodeId: string, now: Date): Promise<void> {
+    const iso = now.toISOString();
+    await this.db
+      .updateTable("jobs")
+      .set({ status: "succeeded", locked_by: null, locked_until: null, finished_at: iso, updated_at: iso, last_error: null })
+      .where("id", "=", id)
+      .where("locked_by", "=", nodeId)
+      .execute();
+  }
+
+  /** A failed attempt: back to the queue at `retryAt`, or to the dead-letter state when none is left. */
+  async fail(id: string, nodeId: string, now: Date, error: string, retryAt: Date | null): Promise<void> {
+    const iso = now.toISOString();
+    await this.db
+      .updateTable("jobs")
+      .set(
+        retryAt
+          ? { status: "queued", run_at: retryAt.toISOString(), locked_by: null, locked_until: null, last_error: error, updated_at: iso }
+          : { status: "dead", locked_by: null, locked_until: null, last_error: error, updated_at: iso, finished_at: iso },
+      )
+      .where("id", "=", id)
+      .where("locked_by", "=", nodeId)
+      .execute();
+  }
+
+  /** Gives a claimed job back without counting the attempt (graceful shutdown). */
+  async release(id: string, nodeId: string, now: Date): Promise<void> {
+    await this.db
+      .updateTable("jobs")
+      .set({
+        status: "queued",
+        locked_by: null,
+        locked_until: null,
+        attempts: sql`attempts - 1`,
+        run_at: now.toISOString(),
+        updated_at: now.toISOString(),
+      })
+      .where("id", "=", id)
+      .where("locked_by", "=", nodeId)
+      .where("status", "=", "running")
+      .execute();
+  }
+
+  /** Earliest time a queued job becomes due, for sleeping exactly until then. */
+  async nextDueAt(): Promise<string | null> {
+    const row = await this.db
+      .selectFrom("jobs")
+      .select((eb) => eb.fn.min("run_at").as("next"))
+      .where("status", "=", "queued")
+      .executeTakeFirst();
+    return (row?.next as string | null) ?? null;
+  }
+
+  async queueStats(now: Date): Promise<{ due: number; oldestDueAt: string | null; running: number; dead: number }> {
+    const rows = await this.db
+      .selectFrom("jobs")
+      .select(["status", (eb) => eb.fn.countAll<number>().as("n"), (eb) => eb.fn.min("run_at").as("oldest")])
+      .where((eb) =>
+        eb.or([
+          eb.and([eb("status", "=", "queued"), eb("run_at", "<=", now.toISOString())]),
+          eb("status", "in", ["running", "dead"]),
+        ]),
+      )
+      .groupBy("status")
+      .execute();
+    const by = (s: string) => rows.find((r) => r.status === s);
+    return {
+      due: Number(by("queued")?.n ?? 0),
+      oldestDueAt: (by("queued")?.oldest as string | undefined) ?? null,
+      running: Number(by("running")?.n ?? 0),
+      dead: Number(by("dead")?.n ?? 0),
+    };
+  }
+
+  async get(id: string): Promise<JobRow | undefined> {
+    return this.db.selectFrom("jobs").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  async deleteFinishedBefore(before: Date): Promise<number> {
+    const r = await this.db
+      .deleteFrom("jobs")
+      .where("status", "=", "succeeded")
+      .where("finished_at", "<", before.toISOString())
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
+  async upsertSchedule(s: { name: string; kind: string; cron: string; timezone: string; payload: unknown }, now: Date) {
+    const iso = now.toISOString();
+    const payload = this.dialect.json(s.payload ?? null);
+    await this.db
+      .insertInto("schedules")
+      .values({ name: s.name, kind: s.kind, cron: s.cron, timezone: s.timezone, payload, enabled: true, created_at: iso, updated_at: iso })
+      .onConflict((oc) =>
+        oc.column("name").doUpdateSet({ kind: s.kind, cron: s.cron, timezone: s.timezone, payload, updated_at: iso }),
+      )
+      .execute();
+  }
+
+  async getSchedule(name: string) {
+    return this.db.selectFrom("schedules").selectAll().where("name", "=", name).executeTakeFirst();
+  }
+
+  async listSchedules() {
+    return this.db.selectFrom("schedules").selectAll().orderBy("name").execute();
+  }
+}

@@ -1,0 +1,92 @@
+import type { Kysely } from "kysely";
+import pino, { type Logger } from "pino";
+import { type Clock, systemClock } from "./clock.js";
+import type { Config } from "./config.js";
+import { type Database, openDatabase } from "./db/database.js";
+import type { Dialect } from "./db/dialect.js";
+import { migrateToLatest } from "./db/migrate.js";
+import type { DB } from "./db/schema.js";
+import { EventBus } from "./events/bus.js";
+import { JobQueue } from "./jobs/queue.js";
+import { JobRepository } from "./jobs/repository.js";
+
+/** The shared services every module receives: database, clock, logger, jobs and events. */
+export interface Platform {
+  config: Config;
+  clock: Clock;
+  log: Logger;
+  database: Database;
+  db: Kysely<DB>;
+  dialect: Dialect;
+  jobs: JobQueue;
+  events: EventBus;
+  /** Starts background work (job claiming, event delivery). */
+  start(): Promise<void>;
+  /** Finishes or releases claimed jobs, stops listeners and closes the database. */
+  close(): Promise<void>;
+}
+
+export interface PlatformOptions {
+  config: Config;
+  clock?: Clock;
+  logger?: Logger;
+  /** Run pending migrations on open (the server does; `plantao migrate` does it explicitly). */
+  migrate?: boolean;
+}
+
+export function createLogger(level: string): Logger {
+  return pino({ level, base: { service: "plantao" }, timestamp: pino.stdTimeFunctions.isoTime });
+}
+
+export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
+  const { config } = opts;
+  const clock = opts.clock ?? systemClock;
+  const log = opts.logger ?? createLogger(config.logLevel);
+  const database = await openDatabase(config.databaseUrl);
+  try {
+    if (opts.migrate !== false) {
+      const applied = await migrateToLatest(database.db);
+      if (applied.length) log.info({ applied }, "database migrated");
+    }
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  const jobs = new JobQueue(
+    new JobRepository(database.db, database.dialect),
+    database.dialect,
+    database.db,
+    clock,
+    log.child({ part: "jobs" }),
+    {
+      nodeId: config.nodeId,
+      concurrency: config.jobConcurrency,
+      leaseMs: config.jobLeaseMs,
+      pollMs: config.jobPollMs,
+    },
+    database.listen,
+  );
+  const events = new EventBus(database.db, database.dialect, clock, log.child({ part: "events" }), database.listen);
+  let closed = false;
+  return {
+    config,
+    clock,
+    log,
+    database,
+    db: database.db,
+    dialect: database.dialect,
+    jobs,
+    events,
+    async start() {
+      await events.start();
+      if (config.jobsEnabled) await jobs.start();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await jobs.stop();
+      await events.stop();
+      await database.close();
+    },
+  };
+}

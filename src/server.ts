@@ -1,0 +1,49 @@
+import closeWithGrace from "close-with-grace";
+import type { FastifyInstance } from "fastify";
+import { buildApp } from "./app.js";
+import type { Config } from "./platform/config.js";
+import { createPlatform, type Platform } from "./platform/runtime.js";
+
+export interface RunningServer {
+  app: FastifyInstance;
+  platform: Platform;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Opens the database (migrating it), starts jobs and events, and listens. */
+export async function startServer(config: Config): Promise<RunningServer> {
+  const platform = await createPlatform({ config });
+  let app: FastifyInstance;
+  try {
+    app = await buildApp(platform);
+    await platform.start();
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    await platform.close();
+    throw err;
+  }
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const url = `http://localhost:${port}`;
+  platform.log.info({ url, database: platform.database.safeUrl, node: config.nodeId }, "Plantão is serving");
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      await app.close();
+      await platform.close();
+    })();
+    return closing;
+  };
+  return { app, platform, url, close };
+}
+
+/** The `plantao start` process: serve until SIGINT/SIGTERM, then shut down gracefully. */
+export async function runServer(config: Config): Promise<void> {
+  const server = await startServer(config);
+  closeWithGrace({ delay: 20_000 }, async ({ signal, err }) => {
+    if (err) server.platform.log.error({ err }, "shutting down after an error");
+    else server.platform.log.info({ signal }, "shutting down");
+    await server.close();
+  });
+}
