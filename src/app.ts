@@ -5,6 +5,10 @@ import helmet from "@fastify/helmet";
 import fastifyStatic from "@fastify/static";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { auditRoutes } from "./modules/audit/routes.js";
+import { authorize, tenantOf } from "./modules/identity/actor.js";
+import { installAuthentication } from "./modules/identity/authenticate.js";
+import { identityRoutes } from "./modules/identity/routes.js";
 import { systemRoutes } from "./modules/system/routes.js";
 import { eventRoutes } from "./platform/events/routes.js";
 import { installErrorHandling, sendProblem } from "./platform/http/errors.js";
@@ -12,6 +16,7 @@ import { installMetrics } from "./platform/http/metrics.js";
 import { installOpenApi } from "./platform/http/openapi.js";
 import { ProblemType } from "./platform/http/problems.js";
 import type { Platform } from "./platform/runtime.js";
+import { createServices, type Services } from "./services.js";
 import { packageVersion, readCommit } from "./platform/version.js";
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -19,7 +24,7 @@ export const BODY_LIMIT = 1024 * 1024;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Composition root: the HTTP layer over a running platform, with every module's routes. */
-export async function buildApp(platform: Platform): Promise<FastifyInstance> {
+export async function buildApp(platform: Platform, services: Services = createServices(platform)): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: platform.log.child({ part: "http" }) as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
@@ -58,9 +63,19 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   await installOpenApi(app, packageVersion);
   const registry = installMetrics(app, platform);
 
+  await installAuthentication(app, services.identity);
   await app.register(systemRoutes(platform, registry, { version: packageVersion, commit }));
-  // Until identity exists every viewer is the provider; the filter is where tenancy will apply.
-  await app.register(eventRoutes(platform, async () => () => true));
+  await app.register(identityRoutes(services.identity, { secureCookies: platform.config.secureCookies }));
+  await app.register(
+    auditRoutes({ ...services, repo: services.auditRepo, clock: platform.clock, timezone: platform.config.timezone }),
+  );
+  // Staff see every event; a customer only its own organization's.
+  await app.register(
+    eventRoutes(platform, async (request) => {
+      const tenant = tenantOf(authorize(request, "events", "read"));
+      return (event) => !tenant || event.organizationId === tenant;
+    }),
+  );
 
   const webDir = platform.config.webDir;
   const hasWeb = existsSync(join(webDir, "index.html"));

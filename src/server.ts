@@ -3,10 +3,12 @@ import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app.js";
 import type { Config } from "./platform/config.js";
 import { createPlatform, type Platform } from "./platform/runtime.js";
+import { createServices, type Services } from "./services.js";
 
 export interface RunningServer {
   app: FastifyInstance;
   platform: Platform;
+  services: Services;
   url: string;
   close(): Promise<void>;
 }
@@ -15,8 +17,11 @@ export interface RunningServer {
 export async function startServer(config: Config): Promise<RunningServer> {
   const platform = await createPlatform({ config });
   let app: FastifyInstance;
+  const services = createServices(platform);
   try {
-    app = await buildApp(platform);
+    app = await buildApp(platform, services);
+    const setupUrl = await services.identity.bootstrap(config);
+    if (setupUrl) platform.log.warn({ setupUrl }, `No users yet: open ${setupUrl} to create the first administrator`);
     await platform.start();
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {
@@ -35,7 +40,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     })();
     return closing;
   };
-  return { app, platform, url, close };
+  return { app, platform, services, url, close };
 }
 
 /** The `plantao start` process: serve until SIGINT/SIGTERM, then shut down gracefully. */

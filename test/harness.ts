@@ -9,7 +9,11 @@ import { buildApp } from "../src/app.js";
 import type { Clock } from "../src/platform/clock.js";
 import { type Config, loadConfig } from "../src/platform/config.js";
 import type { Engine } from "../src/platform/db/dialect.js";
+import type { Actor } from "../src/modules/identity/actor.js";
+import { grants, type Role, type Tier } from "../src/modules/identity/roles.js";
+import { SESSION_COOKIE } from "../src/modules/identity/service.js";
 import { createPlatform, type Platform } from "../src/platform/runtime.js";
+import { createServices, type Services } from "../src/services.js";
 
 /** PostgreSQL for tests: set PLANTAO_TEST_POSTGRES_URL (CI does, and sets PLANTAO_TEST_REQUIRE_POSTGRES=1). */
 export const postgresUrl = process.env.PLANTAO_TEST_POSTGRES_URL;
@@ -53,6 +57,9 @@ export async function scratchDatabase(engine: Engine): Promise<ScratchDatabase> 
 export interface TestContext {
   engine: Engine;
   platform: Platform;
+  services: Services;
+  /** The provider organization created by bootstrap. */
+  providerId: string;
   app: FastifyInstance;
   config: Config;
   databaseUrl: string;
@@ -65,17 +72,23 @@ export async function testApp(
   opts: { clock?: Clock; start?: boolean; config?: Partial<Config> } = {},
 ): Promise<TestContext> {
   const scratch = await scratchDatabase(engine);
+  const dataDir = mkdtempSync(join(tmpdir(), "plantao-data-"));
   const config = loadConfig(
     { PLANTAO_LOG_LEVEL: "silent" },
-    { databaseUrl: scratch.url, webDir: join(tmpdir(), "plantao-no-web"), ...opts.config },
+    { databaseUrl: scratch.url, dataDir, webDir: join(tmpdir(), "plantao-no-web"), ...opts.config },
   );
-  const platform = await createPlatform({ config, clock: opts.clock, logger: pino({ level: "silent" }) });
-  const app = await buildApp(platform);
+  const platform = await createPlatform({ config, clock: opts.clock, logger: pino({ level: "silent" }), env: {} });
+  const services = createServices(platform);
+  const app = await buildApp(platform, services);
   await app.ready();
+  await services.identity.bootstrap({ providerName: "Provedor Teste" });
+  const providerId = (await services.identity.listOrganizations({ limit: 1 }, {}))[0]!.id;
   if (opts.start) await platform.start();
   return {
     engine,
     platform,
+    services,
+    providerId,
     app,
     config,
     databaseUrl: scratch.url,
@@ -83,6 +96,68 @@ export async function testApp(
       await app.close();
       await platform.close();
       await scratch.drop();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+export const TEST_PASSWORD = "correct horse battery staple";
+
+let userSeq = 0;
+
+/** Creates a user directly through the service (as the CLI would) and returns it. */
+export async function createUser(
+  t: TestContext,
+  role: Role,
+  opts: { organizationId?: string; tier?: Tier; email?: string; password?: string } = {},
+) {
+  userSeq++;
+  return t.services.identity.createUser(null, {
+    email: opts.email ?? `${role}-${userSeq}-${randomBytes(3).toString("hex")}@example.com`,
+    name: `${role} ${userSeq}`,
+    role,
+    organizationId: opts.organizationId,
+    tier: opts.tier,
+    password: opts.password ?? TEST_PASSWORD,
+  });
+}
+
+/** An admin actor for setting up fixtures through the services. */
+export function harnessActor(t: TestContext): Actor {
+  return {
+    userId: "00000000-0000-7000-8000-000000000000",
+    email: "harness@example.com",
+    name: "harness",
+    role: "admin",
+    organizationId: t.providerId,
+    tier: null,
+    teams: [],
+    via: "session",
+  };
+}
+
+/** A customer organization created by the service. */
+export async function createOrganization(t: TestContext, name = `Cliente ${++userSeq}`) {
+  return t.services.identity.createOrganization(harnessActor(t), { name }, { ip: "127.0.0.1", headers: {} });
+}
+
+/** Every scope the role's grants allow, so a test token is as strong as its owner. */
+export function roleScopes(role: Role): string[] {
+  return Object.entries(grants[role]).map(([area, access]) => `${area}:${access}`);
+}
+
+/** Bearer headers of a fresh user of `role` holding a token (by default with all its role's scopes). */
+export async function tokenFor(t: TestContext, role: Role, opts: { organizationId?: string; scopes?: string[] } = {}) {
+  const user = await createUser(t, role, opts);
+  const actor = await t.services.identity.findUserByEmail(user.email);
+  const { token } = await t.services.identity.createToken(actor!, { name: "test", scopes: opts.scopes ?? roleScopes(role) });
+  return { user, token, headers: { authorization: `Bearer ${token}` } };
+}
+
+/** Logs in through the API; returns headers carrying the session cookie and CSRF token. */
+export async function sessionFor(t: TestContext, email: string, password = TEST_PASSWORD) {
+  const res = await t.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { email, password } });
+  if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
+  const cookie = res.cookies.find((c) => c.name === SESSION_COOKIE)!;
+  return { cookie: `${SESSION_COOKIE}=${cookie.value}`, "x-csrf-token": res.json().csrfToken as string };
 }

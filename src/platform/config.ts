@@ -20,6 +20,15 @@ export interface Config {
   commit: string;
   /** Directory of the built web app; absent means the API runs without the UI. */
   webDir: string;
+  /** Base URL users reach the server at, for links in mail and the setup URL. */
+  publicUrl: string;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  adminEmail: string | undefined;
+  adminPassword: string | undefined;
+  providerName: string;
+  /** Mark the session cookie Secure (on when publicUrl is https). */
+  secureCookies: boolean;
 }
 
 export const configDocs: ReadonlyArray<{ name: string; default: string; meaning: string }> = [
@@ -38,6 +47,14 @@ export const configDocs: ReadonlyArray<{ name: string; default: string; meaning:
   { name: "PLANTAO_JOB_LEASE_MS", default: "30000", meaning: "Lease of a claimed job; another node takes it over after expiry" },
   { name: "PLANTAO_JOB_POLL_MS", default: "1000", meaning: "How often an idle node looks for jobs enqueued elsewhere" },
   { name: "PLANTAO_TIMEZONE", default: "America/Sao_Paulo", meaning: "Default IANA zone for schedules and business time" },
+  { name: "PLANTAO_WEB_DIR", default: "dist/web", meaning: "Directory of the built web app served at /" },
+  { name: "PLANTAO_PUBLIC_URL", default: "http://localhost:<port>", meaning: "Base URL users reach Plantão at (links in mail, setup URL); https makes cookies Secure" },
+  { name: "PLANTAO_SECRET_KEY", default: "key file `<data>/secret.key`, created on first start", meaning: "Key that encrypts secrets at rest (TOTP seeds, later SMTP/SIP/backup passwords); losing it makes them unreadable" },
+  { name: "PLANTAO_SMTP_URL", default: "(none: mail is written to the log)", meaning: "Outgoing mail server, e.g. `smtp://user:pass@mail.example.com:587`" },
+  { name: "PLANTAO_MAIL_FROM", default: "plantao@localhost", meaning: "Sender address of outgoing mail" },
+  { name: "PLANTAO_ADMIN_EMAIL", default: "(none)", meaning: "With PLANTAO_ADMIN_PASSWORD, creates the first admin on an empty database; without them the log prints a one-time setup URL" },
+  { name: "PLANTAO_ADMIN_PASSWORD", default: "(none)", meaning: "Password of that first admin (at least 10 characters)" },
+  { name: "PLANTAO_PROVIDER_NAME", default: "Provedor", meaning: "Name of the provider organization created on first start" },
   { name: "PLANTAO_COMMIT", default: "read from git, else `unknown`", meaning: "Commit shown by `/api/v1/version`" },
 ];
 
@@ -63,8 +80,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   } catch {
     throw new ConfigError(`PLANTAO_TIMEZONE must be an IANA zone, got "${timezone}"`);
   }
+  const port = int(env, "PLANTAO_PORT", 8080, 0);
+  const publicUrl = (env.PLANTAO_PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, "");
+  if (!/^https?:\/\/[^\s]+$/.test(publicUrl)) throw new ConfigError(`PLANTAO_PUBLIC_URL must be an http(s) URL, got "${publicUrl}"`);
+  if (env.PLANTAO_ADMIN_PASSWORD && env.PLANTAO_ADMIN_PASSWORD.length < 10) {
+    throw new ConfigError("PLANTAO_ADMIN_PASSWORD must have at least 10 characters");
+  }
   return {
-    port: int(env, "PLANTAO_PORT", 8080, 0),
+    port,
     host: env.PLANTAO_HOST || "0.0.0.0",
     databaseUrl: env.PLANTAO_DATABASE_URL || `sqlite:${dataDir}/plantao.db`,
     dataDir,
@@ -77,6 +100,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     timezone,
     commit: env.PLANTAO_COMMIT || "",
     webDir: resolve(env.PLANTAO_WEB_DIR || "dist/web"),
+    publicUrl,
+    smtpUrl: env.PLANTAO_SMTP_URL || undefined,
+    mailFrom: env.PLANTAO_MAIL_FROM || "plantao@localhost",
+    adminEmail: env.PLANTAO_ADMIN_EMAIL || undefined,
+    adminPassword: env.PLANTAO_ADMIN_PASSWORD || undefined,
+    providerName: env.PLANTAO_PROVIDER_NAME || "Provedor",
+    secureCookies: publicUrl.startsWith("https:"),
     ...overrides,
   };
 }

@@ -9,6 +9,8 @@ import type { DB } from "./db/schema.js";
 import { EventBus } from "./events/bus.js";
 import { JobQueue } from "./jobs/queue.js";
 import { JobRepository } from "./jobs/repository.js";
+import { Mailer } from "./mail.js";
+import { SecretBox, SecretKeyError } from "./secrets.js";
 
 /** The shared services every module receives: database, clock, logger, jobs and events. */
 export interface Platform {
@@ -20,6 +22,8 @@ export interface Platform {
   dialect: Dialect;
   jobs: JobQueue;
   events: EventBus;
+  secrets: SecretBox;
+  mailer: Mailer;
   /** Starts background work (job claiming, event delivery). */
   start(): Promise<void>;
   /** Finishes or releases claimed jobs, stops listeners and closes the database. */
@@ -32,6 +36,30 @@ export interface PlatformOptions {
   logger?: Logger;
   /** Run pending migrations on open (the server does; `plantao migrate` does it explicitly). */
   migrate?: boolean;
+  /** Environment for the secret key (PLANTAO_SECRET_KEY); defaults to process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * A known value sealed with the secret key on first start: opening it proves the key is the one that
+ * sealed this database's secrets, so a lost or changed key fails at start, not at the first 2FA login.
+ */
+async function checkSecretKey(db: Kysely<DB>, secrets: SecretBox, now: Date): Promise<void> {
+  const row = await db.selectFrom("settings").select("value").where("key", "=", "secret_key_check").executeTakeFirst();
+  if (!row) {
+    await db
+      .insertInto("settings")
+      .values({ key: "secret_key_check", value: secrets.seal("plantao"), updated_at: now.toISOString() })
+      .execute();
+    return;
+  }
+  try {
+    secrets.open(row.value);
+  } catch {
+    throw new SecretKeyError(
+      "the secret key (PLANTAO_SECRET_KEY or <data>/secret.key) is not the one this database's secrets were sealed with; restore the original key",
+    );
+  }
 }
 
 export function createLogger(level: string): Logger {
@@ -43,11 +71,14 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
   const clock = opts.clock ?? systemClock;
   const log = opts.logger ?? createLogger(config.logLevel);
   const database = await openDatabase(config.databaseUrl);
+  let secrets: SecretBox;
   try {
     if (opts.migrate !== false) {
       const applied = await migrateToLatest(database.db);
       if (applied.length) log.info({ applied }, "database migrated");
     }
+    secrets = SecretBox.load(opts.env ?? process.env, config.dataDir);
+    await checkSecretKey(database.db, secrets, clock.now());
   } catch (err) {
     await database.close();
     throw err;
@@ -77,6 +108,8 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     dialect: database.dialect,
     jobs,
     events,
+    secrets,
+    mailer: new Mailer(config.smtpUrl, config.mailFrom, log.child({ part: "mail" })),
     async start() {
       await events.start();
       if (config.jobsEnabled) await jobs.start();

@@ -27,6 +27,11 @@ export interface Dialect {
   timeBucket(column: Expression<unknown>, seconds: number): RawBuilder<string>;
   /** Row-lock clause for claiming work rows so concurrent nodes skip each other's rows. */
   skipLocked: RawBuilder<unknown>;
+  /**
+   * Serialises appends to a chained table (the audit log) for the rest of the transaction. SQLite
+   * transactions already exclude each other; PostgreSQL takes a transaction-scoped advisory lock.
+   */
+  lockForAppend(trx: Kysely<any>, key: number): Promise<void>;
   /** Wake listeners on other nodes; delivered only when the surrounding transaction commits. */
   notify(db: Kysely<any>, channel: string, payload: string): Promise<void>;
   /** Table and column list for schema comparison and the data dictionary. */
@@ -65,6 +70,7 @@ const sqliteDialect: Dialect = {
     sql<string>`strftime('%Y-%m-%dT%H:%M:%S.000Z', (CAST(strftime('%s', ${column}) AS INTEGER) / ${seconds}) * ${seconds}, 'unixepoch')`,
   // SQLite has a single writer, so a claim's UPDATE is already exclusive.
   skipLocked: sql``,
+  lockForAppend: async () => {},
   notify: async () => {},
   async describeSchema(db) {
     const tables = await sql<{ name: string }>`
@@ -99,6 +105,9 @@ const postgresDialect: Dialect = {
   timeBucket: (column, seconds) =>
     sql<string>`to_timestamp(floor(extract(epoch from ${column}) / ${seconds}) * ${seconds})`,
   skipLocked: sql`FOR UPDATE SKIP LOCKED`,
+  async lockForAppend(trx, key) {
+    await sql`SELECT pg_advisory_xact_lock(${key})`.execute(trx);
+  },
   async notify(db, channel, payload) {
     await sql`SELECT pg_notify(${channel}, ${payload})`.execute(db);
   },

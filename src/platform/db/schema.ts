@@ -42,8 +42,107 @@ export interface EventTable {
   created_at: string;
 }
 
+export interface OrganizationTable {
+  id: string;
+  name: string;
+  slug: string;
+  kind: "provider" | "customer";
+  service_tier: string | null;
+  calendar: string | null;
+  contacts: string;
+  phone_numbers: string;
+  sip_identities: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UserTable {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+  organization_id: string;
+  tier: string | null;
+  teams: string;
+  locale: string;
+  timezone: string;
+  password_hash: string | null;
+  totp_secret: string | null;
+  totp_enabled: boolean | number;
+  disabled: boolean | number;
+  failed_logins: number;
+  locked_until: string | null;
+  last_login_at: string | null;
+  role_changed_at: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SessionTable {
+  id: string;
+  user_id: string;
+  csrf_token: string;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+}
+
+export interface ApiTokenTable {
+  id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  prefix: string;
+  scopes: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+  created_at: string;
+}
+
+export interface PasswordResetTable {
+  token_hash: string;
+  user_id: string;
+  expires_at: string;
+  used_at: string | null;
+  created_at: string;
+}
+
+export interface AuditLogTable {
+  seq: number;
+  at: string;
+  action: string;
+  outcome: "success" | "failure";
+  actor_user_id: string | null;
+  actor_token_id: string | null;
+  actor_label: string | null;
+  organization_id: string | null;
+  target_type: string | null;
+  target_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  details: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface SettingTable {
+  key: string;
+  value: string;
+  updated_at: string;
+}
+
 export interface DB {
   jobs: JobTable;
   schedules: ScheduleTable;
   events: EventTable;
+  organizations: OrganizationTable;
+  users: UserTable;
+  sessions: SessionTable;
+  api_tokens: ApiTokenTable;
+  password_resets: PasswordResetTable;
+  audit_log: AuditLogTable;
+  settings: SettingTable;
 }

@@ -53,7 +53,10 @@ export class EventBus {
   #cursor = 0;
   #timer: NodeJS.Timeout | undefined;
   #unlisten: (() => Promise<void>) | undefined;
-  #polling = false;
+  #polling: Promise<void> | undefined;
+  #pollAgain = false;
+  /** NOTIFY deliveries, chained so subscribers hear a node's events in the order they were announced. */
+  #delivering: Promise<void> = Promise.resolve();
   #started = false;
 
   constructor(
@@ -109,7 +112,9 @@ export class EventBus {
       .executeTakeFirst();
     this.#cursor = Number(max?.max ?? 0);
     if (this.listen) {
-      this.#unlisten = await this.listen(CHANNEL, (payload) => void this.#deliverById(Number(payload)));
+      this.#unlisten = await this.listen(CHANNEL, (payload) => {
+        this.#delivering = this.#delivering.then(() => this.#deliverById(Number(payload)));
+      });
     } else {
       this.#timer = setInterval(() => void this.#poll(), this.pollMs);
       this.#timer.unref();
@@ -120,6 +125,8 @@ export class EventBus {
     this.#started = false;
     if (this.#timer) clearInterval(this.#timer);
     await this.#unlisten?.();
+    this.#unlisten = undefined;
+    await Promise.all([this.#polling, this.#delivering]);
   }
 
   #emit(event: DomainEvent): void {
@@ -133,14 +140,35 @@ export class EventBus {
   }
 
   async #deliverById(id: number): Promise<void> {
-    if (!Number.isFinite(id)) return;
-    const row = await this.db.selectFrom("events").selectAll().where("id", "=", id).executeTakeFirst();
-    if (row) this.#emit(toEvent(row));
+    if (!Number.isFinite(id) || !this.#started) return;
+    try {
+      const row = await this.db.selectFrom("events").selectAll().where("id", "=", id).executeTakeFirst();
+      if (row) this.#emit(toEvent(row));
+    } catch (err) {
+      this.log.error({ err, id }, "event delivery failed");
+    }
   }
 
-  async #poll(): Promise<void> {
-    if (this.#polling || !this.#started) return;
-    this.#polling = true;
+  #poll(): Promise<void> {
+    if (!this.#started) return Promise.resolve();
+    // A poll in flight may have read before the caller's commit: have it read once more.
+    if (this.#polling) {
+      this.#pollAgain = true;
+      return this.#polling;
+    }
+    this.#polling = this.#pollLoop();
+    return this.#polling;
+  }
+
+  async #pollLoop(): Promise<void> {
+    do {
+      this.#pollAgain = false;
+      await this.#pollOnce();
+    } while (this.#pollAgain && this.#started);
+    this.#polling = undefined;
+  }
+
+  async #pollOnce(): Promise<void> {
     try {
       for (;;) {
         const batch = await this.since(this.#cursor);
@@ -152,8 +180,6 @@ export class EventBus {
       }
     } catch (err) {
       this.log.error({ err }, "event poll failed");
-    } finally {
-      this.#polling = false;
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { ServerResponse } from "node:http";
 import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import type { Platform } from "../runtime.js";
@@ -8,6 +9,7 @@ import type { DomainEvent } from "./bus.js";
 export type EventFilter = (request: FastifyRequest) => Promise<(event: DomainEvent) => boolean>;
 
 const HEARTBEAT_MS = 15_000;
+const REPLAY_BATCH = 500;
 
 function frame(e: DomainEvent): string {
   return `id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`;
@@ -15,6 +17,11 @@ function frame(e: DomainEvent): string {
 
 export function eventRoutes(platform: Platform, filter: EventFilter) {
   const plugin: FastifyPluginAsyncTypebox = async (app) => {
+    // Open streams never end by themselves; without this the server's close would wait for every browser.
+    const streams = new Set<ServerResponse>();
+    app.addHook("preClose", async () => {
+      for (const res of streams) res.end();
+    });
     app.get(
       "/api/v1/events",
       {
@@ -46,25 +53,33 @@ export function eventRoutes(platform: Platform, filter: EventFilter) {
           "x-request-id": String(request.id),
         });
         res.write(": connected\n\n");
-        // Live events that arrive while the replay query runs are held, then sent after it without duplicates.
+        streams.add(res);
+        // Live events that arrive while the replay runs are held, then sent after it. Ids are remembered
+        // rather than compared with the last one sent: on PostgreSQL ids can commit out of order.
         let replaying = after !== undefined;
-        let lastSent = after ?? 0;
+        const replayed = new Set<number>();
         const held: DomainEvent[] = [];
         const send = (e: DomainEvent) => {
-          if (e.id <= lastSent && after !== undefined) return;
-          if (!visible(e)) return;
-          lastSent = Math.max(lastSent, e.id);
-          res.write(frame(e));
+          if (replayed.has(e.id) || e.id <= (after ?? 0)) return;
+          if (replaying) replayed.add(e.id);
+          if (visible(e)) res.write(frame(e));
         };
         const unsubscribe = platform.events.subscribe((e) => (replaying ? held.push(e) : send(e)));
         const heartbeat = setInterval(() => res.write(": ping\n\n"), HEARTBEAT_MS);
         request.raw.on("close", () => {
+          streams.delete(res);
           clearInterval(heartbeat);
           unsubscribe();
         });
         if (after !== undefined) {
           try {
-            for (const e of await platform.events.since(after)) send(e);
+            let cursor = after;
+            for (;;) {
+              const batch = await platform.events.since(cursor, REPLAY_BATCH);
+              for (const e of batch) send(e);
+              if (batch.length < REPLAY_BATCH || res.destroyed) break;
+              cursor = batch.at(-1)?.id ?? cursor;
+            }
           } finally {
             replaying = false;
             for (const e of held.splice(0)) send(e);

@@ -14,6 +14,8 @@ export interface JobContext<P = unknown> {
   /** 1 for the first try. */
   attempt: number;
   runAt: string;
+  /** Aborted when this node gives the job back (shutdown past the grace period) or loses its lease. */
+  signal: AbortSignal;
 }
 
 export type JobHandler<P = unknown> = (job: JobContext<P>) => Promise<void>;
@@ -53,11 +55,12 @@ export function defaultBackoffMs(attempt: number): number {
  */
 export class JobQueue {
   readonly #handlers = new Map<string, { fn: JobHandler<any>; opts: HandlerOptions }>();
-  readonly #running = new Map<string, Promise<void>>();
+  readonly #running = new Map<string, { done: Promise<void>; abort: AbortController }>();
   #timer: NodeJS.Timeout | undefined;
   #started = false;
   #stopping = false;
-  #ticking = false;
+  /** The tick in flight, so `stop()` can wait for a claim that is still on its way back. */
+  #ticking: Promise<void> | undefined;
   #tickAgain = false;
   #unlisten: (() => Promise<void>) | undefined;
 
@@ -136,16 +139,24 @@ export class JobQueue {
   /** Looks for due work now instead of at the next timer. */
   poke(): void {
     if (!this.#started || this.#stopping) return;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => void this.#tick(), 0);
-  }
-
-  async #tick(): Promise<void> {
+    // A tick in flight re-arms the timer when it ends, which would cancel a timer set here: ask it to go again.
     if (this.#ticking) {
       this.#tickAgain = true;
       return;
     }
-    this.#ticking = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#tick(), 0);
+  }
+
+  #tick(): void {
+    if (this.#ticking) {
+      this.#tickAgain = true;
+      return;
+    }
+    this.#ticking = this.#tickOnce();
+  }
+
+  async #tickOnce(): Promise<void> {
     let delay = this.opts.pollMs;
     try {
       const claimed = await this.claimAndRun();
@@ -157,16 +168,16 @@ export class JobQueue {
       }
     } catch (err) {
       this.log.error({ err }, "job queue tick failed");
-    } finally {
-      this.#ticking = false;
     }
+    // Synchronously from here on, so a poke either sees this tick running or sees it gone, never in between.
+    this.#ticking = undefined;
     if (this.#stopping) return;
     if (this.#tickAgain) {
       this.#tickAgain = false;
       delay = 0;
     }
     if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => void this.#tick(), delay);
+    this.#timer = setTimeout(() => this.#tick(), delay);
   }
 
   /** Claims what fits in the free slots and starts it; returns how many were claimed. */
@@ -175,12 +186,18 @@ export class JobQueue {
     if (free <= 0 || this.#stopping) return 0;
     const now = this.clock.now();
     const rows = await this.repo.claim(this.opts.nodeId, now, new Date(now.getTime() + this.opts.leaseMs), free);
+    if (this.#stopping) {
+      // `stop()` began while the claim was on its way: hand the rows straight back instead of starting them.
+      for (const row of rows) await this.repo.release(row.id, this.opts.nodeId, this.clock.now());
+      return 0;
+    }
     for (const row of rows) {
-      const p = this.#run(row).finally(() => {
+      const abort = new AbortController();
+      const done = this.#run(row, abort).finally(() => {
         this.#running.delete(row.id);
         this.poke();
       });
-      this.#running.set(row.id, p);
+      this.#running.set(row.id, { done, abort });
     }
     return rows.length;
   }
@@ -190,26 +207,41 @@ export class JobQueue {
     for (;;) {
       const n = await this.claimAndRun();
       if (n === 0 && this.#running.size === 0) return;
-      await Promise.race(this.#running.values());
+      await Promise.race([...this.#running.values()].map((r) => r.done));
     }
   }
 
-  async #run(row: JobRow): Promise<void> {
+  async #run(row: JobRow, abort: AbortController): Promise<void> {
     const handler = this.#handlers.get(row.kind);
     const heartbeat = setInterval(() => {
       const until = new Date(this.clock.now().getTime() + this.opts.leaseMs);
       void this.repo.extendLease(row.id, this.opts.nodeId, until).then(
-        (held) => held || this.log.warn({ job: row.id }, "lost the lease of a running job"),
+        (held) => {
+          if (held || abort.signal.aborted) return;
+          this.log.warn({ job: row.id }, "lost the lease of a running job");
+          abort.abort(new Error("lease lost"));
+        },
         () => {},
       );
     }, Math.max(50, Math.floor(this.opts.leaseMs / 3)));
     heartbeat.unref();
+    abort.signal.addEventListener("abort", () => clearInterval(heartbeat), { once: true });
     try {
       if (row.schedule_name) await this.#enqueueNextTick(row.schedule_name, maxDate(new Date(row.run_at), this.clock.now()));
       if (!handler) throw new Error(`no handler registered for job kind ${row.kind}`);
-      await handler.fn({ id: row.id, kind: row.kind, payload: JSON.parse(row.payload), attempt: row.attempts, runAt: row.run_at });
+      await handler.fn({
+        id: row.id,
+        kind: row.kind,
+        payload: JSON.parse(row.payload),
+        attempt: row.attempts,
+        runAt: row.run_at,
+        signal: abort.signal,
+      });
+      // A job given back or taken over meanwhile belongs to someone else now: record nothing.
+      if (abort.signal.aborted) return;
       await this.repo.succeed(row.id, this.opts.nodeId, this.clock.now());
     } catch (err) {
+      if (abort.signal.aborted) return;
       const message = err instanceof Error ? err.message : String(err);
       const now = this.clock.now();
       const retryAt =
@@ -231,18 +263,22 @@ export class JobQueue {
     if (this.#timer) clearTimeout(this.#timer);
     await this.#unlisten?.();
     this.#unlisten = undefined;
-    const pending = [...this.#running.keys()];
+    await this.#ticking;
     let timeout: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.allSettled(this.#running.values()),
+      Promise.allSettled([...this.#running.values()].map((r) => r.done)),
       new Promise((r) => {
         timeout = setTimeout(r, graceMs);
       }),
     ]);
     clearTimeout(timeout);
-    for (const id of pending) {
-      if (this.#running.has(id)) await this.repo.release(id, this.opts.nodeId, this.clock.now()).catch(() => {});
+    for (const [id, { abort }] of this.#running) {
+      abort.abort(new Error("job queue stopped"));
+      await this.repo
+        .release(id, this.opts.nodeId, this.clock.now())
+        .catch((err) => this.log.error({ err, job: id }, "could not release a job on shutdown"));
     }
+    this.#running.clear();
     this.#started = false;
   }
 

@@ -50,6 +50,12 @@ export class JobRepository {
    */
   async claim(nodeId: string, now: Date, leaseUntil: Date, limit: number): Promise<JobRow[]> {
     const nowIso = now.toISOString();
+    // A job whose node died during its last allowed attempt is dead, not retried: a job that kills
+    // its node every time must not take the cluster down in a loop.
+    await sql`
+      UPDATE jobs SET status = 'dead', last_error = 'lease expired on node ' || locked_by,
+        locked_by = NULL, locked_until = NULL, finished_at = ${nowIso}, updated_at = ${nowIso}
+      WHERE status = 'running' AND locked_until < ${nowIso} AND attempts >= max_attempts`.execute(this.db);
     const { rows } = await sql<JobRow>`
       UPDATE jobs SET status = 'running', locked_by = ${nodeId}, locked_until = ${leaseUntil.toISOString()},
         attempts = attempts + 1, updated_at = ${nowIso}

@@ -1,0 +1,53 @@
+import type { Role, Tier } from "./roles.js";
+import type { OrganizationRow, TokenRow, UserRow } from "./repository.js";
+
+/** The public shape of a user: never the password hash, TOTP seed or lockout counters. */
+export function presentUser(u: UserRow) {
+  return {
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    role: u.role as Role,
+    organizationId: u.organization_id,
+    tier: u.tier as Tier | null,
+    teams: JSON.parse(u.teams) as string[],
+    locale: u.locale,
+    timezone: u.timezone,
+    totpEnabled: Boolean(u.totp_enabled),
+    disabled: Boolean(u.disabled),
+    lockedUntil: u.locked_until,
+    lastLoginAt: u.last_login_at,
+    createdAt: u.created_at,
+    updatedAt: u.updated_at,
+  };
+}
+
+export function presentOrganization(o: OrganizationRow) {
+  return {
+    id: o.id,
+    name: o.name,
+    slug: o.slug,
+    kind: o.kind,
+    serviceTier: o.service_tier,
+    calendar: o.calendar,
+    contacts: JSON.parse(o.contacts),
+    phoneNumbers: JSON.parse(o.phone_numbers) as string[],
+    sipIdentities: JSON.parse(o.sip_identities) as string[],
+    createdAt: o.created_at,
+    updatedAt: o.updated_at,
+  };
+}
+
+export function presentToken(t: TokenRow) {
+  return {
+    id: t.id,
+    userId: t.user_id,
+    name: t.name,
+    prefix: t.prefix,
+    scopes: JSON.parse(t.scopes) as string[],
+    expiresAt: t.expires_at,
+    lastUsedAt: t.last_used_at,
+    revokedAt: t.revoked_at,
+    createdAt: t.created_at,
+  };
+}

@@ -1,0 +1,28 @@
+import { AuditRepository } from "./modules/audit/repository.js";
+import { AuditService } from "./modules/audit/service.js";
+import { IdentityRepository } from "./modules/identity/repository.js";
+import { IdentityService } from "./modules/identity/service.js";
+import type { Platform } from "./platform/runtime.js";
+
+/** The domain services over one platform; the HTTP app and the CLI both build on this. */
+export interface Services {
+  auditRepo: AuditRepository;
+  audit: AuditService;
+  identity: IdentityService;
+}
+
+export function createServices(platform: Platform): Services {
+  const auditRepo = new AuditRepository(platform.db, platform.dialect);
+  const audit = new AuditService(auditRepo, platform.clock);
+  const identity = new IdentityService(
+    new IdentityRepository(platform.db, platform.dialect),
+    audit,
+    platform.clock,
+    platform.secrets,
+    platform.mailer,
+    platform.log.child({ part: "identity" }),
+    undefined,
+    platform.config.publicUrl,
+  );
+  return { auditRepo, audit, identity };
+}
