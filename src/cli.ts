@@ -3,11 +3,15 @@ import { ConfigError, loadConfig } from "./platform/config.js";
 import { DatabaseError, openDatabase } from "./platform/db/database.js";
 import { MigrationError, migrateToLatest, schemaVersion } from "./platform/db/migrate.js";
 import { packageVersion, readCommit } from "./platform/version.js";
+import { registerIdentityCommands } from "./modules/identity/cli.js";
+import { createLogger, createPlatform } from "./platform/runtime.js";
+import { SecretKeyError } from "./platform/secrets.js";
 import { runServer } from "./server.js";
+import { createServices } from "./services.js";
 
 /** Errors a user can act on are one line on stderr and exit code 1, never a stack trace. */
 function fail(err: unknown): never {
-  if (err instanceof ConfigError || err instanceof DatabaseError || err instanceof MigrationError) {
+  if (err instanceof ConfigError || err instanceof DatabaseError || err instanceof MigrationError || err instanceof SecretKeyError) {
     process.stderr.write(`plantao: ${err.message}\n`);
   } else if (err instanceof Error && "code" in err && err.code === "EADDRINUSE") {
     process.stderr.write(`plantao: ${err.message} (set PLANTAO_PORT to another port)\n`);
@@ -70,7 +74,21 @@ export function buildCli(): Command {
         fail(err);
       }
     });
+  registerIdentityCommands(program, openServices);
   return program;
+}
+
+/** The platform and services for a one-shot command: migrated database, no background work, quiet logs. */
+async function openServices() {
+  try {
+    const config = loadConfig();
+    const platform = await createPlatform({ config, logger: createLogger(process.env.PLANTAO_LOG_LEVEL || "warn") });
+    const services = createServices(platform);
+    await services.identity.bootstrap({ providerName: config.providerName });
+    return { services, close: () => platform.close() };
+  } catch (err) {
+    fail(err);
+  }
 }
 
 buildCli()

@@ -10,7 +10,7 @@ import type { Clock } from "../src/platform/clock.js";
 import { type Config, loadConfig } from "../src/platform/config.js";
 import type { Engine } from "../src/platform/db/dialect.js";
 import type { Actor } from "../src/modules/identity/actor.js";
-import { grants, type Role, type Tier } from "../src/modules/identity/roles.js";
+import { type Role, roleScopes, type Tier } from "../src/modules/identity/roles.js";
 import { SESSION_COOKIE } from "../src/modules/identity/service.js";
 import { createPlatform, type Platform } from "../src/platform/runtime.js";
 import { createServices, type Services } from "../src/services.js";
@@ -139,11 +139,6 @@ export function harnessActor(t: TestContext): Actor {
 /** A customer organization created by the service. */
 export async function createOrganization(t: TestContext, name = `Cliente ${++userSeq}`) {
   return t.services.identity.createOrganization(harnessActor(t), { name }, { ip: "127.0.0.1", headers: {} });
-}
-
-/** Every scope the role's grants allow, so a test token is as strong as its owner. */
-export function roleScopes(role: Role): string[] {
-  return Object.entries(grants[role]).map(([area, access]) => `${area}:${access}`);
 }
 
 /** Bearer headers of a fresh user of `role` holding a token (by default with all its role's scopes). */

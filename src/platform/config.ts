@@ -58,12 +58,13 @@ export const configDocs: ReadonlyArray<{ name: string; default: string; meaning:
   { name: "PLANTAO_COMMIT", default: "read from git, else `unknown`", meaning: "Commit shown by `/api/v1/version`" },
 ];
 
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) {
-    throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+    throw new ConfigError(`${name} must be an integer ${range}, got "${raw}"`);
   }
   return value;
 }
@@ -80,7 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   } catch {
     throw new ConfigError(`PLANTAO_TIMEZONE must be an IANA zone, got "${timezone}"`);
   }
-  const port = int(env, "PLANTAO_PORT", 8080, 0);
+  const port = int(env, "PLANTAO_PORT", 8080, 0, 65_535);
   const publicUrl = (env.PLANTAO_PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, "");
   if (!/^https?:\/\/[^\s]+$/.test(publicUrl)) throw new ConfigError(`PLANTAO_PUBLIC_URL must be an http(s) URL, got "${publicUrl}"`);
   if (env.PLANTAO_ADMIN_PASSWORD && env.PLANTAO_ADMIN_PASSWORD.length < 10) {

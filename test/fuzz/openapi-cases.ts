@@ -450,9 +450,8 @@ export function requestsFor(doc: OpenApiDocument, op: Operation, opts: Generator
 /** Requests to documented paths with methods they do not have, and near misses of those paths. */
 export function strayRequests(doc: OpenApiDocument, ops: Operation[]): FuzzRequest[] {
   const out: FuzzRequest[] = [];
-  const byPath = Map.groupBy(ops, (op) => op.path);
-  for (const [path, pathOps] of byPath) {
-    const documented = new Set(pathOps.map((o) => o.method));
+  for (const path of new Set(ops.map((op) => op.path))) {
+    const documented = new Set(ops.filter((o) => o.path === path).map((o) => o.method));
     if (documented.has("GET")) documented.add("HEAD");
     const url = path.replace(/\{[^}]+\}/g, percentEncode(String(example(doc, { format: "uuid", type: "string" }))));
     for (const method of allMethods.filter((m) => !documented.has(m))) {

@@ -35,9 +35,7 @@ describe.each(engines)("job queue on %s", (engine) => {
     const base = Date.now();
     // Enqueued concurrently, so some land while a tick is in flight.
     await Promise.all(
-      [300, 550, 800].map((ms) =>
-        p.jobs.enqueue("sla.deadline", { due: base + ms }, { runAt: new Date(base + ms) }),
-      ),
+      [300, 550, 800].map((ms) => p.jobs.enqueue("sla.deadline", { due: base + ms }, { runAt: new Date(base + ms) })),
     );
     await waitFor("three deadlines", () => lateness.length === 3, 3_000);
     for (const ms of lateness) {
@@ -131,7 +129,12 @@ describe.each(engines)("job queue on %s", (engine) => {
       });
     }
     const ticks = () =>
-      a.db.selectFrom("jobs").select(["run_at", "status"]).where("schedule_name", "=", "daily").orderBy("run_at").execute();
+      a.db
+        .selectFrom("jobs")
+        .select(["run_at", "status"])
+        .where("schedule_name", "=", "daily")
+        .orderBy("run_at")
+        .execute();
 
     await Promise.all([
       a.jobs.schedule("daily", "report.daily", "0 9 * * *", "America/Sao_Paulo"),
@@ -251,7 +254,11 @@ describe.each(engines)("job queue on %s", (engine) => {
   it("keeps queued jobs across closing and reopening the database", async () => {
     const clock = new ManualClock("2025-03-10T12:00:00.000Z");
     const first = await openNode(scratch.url, "a", { clock });
-    const later = (await first.jobs.enqueue("backup.run", { target: "pbx-1" }, { runAt: new Date("2025-03-10T13:00:00Z") })) as string;
+    const later = (await first.jobs.enqueue(
+      "backup.run",
+      { target: "pbx-1" },
+      { runAt: new Date("2025-03-10T13:00:00Z") },
+    )) as string;
     await first.close();
 
     const second = await node(scratch.url, "a2", { clock });

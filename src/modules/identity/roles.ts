@@ -51,3 +51,8 @@ export function scopesAllow(scopes: readonly string[], area: Area, access: Acces
     return (a === "*" || a === area) && allows(level, access);
   });
 }
+
+/** Every scope a role's grants allow: the default scopes of a token. */
+export function roleScopes(role: Role): Scope[] {
+  return Object.entries(grants[role]).map(([area, access]) => `${area}:${access}` as Scope);
+}

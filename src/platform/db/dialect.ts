@@ -40,17 +40,26 @@ export interface Dialect {
 
 export interface SchemaColumn {
   name: string;
+  /** Folded by `canonicalType`: what the engine stores, so a timestamp is `text` on SQLite. */
   type: string;
   nullable: boolean;
+}
+/** An index made by `createIndex`; its name is ours, so it is the same on both engines. */
+export interface SchemaIndex {
+  name: string;
+  columns: string[];
+  unique: boolean;
 }
 export interface SchemaTable {
   name: string;
   columns: SchemaColumn[];
-  indexes: string[];
+  indexes: SchemaIndex[];
+  /** Column lists of UNIQUE constraints, whose index names each engine makes up. */
+  uniques: string[][];
 }
 
 /** Engine type names folded to one vocabulary, so both schemas can be compared. */
-function canonicalType(raw: string): string {
+export function canonicalType(raw: string): string {
   const t = raw.toLowerCase();
   if (t.includes("timestamp")) return "timestamp";
   if (t.includes("json")) return "json";
@@ -59,6 +68,10 @@ function canonicalType(raw: string): string {
   if (t.includes("real") || t.includes("double") || t.includes("numeric") || t.includes("float")) return "real";
   if (t.includes("bytea") || t.includes("blob")) return "bytes";
   return "text";
+}
+
+function compareColumnLists(a: string[], b: string[]): number {
+  return a.join(",") < b.join(",") ? -1 : 1;
 }
 
 const sqliteDialect: Dialect = {
@@ -80,8 +93,10 @@ const sqliteDialect: Dialect = {
     for (const { name } of tables.rows) {
       const cols = await sql<{ name: string; type: string; notnull: number; pk: number }>`
         SELECT name, type, "notnull", pk FROM pragma_table_info(${name}) ORDER BY cid`.execute(db);
-      const idx = await sql<{ name: string }>`
-        SELECT name FROM pragma_index_list(${name}) WHERE origin = 'c' ORDER BY name`.execute(db);
+      const idx = await sql<{ name: string; origin: string; unique: number; columns: string }>`
+        SELECT l.name, l.origin, l."unique",
+          (SELECT json_group_array(name) FROM (SELECT name FROM pragma_index_info(l.name) ORDER BY seqno)) AS columns
+        FROM pragma_index_list(${name}) l WHERE l.origin IN ('c', 'u') ORDER BY l.name`.execute(db);
       out.push({
         name,
         columns: cols.rows.map((c) => ({
@@ -89,7 +104,13 @@ const sqliteDialect: Dialect = {
           type: canonicalType(c.type),
           nullable: c.notnull === 0 && c.pk === 0,
         })),
-        indexes: idx.rows.map((i) => i.name),
+        indexes: idx.rows
+          .filter((i) => i.origin === "c")
+          .map((i) => ({ name: i.name, columns: JSON.parse(i.columns), unique: i.unique === 1 })),
+        uniques: idx.rows
+          .filter((i) => i.origin === "u")
+          .map((i) => JSON.parse(i.columns) as string[])
+          .sort(compareColumnLists),
       });
     }
     return out;
@@ -116,20 +137,34 @@ const postgresDialect: Dialect = {
       SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns
       WHERE table_schema = current_schema() AND table_name NOT LIKE 'kysely_%'
       ORDER BY table_name, ordinal_position`.execute(db);
-    const idx = await sql<{ tablename: string; indexname: string }>`
-      SELECT tablename, indexname FROM pg_indexes
-      WHERE schemaname = current_schema() AND indexname NOT LIKE '%_pkey' ORDER BY indexname`.execute(db);
+    // Every index but the primary keys; `constraint` marks those backing a UNIQUE constraint.
+    const idx = await sql<{ table_name: string; name: string; unique: boolean; constraint: boolean; columns: string[] }>`
+      SELECT t.relname AS table_name, i.relname AS name, x.indisunique AS unique,
+        EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid AND c.contype = 'u') AS constraint,
+        ARRAY(SELECT a.attname::text FROM unnest(x.indkey) WITH ORDINALITY AS k(attnum, ord)
+              JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum ORDER BY k.ord) AS columns
+      FROM pg_index x
+      JOIN pg_class i ON i.oid = x.indexrelid
+      JOIN pg_class t ON t.oid = x.indrelid
+      WHERE t.relnamespace = current_schema()::regnamespace AND NOT x.indisprimary AND t.relname NOT LIKE 'kysely_%'
+      ORDER BY i.relname COLLATE "C"`.execute(db);
     const byTable = new Map<string, SchemaTable>();
     for (const c of cols.rows) {
       let t = byTable.get(c.table_name);
       if (!t) {
-        t = { name: c.table_name, columns: [], indexes: [] };
+        t = { name: c.table_name, columns: [], indexes: [], uniques: [] };
         byTable.set(c.table_name, t);
       }
       t.columns.push({ name: c.column_name, type: canonicalType(c.data_type), nullable: c.is_nullable === "YES" });
     }
-    for (const i of idx.rows) byTable.get(i.tablename)?.indexes.push(i.indexname);
-    return [...byTable.values()].sort((a, b) => a.name.localeCompare(b.name));
+    for (const i of idx.rows) {
+      const t = byTable.get(i.table_name);
+      if (i.constraint) t?.uniques.push(i.columns);
+      else t?.indexes.push({ name: i.name, columns: i.columns, unique: i.unique });
+    }
+    for (const t of byTable.values()) t.uniques.sort(compareColumnLists);
+    // Byte order, as SQLite's ORDER BY gives it.
+    return [...byTable.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
   },
 };
 

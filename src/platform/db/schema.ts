@@ -134,6 +134,18 @@ export interface SettingTable {
   updated_at: string;
 }
 
+export interface PlanVersionTable {
+  version: number;
+  /** The plan document, JSON text. */
+  document: string;
+  /** The user who saved this version; null for the seeded default and the CLI. */
+  author_user_id: string | null;
+  /** Who saved it, as shown: the user's name, "cli", or null for the seeded default. */
+  author_label: string | null;
+  comment: string;
+  created_at: string;
+}
+
 export interface DB {
   jobs: JobTable;
   schedules: ScheduleTable;
@@ -145,4 +157,5 @@ export interface DB {
   password_resets: PasswordResetTable;
   audit_log: AuditLogTable;
   settings: SettingTable;
+  plan_versions: PlanVersionTable;
 }

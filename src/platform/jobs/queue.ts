@@ -213,21 +213,25 @@ export class JobQueue {
 
   async #run(row: JobRow, abort: AbortController): Promise<void> {
     const handler = this.#handlers.get(row.kind);
-    const heartbeat = setInterval(() => {
-      const until = new Date(this.clock.now().getTime() + this.opts.leaseMs);
-      void this.repo.extendLease(row.id, this.opts.nodeId, until).then(
-        (held) => {
-          if (held || abort.signal.aborted) return;
-          this.log.warn({ job: row.id }, "lost the lease of a running job");
-          abort.abort(new Error("lease lost"));
-        },
-        () => {},
-      );
-    }, Math.max(50, Math.floor(this.opts.leaseMs / 3)));
+    const heartbeat = setInterval(
+      () => {
+        const until = new Date(this.clock.now().getTime() + this.opts.leaseMs);
+        void this.repo.extendLease(row.id, this.opts.nodeId, until).then(
+          (held) => {
+            if (held || abort.signal.aborted) return;
+            this.log.warn({ job: row.id }, "lost the lease of a running job");
+            abort.abort(new Error("lease lost"));
+          },
+          () => {},
+        );
+      },
+      Math.max(50, Math.floor(this.opts.leaseMs / 3)),
+    );
     heartbeat.unref();
     abort.signal.addEventListener("abort", () => clearInterval(heartbeat), { once: true });
     try {
-      if (row.schedule_name) await this.#enqueueNextTick(row.schedule_name, maxDate(new Date(row.run_at), this.clock.now()));
+      if (row.schedule_name)
+        await this.#enqueueNextTick(row.schedule_name, maxDate(new Date(row.run_at), this.clock.now()));
       if (!handler) throw new Error(`no handler registered for job kind ${row.kind}`);
       await handler.fn({
         id: row.id,
@@ -249,9 +253,9 @@ export class JobQueue {
           ? new Date(now.getTime() + (handler?.opts.backoffMs ?? defaultBackoffMs)(row.attempts))
           : null;
       this.log.warn({ job: row.id, kind: row.kind, attempt: row.attempts, err: message, dead: !retryAt }, "job failed");
-      await this.repo.fail(row.id, this.opts.nodeId, now, message.slice(0, 2000), retryAt).catch((e) =>
-        this.log.error({ err: e, job: row.id }, "could not record job failure"),
-      );
+      await this.repo
+        .fail(row.id, this.opts.nodeId, now, message.slice(0, 2000), retryAt)
+        .catch((e) => this.log.error({ err: e, job: row.id }, "could not record job failure"));
     } finally {
       clearInterval(heartbeat);
     }

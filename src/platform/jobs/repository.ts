@@ -83,7 +83,14 @@ export class JobRepository {
     const iso = now.toISOString();
     await this.db
       .updateTable("jobs")
-      .set({ status: "succeeded", locked_by: null, locked_until: null, finished_at: iso, updated_at: iso, last_error: null })
+      .set({
+        status: "succeeded",
+        locked_by: null,
+        locked_until: null,
+        finished_at: iso,
+        updated_at: iso,
+        last_error: null,
+      })
       .where("id", "=", id)
       .where("locked_by", "=", nodeId)
       .execute();
@@ -96,8 +103,22 @@ export class JobRepository {
       .updateTable("jobs")
       .set(
         retryAt
-          ? { status: "queued", run_at: retryAt.toISOString(), locked_by: null, locked_until: null, last_error: error, updated_at: iso }
-          : { status: "dead", locked_by: null, locked_until: null, last_error: error, updated_at: iso, finished_at: iso },
+          ? {
+              status: "queued",
+              run_at: retryAt.toISOString(),
+              locked_by: null,
+              locked_until: null,
+              last_error: error,
+              updated_at: iso,
+            }
+          : {
+              status: "dead",
+              locked_by: null,
+              locked_until: null,
+              last_error: error,
+              updated_at: iso,
+              finished_at: iso,
+            },
       )
       .where("id", "=", id)
       .where("locked_by", "=", nodeId)
@@ -171,7 +192,16 @@ export class JobRepository {
     const payload = this.dialect.json(s.payload ?? null);
     await this.db
       .insertInto("schedules")
-      .values({ name: s.name, kind: s.kind, cron: s.cron, timezone: s.timezone, payload, enabled: true, created_at: iso, updated_at: iso })
+      .values({
+        name: s.name,
+        kind: s.kind,
+        cron: s.cron,
+        timezone: s.timezone,
+        payload,
+        enabled: true,
+        created_at: iso,
+        updated_at: iso,
+      })
       .onConflict((oc) =>
         oc.column("name").doUpdateSet({ kind: s.kind, cron: s.cron, timezone: s.timezone, payload, updated_at: iso }),
       )

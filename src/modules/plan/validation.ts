@@ -1,0 +1,156 @@
+import { Cron } from "croner";
+import Holidays from "date-holidays";
+import { Compile } from "typebox/compile";
+import { type PlanDocument, PlanDocument as PlanSchema, severityIds, tierIds, weekdays } from "./document.js";
+import { describeDuration, isDate, isTimeZone, minuteOfDay, openMinutes } from "./measure.js";
+
+/** A field at fault in a plan document, by JSON Pointer inside the document. */
+export interface PlanError {
+  pointer: string;
+  message: string;
+}
+
+export type PlanCheck = { ok: true; document: PlanDocument } | { ok: false; errors: PlanError[] };
+
+const schema = Compile(PlanSchema);
+const holidays = new Holidays();
+
+interface SchemaError {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  message: string;
+}
+
+/** TypeBox's errors as one line per field: missing and unknown properties point at the property itself. */
+function schemaErrors(value: unknown): PlanError[] {
+  const out: PlanError[] = [];
+  for (const e of schema.Errors(value) as Iterable<SchemaError>) {
+    // An unknown property is reported twice (on the property and on its object); keep the precise one.
+    if (e.keyword === "additionalProperties") continue;
+    if (e.keyword === "required") {
+      for (const p of e.params.requiredProperties as string[]) out.push({ pointer: `${e.instancePath}/${p}`, message: `"${p}" is required` });
+    } else if (e.keyword === "boolean") {
+      out.push({ pointer: e.instancePath, message: `"${e.instancePath.split("/").at(-1)}" is not allowed here` });
+    } else {
+      out.push({ pointer: e.instancePath, message: e.message });
+    }
+  }
+  const seen = new Set<string>();
+  return out.filter((e) => {
+    const key = `${e.pointer}\n${e.message}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+}
+
+const calendarErrors = (doc: PlanDocument): PlanError[] =>
+  Object.entries(doc.calendars).flatMap(([id, cal]) => {
+    const at = `/calendars/${id}`;
+    const errors: PlanError[] = [];
+    if (!isTimeZone(cal.timezone)) errors.push({ pointer: `${at}/timezone`, message: `unknown time zone "${cal.timezone}"` });
+    const hasHours = weekdays.some((d) => cal.week[d].length > 0);
+    if (cal.alwaysOpen && hasHours) {
+      errors.push({ pointer: `${at}/week`, message: "an always-open calendar has no opening hours; leave every day empty" });
+    }
+    if (!cal.alwaysOpen && !hasHours) errors.push({ pointer: `${at}/week`, message: "the calendar is never open" });
+    for (const day of weekdays) {
+      cal.week[day].forEach((interval, i) => {
+        const p = `${at}/week/${day}/${i}`;
+        if (minuteOfDay(interval.end) <= minuteOfDay(interval.start)) {
+          errors.push({ pointer: `${p}/end`, message: `ends at ${interval.end}, not after its start ${interval.start}` });
+        }
+        const previous = cal.week[day][i - 1];
+        if (previous && minuteOfDay(interval.start) < minuteOfDay(previous.end)) {
+          errors.push({ pointer: `${p}/start`, message: `starts at ${interval.start}, before the previous interval ends (${previous.end})` });
+        }
+      });
+    }
+    const h = cal.holidays;
+    if (h) {
+      if (!holidays.getCountries()[h.country]) {
+        errors.push({ pointer: `${at}/holidays/country`, message: `no holiday data for country "${h.country}"` });
+      } else if (h.state && !holidays.getStates(h.country)?.[h.state]) {
+        errors.push({ pointer: `${at}/holidays/state`, message: `no holiday data for state "${h.state}" of ${h.country}` });
+      } else if (h.city && !(h.state && holidays.getRegions(h.country, h.state)?.[h.city])) {
+        errors.push({ pointer: `${at}/holidays/city`, message: `no holiday data for city "${h.city}"${h.state ? ` of ${h.state}` : " (set state first)"}` });
+      }
+      h.custom.forEach((c, i) => {
+        if (!isDate(c.date)) errors.push({ pointer: `${at}/holidays/custom/${i}/date`, message: `${c.date} is not a date` });
+      });
+    }
+    return errors;
+  });
+
+/** Rules the schema cannot express: references, orderings and values no schedule or clock can have. */
+export function semanticErrors(doc: PlanDocument): PlanError[] {
+  const errors = calendarErrors(doc);
+  const calendarRef = (pointer: string, id: string) => {
+    if (!doc.calendars[id]) errors.push({ pointer, message: `unknown calendar "${id}" (known: ${Object.keys(doc.calendars).join(", ")})` });
+    return doc.calendars[id];
+  };
+
+  for (const id of tierIds) {
+    const rt = doc.tiers[id].responseTime;
+    const cal = calendarRef(`/tiers/${id}/responseTime/calendar`, rt.calendar);
+    if (openMinutes(rt.target, cal) > openMinutes(rt.maximum, cal)) {
+      errors.push({
+        pointer: `/tiers/${id}/responseTime/target`,
+        message: `target ${describeDuration(rt.target)} is longer than the maximum ${describeDuration(rt.maximum)}`,
+      });
+    }
+  }
+
+  for (const id of severityIds) {
+    const sev = doc.severities[id];
+    const cal = calendarRef(`/severities/${id}/calendar`, sev.calendar);
+    if (openMinutes(sev.response, cal) > openMinutes(sev.resolution, cal)) {
+      errors.push({
+        pointer: `/severities/${id}/response`,
+        message: `response ${describeDuration(sev.response)} is longer than the resolution ${describeDuration(sev.resolution)}`,
+      });
+    }
+    doc.escalation[id].steps.forEach((step, i) => {
+      const pointer = `/escalation/${id}/steps/${i}/value`;
+      const deadline = step.clock === "response" ? sev.response : sev.resolution;
+      if (step.trigger === "percentElapsed" && step.value > 100) {
+        errors.push({ pointer, message: `${step.value}% is more than 100% of the deadline` });
+      }
+      if (step.trigger === "minutesBeforeBreach" && step.value >= openMinutes(deadline, cal)) {
+        errors.push({
+          pointer,
+          message: `${step.value} minutes before breach is before the ${step.clock} clock starts (${describeDuration(deadline)})`,
+        });
+      }
+    });
+  }
+
+  for (const kind of ["full", "incremental"] as const) {
+    const b = doc.backups[kind];
+    if (!isTimeZone(b.timezone)) errors.push({ pointer: `/backups/${kind}/timezone`, message: `unknown time zone "${b.timezone}"` });
+    try {
+      new Cron(b.cron, { paused: true });
+    } catch (err) {
+      errors.push({ pointer: `/backups/${kind}/cron`, message: `not a cron expression: ${(err as Error).message}` });
+    }
+  }
+
+  const w = doc.maintenanceWindow;
+  if (!isTimeZone(w.timezone)) errors.push({ pointer: "/maintenanceWindow/timezone", message: `unknown time zone "${w.timezone}"` });
+  if (minuteOfDay(w.end) <= minuteOfDay(w.start)) {
+    errors.push({ pointer: "/maintenanceWindow/end", message: `ends at ${w.end}, not after its start ${w.start}` });
+  }
+
+  if (!isDate(doc.review.lastReviewedAt)) {
+    errors.push({ pointer: "/review/lastReviewedAt", message: `${doc.review.lastReviewedAt} is not a date` });
+  }
+  return errors;
+}
+
+/** Schema first (shape and ranges), then the semantic rules on a well-formed document. */
+export function checkPlan(value: unknown): PlanCheck {
+  const shape = schemaErrors(value);
+  if (shape.length) return { ok: false, errors: shape };
+  const document = value as PlanDocument;
+  const errors = semanticErrors(document);
+  return errors.length ? { ok: false, errors } : { ok: true, document };
+}

@@ -1,0 +1,236 @@
+import { canonicalType, dialectFor, type Engine, type SchemaTable } from "./dialect.js";
+
+/**
+ * What every table and column means. `npm run docs:data-dictionary` merges it with the migrated schema
+ * into docs/data-dictionary.md, and test/db fails while a migrated table or column has no entry here or
+ * an entry names one that does not exist: a new migration comes with its entry.
+ */
+
+/** How a migration declares the column: a plain type, a `dialect.types` member, or `dialect.serialId`. */
+export type ColumnKind = "text" | "integer" | "bigint" | "real" | "timestamp" | "json" | "boolean" | "serial";
+
+export interface ColumnMeaning {
+  kind: ColumnKind;
+  meaning: string;
+}
+
+export interface TableMeaning {
+  meaning: string;
+  columns: Record<string, ColumnMeaning>;
+}
+
+const column =
+  (kind: ColumnKind) =>
+  (meaning: string): ColumnMeaning => ({ kind, meaning });
+const text = column("text");
+const integer = column("integer");
+const bigint = column("bigint");
+const timestamp = column("timestamp");
+const json = column("json");
+const boolean = column("boolean");
+const serial = column("serial");
+
+const createdAt = timestamp("When the row was created");
+const updatedAt = timestamp("When the row last changed");
+
+export const dataDictionary: Record<string, TableMeaning> = {
+  jobs: {
+    meaning:
+      "Durable background work: one row per job run (one-off jobs and each tick of a schedule). A node claims due rows under a lease, retries failures with backoff and leaves a job `dead` when its attempts run out.",
+    columns: {
+      id: text("UUIDv7 of the job (sorts by creation time)"),
+      kind: text("Name of the registered handler that runs the job"),
+      payload: json("Arguments handed to the handler"),
+      status: text("`queued` (waiting or due), `running` (leased to a node), `succeeded`, or `dead` (no attempts left)"),
+      run_at: timestamp("When the job becomes due; a retry moves it forward by the backoff"),
+      attempts: integer("Attempts started so far, the running one included"),
+      max_attempts: integer("Attempts allowed before the job is left `dead`"),
+      dedupe_key: text(
+        "Unique key that makes a second enqueue of the same work a no-op (`cron:<schedule>:<instant>` for schedule ticks)",
+      ),
+      schedule_name: text("The schedule whose tick this job is; null for one-off jobs"),
+      locked_by: text("Node id holding the lease while `running`"),
+      locked_until: timestamp("End of the lease; a running job past it is taken over by another node"),
+      last_error: text("Message of the last failed attempt (at most 2000 characters)"),
+      created_at: createdAt,
+      updated_at: updatedAt,
+      finished_at: timestamp("When the job succeeded or died"),
+    },
+  },
+  schedules: {
+    meaning:
+      "Recurring jobs: a cron pattern in an IANA time zone. Each tick is enqueued as a `jobs` row, once, whichever node computes it first.",
+    columns: {
+      name: text("Unique name of the schedule, chosen by the module that registers it"),
+      kind: text("Job kind each tick runs"),
+      cron: text("Cron pattern (croner syntax, five or six fields)"),
+      timezone: text("IANA zone the pattern is read in, e.g. `America/Sao_Paulo`"),
+      payload: json("Payload of every tick's job"),
+      enabled: boolean("Whether ticks are enqueued"),
+      created_at: createdAt,
+      updated_at: updatedAt,
+    },
+  },
+  events: {
+    meaning:
+      "Outbox of domain events: written in the same transaction as the change they announce, then delivered to subscribers on every node (SSE at `/api/v1/events`). The id orders them and is the SSE event id.",
+    columns: {
+      id: serial("Increasing event number; clients resume after it with `Last-Event-ID`"),
+      type: text("Event type, `<area>.<what-happened>`; the SSE event name"),
+      organization_id: text("Organization the event belongs to; null for provider-wide events. Customers see only theirs"),
+      subject_id: text("Id of the entity the event is about"),
+      payload: json("Event body"),
+      created_at: createdAt,
+    },
+  },
+  organizations: {
+    meaning:
+      "Tenants: the provider running Plantão (exactly one, `kind = provider`) and its customer companies. Customer users see only their own organization's data.",
+    columns: {
+      id: text("UUIDv7 of the organization"),
+      name: text("Display name"),
+      slug: text("Unique URL-safe short name (`[a-z0-9-]`)"),
+      kind: text("`provider` or `customer`"),
+      service_tier: text("Service level contracted by the customer (a plan tier name); null when none"),
+      calendar: text("Business-hours calendar overriding the plan's default (plan calendar id)"),
+      contacts: json("People to reach at the customer: array of `{name, email?, phone?, role?}`"),
+      phone_numbers: json("The customer's DIDs in E.164 form, to match calls and alerts to it"),
+      sip_identities: json("The customer's SIP identities (`user@host`), to match SIP traffic to it"),
+      created_at: createdAt,
+      updated_at: updatedAt,
+    },
+  },
+  users: {
+    meaning: "People who sign in: provider staff and customer users. Each belongs to one organization.",
+    columns: {
+      id: text("UUIDv7 of the user"),
+      email: text("Unique sign-in address, stored lower-case"),
+      name: text("Display name"),
+      role: text(
+        "`admin`, `manager`, `agent`, `noc`, `security`, `auditor` (staff) or `customer`, `customer-admin` (customer users)",
+      ),
+      organization_id: text("Organization the user belongs to"),
+      tier: text("Support level of an agent: `L1`, `L2` or `L3`; null for other roles"),
+      teams: json("Names of the teams the user is in (array of strings)"),
+      locale: text("Interface language, `pt-BR` or `en`"),
+      timezone: text("IANA zone the user reads times in"),
+      password_hash: text("Argon2id hash of the password; null until the user sets one"),
+      totp_secret: text("TOTP seed, encrypted with the secret key; null without two-factor sign-in"),
+      totp_enabled: boolean("Whether sign-in asks for a TOTP code"),
+      disabled: boolean("A disabled user cannot sign in and its tokens stop working"),
+      failed_logins: integer("Consecutive failed sign-ins; reaching the limit locks the account"),
+      locked_until: timestamp("Sign-in is refused until then after too many failures; null when not locked"),
+      last_login_at: timestamp("Last successful sign-in"),
+      role_changed_at: timestamp("When the role last changed (for the periodic access review)"),
+      created_at: createdAt,
+      updated_at: updatedAt,
+    },
+  },
+  sessions: {
+    meaning: "Browser sign-ins. The cookie holds a random secret; only its hash is stored.",
+    columns: {
+      id: text("SHA-256 of the session cookie's secret"),
+      user_id: text("The signed-in user; sessions go when the user is deleted"),
+      csrf_token: text("Token the browser echoes in `x-csrf-token` on every write"),
+      ip: text("Client address at sign-in"),
+      user_agent: text("Browser at sign-in"),
+      created_at: createdAt,
+      last_seen_at: timestamp("Last request (written at most once a minute); idle sessions expire"),
+      expires_at: timestamp("Absolute end of the session"),
+    },
+  },
+  api_tokens: {
+    meaning:
+      "Personal API tokens for scripts and integrations (`Authorization: Bearer`). A token acts as its user, limited to its scopes; the secret is shown once and only its hash is stored.",
+    columns: {
+      id: text("UUIDv7 of the token"),
+      user_id: text("Owner; the token can never do more than the owner's role allows"),
+      name: text("Label given by the owner"),
+      token_hash: text("SHA-256 of the secret (unique)"),
+      prefix: text("First characters of the secret, to recognise a token in lists and logs"),
+      scopes: json("Granted scopes, array of `<area>:<read|write>` or `*:<read|write>`"),
+      expires_at: timestamp("When the token stops working; null for no expiry"),
+      last_used_at: timestamp("Last request made with the token"),
+      revoked_at: timestamp("When the token was revoked; null while valid"),
+      created_at: createdAt,
+    },
+  },
+  password_resets: {
+    meaning: "One-time password reset links sent by mail. Only the hash of the link's token is stored.",
+    columns: {
+      token_hash: text("SHA-256 of the token in the link"),
+      user_id: text("User whose password the link resets"),
+      expires_at: timestamp("The link stops working after this"),
+      used_at: timestamp("When the link was used; a used link never works again"),
+      created_at: createdAt,
+    },
+  },
+  audit_log: {
+    meaning:
+      "Append-only, hash-chained record of sign-ins, token use and every write. Each row's hash covers its fields and the previous row's hash, so an edited, removed or inserted row breaks the chain (`GET /api/v1/audit/verify`).",
+    columns: {
+      seq: bigint("Position in the chain: 1, 2, 3… with no gaps, assigned under a lock"),
+      at: timestamp("When it happened"),
+      action: text("What happened, e.g. `auth.login`, `user.role-changed`, `token.used`"),
+      outcome: text("`success` or `failure`"),
+      actor_user_id: text("User who acted; null for the system, the CLI or an unknown user"),
+      actor_token_id: text("API token the user acted through; null for a browser session"),
+      actor_label: text("Readable actor: the user's email, the email typed at a failed sign-in, `system` or `cli`"),
+      organization_id: text("Organization the action concerns (for customers' view of their own trail)"),
+      target_type: text("Kind of entity acted on, e.g. `user`, `token`, `organization`"),
+      target_id: text("Id of that entity"),
+      ip: text("Client address"),
+      user_agent: text("Client software (at most 512 characters)"),
+      details: text("JSON object with the rest: reasons, names, and a before/after diff of configuration changes"),
+      prev_hash: text("Hash of the previous row (64 zeros for the first)"),
+      hash: text("SHA-256 over `prev_hash` and this row's fields"),
+    },
+  },
+  settings: {
+    meaning: "Instance-wide key/value state that is not configuration, such as the pending first-admin setup token.",
+    columns: {
+      key: text("Setting name, e.g. `setup_token`, `secret_key_check`"),
+      value: text("Setting value; secrets are stored hashed or sealed"),
+      updated_at: updatedAt,
+    },
+  },
+};
+
+/** The type a column of `kind` has on `engine`, as the migrations create it. */
+export function engineType(kind: ColumnKind, engine: Engine): string {
+  // dialect.serialId: an autoincrement integer key on SQLite, a bigint identity on PostgreSQL.
+  if (kind === "serial") return engine === "postgres" ? "bigint" : "integer";
+  if (kind === "timestamp" || kind === "json" || kind === "boolean") return String(dialectFor(engine).types[kind]);
+  return kind;
+}
+
+/**
+ * Where the dictionary and a migrated schema disagree: tables or columns without an entry, entries
+ * for ones that do not exist, and kinds that do not match the column's type on that engine.
+ */
+export function dictionaryMismatches(schema: SchemaTable[], engine: Engine): string[] {
+  const problems: string[] = [];
+  const tables = new Set(schema.map((t) => t.name));
+  for (const name of Object.keys(dataDictionary)) {
+    if (!tables.has(name)) problems.push(`${name}: described but no such table`);
+  }
+  for (const table of schema) {
+    const entry = dataDictionary[table.name];
+    if (!entry) {
+      problems.push(`${table.name}: table has no entry in src/platform/db/dictionary.ts`);
+      continue;
+    }
+    const columns = new Set(table.columns.map((c) => c.name));
+    for (const name of Object.keys(entry.columns)) {
+      if (!columns.has(name)) problems.push(`${table.name}.${name}: described but no such column`);
+    }
+    for (const c of table.columns) {
+      const described = entry.columns[c.name];
+      if (!described) problems.push(`${table.name}.${c.name}: column has no entry in src/platform/db/dictionary.ts`);
+      else if (canonicalType(engineType(described.kind, engine)) !== c.type) {
+        problems.push(`${table.name}.${c.name}: described as ${described.kind} but is ${c.type} on ${engine}`);
+      }
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,82 @@
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BODY_LIMIT } from "../../src/app.js";
+import { engines, type TestContext, testApp } from "../harness.js";
+import {
+  type GeneratorOptions,
+  listOperations,
+  type OpenApiDocument,
+  type Operation,
+  requestsFor,
+  strayRequests,
+} from "./openapi-cases.js";
+import { describeFindings, type Finding, injectSender, rowCounter, runRequests, socketSender } from "./runner.js";
+
+const generator: GeneratorOptions = { seed: 20261125, sampledStrings: 4, arbitraryValues: 3, bodyLimit: BODY_LIMIT };
+const TIMEOUT_MS = 5_000;
+
+/** Who the fuzz acts as; once the harness can mint a token, one more line here fuzzes every route signed in. */
+function identities(_t: TestContext): Array<{ name: string; headers: Record<string, string> }> {
+  return [{ name: "anonymous", headers: {} }];
+}
+
+describe.each(engines)("OpenAPI fuzz on %s", (engine) => {
+  let t: TestContext;
+  let doc: OpenApiDocument;
+  let ops: Operation[];
+  let origin: string;
+  let counts: Awaited<ReturnType<typeof rowCounter>>;
+
+  beforeAll(async () => {
+    t = await testApp(engine);
+    doc = (await t.app.inject("/api/openapi.json")).json();
+    ops = listOperations(doc);
+    counts = await rowCounter(t.platform.db, t.platform.dialect);
+    // Streams never end, so they are fuzzed over a real socket that can be cut once the status is known.
+    await t.app.listen({ port: 0, host: "127.0.0.1" });
+    origin = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => t?.close());
+
+  it("reads every operation from the served document", () => {
+    const ids = ops.map((o) => o.id);
+    expect(ids).toEqual(expect.arrayContaining(["GET /healthz", "GET /api/v1/version", "GET /api/v1/events"]));
+    expect(ops.find((o) => o.id === "GET /api/v1/events")?.streaming).toBe(true);
+    for (const op of ops) expect(requestsFor(doc, op, generator).length).toBeGreaterThan(50);
+  });
+
+  it("answers hostile input to every operation with a 4xx problem or a success, never a 5xx or a hang", async () => {
+    const findings: Finding[] = [];
+    let sent = 0;
+    for (const identity of identities(t)) {
+      for (const op of ops) {
+        const requests = requestsFor(doc, op, generator);
+        sent += requests.length;
+        findings.push(
+          ...(await runRequests({
+            operation: `${op.id} as ${identity.name}`,
+            requests,
+            send: op.streaming ? socketSender(origin) : injectSender(t.app),
+            timeoutMs: TIMEOUT_MS,
+            auth: identity.headers,
+            counts,
+          })),
+        );
+      }
+    }
+    expect(sent).toBeGreaterThan(ops.length * 50);
+    expect(findings.length, describeFindings(findings)).toBe(0);
+  }, 120_000);
+
+  it("answers undocumented methods and unknown paths with problem+json", async () => {
+    const findings = await runRequests({
+      operation: "stray request",
+      requests: strayRequests(doc, ops),
+      send: injectSender(t.app),
+      timeoutMs: TIMEOUT_MS,
+      auth: {},
+      counts,
+    });
+    expect(findings.length, describeFindings(findings)).toBe(0);
+  });
+});

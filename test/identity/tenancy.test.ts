@@ -1,0 +1,155 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Role, roles } from "../../src/modules/identity/roles.js";
+import { createOrganization, createUser, engines, type TestContext, testApp, tokenFor } from "../harness.js";
+
+/**
+ * Roles x resources: what each role may reach, and that a customer never sees another
+ * organization's objects (they are 404, as if they did not exist).
+ */
+describe.each(engines)("roles and tenancy on %s", (engine) => {
+  let t: TestContext;
+  let ownOrg: string;
+  let otherOrg: string;
+  let otherOrgUser: string;
+  let otherToken: string;
+  const headers = new Map<Role, Record<string, string>>();
+
+  beforeAll(async () => {
+    t = await testApp(engine);
+    ownOrg = (await createOrganization(t, "Acme Telecom")).id;
+    otherOrg = (await createOrganization(t, "Outra Empresa")).id;
+    otherOrgUser = (await createUser(t, "customer", { organizationId: otherOrg })).id;
+    for (const role of roles) {
+      const customer = role === "customer" || role === "customer-admin";
+      const { headers: h } = await tokenFor(t, role, { organizationId: customer ? ownOrg : undefined });
+      headers.set(role, h);
+    }
+    otherToken = (await tokenFor(t, "customer", { organizationId: otherOrg })).user.id;
+  });
+  afterAll(() => t.close());
+
+  const staff: Role[] = ["admin", "manager", "agent", "noc", "security", "auditor"];
+  const auditReaders: Role[] = ["admin", "manager", "security", "auditor"];
+  const orgWriters: Role[] = ["admin", "manager"];
+  const userReaders: Role[] = [...staff, "customer-admin"];
+
+  type Case = { name: string; expect: (role: Role) => number; run: (h: Record<string, string>) => Promise<{ statusCode: number }> };
+  const cases: Case[] = [
+    { name: "list organizations", expect: () => 200, run: (h) => t.app.inject({ url: "/api/v1/organizations", headers: h }) },
+    { name: "read own organization", expect: () => 200, run: (h) => t.app.inject({ url: `/api/v1/organizations/${ownOrg}`, headers: h }) },
+    {
+      name: "read another organization",
+      expect: (r) => (staff.includes(r) ? 200 : 404),
+      run: (h) => t.app.inject({ url: `/api/v1/organizations/${otherOrg}`, headers: h }),
+    },
+    {
+      name: "create an organization",
+      expect: (r) => (orgWriters.includes(r) ? 201 : 403),
+      run: (h) => t.app.inject({ method: "POST", url: "/api/v1/organizations", headers: h, payload: { name: `Org ${Math.random()}` } }),
+    },
+    {
+      name: "change another organization",
+      expect: (r) => (orgWriters.includes(r) ? 200 : 403),
+      run: (h) => t.app.inject({ method: "PATCH", url: `/api/v1/organizations/${otherOrg}`, headers: h, payload: { serviceTier: "gold" } }),
+    },
+    { name: "list users", expect: (r) => (userReaders.includes(r) ? 200 : 403), run: (h) => t.app.inject({ url: "/api/v1/users", headers: h }) },
+    {
+      name: "read another organization's user",
+      expect: (r) => (staff.includes(r) ? 200 : r === "customer-admin" ? 404 : 403),
+      run: (h) => t.app.inject({ url: `/api/v1/users/${otherOrgUser}`, headers: h }),
+    },
+    {
+      name: "create a customer in another organization",
+      expect: (r) => (orgWriters.includes(r) ? 201 : r === "customer-admin" ? 404 : 403),
+      run: (h) =>
+        t.app.inject({ method: "POST", url: "/api/v1/users", headers: h, payload: { email: `c${Math.random()}@x.com`, name: "C", role: "customer", organizationId: otherOrg, password: "long enough password" } }),
+    },
+    {
+      name: "create a customer in own organization",
+      expect: (r) => (orgWriters.includes(r) || r === "customer-admin" ? 201 : 403),
+      run: (h) =>
+        t.app.inject({ method: "POST", url: "/api/v1/users", headers: h, payload: { email: `o${Math.random()}@x.com`, name: "O", role: "customer", organizationId: ownOrg, password: "long enough password" } }),
+    },
+    {
+      name: "create an admin",
+      expect: (r) => (r === "admin" ? 201 : 403),
+      run: (h) => t.app.inject({ method: "POST", url: "/api/v1/users", headers: h, payload: { email: `a${Math.random()}@x.com`, name: "A", role: "admin", password: "long enough password" } }),
+    },
+    {
+      name: "change another organization's user",
+      expect: (r) => (orgWriters.includes(r) ? 200 : r === "customer-admin" ? 404 : 403),
+      run: (h) => t.app.inject({ method: "PATCH", url: `/api/v1/users/${otherOrgUser}`, headers: h, payload: { name: "Renamed" } }),
+    },
+    { name: "read the audit trail", expect: (r) => (auditReaders.includes(r) ? 200 : 403), run: (h) => t.app.inject({ url: "/api/v1/audit", headers: h }) },
+    { name: "verify the audit chain", expect: (r) => (auditReaders.includes(r) ? 200 : 403), run: (h) => t.app.inject({ url: "/api/v1/audit/verify", headers: h }) },
+    {
+      name: "read the access review",
+      expect: (r) => (auditReaders.includes(r) ? 200 : 403),
+      run: (h) => t.app.inject({ url: "/api/v1/audit/access-review?week=2026-W48", headers: h }),
+    },
+    { name: "list own tokens", expect: () => 200, run: (h) => t.app.inject({ url: "/api/v1/tokens", headers: h }) },
+    {
+      name: "list another user's tokens",
+      expect: (r) => (r === "admin" ? 200 : 403),
+      run: (h) => t.app.inject({ url: `/api/v1/tokens?userId=${otherToken}`, headers: h }),
+    },
+  ];
+
+  for (const c of cases) {
+    it.each(roles)(`${c.name}: %s`, async (role) => {
+      const res = await c.run(headers.get(role)!);
+      expect(res.statusCode, `${role} ${c.name}`).toBe(c.expect(role));
+    });
+    it(`${c.name}: anonymous is 401`, async () => {
+      expect((await c.run({})).statusCode).toBe(401);
+    });
+  }
+
+  it("a customer's listings hold only its own organization", async () => {
+    for (const role of ["customer", "customer-admin"] as Role[]) {
+      const orgs = (await t.app.inject({ url: "/api/v1/organizations", headers: headers.get(role)! })).json();
+      expect(orgs.items.map((o: { id: string }) => o.id)).toEqual([ownOrg]);
+    }
+    const users = (await t.app.inject({ url: "/api/v1/users?limit=200", headers: headers.get("customer-admin")! })).json();
+    expect(users.items.length).toBeGreaterThan(0);
+    expect(users.items.every((u: { organizationId: string }) => u.organizationId === ownOrg)).toBe(true);
+  });
+
+  it("another user's token cannot be revoked (404)", async () => {
+    const victim = await tokenFor(t, "agent");
+    const list = (await t.app.inject({ url: "/api/v1/tokens", headers: victim.headers })).json();
+    const id = list.items[0].id;
+    const res = await t.app.inject({ method: "DELETE", url: `/api/v1/tokens/${id}`, headers: headers.get("manager")! });
+    expect(res.statusCode).toBe(404);
+    expect((await t.app.inject({ url: "/api/v1/me", headers: victim.headers })).statusCode).toBe(200);
+  });
+
+  it("the event stream shows a customer only its own organization's events", async () => {
+    const address = await t.app.listen({ port: 0, host: "127.0.0.1" });
+    const collect = async (h: Record<string, string>) => {
+      const ac = new AbortController();
+      const res = await fetch(`${address}/api/v1/events?after=0`, { headers: h, signal: ac.signal });
+      expect(res.status).toBe(200);
+      const reader = res.body!.getReader();
+      let text = "";
+      const deadline = Date.now() + 5000;
+      while (!text.includes("test.done") && Date.now() < deadline) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+      }
+      ac.abort();
+      return text;
+    };
+    await t.platform.events.publish({ type: "test.own", organizationId: ownOrg });
+    await t.platform.events.publish({ type: "test.other", organizationId: otherOrg });
+    await t.platform.events.publish({ type: "test.done", organizationId: ownOrg });
+    const customer = await collect(headers.get("customer")!);
+    expect(customer).toContain("test.own");
+    expect(customer).not.toContain("test.other");
+    const agent = await collect(headers.get("agent")!);
+    expect(agent).toContain("test.other");
+    const anonymous = await fetch(`${address}/api/v1/events`);
+    expect(anonymous.status).toBe(401);
+  });
+});

@@ -1,0 +1,123 @@
+/** A domain event as the server streams it from GET /api/v1/events. */
+export interface DomainEvent {
+  id: number;
+  type: string;
+  organizationId: string | null;
+  subjectId: string | null;
+  payload: unknown;
+  createdAt: string;
+}
+
+export type StreamState = "connecting" | "connected" | "disconnected" | "unauthenticated";
+
+export interface StreamHandlers {
+  onEvent(event: DomainEvent): void;
+  onState(state: StreamState): void;
+}
+
+const FIRST_RETRY_MS = 1_000;
+const MAX_RETRY_MS = 30_000;
+
+interface Frame {
+  id?: string;
+  data: string[];
+}
+
+/** Splits a text/event-stream body into frames (fields per the SSE spec; comments and `retry` ignored). */
+async function readFrames(body: ReadableStream<Uint8Array>, onFrame: (frame: Frame) => void): Promise<void> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  let frame: Frame = { data: [] };
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += decoder.decode(value, { stream: true });
+    const lines = buffer.split("\n");
+    buffer = lines.pop() ?? "";
+    for (const raw of lines) {
+      const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+      if (line === "") {
+        if (frame.data.length) onFrame(frame);
+        frame = { id: frame.id, data: [] };
+        continue;
+      }
+      if (line.startsWith(":")) continue;
+      const colon = line.indexOf(":");
+      const field = colon < 0 ? line : line.slice(0, colon);
+      const text = colon < 0 ? "" : line.slice(colon + (line[colon + 1] === " " ? 2 : 1));
+      if (field === "data") frame.data.push(text);
+      else if (field === "id") frame.id = text;
+    }
+  }
+}
+
+function parseEvent(data: string): DomainEvent | undefined {
+  try {
+    const value = JSON.parse(data) as Partial<DomainEvent>;
+    if (typeof value.id === "number" && typeof value.type === "string" && typeof value.createdAt === "string") {
+      return value as DomainEvent;
+    }
+  } catch {
+    // A frame that is not an event (or is truncated) is skipped; the stream goes on.
+  }
+  return undefined;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Follows the live event stream, reconnecting with backoff and resuming from Last-Event-ID.
+ * Read with fetch rather than EventSource: the server names each frame after its event type, and
+ * EventSource only delivers named frames to listeners registered for that exact name.
+ * Returns a function that closes the stream.
+ */
+export function followEvents(url: string, handlers: StreamHandlers): () => void {
+  const controller = new AbortController();
+  const { signal } = controller;
+  let lastId: string | undefined;
+
+  void (async () => {
+    let retryMs = FIRST_RETRY_MS;
+    while (!signal.aborted) {
+      handlers.onState("connecting");
+      try {
+        const response = await fetch(url, {
+          headers: lastId ? { accept: "text/event-stream", "last-event-id": lastId } : { accept: "text/event-stream" },
+          credentials: "same-origin",
+          cache: "no-store",
+          signal,
+        });
+        if (response.status === 401) {
+          handlers.onState("unauthenticated");
+          return;
+        }
+        if (response.ok && response.body) {
+          handlers.onState("connected");
+          retryMs = FIRST_RETRY_MS;
+          await readFrames(response.body, (frame) => {
+            if (frame.id) lastId = frame.id;
+            const event = parseEvent(frame.data.join("\n"));
+            if (event) handlers.onEvent(event);
+          });
+        }
+      } catch {
+        // Network failure or abort: reconnect below unless closed.
+      }
+      if (signal.aborted) return;
+      handlers.onState("disconnected");
+      await sleep(retryMs, signal);
+      retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
+    }
+  })();
+
+  return () => controller.abort();
+}

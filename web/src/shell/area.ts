@@ -1,0 +1,15 @@
+import type { ParseKeys } from "i18next";
+import type { ComponentType } from "react";
+import type { IconProps } from "./icons";
+
+/**
+ * One area of the app: a page with its own entry in the navigation. Each feature declares its areas and
+ * web/src/features/registry.ts lists them, so a new feature adds pages without touching the shell.
+ */
+export interface Area {
+  /** Client route; "/" is the home page. */
+  path: string;
+  label: ParseKeys;
+  icon: ComponentType<IconProps>;
+  page: ComponentType;
+}

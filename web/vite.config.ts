@@ -1,0 +1,19 @@
+import { fileURLToPath } from "node:url";
+import react from "@vitejs/plugin-react";
+import { defineConfig } from "vite";
+
+const webRoot = fileURLToPath(new URL(".", import.meta.url));
+// `vite dev` forwards API calls to a server started with `npm run dev` on its default port.
+const api = "http://127.0.0.1:8080";
+
+export default defineConfig({
+  root: webRoot,
+  plugins: [react()],
+  build: {
+    outDir: fileURLToPath(new URL("../dist/web", import.meta.url)),
+    emptyOutDir: true,
+  },
+  server: {
+    proxy: { "/api": api, "/readyz": api, "/healthz": api },
+  },
+});
