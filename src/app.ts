@@ -10,6 +10,7 @@ import { authorize, tenantOf } from "./modules/identity/actor.js";
 import { installAuthentication } from "./modules/identity/authenticate.js";
 import { identityRoutes } from "./modules/identity/routes.js";
 import { systemRoutes } from "./modules/system/routes.js";
+import { ticketRoutes } from "./modules/tickets/routes.js";
 import { eventRoutes } from "./platform/events/routes.js";
 import { installErrorHandling, sendProblem } from "./platform/http/errors.js";
 import { installMetrics } from "./platform/http/metrics.js";
@@ -69,6 +70,7 @@ export async function buildApp(platform: Platform, services: Services = createSe
   await app.register(
     auditRoutes({ ...services, repo: services.auditRepo, clock: platform.clock, timezone: platform.config.timezone }),
   );
+  await app.register(ticketRoutes(services.tickets));
   // Staff see every event; a customer only its own organization's.
   await app.register(
     eventRoutes(platform, async (request) => {

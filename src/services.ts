@@ -2,6 +2,8 @@ import { AuditRepository } from "./modules/audit/repository.js";
 import { AuditService } from "./modules/audit/service.js";
 import { IdentityRepository } from "./modules/identity/repository.js";
 import { IdentityService } from "./modules/identity/service.js";
+import { TicketRepository } from "./modules/tickets/repository.js";
+import { TicketService } from "./modules/tickets/service.js";
 import type { Platform } from "./platform/runtime.js";
 
 /** The domain services over one platform; the HTTP app and the CLI both build on this. */
@@ -9,6 +11,7 @@ export interface Services {
   auditRepo: AuditRepository;
   audit: AuditService;
   identity: IdentityService;
+  tickets: TicketService;
 }
 
 export function createServices(platform: Platform): Services {
@@ -24,5 +27,6 @@ export function createServices(platform: Platform): Services {
     undefined,
     platform.config.publicUrl,
   );
-  return { auditRepo, audit, identity };
+  const tickets = new TicketService(new TicketRepository(platform.db), identity, audit, platform.events, platform.clock);
+  return { auditRepo, audit, identity, tickets };
 }

@@ -12,6 +12,18 @@ export default defineConfig({
   build: {
     outDir: fileURLToPath(new URL("../dist/web", import.meta.url)),
     emptyOutDir: true,
+    rolldownOptions: {
+      output: {
+        // Libraries change less often than the app: separate chunks stay cached across releases.
+        codeSplitting: {
+          groups: [
+            { name: "react", test: /node_modules[\\/](react|react-dom|scheduler|react-router)[\\/]/, priority: 20 },
+            { name: "mantine", test: /node_modules[\\/]@mantine[\\/]/, priority: 10 },
+            { name: "vendor", test: /node_modules[\\/]/, priority: 0 },
+          ],
+        },
+      },
+    },
   },
   server: {
     proxy: { "/api": api, "/readyz": api, "/healthz": api },

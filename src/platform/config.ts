@@ -44,21 +44,61 @@ export const configDocs: ReadonlyArray<{ name: string; default: string; meaning:
   { name: "PLANTAO_NODE_ID", default: "`<hostname>-<pid>`", meaning: "Name of this app node in job leases and logs" },
   { name: "PLANTAO_JOBS", default: "on", meaning: "`off` makes this node serve HTTP only and claim no jobs" },
   { name: "PLANTAO_JOB_CONCURRENCY", default: "8", meaning: "Jobs one node runs at once" },
-  { name: "PLANTAO_JOB_LEASE_MS", default: "30000", meaning: "Lease of a claimed job; another node takes it over after expiry" },
+  {
+    name: "PLANTAO_JOB_LEASE_MS",
+    default: "30000",
+    meaning: "Lease of a claimed job; another node takes it over after expiry",
+  },
   { name: "PLANTAO_JOB_POLL_MS", default: "1000", meaning: "How often an idle node looks for jobs enqueued elsewhere" },
-  { name: "PLANTAO_TIMEZONE", default: "America/Sao_Paulo", meaning: "Default IANA zone for schedules and business time" },
+  {
+    name: "PLANTAO_TIMEZONE",
+    default: "America/Sao_Paulo",
+    meaning: "Default IANA zone for schedules and business time",
+  },
   { name: "PLANTAO_WEB_DIR", default: "dist/web", meaning: "Directory of the built web app served at /" },
-  { name: "PLANTAO_PUBLIC_URL", default: "http://localhost:<port>", meaning: "Base URL users reach Plantão at (links in mail, setup URL); https makes cookies Secure" },
-  { name: "PLANTAO_SECRET_KEY", default: "key file `<data>/secret.key`, created on first start", meaning: "Key that encrypts secrets at rest (TOTP seeds, later SMTP/SIP/backup passwords); losing it makes them unreadable" },
-  { name: "PLANTAO_SMTP_URL", default: "(none: mail is written to the log)", meaning: "Outgoing mail server, e.g. `smtp://user:pass@mail.example.com:587`" },
+  {
+    name: "PLANTAO_PUBLIC_URL",
+    default: "http://localhost:<port>",
+    meaning: "Base URL users reach Plantão at (links in mail, setup URL); https makes cookies Secure",
+  },
+  {
+    name: "PLANTAO_SECRET_KEY",
+    default: "key file `<data>/secret.key`, created on first start",
+    meaning:
+      "Key that encrypts secrets at rest (TOTP seeds, later SMTP/SIP/backup passwords); losing it makes them unreadable",
+  },
+  {
+    name: "PLANTAO_SMTP_URL",
+    default: "(none: mail is written to the log)",
+    meaning: "Outgoing mail server, e.g. `smtp://user:pass@mail.example.com:587`",
+  },
   { name: "PLANTAO_MAIL_FROM", default: "plantao@localhost", meaning: "Sender address of outgoing mail" },
-  { name: "PLANTAO_ADMIN_EMAIL", default: "(none)", meaning: "With PLANTAO_ADMIN_PASSWORD, creates the first admin on an empty database; without them the log prints a one-time setup URL" },
-  { name: "PLANTAO_ADMIN_PASSWORD", default: "(none)", meaning: "Password of that first admin (at least 10 characters)" },
-  { name: "PLANTAO_PROVIDER_NAME", default: "Provedor", meaning: "Name of the provider organization created on first start" },
+  {
+    name: "PLANTAO_ADMIN_EMAIL",
+    default: "(none)",
+    meaning:
+      "With PLANTAO_ADMIN_PASSWORD, creates the first admin on an empty database; without them the log prints a one-time setup URL",
+  },
+  {
+    name: "PLANTAO_ADMIN_PASSWORD",
+    default: "(none)",
+    meaning: "Password of that first admin (at least 10 characters)",
+  },
+  {
+    name: "PLANTAO_PROVIDER_NAME",
+    default: "Provedor",
+    meaning: "Name of the provider organization created on first start",
+  },
   { name: "PLANTAO_COMMIT", default: "read from git, else `unknown`", meaning: "Commit shown by `/api/v1/version`" },
 ];
 
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+function int(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
@@ -83,7 +123,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   const port = int(env, "PLANTAO_PORT", 8080, 0, 65_535);
   const publicUrl = (env.PLANTAO_PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, "");
-  if (!/^https?:\/\/[^\s]+$/.test(publicUrl)) throw new ConfigError(`PLANTAO_PUBLIC_URL must be an http(s) URL, got "${publicUrl}"`);
+  if (!/^https?:\/\/[^\s]+$/.test(publicUrl))
+    throw new ConfigError(`PLANTAO_PUBLIC_URL must be an http(s) URL, got "${publicUrl}"`);
   if (env.PLANTAO_ADMIN_PASSWORD && env.PLANTAO_ADMIN_PASSWORD.length < 10) {
     throw new ConfigError("PLANTAO_ADMIN_PASSWORD must have at least 10 characters");
   }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/platform/db/database.js";
 import { canonicalType, dialectFor, type Engine, type SchemaTable } from "../../src/platform/db/dialect.js";
 import { dictionaryMismatches } from "../../src/platform/db/dictionary.js";

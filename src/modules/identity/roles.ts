@@ -9,7 +9,7 @@ export const tiers = ["L1", "L2", "L3"] as const;
 export type Tier = (typeof tiers)[number];
 
 /** Areas of the product; token scopes and role grants are per area. */
-export const areas = ["organizations", "users", "tokens", "audit", "plan", "events"] as const;
+export const areas = ["organizations", "users", "tokens", "audit", "plan", "events", "tickets"] as const;
 export type Area = (typeof areas)[number];
 export type Access = "read" | "write";
 
@@ -22,14 +22,14 @@ export const scopePattern = `^(\\*|${areas.join("|")}):(read|write)$`;
  * which the repositories enforce.
  */
 export const grants: Record<Role, Partial<Record<Area, Access>>> = {
-  admin: { organizations: "write", users: "write", tokens: "write", audit: "read", plan: "write", events: "read" },
-  manager: { organizations: "write", users: "write", tokens: "write", audit: "read", plan: "write", events: "read" },
-  agent: { organizations: "read", users: "read", tokens: "write", plan: "read", events: "read" },
-  noc: { organizations: "read", users: "read", tokens: "write", plan: "read", events: "read" },
-  security: { organizations: "read", users: "read", tokens: "write", audit: "read", plan: "read", events: "read" },
-  auditor: { organizations: "read", users: "read", tokens: "write", audit: "read", plan: "read", events: "read" },
-  customer: { organizations: "read", tokens: "write", events: "read" },
-  "customer-admin": { organizations: "read", users: "write", tokens: "write", events: "read" },
+  admin: { organizations: "write", users: "write", tokens: "write", audit: "read", plan: "write", events: "read", tickets: "write" },
+  manager: { organizations: "write", users: "write", tokens: "write", audit: "read", plan: "write", events: "read", tickets: "write" },
+  agent: { organizations: "read", users: "read", tokens: "write", plan: "read", events: "read", tickets: "write" },
+  noc: { organizations: "read", users: "read", tokens: "write", plan: "read", events: "read", tickets: "write" },
+  security: { organizations: "read", users: "read", tokens: "write", audit: "read", plan: "read", events: "read", tickets: "write" },
+  auditor: { organizations: "read", users: "read", tokens: "write", audit: "read", plan: "read", events: "read", tickets: "read" },
+  customer: { organizations: "read", tokens: "write", events: "read", tickets: "write" },
+  "customer-admin": { organizations: "read", users: "write", tokens: "write", events: "read", tickets: "write" },
 };
 
 export function isStaff(role: Role): boolean {

@@ -26,11 +26,14 @@ export interface Finding {
 type Rule = (doc: PlanDocument, now: Date) => Finding[];
 
 const MINUTE = 60_000;
-/** Backup runs looked at per schedule: enough for the weekly pattern of an hourly job, cheap to enumerate. */
-const BACKUP_RUNS = 200;
-const BACKUP_HORIZON_DAYS = 400;
+/** Backups are looked at over the next 8 days (a full weekly pattern) and at most this many runs per schedule. */
+const BACKUP_HORIZON_DAYS = 8;
+const BACKUP_RUNS = 3000;
 
-/** The longest time between two consecutive backups (full or incremental) from `now` on. */
+/**
+ * The longest time between two consecutive backups (full or incremental) in the 8 days from `now`;
+ * with fewer than two backups in that time, the whole 8 days.
+ */
 export function longestBackupGap(doc: PlanDocument, now: Date): number {
   let end = now.getTime() + BACKUP_HORIZON_DAYS * 24 * 60 * MINUTE;
   const runs: number[] = [];

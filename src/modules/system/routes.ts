@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { Registry } from "prom-client";
 import { Type } from "typebox";
 import { latestSchemaVersion, schemaVersion } from "../../platform/db/migrate.js";
 import { Problem, ProblemType } from "../../platform/http/problems.js";
 import type { Platform } from "../../platform/runtime.js";
-import type { Registry } from "prom-client";
 
 const VersionSchema = Type.Object({
   version: Type.String(),
@@ -47,7 +47,12 @@ export function systemRoutes(platform: Platform, registry: Registry, info: { ver
           throw new Problem(503, ProblemType.notReady, "Not ready", `database unreachable: ${(err as Error).message}`);
         }
         if (version !== latestSchemaVersion) {
-          throw new Problem(503, ProblemType.notReady, "Not ready", `schema at ${version || "none"}, expected ${latestSchemaVersion}`);
+          throw new Problem(
+            503,
+            ProblemType.notReady,
+            "Not ready",
+            `schema at ${version || "none"}, expected ${latestSchemaVersion}`,
+          );
         }
         return { status: "ready" as const, schemaVersion: version };
       },

@@ -28,7 +28,8 @@ const pgTypes = {
     switch (oid) {
       case 1184: // timestamptz
       case 1114: // timestamp
-        return (v: string) => new Date(v.endsWith("+00") ? `${v.replace(" ", "T")}Z`.replace("+00Z", "Z") : v).toISOString();
+        return (v: string) =>
+          new Date(v.endsWith("+00") ? `${v.replace(" ", "T")}Z`.replace("+00Z", "Z") : v).toISOString();
       case 20: // int8: our ids and counters stay far below 2^53
         return (v: string) => Number(v);
       case 1700: // numeric

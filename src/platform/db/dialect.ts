@@ -138,7 +138,13 @@ const postgresDialect: Dialect = {
       WHERE table_schema = current_schema() AND table_name NOT LIKE 'kysely_%'
       ORDER BY table_name, ordinal_position`.execute(db);
     // Every index but the primary keys; `constraint` marks those backing a UNIQUE constraint.
-    const idx = await sql<{ table_name: string; name: string; unique: boolean; constraint: boolean; columns: string[] }>`
+    const idx = await sql<{
+      table_name: string;
+      name: string;
+      unique: boolean;
+      constraint: boolean;
+      columns: string[];
+    }>`
       SELECT t.relname AS table_name, i.relname AS name, x.indisunique AS unique,
         EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid AND c.contype = 'u') AS constraint,
         ARRAY(SELECT a.attname::text FROM unnest(x.indkey) WITH ORDINALITY AS k(attnum, ord)

@@ -2,12 +2,14 @@ import { type Kysely, type Migration, type MigrationResultSet, Migrator } from "
 import * as m0001 from "./migrations/0001_platform.js";
 import * as m0002 from "./migrations/0002_identity.js";
 import * as m0003 from "./migrations/0003_plan.js";
+import * as m0004 from "./migrations/0004_tickets.js";
 
 /** Every migration, in order. Imported statically so the compiled build needs no directory scan. */
 export const migrations: Record<string, Migration> = {
   "0001_platform": m0001,
   "0002_identity": m0002,
   "0003_plan": m0003,
+  "0004_tickets": m0004,
 };
 
 export const latestSchemaVersion = Object.keys(migrations).at(-1) ?? "";

@@ -146,6 +146,56 @@ export interface PlanVersionTable {
   created_at: string;
 }
 
+export interface CounterTable {
+  name: string;
+  value: number;
+}
+
+export interface TicketTable {
+  id: string;
+  number: number;
+  organization_id: string;
+  requester_user_id: string | null;
+  requester_contact: string;
+  subject: string;
+  description: string;
+  channel: string;
+  type: string;
+  severity: string;
+  tier: string;
+  status: string;
+  assignee_user_id: string | null;
+  team: string | null;
+  tags: string;
+  merged_into_id: string | null;
+  first_response_at: string | null;
+  resolved_at: string | null;
+  closed_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TicketMessageTable {
+  id: string;
+  ticket_id: string;
+  author_user_id: string | null;
+  author_kind: "agent" | "customer" | "system";
+  visibility: "public" | "internal";
+  kind: "reply" | "note" | "phone_call" | "system";
+  body: string;
+  created_at: string;
+}
+
+export interface TicketHistoryTable {
+  id: string;
+  ticket_id: string;
+  at: string;
+  actor_user_id: string | null;
+  field: string;
+  before_value: string | null;
+  after_value: string | null;
+}
+
 export interface DB {
   jobs: JobTable;
   schedules: ScheduleTable;
@@ -157,5 +207,9 @@ export interface DB {
   password_resets: PasswordResetTable;
   audit_log: AuditLogTable;
   settings: SettingTable;
+  counters: CounterTable;
+  tickets: TicketTable;
+  ticket_messages: TicketMessageTable;
+  ticket_history: TicketHistoryTable;
   plan_versions: PlanVersionTable;
 }

@@ -27,7 +27,10 @@ function fieldErrors(context: string, validation: AjvError[]): FieldError[] {
 const fastifyCodes: Record<string, { type: string; title: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { type: ProblemType.malformedBody, title: "Body is not valid JSON" },
   FST_ERR_CTP_EMPTY_JSON_BODY: { type: ProblemType.malformedBody, title: "Body is empty" },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { type: ProblemType.malformedBody, title: "Content-Length does not match the body" },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    type: ProblemType.malformedBody,
+    title: "Content-Length does not match the body",
+  },
   FST_ERR_CTP_BODY_TOO_LARGE: { type: ProblemType.bodyTooLarge, title: "Body is larger than 1 MiB" },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { type: ProblemType.unsupportedMediaType, title: "Unsupported content type" },
   FST_ERR_CTP_INVALID_TYPE: { type: ProblemType.unsupportedMediaType, title: "Unsupported content type" },

@@ -5,7 +5,7 @@ import type { Clock } from "../clock.js";
 import type { Dialect } from "../db/dialect.js";
 import type { DB } from "../db/schema.js";
 import { uuidv7 } from "../ids.js";
-import { type JobRepository, type JobRow } from "./repository.js";
+import type { JobRepository, JobRow } from "./repository.js";
 
 export interface JobContext<P = unknown> {
   id: string;
@@ -110,7 +110,7 @@ export class JobQueue {
 
   async #enqueueNextTick(name: string, after: Date): Promise<void> {
     const s = await this.repo.getSchedule(name);
-    if (!s || !s.enabled) return;
+    if (!s?.enabled) return;
     const next = new Cron(s.cron, { timezone: s.timezone, paused: true }).nextRun(after);
     if (!next) return;
     await this.repo.insert(

@@ -1,0 +1,99 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import { decodeCursor, toPage } from "../../platform/http/pagination.js";
+import { Problem } from "../../platform/http/problems.js";
+import { authorize } from "../identity/actor.js";
+import * as S from "./schemas.js";
+import type { PlanService } from "./service.js";
+
+const problems = { 401: Type.Ref("Problem"), 403: Type.Ref("Problem") };
+
+/** A versions cursor is the version number of the last item seen. */
+function versionCursor(cursor: string | undefined): number | undefined {
+  const key = decodeCursor(cursor);
+  if (key === undefined) return undefined;
+  if (!/^[1-9][0-9]{0,8}$/.test(key)) {
+    throw Problem.invalid({ in: "querystring", pointer: "/cursor", message: "is not a cursor returned by this API" });
+  }
+  return Number(key);
+}
+
+export function planRoutes(plan: PlanService) {
+  const plugin: FastifyPluginAsyncTypebox = async (app) => {
+    app.get(
+      "/api/v1/plan",
+      { schema: { tags: ["plan"], summary: "The current support and maintenance plan", response: { 200: S.PlanVersion, ...problems } } },
+      async (request) => {
+        authorize(request, "plan", "read");
+        return plan.current();
+      },
+    );
+
+    app.put(
+      "/api/v1/plan",
+      {
+        schema: {
+          tags: ["plan"],
+          summary: "Save a new version of the plan",
+          description: "Invalid documents (shape or rules such as target above maximum, unknown calendar) are 400 naming each field.",
+          body: S.PlanUpdate,
+          response: { 200: S.PlanVersion, 400: Type.Ref("Problem"), ...problems, 409: Type.Ref("Problem") },
+        },
+      },
+      async (request) => {
+        const actor = authorize(request, "plan", "write");
+        return plan.update(request.body, { actor, request });
+      },
+    );
+
+    app.get(
+      "/api/v1/plan/versions",
+      {
+        schema: {
+          tags: ["plan"],
+          summary: "Versions of the plan, newest first, each with its changes from the previous one",
+          querystring: S.VersionsQuery,
+          response: { 200: S.VersionsPage, 400: Type.Ref("Problem"), ...problems },
+        },
+      },
+      async (request) => {
+        authorize(request, "plan", "read");
+        const { limit = 20, cursor } = request.query;
+        const items = await plan.history({ limit: limit + 1, before: versionCursor(cursor) });
+        return toPage(items, limit, (v) => v.version);
+      },
+    );
+
+    app.get(
+      "/api/v1/plan/versions/:version",
+      {
+        schema: {
+          tags: ["plan"],
+          summary: "One version of the plan",
+          params: S.VersionParams,
+          response: { 200: S.PlanVersion, 400: Type.Ref("Problem"), ...problems, 404: Type.Ref("Problem") },
+        },
+      },
+      async (request) => {
+        authorize(request, "plan", "read");
+        return plan.version(request.params.version);
+      },
+    );
+
+    app.get(
+      "/api/v1/plan/findings",
+      {
+        schema: {
+          tags: ["plan"],
+          summary: "Problems of the current plan: targets it cannot meet and rules that contradict each other",
+          response: { 200: S.Findings, ...problems },
+        },
+      },
+      async (request) => {
+        authorize(request, "plan", "read");
+        return { items: await plan.findings() };
+      },
+    );
+  };
+  return plugin;
+}

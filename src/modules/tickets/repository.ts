@@ -1,0 +1,81 @@
+import { type Kysely, type Selectable, sql } from "kysely";
+import type { DB, TicketHistoryTable, TicketMessageTable, TicketTable } from "../../platform/db/schema.js";
+
+export type TicketRow = Selectable<TicketTable>;
+export type MessageRow = Selectable<TicketMessageTable>;
+export type HistoryRow = Selectable<TicketHistoryTable>;
+
+export interface TicketFilter {
+  /** Tenant filter: a customer's organization; another tenant's tickets do not exist for it. */
+  tenant?: string;
+  status?: string[];
+  severity?: string[];
+  tier?: string[];
+  team?: string;
+  assignee?: string;
+  organization?: string;
+  q?: string;
+  /** Keyset: tickets with id below this (newest first). */
+  before?: string;
+  limit: number;
+}
+
+/** The only SQL over tickets, their messages and history. */
+export class TicketRepository {
+  constructor(readonly db: Kysely<DB>) {}
+
+  async nextNumber(trx: Kysely<DB>): Promise<number> {
+    const { rows } = await sql<{ value: number }>`
+      UPDATE counters SET value = value + 1 WHERE name = 'ticket_number' RETURNING value`.execute(trx);
+    return Number(rows[0]!.value);
+  }
+
+  async insert(row: TicketRow, trx: Kysely<DB>): Promise<void> {
+    await trx.insertInto("tickets").values(row).execute();
+  }
+
+  async update(id: string, patch: Partial<TicketRow>, trx: Kysely<DB>): Promise<void> {
+    await trx.updateTable("tickets").set(patch).where("id", "=", id).execute();
+  }
+
+  async find(id: string, tenant?: string, executor: Kysely<DB> = this.db): Promise<TicketRow | undefined> {
+    let q = executor.selectFrom("tickets").selectAll().where("id", "=", id);
+    if (tenant) q = q.where("organization_id", "=", tenant);
+    return q.executeTakeFirst();
+  }
+
+  async list(f: TicketFilter): Promise<TicketRow[]> {
+    let q = this.db.selectFrom("tickets").selectAll();
+    if (f.tenant) q = q.where("organization_id", "=", f.tenant);
+    if (f.organization) q = q.where("organization_id", "=", f.organization);
+    if (f.status?.length) q = q.where("status", "in", f.status);
+    if (f.severity?.length) q = q.where("severity", "in", f.severity);
+    if (f.tier?.length) q = q.where("tier", "in", f.tier);
+    if (f.team) q = q.where("team", "=", f.team);
+    if (f.assignee) q = q.where("assignee_user_id", "=", f.assignee);
+    if (f.q) {
+      const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      q = q.where((eb) => eb.or([eb("subject", "like", like), eb("description", "like", like)]));
+    }
+    if (f.before) q = q.where("id", "<", f.before);
+    return q.orderBy("id", "desc").limit(f.limit).execute();
+  }
+
+  async insertMessage(row: MessageRow, trx: Kysely<DB>): Promise<void> {
+    await trx.insertInto("ticket_messages").values(row).execute();
+  }
+
+  async messages(ticketId: string, includeInternal: boolean): Promise<MessageRow[]> {
+    let q = this.db.selectFrom("ticket_messages").selectAll().where("ticket_id", "=", ticketId);
+    if (!includeInternal) q = q.where("visibility", "=", "public");
+    return q.orderBy("id").execute();
+  }
+
+  async insertHistory(rows: HistoryRow[], trx: Kysely<DB>): Promise<void> {
+    if (rows.length) await trx.insertInto("ticket_history").values(rows).execute();
+  }
+
+  async history(ticketId: string): Promise<HistoryRow[]> {
+    return this.db.selectFrom("ticket_history").selectAll().where("ticket_id", "=", ticketId).orderBy("id").execute();
+  }
+}

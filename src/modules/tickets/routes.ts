@@ -1,0 +1,226 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import { decodeCursor, toPage } from "../../platform/http/pagination.js";
+import { authorize } from "../identity/actor.js";
+import { Id, IdParams, TierSchema } from "../identity/schemas.js";
+import { channels, severities, statuses, ticketTypes } from "./model.js";
+import type { TicketService } from "./service.js";
+
+const strict = { additionalProperties: false } as const;
+const problems = { 400: Type.Ref("Problem"), 401: Type.Ref("Problem"), 403: Type.Ref("Problem"), 404: Type.Ref("Problem"), 409: Type.Ref("Problem") };
+const enumOf = <T extends string>(values: readonly T[], description?: string) =>
+  Type.Unsafe<T>({ type: "string", enum: [...values], ...(description ? { description } : {}) });
+const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+const Severity = enumOf(severities);
+const Status = enumOf(statuses);
+const TicketType = Type.String({ pattern: "^[a-z][a-z0-9_]{1,59}$", description: `Ticket type; defaults: ${ticketTypes.join(", ")}` });
+const Tags = Type.Array(Type.String({ minLength: 1, maxLength: 50, pattern: "^[^,\\s]+$" }), { maxItems: 30, uniqueItems: true });
+const Requester = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    email: Type.Optional(Type.String({ format: "email", maxLength: 254 })),
+    phone: Type.Optional(Type.String({ maxLength: 40 })),
+  },
+  strict,
+);
+
+const Ticket = Type.Object({
+  id: Type.String(),
+  number: Type.Integer(),
+  organizationId: Type.String(),
+  requesterId: nullable(Type.String()),
+  requester: Type.Object({ name: Type.String(), email: Type.Optional(Type.String()), phone: Type.Optional(Type.String()) }),
+  subject: Type.String(),
+  description: Type.String(),
+  channel: Type.String(),
+  type: Type.String(),
+  severity: Type.String(),
+  tier: Type.String(),
+  status: Type.String(),
+  assigneeId: nullable(Type.String()),
+  team: nullable(Type.String()),
+  tags: Type.Array(Type.String()),
+  mergedIntoId: nullable(Type.String()),
+  firstResponseAt: nullable(Type.String()),
+  resolvedAt: nullable(Type.String()),
+  closedAt: nullable(Type.String()),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+
+const Message = Type.Object({
+  id: Type.String(),
+  ticketId: Type.String(),
+  authorId: nullable(Type.String()),
+  authorKind: Type.String(),
+  visibility: Type.String(),
+  kind: Type.String(),
+  body: Type.String(),
+  createdAt: Type.String(),
+});
+
+/** Comma-separated enum list in a query string, e.g. `status=new,open`. */
+const csv = (values: readonly string[]) => Type.String({ pattern: `^(${values.join("|")})(,(${values.join("|")}))*$`, maxLength: 200 });
+const split = (v: string | undefined) => (v ? v.split(",") : undefined);
+
+export function ticketRoutes(tickets: TicketService) {
+  const plugin: FastifyPluginAsyncTypebox = async (app) => {
+    app.post(
+      "/api/v1/tickets",
+      {
+        schema: {
+          tags: ["tickets"],
+          summary: "Open a ticket (a customer opens it for its own organization)",
+          body: Type.Object(
+            {
+              subject: Type.String({ minLength: 1, maxLength: 300 }),
+              description: Type.String({ minLength: 1, maxLength: 100_000 }),
+              organizationId: Type.Optional(Id),
+              requester: Type.Optional(Requester),
+              channel: Type.Optional(enumOf(channels)),
+              type: TicketType,
+              severity: Severity,
+              tier: Type.Optional(TierSchema),
+              assigneeId: Type.Optional(nullable(Id)),
+              team: Type.Optional(nullable(Type.String({ minLength: 1, maxLength: 60 }))),
+              tags: Type.Optional(Tags),
+            },
+            strict,
+          ),
+          response: { 201: Ticket, ...problems },
+        },
+      },
+      async (request, reply) => reply.code(201).send(await tickets.create(authorize(request, "tickets", "write"), request.body, request)),
+    );
+
+    app.get(
+      "/api/v1/tickets",
+      {
+        schema: {
+          tags: ["tickets"],
+          summary: "The ticket queue, newest first, with keyset pagination",
+          querystring: Type.Object(
+            {
+              status: Type.Optional(csv(statuses)),
+              severity: Type.Optional(csv(severities)),
+              tier: Type.Optional(csv(["L1", "L2", "L3"])),
+              team: Type.Optional(Type.String({ maxLength: 60 })),
+              assignee: Type.Optional(Id),
+              organization: Type.Optional(Id),
+              q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+              limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+              cursor: Type.Optional(Type.String({ maxLength: 100 })),
+            },
+            strict,
+          ),
+          response: { 200: Type.Object({ items: Type.Array(Ticket), nextCursor: nullable(Type.String()) }), ...problems },
+        },
+      },
+      async (request) => {
+        const actor = authorize(request, "tickets", "read");
+        const { limit = 50, cursor, status, severity, tier, ...rest } = request.query;
+        const rows = await tickets.list(actor, {
+          ...rest,
+          status: split(status),
+          severity: split(severity),
+          tier: split(tier),
+          before: decodeCursor(cursor),
+          limit: limit + 1,
+        });
+        return toPage(rows, limit, (t) => t.id);
+      },
+    );
+
+    app.get(
+      "/api/v1/tickets/:id",
+      { schema: { tags: ["tickets"], summary: "One ticket", params: IdParams, response: { 200: Ticket, ...problems } } },
+      async (request) => tickets.get(authorize(request, "tickets", "read"), request.params.id),
+    );
+
+    app.patch(
+      "/api/v1/tickets/:id",
+      {
+        schema: {
+          tags: ["tickets"],
+          summary: "Change a ticket; every change lands in its history",
+          params: IdParams,
+          body: Type.Object(
+            {
+              subject: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
+              type: Type.Optional(TicketType),
+              severity: Type.Optional(Severity),
+              tier: Type.Optional(TierSchema),
+              status: Type.Optional(Status),
+              assigneeId: Type.Optional(nullable(Id)),
+              team: Type.Optional(nullable(Type.String({ minLength: 1, maxLength: 60 }))),
+              tags: Type.Optional(Tags),
+            },
+            { ...strict, minProperties: 1 },
+          ),
+          response: { 200: Ticket, ...problems },
+        },
+      },
+      async (request) => tickets.update(authorize(request, "tickets", "write"), request.params.id, request.body, request),
+    );
+
+    app.post(
+      "/api/v1/tickets/:id/messages",
+      {
+        schema: {
+          tags: ["tickets"],
+          summary: "Reply publicly, write an internal note, or log an answered phone call",
+          params: IdParams,
+          body: Type.Object(
+            {
+              body: Type.String({ minLength: 1, maxLength: 100_000 }),
+              visibility: enumOf(["public", "internal"] as const),
+              kind: Type.Optional(enumOf(["reply", "phone_call"] as const, "phone_call logs an answered call; it counts as a response")),
+            },
+            strict,
+          ),
+          response: { 201: Message, ...problems },
+        },
+      },
+      async (request, reply) =>
+        reply.code(201).send(await tickets.addMessage(authorize(request, "tickets", "write"), request.params.id, request.body, request)),
+    );
+
+    app.get(
+      "/api/v1/tickets/:id/timeline",
+      {
+        schema: {
+          tags: ["tickets"],
+          summary: "Messages and field history of a ticket (customers see public messages only)",
+          params: IdParams,
+          response: {
+            200: Type.Object({
+              messages: Type.Array(Message),
+              history: Type.Array(
+                Type.Object({ id: Type.String(), at: Type.String(), actorId: nullable(Type.String()), field: Type.String(), before: nullable(Type.String()), after: nullable(Type.String()) }),
+              ),
+            }),
+            ...problems,
+          },
+        },
+      },
+      async (request) => tickets.timeline(authorize(request, "tickets", "read"), request.params.id),
+    );
+
+    app.post(
+      "/api/v1/tickets/:id/escalate",
+      {
+        schema: {
+          tags: ["tickets"],
+          summary: "Move a ticket to another support tier, with the reason on its timeline",
+          params: IdParams,
+          body: Type.Object({ tier: TierSchema, reason: Type.String({ minLength: 1, maxLength: 2000 }) }, strict),
+          response: { 200: Ticket, ...problems },
+        },
+      },
+      async (request) =>
+        tickets.escalate(authorize(request, "tickets", "write"), request.params.id, request.body.tier, request.body.reason, request),
+    );
+  };
+  return plugin;
+}

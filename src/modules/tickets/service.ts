@@ -1,0 +1,276 @@
+import type { FastifyRequest } from "fastify";
+import type { Kysely } from "kysely";
+import type { Clock } from "../../platform/clock.js";
+import type { DB } from "../../platform/db/schema.js";
+import type { EventBus } from "../../platform/events/bus.js";
+import { Problem } from "../../platform/http/problems.js";
+import { uuidv7 } from "../../platform/ids.js";
+import type { AuditService } from "../audit/service.js";
+import { type Actor, forbidden, tenantOf } from "../identity/actor.js";
+import { isStaff } from "../identity/roles.js";
+import type { IdentityService } from "../identity/service.js";
+import { type Channel, canTransition, customerMayChangeStatusTo, type Severity, type Status } from "./model.js";
+import type { HistoryRow, MessageRow, TicketFilter, TicketRepository, TicketRow } from "./repository.js";
+
+type RequestInfo = Pick<FastifyRequest, "ip" | "headers">;
+
+export interface NewTicket {
+  subject: string;
+  description: string;
+  organizationId?: string;
+  requester?: { name: string; email?: string; phone?: string };
+  channel?: Channel;
+  type: string;
+  severity: Severity;
+  tier?: "L1" | "L2" | "L3";
+  assigneeId?: string | null;
+  team?: string | null;
+  tags?: string[];
+}
+
+export interface TicketPatch {
+  subject?: string;
+  type?: string;
+  severity?: Severity;
+  tier?: "L1" | "L2" | "L3";
+  status?: Status;
+  assigneeId?: string | null;
+  team?: string | null;
+  tags?: string[];
+}
+
+export function presentTicket(t: TicketRow) {
+  return {
+    id: t.id,
+    number: Number(t.number),
+    organizationId: t.organization_id,
+    requesterId: t.requester_user_id,
+    requester: JSON.parse(t.requester_contact) as { name: string; email?: string; phone?: string },
+    subject: t.subject,
+    description: t.description,
+    channel: t.channel,
+    type: t.type,
+    severity: t.severity,
+    tier: t.tier,
+    status: t.status,
+    assigneeId: t.assignee_user_id,
+    team: t.team,
+    tags: JSON.parse(t.tags) as string[],
+    mergedIntoId: t.merged_into_id,
+    firstResponseAt: t.first_response_at,
+    resolvedAt: t.resolved_at,
+    closedAt: t.closed_at,
+    createdAt: t.created_at,
+    updatedAt: t.updated_at,
+  };
+}
+
+export function presentMessage(m: MessageRow) {
+  return {
+    id: m.id,
+    ticketId: m.ticket_id,
+    authorId: m.author_user_id,
+    authorKind: m.author_kind,
+    visibility: m.visibility,
+    kind: m.kind,
+    body: m.body,
+    createdAt: m.created_at,
+  };
+}
+
+const invalid = (pointer: string, message: string) => Problem.invalid({ in: "body", pointer, message });
+
+/** Fields whose changes land in the ticket history, with the row column each maps to. */
+const tracked: Record<keyof TicketPatch, keyof TicketRow> = {
+  subject: "subject",
+  type: "type",
+  severity: "severity",
+  tier: "tier",
+  status: "status",
+  assigneeId: "assignee_user_id",
+  team: "team",
+  tags: "tags",
+};
+
+/** Tickets: creation, changes with their history, messages and escalation between tiers. */
+export class TicketService {
+  constructor(
+    private readonly repo: TicketRepository,
+    private readonly identity: IdentityService,
+    private readonly audit: AuditService,
+    private readonly events: EventBus,
+    private readonly clock: Clock,
+  ) {}
+
+  private async checkAssignee(id: string | null | undefined, pointer: string) {
+    if (!id) return;
+    const user = await this.identity.getUser(id).catch(() => undefined);
+    if (!user || !isStaff(user.role) || user.disabled) throw invalid(pointer, "must be an active staff user");
+  }
+
+  async create(actor: Actor, input: NewTicket, req: RequestInfo) {
+    const tenant = tenantOf(actor);
+    if (tenant && input.organizationId && input.organizationId !== tenant) throw Problem.notFound("Organization");
+    const organizationId = tenant ?? input.organizationId;
+    if (!organizationId) throw invalid("/organizationId", "is required when staff open a ticket");
+    const org = await this.identity.getOrganization(organizationId);
+    if (tenant && (input.assigneeId || input.team || input.tier)) {
+      throw forbidden("Customers cannot set the assignee, team or tier");
+    }
+    await this.checkAssignee(input.assigneeId, "/assigneeId");
+    const now = this.clock.now().toISOString();
+    const requester = input.requester ?? { name: actor.name, email: actor.email };
+    const id = uuidv7();
+    const row = await this.repo.db.transaction().execute(async (trx) => {
+      const ticket: TicketRow = {
+        id,
+        number: await this.repo.nextNumber(trx),
+        organization_id: org.id,
+        requester_user_id: tenant || !input.requester ? actor.userId : null,
+        requester_contact: JSON.stringify(requester),
+        subject: input.subject,
+        description: input.description,
+        channel: input.channel ?? (tenant ? "portal" : "api"),
+        type: input.type,
+        severity: input.severity,
+        tier: input.tier ?? "L1",
+        status: "new",
+        assignee_user_id: input.assigneeId ?? null,
+        team: input.team ?? null,
+        tags: JSON.stringify(input.tags ?? []),
+        merged_into_id: null,
+        first_response_at: null,
+        resolved_at: null,
+        closed_at: null,
+        created_at: now,
+        updated_at: now,
+      };
+      await this.repo.insert(ticket, trx);
+      await this.after(trx, actor, req, ticket, "ticket.created", { number: ticket.number });
+      return ticket;
+    });
+    return presentTicket(row);
+  }
+
+  private async after(trx: Kysely<DB>, actor: Actor, req: RequestInfo, t: TicketRow, type: string, details: Record<string, unknown>) {
+    await this.audit.record({ action: type, actor, organizationId: t.organization_id, target: { type: "ticket", id: t.id }, request: req, details }, trx);
+    await this.events.publish({ type, organizationId: t.organization_id, subjectId: t.id, payload: { ticketId: t.id, number: Number(t.number), ...details } }, trx);
+  }
+
+  async get(actor: Actor, id: string) {
+    const t = await this.repo.find(id, tenantOf(actor));
+    if (!t) throw Problem.notFound("Ticket");
+    return presentTicket(t);
+  }
+
+  async list(actor: Actor, filter: Omit<TicketFilter, "tenant">) {
+    return (await this.repo.list({ ...filter, tenant: tenantOf(actor) })).map(presentTicket);
+  }
+
+  async update(actor: Actor, id: string, patch: TicketPatch, req: RequestInfo, systemNote?: string) {
+    const tenant = tenantOf(actor);
+    const now = this.clock.now().toISOString();
+    const result = await this.repo.db.transaction().execute(async (trx) => {
+      const before = await this.repo.find(id, tenant, trx);
+      if (!before) throw Problem.notFound("Ticket");
+      if (before.merged_into_id) throw Problem.conflict(`Ticket was merged into another ticket and cannot change`);
+      if (tenant) {
+        const allowed = Object.keys(patch).every((k) => k === "status");
+        if (!allowed || (patch.status && !customerMayChangeStatusTo(patch.status))) {
+          throw forbidden("Customers may only reopen, resolve or close their tickets");
+        }
+      }
+      if (patch.status && patch.status !== before.status && !canTransition(before.status as Status, patch.status)) {
+        throw new Problem(409, "invalid-transition", "Status change not allowed", `A ${before.status} ticket cannot become ${patch.status}`);
+      }
+      if (patch.status === before.status && (patch.status === "closed" || patch.status === "resolved")) {
+        throw new Problem(409, "invalid-transition", "Status change not allowed", `The ticket is already ${patch.status}`);
+      }
+      await this.checkAssignee(patch.assigneeId, "/assigneeId");
+      const after: TicketRow = { ...before, updated_at: now };
+      const history: HistoryRow[] = [];
+      for (const [key, column] of Object.entries(tracked) as [keyof TicketPatch, keyof TicketRow][]) {
+        const value = patch[key];
+        if (value === undefined) continue;
+        const stored = key === "tags" ? JSON.stringify(value) : value;
+        if (stored === before[column]) continue;
+        (after as Record<string, unknown>)[column] = stored;
+        history.push({ id: uuidv7(), ticket_id: id, at: now, actor_user_id: actor.userId, field: key, before_value: before[column] === null ? null : String(before[column]), after_value: stored === null ? null : String(stored) });
+      }
+      if (after.status !== before.status) {
+        if (after.status === "resolved") after.resolved_at = now;
+        if (after.status === "closed") after.closed_at = now;
+        if (after.status === "open" && (before.status === "resolved" || before.status === "closed")) {
+          after.resolved_at = null;
+          after.closed_at = null;
+        }
+      }
+      if (!history.length) return before;
+      await this.repo.update(id, after, trx);
+      await this.repo.insertHistory(history, trx);
+      if (systemNote) {
+        await this.repo.insertMessage({ id: uuidv7(), ticket_id: id, author_user_id: actor.userId, author_kind: "system", visibility: "internal", kind: "system", body: systemNote, created_at: now }, trx);
+      }
+      await this.after(trx, actor, req, after, "ticket.updated", { changes: history.map((h) => ({ field: h.field, before: h.before_value, after: h.after_value })) });
+      return after;
+    });
+    return presentTicket(result);
+  }
+
+  async escalate(actor: Actor, id: string, tier: "L1" | "L2" | "L3", reason: string, req: RequestInfo) {
+    if (!isStaff(actor.role)) throw forbidden("Only staff escalate tickets");
+    const current = await this.get(actor, id);
+    if (current.tier === tier) throw new Problem(409, "invalid-transition", "Already in that tier", `The ticket is already in ${tier}`);
+    return this.update(actor, id, { tier }, req, `Escalated from ${current.tier} to ${tier}: ${reason}`);
+  }
+
+  async addMessage(
+    actor: Actor,
+    id: string,
+    input: { body: string; visibility: "public" | "internal"; kind?: "reply" | "phone_call" },
+    req: RequestInfo,
+  ) {
+    const tenant = tenantOf(actor);
+    if (tenant && input.visibility === "internal") throw forbidden("Customers cannot write internal notes");
+    const now = this.clock.now().toISOString();
+    const staff = isStaff(actor.role);
+    return this.repo.db.transaction().execute(async (trx) => {
+      const t = await this.repo.find(id, tenant, trx);
+      if (!t) throw Problem.notFound("Ticket");
+      if (t.merged_into_id) throw Problem.conflict("Ticket was merged into another ticket; reply there");
+      if (t.status === "closed") throw Problem.conflict("Ticket is closed; reopen it first");
+      const message: MessageRow = {
+        id: uuidv7(),
+        ticket_id: id,
+        author_user_id: actor.userId,
+        author_kind: staff ? "agent" : "customer",
+        visibility: input.visibility,
+        kind: input.visibility === "internal" ? "note" : (input.kind ?? "reply"),
+        body: input.body,
+        created_at: now,
+      };
+      await this.repo.insertMessage(message, trx);
+      const patch: Partial<TicketRow> = { updated_at: now };
+      // First response is a public agent reply (or a logged answered call), never an internal note.
+      if (staff && input.visibility === "public" && !t.first_response_at) patch.first_response_at = now;
+      if (staff && input.visibility === "public" && t.status === "new") patch.status = "open";
+      if (!staff && (t.status === "pending_customer" || t.status === "resolved")) patch.status = "open";
+      await this.repo.update(id, patch, trx);
+      if (patch.status) {
+        await this.repo.insertHistory([{ id: uuidv7(), ticket_id: id, at: now, actor_user_id: actor.userId, field: "status", before_value: t.status, after_value: patch.status }], trx);
+      }
+      await this.after(trx, actor, req, t, "ticket.message.created", { messageId: message.id, visibility: message.visibility, kind: message.kind });
+      return presentMessage(message);
+    });
+  }
+
+  async timeline(actor: Actor, id: string) {
+    const t = await this.repo.find(id, tenantOf(actor));
+    if (!t) throw Problem.notFound("Ticket");
+    const [messages, history] = await Promise.all([this.repo.messages(id, isStaff(actor.role)), this.repo.history(id)]);
+    return {
+      messages: messages.map(presentMessage),
+      history: history.map((h) => ({ id: h.id, at: h.at, actorId: h.actor_user_id, field: h.field, before: h.before_value, after: h.after_value })),
+    };
+  }
+}

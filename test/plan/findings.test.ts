@@ -1,0 +1,163 @@
+import { describe, expect, it } from "vitest";
+import { defaultPlan, type PlanDocument } from "../../src/modules/plan/document.js";
+import { findPlanProblems, longestBackupGap } from "../../src/modules/plan/findings.js";
+
+const created = new Date("2026-03-10T15:00:00Z");
+const now = new Date("2026-04-01T12:00:00Z");
+
+/** The default plan made free of findings, so each rule can be switched on alone. */
+function sound(): PlanDocument {
+  const p = defaultPlan(created);
+  p.disasterRecovery.rpo = { value: 4, unit: "hours" };
+  p.tiers.L1.severities = ["medium"];
+  p.tiers.L2.severities = ["low"];
+  p.tiers.L3.severities = [];
+  p.kpis.availability.serviceAvailabilityPercent = 99.9;
+  return p;
+}
+
+const ids = (p: PlanDocument, at = now) => findPlanProblems(p, at).map((f) => f.id);
+const finding = (p: PlanDocument, id: string) => findPlanProblems(p, now).find((f) => f.id === id);
+
+describe("plan findings", () => {
+  it("finds nothing in a sound plan", () => {
+    expect(findPlanProblems(sound(), now)).toEqual([]);
+  });
+
+  it("lists the default plan's problems, most severe first, including the RPO the backups cannot meet", () => {
+    const found = findPlanProblems(defaultPlan(created), now);
+    expect(found.map((f) => f.id)).toEqual([
+      "rpo-backup-gap",
+      "tier-slower-than-severity:L3",
+      "tier-off-hours-for-severity:L3",
+      "tier-slower-than-severity:L2",
+      "tier-off-hours-for-severity:L2",
+      "kpi-service-above-system",
+    ]);
+    const rpo = found[0]!;
+    expect(rpo).toMatchObject({ severity: "critical", fields: ["/disasterRecovery/rpo", "/backups/full/cron", "/backups/incremental/cron"] });
+    expect(rpo.detail).toContain("4 h apart");
+    expect(rpo.suggestion).toMatch(/5-15 minutes.*hourly file snapshots.*WAL archiving/);
+  });
+
+  describe("RPO against the backup schedule", () => {
+    it("measures the longest gap between any two backups", () => {
+      const p = defaultPlan(created);
+      expect(longestBackupGap(p, now)).toBe(240);
+      p.backups.incremental.cron = "0 * * * 1-5";
+      // Weekends have only the nightly full backup.
+      expect(longestBackupGap(p, now)).toBe(24 * 60);
+    });
+
+    it("fires when backups are further apart than the RPO, not when they fit", () => {
+      const p = sound();
+      expect(ids(p)).toEqual([]);
+      p.backups.incremental.cron = "0 */6 * * *";
+      expect(ids(p)).toEqual(["rpo-backup-gap"]);
+      expect(finding(p, "rpo-backup-gap")?.detail).toContain("6 h apart");
+    });
+  });
+
+  describe("tiers against severities", () => {
+    it("says which severities a tier may answer too late for", () => {
+      const p = sound();
+      p.tiers.L3.severities = ["critical", "high"];
+      const slow = finding(p, "tier-slower-than-severity:L3")!;
+      expect(slow.severity).toBe("critical");
+      expect(slow.detail).toBe(
+        "L3 may take up to 2 business days (comercial) to respond, but Crítico (30 minutes) and Alto (2 hours) require a faster response.",
+      );
+      expect(slow.fields).toEqual(["/tiers/L3/responseTime/maximum", "/severities/critical/response", "/severities/high/response"]);
+    });
+
+    it("is a warning without the critical class and silent when the tier is fast enough", () => {
+      const p = sound();
+      p.tiers.L2.severities = ["medium", "low"];
+      expect(finding(p, "tier-slower-than-severity:L2")?.severity).toBe("warning");
+      p.tiers.L2.responseTime.maximum = { value: 4, unit: "hours" };
+      expect(ids(p)).toEqual([]);
+    });
+
+    it("flags a business-hours tier handling a 24x7 severity, not one on a 24x7 calendar", () => {
+      const p = sound();
+      p.tiers.L1.severities = ["high"];
+      p.tiers.L1.responseTime = { target: { value: 30, unit: "minutes" }, maximum: { value: 1, unit: "hours" }, calendar: "comercial" };
+      expect(ids(p)).toEqual(["tier-off-hours-for-severity:L1"]);
+      expect(finding(p, "tier-off-hours-for-severity:L1")?.severity).toBe("warning");
+      p.tiers.L1.responseTime.calendar = "24x7";
+      expect(ids(p)).toEqual([]);
+    });
+  });
+
+  describe("maintenance window against business hours", () => {
+    it("fires when the window overlaps opening hours, naming the days", () => {
+      const p = sound();
+      Object.assign(p.maintenanceWindow, { start: "17:00", end: "20:00", days: ["friday", "saturday"] });
+      const f = finding(p, "maintenance-in-business-hours:comercial")!;
+      expect(f.detail).toContain("on friday");
+      expect(f.detail).not.toContain("saturday");
+    });
+
+    it("compares across time zones and ignores 24x7 calendars", () => {
+      const p = sound();
+      // 09:00-10:00 UTC is 06:00-07:00 in São Paulo: before opening.
+      Object.assign(p.maintenanceWindow, { start: "09:00", end: "10:00", timezone: "UTC" });
+      expect(ids(p)).toEqual([]);
+      // 12:00-13:00 UTC is 09:00-10:00 in São Paulo.
+      Object.assign(p.maintenanceWindow, { start: "12:00", end: "13:00" });
+      expect(ids(p)).toEqual(["maintenance-in-business-hours:comercial"]);
+    });
+  });
+
+  describe("KPI targets", () => {
+    it("flags a service availability above the system uptime it runs on", () => {
+      const p = sound();
+      p.kpis.availability.serviceAvailabilityPercent = 99.95;
+      expect(ids(p)).toEqual(["kpi-service-above-system"]);
+    });
+
+    it("flags maintenance windows that alone exceed the downtime budget, only when maintenance counts", () => {
+      const p = sound();
+      p.kpis.availability.maintenanceCountsAsDowntime = true;
+      // About 3.2 windows of 3 h a month against 43.8 minutes allowed by 99.9%.
+      const f = finding(p, "kpi-maintenance-exceeds-downtime-budget")!;
+      expect(f.severity).toBe("critical");
+      expect(f.detail).toContain("allows 43.8 min");
+      // One 30-minute window a month fits.
+      Object.assign(p.maintenanceWindow, { start: "02:00", end: "02:30" });
+      p.updates.fixes.inMaintenanceWindow = false;
+      expect(ids(p)).toEqual([]);
+    });
+  });
+
+  describe("recovery time", () => {
+    it("flags an RTO the restore test cannot prove, and restore tests without integrity checks", () => {
+      const p = sound();
+      p.disasterRecovery.rto = { value: 2, unit: "hours" };
+      p.severities.critical.resolution = { value: 2, unit: "hours" };
+      expect(ids(p)).toEqual(["rto-unproven"]);
+      p.backups.restoreTest.timeLimit = { value: 120, unit: "minutes" };
+      expect(ids(p)).toEqual([]);
+      p.backups.restoreTest.validateIntegrity = false;
+      expect(ids(p)).toEqual(["rto-unproven:integrity"]);
+    });
+
+    it("flags a critical resolution time longer than the RTO", () => {
+      const p = sound();
+      p.severities.critical.resolution = { value: 6, unit: "hours" };
+      expect(ids(p)).toEqual(["critical-resolution-beyond-rto"]);
+      p.severities.critical.resolution = { value: 240, unit: "minutes" };
+      expect(ids(p)).toEqual([]);
+    });
+  });
+
+  describe("review", () => {
+    it("is overdue three months plus grace after the last review, not before", () => {
+      const p = sound();
+      expect(ids(p, new Date("2026-06-23T23:59:59Z"))).toEqual([]);
+      expect(ids(p, new Date("2026-06-24T00:00:00Z"))).toEqual(["review-overdue"]);
+      expect(finding(p, "review-overdue")).toBeUndefined();
+      expect(findPlanProblems(p, new Date("2026-07-01T00:00:00Z"))[0]!.detail).toContain("due on 2026-06-10");
+    });
+  });
+});
