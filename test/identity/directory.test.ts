@@ -81,8 +81,8 @@ describe.each(engines)("organizations and users on %s", (engine) => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await t.app.inject({ url: `/api/v1/users?limit=2${cursor ? `&cursor=${cursor}` : ""}`, headers: admin.headers });
-      const body = res.json();
+      const res: { json(): { items: { id: string }[]; nextCursor: string | null } } = await t.app.inject({ url: `/api/v1/users?limit=2${cursor ? `&cursor=${cursor}` : ""}`, headers: admin.headers });
+      const body: { items: { id: string }[]; nextCursor: string | null } = res.json();
       seen.push(...body.items.map((u: { id: string }) => u.id));
       cursor = body.nextCursor;
     } while (cursor);

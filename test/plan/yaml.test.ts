@@ -46,9 +46,10 @@ describe("plan YAML", () => {
   });
 
   it("reports syntax errors and duplicate keys with their line", () => {
-    const broken = parsePlanYaml("schemaVersion: 1\ncalendars: {a: 1\n");
-    expect(broken.ok).toBe(false);
-    if (!broken.ok) expect(broken.errors[0]).toMatchObject({ line: 2, pointer: "" });
+    expect(parsePlanYaml("schemaVersion: 1\ncalendars:\n\tcomercial: 1\n")).toEqual({
+      ok: false,
+      errors: [{ line: 3, column: 1, pointer: "", message: "Tabs are not allowed as indentation" }],
+    });
     const duplicate = parsePlanYaml("schemaVersion: 1\nschemaVersion: 1\n");
     expect(duplicate.ok).toBe(false);
     if (!duplicate.ok) expect(duplicate.errors[0]).toMatchObject({ line: 2, message: expect.stringMatching(/unique/) });
