@@ -9,6 +9,7 @@ import { auditRoutes } from "./modules/audit/routes.js";
 import { authorize, tenantOf } from "./modules/identity/actor.js";
 import { installAuthentication } from "./modules/identity/authenticate.js";
 import { identityRoutes } from "./modules/identity/routes.js";
+import { planRoutes } from "./modules/plan/routes.js";
 import { systemRoutes } from "./modules/system/routes.js";
 import { ticketRoutes } from "./modules/tickets/routes.js";
 import { eventRoutes } from "./platform/events/routes.js";
@@ -70,6 +71,7 @@ export async function buildApp(platform: Platform, services: Services = createSe
   await app.register(
     auditRoutes({ ...services, repo: services.auditRepo, clock: platform.clock, timezone: platform.config.timezone }),
   );
+  await app.register(planRoutes(services.plan));
   await app.register(ticketRoutes(services.tickets));
   // Staff see every event; a customer only its own organization's.
   await app.register(

@@ -4,6 +4,7 @@ import { DatabaseError, openDatabase } from "./platform/db/database.js";
 import { MigrationError, migrateToLatest, schemaVersion } from "./platform/db/migrate.js";
 import { packageVersion, readCommit } from "./platform/version.js";
 import { registerIdentityCommands } from "./modules/identity/cli.js";
+import { registerPlanCommands } from "./modules/plan/cli.js";
 import { createLogger, createPlatform } from "./platform/runtime.js";
 import { SecretKeyError } from "./platform/secrets.js";
 import { runServer } from "./server.js";
@@ -75,6 +76,7 @@ export function buildCli(): Command {
       }
     });
   registerIdentityCommands(program, openServices);
+  registerPlanCommands(program, openServices);
   return program;
 }
 
@@ -84,6 +86,7 @@ async function openServices() {
     const config = loadConfig();
     const platform = await createPlatform({ config, logger: createLogger(process.env.PLANTAO_LOG_LEVEL || "warn") });
     const services = createServices(platform);
+    await services.plan.ensureSeeded();
     await services.identity.bootstrap({ providerName: config.providerName });
     return { services, close: () => platform.close() };
   } catch (err) {

@@ -20,6 +20,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const services = createServices(platform);
   try {
     app = await buildApp(platform, services);
+    await services.plan.ensureSeeded();
     const setupUrl = await services.identity.bootstrap(config);
     if (setupUrl) platform.log.warn({ setupUrl }, `No users yet: open ${setupUrl} to create the first administrator`);
     await platform.start();

@@ -2,6 +2,8 @@ import { AuditRepository } from "./modules/audit/repository.js";
 import { AuditService } from "./modules/audit/service.js";
 import { IdentityRepository } from "./modules/identity/repository.js";
 import { IdentityService } from "./modules/identity/service.js";
+import { PlanRepository } from "./modules/plan/repository.js";
+import { PlanService } from "./modules/plan/service.js";
 import { TicketRepository } from "./modules/tickets/repository.js";
 import { TicketService } from "./modules/tickets/service.js";
 import type { Platform } from "./platform/runtime.js";
@@ -12,6 +14,7 @@ export interface Services {
   audit: AuditService;
   identity: IdentityService;
   tickets: TicketService;
+  plan: PlanService;
 }
 
 export function createServices(platform: Platform): Services {
@@ -28,5 +31,6 @@ export function createServices(platform: Platform): Services {
     platform.config.publicUrl,
   );
   const tickets = new TicketService(new TicketRepository(platform.db), identity, audit, platform.events, platform.clock);
-  return { auditRepo, audit, identity, tickets };
+  const plan = new PlanService(new PlanRepository(platform.db, platform.dialect), audit, platform.events, platform.clock);
+  return { auditRepo, audit, identity, tickets, plan };
 }

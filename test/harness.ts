@@ -81,6 +81,7 @@ export async function testApp(
   const services = createServices(platform);
   const app = await buildApp(platform, services);
   await app.ready();
+  await services.plan.ensureSeeded();
   await services.identity.bootstrap({ providerName: "Provedor Teste" });
   const providerId = (await services.identity.listOrganizations({ limit: 1 }, {}))[0]!.id;
   if (opts.start) await platform.start();

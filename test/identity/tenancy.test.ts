@@ -12,6 +12,7 @@ describe.each(engines)("roles and tenancy on %s", (engine) => {
   let otherOrg: string;
   let otherOrgUser: string;
   let otherToken: string;
+  let otherTicket: string;
   const headers = new Map<Role, Record<string, string>>();
 
   beforeAll(async () => {
@@ -24,7 +25,16 @@ describe.each(engines)("roles and tenancy on %s", (engine) => {
       const { headers: h } = await tokenFor(t, role, { organizationId: customer ? ownOrg : undefined });
       headers.set(role, h);
     }
-    otherToken = (await tokenFor(t, "customer", { organizationId: otherOrg })).user.id;
+    const otherCustomer = await tokenFor(t, "customer", { organizationId: otherOrg });
+    otherToken = otherCustomer.user.id;
+    otherTicket = (
+      await t.app.inject({
+        method: "POST",
+        url: "/api/v1/tickets",
+        headers: otherCustomer.headers,
+        payload: { subject: "Sem áudio", description: "Chamadas sem áudio", type: "feature_failure", severity: "medium" },
+      })
+    ).json().id;
   });
   afterAll(() => t.close());
 
@@ -86,6 +96,26 @@ describe.each(engines)("roles and tenancy on %s", (engine) => {
       name: "read the access review",
       expect: (r) => (auditReaders.includes(r) ? 200 : 403),
       run: (h) => t.app.inject({ url: "/api/v1/audit/access-review?week=2026-W48", headers: h }),
+    },
+    { name: "read the plan", expect: (r) => (staff.includes(r) ? 200 : 403), run: (h) => t.app.inject({ url: "/api/v1/plan", headers: h }) },
+    { name: "read plan findings", expect: (r) => (staff.includes(r) ? 200 : 403), run: (h) => t.app.inject({ url: "/api/v1/plan/findings", headers: h }) },
+    {
+      name: "change the plan",
+      expect: (r) => (orgWriters.includes(r) ? 200 : 403),
+      run: async (h) => {
+        const current = await t.services.plan.current();
+        return t.app.inject({ method: "PUT", url: "/api/v1/plan", headers: h, payload: { document: current.document, comment: "matrix" } });
+      },
+    },
+    {
+      name: "read another organization's ticket",
+      expect: (r) => (staff.includes(r) ? 200 : 404),
+      run: (h) => t.app.inject({ url: `/api/v1/tickets/${otherTicket}`, headers: h }),
+    },
+    {
+      name: "reply on another organization's ticket",
+      expect: (r) => (r === "auditor" ? 403 : staff.includes(r) ? 201 : 404),
+      run: (h) => t.app.inject({ method: "POST", url: `/api/v1/tickets/${otherTicket}/messages`, headers: h, payload: { body: "olá", visibility: "public" } }),
     },
     { name: "list own tokens", expect: () => 200, run: (h) => t.app.inject({ url: "/api/v1/tokens", headers: h }) },
     {

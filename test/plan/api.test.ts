@@ -1,58 +1,62 @@
-import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import Fastify, { type FastifyInstance } from "fastify";
+import type { FastifyInstance } from "fastify";
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { installAuthentication } from "../../src/modules/identity/authenticate.js";
+import { AuditRepository } from "../../src/modules/audit/repository.js";
+import { AuditService } from "../../src/modules/audit/service.js";
 import { defaultPlan, type PlanDocument } from "../../src/modules/plan/document.js";
 import { PlanRepository } from "../../src/modules/plan/repository.js";
-import { planRoutes } from "../../src/modules/plan/routes.js";
 import { PlanService } from "../../src/modules/plan/service.js";
 import { ManualClock } from "../../src/platform/clock.js";
-import { installErrorHandling } from "../../src/platform/http/errors.js";
-import { installOpenApi } from "../../src/platform/http/openapi.js";
-import { engines, harnessActor, type TestContext, testApp, tokenFor } from "../harness.js";
-
-/** The plan routes behind the real authentication hook, with the app's validation settings. */
-async function planApp(t: TestContext, plan: PlanService): Promise<FastifyInstance> {
-  const app = Fastify({
-    ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: "array", useDefaults: true } },
-  }).withTypeProvider<TypeBoxTypeProvider>();
-  installErrorHandling(app);
-  await installOpenApi(app, "test");
-  await installAuthentication(app, t.services.identity);
-  await app.register(planRoutes(plan));
-  await app.ready();
-  return app;
-}
+import { openDatabase } from "../../src/platform/db/database.js";
+import { migrateToLatest } from "../../src/platform/db/migrate.js";
+import { EventBus } from "../../src/platform/events/bus.js";
+import { engines, harnessActor, scratchDatabase, type TestContext, testApp, tokenFor } from "../harness.js";
 
 describe.each(engines)("plan API on %s", (engine) => {
   const clock = new ManualClock("2026-03-10T15:00:00Z");
   let t: TestContext;
-  let plan: PlanService;
   let app: FastifyInstance;
   let admin: Record<string, string>;
   let agent: Record<string, string>;
 
   beforeAll(async () => {
     t = await testApp(engine, { clock });
-    plan = new PlanService(new PlanRepository(t.platform.db, t.platform.dialect), t.services.audit, t.platform.events, clock);
-    app = await planApp(t, plan);
+    app = t.app;
     admin = (await tokenFor(t, "admin")).headers;
     agent = (await tokenFor(t, "agent")).headers;
   });
   afterAll(async () => {
-    await app.close();
     await t.close();
   });
 
-  const put = (headers: Record<string, string>, payload: unknown) => app.inject({ method: "PUT", url: "/api/v1/plan", headers, payload });
+  const put = (headers: Record<string, string>, payload: object) =>
+    app.inject({ method: "PUT", url: "/api/v1/plan", headers, payload });
   const edited = (change: (p: PlanDocument) => void) => {
     const p = defaultPlan(clock.now());
     change(p);
     return p;
   };
 
-  it("seeds version 1 with the default plan once, even when asked concurrently", async () => {
-    await Promise.all([plan.ensureSeeded(), plan.ensureSeeded(), plan.ensureSeeded()]);
+  it("seeds version 1 with the default plan once, even when nodes start at the same time", async () => {
+    const scratch = await scratchDatabase(engine);
+    const { db, dialect, close } = await openDatabase(scratch.url);
+    try {
+      await migrateToLatest(db);
+      const node = () =>
+        new PlanService(
+          new PlanRepository(db, dialect),
+          new AuditService(new AuditRepository(db, dialect), clock),
+          new EventBus(db, dialect, clock, pino({ level: "silent" })),
+          clock,
+        );
+      await Promise.all([node().ensureSeeded(), node().ensureSeeded(), node().ensureSeeded()]);
+      expect(await db.selectFrom("plan_versions").select("version").execute()).toEqual([{ version: 1 }]);
+      expect(await db.selectFrom("audit_log").select("action").execute()).toEqual([{ action: "plan.seeded" }]);
+    } finally {
+      await close();
+      await scratch.drop();
+    }
+
     const res = await app.inject({ url: "/api/v1/plan", headers: agent });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({
@@ -62,8 +66,8 @@ describe.each(engines)("plan API on %s", (engine) => {
       comment: "Plano padrão",
       createdAt: "2026-03-10T15:00:00.000Z",
     });
-    const seeded = await t.services.auditRepo.list({ action: "plan.seeded", limit: 10 });
-    expect(seeded).toHaveLength(1);
+    await t.services.plan.ensureSeeded();
+    expect(await t.services.auditRepo.list({ action: "plan.seeded", limit: 10 })).toHaveLength(1);
   });
 
   it("saves a new version with its author, comment, diff, audit entry and event", async () => {
@@ -74,7 +78,11 @@ describe.each(engines)("plan API on %s", (engine) => {
     });
     const res = await put(admin, { document, comment: "RPO de 15 minutos", baseVersion: 1 });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ version: 2, comment: "RPO de 15 minutos", author: { name: expect.stringMatching(/^admin/) } });
+    expect(res.json()).toMatchObject({
+      version: 2,
+      comment: "RPO de 15 minutos",
+      author: { name: expect.stringMatching(/^admin/) },
+    });
 
     const history = await app.inject({ url: "/api/v1/plan/versions", headers: agent });
     expect(history.json().items.map((v: { version: number }) => v.version)).toEqual([2, 1]);
@@ -88,7 +96,11 @@ describe.each(engines)("plan API on %s", (engine) => {
     const [entry] = await t.services.auditRepo.list({ action: "plan.updated", limit: 1 });
     expect(entry).toMatchObject({ target_type: "plan", target_id: "2", outcome: "success" });
     expect(JSON.parse(entry!.details!).changes).toHaveLength(3);
-    const events = await t.platform.db.selectFrom("events").select(["type", "subject_id"]).where("type", "=", "plan.updated").execute();
+    const events = await t.platform.db
+      .selectFrom("events")
+      .select(["type", "subject_id"])
+      .where("type", "=", "plan.updated")
+      .execute();
     expect(events).toEqual([{ type: "plan.updated", subject_id: "2" }]);
   });
 
@@ -118,8 +130,16 @@ describe.each(engines)("plan API on %s", (engine) => {
     expect(semantic.statusCode).toBe(400);
     expect(semantic.json()).toMatchObject({ type: "urn:plantao:problem:validation-failed" });
     expect(semantic.json().errors).toEqual([
-      { in: "body", pointer: "/document/tiers/L1/responseTime/target", message: "target 5 hours is longer than the maximum 4 hours" },
-      { in: "body", pointer: "/document/tiers/L2/responseTime/calendar", message: 'unknown calendar "noturno" (known: comercial, 24x7)' },
+      {
+        in: "body",
+        pointer: "/document/tiers/L1/responseTime/target",
+        message: "target 5 hours is longer than the maximum 4 hours",
+      },
+      {
+        in: "body",
+        pointer: "/document/tiers/L2/responseTime/calendar",
+        message: 'unknown calendar "noturno" (known: comercial, 24x7)',
+      },
       { in: "body", pointer: "/document/maintenanceWindow/end", message: "ends at 02:00, not after its start 05:00" },
     ]);
 
@@ -132,11 +152,21 @@ describe.each(engines)("plan API on %s", (engine) => {
 
   it("lets staff read, admins and managers write, and nobody else in", async () => {
     expect((await put(agent, { document: defaultPlan(clock.now()), comment: "x" })).statusCode).toBe(403);
-    const customer = await tokenFor(t, "customer", { organizationId: (await t.services.identity.createOrganization(harnessActor(t), { name: "Cliente" }, { ip: "127.0.0.1", headers: {} })).id });
+    const customer = await tokenFor(t, "customer", {
+      organizationId: (
+        await t.services.identity.createOrganization(
+          harnessActor(t),
+          { name: "Cliente" },
+          { ip: "127.0.0.1", headers: {} },
+        )
+      ).id,
+    });
     expect((await app.inject({ url: "/api/v1/plan", headers: customer.headers })).statusCode).toBe(403);
     expect((await app.inject({ url: "/api/v1/plan/findings" })).statusCode).toBe(401);
     const manager = await tokenFor(t, "manager");
-    expect((await put(manager.headers, { document: defaultPlan(clock.now()), comment: "back to default" })).json().version).toBe(3);
+    expect(
+      (await put(manager.headers, { document: defaultPlan(clock.now()), comment: "back to default" })).json().version,
+    ).toBe(3);
   });
 
   it("pages the history by keyset and serves each version", async () => {
@@ -144,7 +174,10 @@ describe.each(engines)("plan API on %s", (engine) => {
     expect(first.json().items.map((v: { version: number }) => v.version)).toEqual([3, 2]);
     // The last item of a page still has its diff against the version before it.
     expect(first.json().items[1].changes).toHaveLength(3);
-    const second = await app.inject({ url: `/api/v1/plan/versions?limit=2&cursor=${first.json().nextCursor}`, headers: agent });
+    const second = await app.inject({
+      url: `/api/v1/plan/versions?limit=2&cursor=${first.json().nextCursor}`,
+      headers: agent,
+    });
     expect(second.json()).toMatchObject({ items: [{ version: 1 }], nextCursor: null });
     expect((await app.inject({ url: "/api/v1/plan/versions?cursor=bm9wZQ", headers: agent })).statusCode).toBe(400);
 
@@ -158,7 +191,11 @@ describe.each(engines)("plan API on %s", (engine) => {
   it("reports the findings of the current plan, including the RPO the default backups cannot meet", async () => {
     const res = await app.inject({ url: "/api/v1/plan/findings", headers: agent });
     expect(res.statusCode).toBe(200);
-    expect(res.json().items[0]).toMatchObject({ id: "rpo-backup-gap", severity: "critical", fields: expect.arrayContaining(["/disasterRecovery/rpo"]) });
+    expect(res.json().items[0]).toMatchObject({
+      id: "rpo-backup-gap",
+      severity: "critical",
+      fields: expect.arrayContaining(["/disasterRecovery/rpo"]),
+    });
   });
 
   it("documents every route with its responses in OpenAPI", async () => {

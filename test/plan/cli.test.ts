@@ -4,8 +4,7 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { registerPlanCommands } from "../../src/modules/plan/cli.js";
-import { PlanRepository } from "../../src/modules/plan/repository.js";
-import { PlanService } from "../../src/modules/plan/service.js";
+import type { PlanService } from "../../src/modules/plan/service.js";
 import { parsePlanYaml } from "../../src/modules/plan/yaml.js";
 import { ManualClock } from "../../src/platform/clock.js";
 import { engines, type TestContext, testApp } from "../harness.js";
@@ -18,7 +17,7 @@ describe.each(engines)("plan commands on %s", (engine) => {
 
   beforeAll(async () => {
     t = await testApp(engine, { clock });
-    plan = new PlanService(new PlanRepository(t.platform.db, t.platform.dialect), t.services.audit, t.platform.events, clock);
+    plan = t.services.plan;
     dir = mkdtempSync(join(tmpdir(), "plantao-plan-"));
   });
   afterAll(async () => {
@@ -50,13 +49,19 @@ describe.each(engines)("plan commands on %s", (engine) => {
     const written = await run("plan", "export", "--version", "1", "--output", file);
     expect(written.out).toBe(`wrote plan version 1 to ${file}\n`);
     expect(readFileSync(file, "utf8")).toBe(stdout.out);
-    expect(await run("plan", "export", "--version", "7")).toMatchObject({ exitCode: 1, err: "plantao: Plan version 7 was not found\n" });
+    expect(await run("plan", "export", "--version", "7")).toMatchObject({
+      exitCode: 1,
+      err: "plantao: Plan version 7 was not found\n",
+    });
   });
 
   it("imports a file as a new version authored by the CLI", async () => {
     const file = join(dir, "edited.yaml");
     writeFileSync(file, (await run("plan", "export")).out.replace("noticeHours: 48", "noticeHours: 72"));
-    expect(await run("plan", "import", file, "--comment", "Aviso com 72 h")).toMatchObject({ exitCode: 0, out: "saved plan version 2\n" });
+    expect(await run("plan", "import", file, "--comment", "Aviso com 72 h")).toMatchObject({
+      exitCode: 0,
+      out: "saved plan version 2\n",
+    });
     const saved = await plan.current();
     expect(saved).toMatchObject({ version: 2, author: { userId: null, name: "cli" }, comment: "Aviso com 72 h" });
     expect(saved.document.maintenanceWindow.noticeHours).toBe(72);
@@ -66,13 +71,17 @@ describe.each(engines)("plan commands on %s", (engine) => {
 
   it("prints each error with file, line and field, exits 1 and changes nothing", async () => {
     const file = join(dir, "broken.yaml");
-    const text = (await run("plan", "export")).out.replace("noticeHours: 72", "noticeHours: -1").replace("calendar: 24x7", "calendar: 24x8");
+    const text = (await run("plan", "export")).out
+      .replace("noticeHours: 72", "noticeHours: -1")
+      .replace("calendar: 24x7", "calendar: 24x8");
     writeFileSync(file, text);
     const line = text.split("\n").findIndex((l) => l.includes("noticeHours")) + 1;
     const result = await run("plan", "import", file, "--comment", "quebrado");
     expect(result).toMatchObject({ exitCode: 1, out: "" });
     expect(result.err).toBe(`${file}:${line}:3: /maintenanceWindow/noticeHours: must be >= 0\n`);
-    expect((await run("plan", "import", join(dir, "missing.yaml"), "--comment", "x")).err).toMatch(/^plantao: cannot read .*missing\.yaml/);
+    expect((await run("plan", "import", join(dir, "missing.yaml"), "--comment", "x")).err).toMatch(
+      /^plantao: cannot read .*missing\.yaml/,
+    );
     expect((await plan.current()).version).toBe(2);
   });
 });

@@ -27,7 +27,11 @@ describe("the default plan is the written plan", () => {
   it("has the three support levels with their channels and response times", () => {
     expect(plan.tiers.L1.channels).toEqual(["email", "chat", "phone"]);
     expect(plan.tiers.L1.responseTime).toEqual({ target: h(2), maximum: h(4), calendar: "comercial" });
-    expect(plan.tiers.L1.responsibilities).toEqual(["Atendimento inicial", "Resolução de problemas simples", "Coleta de informações"]);
+    expect(plan.tiers.L1.responsibilities).toEqual([
+      "Atendimento inicial",
+      "Resolução de problemas simples",
+      "Coleta de informações",
+    ]);
     expect(plan.tiers.L2.channels).toEqual(["email", "ticket", "scheduled_call"]);
     expect(plan.tiers.L2.responseTime).toEqual({ target: h(4), maximum: h(8), calendar: "comercial" });
     expect(plan.tiers.L3.channels).toEqual(["ticket", "scheduled_call"]);
@@ -60,21 +64,48 @@ describe("the default plan is the written plan", () => {
     expect(plan.updates.security).toMatchObject({ cadence: "immediate", afterValidation: true });
     expect(plan.updates.fixes.cadence).toBe("biweekly");
     expect(plan.updates.improvements.cadence).toBe("monthly");
-    expect(plan.maintenanceWindow).toMatchObject({ start: "02:00", end: "05:00", timezone: "America/Sao_Paulo", noticeHours: 48 });
-    expect(plan.security).toEqual({ vulnerabilityScan: "monthly", penetrationTest: "quarterly", accessAudit: "weekly" });
+    expect(plan.maintenanceWindow).toMatchObject({
+      start: "02:00",
+      end: "05:00",
+      timezone: "America/Sao_Paulo",
+      noticeHours: 48,
+    });
+    expect(plan.security).toEqual({
+      vulnerabilityScan: "monthly",
+      penetrationTest: "quarterly",
+      accessAudit: "weekly",
+    });
   });
 
   it("has the KPI targets, disaster recovery objectives and a quarterly review dated at creation", () => {
-    expect(plan.kpis.availability).toMatchObject({ systemUptimePercent: 99.9, serviceAvailabilityPercent: 99.95, mtbfReview: "monthly" });
+    expect(plan.kpis.availability).toMatchObject({
+      systemUptimePercent: 99.9,
+      serviceAvailabilityPercent: 99.95,
+      mtbfReview: "monthly",
+    });
     expect(plan.kpis.support.firstContactResolutionPercent).toBe(70);
-    expect(plan.kpis.performance).toEqual({ apiResponseBelowMs: 200, pageLoadBelowMs: 2000, resourceUsageBelowPercent: 70 });
-    expect(plan.disasterRecovery).toEqual({ rpo: h(1), rto: h(4), contingencyEnvironmentReady: true, documentedChecklists: true });
+    expect(plan.kpis.performance).toEqual({
+      apiResponseBelowMs: 200,
+      pageLoadBelowMs: 2000,
+      resourceUsageBelowPercent: 70,
+    });
+    expect(plan.disasterRecovery).toEqual({
+      rpo: h(1),
+      rto: h(4),
+      contingencyEnvironmentReady: true,
+      documentedChecklists: true,
+    });
     expect(plan.review).toEqual({ cadence: "quarterly", lastReviewedAt: "2026-03-10", graceDays: 14 });
   });
 
   it("has an escalation entry for every severity", () => {
     expect(plan.escalation.critical.maxTimePerLevel).toEqual(min(30));
-    expect(plan.escalation.critical.steps[0]).toEqual({ clock: "response", trigger: "percentElapsed", value: 50, notify: ["assignee", "noc"] });
+    expect(plan.escalation.critical.steps[0]).toEqual({
+      clock: "response",
+      trigger: "percentElapsed",
+      value: 50,
+      notify: ["assignee", "noc"],
+    });
     expect(plan.escalation.low.maxTimePerLevel).toEqual(h(8));
   });
 });

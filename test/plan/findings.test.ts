@@ -35,7 +35,10 @@ describe("plan findings", () => {
       "kpi-service-above-system",
     ]);
     const rpo = found[0]!;
-    expect(rpo).toMatchObject({ severity: "critical", fields: ["/disasterRecovery/rpo", "/backups/full/cron", "/backups/incremental/cron"] });
+    expect(rpo).toMatchObject({
+      severity: "critical",
+      fields: ["/disasterRecovery/rpo", "/backups/full/cron", "/backups/incremental/cron"],
+    });
     expect(rpo.detail).toContain("4 h apart");
     expect(rpo.suggestion).toMatch(/5-15 minutes.*hourly file snapshots.*WAL archiving/);
   });
@@ -67,7 +70,11 @@ describe("plan findings", () => {
       expect(slow.detail).toBe(
         "L3 may take up to 2 business days (comercial) to respond, but Crítico (30 minutes) and Alto (2 hours) require a faster response.",
       );
-      expect(slow.fields).toEqual(["/tiers/L3/responseTime/maximum", "/severities/critical/response", "/severities/high/response"]);
+      expect(slow.fields).toEqual([
+        "/tiers/L3/responseTime/maximum",
+        "/severities/critical/response",
+        "/severities/high/response",
+      ]);
     });
 
     it("is a warning without the critical class and silent when the tier is fast enough", () => {
@@ -81,7 +88,11 @@ describe("plan findings", () => {
     it("flags a business-hours tier handling a 24x7 severity, not one on a 24x7 calendar", () => {
       const p = sound();
       p.tiers.L1.severities = ["high"];
-      p.tiers.L1.responseTime = { target: { value: 30, unit: "minutes" }, maximum: { value: 1, unit: "hours" }, calendar: "comercial" };
+      p.tiers.L1.responseTime = {
+        target: { value: 30, unit: "minutes" },
+        maximum: { value: 1, unit: "hours" },
+        calendar: "comercial",
+      };
       expect(ids(p)).toEqual(["tier-off-hours-for-severity:L1"]);
       expect(finding(p, "tier-off-hours-for-severity:L1")?.severity).toBe("warning");
       p.tiers.L1.responseTime.calendar = "24x7";

@@ -47,14 +47,20 @@ describe("plan validation", () => {
   });
 
   it("rejects a target above the maximum, comparing units on the calendar", () => {
-    expect(pointers((p) => (p.tiers.L1.responseTime.target = { value: 5, unit: "hours" }))).toEqual(["/tiers/L1/responseTime/target"]);
+    expect(pointers((p) => (p.tiers.L1.responseTime.target = { value: 5, unit: "hours" }))).toEqual([
+      "/tiers/L1/responseTime/target",
+    ]);
     // 1 business day of 10 open hours is more than 8 hours.
-    expect(pointers((p) => (p.tiers.L2.responseTime.target = { value: 1, unit: "businessDays" }))).toEqual(["/tiers/L2/responseTime/target"]);
+    expect(pointers((p) => (p.tiers.L2.responseTime.target = { value: 1, unit: "businessDays" }))).toEqual([
+      "/tiers/L2/responseTime/target",
+    ]);
     expect(pointers((p) => (p.tiers.L2.responseTime.target = { value: 480, unit: "minutes" }))).toEqual([]);
   });
 
   it("rejects a response slower than the resolution", () => {
-    expect(pointers((p) => (p.severities.high.response = { value: 9, unit: "hours" }))).toEqual(["/severities/high/response"]);
+    expect(pointers((p) => (p.severities.high.response = { value: 9, unit: "hours" }))).toEqual([
+      "/severities/high/response",
+    ]);
   });
 
   it("rejects windows and intervals that end before they start, and overlapping intervals", () => {
@@ -110,7 +116,9 @@ describe("plan validation", () => {
       "/review/lastReviewedAt",
     ]);
     expect(pointers((p) => Object.assign(p.calendars.comercial!.holidays!, { state: "SP", city: "SP" }))).toEqual([]);
-    expect(pointers((p) => (p.calendars.comercial!.holidays!.country = "ZZ"))).toEqual(["/calendars/comercial/holidays/country"]);
+    expect(pointers((p) => (p.calendars.comercial!.holidays!.country = "ZZ"))).toEqual([
+      "/calendars/comercial/holidays/country",
+    ]);
   });
 
   it("rejects escalation steps beyond their deadline", () => {
@@ -118,7 +126,12 @@ describe("plan validation", () => {
       pointers((p) => {
         p.escalation.critical.steps[0]!.value = 150;
         // 60 minutes before a 30-minute response deadline is before the clock starts.
-        p.escalation.critical.steps[1] = { clock: "response", trigger: "minutesBeforeBreach", value: 60, notify: ["manager"] };
+        p.escalation.critical.steps[1] = {
+          clock: "response",
+          trigger: "minutesBeforeBreach",
+          value: 60,
+          notify: ["manager"],
+        };
       }),
     ).toEqual(["/escalation/critical/steps/0/value", "/escalation/critical/steps/1/value"]);
   });

@@ -23,7 +23,12 @@ describe("plan YAML", () => {
     if (result.ok) return;
     const rpoLine = lineOf(edited, "  rpo:") + 1;
     expect(result.errors).toEqual([
-      { line: lineOf(edited, "noticeDays"), column: 3, pointer: "/maintenanceWindow/noticeDays", message: '"noticeDays" is not allowed here' },
+      {
+        line: lineOf(edited, "noticeDays"),
+        column: 3,
+        pointer: "/maintenanceWindow/noticeDays",
+        message: '"noticeDays" is not allowed here',
+      },
       { line: rpoLine, column: 5, pointer: "/disasterRecovery/rpo/value", message: "must be > 0" },
       { line: lineOf(edited, "review:"), column: 1, pointer: "/review/graceDays", message: '"graceDays" is required' },
     ]);
@@ -53,6 +58,9 @@ describe("plan YAML", () => {
     const duplicate = parsePlanYaml("schemaVersion: 1\nschemaVersion: 1\n");
     expect(duplicate.ok).toBe(false);
     if (!duplicate.ok) expect(duplicate.errors[0]).toMatchObject({ line: 2, message: expect.stringMatching(/unique/) });
-    expect(parsePlanYaml("")).toEqual({ ok: false, errors: [{ line: 1, column: 1, pointer: "", message: "must be object" }] });
+    expect(parsePlanYaml("")).toEqual({
+      ok: false,
+      errors: [{ line: 1, column: 1, pointer: "", message: "must be object" }],
+    });
   });
 });

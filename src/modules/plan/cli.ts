@@ -22,7 +22,8 @@ async function withPlan(open: OpenPlan, io: Output, fn: (plan: PlanService) => P
   try {
     await fn(services.plan);
   } catch (err) {
-    const detail = err instanceof Problem ? (err.detail ?? err.title) : err instanceof Error ? err.message : String(err);
+    const detail =
+      err instanceof Problem ? (err.detail ?? err.title) : err instanceof Error ? err.message : String(err);
     io.err(`plantao: ${detail}\n`);
     process.exitCode = 1;
   } finally {
@@ -30,7 +31,12 @@ async function withPlan(open: OpenPlan, io: Output, fn: (plan: PlanService) => P
   }
 }
 
+/**
+ * `plan export` and `plan import`. Turns on positional options for `program`, so that `--version` after
+ * `plan export` is the plan version and not the program's own `--version`.
+ */
 export function registerPlanCommands(program: Command, open: OpenPlan, io: Output = processOutput): void {
+  program.enablePositionalOptions();
   const plan = program.command("plan").description("the support and maintenance plan as YAML");
 
   plan

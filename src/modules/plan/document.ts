@@ -27,12 +27,28 @@ export const CalendarId = Type.String({
   pattern: "^[a-z0-9][a-z0-9_-]{0,39}$",
   description: "Id of a business calendar of this plan (a key of `calendars`)",
 });
-const TimeOfDay = Type.String({ pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", description: "Local time HH:MM (24:00 = end of day)" });
+const TimeOfDay = Type.String({
+  pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$",
+  description: "Local time HH:MM (24:00 = end of day)",
+});
 const TimeZone = Type.String({ minLength: 1, maxLength: 64, description: "IANA time zone, e.g. America/Sao_Paulo" });
 const Percent = (description: string) => Type.Number({ minimum: 0, maximum: 100, description });
-const Cron = Type.String({ minLength: 9, maxLength: 120, description: "Cron expression: minute hour day-of-month month weekday" });
+const Cron = Type.String({
+  minLength: 9,
+  maxLength: 120,
+  description: "Cron expression: minute hour day-of-month month weekday",
+});
 
-export const cadences = ["immediate", "daily", "weekly", "biweekly", "monthly", "quarterly", "semiannual", "yearly"] as const;
+export const cadences = [
+  "immediate",
+  "daily",
+  "weekly",
+  "biweekly",
+  "monthly",
+  "quarterly",
+  "semiannual",
+  "yearly",
+] as const;
 export type Cadence = (typeof cadences)[number];
 const CadenceSchema = (description: string) => literals(cadences, description);
 
@@ -40,7 +56,10 @@ const CadenceSchema = (description: string) => literals(cadences, description);
 export const Duration = Type.Object(
   {
     value: Type.Number({ exclusiveMinimum: 0, maximum: 100000, description: "Amount, greater than zero" }),
-    unit: literals(["minutes", "hours", "businessDays"] as const, "Unit; businessDays are whole open days of the calendar"),
+    unit: literals(
+      ["minutes", "hours", "businessDays"] as const,
+      "Unit; businessDays are whole open days of the calendar",
+    ),
   },
   { ...strict, description: "A duration counted on a business calendar" },
 );
@@ -71,10 +90,9 @@ const Interval = Type.Object(
 export type Interval = Static<typeof Interval>;
 
 const Week = Type.Object(
-  Object.fromEntries(weekdays.map((d) => [d, list(Interval, `Open intervals on ${d}, in order, not overlapping`, 12)])) as Record<
-    Weekday,
-    ReturnType<typeof Type.Array<typeof Interval>>
-  >,
+  Object.fromEntries(
+    weekdays.map((d) => [d, list(Interval, `Open intervals on ${d}, in order, not overlapping`, 12)]),
+  ) as Record<Weekday, ReturnType<typeof Type.Array<typeof Interval>>>,
   { ...strict, description: "Opening hours per weekday; several intervals per day are allowed" },
 );
 
@@ -82,7 +100,13 @@ const Holidays = Type.Object(
   {
     country: Type.String({ pattern: "^[A-Z]{2}$", description: "ISO 3166-1 country code of the public holidays" }),
     state: Type.Optional(Type.String({ pattern: "^[A-Z0-9]{1,3}$", description: "State or province code (e.g. SP)" })),
-    city: Type.Optional(Type.String({ minLength: 1, maxLength: 60, description: "City code inside the state, when it has its own holidays (e.g. SP)" })),
+    city: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 60,
+        description: "City code inside the state, when it has its own holidays (e.g. SP)",
+      }),
+    ),
     types: Type.Array(literals(["public", "bank", "school", "optional", "observance"] as const, "Holiday kind"), {
       minItems: 1,
       uniqueItems: true,
@@ -115,7 +139,10 @@ export const Calendar = Type.Object(
 );
 export type Calendar = Static<typeof Calendar>;
 
-const Channel = literals(["email", "chat", "phone", "ticket", "scheduled_call"] as const, "Contact channel (ticket = the portal)");
+const Channel = literals(
+  ["email", "chat", "phone", "ticket", "scheduled_call"] as const,
+  "Contact channel (ticket = the portal)",
+);
 
 const ResponseTime = Type.Object(
   {
@@ -158,9 +185,15 @@ const EscalationStep = Type.Object(
   {
     clock: literals(["response", "resolution"] as const, "Which SLA deadline the step watches"),
     trigger: literals(["percentElapsed", "minutesBeforeBreach"] as const, "How `value` is read"),
-    value: Type.Number({ minimum: 0, description: "Percent of the deadline elapsed (0-100), or minutes before the breach" }),
+    value: Type.Number({
+      minimum: 0,
+      description: "Percent of the deadline elapsed (0-100), or minutes before the breach",
+    }),
     notify: Type.Array(
-      literals(["assignee", "L1", "L2", "L3", "manager", "admin", "noc", "security", "emergencyContacts"] as const, "Who"),
+      literals(
+        ["assignee", "L1", "L2", "L3", "manager", "admin", "noc", "security", "emergencyContacts"] as const,
+        "Who",
+      ),
       { minItems: 1, uniqueItems: true, description: "Who is notified" },
     ),
   },
@@ -184,8 +217,11 @@ const UpdateTrack = Type.Object(
   { ...strict, description: "A kind of update" },
 );
 
-const byKey = <K extends readonly string[], T extends Parameters<typeof Type.Object>[0][string]>(keys: K, item: T, description: string) =>
-  Type.Object(Object.fromEntries(keys.map((k) => [k, item])) as Record<K[number], T>, { ...strict, description });
+const byKey = <K extends readonly string[], T extends Parameters<typeof Type.Object>[0][string]>(
+  keys: K,
+  item: T,
+  description: string,
+) => Type.Object(Object.fromEntries(keys.map((k) => [k, item])) as Record<K[number], T>, { ...strict, description });
 
 export const PlanDocument = Type.Object(
   {
@@ -202,7 +238,10 @@ export const PlanDocument = Type.Object(
     backups: Type.Object(
       {
         full: Type.Object({ cron: Cron, timezone: TimeZone }, { ...strict, description: "Full backup schedule" }),
-        incremental: Type.Object({ cron: Cron, timezone: TimeZone }, { ...strict, description: "Incremental backup schedule" }),
+        incremental: Type.Object(
+          { cron: Cron, timezone: TimeZone },
+          { ...strict, description: "Incremental backup schedule" },
+        ),
         retention: Type.Object(
           { daily: RetentionPeriod, weekly: RetentionPeriod, monthly: RetentionPeriod },
           { ...strict, description: "How long daily, weekly and monthly copies are kept" },
@@ -213,7 +252,10 @@ export const PlanDocument = Type.Object(
             validateIntegrity: Type.Boolean({ description: "The restored data is checked, not just restored" }),
             timeLimit: WallDuration,
           },
-          { ...strict, description: "Restore test; it passes only within `timeLimit`, which is what it proves about the RTO" },
+          {
+            ...strict,
+            description: "Restore test; it passes only within `timeLimit`, which is what it proves about the RTO",
+          },
         ),
       },
       { ...strict, description: "Backups" },
@@ -224,7 +266,11 @@ export const PlanDocument = Type.Object(
     ),
     maintenanceWindow: Type.Object(
       {
-        days: Type.Array(literals(weekdays, "Weekday"), { minItems: 1, uniqueItems: true, description: "Days the window may be used" }),
+        days: Type.Array(literals(weekdays, "Weekday"), {
+          minItems: 1,
+          uniqueItems: true,
+          description: "Days the window may be used",
+        }),
         start: TimeOfDay,
         end: TimeOfDay,
         timezone: TimeZone,
@@ -247,7 +293,9 @@ export const PlanDocument = Type.Object(
             systemUptimePercent: Percent("Target uptime of the platform"),
             serviceAvailabilityPercent: Percent("Target availability of the telephony services"),
             mtbfReview: CadenceSchema("How often the mean time between failures is reviewed"),
-            maintenanceCountsAsDowntime: Type.Boolean({ description: "Planned maintenance counts against the uptime targets" }),
+            maintenanceCountsAsDowntime: Type.Boolean({
+              description: "Planned maintenance counts against the uptime targets",
+            }),
           },
           strict,
         ),
@@ -260,7 +308,11 @@ export const PlanDocument = Type.Object(
         ),
         performance: Type.Object(
           {
-            apiResponseBelowMs: Type.Integer({ minimum: 1, maximum: 600000, description: "API response time target (ms)" }),
+            apiResponseBelowMs: Type.Integer({
+              minimum: 1,
+              maximum: 600000,
+              description: "API response time target (ms)",
+            }),
             pageLoadBelowMs: Type.Integer({ minimum: 1, maximum: 600000, description: "Page load time target (ms)" }),
             resourceUsageBelowPercent: Percent("Keep CPU, memory and disk use below this"),
           },
@@ -281,8 +333,15 @@ export const PlanDocument = Type.Object(
     review: Type.Object(
       {
         cadence: literals(["monthly", "quarterly", "semiannual", "yearly"] as const, "How often the plan is reviewed"),
-        lastReviewedAt: Type.String({ pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", description: "Date of the last review YYYY-MM-DD" }),
-        graceDays: Type.Integer({ minimum: 0, maximum: 90, description: "Days after the due date before the review is overdue" }),
+        lastReviewedAt: Type.String({
+          pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+          description: "Date of the last review YYYY-MM-DD",
+        }),
+        graceDays: Type.Integer({
+          minimum: 0,
+          maximum: 90,
+          description: "Days after the due date before the review is overdue",
+        }),
       },
       { ...strict, description: "Plan review" },
     ),
@@ -333,7 +392,11 @@ export function defaultPlan(reviewedOn: Date): PlanDocument {
         name: "Nível 1: Suporte Básico",
         responsibilities: ["Atendimento inicial", "Resolução de problemas simples", "Coleta de informações"],
         channels: ["email", "chat", "phone"],
-        examples: ["Dúvidas sobre uso da plataforma", "Problemas de login", "Configurações básicas de ramais e troncos"],
+        examples: [
+          "Dúvidas sobre uso da plataforma",
+          "Problemas de login",
+          "Configurações básicas de ramais e troncos",
+        ],
         severities: ["medium", "low"],
         responseTime: { target: hours(2), maximum: hours(4), calendar: "comercial" },
       },
@@ -394,7 +457,12 @@ export function defaultPlan(reviewedOn: Date): PlanDocument {
         steps: [
           { clock: "response", trigger: "percentElapsed", value: 50, notify: ["assignee", "noc"] },
           { clock: "response", trigger: "percentElapsed", value: 100, notify: ["manager", "L3"] },
-          { clock: "resolution", trigger: "minutesBeforeBreach", value: 60, notify: ["manager", "admin", "emergencyContacts"] },
+          {
+            clock: "resolution",
+            trigger: "minutesBeforeBreach",
+            value: 60,
+            notify: ["manager", "admin", "emergencyContacts"],
+          },
         ],
       },
       high: {

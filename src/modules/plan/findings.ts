@@ -50,7 +50,8 @@ export function longestBackupGap(doc: PlanDocument, now: Date): number {
   const inView = runs.filter((t) => t <= end).sort((a, b) => a - b);
   if (inView.length < 2) return (end - now.getTime()) / MINUTE;
   let longest = 0;
-  for (let i = 1; i < inView.length; i++) longest = Math.max(longest, ((inView[i] ?? 0) - (inView[i - 1] ?? 0)) / MINUTE);
+  for (let i = 1; i < inView.length; i++)
+    longest = Math.max(longest, ((inView[i] ?? 0) - (inView[i - 1] ?? 0)) / MINUTE);
   return longest;
 }
 
@@ -126,7 +127,10 @@ const tierOffHours: Rule = (doc) =>
 /** [start, end) instants in ms of a local HH:MM span on a given local day. */
 function span(day: DateTime, start: string, end: string): [number, number] {
   const midnight = day.startOf("day");
-  return [midnight.plus({ minutes: minuteOfDay(start) }).toMillis(), midnight.plus({ minutes: minuteOfDay(end) }).toMillis()];
+  return [
+    midnight.plus({ minutes: minuteOfDay(start) }).toMillis(),
+    midnight.plus({ minutes: minuteOfDay(end) }).toMillis(),
+  ];
 }
 
 /** Checked on the week of `now`, in each calendar's own time zone, so windows and hours in different zones compare. */
@@ -140,7 +144,9 @@ const maintenanceInBusinessHours: Rule = (doc, now) => {
     const open = Array.from({ length: 9 }, (_, i) => first.plus({ days: i })).flatMap((day) =>
       cal.week[weekdays[day.weekday - 1] ?? "monday"].map((iv) => span(day, iv.start, iv.end)),
     );
-    const clashing = windows.filter((win) => open.some(([s, e]) => win.at[0] < e && s < win.at[1])).map((win) => win.day);
+    const clashing = windows
+      .filter((win) => open.some(([s, e]) => win.at[0] < e && s < win.at[1]))
+      .map((win) => win.day);
     if (!clashing.length) return [];
     return [
       {
@@ -171,7 +177,8 @@ const kpiServiceAboveSystem: Rule = (doc) => {
         `Services must be available ${a.serviceAvailabilityPercent}% of the time, but the system they run on only ` +
         `${a.systemUptimePercent}%: every system outage is also a service outage unless services fail over elsewhere.`,
       fields: ["/kpis/availability/serviceAvailabilityPercent", "/kpis/availability/systemUptimePercent"],
-      suggestion: "Lower the service target to at most the system uptime, or raise system uptime; keep it only if services are redundant across systems.",
+      suggestion:
+        "Lower the service target to at most the system uptime, or raise system uptime; keep it only if services are redundant across systems.",
     },
   ];
 };
@@ -195,8 +202,14 @@ const kpiMaintenanceBudget: Rule = (doc) => {
       detail:
         `${a.systemUptimePercent}% uptime allows ${describeMinutes(budget)} of downtime a month, but the updates scheduled in ` +
         `the maintenance window use about ${describeMinutes(maintenance)} a month (${Math.round(windowsPerMonth * 10) / 10} windows of ${w.start}-${w.end}).`,
-      fields: ["/kpis/availability/systemUptimePercent", "/kpis/availability/maintenanceCountsAsDowntime", "/maintenanceWindow", "/updates"],
-      suggestion: "Exclude planned maintenance from the uptime target, shorten the window, or update without downtime (rolling updates).",
+      fields: [
+        "/kpis/availability/systemUptimePercent",
+        "/kpis/availability/maintenanceCountsAsDowntime",
+        "/maintenanceWindow",
+        "/updates",
+      ],
+      suggestion:
+        "Exclude planned maintenance from the uptime target, shorten the window, or update without downtime (rolling updates).",
     },
   ];
 };
@@ -212,7 +225,8 @@ const rtoUnproven: Rule = (doc) => {
       title: "The restore test does not prove the RTO",
       detail: `The RTO promises recovery within ${describeDuration(rto)}, but a restore test passes when it takes up to ${describeDuration(test.timeLimit)}.`,
       fields: ["/disasterRecovery/rto", "/backups/restoreTest/timeLimit"],
-      suggestion: "Fail restore tests that take longer than the RTO (set the time limit to the RTO), or raise the RTO to what restores really take.",
+      suggestion:
+        "Fail restore tests that take longer than the RTO (set the time limit to the RTO), or raise the RTO to what restores really take.",
     });
   }
   if (!test.validateIntegrity) {
@@ -220,7 +234,8 @@ const rtoUnproven: Rule = (doc) => {
       id: "rto-unproven:integrity",
       severity: "warning",
       title: "Restore tests do not validate integrity",
-      detail: "A restore that is never checked proves that files can be copied back, not that the service can run on them.",
+      detail:
+        "A restore that is never checked proves that files can be copied back, not that the service can run on them.",
       fields: ["/backups/restoreTest/validateIntegrity"],
       suggestion: "Validate the restored data (checksums, a smoke test of the restored system) in every restore test.",
     });
@@ -242,7 +257,8 @@ const criticalResolutionBeyondRto: Rule = (doc) => {
         `A critical ticket (system unavailable) may take ${describeDuration(critical.resolution)} to resolve, longer than the ` +
         `${describeDuration(rto)} in which the plan promises to recover from a disaster.`,
       fields: ["/severities/critical/resolution", "/disasterRecovery/rto"],
-      suggestion: "Bring the critical resolution time within the RTO, or switch to the contingency environment when it is about to be exceeded.",
+      suggestion:
+        "Bring the critical resolution time within the RTO, or switch to the contingency environment when it is about to be exceeded.",
     },
   ];
 };

@@ -22,7 +22,13 @@ export function planRoutes(plan: PlanService) {
   const plugin: FastifyPluginAsyncTypebox = async (app) => {
     app.get(
       "/api/v1/plan",
-      { schema: { tags: ["plan"], summary: "The current support and maintenance plan", response: { 200: S.PlanVersion, ...problems } } },
+      {
+        schema: {
+          tags: ["plan"],
+          summary: "The current support and maintenance plan",
+          response: { 200: S.PlanVersion, ...problems },
+        },
+      },
       async (request) => {
         authorize(request, "plan", "read");
         return plan.current();
@@ -35,7 +41,8 @@ export function planRoutes(plan: PlanService) {
         schema: {
           tags: ["plan"],
           summary: "Save a new version of the plan",
-          description: "Invalid documents (shape or rules such as target above maximum, unknown calendar) are 400 naming each field.",
+          description:
+            "Invalid documents (shape or rules such as target above maximum, unknown calendar) are 400 naming each field.",
           body: S.PlanUpdate,
           response: { 200: S.PlanVersion, 400: Type.Ref("Problem"), ...problems, 409: Type.Ref("Problem") },
         },

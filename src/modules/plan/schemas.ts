@@ -6,8 +6,10 @@ const strict = { additionalProperties: false } as const;
 const Author = Type.Union(
   [
     Type.Object({
-      userId: Type.Union([Type.String(), Type.Null()], { description: "The user's id; null when saved from the command line" }),
-      name: Type.String({ description: "The user's name, or \"cli\"" }),
+      userId: Type.Union([Type.String(), Type.Null()], {
+        description: "The user's id; null when saved from the command line",
+      }),
+      name: Type.String({ description: 'The user\'s name, or "cli"' }),
     }),
     Type.Null(),
   ],
@@ -28,7 +30,10 @@ export const PlanUpdate = Type.Object(
     document: PlanDocument,
     comment: Type.String({ minLength: 1, maxLength: 500, description: "Why the plan changes (shown in the history)" }),
     baseVersion: Type.Optional(
-      Type.Integer({ minimum: 1, description: "The version this change was made on; 409 if the plan has moved on since" }),
+      Type.Integer({
+        minimum: 1,
+        description: "The version this change was made on; 409 if the plan has moved on since",
+      }),
     ),
   },
   strict,
@@ -49,7 +54,12 @@ export const VersionsQuery = Type.Object(
 );
 
 export const VersionsPage = Type.Object({
-  items: Type.Array(Type.Object({ ...versionFields, changes: Type.Array(Change, { description: "Changes from the previous version" }) })),
+  items: Type.Array(
+    Type.Object({
+      ...versionFields,
+      changes: Type.Array(Change, { description: "Changes from the previous version" }),
+    }),
+  ),
   nextCursor: Type.Union([Type.String(), Type.Null()]),
 });
 

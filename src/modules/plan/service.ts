@@ -76,7 +76,11 @@ export class PlanService {
         },
         trx,
       );
-      if (seeded) await this.audit.record({ action: "plan.seeded", actorLabel: "system", target: { type: "plan", id: "1" } }, trx);
+      if (seeded)
+        await this.audit.record(
+          { action: "plan.seeded", actorLabel: "system", target: { type: "plan", id: "1" } },
+          trx,
+        );
     });
   }
 
@@ -124,7 +128,9 @@ export class PlanService {
     const saved = await this.repo.writing(async (trx) => {
       const previous = present((await this.repo.latest(trx))!);
       if (input.baseVersion !== undefined && input.baseVersion !== previous.version) {
-        throw Problem.conflict(`The plan is at version ${previous.version}, not ${input.baseVersion}: reload it and apply the change again`);
+        throw Problem.conflict(
+          `The plan is at version ${previous.version}, not ${input.baseVersion}: reload it and apply the change again`,
+        );
       }
       const row: PlanVersionRow = {
         version: previous.version + 1,
@@ -145,7 +151,10 @@ export class PlanService {
         },
         trx,
       );
-      await this.events.publish({ type: "plan.updated", subjectId: String(row.version), payload: { version: row.version } }, trx);
+      await this.events.publish(
+        { type: "plan.updated", subjectId: String(row.version), payload: { version: row.version } },
+        trx,
+      );
       return row;
     });
     return present(saved);

@@ -29,7 +29,8 @@ function schemaErrors(value: unknown): PlanError[] {
     // An unknown property is reported twice (on the property and on its object); keep the precise one.
     if (e.keyword === "additionalProperties") continue;
     if (e.keyword === "required") {
-      for (const p of e.params.requiredProperties as string[]) out.push({ pointer: `${e.instancePath}/${p}`, message: `"${p}" is required` });
+      for (const p of e.params.requiredProperties as string[])
+        out.push({ pointer: `${e.instancePath}/${p}`, message: `"${p}" is required` });
     } else if (e.keyword === "boolean") {
       out.push({ pointer: e.instancePath, message: `"${e.instancePath.split("/").at(-1)}" is not allowed here` });
     } else {
@@ -47,21 +48,31 @@ const calendarErrors = (doc: PlanDocument): PlanError[] =>
   Object.entries(doc.calendars).flatMap(([id, cal]) => {
     const at = `/calendars/${id}`;
     const errors: PlanError[] = [];
-    if (!isTimeZone(cal.timezone)) errors.push({ pointer: `${at}/timezone`, message: `unknown time zone "${cal.timezone}"` });
+    if (!isTimeZone(cal.timezone))
+      errors.push({ pointer: `${at}/timezone`, message: `unknown time zone "${cal.timezone}"` });
     const hasHours = weekdays.some((d) => cal.week[d].length > 0);
     if (cal.alwaysOpen && hasHours) {
-      errors.push({ pointer: `${at}/week`, message: "an always-open calendar has no opening hours; leave every day empty" });
+      errors.push({
+        pointer: `${at}/week`,
+        message: "an always-open calendar has no opening hours; leave every day empty",
+      });
     }
     if (!cal.alwaysOpen && !hasHours) errors.push({ pointer: `${at}/week`, message: "the calendar is never open" });
     for (const day of weekdays) {
       cal.week[day].forEach((interval, i) => {
         const p = `${at}/week/${day}/${i}`;
         if (minuteOfDay(interval.end) <= minuteOfDay(interval.start)) {
-          errors.push({ pointer: `${p}/end`, message: `ends at ${interval.end}, not after its start ${interval.start}` });
+          errors.push({
+            pointer: `${p}/end`,
+            message: `ends at ${interval.end}, not after its start ${interval.start}`,
+          });
         }
         const previous = cal.week[day][i - 1];
         if (previous && minuteOfDay(interval.start) < minuteOfDay(previous.end)) {
-          errors.push({ pointer: `${p}/start`, message: `starts at ${interval.start}, before the previous interval ends (${previous.end})` });
+          errors.push({
+            pointer: `${p}/start`,
+            message: `starts at ${interval.start}, before the previous interval ends (${previous.end})`,
+          });
         }
       });
     }
@@ -70,12 +81,19 @@ const calendarErrors = (doc: PlanDocument): PlanError[] =>
       if (!holidays.getCountries()[h.country]) {
         errors.push({ pointer: `${at}/holidays/country`, message: `no holiday data for country "${h.country}"` });
       } else if (h.state && !holidays.getStates(h.country)?.[h.state]) {
-        errors.push({ pointer: `${at}/holidays/state`, message: `no holiday data for state "${h.state}" of ${h.country}` });
+        errors.push({
+          pointer: `${at}/holidays/state`,
+          message: `no holiday data for state "${h.state}" of ${h.country}`,
+        });
       } else if (h.city && !(h.state && holidays.getRegions(h.country, h.state)?.[h.city])) {
-        errors.push({ pointer: `${at}/holidays/city`, message: `no holiday data for city "${h.city}"${h.state ? ` of ${h.state}` : " (set state first)"}` });
+        errors.push({
+          pointer: `${at}/holidays/city`,
+          message: `no holiday data for city "${h.city}"${h.state ? ` of ${h.state}` : " (set state first)"}`,
+        });
       }
       h.custom.forEach((c, i) => {
-        if (!isDate(c.date)) errors.push({ pointer: `${at}/holidays/custom/${i}/date`, message: `${c.date} is not a date` });
+        if (!isDate(c.date))
+          errors.push({ pointer: `${at}/holidays/custom/${i}/date`, message: `${c.date} is not a date` });
       });
     }
     return errors;
@@ -85,7 +103,8 @@ const calendarErrors = (doc: PlanDocument): PlanError[] =>
 export function semanticErrors(doc: PlanDocument): PlanError[] {
   const errors = calendarErrors(doc);
   const calendarRef = (pointer: string, id: string) => {
-    if (!doc.calendars[id]) errors.push({ pointer, message: `unknown calendar "${id}" (known: ${Object.keys(doc.calendars).join(", ")})` });
+    if (!doc.calendars[id])
+      errors.push({ pointer, message: `unknown calendar "${id}" (known: ${Object.keys(doc.calendars).join(", ")})` });
     return doc.calendars[id];
   };
 
@@ -126,7 +145,8 @@ export function semanticErrors(doc: PlanDocument): PlanError[] {
 
   for (const kind of ["full", "incremental"] as const) {
     const b = doc.backups[kind];
-    if (!isTimeZone(b.timezone)) errors.push({ pointer: `/backups/${kind}/timezone`, message: `unknown time zone "${b.timezone}"` });
+    if (!isTimeZone(b.timezone))
+      errors.push({ pointer: `/backups/${kind}/timezone`, message: `unknown time zone "${b.timezone}"` });
     try {
       new Cron(b.cron, { paused: true });
     } catch (err) {
@@ -135,7 +155,8 @@ export function semanticErrors(doc: PlanDocument): PlanError[] {
   }
 
   const w = doc.maintenanceWindow;
-  if (!isTimeZone(w.timezone)) errors.push({ pointer: "/maintenanceWindow/timezone", message: `unknown time zone "${w.timezone}"` });
+  if (!isTimeZone(w.timezone))
+    errors.push({ pointer: "/maintenanceWindow/timezone", message: `unknown time zone "${w.timezone}"` });
   if (minuteOfDay(w.end) <= minuteOfDay(w.start)) {
     errors.push({ pointer: "/maintenanceWindow/end", message: `ends at ${w.end}, not after its start ${w.start}` });
   }

@@ -16,7 +16,7 @@ export type PlanYamlParse = { ok: true; document: PlanDocument } | { ok: false; 
 export function exportPlanYaml(document: PlanDocument): string {
   // Shared sub-objects (the same weekday hours) are written out in full, never as YAML anchors.
   const doc = new Document(document, { aliasDuplicateObjects: false });
-  doc.commentBefore = " Plantão: support and maintenance plan. Edit, then: plantao plan import <file> --comment \"why\"";
+  doc.commentBefore = ' Plantão: support and maintenance plan. Edit, then: plantao plan import <file> --comment "why"';
   return doc.toString({ lineWidth: 0 });
 }
 
