@@ -53,6 +53,7 @@ export interface FuzzRequest {
   payload?: string;
 }
 
+const bodylessSample = new Set(["open brace", "prototype pollution", "text/plain", "no content type"]);
 const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 const MAX_DEPTH = 4;
 
@@ -415,8 +416,13 @@ export function requestsFor(doc: OpenApiDocument, op: Operation, opts: Generator
     add("no body", { body: undefined });
     add("no body, JSON content type", { body: { contentType: op.body.mediaType, text: "" } });
   }
-  for (const [label, text] of malformedJson) add(`malformed body: ${label}`, { body: { contentType: "application/json", text } });
-  for (const [label, contentType, text] of foreignBodies) add(`body as ${label}`, { body: { contentType, text } });
+  // An operation without a body still must not choke on one; a few kinds suffice there, all of them where a body is read.
+  const some = <T extends readonly [string, ...unknown[]]>(cases: ReadonlyArray<T>) =>
+    op.body ? cases : cases.filter(([label]) => bodylessSample.has(label));
+  for (const [label, text] of some(malformedJson)) {
+    add(`malformed body: ${label}`, { body: { contentType: "application/json", text } });
+  }
+  for (const [label, contentType, text] of some(foreignBodies)) add(`body as ${label}`, { body: { contentType, text } });
   const padding = opts.bodyLimit + 1 - '{"fuzz":""}'.length;
   add("body one byte over the limit", { body: { contentType: "application/json", text: `{"fuzz":"${"A".repeat(padding)}"}` } });
 

@@ -88,8 +88,10 @@ export async function rowCounter(db: Kysely<any>, dialect: Dialect): Promise<() 
   };
 }
 
-function changedTables(before: Map<string, number>, after: Map<string, number>): string[] {
-  return [...after].filter(([t, n]) => before.get(t) !== n).map(([t, n]) => `${t} ${before.get(t) ?? 0}→${n}`);
+function changedTables(before: Map<string, number>, after: Map<string, number>) {
+  return [...after]
+    .filter(([table, rows]) => before.get(table) !== rows)
+    .map(([table, rows]) => ({ table, from: before.get(table) ?? 0, to: rows }));
 }
 
 export interface RunOptions {
@@ -100,11 +102,20 @@ export interface RunOptions {
   /** Headers of the identity the run acts as (empty for anonymous). */
   auth: Record<string, string>;
   counts: () => Promise<Map<string, number>>;
+  /** Rows a refusal may write by design (an audit entry for a failed sign-in). */
+  recordsRefusal?: (table: string, status: number) => boolean;
+}
+
+export interface RunResult {
+  findings: Finding[];
+  /** Status of each request in order, undefined where none came. */
+  statuses: Array<number | undefined>;
 }
 
 /** Sends every request and reports each 5xx, hang, non-problem 4xx, or rejected request that changed rows. */
-export async function runRequests(opts: RunOptions): Promise<Finding[]> {
+export async function runRequests(opts: RunOptions): Promise<RunResult> {
   const findings: Finding[] = [];
+  const statuses: RunResult["statuses"] = [];
   let before = await opts.counts();
   for (const req of opts.requests) {
     const sent = { ...req, headers: { ...opts.auth, ...req.headers } };
@@ -112,7 +123,9 @@ export async function runRequests(opts: RunOptions): Promise<Finding[]> {
     let outcome: Outcome | undefined;
     try {
       outcome = await opts.send(sent, opts.timeoutMs);
+      statuses.push(outcome?.status);
     } catch (err) {
+      statuses.push(undefined);
       report(`request failed: ${(err as Error).message}`);
       continue;
     }
@@ -125,11 +138,14 @@ export async function runRequests(opts: RunOptions): Promise<Finding[]> {
       report(`status ${outcome.status} with content-type "${outcome.contentType}", not application/problem+json`);
     }
     const after = await opts.counts();
-    const changed = changedTables(before, after);
-    if (changed.length && outcome.status >= 400) report(`status ${outcome.status} but rows changed: ${changed.join(", ")}`);
+    const status = outcome.status;
+    const changed = changedTables(before, after).filter((c) => !opts.recordsRefusal?.(c.table, status));
+    if (changed.length && status >= 400) {
+      report(`status ${status} but rows changed: ${changed.map((c) => `${c.table} ${c.from}→${c.to}`).join(", ")}`);
+    }
     before = after;
   }
-  return findings;
+  return { findings, statuses };
 }
 
 function clip(text: string | undefined, max = 160): string {

@@ -175,8 +175,10 @@ describe.each(engines)("job queue on %s", (engine) => {
     await Promise.all(started.map((p) => p.start()));
     await waitFor("three ticks", () => runs.length >= 3, 5_000);
     expect(new Set(runs).size).toBe(runs.length);
-    const seconds = runs.map((r) => new Date(r).getTime()).sort((x, y) => x - y);
-    for (let i = 1; i < seconds.length; i++) expect((seconds[i] ?? 0) - (seconds[i - 1] ?? 0)).toBe(1_000);
+    // Whole-second ticks, each once; a tick the nodes reach late is skipped, never doubled.
+    for (const r of runs) expect(r).toMatch(/:\d{2}\.000Z$/);
+    const times = runs.map((r) => new Date(r).getTime()).sort((x, y) => x - y);
+    for (let i = 1; i < times.length; i++) expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(1_000);
   });
 
   it("lets another node take over a job whose node died once the lease expires", async () => {
@@ -224,7 +226,7 @@ describe.each(engines)("job queue on %s", (engine) => {
     const running = new Set<string>();
     a.jobs.register("quick", async () => {
       running.add("quick");
-      await sleep(150);
+      await sleep(100);
     });
     a.jobs.register("slow", async (job) => {
       running.add("slow");
@@ -243,8 +245,8 @@ describe.each(engines)("job queue on %s", (engine) => {
     await waitFor("both jobs running", () => running.size === 2, 3_000);
 
     const t0 = Date.now();
-    await a.jobs.stop(400);
-    expect(Date.now() - t0).toBeLessThan(2_000);
+    await a.jobs.stop(1_000);
+    expect(Date.now() - t0).toBeLessThan(3_000);
     expect(slowAborted).toBe(true);
     const repo = new JobRepository(a.db, a.dialect);
     expect(await repo.get(quick)).toMatchObject({ status: "succeeded" });

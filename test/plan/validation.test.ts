@@ -44,6 +44,8 @@ describe("plan validation", () => {
       { pointer: "/tiers/L2/responseTime/calendar", message: 'unknown calendar "noturno" (known: comercial, 24x7)' },
     ]);
     expect(pointers((p) => (p.severities.low.calendar = "x"))).toEqual(["/severities/low/calendar"]);
+    // Only the plan's own calendars count, not properties every object inherits.
+    expect(pointers((p) => (p.severities.low.calendar = "constructor"))).toEqual(["/severities/low/calendar"]);
   });
 
   it("rejects a target above the maximum, comparing units on the calendar", () => {

@@ -350,6 +350,11 @@ export const PlanDocument = Type.Object(
 );
 export type PlanDocument = Static<typeof PlanDocument>;
 
+/** The calendar of that id; own keys only, so an id like "constructor" is unknown, not Object's. */
+export function calendarOf(doc: PlanDocument, id: string): Calendar | undefined {
+  return Object.hasOwn(doc.calendars, id) ? doc.calendars[id] : undefined;
+}
+
 const hours = (value: number) => ({ value, unit: "hours" as const });
 const minutes = (value: number) => ({ value, unit: "minutes" as const });
 const businessDays = (value: number) => ({ value, unit: "businessDays" as const });

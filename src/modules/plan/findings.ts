@@ -1,6 +1,6 @@
 import { Cron } from "croner";
 import { DateTime } from "luxon";
-import { type PlanDocument, type SeverityId, tierIds, weekdays } from "./document.js";
+import { calendarOf, type PlanDocument, type SeverityId, tierIds, weekdays } from "./document.js";
 import {
   describeDuration,
   describeMinutes,
@@ -83,9 +83,9 @@ const severityList = (doc: PlanDocument, ids: SeverityId[]) =>
 const tierSlowerThanSeverity: Rule = (doc) =>
   tierIds.flatMap((t) => {
     const tier = doc.tiers[t];
-    const maximum = openMinutes(tier.responseTime.maximum, doc.calendars[tier.responseTime.calendar]);
+    const maximum = openMinutes(tier.responseTime.maximum, calendarOf(doc, tier.responseTime.calendar));
     const late = tier.severities.filter(
-      (s) => maximum > openMinutes(doc.severities[s].response, doc.calendars[doc.severities[s].calendar]),
+      (s) => maximum > openMinutes(doc.severities[s].response, calendarOf(doc, doc.severities[s].calendar)),
     );
     if (!late.length) return [];
     return [
@@ -106,8 +106,8 @@ const tierSlowerThanSeverity: Rule = (doc) =>
 const tierOffHours: Rule = (doc) =>
   tierIds.flatMap((t) => {
     const tier = doc.tiers[t];
-    if (doc.calendars[tier.responseTime.calendar]?.alwaysOpen) return [];
-    const uncovered = tier.severities.filter((s) => doc.calendars[doc.severities[s].calendar]?.alwaysOpen);
+    if (calendarOf(doc, tier.responseTime.calendar)?.alwaysOpen) return [];
+    const uncovered = tier.severities.filter((s) => calendarOf(doc, doc.severities[s].calendar)?.alwaysOpen);
     if (!uncovered.length) return [];
     return [
       {
@@ -246,7 +246,7 @@ const rtoUnproven: Rule = (doc) => {
 const criticalResolutionBeyondRto: Rule = (doc) => {
   const critical = doc.severities.critical;
   const { rto } = doc.disasterRecovery;
-  const resolution = openMinutes(critical.resolution, doc.calendars[critical.calendar]);
+  const resolution = openMinutes(critical.resolution, calendarOf(doc, critical.calendar));
   if (resolution <= wallMinutes(rto)) return [];
   return [
     {

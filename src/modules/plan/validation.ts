@@ -1,7 +1,14 @@
 import { Cron } from "croner";
 import Holidays from "date-holidays";
 import { Compile } from "typebox/compile";
-import { type PlanDocument, PlanDocument as PlanSchema, severityIds, tierIds, weekdays } from "./document.js";
+import {
+  calendarOf,
+  type PlanDocument,
+  PlanDocument as PlanSchema,
+  severityIds,
+  tierIds,
+  weekdays,
+} from "./document.js";
 import { describeDuration, isDate, isTimeZone, minuteOfDay, openMinutes } from "./measure.js";
 
 /** A field at fault in a plan document, by JSON Pointer inside the document. */
@@ -29,19 +36,16 @@ function schemaErrors(value: unknown): PlanError[] {
     // An unknown property is reported twice (on the property and on its object); keep the precise one.
     if (e.keyword === "additionalProperties") continue;
     if (e.keyword === "required") {
-      for (const p of e.params.requiredProperties as string[])
+      for (const p of e.params.requiredProperties as string[]) {
         out.push({ pointer: `${e.instancePath}/${p}`, message: `"${p}" is required` });
+      }
     } else if (e.keyword === "boolean") {
       out.push({ pointer: e.instancePath, message: `"${e.instancePath.split("/").at(-1)}" is not allowed here` });
     } else {
       out.push({ pointer: e.instancePath, message: e.message });
     }
   }
-  const seen = new Set<string>();
-  return out.filter((e) => {
-    const key = `${e.pointer}\n${e.message}`;
-    return seen.has(key) ? false : (seen.add(key), true);
-  });
+  return out;
 }
 
 const calendarErrors = (doc: PlanDocument): PlanError[] =>
@@ -78,14 +82,14 @@ const calendarErrors = (doc: PlanDocument): PlanError[] =>
     }
     const h = cal.holidays;
     if (h) {
-      if (!holidays.getCountries()[h.country]) {
+      if (!Object.hasOwn(holidays.getCountries(), h.country)) {
         errors.push({ pointer: `${at}/holidays/country`, message: `no holiday data for country "${h.country}"` });
-      } else if (h.state && !holidays.getStates(h.country)?.[h.state]) {
+      } else if (h.state && !Object.hasOwn(holidays.getStates(h.country) ?? {}, h.state)) {
         errors.push({
           pointer: `${at}/holidays/state`,
           message: `no holiday data for state "${h.state}" of ${h.country}`,
         });
-      } else if (h.city && !(h.state && holidays.getRegions(h.country, h.state)?.[h.city])) {
+      } else if (h.city && !(h.state && Object.hasOwn(holidays.getRegions(h.country, h.state) ?? {}, h.city))) {
         errors.push({
           pointer: `${at}/holidays/city`,
           message: `no holiday data for city "${h.city}"${h.state ? ` of ${h.state}` : " (set state first)"}`,
@@ -103,9 +107,11 @@ const calendarErrors = (doc: PlanDocument): PlanError[] =>
 export function semanticErrors(doc: PlanDocument): PlanError[] {
   const errors = calendarErrors(doc);
   const calendarRef = (pointer: string, id: string) => {
-    if (!doc.calendars[id])
+    const calendar = calendarOf(doc, id);
+    if (!calendar) {
       errors.push({ pointer, message: `unknown calendar "${id}" (known: ${Object.keys(doc.calendars).join(", ")})` });
-    return doc.calendars[id];
+    }
+    return calendar;
   };
 
   for (const id of tierIds) {

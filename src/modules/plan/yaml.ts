@@ -20,7 +20,7 @@ export function exportPlanYaml(document: PlanDocument): string {
   return doc.toString({ lineWidth: 0 });
 }
 
-const unescape = (segment: string) => segment.replace(/~1/g, "/").replace(/~0/g, "~");
+const unescapeSegment = (segment: string) => segment.replace(/~1/g, "/").replace(/~0/g, "~");
 
 /**
  * The source offset of the deepest node on `pointer`'s path: a map entry's key (so the line names the
@@ -29,7 +29,7 @@ const unescape = (segment: string) => segment.replace(/~1/g, "/").replace(/~0/g,
 function offsetOf(root: Node | null, pointer: string): number {
   let node: unknown = root;
   let offset = root?.range?.[0] ?? 0;
-  for (const segment of pointer.split("/").slice(1).map(unescape)) {
+  for (const segment of pointer.split("/").slice(1).map(unescapeSegment)) {
     if (isMap(node)) {
       const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === segment);
       if (!pair) break;
