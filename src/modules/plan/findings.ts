@@ -28,7 +28,7 @@ type Rule = (doc: PlanDocument, now: Date) => Finding[];
 const MINUTE = 60_000;
 /** Backups are looked at over the next 8 days (a full weekly pattern) and at most this many runs per schedule. */
 const BACKUP_HORIZON_DAYS = 8;
-const BACKUP_RUNS = 3000;
+const BACKUP_RUNS = 1000;
 
 /**
  * The longest time between two consecutive backups (full or incremental) in the 8 days from `now`;

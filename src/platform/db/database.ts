@@ -12,7 +12,8 @@ export interface Database {
   /** The URL with any password masked, for logs and errors. */
   safeUrl: string;
   /** A dedicated PostgreSQL connection for LISTEN; undefined on SQLite. */
-  listen?: (channel: string, onMessage: (payload: string) => void) => Promise<() => Promise<void>>;
+  /** `onReconnect` runs after a dropped LISTEN connection is back, so the caller can catch up. */
+  listen?: (channel: string, onMessage: (payload: string) => void, onReconnect?: () => void) => Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -104,20 +105,46 @@ export async function openDatabase(url: string): Promise<Database> {
       throw new DatabaseError(`cannot connect to PostgreSQL at ${safeUrl}: ${(err as Error).message}`);
     }
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-    const listeners: pg.Client[] = [];
-    const listen = async (channel: string, onMessage: (payload: string) => void) => {
-      const client = new pg.Client({ connectionString: url, options: "-c TimeZone=UTC" });
-      client.on("error", () => {});
-      await client.connect();
-      client.on("notification", (msg) => {
-        if (msg.channel === channel) onMessage(msg.payload ?? "");
-      });
-      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
-      listeners.push(client);
-      return async () => {
-        listeners.splice(listeners.indexOf(client), 1);
-        await client.end().catch(() => {});
+    const listeners = new Set<{ stop(): Promise<void> }>();
+    const listen = async (channel: string, onMessage: (payload: string) => void, onReconnect?: () => void) => {
+      let client: pg.Client | undefined;
+      let stopped = false;
+      let retryMs = 500;
+      const retry = () => {
+        if (stopped) return;
+        setTimeout(() => void connect().then(() => onReconnect?.(), retry), retryMs).unref();
+        retryMs = Math.min(retryMs * 2, 30_000);
       };
+      const connect = async (): Promise<void> => {
+        const c = new pg.Client({ connectionString: url, options: "-c TimeZone=UTC" });
+        c.on("notification", (msg) => {
+          if (msg.channel === channel) onMessage(msg.payload ?? "");
+        });
+        // A dropped LISTEN connection is re-opened with backoff; the subscriber then catches up on what it missed.
+        c.on("error", () => {});
+        c.on("end", () => {
+          if (client === c) retry();
+        });
+        try {
+          await c.connect();
+          await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+        } catch (err) {
+          await c.end().catch(() => {});
+          throw err;
+        }
+        client = c;
+        retryMs = 500;
+      };
+      await connect();
+      const handle = {
+        async stop() {
+          stopped = true;
+          listeners.delete(handle);
+          await client?.end().catch(() => {});
+        },
+      };
+      listeners.add(handle);
+      return () => handle.stop();
     };
     return {
       db,
@@ -125,7 +152,7 @@ export async function openDatabase(url: string): Promise<Database> {
       safeUrl,
       listen,
       async close() {
-        await Promise.all(listeners.map((c) => c.end().catch(() => {})));
+        await Promise.all([...listeners].map((l) => l.stop()));
         await db.destroy();
       },
     };

@@ -64,7 +64,11 @@ export class EventBus {
     private readonly dialect: Dialect,
     private readonly clock: Clock,
     private readonly log: Logger,
-    private readonly listen?: (channel: string, fn: (payload: string) => void) => Promise<() => Promise<void>>,
+    private readonly listen?: (
+      channel: string,
+      fn: (payload: string) => void,
+      onReconnect?: () => void,
+    ) => Promise<() => Promise<void>>,
     private readonly pollMs = 250,
   ) {}
 
@@ -112,9 +116,15 @@ export class EventBus {
       .executeTakeFirst();
     this.#cursor = Number(max?.max ?? 0);
     if (this.listen) {
-      this.#unlisten = await this.listen(CHANNEL, (payload) => {
-        this.#delivering = this.#delivering.then(() => this.#deliverById(Number(payload)));
-      });
+      this.#unlisten = await this.listen(
+        CHANNEL,
+        (payload) => {
+          this.#delivering = this.#delivering.then(() => this.#deliverById(Number(payload)));
+        },
+        () => {
+          this.#delivering = this.#delivering.then(() => this.#catchUp());
+        },
+      );
     } else {
       this.#timer = setInterval(() => void this.#poll(), this.pollMs);
       this.#timer.unref();
@@ -139,11 +149,44 @@ export class EventBus {
     }
   }
 
+  /** Ids delivered lately over NOTIFY, so a catch-up after a reconnect sends each event once. */
+  readonly #recent = new Set<number>();
+  #lastDeliveredAt = 0;
+
+  #remember(e: DomainEvent): void {
+    this.#recent.add(e.id);
+    if (this.#recent.size > 10_000) this.#recent.delete(this.#recent.values().next().value!);
+    this.#lastDeliveredAt = Math.max(this.#lastDeliveredAt, new Date(e.createdAt).getTime());
+  }
+
+  /**
+   * After the LISTEN connection was lost and re-opened: deliver what was committed meanwhile. Ids may
+   * commit out of order on PostgreSQL, so it reads by time (with a margin) and skips ids already sent.
+   */
+  async #catchUp(): Promise<void> {
+    try {
+      const from = new Date((this.#lastDeliveredAt || this.clock.now().getTime()) - 60_000).toISOString();
+      const rows = await this.db.selectFrom("events").selectAll().where("created_at", ">=", from).orderBy("id").execute();
+      for (const row of rows) {
+        const e = toEvent(row);
+        if (this.#recent.has(e.id)) continue;
+        this.#remember(e);
+        this.#emit(e);
+      }
+    } catch (err) {
+      this.log.error({ err }, "event catch-up failed");
+    }
+  }
+
   async #deliverById(id: number): Promise<void> {
-    if (!Number.isFinite(id) || !this.#started) return;
+    if (!Number.isFinite(id) || !this.#started || this.#recent.has(id)) return;
     try {
       const row = await this.db.selectFrom("events").selectAll().where("id", "=", id).executeTakeFirst();
-      if (row) this.#emit(toEvent(row));
+      if (row) {
+        const e = toEvent(row);
+        this.#remember(e);
+        this.#emit(e);
+      }
     } catch (err) {
       this.log.error({ err, id }, "event delivery failed");
     }

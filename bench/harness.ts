@@ -1,0 +1,160 @@
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import pg from "pg";
+import pino from "pino";
+import { buildApp } from "../src/app.js";
+import { loadConfig } from "../src/platform/config.js";
+import type { Engine } from "../src/platform/db/dialect.js";
+import { createPlatform, type Platform } from "../src/platform/runtime.js";
+import { createServices, type Services } from "../src/services.js";
+
+/** Shared by every benchmark: a live server on a scratch database, a load generator, and the JSON result line. */
+
+const postgresUrl = process.env.PLANTAO_BENCH_POSTGRES_URL;
+
+/** SQLite always; PostgreSQL too when PLANTAO_BENCH_POSTGRES_URL names a server to create scratch databases on. */
+export const benchEngines: Engine[] = postgresUrl ? ["sqlite", "postgres"] : ["sqlite"];
+
+/** Seconds per measurement; PLANTAO_BENCH_SECONDS shortens a run (a smoke test), the default is what docs report. */
+export const measureSeconds = Number(process.env.PLANTAO_BENCH_SECONDS || 10);
+
+async function scratchDatabase(engine: Engine): Promise<{ url: string; drop(): Promise<void> }> {
+  if (engine === "sqlite") {
+    const dir = mkdtempSync(join(tmpdir(), "plantao-bench-"));
+    return { url: `sqlite:${join(dir, "plantao.db")}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  if (!postgresUrl) throw new Error("PLANTAO_BENCH_POSTGRES_URL is not set");
+  const name = `plantao_b_${randomBytes(6).toString("hex")}`;
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: postgresUrl });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(postgresUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+export interface BenchServer {
+  engine: Engine;
+  platform: Platform;
+  services: Services;
+  app: FastifyInstance;
+  /** http://127.0.0.1:<port> */
+  origin: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The real app, migrated and listening on 127.0.0.1, with background jobs off so only requests use the CPU.
+ * `configure` runs before listen: seed data through `services`, or add a reference route to the same app.
+ */
+export async function startBenchServer(
+  engine: Engine,
+  configure?: (server: Omit<BenchServer, "origin" | "close">) => Promise<void> | void,
+): Promise<BenchServer> {
+  const scratch = await scratchDatabase(engine);
+  const dataDir = mkdtempSync(join(tmpdir(), "plantao-bench-data-"));
+  const config = loadConfig(
+    { PLANTAO_LOG_LEVEL: "silent", PLANTAO_JOBS: "off" },
+    { databaseUrl: scratch.url, dataDir, webDir: join(dataDir, "no-web") },
+  );
+  const platform = await createPlatform({ config, logger: pino({ level: "silent" }), env: {} });
+  const services = createServices(platform);
+  const app = await buildApp(platform, services);
+  await configure?.({ engine, platform, services, app });
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  const origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  return {
+    engine,
+    platform,
+    services,
+    app,
+    origin,
+    async close() {
+      await app.close();
+      await platform.close();
+      await scratch.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface LoadOptions {
+  path: string;
+  headers?: Record<string, string>;
+  connections?: number;
+  seconds?: number;
+  /** Seconds of load before measuring, so the JIT, the connection pool and SQLite's page cache are warm. */
+  warmupSeconds?: number;
+}
+
+export interface LoadResult {
+  requestsPerSec: number;
+  latencyAvgMs: number;
+  latencyP99Ms: number;
+  requests: number;
+}
+
+const autocannonCli = createRequire(import.meta.url).resolve("autocannon/autocannon.js");
+
+function autocannon(url: string, connections: number, seconds: number, headers: Record<string, string>) {
+  const args = [autocannonCli, "--json", "--no-progress", "-c", String(connections), "-d", String(seconds)];
+  for (const [k, v] of Object.entries(headers)) args.push("-H", `${k}=${v}`);
+  args.push(url);
+  return new Promise<any>((resolve, reject) => {
+    execFile(process.execPath, args, { maxBuffer: 16 * 1024 * 1024, timeout: (seconds + 30) * 1000 }, (err, stdout) =>
+      err ? reject(err) : resolve(JSON.parse(stdout)),
+    );
+  });
+}
+
+/**
+ * Loads one endpoint with autocannon in a child process: on this 2-core machine the load generator gets its
+ * own process and event loop instead of competing with the server's. Any error or non-2xx fails the run.
+ */
+export async function load(origin: string, opts: LoadOptions): Promise<LoadResult> {
+  const url = `${origin}${opts.path}`;
+  const connections = opts.connections ?? 10;
+  const headers = opts.headers ?? {};
+  await autocannon(url, connections, opts.warmupSeconds ?? 3, headers);
+  const r = await autocannon(url, connections, opts.seconds ?? measureSeconds, headers);
+  if (r.errors || r.timeouts || r.non2xx) {
+    throw new Error(`${opts.path}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx responses`);
+  }
+  return {
+    requestsPerSec: r.requests.average,
+    latencyAvgMs: r.latency.average,
+    latencyP99Ms: r.latency.p99,
+    requests: r.requests.total,
+  };
+}
+
+export interface BenchLine {
+  name: string;
+  metric: string;
+  value: number;
+  baseline: number;
+  ratio: number;
+  [extra: string]: unknown;
+}
+
+/** Prints the benchmark's one JSON line on stdout; a ratio under `minRatio` marks the run as failed. */
+export function report(line: Omit<BenchLine, "ratio">, minRatio?: number): BenchLine {
+  const ratio = Math.round((line.value / line.baseline) * 1000) / 1000;
+  const out: BenchLine = { ...line, ratio, ...(minRatio !== undefined ? { minRatio, pass: ratio >= minRatio } : {}) };
+  if (minRatio !== undefined && ratio < minRatio) process.exitCode = 1;
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+  return out;
+}
