@@ -13,7 +13,7 @@ import { planRoutes } from "./modules/plan/routes.js";
 import { systemRoutes } from "./modules/system/routes.js";
 import { ticketRoutes } from "./modules/tickets/routes.js";
 import { eventRoutes } from "./platform/events/routes.js";
-import { installErrorHandling, sendProblem } from "./platform/http/errors.js";
+import { clientErrorHandler, frameworkErrors, installErrorHandling, sendProblem } from "./platform/http/errors.js";
 import { installMetrics } from "./platform/http/metrics.js";
 import { installOpenApi } from "./platform/http/openapi.js";
 import { ProblemType } from "./platform/http/problems.js";
@@ -41,6 +41,8 @@ export async function buildApp(platform: Platform, services: Services = createSe
       customOptions: { removeAdditional: false, allErrors: true, coerceTypes: "array", useDefaults: true },
     },
     routerOptions: { maxParamLength: 200 },
+    frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook("onRequest", async (request, reply) => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { latestSchemaVersion } from "../../src/platform/db/migrate.js";
-import { engines, type TestContext, testApp } from "../harness.js";
+import { engines, type TestContext, testApp, tokenFor } from "../harness.js";
 
 describe.each(engines)("platform HTTP on %s", (engine) => {
   let t: TestContext;
@@ -66,5 +66,40 @@ describe.each(engines)("platform HTTP on %s", (engine) => {
     const doc = (await t.app.inject("/api/openapi.json")).json();
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/v1/version", "/api/v1/events", "/healthz"]));
+  });
+});
+
+describe("input the HTTP layer itself must refuse", () => {
+  let t: TestContext;
+  beforeAll(async () => {
+    t = await testApp("sqlite");
+  });
+  afterAll(() => t.close());
+
+  it("refuses numbers that overflow to Infinity, bad URLs and over-long parameters as problem+json", async () => {
+    const { headers } = await tokenFor(t, "admin");
+    for (const [url, status] of [
+      ["/api/v1/users?limit=1e400", 400],
+      ["/api/v1/users/%zz", 400],
+      [`/api/v1/users/${"a".repeat(300)}`, 414],
+    ] as const) {
+      const res = await t.app.inject({ url, headers });
+      expect(res.statusCode, url).toBe(status);
+      expect(res.headers["content-type"]).toContain("application/problem+json");
+    }
+    const body = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/tokens",
+      headers: { ...headers, "content-type": "application/json" },
+      payload: '{"name":"x","scopes":["plan:read"],"n":1e400}',
+    });
+    expect(body.statusCode).toBe(400);
+  });
+
+  it("answers oversized headers with 431 problem+json", async () => {
+    const address = await t.app.listen({ port: 0, host: "127.0.0.1" });
+    const res = await fetch(`${address}/healthz`, { headers: { "x-big": "a".repeat(20_000) } });
+    expect(res.status).toBe(431);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
   });
 });

@@ -1,24 +1,62 @@
 import "@mantine/core/styles.css";
 import { createTheme, localStorageColorSchemeManager, MantineProvider } from "@mantine/core";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { StrictMode } from "react";
+import { QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { lazy, StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { createBrowserRouter, RouterProvider } from "react-router";
+import { createBrowserRouter, Outlet, RouterProvider } from "react-router";
+import { AuthProvider, isSessionEnded, meQuery } from "./auth/AuthProvider";
+import { ForgotPasswordPage } from "./features/auth/ForgotPasswordPage";
+import { LoginPage } from "./features/auth/LoginPage";
+import { ResetPasswordPage } from "./features/auth/ResetPasswordPage";
+import { SetupPage } from "./features/auth/SetupPage";
 import { areas } from "./features/registry";
 import { setupI18n } from "./i18n";
 import { NotFoundPage } from "./shell/NotFoundPage";
+import { RequireAuth } from "./shell/RequireAuth";
 import { Shell } from "./shell/Shell";
+
+const ProfilePage = lazy(() => import("./features/profile/ProfilePage").then((m) => ({ default: m.ProfilePage })));
 
 const theme = createTheme({ primaryColor: "blue", defaultRadius: "md" });
 const colorSchemeManager = localStorageColorSchemeManager({ key: "plantao.color-scheme" });
-const queryClient = new QueryClient({ defaultOptions: { queries: { refetchOnWindowFocus: false } } });
+const queryClient: QueryClient = new QueryClient({
+  defaultOptions: { queries: { refetchOnWindowFocus: false, retry: (count, error) => !isSessionEnded(error) && count < 2 } },
+  // A 401 on any page means the session is gone: forgetting the user sends the app back to the login page.
+  queryCache: new QueryCache({
+    onError: (error) => {
+      if (isSessionEnded(error)) queryClient.setQueryData(meQuery.queryKey, null);
+    },
+  }),
+});
 
 const router = createBrowserRouter([
   {
-    element: <Shell />,
+    element: (
+      <AuthProvider>
+        <Outlet />
+      </AuthProvider>
+    ),
     children: [
-      ...areas.map((area) => ({ path: area.path, element: <area.page /> })),
-      { path: "*", element: <NotFoundPage /> },
+      { path: "/login", element: <LoginPage /> },
+      { path: "/forgot-password", element: <ForgotPasswordPage /> },
+      { path: "/reset-password", element: <ResetPasswordPage /> },
+      { path: "/setup", element: <SetupPage /> },
+      {
+        element: <RequireAuth />,
+        children: [
+          {
+            element: <Shell />,
+            children: [
+              ...areas.flatMap((area) => [
+                { path: area.path, element: <area.page /> },
+                ...(area.subpages ?? []).map((sub) => ({ path: sub.path, element: <sub.page /> })),
+              ]),
+              { path: "/profile", element: <ProfilePage /> },
+              { path: "*", element: <NotFoundPage /> },
+            ],
+          },
+        ],
+      },
     ],
   },
 ]);

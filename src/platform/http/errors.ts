@@ -1,3 +1,5 @@
+import { STATUS_CODES } from "node:http";
+import type { Duplex } from "node:stream";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type FieldError, Problem, ProblemType, problemTypeUri } from "./problems.js";
 
@@ -55,7 +57,58 @@ export function sendProblem(
     });
 }
 
+/** Errors Fastify's router raises before any hook runs (a malformed percent-encoding, an over-long parameter). */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const status = error.statusCode ?? 400;
+  return sendProblem(request, reply, {
+    status,
+    type: status === 414 ? "uri-too-long" : ProblemType.badRequest,
+    title: status === 414 ? "URI too long" : "Bad request",
+    detail: error.message.length > 300 ? `${error.message.slice(0, 300)}…` : error.message,
+  });
+}
+
+/** Errors of the HTTP parser itself (oversized headers, garbage): answered on the socket, still as problem+json. */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = err.code === "HPE_HEADER_OVERFLOW" ? 431 : err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
+  const body = JSON.stringify({
+    type: problemTypeUri(status === 431 ? "headers-too-large" : ProblemType.badRequest),
+    title: STATUS_CODES[status] ?? "Bad request",
+    status,
+    detail: status === 431 ? "Request headers are larger than the server accepts" : "The request could not be parsed as HTTP",
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/** The JSON Pointer of the first number that is not finite, or null. */
+function nonFinite(value: unknown, pointer = ""): string | null {
+  if (typeof value === "number") return Number.isFinite(value) ? null : pointer;
+  if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      const found = nonFinite(v, `${pointer}/${k}`);
+      if (found !== null) return found;
+    }
+  }
+  return null;
+}
+
 export function installErrorHandling(app: FastifyInstance): void {
+  // "1e400" in a query string or a JSON body becomes Infinity, which Ajv's coercion lets through
+  // `maximum`: refuse it before any handler or query sees it.
+  app.addHook("preHandler", async (request) => {
+    for (const part of ["query", "params", "body"] as const) {
+      const pointer = nonFinite(request[part]);
+      if (pointer !== null) {
+        throw Problem.invalid({ in: part === "query" ? "querystring" : part, pointer, message: "must be a finite number" });
+      }
+    }
+  });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof Problem) {
       return sendProblem(request, reply, {

@@ -1,10 +1,26 @@
-import createClient from "openapi-fetch";
+import createClient, { type Middleware } from "openapi-fetch";
 import type { components, paths } from "./schema";
 
 export type Problem = components["schemas"]["Problem"];
+export type FieldError = NonNullable<Problem["errors"]>[number];
 
 /** The typed HTTP client of the Plantão API; paths, parameters and bodies come from the OpenAPI document. */
 export const api = createClient<paths>({ credentials: "same-origin" });
+
+let csrfToken: string | null = null;
+
+/** The session's CSRF token, sent on every request that can change something (the server checks it). */
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+const csrf: Middleware = {
+  onRequest({ request }) {
+    if (csrfToken && !["GET", "HEAD", "OPTIONS"].includes(request.method)) request.headers.set("x-csrf-token", csrfToken);
+    return request;
+  },
+};
+api.use(csrf);
 
 /** An RFC 9457 problem returned by the API, thrown so TanStack Query treats it as the query's error. */
 export class ApiProblem extends Error {
@@ -12,18 +28,24 @@ export class ApiProblem extends Error {
     super(problem.detail ?? problem.title);
     this.name = "ApiProblem";
   }
+
+  /** The problem's id: the part of `urn:plantao:problem:<id>` after the prefix. */
+  get id(): string {
+    return this.problem.type.replace(/^urn:plantao:problem:/, "");
+  }
 }
 
 /** Unwraps an openapi-fetch result: its data, or the problem it carried as an ApiProblem. */
 export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {
-  if (result.error !== undefined || result.data === undefined) {
+  if (result.error !== undefined || (result.data === undefined && result.response.status !== 204)) {
     const error = result.error as Partial<Problem> | undefined;
     throw new ApiProblem({
       type: error?.type ?? "about:blank",
       title: error?.title ?? result.response.statusText,
       status: error?.status ?? result.response.status,
       detail: error?.detail,
+      errors: error?.errors,
     });
   }
-  return result.data;
+  return result.data as T;
 }

@@ -1517,6 +1517,3809 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The current support and maintenance plan */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Who saved the version; null for the seeded default */
+                            author: {
+                                /** @description The user's name, or "cli" */
+                                name: string;
+                                /** @description The user's id; null when saved from the command line */
+                                userId: string | null;
+                            } | null;
+                            /** @description Why the version was saved */
+                            comment: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description The support and maintenance plan */
+                            document: {
+                                /** @description Backups */
+                                backups: {
+                                    /** @description Full backup schedule */
+                                    full: {
+                                        /** @description Cron expression: minute hour day-of-month month weekday */
+                                        cron: string;
+                                        /** @description IANA time zone, e.g. America/Sao_Paulo */
+                                        timezone: string;
+                                    };
+                                    /** @description Incremental backup schedule */
+                                    incremental: {
+                                        /** @description Cron expression: minute hour day-of-month month weekday */
+                                        cron: string;
+                                        /** @description IANA time zone, e.g. America/Sao_Paulo */
+                                        timezone: string;
+                                    };
+                                    /** @description Restore test; it passes only within `timeLimit`, which is what it proves about the RTO */
+                                    restoreTest: {
+                                        /**
+                                         * @description How often a backup is restored as a test
+                                         * @enum {unknown}
+                                         */
+                                        cadence: "immediate" | "daily" | "weekly" | "biweekly" | "monthly" | "quarterly" | "semiannual" | "yearly";
+                                        /** @description A wall-clock duration */
+                                        timeLimit: {
+                                            /**
+                                             * @description Unit
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description The restored data is checked, not just restored */
+                                        validateIntegrity: boolean;
+                                    };
+                                    /** @description How long daily, weekly and monthly copies are kept */
+                                    retention: {
+                                        /** @description How long copies are kept */
+                                        daily: {
+                                            /**
+                                             * @description Unit
+                                             * @enum {unknown}
+                                             */
+                                            unit: "days" | "weeks" | "months" | "years";
+                                            /** @description Amount */
+                                            value: number;
+                                        };
+                                        /** @description How long copies are kept */
+                                        monthly: {
+                                            /**
+                                             * @description Unit
+                                             * @enum {unknown}
+                                             */
+                                            unit: "days" | "weeks" | "months" | "years";
+                                            /** @description Amount */
+                                            value: number;
+                                        };
+                                        /** @description How long copies are kept */
+                                        weekly: {
+                                            /**
+                                             * @description Unit
+                                             * @enum {unknown}
+                                             */
+                                            unit: "days" | "weeks" | "months" | "years";
+                                            /** @description Amount */
+                                            value: number;
+                                        };
+                                    };
+                                };
+                                /** @description Business calendars by id */
+                                calendars: {
+                                    [key: string]: {
+                                        /** @description Open every minute of the year (24x7); then `week` is empty */
+                                        alwaysOpen: boolean;
+                                        /** @description Days the calendar is closed */
+                                        holidays?: {
+                                            /** @description City code inside the state, when it has its own holidays (e.g. SP) */
+                                            city?: string;
+                                            /** @description ISO 3166-1 country code of the public holidays */
+                                            country: string;
+                                            /** @description Extra closed dates (company days off) */
+                                            custom: {
+                                                /** @description Closed date YYYY-MM-DD */
+                                                date: string;
+                                                /** @description What is observed */
+                                                name: string;
+                                            }[];
+                                            /** @description State or province code (e.g. SP) */
+                                            state?: string;
+                                            /** @description Which kinds of holiday close the calendar */
+                                            types: ("public" | "bank" | "school" | "optional" | "observance")[];
+                                        };
+                                        /** @description Display name */
+                                        name: string;
+                                        /** @description IANA time zone, e.g. America/Sao_Paulo */
+                                        timezone: string;
+                                        /** @description Opening hours per weekday; several intervals per day are allowed */
+                                        week: {
+                                            /** @description Open intervals on friday, in order, not overlapping */
+                                            friday: {
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                end: string;
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                start: string;
+                                            }[];
+                                            /** @description Open intervals on monday, in order, not overlapping */
+                                            monday: {
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                end: string;
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                start: string;
+                                            }[];
+                                            /** @description Open intervals on saturday, in order, not overlapping */
+                                            saturday: {
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                end: string;
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                start: string;
+                                            }[];
+                                            /** @description Open intervals on sunday, in order, not overlapping */
+                                            sunday: {
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                end: string;
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                start: string;
+                                            }[];
+                                            /** @description Open intervals on thursday, in order, not overlapping */
+                                            thursday: {
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                end: string;
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                start: string;
+                                            }[];
+                                            /** @description Open intervals on tuesday, in order, not overlapping */
+                                            tuesday: {
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                end: string;
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                start: string;
+                                            }[];
+                                            /** @description Open intervals on wednesday, in order, not overlapping */
+                                            wednesday: {
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                end: string;
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                start: string;
+                                            }[];
+                                        };
+                                    };
+                                };
+                                /** @description Business continuity: RPO is the data that may be lost, RTO the time to recover */
+                                disasterRecovery: {
+                                    /** @description A contingency environment is ready to activate */
+                                    contingencyEnvironmentReady: boolean;
+                                    /** @description Recovery checklists are written down */
+                                    documentedChecklists: boolean;
+                                    /** @description A wall-clock duration */
+                                    rpo: {
+                                        /**
+                                         * @description Unit
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                    /** @description A wall-clock duration */
+                                    rto: {
+                                        /**
+                                         * @description Unit
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                };
+                                /** @description Escalation matrix by severity */
+                                escalation: {
+                                    /** @description Escalation of one severity; durations on the severity's calendar */
+                                    critical: {
+                                        /** @description A duration counted on a business calendar */
+                                        maxTimePerLevel: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description Notifications, in order */
+                                        steps: {
+                                            /**
+                                             * @description Which SLA deadline the step watches
+                                             * @enum {unknown}
+                                             */
+                                            clock: "response" | "resolution";
+                                            /** @description Who is notified */
+                                            notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            /**
+                                             * @description How `value` is read
+                                             * @enum {unknown}
+                                             */
+                                            trigger: "percentElapsed" | "minutesBeforeBreach";
+                                            /** @description Percent of the deadline elapsed (0-100), or minutes before the breach */
+                                            value: number;
+                                        }[];
+                                    };
+                                    /** @description Escalation of one severity; durations on the severity's calendar */
+                                    high: {
+                                        /** @description A duration counted on a business calendar */
+                                        maxTimePerLevel: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description Notifications, in order */
+                                        steps: {
+                                            /**
+                                             * @description Which SLA deadline the step watches
+                                             * @enum {unknown}
+                                             */
+                                            clock: "response" | "resolution";
+                                            /** @description Who is notified */
+                                            notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            /**
+                                             * @description How `value` is read
+                                             * @enum {unknown}
+                                             */
+                                            trigger: "percentElapsed" | "minutesBeforeBreach";
+                                            /** @description Percent of the deadline elapsed (0-100), or minutes before the breach */
+                                            value: number;
+                                        }[];
+                                    };
+                                    /** @description Escalation of one severity; durations on the severity's calendar */
+                                    low: {
+                                        /** @description A duration counted on a business calendar */
+                                        maxTimePerLevel: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description Notifications, in order */
+                                        steps: {
+                                            /**
+                                             * @description Which SLA deadline the step watches
+                                             * @enum {unknown}
+                                             */
+                                            clock: "response" | "resolution";
+                                            /** @description Who is notified */
+                                            notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            /**
+                                             * @description How `value` is read
+                                             * @enum {unknown}
+                                             */
+                                            trigger: "percentElapsed" | "minutesBeforeBreach";
+                                            /** @description Percent of the deadline elapsed (0-100), or minutes before the breach */
+                                            value: number;
+                                        }[];
+                                    };
+                                    /** @description Escalation of one severity; durations on the severity's calendar */
+                                    medium: {
+                                        /** @description A duration counted on a business calendar */
+                                        maxTimePerLevel: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description Notifications, in order */
+                                        steps: {
+                                            /**
+                                             * @description Which SLA deadline the step watches
+                                             * @enum {unknown}
+                                             */
+                                            clock: "response" | "resolution";
+                                            /** @description Who is notified */
+                                            notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            /**
+                                             * @description How `value` is read
+                                             * @enum {unknown}
+                                             */
+                                            trigger: "percentElapsed" | "minutesBeforeBreach";
+                                            /** @description Percent of the deadline elapsed (0-100), or minutes before the breach */
+                                            value: number;
+                                        }[];
+                                    };
+                                };
+                                /** @description Performance indicators and their targets */
+                                kpis: {
+                                    availability: {
+                                        /** @description Planned maintenance counts against the uptime targets */
+                                        maintenanceCountsAsDowntime: boolean;
+                                        /**
+                                         * @description How often the mean time between failures is reviewed
+                                         * @enum {unknown}
+                                         */
+                                        mtbfReview: "immediate" | "daily" | "weekly" | "biweekly" | "monthly" | "quarterly" | "semiannual" | "yearly";
+                                        /** @description Target availability of the telephony services */
+                                        serviceAvailabilityPercent: number;
+                                        /** @description Target uptime of the platform */
+                                        systemUptimePercent: number;
+                                    };
+                                    performance: {
+                                        /** @description API response time target (ms) */
+                                        apiResponseBelowMs: number;
+                                        /** @description Page load time target (ms) */
+                                        pageLoadBelowMs: number;
+                                        /** @description Keep CPU, memory and disk use below this */
+                                        resourceUsageBelowPercent: number;
+                                    };
+                                    support: {
+                                        /** @description Target share of tickets solved at first contact */
+                                        firstContactResolutionPercent: number;
+                                        /** @description Customers are surveyed after each ticket */
+                                        satisfactionSurveyAfterTicket: boolean;
+                                    };
+                                };
+                                /** @description When planned maintenance happens */
+                                maintenanceWindow: {
+                                    /** @description Days the window may be used */
+                                    days: ("monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday")[];
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    end: string;
+                                    /** @description Hours of prior notice to customers */
+                                    noticeHours: number;
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    start: string;
+                                    /** @description IANA time zone, e.g. America/Sao_Paulo */
+                                    timezone: string;
+                                };
+                                /** @description Plan review */
+                                review: {
+                                    /**
+                                     * @description How often the plan is reviewed
+                                     * @enum {unknown}
+                                     */
+                                    cadence: "monthly" | "quarterly" | "semiannual" | "yearly";
+                                    /** @description Days after the due date before the review is overdue */
+                                    graceDays: number;
+                                    /** @description Date of the last review YYYY-MM-DD */
+                                    lastReviewedAt: string;
+                                };
+                                /**
+                                 * @description Version of this document's format
+                                 * @enum {number}
+                                 */
+                                schemaVersion: 1;
+                                /** @description Security routine */
+                                security: {
+                                    /**
+                                     * @description Access audits
+                                     * @enum {unknown}
+                                     */
+                                    accessAudit: "immediate" | "daily" | "weekly" | "biweekly" | "monthly" | "quarterly" | "semiannual" | "yearly";
+                                    /**
+                                     * @description Penetration tests
+                                     * @enum {unknown}
+                                     */
+                                    penetrationTest: "immediate" | "daily" | "weekly" | "biweekly" | "monthly" | "quarterly" | "semiannual" | "yearly";
+                                    /**
+                                     * @description Vulnerability scans
+                                     * @enum {unknown}
+                                     */
+                                    vulnerabilityScan: "immediate" | "daily" | "weekly" | "biweekly" | "monthly" | "quarterly" | "semiannual" | "yearly";
+                                };
+                                /** @description Severity classes */
+                                severities: {
+                                    /** @description A severity class with its SLA targets */
+                                    critical: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar: string;
+                                        /** @description When a ticket has this severity */
+                                        description: string;
+                                        /** @description Display name */
+                                        name: string;
+                                        /** @description A duration counted on a business calendar */
+                                        resolution: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        response: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                    /** @description A severity class with its SLA targets */
+                                    high: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar: string;
+                                        /** @description When a ticket has this severity */
+                                        description: string;
+                                        /** @description Display name */
+                                        name: string;
+                                        /** @description A duration counted on a business calendar */
+                                        resolution: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        response: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                    /** @description A severity class with its SLA targets */
+                                    low: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar: string;
+                                        /** @description When a ticket has this severity */
+                                        description: string;
+                                        /** @description Display name */
+                                        name: string;
+                                        /** @description A duration counted on a business calendar */
+                                        resolution: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        response: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                    /** @description A severity class with its SLA targets */
+                                    medium: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar: string;
+                                        /** @description When a ticket has this severity */
+                                        description: string;
+                                        /** @description Display name */
+                                        name: string;
+                                        /** @description A duration counted on a business calendar */
+                                        resolution: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        response: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                };
+                                /** @description Support levels L1-L3 */
+                                tiers: {
+                                    /** @description A support level */
+                                    L1: {
+                                        /** @description Channels this level answers */
+                                        channels: ("email" | "chat" | "phone" | "ticket" | "scheduled_call")[];
+                                        /** @description Typical cases */
+                                        examples: string[];
+                                        /** @description Display name */
+                                        name: string;
+                                        /** @description Aimed-for (target) and worst acceptable (maximum) time to first response */
+                                        responseTime: {
+                                            /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                            calendar: string;
+                                            /** @description A duration counted on a business calendar */
+                                            maximum: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                            /** @description A duration counted on a business calendar */
+                                            target: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                        };
+                                        /** @description What this level does */
+                                        responsibilities: string[];
+                                        /** @description Severities of the tickets this level answers first */
+                                        severities: ("critical" | "high" | "medium" | "low")[];
+                                    };
+                                    /** @description A support level */
+                                    L2: {
+                                        /** @description Channels this level answers */
+                                        channels: ("email" | "chat" | "phone" | "ticket" | "scheduled_call")[];
+                                        /** @description Typical cases */
+                                        examples: string[];
+                                        /** @description Display name */
+                                        name: string;
+                                        /** @description Aimed-for (target) and worst acceptable (maximum) time to first response */
+                                        responseTime: {
+                                            /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                            calendar: string;
+                                            /** @description A duration counted on a business calendar */
+                                            maximum: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                            /** @description A duration counted on a business calendar */
+                                            target: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                        };
+                                        /** @description What this level does */
+                                        responsibilities: string[];
+                                        /** @description Severities of the tickets this level answers first */
+                                        severities: ("critical" | "high" | "medium" | "low")[];
+                                    };
+                                    /** @description A support level */
+                                    L3: {
+                                        /** @description Channels this level answers */
+                                        channels: ("email" | "chat" | "phone" | "ticket" | "scheduled_call")[];
+                                        /** @description Typical cases */
+                                        examples: string[];
+                                        /** @description Display name */
+                                        name: string;
+                                        /** @description Aimed-for (target) and worst acceptable (maximum) time to first response */
+                                        responseTime: {
+                                            /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                            calendar: string;
+                                            /** @description A duration counted on a business calendar */
+                                            maximum: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                            /** @description A duration counted on a business calendar */
+                                            target: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                        };
+                                        /** @description What this level does */
+                                        responsibilities: string[];
+                                        /** @description Severities of the tickets this level answers first */
+                                        severities: ("critical" | "high" | "medium" | "low")[];
+                                    };
+                                };
+                                /** @description Update cadence */
+                                updates: {
+                                    /** @description A kind of update */
+                                    fixes: {
+                                        /** @description Validated in the staging environment first */
+                                        afterValidation: boolean;
+                                        /**
+                                         * @description How often updates of this kind ship
+                                         * @enum {unknown}
+                                         */
+                                        cadence: "immediate" | "daily" | "weekly" | "biweekly" | "monthly" | "quarterly" | "semiannual" | "yearly";
+                                        /** @description Applied inside the maintenance window */
+                                        inMaintenanceWindow: boolean;
+                                    };
+                                    /** @description A kind of update */
+                                    improvements: {
+                                        /** @description Validated in the staging environment first */
+                                        afterValidation: boolean;
+                                        /**
+                                         * @description How often updates of this kind ship
+                                         * @enum {unknown}
+                                         */
+                                        cadence: "immediate" | "daily" | "weekly" | "biweekly" | "monthly" | "quarterly" | "semiannual" | "yearly";
+                                        /** @description Applied inside the maintenance window */
+                                        inMaintenanceWindow: boolean;
+                                    };
+                                    /** @description A kind of update */
+                                    security: {
+                                        /** @description Validated in the staging environment first */
+                                        afterValidation: boolean;
+                                        /**
+                                         * @description How often updates of this kind ship
+                                         * @enum {unknown}
+                                         */
+                                        cadence: "immediate" | "daily" | "weekly" | "biweekly" | "monthly" | "quarterly" | "semiannual" | "yearly";
+                                        /** @description Applied inside the maintenance window */
+                                        inMaintenanceWindow: boolean;
+                                    };
+                                };
+                            };
+                            /** @description Version number, 1 for the seeded default */
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /**
+         * Save a new version of the plan
+         * @description Invalid documents (shape or rules such as target above maximum, unknown calendar) are 400 naming each field.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The version this change was made on; 409 if the plan has moved on since */
+                        baseVersion?: number;
+                        /** @description Why the plan changes (shown in the history) */
+                        comment: string;
+                        /** @description The support and maintenance plan */
+                        document: {
+                            /** @description Backups */
+                            backups: {
+                                /** @description Full backup schedule */
+                                full: {
+                                    /** @description Cron expression: minute hour day-of-month month weekday */
+                                    cron: string;
+                                    /** @description IANA time zone, e.g. America/Sao_Paulo */
+                                    timezone: string;
+                                };
+                                /** @description Incremental backup schedule */
+                                incremental: {
+                                    /** @description Cron expression: minute hour day-of-month month weekday */
+                                    cron: string;
+                                    /** @description IANA time zone, e.g. America/Sao_Paulo */
+                                    timezone: string;
+                                };
+                                /** @description Restore test; it passes only within `timeLimit`, which is what it proves about the RTO */
+                                restoreTest: {
+                                    /**
+                                     * @description How often a backup is restored as a test
+                                     * @enum {unknown}
+                                     */
+                                    cadence: "immediate" | "daily" | "weekly" | "biweekly" | "monthly" | "quarterly" | "semiannual" | "yearly";
+                                    /** @description A wall-clock duration */
+                                    timeLimit: {
+                                        /**
+                                         * @description Unit
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                    /** @description The restored data is checked, not just restored */
+                                    validateIntegrity: boolean;
+                                };
+                                /** @description How long daily, weekly and monthly copies are kept */
+                                retention: {
+                                    /** @description How long copies are kept */
+                                    daily: {
+                                        /**
+                                         * @description Unit
+                                         * @enum {unknown}
+                                         */
+                                        unit: "days" | "weeks" | "months" | "years";
+                                        /** @description Amount */
+                                        value: number;
+                                    };
+                                    /** @description How long copies are kept */
+                                    monthly: {
+                                        /**
+                                         * @description Unit
+                                         * @enum {unknown}
+                                         */
+                                        unit: "days" | "weeks" | "months" | "years";
+                                        /** @description Amount */
+                                        value: number;
+                                    };
+                                    /** @description How long copies are kept */
+                                    weekly: {
+                                        /**
+                                         * @description Unit
+                                         * @enum {unknown}
+                                         */
+                                        unit: "days" | "weeks" | "months" | "years";
+                                        /** @description Amount */
+                                        value: number;
+                                    };
+                                };
+                            };
+                            /** @description Business calendars by id */
+                            calendars: {
+                                [key: string]: {
+                                    /** @description Open every minute of the year (24x7); then `week` is empty */
+                                    alwaysOpen: boolean;
+                                    /** @description Days the calendar is closed */
+                                    holidays?: {
+                                        /** @description City code inside the state, when it has its own holidays (e.g. SP) */
+                                        city?: string;
+                                        /** @description ISO 3166-1 country code of the public holidays */
+                                        country: string;
+                                        /** @description Extra closed dates (company days off) */
+                                        custom: {
+                                            /** @description Closed date YYYY-MM-DD */
+                                            date: string;
+                                            /** @description What is observed */
+                                            name: string;
+                                        }[];
+                                        /** @description State or province code (e.g. SP) */
+                                        state?: string;
+                                        /** @description Which kinds of holiday close the calendar */
+                                        types: ("public" | "bank" | "school" | "optional" | "observance")[];
+                                    };
+                                    /** @description Display name */
+                                    name: string;
+                                    /** @description IANA time zone, e.g. America/Sao_Paulo */
+                                    timezone: string;
+                                    /** @description Opening hours per weekday; several intervals per day are allowed */
+                                    week: {
+                                        /** @description Open intervals on friday, in order, not overlapping */
+                                        friday: {
+                                            /** @description Local time HH:MM (24:00 = end of day) */
+                                            end: string;
+                                            /** @description Local time HH:MM (24:00 = end of day) */
+                                            start: string;
+                                        }[];
+                                        /** @description Open intervals on monday, in order, not overlapping */
+                                        monday: {
+                                            /** @description Local time HH:MM (24:00 = end of day) */
+                                            end: string;
+                                            /** @description Local time HH:MM (24:00 = end of day) */
+                                            start: string;
+                                        }[];
+                                        /** @description Open intervals on saturday, in order, not overlapping */
+                                        saturday: {
+                                            /** @description Local time HH:MM (24:00 = end of day) */
+                                            end: string;
+                                            /** @description Local time HH:MM (24:00 = end of day) */
+                                            start: string;
+                                        }[];
+                                        /** @description Open intervals on sunday, in order, not overlapping */
+                                        sunday: {
+                                            /** @description Local time HH:MM (24:00 = end of day) */
+                                            end: string;
+                                            /** @description Local time HH:MM (24:00 = end of day) */
+                                            start: string;
+                                        }[];
+                                        /** @description Open intervals on thursday, in order, not overlapping */
+                                        thursday: {
+                                            /** @description Local time HH:MM (24:00 = end of day) */
+                                            end: string;
+                                            /** @description Local time HH:MM (24:00 = end of day) */
+                                            start: string;
+                                        }[];
+                                        /** @description Open intervals on tuesday, in order, not overlapping */
+                                        tuesday: {
+                                            /** @description Local time HH:MM (24:00 = end of day) */
+                                            end: string;
+                                            /** @description Local time HH:MM (24:00 = end of day) */
+                                            start: string;
+                                        }[];
+                                        /** @description Open intervals on wednesday, in order, not overlapping */
+                                        wednesday: {
+                                            /** @description Local time HH:MM (24:00 = end of day) */
+                                            end: string;
+                                            /** @description Local time HH:MM (24:00 = end of day) */
+                                            start: string;
+                                        }[];
+                                    };
+                                };
+                            };
+                            /** @description Business continuity: RPO is the data that may be lost, RTO the time to recover */
+                            disasterRecovery: {
+                                /** @description A contingency environment is ready to activate */
+                                contingencyEnvironmentReady: boolean;
+                                /** @description Recovery checklists are written down */
+                                documentedChecklists: boolean;
+                                /** @description A wall-clock duration */
+                                rpo: {
+                                    /**
+                                     * @description Unit
+                                     * @enum {unknown}
+                                     */
+                                    unit: "minutes" | "hours";
+                                    /** @description Amount, greater than zero */
+                                    value: number;
+                                };
+                                /** @description A wall-clock duration */
+                                rto: {
+                                    /**
+                                     * @description Unit
+                                     * @enum {unknown}
+                                     */
+                                    unit: "minutes" | "hours";
+                                    /** @description Amount, greater than zero */
+                                    value: number;
+                                };
+                            };
+                            /** @description Escalation matrix by severity */
+                            escalation: {
+                                /** @description Escalation of one severity; durations on the severity's calendar */
+                                critical: {
+                                    /** @description A duration counted on a business calendar */
+                                    maxTimePerLevel: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                    /** @description Notifications, in order */
+                                    steps: {
+                                        /**
+                                         * @description Which SLA deadline the step watches
+                                         * @enum {unknown}
+                                         */
+                                        clock: "response" | "resolution";
+                                        /** @description Who is notified */
+                                        notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                        /**
+                                         * @description How `value` is read
+                                         * @enum {unknown}
+                                         */
+                                        trigger: "percentElapsed" | "minutesBeforeBreach";
+                                        /** @description Percent of the deadline elapsed (0-100), or minutes before the breach */
+                                        value: number;
+                                    }[];
+                                };
+                                /** @description Escalation of one severity; durations on the severity's calendar */
+                                high: {
+                                    /** @description A duration counted on a business calendar */
+                                    maxTimePerLevel: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                    /** @description Notifications, in order */
+                                    steps: {
+                                        /**
+                                         * @description Which SLA deadline the step watches
+                                         * @enum {unknown}
+                                         */
+                                        clock: "response" | "resolution";
+                                        /** @description Who is notified */
+                                        notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                        /**
+                                         * @description How `value` is read
+                                         * @enum {unknown}
+                                         */
+                                        trigger: "percentElapsed" | "minutesBeforeBreach";
+                                        /** @description Percent of the deadline elapsed (0-100), or minutes before the breach */
+                                        value: number;
+                                    }[];
+                                };
+                                /** @description Escalation of one severity; durations on the severity's calendar */
+                                low: {
+                                    /** @description A duration counted on a business calendar */
+                                    maxTimePerLevel: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                    /** @description Notifications, in order */
+                                    steps: {
+                                        /**
+                                         * @description Which SLA deadline the step watches
+                                         * @enum {unknown}
+                                         */
+                                        clock: "response" | "resolution";
+                                        /** @description Who is notified */
+                                        notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                        /**
+                                         * @description How `value` is read
+                                         * @enum {unknown}
+                                         */
+                                        trigger: "percentElapsed" | "minutesBeforeBreach";
+                                        /** @description Percent of the deadline elapsed (0-100), or minutes before the breach */
+                                        value: number;
+                                    }[];
+                                };
+                                /** @description Escalation of one severity; durations on the severity's calendar */
+                                medium: {
+                                    /** @description A duration counted on a business calendar */
+                                    maxTimePerLevel: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                    /** @description Notifications, in order */
+                                    steps: {
+                                        /**
+                                         * @description Which SLA deadline the step watches
+                                         * @enum {unknown}
+                                         */
+                                        clock: "response" | "resolution";
+                                        /** @description Who is notified */
+                                        notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                        /**
+                                         * @description How `value` is read
+                                         * @enum {unknown}
+                                         */
+                                        trigger: "percentElapsed" | "minutesBeforeBreach";
+                                        /** @description Percent of the deadline elapsed (0-100), or minutes before the breach */
+                                        value: number;
+                                    }[];
+                                };
+                            };
+                            /** @description Performance indicators and their targets */
+                            kpis: {
+                                availability: {
+                                    /** @description Planned maintenance counts against the uptime targets */
+                                    maintenanceCountsAsDowntime: boolean;
+                                    /**
+                                     * @description How often the mean time between failures is reviewed
+                                     * @enum {unknown}
+                                     */
+                                    mtbfReview: "immediate" | "daily" | "weekly" | "biweekly" | "monthly" | "quarterly" | "semiannual" | "yearly";
+                                    /** @description Target availability of the telephony services */
+                                    serviceAvailabilityPercent: number;
+                                    /** @description Target uptime of the platform */
+                                    systemUptimePercent: number;
+                                };
+                                performance: {
+                                    /** @description API response time target (ms) */
+                                    apiResponseBelowMs: number;
+                                    /** @description Page load time target (ms) */
+                                    pageLoadBelowMs: number;
+                                    /** @description Keep CPU, memory and disk use below this */
+                                    resourceUsageBelowPercent: number;
+                                };
+                                support: {
+                                    /** @description Target share of tickets solved at first contact */
+                                    firstContactResolutionPercent: number;
+                                    /** @description Customers are surveyed after each ticket */
+                                    satisfactionSurveyAfterTicket: boolean;
+                                };
+                            };
+                            /** @description When planned maintenance happens */
+                            maintenanceWindow: {
+                                /** @description Days the window may be used */
+                                days: ("monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday")[];
+                                /** @description Local time HH:MM (24:00 = end of day) */
+                                end: string;
+                                /** @description Hours of prior notice to customers */
+                                noticeHours: number;
+                                /** @description Local time HH:MM (24:00 = end of day) */
+                                start: string;
+                                /** @description IANA time zone, e.g. America/Sao_Paulo */
+                                timezone: string;
+                            };
+                            /** @description Plan review */
+                            review: {
+                                /**
+                                 * @description How often the plan is reviewed
+                                 * @enum {unknown}
+                                 */
+                                cadence: "monthly" | "quarterly" | "semiannual" | "yearly";
+                                /** @description Days after the due date before the review is overdue */
+                                graceDays: number;
+                                /** @description Date of the last review YYYY-MM-DD */
+                                lastReviewedAt: string;
+                            };
+                            /**
+                             * @description Version of this document's format
+                             * @enum {number}
+                             */
+                            schemaVersion: 1;
+                            /** @description Security routine */
+                            security: {
+                                /**
+                                 * @description Access audits
+                                 * @enum {unknown}
+                                 */
+                                accessAudit: "immediate" | "daily" | "weekly" | "biweekly" | "monthly" | "quarterly" | "semiannual" | "yearly";
+                                /**
+                                 * @description Penetration tests
+                                 * @enum {unknown}
+                                 */
+                                penetrationTest: "immediate" | "daily" | "weekly" | "biweekly" | "monthly" | "quarterly" | "semiannual" | "yearly";
+                                /**
+                                 * @description Vulnerability scans
+                                 * @enum {unknown}
+                                 */
+                                vulnerabilityScan: "immediate" | "daily" | "weekly" | "biweekly" | "monthly" | "quarterly" | "semiannual" | "yearly";
+                            };
+                            /** @description Severity classes */
+                            severities: {
+                                /** @description A severity class with its SLA targets */
+                                critical: {
+                                    /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                    calendar: string;
+                                    /** @description When a ticket has this severity */
+                                    description: string;
+                                    /** @description Display name */
+                                    name: string;
+                                    /** @description A duration counted on a business calendar */
+                                    resolution: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                    /** @description A duration counted on a business calendar */
+                                    response: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                };
+                                /** @description A severity class with its SLA targets */
+                                high: {
+                                    /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                    calendar: string;
+                                    /** @description When a ticket has this severity */
+                                    description: string;
+                                    /** @description Display name */
+                                    name: string;
+                                    /** @description A duration counted on a business calendar */
+                                    resolution: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                    /** @description A duration counted on a business calendar */
+                                    response: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                };
+                                /** @description A severity class with its SLA targets */
+                                low: {
+                                    /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                    calendar: string;
+                                    /** @description When a ticket has this severity */
+                                    description: string;
+                                    /** @description Display name */
+                                    name: string;
+                                    /** @description A duration counted on a business calendar */
+                                    resolution: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                    /** @description A duration counted on a business calendar */
+                                    response: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                };
+                                /** @description A severity class with its SLA targets */
+                                medium: {
+                                    /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                    calendar: string;
+                                    /** @description When a ticket has this severity */
+                                    description: string;
+                                    /** @description Display name */
+                                    name: string;
+                                    /** @description A duration counted on a business calendar */
+                                    resolution: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                    /** @description A duration counted on a business calendar */
+                                    response: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                };
+                            };
+                            /** @description Support levels L1-L3 */
+                            tiers: {
+                                /** @description A support level */
+                                L1: {
+                                    /** @description Channels this level answers */
+                                    channels: ("email" | "chat" | "phone" | "ticket" | "scheduled_call")[];
+                                    /** @description Typical cases */
+                                    examples: string[];
+                                    /** @description Display name */
+                                    name: string;
+                                    /** @description Aimed-for (target) and worst acceptable (maximum) time to first response */
+                                    responseTime: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar: string;
+                                        /** @description A duration counted on a business calendar */
+                                        maximum: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        target: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                    /** @description What this level does */
+                                    responsibilities: string[];
+                                    /** @description Severities of the tickets this level answers first */
+                                    severities: ("critical" | "high" | "medium" | "low")[];
+                                };
+                                /** @description A support level */
+                                L2: {
+                                    /** @description Channels this level answers */
+                                    channels: ("email" | "chat" | "phone" | "ticket" | "scheduled_call")[];
+                                    /** @description Typical cases */
+                                    examples: string[];
+                                    /** @description Display name */
+                                    name: string;
+                                    /** @description Aimed-for (target) and worst acceptable (maximum) time to first response */
+                                    responseTime: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar: string;
+                                        /** @description A duration counted on a business calendar */
+                                        maximum: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        target: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                    /** @description What this level does */
+                                    responsibilities: string[];
+                                    /** @description Severities of the tickets this level answers first */
+                                    severities: ("critical" | "high" | "medium" | "low")[];
+                                };
+                                /** @description A support level */
+                                L3: {
+                                    /** @description Channels this level answers */
+                                    channels: ("email" | "chat" | "phone" | "ticket" | "scheduled_call")[];
+                                    /** @description Typical cases */
+                                    examples: string[];
+                                    /** @description Display name */
+                                    name: string;
+                                    /** @description Aimed-for (target) and worst acceptable (maximum) time to first response */
+                                    responseTime: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar: string;
+                                        /** @description A duration counted on a business calendar */
+                                        maximum: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        target: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                    /** @description What this level does */
+                                    responsibilities: string[];
+                                    /** @description Severities of the tickets this level answers first */
+                                    severities: ("critical" | "high" | "medium" | "low")[];
+                                };
+                            };
+                            /** @description Update cadence */
+                            updates: {
+                                /** @description A kind of update */
+                                fixes: {
+                                    /** @description Validated in the staging environment first */
+                                    afterValidation: boolean;
+                                    /**
+                                     * @description How often updates of this kind ship
+                                     * @enum {unknown}
+                                     */
+                                    cadence: "immediate" | "daily" | "weekly" | "biweekly" | "monthly" | "quarterly" | "semiannual" | "yearly";
+                                    /** @description Applied inside the maintenance window */
+                                    inMaintenanceWindow: boolean;
+                                };
+                                /** @description A kind of update */
+                                improvements: {
+                                    /** @description Validated in the staging environment first */
+                                    afterValidation: boolean;
+                                    /**
+                                     * @description How often updates of this kind ship
+                                     * @enum {unknown}
+                                     */
+                                    cadence: "immediate" | "daily" | "weekly" | "biweekly" | "monthly" | "quarterly" | "semiannual" | "yearly";
+                                    /** @description Applied inside the maintenance window */
+                                    inMaintenanceWindow: boolean;
+                                };
+                                /** @description A kind of update */
+                                security: {
+                                    /** @description Validated in the staging environment first */
+                                    afterValidation: boolean;
+                                    /**
+                                     * @description How often updates of this kind ship
+                                     * @enum {unknown}
+                                     */
+                                    cadence: "immediate" | "daily" | "weekly" | "biweekly" | "monthly" | "quarterly" | "semiannual" | "yearly";
+                                    /** @description Applied inside the maintenance window */
+                                    inMaintenanceWindow: boolean;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Who saved the version; null for the seeded default */
+                            author: {
+                                /** @description The user's name, or "cli" */
+                                name: string;
+                                /** @description The user's id; null when saved from the command line */
+                                userId: string | null;
+                            } | null;
+                            /** @description Why the version was saved */
+                            comment: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description The support and maintenance plan */
+                            document: {
+                                /** @description Backups */
+                                backups: {
+                                    /** @description Full backup schedule */
+                                    full: {
+                                        /** @description Cron expression: minute hour day-of-month month weekday */
+                                        cron: string;
+                                        /** @description IANA time zone, e.g. America/Sao_Paulo */
+                                        timezone: string;
+                                    };
+                                    /** @description Incremental backup schedule */
+                                    incremental: {
+                                        /** @description Cron expression: minute hour day-of-month month weekday */
+                                        cron: string;
+                                        /** @description IANA time zone, e.g. America/Sao_Paulo */
+                                        timezone: string;
+                                    };
+                                    /** @description Restore test; it passes only within `timeLimit`, which is what it proves about the RTO */
+                                    restoreTest: {
+                                        /**
+                                         * @description How often a backup is restored as a test
+                                         * @enum {unknown}
+                                         */
+                                        cadence: "immediate" | "daily" | "weekly" | "biweekly" | "monthly" | "quarterly" | "semiannual" | "yearly";
+                                        /** @description A wall-clock duration */
+                                        timeLimit: {
+                                            /**
+                                             * @description Unit
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description The restored data is checked, not just restored */
+                                        validateIntegrity: boolean;
+                                    };
+                                    /** @description How long daily, weekly and monthly copies are kept */
+                                    retention: {
+                                        /** @description How long copies are kept */
+                                        daily: {
+                                            /**
+                                             * @description Unit
+                                             * @enum {unknown}
+                                             */
+                                            unit: "days" | "weeks" | "months" | "years";
+                                            /** @description Amount */
+                                            value: number;
+                                        };
+                                        /** @description How long copies are kept */
+                                        monthly: {
+                                            /**
+                                             * @description Unit
+                                             * @enum {unknown}
+                                             */
+                                            unit: "days" | "weeks" | "months" | "years";
+                                            /** @description Amount */
+                                            value: number;
+                                        };
+                                        /** @description How long copies are kept */
+                                        weekly: {
+                                            /**
+                                             * @description Unit
+                                             * @enum {unknown}
+                                             */
+                                            unit: "days" | "weeks" | "months" | "years";
+                                            /** @description Amount */
+                                            value: number;
+                                        };
+                                    };
+                                };
+                                /** @description Business calendars by id */
+                                calendars: {
+                                    [key: string]: {
+                                        /** @description Open every minute of the year (24x7); then `week` is empty */
+                                        alwaysOpen: boolean;
+                                        /** @description Days the calendar is closed */
+                                        holidays?: {
+                                            /** @description City code inside the state, when it has its own holidays (e.g. SP) */
+                                            city?: string;
+                                            /** @description ISO 3166-1 country code of the public holidays */
+                                            country: string;
+                                            /** @description Extra closed dates (company days off) */
+                                            custom: {
+                                                /** @description Closed date YYYY-MM-DD */
+                                                date: string;
+                                                /** @description What is observed */
+                                                name: string;
+                                            }[];
+                                            /** @description State or province code (e.g. SP) */
+                                            state?: string;
+                                            /** @description Which kinds of holiday close the calendar */
+                                            types: ("public" | "bank" | "school" | "optional" | "observance")[];
+                                        };
+                                        /** @description Display name */
+                                        name: string;
+                                        /** @description IANA time zone, e.g. America/Sao_Paulo */
+                                        timezone: string;
+                                        /** @description Opening hours per weekday; several intervals per day are allowed */
+                                        week: {
+                                            /** @description Open intervals on friday, in order, not overlapping */
+                                            friday: {
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                end: string;
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                start: string;
+                                            }[];
+                                            /** @description Open intervals on monday, in order, not overlapping */
+                                            monday: {
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                end: string;
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                start: string;
+                                            }[];
+                                            /** @description Open intervals on saturday, in order, not overlapping */
+                                            saturday: {
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                end: string;
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                start: string;
+                                            }[];
+                                            /** @description Open intervals on sunday, in order, not overlapping */
+                                            sunday: {
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                end: string;
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                start: string;
+                                            }[];
+                                            /** @description Open intervals on thursday, in order, not overlapping */
+                                            thursday: {
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                end: string;
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                start: string;
+                                            }[];
+                                            /** @description Open intervals on tuesday, in order, not overlapping */
+                                            tuesday: {
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                end: string;
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                start: string;
+                                            }[];
+                                            /** @description Open intervals on wednesday, in order, not overlapping */
+                                            wednesday: {
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                end: string;
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                start: string;
+                                            }[];
+                                        };
+                                    };
+                                };
+                                /** @description Business continuity: RPO is the data that may be lost, RTO the time to recover */
+                                disasterRecovery: {
+                                    /** @description A contingency environment is ready to activate */
+                                    contingencyEnvironmentReady: boolean;
+                                    /** @description Recovery checklists are written down */
+                                    documentedChecklists: boolean;
+                                    /** @description A wall-clock duration */
+                                    rpo: {
+                                        /**
+                                         * @description Unit
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                    /** @description A wall-clock duration */
+                                    rto: {
+                                        /**
+                                         * @description Unit
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                };
+                                /** @description Escalation matrix by severity */
+                                escalation: {
+                                    /** @description Escalation of one severity; durations on the severity's calendar */
+                                    critical: {
+                                        /** @description A duration counted on a business calendar */
+                                        maxTimePerLevel: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description Notifications, in order */
+                                        steps: {
+                                            /**
+                                             * @description Which SLA deadline the step watches
+                                             * @enum {unknown}
+                                             */
+                                            clock: "response" | "resolution";
+                                            /** @description Who is notified */
+                                            notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            /**
+                                             * @description How `value` is read
+                                             * @enum {unknown}
+                                             */
+                                            trigger: "percentElapsed" | "minutesBeforeBreach";
+                                            /** @description Percent of the deadline elapsed (0-100), or minutes before the breach */
+                                            value: number;
+                                        }[];
+                                    };
+                                    /** @description Escalation of one severity; durations on the severity's calendar */
+                                    high: {
+                                        /** @description A duration counted on a business calendar */
+                                        maxTimePerLevel: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description Notifications, in order */
+                                        steps: {
+                                            /**
+                                             * @description Which SLA deadline the step watches
+                                             * @enum {unknown}
+                                             */
+                                            clock: "response" | "resolution";
+                                            /** @description Who is notified */
+                                            notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            /**
+                                             * @description How `value` is read
+                                             * @enum {unknown}
+                                             */
+                                            trigger: "percentElapsed" | "minutesBeforeBreach";
+                                            /** @description Percent of the deadline elapsed (0-100), or minutes before the breach */
+                                            value: number;
+                                        }[];
+                                    };
+                                    /** @description Escalation of one severity; durations on the severity's calendar */
+                                    low: {
+                                        /** @description A duration counted on a business calendar */
+                                        maxTimePerLevel: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description Notifications, in order */
+                                        steps: {
+                                            /**
+                                             * @description Which SLA deadline the step watches
+                                             * @enum {unknown}
+                                             */
+                                            clock: "response" | "resolution";
+                                            /** @description Who is notified */
+                                            notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            /**
+                                             * @description How `value` is read
+                                             * @enum {unknown}
+                                             */
+                                            trigger: "percentElapsed" | "minutesBeforeBreach";
+                                            /** @description Percent of the deadline elapsed (0-100), or minutes before the breach */
+                                            value: number;
+                                        }[];
+                                    };
+                                    /** @description Escalation of one severity; durations on the severity's calendar */
+                                    medium: {
+                                        /** @description A duration counted on a business calendar */
+                                        maxTimePerLevel: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description Notifications, in order */
+                                        steps: {
+                                            /**
+                                             * @description Which SLA deadline the step watches
+                                             * @enum {unknown}
+                                             */
+                                            clock: "response" | "resolution";
+                                            /** @description Who is notified */
+                                            notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            /**
+                                             * @description How `value` is read
+                                             * @enum {unknown}
+                                             */
+                                            trigger: "percentElapsed" | "minutesBeforeBreach";
+                                            /** @description Percent of the deadline elapsed (0-100), or minutes before the breach */
+                                            value: number;
+                                        }[];
+                                    };
+                                };
+                                /** @description Performance indicators and their targets */
+                                kpis: {
+                                    availability: {
+                                        /** @description Planned maintenance counts against the uptime targets */
+                                        maintenanceCountsAsDowntime: boolean;
+                                        /**
+                                         * @description How often the mean time between failures is reviewed
+                                         * @enum {unknown}
+                                         */
+                                        mtbfReview: "immediate" | "daily" | "weekly" | "biweekly" | "monthly" | "quarterly" | "semiannual" | "yearly";
+                                        /** @description Target availability of the telephony services */
+                                        serviceAvailabilityPercent: number;
+                                        /** @description Target uptime of the platform */
+                                        systemUptimePercent: number;
+                                    };
+                                    performance: {
+                                        /** @description API response time target (ms) */
+                                        apiResponseBelowMs: number;
+                                        /** @description Page load time target (ms) */
+                                        pageLoadBelowMs: number;
+                                        /** @description Keep CPU, memory and disk use below this */
+                                        resourceUsageBelowPercent: number;
+                                    };
+                                    support: {
+                                        /** @description Target share of tickets solved at first contact */
+                                        firstContactResolutionPercent: number;
+                                        /** @description Customers are surveyed after each ticket */
+                                        satisfactionSurveyAfterTicket: boolean;
+                                    };
+                                };
+                                /** @description When planned maintenance happens */
+                                maintenanceWindow: {
+                                    /** @description Days the window may be used */
+                                    days: ("monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday")[];
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    end: string;
+                                    /** @description Hours of prior notice to customers */
+                                    noticeHours: number;
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    start: string;
+                                    /** @description IANA time zone, e.g. America/Sao_Paulo */
+                                    timezone: string;
+                                };
+                                /** @description Plan review */
+                                review: {
+                                    /**
+                                     * @description How often the plan is reviewed
+                                     * @enum {unknown}
+                                     */
+                                    cadence: "monthly" | "quarterly" | "semiannual" | "yearly";
+                                    /** @description Days after the due date before the review is overdue */
+                                    graceDays: number;
+                                    /** @description Date of the last review YYYY-MM-DD */
+                                    lastReviewedAt: string;
+                                };
+                                /**
+                                 * @description Version of this document's format
+                                 * @enum {number}
+                                 */
+                                schemaVersion: 1;
+                                /** @description Security routine */
+                                security: {
+                                    /**
+                                     * @description Access audits
+                                     * @enum {unknown}
+                                     */
+                                    accessAudit: "immediate" | "daily" | "weekly" | "biweekly" | "monthly" | "quarterly" | "semiannual" | "yearly";
+                                    /**
+                                     * @description Penetration tests
+                                     * @enum {unknown}
+                                     */
+                                    penetrationTest: "immediate" | "daily" | "weekly" | "biweekly" | "monthly" | "quarterly" | "semiannual" | "yearly";
+                                    /**
+                                     * @description Vulnerability scans
+                                     * @enum {unknown}
+                                     */
+                                    vulnerabilityScan: "immediate" | "daily" | "weekly" | "biweekly" | "monthly" | "quarterly" | "semiannual" | "yearly";
+                                };
+                                /** @description Severity classes */
+                                severities: {
+                                    /** @description A severity class with its SLA targets */
+                                    critical: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar: string;
+                                        /** @description When a ticket has this severity */
+                                        description: string;
+                                        /** @description Display name */
+                                        name: string;
+                                        /** @description A duration counted on a business calendar */
+                                        resolution: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        response: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                    /** @description A severity class with its SLA targets */
+                                    high: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar: string;
+                                        /** @description When a ticket has this severity */
+                                        description: string;
+                                        /** @description Display name */
+                                        name: string;
+                                        /** @description A duration counted on a business calendar */
+                                        resolution: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        response: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                    /** @description A severity class with its SLA targets */
+                                    low: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar: string;
+                                        /** @description When a ticket has this severity */
+                                        description: string;
+                                        /** @description Display name */
+                                        name: string;
+                                        /** @description A duration counted on a business calendar */
+                                        resolution: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        response: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                    /** @description A severity class with its SLA targets */
+                                    medium: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar: string;
+                                        /** @description When a ticket has this severity */
+                                        description: string;
+                                        /** @description Display name */
+                                        name: string;
+                                        /** @description A duration counted on a business calendar */
+                                        resolution: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        response: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                };
+                                /** @description Support levels L1-L3 */
+                                tiers: {
+                                    /** @description A support level */
+                                    L1: {
+                                        /** @description Channels this level answers */
+                                        channels: ("email" | "chat" | "phone" | "ticket" | "scheduled_call")[];
+                                        /** @description Typical cases */
+                                        examples: string[];
+                                        /** @description Display name */
+                                        name: string;
+                                        /** @description Aimed-for (target) and worst acceptable (maximum) time to first response */
+                                        responseTime: {
+                                            /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                            calendar: string;
+                                            /** @description A duration counted on a business calendar */
+                                            maximum: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                            /** @description A duration counted on a business calendar */
+                                            target: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                        };
+                                        /** @description What this level does */
+                                        responsibilities: string[];
+                                        /** @description Severities of the tickets this level answers first */
+                                        severities: ("critical" | "high" | "medium" | "low")[];
+                                    };
+                                    /** @description A support level */
+                                    L2: {
+                                        /** @description Channels this level answers */
+                                        channels: ("email" | "chat" | "phone" | "ticket" | "scheduled_call")[];
+                                        /** @description Typical cases */
+                                        examples: string[];
+                                        /** @description Display name */
+                                        name: string;
+                                        /** @description Aimed-for (target) and worst acceptable (maximum) time to first response */
+                                        responseTime: {
+                                            /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                            calendar: string;
+                                            /** @description A duration counted on a business calendar */
+                                            maximum: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                            /** @description A duration counted on a business calendar */
+                                            target: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                        };
+                                        /** @description What this level does */
+                                        responsibilities: string[];
+                                        /** @description Severities of the tickets this level answers first */
+                                        severities: ("critical" | "high" | "medium" | "low")[];
+                                    };
+                                    /** @description A support level */
+                                    L3: {
+                                        /** @description Channels this level answers */
+                                        channels: ("email" | "chat" | "phone" | "ticket" | "scheduled_call")[];
+                                        /** @description Typical cases */
+                                        examples: string[];
+                                        /** @description Display name */
+                                        name: string;
+                                        /** @description Aimed-for (target) and worst acceptable (maximum) time to first response */
+                                        responseTime: {
+                                            /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                            calendar: string;
+                                            /** @description A duration counted on a business calendar */
+                                            maximum: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                            /** @description A duration counted on a business calendar */
+                                            target: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                        };
+                                        /** @description What this level does */
+                                        responsibilities: string[];
+                                        /** @description Severities of the tickets this level answers first */
+                                        severities: ("critical" | "high" | "medium" | "low")[];
+                                    };
+                                };
+                                /** @description Update cadence */
+                                updates: {
+                                    /** @description A kind of update */
+                                    fixes: {
+                                        /** @description Validated in the staging environment first */
+                                        afterValidation: boolean;
+                                        /**
+                                         * @description How often updates of this kind ship
+                                         * @enum {unknown}
+                                         */
+                                        cadence: "immediate" | "daily" | "weekly" | "biweekly" | "monthly" | "quarterly" | "semiannual" | "yearly";
+                                        /** @description Applied inside the maintenance window */
+                                        inMaintenanceWindow: boolean;
+                                    };
+                                    /** @description A kind of update */
+                                    improvements: {
+                                        /** @description Validated in the staging environment first */
+                                        afterValidation: boolean;
+                                        /**
+                                         * @description How often updates of this kind ship
+                                         * @enum {unknown}
+                                         */
+                                        cadence: "immediate" | "daily" | "weekly" | "biweekly" | "monthly" | "quarterly" | "semiannual" | "yearly";
+                                        /** @description Applied inside the maintenance window */
+                                        inMaintenanceWindow: boolean;
+                                    };
+                                    /** @description A kind of update */
+                                    security: {
+                                        /** @description Validated in the staging environment first */
+                                        afterValidation: boolean;
+                                        /**
+                                         * @description How often updates of this kind ship
+                                         * @enum {unknown}
+                                         */
+                                        cadence: "immediate" | "daily" | "weekly" | "biweekly" | "monthly" | "quarterly" | "semiannual" | "yearly";
+                                        /** @description Applied inside the maintenance window */
+                                        inMaintenanceWindow: boolean;
+                                    };
+                                };
+                            };
+                            /** @description Version number, 1 for the seeded default */
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plan/findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Problems of the current plan: targets it cannot meet and rules that contradict each other */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                detail: string;
+                                /** @description JSON Pointers of the plan fields involved */
+                                fields: string[];
+                                /** @description Stable id: the rule, and its subject after a colon */
+                                id: string;
+                                /** @enum {unknown} */
+                                severity: "critical" | "warning" | "info";
+                                suggestion: string;
+                                title: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plan/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Versions of the plan, newest first, each with its changes from the previous one */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description Who saved the version; null for the seeded default */
+                                author: {
+                                    /** @description The user's name, or "cli" */
+                                    name: string;
+                                    /** @description The user's id; null when saved from the command line */
+                                    userId: string | null;
+                                } | null;
+                                /** @description Changes from the previous version */
+                                changes: {
+                                    after?: unknown;
+                                    before?: unknown;
+                                    /** @description JSON Pointer of the changed value */
+                                    path: string;
+                                }[];
+                                /** @description Why the version was saved */
+                                comment: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Version number, 1 for the seeded default */
+                                version: number;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plan/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One version of the plan */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Who saved the version; null for the seeded default */
+                            author: {
+                                /** @description The user's name, or "cli" */
+                                name: string;
+                                /** @description The user's id; null when saved from the command line */
+                                userId: string | null;
+                            } | null;
+                            /** @description Why the version was saved */
+                            comment: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description The support and maintenance plan */
+                            document: {
+                                /** @description Backups */
+                                backups: {
+                                    /** @description Full backup schedule */
+                                    full: {
+                                        /** @description Cron expression: minute hour day-of-month month weekday */
+                                        cron: string;
+                                        /** @description IANA time zone, e.g. America/Sao_Paulo */
+                                        timezone: string;
+                                    };
+                                    /** @description Incremental backup schedule */
+                                    incremental: {
+                                        /** @description Cron expression: minute hour day-of-month month weekday */
+                                        cron: string;
+                                        /** @description IANA time zone, e.g. America/Sao_Paulo */
+                                        timezone: string;
+                                    };
+                                    /** @description Restore test; it passes only within `timeLimit`, which is what it proves about the RTO */
+                                    restoreTest: {
+                                        /**
+                                         * @description How often a backup is restored as a test
+                                         * @enum {unknown}
+                                         */
+                                        cadence: "immediate" | "daily" | "weekly" | "biweekly" | "monthly" | "quarterly" | "semiannual" | "yearly";
+                                        /** @description A wall-clock duration */
+                                        timeLimit: {
+                                            /**
+                                             * @description Unit
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description The restored data is checked, not just restored */
+                                        validateIntegrity: boolean;
+                                    };
+                                    /** @description How long daily, weekly and monthly copies are kept */
+                                    retention: {
+                                        /** @description How long copies are kept */
+                                        daily: {
+                                            /**
+                                             * @description Unit
+                                             * @enum {unknown}
+                                             */
+                                            unit: "days" | "weeks" | "months" | "years";
+                                            /** @description Amount */
+                                            value: number;
+                                        };
+                                        /** @description How long copies are kept */
+                                        monthly: {
+                                            /**
+                                             * @description Unit
+                                             * @enum {unknown}
+                                             */
+                                            unit: "days" | "weeks" | "months" | "years";
+                                            /** @description Amount */
+                                            value: number;
+                                        };
+                                        /** @description How long copies are kept */
+                                        weekly: {
+                                            /**
+                                             * @description Unit
+                                             * @enum {unknown}
+                                             */
+                                            unit: "days" | "weeks" | "months" | "years";
+                                            /** @description Amount */
+                                            value: number;
+                                        };
+                                    };
+                                };
+                                /** @description Business calendars by id */
+                                calendars: {
+                                    [key: string]: {
+                                        /** @description Open every minute of the year (24x7); then `week` is empty */
+                                        alwaysOpen: boolean;
+                                        /** @description Days the calendar is closed */
+                                        holidays?: {
+                                            /** @description City code inside the state, when it has its own holidays (e.g. SP) */
+                                            city?: string;
+                                            /** @description ISO 3166-1 country code of the public holidays */
+                                            country: string;
+                                            /** @description Extra closed dates (company days off) */
+                                            custom: {
+                                                /** @description Closed date YYYY-MM-DD */
+                                                date: string;
+                                                /** @description What is observed */
+                                                name: string;
+                                            }[];
+                                            /** @description State or province code (e.g. SP) */
+                                            state?: string;
+                                            /** @description Which kinds of holiday close the calendar */
+                                            types: ("public" | "bank" | "school" | "optional" | "observance")[];
+                                        };
+                                        /** @description Display name */
+                                        name: string;
+                                        /** @description IANA time zone, e.g. America/Sao_Paulo */
+                                        timezone: string;
+                                        /** @description Opening hours per weekday; several intervals per day are allowed */
+                                        week: {
+                                            /** @description Open intervals on friday, in order, not overlapping */
+                                            friday: {
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                end: string;
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                start: string;
+                                            }[];
+                                            /** @description Open intervals on monday, in order, not overlapping */
+                                            monday: {
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                end: string;
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                start: string;
+                                            }[];
+                                            /** @description Open intervals on saturday, in order, not overlapping */
+                                            saturday: {
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                end: string;
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                start: string;
+                                            }[];
+                                            /** @description Open intervals on sunday, in order, not overlapping */
+                                            sunday: {
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                end: string;
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                start: string;
+                                            }[];
+                                            /** @description Open intervals on thursday, in order, not overlapping */
+                                            thursday: {
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                end: string;
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                start: string;
+                                            }[];
+                                            /** @description Open intervals on tuesday, in order, not overlapping */
+                                            tuesday: {
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                end: string;
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                start: string;
+                                            }[];
+                                            /** @description Open intervals on wednesday, in order, not overlapping */
+                                            wednesday: {
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                end: string;
+                                                /** @description Local time HH:MM (24:00 = end of day) */
+                                                start: string;
+                                            }[];
+                                        };
+                                    };
+                                };
+                                /** @description Business continuity: RPO is the data that may be lost, RTO the time to recover */
+                                disasterRecovery: {
+                                    /** @description A contingency environment is ready to activate */
+                                    contingencyEnvironmentReady: boolean;
+                                    /** @description Recovery checklists are written down */
+                                    documentedChecklists: boolean;
+                                    /** @description A wall-clock duration */
+                                    rpo: {
+                                        /**
+                                         * @description Unit
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                    /** @description A wall-clock duration */
+                                    rto: {
+                                        /**
+                                         * @description Unit
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                };
+                                /** @description Escalation matrix by severity */
+                                escalation: {
+                                    /** @description Escalation of one severity; durations on the severity's calendar */
+                                    critical: {
+                                        /** @description A duration counted on a business calendar */
+                                        maxTimePerLevel: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description Notifications, in order */
+                                        steps: {
+                                            /**
+                                             * @description Which SLA deadline the step watches
+                                             * @enum {unknown}
+                                             */
+                                            clock: "response" | "resolution";
+                                            /** @description Who is notified */
+                                            notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            /**
+                                             * @description How `value` is read
+                                             * @enum {unknown}
+                                             */
+                                            trigger: "percentElapsed" | "minutesBeforeBreach";
+                                            /** @description Percent of the deadline elapsed (0-100), or minutes before the breach */
+                                            value: number;
+                                        }[];
+                                    };
+                                    /** @description Escalation of one severity; durations on the severity's calendar */
+                                    high: {
+                                        /** @description A duration counted on a business calendar */
+                                        maxTimePerLevel: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description Notifications, in order */
+                                        steps: {
+                                            /**
+                                             * @description Which SLA deadline the step watches
+                                             * @enum {unknown}
+                                             */
+                                            clock: "response" | "resolution";
+                                            /** @description Who is notified */
+                                            notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            /**
+                                             * @description How `value` is read
+                                             * @enum {unknown}
+                                             */
+                                            trigger: "percentElapsed" | "minutesBeforeBreach";
+                                            /** @description Percent of the deadline elapsed (0-100), or minutes before the breach */
+                                            value: number;
+                                        }[];
+                                    };
+                                    /** @description Escalation of one severity; durations on the severity's calendar */
+                                    low: {
+                                        /** @description A duration counted on a business calendar */
+                                        maxTimePerLevel: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description Notifications, in order */
+                                        steps: {
+                                            /**
+                                             * @description Which SLA deadline the step watches
+                                             * @enum {unknown}
+                                             */
+                                            clock: "response" | "resolution";
+                                            /** @description Who is notified */
+                                            notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            /**
+                                             * @description How `value` is read
+                                             * @enum {unknown}
+                                             */
+                                            trigger: "percentElapsed" | "minutesBeforeBreach";
+                                            /** @description Percent of the deadline elapsed (0-100), or minutes before the breach */
+                                            value: number;
+                                        }[];
+                                    };
+                                    /** @description Escalation of one severity; durations on the severity's calendar */
+                                    medium: {
+                                        /** @description A duration counted on a business calendar */
+                                        maxTimePerLevel: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description Notifications, in order */
+                                        steps: {
+                                            /**
+                                             * @description Which SLA deadline the step watches
+                                             * @enum {unknown}
+                                             */
+                                            clock: "response" | "resolution";
+                                            /** @description Who is notified */
+                                            notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            /**
+                                             * @description How `value` is read
+                                             * @enum {unknown}
+                                             */
+                                            trigger: "percentElapsed" | "minutesBeforeBreach";
+                                            /** @description Percent of the deadline elapsed (0-100), or minutes before the breach */
+                                            value: number;
+                                        }[];
+                                    };
+                                };
+                                /** @description Performance indicators and their targets */
+                                kpis: {
+                                    availability: {
+                                        /** @description Planned maintenance counts against the uptime targets */
+                                        maintenanceCountsAsDowntime: boolean;
+                                        /**
+                                         * @description How often the mean time between failures is reviewed
+                                         * @enum {unknown}
+                                         */
+                                        mtbfReview: "immediate" | "daily" | "weekly" | "biweekly" | "monthly" | "quarterly" | "semiannual" | "yearly";
+                                        /** @description Target availability of the telephony services */
+                                        serviceAvailabilityPercent: number;
+                                        /** @description Target uptime of the platform */
+                                        systemUptimePercent: number;
+                                    };
+                                    performance: {
+                                        /** @description API response time target (ms) */
+                                        apiResponseBelowMs: number;
+                                        /** @description Page load time target (ms) */
+                                        pageLoadBelowMs: number;
+                                        /** @description Keep CPU, memory and disk use below this */
+                                        resourceUsageBelowPercent: number;
+                                    };
+                                    support: {
+                                        /** @description Target share of tickets solved at first contact */
+                                        firstContactResolutionPercent: number;
+                                        /** @description Customers are surveyed after each ticket */
+                                        satisfactionSurveyAfterTicket: boolean;
+                                    };
+                                };
+                                /** @description When planned maintenance happens */
+                                maintenanceWindow: {
+                                    /** @description Days the window may be used */
+                                    days: ("monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday")[];
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    end: string;
+                                    /** @description Hours of prior notice to customers */
+                                    noticeHours: number;
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    start: string;
+                                    /** @description IANA time zone, e.g. America/Sao_Paulo */
+                                    timezone: string;
+                                };
+                                /** @description Plan review */
+                                review: {
+                                    /**
+                                     * @description How often the plan is reviewed
+                                     * @enum {unknown}
+                                     */
+                                    cadence: "monthly" | "quarterly" | "semiannual" | "yearly";
+                                    /** @description Days after the due date before the review is overdue */
+                                    graceDays: number;
+                                    /** @description Date of the last review YYYY-MM-DD */
+                                    lastReviewedAt: string;
+                                };
+                                /**
+                                 * @description Version of this document's format
+                                 * @enum {number}
+                                 */
+                                schemaVersion: 1;
+                                /** @description Security routine */
+                                security: {
+                                    /**
+                                     * @description Access audits
+                                     * @enum {unknown}
+                                     */
+                                    accessAudit: "immediate" | "daily" | "weekly" | "biweekly" | "monthly" | "quarterly" | "semiannual" | "yearly";
+                                    /**
+                                     * @description Penetration tests
+                                     * @enum {unknown}
+                                     */
+                                    penetrationTest: "immediate" | "daily" | "weekly" | "biweekly" | "monthly" | "quarterly" | "semiannual" | "yearly";
+                                    /**
+                                     * @description Vulnerability scans
+                                     * @enum {unknown}
+                                     */
+                                    vulnerabilityScan: "immediate" | "daily" | "weekly" | "biweekly" | "monthly" | "quarterly" | "semiannual" | "yearly";
+                                };
+                                /** @description Severity classes */
+                                severities: {
+                                    /** @description A severity class with its SLA targets */
+                                    critical: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar: string;
+                                        /** @description When a ticket has this severity */
+                                        description: string;
+                                        /** @description Display name */
+                                        name: string;
+                                        /** @description A duration counted on a business calendar */
+                                        resolution: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        response: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                    /** @description A severity class with its SLA targets */
+                                    high: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar: string;
+                                        /** @description When a ticket has this severity */
+                                        description: string;
+                                        /** @description Display name */
+                                        name: string;
+                                        /** @description A duration counted on a business calendar */
+                                        resolution: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        response: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                    /** @description A severity class with its SLA targets */
+                                    low: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar: string;
+                                        /** @description When a ticket has this severity */
+                                        description: string;
+                                        /** @description Display name */
+                                        name: string;
+                                        /** @description A duration counted on a business calendar */
+                                        resolution: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        response: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                    /** @description A severity class with its SLA targets */
+                                    medium: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar: string;
+                                        /** @description When a ticket has this severity */
+                                        description: string;
+                                        /** @description Display name */
+                                        name: string;
+                                        /** @description A duration counted on a business calendar */
+                                        resolution: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        response: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                };
+                                /** @description Support levels L1-L3 */
+                                tiers: {
+                                    /** @description A support level */
+                                    L1: {
+                                        /** @description Channels this level answers */
+                                        channels: ("email" | "chat" | "phone" | "ticket" | "scheduled_call")[];
+                                        /** @description Typical cases */
+                                        examples: string[];
+                                        /** @description Display name */
+                                        name: string;
+                                        /** @description Aimed-for (target) and worst acceptable (maximum) time to first response */
+                                        responseTime: {
+                                            /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                            calendar: string;
+                                            /** @description A duration counted on a business calendar */
+                                            maximum: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                            /** @description A duration counted on a business calendar */
+                                            target: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                        };
+                                        /** @description What this level does */
+                                        responsibilities: string[];
+                                        /** @description Severities of the tickets this level answers first */
+                                        severities: ("critical" | "high" | "medium" | "low")[];
+                                    };
+                                    /** @description A support level */
+                                    L2: {
+                                        /** @description Channels this level answers */
+                                        channels: ("email" | "chat" | "phone" | "ticket" | "scheduled_call")[];
+                                        /** @description Typical cases */
+                                        examples: string[];
+                                        /** @description Display name */
+                                        name: string;
+                                        /** @description Aimed-for (target) and worst acceptable (maximum) time to first response */
+                                        responseTime: {
+                                            /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                            calendar: string;
+                                            /** @description A duration counted on a business calendar */
+                                            maximum: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                            /** @description A duration counted on a business calendar */
+                                            target: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                        };
+                                        /** @description What this level does */
+                                        responsibilities: string[];
+                                        /** @description Severities of the tickets this level answers first */
+                                        severities: ("critical" | "high" | "medium" | "low")[];
+                                    };
+                                    /** @description A support level */
+                                    L3: {
+                                        /** @description Channels this level answers */
+                                        channels: ("email" | "chat" | "phone" | "ticket" | "scheduled_call")[];
+                                        /** @description Typical cases */
+                                        examples: string[];
+                                        /** @description Display name */
+                                        name: string;
+                                        /** @description Aimed-for (target) and worst acceptable (maximum) time to first response */
+                                        responseTime: {
+                                            /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                            calendar: string;
+                                            /** @description A duration counted on a business calendar */
+                                            maximum: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                            /** @description A duration counted on a business calendar */
+                                            target: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                        };
+                                        /** @description What this level does */
+                                        responsibilities: string[];
+                                        /** @description Severities of the tickets this level answers first */
+                                        severities: ("critical" | "high" | "medium" | "low")[];
+                                    };
+                                };
+                                /** @description Update cadence */
+                                updates: {
+                                    /** @description A kind of update */
+                                    fixes: {
+                                        /** @description Validated in the staging environment first */
+                                        afterValidation: boolean;
+                                        /**
+                                         * @description How often updates of this kind ship
+                                         * @enum {unknown}
+                                         */
+                                        cadence: "immediate" | "daily" | "weekly" | "biweekly" | "monthly" | "quarterly" | "semiannual" | "yearly";
+                                        /** @description Applied inside the maintenance window */
+                                        inMaintenanceWindow: boolean;
+                                    };
+                                    /** @description A kind of update */
+                                    improvements: {
+                                        /** @description Validated in the staging environment first */
+                                        afterValidation: boolean;
+                                        /**
+                                         * @description How often updates of this kind ship
+                                         * @enum {unknown}
+                                         */
+                                        cadence: "immediate" | "daily" | "weekly" | "biweekly" | "monthly" | "quarterly" | "semiannual" | "yearly";
+                                        /** @description Applied inside the maintenance window */
+                                        inMaintenanceWindow: boolean;
+                                    };
+                                    /** @description A kind of update */
+                                    security: {
+                                        /** @description Validated in the staging environment first */
+                                        afterValidation: boolean;
+                                        /**
+                                         * @description How often updates of this kind ship
+                                         * @enum {unknown}
+                                         */
+                                        cadence: "immediate" | "daily" | "weekly" | "biweekly" | "monthly" | "quarterly" | "semiannual" | "yearly";
+                                        /** @description Applied inside the maintenance window */
+                                        inMaintenanceWindow: boolean;
+                                    };
+                                };
+                            };
+                            /** @description Version number, 1 for the seeded default */
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ticket queue, newest first, with keyset pagination */
+        get: {
+            parameters: {
+                query?: {
+                    assignee?: string;
+                    cursor?: string;
+                    limit?: number;
+                    organization?: string;
+                    q?: string;
+                    severity?: string;
+                    status?: string;
+                    team?: string;
+                    tier?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                assigneeId: string | null;
+                                channel: string;
+                                closedAt: string | null;
+                                createdAt: string;
+                                description: string;
+                                firstResponseAt: string | null;
+                                id: string;
+                                mergedIntoId: string | null;
+                                number: number;
+                                organizationId: string;
+                                requester: {
+                                    email?: string;
+                                    name: string;
+                                    phone?: string;
+                                };
+                                requesterId: string | null;
+                                resolvedAt: string | null;
+                                severity: string;
+                                status: string;
+                                subject: string;
+                                tags: string[];
+                                team: string | null;
+                                tier: string;
+                                type: string;
+                                updatedAt: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Open a ticket (a customer opens it for its own organization) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        assigneeId?: string | null;
+                        /** @enum {string} */
+                        channel?: "portal" | "email" | "chat" | "phone" | "scheduled_call" | "api" | "monitoring";
+                        description: string;
+                        /** Format: uuid */
+                        organizationId?: string;
+                        requester?: {
+                            /** Format: email */
+                            email?: string;
+                            name: string;
+                            phone?: string;
+                        };
+                        /** @enum {string} */
+                        severity: "critical" | "high" | "medium" | "low";
+                        subject: string;
+                        tags?: string[];
+                        team?: string | null;
+                        /** @enum {string} */
+                        tier?: "L1" | "L2" | "L3";
+                        /** @description Ticket type; defaults: usage_question, login_problem, extension_trunk_configuration, sip_trunk_integration, feature_failure, monitoring_configuration, bug, performance, security */
+                        type: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assigneeId: string | null;
+                            channel: string;
+                            closedAt: string | null;
+                            createdAt: string;
+                            description: string;
+                            firstResponseAt: string | null;
+                            id: string;
+                            mergedIntoId: string | null;
+                            number: number;
+                            organizationId: string;
+                            requester: {
+                                email?: string;
+                                name: string;
+                                phone?: string;
+                            };
+                            requesterId: string | null;
+                            resolvedAt: string | null;
+                            severity: string;
+                            status: string;
+                            subject: string;
+                            tags: string[];
+                            team: string | null;
+                            tier: string;
+                            type: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One ticket */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assigneeId: string | null;
+                            channel: string;
+                            closedAt: string | null;
+                            createdAt: string;
+                            description: string;
+                            firstResponseAt: string | null;
+                            id: string;
+                            mergedIntoId: string | null;
+                            number: number;
+                            organizationId: string;
+                            requester: {
+                                email?: string;
+                                name: string;
+                                phone?: string;
+                            };
+                            requesterId: string | null;
+                            resolvedAt: string | null;
+                            severity: string;
+                            status: string;
+                            subject: string;
+                            tags: string[];
+                            team: string | null;
+                            tier: string;
+                            type: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a ticket; every change lands in its history */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        assigneeId?: string | null;
+                        /** @enum {string} */
+                        severity?: "critical" | "high" | "medium" | "low";
+                        /** @enum {string} */
+                        status?: "new" | "open" | "pending_customer" | "pending_vendor" | "on_hold" | "resolved" | "closed";
+                        subject?: string;
+                        tags?: string[];
+                        team?: string | null;
+                        /** @enum {string} */
+                        tier?: "L1" | "L2" | "L3";
+                        /** @description Ticket type; defaults: usage_question, login_problem, extension_trunk_configuration, sip_trunk_integration, feature_failure, monitoring_configuration, bug, performance, security */
+                        type?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assigneeId: string | null;
+                            channel: string;
+                            closedAt: string | null;
+                            createdAt: string;
+                            description: string;
+                            firstResponseAt: string | null;
+                            id: string;
+                            mergedIntoId: string | null;
+                            number: number;
+                            organizationId: string;
+                            requester: {
+                                email?: string;
+                                name: string;
+                                phone?: string;
+                            };
+                            requesterId: string | null;
+                            resolvedAt: string | null;
+                            severity: string;
+                            status: string;
+                            subject: string;
+                            tags: string[];
+                            team: string | null;
+                            tier: string;
+                            type: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/escalate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move a ticket to another support tier, with the reason on its timeline */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                        /** @enum {string} */
+                        tier: "L1" | "L2" | "L3";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assigneeId: string | null;
+                            channel: string;
+                            closedAt: string | null;
+                            createdAt: string;
+                            description: string;
+                            firstResponseAt: string | null;
+                            id: string;
+                            mergedIntoId: string | null;
+                            number: number;
+                            organizationId: string;
+                            requester: {
+                                email?: string;
+                                name: string;
+                                phone?: string;
+                            };
+                            requesterId: string | null;
+                            resolvedAt: string | null;
+                            severity: string;
+                            status: string;
+                            subject: string;
+                            tags: string[];
+                            team: string | null;
+                            tier: string;
+                            type: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reply publicly, write an internal note, or log an answered phone call */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        body: string;
+                        /**
+                         * @description phone_call logs an answered call; it counts as a response
+                         * @enum {string}
+                         */
+                        kind?: "reply" | "phone_call";
+                        /** @enum {string} */
+                        visibility: "public" | "internal";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            authorId: string | null;
+                            authorKind: string;
+                            body: string;
+                            createdAt: string;
+                            id: string;
+                            kind: string;
+                            ticketId: string;
+                            visibility: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Messages and field history of a ticket (customers see public messages only) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            history: {
+                                actorId: string | null;
+                                after: string | null;
+                                at: string;
+                                before: string | null;
+                                field: string;
+                                id: string;
+                            }[];
+                            messages: {
+                                authorId: string | null;
+                                authorKind: string;
+                                body: string;
+                                createdAt: string;
+                                id: string;
+                                kind: string;
+                                ticketId: string;
+                                visibility: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tokens": {
         parameters: {
             query?: never;

@@ -1,15 +1,19 @@
-import { AppShell, Burger, Divider, Group, NavLink, ScrollArea, Text, Title } from "@mantine/core";
+import { AppShell, Burger, Center, Divider, Group, Loader, NavLink, ScrollArea, Text, Title } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
+import { Suspense } from "react";
 import { useTranslation } from "react-i18next";
 import { Outlet, NavLink as RouterNavLink } from "react-router";
+import { useAuth } from "../auth/AuthProvider";
 import { areas } from "../features/registry";
 import { DocsIcon } from "./icons";
 import { LanguageSwitch } from "./LanguageSwitch";
 import { ThemeToggle } from "./ThemeToggle";
+import { UserMenu } from "./UserMenu";
 
 export function Shell() {
   const { t } = useTranslation();
   const [opened, { toggle, close }] = useDisclosure();
+  const { can } = useAuth();
   return (
     <AppShell
       header={{ height: 56 }}
@@ -33,17 +37,20 @@ export function Shell() {
           <Group gap="sm" wrap="nowrap">
             <LanguageSwitch />
             <ThemeToggle />
+            <UserMenu />
           </Group>
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="sm" component="nav" aria-label={t("nav.label")}>
         <AppShell.Section grow component={ScrollArea}>
-          {areas.map((area) => (
+          {areas
+            .filter((area) => !area.requires || can(area.requires))
+            .map((area) => (
             <NavLink
               key={area.path}
               component={RouterNavLink}
               to={area.path}
-              end
+              end={area.path === "/"}
               label={t(area.label)}
               leftSection={<area.icon />}
               onClick={close}
@@ -62,7 +69,15 @@ export function Shell() {
         </AppShell.Section>
       </AppShell.Navbar>
       <AppShell.Main>
-        <Outlet />
+        <Suspense
+          fallback={
+            <Center py="xl">
+              <Loader aria-label={t("common.loading")} />
+            </Center>
+          }
+        >
+          <Outlet />
+        </Suspense>
       </AppShell.Main>
     </AppShell>
   );

@@ -1,5 +1,6 @@
 import type { ParseKeys } from "i18next";
 import type { ComponentType } from "react";
+import type { Area as GrantArea } from "../auth/access";
 import type { IconProps } from "./icons";
 
 /**
@@ -12,4 +13,8 @@ export interface Area {
   label: ParseKeys;
   icon: ComponentType<IconProps>;
   page: ComponentType;
+  /** The grant needed to read this area; without one, every signed-in user sees it. */
+  requires?: GrantArea;
+  /** Further pages under the area that have no navigation entry of their own (e.g. one ticket). */
+  subpages?: { path: string; page: ComponentType }[];
 }

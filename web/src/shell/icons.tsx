@@ -64,3 +64,62 @@ export function MoonIcon(props: IconProps) {
     </Svg>
   );
 }
+
+export function UserIcon(props: IconProps) {
+  return (
+    <Svg {...props}>
+      <circle cx="12" cy="8" r="4" />
+      <path d="M4 21a8 8 0 0 1 16 0" />
+    </Svg>
+  );
+}
+
+export function LogoutIcon(props: IconProps) {
+  return (
+    <Svg {...props}>
+      <path d="M15 4h4v16h-4M10 17l-5-5 5-5M5 12h11" />
+    </Svg>
+  );
+}
+
+export function TicketIcon(props: IconProps) {
+  return (
+    <Svg {...props}>
+      <path d="M3 8a2 2 0 0 0 0 4v4h18v-4a2 2 0 0 1 0-4V4H3zM13 4v2M13 10v2M13 16v0" />
+    </Svg>
+  );
+}
+
+export function PlanIcon(props: IconProps) {
+  return (
+    <Svg {...props}>
+      <path d="M9 4h6v3H9zM6 5H5v16h14V5h-1M9 12h6M9 16h4" />
+    </Svg>
+  );
+}
+
+export function AuditIcon(props: IconProps) {
+  return (
+    <Svg {...props}>
+      <path d="M12 3l8 3v6c0 5-3.5 8-8 9-4.5-1-8-4-8-9V6z" />
+      <path d="M9 12l2 2 4-4" />
+    </Svg>
+  );
+}
+
+export function BuildingIcon(props: IconProps) {
+  return (
+    <Svg {...props}>
+      <path d="M4 21V5l8-3v19M12 8h8v13M8 8v0M8 12v0M8 16v0M16 12v0M16 16v0M2 21h20" />
+    </Svg>
+  );
+}
+
+export function UsersIcon(props: IconProps) {
+  return (
+    <Svg {...props}>
+      <circle cx="9" cy="8" r="3.5" />
+      <path d="M2 20a7 7 0 0 1 14 0M16 4.5a3.5 3.5 0 0 1 0 7M18 14a6 6 0 0 1 4 6" />
+    </Svg>
+  );
+}

@@ -1,0 +1,122 @@
+import { queryOptions, useQuery, useQueryClient } from "@tanstack/react-query";
+import { createContext, type ReactNode, useCallback, useContext, useMemo } from "react";
+import { useTranslation } from "react-i18next";
+import { ApiProblem, api, setCsrfToken, unwrap } from "../api/client";
+import { type Access, type Area, roleAllows } from "./access";
+
+export type Me = NonNullable<Awaited<ReturnType<typeof fetchMe>>>;
+export type User = Me["user"];
+
+const HINT_KEY = "plantao.signed-in";
+
+/**
+ * Whether this browser signed in before. The session cookie is httpOnly, so the page cannot see it; without
+ * this hint every visit of a signed-out user would ask /me and the browser would log its 401 as an error.
+ */
+function hasSessionHint(): boolean {
+  try {
+    return localStorage.getItem(HINT_KEY) === "1";
+  } catch {
+    return true;
+  }
+}
+
+function setSessionHint(on: boolean): void {
+  try {
+    if (on) localStorage.setItem(HINT_KEY, "1");
+    else localStorage.removeItem(HINT_KEY);
+  } catch {
+    // Without storage the page asks /me on every visit, which still works.
+  }
+}
+
+async function fetchMe(signal: AbortSignal) {
+  const result = await api.GET("/api/v1/me", { signal });
+  if (result.response.status === 401) return null;
+  return unwrap(result);
+}
+
+export const meQuery = queryOptions({
+  queryKey: ["me"],
+  queryFn: async ({ signal }) => {
+    if (!hasSessionHint()) return null;
+    const me = await fetchMe(signal);
+    if (!me) setSessionHint(false);
+    setCsrfToken(me?.csrfToken ?? null);
+    return me;
+  },
+  staleTime: Number.POSITIVE_INFINITY,
+  retry: false,
+});
+
+interface AuthValue {
+  user: User;
+  /** Whether the user's role may use an area (the server checks again; this only hides what would fail). */
+  can(area: Area, access?: Access): boolean;
+}
+
+interface SessionControl {
+  signedIn(session: { user: User; csrfToken: string }): void;
+  signedOut(): void;
+}
+
+const AuthContext = createContext<AuthValue | null>(null);
+const SessionContext = createContext<SessionControl | null>(null);
+
+/** The signed-in user; only inside pages that RequireAuth guards. */
+export function useAuth(): AuthValue {
+  const value = useContext(AuthContext);
+  if (!value) throw new Error("useAuth outside a signed-in page");
+  return value;
+}
+
+/** The signed-in user, or null on public pages. */
+export function useOptionalUser(): User | null {
+  return useContext(AuthContext)?.user ?? null;
+}
+
+export function useSession(): SessionControl {
+  const value = useContext(SessionContext);
+  if (!value) throw new Error("useSession outside AuthProvider");
+  return value;
+}
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const client = useQueryClient();
+  const { i18n } = useTranslation();
+  const me = useQuery(meQuery);
+
+  const signedIn = useCallback(
+    (session: { user: User; csrfToken: string }) => {
+      setSessionHint(true);
+      setCsrfToken(session.csrfToken);
+      client.setQueryData(meQuery.queryKey, { user: session.user, csrfToken: session.csrfToken, via: "session", scopes: null });
+      void i18n.changeLanguage(session.user.locale);
+    },
+    [client, i18n],
+  );
+  const signedOut = useCallback(() => {
+    setSessionHint(false);
+    setCsrfToken(null);
+    client.removeQueries();
+    client.setQueryData(meQuery.queryKey, null);
+  }, [client]);
+
+  const control = useMemo(() => ({ signedIn, signedOut }), [signedIn, signedOut]);
+  const user = me.data?.user;
+  const auth = useMemo<AuthValue | null>(
+    () => (user ? { user, can: (area, access = "read") => roleAllows(user.role, area, access) } : null),
+    [user],
+  );
+
+  return (
+    <SessionContext.Provider value={control}>
+      <AuthContext.Provider value={auth}>{me.isPending ? null : children}</AuthContext.Provider>
+    </SessionContext.Provider>
+  );
+}
+
+/** A 401 from any query means the session ended (expired, or logged out elsewhere). */
+export function isSessionEnded(error: unknown): boolean {
+  return error instanceof ApiProblem && error.problem.status === 401;
+}

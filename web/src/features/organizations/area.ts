@@ -1,0 +1,11 @@
+import { lazy } from "react";
+import type { Area } from "../../shell/area";
+import { BuildingIcon } from "../../shell/icons";
+
+export const organizationsArea: Area = {
+  path: "/organizations",
+  label: "nav.organizations",
+  icon: BuildingIcon,
+  requires: "organizations",
+  page: lazy(() => import("./OrganizationsPage").then((m) => ({ default: m.OrganizationsPage }))),
+};

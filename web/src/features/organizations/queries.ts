@@ -1,0 +1,12 @@
+import { api, unwrap } from "../../api/client";
+import type { paths } from "../../api/schema";
+
+export type Organization =
+  paths["/api/v1/organizations/{id}"]["get"]["responses"][200]["content"]["application/json"];
+export type OrganizationInput = NonNullable<paths["/api/v1/organizations"]["post"]["requestBody"]>["content"]["application/json"];
+
+export async function organizationsPage(q: string, cursor: string | undefined, signal: AbortSignal) {
+  return unwrap(
+    await api.GET("/api/v1/organizations", { params: { query: { q: q || undefined, cursor, limit: 50 } }, signal }),
+  );
+}

@@ -1,0 +1,37 @@
+import { Alert } from "@mantine/core";
+import { useTranslation } from "react-i18next";
+import { ApiProblem } from "../api/client";
+import pt from "../i18n/pt-BR.json";
+
+type KnownProblem = keyof typeof pt.problems;
+const isKnown = (id: string): id is KnownProblem => Object.hasOwn(pt.problems, id);
+
+/** A problem in the reader's language: translated by its type id, else the server's own detail. */
+export function useProblemText(): (error: unknown) => string {
+  const { t } = useTranslation();
+  return (error) => {
+    if (error instanceof ApiProblem) {
+      if (isKnown(error.id)) return t(`problems.${error.id}`);
+      return error.problem.detail ?? error.problem.title;
+    }
+    return error instanceof Error ? error.message : String(error);
+  };
+}
+
+/** Per-field messages of a validation problem, keyed by JSON Pointer ("/email"), to show next to each input. */
+export function fieldErrors(error: unknown): Record<string, string> {
+  if (!(error instanceof ApiProblem)) return {};
+  return Object.fromEntries((error.problem.errors ?? []).map((e) => [e.pointer, e.message]));
+}
+
+/** The problem of a failed request, above the form or list it belongs to. */
+export function ProblemAlert({ error }: { error: unknown }) {
+  const text = useProblemText();
+  const { t } = useTranslation();
+  if (!error) return null;
+  return (
+    <Alert color="red" title={t("common.error")} role="alert" mb="md">
+      {text(error)}
+    </Alert>
+  );
+}
