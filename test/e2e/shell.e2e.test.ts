@@ -74,6 +74,12 @@ describe.skipIf(skip)("web shell in Chromium", () => {
       if (msg.type() === "error") browserErrors.push(`console: ${msg.text()} (${msg.location().url})`);
     });
     page.on("pageerror", (err) => browserErrors.push(`page: ${err.message}`));
+    // The shell is for signed-in users: sign in through the login page first.
+    await page.goto(`${base}/login`);
+    await page.getByLabel(/^E-mail/).fill(ADMIN.email);
+    await page.getByLabel(/^Senha/).fill(ADMIN.password);
+    await page.getByRole("button", { name: "Entrar" }).click();
+    await page.getByRole("heading", { name: "Visão geral", exact: true }).waitFor();
   }, 180_000);
 
   afterEach(() => {
@@ -123,8 +129,6 @@ describe.skipIf(skip)("web shell in Chromium", () => {
   });
 
   it("loads a client route from a deep link and shows events as they are published", async () => {
-    const login = await context.request.post(`${base}/api/v1/auth/login`, { data: ADMIN });
-    expect(login.status()).toBe(200);
     await page.goto(`${base}/events`);
     await heading("Live events");
     await page.locator('[data-testid="stream-state"][data-state="connected"]').waitFor();

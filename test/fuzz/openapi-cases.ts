@@ -55,7 +55,7 @@ export interface FuzzRequest {
 
 const bodylessSample = new Set(["open brace", "prototype pollution", "text/plain", "no content type"]);
 const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
-const MAX_DEPTH = 4;
+const MAX_DEPTH = 8;
 
 function follow(doc: OpenApiDocument, ref: string): any {
   if (!ref.startsWith("#/")) throw new Error(`only local $refs are supported, got ${ref}`);
@@ -133,7 +133,11 @@ const formatExamples: Record<string, string> = {
 };
 
 function exampleString(s: Schema): string {
-  const candidates = [formatExamples[s.format] ?? "", "abc", "a", "A1", "1", "123", "a-b", "a_b", "a.b", "+5511999999999"];
+  const candidates = [
+    formatExamples[s.format] ?? "",
+    ...["abc", "a", "A1", "BR", "1", "123", "a-b", "a_b", "a.b", "+5511999999999", "fuzz@example.com", "sip:fuzz@example.com"],
+    ...["2026-11-25", "12:00", "08:00-18:00", "America/Sao_Paulo", "0 3 * * *", "P1D", "1h", "30m"],
+  ];
   let value = candidates.find((c) => c && matches(s.pattern, c)) ?? "abc";
   const min = s.minLength ?? 0;
   if (value.length < min) value = value.padEnd(min, value.at(-1) ?? "a");
@@ -158,17 +162,17 @@ function exampleNumber(s: Schema, integer: boolean): number {
 }
 
 /** A value the schema accepts, so mutating one field leaves the rest valid and the route reaches its handler. */
-export function example(doc: OpenApiDocument, raw: Schema, depth = 0): unknown {
+export function example(doc: OpenApiDocument, raw: Schema, depth = 0, known: Record<string, unknown> = {}): unknown {
   const s = deref(doc, raw);
   if ("const" in s) return s.const;
   if (Array.isArray(s.enum) && s.enum.length) return s.enum[0];
   if (s.allOf) {
-    const parts = s.allOf.map((p: Schema) => example(doc, p, depth));
+    const parts = s.allOf.map((p: Schema) => example(doc, p, depth, known));
     return parts.every((p: unknown) => p && typeof p === "object" && !Array.isArray(p)) ? Object.assign({}, ...parts) : parts[0];
   }
   const branches: Schema[] | undefined = s.anyOf ?? s.oneOf;
   if (branches?.length) {
-    return example(doc, branches.find((b) => !typesOf(doc, b).has("null")) ?? branches[0]!, depth);
+    return example(doc, branches.find((b) => !typesOf(doc, b).has("null")) ?? branches[0]!, depth, known);
   }
   const types = typesOf(doc, s);
   const type = ["object", "array", "string", "integer", "number", "boolean", "null"].find((t) => types.has(t));
@@ -176,12 +180,21 @@ export function example(doc: OpenApiDocument, raw: Schema, depth = 0): unknown {
     case "object": {
       if (depth >= MAX_DEPTH) return {};
       const out: Record<string, unknown> = {};
-      for (const [key, sub] of Object.entries<Schema>(s.properties ?? {})) out[key] = example(doc, sub, depth + 1);
+      for (const [key, sub] of Object.entries<Schema>(s.properties ?? {})) {
+        out[key] = key in known ? known[key] : example(doc, sub, depth + 1, known);
+      }
+      // A map (additionalProperties or patternProperties with a schema) needs one entry to pass minProperties.
+      const entry = typeof s.additionalProperties === "object" ? s.additionalProperties : Object.values<Schema>(s.patternProperties ?? {})[0];
+      if (entry && Object.keys(out).length < Math.max(1, s.minProperties ?? 0)) {
+        const keyPattern = Object.keys(s.patternProperties ?? {})[0];
+        const key = ["default", "a", "main", "L1", "1"].find((k) => matches(keyPattern, k) && matches(s.propertyNames?.pattern, k));
+        out[key ?? "a"] = example(doc, entry, depth + 1, known);
+      }
       return out;
     }
     case "array": {
       if (depth >= MAX_DEPTH || s.maxItems === 0) return [];
-      const item = example(doc, s.items ?? {}, depth + 1);
+      const item = example(doc, s.items ?? {}, depth + 1, known);
       return Array.from({ length: Math.max(1, s.minItems ?? 1) }, () => item);
     }
     case "integer":
@@ -204,7 +217,7 @@ interface Field {
 
 /** Every property and array item reachable in the schema, each with its own subschema. */
 function fieldsOf(doc: OpenApiDocument, raw: Schema, pointer: string[] = [], depth = 0): Field[] {
-  if (depth >= MAX_DEPTH) return [];
+  if (depth >= 6) return [];
   const s = deref(doc, raw);
   const out: Field[] = [];
   const objects = [s, ...(s.allOf ?? []).map((p: Schema) => deref(doc, p))];
@@ -269,11 +282,14 @@ function randomFrom(seed: number): () => number {
   };
 }
 
-function pick<T>(items: ReadonlyArray<T>, count: number, random: () => number): T[] {
-  const pool = [...items];
-  const out: T[] = [];
-  while (out.length < count && pool.length) out.push(pool.splice(Math.floor(random() * pool.length), 1)[0]!);
-  return out;
+/** `count` items chosen by `random`; in their original order when `ordered`, so a run reads like the catalogue. */
+function pick<T>(items: ReadonlyArray<T>, count: number, random: () => number, ordered = false): T[] {
+  if (count >= items.length) return [...items];
+  const indexes = items.map((_, i) => i);
+  const chosen: number[] = [];
+  while (chosen.length < count) chosen.push(indexes.splice(Math.floor(random() * indexes.length), 1)[0]!);
+  if (ordered) chosen.sort((a, b) => a - b);
+  return chosen.map((i) => items[i]!);
 }
 
 function seedOf(text: string, seed: number): number {
@@ -290,6 +306,12 @@ export interface GeneratorOptions {
   arbitraryValues: number;
   /** A body this many bytes long is rejected by size alone. */
   bodyLimit: number;
+  /** Hostile values across all fields of one request body; a field with more candidates gets a seeded sample. */
+  bodyFieldBudget: number;
+  /** Hostile values every body field gets however wide the body is. */
+  minPerField: number;
+  /** Real values for properties and parameters by name (an existing organizationId), so examples get past lookups. */
+  known?: Record<string, unknown>;
 }
 
 /** Values a field of this schema should reject, or should accept and still handle without failing. */
@@ -388,13 +410,14 @@ export function requestsFor(doc: OpenApiDocument, op: Operation, opts: Generator
   const out: FuzzRequest[] = [];
   const seedFor = (what: string) => seedOf(`${op.id} ${what}`, opts.seed);
   const base: Parts = { path: {}, query: {}, rawQuery: [], headers: {} };
+  const known = opts.known ?? {};
   for (const p of op.params) {
-    const value = example(doc, p.schema ?? {});
+    const value = p.name in known ? known[p.name] : example(doc, p.schema ?? {}, 0, known);
     if (p.in === "path") base.path[p.name] = percentEncode(String(value));
     if (p.in === "query" && p.required) base.query[p.name] = value;
     if (p.in === "header" && p.required) base.headers[p.name] = String(value);
   }
-  const bodyExample = op.body ? example(doc, op.body.schema) : undefined;
+  const bodyExample = op.body ? example(doc, op.body.schema, 0, known) : undefined;
   if (op.body) base.body = { contentType: op.body.mediaType, text: toJson(bodyExample) };
   const add = (label: string, change: Partial<Parts>, method?: string) =>
     out.push(render(op, { ...base, ...change }, label, method));
@@ -403,10 +426,14 @@ export function requestsFor(doc: OpenApiDocument, op: Operation, opts: Generator
 
   if (op.body) {
     const json = (value: unknown) => ({ contentType: op.body!.mediaType, text: toJson(value) });
-    for (const field of fieldsOf(doc, op.body.schema)) {
+    const fields = fieldsOf(doc, op.body.schema);
+    // Wide documents share a budget, so every field still gets a seeded handful of the hostile values.
+    const perField = Math.max(opts.minPerField, Math.floor(opts.bodyFieldBudget / Math.max(1, fields.length)));
+    for (const field of fields) {
       const where = `body/${field.pointer.join("/")}`;
       add(`${where} missing${field.required ? " (required)" : ""}`, { body: json(withValue(bodyExample, field.pointer, DELETE)) });
-      for (const [label, value] of badValues(doc, field.schema, opts, seedFor(where))) {
+      const seed = seedFor(where);
+      for (const [label, value] of pick(badValues(doc, field.schema, opts, seed), perField, randomFrom(seed), true)) {
         add(`${where} = ${label}`, { body: json(withValue(bodyExample, field.pointer, value)) });
       }
     }

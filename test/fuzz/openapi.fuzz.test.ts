@@ -20,7 +20,15 @@ import {
   socketSender,
 } from "./runner.js";
 
-const generator: GeneratorOptions = { seed: 20261125, sampledStrings: 4, arbitraryValues: 3, bodyLimit: BODY_LIMIT };
+const generator = (t: TestContext): GeneratorOptions => ({
+  seed: 20261125,
+  sampledStrings: 4,
+  arbitraryValues: 3,
+  bodyLimit: BODY_LIMIT,
+  bodyFieldBudget: 300,
+  minPerField: 4,
+  known: { organizationId: t.providerId },
+});
 const TIMEOUT_MS = 5_000;
 
 interface Identity {
@@ -61,14 +69,14 @@ describe.each(engines)("OpenAPI fuzz on %s", (engine) => {
     const ids = ops.map((o) => o.id);
     expect(ids).toEqual(expect.arrayContaining(["GET /healthz", "GET /api/v1/version", "GET /api/v1/events"]));
     expect(ops.find((o) => o.id === "GET /api/v1/events")?.streaming).toBe(true);
-    for (const op of ops) expect(requestsFor(doc, op, generator).length).toBeGreaterThan(50);
+    for (const op of ops) expect(requestsFor(doc, op, generator(t)).length).toBeGreaterThan(25);
   });
 
   it("answers hostile input to every operation with a 4xx problem or a success, never a 5xx or a hang", async () => {
     const findings: Finding[] = [];
     let sent = 0;
     for (const op of ops) {
-      const requests = requestsFor(doc, op, generator);
+      const requests = requestsFor(doc, op, generator(t));
       expect(requests[0]?.label).toBe("the valid example");
       const send = op.streaming ? socketSender(origin) : injectSender(t.app);
       const run = async (identity: Identity) => {
@@ -87,9 +95,9 @@ describe.each(engines)("OpenAPI fuzz on %s", (engine) => {
       };
       const anonymous = await run({ name: "anonymous", headers: {} });
       // Where anonymous callers are turned away, the input only reaches the handler signed in.
-      if (anonymous.statuses[0] === 401) for (const identity of identities) await run(identity);
+      if (anonymous.statuses.includes(401)) for (const identity of identities) await run(identity);
     }
-    expect(sent).toBeGreaterThan(ops.length * 50);
+    expect(sent).toBeGreaterThan(ops.length * 25);
     expect(findings.length, describeFindings(findings)).toBe(0);
     // Otherwise the later operations were only fuzzed up to the 401.
     for (const identity of identities) {

@@ -20,7 +20,9 @@ const ProfilePage = lazy(() => import("./features/profile/ProfilePage").then((m)
 const theme = createTheme({ primaryColor: "blue", defaultRadius: "md" });
 const colorSchemeManager = localStorageColorSchemeManager({ key: "plantao.color-scheme" });
 const queryClient: QueryClient = new QueryClient({
-  defaultOptions: { queries: { refetchOnWindowFocus: false, retry: (count, error) => !isSessionEnded(error) && count < 2 } },
+  defaultOptions: {
+    queries: { refetchOnWindowFocus: false, retry: (count, error) => !isSessionEnded(error) && count < 2 },
+  },
   // A 401 on any page means the session is gone: forgetting the user sends the app back to the login page.
   queryCache: new QueryCache({
     onError: (error) => {

@@ -16,7 +16,8 @@ export function setCsrfToken(token: string | null): void {
 
 const csrf: Middleware = {
   onRequest({ request }) {
-    if (csrfToken && !["GET", "HEAD", "OPTIONS"].includes(request.method)) request.headers.set("x-csrf-token", csrfToken);
+    if (csrfToken && !["GET", "HEAD", "OPTIONS"].includes(request.method))
+      request.headers.set("x-csrf-token", csrfToken);
     return request;
   },
 };

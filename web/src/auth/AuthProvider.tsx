@@ -2,9 +2,10 @@ import { queryOptions, useQuery, useQueryClient } from "@tanstack/react-query";
 import { createContext, type ReactNode, useCallback, useContext, useMemo } from "react";
 import { useTranslation } from "react-i18next";
 import { ApiProblem, api, setCsrfToken, unwrap } from "../api/client";
+import type { paths } from "../api/schema";
 import { type Access, type Area, roleAllows } from "./access";
 
-export type Me = NonNullable<Awaited<ReturnType<typeof fetchMe>>>;
+export type Me = paths["/api/v1/me"]["get"]["responses"][200]["content"]["application/json"];
 export type User = Me["user"];
 
 const HINT_KEY = "plantao.signed-in";
@@ -30,7 +31,7 @@ function setSessionHint(on: boolean): void {
   }
 }
 
-async function fetchMe(signal: AbortSignal) {
+async function fetchMe(signal: AbortSignal): Promise<Me | null> {
   const result = await api.GET("/api/v1/me", { signal });
   if (result.response.status === 401) return null;
   return unwrap(result);
@@ -90,7 +91,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     (session: { user: User; csrfToken: string }) => {
       setSessionHint(true);
       setCsrfToken(session.csrfToken);
-      client.setQueryData(meQuery.queryKey, { user: session.user, csrfToken: session.csrfToken, via: "session", scopes: null });
+      const me: Me = { user: session.user, csrfToken: session.csrfToken, via: "session", scopes: null };
+      client.setQueryData(meQuery.queryKey, me);
       void i18n.changeLanguage(session.user.locale);
     },
     [client, i18n],
@@ -98,8 +100,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const signedOut = useCallback(() => {
     setSessionHint(false);
     setCsrfToken(null);
-    client.removeQueries();
+    // The user's query stays (observers keep a removed query's data); every other cached answer was theirs.
     client.setQueryData(meQuery.queryKey, null);
+    client.removeQueries({ predicate: (query) => query.queryKey[0] !== meQuery.queryKey[0] });
   }, [client]);
 
   const control = useMemo(() => ({ signedIn, signedOut }), [signedIn, signedOut]);

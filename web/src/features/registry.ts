@@ -1,6 +1,19 @@
 import type { Area } from "../shell/area";
+import { auditArea } from "./audit/area";
 import { eventsArea } from "./events/area";
+import { organizationsArea } from "./organizations/area";
 import { overviewArea } from "./overview/area";
+import { planArea } from "./plan/area";
+import { ticketsArea } from "./tickets/area";
+import { usersArea } from "./users/area";
 
 /** Every area of the app, in navigation order. A feature appears here once it has a working page. */
-export const areas: readonly Area[] = [overviewArea, eventsArea];
+export const areas: readonly Area[] = [
+  overviewArea,
+  ticketsArea,
+  planArea,
+  organizationsArea,
+  usersArea,
+  auditArea,
+  eventsArea,
+];

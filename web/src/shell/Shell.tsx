@@ -46,16 +46,16 @@ export function Shell() {
           {areas
             .filter((area) => !area.requires || can(area.requires))
             .map((area) => (
-            <NavLink
-              key={area.path}
-              component={RouterNavLink}
-              to={area.path}
-              end={area.path === "/"}
-              label={t(area.label)}
-              leftSection={<area.icon />}
-              onClick={close}
-            />
-          ))}
+              <NavLink
+                key={area.path}
+                component={RouterNavLink}
+                to={area.path}
+                end={area.path === "/"}
+                label={t(area.label)}
+                leftSection={<area.icon />}
+                onClick={close}
+              />
+            ))}
         </AppShell.Section>
         <AppShell.Section>
           <Divider my="sm" />

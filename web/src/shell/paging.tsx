@@ -8,7 +8,10 @@ export interface Page<T> {
 }
 
 /** A keyset-paginated list: the pages fetched so far, flattened, and a way to fetch the next one. */
-export function usePagedList<T>(queryKey: QueryKey, fetchPage: (cursor: string | undefined, signal: AbortSignal) => Promise<Page<T>>) {
+export function usePagedList<T>(
+  queryKey: QueryKey,
+  fetchPage: (cursor: string | undefined, signal: AbortSignal) => Promise<Page<T>>,
+) {
   const query = useInfiniteQuery({
     queryKey,
     queryFn: ({ pageParam, signal }) => fetchPage(pageParam, signal),

@@ -1,4 +1,4 @@
-import { Alert } from "@mantine/core";
+import { Alert, Code, Table } from "@mantine/core";
 import { useTranslation } from "react-i18next";
 import { ApiProblem } from "../api/client";
 import pt from "../i18n/pt-BR.json";
@@ -33,5 +33,31 @@ export function ProblemAlert({ error }: { error: unknown }) {
     <Alert color="red" title={t("common.error")} role="alert" mb="md">
       {text(error)}
     </Alert>
+  );
+}
+
+/** Every field error of a validation problem as a list, for forms whose fields are not separate inputs. */
+export function ApiProblemFields({ error }: { error: unknown }) {
+  const { t } = useTranslation();
+  if (!(error instanceof ApiProblem) || !error.problem.errors?.length) return null;
+  return (
+    <Table withTableBorder verticalSpacing={4} aria-label={t("common.fieldErrors")}>
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th>{t("common.field")}</Table.Th>
+          <Table.Th>{t("common.message")}</Table.Th>
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {error.problem.errors.map((e) => (
+          <Table.Tr key={`${e.in}${e.pointer}${e.message}`} data-testid="field-error">
+            <Table.Td>
+              <Code>{e.pointer || e.in}</Code>
+            </Table.Td>
+            <Table.Td>{e.message}</Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
   );
 }

@@ -60,7 +60,13 @@ export function OrganizationForm({ organization, onDone }: { organization?: Orga
     <form onSubmit={submit} noValidate>
       <Stack gap="sm">
         <ProblemAlert error={save.error} />
-        <TextInput label={t("organizations.name")} required value={name} error={errors["/name"]} onChange={(e) => setName(e.currentTarget.value)} />
+        <TextInput
+          label={t("organizations.name")}
+          required
+          value={name}
+          error={errors["/name"]}
+          onChange={(e) => setName(e.currentTarget.value)}
+        />
         <Group grow align="flex-start">
           <TextInput
             label={t("organizations.slug")}

@@ -63,7 +63,12 @@ export function OrganizationsPage() {
                   <Table.Td>{org.phoneNumbers.length}</Table.Td>
                   {writable && (
                     <Table.Td>
-                      <Button size="xs" variant="subtle" onClick={() => setEditing(org)} aria-label={t("organizations.editNamed", { name: org.name })}>
+                      <Button
+                        size="xs"
+                        variant="subtle"
+                        onClick={() => setEditing(org)}
+                        aria-label={t("organizations.editNamed", { name: org.name })}
+                      >
                         {t("common.edit")}
                       </Button>
                     </Table.Td>

@@ -1,9 +1,10 @@
 import { api, unwrap } from "../../api/client";
 import type { paths } from "../../api/schema";
 
-export type Organization =
-  paths["/api/v1/organizations/{id}"]["get"]["responses"][200]["content"]["application/json"];
-export type OrganizationInput = NonNullable<paths["/api/v1/organizations"]["post"]["requestBody"]>["content"]["application/json"];
+export type Organization = paths["/api/v1/organizations/{id}"]["get"]["responses"][200]["content"]["application/json"];
+export type OrganizationInput = NonNullable<
+  paths["/api/v1/organizations"]["post"]["requestBody"]
+>["content"]["application/json"];
 
 export async function organizationsPage(q: string, cursor: string | undefined, signal: AbortSignal) {
   return unwrap(

@@ -45,7 +45,12 @@ function ProfileForm() {
       <form onSubmit={submit} noValidate>
         <Stack gap="sm">
           <ProblemAlert error={update.error} />
-          <TextInput label={t("profile.name")} value={name} error={errors["/name"]} onChange={(e) => setName(e.currentTarget.value)} />
+          <TextInput
+            label={t("profile.name")}
+            value={name}
+            error={errors["/name"]}
+            onChange={(e) => setName(e.currentTarget.value)}
+          />
           <TextInput label={t("profile.email")} value={user.email} disabled />
           <Select
             label={t("profile.language")}

@@ -16,8 +16,8 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, unwrap } from "../../api/client";
-import { grantableScopes } from "../../auth/access";
 import { useAuth } from "../../auth/AuthProvider";
+import { grantableScopes } from "../../auth/access";
 import { useFormat } from "../../shell/format";
 import { LoadMore, usePagedList } from "../../shell/paging";
 import { fieldErrors, ProblemAlert } from "../../shell/problem";
@@ -56,7 +56,13 @@ function NewTokenForm({ onCreated }: { onCreated: (secret: string) => void }) {
       <Stack gap="sm">
         <ProblemAlert error={create.error} />
         <Group grow align="flex-start">
-          <TextInput label={t("tokens.name")} required value={name} error={errors["/name"]} onChange={(e) => setName(e.currentTarget.value)} />
+          <TextInput
+            label={t("tokens.name")}
+            required
+            value={name}
+            error={errors["/name"]}
+            onChange={(e) => setName(e.currentTarget.value)}
+          />
           <TextInput
             label={t("tokens.expiresAt")}
             description={t("tokens.expiresHint")}
@@ -104,7 +110,13 @@ export function TokensCard() {
     <Section title={t("tokens.title")}>
       <Stack gap="md">
         {secret && (
-          <Alert color="green" title={t("tokens.createdTitle")} withCloseButton onClose={() => setSecret(null)} closeButtonLabel={t("common.close")}>
+          <Alert
+            color="green"
+            title={t("tokens.createdTitle")}
+            withCloseButton
+            onClose={() => setSecret(null)}
+            closeButtonLabel={t("common.close")}
+          >
             <Stack gap="xs">
               <Text size="sm">{t("tokens.showOnce")}</Text>
               <Group gap="xs" wrap="nowrap">

@@ -7,7 +7,17 @@ import { meQuery, useAuth } from "../../auth/AuthProvider";
 import { ProblemAlert } from "../../shell/problem";
 import { Section } from "./Section";
 
-function CodeForm({ label, submitLabel, onCode, pending }: { label: string; submitLabel: string; onCode: (code: string) => void; pending: boolean }) {
+function CodeForm({
+  label,
+  submitLabel,
+  onCode,
+  pending,
+}: {
+  label: string;
+  submitLabel: string;
+  onCode: (code: string) => void;
+  pending: boolean;
+}) {
   const [code, setCode] = useState("");
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -60,7 +70,12 @@ export function TotpCard() {
         </Group>
         <ProblemAlert error={begin.error ?? confirm.error ?? disable.error} />
         {user.totpEnabled ? (
-          <CodeForm label={t("totp.codeToDisable")} submitLabel={t("totp.disable")} onCode={disable.mutate} pending={disable.isPending} />
+          <CodeForm
+            label={t("totp.codeToDisable")}
+            submitLabel={t("totp.disable")}
+            onCode={disable.mutate}
+            pending={disable.isPending}
+          />
         ) : begin.data ? (
           <>
             <Text size="sm">{t("totp.scan")}</Text>
@@ -74,7 +89,12 @@ export function TotpCard() {
             <Code block style={{ wordBreak: "break-all", whiteSpace: "pre-wrap" }}>
               {begin.data.otpauthUri}
             </Code>
-            <CodeForm label={t("totp.codeToConfirm")} submitLabel={t("totp.confirm")} onCode={confirm.mutate} pending={confirm.isPending} />
+            <CodeForm
+              label={t("totp.codeToConfirm")}
+              submitLabel={t("totp.confirm")}
+              onCode={confirm.mutate}
+              pending={confirm.isPending}
+            />
           </>
         ) : (
           <>

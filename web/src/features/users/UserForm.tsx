@@ -4,8 +4,8 @@ import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, unwrap } from "../../api/client";
 import type { paths } from "../../api/schema";
-import { isStaff, type Role, roles, tiers } from "../../auth/access";
 import { useAuth } from "../../auth/AuthProvider";
+import { isStaff, type Role, roles, tiers } from "../../auth/access";
 import { fieldErrors, ProblemAlert } from "../../shell/problem";
 
 export type User = paths["/api/v1/users/{id}"]["get"]["responses"][200]["content"]["application/json"];
@@ -80,7 +80,13 @@ export function UserForm({ user, onDone }: { user?: User; onDone: () => void }) 
           error={errors["/email"]}
           onChange={(e) => setEmail(e.currentTarget.value)}
         />
-        <TextInput label={t("users.name")} required value={name} error={errors["/name"]} onChange={(e) => setName(e.currentTarget.value)} />
+        <TextInput
+          label={t("users.name")}
+          required
+          value={name}
+          error={errors["/name"]}
+          onChange={(e) => setName(e.currentTarget.value)}
+        />
         <Group grow align="flex-start">
           <Select
             label={t("users.role")}
@@ -115,7 +121,11 @@ export function UserForm({ user, onDone }: { user?: User; onDone: () => void }) 
         )}
         <TagsInput label={t("users.teams")} value={teams} onChange={setTeams} error={errors["/teams"]} clearable />
         {user ? (
-          <Switch label={t("users.disabled")} checked={disabled} onChange={(e) => setDisabled(e.currentTarget.checked)} />
+          <Switch
+            label={t("users.disabled")}
+            checked={disabled}
+            onChange={(e) => setDisabled(e.currentTarget.checked)}
+          />
         ) : (
           <PasswordInput
             label={t("users.password")}

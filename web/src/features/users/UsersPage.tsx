@@ -71,7 +71,12 @@ export function UsersPage() {
                   <Table.Td>{format.dateTime(user.lastLoginAt)}</Table.Td>
                   {writable && (
                     <Table.Td>
-                      <Button size="xs" variant="subtle" onClick={() => setEditing(user)} aria-label={t("users.editNamed", { name: user.name })}>
+                      <Button
+                        size="xs"
+                        variant="subtle"
+                        onClick={() => setEditing(user)}
+                        aria-label={t("users.editNamed", { name: user.name })}
+                      >
                         {t("common.edit")}
                       </Button>
                     </Table.Td>
@@ -103,7 +108,9 @@ export function UsersPage() {
         title={editing === "new" ? t("users.new") : t("users.edit")}
         size="lg"
       >
-        {editing !== null && <UserForm user={editing === "new" ? undefined : editing} onDone={() => setEditing(null)} />}
+        {editing !== null && (
+          <UserForm user={editing === "new" ? undefined : editing} onDone={() => setEditing(null)} />
+        )}
       </Modal>
     </>
   );

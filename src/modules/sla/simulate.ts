@@ -1,0 +1,73 @@
+import type { PlanDocument, SeverityId, TierId } from "../plan/document.js";
+import { Problem } from "../../platform/http/problems.js";
+import { type ClockKind, computeClocks, policyFromPlan, SlaInputError } from "./clocks.js";
+
+export interface SimulationInput {
+  severity: SeverityId;
+  tier: TierId;
+  /** Accepted for the policy selection to come; the plan has one policy today, so they change nothing. */
+  type?: string;
+  channel?: string;
+  organizationId?: string;
+  openedAt: string;
+}
+
+export interface SimulatedClock {
+  kind: ClockKind;
+  tier: TierId | null;
+  calendar: string;
+  startedAt: string;
+  targetAt: string;
+  breachAt: string;
+  targetBusinessMinutes: number;
+  breachBusinessMinutes: number;
+}
+
+/** Years the simulation accepts: beyond them holiday data and time zone rules are guesses. */
+const FIRST_YEAR = 1970;
+const LAST_YEAR = 2199;
+
+const iso = (t: number) => new Date(t).toISOString();
+
+/**
+ * The deadlines a ticket opened at `openedAt` would get, creating nothing. next_response is not listed: it
+ * starts at a customer message left unanswered after the first response, so it never starts at opening (the
+ * opening message is what first_response answers).
+ */
+export function simulate(plan: PlanDocument, input: SimulationInput): { clocks: SimulatedClock[] } {
+  const openedAt = Date.parse(input.openedAt);
+  const year = new Date(openedAt).getUTCFullYear();
+  if (!Number.isFinite(openedAt) || year < FIRST_YEAR || year > LAST_YEAR) {
+    throw Problem.invalid({
+      in: "body",
+      pointer: "/openedAt",
+      message: `must be a date-time between ${FIRST_YEAR} and ${LAST_YEAR}`,
+    });
+  }
+  let clocks: ReturnType<typeof computeClocks>;
+  try {
+    clocks = computeClocks({
+      events: [{ type: "opened", at: openedAt, severity: input.severity, tier: input.tier }],
+      policy: policyFromPlan(plan),
+      now: openedAt,
+    });
+  } catch (err) {
+    // A saved plan is validated, so this is a plan that slipped past validation: say which, as a conflict.
+    if (err instanceof SlaInputError || err instanceof RangeError) {
+      throw Problem.conflict(`The current plan cannot be simulated: ${err.message}`);
+    }
+    throw err;
+  }
+  return {
+    clocks: clocks.map((c) => ({
+      kind: c.kind,
+      tier: c.tier,
+      calendar: c.calendar,
+      startedAt: iso(c.startedAt),
+      targetAt: iso(c.targetAt),
+      breachAt: iso(c.breachAt),
+      targetBusinessMinutes: c.targetBusinessMinutes,
+      breachBusinessMinutes: c.breachBusinessMinutes,
+    })),
+  };
+}

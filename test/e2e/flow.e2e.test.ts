@@ -1,0 +1,185 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/platform/config.js";
+import { projectRoot } from "../../src/platform/version.js";
+import { type RunningServer, startServer } from "../../src/server.js";
+import { type ScratchDatabase, scratchDatabase } from "../harness.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const hasChromium = existsSync(CHROMIUM);
+const skip = !hasChromium && process.env.PLANTAO_TEST_REQUIRE_E2E !== "1";
+
+const webDir = join(projectRoot, "dist/web");
+const artifacts = join(projectRoot, "test/e2e/artifacts");
+const ADMIN = { email: "admin@example.com", password: "e2e password 123" };
+const WAIT_MS = 10_000;
+
+/** An input's accessible name, whether or not the field is marked required (Mantine appends " *"). */
+const field = (label: string) => new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}( \\*)?$`);
+
+/** The browser logs every 4xx answer; only the one this flow provokes on purpose is expected. */
+const expectedNetworkError = (text: string, url: string) =>
+  text.includes("status of 401") && url.endsWith("/api/v1/auth/login");
+
+describe.skipIf(skip)("signed-in work in Chromium", () => {
+  let server: RunningServer;
+  let scratch: ScratchDatabase;
+  let dataDir: string;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+  let allowLoginFailure = false;
+  const browserErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(join(webDir, "index.html"))) {
+      const build = spawnSync("npm", ["run", "build:web"], {
+        cwd: projectRoot,
+        stdio: "inherit",
+        timeout: 120_000,
+        env: { ...process.env, NODE_ENV: "production" },
+      });
+      if (build.status !== 0) throw new Error(`npm run build:web failed (status ${build.status})`);
+    }
+    scratch = await scratchDatabase("sqlite");
+    dataDir = mkdtempSync(join(tmpdir(), "plantao-e2e-flow-"));
+    server = await startServer(
+      loadConfig(
+        { PLANTAO_LOG_LEVEL: "silent", PLANTAO_ADMIN_EMAIL: ADMIN.email, PLANTAO_ADMIN_PASSWORD: ADMIN.password },
+        { port: 0, host: "127.0.0.1", databaseUrl: scratch.url, dataDir, webDir },
+      ),
+    );
+    base = `http://127.0.0.1:${new URL(server.url).port}`;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"],
+    });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "pt-BR" });
+    context.setDefaultTimeout(WAIT_MS);
+    page = await context.newPage();
+    page.on("console", (msg) => {
+      if (msg.type() !== "error") return;
+      if (allowLoginFailure && expectedNetworkError(msg.text(), msg.location().url)) return;
+      browserErrors.push(`console: ${msg.text()} (${msg.location().url})`);
+    });
+    page.on("pageerror", (err) => browserErrors.push(`page: ${err.message}`));
+    mkdirSync(artifacts, { recursive: true });
+  }, 180_000);
+
+  afterEach(() => {
+    expect(browserErrors).toEqual([]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await scratch?.drop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const heading = (name: string | RegExp) =>
+    page.getByRole("heading", { name, exact: typeof name === "string" }).waitFor();
+  const shot = (name: string) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+  const nav = (name: string) => page.getByRole("navigation").getByRole("link", { name, exact: true }).click();
+  const pick = async (label: string, option: string) => {
+    await page.getByRole("dialog").getByLabel(field(label)).click();
+    await page.getByRole("option", { name: option, exact: true }).click();
+  };
+
+  it("signs in from the Portuguese login page, after a translated wrong-password error", async () => {
+    await page.goto(`${base}/tickets`);
+    await heading("Entrar");
+    expect(page.url()).toBe(`${base}/login?next=%2Ftickets`);
+    expect(await page.locator("html").getAttribute("lang")).toBe("pt-BR");
+    await page.getByLabel(field("E-mail")).fill(ADMIN.email);
+    await page.getByLabel(field("Senha")).fill("not the password");
+    allowLoginFailure = true;
+    await page.getByRole("button", { name: "Entrar" }).click();
+    await page.getByRole("alert").getByText("E-mail ou senha incorretos.").waitFor();
+    allowLoginFailure = false;
+    await shot("login-error");
+    await page.getByLabel(field("Senha")).fill(ADMIN.password);
+    await page.getByRole("button", { name: "Entrar" }).click();
+    await heading("Chamados");
+    expect(new URL(page.url()).pathname).toBe("/tickets");
+  });
+
+  it("creates a customer organization and a customer user", async () => {
+    await nav("Organizações");
+    await page.getByRole("button", { name: "Nova organização" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel(field("Nome")).fill("Acme Telecom");
+    await dialog.getByLabel(field("Números (E.164)")).fill("+5511999990000");
+    await dialog.getByLabel(field("Números (E.164)")).press("Enter");
+    await dialog.getByRole("button", { name: "Salvar" }).click();
+    await page.getByTestId("organization-row").filter({ hasText: "Acme Telecom" }).waitFor();
+
+    await nav("Usuários");
+    await page.getByRole("button", { name: "Novo usuário" }).click();
+    await dialog.getByLabel(field("E-mail")).fill("cliente@acme.example");
+    await dialog.getByLabel(field("Nome")).fill("Cliente Acme");
+    await pick("Papel", "Cliente");
+    await pick("Organização", "Acme Telecom");
+    await dialog.getByRole("button", { name: "Salvar" }).click();
+    await page.getByTestId("user-row").filter({ hasText: "cliente@acme.example" }).waitFor();
+    await shot("users");
+  });
+
+  it("shows the plan and its RPO finding", async () => {
+    await nav("Plano");
+    await heading("Plano de suporte e manutenção");
+    await page.getByRole("region", { name: "Recuperação de desastres" }).waitFor();
+    await shot("plan");
+    await page.getByRole("tab", { name: /Problemas/ }).click();
+    await page.locator('[data-finding="rpo-backup-gap"]').waitFor();
+    await shot("plan-findings");
+  });
+
+  it("creates an API token and shows its secret once", async () => {
+    await page.getByRole("button", { name: /Menu de/ }).click();
+    await page.getByRole("menuitem", { name: "Meu perfil" }).click();
+    await heading("Meu perfil");
+    await page.getByLabel(field("Nome")).last().fill("ci");
+    await page.getByLabel(field("Chamados: leitura")).check();
+    await page.getByRole("button", { name: "Criar token" }).click();
+    const secret = await page.getByTestId("token-secret").textContent();
+    expect(secret?.length).toBeGreaterThan(20);
+    await page.getByTestId("token-row").filter({ hasText: "ci" }).waitFor();
+    await shot("profile-token");
+    await page.reload();
+    await page.getByTestId("token-row").filter({ hasText: "ci" }).waitFor();
+    expect(await page.getByTestId("token-secret").count()).toBe(0);
+    expect(await page.content()).not.toContain(secret);
+  });
+
+  it("opens a ticket for the customer and replies to it", async () => {
+    await nav("Chamados");
+    await page.getByRole("button", { name: "Novo chamado" }).click();
+    await pick("Organização", "Acme Telecom");
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel(field("Assunto")).fill("Tronco SIP sem registro");
+    await dialog.getByLabel(field("Descrição")).fill("O tronco principal parou de registrar às 09h.");
+    await dialog.getByRole("button", { name: "Abrir chamado" }).click();
+    await heading(/^#\d+ Tronco SIP sem registro$/);
+    await page.getByLabel(field("Resposta")).fill("Estamos verificando o registro do tronco.");
+    await page.getByRole("button", { name: "Enviar resposta" }).click();
+    await page.getByTestId("timeline-message").filter({ hasText: "Estamos verificando" }).waitFor();
+    await shot("ticket");
+  });
+
+  it("switches to English and logs out", async () => {
+    await page.getByText("EN", { exact: true }).click();
+    await page.getByRole("button", { name: "Send reply" }).waitFor();
+    expect(await page.locator("html").getAttribute("lang")).toBe("en");
+    await page.getByRole("button", { name: /menu$/ }).click();
+    await page.getByRole("menuitem", { name: "Log out", exact: true }).click();
+    await heading("Sign in");
+    await page.goto(`${base}/plan`);
+    await heading("Sign in");
+    await shot("logged-out");
+  });
+});

@@ -1,0 +1,330 @@
+import {
+  Badge,
+  Button,
+  Card,
+  Checkbox,
+  Grid,
+  Group,
+  Loader,
+  Paper,
+  SegmentedControl,
+  Select,
+  Stack,
+  Text,
+  Textarea,
+  TextInput,
+  Timeline,
+  Title,
+} from "@mantine/core";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { useParams } from "react-router";
+import { api, unwrap } from "../../api/client";
+import { useAuth } from "../../auth/AuthProvider";
+import { isStaff, tiers } from "../../auth/access";
+import { useFormat } from "../../shell/format";
+import { PageHeader } from "../../shell/PageHeader";
+import { fieldErrors, ProblemAlert } from "../../shell/problem";
+import { severities, severityColor, staffUsers, statusColor, statuses, type Ticket } from "./model";
+
+type Status = (typeof statuses)[number];
+type Severity = (typeof severities)[number];
+type Tier = (typeof tiers)[number];
+type Patch = { status?: Status; severity?: Severity; assigneeId?: string | null };
+
+function ReplyBox({ ticket }: { ticket: Ticket }) {
+  const { t } = useTranslation();
+  const { user, can } = useAuth();
+  const staff = isStaff(user.role);
+  const client = useQueryClient();
+  const [body, setBody] = useState("");
+  const [visibility, setVisibility] = useState<"public" | "internal">("public");
+  const [phoneCall, setPhoneCall] = useState(false);
+  const send = useMutation({
+    mutationFn: async () =>
+      unwrap(
+        await api.POST("/api/v1/tickets/{id}/messages", {
+          params: { path: { id: ticket.id } },
+          body: {
+            body,
+            visibility: staff ? visibility : "public",
+            ...(staff && phoneCall ? { kind: "phone_call" as const } : {}),
+          },
+        }),
+      ),
+    onSuccess: () => {
+      setBody("");
+      setPhoneCall(false);
+      void client.invalidateQueries({ queryKey: ["tickets", ticket.id] });
+    },
+  });
+  if (!can("tickets", "write")) return null;
+  const errors = fieldErrors(send.error);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    send.mutate();
+  };
+  return (
+    <Card withBorder padding="md" radius="md" component="form" onSubmit={submit} noValidate>
+      <Stack gap="sm">
+        <ProblemAlert error={errors["/body"] ? null : send.error} />
+        <Textarea
+          label={t("tickets.reply")}
+          autosize
+          minRows={3}
+          value={body}
+          error={errors["/body"]}
+          onChange={(e) => setBody(e.currentTarget.value)}
+        />
+        <Group justify="space-between">
+          {staff ? (
+            <Group>
+              <SegmentedControl
+                size="xs"
+                aria-label={t("tickets.visibility")}
+                value={visibility}
+                onChange={(v) => setVisibility(v as "public" | "internal")}
+                data={[
+                  { value: "public", label: t("tickets.visibilities.public") },
+                  { value: "internal", label: t("tickets.visibilities.internal") },
+                ]}
+              />
+              <Checkbox
+                label={t("tickets.phoneCall")}
+                checked={phoneCall}
+                onChange={(e) => setPhoneCall(e.currentTarget.checked)}
+              />
+            </Group>
+          ) : (
+            <span />
+          )}
+          <Button type="submit" loading={send.isPending} disabled={!body.trim()}>
+            {visibility === "internal" && staff ? t("tickets.addNote") : t("tickets.send")}
+          </Button>
+        </Group>
+      </Stack>
+    </Card>
+  );
+}
+
+function Sidebar({ ticket }: { ticket: Ticket }) {
+  const { t } = useTranslation();
+  const { user, can } = useAuth();
+  const staff = isStaff(user.role);
+  const writable = can("tickets", "write");
+  const client = useQueryClient();
+  const assignees = useQuery({
+    queryKey: ["users", "staff"],
+    queryFn: ({ signal }) => staffUsers(signal),
+    enabled: staff,
+  });
+  const refresh = () => client.invalidateQueries({ queryKey: ["tickets"] });
+  const update = useMutation({
+    mutationFn: async (patch: Patch) =>
+      unwrap(await api.PATCH("/api/v1/tickets/{id}", { params: { path: { id: ticket.id } }, body: patch })),
+    onSuccess: () => void refresh(),
+  });
+  const [tier, setTier] = useState<Tier | null>(null);
+  const [reason, setReason] = useState("");
+  const escalate = useMutation({
+    mutationFn: async () =>
+      unwrap(
+        await api.POST("/api/v1/tickets/{id}/escalate", {
+          params: { path: { id: ticket.id } },
+          body: { tier: tier ?? "L2", reason },
+        }),
+      ),
+    onSuccess: () => {
+      setReason("");
+      setTier(null);
+      void refresh();
+    },
+  });
+  const canChange = writable && staff;
+  return (
+    <Stack gap="md">
+      <Card withBorder padding="md" radius="md">
+        <Stack gap="sm">
+          <ProblemAlert error={update.error} />
+          <Select
+            label={t("tickets.status")}
+            allowDeselect={false}
+            disabled={!canChange || update.isPending}
+            data={statuses.map((s) => ({ value: s, label: t(`tickets.statuses.${s}`) }))}
+            value={ticket.status}
+            onChange={(v) => v && v !== ticket.status && update.mutate({ status: v as Status })}
+          />
+          <Select
+            label={t("tickets.severity")}
+            allowDeselect={false}
+            disabled={!canChange || update.isPending}
+            data={severities.map((s) => ({ value: s, label: t(`tickets.severities.${s}`) }))}
+            value={ticket.severity}
+            onChange={(v) => v && v !== ticket.severity && update.mutate({ severity: v as Severity })}
+          />
+          {staff && (
+            <Select
+              label={t("tickets.assignee")}
+              clearable
+              searchable
+              disabled={!canChange || update.isPending}
+              placeholder={t("tickets.unassigned")}
+              data={(assignees.data ?? []).map((u) => ({ value: u.id, label: u.name }))}
+              value={ticket.assigneeId}
+              onChange={(v) => v !== ticket.assigneeId && update.mutate({ assigneeId: v })}
+            />
+          )}
+        </Stack>
+      </Card>
+      {canChange && (
+        <Card
+          withBorder
+          padding="md"
+          radius="md"
+          component="form"
+          noValidate
+          onSubmit={(e: FormEvent) => {
+            e.preventDefault();
+            escalate.mutate();
+          }}
+        >
+          <Stack gap="sm">
+            <Title order={3} size="h5">
+              {t("tickets.escalate")}
+            </Title>
+            <ProblemAlert error={escalate.error} />
+            <Select
+              label={t("tickets.toTier")}
+              data={tiers.filter((x) => x !== ticket.tier)}
+              value={tier}
+              onChange={(v) => setTier(v as Tier | null)}
+            />
+            <TextInput label={t("tickets.reason")} value={reason} onChange={(e) => setReason(e.currentTarget.value)} />
+            <Button
+              type="submit"
+              variant="light"
+              color="orange"
+              loading={escalate.isPending}
+              disabled={!tier || !reason.trim()}
+            >
+              {t("tickets.escalate")}
+            </Button>
+          </Stack>
+        </Card>
+      )}
+    </Stack>
+  );
+}
+
+function TicketTimeline({ ticket }: { ticket: Ticket }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const timeline = useQuery({
+    queryKey: ["tickets", ticket.id, "timeline"],
+    queryFn: async ({ signal }) =>
+      unwrap(await api.GET("/api/v1/tickets/{id}/timeline", { params: { path: { id: ticket.id } }, signal })),
+  });
+  if (timeline.isPending) return <Loader aria-label={t("common.loading")} />;
+  if (timeline.isError) return <ProblemAlert error={timeline.error} />;
+  const entries = [
+    ...timeline.data.messages.map((m) => ({ kind: "message" as const, at: m.createdAt, id: m.id, message: m })),
+    ...timeline.data.history.map((h) => ({ kind: "change" as const, at: h.at, id: h.id, change: h })),
+  ].sort((a, b) => a.at.localeCompare(b.at));
+  return (
+    <Timeline bulletSize={14} lineWidth={2} active={entries.length}>
+      <Timeline.Item title={t("tickets.opened")}>
+        <Text size="xs" c="dimmed">
+          {format.dateTime(ticket.createdAt)} · {ticket.requester.name}
+        </Text>
+        <Paper withBorder p="sm" mt={4} style={{ whiteSpace: "pre-wrap" }}>
+          {ticket.description}
+        </Paper>
+      </Timeline.Item>
+      {entries.map((e) =>
+        e.kind === "message" ? (
+          <Timeline.Item
+            key={e.id}
+            color={e.message.visibility === "internal" ? "yellow" : "blue"}
+            title={
+              <Group gap="xs">
+                <Text fw={600} size="sm">
+                  {t(`tickets.authorKinds.${e.message.authorKind as "agent"}`, { defaultValue: e.message.authorKind })}
+                </Text>
+                {e.message.visibility === "internal" && (
+                  <Badge size="xs" color="yellow">
+                    {t("tickets.visibilities.internal")}
+                  </Badge>
+                )}
+                {e.message.kind === "phone_call" && (
+                  <Badge size="xs" color="grape">
+                    {t("tickets.phoneCallBadge")}
+                  </Badge>
+                )}
+              </Group>
+            }
+            data-testid="timeline-message"
+          >
+            <Text size="xs" c="dimmed">
+              {format.dateTime(e.at)}
+            </Text>
+            <Paper withBorder p="sm" mt={4} style={{ whiteSpace: "pre-wrap" }}>
+              {e.message.body}
+            </Paper>
+          </Timeline.Item>
+        ) : (
+          <Timeline.Item
+            key={e.id}
+            color="gray"
+            title={<Text size="sm">{t("tickets.changed", { field: e.change.field })}</Text>}
+          >
+            <Text size="xs" c="dimmed">
+              {format.dateTime(e.at)} · {e.change.before ?? "—"} → {e.change.after ?? "—"}
+            </Text>
+          </Timeline.Item>
+        ),
+      )}
+    </Timeline>
+  );
+}
+
+export function TicketPage() {
+  const { t } = useTranslation();
+  const { id = "" } = useParams();
+  const ticket = useQuery({
+    queryKey: ["tickets", id],
+    queryFn: async ({ signal }) => unwrap(await api.GET("/api/v1/tickets/{id}", { params: { path: { id } }, signal })),
+  });
+  if (ticket.isPending) return <Loader aria-label={t("common.loading")} />;
+  if (ticket.isError) return <ProblemAlert error={ticket.error} />;
+  const tk = ticket.data;
+  return (
+    <>
+      <PageHeader title={`#${tk.number} ${tk.subject}`} subtitle={tk.requester.name}>
+        <Group gap="xs">
+          <Badge color={statusColor[tk.status] ?? "gray"} variant="light">
+            {t(`tickets.statuses.${tk.status as Status}`, { defaultValue: tk.status })}
+          </Badge>
+          <Badge color={severityColor[tk.severity] ?? "gray"}>
+            {t(`tickets.severities.${tk.severity as Severity}`, { defaultValue: tk.severity })}
+          </Badge>
+          <Badge variant="outline">{tk.tier}</Badge>
+          <Badge variant="outline" color="gray">
+            {t(`tickets.types.${tk.type as "bug"}`, { defaultValue: tk.type })}
+          </Badge>
+        </Group>
+      </PageHeader>
+      <Grid>
+        <Grid.Col span={{ base: 12, md: 8 }}>
+          <Stack gap="md">
+            <TicketTimeline ticket={tk} />
+            <ReplyBox ticket={tk} />
+          </Stack>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 4 }}>
+          <Sidebar ticket={tk} />
+        </Grid.Col>
+      </Grid>
+    </>
+  );
+}
