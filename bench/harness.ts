@@ -27,7 +27,10 @@ export const measureSeconds = Number(process.env.PLANTAO_BENCH_SECONDS || 10);
 async function scratchDatabase(engine: Engine): Promise<{ url: string; drop(): Promise<void> }> {
   if (engine === "sqlite") {
     const dir = mkdtempSync(join(tmpdir(), "plantao-bench-"));
-    return { url: `sqlite:${join(dir, "plantao.db")}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      url: `sqlite:${join(dir, "plantao.db")}`,
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
   if (!postgresUrl) throw new Error("PLANTAO_BENCH_POSTGRES_URL is not set");
   const name = `plantao_b_${randomBytes(6).toString("hex")}`;
@@ -141,17 +144,18 @@ export async function load(origin: string, opts: LoadOptions): Promise<LoadResul
   };
 }
 
-export interface BenchLine {
+/** One result: `value` and `baseline` measured in the same run, plus whatever context explains them. */
+export interface BenchResult {
   name: string;
   metric: string;
   value: number;
   baseline: number;
-  ratio: number;
   [extra: string]: unknown;
 }
+export type BenchLine = BenchResult & { ratio: number };
 
 /** Prints the benchmark's one JSON line on stdout; a ratio under `minRatio` marks the run as failed. */
-export function report(line: Omit<BenchLine, "ratio">, minRatio?: number): BenchLine {
+export function report(line: BenchResult, minRatio?: number): BenchLine {
   const ratio = Math.round((line.value / line.baseline) * 1000) / 1000;
   const out: BenchLine = { ...line, ratio, ...(minRatio !== undefined ? { minRatio, pass: ratio >= minRatio } : {}) };
   if (minRatio !== undefined && ratio < minRatio) process.exitCode = 1;

@@ -24,7 +24,9 @@ if (args.length === 1 && args[0]!.endsWith(".bench.ts")) {
   for (const file of files) {
     process.stderr.write(`bench: ${file}\n`);
     const code = await new Promise<number>((resolve) => {
-      spawn(process.execPath, [...process.execArgv, here, file], { stdio: "inherit" }).on("exit", (c) => resolve(c ?? 1));
+      spawn(process.execPath, [...process.execArgv, here, file], { stdio: "inherit" }).on("exit", (c) =>
+        resolve(c ?? 1),
+      );
     });
     if (code !== 0) failed.push(file);
   }

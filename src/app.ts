@@ -10,6 +10,7 @@ import { authorize, tenantOf } from "./modules/identity/actor.js";
 import { installAuthentication } from "./modules/identity/authenticate.js";
 import { identityRoutes } from "./modules/identity/routes.js";
 import { planRoutes } from "./modules/plan/routes.js";
+import { slaRoutes } from "./modules/sla/routes.js";
 import { systemRoutes } from "./modules/system/routes.js";
 import { ticketRoutes } from "./modules/tickets/routes.js";
 import { eventRoutes } from "./platform/events/routes.js";
@@ -75,6 +76,7 @@ export async function buildApp(platform: Platform, services: Services = createSe
   );
   await app.register(planRoutes(services.plan));
   await app.register(ticketRoutes(services.tickets));
+  await app.register(slaRoutes({ getPlan: async () => (await services.plan.current()).document }));
   // Staff see every event; a customer only its own organization's.
   await app.register(
     eventRoutes(platform, async (request) => {

@@ -30,7 +30,7 @@ export function createServices(platform: Platform): Services {
     undefined,
     platform.config.publicUrl,
   );
-  const tickets = new TicketService(new TicketRepository(platform.db), identity, audit, platform.events, platform.clock);
   const plan = new PlanService(new PlanRepository(platform.db, platform.dialect), audit, platform.events, platform.clock);
+  const tickets = new TicketService(new TicketRepository(platform.db), identity, audit, platform.events, platform.clock, plan);
   return { auditRepo, audit, identity, tickets, plan };
 }

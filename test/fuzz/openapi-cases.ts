@@ -135,7 +135,20 @@ const formatExamples: Record<string, string> = {
 function exampleString(s: Schema): string {
   const candidates = [
     formatExamples[s.format] ?? "",
-    ...["abc", "a", "A1", "BR", "1", "123", "a-b", "a_b", "a.b", "+5511999999999", "fuzz@example.com", "sip:fuzz@example.com"],
+    ...[
+      "abc",
+      "a",
+      "A1",
+      "BR",
+      "1",
+      "123",
+      "a-b",
+      "a_b",
+      "a.b",
+      "+5511999999999",
+      "fuzz@example.com",
+      "sip:fuzz@example.com",
+    ],
     ...["2026-11-25", "12:00", "08:00-18:00", "America/Sao_Paulo", "0 3 * * *", "P1D", "1h", "30m"],
   ];
   let value = candidates.find((c) => c && matches(s.pattern, c)) ?? "abc";
@@ -168,7 +181,9 @@ export function example(doc: OpenApiDocument, raw: Schema, depth = 0, known: Rec
   if (Array.isArray(s.enum) && s.enum.length) return s.enum[0];
   if (s.allOf) {
     const parts = s.allOf.map((p: Schema) => example(doc, p, depth, known));
-    return parts.every((p: unknown) => p && typeof p === "object" && !Array.isArray(p)) ? Object.assign({}, ...parts) : parts[0];
+    return parts.every((p: unknown) => p && typeof p === "object" && !Array.isArray(p))
+      ? Object.assign({}, ...parts)
+      : parts[0];
   }
   const branches: Schema[] | undefined = s.anyOf ?? s.oneOf;
   if (branches?.length) {
@@ -184,10 +199,15 @@ export function example(doc: OpenApiDocument, raw: Schema, depth = 0, known: Rec
         out[key] = key in known ? known[key] : example(doc, sub, depth + 1, known);
       }
       // A map (additionalProperties or patternProperties with a schema) needs one entry to pass minProperties.
-      const entry = typeof s.additionalProperties === "object" ? s.additionalProperties : Object.values<Schema>(s.patternProperties ?? {})[0];
+      const entry =
+        typeof s.additionalProperties === "object"
+          ? s.additionalProperties
+          : Object.values<Schema>(s.patternProperties ?? {})[0];
       if (entry && Object.keys(out).length < Math.max(1, s.minProperties ?? 0)) {
         const keyPattern = Object.keys(s.patternProperties ?? {})[0];
-        const key = ["default", "a", "main", "L1", "1"].find((k) => matches(keyPattern, k) && matches(s.propertyNames?.pattern, k));
+        const key = ["default", "a", "main", "L1", "1"].find(
+          (k) => matches(keyPattern, k) && matches(s.propertyNames?.pattern, k),
+        );
         out[key ?? "a"] = example(doc, entry, depth + 1, known);
       }
       return out;
@@ -341,7 +361,10 @@ function badValues(doc: OpenApiDocument, raw: Schema, opts: GeneratorOptions, se
   const firstEnum = enumValues.find((v) => typeof v === "string") as string | undefined;
   if (enumValues.length) out.push(["value outside the enum", "fuzz-not-in-enum"]);
   if (firstEnum) {
-    out.push(["enum in other case", firstEnum.toUpperCase() === firstEnum ? firstEnum.toLowerCase() : firstEnum.toUpperCase()]);
+    out.push([
+      "enum in other case",
+      firstEnum.toUpperCase() === firstEnum ? firstEnum.toLowerCase() : firstEnum.toUpperCase(),
+    ]);
     out.push(["enum with trailing space", `${firstEnum} `]);
   }
   if (types.has("integer") || types.has("number")) {
@@ -397,7 +420,9 @@ interface Parts {
 function render(op: Operation, parts: Parts, label: string, method = op.method): FuzzRequest {
   const path = op.path.replace(/\{([^}]+)\}/g, (_m, name: string) => parts.path[name] ?? "x");
   const query = [
-    ...Object.entries(parts.query).flatMap(([k, v]) => queryValue(v).map((x) => `${percentEncode(k)}=${percentEncode(x)}`)),
+    ...Object.entries(parts.query).flatMap(([k, v]) =>
+      queryValue(v).map((x) => `${percentEncode(k)}=${percentEncode(x)}`),
+    ),
     ...parts.rawQuery,
   ].join("&");
   const headers = { ...parts.headers };
@@ -431,7 +456,9 @@ export function requestsFor(doc: OpenApiDocument, op: Operation, opts: Generator
     const perField = Math.max(opts.minPerField, Math.floor(opts.bodyFieldBudget / Math.max(1, fields.length)));
     for (const field of fields) {
       const where = `body/${field.pointer.join("/")}`;
-      add(`${where} missing${field.required ? " (required)" : ""}`, { body: json(withValue(bodyExample, field.pointer, DELETE)) });
+      add(`${where} missing${field.required ? " (required)" : ""}`, {
+        body: json(withValue(bodyExample, field.pointer, DELETE)),
+      });
       const seed = seedFor(where);
       for (const [label, value] of pick(badValues(doc, field.schema, opts, seed), perField, randomFrom(seed), true)) {
         add(`${where} = ${label}`, { body: json(withValue(bodyExample, field.pointer, value)) });
@@ -449,9 +476,12 @@ export function requestsFor(doc: OpenApiDocument, op: Operation, opts: Generator
   for (const [label, text] of some(malformedJson)) {
     add(`malformed body: ${label}`, { body: { contentType: "application/json", text } });
   }
-  for (const [label, contentType, text] of some(foreignBodies)) add(`body as ${label}`, { body: { contentType, text } });
+  for (const [label, contentType, text] of some(foreignBodies))
+    add(`body as ${label}`, { body: { contentType, text } });
   const padding = opts.bodyLimit + 1 - '{"fuzz":""}'.length;
-  add("body one byte over the limit", { body: { contentType: "application/json", text: `{"fuzz":"${"A".repeat(padding)}"}` } });
+  add("body one byte over the limit", {
+    body: { contentType: "application/json", text: `{"fuzz":"${"A".repeat(padding)}"}` },
+  });
 
   for (const [label, raw] of hostileQueries) add(`query ${label}`, { rawQuery: [raw] });
   for (const p of op.params.filter((x) => x.in === "query")) {
@@ -488,7 +518,8 @@ export function strayRequests(doc: OpenApiDocument, ops: Operation[]): FuzzReque
     if (documented.has("GET")) documented.add("HEAD");
     const url = path.replace(/\{[^}]+\}/g, percentEncode(String(example(doc, { format: "uuid", type: "string" }))));
     for (const method of allMethods.filter((m) => !documented.has(m))) {
-      const body = method === "GET" || method === "HEAD" ? {} : { payload: "{}", headers: { "content-type": "application/json" } };
+      const body =
+        method === "GET" || method === "HEAD" ? {} : { payload: "{}", headers: { "content-type": "application/json" } };
       out.push({ label: `undocumented method ${method}`, method, url, headers: {}, ...body });
     }
     for (const [label, variant] of [

@@ -22,10 +22,10 @@ import {
 
 const generator = (t: TestContext): GeneratorOptions => ({
   seed: 20261125,
-  sampledStrings: 4,
-  arbitraryValues: 3,
+  sampledStrings: 3,
+  arbitraryValues: 2,
   bodyLimit: BODY_LIMIT,
-  bodyFieldBudget: 300,
+  bodyFieldBudget: 200,
   minPerField: 4,
   known: { organizationId: t.providerId },
 });

@@ -53,7 +53,9 @@ export function socketSender(origin: string): Send {
         resolve(undefined);
       }, timeoutMs);
       const headers =
-        req.payload === undefined ? req.headers : { ...req.headers, "content-length": String(Buffer.byteLength(req.payload)) };
+        req.payload === undefined
+          ? req.headers
+          : { ...req.headers, "content-length": String(Buffer.byteLength(req.payload)) };
       // A fresh connection per case, so bytes a server leaves unread cannot leak into the next case.
       const outgoing = httpRequest(
         { hostname, port, path: req.url, method: req.method, headers, signal: controller.signal, agent: false },
@@ -119,7 +121,8 @@ export async function runRequests(opts: RunOptions): Promise<RunResult> {
   let before = await opts.counts();
   for (const req of opts.requests) {
     const sent = { ...req, headers: { ...opts.auth, ...req.headers } };
-    const report = (problem: string) => findings.push({ operation: opts.operation, label: req.label, problem, request: sent });
+    const report = (problem: string) =>
+      findings.push({ operation: opts.operation, label: req.label, problem, request: sent });
     let outcome: Outcome | undefined;
     try {
       outcome = await opts.send(sent, opts.timeoutMs);

@@ -27,25 +27,143 @@ describe("the worked example", () => {
 
 describe("deadlines table", () => {
   const cases: { name: string; cal: CompiledCalendar; opened: string; zone?: string; add: Duration; due: string }[] = [
-    { name: "medium response skips Consciência Negra", cal: comercial, opened: "2026-11-19 16:00", add: h(4), due: "2026-11-23 10:00 -03:00" },
-    { name: "low response skips Christmas (24th is open all day)", cal: comercial, opened: "2026-12-24 14:00", add: h(8), due: "2026-12-28 12:00 -03:00" },
-    { name: "new year's day (a Friday) is closed", cal: comercial, opened: "2026-12-31 17:00", add: h(4), due: "2027-01-04 11:00 -03:00" },
-    { name: "L3 target: 1 business day skips the holiday and the weekend", cal: comercial, opened: "2026-11-19 10:00", add: bd(1), due: "2026-11-23 10:00 -03:00" },
-    { name: "L3 breach: 2 business days", cal: comercial, opened: "2026-11-19 10:00", add: bd(2), due: "2026-11-24 10:00 -03:00" },
-    { name: "L3 opened on Saturday counts from Monday's opening", cal: comercial, opened: "2026-11-28 15:00", add: bd(1), due: "2026-12-01 08:00 -03:00" },
-    { name: "critical response 24x7 at night", cal: always, opened: "2026-11-28 23:50", add: { value: 30, unit: "minutes" }, due: "2026-11-29 00:20 -03:00" },
-    { name: "critical resolution 24x7 over midnight", cal: always, opened: "2026-11-28 23:50", add: h(4), due: "2026-11-29 03:50 -03:00" },
-    { name: "high on 24x7 ignores Christmas", cal: always, opened: "2026-12-24 22:00", add: h(8), due: "2026-12-25 06:00 -03:00" },
-    { name: "opened at closing time counts from the next opening", cal: comercial, opened: "2026-11-27 18:00", add: h(1), due: "2026-11-30 09:00 -03:00" },
-    { name: "a full day ends at closing time, not next morning", cal: comercial, opened: "2026-11-30 08:00", add: h(10), due: "2026-11-30 18:00 -03:00" },
-    { name: "one minute more is the next morning", cal: comercial, opened: "2026-11-30 08:00", add: { value: 601, unit: "minutes" }, due: "2026-12-01 08:01 -03:00" },
-    { name: "low resolution 72 business hours", cal: comercial, opened: "2026-11-30 08:00", add: h(72), due: "2026-12-09 10:00 -03:00" },
-    { name: "half a business day is half the average open day", cal: comercial, opened: "2026-11-30 08:00", add: bd(1.5), due: "2026-12-01 13:00 -03:00" },
-    { name: "New York lunch break and the DST change", cal: newYork, zone: "America/New_York", opened: "2026-03-06 16:00", add: h(3), due: "2026-03-09 11:00 -04:00" },
-    { name: "Berlin Sunday of the spring change has 23 hours", cal: berlin, zone: "Europe/Berlin", opened: "2026-03-28 22:00", add: h(25), due: "2026-03-30 00:00 +02:00" },
-    { name: "…and the 26th hour is Friday's", cal: berlin, zone: "Europe/Berlin", opened: "2026-03-28 22:00", add: h(26), due: "2026-04-03 09:00 +02:00" },
-    { name: "Berlin Sunday of the autumn change has 25 hours", cal: berlin, zone: "Europe/Berlin", opened: "2026-10-24 22:00", add: h(27), due: "2026-10-26 00:00 +01:00" },
-    { name: "L3 across Brazil's 2018 DST start keeps the local time", cal: comercial, opened: "2018-11-01 10:00", add: bd(1), due: "2018-11-05 10:00 -02:00" },
+    {
+      name: "medium response skips Consciência Negra",
+      cal: comercial,
+      opened: "2026-11-19 16:00",
+      add: h(4),
+      due: "2026-11-23 10:00 -03:00",
+    },
+    {
+      name: "low response skips Christmas (24th is open all day)",
+      cal: comercial,
+      opened: "2026-12-24 14:00",
+      add: h(8),
+      due: "2026-12-28 12:00 -03:00",
+    },
+    {
+      name: "new year's day (a Friday) is closed",
+      cal: comercial,
+      opened: "2026-12-31 17:00",
+      add: h(4),
+      due: "2027-01-04 11:00 -03:00",
+    },
+    {
+      name: "L3 target: 1 business day skips the holiday and the weekend",
+      cal: comercial,
+      opened: "2026-11-19 10:00",
+      add: bd(1),
+      due: "2026-11-23 10:00 -03:00",
+    },
+    {
+      name: "L3 breach: 2 business days",
+      cal: comercial,
+      opened: "2026-11-19 10:00",
+      add: bd(2),
+      due: "2026-11-24 10:00 -03:00",
+    },
+    {
+      name: "L3 opened on Saturday counts from Monday's opening",
+      cal: comercial,
+      opened: "2026-11-28 15:00",
+      add: bd(1),
+      due: "2026-12-01 08:00 -03:00",
+    },
+    {
+      name: "critical response 24x7 at night",
+      cal: always,
+      opened: "2026-11-28 23:50",
+      add: { value: 30, unit: "minutes" },
+      due: "2026-11-29 00:20 -03:00",
+    },
+    {
+      name: "critical resolution 24x7 over midnight",
+      cal: always,
+      opened: "2026-11-28 23:50",
+      add: h(4),
+      due: "2026-11-29 03:50 -03:00",
+    },
+    {
+      name: "high on 24x7 ignores Christmas",
+      cal: always,
+      opened: "2026-12-24 22:00",
+      add: h(8),
+      due: "2026-12-25 06:00 -03:00",
+    },
+    {
+      name: "opened at closing time counts from the next opening",
+      cal: comercial,
+      opened: "2026-11-27 18:00",
+      add: h(1),
+      due: "2026-11-30 09:00 -03:00",
+    },
+    {
+      name: "a full day ends at closing time, not next morning",
+      cal: comercial,
+      opened: "2026-11-30 08:00",
+      add: h(10),
+      due: "2026-11-30 18:00 -03:00",
+    },
+    {
+      name: "one minute more is the next morning",
+      cal: comercial,
+      opened: "2026-11-30 08:00",
+      add: { value: 601, unit: "minutes" },
+      due: "2026-12-01 08:01 -03:00",
+    },
+    {
+      name: "low resolution 72 business hours",
+      cal: comercial,
+      opened: "2026-11-30 08:00",
+      add: h(72),
+      due: "2026-12-09 10:00 -03:00",
+    },
+    {
+      name: "half a business day is half the average open day",
+      cal: comercial,
+      opened: "2026-11-30 08:00",
+      add: bd(1.5),
+      due: "2026-12-01 13:00 -03:00",
+    },
+    {
+      name: "New York lunch break and the DST change",
+      cal: newYork,
+      zone: "America/New_York",
+      opened: "2026-03-06 16:00",
+      add: h(3),
+      due: "2026-03-09 11:00 -04:00",
+    },
+    {
+      name: "Berlin Sunday of the spring change has 23 hours",
+      cal: berlin,
+      zone: "Europe/Berlin",
+      opened: "2026-03-28 22:00",
+      add: h(25),
+      due: "2026-03-30 00:00 +02:00",
+    },
+    {
+      name: "…and the 26th hour is Friday's",
+      cal: berlin,
+      zone: "Europe/Berlin",
+      opened: "2026-03-28 22:00",
+      add: h(26),
+      due: "2026-04-03 09:00 +02:00",
+    },
+    {
+      name: "Berlin Sunday of the autumn change has 25 hours",
+      cal: berlin,
+      zone: "Europe/Berlin",
+      opened: "2026-10-24 22:00",
+      add: h(27),
+      due: "2026-10-26 00:00 +01:00",
+    },
+    {
+      name: "L3 across Brazil's 2018 DST start keeps the local time",
+      cal: comercial,
+      opened: "2018-11-01 10:00",
+      add: bd(1),
+      due: "2018-11-05 10:00 -02:00",
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -84,7 +202,10 @@ describe("midnight and DST edges", () => {
 
   it("business days land on the same local time when the target day has other hours, or at its close", () => {
     const cal = compileCalendar(
-      week("America/Sao_Paulo", { friday: [{ start: "08:00", end: "18:00" }], saturday: [{ start: "10:00", end: "12:00" }] }),
+      week("America/Sao_Paulo", {
+        friday: [{ start: "08:00", end: "18:00" }],
+        saturday: [{ start: "10:00", end: "12:00" }],
+      }),
     );
     expect(sp(addBusinessDays(cal, local("2026-11-27 15:00"), 1))).toBe("2026-11-28 12:00 -03:00");
     expect(sp(addBusinessDays(cal, local("2026-11-27 08:30"), 1))).toBe("2026-11-28 10:00 -03:00");
@@ -104,7 +225,10 @@ describe("midnight and DST edges", () => {
   });
 });
 
-const allCalendars: Record<string, CompiledCalendar> = { ...calendars, denseWeek: compileCalendar(everyDay("Europe/Berlin")) };
+const allCalendars: Record<string, CompiledCalendar> = {
+  ...calendars,
+  denseWeek: compileCalendar(everyDay("Europe/Berlin")),
+};
 /** By name, so a counterexample prints readably. */
 const calendarArb = fc.constantFrom(...Object.keys(allCalendars)).map((name) => [name, allCalendars[name]!] as const);
 /** 2017–2028: covers Brazil with and without DST and many US/EU changes. */
@@ -118,7 +242,9 @@ describe("properties", () => {
       fc.property(calendarArb, instantArb, instantArb, minutesArb, minutesArb, ([, cal], a, b, m, n) => {
         const [s1, s2] = a <= b ? [a, b] : [b, a];
         expect(addBusinessMinutes(cal, s1, m)).toBeLessThanOrEqual(addBusinessMinutes(cal, s2, m));
-        expect(addBusinessMinutes(cal, s1, Math.min(m, n))).toBeLessThanOrEqual(addBusinessMinutes(cal, s1, Math.max(m, n)));
+        expect(addBusinessMinutes(cal, s1, Math.min(m, n))).toBeLessThanOrEqual(
+          addBusinessMinutes(cal, s1, Math.max(m, n)),
+        );
       }),
       runs,
     );

@@ -43,7 +43,9 @@ describe("calendar validation", () => {
   });
 
   it("rejects unknown zones, never-open and always-open-with-hours calendars, bad times and dates", () => {
-    expect(calendarErrors({ ...week("Mars/Olympus", { monday: workday }) }).map((e) => e.pointer)).toEqual(["/timezone"]);
+    expect(calendarErrors({ ...week("Mars/Olympus", { monday: workday }) }).map((e) => e.pointer)).toEqual([
+      "/timezone",
+    ]);
     expect(calendarErrors(week("UTC", {})).map((e) => e.message)).toEqual(["the calendar is never open"]);
     expect(calendarErrors({ ...week("UTC", { monday: workday }), alwaysOpen: true }).map((e) => e.pointer)).toEqual([
       "/week",
@@ -52,8 +54,14 @@ describe("calendar validation", () => {
       "/week/friday/0/start",
       "/week/friday/0/end",
     ]);
-    const badDate = week("UTC", { monday: workday }, { holidays: { country: "BR", types: ["public"], custom: [{ date: "2026-02-30", name: "x" }] } });
-    expect(calendarErrors(badDate)).toEqual([{ pointer: "/holidays/custom/0/date", message: "2026-02-30 is not a date" }]);
+    const badDate = week(
+      "UTC",
+      { monday: workday },
+      { holidays: { country: "BR", types: ["public"], custom: [{ date: "2026-02-30", name: "x" }] } },
+    );
+    expect(calendarErrors(badDate)).toEqual([
+      { pointer: "/holidays/custom/0/date", message: "2026-02-30 is not a date" },
+    ]);
   });
 
   it("refuses to compile an invalid calendar", () => {
@@ -74,13 +82,17 @@ describe("holidays", () => {
     expect(isOpen(cal, local("2026-12-25 10:00"))).toBe(false);
     expect(isOpen(cal, local("2026-12-24 10:00"))).toBe(false); // custom
     expect(isOpen(cal, local("2026-02-16 10:00"))).toBe(true); // Carnival Monday is a bank holiday, not public
-    const withBank = compileCalendar(week("America/Sao_Paulo", weekdays, { holidays: { country: "BR", types: ["public", "bank"], custom: [] } }));
+    const withBank = compileCalendar(
+      week("America/Sao_Paulo", weekdays, { holidays: { country: "BR", types: ["public", "bank"], custom: [] } }),
+    );
     expect(isOpen(withBank, local("2026-02-16 10:00"))).toBe(false);
   });
 
   it("closes only the part of the day a partial holiday covers", () => {
     // Christmas Eve is an optional holiday from 14:00 in date-holidays' Brazilian data.
-    const cal = compileCalendar(week("America/Sao_Paulo", weekdays, { holidays: { country: "BR", types: ["optional"], custom: [] } }));
+    const cal = compileCalendar(
+      week("America/Sao_Paulo", weekdays, { holidays: { country: "BR", types: ["optional"], custom: [] } }),
+    );
     expect(isOpen(cal, local("2026-12-24 13:59"))).toBe(true);
     expect(isOpen(cal, local("2026-12-24 14:00"))).toBe(false);
     expect(businessMinutesBetween(cal, local("2026-12-24 00:00"), local("2026-12-25 00:00"))).toBe(6 * 60);
@@ -88,7 +100,11 @@ describe("holidays", () => {
 
   it("adds state and city holidays: São Paulo's 9 July and the city's anniversary", () => {
     const state = compileCalendar(
-      week("America/Sao_Paulo", { ...weekdays, sunday: workday }, { holidays: { country: "BR", state: "SP", city: "SP", types: ["public"], custom: [] } }),
+      week(
+        "America/Sao_Paulo",
+        { ...weekdays, sunday: workday },
+        { holidays: { country: "BR", state: "SP", city: "SP", types: ["public"], custom: [] } },
+      ),
     );
     expect(isOpen(state, local("2026-07-09 10:00"))).toBe(false);
     expect(isOpen(state, local("2026-01-25 10:00"))).toBe(false);
@@ -107,9 +123,7 @@ describe("upstream bugs", () => {
   });
 
   it("osTicket #6739: a week without Monday and Thursday still computes", () => {
-    const cal = compileCalendar(
-      week("America/Sao_Paulo", { tuesday: workday, wednesday: workday, friday: workday }),
-    );
+    const cal = compileCalendar(week("America/Sao_Paulo", { tuesday: workday, wednesday: workday, friday: workday }));
     expect(show(nextOpening(cal, local("2026-11-30 10:00")))).toBe("2026-12-01 08:00 -03:00");
     // Tue 10 h + Wed 10 h, Thu closed, Fri 2 h.
     expect(businessMinutesBetween(cal, local("2026-12-01 08:00"), local("2026-12-04 10:00"))).toBe(22 * 60);

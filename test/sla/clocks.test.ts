@@ -23,7 +23,11 @@ function clocksAt(now: string, events: TicketEvent[], p = policy): Record<string
   return out;
 }
 
-const opened = (when: string, severity: "critical" | "high" | "medium" | "low", tier: "L1" | "L2" | "L3" = "L1"): TicketEvent => ({
+const opened = (
+  when: string,
+  severity: "critical" | "high" | "medium" | "low",
+  tier: "L1" | "L2" | "L3" = "L1",
+): TicketEvent => ({
   type: "opened",
   at: local(when),
   severity,
@@ -32,7 +36,10 @@ const opened = (when: string, severity: "critical" | "high" | "medium" | "low", 
 const ev = {
   reply: (when: string, tier?: "L1" | "L2" | "L3"): TicketEvent => ({ type: "agent_reply", at: local(when), tier }),
   customer: (when: string): TicketEvent => ({ type: "customer_message", at: local(when) }),
-  status: (when: string, status: "open" | "pending_customer" | "pending_vendor" | "on_hold" | "resolved" | "closed"): TicketEvent => ({
+  status: (
+    when: string,
+    status: "open" | "pending_customer" | "pending_vendor" | "on_hold" | "resolved" | "closed",
+  ): TicketEvent => ({
     type: "status_changed",
     at: local(when),
     status,
@@ -47,7 +54,11 @@ describe("the worked example", () => {
     expect(sp(c["tier_response:L1"]!.breachAt)).toBe("2026-11-30 11:00 -03:00");
     expect(sp(c.first_response!.breachAt)).toBe("2026-11-30 15:00 -03:00");
     expect(sp(c.resolution!.breachAt)).toBe("2026-12-09 09:00 -03:00");
-    expect(c.resolution).toMatchObject({ elapsedBusinessMinutes: 0, remainingBusinessMinutes: 72 * 60, breachBusinessMinutes: 72 * 60 });
+    expect(c.resolution).toMatchObject({
+      elapsedBusinessMinutes: 0,
+      remainingBusinessMinutes: 72 * 60,
+      breachBusinessMinutes: 72 * 60,
+    });
     expect(c.next_response).toBeUndefined();
   });
 
@@ -71,20 +82,40 @@ describe("what fulfils a response", () => {
       { type: "phone_call", at: local("2026-11-30 09:20"), answered: false },
     ]);
     expect(c.first_response!.status).toBe("running");
-    const answered = clocksAt("2026-11-30 10:30", [start, { type: "phone_call", at: local("2026-11-30 09:40"), answered: true }]);
-    expect(answered.first_response).toMatchObject({ status: "fulfilled", fulfilledAt: local("2026-11-30 09:40"), elapsedBusinessMinutes: 40 });
+    const answered = clocksAt("2026-11-30 10:30", [
+      start,
+      { type: "phone_call", at: local("2026-11-30 09:40"), answered: true },
+    ]);
+    expect(answered.first_response).toMatchObject({
+      status: "fulfilled",
+      fulfilledAt: local("2026-11-30 09:40"),
+      elapsedBusinessMinutes: 40,
+    });
     expect(answered["tier_response:L1"]!.status).toBe("fulfilled");
   });
 
   it("next_response starts at the oldest unanswered customer message and the next public reply fulfils it", () => {
-    const events = [start, ev.reply("2026-11-30 10:00"), ev.customer("2026-11-30 11:00"), ev.customer("2026-11-30 11:30")];
+    const events = [
+      start,
+      ev.reply("2026-11-30 10:00"),
+      ev.customer("2026-11-30 11:00"),
+      ev.customer("2026-11-30 11:30"),
+    ];
     const running = clocksAt("2026-11-30 11:45", events);
-    expect(running.next_response).toMatchObject({ startedAt: local("2026-11-30 11:00"), status: "running", elapsedBusinessMinutes: 45 });
+    expect(running.next_response).toMatchObject({
+      startedAt: local("2026-11-30 11:00"),
+      status: "running",
+      elapsedBusinessMinutes: 45,
+    });
     expect(sp(running.next_response!.breachAt)).toBe("2026-11-30 15:00 -03:00");
     const answered = clocksAt("2026-11-30 12:00", [...events, ev.reply("2026-11-30 12:00")]);
     expect(answered.next_response).toMatchObject({ status: "fulfilled", fulfilledAt: local("2026-11-30 12:00") });
     // A new question after the answer is a new cycle.
-    const again = clocksAt("2026-11-30 13:00", [...events, ev.reply("2026-11-30 12:00"), ev.customer("2026-11-30 12:30")]);
+    const again = clocksAt("2026-11-30 13:00", [
+      ...events,
+      ev.reply("2026-11-30 12:00"),
+      ev.customer("2026-11-30 12:30"),
+    ]);
     expect(again["next_response#2"]).toMatchObject({ startedAt: local("2026-11-30 12:30"), status: "running" });
   });
 
@@ -111,7 +142,11 @@ describe("what fulfils a response", () => {
     const events = [opened("2026-11-30 09:00", "low")];
     const before = computeClocks({ events, policy, now: local("2026-11-30 09:30") });
     expect(nextBreach(before)).toMatchObject({ kind: "tier_response", breachAt: local("2026-11-30 13:00") });
-    const after = computeClocks({ events: [...events, ev.reply("2026-11-30 09:30")], policy, now: local("2026-11-30 09:30") });
+    const after = computeClocks({
+      events: [...events, ev.reply("2026-11-30 09:30")],
+      policy,
+      now: local("2026-11-30 09:30"),
+    });
     expect(nextBreach(after)).toMatchObject({ kind: "resolution", breachAt: local("2026-12-09 11:00") });
   });
 });
@@ -138,12 +173,18 @@ describe("pauses (osTicket #3034: SLA delayed by status)", () => {
     const hold = clocksAt("2026-11-30 16:00", [start, ev.status("2026-11-30 14:00", "on_hold")]);
     expect(hold.resolution).toMatchObject({ status: "running", elapsedBusinessMinutes: 420 });
     const strict = policyFromPlan(plan, { pausingStatuses: ["pending_customer", "pending_vendor", "on_hold"] });
-    expect(clocksAt("2026-11-30 16:00", [start, ev.status("2026-11-30 14:00", "on_hold")], strict).resolution!.status).toBe("paused");
+    expect(
+      clocksAt("2026-11-30 16:00", [start, ev.status("2026-11-30 14:00", "on_hold")], strict).resolution!.status,
+    ).toBe("paused");
   });
 
   it("a breach before the pause stays where it was", () => {
     const c = clocksAt("2026-12-10 10:00", [start, ev.status("2026-12-03 10:00", "pending_customer")]).resolution!;
-    expect(c).toMatchObject({ status: "breached", breachedAt: local("2026-12-02 13:00"), breachAt: local("2026-12-02 13:00") });
+    expect(c).toMatchObject({
+      status: "breached",
+      breachedAt: local("2026-12-02 13:00"),
+      breachAt: local("2026-12-02 13:00"),
+    });
   });
 
   it("property: one pause moves the breach by exactly its business time", () => {
@@ -178,11 +219,25 @@ describe("resolution, reopening, severity and tier changes", () => {
   it("resolving fulfils resolution and stops open response clocks; reopening continues where it stopped", () => {
     const events = [opened("2026-11-30 09:00", "medium"), ev.status("2026-11-30 11:00", "resolved")];
     const resolved = clocksAt("2026-12-01 09:00", events);
-    expect(resolved.resolution).toMatchObject({ status: "fulfilled", fulfilledAt: local("2026-11-30 11:00"), elapsedBusinessMinutes: 120 });
-    expect(resolved.first_response).toMatchObject({ status: "stopped", stoppedAt: local("2026-11-30 11:00"), fulfilledAt: null });
-    const reopened = clocksAt("2026-12-01 10:00", [...events, ev.status("2026-12-01 09:00", "open"), ev.customer("2026-12-01 09:00")]);
+    expect(resolved.resolution).toMatchObject({
+      status: "fulfilled",
+      fulfilledAt: local("2026-11-30 11:00"),
+      elapsedBusinessMinutes: 120,
+    });
+    expect(resolved.first_response).toMatchObject({
+      status: "stopped",
+      stoppedAt: local("2026-11-30 11:00"),
+      fulfilledAt: null,
+    });
+    const reopened = clocksAt("2026-12-01 10:00", [
+      ...events,
+      ev.status("2026-12-01 09:00", "open"),
+      ev.customer("2026-12-01 09:00"),
+    ]);
     expect(reopened.resolution).toMatchObject({ status: "running", fulfilledAt: null, elapsedBusinessMinutes: 180 });
-    expect(reopened.resolution!.pauses).toEqual([{ from: local("2026-11-30 11:00"), to: local("2026-12-01 09:00"), reason: "resolved" }]);
+    expect(reopened.resolution!.pauses).toEqual([
+      { from: local("2026-11-30 11:00"), to: local("2026-12-01 09:00"), reason: "resolved" },
+    ]);
     expect(reopened.next_response).toMatchObject({ startedAt: local("2026-12-01 09:00"), status: "running" });
   });
 
@@ -198,19 +253,29 @@ describe("resolution, reopening, severity and tier changes", () => {
   });
 
   it("raising the severity keeps the time used and counts the rest on the new severity's calendar", () => {
-    const events = [opened("2026-11-27 17:00", "low"), { type: "severity_changed", at: local("2026-11-27 20:00"), severity: "critical" } as const];
+    const events = [
+      opened("2026-11-27 17:00", "low"),
+      { type: "severity_changed", at: local("2026-11-27 20:00"), severity: "critical" } as const,
+    ];
     const c = clocksAt("2026-11-27 20:00", events);
     // 1 h used on the commercial calendar (17:00–18:00), 3 h left of critical's 4 h around the clock.
     expect(c.resolution).toMatchObject({ calendar: "24x7", elapsedBusinessMinutes: 60, breachBusinessMinutes: 240 });
     expect(sp(c.resolution!.breachAt)).toBe("2026-11-27 23:00 -03:00");
     // Already past critical's 30 min: due the moment the severity changed, not retroactively.
-    expect(c.first_response).toMatchObject({ breachAt: local("2026-11-27 20:00"), breachedAt: null, status: "running" });
+    expect(c.first_response).toMatchObject({
+      breachAt: local("2026-11-27 20:00"),
+      breachedAt: null,
+      status: "running",
+    });
     expect(clocksAt("2026-11-27 20:01", events).first_response!.breachedAt).toBe(local("2026-11-27 20:00"));
     expect(c["tier_response:L1"]!.calendar).toBe("comercial");
   });
 
   it("entering a tier stops the previous tier's clock and starts its own; only its replies fulfil it", () => {
-    const events: TicketEvent[] = [opened("2026-11-30 09:00", "low"), { type: "tier_entered", at: local("2026-11-30 10:00"), tier: "L2" }];
+    const events: TicketEvent[] = [
+      opened("2026-11-30 09:00", "low"),
+      { type: "tier_entered", at: local("2026-11-30 10:00"), tier: "L2" },
+    ];
     const c = clocksAt("2026-11-30 11:00", [...events, ev.reply("2026-11-30 11:00", "L1")]);
     expect(c["tier_response:L1"]).toMatchObject({ status: "stopped", stoppedAt: local("2026-11-30 10:00") });
     expect(c["tier_response:L2"]).toMatchObject({ status: "running", tier: "L2" });
@@ -238,7 +303,11 @@ describe("resolution, reopening, severity and tier changes", () => {
 
   it("a running clock past its breach is breached and says how late it is", () => {
     const c = clocksAt("2026-11-30 14:00", [opened("2026-11-30 09:00", "medium")]).first_response!;
-    expect(c).toMatchObject({ status: "breached", breachedAt: local("2026-11-30 13:00"), remainingBusinessMinutes: -60 });
+    expect(c).toMatchObject({
+      status: "breached",
+      breachedAt: local("2026-11-30 13:00"),
+      remainingBusinessMinutes: -60,
+    });
   });
 });
 
@@ -263,7 +332,9 @@ describe("calendar changes (Zammad #534)", () => {
     expect(sp(c.first_response!.breachAt)).toBe("2026-11-30 12:00 -03:00");
     // A plan whose calendar differs from the start is recomputed from scratch: nothing is cached per ticket.
     const changedPlan = policyFromPlan({ ...plan, calendars: { ...plan.calendars, comercial: longer } });
-    expect(sp(clocksAt("2026-11-30 07:00", [events[0]!], changedPlan).resolution!.breachAt)).toBe("2026-12-01 19:00 -03:00");
+    expect(sp(clocksAt("2026-11-30 07:00", [events[0]!], changedPlan).resolution!.breachAt)).toBe(
+      "2026-12-01 19:00 -03:00",
+    );
   });
 });
 

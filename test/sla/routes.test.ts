@@ -20,7 +20,16 @@ async function appWithSla(): Promise<FastifyInstance> {
     const role = request.headers["x-test-role"];
     request.actor =
       typeof role === "string"
-        ? ({ userId: "u", email: "u@example.com", name: "u", role: role as Role, organizationId: "o", tier: null, teams: [], via: "session" } satisfies Actor)
+        ? ({
+            userId: "u",
+            email: "u@example.com",
+            name: "u",
+            role: role as Role,
+            organizationId: "o",
+            tier: null,
+            teams: [],
+            via: "session",
+          } satisfies Actor)
         : null;
   });
   await app.register(slaRoutes({ getPlan: async () => plan }));
@@ -46,12 +55,44 @@ const simulate = (payload: unknown, role: string | null = "agent") =>
 
 describe("POST /api/v1/sla/simulate", () => {
   it("gives the worked example's deadlines in UTC, creating nothing", async () => {
-    const res = await simulate({ severity: "low", tier: "L1", channel: "email", openedAt: "2026-11-27T17:00:00-03:00" });
+    const res = await simulate({
+      severity: "low",
+      tier: "L1",
+      channel: "email",
+      openedAt: "2026-11-27T17:00:00-03:00",
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json().clocks).toEqual([
-      { kind: "first_response", tier: null, calendar: "comercial", startedAt: "2026-11-27T20:00:00.000Z", targetAt: "2026-11-30T18:00:00.000Z", breachAt: "2026-11-30T18:00:00.000Z", targetBusinessMinutes: 480, breachBusinessMinutes: 480 },
-      { kind: "resolution", tier: null, calendar: "comercial", startedAt: "2026-11-27T20:00:00.000Z", targetAt: "2026-12-09T12:00:00.000Z", breachAt: "2026-12-09T12:00:00.000Z", targetBusinessMinutes: 4320, breachBusinessMinutes: 4320 },
-      { kind: "tier_response", tier: "L1", calendar: "comercial", startedAt: "2026-11-27T20:00:00.000Z", targetAt: "2026-11-30T12:00:00.000Z", breachAt: "2026-11-30T14:00:00.000Z", targetBusinessMinutes: 120, breachBusinessMinutes: 240 },
+      {
+        kind: "first_response",
+        tier: null,
+        calendar: "comercial",
+        startedAt: "2026-11-27T20:00:00.000Z",
+        targetAt: "2026-11-30T18:00:00.000Z",
+        breachAt: "2026-11-30T18:00:00.000Z",
+        targetBusinessMinutes: 480,
+        breachBusinessMinutes: 480,
+      },
+      {
+        kind: "resolution",
+        tier: null,
+        calendar: "comercial",
+        startedAt: "2026-11-27T20:00:00.000Z",
+        targetAt: "2026-12-09T12:00:00.000Z",
+        breachAt: "2026-12-09T12:00:00.000Z",
+        targetBusinessMinutes: 4320,
+        breachBusinessMinutes: 4320,
+      },
+      {
+        kind: "tier_response",
+        tier: "L1",
+        calendar: "comercial",
+        startedAt: "2026-11-27T20:00:00.000Z",
+        targetAt: "2026-11-30T12:00:00.000Z",
+        breachAt: "2026-11-30T14:00:00.000Z",
+        targetBusinessMinutes: 120,
+        breachBusinessMinutes: 240,
+      },
     ]);
   });
 
@@ -72,7 +113,10 @@ describe("POST /api/v1/sla/simulate", () => {
     expect(pointers).toEqual(["/extra", "/openedAt", "/severity", "/tier"]);
     const far = await simulate({ severity: "low", tier: "L1", openedAt: "9999-01-01T00:00:00Z" });
     expect(far.statusCode).toBe(400);
-    expect(far.json()).toMatchObject({ type: "urn:plantao:problem:validation-failed", errors: [{ pointer: "/openedAt" }] });
+    expect(far.json()).toMatchObject({
+      type: "urn:plantao:problem:validation-failed",
+      errors: [{ pointer: "/openedAt" }],
+    });
     const broken = await app.inject({
       method: "POST",
       url: "/api/v1/sla/simulate",

@@ -40,7 +40,10 @@ export function calendarErrors(cal: Calendar, at = ""): CalendarError[] {
   }
   const hasHours = weekdays.some((d) => cal.week[d].length > 0);
   if (cal.alwaysOpen && hasHours) {
-    errors.push({ pointer: `${at}/week`, message: "an always-open calendar has no opening hours; leave every day empty" });
+    errors.push({
+      pointer: `${at}/week`,
+      message: "an always-open calendar has no opening hours; leave every day empty",
+    });
   }
   if (!cal.alwaysOpen && !hasHours) errors.push({ pointer: `${at}/week`, message: "the calendar is never open" });
   for (const day of weekdays) {
@@ -48,7 +51,8 @@ export function calendarErrors(cal: Calendar, at = ""): CalendarError[] {
     intervals.forEach((interval, i) => {
       const p = `${at}/week/${day}/${i}`;
       for (const edge of ["start", "end"] as const) {
-        if (!TIME.test(interval[edge])) errors.push({ pointer: `${p}/${edge}`, message: `"${interval[edge]}" is not HH:MM` });
+        if (!TIME.test(interval[edge]))
+          errors.push({ pointer: `${p}/${edge}`, message: `"${interval[edge]}" is not HH:MM` });
       }
       if (!TIME.test(interval.start) || !TIME.test(interval.end)) return;
       const start = minuteOf(interval.start);
@@ -72,7 +76,8 @@ export function calendarErrors(cal: Calendar, at = ""): CalendarError[] {
     });
   }
   cal.holidays?.custom.forEach((c, i) => {
-    if (!isDate(c.date)) errors.push({ pointer: `${at}/holidays/custom/${i}/date`, message: `${c.date} is not a date` });
+    if (!isDate(c.date))
+      errors.push({ pointer: `${at}/holidays/custom/${i}/date`, message: `${c.date} is not a date` });
   });
   return errors;
 }
@@ -129,16 +134,44 @@ interface YearTable {
 /** Local wall ranges [start, end) when the calendar is closed whatever the week says. */
 type Closure = [number, number];
 
-const holidaySources = new Map<string, Holidays>();
+interface HolidayEntry {
+  date: string;
+  type: string;
+  /** Real duration in ms. */
+  span: number;
+}
 
-function holidaySource(country: string, state?: string, city?: string): Holidays {
-  const key = `${country}/${state ?? ""}/${city ?? ""}`;
-  let source = holidaySources.get(key);
-  if (!source) {
-    source = state ? (city ? new Holidays(country, state, city) : new Holidays(country, state)) : new Holidays(country);
-    holidaySources.set(key, source);
+const holidaySources = new Map<string, Holidays>();
+const holidayYears = new Map<string, HolidayEntry[]>();
+
+/** The holidays of a region and year, computed once per process (date-holidays takes milliseconds per year). */
+function holidaysOf(
+  country: string,
+  state: string | undefined,
+  city: string | undefined,
+  year: number,
+): HolidayEntry[] {
+  const region = `${country}/${state ?? ""}/${city ?? ""}`;
+  const key = `${region}/${year}`;
+  let entries = holidayYears.get(key);
+  if (!entries) {
+    let source = holidaySources.get(region);
+    if (!source) {
+      source = state
+        ? city
+          ? new Holidays(country, state, city)
+          : new Holidays(country, state)
+        : new Holidays(country);
+      holidaySources.set(region, source);
+    }
+    entries = (source.getHolidays(year) || []).map((h) => ({
+      date: h.date,
+      type: h.type,
+      span: h.end.getTime() - h.start.getTime(),
+    }));
+    holidayYears.set(key, entries);
   }
-  return source;
+  return entries;
 }
 
 /** "YYYY-MM-DD[ HH:MM:SS]" as wall ms. */
@@ -186,11 +219,20 @@ export class CompiledCalendar {
 
   /** Local wall ms of an instant in this calendar's zone. */
   wallOf(t: number): number {
+    const y = this.tableAt(t);
+    const i = lastStartAtOrBefore(y.dayStart, t);
+    const start = y.dayStart[i]!;
+    // A 24-hour day has no offset change: the year table answers without asking the zone.
+    if (y.dayStart[i + 1]! - start === DAY) return y.wallFrom + i * DAY + (t - start);
     return instantToWall(this.zone, t);
   }
 
   /** The instant of a local wall time in this calendar's zone. */
   instantOf(wall: number): number {
+    const y = this.table(new Date(wall).getUTCFullYear());
+    const i = Math.floor((wall - y.wallFrom) / DAY);
+    const start = y.dayStart[i]!;
+    if (y.dayStart[i + 1]! - start === DAY) return start + (wall - y.wallFrom - i * DAY);
     return wallToInstant(this.zone, wall);
   }
 
@@ -250,11 +292,6 @@ export class CompiledCalendar {
 
   /** Open ms of the local day starting at wall midnight `dayWall`, and that day's bounds as instants. */
   day(dayWall: number): { open: number; start: number; end: number } {
-    if (this.alwaysOpen) {
-      const start = this.instantOf(dayWall);
-      const end = this.instantOf(dayWall + DAY);
-      return { open: end - start, start, end };
-    }
     const y = this.table(new Date(dayWall).getUTCFullYear());
     const i = Math.round((dayWall - y.wallFrom) / DAY);
     return { open: y.dayOpen[i]!, start: y.dayStart[i]!, end: y.dayStart[i + 1]! };
@@ -283,13 +320,13 @@ export class CompiledCalendar {
     const h = this.definition.holidays;
     if (!h) return [];
     const out: Closure[] = [];
-    const source = holidaySource(h.country, h.state, h.city);
     const types = new Set<string>(h.types);
+    // The previous year's too: a holiday may run past New Year's Eve.
     for (const y of [year - 1, year]) {
-      for (const holiday of source.getHolidays(y) || []) {
+      for (const holiday of holidaysOf(h.country, h.state, h.city, y)) {
         if (!types.has(holiday.type)) continue;
         const start = wallOf(holiday.date);
-        const span = holiday.end.getTime() - holiday.start.getTime();
+        const span = holiday.span;
         // date-holidays measures real time; a whole-day holiday on a DST day is 23 or 25 hours, still one day.
         const days = Math.round(span / DAY);
         const end = days > 0 && Math.abs(span - days * DAY) <= HOUR ? start + days * DAY : start + span;
@@ -303,17 +340,31 @@ export class CompiledCalendar {
     return out.sort((a, b) => a[0] - b[0]);
   }
 
-  /** Only for calendars with hours: an always-open calendar is plain wall-clock arithmetic. */
+  /** An always-open calendar gets only its days (for local time and business days): no intervals to search. */
   private build(year: number): YearTable {
     const wallFrom = Date.UTC(year, 0, 1);
     const days = Math.round((Date.UTC(year + 1, 0, 1) - wallFrom) / DAY);
     const dayStart = new Float64Array(days + 1);
-    for (let i = 0; i <= days; i++) dayStart[i] = this.instantOf(wallFrom + i * DAY);
+    // One zone lookup per day: the previous midnight's offset is right unless it changed since.
+    let offset = offsetMs(this.zone, wallToInstant(this.zone, wallFrom - DAY));
+    for (let i = 0; i <= days; i++) {
+      const wall = wallFrom + i * DAY;
+      const guess = wall - offset;
+      if (offsetMs(this.zone, guess) === offset) dayStart[i] = guess;
+      else {
+        dayStart[i] = wallToInstant(this.zone, wall);
+        offset = offsetMs(this.zone, dayStart[i]!);
+      }
+    }
     const dayOpen = new Float64Array(days);
     const starts: number[] = [];
     const ends: number[] = [];
-    const closures = this.closures(year);
+    const closures = this.alwaysOpen ? [] : this.closures(year);
     for (let i = 0; i < days; i++) {
+      if (this.alwaysOpen) {
+        dayOpen[i] = dayStart[i + 1]! - dayStart[i]!;
+        continue;
+      }
       const dayWall = wallFrom + i * DAY;
       const intervals = [...this.definition.week[weekdayOfWall(dayWall)]].sort(
         (a, b) => minuteOf(a.start) - minuteOf(b.start),
@@ -321,9 +372,13 @@ export class CompiledCalendar {
       for (const interval of intervals) {
         const ws = dayWall + minuteOf(interval.start) * MINUTE;
         const we = dayWall + minuteOf(interval.end) * MINUTE;
+        // Within a 24-hour day local time is the midnight plus the wall offset; only change days ask the zone.
+        const regular = dayStart[i + 1]! - dayStart[i]! === DAY;
+        const toInstant = (wall: number) =>
+          regular ? dayStart[i]! + (wall - dayWall) : wallToInstant(this.zone, wall);
         openPieces(ws, we, closures, (s, e) => {
-          const start = this.instantOf(s);
-          const end = this.instantOf(e);
+          const start = toInstant(s);
+          const end = toInstant(e);
           if (end <= start) return;
           dayOpen[i]! += end - start;
           if (ends.length && ends[ends.length - 1] === start) ends[ends.length - 1] = end;

@@ -63,7 +63,12 @@ export function policyFromPlan(
   };
   return {
     calendars: plan.calendars,
-    severities: { critical: severity("critical"), high: severity("high"), medium: severity("medium"), low: severity("low") },
+    severities: {
+      critical: severity("critical"),
+      high: severity("high"),
+      medium: severity("medium"),
+      low: severity("low"),
+    },
     tiers: { L1: tier("L1"), L2: tier("L2"), L3: tier("L3") },
     warningPercent: opts.warningPercent,
     pausingStatuses: opts.pausingStatuses ?? defaultPausingStatuses,
@@ -236,7 +241,8 @@ class Replay {
         this.startTierClock(event.tier, t);
         return;
       case "agent_reply":
-        return this.respond(t, event.tier);
+        this.respond(t, event.tier);
+        return;
       case "phone_call":
         if (event.answered) this.respond(t, event.tier);
         return;
@@ -255,9 +261,11 @@ class Replay {
         if (!isDone(this.status)) this.startTierClock(event.tier, t);
         return;
       case "severity_changed":
-        return this.changeSeverity(t, event.severity);
+        this.changeSeverity(t, event.severity);
+        return;
       case "status_changed":
-        return this.changeStatus(t, event.status);
+        this.changeStatus(t, event.status);
+        return;
       case "calendar_changed":
         this.calendars[event.calendar] = event.definition;
         for (const track of this.tracks) {

@@ -1,5 +1,5 @@
 import { pathToFileURL } from "node:url";
-import { defaultPlan, type Duration } from "../plan/document.js";
+import { type Duration, defaultPlan } from "../plan/document.js";
 import { addDuration } from "./business-time.js";
 import { compileCalendar } from "./calendar.js";
 

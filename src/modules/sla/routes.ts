@@ -14,7 +14,10 @@ const SimulationBody = Type.Object(
     severity: enumOf(severityIds, "Severity of the ticket"),
     tier: enumOf(tierIds, "Support level the ticket starts in"),
     type: Type.Optional(
-      Type.String({ pattern: "^[a-z][a-z0-9_]{1,59}$", description: `Ticket type; defaults: ${ticketTypes.join(", ")}` }),
+      Type.String({
+        pattern: "^[a-z][a-z0-9_]{1,59}$",
+        description: `Ticket type; defaults: ${ticketTypes.join(", ")}`,
+      }),
     ),
     channel: Type.Optional(enumOf(channels, "Channel the ticket came through")),
     organizationId: Type.Optional(Type.String({ format: "uuid", description: "Customer organization" })),

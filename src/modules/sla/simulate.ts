@@ -1,5 +1,5 @@
-import type { PlanDocument, SeverityId, TierId } from "../plan/document.js";
 import { Problem } from "../../platform/http/problems.js";
+import type { PlanDocument, SeverityId, TierId } from "../plan/document.js";
 import { type ClockKind, computeClocks, policyFromPlan, SlaInputError } from "./clocks.js";
 
 export interface SimulationInput {

@@ -207,6 +207,47 @@ export function ticketRoutes(tickets: TicketService) {
       async (request) => tickets.timeline(authorize(request, "tickets", "read"), request.params.id),
     );
 
+    const Iso = Type.String({ format: "date-time" });
+    app.get(
+      "/api/v1/tickets/:id/sla",
+      {
+        schema: {
+          tags: ["tickets", "sla"],
+          summary: "The ticket's SLA clocks now, each explained: calendar, target, breach, elapsed and remaining business time, pauses",
+          params: IdParams,
+          response: {
+            200: Type.Object({
+              ticketId: Type.String(),
+              computedAt: Iso,
+              planVersion: Type.Integer({ description: "Plan version (policies and calendars) the clocks were computed with" }),
+              clocks: Type.Array(
+                Type.Object({
+                  kind: enumOf(["first_response", "next_response", "resolution", "tier_response"] as const),
+                  tier: nullable(Type.String()),
+                  calendar: Type.String(),
+                  calendarName: Type.String(),
+                  status: enumOf(["running", "paused", "fulfilled", "breached", "stopped"] as const),
+                  startedAt: Iso,
+                  targetAt: Iso,
+                  breachAt: Iso,
+                  fulfilledAt: nullable(Iso),
+                  breachedAt: nullable(Iso),
+                  stoppedAt: nullable(Iso),
+                  targetBusinessMinutes: Type.Number(),
+                  breachBusinessMinutes: Type.Number(),
+                  elapsedBusinessMinutes: Type.Number(),
+                  remainingBusinessMinutes: Type.Number(),
+                  pauses: Type.Array(Type.Object({ from: Iso, to: nullable(Iso), reason: Type.String() })),
+                }),
+              ),
+            }),
+            ...problems,
+          },
+        },
+      },
+      async (request) => tickets.sla(authorize(request, "tickets", "read"), request.params.id),
+    );
+
     app.post(
       "/api/v1/tickets/:id/escalate",
       {

@@ -9,8 +9,11 @@ import type { AuditService } from "../audit/service.js";
 import { type Actor, forbidden, tenantOf } from "../identity/actor.js";
 import { isStaff } from "../identity/roles.js";
 import type { IdentityService } from "../identity/service.js";
+import type { PlanService } from "../plan/service.js";
+import { computeClocks, policyFromPlan } from "../sla/clocks.js";
 import { type Channel, canTransition, customerMayChangeStatusTo, type Severity, type Status } from "./model.js";
 import type { HistoryRow, MessageRow, TicketFilter, TicketRepository, TicketRow } from "./repository.js";
+import { ticketEvents } from "./sla-events.js";
 
 type RequestInfo = Pick<FastifyRequest, "ip" | "headers">;
 
@@ -100,6 +103,7 @@ export class TicketService {
     private readonly audit: AuditService,
     private readonly events: EventBus,
     private readonly clock: Clock,
+    private readonly plan: PlanService,
   ) {}
 
   private async checkAssignee(id: string | null | undefined, pointer: string) {
@@ -262,6 +266,39 @@ export class TicketService {
       await this.after(trx, actor, req, t, "ticket.message.created", { messageId: message.id, visibility: message.visibility, kind: message.kind });
       return presentMessage(message);
     });
+  }
+
+  /** The ticket's SLA clocks now, computed from its events under the current plan, each explained. */
+  async sla(actor: Actor, id: string) {
+    const t = await this.repo.find(id, tenantOf(actor));
+    if (!t) throw Problem.notFound("Ticket");
+    const [messages, history, plan] = await Promise.all([this.repo.messages(id, true), this.repo.history(id), this.plan.current()]);
+    const now = this.clock.now();
+    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+    const clocks = computeClocks({ events: ticketEvents(t, history, messages), policy: policyFromPlan(plan.document), now });
+    return {
+      ticketId: id,
+      computedAt: now.toISOString(),
+      planVersion: plan.version,
+      clocks: clocks.map((c) => ({
+        kind: c.kind,
+        tier: c.tier,
+        calendar: c.calendar,
+        calendarName: plan.document.calendars[c.calendar]?.name ?? c.calendar,
+        status: c.status,
+        startedAt: iso(c.startedAt)!,
+        targetAt: iso(c.targetAt)!,
+        breachAt: iso(c.breachAt)!,
+        fulfilledAt: iso(c.fulfilledAt),
+        breachedAt: iso(c.breachedAt),
+        stoppedAt: iso(c.stoppedAt),
+        targetBusinessMinutes: c.targetBusinessMinutes,
+        breachBusinessMinutes: c.breachBusinessMinutes,
+        elapsedBusinessMinutes: c.elapsedBusinessMinutes,
+        remainingBusinessMinutes: c.remainingBusinessMinutes,
+        pauses: c.pauses.map((p) => ({ from: iso(p.from)!, to: iso(p.to), reason: p.reason })),
+      })),
+    };
   }
 
   async timeline(actor: Actor, id: string) {

@@ -29,8 +29,22 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
 }
 
-/** The newest applied migration, or "" before the first. */
+/**
+ * The newest applied migration, or "" before the first. One indexed read, because /readyz and /api/v1/version
+ * call it on every request; the migrator's own listing introspects every table first (5-20x slower).
+ */
 export async function schemaVersion(db: Kysely<any>): Promise<string> {
-  const applied = await migrator(db).getMigrations();
-  return applied.filter((m) => m.executedAt).at(-1)?.name ?? "";
+  try {
+    const newest = await db
+      .selectFrom("kysely_migration")
+      .select("name")
+      .orderBy("name", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    return newest?.name ?? "";
+  } catch {
+    // Before the first migration the table is missing; the migrator tells that apart from an unreachable database.
+    const applied = await migrator(db).getMigrations();
+    return applied.filter((m) => m.executedAt).at(-1)?.name ?? "";
+  }
 }

@@ -4540,6 +4540,142 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sla/simulate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * SLA deadlines a ticket would get, without creating it
+         * @description first_response, resolution and the starting tier's tier_response under the current plan. next_response is not listed: it starts at a customer message left unanswered after the first response.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description A ticket that is not created: only its SLA deadlines are computed */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Channel the ticket came through
+                         * @enum {string}
+                         */
+                        channel?: "portal" | "email" | "chat" | "phone" | "scheduled_call" | "api" | "monitoring";
+                        /**
+                         * Format: date-time
+                         * @description When the ticket would be opened (ISO 8601)
+                         */
+                        openedAt: string;
+                        /**
+                         * Format: uuid
+                         * @description Customer organization
+                         */
+                        organizationId?: string;
+                        /**
+                         * @description Severity of the ticket
+                         * @enum {string}
+                         */
+                        severity: "critical" | "high" | "medium" | "low";
+                        /**
+                         * @description Support level the ticket starts in
+                         * @enum {string}
+                         */
+                        tier: "L1" | "L2" | "L3";
+                        /** @description Ticket type; defaults: usage_question, login_problem, extension_trunk_configuration, sip_trunk_integration, feature_failure, monitoring_configuration, bug, performance, security */
+                        type?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            clocks: {
+                                /**
+                                 * Format: date-time
+                                 * @description When the clock breaches (UTC)
+                                 */
+                                breachAt: string;
+                                /** @description Open time of the calendar until the breach */
+                                breachBusinessMinutes: number;
+                                /** @description Id of the plan calendar the clock counts on */
+                                calendar: string;
+                                /**
+                                 * @description Which SLA clock
+                                 * @enum {string}
+                                 */
+                                kind: "first_response" | "resolution" | "tier_response";
+                                /** Format: date-time */
+                                startedAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description When the aimed-for target is reached (UTC)
+                                 */
+                                targetAt: string;
+                                /** @description Open time of the calendar until the target */
+                                targetBusinessMinutes: number;
+                                /** @description Tier of a tier_response clock */
+                                tier: ("L1" | "L2" | "L3") | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tickets": {
         parameters: {
             query?: never;
@@ -5212,6 +5348,123 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/sla": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ticket's SLA clocks now, each explained: calendar, target, breach, elapsed and remaining business time, pauses */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            clocks: {
+                                /** Format: date-time */
+                                breachAt: string;
+                                breachBusinessMinutes: number;
+                                breachedAt: string | null;
+                                calendar: string;
+                                calendarName: string;
+                                elapsedBusinessMinutes: number;
+                                fulfilledAt: string | null;
+                                /** @enum {string} */
+                                kind: "first_response" | "next_response" | "resolution" | "tier_response";
+                                pauses: {
+                                    /** Format: date-time */
+                                    from: string;
+                                    reason: string;
+                                    to: string | null;
+                                }[];
+                                remainingBusinessMinutes: number;
+                                /** Format: date-time */
+                                startedAt: string;
+                                /** @enum {string} */
+                                status: "running" | "paused" | "fulfilled" | "breached" | "stopped";
+                                stoppedAt: string | null;
+                                /** Format: date-time */
+                                targetAt: string;
+                                targetBusinessMinutes: number;
+                                tier: string | null;
+                            }[];
+                            /** Format: date-time */
+                            computedAt: string;
+                            /** @description Plan version (policies and calendars) the clocks were computed with */
+                            planVersion: number;
+                            ticketId: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

@@ -1,0 +1,43 @@
+import type { SeverityId, TierId } from "../plan/document.js";
+import type { TicketEvent } from "../sla/clocks.js";
+import type { Status } from "./model.js";
+import type { HistoryRow, MessageRow, TicketRow } from "./repository.js";
+
+/**
+ * A ticket's SLA events rebuilt from what it stores: its opening (with the severity and tier it was
+ * opened with, read back from the first change of each), field changes from the history and the
+ * messages. Same-instant events keep the order they were written in (ids are time-ordered).
+ */
+export function ticketEvents(ticket: TicketRow, history: HistoryRow[], messages: MessageRow[]): TicketEvent[] {
+  const first = (field: string) => history.find((h) => h.field === field)?.before_value;
+  const opened: TicketEvent = {
+    type: "opened",
+    at: new Date(ticket.created_at),
+    severity: (first("severity") ?? ticket.severity) as SeverityId,
+    tier: (first("tier") ?? ticket.tier) as TierId,
+  };
+  const dated: { at: string; id: string; event: TicketEvent }[] = [];
+  for (const h of history) {
+    const at = new Date(h.at);
+    if (h.field === "status") dated.push({ at: h.at, id: h.id, event: { type: "status_changed", at, status: h.after_value as Status } });
+    if (h.field === "tier") dated.push({ at: h.at, id: h.id, event: { type: "tier_entered", at, tier: h.after_value as TierId } });
+    if (h.field === "severity") dated.push({ at: h.at, id: h.id, event: { type: "severity_changed", at, severity: h.after_value as SeverityId } });
+  }
+  for (const m of messages) {
+    const at = new Date(m.created_at);
+    const event: TicketEvent | null =
+      m.author_kind === "customer"
+        ? { type: "customer_message", at }
+        : m.kind === "note"
+          ? { type: "internal_note", at }
+          : m.kind === "phone_call"
+            ? // Only answered calls are logged as calls; an unanswered attempt is an internal note.
+              { type: "phone_call", at, answered: true }
+            : m.kind === "reply" && m.author_kind === "agent"
+              ? { type: "agent_reply", at }
+              : null;
+    if (event) dated.push({ at: m.created_at, id: m.id, event });
+  }
+  dated.sort((a, b) => (a.at === b.at ? a.id.localeCompare(b.id) : a.at.localeCompare(b.at)));
+  return [opened, ...dated.map((d) => d.event)];
+}

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ManualClock } from "../../src/platform/clock.js";
+import { createOrganization, engines, type TestContext, testApp, tokenFor } from "../harness.js";
+
+/** The worked example of the issue, end to end: a real ticket, real messages, the plan's defaults. */
+describe.each(engines)("ticket SLA clocks on %s", (engine) => {
+  let t: TestContext;
+  const clock = new ManualClock("2026-11-27T20:00:00.000Z"); // Friday 17:00 in São Paulo
+  let agent: Record<string, string>;
+  let customer: Record<string, string>;
+  let org: string;
+
+  beforeAll(async () => {
+    t = await testApp(engine, { clock });
+    org = (await createOrganization(t)).id;
+    agent = (await tokenFor(t, "agent")).headers;
+    customer = (await tokenFor(t, "customer", { organizationId: org })).headers;
+  });
+  afterAll(() => t.close());
+
+  const clockOf = (body: { clocks: { kind: string }[] }, kind: string) => body.clocks.find((c) => c.kind === kind) as Record<string, unknown>;
+
+  it("simulates the worked example: L1 low opened Friday 17:00 → tier target Monday 09:00, breach 11:00", async () => {
+    const res = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/sla/simulate",
+      headers: agent,
+      payload: { severity: "low", tier: "L1", openedAt: "2026-11-27T17:00:00-03:00" },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(clockOf(res.json(), "tier_response")).toMatchObject({ targetAt: "2026-11-30T12:00:00.000Z", breachAt: "2026-11-30T14:00:00.000Z", calendar: "comercial" });
+    const bad = await t.app.inject({ method: "POST", url: "/api/v1/sla/simulate", headers: agent, payload: { severity: "urgent", tier: "L1", openedAt: "x" } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual(["/openedAt", "/severity"]);
+    expect((await t.app.inject({ method: "POST", url: "/api/v1/sla/simulate", headers: customer, payload: { severity: "low", tier: "L1", openedAt: "2026-11-27T20:00:00Z" } })).statusCode).toBe(403);
+  });
+
+  it("runs the same clocks on a real ticket, fulfils them with a public reply and pauses resolution while pending", async () => {
+    const ticket = (
+      await t.app.inject({
+        method: "POST",
+        url: "/api/v1/tickets",
+        headers: customer,
+        payload: { subject: "Dúvida sobre ramais", description: "Como criar um ramal?", type: "usage_question", severity: "low" },
+      })
+    ).json();
+    let sla = (await t.app.inject({ url: `/api/v1/tickets/${ticket.id}/sla`, headers: agent })).json();
+    expect(sla.planVersion).toBe(1);
+    expect(clockOf(sla, "tier_response")).toMatchObject({ tier: "L1", status: "running", targetAt: "2026-11-30T12:00:00.000Z", breachAt: "2026-11-30T14:00:00.000Z" });
+    const resolutionBreach = clockOf(sla, "resolution").breachAt as string;
+
+    // An internal note on Monday 08:30 is not a response.
+    clock.set("2026-11-30T11:30:00.000Z");
+    await t.app.inject({ method: "POST", url: `/api/v1/tickets/${ticket.id}/messages`, headers: agent, payload: { body: "ver doc", visibility: "internal" } });
+    expect(clockOf((await t.app.inject({ url: `/api/v1/tickets/${ticket.id}/sla`, headers: agent })).json(), "first_response").status).toBe("running");
+
+    // A public reply at 10:00 local: after the tier target, before its breach.
+    clock.set("2026-11-30T13:00:00.000Z");
+    await t.app.inject({ method: "POST", url: `/api/v1/tickets/${ticket.id}/messages`, headers: agent, payload: { body: "Veja o manual", visibility: "public" } });
+    sla = (await t.app.inject({ url: `/api/v1/tickets/${ticket.id}/sla`, headers: agent })).json();
+    expect(clockOf(sla, "first_response")).toMatchObject({ status: "fulfilled", fulfilledAt: "2026-11-30T13:00:00.000Z" });
+    expect(clockOf(sla, "tier_response")).toMatchObject({ status: "fulfilled", breachedAt: null });
+
+    // Waiting on the customer for one business hour moves the resolution breach by exactly that hour.
+    await t.app.inject({ method: "PATCH", url: `/api/v1/tickets/${ticket.id}`, headers: agent, payload: { status: "pending_customer" } });
+    clock.set("2026-11-30T14:00:00.000Z");
+    await t.app.inject({ method: "POST", url: `/api/v1/tickets/${ticket.id}/messages`, headers: customer, payload: { body: "Obrigado, mas…", visibility: "public" } });
+    sla = (await t.app.inject({ url: `/api/v1/tickets/${ticket.id}/sla`, headers: agent })).json();
+    const resolution = clockOf(sla, "resolution");
+    expect(resolution.pauses).toEqual([{ from: "2026-11-30T13:00:00.000Z", to: "2026-11-30T14:00:00.000Z", reason: "pending_customer" }]);
+    expect(new Date(resolution.breachAt as string).getTime() - new Date(resolutionBreach).getTime()).toBe(3_600_000);
+    // The customer's new message starts a next_response clock.
+    expect(clockOf(sla, "next_response")).toMatchObject({ status: "running", startedAt: "2026-11-30T14:00:00.000Z" });
+  });
+
+  it("hides other organizations' tickets' clocks", async () => {
+    const other = (await createOrganization(t)).id;
+    const otherCustomer = (await tokenFor(t, "customer", { organizationId: other })).headers;
+    const ticket = (await t.app.inject({ method: "POST", url: "/api/v1/tickets", headers: otherCustomer, payload: { subject: "x", description: "y", type: "bug", severity: "high" } })).json();
+    expect((await t.app.inject({ url: `/api/v1/tickets/${ticket.id}/sla`, headers: customer })).statusCode).toBe(404);
+    expect((await t.app.inject({ url: `/api/v1/tickets/${ticket.id}/sla`, headers: otherCustomer })).statusCode).toBe(200);
+  });
+});
