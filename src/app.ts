@@ -19,15 +19,18 @@ import { installMetrics } from "./platform/http/metrics.js";
 import { installOpenApi } from "./platform/http/openapi.js";
 import { ProblemType } from "./platform/http/problems.js";
 import type { Platform } from "./platform/runtime.js";
-import { createServices, type Services } from "./services.js";
 import { packageVersion, readCommit } from "./platform/version.js";
+import { createServices, type Services } from "./services.js";
 
 export const BODY_LIMIT = 1024 * 1024;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Composition root: the HTTP layer over a running platform, with every module's routes. */
-export async function buildApp(platform: Platform, services: Services = createServices(platform)): Promise<FastifyInstance> {
+export async function buildApp(
+  platform: Platform,
+  services: Services = createServices(platform),
+): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: platform.log.child({ part: "http" }) as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,

@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../../src/app.js";
-import { createServices } from "../../src/services.js";
 import { createOrganization, createUser, engines, sessionFor, type TestContext, testApp, tokenFor } from "../harness.js";
 
 describe.each(engines)("organizations and users on %s", (engine) => {
@@ -101,8 +99,8 @@ describe.each(engines)("organizations and users on %s", (engine) => {
       await db.deleteFrom("api_tokens").execute();
       await db.deleteFrom("sessions").execute();
       await db.deleteFrom("users").execute();
-      const services = createServices(fresh.platform);
-      const app = await buildApp(fresh.platform, services);
+      const services = fresh.services;
+      const app = fresh.app;
       const url = await services.identity.bootstrap({});
       expect(url).toMatch(/\/setup\?token=/);
       const token = new URL(url!).searchParams.get("token")!;
@@ -115,7 +113,6 @@ describe.each(engines)("organizations and users on %s", (engine) => {
       expect(again.statusCode).toBe(403);
       const me = await sessionFor({ ...fresh, app } as TestContext, "first@example.com", "a long first password");
       expect(me.cookie).toContain("plantao_session=");
-      await app.close();
     } finally {
       await fresh.close();
     }

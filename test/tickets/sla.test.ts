@@ -81,3 +81,50 @@ describe.each(engines)("ticket SLA clocks on %s", (engine) => {
     expect((await t.app.inject({ url: `/api/v1/tickets/${ticket.id}/sla`, headers: otherCustomer })).statusCode).toBe(200);
   });
 });
+
+describe.each(engines)("SLA deadlines fire on time on %s", (engine) => {
+  let t: TestContext;
+  const clock = new ManualClock("2026-11-25T15:00:00.000Z"); // Wednesday 12:00 in São Paulo
+
+  beforeAll(async () => {
+    t = await testApp(engine, { clock });
+  });
+  afterAll(() => t.close());
+
+  it("stores the next breach, announces the warning and the breach once each, and filters the queue by them", async () => {
+    const org = (await createOrganization(t)).id;
+    const agent = (await tokenFor(t, "agent")).headers;
+    const ticket = (
+      await t.app.inject({
+        method: "POST",
+        url: "/api/v1/tickets",
+        headers: agent,
+        payload: { organizationId: org, subject: "Troncos fora", description: "Todos os troncos caíram", type: "sip_trunk_integration", severity: "critical" },
+      })
+    ).json();
+    // Critical: first response 30 min on 24x7; the L1 tier clock targets 2 h and breaches at 4 h of business time.
+    expect(ticket.slaDueAt).toBe("2026-11-25T15:30:00.000Z");
+    expect(ticket.slaBreached).toBe(false);
+    const dueSoon = (await t.app.inject({ url: "/api/v1/tickets?dueBefore=2026-11-25T16:00:00Z", headers: agent })).json();
+    expect(dueSoon.items.map((x: { id: string }) => x.id)).toEqual([ticket.id]);
+
+    const seen: string[] = [];
+    t.platform.events.subscribe((e) => seen.push(e.type));
+    await t.platform.events.start();
+    clock.set("2026-11-25T15:31:00.000Z");
+    await t.platform.jobs.drain();
+    await t.platform.jobs.drain();
+    const after = (await t.app.inject({ url: `/api/v1/tickets/${ticket.id}`, headers: agent })).json();
+    expect(after.slaBreached).toBe(true);
+    const timeline = (await t.app.inject({ url: `/api/v1/tickets/${ticket.id}/timeline`, headers: agent })).json();
+    const notes = timeline.messages.filter((m: { kind: string }) => m.kind === "system").map((m: { body: string }) => m.body);
+    expect(notes).toEqual(["SLA breached: first_response at 2026-11-25T15:30:00.000Z"]);
+    await expect.poll(() => seen).toContain("ticket.sla.breached");
+    // Running the deadline job again announces nothing new.
+    await t.services.tickets.onDeadline(ticket.id);
+    const again = (await t.app.inject({ url: `/api/v1/tickets/${ticket.id}/timeline`, headers: agent })).json();
+    expect(again.messages.filter((m: { kind: string }) => m.kind === "system")).toHaveLength(1);
+    const breached = (await t.app.inject({ url: "/api/v1/tickets?breached=true", headers: agent })).json();
+    expect(breached.items.map((x: { id: string }) => x.id)).toEqual([ticket.id]);
+  });
+});

@@ -1,9 +1,10 @@
 import { type Kysely, type Selectable, sql } from "kysely";
-import type { DB, TicketHistoryTable, TicketMessageTable, TicketTable } from "../../platform/db/schema.js";
+import type { DB, SlaEventTable, TicketHistoryTable, TicketMessageTable, TicketTable } from "../../platform/db/schema.js";
 
 export type TicketRow = Selectable<TicketTable>;
 export type MessageRow = Selectable<TicketMessageTable>;
 export type HistoryRow = Selectable<TicketHistoryTable>;
+export type SlaEventRow = Selectable<SlaEventTable>;
 
 export interface TicketFilter {
   /** Tenant filter: a customer's organization; another tenant's tickets do not exist for it. */
@@ -15,6 +16,9 @@ export interface TicketFilter {
   assignee?: string;
   organization?: string;
   q?: string;
+  breached?: boolean;
+  /** Tickets whose earliest SLA breach still ahead is before this instant. */
+  dueBefore?: string;
   /** Keyset: tickets with id below this (newest first). */
   before?: string;
   limit: number;
@@ -57,6 +61,8 @@ export class TicketRepository {
       const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       q = q.where((eb) => eb.or([eb("subject", "like", like), eb("description", "like", like)]));
     }
+    if (f.breached !== undefined) q = q.where("sla_breached", "=", f.breached);
+    if (f.dueBefore) q = q.where("sla_due_at", "<", f.dueBefore);
     if (f.before) q = q.where("id", "<", f.before);
     return q.orderBy("id", "desc").limit(f.limit).execute();
   }
@@ -65,17 +71,27 @@ export class TicketRepository {
     await trx.insertInto("ticket_messages").values(row).execute();
   }
 
-  async messages(ticketId: string, includeInternal: boolean): Promise<MessageRow[]> {
-    let q = this.db.selectFrom("ticket_messages").selectAll().where("ticket_id", "=", ticketId);
+  async messages(ticketId: string, includeInternal: boolean, executor: Kysely<DB> = this.db): Promise<MessageRow[]> {
+    let q = executor.selectFrom("ticket_messages").selectAll().where("ticket_id", "=", ticketId);
     if (!includeInternal) q = q.where("visibility", "=", "public");
     return q.orderBy("id").execute();
+  }
+
+  /** Records an SLA announcement once; false when it was already recorded. */
+  async insertSlaEvent(row: Omit<SlaEventRow, "created_at">, now: string, trx: Kysely<DB>): Promise<boolean> {
+    const r = await trx
+      .insertInto("sla_events")
+      .values({ ...row, created_at: now })
+      .onConflict((oc) => oc.column("dedupe_key").doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
   async insertHistory(rows: HistoryRow[], trx: Kysely<DB>): Promise<void> {
     if (rows.length) await trx.insertInto("ticket_history").values(rows).execute();
   }
 
-  async history(ticketId: string): Promise<HistoryRow[]> {
-    return this.db.selectFrom("ticket_history").selectAll().where("ticket_id", "=", ticketId).orderBy("id").execute();
+  async history(ticketId: string, executor: Kysely<DB> = this.db): Promise<HistoryRow[]> {
+    return executor.selectFrom("ticket_history").selectAll().where("ticket_id", "=", ticketId).orderBy("id").execute();
   }
 }

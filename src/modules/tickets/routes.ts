@@ -45,6 +45,8 @@ const Ticket = Type.Object({
   firstResponseAt: nullable(Type.String()),
   resolvedAt: nullable(Type.String()),
   closedAt: nullable(Type.String()),
+  slaDueAt: Type.Union([Type.String(), Type.Null()], { description: "Earliest breach time of the SLA clocks still counting" }),
+  slaBreached: Type.Boolean({ description: "Whether any SLA clock has breached" }),
   createdAt: Type.String(),
   updatedAt: Type.String(),
 });
@@ -109,6 +111,8 @@ export function ticketRoutes(tickets: TicketService) {
               assignee: Type.Optional(Id),
               organization: Type.Optional(Id),
               q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+              breached: Type.Optional(Type.Boolean({ description: "Only tickets with (or without) a breached SLA clock" })),
+              dueBefore: Type.Optional(Type.String({ format: "date-time", description: "Only tickets whose next SLA breach is before this instant" })),
               limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
               cursor: Type.Optional(Type.String({ maxLength: 100 })),
             },
@@ -119,9 +123,10 @@ export function ticketRoutes(tickets: TicketService) {
       },
       async (request) => {
         const actor = authorize(request, "tickets", "read");
-        const { limit = 50, cursor, status, severity, tier, ...rest } = request.query;
+        const { limit = 50, cursor, status, severity, tier, dueBefore, ...rest } = request.query;
         const rows = await tickets.list(actor, {
           ...rest,
+          dueBefore: dueBefore ? new Date(dueBefore).toISOString() : undefined,
           status: split(status),
           severity: split(severity),
           tier: split(tier),

@@ -9,6 +9,8 @@ import type { AuditService } from "../audit/service.js";
 import { type Actor, forbidden, tenantOf } from "../identity/actor.js";
 import { isStaff } from "../identity/roles.js";
 import type { IdentityService } from "../identity/service.js";
+import type { JobQueue } from "../../platform/jobs/queue.js";
+import type { PlanDocument } from "../plan/document.js";
 import type { PlanService } from "../plan/service.js";
 import { computeClocks, policyFromPlan } from "../sla/clocks.js";
 import { type Channel, canTransition, customerMayChangeStatusTo, type Severity, type Status } from "./model.js";
@@ -63,6 +65,8 @@ export function presentTicket(t: TicketRow) {
     firstResponseAt: t.first_response_at,
     resolvedAt: t.resolved_at,
     closedAt: t.closed_at,
+    slaDueAt: t.sla_due_at,
+    slaBreached: Boolean(t.sla_breached),
     createdAt: t.created_at,
     updatedAt: t.updated_at,
   };
@@ -104,7 +108,10 @@ export class TicketService {
     private readonly events: EventBus,
     private readonly clock: Clock,
     private readonly plan: PlanService,
-  ) {}
+    private readonly jobs: JobQueue,
+  ) {
+    jobs.register<{ ticketId: string }>("sla.deadline", (job) => this.onDeadline(job.payload.ticketId));
+  }
 
   private async checkAssignee(id: string | null | undefined, pointer: string) {
     if (!id) return;
@@ -124,6 +131,7 @@ export class TicketService {
     await this.checkAssignee(input.assigneeId, "/assigneeId");
     const now = this.clock.now().toISOString();
     const requester = input.requester ?? { name: actor.name, email: actor.email };
+    const plan = await this.plan.current();
     const id = uuidv7();
     const row = await this.repo.db.transaction().execute(async (trx) => {
       const ticket: TicketRow = {
@@ -146,12 +154,14 @@ export class TicketService {
         first_response_at: null,
         resolved_at: null,
         closed_at: null,
+        sla_due_at: null,
+        sla_breached: false,
         created_at: now,
         updated_at: now,
       };
       await this.repo.insert(ticket, trx);
       await this.after(trx, actor, req, ticket, "ticket.created", { number: ticket.number });
-      return ticket;
+      return { ...ticket, ...(await this.refreshSla(trx, ticket, plan.document)) };
     });
     return presentTicket(row);
   }
@@ -174,6 +184,8 @@ export class TicketService {
   async update(actor: Actor, id: string, patch: TicketPatch, req: RequestInfo, systemNote?: string) {
     const tenant = tenantOf(actor);
     const now = this.clock.now().toISOString();
+    await this.checkAssignee(patch.assigneeId, "/assigneeId");
+    const plan = await this.plan.current();
     const result = await this.repo.db.transaction().execute(async (trx) => {
       const before = await this.repo.find(id, tenant, trx);
       if (!before) throw Problem.notFound("Ticket");
@@ -190,7 +202,6 @@ export class TicketService {
       if (patch.status === before.status && (patch.status === "closed" || patch.status === "resolved")) {
         throw new Problem(409, "invalid-transition", "Status change not allowed", `The ticket is already ${patch.status}`);
       }
-      await this.checkAssignee(patch.assigneeId, "/assigneeId");
       const after: TicketRow = { ...before, updated_at: now };
       const history: HistoryRow[] = [];
       for (const [key, column] of Object.entries(tracked) as [keyof TicketPatch, keyof TicketRow][]) {
@@ -216,7 +227,7 @@ export class TicketService {
         await this.repo.insertMessage({ id: uuidv7(), ticket_id: id, author_user_id: actor.userId, author_kind: "system", visibility: "internal", kind: "system", body: systemNote, created_at: now }, trx);
       }
       await this.after(trx, actor, req, after, "ticket.updated", { changes: history.map((h) => ({ field: h.field, before: h.before_value, after: h.after_value })) });
-      return after;
+      return { ...after, ...(await this.refreshSla(trx, after, plan.document)) };
     });
     return presentTicket(result);
   }
@@ -238,6 +249,7 @@ export class TicketService {
     if (tenant && input.visibility === "internal") throw forbidden("Customers cannot write internal notes");
     const now = this.clock.now().toISOString();
     const staff = isStaff(actor.role);
+    const plan = await this.plan.current();
     return this.repo.db.transaction().execute(async (trx) => {
       const t = await this.repo.find(id, tenant, trx);
       if (!t) throw Problem.notFound("Ticket");
@@ -264,7 +276,72 @@ export class TicketService {
         await this.repo.insertHistory([{ id: uuidv7(), ticket_id: id, at: now, actor_user_id: actor.userId, field: "status", before_value: t.status, after_value: patch.status }], trx);
       }
       await this.after(trx, actor, req, t, "ticket.message.created", { messageId: message.id, visibility: message.visibility, kind: message.kind });
+      await this.refreshSla(trx, { ...t, ...patch }, plan.document);
       return presentMessage(message);
+    });
+  }
+
+  /**
+   * Recomputes the ticket's clocks after a change, stores the earliest breach still ahead (indexed, for the
+   * queue's `dueBefore` and `breached` filters) and schedules the deadline job for the next instant a clock
+   * reaches its target or breach, so warnings and breaches are announced on time without polling.
+   */
+  private async refreshSla(trx: Kysely<DB>, ticket: TicketRow, plan: PlanDocument): Promise<Pick<TicketRow, "sla_due_at" | "sla_breached">> {
+    const now = this.clock.now();
+    const [history, messages] = await Promise.all([this.repo.history(ticket.id, trx), this.repo.messages(ticket.id, true, trx)]);
+    const clocks = computeClocks({ events: ticketEvents(ticket, history, messages), policy: policyFromPlan(plan), now });
+    const counting = clocks.filter((c) => c.status === "running" || c.status === "paused");
+    const due = counting.length ? Math.min(...counting.map((c) => c.breachAt)) : null;
+    const sla = {
+      sla_due_at: due === null ? null : new Date(due).toISOString(),
+      sla_breached: clocks.some((c) => c.breachedAt !== null),
+    };
+    await this.repo.update(ticket.id, sla, trx);
+    // Paused clocks move; the job recomputes when it fires, so a stale time only costs one early wake-up.
+    const upcoming = counting
+      .filter((c) => c.status === "running")
+      .flatMap((c) => [c.targetAt, c.breachAt])
+      .filter((t) => t > now.getTime());
+    if (upcoming.length) {
+      const at = new Date(Math.min(...upcoming));
+      await this.jobs.enqueue("sla.deadline", { ticketId: ticket.id }, { runAt: at, dedupeKey: `sla:${ticket.id}:${at.toISOString()}`, executor: trx });
+    }
+    return sla;
+  }
+
+  /** The deadline job: announces each clock's warning (target reached) and breach once, then re-arms. */
+  async onDeadline(ticketId: string): Promise<void> {
+    const plan = await this.plan.current();
+    await this.repo.db.transaction().execute(async (trx) => {
+      const t = await this.repo.find(ticketId, undefined, trx);
+      if (!t) return;
+      const now = this.clock.now();
+      const [history, messages] = await Promise.all([this.repo.history(ticketId, trx), this.repo.messages(ticketId, true, trx)]);
+      const clocks = computeClocks({ events: ticketEvents(t, history, messages), policy: policyFromPlan(plan.document), now });
+      const iso = now.toISOString();
+      for (const c of clocks) {
+        const marks: { kind: "warning" | "breached"; at: number }[] = [];
+        if (c.breachedAt !== null) marks.push({ kind: "breached", at: c.breachedAt });
+        else if ((c.status === "running" || c.status === "paused") && c.targetAt < c.breachAt && c.targetAt <= now.getTime()) {
+          marks.push({ kind: "warning", at: c.targetAt });
+        }
+        for (const mark of marks) {
+          const key = `${ticketId}:${c.kind}:${c.tier ?? "-"}:${c.startedAt}:${mark.kind}`;
+          const at = new Date(mark.at).toISOString();
+          const fresh = await this.repo.insertSlaEvent({ id: uuidv7(), ticket_id: ticketId, clock: c.kind, tier: c.tier, kind: mark.kind, at, dedupe_key: key }, iso, trx);
+          if (!fresh) continue;
+          const what = `${c.kind}${c.tier ? ` (${c.tier})` : ""}`;
+          await this.repo.insertMessage(
+            { id: uuidv7(), ticket_id: ticketId, author_user_id: null, author_kind: "system", visibility: "internal", kind: "system", body: mark.kind === "breached" ? `SLA breached: ${what} at ${at}` : `SLA target reached: ${what} at ${at}; breach at ${new Date(c.breachAt).toISOString()}`, created_at: iso },
+            trx,
+          );
+          await this.events.publish(
+            { type: `ticket.sla.${mark.kind}`, organizationId: t.organization_id, subjectId: ticketId, payload: { ticketId, number: Number(t.number), clock: c.kind, tier: c.tier, at, breachAt: new Date(c.breachAt).toISOString() } },
+            trx,
+          );
+        }
+      }
+      await this.refreshSla(trx, t, plan.document);
     });
   }
 

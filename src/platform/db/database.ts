@@ -13,7 +13,11 @@ export interface Database {
   safeUrl: string;
   /** A dedicated PostgreSQL connection for LISTEN; undefined on SQLite. */
   /** `onReconnect` runs after a dropped LISTEN connection is back, so the caller can catch up. */
-  listen?: (channel: string, onMessage: (payload: string) => void, onReconnect?: () => void) => Promise<() => Promise<void>>;
+  listen?: (
+    channel: string,
+    onMessage: (payload: string) => void,
+    onReconnect?: () => void,
+  ) => Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -53,10 +57,17 @@ function sqliteParam(v: unknown): unknown {
 
 function wrapSqlite(raw: SqliteDatabase.Database) {
   const map = (params: readonly unknown[]) => params.map(sqliteParam);
+  // Kysely prepares every query anew; the same few hundred statements repeat, so keep them prepared.
+  const prepared = new Map<string, SqliteDatabase.Statement>();
   return {
     close: () => raw.close(),
     prepare(query: string) {
-      const stmt = raw.prepare(query);
+      let stmt = prepared.get(query);
+      if (!stmt) {
+        stmt = raw.prepare(query);
+        if (prepared.size >= 500) prepared.delete(prepared.keys().next().value!);
+        prepared.set(query, stmt);
+      }
       return {
         reader: stmt.reader,
         all: (params: readonly unknown[]) => stmt.all(...map(params)),

@@ -171,8 +171,22 @@ export interface TicketTable {
   first_response_at: string | null;
   resolved_at: string | null;
   closed_at: string | null;
+  /** Earliest breach time of the SLA clocks still counting; null when none is. */
+  sla_due_at: string | null;
+  sla_breached: boolean | number;
   created_at: string;
   updated_at: string;
+}
+
+export interface SlaEventTable {
+  id: string;
+  ticket_id: string;
+  clock: string;
+  tier: string | null;
+  kind: "warning" | "breached";
+  at: string;
+  dedupe_key: string;
+  created_at: string;
 }
 
 export interface TicketMessageTable {
@@ -211,5 +225,6 @@ export interface DB {
   tickets: TicketTable;
   ticket_messages: TicketMessageTable;
   ticket_history: TicketHistoryTable;
+  sla_events: SlaEventTable;
   plan_versions: PlanVersionTable;
 }

@@ -79,34 +79,39 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex): 
     type: problemTypeUri(status === 431 ? "headers-too-large" : ProblemType.badRequest),
     title: STATUS_CODES[status] ?? "Bad request",
     status,
-    detail: status === 431 ? "Request headers are larger than the server accepts" : "The request could not be parsed as HTTP",
+    detail:
+      status === 431 ? "Request headers are larger than the server accepts" : "The request could not be parsed as HTTP",
   });
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
 
-/** The JSON Pointer of the first number that is not finite, or null. */
-function nonFinite(value: unknown, pointer = ""): string | null {
-  if (typeof value === "number") return Number.isFinite(value) ? null : pointer;
+/**
+ * The first value no handler should see, with its JSON Pointer: a number that is not finite ("1e400" in a
+ * query string or a JSON body becomes Infinity, which Ajv's coercion lets past `maximum`) or a string
+ * holding a NUL character (PostgreSQL refuses it in text).
+ */
+function unacceptable(value: unknown, pointer = ""): { pointer: string; message: string } | null {
+  if (typeof value === "number" && !Number.isFinite(value)) return { pointer, message: "must be a finite number" };
+  if (typeof value === "string" && value.includes("\u0000"))
+    return { pointer, message: "must not contain NUL characters" };
   if (value && typeof value === "object") {
     for (const [k, v] of Object.entries(value)) {
-      const found = nonFinite(v, `${pointer}/${k}`);
-      if (found !== null) return found;
+      const found = unacceptable(v, `${pointer}/${k}`);
+      if (found) return found;
     }
   }
   return null;
 }
 
+const MAX_FIELD_ERRORS = 50;
+
 export function installErrorHandling(app: FastifyInstance): void {
-  // "1e400" in a query string or a JSON body becomes Infinity, which Ajv's coercion lets through
-  // `maximum`: refuse it before any handler or query sees it.
   app.addHook("preHandler", async (request) => {
     for (const part of ["query", "params", "body"] as const) {
-      const pointer = nonFinite(request[part]);
-      if (pointer !== null) {
-        throw Problem.invalid({ in: part === "query" ? "querystring" : part, pointer, message: "must be a finite number" });
-      }
+      const found = unacceptable(request[part]);
+      if (found) throw Problem.invalid({ in: part === "query" ? "querystring" : part, ...found });
     }
   });
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -120,7 +125,11 @@ export function installErrorHandling(app: FastifyInstance): void {
       });
     }
     if (error.validation) {
-      const errors = fieldErrors(error.validationContext ?? "body", error.validation as AjvError[]);
+      // A body with thousands of unknown keys must not get a reply many times its own size.
+      const errors = fieldErrors(
+        error.validationContext ?? "body",
+        (error.validation as AjvError[]).slice(0, MAX_FIELD_ERRORS),
+      );
       return sendProblem(request, reply, {
         status: 400,
         type: ProblemType.validation,

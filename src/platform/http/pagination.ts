@@ -8,7 +8,8 @@ export function encodeCursor(key: string | number): string {
 export function decodeCursor(cursor: string | undefined): string | undefined {
   if (cursor === undefined) return undefined;
   const key = Buffer.from(cursor, "base64url").toString("utf8");
-  if (!key || encodeCursor(key) !== cursor) {
+  // Control characters never occur in our keys (and PostgreSQL refuses NUL in text).
+  if (!key || encodeCursor(key) !== cursor || /[\u0000-\u001f]/.test(key)) {
     throw Problem.invalid({ in: "querystring", pointer: "/cursor", message: "is not a cursor returned by this API" });
   }
   return key;

@@ -4688,7 +4688,11 @@ export interface paths {
             parameters: {
                 query?: {
                     assignee?: string;
+                    /** @description Only tickets with (or without) a breached SLA clock */
+                    breached?: boolean;
                     cursor?: string;
+                    /** @description Only tickets whose next SLA breach is before this instant */
+                    dueBefore?: string;
                     limit?: number;
                     organization?: string;
                     q?: string;
@@ -4729,6 +4733,10 @@ export interface paths {
                                 requesterId: string | null;
                                 resolvedAt: string | null;
                                 severity: string;
+                                /** @description Whether any SLA clock has breached */
+                                slaBreached: boolean;
+                                /** @description Earliest breach time of the SLA clocks still counting */
+                                slaDueAt: string | null;
                                 status: string;
                                 subject: string;
                                 tags: string[];
@@ -4850,6 +4858,10 @@ export interface paths {
                             requesterId: string | null;
                             resolvedAt: string | null;
                             severity: string;
+                            /** @description Whether any SLA clock has breached */
+                            slaBreached: boolean;
+                            /** @description Earliest breach time of the SLA clocks still counting */
+                            slaDueAt: string | null;
                             status: string;
                             subject: string;
                             tags: string[];
@@ -4957,6 +4969,10 @@ export interface paths {
                             requesterId: string | null;
                             resolvedAt: string | null;
                             severity: string;
+                            /** @description Whether any SLA clock has breached */
+                            slaBreached: boolean;
+                            /** @description Earliest breach time of the SLA clocks still counting */
+                            slaDueAt: string | null;
                             status: string;
                             subject: string;
                             tags: string[];
@@ -5073,6 +5089,10 @@ export interface paths {
                             requesterId: string | null;
                             resolvedAt: string | null;
                             severity: string;
+                            /** @description Whether any SLA clock has breached */
+                            slaBreached: boolean;
+                            /** @description Earliest breach time of the SLA clocks still counting */
+                            slaDueAt: string | null;
                             status: string;
                             subject: string;
                             tags: string[];
@@ -5186,6 +5206,10 @@ export interface paths {
                             requesterId: string | null;
                             resolvedAt: string | null;
                             severity: string;
+                            /** @description Whether any SLA clock has breached */
+                            slaBreached: boolean;
+                            /** @description Earliest breach time of the SLA clocks still counting */
+                            slaDueAt: string | null;
                             status: string;
                             subject: string;
                             tags: string[];

@@ -33,6 +33,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("first_response_at", types.timestamp)
     .addColumn("resolved_at", types.timestamp)
     .addColumn("closed_at", types.timestamp)
+    .addColumn("sla_due_at", types.timestamp)
+    .addColumn("sla_breached", types.boolean, (c) => c.notNull())
     .addColumn("created_at", types.timestamp, (c) => c.notNull())
     .addColumn("updated_at", types.timestamp, (c) => c.notNull())
     .execute();
@@ -40,6 +42,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex("tickets_status_id").on("tickets").columns(["status", "id"]).execute();
   await db.schema.createIndex("tickets_organization_id").on("tickets").columns(["organization_id", "id"]).execute();
   await db.schema.createIndex("tickets_assignee_status").on("tickets").columns(["assignee_user_id", "status", "id"]).execute();
+  await db.schema.createIndex("tickets_sla_due_at").on("tickets").column("sla_due_at").execute();
 
   await db.schema
     .createTable("ticket_messages")
@@ -65,8 +68,22 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("after_value", "text")
     .execute();
   await db.schema.createIndex("ticket_history_ticket").on("ticket_history").columns(["ticket_id", "id"]).execute();
+
+  // What the SLA engine announced about a ticket's clocks; the key makes each announcement happen once.
+  await db.schema
+    .createTable("sla_events")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("ticket_id", "text", (c) => c.notNull().references("tickets.id"))
+    .addColumn("clock", "text", (c) => c.notNull())
+    .addColumn("tier", "text")
+    .addColumn("kind", "text", (c) => c.notNull())
+    .addColumn("at", types.timestamp, (c) => c.notNull())
+    .addColumn("dedupe_key", "text", (c) => c.notNull().unique())
+    .addColumn("created_at", types.timestamp, (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex("sla_events_ticket").on("sla_events").columns(["ticket_id", "at"]).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ["ticket_history", "ticket_messages", "tickets", "counters"]) await db.schema.dropTable(t).execute();
+  for (const t of ["sla_events", "ticket_history", "ticket_messages", "tickets", "counters"]) await db.schema.dropTable(t).execute();
 }

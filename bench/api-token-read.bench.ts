@@ -1,0 +1,43 @@
+import { benchEngines, load, measureSeconds, report, startBenchServer } from "./harness.js";
+
+const CONNECTIONS = 10;
+
+/**
+ * Throughput of a token-authenticated, database-backed read (GET /api/v1/me with a bearer token: token
+ * check, then the user read from the database) against a bare route on the same app, in the same run.
+ */
+export default async function apiTokenRead(): Promise<void> {
+  for (const engine of benchEngines) {
+    let token = "";
+    const server = await startBenchServer(engine, async ({ app, services }) => {
+      app.get("/bench/bare", { schema: { hide: true } }, async () => ({ ok: true }));
+      await services.identity.bootstrap({});
+      await services.identity.createUser(null, { email: "bench@example.com", name: "Bench", role: "agent", password: "bench password 123" });
+      const actor = await services.identity.findUserByEmail("bench@example.com");
+      token = (await services.identity.createToken(actor!, { name: "bench", scopes: ["*:read"] })).token;
+    });
+    try {
+      const bare = await load(server.origin, { path: "/bench/bare", connections: CONNECTIONS });
+      const read = await load(server.origin, { path: "/api/v1/me", connections: CONNECTIONS, headers: { authorization: `Bearer ${token}` } });
+      report(
+        {
+          name: "api-token-read",
+          metric: "requests/s",
+          value: Math.round(read.requestsPerSec),
+          baseline: Math.round(bare.requestsPerSec),
+          engine,
+          endpoint: "GET /api/v1/me (Bearer token)",
+          baselineEndpoint: "GET /bench/bare",
+          connections: CONNECTIONS,
+          seconds: measureSeconds,
+          latencyP99Ms: read.latencyP99Ms,
+          baselineLatencyP99Ms: bare.latencyP99Ms,
+          node: process.version,
+        },
+        0.5,
+      );
+    } finally {
+      await server.close();
+    }
+  }
+}
