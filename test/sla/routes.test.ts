@@ -74,6 +74,17 @@ describe("POST /api/v1/sla/simulate", () => {
         breachBusinessMinutes: 480,
       },
       {
+        // A customer follow-up written at opening, after a first response, is answered on the same terms.
+        kind: "next_response",
+        tier: null,
+        calendar: "comercial",
+        startedAt: "2026-11-27T20:00:00.000Z",
+        targetAt: "2026-11-30T18:00:00.000Z",
+        breachAt: "2026-11-30T18:00:00.000Z",
+        targetBusinessMinutes: 480,
+        breachBusinessMinutes: 480,
+      },
+      {
         kind: "resolution",
         tier: null,
         calendar: "comercial",

@@ -27,7 +27,7 @@ const SimulationBody = Type.Object(
 );
 
 const SimulatedClock = Type.Object({
-  kind: enumOf(["first_response", "resolution", "tier_response"] as const, "Which SLA clock"),
+  kind: enumOf(["first_response", "next_response", "resolution", "tier_response"] as const, "Which SLA clock"),
   tier: Type.Union([enumOf(tierIds, "Tier"), Type.Null()], { description: "Tier of a tier_response clock" }),
   calendar: Type.String({ description: "Id of the plan calendar the clock counts on" }),
   startedAt: Type.String({ format: "date-time" }),
@@ -49,8 +49,8 @@ export function slaRoutes(deps: { getPlan: () => Promise<PlanDocument> }) {
           tags: ["sla"],
           summary: "SLA deadlines a ticket would get, without creating it",
           description:
-            "first_response, resolution and the starting tier's tier_response under the current plan. " +
-            "next_response is not listed: it starts at a customer message left unanswered after the first response.",
+            "first_response, next_response, resolution and the starting tier's tier_response under the current plan. " +
+            "next_response is shown for a customer follow-up written at openedAt after the first response.",
           body: SimulationBody,
           response: {
             200: Type.Object({ clocks: Type.Array(SimulatedClock) }),

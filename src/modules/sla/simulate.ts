@@ -30,9 +30,9 @@ const LAST_YEAR = 2199;
 const iso = (t: number) => new Date(t).toISOString();
 
 /**
- * The deadlines a ticket opened at `openedAt` would get, creating nothing. next_response is not listed: it
- * starts at a customer message left unanswered after the first response, so it never starts at opening (the
- * opening message is what first_response answers).
+ * The deadlines a ticket opened at `openedAt` would get, creating nothing. next_response starts at a
+ * customer message left unanswered after the first response; it is shown for such a message written at
+ * `openedAt`, so a caller sees the follow-up deadline on the same calendar as the others.
  */
 export function simulate(plan: PlanDocument, input: SimulationInput): { clocks: SimulatedClock[] } {
   const openedAt = Date.parse(input.openedAt);
@@ -46,11 +46,15 @@ export function simulate(plan: PlanDocument, input: SimulationInput): { clocks: 
   }
   let clocks: ReturnType<typeof computeClocks>;
   try {
-    clocks = computeClocks({
-      events: [{ type: "opened", at: openedAt, severity: input.severity, tier: input.tier }],
-      policy: policyFromPlan(plan),
+    const policy = policyFromPlan(plan);
+    const opened = { type: "opened", at: openedAt, severity: input.severity, tier: input.tier } as const;
+    clocks = computeClocks({ events: [opened], policy, now: openedAt });
+    const followUp = computeClocks({
+      events: [opened, { type: "agent_reply", at: openedAt }, { type: "customer_message", at: openedAt }],
+      policy,
       now: openedAt,
-    });
+    }).filter((c) => c.kind === "next_response");
+    clocks.splice(1, 0, ...followUp);
   } catch (err) {
     // A saved plan is validated, so this is a plan that slipped past validation: say which, as a conflict.
     if (err instanceof SlaInputError || err instanceof RangeError) {
