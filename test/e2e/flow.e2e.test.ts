@@ -129,14 +129,33 @@ describe.skipIf(skip)("signed-in work in Chromium", () => {
     await shot("users");
   });
 
-  it("shows the plan and its RPO finding", async () => {
+  it("shows the plan and its RPO finding, written in Portuguese", async () => {
     await nav("Plano");
     await heading("Plano de suporte e manutenção");
     await page.getByRole("region", { name: "Recuperação de desastres" }).waitFor();
     await shot("plan");
     await page.getByRole("tab", { name: /Problemas/ }).click();
-    await page.locator('[data-finding="rpo-backup-gap"]').waitFor();
+    const rpo = page.locator('[data-finding="rpo-backup-gap"]');
+    await rpo.getByRole("heading", { name: "O agendamento de backups não atende ao RPO" }).waitFor();
+    expect(await rpo.textContent()).toContain("arquivamento contínuo do WAL");
     await shot("plan-findings");
+  });
+
+  it("simulates the worked example: L1, low, Friday 17:00 in São Paulo is due Monday 09:00, breached at 11:00", async () => {
+    await page.getByRole("tab", { name: "Simulador de SLA" }).click();
+    await page.getByLabel(field("Severidade")).click();
+    await page.getByRole("option", { name: "Baixo", exact: true }).click();
+    await page.getByLabel(field("Nível")).click();
+    await page.getByRole("option", { name: "Nível 1", exact: true }).click();
+    await page.getByLabel(field("Aberto em")).fill("2026-11-27T17:00");
+    await page.getByRole("button", { name: "Simular" }).click();
+    const tier = page.locator('[data-testid="simulated-clock"][data-kind="tier_response"]');
+    await tier.waitFor();
+    expect(await page.getByTestId("simulated-clock").count()).toBe(4);
+    expect(await tier.getByTestId("target").textContent()).toBe("seg., 30/11/2026, 09:00");
+    expect(await tier.getByTestId("breach").textContent()).toBe("seg., 30/11/2026, 11:00");
+    expect(await tier.textContent()).toContain("Resposta do nível · Nível 1");
+    await shot("plan-simulator");
   });
 
   it("creates an API token and shows its secret once", async () => {
@@ -168,13 +187,41 @@ describe.skipIf(skip)("signed-in work in Chromium", () => {
     await page.getByLabel(field("Resposta")).fill("Estamos verificando o registro do tronco.");
     await page.getByRole("button", { name: "Enviar resposta" }).click();
     await page.getByTestId("timeline-message").filter({ hasText: "Estamos verificando" }).waitFor();
+    // The reply opened the ticket: the history says so in words, not ids.
+    await page.getByTestId("timeline-change").filter({ hasText: "Novo → Aberto" }).waitFor();
+    const sla = page.getByRole("region", { name: "SLA" });
+    const tierClock = sla.locator('[data-testid="sla-clock"][data-kind="tier_response"]');
+    await tierClock.filter({ hasText: "Cumprido" }).waitFor();
+    expect(await tierClock.textContent()).toContain("Resposta do nível · Nível 1");
+    await sla
+      .locator('[data-kind="resolution"]')
+      .filter({ hasText: /faltam .+ úteis/ })
+      .waitFor();
     await shot("ticket");
+  });
+
+  it("shows the next SLA breach in the queue and filters by SLA", async () => {
+    await nav("Chamados");
+    const row = page.getByTestId("ticket-row").filter({ hasText: "Tronco SIP sem registro" });
+    expect(await row.getByTestId("next-breach").textContent()).toMatch(/^em \d/);
+    await page.getByText("SLA estourado", { exact: true }).click();
+    await page.getByText("Nenhum chamado.").waitFor();
+    await page.getByText("SLA estourado", { exact: true }).click();
+    await row.waitFor();
+    // A resolution budget is longer than an hour of wall time, so a ticket opened now is not due within the hour.
+    await page.getByText("Vence em 1 h", { exact: true }).click();
+    await page.getByText("Nenhum chamado.").waitFor();
+    await shot("queue-sla");
+    await page.getByText("Vence em 1 h", { exact: true }).click();
+    await row.getByRole("link").click();
+    await heading(/^#\d+ Tronco SIP sem registro$/);
   });
 
   it("switches to English and logs out", async () => {
     await page.getByText("EN", { exact: true }).click();
     await page.getByRole("button", { name: "Send reply" }).waitFor();
     expect(await page.locator("html").getAttribute("lang")).toBe("en");
+    await page.getByRole("region", { name: "SLA" }).getByText("Level response · Level 1").waitFor();
     await page.getByRole("button", { name: /menu$/ }).click();
     await page.getByRole("menuitem", { name: "Log out", exact: true }).click();
     await heading("Sign in");

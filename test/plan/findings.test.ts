@@ -1,6 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultPlan, type PlanDocument } from "../../src/modules/plan/document.js";
-import { findPlanProblems, longestBackupGap } from "../../src/modules/plan/findings.js";
+import { findingLocaleOf, findPlanProblems, longestBackupGap } from "../../src/modules/plan/findings.js";
+import { ManualClock } from "../../src/platform/clock.js";
+import { engines, type TestContext, testApp, tokenFor } from "../harness.js";
 
 const created = new Date("2026-03-10T15:00:00Z");
 const now = new Date("2026-04-01T12:00:00Z");
@@ -170,5 +172,118 @@ describe("plan findings", () => {
       expect(finding(p, "review-overdue")).toBeUndefined();
       expect(findPlanProblems(p, new Date("2026-07-01T00:00:00Z"))[0]!.detail).toContain("due on 2026-06-10");
     });
+  });
+});
+
+/** A plan that breaks every rule at once (at `now`), so each rule's text can be read in both languages. */
+function broken(): PlanDocument {
+  const p = sound();
+  p.backups.incremental.cron = "0 */6 * * *";
+  p.tiers.L1.severities = ["high"];
+  p.tiers.L3.severities = ["critical"];
+  Object.assign(p.maintenanceWindow, { start: "17:00", end: "20:00", days: ["friday", "saturday"] });
+  p.kpis.availability.serviceAvailabilityPercent = 99.95;
+  p.kpis.availability.maintenanceCountsAsDowntime = true;
+  p.disasterRecovery.rto = { value: 2, unit: "hours" };
+  p.severities.critical.resolution = { value: 6, unit: "hours" };
+  p.backups.restoreTest.validateIntegrity = false;
+  return p;
+}
+
+describe("plan findings in Portuguese", () => {
+  const late = new Date("2026-07-01T00:00:00Z");
+  const english = findPlanProblems(broken(), late, "en");
+  const portuguese = findPlanProblems(broken(), late, "pt-BR");
+  const pt = (id: string) => portuguese.find((f) => f.id === id)!;
+
+  it("covers every rule, with the same ids, severities and fields as in English", () => {
+    expect(new Set(english.map((f) => f.id.split(":")[0]))).toEqual(
+      new Set([
+        "rpo-backup-gap",
+        "tier-slower-than-severity",
+        "tier-off-hours-for-severity",
+        "maintenance-in-business-hours",
+        "kpi-service-above-system",
+        "kpi-maintenance-exceeds-downtime-budget",
+        "rto-unproven",
+        "critical-resolution-beyond-rto",
+        "review-overdue",
+      ]),
+    );
+    expect(english.map((f) => f.id)).toContain("rto-unproven:integrity");
+    const facts = (list: typeof english) => list.map(({ id, severity, fields }) => ({ id, severity, fields }));
+    expect(facts(portuguese)).toEqual(facts(english));
+    expect(findPlanProblems(broken(), late)).toEqual(english);
+  });
+
+  it.each(["title", "detail", "suggestion"] as const)("writes a Portuguese %s for each finding", (part) => {
+    for (const [i, f] of portuguese.entries()) {
+      expect(f[part].trim(), f.id).not.toBe("");
+      expect(f[part], f.id).not.toBe(english[i]![part]);
+    }
+  });
+
+  it("puts numbers, durations, dates and days into Portuguese", () => {
+    expect(pt("rpo-backup-gap").detail).toContain("no máximo 4 horas de dados, mas pode haver 6 h entre dois backups");
+    expect(pt("tier-slower-than-severity:L3").detail).toBe(
+      "L3 pode levar até 2 dias úteis (comercial) para responder, mas Crítico (30 minutos) exige resposta mais rápida.",
+    );
+    expect(pt("tier-off-hours-for-severity:L1").suggestion).toContain(
+      "encaminhe os chamados de severidade Alto a um nível",
+    );
+    expect(pt("maintenance-in-business-hours:comercial").detail).toMatch(/em: sexta-feira\.$/);
+    expect(pt("kpi-service-above-system").detail).toContain("99,95% do tempo");
+    expect(pt("kpi-maintenance-exceeds-downtime-budget").detail).toContain("permite 43,8 min de indisponibilidade");
+    expect(pt("rto-unproven").detail).toContain("em até 2 horas");
+    expect(pt("critical-resolution-beyond-rto").detail).toContain("pode levar 6 horas");
+    expect(pt("review-overdue").detail).toBe(
+      "O plano é revisado trimestralmente; a última revisão foi em 10/03/2026, então a próxima venceu em 10/06/2026.",
+    );
+  });
+
+  it("takes the language from the first tag of Accept-Language, English otherwise", () => {
+    expect(findingLocaleOf("pt-BR,pt;q=0.9,en;q=0.8")).toBe("pt-BR");
+    expect(findingLocaleOf("pt")).toBe("pt-BR");
+    expect(findingLocaleOf("PT-pt")).toBe("pt-BR");
+    expect(findingLocaleOf("en-US,pt-BR;q=0.5")).toBe("en");
+    expect(findingLocaleOf("fr-FR,pt-BR;q=0.9")).toBe("en");
+    expect(findingLocaleOf("portuguese")).toBe("en");
+    expect(findingLocaleOf("")).toBe("en");
+    expect(findingLocaleOf(undefined)).toBe("en");
+  });
+});
+
+describe.each(engines)("GET /api/v1/plan/findings language on %s", (engine) => {
+  let t: TestContext;
+  let agent: Record<string, string>;
+  beforeAll(async () => {
+    t = await testApp(engine, { clock: new ManualClock("2026-04-01T12:00:00Z") });
+    agent = (await tokenFor(t, "agent")).headers;
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const titles = async (query: string, headers: Record<string, string> = {}) => {
+    const res = await t.app.inject({ url: `/api/v1/plan/findings${query}`, headers: { ...agent, ...headers } });
+    expect(res.statusCode).toBe(200);
+    return (res.json() as { items: { id: string; title: string }[] }).items;
+  };
+
+  it("answers in the ?locale asked, else in the Accept-Language, else in English, with the same ids", async () => {
+    const en = await titles("");
+    expect(en[0]).toMatchObject({ id: "rpo-backup-gap", title: "The backup schedule cannot meet the RPO" });
+    const pt = await titles("?locale=pt-BR", { "accept-language": "en" });
+    expect(pt[0]?.title).toBe("O agendamento de backups não atende ao RPO");
+    expect(pt.map((f) => f.id)).toEqual(en.map((f) => f.id));
+    expect(await titles("", { "accept-language": "pt-BR,pt;q=0.9" })).toEqual(pt);
+    expect(await titles("?locale=en", { "accept-language": "pt-BR" })).toEqual(en);
+  });
+
+  it("refuses an unknown locale with a 400 problem naming the parameter", async () => {
+    const res = await t.app.inject({ url: "/api/v1/plan/findings?locale=fr", headers: agent });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers["content-type"]).toContain("application/problem+json");
+    expect(res.body).toContain("/locale");
   });
 });

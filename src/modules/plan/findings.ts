@@ -1,6 +1,17 @@
 import { Cron } from "croner";
 import { DateTime } from "luxon";
-import { calendarOf, type PlanDocument, type SeverityId, tierIds, weekdays } from "./document.js";
+import {
+  type Calendar,
+  calendarOf,
+  type Duration,
+  type PlanDocument,
+  type SeverityId,
+  type TierId,
+  tierIds,
+  type WallDuration,
+  type Weekday,
+  weekdays,
+} from "./document.js";
 import {
   describeDuration,
   describeMinutes,
@@ -23,7 +34,20 @@ export interface Finding {
   suggestion: string;
 }
 
-type Rule = (doc: PlanDocument, now: Date) => Finding[];
+/** Languages findings are written in; ids, severities and fields are the same in all of them. */
+export const findingLocales = ["pt-BR", "en"] as const;
+export type FindingLocale = (typeof findingLocales)[number];
+
+/**
+ * The findings language an `Accept-Language` header asks for: its first tag when it is Portuguese or English
+ * (any region), else English.
+ */
+export function findingLocaleOf(acceptLanguage: string | undefined): FindingLocale {
+  const first = acceptLanguage?.split(",")[0]?.split(";")[0]?.trim().toLowerCase() ?? "";
+  return first === "pt" || first.startsWith("pt-") ? "pt-BR" : "en";
+}
+
+type Rule = (doc: PlanDocument, now: Date, say: Phrasebook) => Finding[];
 
 const MINUTE = 60_000;
 /** Backups are looked at over the next 8 days (a full weekly pattern) and at most this many runs per schedule. */
@@ -55,32 +79,245 @@ export function longestBackupGap(doc: PlanDocument, now: Date): number {
   return longest;
 }
 
-const rpoBackupGap: Rule = (doc, now) => {
-  const rpo = wallMinutes(doc.disasterRecovery.rpo);
+type Text = Pick<Finding, "title" | "detail" | "suggestion">;
+type ReviewCadence = PlanDocument["review"]["cadence"];
+interface NamedSeverity {
+  id: SeverityId;
+  name: string;
+  response: Duration;
+}
+
+/** Everything a finding says, in one language; the rules compute the facts once for all languages. */
+interface Phrasebook {
+  rpoBackupGap(f: { rpo: WallDuration; gap: number; full: string; incremental: string }): Text;
+  tierSlowerThanSeverity(f: { tier: TierId; maximum: Duration; calendar: string; late: NamedSeverity[] }): Text;
+  tierOffHours(f: { tier: TierId; calendar: string; uncovered: NamedSeverity[] }): Text;
+  maintenanceInBusinessHours(f: {
+    calendarId: string;
+    calendar: Calendar;
+    window: PlanDocument["maintenanceWindow"];
+    days: Weekday[];
+  }): Text;
+  kpiServiceAboveSystem(f: { service: number; system: number }): Text;
+  kpiMaintenanceBudget(f: {
+    uptime: number;
+    budget: number;
+    maintenance: number;
+    windows: number;
+    start: string;
+    end: string;
+  }): Text;
+  rtoUnproven(f: { rto: WallDuration; timeLimit: WallDuration }): Text;
+  rtoIntegrity(): Text;
+  criticalResolutionBeyondRto(f: { resolution: Duration; rto: WallDuration }): Text;
+  reviewOverdue(f: { cadence: ReviewCadence; lastReviewedAt: string; due: string }): Text;
+}
+
+const severityList = (s: NamedSeverity[], duration: (d: Duration) => string, and: string) =>
+  s.map((x) => `${x.name} (${duration(x.response)})`).join(and);
+
+const english: Phrasebook = {
+  rpoBackupGap: (f) => ({
+    title: "The backup schedule cannot meet the RPO",
+    detail:
+      `The RPO allows losing at most ${describeDuration(f.rpo)} of data, but backups can be ` +
+      `${describeMinutes(f.gap)} apart (full "${f.full}", incremental "${f.incremental}"): ` +
+      "a failure just before the next backup loses more than the RPO.",
+    suggestion:
+      "Take frequent online database copies (every 5-15 minutes), hourly file snapshots and, for PostgreSQL, " +
+      "continuous WAL archiving; or raise the RPO to the real backup interval.",
+  }),
+  tierSlowerThanSeverity: ({ tier, maximum, calendar, late }) => {
+    const list = severityList(late, describeDuration, " and ");
+    return {
+      title: `${tier} may answer later than the severities it handles allow`,
+      detail: `${tier} may take up to ${describeDuration(maximum)} (${calendar}) to respond, but ${list} require a faster response.`,
+      suggestion: `Route ${late.map((s) => s.id).join(" and ")} tickets to an on-call level, or give ${tier} a maximum within ${list}.`,
+    };
+  },
+  tierOffHours: ({ tier, calendar, uncovered }) => ({
+    title: `${tier} works business hours but handles 24x7 severities`,
+    detail:
+      `${tier} answers on the "${calendar}" calendar, while the clock of ` +
+      `${uncovered.map((s) => s.name).join(" and ")} runs on an always-open calendar: ` +
+      "at night, on weekends and on holidays nobody at this level is there.",
+    suggestion: `Add an on-call rotation for ${tier} or route ${uncovered.map((s) => s.id).join(" and ")} tickets to a level on a 24x7 calendar.`,
+  }),
+  maintenanceInBusinessHours: ({ calendarId, calendar, window: w, days }) => ({
+    title: `The maintenance window falls inside business hours of "${calendarId}"`,
+    detail: `The window ${w.start}-${w.end} (${w.timezone}) overlaps the opening hours of "${calendar.name}" on ${days.join(", ")}.`,
+    suggestion: "Move the window outside the opening hours (at night), or drop the overlapping days.",
+  }),
+  kpiServiceAboveSystem: ({ service, system }) => ({
+    title: "Service availability target is stricter than the system uptime it depends on",
+    detail:
+      `Services must be available ${service}% of the time, but the system they run on only ` +
+      `${system}%: every system outage is also a service outage unless services fail over elsewhere.`,
+    suggestion:
+      "Lower the service target to at most the system uptime, or raise system uptime; keep it only if services are redundant across systems.",
+  }),
+  kpiMaintenanceBudget: (f) => ({
+    title: "Planned maintenance alone exceeds the uptime target",
+    detail:
+      `${f.uptime}% uptime allows ${describeMinutes(f.budget)} of downtime a month, but the updates scheduled in ` +
+      `the maintenance window use about ${describeMinutes(f.maintenance)} a month (${Math.round(f.windows * 10) / 10} windows of ${f.start}-${f.end}).`,
+    suggestion:
+      "Exclude planned maintenance from the uptime target, shorten the window, or update without downtime (rolling updates).",
+  }),
+  rtoUnproven: ({ rto, timeLimit }) => ({
+    title: "The restore test does not prove the RTO",
+    detail: `The RTO promises recovery within ${describeDuration(rto)}, but a restore test passes when it takes up to ${describeDuration(timeLimit)}.`,
+    suggestion:
+      "Fail restore tests that take longer than the RTO (set the time limit to the RTO), or raise the RTO to what restores really take.",
+  }),
+  rtoIntegrity: () => ({
+    title: "Restore tests do not validate integrity",
+    detail:
+      "A restore that is never checked proves that files can be copied back, not that the service can run on them.",
+    suggestion: "Validate the restored data (checksums, a smoke test of the restored system) in every restore test.",
+  }),
+  criticalResolutionBeyondRto: ({ resolution, rto }) => ({
+    title: "A critical incident may stay open longer than the RTO",
+    detail:
+      `A critical ticket (system unavailable) may take ${describeDuration(resolution)} to resolve, longer than the ` +
+      `${describeDuration(rto)} in which the plan promises to recover from a disaster.`,
+    suggestion:
+      "Bring the critical resolution time within the RTO, or switch to the contingency environment when it is about to be exceeded.",
+  }),
+  reviewOverdue: ({ cadence, lastReviewedAt, due }) => ({
+    title: "The plan review is overdue",
+    detail: `The plan is reviewed ${cadence}; the last review was on ${lastReviewedAt}, so the next was due on ${due}.`,
+    suggestion: "Review the plan with the team and save it with the new review date.",
+  }),
+};
+
+const ptNumber = (n: number) => new Intl.NumberFormat("pt-BR", { maximumFractionDigits: 4 }).format(n);
+const ptUnits = {
+  minutes: ["minuto", "minutos"],
+  hours: ["hora", "horas"],
+  businessDays: ["dia útil", "dias úteis"],
+} as const;
+const ptDuration = (d: Duration | WallDuration) => `${ptNumber(d.value)} ${ptUnits[d.unit][d.value === 1 ? 0 : 1]}`;
+/** Minutes as a short text, like `describeMinutes` with a decimal comma: "45 min", "4 h", "9,5 h". */
+const ptMinutes = (m: number) =>
+  m < 60 ? `${ptNumber(Math.round(m * 10) / 10)} min` : `${ptNumber(Math.round((m / 60) * 10) / 10)} h`;
+const ptDate = (isoDate: string) => isoDate.split("-").reverse().join("/");
+const ptDays: Record<Weekday, string> = {
+  monday: "segunda-feira",
+  tuesday: "terça-feira",
+  wednesday: "quarta-feira",
+  thursday: "quinta-feira",
+  friday: "sexta-feira",
+  saturday: "sábado",
+  sunday: "domingo",
+};
+const ptCadences: Record<ReviewCadence, string> = {
+  monthly: "mensalmente",
+  quarterly: "trimestralmente",
+  semiannual: "semestralmente",
+  yearly: "anualmente",
+};
+const ptNames = (s: NamedSeverity[]) => s.map((x) => x.name).join(" e ");
+
+const portuguese: Phrasebook = {
+  rpoBackupGap: (f) => ({
+    title: "O agendamento de backups não atende ao RPO",
+    detail:
+      `O RPO permite perder no máximo ${ptDuration(f.rpo)} de dados, mas pode haver ${ptMinutes(f.gap)} ` +
+      `entre dois backups (completo "${f.full}", incremental "${f.incremental}"): ` +
+      "uma falha logo antes do próximo backup perde mais do que o RPO.",
+    suggestion:
+      "Faça cópias online frequentes do banco de dados (a cada 5-15 minutos), snapshots de arquivos a cada hora e, " +
+      "no PostgreSQL, arquivamento contínuo do WAL; ou aumente o RPO para o intervalo real entre backups.",
+  }),
+  tierSlowerThanSeverity: ({ tier, maximum, calendar, late }) => {
+    const list = severityList(late, ptDuration, " e ");
+    return {
+      title: `${tier} pode responder depois do que as severidades que atende permitem`,
+      detail: `${tier} pode levar até ${ptDuration(maximum)} (${calendar}) para responder, mas ${list} ${late.length === 1 ? "exige" : "exigem"} resposta mais rápida.`,
+      suggestion: `Encaminhe os chamados de severidade ${ptNames(late)} a um nível de plantão, ou dê a ${tier} um máximo dentro de ${list}.`,
+    };
+  },
+  tierOffHours: ({ tier, calendar, uncovered }) => ({
+    title: `${tier} trabalha em horário comercial, mas atende severidades 24x7`,
+    detail:
+      `${tier} responde no calendário "${calendar}", enquanto o prazo de ${ptNames(uncovered)} corre num ` +
+      "calendário sempre aberto: à noite, nos fins de semana e nos feriados não há ninguém deste nível.",
+    suggestion: `Crie um plantão para ${tier} ou encaminhe os chamados de severidade ${ptNames(uncovered)} a um nível com calendário 24x7.`,
+  }),
+  maintenanceInBusinessHours: ({ calendarId, calendar, window: w, days }) => ({
+    title: `A janela de manutenção cai no horário de atendimento de "${calendarId}"`,
+    detail: `A janela ${w.start}-${w.end} (${w.timezone}) coincide com o horário de atendimento de "${calendar.name}" em: ${days.map((d) => ptDays[d]).join(", ")}.`,
+    suggestion: "Mova a janela para fora do horário de atendimento (à noite) ou retire os dias que coincidem.",
+  }),
+  kpiServiceAboveSystem: ({ service, system }) => ({
+    title: "A meta de disponibilidade dos serviços é mais rígida que a disponibilidade do sistema de que eles dependem",
+    detail:
+      `Os serviços devem ficar disponíveis ${ptNumber(service)}% do tempo, mas o sistema em que rodam só ` +
+      `${ptNumber(system)}%: toda queda do sistema também derruba os serviços, a menos que eles assumam em outro lugar.`,
+    suggestion:
+      "Reduza a meta dos serviços para no máximo a disponibilidade do sistema, ou aumente a do sistema; mantenha-a só " +
+      "se os serviços forem redundantes entre sistemas.",
+  }),
+  kpiMaintenanceBudget: (f) => ({
+    title: "Só a manutenção planejada já passa da meta de disponibilidade",
+    detail:
+      `${ptNumber(f.uptime)}% de disponibilidade permite ${ptMinutes(f.budget)} de indisponibilidade por mês, mas as ` +
+      `atualizações agendadas na janela de manutenção usam cerca de ${ptMinutes(f.maintenance)} por mês ` +
+      `(${ptNumber(Math.round(f.windows * 10) / 10)} janelas de ${f.start}-${f.end}).`,
+    suggestion:
+      "Exclua a manutenção planejada da meta de disponibilidade, encurte a janela ou atualize sem parada (atualização gradual).",
+  }),
+  rtoUnproven: ({ rto, timeLimit }) => ({
+    title: "O teste de restauração não comprova o RTO",
+    detail: `O RTO promete recuperar em até ${ptDuration(rto)}, mas um teste de restauração passa mesmo levando até ${ptDuration(timeLimit)}.`,
+    suggestion:
+      "Reprove testes de restauração que levem mais que o RTO (limite de tempo igual ao RTO), ou aumente o RTO para o " +
+      "tempo que as restaurações levam de fato.",
+  }),
+  rtoIntegrity: () => ({
+    title: "Os testes de restauração não validam a integridade",
+    detail:
+      "Uma restauração nunca verificada prova que os arquivos podem ser copiados de volta, não que o serviço funciona com eles.",
+    suggestion:
+      "Valide os dados restaurados (checksums, um teste rápido do sistema restaurado) em todo teste de restauração.",
+  }),
+  criticalResolutionBeyondRto: ({ resolution, rto }) => ({
+    title: "Um incidente crítico pode ficar aberto por mais tempo que o RTO",
+    detail:
+      `Um chamado crítico (sistema indisponível) pode levar ${ptDuration(resolution)} para ser resolvido, mais que o ` +
+      `prazo de ${ptDuration(rto)} em que o plano promete se recuperar de um desastre.`,
+    suggestion:
+      "Traga o prazo de resolução de críticos para dentro do RTO, ou passe para o ambiente de contingência quando ele estiver para estourar.",
+  }),
+  reviewOverdue: ({ cadence, lastReviewedAt, due }) => ({
+    title: "A revisão do plano está atrasada",
+    detail: `O plano é revisado ${ptCadences[cadence]}; a última revisão foi em ${ptDate(lastReviewedAt)}, então a próxima venceu em ${ptDate(due)}.`,
+    suggestion: "Revise o plano com a equipe e salve-o com a nova data de revisão.",
+  }),
+};
+
+const phrasebooks: Record<FindingLocale, Phrasebook> = { en: english, "pt-BR": portuguese };
+
+const rpoBackupGap: Rule = (doc, now, say) => {
+  const rpo = doc.disasterRecovery.rpo;
   const gap = longestBackupGap(doc, now);
-  if (gap <= rpo) return [];
+  if (gap <= wallMinutes(rpo)) return [];
   return [
     {
       id: "rpo-backup-gap",
       severity: "critical",
-      title: "The backup schedule cannot meet the RPO",
-      detail:
-        `The RPO allows losing at most ${describeDuration(doc.disasterRecovery.rpo)} of data, but backups can be ` +
-        `${describeMinutes(gap)} apart (full "${doc.backups.full.cron}", incremental "${doc.backups.incremental.cron}"): ` +
-        "a failure just before the next backup loses more than the RPO.",
+      ...say.rpoBackupGap({ rpo, gap, full: doc.backups.full.cron, incremental: doc.backups.incremental.cron }),
       fields: ["/disasterRecovery/rpo", "/backups/full/cron", "/backups/incremental/cron"],
-      suggestion:
-        "Take frequent online database copies (every 5-15 minutes), hourly file snapshots and, for PostgreSQL, " +
-        "continuous WAL archiving; or raise the RPO to the real backup interval.",
     },
   ];
 };
 
-const severityList = (doc: PlanDocument, ids: SeverityId[]) =>
-  ids.map((s) => `${doc.severities[s].name} (${describeDuration(doc.severities[s].response)})`).join(" and ");
+const named = (doc: PlanDocument, ids: SeverityId[]): NamedSeverity[] =>
+  ids.map((id) => ({ id, name: doc.severities[id].name, response: doc.severities[id].response }));
 
 /** A level that may legally answer later than the severities it handles require. */
-const tierSlowerThanSeverity: Rule = (doc) =>
+const tierSlowerThanSeverity: Rule = (doc, _now, say) =>
   tierIds.flatMap((t) => {
     const tier = doc.tiers[t];
     const maximum = openMinutes(tier.responseTime.maximum, calendarOf(doc, tier.responseTime.calendar));
@@ -92,18 +329,19 @@ const tierSlowerThanSeverity: Rule = (doc) =>
       {
         id: `tier-slower-than-severity:${t}`,
         severity: late.includes("critical") ? "critical" : "warning",
-        title: `${t} may answer later than the severities it handles allow`,
-        detail:
-          `${t} may take up to ${describeDuration(tier.responseTime.maximum)} (${tier.responseTime.calendar}) to respond, ` +
-          `but ${severityList(doc, late)} require a faster response.`,
+        ...say.tierSlowerThanSeverity({
+          tier: t,
+          maximum: tier.responseTime.maximum,
+          calendar: tier.responseTime.calendar,
+          late: named(doc, late),
+        }),
         fields: [`/tiers/${t}/responseTime/maximum`, ...late.map((s) => `/severities/${s}/response`)],
-        suggestion: `Route ${late.join(" and ")} tickets to an on-call level, or give ${t} a maximum within ${severityList(doc, late)}.`,
       },
     ];
   });
 
 /** A business-hours level handling severities whose clock runs around the clock. */
-const tierOffHours: Rule = (doc) =>
+const tierOffHours: Rule = (doc, _now, say) =>
   tierIds.flatMap((t) => {
     const tier = doc.tiers[t];
     if (calendarOf(doc, tier.responseTime.calendar)?.alwaysOpen) return [];
@@ -113,13 +351,8 @@ const tierOffHours: Rule = (doc) =>
       {
         id: `tier-off-hours-for-severity:${t}`,
         severity: uncovered.includes("critical") ? "critical" : "warning",
-        title: `${t} works business hours but handles 24x7 severities`,
-        detail:
-          `${t} answers on the "${tier.responseTime.calendar}" calendar, while the clock of ` +
-          `${uncovered.map((s) => doc.severities[s].name).join(" and ")} runs on an always-open calendar: ` +
-          "at night, on weekends and on holidays nobody at this level is there.",
+        ...say.tierOffHours({ tier: t, calendar: tier.responseTime.calendar, uncovered: named(doc, uncovered) }),
         fields: [`/tiers/${t}/responseTime/calendar`, ...uncovered.map((s) => `/severities/${s}/calendar`)],
-        suggestion: `Add an on-call rotation for ${t} or route ${uncovered.join(" and ")} tickets to a level on a 24x7 calendar.`,
       },
     ];
   });
@@ -134,7 +367,7 @@ function span(day: DateTime, start: string, end: string): [number, number] {
 }
 
 /** Checked on the week of `now`, in each calendar's own time zone, so windows and hours in different zones compare. */
-const maintenanceInBusinessHours: Rule = (doc, now) => {
+const maintenanceInBusinessHours: Rule = (doc, now, say) => {
   const w = doc.maintenanceWindow;
   const monday = DateTime.fromJSDate(now, { zone: w.timezone }).startOf("week");
   const windows = w.days.map((d) => ({ day: d, at: span(monday.plus({ days: weekdays.indexOf(d) }), w.start, w.end) }));
@@ -152,10 +385,8 @@ const maintenanceInBusinessHours: Rule = (doc, now) => {
       {
         id: `maintenance-in-business-hours:${id}`,
         severity: "warning",
-        title: `The maintenance window falls inside business hours of "${id}"`,
-        detail: `The window ${w.start}-${w.end} (${w.timezone}) overlaps the opening hours of "${cal.name}" on ${clashing.join(", ")}.`,
+        ...say.maintenanceInBusinessHours({ calendarId: id, calendar: cal, window: w, days: clashing }),
         fields: ["/maintenanceWindow/start", "/maintenanceWindow/end", `/calendars/${id}/week`],
-        suggestion: "Move the window outside the opening hours (at night), or drop the overlapping days.",
       },
     ];
   });
@@ -165,56 +396,53 @@ const maintenanceInBusinessHours: Rule = (doc, now) => {
  * Services run on the system, so without redundancy across systems a service cannot be more available
  * than the system under it.
  */
-const kpiServiceAboveSystem: Rule = (doc) => {
+const kpiServiceAboveSystem: Rule = (doc, _now, say) => {
   const a = doc.kpis.availability;
   if (a.serviceAvailabilityPercent <= a.systemUptimePercent) return [];
   return [
     {
       id: "kpi-service-above-system",
       severity: "warning",
-      title: "Service availability target is stricter than the system uptime it depends on",
-      detail:
-        `Services must be available ${a.serviceAvailabilityPercent}% of the time, but the system they run on only ` +
-        `${a.systemUptimePercent}%: every system outage is also a service outage unless services fail over elsewhere.`,
+      ...say.kpiServiceAboveSystem({ service: a.serviceAvailabilityPercent, system: a.systemUptimePercent }),
       fields: ["/kpis/availability/serviceAvailabilityPercent", "/kpis/availability/systemUptimePercent"],
-      suggestion:
-        "Lower the service target to at most the system uptime, or raise system uptime; keep it only if services are redundant across systems.",
     },
   ];
 };
 
 /** Only when maintenance counts as downtime: the scheduled windows alone must fit the uptime budget. */
-const kpiMaintenanceBudget: Rule = (doc) => {
+const kpiMaintenanceBudget: Rule = (doc, _now, say) => {
   const a = doc.kpis.availability;
   if (!a.maintenanceCountsAsDowntime) return [];
   const w = doc.maintenanceWindow;
-  const windowsPerMonth = Object.values(doc.updates)
+  const windows = Object.values(doc.updates)
     .filter((u) => u.inMaintenanceWindow)
     .reduce((n, u) => n + perMonth(u.cadence), 0);
-  const maintenance = windowsPerMonth * (minuteOfDay(w.end) - minuteOfDay(w.start));
+  const maintenance = windows * (minuteOfDay(w.end) - minuteOfDay(w.start));
   const budget = ((100 - a.systemUptimePercent) / 100) * MINUTES_PER_MONTH;
   if (maintenance <= budget) return [];
   return [
     {
       id: "kpi-maintenance-exceeds-downtime-budget",
       severity: "critical",
-      title: "Planned maintenance alone exceeds the uptime target",
-      detail:
-        `${a.systemUptimePercent}% uptime allows ${describeMinutes(budget)} of downtime a month, but the updates scheduled in ` +
-        `the maintenance window use about ${describeMinutes(maintenance)} a month (${Math.round(windowsPerMonth * 10) / 10} windows of ${w.start}-${w.end}).`,
+      ...say.kpiMaintenanceBudget({
+        uptime: a.systemUptimePercent,
+        budget,
+        maintenance,
+        windows,
+        start: w.start,
+        end: w.end,
+      }),
       fields: [
         "/kpis/availability/systemUptimePercent",
         "/kpis/availability/maintenanceCountsAsDowntime",
         "/maintenanceWindow",
         "/updates",
       ],
-      suggestion:
-        "Exclude planned maintenance from the uptime target, shorten the window, or update without downtime (rolling updates).",
     },
   ];
 };
 
-const rtoUnproven: Rule = (doc) => {
+const rtoUnproven: Rule = (doc, _now, say) => {
   const { rto } = doc.disasterRecovery;
   const test = doc.backups.restoreTest;
   const out: Finding[] = [];
@@ -222,28 +450,22 @@ const rtoUnproven: Rule = (doc) => {
     out.push({
       id: "rto-unproven",
       severity: "critical",
-      title: "The restore test does not prove the RTO",
-      detail: `The RTO promises recovery within ${describeDuration(rto)}, but a restore test passes when it takes up to ${describeDuration(test.timeLimit)}.`,
+      ...say.rtoUnproven({ rto, timeLimit: test.timeLimit }),
       fields: ["/disasterRecovery/rto", "/backups/restoreTest/timeLimit"],
-      suggestion:
-        "Fail restore tests that take longer than the RTO (set the time limit to the RTO), or raise the RTO to what restores really take.",
     });
   }
   if (!test.validateIntegrity) {
     out.push({
       id: "rto-unproven:integrity",
       severity: "warning",
-      title: "Restore tests do not validate integrity",
-      detail:
-        "A restore that is never checked proves that files can be copied back, not that the service can run on them.",
+      ...say.rtoIntegrity(),
       fields: ["/backups/restoreTest/validateIntegrity"],
-      suggestion: "Validate the restored data (checksums, a smoke test of the restored system) in every restore test.",
     });
   }
   return out;
 };
 
-const criticalResolutionBeyondRto: Rule = (doc) => {
+const criticalResolutionBeyondRto: Rule = (doc, _now, say) => {
   const critical = doc.severities.critical;
   const { rto } = doc.disasterRecovery;
   const resolution = openMinutes(critical.resolution, calendarOf(doc, critical.calendar));
@@ -252,20 +474,15 @@ const criticalResolutionBeyondRto: Rule = (doc) => {
     {
       id: "critical-resolution-beyond-rto",
       severity: "warning",
-      title: "A critical incident may stay open longer than the RTO",
-      detail:
-        `A critical ticket (system unavailable) may take ${describeDuration(critical.resolution)} to resolve, longer than the ` +
-        `${describeDuration(rto)} in which the plan promises to recover from a disaster.`,
+      ...say.criticalResolutionBeyondRto({ resolution: critical.resolution, rto }),
       fields: ["/severities/critical/resolution", "/disasterRecovery/rto"],
-      suggestion:
-        "Bring the critical resolution time within the RTO, or switch to the contingency environment when it is about to be exceeded.",
     },
   ];
 };
 
 const reviewMonths = { monthly: 1, quarterly: 3, semiannual: 6, yearly: 12 } as const;
 
-const reviewOverdue: Rule = (doc, now) => {
+const reviewOverdue: Rule = (doc, now, say) => {
   const r = doc.review;
   const due = DateTime.fromISO(r.lastReviewedAt, { zone: "utc" }).plus({ months: reviewMonths[r.cadence] });
   const overdueFrom = due.plus({ days: r.graceDays });
@@ -274,10 +491,8 @@ const reviewOverdue: Rule = (doc, now) => {
     {
       id: "review-overdue",
       severity: "warning",
-      title: "The plan review is overdue",
-      detail: `The plan is reviewed ${r.cadence}; the last review was on ${r.lastReviewedAt}, so the next was due on ${due.toISODate()}.`,
+      ...say.reviewOverdue({ cadence: r.cadence, lastReviewedAt: r.lastReviewedAt, due: due.toFormat("yyyy-MM-dd") }),
       fields: ["/review/lastReviewedAt", "/review/cadence"],
-      suggestion: "Review the plan with the team and save it with the new review date.",
     },
   ];
 };
@@ -296,7 +511,11 @@ const rules: Rule[] = [
 
 const order = { critical: 0, warning: 1, info: 2 } as const;
 
-/** Every problem of a valid plan at `now`, most severe first. Pure: the same document and instant give the same list. */
-export function findPlanProblems(doc: PlanDocument, now: Date): Finding[] {
-  return rules.flatMap((rule) => rule(doc, now)).sort((a, b) => order[a.severity] - order[b.severity]);
+/**
+ * Every problem of a valid plan at `now`, most severe first, written in `locale`. Pure: the same document,
+ * instant and locale give the same list, and only the texts differ between locales.
+ */
+export function findPlanProblems(doc: PlanDocument, now: Date, locale: FindingLocale = "en"): Finding[] {
+  const say = phrasebooks[locale];
+  return rules.flatMap((rule) => rule(doc, now, say)).sort((a, b) => order[a.severity] - order[b.severity]);
 }

@@ -3,6 +3,7 @@ import { Type } from "typebox";
 import { decodeCursor, toPage } from "../../platform/http/pagination.js";
 import { Problem } from "../../platform/http/problems.js";
 import { authorize } from "../identity/actor.js";
+import { findingLocaleOf } from "./findings.js";
 import * as S from "./schemas.js";
 import type { PlanService } from "./service.js";
 
@@ -93,12 +94,14 @@ export function planRoutes(plan: PlanService) {
         schema: {
           tags: ["plan"],
           summary: "Problems of the current plan: targets it cannot meet and rules that contradict each other",
-          response: { 200: S.Findings, ...problems },
+          querystring: S.FindingsQuery,
+          response: { 200: S.Findings, 400: Type.Ref("Problem"), ...problems },
         },
       },
       async (request) => {
         authorize(request, "plan", "read");
-        return { items: await plan.findings() };
+        const locale = request.query.locale ?? findingLocaleOf(request.headers["accept-language"]);
+        return { items: await plan.findings(locale) };
       },
     );
   };

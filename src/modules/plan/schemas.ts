@@ -1,5 +1,6 @@
 import { Type } from "typebox";
 import { PlanDocument } from "./document.js";
+import { findingLocales } from "./findings.js";
 
 const strict = { additionalProperties: false } as const;
 
@@ -64,6 +65,19 @@ export const VersionsPage = Type.Object({
 });
 
 export const VersionParams = Type.Object({ version: Type.Integer({ minimum: 1, maximum: 2147483647 }) }, strict);
+
+export const FindingsQuery = Type.Object(
+  {
+    locale: Type.Optional(
+      Type.Unsafe<(typeof findingLocales)[number]>({
+        type: "string",
+        enum: [...findingLocales],
+        description: "Language of title, detail and suggestion; else the Accept-Language header's first tag, else en",
+      }),
+    ),
+  },
+  strict,
+);
 
 export const Findings = Type.Object({
   items: Type.Array(

@@ -6,7 +6,7 @@ import { type Change, jsonDiff } from "../audit/diff.js";
 import type { AuditService } from "../audit/service.js";
 import type { Actor } from "../identity/actor.js";
 import { defaultPlan, type PlanDocument } from "./document.js";
-import { type Finding, findPlanProblems } from "./findings.js";
+import { type Finding, type FindingLocale, findPlanProblems } from "./findings.js";
 import type { PlanRepository, PlanVersionRow } from "./repository.js";
 import { checkPlan } from "./validation.js";
 
@@ -160,8 +160,8 @@ export class PlanService {
     return present(saved);
   }
 
-  /** Problems of the current plan at this moment. */
-  async findings(): Promise<Finding[]> {
-    return findPlanProblems((await this.current()).document, this.clock.now());
+  /** Problems of the current plan at this moment, written in `locale`. */
+  async findings(locale: FindingLocale = "en"): Promise<Finding[]> {
+    return findPlanProblems((await this.current()).document, this.clock.now(), locale);
   }
 }

@@ -3648,7 +3648,10 @@ export interface paths {
         /** Problems of the current plan: targets it cannot meet and rules that contradict each other */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Language of title, detail and suggestion; else the Accept-Language header's first tag, else en */
+                    locale?: "pt-BR" | "en";
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -3674,6 +3677,15 @@ export interface paths {
                                 title: string;
                             }[];
                         };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4551,7 +4563,7 @@ export interface paths {
         put?: never;
         /**
          * SLA deadlines a ticket would get, without creating it
-         * @description first_response, resolution and the starting tier's tier_response under the current plan. next_response is not listed: it starts at a customer message left unanswered after the first response.
+         * @description first_response, next_response, resolution and the starting tier's tier_response under the current plan. next_response is shown for a customer follow-up written at openedAt after the first response.
          */
         post: {
             parameters: {
@@ -4616,7 +4628,7 @@ export interface paths {
                                  * @description Which SLA clock
                                  * @enum {string}
                                  */
-                                kind: "first_response" | "resolution" | "tier_response";
+                                kind: "first_response" | "next_response" | "resolution" | "tier_response";
                                 /** Format: date-time */
                                 startedAt: string;
                                 /**

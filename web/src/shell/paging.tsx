@@ -7,13 +7,18 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-/** A keyset-paginated list: the pages fetched so far, flattened, and a way to fetch the next one. */
+/**
+ * A keyset-paginated list: the pages fetched so far, flattened, and a way to fetch the next one. With
+ * `refetchInterval`, the pages are fetched again at that pace (for filters relative to now).
+ */
 export function usePagedList<T>(
   queryKey: QueryKey,
   fetchPage: (cursor: string | undefined, signal: AbortSignal) => Promise<Page<T>>,
+  options: { refetchInterval?: number | false } = {},
 ) {
   const query = useInfiniteQuery({
     queryKey,
+    refetchInterval: options.refetchInterval,
     queryFn: ({ pageParam, signal }) => fetchPage(pageParam, signal),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,

@@ -19,16 +19,18 @@ import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, unwrap } from "../../api/client";
 import { useAuth } from "../../auth/AuthProvider";
+import { isStaff } from "../../auth/access";
 import { useFormat } from "../../shell/format";
 import { PageHeader } from "../../shell/PageHeader";
 import { LoadMore, usePagedList } from "../../shell/paging";
 import { ApiProblemFields, ProblemAlert } from "../../shell/problem";
 import { PlanViewer, SeverityBadge } from "./PlanViewer";
 import { findingsQuery, type PlanDocument, type PlanVersion, planQuery } from "./queries";
+import { SlaSimulator } from "./SlaSimulator";
 
 function Findings() {
-  const { t } = useTranslation();
-  const findings = useQuery(findingsQuery);
+  const { t, i18n } = useTranslation();
+  const findings = useQuery(findingsQuery(i18n.language));
   if (findings.isPending) return <Loader aria-label={t("common.loading")} />;
   if (findings.isError) return <ProblemAlert error={findings.error} />;
   if (findings.data.length === 0) return <Alert color="green">{t("plan.noFindings")}</Alert>;
@@ -181,11 +183,12 @@ function Versions() {
 }
 
 export function PlanPage() {
-  const { t } = useTranslation();
-  const { can } = useAuth();
+  const { t, i18n } = useTranslation();
+  const { can, user } = useAuth();
+  const staff = isStaff(user.role);
   const format = useFormat();
   const plan = useQuery(planQuery);
-  const findings = useQuery(findingsQuery);
+  const findings = useQuery(findingsQuery(i18n.language));
   const [tab, setTab] = useState<string | null>("current");
   const critical = findings.data?.filter((f) => f.severity === "critical").length ?? 0;
 
@@ -218,6 +221,7 @@ export function PlanPage() {
           >
             {t("plan.tabs.findings")}
           </Tabs.Tab>
+          {staff && <Tabs.Tab value="simulator">{t("plan.tabs.simulator")}</Tabs.Tab>}
           {can("plan", "write") && <Tabs.Tab value="edit">{t("plan.tabs.edit")}</Tabs.Tab>}
           <Tabs.Tab value="versions">{t("plan.tabs.versions")}</Tabs.Tab>
         </Tabs.List>
@@ -231,6 +235,11 @@ export function PlanPage() {
         <Tabs.Panel value="findings">
           <Findings />
         </Tabs.Panel>
+        {staff && (
+          <Tabs.Panel value="simulator">
+            <SlaSimulator />
+          </Tabs.Panel>
+        )}
         {can("plan", "write") && (
           <Tabs.Panel value="edit">
             {plan.data && <Editor key={plan.data.version} current={plan.data} onSaved={() => setTab("versions")} />}

@@ -10,7 +10,14 @@ export const planQuery = queryOptions({
   queryFn: async ({ signal }) => unwrap(await api.GET("/api/v1/plan", { signal })),
 });
 
-export const findingsQuery = queryOptions({
-  queryKey: ["plan", "findings"],
-  queryFn: async ({ signal }) => unwrap(await api.GET("/api/v1/plan/findings", { signal })).items,
-});
+type FindingsLocale = NonNullable<NonNullable<paths["/api/v1/plan/findings"]["get"]["parameters"]["query"]>["locale"]>;
+
+/** The findings written in the UI's language (the server words them; anything but Portuguese reads English). */
+export const findingsQuery = (language: string) => {
+  const locale: FindingsLocale = language === "pt-BR" ? "pt-BR" : "en";
+  return queryOptions({
+    queryKey: ["plan", "findings", locale],
+    queryFn: async ({ signal }) =>
+      unwrap(await api.GET("/api/v1/plan/findings", { params: { query: { locale } }, signal })).items,
+  });
+};

@@ -17,20 +17,30 @@ import {
   Title,
 } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useParams } from "react-router";
 import { api, unwrap } from "../../api/client";
 import { useAuth } from "../../auth/AuthProvider";
 import { isStaff, tiers } from "../../auth/access";
+import type pt from "../../i18n/pt-BR.json";
 import { useFormat } from "../../shell/format";
 import { PageHeader } from "../../shell/PageHeader";
 import { fieldErrors, ProblemAlert } from "../../shell/problem";
-import { severities, severityColor, staffUsers, statusColor, statuses, type Ticket } from "./model";
+import { followEvents } from "../events/eventStream";
+import {
+  type Severity,
+  type Status,
+  severities,
+  severityColor,
+  staffUsers,
+  statusColor,
+  statuses,
+  type Ticket,
+  type Tier,
+} from "./model";
+import { SlaPanel } from "./SlaPanel";
 
-type Status = (typeof statuses)[number];
-type Severity = (typeof severities)[number];
-type Tier = (typeof tiers)[number];
 type Patch = { status?: Status; severity?: Severity; assigneeId?: string | null };
 
 function ReplyBox({ ticket }: { ticket: Ticket }) {
@@ -217,9 +227,54 @@ function Sidebar({ ticket }: { ticket: Ticket }) {
   );
 }
 
+type Field = keyof typeof pt.tickets.fields;
+
+/** A history value in the reader's words: labels for statuses, severities, tiers and types, names for assignees. */
+function useHistoryWords() {
+  const { t } = useTranslation();
+  const { user } = useAuth();
+  const assignees = useQuery({
+    queryKey: ["users", "staff"],
+    queryFn: ({ signal }) => staffUsers(signal),
+    enabled: isStaff(user.role),
+  });
+  const fieldName = (field: string) => t(`tickets.fields.${field as Field}`, { defaultValue: field });
+  const value = (field: string, raw: string | null) => {
+    if (raw === null || raw === "") return "—";
+    switch (field) {
+      case "status":
+        return t(`tickets.statuses.${raw as Status}`, { defaultValue: raw });
+      case "severity":
+        return t(`tickets.severities.${raw as Severity}`, { defaultValue: raw });
+      case "tier":
+        return t(`tickets.tiers.${raw as Tier}`, { defaultValue: raw });
+      case "type":
+        return t(`tickets.types.${raw as "bug"}`, { defaultValue: raw });
+      case "assigneeId":
+        return assignees.data?.find((u) => u.id === raw)?.name ?? raw;
+      case "tags":
+        return tagList(raw);
+      default:
+        return raw;
+    }
+  };
+  return { fieldName, value };
+}
+
+/** Tags are stored as a JSON array; anything else is shown as stored. */
+function tagList(raw: string): string {
+  try {
+    const tags: unknown = JSON.parse(raw);
+    return Array.isArray(tags) ? tags.join(", ") || "—" : raw;
+  } catch {
+    return raw;
+  }
+}
+
 function TicketTimeline({ ticket }: { ticket: Ticket }) {
   const { t } = useTranslation();
   const format = useFormat();
+  const { fieldName, value } = useHistoryWords();
   const timeline = useQuery({
     queryKey: ["tickets", ticket.id, "timeline"],
     queryFn: async ({ signal }) =>
@@ -276,10 +331,12 @@ function TicketTimeline({ ticket }: { ticket: Ticket }) {
           <Timeline.Item
             key={e.id}
             color="gray"
-            title={<Text size="sm">{t("tickets.changed", { field: e.change.field })}</Text>}
+            title={<Text size="sm">{t("tickets.changed", { field: fieldName(e.change.field) })}</Text>}
+            data-testid="timeline-change"
           >
             <Text size="xs" c="dimmed">
-              {format.dateTime(e.at)} · {e.change.before ?? "—"} → {e.change.after ?? "—"}
+              {format.dateTime(e.at)} · {value(e.change.field, e.change.before)} →{" "}
+              {value(e.change.field, e.change.after)}
             </Text>
           </Timeline.Item>
         ),
@@ -291,10 +348,23 @@ function TicketTimeline({ ticket }: { ticket: Ticket }) {
 export function TicketPage() {
   const { t } = useTranslation();
   const { id = "" } = useParams();
+  const { can } = useAuth();
+  const client = useQueryClient();
   const ticket = useQuery({
     queryKey: ["tickets", id],
     queryFn: async ({ signal }) => unwrap(await api.GET("/api/v1/tickets/{id}", { params: { path: { id } }, signal })),
   });
+  const live = can("events", "read");
+  // Changes made elsewhere (another agent, the customer, an SLA breach) refresh the ticket, its timeline and SLA.
+  useEffect(() => {
+    if (!live) return;
+    return followEvents("/api/v1/events", {
+      onEvent: (event) => {
+        if (event.subjectId === id) void client.invalidateQueries({ queryKey: ["tickets", id] });
+      },
+      onState: () => {},
+    });
+  }, [client, id, live]);
   if (ticket.isPending) return <Loader aria-label={t("common.loading")} />;
   if (ticket.isError) return <ProblemAlert error={ticket.error} />;
   const tk = ticket.data;
@@ -308,7 +378,7 @@ export function TicketPage() {
           <Badge color={severityColor[tk.severity] ?? "gray"}>
             {t(`tickets.severities.${tk.severity as Severity}`, { defaultValue: tk.severity })}
           </Badge>
-          <Badge variant="outline">{tk.tier}</Badge>
+          <Badge variant="outline">{t(`tickets.tiers.${tk.tier as Tier}`, { defaultValue: tk.tier })}</Badge>
           <Badge variant="outline" color="gray">
             {t(`tickets.types.${tk.type as "bug"}`, { defaultValue: tk.type })}
           </Badge>
@@ -322,7 +392,10 @@ export function TicketPage() {
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4 }}>
-          <Sidebar ticket={tk} />
+          <Stack gap="md">
+            <SlaPanel ticketId={tk.id} updatedAt={tk.updatedAt} />
+            <Sidebar ticket={tk} />
+          </Stack>
         </Grid.Col>
       </Grid>
     </>

@@ -1,4 +1,17 @@
-import { Anchor, Badge, Button, Card, Group, Loader, Modal, MultiSelect, Table, Text, TextInput } from "@mantine/core";
+import {
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  Chip,
+  Group,
+  Loader,
+  Modal,
+  MultiSelect,
+  Table,
+  Text,
+  TextInput,
+} from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -10,10 +23,39 @@ import { useFormat } from "../../shell/format";
 import { PageHeader } from "../../shell/PageHeader";
 import { LoadMore, usePagedList } from "../../shell/paging";
 import { ProblemAlert } from "../../shell/problem";
-import { severities, severityColor, statusColor, statuses } from "./model";
+import { useNow } from "../../shell/useNow";
+import { severities, severityColor, statusColor, statuses, type Ticket, type Tier } from "./model";
 import { NewTicketForm } from "./NewTicketForm";
 
 const csv = (values: string[]) => (values.length ? values.join(",") : undefined);
+const HOUR = 3_600_000;
+/** Relative times age at this pace, and "due within 1 h" is asked again at it while that filter is on. */
+const TICK_MS = 30_000;
+
+function NextBreach({ ticket, now }: { ticket: Ticket; now: number }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  if (!ticket.slaDueAt && !ticket.slaBreached) return <Text c="dimmed">—</Text>;
+  return (
+    <Group gap={6} wrap="nowrap">
+      {ticket.slaBreached && (
+        <Badge size="sm" color="red">
+          {t("tickets.slaBreachedBadge")}
+        </Badge>
+      )}
+      {ticket.slaDueAt && (
+        <Text
+          size="sm"
+          c={ticket.slaBreached ? "red" : undefined}
+          title={format.dateTime(ticket.slaDueAt)}
+          data-testid="next-breach"
+        >
+          {format.relative(ticket.slaDueAt, now)}
+        </Text>
+      )}
+    </Group>
+  );
+}
 
 export function TicketsPage() {
   const { t } = useTranslation();
@@ -26,9 +68,26 @@ export function TicketsPage() {
   const [search, setSearch] = useState("");
   const [q] = useDebouncedValue(search.trim(), 300);
   const [creating, setCreating] = useState(false);
-  const filter = { status: csv(status), severity: csv(severity), tier: csv(tier), q: q || undefined };
-  const list = usePagedList(["tickets", "queue", filter], async (cursor, signal) =>
-    unwrap(await api.GET("/api/v1/tickets", { params: { query: { ...filter, cursor, limit: 50 } }, signal })),
+  const [sla, setSla] = useState<string[]>([]);
+  const now = useNow(TICK_MS);
+  const dueSoon = sla.includes("dueSoon");
+  const filter = {
+    status: csv(status),
+    severity: csv(severity),
+    tier: csv(tier),
+    q: q || undefined,
+    breached: sla.includes("breached") ? true : undefined,
+  };
+  const list = usePagedList(
+    ["tickets", "queue", filter, dueSoon],
+    async (cursor, signal) => {
+      // "Within 1 h" counts from when the page is fetched, so each refetch moves the window along.
+      const dueBefore = dueSoon ? new Date(Date.now() + HOUR).toISOString() : undefined;
+      return unwrap(
+        await api.GET("/api/v1/tickets", { params: { query: { ...filter, dueBefore, cursor, limit: 50 } }, signal }),
+      );
+    },
+    { refetchInterval: dueSoon ? TICK_MS : false },
   );
 
   return (
@@ -61,19 +120,29 @@ export function TicketsPage() {
             />
             <MultiSelect
               label={t("tickets.tier")}
-              data={[...tiers]}
+              data={tiers.map((x) => ({ value: x, label: t(`tickets.tiers.${x as Tier}`) }))}
               value={tier}
               onChange={setTier}
               clearable
               w={160}
             />
+            <Chip.Group multiple value={sla} onChange={setSla}>
+              <Group gap="xs" pb={6} role="group" aria-label={t("tickets.slaFilters")}>
+                <Chip value="breached" color="red" size="sm">
+                  {t("tickets.filterBreached")}
+                </Chip>
+                <Chip value="dueSoon" color="orange" size="sm">
+                  {t("tickets.filterDueSoon")}
+                </Chip>
+              </Group>
+            </Chip.Group>
           </Group>
           {can("tickets", "write") && <Button onClick={() => setCreating(true)}>{t("tickets.new")}</Button>}
         </Group>
       </PageHeader>
       <ProblemAlert error={list.error} />
       <Card withBorder padding={0} radius="md">
-        <Table.ScrollContainer minWidth={760}>
+        <Table.ScrollContainer minWidth={880}>
           <Table striped highlightOnHover verticalSpacing="xs">
             <Table.Thead>
               <Table.Tr>
@@ -82,6 +151,7 @@ export function TicketsPage() {
                 <Table.Th>{t("tickets.status")}</Table.Th>
                 <Table.Th>{t("tickets.severity")}</Table.Th>
                 <Table.Th>{t("tickets.tier")}</Table.Th>
+                <Table.Th>{t("tickets.nextBreach")}</Table.Th>
                 <Table.Th>{t("tickets.requester")}</Table.Th>
                 <Table.Th>{t("tickets.createdAt")}</Table.Th>
               </Table.Tr>
@@ -110,13 +180,16 @@ export function TicketsPage() {
                     </Badge>
                   </Table.Td>
                   <Table.Td>{ticket.tier}</Table.Td>
+                  <Table.Td>
+                    <NextBreach ticket={ticket} now={now} />
+                  </Table.Td>
                   <Table.Td>{ticket.requester.name}</Table.Td>
                   <Table.Td>{format.dateTime(ticket.createdAt)}</Table.Td>
                 </Table.Tr>
               ))}
               {list.isSuccess && list.items.length === 0 && (
                 <Table.Tr>
-                  <Table.Td colSpan={7}>
+                  <Table.Td colSpan={8}>
                     <Text c="dimmed" ta="center" py="md">
                       {t("tickets.none")}
                     </Text>
