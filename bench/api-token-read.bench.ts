@@ -12,13 +12,22 @@ export default async function apiTokenRead(): Promise<void> {
     const server = await startBenchServer(engine, async ({ app, services }) => {
       app.get("/bench/bare", { schema: { hide: true } }, async () => ({ ok: true }));
       await services.identity.bootstrap({});
-      await services.identity.createUser(null, { email: "bench@example.com", name: "Bench", role: "agent", password: "bench password 123" });
+      await services.identity.createUser(null, {
+        email: "bench@example.com",
+        name: "Bench",
+        role: "agent",
+        password: "bench password 123",
+      });
       const actor = await services.identity.findUserByEmail("bench@example.com");
       token = (await services.identity.createToken(actor!, { name: "bench", scopes: ["*:read"] })).token;
     });
     try {
       const bare = await load(server.origin, { path: "/bench/bare", connections: CONNECTIONS });
-      const read = await load(server.origin, { path: "/api/v1/me", connections: CONNECTIONS, headers: { authorization: `Bearer ${token}` } });
+      const read = await load(server.origin, {
+        path: "/api/v1/me",
+        connections: CONNECTIONS,
+        headers: { authorization: `Bearer ${token}` },
+      });
       report(
         {
           name: "api-token-read",

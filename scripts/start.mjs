@@ -3,8 +3,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
 const root = new URL("..", import.meta.url);
-const built =
-  existsSync(new URL("dist/server/cli.js", root)) && existsSync(new URL("dist/web/index.html", root));
+const built = existsSync(new URL("dist/server/cli.js", root)) && existsSync(new URL("dist/web/index.html", root));
 if (!built) {
   console.log("plantao: dist/ is missing, building (takes a minute once)...");
   const r = spawnSync("npm", ["run", "build"], { stdio: "inherit", cwd: root });

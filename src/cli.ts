@@ -1,23 +1,30 @@
 import { Command, CommanderError } from "commander";
+import { registerIdentityCommands } from "./modules/identity/cli.js";
+import { registerPlanCommands } from "./modules/plan/cli.js";
 import { ConfigError, loadConfig } from "./platform/config.js";
 import { DatabaseError, openDatabase } from "./platform/db/database.js";
 import { MigrationError, migrateToLatest, schemaVersion } from "./platform/db/migrate.js";
-import { packageVersion, readCommit } from "./platform/version.js";
-import { registerIdentityCommands } from "./modules/identity/cli.js";
-import { registerPlanCommands } from "./modules/plan/cli.js";
 import { createLogger, createPlatform } from "./platform/runtime.js";
 import { SecretKeyError } from "./platform/secrets.js";
+import { packageVersion, readCommit } from "./platform/version.js";
 import { runServer } from "./server.js";
 import { createServices } from "./services.js";
 
 /** Errors a user can act on are one line on stderr and exit code 1, never a stack trace. */
 function fail(err: unknown): never {
-  if (err instanceof ConfigError || err instanceof DatabaseError || err instanceof MigrationError || err instanceof SecretKeyError) {
+  if (
+    err instanceof ConfigError ||
+    err instanceof DatabaseError ||
+    err instanceof MigrationError ||
+    err instanceof SecretKeyError
+  ) {
     process.stderr.write(`plantao: ${err.message}\n`);
   } else if (err instanceof Error && "code" in err && err.code === "EADDRINUSE") {
     process.stderr.write(`plantao: ${err.message} (set PLANTAO_PORT to another port)\n`);
   } else {
-    process.stderr.write(`plantao: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `plantao: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
   }
   process.exit(1);
 }

@@ -30,7 +30,20 @@ export function createServices(platform: Platform): Services {
     undefined,
     platform.config.publicUrl,
   );
-  const plan = new PlanService(new PlanRepository(platform.db, platform.dialect), audit, platform.events, platform.clock);
-  const tickets = new TicketService(new TicketRepository(platform.db), identity, audit, platform.events, platform.clock, plan, platform.jobs);
+  const plan = new PlanService(
+    new PlanRepository(platform.db, platform.dialect),
+    audit,
+    platform.events,
+    platform.clock,
+  );
+  const tickets = new TicketService(
+    new TicketRepository(platform.db),
+    identity,
+    audit,
+    platform.events,
+    platform.clock,
+    plan,
+    platform.jobs,
+  );
   return { auditRepo, audit, identity, tickets, plan };
 }

@@ -6,12 +6,12 @@ import type { FastifyInstance } from "fastify";
 import pg from "pg";
 import pino from "pino";
 import { buildApp } from "../src/app.js";
-import type { Clock } from "../src/platform/clock.js";
-import { type Config, loadConfig } from "../src/platform/config.js";
-import type { Engine } from "../src/platform/db/dialect.js";
 import type { Actor } from "../src/modules/identity/actor.js";
 import { type Role, roleScopes, type Tier } from "../src/modules/identity/roles.js";
 import { SESSION_COOKIE } from "../src/modules/identity/service.js";
+import type { Clock } from "../src/platform/clock.js";
+import { type Config, loadConfig } from "../src/platform/config.js";
+import type { Engine } from "../src/platform/db/dialect.js";
 import { createPlatform, type Platform } from "../src/platform/runtime.js";
 import { createServices, type Services } from "../src/services.js";
 
@@ -33,7 +33,10 @@ export interface ScratchDatabase {
 export async function scratchDatabase(engine: Engine): Promise<ScratchDatabase> {
   if (engine === "sqlite") {
     const dir = mkdtempSync(join(tmpdir(), "plantao-test-"));
-    return { url: `sqlite:${join(dir, "plantao.db")}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      url: `sqlite:${join(dir, "plantao.db")}`,
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
   if (!postgresUrl) throw new Error("PLANTAO_TEST_POSTGRES_URL is not set");
   const name = `plantao_t_${randomBytes(6).toString("hex")}`;
@@ -146,7 +149,10 @@ export async function createOrganization(t: TestContext, name = `Cliente ${++use
 export async function tokenFor(t: TestContext, role: Role, opts: { organizationId?: string; scopes?: string[] } = {}) {
   const user = await createUser(t, role, opts);
   const actor = await t.services.identity.findUserByEmail(user.email);
-  const { token } = await t.services.identity.createToken(actor!, { name: "test", scopes: opts.scopes ?? roleScopes(role) });
+  const { token } = await t.services.identity.createToken(actor!, {
+    name: "test",
+    scopes: opts.scopes ?? roleScopes(role),
+  });
   return { user, token, headers: { authorization: `Bearer ${token}` } };
 }
 

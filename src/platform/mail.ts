@@ -21,7 +21,10 @@ export class Mailer {
 
   async send(mail: Mail): Promise<void> {
     if (!this.#transport) {
-      this.log.warn({ to: mail.to, subject: mail.subject, text: mail.text }, "SMTP is not configured; mail logged instead");
+      this.log.warn(
+        { to: mail.to, subject: mail.subject, text: mail.text },
+        "SMTP is not configured; mail logged instead",
+      );
       return;
     }
     await this.#transport.sendMail({ from: this.from, to: mail.to, subject: mail.subject, text: mail.text });

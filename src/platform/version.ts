@@ -21,7 +21,12 @@ export function readCommit(root = projectRoot): string {
     const loose = join(gitDir, ref);
     if (existsSync(loose)) return readFileSync(loose, "utf8").trim();
     const packed = readFileSync(join(gitDir, "packed-refs"), "utf8");
-    return packed.split("\n").find((l) => l.endsWith(` ${ref}`))?.split(" ")[0] ?? "unknown";
+    return (
+      packed
+        .split("\n")
+        .find((l) => l.endsWith(` ${ref}`))
+        ?.split(" ")[0] ?? "unknown"
+    );
   } catch {
     return "unknown";
   }

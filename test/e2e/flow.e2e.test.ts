@@ -143,9 +143,9 @@ describe.skipIf(skip)("signed-in work in Chromium", () => {
 
   it("simulates the worked example: L1, low, Friday 17:00 in São Paulo is due Monday 09:00, breached at 11:00", async () => {
     await page.getByRole("tab", { name: "Simulador de SLA" }).click();
-    await page.getByLabel(field("Severidade")).click();
+    await page.getByRole("combobox", { name: "Severidade" }).click();
     await page.getByRole("option", { name: "Baixo", exact: true }).click();
-    await page.getByLabel(field("Nível")).click();
+    await page.getByRole("combobox", { name: "Nível" }).click();
     await page.getByRole("option", { name: "Nível 1", exact: true }).click();
     await page.getByLabel(field("Aberto em")).fill("2026-11-27T17:00");
     await page.getByRole("button", { name: "Simular" }).click();

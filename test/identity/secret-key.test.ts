@@ -21,7 +21,11 @@ describe.each(engines)("the secret key on %s", (engine) => {
   });
 
   const open = (env: NodeJS.ProcessEnv) =>
-    createPlatform({ config: loadConfig({ PLANTAO_LOG_LEVEL: "silent" }, { databaseUrl: db.url, dataDir }), logger: pino({ level: "silent" }), env });
+    createPlatform({
+      config: loadConfig({ PLANTAO_LOG_LEVEL: "silent" }, { databaseUrl: db.url, dataDir }),
+      logger: pino({ level: "silent" }),
+      env,
+    });
 
   it("seals secrets with the configured key and refuses to start with another one", async () => {
     const first = await open({ PLANTAO_SECRET_KEY: "the original key" });
@@ -35,7 +39,9 @@ describe.each(engines)("the secret key on %s", (engine) => {
 
     const wrong = open({ PLANTAO_SECRET_KEY: "a different key" });
     await expect(wrong).rejects.toBeInstanceOf(SecretKeyError);
-    await expect(open({ PLANTAO_SECRET_KEY: "a different key" })).rejects.toThrow(/not the one this database's secrets were sealed with/);
+    await expect(open({ PLANTAO_SECRET_KEY: "a different key" })).rejects.toThrow(
+      /not the one this database's secrets were sealed with/,
+    );
     // Without PLANTAO_SECRET_KEY a new key file is made, which is not the original either.
     await expect(open({})).rejects.toThrow(/restore the original key/);
   });

@@ -32,7 +32,12 @@ describe.each(engines)("roles and tenancy on %s", (engine) => {
         method: "POST",
         url: "/api/v1/tickets",
         headers: otherCustomer.headers,
-        payload: { subject: "Sem áudio", description: "Chamadas sem áudio", type: "feature_failure", severity: "medium" },
+        payload: {
+          subject: "Sem áudio",
+          description: "Chamadas sem áudio",
+          type: "feature_failure",
+          severity: "medium",
+        },
       })
     ).json().id;
   });
@@ -43,10 +48,22 @@ describe.each(engines)("roles and tenancy on %s", (engine) => {
   const orgWriters: Role[] = ["admin", "manager"];
   const userReaders: Role[] = [...staff, "customer-admin"];
 
-  type Case = { name: string; expect: (role: Role) => number; run: (h: Record<string, string>) => Promise<{ statusCode: number }> };
+  type Case = {
+    name: string;
+    expect: (role: Role) => number;
+    run: (h: Record<string, string>) => Promise<{ statusCode: number }>;
+  };
   const cases: Case[] = [
-    { name: "list organizations", expect: () => 200, run: (h) => t.app.inject({ url: "/api/v1/organizations", headers: h }) },
-    { name: "read own organization", expect: () => 200, run: (h) => t.app.inject({ url: `/api/v1/organizations/${ownOrg}`, headers: h }) },
+    {
+      name: "list organizations",
+      expect: () => 200,
+      run: (h) => t.app.inject({ url: "/api/v1/organizations", headers: h }),
+    },
+    {
+      name: "read own organization",
+      expect: () => 200,
+      run: (h) => t.app.inject({ url: `/api/v1/organizations/${ownOrg}`, headers: h }),
+    },
     {
       name: "read another organization",
       expect: (r) => (staff.includes(r) ? 200 : 404),
@@ -55,14 +72,30 @@ describe.each(engines)("roles and tenancy on %s", (engine) => {
     {
       name: "create an organization",
       expect: (r) => (orgWriters.includes(r) ? 201 : 403),
-      run: (h) => t.app.inject({ method: "POST", url: "/api/v1/organizations", headers: h, payload: { name: `Org ${Math.random()}` } }),
+      run: (h) =>
+        t.app.inject({
+          method: "POST",
+          url: "/api/v1/organizations",
+          headers: h,
+          payload: { name: `Org ${Math.random()}` },
+        }),
     },
     {
       name: "change another organization",
       expect: (r) => (orgWriters.includes(r) ? 200 : 403),
-      run: (h) => t.app.inject({ method: "PATCH", url: `/api/v1/organizations/${otherOrg}`, headers: h, payload: { serviceTier: "gold" } }),
+      run: (h) =>
+        t.app.inject({
+          method: "PATCH",
+          url: `/api/v1/organizations/${otherOrg}`,
+          headers: h,
+          payload: { serviceTier: "gold" },
+        }),
     },
-    { name: "list users", expect: (r) => (userReaders.includes(r) ? 200 : 403), run: (h) => t.app.inject({ url: "/api/v1/users", headers: h }) },
+    {
+      name: "list users",
+      expect: (r) => (userReaders.includes(r) ? 200 : 403),
+      run: (h) => t.app.inject({ url: "/api/v1/users", headers: h }),
+    },
     {
       name: "read another organization's user",
       expect: (r) => (staff.includes(r) ? 200 : r === "customer-admin" ? 404 : 403),
@@ -72,39 +105,94 @@ describe.each(engines)("roles and tenancy on %s", (engine) => {
       name: "create a customer in another organization",
       expect: (r) => (orgWriters.includes(r) ? 201 : r === "customer-admin" ? 404 : 403),
       run: (h) =>
-        t.app.inject({ method: "POST", url: "/api/v1/users", headers: h, payload: { email: `c${Math.random()}@x.com`, name: "C", role: "customer", organizationId: otherOrg, password: "long enough password" } }),
+        t.app.inject({
+          method: "POST",
+          url: "/api/v1/users",
+          headers: h,
+          payload: {
+            email: `c${Math.random()}@x.com`,
+            name: "C",
+            role: "customer",
+            organizationId: otherOrg,
+            password: "long enough password",
+          },
+        }),
     },
     {
       name: "create a customer in own organization",
       expect: (r) => (orgWriters.includes(r) || r === "customer-admin" ? 201 : 403),
       run: (h) =>
-        t.app.inject({ method: "POST", url: "/api/v1/users", headers: h, payload: { email: `o${Math.random()}@x.com`, name: "O", role: "customer", organizationId: ownOrg, password: "long enough password" } }),
+        t.app.inject({
+          method: "POST",
+          url: "/api/v1/users",
+          headers: h,
+          payload: {
+            email: `o${Math.random()}@x.com`,
+            name: "O",
+            role: "customer",
+            organizationId: ownOrg,
+            password: "long enough password",
+          },
+        }),
     },
     {
       name: "create an admin",
       expect: (r) => (r === "admin" ? 201 : 403),
-      run: (h) => t.app.inject({ method: "POST", url: "/api/v1/users", headers: h, payload: { email: `a${Math.random()}@x.com`, name: "A", role: "admin", password: "long enough password" } }),
+      run: (h) =>
+        t.app.inject({
+          method: "POST",
+          url: "/api/v1/users",
+          headers: h,
+          payload: { email: `a${Math.random()}@x.com`, name: "A", role: "admin", password: "long enough password" },
+        }),
     },
     {
       name: "change another organization's user",
       expect: (r) => (orgWriters.includes(r) ? 200 : r === "customer-admin" ? 404 : 403),
-      run: (h) => t.app.inject({ method: "PATCH", url: `/api/v1/users/${otherOrgUser}`, headers: h, payload: { name: "Renamed" } }),
+      run: (h) =>
+        t.app.inject({
+          method: "PATCH",
+          url: `/api/v1/users/${otherOrgUser}`,
+          headers: h,
+          payload: { name: "Renamed" },
+        }),
     },
-    { name: "read the audit trail", expect: (r) => (auditReaders.includes(r) ? 200 : 403), run: (h) => t.app.inject({ url: "/api/v1/audit", headers: h }) },
-    { name: "verify the audit chain", expect: (r) => (auditReaders.includes(r) ? 200 : 403), run: (h) => t.app.inject({ url: "/api/v1/audit/verify", headers: h }) },
+    {
+      name: "read the audit trail",
+      expect: (r) => (auditReaders.includes(r) ? 200 : 403),
+      run: (h) => t.app.inject({ url: "/api/v1/audit", headers: h }),
+    },
+    {
+      name: "verify the audit chain",
+      expect: (r) => (auditReaders.includes(r) ? 200 : 403),
+      run: (h) => t.app.inject({ url: "/api/v1/audit/verify", headers: h }),
+    },
     {
       name: "read the access review",
       expect: (r) => (auditReaders.includes(r) ? 200 : 403),
       run: (h) => t.app.inject({ url: "/api/v1/audit/access-review?week=2026-W48", headers: h }),
     },
-    { name: "read the plan", expect: (r) => (staff.includes(r) ? 200 : 403), run: (h) => t.app.inject({ url: "/api/v1/plan", headers: h }) },
-    { name: "read plan findings", expect: (r) => (staff.includes(r) ? 200 : 403), run: (h) => t.app.inject({ url: "/api/v1/plan/findings", headers: h }) },
+    {
+      name: "read the plan",
+      expect: (r) => (staff.includes(r) ? 200 : 403),
+      run: (h) => t.app.inject({ url: "/api/v1/plan", headers: h }),
+    },
+    {
+      name: "read plan findings",
+      expect: (r) => (staff.includes(r) ? 200 : 403),
+      run: (h) => t.app.inject({ url: "/api/v1/plan/findings", headers: h }),
+    },
     {
       name: "change the plan",
       expect: (r) => (orgWriters.includes(r) ? 200 : 403),
       run: async (h) => {
         const current = await t.services.plan.current();
-        return t.app.inject({ method: "PUT", url: "/api/v1/plan", headers: h, payload: { document: current.document, comment: "matrix" } });
+        return t.app.inject({
+          method: "PUT",
+          url: "/api/v1/plan",
+          headers: h,
+          payload: { document: current.document, comment: "matrix" },
+        });
       },
     },
     {
@@ -115,7 +203,13 @@ describe.each(engines)("roles and tenancy on %s", (engine) => {
     {
       name: "reply on another organization's ticket",
       expect: (r) => (r === "auditor" ? 403 : staff.includes(r) ? 201 : 404),
-      run: (h) => t.app.inject({ method: "POST", url: `/api/v1/tickets/${otherTicket}/messages`, headers: h, payload: { body: "olá", visibility: "public" } }),
+      run: (h) =>
+        t.app.inject({
+          method: "POST",
+          url: `/api/v1/tickets/${otherTicket}/messages`,
+          headers: h,
+          payload: { body: "olá", visibility: "public" },
+        }),
     },
     { name: "list own tokens", expect: () => 200, run: (h) => t.app.inject({ url: "/api/v1/tokens", headers: h }) },
     {
@@ -140,7 +234,9 @@ describe.each(engines)("roles and tenancy on %s", (engine) => {
       const orgs = (await t.app.inject({ url: "/api/v1/organizations", headers: headers.get(role)! })).json();
       expect(orgs.items.map((o: { id: string }) => o.id)).toEqual([ownOrg]);
     }
-    const users = (await t.app.inject({ url: "/api/v1/users?limit=200", headers: headers.get("customer-admin")! })).json();
+    const users = (
+      await t.app.inject({ url: "/api/v1/users?limit=200", headers: headers.get("customer-admin")! })
+    ).json();
     expect(users.items.length).toBeGreaterThan(0);
     expect(users.items.every((u: { organizationId: string }) => u.organizationId === ownOrg)).toBe(true);
   });

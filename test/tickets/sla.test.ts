@@ -18,7 +18,8 @@ describe.each(engines)("ticket SLA clocks on %s", (engine) => {
   });
   afterAll(() => t.close());
 
-  const clockOf = (body: { clocks: { kind: string }[] }, kind: string) => body.clocks.find((c) => c.kind === kind) as Record<string, unknown>;
+  const clockOf = (body: { clocks: { kind: string }[] }, kind: string) =>
+    body.clocks.find((c) => c.kind === kind) as Record<string, unknown>;
 
   it("simulates the worked example: L1 low opened Friday 17:00 → tier target Monday 09:00, breach 11:00", async () => {
     const res = await t.app.inject({
@@ -28,11 +29,34 @@ describe.each(engines)("ticket SLA clocks on %s", (engine) => {
       payload: { severity: "low", tier: "L1", openedAt: "2026-11-27T17:00:00-03:00" },
     });
     expect(res.statusCode).toBe(200);
-    expect(clockOf(res.json(), "tier_response")).toMatchObject({ targetAt: "2026-11-30T12:00:00.000Z", breachAt: "2026-11-30T14:00:00.000Z", calendar: "comercial" });
-    const bad = await t.app.inject({ method: "POST", url: "/api/v1/sla/simulate", headers: agent, payload: { severity: "urgent", tier: "L1", openedAt: "x" } });
+    expect(clockOf(res.json(), "tier_response")).toMatchObject({
+      targetAt: "2026-11-30T12:00:00.000Z",
+      breachAt: "2026-11-30T14:00:00.000Z",
+      calendar: "comercial",
+    });
+    const bad = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/sla/simulate",
+      headers: agent,
+      payload: { severity: "urgent", tier: "L1", openedAt: "x" },
+    });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual(["/openedAt", "/severity"]);
-    expect((await t.app.inject({ method: "POST", url: "/api/v1/sla/simulate", headers: customer, payload: { severity: "low", tier: "L1", openedAt: "2026-11-27T20:00:00Z" } })).statusCode).toBe(403);
+    expect(
+      bad
+        .json()
+        .errors.map((e: { pointer: string }) => e.pointer)
+        .sort(),
+    ).toEqual(["/openedAt", "/severity"]);
+    expect(
+      (
+        await t.app.inject({
+          method: "POST",
+          url: "/api/v1/sla/simulate",
+          headers: customer,
+          payload: { severity: "low", tier: "L1", openedAt: "2026-11-27T20:00:00Z" },
+        })
+      ).statusCode,
+    ).toBe(403);
   });
 
   it("runs the same clocks on a real ticket, fulfils them with a public reply and pauses resolution while pending", async () => {
@@ -41,33 +65,73 @@ describe.each(engines)("ticket SLA clocks on %s", (engine) => {
         method: "POST",
         url: "/api/v1/tickets",
         headers: customer,
-        payload: { subject: "Dúvida sobre ramais", description: "Como criar um ramal?", type: "usage_question", severity: "low" },
+        payload: {
+          subject: "Dúvida sobre ramais",
+          description: "Como criar um ramal?",
+          type: "usage_question",
+          severity: "low",
+        },
       })
     ).json();
     let sla = (await t.app.inject({ url: `/api/v1/tickets/${ticket.id}/sla`, headers: agent })).json();
     expect(sla.planVersion).toBe(1);
-    expect(clockOf(sla, "tier_response")).toMatchObject({ tier: "L1", status: "running", targetAt: "2026-11-30T12:00:00.000Z", breachAt: "2026-11-30T14:00:00.000Z" });
+    expect(clockOf(sla, "tier_response")).toMatchObject({
+      tier: "L1",
+      status: "running",
+      targetAt: "2026-11-30T12:00:00.000Z",
+      breachAt: "2026-11-30T14:00:00.000Z",
+    });
     const resolutionBreach = clockOf(sla, "resolution").breachAt as string;
 
     // An internal note on Monday 08:30 is not a response.
     clock.set("2026-11-30T11:30:00.000Z");
-    await t.app.inject({ method: "POST", url: `/api/v1/tickets/${ticket.id}/messages`, headers: agent, payload: { body: "ver doc", visibility: "internal" } });
-    expect(clockOf((await t.app.inject({ url: `/api/v1/tickets/${ticket.id}/sla`, headers: agent })).json(), "first_response").status).toBe("running");
+    await t.app.inject({
+      method: "POST",
+      url: `/api/v1/tickets/${ticket.id}/messages`,
+      headers: agent,
+      payload: { body: "ver doc", visibility: "internal" },
+    });
+    expect(
+      clockOf(
+        (await t.app.inject({ url: `/api/v1/tickets/${ticket.id}/sla`, headers: agent })).json(),
+        "first_response",
+      ).status,
+    ).toBe("running");
 
     // A public reply at 10:00 local: after the tier target, before its breach.
     clock.set("2026-11-30T13:00:00.000Z");
-    await t.app.inject({ method: "POST", url: `/api/v1/tickets/${ticket.id}/messages`, headers: agent, payload: { body: "Veja o manual", visibility: "public" } });
+    await t.app.inject({
+      method: "POST",
+      url: `/api/v1/tickets/${ticket.id}/messages`,
+      headers: agent,
+      payload: { body: "Veja o manual", visibility: "public" },
+    });
     sla = (await t.app.inject({ url: `/api/v1/tickets/${ticket.id}/sla`, headers: agent })).json();
-    expect(clockOf(sla, "first_response")).toMatchObject({ status: "fulfilled", fulfilledAt: "2026-11-30T13:00:00.000Z" });
+    expect(clockOf(sla, "first_response")).toMatchObject({
+      status: "fulfilled",
+      fulfilledAt: "2026-11-30T13:00:00.000Z",
+    });
     expect(clockOf(sla, "tier_response")).toMatchObject({ status: "fulfilled", breachedAt: null });
 
     // Waiting on the customer for one business hour moves the resolution breach by exactly that hour.
-    await t.app.inject({ method: "PATCH", url: `/api/v1/tickets/${ticket.id}`, headers: agent, payload: { status: "pending_customer" } });
+    await t.app.inject({
+      method: "PATCH",
+      url: `/api/v1/tickets/${ticket.id}`,
+      headers: agent,
+      payload: { status: "pending_customer" },
+    });
     clock.set("2026-11-30T14:00:00.000Z");
-    await t.app.inject({ method: "POST", url: `/api/v1/tickets/${ticket.id}/messages`, headers: customer, payload: { body: "Obrigado, mas…", visibility: "public" } });
+    await t.app.inject({
+      method: "POST",
+      url: `/api/v1/tickets/${ticket.id}/messages`,
+      headers: customer,
+      payload: { body: "Obrigado, mas…", visibility: "public" },
+    });
     sla = (await t.app.inject({ url: `/api/v1/tickets/${ticket.id}/sla`, headers: agent })).json();
     const resolution = clockOf(sla, "resolution");
-    expect(resolution.pauses).toEqual([{ from: "2026-11-30T13:00:00.000Z", to: "2026-11-30T14:00:00.000Z", reason: "pending_customer" }]);
+    expect(resolution.pauses).toEqual([
+      { from: "2026-11-30T13:00:00.000Z", to: "2026-11-30T14:00:00.000Z", reason: "pending_customer" },
+    ]);
     expect(new Date(resolution.breachAt as string).getTime() - new Date(resolutionBreach).getTime()).toBe(3_600_000);
     // The customer's new message starts a next_response clock.
     expect(clockOf(sla, "next_response")).toMatchObject({ status: "running", startedAt: "2026-11-30T14:00:00.000Z" });
@@ -76,9 +140,18 @@ describe.each(engines)("ticket SLA clocks on %s", (engine) => {
   it("hides other organizations' tickets' clocks", async () => {
     const other = (await createOrganization(t)).id;
     const otherCustomer = (await tokenFor(t, "customer", { organizationId: other })).headers;
-    const ticket = (await t.app.inject({ method: "POST", url: "/api/v1/tickets", headers: otherCustomer, payload: { subject: "x", description: "y", type: "bug", severity: "high" } })).json();
+    const ticket = (
+      await t.app.inject({
+        method: "POST",
+        url: "/api/v1/tickets",
+        headers: otherCustomer,
+        payload: { subject: "x", description: "y", type: "bug", severity: "high" },
+      })
+    ).json();
     expect((await t.app.inject({ url: `/api/v1/tickets/${ticket.id}/sla`, headers: customer })).statusCode).toBe(404);
-    expect((await t.app.inject({ url: `/api/v1/tickets/${ticket.id}/sla`, headers: otherCustomer })).statusCode).toBe(200);
+    expect((await t.app.inject({ url: `/api/v1/tickets/${ticket.id}/sla`, headers: otherCustomer })).statusCode).toBe(
+      200,
+    );
   });
 });
 
@@ -99,13 +172,21 @@ describe.each(engines)("SLA deadlines fire on time on %s", (engine) => {
         method: "POST",
         url: "/api/v1/tickets",
         headers: agent,
-        payload: { organizationId: org, subject: "Troncos fora", description: "Todos os troncos caíram", type: "sip_trunk_integration", severity: "critical" },
+        payload: {
+          organizationId: org,
+          subject: "Troncos fora",
+          description: "Todos os troncos caíram",
+          type: "sip_trunk_integration",
+          severity: "critical",
+        },
       })
     ).json();
     // Critical: first response 30 min on 24x7; the L1 tier clock targets 2 h and breaches at 4 h of business time.
     expect(ticket.slaDueAt).toBe("2026-11-25T15:30:00.000Z");
     expect(ticket.slaBreached).toBe(false);
-    const dueSoon = (await t.app.inject({ url: "/api/v1/tickets?dueBefore=2026-11-25T16:00:00Z", headers: agent })).json();
+    const dueSoon = (
+      await t.app.inject({ url: "/api/v1/tickets?dueBefore=2026-11-25T16:00:00Z", headers: agent })
+    ).json();
     expect(dueSoon.items.map((x: { id: string }) => x.id)).toEqual([ticket.id]);
 
     const seen: string[] = [];
@@ -117,7 +198,9 @@ describe.each(engines)("SLA deadlines fire on time on %s", (engine) => {
     const after = (await t.app.inject({ url: `/api/v1/tickets/${ticket.id}`, headers: agent })).json();
     expect(after.slaBreached).toBe(true);
     const timeline = (await t.app.inject({ url: `/api/v1/tickets/${ticket.id}/timeline`, headers: agent })).json();
-    const notes = timeline.messages.filter((m: { kind: string }) => m.kind === "system").map((m: { body: string }) => m.body);
+    const notes = timeline.messages
+      .filter((m: { kind: string }) => m.kind === "system")
+      .map((m: { body: string }) => m.body);
     expect(notes).toEqual(["SLA breached: first_response at 2026-11-25T15:30:00.000Z"]);
     await expect.poll(() => seen).toContain("ticket.sla.breached");
     // Running the deadline job again announces nothing new.

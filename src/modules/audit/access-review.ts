@@ -52,7 +52,12 @@ function bursts(failures: AuditLogTable[], key: (r: AuditLogTable) => string | n
       if (j - i + 1 > best.n) best = { n: j - i + 1, first: times[i]!, last: times[j]! };
     }
     if (best.n >= BURST_MIN_FAILURES) {
-      out.push({ key: k, failures: best.n, firstAt: new Date(best.first).toISOString(), lastAt: new Date(best.last).toISOString() });
+      out.push({
+        key: k,
+        failures: best.n,
+        firstAt: new Date(best.first).toISOString(),
+        lastAt: new Date(best.last).toISOString(),
+      });
     }
   }
   return out.sort((a, b) => b.failures - a.failures || a.key.localeCompare(b.key));
@@ -81,9 +86,14 @@ export function accessReview(input: {
   const newPrivileges = entries
     .filter((e) => e.action === "user.created" || e.action === "user.role-changed")
     .map((e) => {
-      const changes = (JSON.parse(e.details ?? "{}").changes ?? []) as { path: string; before?: unknown; after?: unknown }[];
+      const changes = (JSON.parse(e.details ?? "{}").changes ?? []) as {
+        path: string;
+        before?: unknown;
+        after?: unknown;
+      }[];
       const role = changes.find((c) => c.path === "/role" || c.path === "/");
-      const after = role?.path === "/" ? (role.after as { role?: string } | undefined)?.role : (role?.after as string | undefined);
+      const after =
+        role?.path === "/" ? (role.after as { role?: string } | undefined)?.role : (role?.after as string | undefined);
       return {
         at: e.at,
         action: e.action,
@@ -102,7 +112,10 @@ export function accessReview(input: {
     to,
     roles: [...byRole.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([role, us]) => ({ role, users: us.map((u) => ({ id: u.id, email: u.email, name: u.name, organizationId: u.organizationId })) })),
+      .map(([role, us]) => ({
+        role,
+        users: us.map((u) => ({ id: u.id, email: u.email, name: u.name, organizationId: u.organizationId })),
+      })),
     newPrivileges,
     dormantAccounts: active
       .filter((u) => (u.lastLoginAt ?? u.createdAt) < dormantBefore)
@@ -113,7 +126,13 @@ export function accessReview(input: {
     ],
     tokensNeverUsed: tokens
       .filter((t) => !t.revokedAt && !t.lastUsedAt && t.createdAt < to && (!t.expiresAt || t.expiresAt > input.from))
-      .map((t) => ({ id: t.id, name: t.name, userId: t.userId, email: emailOf.get(t.userId) ?? null, createdAt: t.createdAt })),
+      .map((t) => ({
+        id: t.id,
+        name: t.name,
+        userId: t.userId,
+        email: emailOf.get(t.userId) ?? null,
+        createdAt: t.createdAt,
+      })),
     staffWithoutTwoFactor: active
       .filter((u) => !["customer", "customer-admin"].includes(u.role) && !u.totpEnabled)
       .map((u) => ({ id: u.id, email: u.email, role: u.role })),

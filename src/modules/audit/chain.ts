@@ -28,7 +28,10 @@ export function auditHash(row: Linked): string {
 export type ChainBreak = { seq: number; reason: "hash-mismatch" | "prev-hash-mismatch" | "gap" };
 
 /** Walks rows in `seq` order and names the first row that does not follow from the one before. */
-export function firstBreak(rows: Iterable<AuditLogTable>, start: { seq: number; hash: string } = { seq: 0, hash: GENESIS_HASH }): ChainBreak | null {
+export function firstBreak(
+  rows: Iterable<AuditLogTable>,
+  start: { seq: number; hash: string } = { seq: 0, hash: GENESIS_HASH },
+): ChainBreak | null {
   let prev = start;
   for (const row of rows) {
     const seq = Number(row.seq);

@@ -42,12 +42,15 @@ export class AuditRepository {
         .execute();
       return linked.seq;
     };
-    return executor && executor.isTransaction ? write(executor) : this.db.transaction().execute(write);
+    return executor?.isTransaction ? write(executor) : this.db.transaction().execute(write);
   }
 
   async list(f: AuditFilter): Promise<AuditLogTable[]> {
     let q = this.db.selectFrom("audit_log").selectAll();
-    if (f.action) q = f.action.endsWith("*") ? q.where("action", "like", `${f.action.slice(0, -1)}%`) : q.where("action", "=", f.action);
+    if (f.action)
+      q = f.action.endsWith("*")
+        ? q.where("action", "like", `${f.action.slice(0, -1)}%`)
+        : q.where("action", "=", f.action);
     if (f.actorUserId) q = q.where("actor_user_id", "=", f.actorUserId);
     if (f.organizationId) q = q.where("organization_id", "=", f.organizationId);
     if (f.targetType) q = q.where("target_type", "=", f.targetType);

@@ -30,9 +30,18 @@ const AuditEntry = Type.Object({
   hash: Type.String(),
 });
 
-const UserRef = Type.Object({ id: Type.String(), email: Type.Union([Type.String(), Type.Null()]) }, { additionalProperties: true });
+const UserRef = Type.Object(
+  { id: Type.String(), email: Type.Union([Type.String(), Type.Null()]) },
+  { additionalProperties: true },
+);
 
-export function auditRoutes(deps: { audit: AuditService; repo: AuditRepository; identity: IdentityService; clock: Clock; timezone: string }) {
+export function auditRoutes(deps: {
+  audit: AuditService;
+  repo: AuditRepository;
+  identity: IdentityService;
+  clock: Clock;
+  timezone: string;
+}) {
   const plugin: FastifyPluginAsyncTypebox = async (app) => {
     app.get(
       "/api/v1/audit",
@@ -42,7 +51,9 @@ export function auditRoutes(deps: { audit: AuditService; repo: AuditRepository; 
           summary: "The audit trail, newest first",
           querystring: Type.Object(
             {
-              action: Type.Optional(Type.String({ maxLength: 100, description: "Exact action, or a prefix ending in *" })),
+              action: Type.Optional(
+                Type.String({ maxLength: 100, description: "Exact action, or a prefix ending in *" }),
+              ),
               actorUserId: Type.Optional(Type.String({ format: "uuid" })),
               organizationId: Type.Optional(Type.String({ format: "uuid" })),
               targetType: Type.Optional(Type.String({ maxLength: 50 })),
@@ -55,7 +66,10 @@ export function auditRoutes(deps: { audit: AuditService; repo: AuditRepository; 
             },
             { additionalProperties: false },
           ),
-          response: { 200: Type.Object({ items: Type.Array(AuditEntry), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...problems },
+          response: {
+            200: Type.Object({ items: Type.Array(AuditEntry), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
+            ...problems,
+          },
         },
       },
       async (request) => {
@@ -122,7 +136,14 @@ export function auditRoutes(deps: { audit: AuditService; repo: AuditRepository; 
           tags: ["audit"],
           summary: "Weekly access review: roles, new privileges, dormant accounts, failed-login bursts, unused tokens",
           querystring: Type.Object(
-            { week: Type.Optional(Type.String({ pattern: "^[0-9]{4}-W[0-9]{2}$", description: "ISO week, e.g. 2026-W48; default the current week" })) },
+            {
+              week: Type.Optional(
+                Type.String({
+                  pattern: "^[0-9]{4}-W[0-9]{2}$",
+                  description: "ISO week, e.g. 2026-W48; default the current week",
+                }),
+              ),
+            },
             { additionalProperties: false },
           ),
           response: {
@@ -134,7 +155,13 @@ export function auditRoutes(deps: { audit: AuditService; repo: AuditRepository; 
               newPrivileges: Type.Array(Type.Record(Type.String(), Type.Unknown())),
               dormantAccounts: Type.Array(UserRef),
               failedLoginBursts: Type.Array(
-                Type.Object({ by: Type.String(), key: Type.String(), failures: Type.Integer(), firstAt: Type.String(), lastAt: Type.String() }),
+                Type.Object({
+                  by: Type.String(),
+                  key: Type.String(),
+                  failures: Type.Integer(),
+                  firstAt: Type.String(),
+                  lastAt: Type.String(),
+                }),
               ),
               tokensNeverUsed: Type.Array(Type.Record(Type.String(), Type.Unknown())),
               staffWithoutTwoFactor: Type.Array(UserRef),
@@ -148,7 +175,8 @@ export function auditRoutes(deps: { audit: AuditService; repo: AuditRepository; 
         const now = deps.clock.now();
         const week = request.query.week ?? DateTime.fromJSDate(now, { zone: deps.timezone }).toFormat("kkkk-'W'WW");
         const bounds = weekBounds(week, deps.timezone);
-        if (!bounds) throw Problem.invalid({ in: "querystring", pointer: "/week", message: `${week} is not an ISO week` });
+        if (!bounds)
+          throw Problem.invalid({ in: "querystring", pointer: "/week", message: `${week} is not an ISO week` });
         const [dir, entries] = await Promise.all([
           deps.identity.directorySnapshot(),
           deps.repo.inWindow(bounds.from, bounds.to, ["user.created", "user.role-changed", "auth.login"]),

@@ -21,7 +21,12 @@ export async function installAuthentication(app: FastifyInstance, identity: Iden
       const match = /^Bearer\s+(\S{1,200})$/i.exec(auth);
       const actor = match ? await identity.actorFromToken(match[1]!, request) : null;
       if (!actor) {
-        throw new Problem(401, "invalid-token", "Invalid token", "The bearer token is malformed, unknown, revoked or expired");
+        throw new Problem(
+          401,
+          "invalid-token",
+          "Invalid token",
+          "The bearer token is malformed, unknown, revoked or expired",
+        );
       }
       request.actor = actor;
       return;
@@ -33,7 +38,12 @@ export async function installAuthentication(app: FastifyInstance, identity: Iden
     if (!SAFE_METHODS.has(request.method)) {
       const sent = request.headers["x-csrf-token"];
       if (typeof sent !== "string" || !safeEqual(sent, session.csrfToken)) {
-        throw new Problem(403, "csrf-failed", "CSRF check failed", "Send the session's CSRF token in the x-csrf-token header");
+        throw new Problem(
+          403,
+          "csrf-failed",
+          "CSRF check failed",
+          "Send the session's CSRF token in the x-csrf-token header",
+        );
       }
     }
     request.actor = session.actor;

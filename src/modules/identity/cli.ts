@@ -102,7 +102,9 @@ export function registerIdentityCommands(program: Command, open: OpenServices): 
       await withServices(open, async ({ audit }) => {
         const r = await audit.verify();
         if (r.firstBreak) {
-          process.stderr.write(`audit chain broken at seq ${r.firstBreak.seq} (${r.firstBreak.reason}); ${r.rows} rows read\n`);
+          process.stderr.write(
+            `audit chain broken at seq ${r.firstBreak.seq} (${r.firstBreak.reason}); ${r.rows} rows read\n`,
+          );
           process.exitCode = 1;
         } else process.stdout.write(`audit chain intact: ${r.rows} rows verified\n`);
       });

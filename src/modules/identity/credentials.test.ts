@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { base32Decode, base32Encode, totpCode, verifyTotp } from "./credentials.js";
-import { scopesAllow, roleAllows } from "./roles.js";
+import { roleAllows, scopesAllow } from "./roles.js";
 
 describe("TOTP (RFC 6238 test vectors, SHA-1)", () => {
   // The RFC's seed is the ASCII "12345678901234567890"; its 8-digit codes end in these 6 digits.

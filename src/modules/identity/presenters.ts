@@ -1,5 +1,5 @@
-import type { Role, Tier } from "./roles.js";
 import type { OrganizationRow, TokenRow, UserRow } from "./repository.js";
+import type { Role, Tier } from "./roles.js";
 
 /** The public shape of a user: never the password hash, TOTP seed or lockout counters. */
 export function presentUser(u: UserRow) {

@@ -1,12 +1,6 @@
 import type { Kysely, Selectable } from "kysely";
 import type { Dialect } from "../../platform/db/dialect.js";
-import type {
-  ApiTokenTable,
-  DB,
-  OrganizationTable,
-  SessionTable,
-  UserTable,
-} from "../../platform/db/schema.js";
+import type { ApiTokenTable, DB, OrganizationTable, SessionTable, UserTable } from "../../platform/db/schema.js";
 
 export type UserRow = Selectable<UserTable>;
 export type OrganizationRow = Selectable<OrganizationTable>;
@@ -53,7 +47,8 @@ export class IdentityRepository {
   async listOrganizations(page: Page, filter: { tenant?: string; q?: string }): Promise<OrganizationRow[]> {
     let q = this.db.selectFrom("organizations").selectAll();
     if (filter.tenant) q = q.where("id", "=", filter.tenant);
-    if (filter.q) q = q.where((eb) => eb.or([eb("name", "like", `%${filter.q}%`), eb("slug", "like", `%${filter.q}%`)]));
+    if (filter.q)
+      q = q.where((eb) => eb.or([eb("name", "like", `%${filter.q}%`), eb("slug", "like", `%${filter.q}%`)]));
     if (page.after) q = q.where("id", ">", page.after);
     return q.orderBy("id").limit(page.limit).execute();
   }
@@ -78,7 +73,10 @@ export class IdentityRepository {
   }
 
   async countUsers(): Promise<number> {
-    const r = await this.db.selectFrom("users").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirst();
+    const r = await this.db
+      .selectFrom("users")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirst();
     return Number(r?.n ?? 0);
   }
 
@@ -87,7 +85,8 @@ export class IdentityRepository {
     if (filter.tenant) q = q.where("organization_id", "=", filter.tenant);
     if (filter.organizationId) q = q.where("organization_id", "=", filter.organizationId);
     if (filter.role) q = q.where("role", "=", filter.role);
-    if (filter.q) q = q.where((eb) => eb.or([eb("email", "like", `%${filter.q}%`), eb("name", "like", `%${filter.q}%`)]));
+    if (filter.q)
+      q = q.where((eb) => eb.or([eb("email", "like", `%${filter.q}%`), eb("name", "like", `%${filter.q}%`)]));
     if (page.after) q = q.where("id", ">", page.after);
     return q.orderBy("id").limit(page.limit).execute();
   }
@@ -168,7 +167,10 @@ export class IdentityRepository {
 
   // password resets --------------------------------------------------------------------------------------
   async insertReset(row: { token_hash: string; user_id: string; expires_at: string; created_at: string }) {
-    await this.db.insertInto("password_resets").values({ ...row, used_at: null }).execute();
+    await this.db
+      .insertInto("password_resets")
+      .values({ ...row, used_at: null })
+      .execute();
   }
 
   /** Marks the reset used and returns it, only if it was unused and unexpired: a link works once. */

@@ -22,12 +22,44 @@ export const scopePattern = `^(\\*|${areas.join("|")}):(read|write)$`;
  * which the repositories enforce.
  */
 export const grants: Record<Role, Partial<Record<Area, Access>>> = {
-  admin: { organizations: "write", users: "write", tokens: "write", audit: "read", plan: "write", events: "read", tickets: "write" },
-  manager: { organizations: "write", users: "write", tokens: "write", audit: "read", plan: "write", events: "read", tickets: "write" },
+  admin: {
+    organizations: "write",
+    users: "write",
+    tokens: "write",
+    audit: "read",
+    plan: "write",
+    events: "read",
+    tickets: "write",
+  },
+  manager: {
+    organizations: "write",
+    users: "write",
+    tokens: "write",
+    audit: "read",
+    plan: "write",
+    events: "read",
+    tickets: "write",
+  },
   agent: { organizations: "read", users: "read", tokens: "write", plan: "read", events: "read", tickets: "write" },
   noc: { organizations: "read", users: "read", tokens: "write", plan: "read", events: "read", tickets: "write" },
-  security: { organizations: "read", users: "read", tokens: "write", audit: "read", plan: "read", events: "read", tickets: "write" },
-  auditor: { organizations: "read", users: "read", tokens: "write", audit: "read", plan: "read", events: "read", tickets: "read" },
+  security: {
+    organizations: "read",
+    users: "read",
+    tokens: "write",
+    audit: "read",
+    plan: "read",
+    events: "read",
+    tickets: "write",
+  },
+  auditor: {
+    organizations: "read",
+    users: "read",
+    tokens: "write",
+    audit: "read",
+    plan: "read",
+    events: "read",
+    tickets: "read",
+  },
   customer: { organizations: "read", tokens: "write", events: "read", tickets: "write" },
   "customer-admin": { organizations: "read", users: "write", tokens: "write", events: "read", tickets: "write" },
 };

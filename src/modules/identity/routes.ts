@@ -5,7 +5,12 @@ import { authorize, requireActor, tenantOf } from "./actor.js";
 import * as S from "./schemas.js";
 import { type IdentityService, SESSION_COOKIE } from "./service.js";
 
-const problems = { 400: Type.Ref("Problem"), 401: Type.Ref("Problem"), 403: Type.Ref("Problem"), 404: Type.Ref("Problem") };
+const problems = {
+  400: Type.Ref("Problem"),
+  401: Type.Ref("Problem"),
+  403: Type.Ref("Problem"),
+  404: Type.Ref("Problem"),
+};
 const strict = { additionalProperties: false } as const;
 
 export function identityRoutes(identity: IdentityService, opts: { secureCookies: boolean }) {
@@ -48,7 +53,13 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
 
     app.post(
       "/api/v1/auth/logout-all",
-      { schema: { tags: ["auth"], summary: "End every session of the current user", response: { 204: Type.Null(), ...problems } } },
+      {
+        schema: {
+          tags: ["auth"],
+          summary: "End every session of the current user",
+          response: { 204: Type.Null(), ...problems },
+        },
+      },
       async (request, reply) => {
         await identity.logoutEverywhere(requireActor(request), request);
         reply.clearCookie(SESSION_COOKIE, cookieOptions());
@@ -95,10 +106,19 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
           tags: ["auth"],
           summary: "Create the first administrator with the one-time setup token printed in the log",
           body: Type.Object(
-            { token: Type.String({ minLength: 10, maxLength: 200 }), email: S.Email, name: Type.String({ minLength: 1, maxLength: 200 }), password: S.Password },
+            {
+              token: Type.String({ minLength: 10, maxLength: 200 }),
+              email: S.Email,
+              name: Type.String({ minLength: 1, maxLength: 200 }),
+              password: S.Password,
+            },
             strict,
           ),
-          response: { 201: Type.Object({ id: Type.String(), email: Type.String() }), 400: Type.Ref("Problem"), 403: Type.Ref("Problem") },
+          response: {
+            201: Type.Object({ id: Type.String(), email: Type.String() }),
+            400: Type.Ref("Problem"),
+            403: Type.Ref("Problem"),
+          },
         },
       },
       async (request, reply) => {
@@ -111,7 +131,13 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
     // me --------------------------------------------------------------------------------------------------
     app.get(
       "/api/v1/me",
-      { schema: { tags: ["me"], summary: "The current user, how it is authenticated and the session's CSRF token", response: { 200: S.Me, 401: Type.Ref("Problem") } } },
+      {
+        schema: {
+          tags: ["me"],
+          summary: "The current user, how it is authenticated and the session's CSRF token",
+          response: { 200: S.Me, 401: Type.Ref("Problem") },
+        },
+      },
       async (request) => {
         const actor = requireActor(request);
         const session = actor.sessionId ? await identity.actorFromSession(request.cookies[SESSION_COOKIE] ?? "") : null;
@@ -159,7 +185,11 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
         schema: {
           tags: ["me"],
           summary: "Start two-factor enrolment: returns the secret and an otpauth:// URI for the authenticator app",
-          response: { 200: Type.Object({ secret: Type.String(), otpauthUri: Type.String() }), ...problems, 409: Type.Ref("Problem") },
+          response: {
+            200: Type.Object({ secret: Type.String(), otpauthUri: Type.String() }),
+            ...problems,
+            409: Type.Ref("Problem"),
+          },
         },
       },
       async (request) => identity.beginTotp(requireActor(request), request),
@@ -168,7 +198,14 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
     const CodeBody = Type.Object({ code: Type.String({ pattern: "^[0-9]{6}$" }) }, strict);
     app.post(
       "/api/v1/me/totp/confirm",
-      { schema: { tags: ["me"], summary: "Turn two-factor on with a current code", body: CodeBody, response: { 204: Type.Null(), ...problems, 409: Type.Ref("Problem") } } },
+      {
+        schema: {
+          tags: ["me"],
+          summary: "Turn two-factor on with a current code",
+          body: CodeBody,
+          response: { 204: Type.Null(), ...problems, 409: Type.Ref("Problem") },
+        },
+      },
       async (request, reply) => {
         await identity.confirmTotp(requireActor(request), request.body.code, true, request);
         return reply.code(204).send(null);
@@ -177,7 +214,14 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
 
     app.post(
       "/api/v1/me/totp/disable",
-      { schema: { tags: ["me"], summary: "Turn two-factor off with a current code", body: CodeBody, response: { 204: Type.Null(), ...problems, 409: Type.Ref("Problem") } } },
+      {
+        schema: {
+          tags: ["me"],
+          summary: "Turn two-factor off with a current code",
+          body: CodeBody,
+          response: { 204: Type.Null(), ...problems, 409: Type.Ref("Problem") },
+        },
+      },
       async (request, reply) => {
         await identity.confirmTotp(requireActor(request), request.body.code, false, request);
         return reply.code(204).send(null);
@@ -221,7 +265,14 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
 
     app.delete(
       "/api/v1/tokens/:id",
-      { schema: { tags: ["tokens"], summary: "Revoke a token", params: S.IdParams, response: { 204: Type.Null(), ...problems } } },
+      {
+        schema: {
+          tags: ["tokens"],
+          summary: "Revoke a token",
+          params: S.IdParams,
+          response: { 204: Type.Null(), ...problems },
+        },
+      },
       async (request, reply) => {
         await identity.revokeToken(authorize(request, "tokens", "write"), request.params.id, request);
         return reply.code(204).send(null);
@@ -242,7 +293,10 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
       async (request) => {
         const actor = authorize(request, "organizations", "read");
         const { limit = 50, cursor, q } = request.query;
-        const rows = await identity.listOrganizations({ limit: limit + 1, after: decodeCursor(cursor) }, { tenant: tenantOf(actor), q });
+        const rows = await identity.listOrganizations(
+          { limit: limit + 1, after: decodeCursor(cursor) },
+          { tenant: tenantOf(actor), q },
+        );
         return toPage(rows, limit, (o) => o.id);
       },
     );
@@ -250,7 +304,12 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
     app.post(
       "/api/v1/organizations",
       {
-        schema: { tags: ["organizations"], summary: "Create a customer organization", body: S.OrganizationInput, response: { 201: S.Organization, ...problems } },
+        schema: {
+          tags: ["organizations"],
+          summary: "Create a customer organization",
+          body: S.OrganizationInput,
+          response: { 201: S.Organization, ...problems },
+        },
       },
       async (request, reply) => {
         const actor = authorize(request, "organizations", "write");
@@ -260,7 +319,14 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
 
     app.get(
       "/api/v1/organizations/:id",
-      { schema: { tags: ["organizations"], summary: "One organization", params: S.IdParams, response: { 200: S.Organization, ...problems } } },
+      {
+        schema: {
+          tags: ["organizations"],
+          summary: "One organization",
+          params: S.IdParams,
+          response: { 200: S.Organization, ...problems },
+        },
+      },
       async (request) => {
         const actor = authorize(request, "organizations", "read");
         return identity.getOrganization(request.params.id, tenantOf(actor));
@@ -270,7 +336,13 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
     app.patch(
       "/api/v1/organizations/:id",
       {
-        schema: { tags: ["organizations"], summary: "Change an organization's contract data", params: S.IdParams, body: S.OrganizationPatch, response: { 200: S.Organization, ...problems } },
+        schema: {
+          tags: ["organizations"],
+          summary: "Change an organization's contract data",
+          params: S.IdParams,
+          body: S.OrganizationPatch,
+          response: { 200: S.Organization, ...problems },
+        },
       },
       async (request) => {
         const actor = authorize(request, "organizations", "write");
@@ -286,7 +358,12 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
           tags: ["users"],
           summary: "Users (a customer-admin sees its organization's)",
           querystring: Type.Object(
-            { organizationId: Type.Optional(S.Id), role: Type.Optional(S.RoleSchema), q: Type.Optional(Type.String({ maxLength: 100 })), ...S.PageQuery },
+            {
+              organizationId: Type.Optional(S.Id),
+              role: Type.Optional(S.RoleSchema),
+              q: Type.Optional(Type.String({ maxLength: 100 })),
+              ...S.PageQuery,
+            },
             strict,
           ),
           response: { 200: S.page(S.User), ...problems },
@@ -295,7 +372,10 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
       async (request) => {
         const actor = authorize(request, "users", "read");
         const { limit = 50, cursor, ...filter } = request.query;
-        const rows = await identity.listUsers({ limit: limit + 1, after: decodeCursor(cursor) }, { ...filter, tenant: tenantOf(actor) });
+        const rows = await identity.listUsers(
+          { limit: limit + 1, after: decodeCursor(cursor) },
+          { ...filter, tenant: tenantOf(actor) },
+        );
         return toPage(rows, limit, (u) => u.id);
       },
     );
@@ -328,7 +408,13 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
     app.patch(
       "/api/v1/users/:id",
       {
-        schema: { tags: ["users"], summary: "Change a user's role, tier, teams, organization or disable it", params: S.IdParams, body: S.UserPatch, response: { 200: S.User, ...problems } },
+        schema: {
+          tags: ["users"],
+          summary: "Change a user's role, tier, teams, organization or disable it",
+          params: S.IdParams,
+          body: S.UserPatch,
+          response: { 200: S.User, ...problems },
+        },
       },
       async (request) => {
         const actor = authorize(request, "users", "write");

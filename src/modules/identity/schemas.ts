@@ -58,7 +58,9 @@ export const OrganizationInput = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 200 }),
     slug: Type.Optional(Type.String({ pattern: "^[a-z0-9][a-z0-9-]{0,59}$" })),
     serviceTier: Type.Optional(nullable(Type.String({ maxLength: 60 }))),
-    calendar: Type.Optional(nullable(Type.String({ maxLength: 60, description: "Business calendar override (plan calendar id)" }))),
+    calendar: Type.Optional(
+      nullable(Type.String({ maxLength: 60, description: "Business calendar override (plan calendar id)" })),
+    ),
     contacts: Type.Optional(Type.Array(Contact, { maxItems: 100 })),
     phoneNumbers: Type.Optional(Type.Array(PhoneNumber, { maxItems: 10000 })),
     sipIdentities: Type.Optional(Type.Array(SipIdentity, { maxItems: 1000 })),
@@ -74,7 +76,14 @@ export const Organization = Type.Object({
   kind: Type.Union([Type.Literal("provider"), Type.Literal("customer")]),
   serviceTier: nullable(Type.String()),
   calendar: nullable(Type.String()),
-  contacts: Type.Array(Type.Object({ name: Type.String(), email: Type.Optional(Type.String()), phone: Type.Optional(Type.String()), role: Type.Optional(Type.String()) })),
+  contacts: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      email: Type.Optional(Type.String()),
+      phone: Type.Optional(Type.String()),
+      role: Type.Optional(Type.String()),
+    }),
+  ),
   phoneNumbers: Type.Array(Type.String()),
   sipIdentities: Type.Array(Type.String()),
   createdAt: Type.String(),
@@ -141,4 +150,9 @@ export const LoginInput = Type.Object(
 );
 
 export const Session = Type.Object({ user: User, csrfToken: Type.String(), expiresAt: Type.String() });
-export const Me = Type.Object({ user: User, csrfToken: Type.Union([Type.String(), Type.Null()]), via: Type.Union([Type.Literal("session"), Type.Literal("token")]), scopes: Type.Union([Type.Array(Type.String()), Type.Null()]) });
+export const Me = Type.Object({
+  user: User,
+  csrfToken: Type.Union([Type.String(), Type.Null()]),
+  via: Type.Union([Type.Literal("session"), Type.Literal("token")]),
+  scopes: Type.Union([Type.Array(Type.String()), Type.Null()]),
+});

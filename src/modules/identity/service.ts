@@ -47,7 +47,8 @@ type RequestInfo = Pick<FastifyRequest, "ip" | "headers">;
 
 const invalid = (pointer: string, message: string) => Problem.invalid({ in: "body", pointer, message });
 
-const problem = (status: number, type: string, title: string, detail: string) => new Problem(status, type, title, detail);
+const problem = (status: number, type: string, title: string, detail: string) =>
+  new Problem(status, type, title, detail);
 
 export interface NewUser {
   email: string;
@@ -159,7 +160,12 @@ export class IdentityService {
   async completeSetup(token: string, input: { email: string; name: string; password: string }, req: RequestInfo) {
     const stored = await this.repo.getSetting("setup_token");
     if (!stored || (await this.repo.countUsers()) > 0 || !safeEqual(stored, sha256(token))) {
-      throw problem(403, ProblemType.forbidden, "Setup is closed", "The setup token is wrong or setup was already done");
+      throw problem(
+        403,
+        ProblemType.forbidden,
+        "Setup is closed",
+        "The setup token is wrong or setup was already done",
+      );
     }
     const user = await this.createUserUnchecked({ ...input, role: "admin" }, { label: "setup", request: req });
     await this.repo.deleteSetting("setup_token");
@@ -174,7 +180,13 @@ export class IdentityService {
     const since = new Date(now.getTime() - this.policy.ipWindowMs).toISOString();
     const ipFailures = await this.audit.countFailures({ ip: req.ip }, "auth.login", since);
     if (ipFailures >= this.policy.ipLimit) {
-      await this.audit.record({ action: "auth.login", outcome: "failure", actorLabel: email, request: req, details: { reason: "ip-throttled" } });
+      await this.audit.record({
+        action: "auth.login",
+        outcome: "failure",
+        actorLabel: email,
+        request: req,
+        details: { reason: "ip-throttled" },
+      });
       throw new Problem(
         429,
         ProblemType.rateLimited,
@@ -184,7 +196,14 @@ export class IdentityService {
     }
     const user = await this.repo.findUserByEmail(email);
     if (user?.locked_until && user.locked_until > now.toISOString()) {
-      await this.audit.record({ action: "auth.login", outcome: "failure", actorLabel: email, target: { type: "user", id: user.id }, request: req, details: { reason: "locked" } });
+      await this.audit.record({
+        action: "auth.login",
+        outcome: "failure",
+        actorLabel: email,
+        target: { type: "user", id: user.id },
+        request: req,
+        details: { reason: "locked" },
+      });
       throw new Problem(
         423,
         "account-locked",
@@ -203,16 +222,42 @@ export class IdentityService {
           now.toISOString(),
         );
       }
-      await this.audit.record({ action: "auth.login", outcome: "failure", actorLabel: email, target: user ? { type: "user", id: user.id } : undefined, organizationId: user?.organization_id, request: req, details: { reason } });
+      await this.audit.record({
+        action: "auth.login",
+        outcome: "failure",
+        actorLabel: email,
+        target: user ? { type: "user", id: user.id } : undefined,
+        organizationId: user?.organization_id,
+        request: req,
+        details: { reason },
+      });
       throw new Problem(401, "invalid-credentials", "Wrong email or password", "The email or the password is wrong");
     }
     if (user.totp_enabled) {
       if (!input.totpCode) {
-        throw new Problem(401, "totp-required", "Two-factor code required", "Send the 6-digit code from your authenticator app as totpCode");
+        throw new Problem(
+          401,
+          "totp-required",
+          "Two-factor code required",
+          "Send the 6-digit code from your authenticator app as totpCode",
+        );
       }
       if (!verifyTotp(this.secrets.open(user.totp_secret!), input.totpCode, now)) {
-        await this.repo.recordFailedLogin(user.id, this.policy.accountLockAfter, new Date(now.getTime() + this.policy.accountLockMs).toISOString(), now.toISOString());
-        await this.audit.record({ action: "auth.login", outcome: "failure", actorLabel: email, target: { type: "user", id: user.id }, organizationId: user.organization_id, request: req, details: { reason: "wrong-totp" } });
+        await this.repo.recordFailedLogin(
+          user.id,
+          this.policy.accountLockAfter,
+          new Date(now.getTime() + this.policy.accountLockMs).toISOString(),
+          now.toISOString(),
+        );
+        await this.audit.record({
+          action: "auth.login",
+          outcome: "failure",
+          actorLabel: email,
+          target: { type: "user", id: user.id },
+          organizationId: user.organization_id,
+          request: req,
+          details: { reason: "wrong-totp" },
+        });
         throw new Problem(401, "invalid-totp", "Wrong two-factor code", "The two-factor code is wrong or expired");
       }
     }
@@ -233,7 +278,12 @@ export class IdentityService {
     await this.repo.updateUser(user.id, { failed_logins: 0, locked_until: null, last_login_at: iso });
     const actor = this.actorOf(user, {});
     await this.audit.record({ action: "auth.login", actor, target: { type: "user", id: user.id }, request: req });
-    return { secret, csrfToken: csrf, expiresAt, user: presentUser({ ...user, last_login_at: iso, failed_logins: 0, locked_until: null }) };
+    return {
+      secret,
+      csrfToken: csrf,
+      expiresAt,
+      user: presentUser({ ...user, last_login_at: iso, failed_logins: 0, locked_until: null }),
+    };
   }
 
   /** The actor behind a session cookie, or null when absent, expired or idle too long. */
@@ -250,7 +300,8 @@ export class IdentityService {
     const user = await this.repo.findUser(s.user_id);
     if (!user || user.disabled) return null;
     // Sliding idle timeout, written at most once a minute.
-    if (now.getTime() - new Date(s.last_seen_at).getTime() > 60_000) await this.repo.touchSession(id, now.toISOString());
+    if (now.getTime() - new Date(s.last_seen_at).getTime() > 60_000)
+      await this.repo.touchSession(id, now.toISOString());
     return { actor: this.actorOf(user, { via: "session", sessionId: id }), csrfToken: s.csrf_token };
   }
 
@@ -279,7 +330,8 @@ export class IdentityService {
       const nowIso = new Date(nowMs).toISOString();
       if (t && !t.revoked_at && (!t.expires_at || t.expires_at > nowIso)) {
         const user = await this.repo.findUser(t.user_id);
-        if (user && !user.disabled) actor = this.actorOf(user, { via: "token", tokenId: t.id, scopes: JSON.parse(t.scopes) });
+        if (user && !user.disabled)
+          actor = this.actorOf(user, { via: "token", tokenId: t.id, scopes: JSON.parse(t.scopes) });
       }
       if (this.#tokenCache.size > 10_000) this.#tokenCache.clear();
       this.#tokenCache.set(hash, { actor, until: nowMs + 5_000 });
@@ -292,7 +344,12 @@ export class IdentityService {
         const at = new Date(nowMs).toISOString();
         void Promise.all([
           this.repo.markTokenUsed(actor.tokenId, at),
-          this.audit.record({ action: "token.used", actor, target: { type: "token", id: actor.tokenId }, request: req }),
+          this.audit.record({
+            action: "token.used",
+            actor,
+            target: { type: "token", id: actor.tokenId },
+            request: req,
+          }),
         ]).catch((err) => this.log.warn({ err }, "could not record token use"));
       }
     }
@@ -323,7 +380,14 @@ export class IdentityService {
     await this.repo.db.transaction().execute(async (trx) => {
       await this.repo.insertToken(row, trx);
       await this.audit.record(
-        { action: "token.created", actor, actorLabel: req ? undefined : "cli", target: { type: "token", id: row.id }, request: req, details: { name: row.name, scopes: input.scopes } },
+        {
+          action: "token.created",
+          actor,
+          actorLabel: req ? undefined : "cli",
+          target: { type: "token", id: row.id },
+          request: req,
+          details: { name: row.name, scopes: input.scopes },
+        },
         trx,
       );
     });
@@ -351,7 +415,12 @@ export class IdentityService {
 
   async requestPasswordReset(email: string, req: RequestInfo): Promise<void> {
     const user = await this.repo.findUserByEmail(email.trim());
-    await this.audit.record({ action: "auth.password-reset.requested", actorLabel: email, target: user ? { type: "user", id: user.id } : undefined, request: req });
+    await this.audit.record({
+      action: "auth.password-reset.requested",
+      actorLabel: email,
+      target: user ? { type: "user", id: user.id } : undefined,
+      request: req,
+    });
     if (!user || user.disabled) return; // same answer either way: no account enumeration
     const token = newSecret();
     const now = this.clock.now();
@@ -378,9 +447,21 @@ export class IdentityService {
     const done = await this.repo.db.transaction().execute(async (trx) => {
       const reset = await this.repo.consumeReset(sha256(token), now, trx);
       if (!reset) return false;
-      await this.repo.updateUser(reset.user_id, { password_hash: hashed, failed_logins: 0, locked_until: null, updated_at: now }, trx);
+      await this.repo.updateUser(
+        reset.user_id,
+        { password_hash: hashed, failed_logins: 0, locked_until: null, updated_at: now },
+        trx,
+      );
       await this.repo.deleteSessionsOf(reset.user_id, trx);
-      await this.audit.record({ action: "auth.password-reset.completed", actorLabel: "reset-link", target: { type: "user", id: reset.user_id }, request: req }, trx);
+      await this.audit.record(
+        {
+          action: "auth.password-reset.completed",
+          actorLabel: "reset-link",
+          target: { type: "user", id: reset.user_id },
+          request: req,
+        },
+        trx,
+      );
       return true;
     });
     if (!done) throw invalid("/token", "the reset link is invalid, used or expired");
@@ -390,7 +471,12 @@ export class IdentityService {
     const user = await this.repo.findUser(actor.userId);
     if (!user || !(await verifyPassword(user.password_hash, current))) throw invalid("/currentPassword", "is wrong");
     await this.repo.updateUser(user.id, { password_hash: await hashPassword(next), updated_at: this.nowIso() });
-    await this.audit.record({ action: "user.password-changed", actor, target: { type: "user", id: user.id }, request: req });
+    await this.audit.record({
+      action: "user.password-changed",
+      actor,
+      target: { type: "user", id: user.id },
+      request: req,
+    });
   }
 
   /** Starts two-factor enrolment: a new secret, stored sealed, active only after a code confirms it. */
@@ -400,18 +486,37 @@ export class IdentityService {
     if (user.totp_enabled) throw Problem.conflict("Two-factor authentication is already on; turn it off first");
     const secret = newTotpSecret();
     await this.repo.updateUser(user.id, { totp_secret: this.secrets.seal(secret), updated_at: this.nowIso() });
-    await this.audit.record({ action: "user.totp.enrolment-started", actor, target: { type: "user", id: user.id }, request: req });
+    await this.audit.record({
+      action: "user.totp.enrolment-started",
+      actor,
+      target: { type: "user", id: user.id },
+      request: req,
+    });
     const label = encodeURIComponent(`Plantão:${user.email}`);
-    return { secret, otpauthUri: `otpauth://totp/${label}?secret=${secret}&issuer=Plant%C3%A3o&algorithm=SHA1&digits=6&period=30` };
+    return {
+      secret,
+      otpauthUri: `otpauth://totp/${label}?secret=${secret}&issuer=Plant%C3%A3o&algorithm=SHA1&digits=6&period=30`,
+    };
   }
 
   async confirmTotp(actor: Actor, code: string, enable: boolean, req: RequestInfo): Promise<void> {
     const user = await this.repo.findUser(actor.userId);
     if (!user?.totp_secret) throw Problem.conflict("Start two-factor enrolment first");
-    if (Boolean(user.totp_enabled) === enable) throw Problem.conflict(`Two-factor authentication is already ${enable ? "on" : "off"}`);
-    if (!verifyTotp(this.secrets.open(user.totp_secret), code, this.clock.now())) throw invalid("/code", "the code is wrong or expired");
-    await this.repo.updateUser(user.id, { totp_enabled: enable, totp_secret: enable ? user.totp_secret : null, updated_at: this.nowIso() });
-    await this.audit.record({ action: enable ? "user.totp.enabled" : "user.totp.disabled", actor, target: { type: "user", id: user.id }, request: req });
+    if (Boolean(user.totp_enabled) === enable)
+      throw Problem.conflict(`Two-factor authentication is already ${enable ? "on" : "off"}`);
+    if (!verifyTotp(this.secrets.open(user.totp_secret), code, this.clock.now()))
+      throw invalid("/code", "the code is wrong or expired");
+    await this.repo.updateUser(user.id, {
+      totp_enabled: enable,
+      totp_secret: enable ? user.totp_secret : null,
+      updated_at: this.nowIso(),
+    });
+    await this.audit.record({
+      action: enable ? "user.totp.enabled" : "user.totp.disabled",
+      actor,
+      target: { type: "user", id: user.id },
+      request: req,
+    });
   }
 
   // organizations -----------------------------------------------------------------------------------------
@@ -419,7 +524,8 @@ export class IdentityService {
   async createOrganization(actor: Actor, input: NewOrganization, req: RequestInfo) {
     const now = this.nowIso();
     const slug = input.slug ?? slugify(input.name);
-    if (await this.repo.findOrganizationBySlug(slug)) throw Problem.invalid({ in: "body", pointer: "/slug", message: `slug "${slug}" is taken` });
+    if (await this.repo.findOrganizationBySlug(slug))
+      throw Problem.invalid({ in: "body", pointer: "/slug", message: `slug "${slug}" is taken` });
     const row: OrganizationRow = {
       id: uuidv7(),
       name: input.name,
@@ -435,12 +541,28 @@ export class IdentityService {
     };
     await this.repo.db.transaction().execute(async (trx) => {
       await this.repo.insertOrganization(row, trx);
-      await this.audit.record({ action: "organization.created", actor, organizationId: row.id, target: { type: "organization", id: row.id }, request: req, change: { before: null, after: presentOrganization(row) } }, trx);
+      await this.audit.record(
+        {
+          action: "organization.created",
+          actor,
+          organizationId: row.id,
+          target: { type: "organization", id: row.id },
+          request: req,
+          change: { before: null, after: presentOrganization(row) },
+        },
+        trx,
+      );
     });
     return presentOrganization(row);
   }
 
-  async updateOrganization(actor: Actor, id: string, patch: Partial<NewOrganization>, req: RequestInfo, tenant?: string) {
+  async updateOrganization(
+    actor: Actor,
+    id: string,
+    patch: Partial<NewOrganization>,
+    req: RequestInfo,
+    tenant?: string,
+  ) {
     const before = await this.repo.findOrganization(id, tenant);
     if (!before) throw Problem.notFound("Organization");
     if (patch.slug && patch.slug !== before.slug && (await this.repo.findOrganizationBySlug(patch.slug))) {
@@ -459,7 +581,17 @@ export class IdentityService {
     };
     await this.repo.db.transaction().execute(async (trx) => {
       await this.repo.updateOrganization(id, after, trx);
-      await this.audit.record({ action: "organization.updated", actor, organizationId: id, target: { type: "organization", id }, request: req, change: { before: presentOrganization(before), after: presentOrganization(after) } }, trx);
+      await this.audit.record(
+        {
+          action: "organization.updated",
+          actor,
+          organizationId: id,
+          target: { type: "organization", id },
+          request: req,
+          change: { before: presentOrganization(before), after: presentOrganization(after) },
+        },
+        trx,
+      );
     });
     return presentOrganization(after);
   }
@@ -477,7 +609,12 @@ export class IdentityService {
   // users --------------------------------------------------------------------------------------------------
 
   /** Resolves the organization and checks the role fits it: staff belong to the provider, customers to a customer. */
-  private async placeUser(role: Role, organizationId: string | undefined, tenant: string | undefined, pointer = "/organizationId") {
+  private async placeUser(
+    role: Role,
+    organizationId: string | undefined,
+    tenant: string | undefined,
+    pointer = "/organizationId",
+  ) {
     const org = organizationId
       ? await this.repo.findOrganization(organizationId, tenant)
       : isStaff(role)
@@ -488,12 +625,21 @@ export class IdentityService {
       throw invalid(pointer, "a customer user needs organizationId");
     }
     if (isStaff(role) !== (org.kind === "provider")) {
-      throw invalid(pointer, isStaff(role) ? `${role} users belong to the provider organization` : `${role} users belong to a customer organization`);
+      throw invalid(
+        pointer,
+        isStaff(role)
+          ? `${role} users belong to the provider organization`
+          : `${role} users belong to a customer organization`,
+      );
     }
     return org;
   }
 
-  private async createUserUnchecked(input: NewUser, by: { actor?: Actor; label?: string; request?: RequestInfo }, tenant?: string) {
+  private async createUserUnchecked(
+    input: NewUser,
+    by: { actor?: Actor; label?: string; request?: RequestInfo },
+    tenant?: string,
+  ) {
     const email = input.email.trim().toLowerCase();
     if (await this.repo.findUserByEmail(email)) throw invalid("/email", "a user with this email exists");
     const org = await this.placeUser(input.role, input.organizationId, tenant);
@@ -523,7 +669,15 @@ export class IdentityService {
     await this.repo.db.transaction().execute(async (trx) => {
       await this.repo.insertUser(row, trx);
       await this.audit.record(
-        { action: "user.created", actor: by.actor, actorLabel: by.label, organizationId: org.id, target: { type: "user", id: row.id }, request: by.request, change: { before: null, after: presentUser(row) } },
+        {
+          action: "user.created",
+          actor: by.actor,
+          actorLabel: by.label,
+          organizationId: org.id,
+          target: { type: "user", id: row.id },
+          request: by.request,
+          change: { before: null, after: presentUser(row) },
+        },
         trx,
       );
     });
@@ -531,12 +685,18 @@ export class IdentityService {
   }
 
   async createUser(actor: Actor | null, input: NewUser, req?: RequestInfo, tenant?: string) {
-    const organizationId = actor?.role === "customer-admin" ? (input.organizationId ?? actor.organizationId) : input.organizationId;
+    const organizationId =
+      actor?.role === "customer-admin" ? (input.organizationId ?? actor.organizationId) : input.organizationId;
     if (actor && !canManageUser(actor, { role: input.role, organizationId: organizationId ?? "" })) {
-      if (actor.role === "customer-admin" && organizationId !== actor.organizationId) throw Problem.notFound("Organization");
+      if (actor.role === "customer-admin" && organizationId !== actor.organizationId)
+        throw Problem.notFound("Organization");
       throw forbidden(`Your role cannot create ${input.role} users`);
     }
-    const row = await this.createUserUnchecked({ ...input, organizationId }, { actor: actor ?? undefined, label: actor ? undefined : "cli", request: req }, tenant);
+    const row = await this.createUserUnchecked(
+      { ...input, organizationId },
+      { actor: actor ?? undefined, label: actor ? undefined : "cli", request: req },
+      tenant,
+    );
     if (!input.password) await this.requestPasswordReset(row.email, req ?? { ip: "", headers: {} });
     return presentUser(row);
   }
@@ -544,7 +704,16 @@ export class IdentityService {
   async updateUser(
     actor: Actor,
     id: string,
-    patch: { name?: string; role?: Role; tier?: Tier | null; teams?: string[]; disabled?: boolean; organizationId?: string; locale?: string; timezone?: string },
+    patch: {
+      name?: string;
+      role?: Role;
+      tier?: Tier | null;
+      teams?: string[];
+      disabled?: boolean;
+      organizationId?: string;
+      locale?: string;
+      timezone?: string;
+    },
     req: RequestInfo,
     tenant?: string,
   ) {
@@ -553,10 +722,19 @@ export class IdentityService {
     const role = patch.role ?? (before.role as Role);
     const organizationId = patch.organizationId ?? before.organization_id;
     const self = actor.userId === id;
-    const adminish = canManageUser(actor, { role: before.role as Role, organizationId: before.organization_id }) && canManageUser(actor, { role, organizationId });
-    const onlyOwnProfile = self && patch.role === undefined && patch.tier === undefined && patch.teams === undefined && patch.disabled === undefined && patch.organizationId === undefined;
+    const adminish =
+      canManageUser(actor, { role: before.role as Role, organizationId: before.organization_id }) &&
+      canManageUser(actor, { role, organizationId });
+    const onlyOwnProfile =
+      self &&
+      patch.role === undefined &&
+      patch.tier === undefined &&
+      patch.teams === undefined &&
+      patch.disabled === undefined &&
+      patch.organizationId === undefined;
     if (!adminish && !onlyOwnProfile) throw forbidden("Your role cannot change this user that way");
-    if (self && (patch.disabled || (patch.role && patch.role !== before.role))) throw forbidden("You cannot disable yourself or change your own role");
+    if (self && (patch.disabled || (patch.role && patch.role !== before.role)))
+      throw forbidden("You cannot disable yourself or change your own role");
     const org = await this.placeUser(role, organizationId, tenant);
     if (patch.tier && role !== "agent") throw invalid("/tier", "only agents have a tier");
     const now = this.nowIso();
@@ -576,7 +754,17 @@ export class IdentityService {
     await this.repo.db.transaction().execute(async (trx) => {
       await this.repo.updateUser(id, after, trx);
       if (after.disabled && !before.disabled) await this.repo.deleteSessionsOf(id, trx);
-      await this.audit.record({ action: role !== before.role ? "user.role-changed" : "user.updated", actor, organizationId: org.id, target: { type: "user", id }, request: req, change: { before: presentUser(before), after: presentUser(after) } }, trx);
+      await this.audit.record(
+        {
+          action: role !== before.role ? "user.role-changed" : "user.updated",
+          actor,
+          organizationId: org.id,
+          target: { type: "user", id },
+          request: req,
+          change: { before: presentUser(before), after: presentUser(after) },
+        },
+        trx,
+      );
     });
     this.#tokenCache.clear();
     return presentUser(after);

@@ -1,5 +1,11 @@
 import { type Kysely, type Selectable, sql } from "kysely";
-import type { DB, SlaEventTable, TicketHistoryTable, TicketMessageTable, TicketTable } from "../../platform/db/schema.js";
+import type {
+  DB,
+  SlaEventTable,
+  TicketHistoryTable,
+  TicketMessageTable,
+  TicketTable,
+} from "../../platform/db/schema.js";
 
 export type TicketRow = Selectable<TicketTable>;
 export type MessageRow = Selectable<TicketMessageTable>;

@@ -7,15 +7,27 @@ import { channels, severities, statuses, ticketTypes } from "./model.js";
 import type { TicketService } from "./service.js";
 
 const strict = { additionalProperties: false } as const;
-const problems = { 400: Type.Ref("Problem"), 401: Type.Ref("Problem"), 403: Type.Ref("Problem"), 404: Type.Ref("Problem"), 409: Type.Ref("Problem") };
+const problems = {
+  400: Type.Ref("Problem"),
+  401: Type.Ref("Problem"),
+  403: Type.Ref("Problem"),
+  404: Type.Ref("Problem"),
+  409: Type.Ref("Problem"),
+};
 const enumOf = <T extends string>(values: readonly T[], description?: string) =>
   Type.Unsafe<T>({ type: "string", enum: [...values], ...(description ? { description } : {}) });
 const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 const Severity = enumOf(severities);
 const Status = enumOf(statuses);
-const TicketType = Type.String({ pattern: "^[a-z][a-z0-9_]{1,59}$", description: `Ticket type; defaults: ${ticketTypes.join(", ")}` });
-const Tags = Type.Array(Type.String({ minLength: 1, maxLength: 50, pattern: "^[^,\\s]+$" }), { maxItems: 30, uniqueItems: true });
+const TicketType = Type.String({
+  pattern: "^[a-z][a-z0-9_]{1,59}$",
+  description: `Ticket type; defaults: ${ticketTypes.join(", ")}`,
+});
+const Tags = Type.Array(Type.String({ minLength: 1, maxLength: 50, pattern: "^[^,\\s]+$" }), {
+  maxItems: 30,
+  uniqueItems: true,
+});
 const Requester = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
@@ -30,7 +42,11 @@ const Ticket = Type.Object({
   number: Type.Integer(),
   organizationId: Type.String(),
   requesterId: nullable(Type.String()),
-  requester: Type.Object({ name: Type.String(), email: Type.Optional(Type.String()), phone: Type.Optional(Type.String()) }),
+  requester: Type.Object({
+    name: Type.String(),
+    email: Type.Optional(Type.String()),
+    phone: Type.Optional(Type.String()),
+  }),
   subject: Type.String(),
   description: Type.String(),
   channel: Type.String(),
@@ -45,7 +61,9 @@ const Ticket = Type.Object({
   firstResponseAt: nullable(Type.String()),
   resolvedAt: nullable(Type.String()),
   closedAt: nullable(Type.String()),
-  slaDueAt: Type.Union([Type.String(), Type.Null()], { description: "Earliest breach time of the SLA clocks still counting" }),
+  slaDueAt: Type.Union([Type.String(), Type.Null()], {
+    description: "Earliest breach time of the SLA clocks still counting",
+  }),
   slaBreached: Type.Boolean({ description: "Whether any SLA clock has breached" }),
   createdAt: Type.String(),
   updatedAt: Type.String(),
@@ -63,7 +81,8 @@ const Message = Type.Object({
 });
 
 /** Comma-separated enum list in a query string, e.g. `status=new,open`. */
-const csv = (values: readonly string[]) => Type.String({ pattern: `^(${values.join("|")})(,(${values.join("|")}))*$`, maxLength: 200 });
+const csv = (values: readonly string[]) =>
+  Type.String({ pattern: `^(${values.join("|")})(,(${values.join("|")}))*$`, maxLength: 200 });
 const split = (v: string | undefined) => (v ? v.split(",") : undefined);
 
 export function ticketRoutes(tickets: TicketService) {
@@ -93,7 +112,8 @@ export function ticketRoutes(tickets: TicketService) {
           response: { 201: Ticket, ...problems },
         },
       },
-      async (request, reply) => reply.code(201).send(await tickets.create(authorize(request, "tickets", "write"), request.body, request)),
+      async (request, reply) =>
+        reply.code(201).send(await tickets.create(authorize(request, "tickets", "write"), request.body, request)),
     );
 
     app.get(
@@ -111,14 +131,24 @@ export function ticketRoutes(tickets: TicketService) {
               assignee: Type.Optional(Id),
               organization: Type.Optional(Id),
               q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-              breached: Type.Optional(Type.Boolean({ description: "Only tickets with (or without) a breached SLA clock" })),
-              dueBefore: Type.Optional(Type.String({ format: "date-time", description: "Only tickets whose next SLA breach is before this instant" })),
+              breached: Type.Optional(
+                Type.Boolean({ description: "Only tickets with (or without) a breached SLA clock" }),
+              ),
+              dueBefore: Type.Optional(
+                Type.String({
+                  format: "date-time",
+                  description: "Only tickets whose next SLA breach is before this instant",
+                }),
+              ),
               limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
               cursor: Type.Optional(Type.String({ maxLength: 100 })),
             },
             strict,
           ),
-          response: { 200: Type.Object({ items: Type.Array(Ticket), nextCursor: nullable(Type.String()) }), ...problems },
+          response: {
+            200: Type.Object({ items: Type.Array(Ticket), nextCursor: nullable(Type.String()) }),
+            ...problems,
+          },
         },
       },
       async (request) => {
@@ -139,7 +169,9 @@ export function ticketRoutes(tickets: TicketService) {
 
     app.get(
       "/api/v1/tickets/:id",
-      { schema: { tags: ["tickets"], summary: "One ticket", params: IdParams, response: { 200: Ticket, ...problems } } },
+      {
+        schema: { tags: ["tickets"], summary: "One ticket", params: IdParams, response: { 200: Ticket, ...problems } },
+      },
       async (request) => tickets.get(authorize(request, "tickets", "read"), request.params.id),
     );
 
@@ -166,7 +198,8 @@ export function ticketRoutes(tickets: TicketService) {
           response: { 200: Ticket, ...problems },
         },
       },
-      async (request) => tickets.update(authorize(request, "tickets", "write"), request.params.id, request.body, request),
+      async (request) =>
+        tickets.update(authorize(request, "tickets", "write"), request.params.id, request.body, request),
     );
 
     app.post(
@@ -180,7 +213,9 @@ export function ticketRoutes(tickets: TicketService) {
             {
               body: Type.String({ minLength: 1, maxLength: 100_000 }),
               visibility: enumOf(["public", "internal"] as const),
-              kind: Type.Optional(enumOf(["reply", "phone_call"] as const, "phone_call logs an answered call; it counts as a response")),
+              kind: Type.Optional(
+                enumOf(["reply", "phone_call"] as const, "phone_call logs an answered call; it counts as a response"),
+              ),
             },
             strict,
           ),
@@ -188,7 +223,11 @@ export function ticketRoutes(tickets: TicketService) {
         },
       },
       async (request, reply) =>
-        reply.code(201).send(await tickets.addMessage(authorize(request, "tickets", "write"), request.params.id, request.body, request)),
+        reply
+          .code(201)
+          .send(
+            await tickets.addMessage(authorize(request, "tickets", "write"), request.params.id, request.body, request),
+          ),
     );
 
     app.get(
@@ -202,7 +241,14 @@ export function ticketRoutes(tickets: TicketService) {
             200: Type.Object({
               messages: Type.Array(Message),
               history: Type.Array(
-                Type.Object({ id: Type.String(), at: Type.String(), actorId: nullable(Type.String()), field: Type.String(), before: nullable(Type.String()), after: nullable(Type.String()) }),
+                Type.Object({
+                  id: Type.String(),
+                  at: Type.String(),
+                  actorId: nullable(Type.String()),
+                  field: Type.String(),
+                  before: nullable(Type.String()),
+                  after: nullable(Type.String()),
+                }),
               ),
             }),
             ...problems,
@@ -218,13 +264,16 @@ export function ticketRoutes(tickets: TicketService) {
       {
         schema: {
           tags: ["tickets", "sla"],
-          summary: "The ticket's SLA clocks now, each explained: calendar, target, breach, elapsed and remaining business time, pauses",
+          summary:
+            "The ticket's SLA clocks now, each explained: calendar, target, breach, elapsed and remaining business time, pauses",
           params: IdParams,
           response: {
             200: Type.Object({
               ticketId: Type.String(),
               computedAt: Iso,
-              planVersion: Type.Integer({ description: "Plan version (policies and calendars) the clocks were computed with" }),
+              planVersion: Type.Integer({
+                description: "Plan version (policies and calendars) the clocks were computed with",
+              }),
               clocks: Type.Array(
                 Type.Object({
                   kind: enumOf(["first_response", "next_response", "resolution", "tier_response"] as const),
@@ -265,7 +314,13 @@ export function ticketRoutes(tickets: TicketService) {
         },
       },
       async (request) =>
-        tickets.escalate(authorize(request, "tickets", "write"), request.params.id, request.body.tier, request.body.reason, request),
+        tickets.escalate(
+          authorize(request, "tickets", "write"),
+          request.params.id,
+          request.body.tier,
+          request.body.reason,
+          request,
+        ),
     );
   };
   return plugin;

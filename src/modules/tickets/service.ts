@@ -5,11 +5,11 @@ import type { DB } from "../../platform/db/schema.js";
 import type { EventBus } from "../../platform/events/bus.js";
 import { Problem } from "../../platform/http/problems.js";
 import { uuidv7 } from "../../platform/ids.js";
+import type { JobQueue } from "../../platform/jobs/queue.js";
 import type { AuditService } from "../audit/service.js";
 import { type Actor, forbidden, tenantOf } from "../identity/actor.js";
 import { isStaff } from "../identity/roles.js";
 import type { IdentityService } from "../identity/service.js";
-import type { JobQueue } from "../../platform/jobs/queue.js";
 import type { PlanDocument } from "../plan/document.js";
 import type { PlanService } from "../plan/service.js";
 import { computeClocks, policyFromPlan } from "../sla/clocks.js";
@@ -166,9 +166,34 @@ export class TicketService {
     return presentTicket(row);
   }
 
-  private async after(trx: Kysely<DB>, actor: Actor, req: RequestInfo, t: TicketRow, type: string, details: Record<string, unknown>) {
-    await this.audit.record({ action: type, actor, organizationId: t.organization_id, target: { type: "ticket", id: t.id }, request: req, details }, trx);
-    await this.events.publish({ type, organizationId: t.organization_id, subjectId: t.id, payload: { ticketId: t.id, number: Number(t.number), ...details } }, trx);
+  private async after(
+    trx: Kysely<DB>,
+    actor: Actor,
+    req: RequestInfo,
+    t: TicketRow,
+    type: string,
+    details: Record<string, unknown>,
+  ) {
+    await this.audit.record(
+      {
+        action: type,
+        actor,
+        organizationId: t.organization_id,
+        target: { type: "ticket", id: t.id },
+        request: req,
+        details,
+      },
+      trx,
+    );
+    await this.events.publish(
+      {
+        type,
+        organizationId: t.organization_id,
+        subjectId: t.id,
+        payload: { ticketId: t.id, number: Number(t.number), ...details },
+      },
+      trx,
+    );
   }
 
   async get(actor: Actor, id: string) {
@@ -197,10 +222,20 @@ export class TicketService {
         }
       }
       if (patch.status && patch.status !== before.status && !canTransition(before.status as Status, patch.status)) {
-        throw new Problem(409, "invalid-transition", "Status change not allowed", `A ${before.status} ticket cannot become ${patch.status}`);
+        throw new Problem(
+          409,
+          "invalid-transition",
+          "Status change not allowed",
+          `A ${before.status} ticket cannot become ${patch.status}`,
+        );
       }
       if (patch.status === before.status && (patch.status === "closed" || patch.status === "resolved")) {
-        throw new Problem(409, "invalid-transition", "Status change not allowed", `The ticket is already ${patch.status}`);
+        throw new Problem(
+          409,
+          "invalid-transition",
+          "Status change not allowed",
+          `The ticket is already ${patch.status}`,
+        );
       }
       const after: TicketRow = { ...before, updated_at: now };
       const history: HistoryRow[] = [];
@@ -210,7 +245,15 @@ export class TicketService {
         const stored = key === "tags" ? JSON.stringify(value) : value;
         if (stored === before[column]) continue;
         (after as Record<string, unknown>)[column] = stored;
-        history.push({ id: uuidv7(), ticket_id: id, at: now, actor_user_id: actor.userId, field: key, before_value: before[column] === null ? null : String(before[column]), after_value: stored === null ? null : String(stored) });
+        history.push({
+          id: uuidv7(),
+          ticket_id: id,
+          at: now,
+          actor_user_id: actor.userId,
+          field: key,
+          before_value: before[column] === null ? null : String(before[column]),
+          after_value: stored === null ? null : String(stored),
+        });
       }
       if (after.status !== before.status) {
         if (after.status === "resolved") after.resolved_at = now;
@@ -224,9 +267,23 @@ export class TicketService {
       await this.repo.update(id, after, trx);
       await this.repo.insertHistory(history, trx);
       if (systemNote) {
-        await this.repo.insertMessage({ id: uuidv7(), ticket_id: id, author_user_id: actor.userId, author_kind: "system", visibility: "internal", kind: "system", body: systemNote, created_at: now }, trx);
+        await this.repo.insertMessage(
+          {
+            id: uuidv7(),
+            ticket_id: id,
+            author_user_id: actor.userId,
+            author_kind: "system",
+            visibility: "internal",
+            kind: "system",
+            body: systemNote,
+            created_at: now,
+          },
+          trx,
+        );
       }
-      await this.after(trx, actor, req, after, "ticket.updated", { changes: history.map((h) => ({ field: h.field, before: h.before_value, after: h.after_value })) });
+      await this.after(trx, actor, req, after, "ticket.updated", {
+        changes: history.map((h) => ({ field: h.field, before: h.before_value, after: h.after_value })),
+      });
       return { ...after, ...(await this.refreshSla(trx, after, plan.document)) };
     });
     return presentTicket(result);
@@ -235,7 +292,8 @@ export class TicketService {
   async escalate(actor: Actor, id: string, tier: "L1" | "L2" | "L3", reason: string, req: RequestInfo) {
     if (!isStaff(actor.role)) throw forbidden("Only staff escalate tickets");
     const current = await this.get(actor, id);
-    if (current.tier === tier) throw new Problem(409, "invalid-transition", "Already in that tier", `The ticket is already in ${tier}`);
+    if (current.tier === tier)
+      throw new Problem(409, "invalid-transition", "Already in that tier", `The ticket is already in ${tier}`);
     return this.update(actor, id, { tier }, req, `Escalated from ${current.tier} to ${tier}: ${reason}`);
   }
 
@@ -273,9 +331,26 @@ export class TicketService {
       if (!staff && (t.status === "pending_customer" || t.status === "resolved")) patch.status = "open";
       await this.repo.update(id, patch, trx);
       if (patch.status) {
-        await this.repo.insertHistory([{ id: uuidv7(), ticket_id: id, at: now, actor_user_id: actor.userId, field: "status", before_value: t.status, after_value: patch.status }], trx);
+        await this.repo.insertHistory(
+          [
+            {
+              id: uuidv7(),
+              ticket_id: id,
+              at: now,
+              actor_user_id: actor.userId,
+              field: "status",
+              before_value: t.status,
+              after_value: patch.status,
+            },
+          ],
+          trx,
+        );
       }
-      await this.after(trx, actor, req, t, "ticket.message.created", { messageId: message.id, visibility: message.visibility, kind: message.kind });
+      await this.after(trx, actor, req, t, "ticket.message.created", {
+        messageId: message.id,
+        visibility: message.visibility,
+        kind: message.kind,
+      });
       await this.refreshSla(trx, { ...t, ...patch }, plan.document);
       return presentMessage(message);
     });
@@ -286,10 +361,21 @@ export class TicketService {
    * queue's `dueBefore` and `breached` filters) and schedules the deadline job for the next instant a clock
    * reaches its target or breach, so warnings and breaches are announced on time without polling.
    */
-  private async refreshSla(trx: Kysely<DB>, ticket: TicketRow, plan: PlanDocument): Promise<Pick<TicketRow, "sla_due_at" | "sla_breached">> {
+  private async refreshSla(
+    trx: Kysely<DB>,
+    ticket: TicketRow,
+    plan: PlanDocument,
+  ): Promise<Pick<TicketRow, "sla_due_at" | "sla_breached">> {
     const now = this.clock.now();
-    const [history, messages] = await Promise.all([this.repo.history(ticket.id, trx), this.repo.messages(ticket.id, true, trx)]);
-    const clocks = computeClocks({ events: ticketEvents(ticket, history, messages), policy: policyFromPlan(plan), now });
+    const [history, messages] = await Promise.all([
+      this.repo.history(ticket.id, trx),
+      this.repo.messages(ticket.id, true, trx),
+    ]);
+    const clocks = computeClocks({
+      events: ticketEvents(ticket, history, messages),
+      policy: policyFromPlan(plan),
+      now,
+    });
     const counting = clocks.filter((c) => c.status === "running" || c.status === "paused");
     const due = counting.length ? Math.min(...counting.map((c) => c.breachAt)) : null;
     const sla = {
@@ -304,7 +390,11 @@ export class TicketService {
       .filter((t) => t > now.getTime());
     if (upcoming.length) {
       const at = new Date(Math.min(...upcoming));
-      await this.jobs.enqueue("sla.deadline", { ticketId: ticket.id }, { runAt: at, dedupeKey: `sla:${ticket.id}:${at.toISOString()}`, executor: trx });
+      await this.jobs.enqueue(
+        "sla.deadline",
+        { ticketId: ticket.id },
+        { runAt: at, dedupeKey: `sla:${ticket.id}:${at.toISOString()}`, executor: trx },
+      );
     }
     return sla;
   }
@@ -316,27 +406,66 @@ export class TicketService {
       const t = await this.repo.find(ticketId, undefined, trx);
       if (!t) return;
       const now = this.clock.now();
-      const [history, messages] = await Promise.all([this.repo.history(ticketId, trx), this.repo.messages(ticketId, true, trx)]);
-      const clocks = computeClocks({ events: ticketEvents(t, history, messages), policy: policyFromPlan(plan.document), now });
+      const [history, messages] = await Promise.all([
+        this.repo.history(ticketId, trx),
+        this.repo.messages(ticketId, true, trx),
+      ]);
+      const clocks = computeClocks({
+        events: ticketEvents(t, history, messages),
+        policy: policyFromPlan(plan.document),
+        now,
+      });
       const iso = now.toISOString();
       for (const c of clocks) {
         const marks: { kind: "warning" | "breached"; at: number }[] = [];
         if (c.breachedAt !== null) marks.push({ kind: "breached", at: c.breachedAt });
-        else if ((c.status === "running" || c.status === "paused") && c.targetAt < c.breachAt && c.targetAt <= now.getTime()) {
+        else if (
+          (c.status === "running" || c.status === "paused") &&
+          c.targetAt < c.breachAt &&
+          c.targetAt <= now.getTime()
+        ) {
           marks.push({ kind: "warning", at: c.targetAt });
         }
         for (const mark of marks) {
           const key = `${ticketId}:${c.kind}:${c.tier ?? "-"}:${c.startedAt}:${mark.kind}`;
           const at = new Date(mark.at).toISOString();
-          const fresh = await this.repo.insertSlaEvent({ id: uuidv7(), ticket_id: ticketId, clock: c.kind, tier: c.tier, kind: mark.kind, at, dedupe_key: key }, iso, trx);
+          const fresh = await this.repo.insertSlaEvent(
+            { id: uuidv7(), ticket_id: ticketId, clock: c.kind, tier: c.tier, kind: mark.kind, at, dedupe_key: key },
+            iso,
+            trx,
+          );
           if (!fresh) continue;
           const what = `${c.kind}${c.tier ? ` (${c.tier})` : ""}`;
           await this.repo.insertMessage(
-            { id: uuidv7(), ticket_id: ticketId, author_user_id: null, author_kind: "system", visibility: "internal", kind: "system", body: mark.kind === "breached" ? `SLA breached: ${what} at ${at}` : `SLA target reached: ${what} at ${at}; breach at ${new Date(c.breachAt).toISOString()}`, created_at: iso },
+            {
+              id: uuidv7(),
+              ticket_id: ticketId,
+              author_user_id: null,
+              author_kind: "system",
+              visibility: "internal",
+              kind: "system",
+              body:
+                mark.kind === "breached"
+                  ? `SLA breached: ${what} at ${at}`
+                  : `SLA target reached: ${what} at ${at}; breach at ${new Date(c.breachAt).toISOString()}`,
+              created_at: iso,
+            },
             trx,
           );
           await this.events.publish(
-            { type: `ticket.sla.${mark.kind}`, organizationId: t.organization_id, subjectId: ticketId, payload: { ticketId, number: Number(t.number), clock: c.kind, tier: c.tier, at, breachAt: new Date(c.breachAt).toISOString() } },
+            {
+              type: `ticket.sla.${mark.kind}`,
+              organizationId: t.organization_id,
+              subjectId: ticketId,
+              payload: {
+                ticketId,
+                number: Number(t.number),
+                clock: c.kind,
+                tier: c.tier,
+                at,
+                breachAt: new Date(c.breachAt).toISOString(),
+              },
+            },
             trx,
           );
         }
@@ -349,10 +478,18 @@ export class TicketService {
   async sla(actor: Actor, id: string) {
     const t = await this.repo.find(id, tenantOf(actor));
     if (!t) throw Problem.notFound("Ticket");
-    const [messages, history, plan] = await Promise.all([this.repo.messages(id, true), this.repo.history(id), this.plan.current()]);
+    const [messages, history, plan] = await Promise.all([
+      this.repo.messages(id, true),
+      this.repo.history(id),
+      this.plan.current(),
+    ]);
     const now = this.clock.now();
     const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-    const clocks = computeClocks({ events: ticketEvents(t, history, messages), policy: policyFromPlan(plan.document), now });
+    const clocks = computeClocks({
+      events: ticketEvents(t, history, messages),
+      policy: policyFromPlan(plan.document),
+      now,
+    });
     return {
       ticketId: id,
       computedAt: now.toISOString(),
@@ -384,7 +521,14 @@ export class TicketService {
     const [messages, history] = await Promise.all([this.repo.messages(id, isStaff(actor.role)), this.repo.history(id)]);
     return {
       messages: messages.map(presentMessage),
-      history: history.map((h) => ({ id: h.id, at: h.at, actorId: h.actor_user_id, field: h.field, before: h.before_value, after: h.after_value })),
+      history: history.map((h) => ({
+        id: h.id,
+        at: h.at,
+        actorId: h.actor_user_id,
+        field: h.field,
+        before: h.before_value,
+        after: h.after_value,
+      })),
     };
   }
 }

@@ -19,9 +19,16 @@ export function ticketEvents(ticket: TicketRow, history: HistoryRow[], messages:
   const dated: { at: string; id: string; event: TicketEvent }[] = [];
   for (const h of history) {
     const at = new Date(h.at);
-    if (h.field === "status") dated.push({ at: h.at, id: h.id, event: { type: "status_changed", at, status: h.after_value as Status } });
-    if (h.field === "tier") dated.push({ at: h.at, id: h.id, event: { type: "tier_entered", at, tier: h.after_value as TierId } });
-    if (h.field === "severity") dated.push({ at: h.at, id: h.id, event: { type: "severity_changed", at, severity: h.after_value as SeverityId } });
+    if (h.field === "status")
+      dated.push({ at: h.at, id: h.id, event: { type: "status_changed", at, status: h.after_value as Status } });
+    if (h.field === "tier")
+      dated.push({ at: h.at, id: h.id, event: { type: "tier_entered", at, tier: h.after_value as TierId } });
+    if (h.field === "severity")
+      dated.push({
+        at: h.at,
+        id: h.id,
+        event: { type: "severity_changed", at, severity: h.after_value as SeverityId },
+      });
   }
   for (const m of messages) {
     const at = new Date(m.created_at);

@@ -239,7 +239,9 @@ export const dataDictionary: Record<string, TableMeaning> = {
       first_response_at: timestamp("First public agent reply or logged answered call"),
       resolved_at: timestamp("When it last became resolved"),
       closed_at: timestamp("When it was closed"),
-      sla_due_at: timestamp("Earliest breach time of the SLA clocks still counting (null when none is); indexed for `dueBefore`"),
+      sla_due_at: timestamp(
+        "Earliest breach time of the SLA clocks still counting (null when none is); indexed for `dueBefore`",
+      ),
       sla_breached: boolean("Whether any SLA clock of the ticket has breached"),
       created_at: createdAt,
       updated_at: updatedAt,
@@ -259,7 +261,8 @@ export const dataDictionary: Record<string, TableMeaning> = {
     },
   },
   sla_events: {
-    meaning: "Warnings and breaches the SLA engine announced for a ticket's clocks, each once (they also show on the timeline).",
+    meaning:
+      "Warnings and breaches the SLA engine announced for a ticket's clocks, each once (they also show on the timeline).",
     columns: {
       id: text("UUIDv7 of the announcement"),
       ticket_id: text("Ticket whose clock it is"),

@@ -166,7 +166,12 @@ export class EventBus {
   async #catchUp(): Promise<void> {
     try {
       const from = new Date((this.#lastDeliveredAt || this.clock.now().getTime()) - 60_000).toISOString();
-      const rows = await this.db.selectFrom("events").selectAll().where("created_at", ">=", from).orderBy("id").execute();
+      const rows = await this.db
+        .selectFrom("events")
+        .selectAll()
+        .where("created_at", ">=", from)
+        .orderBy("id")
+        .execute();
       for (const row of rows) {
         const e = toEvent(row);
         if (this.#recent.has(e.id)) continue;

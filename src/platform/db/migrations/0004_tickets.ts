@@ -41,7 +41,11 @@ export async function up(db: Kysely<any>): Promise<void> {
   // The open queue: filter by status (and usually organization or assignee), newest first by id.
   await db.schema.createIndex("tickets_status_id").on("tickets").columns(["status", "id"]).execute();
   await db.schema.createIndex("tickets_organization_id").on("tickets").columns(["organization_id", "id"]).execute();
-  await db.schema.createIndex("tickets_assignee_status").on("tickets").columns(["assignee_user_id", "status", "id"]).execute();
+  await db.schema
+    .createIndex("tickets_assignee_status")
+    .on("tickets")
+    .columns(["assignee_user_id", "status", "id"])
+    .execute();
   await db.schema.createIndex("tickets_sla_due_at").on("tickets").column("sla_due_at").execute();
 
   await db.schema
@@ -85,5 +89,6 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ["sla_events", "ticket_history", "ticket_messages", "tickets", "counters"]) await db.schema.dropTable(t).execute();
+  for (const t of ["sla_events", "ticket_history", "ticket_messages", "tickets", "counters"])
+    await db.schema.dropTable(t).execute();
 }
