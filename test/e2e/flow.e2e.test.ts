@@ -204,6 +204,7 @@ describe.skipIf(skip)("signed-in work in Chromium", () => {
     await nav("Chamados");
     const row = page.getByTestId("ticket-row").filter({ hasText: "Tronco SIP sem registro" });
     expect(await row.getByTestId("next-breach").textContent()).toMatch(/^em \d/);
+    await shot("queue-sla");
     await page.getByText("SLA estourado", { exact: true }).click();
     await page.getByText("Nenhum chamado.").waitFor();
     await page.getByText("SLA estourado", { exact: true }).click();
@@ -211,7 +212,6 @@ describe.skipIf(skip)("signed-in work in Chromium", () => {
     // A resolution budget is longer than an hour of wall time, so a ticket opened now is not due within the hour.
     await page.getByText("Vence em 1 h", { exact: true }).click();
     await page.getByText("Nenhum chamado.").waitFor();
-    await shot("queue-sla");
     await page.getByText("Vence em 1 h", { exact: true }).click();
     await row.getByRole("link").click();
     await heading(/^#\d+ Tronco SIP sem registro$/);

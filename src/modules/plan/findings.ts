@@ -254,7 +254,7 @@ const portuguese: Phrasebook = {
     title: "A meta de disponibilidade dos serviços é mais rígida que a disponibilidade do sistema de que eles dependem",
     detail:
       `Os serviços devem ficar disponíveis ${ptNumber(service)}% do tempo, mas o sistema em que rodam só ` +
-      `${ptNumber(system)}%: toda queda do sistema também derruba os serviços, a menos que eles assumam em outro lugar.`,
+      `${ptNumber(system)}%: toda queda do sistema também derruba os serviços, a menos que eles tenham redundância em outro sistema.`,
     suggestion:
       "Reduza a meta dos serviços para no máximo a disponibilidade do sistema, ou aumente a do sistema; mantenha-a só " +
       "se os serviços forem redundantes entre sistemas.",
