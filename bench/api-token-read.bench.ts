@@ -3,15 +3,19 @@ import { benchEngines, load, measureSeconds, report, startBenchServer } from "./
 const CONNECTIONS = 10;
 
 /**
- * Throughput of a token-authenticated, database-backed read (GET /api/v1/me with a bearer token: token
- * check, then the user read from the database) against a bare route on the same app, in the same run.
+ * Throughput of a token-authenticated, database-backed read (GET /api/v1/organizations/{id} with a bearer
+ * token: token check, role and scope check, then the organization read from the database under the tenant
+ * filter) against a bare route on the same app, in the same run.
  */
 export default async function apiTokenRead(): Promise<void> {
   for (const engine of benchEngines) {
     let token = "";
+    let path = "";
     const server = await startBenchServer(engine, async ({ app, services }) => {
       app.get("/bench/bare", { schema: { hide: true } }, async () => ({ ok: true }));
       await services.identity.bootstrap({});
+      const [provider] = await services.identity.listOrganizations({ limit: 1 }, {});
+      path = `/api/v1/organizations/${provider!.id}`;
       await services.identity.createUser(null, {
         email: "bench@example.com",
         name: "Bench",
@@ -35,7 +39,7 @@ export default async function apiTokenRead(): Promise<void> {
           value: Math.round(read.requestsPerSec),
           baseline: Math.round(bare.requestsPerSec),
           engine,
-          endpoint: "GET /api/v1/me (Bearer token)",
+          endpoint: "GET /api/v1/organizations/{id} (Bearer token)",
           baselineEndpoint: "GET /bench/bare",
           connections: CONNECTIONS,
           seconds: measureSeconds,

@@ -93,8 +93,8 @@ export function TicketsPage() {
   return (
     <>
       <PageHeader title={t("tickets.title")} subtitle={t("tickets.subtitle")}>
-        <Group justify="space-between" align="flex-end" mt="xs">
-          <Group align="flex-end">
+        <Group justify="space-between" align="flex-end" mt="xs" wrap="nowrap">
+          <Group align="flex-end" style={{ flex: 1 }}>
             <TextInput
               type="search"
               label={t("common.search")}
