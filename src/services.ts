@@ -37,13 +37,15 @@ export function createServices(platform: Platform): Services {
     platform.clock,
   );
   const tickets = new TicketService(
-    new TicketRepository(platform.db),
+    new TicketRepository(platform.db, platform.dialect),
     identity,
     audit,
     platform.events,
     platform.clock,
     plan,
     platform.jobs,
+    (mail) =>
+      platform.mailer.send(mail).catch((err) => platform.log.warn({ err, to: mail.to }, "notification mail failed")),
   );
   return { auditRepo, audit, identity, tickets, plan };
 }

@@ -1,9 +1,8 @@
-import { simpleParser } from "mailparser";
-import { SMTPServer, type SMTPServer as SMTPServerType } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { totpCode } from "../../src/modules/identity/credentials.js";
 import { SESSION_COOKIE } from "../../src/modules/identity/service.js";
 import { ManualClock } from "../../src/platform/clock.js";
+import { startSmtp } from "../fixtures/smtp.js";
 import {
   createOrganization,
   createUser,
@@ -14,26 +13,6 @@ import {
   testApp,
   tokenFor,
 } from "../harness.js";
-
-/** A real SMTP server on loopback that keeps what it receives. */
-async function startSmtp() {
-  const inbox: { to: string; text: string }[] = [];
-  const server: SMTPServerType = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    onData(stream, session, done) {
-      simpleParser(stream)
-        .then((mail) => {
-          inbox.push({ to: session.envelope.rcptTo.map((r) => r.address).join(","), text: mail.text ?? "" });
-          done();
-        })
-        .catch(done);
-    },
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.server.address() as { port: number }).port;
-  return { inbox, url: `smtp://127.0.0.1:${port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
 
 describe.each(engines)("authentication on %s", (engine) => {
   let t: TestContext;

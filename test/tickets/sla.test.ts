@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/platform/clock.js";
-import { createOrganization, engines, type TestContext, testApp, tokenFor } from "../harness.js";
+import { startSmtp } from "../fixtures/smtp.js";
+import { createOrganization, engines, harnessActor, type TestContext, testApp, tokenFor } from "../harness.js";
 
 /** The worked example of the issue, end to end: a real ticket, real messages, the plan's defaults. */
 describe.each(engines)("ticket SLA clocks on %s", (engine) => {
@@ -157,16 +158,24 @@ describe.each(engines)("ticket SLA clocks on %s", (engine) => {
 
 describe.each(engines)("SLA deadlines fire on time on %s", (engine) => {
   let t: TestContext;
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
   const clock = new ManualClock("2026-11-25T15:00:00.000Z"); // Wednesday 12:00 in São Paulo
 
   beforeAll(async () => {
-    t = await testApp(engine, { clock });
+    smtp = await startSmtp();
+    t = await testApp(engine, { clock, config: { smtpUrl: smtp.url } });
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t.close();
+    await smtp.close();
+  });
 
   it("stores the next breach, announces the warning and the breach once each, and filters the queue by them", async () => {
     const org = (await createOrganization(t)).id;
     const agent = (await tokenFor(t, "agent")).headers;
+    const noc = (await tokenFor(t, "noc")).user;
+    const l3 = (await tokenFor(t, "agent")).user;
+    await t.services.identity.updateUser(harnessActor(t), l3.id, { tier: "L3" }, { ip: "127.0.0.1", headers: {} });
     const ticket = (
       await t.app.inject({
         method: "POST",
@@ -201,12 +210,19 @@ describe.each(engines)("SLA deadlines fire on time on %s", (engine) => {
     const notes = timeline.messages
       .filter((m: { kind: string }) => m.kind === "system")
       .map((m: { body: string }) => m.body);
-    expect(notes).toEqual(["SLA breached: first_response at 2026-11-25T15:30:00.000Z"]);
+    // The breach, and the escalation matrix's two response steps (50 % and 100 % of 30 minutes) reached by 15:31.
+    expect(notes).toEqual([
+      "SLA breached: first_response at 2026-11-25T15:30:00.000Z",
+      "Escalation step 1 (first_response): notified assignee, noc",
+      "Escalation step 2 (first_response): notified manager, L3",
+    ]);
+    await expect.poll(() => smtp.inbox.map((m) => m.to)).toEqual(expect.arrayContaining([noc.email, l3.email]));
+    expect(smtp.inbox.find((m) => m.to === noc.email)!.subject).toContain("Escalonamento: [Plantão] #");
     await expect.poll(() => seen).toContain("ticket.sla.breached");
     // Running the deadline job again announces nothing new.
     await t.services.tickets.onDeadline(ticket.id);
     const again = (await t.app.inject({ url: `/api/v1/tickets/${ticket.id}/timeline`, headers: agent })).json();
-    expect(again.messages.filter((m: { kind: string }) => m.kind === "system")).toHaveLength(1);
+    expect(again.messages.filter((m: { kind: string }) => m.kind === "system")).toHaveLength(3);
     const breached = (await t.app.inject({ url: "/api/v1/tickets?breached=true", headers: agent })).json();
     expect(breached.items.map((x: { id: string }) => x.id)).toEqual([ticket.id]);
   });

@@ -9,7 +9,7 @@ export const tiers = ["L1", "L2", "L3"] as const;
 export type Tier = (typeof tiers)[number];
 
 /** Areas of the product; token scopes and role grants are per area. */
-export const areas = ["organizations", "users", "tokens", "audit", "plan", "events", "tickets"] as const;
+export const areas = ["organizations", "users", "tokens", "audit", "plan", "events", "tickets", "webhooks"] as const;
 export type Area = (typeof areas)[number];
 export type Access = "read" | "write";
 
@@ -30,6 +30,7 @@ export const grants: Record<Role, Partial<Record<Area, Access>>> = {
     plan: "write",
     events: "read",
     tickets: "write",
+    webhooks: "write",
   },
   manager: {
     organizations: "write",
@@ -39,6 +40,7 @@ export const grants: Record<Role, Partial<Record<Area, Access>>> = {
     plan: "write",
     events: "read",
     tickets: "write",
+    webhooks: "write",
   },
   agent: { organizations: "read", users: "read", tokens: "write", plan: "read", events: "read", tickets: "write" },
   noc: { organizations: "read", users: "read", tokens: "write", plan: "read", events: "read", tickets: "write" },

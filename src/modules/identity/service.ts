@@ -786,6 +786,32 @@ export class IdentityService {
     return { users: users.map(presentUser), tokens: tokens.map(presentToken) };
   }
 
+  /**
+   * Who an escalation step reaches: the assignee, agents of a tier, every active user of a role, and the
+   * provider organization's contacts with an email ("emergencyContacts"). Deduplicated by address.
+   */
+  async escalationRecipients(kinds: readonly string[], assigneeId: string | null) {
+    const out = new Map<string, { email: string; name: string; locale: string }>();
+    const add = (u: { email: string; name: string; locale: string; disabled?: boolean | number }) => {
+      if (!u.disabled) out.set(u.email, { email: u.email, name: u.name, locale: u.locale });
+    };
+    for (const kind of kinds) {
+      if (kind === "assignee") {
+        const u = assigneeId ? await this.repo.findUser(assigneeId) : undefined;
+        if (u) add(u);
+      } else if (kind === "L1" || kind === "L2" || kind === "L3") {
+        for (const u of await this.repo.listUsers({ limit: 500 }, { role: "agent" })) if (u.tier === kind) add(u);
+      } else if (kind === "emergencyContacts") {
+        const provider = await this.repo.providerOrganization();
+        const contacts = JSON.parse(provider?.contacts ?? "[]") as { name: string; email?: string }[];
+        for (const c of contacts) if (c.email) add({ email: c.email, name: c.name, locale: "pt-BR" });
+      } else {
+        for (const u of await this.repo.listUsers({ limit: 500 }, { role: kind })) add(u);
+      }
+    }
+    return [...out.values()];
+  }
+
   async findUserByEmail(email: string) {
     const u = await this.repo.findUserByEmail(email);
     return u ? this.actorOf(u, {}) : undefined;

@@ -1,4 +1,6 @@
 import { type Kysely, type Selectable, sql } from "kysely";
+import type { Dialect } from "../../platform/db/dialect.js";
+import { ticketSearch } from "../../platform/db/migrations/0006_ticket_search.js";
 import type {
   DB,
   SlaEventTable,
@@ -21,6 +23,7 @@ export interface TicketFilter {
   team?: string;
   assignee?: string;
   organization?: string;
+  /** Keywords in the subject or description (accents and case ignored, last word as a prefix), or `#123`. */
   q?: string;
   breached?: boolean;
   /** Tickets whose earliest SLA breach still ahead is before this instant. */
@@ -30,9 +33,19 @@ export interface TicketFilter {
   limit: number;
 }
 
+/** Words of a search: runs of letters and digits; everything else (quotes, operators, `*`) separates them. */
+const WORD = /[\p{L}\p{N}]+/gu;
+/** Enough words for any real search; a longer query is cut so it cannot make an expensive match. */
+const MAX_WORDS = 16;
+/** A ticket number typed as `123` or `#123`; longer digit runs are only words (a number column is 64-bit). */
+const TICKET_NUMBER = /^\s*#?(\d{1,15})\s*$/;
+
 /** The only SQL over tickets, their messages and history. */
 export class TicketRepository {
-  constructor(readonly db: Kysely<DB>) {}
+  constructor(
+    readonly db: Kysely<DB>,
+    private readonly dialect: Dialect,
+  ) {}
 
   async nextNumber(trx: Kysely<DB>): Promise<number> {
     const { rows } = await sql<{ value: number }>`
@@ -64,8 +77,12 @@ export class TicketRepository {
     if (f.team) q = q.where("team", "=", f.team);
     if (f.assignee) q = q.where("assignee_user_id", "=", f.assignee);
     if (f.q) {
-      const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      q = q.where((eb) => eb.or([eb("subject", "like", like), eb("description", "like", like)]));
+      const words = (f.q.normalize("NFC").match(WORD) ?? []).slice(0, MAX_WORDS);
+      const number = TICKET_NUMBER.exec(f.q)?.[1];
+      // Nothing to look for (only punctuation): nothing matches.
+      if (!words.length) return [];
+      const text = this.dialect.fullText.matches(ticketSearch, words);
+      q = number ? q.where((eb) => eb.or([eb("number", "=", Number(number)), text])) : q.where(text);
     }
     if (f.breached !== undefined) q = q.where("sla_breached", "=", f.breached);
     if (f.dueBefore) q = q.where("sla_due_at", "<", f.dueBefore);

@@ -6,13 +6,15 @@ import type { EventBus } from "../../platform/events/bus.js";
 import { Problem } from "../../platform/http/problems.js";
 import { uuidv7 } from "../../platform/ids.js";
 import type { JobQueue } from "../../platform/jobs/queue.js";
+import type { Mail } from "../../platform/mail.js";
 import type { AuditService } from "../audit/service.js";
 import { type Actor, forbidden, tenantOf } from "../identity/actor.js";
 import { isStaff } from "../identity/roles.js";
 import type { IdentityService } from "../identity/service.js";
-import type { PlanDocument } from "../plan/document.js";
+import type { PlanDocument, SeverityId } from "../plan/document.js";
 import type { PlanService } from "../plan/service.js";
 import { computeClocks, policyFromPlan } from "../sla/clocks.js";
+import { escalationSteps } from "../sla/escalation.js";
 import { type Channel, canTransition, customerMayChangeStatusTo, type Severity, type Status } from "./model.js";
 import type { HistoryRow, MessageRow, TicketFilter, TicketRepository, TicketRow } from "./repository.js";
 import { ticketEvents } from "./sla-events.js";
@@ -109,6 +111,7 @@ export class TicketService {
     private readonly clock: Clock,
     private readonly plan: PlanService,
     private readonly jobs: JobQueue,
+    private readonly notify: (mail: Mail) => Promise<void>,
   ) {
     jobs.register<{ ticketId: string }>("sla.deadline", (job) => this.onDeadline(job.payload.ticketId));
   }
@@ -384,10 +387,10 @@ export class TicketService {
     };
     await this.repo.update(ticket.id, sla, trx);
     // Paused clocks move; the job recomputes when it fires, so a stale time only costs one early wake-up.
-    const upcoming = counting
-      .filter((c) => c.status === "running")
-      .flatMap((c) => [c.targetAt, c.breachAt])
-      .filter((t) => t > now.getTime());
+    const upcoming = [
+      ...counting.filter((c) => c.status === "running").flatMap((c) => [c.targetAt, c.breachAt]),
+      ...escalationSteps(plan, ticket.severity as SeverityId, clocks, now.getTime()).map((s) => s.at),
+    ].filter((t) => t > now.getTime());
     if (upcoming.length) {
       const at = new Date(Math.min(...upcoming));
       await this.jobs.enqueue(
@@ -399,9 +402,13 @@ export class TicketService {
     return sla;
   }
 
-  /** The deadline job: announces each clock's warning (target reached) and breach once, then re-arms. */
+  /**
+   * The deadline job: announces each clock's warning (target reached) and breach once, fires the escalation
+   * matrix's steps that were reached (each once), then re-arms. Mail goes out after the commit.
+   */
   async onDeadline(ticketId: string): Promise<void> {
     const plan = await this.plan.current();
+    const mail: { notify: string[]; subject: string; text: string; assignee: string | null }[] = [];
     await this.repo.db.transaction().execute(async (trx) => {
       const t = await this.repo.find(ticketId, undefined, trx);
       if (!t) return;
@@ -470,8 +477,65 @@ export class TicketService {
           );
         }
       }
+      for (const step of escalationSteps(plan.document, t.severity as SeverityId, clocks, now.getTime())) {
+        if (step.at > now.getTime()) continue;
+        const c = step.clock;
+        const fresh = await this.repo.insertSlaEvent(
+          {
+            id: uuidv7(),
+            ticket_id: ticketId,
+            clock: c.kind,
+            tier: c.tier,
+            kind: "escalation",
+            at: iso,
+            dedupe_key: `${ticketId}:${c.kind}:-:${c.startedAt}:escalation:${step.step}`,
+          },
+          iso,
+          trx,
+        );
+        if (!fresh) continue;
+        await this.repo.insertMessage(
+          {
+            id: uuidv7(),
+            ticket_id: ticketId,
+            author_user_id: null,
+            author_kind: "system",
+            visibility: "internal",
+            kind: "system",
+            body: `Escalation step ${step.step + 1} (${c.kind}): notified ${step.notify.join(", ")}`,
+            created_at: iso,
+          },
+          trx,
+        );
+        await this.events.publish(
+          {
+            type: "ticket.escalation",
+            organizationId: t.organization_id,
+            subjectId: ticketId,
+            payload: { ticketId, number: Number(t.number), step: step.step + 1, clock: c.kind, notify: step.notify },
+          },
+          trx,
+        );
+        mail.push({
+          notify: step.notify,
+          assignee: t.assignee_user_id,
+          subject: `[Plantão] #${t.number} ${t.subject}`,
+          text: `#${t.number} ${t.subject}\n${t.severity} · ${t.tier} · ${t.status}\n${c.kind}: breach at ${new Date(c.breachAt).toISOString()}`,
+        });
+      }
       await this.refreshSla(trx, t, plan.document);
     });
+    // Sent after the commit: a step is recorded once; a mail that fails is logged by `notify`, not retried.
+    for (const m of mail) {
+      for (const r of await this.identity.escalationRecipients(m.notify, m.assignee)) {
+        const pt = r.locale !== "en";
+        await this.notify({
+          to: r.email,
+          subject: `${pt ? "Escalonamento" : "Escalation"}: ${m.subject}`,
+          text: `${pt ? "O SLA deste chamado pede atenção." : "This ticket's SLA needs attention."}\n\n${m.text}`,
+        });
+      }
+    }
   }
 
   /** The ticket's SLA clocks now, computed from its events under the current plan, each explained. */

@@ -6,6 +6,7 @@ import {
   type Kysely,
   PostgresAdapter,
   type RawBuilder,
+  type SqlBool,
   sql,
 } from "kysely";
 
@@ -34,8 +35,49 @@ export interface Dialect {
   lockForAppend(trx: Kysely<any>, key: number): Promise<void>;
   /** Wake listeners on other nodes; delivered only when the surrounding transaction commits. */
   notify(db: Kysely<any>, channel: string, payload: string): Promise<void>;
-  /** Table and column list for schema comparison and the data dictionary. */
+  /** Full-text search over a table's text columns; see `FullTextIndex`. */
+  fullText: {
+    create(db: Kysely<any>, index: FullTextIndex): Promise<void>;
+    drop(db: Kysely<any>, index: FullTextIndex): Promise<void>;
+    /**
+     * The row holds every word, the last one also as a prefix ("tron" finds "tronco"). Words must be
+     * letters and digits only, so nothing in them is query syntax on either engine.
+     */
+    matches(index: FullTextIndex, words: string[]): RawBuilder<SqlBool>;
+  };
+  /**
+   * Table and column list for schema comparison and the data dictionary. The full-text machinery (FTS5
+   * tables, GIN expression indexes) differs by nature between engines and is left out.
+   */
   describeSchema(db: Kysely<any>): Promise<SchemaTable[]>;
+}
+
+/**
+ * A full-text index over `columns` of `table`, accents and case ignored on both engines, no stemming.
+ * SQLite: an FTS5 external-content table named `name` (unicode61, remove_diacritics 2), kept in sync by
+ * triggers so every writer updates it, with rows keyed by the integer `key` column: the rowid of a table
+ * without an INTEGER PRIMARY KEY may change on VACUUM. PostgreSQL: a GIN expression index named `name` over
+ * to_tsvector('simple', ...) of the text with Latin accents folded by translate() (unaccent is an extension
+ * that may be missing); letters outside `ACCENTED` keep their accents there.
+ */
+export interface FullTextIndex {
+  name: string;
+  table: string;
+  key: string;
+  columns: string[];
+}
+
+/** Accented Latin letters (Portuguese, Spanish, French, German) and their plain forms, for PostgreSQL. */
+const ACCENTED = "áàâãäåéèêëíìîïóòôõöúùûüçñýÿÁÀÂÃÄÅÉÈÊËÍÌÎÏÓÒÔÕÖÚÙÛÜÇÑÝ";
+const PLAIN = "aaaaaaeeeeiiiiooooouuuucnyyAAAAAAEEEEIIIIOOOOOUUUUCNY";
+
+/** The indexed document on PostgreSQL; queries repeat it verbatim so the planner uses the expression index. */
+function pgDocument(index: FullTextIndex): RawBuilder<unknown> {
+  const text = sql.join(
+    index.columns.map((c) => sql`coalesce(${sql.ref(c)}, '')`),
+    sql` || ' ' || `,
+  );
+  return sql`to_tsvector('simple'::regconfig, translate(${text}, ${sql.lit(ACCENTED)}, ${sql.lit(PLAIN)}))`;
 }
 
 export interface SchemaColumn {
@@ -85,9 +127,37 @@ const sqliteDialect: Dialect = {
   skipLocked: sql``,
   lockForAppend: async () => {},
   notify: async () => {},
+  fullText: {
+    async create(db, { name, table, key, columns }) {
+      const [t, n, k] = [sql.id(table), sql.id(name), sql.id(key)];
+      const cols = sql.join(columns.map((c) => sql.id(c)));
+      const values = (row: "new" | "old") =>
+        sql.join([sql.raw(`${row}.${key}`), ...columns.map((c) => sql.raw(`${row}.${c}`))]);
+      await sql`CREATE VIRTUAL TABLE ${n} USING fts5(${cols}, content=${sql.lit(table)}, content_rowid=${sql.lit(key)},
+        tokenize='unicode61 remove_diacritics 2')`.execute(db);
+      const add = (row: "new" | "old") => sql`INSERT INTO ${n}(rowid, ${cols}) VALUES (${values(row)});`;
+      const remove = sql`INSERT INTO ${n}(${n}, rowid, ${cols}) VALUES ('delete', ${values("old")});`;
+      await sql`CREATE TRIGGER ${sql.id(`${name}_insert`)} AFTER INSERT ON ${t} BEGIN ${add("new")} END`.execute(db);
+      await sql`CREATE TRIGGER ${sql.id(`${name}_update`)} AFTER UPDATE OF ${cols}, ${k} ON ${t}
+        BEGIN ${remove} ${add("new")} END`.execute(db);
+      await sql`CREATE TRIGGER ${sql.id(`${name}_delete`)} AFTER DELETE ON ${t} BEGIN ${remove} END`.execute(db);
+      await sql`INSERT INTO ${n}(${n}) VALUES ('rebuild')`.execute(db);
+    },
+    async drop(db, { name }) {
+      for (const suffix of ["insert", "update", "delete"]) {
+        await sql`DROP TRIGGER IF EXISTS ${sql.id(`${name}_${suffix}`)}`.execute(db);
+      }
+      await sql`DROP TABLE IF EXISTS ${sql.id(name)}`.execute(db);
+    },
+    matches: ({ name, table, key }, words) => {
+      const query = words.map((w, i) => `"${w}"${i === words.length - 1 ? "*" : ""}`).join(" ");
+      return sql<SqlBool>`${sql.ref(`${table}.${key}`)} IN (SELECT rowid FROM ${sql.id(name)} WHERE ${sql.id(name)} MATCH ${query})`;
+    },
+  },
   async describeSchema(db) {
+    // pragma_table_list tells the FTS5 virtual tables ('virtual') and their storage ('shadow') apart.
     const tables = await sql<{ name: string }>`
-      SELECT name FROM sqlite_master WHERE type = 'table'
+      SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table'
         AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'kysely_%' ORDER BY name`.execute(db);
     const out: SchemaTable[] = [];
     for (const { name } of tables.rows) {
@@ -132,12 +202,26 @@ const postgresDialect: Dialect = {
   async notify(db, channel, payload) {
     await sql`SELECT pg_notify(${channel}, ${payload})`.execute(db);
   },
+  fullText: {
+    async create(db, index) {
+      await sql`CREATE INDEX ${sql.id(index.name)} ON ${sql.id(index.table)} USING gin (${pgDocument(index)})`.execute(
+        db,
+      );
+    },
+    async drop(db, { name }) {
+      await sql`DROP INDEX IF EXISTS ${sql.id(name)}`.execute(db);
+    },
+    matches: (index, words) => {
+      const query = words.map((w, i) => (i === words.length - 1 ? `${w}:*` : w)).join(" & ");
+      return sql<SqlBool>`${pgDocument(index)} @@ to_tsquery('simple'::regconfig, translate(${query}, ${sql.lit(ACCENTED)}, ${sql.lit(PLAIN)}))`;
+    },
+  },
   async describeSchema(db) {
     const cols = await sql<{ table_name: string; column_name: string; data_type: string; is_nullable: string }>`
       SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns
       WHERE table_schema = current_schema() AND table_name NOT LIKE 'kysely_%'
       ORDER BY table_name, ordinal_position`.execute(db);
-    // Every index but the primary keys; `constraint` marks those backing a UNIQUE constraint.
+    // Every index but the primary keys and expression (full-text) indexes; `constraint` marks UNIQUE constraints.
     const idx = await sql<{
       table_name: string;
       name: string;
@@ -153,6 +237,7 @@ const postgresDialect: Dialect = {
       JOIN pg_class i ON i.oid = x.indexrelid
       JOIN pg_class t ON t.oid = x.indrelid
       WHERE t.relnamespace = current_schema()::regnamespace AND NOT x.indisprimary AND t.relname NOT LIKE 'kysely_%'
+        AND NOT 0 = ANY (x.indkey::int2[])
       ORDER BY i.relname COLLATE "C"`.execute(db);
     const byTable = new Map<string, SchemaTable>();
     for (const c of cols.rows) {

@@ -193,7 +193,7 @@ export const dataDictionary: Record<string, TableMeaning> = {
   settings: {
     meaning: "Instance-wide key/value state that is not configuration, such as the pending first-admin setup token.",
     columns: {
-      key: text("Setting name, e.g. `setup_token`, `secret_key_check`"),
+      key: text("Setting name, e.g. `setup_token`, `secret_key_check`, `webhooks_fanout_cursor`"),
       value: text("Setting value; secrets are stored hashed or sealed"),
       updated_at: updatedAt,
     },
@@ -262,13 +262,13 @@ export const dataDictionary: Record<string, TableMeaning> = {
   },
   sla_events: {
     meaning:
-      "Warnings and breaches the SLA engine announced for a ticket's clocks, each once (they also show on the timeline).",
+      "Warnings, breaches and escalation steps the SLA engine announced for a ticket's clocks, each once (they also show on the timeline).",
     columns: {
       id: text("UUIDv7 of the announcement"),
       ticket_id: text("Ticket whose clock it is"),
       clock: text("first_response, next_response, resolution or tier_response"),
       tier: text("Tier of a tier_response clock"),
-      kind: text("warning (target reached) or breached"),
+      kind: text("warning (target reached), breached, or escalation (a step of the plan's escalation matrix fired)"),
       at: timestamp("When the clock reached that point"),
       dedupe_key: text("ticket, clock, tier, kind and clock start: a repeated announcement is a no-op"),
       created_at: createdAt,
@@ -284,6 +284,44 @@ export const dataDictionary: Record<string, TableMeaning> = {
       field: text("Which field: subject, type, severity, tier, status, assigneeId, team, tags"),
       before_value: text("Value before, as text"),
       after_value: text("Value after, as text"),
+    },
+  },
+  webhooks: {
+    meaning:
+      "Outgoing webhooks: URLs that receive matching domain events as signed HTTP POSTs (`x-plantao-signature`), retried with backoff.",
+    columns: {
+      id: text("UUIDv7 of the webhook"),
+      name: text("Label shown to administrators"),
+      url: text("http(s) URL the events are POSTed to"),
+      event_types: json("Event types delivered: exact (`ticket.created`), a prefix (`ticket.*`) or `*` for all"),
+      organization_id: text(
+        "Only events of this organization when set; every organization's and provider-wide ones when null",
+      ),
+      secret: text(
+        "HMAC-SHA256 signing secret, sealed with the instance secret key; shown once at creation or rotation",
+      ),
+      enabled: boolean("Whether new events are delivered"),
+      created_at: createdAt,
+      updated_at: updatedAt,
+    },
+  },
+  webhook_deliveries: {
+    meaning: "The delivery log: one row per webhook and event, updated by every attempt of its `webhook.deliver` job.",
+    columns: {
+      id: text("UUIDv7 of the delivery; sent as `x-plantao-delivery`"),
+      webhook_id: text("Webhook it goes to"),
+      event_id: bigint("Event delivered (`events.id`)"),
+      event_type: text("Type of that event, e.g. `ticket.sla.breached` or `webhook.test`"),
+      status: text(
+        "`pending` (not tried yet), `failed` (last attempt failed, retry at `next_attempt_at`), `succeeded`, or `dead` (attempts exhausted)",
+      ),
+      attempts: integer("Attempts made so far, manual retries included"),
+      last_status_code: integer("HTTP status of the last answer; null when none came (network error, timeout)"),
+      last_error: text("Why the last attempt failed: status and start of the answer, or the network error"),
+      response_ms: integer("Duration of the last attempt in milliseconds"),
+      next_attempt_at: timestamp("When the next retry is due while `failed`; null otherwise"),
+      created_at: createdAt,
+      updated_at: updatedAt,
     },
   },
 };

@@ -3,6 +3,8 @@ import * as m0001 from "./migrations/0001_platform.js";
 import * as m0002 from "./migrations/0002_identity.js";
 import * as m0003 from "./migrations/0003_plan.js";
 import * as m0004 from "./migrations/0004_tickets.js";
+import * as m0005 from "./migrations/0005_webhooks.js";
+import * as m0006 from "./migrations/0006_ticket_search.js";
 
 /** Every migration, in order. Imported statically so the compiled build needs no directory scan. */
 export const migrations: Record<string, Migration> = {
@@ -10,6 +12,8 @@ export const migrations: Record<string, Migration> = {
   "0002_identity": m0002,
   "0003_plan": m0003,
   "0004_tickets": m0004,
+  "0005_webhooks": m0005,
+  "0006_ticket_search": m0006,
 };
 
 export const latestSchemaVersion = Object.keys(migrations).at(-1) ?? "";

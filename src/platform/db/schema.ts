@@ -183,7 +183,7 @@ export interface SlaEventTable {
   ticket_id: string;
   clock: string;
   tier: string | null;
-  kind: "warning" | "breached";
+  kind: "warning" | "breached" | "escalation";
   at: string;
   dedupe_key: string;
   created_at: string;
@@ -210,6 +210,35 @@ export interface TicketHistoryTable {
   after_value: string | null;
 }
 
+export interface WebhookTable {
+  id: string;
+  name: string;
+  url: string;
+  /** JSON array of event types, each exact (`ticket.created`), a prefix (`ticket.*`) or `*`. */
+  event_types: string;
+  organization_id: string | null;
+  /** The signing secret, sealed with the instance's secret key. */
+  secret: string;
+  enabled: boolean | number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookDeliveryTable {
+  id: string;
+  webhook_id: string;
+  event_id: number;
+  event_type: string;
+  status: "pending" | "failed" | "succeeded" | "dead";
+  attempts: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  response_ms: number | null;
+  next_attempt_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface DB {
   jobs: JobTable;
   schedules: ScheduleTable;
@@ -227,4 +256,6 @@ export interface DB {
   ticket_history: TicketHistoryTable;
   sla_events: SlaEventTable;
   plan_versions: PlanVersionTable;
+  webhooks: WebhookTable;
+  webhook_deliveries: WebhookDeliveryTable;
 }
