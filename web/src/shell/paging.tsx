@@ -1,4 +1,4 @@
-import { Button, Center } from "@mantine/core";
+import { Button, Center, Group, Loader, Table, Text } from "@mantine/core";
 import { type QueryKey, useInfiniteQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 
@@ -43,5 +43,42 @@ export function LoadMore({
         {t("common.loadMore")}
       </Button>
     </Center>
+  );
+}
+
+/** The row a paged table shows when the list came back empty. */
+export function EmptyRow({
+  list,
+  colSpan,
+  text,
+}: {
+  list: { isSuccess: boolean; items: unknown[] };
+  colSpan: number;
+  text: string;
+}) {
+  if (!list.isSuccess || list.items.length > 0) return null;
+  return (
+    <Table.Tr>
+      <Table.Td colSpan={colSpan}>
+        <Text c="dimmed" ta="center" py="md">
+          {text}
+        </Text>
+      </Table.Td>
+    </Table.Tr>
+  );
+}
+
+/** Under a paged table: a spinner while the first page loads, then "load more" while pages remain. */
+export function PagedFooter(list: Parameters<typeof LoadMore>[0] & { isPending: boolean }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      {list.isPending && (
+        <Group justify="center" p="md">
+          <Loader size="sm" aria-label={t("common.loading")} />
+        </Group>
+      )}
+      <LoadMore {...list} />
+    </>
   );
 }

@@ -6,7 +6,7 @@ import { useTranslation } from "react-i18next";
 import { api, unwrap } from "../../api/client";
 import { useFormat } from "../../shell/format";
 import { PageHeader } from "../../shell/PageHeader";
-import { LoadMore, usePagedList } from "../../shell/paging";
+import { EmptyRow, PagedFooter, usePagedList } from "../../shell/paging";
 import { ProblemAlert } from "../../shell/problem";
 import { AccessReview } from "./AccessReview";
 
@@ -131,24 +131,11 @@ function Trail() {
                   </Table.Td>
                 </Table.Tr>
               ))}
-              {list.isSuccess && list.items.length === 0 && (
-                <Table.Tr>
-                  <Table.Td colSpan={8}>
-                    <Text c="dimmed" ta="center" py="md">
-                      {t("common.empty")}
-                    </Text>
-                  </Table.Td>
-                </Table.Tr>
-              )}
+              <EmptyRow list={list} colSpan={8} text={t("common.empty")} />
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>
-        {list.isPending && (
-          <Group justify="center" p="md">
-            <Loader size="sm" aria-label={t("common.loading")} />
-          </Group>
-        )}
-        <LoadMore {...list} />
+        <PagedFooter {...list} />
       </Card>
     </>
   );

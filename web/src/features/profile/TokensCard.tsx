@@ -19,7 +19,7 @@ import { api, unwrap } from "../../api/client";
 import { useAuth } from "../../auth/AuthProvider";
 import { grantableScopes } from "../../auth/access";
 import { useFormat } from "../../shell/format";
-import { LoadMore, usePagedList } from "../../shell/paging";
+import { EmptyRow, LoadMore, usePagedList } from "../../shell/paging";
 import { fieldErrors, ProblemAlert } from "../../shell/problem";
 import { Section } from "./Section";
 
@@ -184,15 +184,7 @@ export function TokensCard() {
                   </Table.Td>
                 </Table.Tr>
               ))}
-              {list.isSuccess && list.items.length === 0 && (
-                <Table.Tr>
-                  <Table.Td colSpan={6}>
-                    <Text c="dimmed" ta="center" py="sm">
-                      {t("tokens.none")}
-                    </Text>
-                  </Table.Td>
-                </Table.Tr>
-              )}
+              <EmptyRow list={list} colSpan={6} text={t("tokens.none")} />
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>

@@ -21,7 +21,7 @@ import { useAuth } from "../../auth/AuthProvider";
 import { tiers } from "../../auth/access";
 import { useFormat } from "../../shell/format";
 import { PageHeader } from "../../shell/PageHeader";
-import { LoadMore, usePagedList } from "../../shell/paging";
+import { EmptyRow, PagedFooter, usePagedList } from "../../shell/paging";
 import { ProblemAlert } from "../../shell/problem";
 import { useNow } from "../../shell/useNow";
 import { severities, severityColor, statusColor, statuses, type Ticket, type Tier } from "./model";
@@ -187,24 +187,11 @@ export function TicketsPage() {
                   <Table.Td>{format.dateTime(ticket.createdAt)}</Table.Td>
                 </Table.Tr>
               ))}
-              {list.isSuccess && list.items.length === 0 && (
-                <Table.Tr>
-                  <Table.Td colSpan={8}>
-                    <Text c="dimmed" ta="center" py="md">
-                      {t("tickets.none")}
-                    </Text>
-                  </Table.Td>
-                </Table.Tr>
-              )}
+              <EmptyRow list={list} colSpan={8} text={t("tickets.none")} />
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>
-        {list.isPending && (
-          <Group justify="center" p="md">
-            <Loader size="sm" aria-label={t("common.loading")} />
-          </Group>
-        )}
-        <LoadMore {...list} />
+        <PagedFooter {...list} />
       </Card>
       <Modal opened={creating} onClose={() => setCreating(false)} title={t("tickets.new")} size="lg">
         {creating && (

@@ -6,7 +6,7 @@ import { api, unwrap } from "../../api/client";
 import { useAuth } from "../../auth/AuthProvider";
 import { useFormat } from "../../shell/format";
 import { PageHeader } from "../../shell/PageHeader";
-import { LoadMore, usePagedList } from "../../shell/paging";
+import { EmptyRow, PagedFooter, usePagedList } from "../../shell/paging";
 import { ProblemAlert } from "../../shell/problem";
 import { type User, UserForm } from "./UserForm";
 
@@ -83,24 +83,11 @@ export function UsersPage() {
                   )}
                 </Table.Tr>
               ))}
-              {list.isSuccess && list.items.length === 0 && (
-                <Table.Tr>
-                  <Table.Td colSpan={6}>
-                    <Text c="dimmed" ta="center" py="md">
-                      {t("common.empty")}
-                    </Text>
-                  </Table.Td>
-                </Table.Tr>
-              )}
+              <EmptyRow list={list} colSpan={6} text={t("common.empty")} />
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>
-        {list.isPending && (
-          <Group justify="center" p="md">
-            <Loader size="sm" aria-label={t("common.loading")} />
-          </Group>
-        )}
-        <LoadMore {...list} />
+        <PagedFooter {...list} />
       </Card>
       <Modal
         opened={editing !== null}
