@@ -13,6 +13,7 @@ import { planRoutes } from "./modules/plan/routes.js";
 import { slaRoutes } from "./modules/sla/routes.js";
 import { systemRoutes } from "./modules/system/routes.js";
 import { ticketRoutes } from "./modules/tickets/routes.js";
+import { webhookRoutes } from "./modules/webhooks/routes.js";
 import { eventRoutes } from "./platform/events/routes.js";
 import { clientErrorHandler, frameworkErrors, installErrorHandling, sendProblem } from "./platform/http/errors.js";
 import { installMetrics } from "./platform/http/metrics.js";
@@ -79,6 +80,7 @@ export async function buildApp(
   );
   await app.register(planRoutes(services.plan));
   await app.register(ticketRoutes(services.tickets));
+  await app.register(webhookRoutes(services.webhooks));
   await app.register(slaRoutes({ getPlan: async () => (await services.plan.current()).document }));
   // Staff see every event; a customer only its own organization's.
   await app.register(

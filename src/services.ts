@@ -6,6 +6,8 @@ import { PlanRepository } from "./modules/plan/repository.js";
 import { PlanService } from "./modules/plan/service.js";
 import { TicketRepository } from "./modules/tickets/repository.js";
 import { TicketService } from "./modules/tickets/service.js";
+import { WebhookRepository } from "./modules/webhooks/repository.js";
+import { WebhookService } from "./modules/webhooks/service.js";
 import type { Platform } from "./platform/runtime.js";
 
 /** The domain services over one platform; the HTTP app and the CLI both build on this. */
@@ -15,6 +17,7 @@ export interface Services {
   identity: IdentityService;
   tickets: TicketService;
   plan: PlanService;
+  webhooks: WebhookService;
 }
 
 export function createServices(platform: Platform): Services {
@@ -47,5 +50,14 @@ export function createServices(platform: Platform): Services {
     (mail) =>
       platform.mailer.send(mail).catch((err) => platform.log.warn({ err, to: mail.to }, "notification mail failed")),
   );
-  return { auditRepo, audit, identity, tickets, plan };
+  const webhooks = new WebhookService(
+    new WebhookRepository(platform.db, platform.dialect),
+    platform.jobs,
+    platform.events,
+    platform.clock,
+    platform.secrets,
+    audit,
+    platform.log.child({ part: "webhooks" }),
+  );
+  return { auditRepo, audit, identity, tickets, plan, webhooks };
 }

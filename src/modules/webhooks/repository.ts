@@ -6,6 +6,8 @@ export type WebhookRow = Selectable<WebhookTable>;
 export type DeliveryRow = Selectable<WebhookDeliveryTable>;
 export type EventRow = Selectable<EventTable>;
 export type DeliveryStatus = DeliveryRow["status"];
+/** A webhook as written: the event types as a list, stored as JSON. */
+export type WebhookValues = Omit<WebhookRow, "event_types"> & { event_types: string[] };
 
 /** Settings row holding the newest event id the fan-out has handled (text, as every setting). */
 const CURSOR_KEY = "webhooks_fanout_cursor";
@@ -22,18 +24,18 @@ export class WebhookRepository {
   }
 
   // webhooks ------------------------------------------------------------------------------------
-  async insert(row: WebhookRow, executor: Kysely<DB> = this.db): Promise<void> {
+  async insert(row: WebhookValues, executor: Kysely<DB> = this.db): Promise<void> {
     await executor
       .insertInto("webhooks")
-      .values({ ...row, event_types: this.dialect.json(JSON.parse(row.event_types)) })
+      .values({ ...row, event_types: this.dialect.json(row.event_types) })
       .execute();
   }
 
-  async update(id: string, patch: Partial<WebhookRow>, executor: Kysely<DB> = this.db): Promise<void> {
+  async update(id: string, patch: Partial<WebhookValues>, executor: Kysely<DB> = this.db): Promise<void> {
     const { event_types, ...rest } = patch;
     await executor
       .updateTable("webhooks")
-      .set({ ...rest, ...(event_types ? { event_types: this.dialect.json(JSON.parse(event_types)) } : {}) })
+      .set({ ...rest, ...(event_types ? { event_types: this.dialect.json(event_types) } : {}) })
       .where("id", "=", id)
       .execute();
   }

@@ -1,0 +1,164 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import { decodeCursor, toPage } from "../../platform/http/pagination.js";
+import { authorize } from "../identity/actor.js";
+import * as S from "./schemas.js";
+import type { WebhookService } from "./service.js";
+import { signatureDoc } from "./signature.js";
+
+const problem = Type.Ref("Problem");
+const problems = { 401: problem, 403: problem };
+const tags = ["webhooks"];
+
+export function webhookRoutes(webhooks: WebhookService) {
+  const plugin: FastifyPluginAsyncTypebox = async (app) => {
+    app.get(
+      "/api/v1/webhooks",
+      { schema: { tags, summary: "Every webhook", response: { 200: S.WebhookList, ...problems } } },
+      async (request) => {
+        authorize(request, "webhooks", "read");
+        return { items: await webhooks.list() };
+      },
+    );
+
+    app.post(
+      "/api/v1/webhooks",
+      {
+        schema: {
+          tags,
+          summary: "Create a webhook; the answer holds its signing secret, shown only this once",
+          description: signatureDoc,
+          body: S.WebhookInput,
+          response: { 201: S.WebhookWithSecret, 400: problem, ...problems },
+        },
+      },
+      async (request, reply) => {
+        const actor = authorize(request, "webhooks", "write");
+        return reply.code(201).send(await webhooks.create(actor, request.body, request));
+      },
+    );
+
+    app.get(
+      "/api/v1/webhooks/:id",
+      {
+        schema: {
+          tags,
+          summary: "One webhook",
+          params: S.WebhookParams,
+          response: { 200: S.Webhook, 400: problem, ...problems, 404: problem },
+        },
+      },
+      async (request) => {
+        authorize(request, "webhooks", "read");
+        return webhooks.get(request.params.id);
+      },
+    );
+
+    app.patch(
+      "/api/v1/webhooks/:id",
+      {
+        schema: {
+          tags,
+          summary: "Change a webhook; disabling it stops new events, not deliveries already queued",
+          params: S.WebhookParams,
+          body: S.WebhookPatch,
+          response: { 200: S.Webhook, 400: problem, ...problems, 404: problem },
+        },
+      },
+      async (request) => {
+        const actor = authorize(request, "webhooks", "write");
+        return webhooks.update(actor, request.params.id, request.body, request);
+      },
+    );
+
+    app.delete(
+      "/api/v1/webhooks/:id",
+      {
+        schema: {
+          tags,
+          summary: "Delete a webhook and its delivery log",
+          params: S.WebhookParams,
+          response: { 204: Type.Null(), 400: problem, ...problems, 404: problem },
+        },
+      },
+      async (request, reply) => {
+        const actor = authorize(request, "webhooks", "write");
+        await webhooks.remove(actor, request.params.id, request);
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.post(
+      "/api/v1/webhooks/:id/rotate-secret",
+      {
+        schema: {
+          tags,
+          summary: "Replace the signing secret at once; the answer holds the new one, shown only this once",
+          params: S.WebhookParams,
+          response: { 200: S.WebhookWithSecret, 400: problem, ...problems, 404: problem },
+        },
+      },
+      async (request) => {
+        const actor = authorize(request, "webhooks", "write");
+        return webhooks.rotateSecret(actor, request.params.id, request);
+      },
+    );
+
+    app.post(
+      "/api/v1/webhooks/:id/test",
+      {
+        schema: {
+          tags,
+          summary: "Send a `webhook.test` event to this webhook (even when disabled); answers with its delivery",
+          params: S.WebhookParams,
+          response: { 202: S.Delivery, 400: problem, ...problems, 404: problem },
+        },
+      },
+      async (request, reply) => {
+        const actor = authorize(request, "webhooks", "write");
+        return reply.code(202).send(await webhooks.sendTest(actor, request.params.id, request));
+      },
+    );
+
+    app.get(
+      "/api/v1/webhooks/:id/deliveries",
+      {
+        schema: {
+          tags,
+          summary: "The delivery log of a webhook, newest first",
+          params: S.WebhookParams,
+          querystring: S.DeliveriesQuery,
+          response: { 200: S.DeliveriesPage, 400: problem, ...problems, 404: problem },
+        },
+      },
+      async (request) => {
+        authorize(request, "webhooks", "read");
+        const { limit = 50, cursor, status } = request.query;
+        const items = await webhooks.deliveries(request.params.id, {
+          limit: limit + 1,
+          before: decodeCursor(cursor),
+          status,
+        });
+        return toPage(items, limit, (d) => d.id);
+      },
+    );
+
+    app.post(
+      "/api/v1/webhooks/:id/deliveries/:deliveryId/retry",
+      {
+        schema: {
+          tags,
+          summary: "Send a succeeded or dead delivery again, with a fresh round of attempts",
+          params: S.DeliveryParams,
+          response: { 202: S.Delivery, 400: problem, ...problems, 404: problem, 409: problem },
+        },
+      },
+      async (request, reply) => {
+        const actor = authorize(request, "webhooks", "write");
+        const { id, deliveryId } = request.params;
+        return reply.code(202).send(await webhooks.retry(actor, id, deliveryId, request));
+      },
+    );
+  };
+  return plugin;
+}
