@@ -101,19 +101,30 @@ export interface LoadOptions {
   seconds?: number;
   /** Seconds of load before measuring, so the JIT, the connection pool and SQLite's page cache are warm. */
   warmupSeconds?: number;
+  /** Requests per second over all connections (an open-loop rate); by default as many as the server answers. */
+  rate?: number;
+  method?: "GET" | "POST";
+  /** JSON request body (sent with `content-type: application/json`). */
+  body?: unknown;
 }
 
 export interface LoadResult {
   requestsPerSec: number;
   latencyAvgMs: number;
+  latencyP50Ms: number;
+  /** autocannon reports no p95; p97.5 is its nearest percentile above it. */
+  latencyP97_5Ms: number;
   latencyP99Ms: number;
   requests: number;
 }
 
 const autocannonCli = createRequire(import.meta.url).resolve("autocannon/autocannon.js");
 
-function autocannon(url: string, connections: number, seconds: number, headers: Record<string, string>) {
+function autocannon(url: string, connections: number, seconds: number, headers: Record<string, string>, opts: LoadOptions) {
   const args = [autocannonCli, "--json", "--no-progress", "-c", String(connections), "-d", String(seconds)];
+  if (opts.rate) args.push("-R", String(opts.rate));
+  if (opts.method) args.push("-m", opts.method);
+  if (opts.body !== undefined) args.push("-b", JSON.stringify(opts.body), "-H", "content-type=application/json");
   for (const [k, v] of Object.entries(headers)) args.push("-H", `${k}=${v}`);
   args.push(url);
   return new Promise<any>((resolve, reject) => {
@@ -131,14 +142,16 @@ export async function load(origin: string, opts: LoadOptions): Promise<LoadResul
   const url = `${origin}${opts.path}`;
   const connections = opts.connections ?? 10;
   const headers = opts.headers ?? {};
-  await autocannon(url, connections, opts.warmupSeconds ?? 3, headers);
-  const r = await autocannon(url, connections, opts.seconds ?? measureSeconds, headers);
+  await autocannon(url, connections, opts.warmupSeconds ?? 3, headers, opts);
+  const r = await autocannon(url, connections, opts.seconds ?? measureSeconds, headers, opts);
   if (r.errors || r.timeouts || r.non2xx) {
     throw new Error(`${opts.path}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx responses`);
   }
   return {
     requestsPerSec: r.requests.average,
     latencyAvgMs: r.latency.average,
+    latencyP50Ms: r.latency.p50,
+    latencyP97_5Ms: r.latency.p97_5,
     latencyP99Ms: r.latency.p99,
     requests: r.requests.total,
   };

@@ -302,6 +302,80 @@ export function ticketRoutes(tickets: TicketService) {
       async (request) => tickets.sla(authorize(request, "tickets", "read"), request.params.id),
     );
 
+    const LinkKind = enumOf(
+      ["related", "duplicate_of", "duplicated_by", "parent_of", "child_of"] as const,
+      "How the link reads from this ticket",
+    );
+    const Link = Type.Object({
+      id: Type.String(),
+      kind: LinkKind,
+      ticketId: Type.String(),
+      number: Type.Integer(),
+      subject: Type.String(),
+      status: Type.String(),
+      createdAt: Type.String(),
+    });
+    app.get(
+      "/api/v1/tickets/:id/links",
+      {
+        schema: {
+          tags: ["tickets"],
+          summary: "Links of a ticket to others (related, duplicate, parent/child)",
+          params: IdParams,
+          response: { 200: Type.Object({ items: Type.Array(Link) }), ...problems },
+        },
+      },
+      async (request) => ({ items: await tickets.linksOf(authorize(request, "tickets", "read"), request.params.id) }),
+    );
+    app.post(
+      "/api/v1/tickets/:id/links",
+      {
+        schema: {
+          tags: ["tickets"],
+          summary: "Link this ticket to another one",
+          params: IdParams,
+          body: Type.Object({ ticketId: Id, kind: LinkKind }, strict),
+          response: { 201: Type.Object({ items: Type.Array(Link) }), ...problems },
+        },
+      },
+      async (request, reply) =>
+        reply
+          .code(201)
+          .send({
+            items: await tickets.link(authorize(request, "tickets", "write"), request.params.id, request.body, request),
+          }),
+    );
+    app.delete(
+      "/api/v1/tickets/:id/links/:linkId",
+      {
+        schema: {
+          tags: ["tickets"],
+          summary: "Remove a link",
+          params: Type.Object({ id: Id, linkId: Id }, strict),
+          response: { 204: Type.Null(), ...problems },
+        },
+      },
+      async (request, reply) => {
+        await tickets.unlink(authorize(request, "tickets", "write"), request.params.id, request.params.linkId, request);
+        return reply.code(204).send(null);
+      },
+    );
+    app.post(
+      "/api/v1/tickets/:id/merge",
+      {
+        schema: {
+          tags: ["tickets"],
+          summary:
+            "Merge this ticket into another of the same organization; this one is closed and takes no more replies",
+          params: IdParams,
+          body: Type.Object({ intoTicketId: Id }, strict),
+          response: { 200: Ticket, ...problems },
+        },
+      },
+      async (request) =>
+        tickets.merge(authorize(request, "tickets", "write"), request.params.id, request.body.intoTicketId, request),
+    );
+
     app.post(
       "/api/v1/tickets/:id/escalate",
       {

@@ -15,9 +15,14 @@ import type { PlanDocument, SeverityId } from "../plan/document.js";
 import type { PlanService } from "../plan/service.js";
 import { computeClocks, policyFromPlan } from "../sla/clocks.js";
 import { escalationSteps } from "../sla/escalation.js";
+import type { TicketLinkRepository } from "./links-repository.js";
 import { type Channel, canTransition, customerMayChangeStatusTo, type Severity, type Status } from "./model.js";
 import type { HistoryRow, MessageRow, TicketFilter, TicketRepository, TicketRow } from "./repository.js";
 import { ticketEvents } from "./sla-events.js";
+
+/** How a link reads from the ticket it is asked about. */
+export type LinkKind = "related" | "duplicate_of" | "duplicated_by" | "parent_of" | "child_of";
+const linkKinds = { related: "related", duplicate_of: "duplicate", parent_of: "parent" } as const;
 
 type RequestInfo = Pick<FastifyRequest, "ip" | "headers">;
 
@@ -112,6 +117,7 @@ export class TicketService {
     private readonly plan: PlanService,
     private readonly jobs: JobQueue,
     private readonly notify: (mail: Mail) => Promise<void>,
+    private readonly links: TicketLinkRepository,
   ) {
     jobs.register<{ ticketId: string }>("sla.deadline", (job) => this.onDeadline(job.payload.ticketId));
   }
@@ -536,6 +542,169 @@ export class TicketService {
         });
       }
     }
+  }
+
+  /**
+   * Links a ticket to another one the actor can see. `kind` is read from this ticket: it is related to,
+   * a duplicate of, the parent of or a child of the other. A link to itself, or across organizations, is refused.
+   */
+  async link(actor: Actor, id: string, input: { ticketId: string; kind: LinkKind }, req: RequestInfo) {
+    if (!isStaff(actor.role)) throw forbidden("Only staff link tickets");
+    if (input.ticketId === id) throw invalid("/ticketId", "a ticket cannot be linked to itself");
+    const [a, b] = await Promise.all([
+      this.repo.find(id, tenantOf(actor)),
+      this.repo.find(input.ticketId, tenantOf(actor)),
+    ]);
+    if (!a) throw Problem.notFound("Ticket");
+    if (!b) throw invalid("/ticketId", "no such ticket");
+    if (a.organization_id !== b.organization_id && input.kind !== "related") {
+      throw invalid("/kind", "only `related` links join tickets of different organizations");
+    }
+    // "child of" and "duplicated by" are stored as the other ticket's parent and duplicate links, so each
+    // pair has one row whichever side made it.
+    const [from, to, kind] =
+      input.kind === "child_of"
+        ? [b, a, "parent" as const]
+        : input.kind === "duplicated_by"
+          ? [b, a, "duplicate" as const]
+          : [a, b, linkKinds[input.kind]];
+    const now = this.clock.now().toISOString();
+    const row = {
+      id: uuidv7(),
+      ticket_id: from.id,
+      other_ticket_id: to.id,
+      kind,
+      created_by: actor.userId,
+      created_at: now,
+    };
+    await this.repo.db.transaction().execute(async (trx) => {
+      if (!(await this.links.insert(row, trx))) throw Problem.conflict("These tickets are already linked that way");
+      await this.after(trx, actor, req, a, "ticket.linked", { other: b.id, kind: input.kind });
+    });
+    return this.linksOf(actor, id);
+  }
+
+  async unlink(actor: Actor, id: string, linkId: string, req: RequestInfo) {
+    if (!isStaff(actor.role)) throw forbidden("Only staff unlink tickets");
+    const t = await this.repo.find(id, tenantOf(actor));
+    const link = await this.links.find(linkId);
+    if (!t || !link || (link.ticket_id !== id && link.other_ticket_id !== id)) throw Problem.notFound("Link");
+    await this.repo.db.transaction().execute(async (trx) => {
+      await this.links.delete(linkId, trx);
+      await this.after(trx, actor, req, t, "ticket.unlinked", { link: linkId });
+    });
+  }
+
+  /** A ticket's links as seen from it; customers see links to their own organization's tickets only. */
+  async linksOf(actor: Actor, id: string) {
+    const tenant = tenantOf(actor);
+    if (!(await this.repo.find(id, tenant))) throw Problem.notFound("Ticket");
+    const { out, into } = await this.links.of(id);
+    const seen = (r: { organization_id: string }) => !tenant || r.organization_id === tenant;
+    const present = (r: (typeof out)[number], kind: LinkKind) => ({
+      id: r.id,
+      kind,
+      ticketId: r.other_id,
+      number: Number(r.number),
+      subject: r.subject,
+      status: r.status,
+      createdAt: r.created_at,
+    });
+    const outward: Record<string, LinkKind> = { related: "related", duplicate: "duplicate_of", parent: "parent_of" };
+    const inward: Record<string, LinkKind> = { related: "related", duplicate: "duplicated_by", parent: "child_of" };
+    return [
+      ...out.filter(seen).map((r) => present(r, outward[r.kind]!)),
+      ...into.filter(seen).map((r) => present(r, inward[r.kind]!)),
+    ];
+  }
+
+  /**
+   * Merges a ticket into another of the same organization: the source is closed, points to the target and
+   * takes no more replies or changes; both timelines say so and a duplicate link joins them.
+   */
+  async merge(actor: Actor, id: string, intoId: string, req: RequestInfo) {
+    if (!isStaff(actor.role)) throw forbidden("Only staff merge tickets");
+    if (intoId === id) throw invalid("/intoTicketId", "a ticket cannot be merged into itself");
+    const plan = await this.plan.current();
+    const now = this.clock.now().toISOString();
+    const merged = await this.repo.db.transaction().execute(async (trx) => {
+      const [source, target] = await Promise.all([
+        this.repo.find(id, tenantOf(actor), trx),
+        this.repo.find(intoId, tenantOf(actor), trx),
+      ]);
+      if (!source) throw Problem.notFound("Ticket");
+      if (!target) throw invalid("/intoTicketId", "no such ticket");
+      if (source.merged_into_id) throw Problem.conflict("This ticket was already merged");
+      if (target.merged_into_id)
+        throw invalid("/intoTicketId", "that ticket was merged into another one; merge into that one");
+      if (target.organization_id !== source.organization_id)
+        throw invalid("/intoTicketId", "tickets of different organizations cannot be merged");
+      const after: TicketRow = {
+        ...source,
+        merged_into_id: target.id,
+        status: "closed",
+        closed_at: source.closed_at ?? now,
+        updated_at: now,
+      };
+      await this.repo.update(id, after, trx);
+      await this.repo.insertHistory(
+        [
+          {
+            id: uuidv7(),
+            ticket_id: id,
+            at: now,
+            actor_user_id: actor.userId,
+            field: "mergedInto",
+            before_value: null,
+            after_value: target.id,
+          },
+          ...(source.status !== "closed"
+            ? [
+                {
+                  id: uuidv7(),
+                  ticket_id: id,
+                  at: now,
+                  actor_user_id: actor.userId,
+                  field: "status",
+                  before_value: source.status,
+                  after_value: "closed",
+                },
+              ]
+            : []),
+        ],
+        trx,
+      );
+      const note = (ticketId: string, body: string) =>
+        this.repo.insertMessage(
+          {
+            id: uuidv7(),
+            ticket_id: ticketId,
+            author_user_id: actor.userId,
+            author_kind: "system",
+            visibility: "internal",
+            kind: "system",
+            body,
+            created_at: now,
+          },
+          trx,
+        );
+      await note(id, `Merged into #${target.number}`);
+      await note(target.id, `#${source.number} was merged into this ticket`);
+      await this.links.insert(
+        {
+          id: uuidv7(),
+          ticket_id: id,
+          other_ticket_id: target.id,
+          kind: "duplicate",
+          created_by: actor.userId,
+          created_at: now,
+        },
+        trx,
+      );
+      await this.after(trx, actor, req, after, "ticket.merged", { into: target.id, intoNumber: Number(target.number) });
+      return { ...after, ...(await this.refreshSla(trx, after, plan.document)) };
+    });
+    return presentTicket(merged);
   }
 
   /** The ticket's SLA clocks now, computed from its events under the current plan, each explained. */

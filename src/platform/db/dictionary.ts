@@ -260,6 +260,19 @@ export const dataDictionary: Record<string, TableMeaning> = {
       created_at: createdAt,
     },
   },
+  ticket_links: {
+    meaning: "Links between tickets: related, duplicate of, parent of (the child side is read from the parent row).",
+    columns: {
+      id: text("UUIDv7 of the link"),
+      ticket_id: text("Ticket the link was made on"),
+      other_ticket_id: text("Ticket it points to"),
+      kind: text(
+        "related, duplicate (ticket_id duplicates other_ticket_id) or parent (ticket_id is the parent of other_ticket_id)",
+      ),
+      created_by: text("User who made the link"),
+      created_at: createdAt,
+    },
+  },
   sla_events: {
     meaning:
       "Warnings, breaches and escalation steps the SLA engine announced for a ticket's clocks, each once (they also show on the timeline).",

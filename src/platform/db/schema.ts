@@ -239,6 +239,15 @@ export interface WebhookDeliveryTable {
   updated_at: string;
 }
 
+export interface TicketLinkTable {
+  id: string;
+  ticket_id: string;
+  other_ticket_id: string;
+  kind: "related" | "duplicate" | "parent";
+  created_by: string | null;
+  created_at: string;
+}
+
 export interface DB {
   jobs: JobTable;
   schedules: ScheduleTable;
@@ -255,6 +264,7 @@ export interface DB {
   ticket_messages: TicketMessageTable;
   ticket_history: TicketHistoryTable;
   sla_events: SlaEventTable;
+  ticket_links: TicketLinkTable;
   plan_versions: PlanVersionTable;
   webhooks: WebhookTable;
   webhook_deliveries: WebhookDeliveryTable;

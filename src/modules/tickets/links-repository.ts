@@ -1,0 +1,62 @@
+import type { Kysely, Selectable } from "kysely";
+import type { DB, TicketLinkTable } from "../../platform/db/schema.js";
+
+export type LinkRow = Selectable<TicketLinkTable>;
+
+/** The only SQL over links between tickets. */
+export class TicketLinkRepository {
+  constructor(readonly db: Kysely<DB>) {}
+
+  /** Inserts a link; false when the same link exists already. */
+  async insert(row: LinkRow, trx: Kysely<DB>): Promise<boolean> {
+    const r = await trx
+      .insertInto("ticket_links")
+      .values(row)
+      .onConflict((oc) => oc.columns(["ticket_id", "other_ticket_id", "kind"]).doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  /** Links on either side of a ticket, each with the other ticket's number, subject and organization. */
+  async of(ticketId: string) {
+    const out = await this.db
+      .selectFrom("ticket_links as l")
+      .innerJoin("tickets as t", "t.id", "l.other_ticket_id")
+      .select([
+        "l.id",
+        "l.kind",
+        "l.created_at",
+        "t.id as other_id",
+        "t.number",
+        "t.subject",
+        "t.status",
+        "t.organization_id",
+      ])
+      .where("l.ticket_id", "=", ticketId)
+      .execute();
+    const into = await this.db
+      .selectFrom("ticket_links as l")
+      .innerJoin("tickets as t", "t.id", "l.ticket_id")
+      .select([
+        "l.id",
+        "l.kind",
+        "l.created_at",
+        "t.id as other_id",
+        "t.number",
+        "t.subject",
+        "t.status",
+        "t.organization_id",
+      ])
+      .where("l.other_ticket_id", "=", ticketId)
+      .execute();
+    return { out, into };
+  }
+
+  async find(id: string): Promise<LinkRow | undefined> {
+    return this.db.selectFrom("ticket_links").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  async delete(id: string, trx: Kysely<DB>): Promise<void> {
+    await trx.deleteFrom("ticket_links").where("id", "=", id).execute();
+  }
+}

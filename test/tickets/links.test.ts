@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createOrganization, engines, type TestContext, testApp, tokenFor } from "../harness.js";
+
+describe.each(engines)("ticket links and merge on %s", (engine) => {
+  let t: TestContext;
+  let acme: string;
+  let other: string;
+  let agent: Record<string, string>;
+  let customer: Record<string, string>;
+
+  beforeAll(async () => {
+    t = await testApp(engine);
+    acme = (await createOrganization(t, "Acme")).id;
+    other = (await createOrganization(t, "Outra")).id;
+    agent = (await tokenFor(t, "agent")).headers;
+    customer = (await tokenFor(t, "customer", { organizationId: acme })).headers;
+  });
+  afterAll(() => t.close());
+
+  const open = async (organizationId: string, subject = "Queda do tronco") =>
+    (
+      await t.app.inject({
+        method: "POST",
+        url: "/api/v1/tickets",
+        headers: agent,
+        payload: {
+          organizationId,
+          subject,
+          description: "Sem chamadas",
+          type: "sip_trunk_integration",
+          severity: "high",
+        },
+      })
+    ).json();
+
+  it("links parent and child from either side, once, and shows each side its reading", async () => {
+    const parent = await open(acme, "Queda geral");
+    const child = await open(acme, "Ramal 201 sem tom");
+    const made = await t.app.inject({
+      method: "POST",
+      url: `/api/v1/tickets/${child.id}/links`,
+      headers: agent,
+      payload: { ticketId: parent.id, kind: "child_of" },
+    });
+    expect(made.statusCode).toBe(201);
+    expect(made.json().items).toMatchObject([{ kind: "child_of", ticketId: parent.id, number: parent.number }]);
+    const fromParent = await t.app.inject({ url: `/api/v1/tickets/${parent.id}/links`, headers: agent });
+    expect(fromParent.json().items).toMatchObject([{ kind: "parent_of", ticketId: child.id }]);
+    const again = await t.app.inject({
+      method: "POST",
+      url: `/api/v1/tickets/${parent.id}/links`,
+      headers: agent,
+      payload: { ticketId: child.id, kind: "parent_of" },
+    });
+    expect(again.statusCode).toBe(409);
+    const self = await t.app.inject({
+      method: "POST",
+      url: `/api/v1/tickets/${parent.id}/links`,
+      headers: agent,
+      payload: { ticketId: parent.id, kind: "related" },
+    });
+    expect(self.statusCode).toBe(400);
+    // Customers read links but do not make them.
+    expect(
+      (await t.app.inject({ url: `/api/v1/tickets/${parent.id}/links`, headers: customer })).json().items,
+    ).toHaveLength(1);
+    expect(
+      (
+        await t.app.inject({
+          method: "POST",
+          url: `/api/v1/tickets/${parent.id}/links`,
+          headers: customer,
+          payload: { ticketId: child.id, kind: "related" },
+        })
+      ).statusCode,
+    ).toBe(403);
+    const linkId = fromParent.json().items[0].id;
+    expect(
+      (await t.app.inject({ method: "DELETE", url: `/api/v1/tickets/${parent.id}/links/${linkId}`, headers: agent }))
+        .statusCode,
+    ).toBe(204);
+    expect((await t.app.inject({ url: `/api/v1/tickets/${child.id}/links`, headers: agent })).json().items).toEqual([]);
+  });
+
+  it("keeps other organizations out of a customer's view of links", async () => {
+    const mine = await open(acme, "Meu chamado");
+    const theirs = await open(other, "Chamado de outra empresa");
+    const cross = await t.app.inject({
+      method: "POST",
+      url: `/api/v1/tickets/${mine.id}/links`,
+      headers: agent,
+      payload: { ticketId: theirs.id, kind: "duplicate_of" },
+    });
+    expect(cross.statusCode).toBe(400);
+    expect(
+      (
+        await t.app.inject({
+          method: "POST",
+          url: `/api/v1/tickets/${mine.id}/links`,
+          headers: agent,
+          payload: { ticketId: theirs.id, kind: "related" },
+        })
+      ).statusCode,
+    ).toBe(201);
+    expect((await t.app.inject({ url: `/api/v1/tickets/${mine.id}/links`, headers: agent })).json().items).toHaveLength(
+      1,
+    );
+    expect((await t.app.inject({ url: `/api/v1/tickets/${mine.id}/links`, headers: customer })).json().items).toEqual(
+      [],
+    );
+  });
+
+  it("merges a duplicate: closed, pointing to the target, refusing replies and changes, noted on both timelines", async () => {
+    const target = await open(acme, "Áudio picotado");
+    const dup = await open(acme, "Áudio picotando nas chamadas");
+    const res = await t.app.inject({
+      method: "POST",
+      url: `/api/v1/tickets/${dup.id}/merge`,
+      headers: agent,
+      payload: { intoTicketId: target.id },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ status: "closed", mergedIntoId: target.id });
+    const reply = await t.app.inject({
+      method: "POST",
+      url: `/api/v1/tickets/${dup.id}/messages`,
+      headers: customer,
+      payload: { body: "e agora?", visibility: "public" },
+    });
+    expect(reply.statusCode).toBe(409);
+    expect(
+      (
+        await t.app.inject({
+          method: "PATCH",
+          url: `/api/v1/tickets/${dup.id}`,
+          headers: agent,
+          payload: { severity: "low" },
+        })
+      ).statusCode,
+    ).toBe(409);
+    expect(
+      (
+        await t.app.inject({
+          method: "POST",
+          url: `/api/v1/tickets/${dup.id}/merge`,
+          headers: agent,
+          payload: { intoTicketId: target.id },
+        })
+      ).statusCode,
+    ).toBe(409);
+    const notes = (await t.app.inject({ url: `/api/v1/tickets/${target.id}/timeline`, headers: agent }))
+      .json()
+      .messages.map((m: { body: string }) => m.body);
+    expect(notes).toContain(`#${dup.number} was merged into this ticket`);
+    expect((await t.app.inject({ url: `/api/v1/tickets/${dup.id}/links`, headers: agent })).json().items).toMatchObject(
+      [{ kind: "duplicate_of", ticketId: target.id }],
+    );
+    const across = await open(other, "Outra empresa");
+    const bad = await t.app.inject({
+      method: "POST",
+      url: `/api/v1/tickets/${target.id}/merge`,
+      headers: agent,
+      payload: { intoTicketId: across.id },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0].pointer).toBe("/intoTicketId");
+    // The merged ticket's SLA clocks stop counting.
+    const sla = (await t.app.inject({ url: `/api/v1/tickets/${dup.id}`, headers: agent })).json();
+    expect(sla.slaDueAt).toBeNull();
+  });
+});
