@@ -79,7 +79,7 @@ export async function buildApp(
     auditRoutes({ ...services, repo: services.auditRepo, clock: platform.clock, timezone: platform.config.timezone }),
   );
   await app.register(planRoutes(services.plan));
-  await app.register(ticketRoutes(services.tickets));
+  await app.register(ticketRoutes(services.tickets, { attachmentMaxBytes: platform.config.attachmentMaxBytes }));
   await app.register(webhookRoutes(services.webhooks));
   await app.register(slaRoutes({ getPlan: async () => (await services.plan.current()).document }));
   // Staff see every event; a customer only its own organization's.

@@ -4,6 +4,7 @@ import { IdentityRepository } from "./modules/identity/repository.js";
 import { IdentityService } from "./modules/identity/service.js";
 import { PlanRepository } from "./modules/plan/repository.js";
 import { PlanService } from "./modules/plan/service.js";
+import { AttachmentRepository, AttachmentStore } from "./modules/tickets/attachments.js";
 import { TicketLinkRepository } from "./modules/tickets/links-repository.js";
 import { TicketRepository } from "./modules/tickets/repository.js";
 import { TicketService } from "./modules/tickets/service.js";
@@ -51,6 +52,11 @@ export function createServices(platform: Platform): Services {
     (mail) =>
       platform.mailer.send(mail).catch((err) => platform.log.warn({ err, to: mail.to }, "notification mail failed")),
     new TicketLinkRepository(platform.db),
+    {
+      repo: new AttachmentRepository(platform.db),
+      store: new AttachmentStore(platform.config.attachmentsDir),
+      maxBytes: platform.config.attachmentMaxBytes,
+    },
   );
   const webhooks = new WebhookService(
     new WebhookRepository(platform.db, platform.dialect),

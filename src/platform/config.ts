@@ -29,6 +29,8 @@ export interface Config {
   providerName: string;
   /** Mark the session cookie Secure (on when publicUrl is https). */
   secureCookies: boolean;
+  attachmentsDir: string;
+  attachmentMaxBytes: number;
 }
 
 export const configDocs: ReadonlyArray<{ name: string; default: string; meaning: string }> = [
@@ -89,6 +91,12 @@ export const configDocs: ReadonlyArray<{ name: string; default: string; meaning:
     default: "Provedor",
     meaning: "Name of the provider organization created on first start",
   },
+  {
+    name: "PLANTAO_ATTACHMENTS_DIR",
+    default: "`<data>/attachments`",
+    meaning: "Where ticket attachments are stored (a mounted volume or network path works)",
+  },
+  { name: "PLANTAO_ATTACHMENT_MAX_BYTES", default: "10485760", meaning: "Largest attachment accepted, in bytes" },
   { name: "PLANTAO_COMMIT", default: "read from git, else `unknown`", meaning: "Commit shown by `/api/v1/version`" },
 ];
 
@@ -149,6 +157,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     adminPassword: env.PLANTAO_ADMIN_PASSWORD || undefined,
     providerName: env.PLANTAO_PROVIDER_NAME || "Provedor",
     secureCookies: publicUrl.startsWith("https:"),
+    // Under the data directory actually in force, also when a caller overrides it.
+    attachmentsDir: resolve(env.PLANTAO_ATTACHMENTS_DIR || `${overrides.dataDir ?? dataDir}/attachments`),
+    attachmentMaxBytes: int(env, "PLANTAO_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, 1),
     ...overrides,
   };
 }

@@ -87,7 +87,9 @@ export class TicketRepository {
     if (f.breached !== undefined) q = q.where("sla_breached", "=", f.breached);
     if (f.dueBefore) q = q.where("sla_due_at", "<", f.dueBefore);
     if (f.before) q = q.where("id", "<", f.before);
-    const qq = q.orderBy("id", "desc").limit(f.limit); (this as any).lastCompiled = qq.compile(); return qq.execute(); // ZZTEMP
+    const qq = q.orderBy("id", "desc").limit(f.limit);
+    (this as any).lastCompiled = qq.compile();
+    return qq.execute(); // ZZTEMP
   }
 
   async insertMessage(row: MessageRow, trx: Kysely<DB>): Promise<void> {

@@ -85,7 +85,7 @@ const csv = (values: readonly string[]) =>
   Type.String({ pattern: `^(${values.join("|")})(,(${values.join("|")}))*$`, maxLength: 200 });
 const split = (v: string | undefined) => (v ? v.split(",") : undefined);
 
-export function ticketRoutes(tickets: TicketService) {
+export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes: number }) {
   const plugin: FastifyPluginAsyncTypebox = async (app) => {
     app.post(
       "/api/v1/tickets",
@@ -339,11 +339,9 @@ export function ticketRoutes(tickets: TicketService) {
         },
       },
       async (request, reply) =>
-        reply
-          .code(201)
-          .send({
-            items: await tickets.link(authorize(request, "tickets", "write"), request.params.id, request.body, request),
-          }),
+        reply.code(201).send({
+          items: await tickets.link(authorize(request, "tickets", "write"), request.params.id, request.body, request),
+        }),
     );
     app.delete(
       "/api/v1/tickets/:id/links/:linkId",
@@ -374,6 +372,93 @@ export function ticketRoutes(tickets: TicketService) {
       },
       async (request) =>
         tickets.merge(authorize(request, "tickets", "write"), request.params.id, request.body.intoTicketId, request),
+    );
+
+    const Attachment = Type.Object({
+      id: Type.String(),
+      ticketId: Type.String(),
+      messageId: nullable(Type.String()),
+      filename: Type.String(),
+      contentType: Type.String({ description: "Detected from the content, not the name" }),
+      size: Type.Integer(),
+      sha256: Type.String(),
+      uploadedBy: nullable(Type.String()),
+      createdAt: Type.String(),
+    });
+    app.post(
+      "/api/v1/tickets/:id/attachments",
+      {
+        // base64 makes the body a third larger than the file.
+        bodyLimit: Math.ceil((opts.attachmentMaxBytes * 4) / 3) + 64 * 1024,
+        schema: {
+          tags: ["tickets"],
+          summary: "Attach a file (base64 in JSON); its type is detected from the content",
+          params: IdParams,
+          body: Type.Object(
+            {
+              filename: Type.String({ minLength: 1, maxLength: 255 }),
+              data: Type.String({
+                minLength: 1,
+                pattern: "^[A-Za-z0-9+/]*={0,2}$",
+                contentEncoding: "base64",
+                description: `At most ${opts.attachmentMaxBytes} bytes once decoded`,
+              }),
+              messageId: Type.Optional(Id),
+            },
+            strict,
+          ),
+          response: { 201: Attachment, ...problems },
+        },
+      },
+      async (request, reply) =>
+        reply
+          .code(201)
+          .send(await tickets.attach(authorize(request, "tickets", "write"), request.params.id, request.body, request)),
+    );
+    app.get(
+      "/api/v1/tickets/:id/attachments",
+      {
+        schema: {
+          tags: ["tickets"],
+          summary: "Attachments of a ticket",
+          params: IdParams,
+          response: { 200: Type.Object({ items: Type.Array(Attachment) }), ...problems },
+        },
+      },
+      async (request) => ({
+        items: await tickets.attachmentsOf(authorize(request, "tickets", "read"), request.params.id),
+      }),
+    );
+    app.get(
+      "/api/v1/tickets/:id/attachments/:attachmentId",
+      {
+        schema: {
+          tags: ["tickets"],
+          summary: "Download an attachment (always as a download, never rendered inline)",
+          params: Type.Object({ id: Id, attachmentId: Id }, strict),
+          produces: ["application/octet-stream"],
+          response: { 200: Type.String({ format: "binary" }), ...problems },
+        },
+      },
+      async (request, reply) => {
+        const { attachment, stream } = await tickets.download(
+          authorize(request, "tickets", "read"),
+          request.params.id,
+          request.params.attachmentId,
+        );
+        const ascii = attachment.filename.replace(/[^\x20-\x7e]/g, "_").replace(/[\\"]/g, "_");
+        return reply
+          .type(attachment.contentType)
+          .header("content-length", attachment.size)
+          .header(
+            "content-disposition",
+            `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(attachment.filename)}`,
+          )
+          .header("x-content-type-options", "nosniff")
+          .header("content-security-policy", "default-src 'none'; sandbox")
+          .header("cache-control", "private, no-store")
+          .send(stream);
+      },
     );
 
     app.post(

@@ -15,10 +15,12 @@ import type { PlanDocument, SeverityId } from "../plan/document.js";
 import type { PlanService } from "../plan/service.js";
 import { computeClocks, policyFromPlan } from "../sla/clocks.js";
 import { escalationSteps } from "../sla/escalation.js";
+import { type AttachmentRepository, type AttachmentStore, presentAttachment } from "./attachments.js";
 import type { TicketLinkRepository } from "./links-repository.js";
 import { type Channel, canTransition, customerMayChangeStatusTo, type Severity, type Status } from "./model.js";
 import type { HistoryRow, MessageRow, TicketFilter, TicketRepository, TicketRow } from "./repository.js";
 import { ticketEvents } from "./sla-events.js";
+import { safeFilename, sniffContentType } from "./sniff.js";
 
 /** How a link reads from the ticket it is asked about. */
 export type LinkKind = "related" | "duplicate_of" | "duplicated_by" | "parent_of" | "child_of";
@@ -118,6 +120,7 @@ export class TicketService {
     private readonly jobs: JobQueue,
     private readonly notify: (mail: Mail) => Promise<void>,
     private readonly links: TicketLinkRepository,
+    private readonly attachments: { repo: AttachmentRepository; store: AttachmentStore; maxBytes: number },
   ) {
     jobs.register<{ ticketId: string }>("sla.deadline", (job) => this.onDeadline(job.payload.ticketId));
   }
@@ -705,6 +708,64 @@ export class TicketService {
       return { ...after, ...(await this.refreshSla(trx, after, plan.document)) };
     });
     return presentTicket(merged);
+  }
+
+  /**
+   * Attaches a file to a ticket the actor can see (and may write to). The type is detected from the content;
+   * the size limit is checked on the decoded bytes.
+   */
+  async attach(
+    actor: Actor,
+    id: string,
+    input: { filename: string; data: string; messageId?: string },
+    req: RequestInfo,
+  ) {
+    const t = await this.repo.find(id, tenantOf(actor));
+    if (!t) throw Problem.notFound("Ticket");
+    if (t.merged_into_id || t.status === "closed")
+      throw Problem.conflict("Ticket is closed or merged; attach to an open ticket");
+    const data = Buffer.from(input.data, "base64");
+    if (data.length === 0) throw invalid("/data", "is empty or not base64");
+    if (data.length > this.attachments.maxBytes)
+      throw invalid("/data", `is larger than ${this.attachments.maxBytes} bytes`);
+    if (input.messageId) {
+      const messages = await this.repo.messages(id, isStaff(actor.role));
+      if (!messages.some((m) => m.id === input.messageId))
+        throw invalid("/messageId", "is not a message of this ticket");
+    }
+    const row = {
+      id: uuidv7(),
+      ticket_id: id,
+      message_id: input.messageId ?? null,
+      filename: safeFilename(input.filename),
+      content_type: sniffContentType(data),
+      size: data.length,
+      sha256: await this.attachments.store.put(data),
+      uploaded_by: actor.userId,
+      created_at: this.clock.now().toISOString(),
+    };
+    await this.repo.db.transaction().execute(async (trx) => {
+      await this.attachments.repo.insert(row, trx);
+      await this.after(trx, actor, req, t, "ticket.attachment.added", {
+        attachmentId: row.id,
+        filename: row.filename,
+        size: row.size,
+      });
+    });
+    return presentAttachment(row);
+  }
+
+  async attachmentsOf(actor: Actor, id: string) {
+    if (!(await this.repo.find(id, tenantOf(actor)))) throw Problem.notFound("Ticket");
+    return (await this.attachments.repo.of(id)).map(presentAttachment);
+  }
+
+  /** An attachment's metadata and a stream of its bytes, for a ticket the actor can see. */
+  async download(actor: Actor, id: string, attachmentId: string) {
+    if (!(await this.repo.find(id, tenantOf(actor)))) throw Problem.notFound("Ticket");
+    const a = await this.attachments.repo.find(id, attachmentId);
+    if (!a) throw Problem.notFound("Attachment");
+    return { attachment: presentAttachment(a), stream: this.attachments.store.open(a.sha256) };
   }
 
   /** The ticket's SLA clocks now, computed from its events under the current plan, each explained. */

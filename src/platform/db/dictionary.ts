@@ -260,6 +260,20 @@ export const dataDictionary: Record<string, TableMeaning> = {
       created_at: createdAt,
     },
   },
+  attachments: {
+    meaning: "Files attached to tickets. The bytes are on disk under the attachments directory, named by SHA-256.",
+    columns: {
+      id: text("UUIDv7 of the attachment"),
+      ticket_id: text("Ticket it belongs to"),
+      message_id: text("Message it came with, if any"),
+      filename: text("Name given by the uploader (sanitised)"),
+      content_type: text("Type detected from the content (magic bytes), not the one claimed"),
+      size: bigint("Size in bytes"),
+      sha256: text("SHA-256 of the content; the file's name on disk"),
+      uploaded_by: text("User who uploaded it"),
+      created_at: createdAt,
+    },
+  },
   ticket_links: {
     meaning: "Links between tickets: related, duplicate of, parent of (the child side is read from the parent row).",
     columns: {

@@ -248,6 +248,18 @@ export interface TicketLinkTable {
   created_at: string;
 }
 
+export interface AttachmentTable {
+  id: string;
+  ticket_id: string;
+  message_id: string | null;
+  filename: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  uploaded_by: string | null;
+  created_at: string;
+}
+
 export interface DB {
   jobs: JobTable;
   schedules: ScheduleTable;
@@ -265,6 +277,7 @@ export interface DB {
   ticket_history: TicketHistoryTable;
   sla_events: SlaEventTable;
   ticket_links: TicketLinkTable;
+  attachments: AttachmentTable;
   plan_versions: PlanVersionTable;
   webhooks: WebhookTable;
   webhook_deliveries: WebhookDeliveryTable;
