@@ -227,3 +227,59 @@ describe.each(engines)("SLA deadlines fire on time on %s", (engine) => {
     expect(breached.items.map((x: { id: string }) => x.id)).toEqual([ticket.id]);
   });
 });
+
+describe.each(engines)("a calendar change on %s", (engine) => {
+  let t: TestContext;
+  const clock = new ManualClock("2026-11-27T20:00:00.000Z"); // Friday 17:00 in São Paulo
+
+  beforeAll(async () => {
+    t = await testApp(engine, { clock });
+  });
+  afterAll(() => t.close());
+
+  it("applies from when it was saved: business time already used stays used", async () => {
+    const agent = (await tokenFor(t, "agent")).headers;
+    const manager = (await tokenFor(t, "manager")).headers;
+    const org = (await createOrganization(t)).id;
+    const ticket = (
+      await t.app.inject({
+        method: "POST",
+        url: "/api/v1/tickets",
+        headers: agent,
+        payload: {
+          organizationId: org,
+          subject: "Dúvida",
+          description: "Como?",
+          type: "usage_question",
+          severity: "low",
+        },
+      })
+    ).json();
+    const before = (await t.app.inject({ url: `/api/v1/tickets/${ticket.id}/sla`, headers: agent })).json();
+    expect(before.clocks.find((c: { kind: string }) => c.kind === "tier_response").targetAt).toBe(
+      "2026-11-30T12:00:00.000Z",
+    );
+
+    // Saturday: the business calendar starts opening at 07:00 instead of 08:00.
+    clock.set("2026-11-28T15:00:00.000Z");
+    const plan = (await t.app.inject({ url: "/api/v1/plan", headers: manager })).json();
+    const doc = structuredClone(plan.document);
+    for (const day of ["monday", "tuesday", "wednesday", "thursday", "friday"])
+      doc.calendars.comercial.week[day] = [{ start: "07:00", end: "18:00" }];
+    const saved = await t.app.inject({
+      method: "PUT",
+      url: "/api/v1/plan",
+      headers: manager,
+      payload: { document: doc, comment: "abre às 7h" },
+    });
+    expect(saved.statusCode).toBe(200);
+
+    const after = (await t.app.inject({ url: `/api/v1/tickets/${ticket.id}/sla`, headers: agent })).json();
+    // Friday's hour (17:00–18:00) stays used; the second hour is Monday 07:00–08:00.
+    expect(after.clocks.find((c: { kind: string }) => c.kind === "tier_response").targetAt).toBe(
+      "2026-11-30T11:00:00.000Z",
+    );
+    expect(after.planVersion).toBe(1);
+    expect(after.calendarVersions).toEqual([1, 2]);
+  });
+});

@@ -29,6 +29,11 @@ export class PlanRepository {
     return this.db.selectFrom("plan_versions").selectAll().where("version", "=", version).executeTakeFirst();
   }
 
+  /** Every version, oldest first (there are a handful: one per review). */
+  all(): Promise<PlanVersionRow[]> {
+    return this.db.selectFrom("plan_versions").selectAll().orderBy("version").execute();
+  }
+
   /** Newest first, below `before` when given (keyset pagination). */
   list(page: { limit: number; before?: number }): Promise<PlanVersionRow[]> {
     let q = this.db.selectFrom("plan_versions").selectAll();

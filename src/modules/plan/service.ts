@@ -93,6 +93,18 @@ export class PlanService {
     return present(row!);
   }
 
+  #timeline: PlanVersion[] = [];
+
+  /**
+   * Every version oldest first, ending with the current one. Versions never change once saved, so the list is
+   * read again only when a newer version exists.
+   */
+  async timeline(): Promise<PlanVersion[]> {
+    const current = await this.current();
+    if (this.#timeline.at(-1)?.version !== current.version) this.#timeline = (await this.repo.all()).map(present);
+    return this.#timeline;
+  }
+
   async version(version: number): Promise<PlanVersion> {
     const row = await this.repo.find(version);
     if (!row) throw Problem.notFound(`Plan version ${version}`);

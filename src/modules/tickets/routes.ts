@@ -272,7 +272,11 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
               ticketId: Type.String(),
               computedAt: Iso,
               planVersion: Type.Integer({
-                description: "Plan version (policies and calendars) the clocks were computed with",
+                description: "Plan version in force when the ticket was opened: its targets apply",
+              }),
+              calendarVersions: Type.Array(Type.Integer(), {
+                description:
+                  "Plan versions whose calendars the clocks ran on, in order: later calendar changes apply from when they were saved",
               }),
               clocks: Type.Array(
                 Type.Object({

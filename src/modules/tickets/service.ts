@@ -12,14 +12,14 @@ import { type Actor, forbidden, tenantOf } from "../identity/actor.js";
 import { isStaff } from "../identity/roles.js";
 import type { IdentityService } from "../identity/service.js";
 import type { PlanDocument, SeverityId } from "../plan/document.js";
-import type { PlanService } from "../plan/service.js";
+import type { PlanService, PlanVersion } from "../plan/service.js";
 import { computeClocks, policyFromPlan } from "../sla/clocks.js";
 import { escalationSteps } from "../sla/escalation.js";
 import { type AttachmentRepository, type AttachmentStore, presentAttachment } from "./attachments.js";
 import type { TicketLinkRepository } from "./links-repository.js";
 import { type Channel, canTransition, customerMayChangeStatusTo, type Severity, type Status } from "./model.js";
 import type { HistoryRow, MessageRow, TicketFilter, TicketRepository, TicketRow } from "./repository.js";
-import { ticketEvents } from "./sla-events.js";
+import { slaPlanFor, ticketEvents, withCalendarChanges } from "./sla-events.js";
 import { safeFilename, sniffContentType } from "./sniff.js";
 
 /** How a link reads from the ticket it is asked about. */
@@ -143,7 +143,7 @@ export class TicketService {
     await this.checkAssignee(input.assigneeId, "/assigneeId");
     const now = this.clock.now().toISOString();
     const requester = input.requester ?? { name: actor.name, email: actor.email };
-    const plan = await this.plan.current();
+    const versions = await this.plan.timeline();
     const id = uuidv7();
     const row = await this.repo.db.transaction().execute(async (trx) => {
       const ticket: TicketRow = {
@@ -173,7 +173,7 @@ export class TicketService {
       };
       await this.repo.insert(ticket, trx);
       await this.after(trx, actor, req, ticket, "ticket.created", { number: ticket.number });
-      return { ...ticket, ...(await this.refreshSla(trx, ticket, plan.document)) };
+      return { ...ticket, ...(await this.refreshSla(trx, ticket, versions)) };
     });
     return presentTicket(row);
   }
@@ -222,7 +222,7 @@ export class TicketService {
     const tenant = tenantOf(actor);
     const now = this.clock.now().toISOString();
     await this.checkAssignee(patch.assigneeId, "/assigneeId");
-    const plan = await this.plan.current();
+    const versions = await this.plan.timeline();
     const result = await this.repo.db.transaction().execute(async (trx) => {
       const before = await this.repo.find(id, tenant, trx);
       if (!before) throw Problem.notFound("Ticket");
@@ -296,7 +296,7 @@ export class TicketService {
       await this.after(trx, actor, req, after, "ticket.updated", {
         changes: history.map((h) => ({ field: h.field, before: h.before_value, after: h.after_value })),
       });
-      return { ...after, ...(await this.refreshSla(trx, after, plan.document)) };
+      return { ...after, ...(await this.refreshSla(trx, after, versions)) };
     });
     return presentTicket(result);
   }
@@ -319,7 +319,7 @@ export class TicketService {
     if (tenant && input.visibility === "internal") throw forbidden("Customers cannot write internal notes");
     const now = this.clock.now().toISOString();
     const staff = isStaff(actor.role);
-    const plan = await this.plan.current();
+    const versions = await this.plan.timeline();
     return this.repo.db.transaction().execute(async (trx) => {
       const t = await this.repo.find(id, tenant, trx);
       if (!t) throw Problem.notFound("Ticket");
@@ -363,7 +363,7 @@ export class TicketService {
         visibility: message.visibility,
         kind: message.kind,
       });
-      await this.refreshSla(trx, { ...t, ...patch }, plan.document);
+      await this.refreshSla(trx, { ...t, ...patch }, versions);
       return presentMessage(message);
     });
   }
@@ -376,18 +376,10 @@ export class TicketService {
   private async refreshSla(
     trx: Kysely<DB>,
     ticket: TicketRow,
-    plan: PlanDocument,
+    versions: PlanVersion[],
   ): Promise<Pick<TicketRow, "sla_due_at" | "sla_breached">> {
     const now = this.clock.now();
-    const [history, messages] = await Promise.all([
-      this.repo.history(ticket.id, trx),
-      this.repo.messages(ticket.id, true, trx),
-    ]);
-    const clocks = computeClocks({
-      events: ticketEvents(ticket, history, messages),
-      policy: policyFromPlan(plan),
-      now,
-    });
+    const { clocks, plan } = await this.clocksOf(trx, ticket, versions, now);
     const counting = clocks.filter((c) => c.status === "running" || c.status === "paused");
     const due = counting.length ? Math.min(...counting.map((c) => c.breachAt)) : null;
     const sla = {
@@ -411,26 +403,35 @@ export class TicketService {
     return sla;
   }
 
+  /** The ticket's clocks at `now` under the plan it runs on (see `slaPlanFor`), read inside `executor`. */
+  private async clocksOf(executor: Kysely<DB>, ticket: TicketRow, versions: PlanVersion[], now: Date) {
+    const [history, messages] = await Promise.all([
+      this.repo.history(ticket.id, executor),
+      this.repo.messages(ticket.id, true, executor),
+    ]);
+    const sla = slaPlanFor(ticket.created_at, versions);
+    const clocks = computeClocks({
+      events: withCalendarChanges(ticketEvents(ticket, history, messages), sla.calendarChanges),
+      policy: policyFromPlan(sla.plan),
+      now,
+    });
+    // Escalation instants are counted on the calendars in force now.
+    const plan: PlanDocument = { ...sla.plan, calendars: versions.at(-1)!.document.calendars };
+    return { clocks, plan, version: sla.version, calendarVersions: sla.calendarVersions };
+  }
+
   /**
    * The deadline job: announces each clock's warning (target reached) and breach once, fires the escalation
    * matrix's steps that were reached (each once), then re-arms. Mail goes out after the commit.
    */
   async onDeadline(ticketId: string): Promise<void> {
-    const plan = await this.plan.current();
+    const versions = await this.plan.timeline();
     const mail: { notify: string[]; subject: string; text: string; assignee: string | null }[] = [];
     await this.repo.db.transaction().execute(async (trx) => {
       const t = await this.repo.find(ticketId, undefined, trx);
       if (!t) return;
       const now = this.clock.now();
-      const [history, messages] = await Promise.all([
-        this.repo.history(ticketId, trx),
-        this.repo.messages(ticketId, true, trx),
-      ]);
-      const clocks = computeClocks({
-        events: ticketEvents(t, history, messages),
-        policy: policyFromPlan(plan.document),
-        now,
-      });
+      const { clocks, plan } = await this.clocksOf(trx, t, versions, now);
       const iso = now.toISOString();
       for (const c of clocks) {
         const marks: { kind: "warning" | "breached"; at: number }[] = [];
@@ -486,7 +487,7 @@ export class TicketService {
           );
         }
       }
-      for (const step of escalationSteps(plan.document, t.severity as SeverityId, clocks, now.getTime())) {
+      for (const step of escalationSteps(plan, t.severity as SeverityId, clocks, now.getTime())) {
         if (step.at > now.getTime()) continue;
         const c = step.clock;
         const fresh = await this.repo.insertSlaEvent(
@@ -532,7 +533,7 @@ export class TicketService {
           text: `#${t.number} ${t.subject}\n${t.severity} · ${t.tier} · ${t.status}\n${c.kind}: breach at ${new Date(c.breachAt).toISOString()}`,
         });
       }
-      await this.refreshSla(trx, t, plan.document);
+      await this.refreshSla(trx, t, versions);
     });
     // Sent after the commit: a step is recorded once; a mail that fails is logged by `notify`, not retried.
     for (const m of mail) {
@@ -628,7 +629,7 @@ export class TicketService {
   async merge(actor: Actor, id: string, intoId: string, req: RequestInfo) {
     if (!isStaff(actor.role)) throw forbidden("Only staff merge tickets");
     if (intoId === id) throw invalid("/intoTicketId", "a ticket cannot be merged into itself");
-    const plan = await this.plan.current();
+    const versions = await this.plan.timeline();
     const now = this.clock.now().toISOString();
     const merged = await this.repo.db.transaction().execute(async (trx) => {
       const [source, target] = await Promise.all([
@@ -705,7 +706,7 @@ export class TicketService {
         trx,
       );
       await this.after(trx, actor, req, after, "ticket.merged", { into: target.id, intoNumber: Number(target.number) });
-      return { ...after, ...(await this.refreshSla(trx, after, plan.document)) };
+      return { ...after, ...(await this.refreshSla(trx, after, versions)) };
     });
     return presentTicket(merged);
   }
@@ -772,27 +773,24 @@ export class TicketService {
   async sla(actor: Actor, id: string) {
     const t = await this.repo.find(id, tenantOf(actor));
     if (!t) throw Problem.notFound("Ticket");
-    const [messages, history, plan] = await Promise.all([
-      this.repo.messages(id, true),
-      this.repo.history(id),
-      this.plan.current(),
-    ]);
     const now = this.clock.now();
     const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-    const clocks = computeClocks({
-      events: ticketEvents(t, history, messages),
-      policy: policyFromPlan(plan.document),
+    const { clocks, plan, version, calendarVersions } = await this.clocksOf(
+      this.repo.db,
+      t,
+      await this.plan.timeline(),
       now,
-    });
+    );
     return {
       ticketId: id,
       computedAt: now.toISOString(),
-      planVersion: plan.version,
+      planVersion: version,
+      calendarVersions,
       clocks: clocks.map((c) => ({
         kind: c.kind,
         tier: c.tier,
         calendar: c.calendar,
-        calendarName: plan.document.calendars[c.calendar]?.name ?? c.calendar,
+        calendarName: plan.calendars[c.calendar]?.name ?? c.calendar,
         status: c.status,
         startedAt: iso(c.startedAt)!,
         targetAt: iso(c.targetAt)!,

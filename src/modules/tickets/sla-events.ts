@@ -1,4 +1,4 @@
-import type { SeverityId, TierId } from "../plan/document.js";
+import type { PlanDocument, SeverityId, TierId } from "../plan/document.js";
 import type { TicketEvent } from "../sla/clocks.js";
 import type { Status } from "./model.js";
 import type { HistoryRow, MessageRow, TicketRow } from "./repository.js";
@@ -47,4 +47,45 @@ export function ticketEvents(ticket: TicketRow, history: HistoryRow[], messages:
   }
   dated.sort((a, b) => (a.at === b.at ? a.id.localeCompare(b.id) : a.at.localeCompare(b.at)));
   return [opened, ...dated.map((d) => d.event)];
+}
+
+/**
+ * The plan a ticket's SLA runs on: the version in force when it was opened sets its targets, and each later
+ * change of a calendar applies from the moment it was saved, so business time already used stays used.
+ */
+export function slaPlanFor(
+  openedAt: string,
+  versions: readonly { version: number; createdAt: string; document: PlanDocument }[],
+): { plan: PlanDocument; version: number; calendarChanges: TicketEvent[]; calendarVersions: number[] } {
+  const atOpen = [...versions].reverse().find((v) => v.createdAt <= openedAt) ?? versions[0]!;
+  const calendarChanges: TicketEvent[] = [];
+  const calendarVersions = [atOpen.version];
+  let previous = atOpen.document.calendars;
+  for (const v of versions) {
+    if (v.createdAt <= openedAt || v.version <= atOpen.version) continue;
+    let changed = false;
+    for (const [id, definition] of Object.entries(v.document.calendars)) {
+      if (JSON.stringify(previous[id]) === JSON.stringify(definition)) continue;
+      calendarChanges.push({ type: "calendar_changed", at: new Date(v.createdAt), calendar: id, definition });
+      changed = true;
+    }
+    if (changed) calendarVersions.push(v.version);
+    previous = v.document.calendars;
+  }
+  return { plan: atOpen.document, version: atOpen.version, calendarChanges, calendarVersions };
+}
+
+/** The ticket's own events and the plan's calendar changes, in time order. */
+export function withCalendarChanges(events: TicketEvent[], changes: TicketEvent[]): TicketEvent[] {
+  if (!changes.length) return events;
+  const time = (e: TicketEvent) => new Date(e.at).getTime();
+  const [opened, ...rest] = events;
+  // Stable: at equal instants the ticket's event comes first.
+  return [
+    opened!,
+    ...[...rest, ...changes]
+      .map((e, i) => ({ e, i }))
+      .sort((a, b) => time(a.e) - time(b.e) || a.i - b.i)
+      .map((x) => x.e),
+  ];
 }
