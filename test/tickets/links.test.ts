@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSmtp } from "../fixtures/smtp.js";
 import { createOrganization, engines, type TestContext, testApp, tokenFor } from "../harness.js";
 
 describe.each(engines)("ticket links and merge on %s", (engine) => {
@@ -167,5 +168,101 @@ describe.each(engines)("ticket links and merge on %s", (engine) => {
     // The merged ticket's SLA clocks stop counting.
     const sla = (await t.app.inject({ url: `/api/v1/tickets/${dup.id}`, headers: agent })).json();
     expect(sla.slaDueAt).toBeNull();
+  });
+});
+
+describe.each(engines)("ticket watchers on %s", (engine) => {
+  let t: TestContext;
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  beforeAll(async () => {
+    smtp = await startSmtp();
+    t = await testApp(engine, { config: { smtpUrl: smtp.url } });
+  });
+  afterAll(async () => {
+    await t.close();
+    await smtp.close();
+  });
+
+  it("mails watchers public replies and status changes, never internal notes or their own actions", async () => {
+    const acme = (await createOrganization(t)).id;
+    const agent = await tokenFor(t, "agent");
+    const customer = await tokenFor(t, "customer", { organizationId: acme });
+    const stranger = await tokenFor(t, "customer", { organizationId: (await createOrganization(t)).id });
+    const ticket = (
+      await t.app.inject({
+        method: "POST",
+        url: "/api/v1/tickets",
+        headers: customer.headers,
+        payload: { subject: "Fax não envia", description: "ATA com fax", type: "feature_failure", severity: "low" },
+      })
+    ).json();
+    expect(
+      (
+        await t.app.inject({
+          method: "POST",
+          url: `/api/v1/tickets/${ticket.id}/watchers`,
+          headers: customer.headers,
+          payload: {},
+        })
+      ).statusCode,
+    ).toBe(201);
+    const strangerWatch = await t.app.inject({
+      method: "POST",
+      url: `/api/v1/tickets/${ticket.id}/watchers`,
+      headers: agent.headers,
+      payload: { userId: stranger.user.id },
+    });
+    expect(strangerWatch.statusCode).toBe(400);
+    expect(
+      (await t.app.inject({ url: `/api/v1/tickets/${ticket.id}/watchers`, headers: agent.headers })).json().items,
+    ).toMatchObject([{ userId: customer.user.id }]);
+
+    await t.app.inject({
+      method: "POST",
+      url: `/api/v1/tickets/${ticket.id}/messages`,
+      headers: agent.headers,
+      payload: { body: "nota interna", visibility: "internal" },
+    });
+    await t.app.inject({
+      method: "POST",
+      url: `/api/v1/tickets/${ticket.id}/messages`,
+      headers: agent.headers,
+      payload: { body: "Reinicie o ATA, por favor.", visibility: "public" },
+    });
+    await t.app.inject({
+      method: "PATCH",
+      url: `/api/v1/tickets/${ticket.id}`,
+      headers: agent.headers,
+      payload: { status: "pending_customer" },
+    });
+    await t.app.inject({
+      method: "POST",
+      url: `/api/v1/tickets/${ticket.id}/messages`,
+      headers: customer.headers,
+      payload: { body: "Reiniciei.", visibility: "public" },
+    });
+    await expect.poll(() => smtp.inbox.filter((m) => m.to === customer.user.email).length).toBe(2);
+    const texts = smtp.inbox.filter((m) => m.to === customer.user.email).map((m) => m.text);
+    expect(texts[0]).toContain("Reinicie o ATA");
+    expect(texts[1]).toContain("open → pending_customer");
+    expect(texts.join()).not.toContain("nota interna");
+    expect(
+      (
+        await t.app.inject({
+          method: "DELETE",
+          url: `/api/v1/tickets/${ticket.id}/watchers/${customer.user.id}`,
+          headers: customer.headers,
+        })
+      ).statusCode,
+    ).toBe(204);
+    expect(
+      (
+        await t.app.inject({
+          method: "DELETE",
+          url: `/api/v1/tickets/${ticket.id}/watchers/${customer.user.id}`,
+          headers: customer.headers,
+        })
+      ).statusCode,
+    ).toBe(404);
   });
 });

@@ -3,7 +3,7 @@ import type { DB, TicketLinkTable } from "../../platform/db/schema.js";
 
 export type LinkRow = Selectable<TicketLinkTable>;
 
-/** The only SQL over links between tickets. */
+/** The only SQL over links between tickets and over who watches a ticket. */
 export class TicketLinkRepository {
   constructor(readonly db: Kysely<DB>) {}
 
@@ -58,5 +58,32 @@ export class TicketLinkRepository {
 
   async delete(id: string, trx: Kysely<DB>): Promise<void> {
     await trx.deleteFrom("ticket_links").where("id", "=", id).execute();
+  }
+
+  async watch(ticketId: string, userId: string, at: string, trx: Kysely<DB>): Promise<void> {
+    await trx
+      .insertInto("ticket_watchers")
+      .values({ ticket_id: ticketId, user_id: userId, created_at: at })
+      .onConflict((oc) => oc.columns(["ticket_id", "user_id"]).doNothing())
+      .execute();
+  }
+
+  async unwatch(ticketId: string, userId: string, trx: Kysely<DB>): Promise<number> {
+    const r = await trx
+      .deleteFrom("ticket_watchers")
+      .where("ticket_id", "=", ticketId)
+      .where("user_id", "=", userId)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
+  async watchers(ticketId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom("ticket_watchers")
+      .select("user_id")
+      .where("ticket_id", "=", ticketId)
+      .orderBy("created_at")
+      .execute();
+    return rows.map((r) => r.user_id);
   }
 }

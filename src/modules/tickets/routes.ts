@@ -362,6 +362,67 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
         return reply.code(204).send(null);
       },
     );
+    const Watchers = Type.Object({
+      items: Type.Array(Type.Object({ userId: Type.String(), name: Type.String(), email: Type.String() })),
+    });
+    app.get(
+      "/api/v1/tickets/:id/watchers",
+      {
+        schema: {
+          tags: ["tickets"],
+          summary: "Who watches the ticket (mailed on public replies and status changes)",
+          params: IdParams,
+          response: { 200: Watchers, ...problems },
+        },
+      },
+      async (request) => ({
+        items: await tickets.watchersOf(authorize(request, "tickets", "read"), request.params.id),
+      }),
+    );
+    app.post(
+      "/api/v1/tickets/:id/watchers",
+      {
+        schema: {
+          tags: ["tickets"],
+          summary: "Watch the ticket (yourself, or another user who can see it)",
+          params: IdParams,
+          body: Type.Object({ userId: Type.Optional(Id) }, strict),
+          response: { 201: Watchers, ...problems },
+        },
+      },
+      async (request, reply) =>
+        reply
+          .code(201)
+          .send({
+            items: await tickets.watch(
+              authorize(request, "tickets", "write"),
+              request.params.id,
+              request.body.userId,
+              request,
+            ),
+          }),
+    );
+    app.delete(
+      "/api/v1/tickets/:id/watchers/:userId",
+      {
+        schema: {
+          tags: ["tickets"],
+          summary: "Stop watching the ticket",
+          params: Type.Object({ id: Id, userId: Id }, strict),
+          response: { 204: Type.Null(), ...problems },
+        },
+      },
+      async (request, reply) => {
+        await tickets.unwatch(
+          authorize(request, "tickets", "write"),
+          request.params.id,
+          request.params.userId,
+          request,
+        );
+        return reply.code(204).send(null);
+      },
+    );
+
     app.post(
       "/api/v1/tickets/:id/merge",
       {

@@ -223,6 +223,7 @@ export class TicketService {
     const now = this.clock.now().toISOString();
     await this.checkAssignee(patch.assigneeId, "/assigneeId");
     const versions = await this.plan.timeline();
+    let statusChange: string | null = null;
     const result = await this.repo.db.transaction().execute(async (trx) => {
       const before = await this.repo.find(id, tenant, trx);
       if (!before) throw Problem.notFound("Ticket");
@@ -296,8 +297,17 @@ export class TicketService {
       await this.after(trx, actor, req, after, "ticket.updated", {
         changes: history.map((h) => ({ field: h.field, before: h.before_value, after: h.after_value })),
       });
+      if (after.status !== before.status) statusChange = `${before.status} → ${after.status}`;
       return { ...after, ...(await this.refreshSla(trx, after, versions)) };
     });
+    if (statusChange) {
+      await this.mailWatchers(
+        id,
+        actor.userId,
+        `[Plantão] #${result.number} ${result.subject}`,
+        `${actor.name}: ${statusChange}`,
+      );
+    }
     return presentTicket(result);
   }
 
@@ -320,52 +330,65 @@ export class TicketService {
     const now = this.clock.now().toISOString();
     const staff = isStaff(actor.role);
     const versions = await this.plan.timeline();
-    return this.repo.db.transaction().execute(async (trx) => {
-      const t = await this.repo.find(id, tenant, trx);
-      if (!t) throw Problem.notFound("Ticket");
-      if (t.merged_into_id) throw Problem.conflict("Ticket was merged into another ticket; reply there");
-      if (t.status === "closed") throw Problem.conflict("Ticket is closed; reopen it first");
-      const message: MessageRow = {
-        id: uuidv7(),
-        ticket_id: id,
-        author_user_id: actor.userId,
-        author_kind: staff ? "agent" : "customer",
-        visibility: input.visibility,
-        kind: input.visibility === "internal" ? "note" : (input.kind ?? "reply"),
-        body: input.body,
-        created_at: now,
-      };
-      await this.repo.insertMessage(message, trx);
-      const patch: Partial<TicketRow> = { updated_at: now };
-      // First response is a public agent reply (or a logged answered call), never an internal note.
-      if (staff && input.visibility === "public" && !t.first_response_at) patch.first_response_at = now;
-      if (staff && input.visibility === "public" && t.status === "new") patch.status = "open";
-      if (!staff && (t.status === "pending_customer" || t.status === "resolved")) patch.status = "open";
-      await this.repo.update(id, patch, trx);
-      if (patch.status) {
-        await this.repo.insertHistory(
-          [
-            {
-              id: uuidv7(),
-              ticket_id: id,
-              at: now,
-              actor_user_id: actor.userId,
-              field: "status",
-              before_value: t.status,
-              after_value: patch.status,
-            },
-          ],
-          trx,
-        );
-      }
-      await this.after(trx, actor, req, t, "ticket.message.created", {
-        messageId: message.id,
-        visibility: message.visibility,
-        kind: message.kind,
+    return this.repo.db
+      .transaction()
+      .execute(async (trx) => {
+        const t = await this.repo.find(id, tenant, trx);
+        if (!t) throw Problem.notFound("Ticket");
+        if (t.merged_into_id) throw Problem.conflict("Ticket was merged into another ticket; reply there");
+        if (t.status === "closed") throw Problem.conflict("Ticket is closed; reopen it first");
+        const message: MessageRow = {
+          id: uuidv7(),
+          ticket_id: id,
+          author_user_id: actor.userId,
+          author_kind: staff ? "agent" : "customer",
+          visibility: input.visibility,
+          kind: input.visibility === "internal" ? "note" : (input.kind ?? "reply"),
+          body: input.body,
+          created_at: now,
+        };
+        await this.repo.insertMessage(message, trx);
+        const patch: Partial<TicketRow> = { updated_at: now };
+        // First response is a public agent reply (or a logged answered call), never an internal note.
+        if (staff && input.visibility === "public" && !t.first_response_at) patch.first_response_at = now;
+        if (staff && input.visibility === "public" && t.status === "new") patch.status = "open";
+        if (!staff && (t.status === "pending_customer" || t.status === "resolved")) patch.status = "open";
+        await this.repo.update(id, patch, trx);
+        if (patch.status) {
+          await this.repo.insertHistory(
+            [
+              {
+                id: uuidv7(),
+                ticket_id: id,
+                at: now,
+                actor_user_id: actor.userId,
+                field: "status",
+                before_value: t.status,
+                after_value: patch.status,
+              },
+            ],
+            trx,
+          );
+        }
+        await this.after(trx, actor, req, t, "ticket.message.created", {
+          messageId: message.id,
+          visibility: message.visibility,
+          kind: message.kind,
+        });
+        await this.refreshSla(trx, { ...t, ...patch }, versions);
+        return { message, ticket: t };
+      })
+      .then(async ({ message, ticket }) => {
+        if (message.visibility === "public") {
+          await this.mailWatchers(
+            id,
+            actor.userId,
+            `[Plantão] #${ticket.number} ${ticket.subject}`,
+            `${actor.name}:\n\n${message.body}`,
+          );
+        }
+        return presentMessage(message);
       });
-      await this.refreshSla(trx, { ...t, ...patch }, versions);
-      return presentMessage(message);
-    });
   }
 
   /**
@@ -709,6 +732,52 @@ export class TicketService {
       return { ...after, ...(await this.refreshSla(trx, after, versions)) };
     });
     return presentTicket(merged);
+  }
+
+  /** Adds a watcher (the actor by default). A customer's organization users may watch its tickets; staff any. */
+  async watch(actor: Actor, id: string, userId: string | undefined, req: RequestInfo) {
+    const t = await this.repo.find(id, tenantOf(actor));
+    if (!t) throw Problem.notFound("Ticket");
+    const who = userId ?? actor.userId;
+    if (who !== actor.userId && !isStaff(actor.role) && actor.role !== "customer-admin") {
+      throw forbidden("Customers add only themselves as watchers");
+    }
+    const user = await this.identity.getUser(who).catch(() => undefined);
+    if (!user || user.disabled || (!isStaff(user.role) && user.organizationId !== t.organization_id)) {
+      throw invalid("/userId", "must be an active user who can see this ticket");
+    }
+    await this.repo.db.transaction().execute(async (trx) => {
+      await this.links.watch(id, who, this.clock.now().toISOString(), trx);
+      await this.after(trx, actor, req, t, "ticket.watcher.added", { userId: who });
+    });
+    return this.watchersOf(actor, id);
+  }
+
+  async unwatch(actor: Actor, id: string, userId: string, req: RequestInfo) {
+    const t = await this.repo.find(id, tenantOf(actor));
+    if (!t) throw Problem.notFound("Ticket");
+    if (userId !== actor.userId && !isStaff(actor.role) && actor.role !== "customer-admin") {
+      throw forbidden("Customers remove only themselves as watchers");
+    }
+    await this.repo.db.transaction().execute(async (trx) => {
+      if (!(await this.links.unwatch(id, userId, trx))) throw Problem.notFound("Watcher");
+      await this.after(trx, actor, req, t, "ticket.watcher.removed", { userId });
+    });
+  }
+
+  async watchersOf(actor: Actor, id: string) {
+    if (!(await this.repo.find(id, tenantOf(actor)))) throw Problem.notFound("Ticket");
+    const users = await Promise.all((await this.links.watchers(id)).map((u) => this.identity.getUser(u)));
+    return users.map((u) => ({ userId: u.id, name: u.name, email: u.email }));
+  }
+
+  /** Mails a ticket's watchers (not the actor) after a public reply or a status change. */
+  private async mailWatchers(ticketId: string, actorId: string, subject: string, text: string) {
+    for (const userId of await this.links.watchers(ticketId)) {
+      if (userId === actorId) continue;
+      const u = await this.identity.getUser(userId).catch(() => undefined);
+      if (u && !u.disabled) await this.notify({ to: u.email, subject, text });
+    }
   }
 
   /**

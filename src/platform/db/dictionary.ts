@@ -274,6 +274,14 @@ export const dataDictionary: Record<string, TableMeaning> = {
       created_at: createdAt,
     },
   },
+  ticket_watchers: {
+    meaning: "Users who follow a ticket: they are mailed its public replies and status changes.",
+    columns: {
+      ticket_id: text("Ticket followed"),
+      user_id: text("User following it"),
+      created_at: createdAt,
+    },
+  },
   ticket_links: {
     meaning: "Links between tickets: related, duplicate of, parent of (the child side is read from the parent row).",
     columns: {

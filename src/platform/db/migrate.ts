@@ -7,6 +7,7 @@ import * as m0005 from "./migrations/0005_webhooks.js";
 import * as m0006 from "./migrations/0006_ticket_search.js";
 import * as m0007 from "./migrations/0007_ticket_links.js";
 import * as m0008 from "./migrations/0008_attachments.js";
+import * as m0009 from "./migrations/0009_ticket_watchers.js";
 
 /** Every migration, in order. Imported statically so the compiled build needs no directory scan. */
 export const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ export const migrations: Record<string, Migration> = {
   "0006_ticket_search": m0006,
   "0007_ticket_links": m0007,
   "0008_attachments": m0008,
+  "0009_ticket_watchers": m0009,
 };
 
 export const latestSchemaVersion = Object.keys(migrations).at(-1) ?? "";

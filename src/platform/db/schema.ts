@@ -260,6 +260,12 @@ export interface AttachmentTable {
   created_at: string;
 }
 
+export interface TicketWatcherTable {
+  ticket_id: string;
+  user_id: string;
+  created_at: string;
+}
+
 export interface DB {
   jobs: JobTable;
   schedules: ScheduleTable;
@@ -278,6 +284,7 @@ export interface DB {
   sla_events: SlaEventTable;
   ticket_links: TicketLinkTable;
   attachments: AttachmentTable;
+  ticket_watchers: TicketWatcherTable;
   plan_versions: PlanVersionTable;
   webhooks: WebhookTable;
   webhook_deliveries: WebhookDeliveryTable;
