@@ -283,3 +283,73 @@ describe.each(engines)("a calendar change on %s", (engine) => {
     expect(after.calendarVersions).toEqual([1, 2]);
   });
 });
+
+describe.each(engines)("escalation actions on %s", (engine) => {
+  let t: TestContext;
+  const clock = new ManualClock("2026-11-25T12:00:00.000Z"); // Wednesday 09:00 in São Paulo
+
+  beforeAll(async () => {
+    t = await testApp(engine, { clock });
+  });
+  afterAll(() => t.close());
+
+  it("moves the ticket to another tier and raises its severity when a step says so", async () => {
+    const manager = (await tokenFor(t, "manager")).headers;
+    const agent = (await tokenFor(t, "agent")).headers;
+    const plan = (await t.app.inject({ url: "/api/v1/plan", headers: manager })).json();
+    const doc = structuredClone(plan.document);
+    doc.escalation.medium.steps = [
+      {
+        clock: "resolution",
+        trigger: "percentElapsed",
+        value: 10,
+        notify: ["assignee"],
+        reassignTo: "L2",
+        raiseSeverityTo: "high",
+      },
+    ];
+    expect(
+      (
+        await t.app.inject({
+          method: "PUT",
+          url: "/api/v1/plan",
+          headers: manager,
+          payload: { document: doc, comment: "escalar médio" },
+        })
+      ).statusCode,
+    ).toBe(200);
+    const org = (await createOrganization(t)).id;
+    const ticket = (
+      await t.app.inject({
+        method: "POST",
+        url: "/api/v1/tickets",
+        headers: agent,
+        payload: {
+          organizationId: org,
+          subject: "Eco",
+          description: "Eco nas chamadas",
+          type: "performance",
+          severity: "medium",
+        },
+      })
+    ).json();
+    // 10 % of 24 business hours is 2 h 24 min: Wednesday 11:24 local.
+    clock.set("2026-11-25T14:24:00.000Z");
+    await t.platform.jobs.drain();
+    const after = (await t.app.inject({ url: `/api/v1/tickets/${ticket.id}`, headers: agent })).json();
+    expect(after).toMatchObject({ tier: "L2", severity: "high" });
+    const timeline = (await t.app.inject({ url: `/api/v1/tickets/${ticket.id}/timeline`, headers: agent })).json();
+    expect(timeline.messages.at(-1).body).toBe(
+      "Escalation step 1 (resolution): notified assignee; tier L1 → L2; severity medium → high",
+    );
+    expect(timeline.history.map((h: { field: string; after: string }) => `${h.field}=${h.after}`)).toEqual([
+      "tier=L2",
+      "severity=high",
+    ]);
+    // The new tier's clock starts when the ticket entered it.
+    const sla = (await t.app.inject({ url: `/api/v1/tickets/${ticket.id}/sla`, headers: agent })).json();
+    expect(
+      sla.clocks.find((c: { kind: string; tier: string }) => c.kind === "tier_response" && c.tier === "L2").startedAt,
+    ).toBe("2026-11-25T14:24:00.000Z");
+  });
+});

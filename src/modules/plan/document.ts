@@ -196,8 +196,20 @@ const EscalationStep = Type.Object(
       ),
       { minItems: 1, uniqueItems: true, description: "Who is notified" },
     ),
+    reassignTo: Type.Optional(literals(tierIds, "Move the ticket to this support tier when the step fires")),
+    raiseSeverityTo: Type.Optional(literals(severityIds, "Raise the ticket to this severity (never lowers it)")),
+    openHoursOnly: Type.Optional(
+      Type.Boolean({
+        description:
+          "Send this step's notifications only while the severity's calendar is open; else at the next opening",
+      }),
+    ),
   },
-  { ...strict, description: "One notification of the escalation matrix" },
+  {
+    ...strict,
+    description:
+      "One step of the escalation matrix: who is notified, and optionally a reassignment or a severity raise",
+  },
 );
 
 const Escalation = Type.Object(

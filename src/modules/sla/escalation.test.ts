@@ -56,3 +56,34 @@ describe("escalation matrix (plan defaults)", () => {
     expect(reached.map((s) => s.step)).toEqual([0]);
   });
 });
+
+describe("open-hours-only steps", () => {
+  it("wait for the severity's calendar to open", () => {
+    const doc = structuredClone(plan);
+    doc.escalation.low.steps = [
+      { clock: "resolution", trigger: "percentElapsed", value: 1, notify: ["assignee"], openHoursOnly: true },
+    ];
+    // Opened Friday 17:59 local; 1 % of 72 business hours is 43.2 minutes, reached Monday 08:42; the calendar is open then.
+    const opened = at("2026-11-27T20:59:00Z");
+    const clocks = computeClocks({
+      events: [{ type: "opened", at: opened, severity: "low", tier: "L1" }],
+      policy: policyFromPlan(doc),
+      now: opened,
+    });
+    expect(new Date(escalationSteps(doc, "low", clocks, opened)[0]!.at).toISOString()).toBe("2026-11-30T11:42:12.000Z");
+    // Reached on a Saturday (24x7 severity calendar replaced by business hours): fires at Monday's opening.
+    doc.severities.critical.calendar = "comercial";
+    doc.escalation.critical.steps = [
+      { clock: "response", trigger: "percentElapsed", value: 0, notify: ["noc"], openHoursOnly: true },
+    ];
+    const saturday = at("2026-11-28T15:00:00Z");
+    const c2 = computeClocks({
+      events: [{ type: "opened", at: saturday, severity: "critical", tier: "L1" }],
+      policy: policyFromPlan(doc),
+      now: saturday,
+    });
+    expect(new Date(escalationSteps(doc, "critical", c2, saturday)[0]!.at).toISOString()).toBe(
+      "2026-11-30T11:00:00.000Z",
+    );
+  });
+});

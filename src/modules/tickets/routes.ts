@@ -391,16 +391,14 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
         },
       },
       async (request, reply) =>
-        reply
-          .code(201)
-          .send({
-            items: await tickets.watch(
-              authorize(request, "tickets", "write"),
-              request.params.id,
-              request.body.userId,
-              request,
-            ),
-          }),
+        reply.code(201).send({
+          items: await tickets.watch(
+            authorize(request, "tickets", "write"),
+            request.params.id,
+            request.body.userId,
+            request,
+          ),
+        }),
     );
     app.delete(
       "/api/v1/tickets/:id/watchers/:userId",

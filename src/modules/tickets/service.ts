@@ -22,6 +22,8 @@ import type { HistoryRow, MessageRow, TicketFilter, TicketRepository, TicketRow 
 import { slaPlanFor, ticketEvents, withCalendarChanges } from "./sla-events.js";
 import { safeFilename, sniffContentType } from "./sniff.js";
 
+const severityRank: Record<SeverityId, number> = { low: 0, medium: 1, high: 2, critical: 3 };
+
 /** How a link reads from the ticket it is asked about. */
 export type LinkKind = "related" | "duplicate_of" | "duplicated_by" | "parent_of" | "child_of";
 const linkKinds = { related: "related", duplicate_of: "duplicate", parent_of: "parent" } as const;
@@ -527,6 +529,29 @@ export class TicketService {
           trx,
         );
         if (!fresh) continue;
+        // The step's actions: move the ticket to a tier, raise its severity (never lower it).
+        const changes: HistoryRow[] = [];
+        const change = (field: "tier" | "severity", value: string) => {
+          changes.push({
+            id: uuidv7(),
+            ticket_id: ticketId,
+            at: iso,
+            actor_user_id: null,
+            field,
+            before_value: t[field],
+            after_value: value,
+          });
+          t[field] = value;
+        };
+        if (step.reassignTo && step.reassignTo !== t.tier) change("tier", step.reassignTo);
+        if (step.raiseSeverityTo && severityRank[step.raiseSeverityTo] > severityRank[t.severity as SeverityId]) {
+          change("severity", step.raiseSeverityTo);
+        }
+        if (changes.length) {
+          await this.repo.update(ticketId, { tier: t.tier, severity: t.severity, updated_at: iso }, trx);
+          await this.repo.insertHistory(changes, trx);
+        }
+        const actions = changes.map((h) => `${h.field} ${h.before_value} → ${h.after_value}`);
         await this.repo.insertMessage(
           {
             id: uuidv7(),
@@ -535,7 +560,7 @@ export class TicketService {
             author_kind: "system",
             visibility: "internal",
             kind: "system",
-            body: `Escalation step ${step.step + 1} (${c.kind}): notified ${step.notify.join(", ")}`,
+            body: `Escalation step ${step.step + 1} (${c.kind}): notified ${step.notify.join(", ")}${actions.length ? `; ${actions.join("; ")}` : ""}`,
             created_at: iso,
           },
           trx,
@@ -545,7 +570,14 @@ export class TicketService {
             type: "ticket.escalation",
             organizationId: t.organization_id,
             subjectId: ticketId,
-            payload: { ticketId, number: Number(t.number), step: step.step + 1, clock: c.kind, notify: step.notify },
+            payload: {
+              ticketId,
+              number: Number(t.number),
+              step: step.step + 1,
+              clock: c.kind,
+              notify: step.notify,
+              actions,
+            },
           },
           trx,
         );

@@ -1755,6 +1755,18 @@ export interface paths {
                                             clock: "response" | "resolution";
                                             /** @description Who is notified */
                                             notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
+                                            openHoursOnly?: boolean;
+                                            /**
+                                             * @description Raise the ticket to this severity (never lowers it)
+                                             * @enum {unknown}
+                                             */
+                                            raiseSeverityTo?: "critical" | "high" | "medium" | "low";
+                                            /**
+                                             * @description Move the ticket to this support tier when the step fires
+                                             * @enum {unknown}
+                                             */
+                                            reassignTo?: "L1" | "L2" | "L3";
                                             /**
                                              * @description How `value` is read
                                              * @enum {unknown}
@@ -1785,6 +1797,18 @@ export interface paths {
                                             clock: "response" | "resolution";
                                             /** @description Who is notified */
                                             notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
+                                            openHoursOnly?: boolean;
+                                            /**
+                                             * @description Raise the ticket to this severity (never lowers it)
+                                             * @enum {unknown}
+                                             */
+                                            raiseSeverityTo?: "critical" | "high" | "medium" | "low";
+                                            /**
+                                             * @description Move the ticket to this support tier when the step fires
+                                             * @enum {unknown}
+                                             */
+                                            reassignTo?: "L1" | "L2" | "L3";
                                             /**
                                              * @description How `value` is read
                                              * @enum {unknown}
@@ -1815,6 +1839,18 @@ export interface paths {
                                             clock: "response" | "resolution";
                                             /** @description Who is notified */
                                             notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
+                                            openHoursOnly?: boolean;
+                                            /**
+                                             * @description Raise the ticket to this severity (never lowers it)
+                                             * @enum {unknown}
+                                             */
+                                            raiseSeverityTo?: "critical" | "high" | "medium" | "low";
+                                            /**
+                                             * @description Move the ticket to this support tier when the step fires
+                                             * @enum {unknown}
+                                             */
+                                            reassignTo?: "L1" | "L2" | "L3";
                                             /**
                                              * @description How `value` is read
                                              * @enum {unknown}
@@ -1845,6 +1881,18 @@ export interface paths {
                                             clock: "response" | "resolution";
                                             /** @description Who is notified */
                                             notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
+                                            openHoursOnly?: boolean;
+                                            /**
+                                             * @description Raise the ticket to this severity (never lowers it)
+                                             * @enum {unknown}
+                                             */
+                                            raiseSeverityTo?: "critical" | "high" | "medium" | "low";
+                                            /**
+                                             * @description Move the ticket to this support tier when the step fires
+                                             * @enum {unknown}
+                                             */
+                                            reassignTo?: "L1" | "L2" | "L3";
                                             /**
                                              * @description How `value` is read
                                              * @enum {unknown}
@@ -2455,6 +2503,18 @@ export interface paths {
                                         clock: "response" | "resolution";
                                         /** @description Who is notified */
                                         notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                        /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
+                                        openHoursOnly?: boolean;
+                                        /**
+                                         * @description Raise the ticket to this severity (never lowers it)
+                                         * @enum {unknown}
+                                         */
+                                        raiseSeverityTo?: "critical" | "high" | "medium" | "low";
+                                        /**
+                                         * @description Move the ticket to this support tier when the step fires
+                                         * @enum {unknown}
+                                         */
+                                        reassignTo?: "L1" | "L2" | "L3";
                                         /**
                                          * @description How `value` is read
                                          * @enum {unknown}
@@ -2485,6 +2545,18 @@ export interface paths {
                                         clock: "response" | "resolution";
                                         /** @description Who is notified */
                                         notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                        /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
+                                        openHoursOnly?: boolean;
+                                        /**
+                                         * @description Raise the ticket to this severity (never lowers it)
+                                         * @enum {unknown}
+                                         */
+                                        raiseSeverityTo?: "critical" | "high" | "medium" | "low";
+                                        /**
+                                         * @description Move the ticket to this support tier when the step fires
+                                         * @enum {unknown}
+                                         */
+                                        reassignTo?: "L1" | "L2" | "L3";
                                         /**
                                          * @description How `value` is read
                                          * @enum {unknown}
@@ -2515,6 +2587,18 @@ export interface paths {
                                         clock: "response" | "resolution";
                                         /** @description Who is notified */
                                         notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                        /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
+                                        openHoursOnly?: boolean;
+                                        /**
+                                         * @description Raise the ticket to this severity (never lowers it)
+                                         * @enum {unknown}
+                                         */
+                                        raiseSeverityTo?: "critical" | "high" | "medium" | "low";
+                                        /**
+                                         * @description Move the ticket to this support tier when the step fires
+                                         * @enum {unknown}
+                                         */
+                                        reassignTo?: "L1" | "L2" | "L3";
                                         /**
                                          * @description How `value` is read
                                          * @enum {unknown}
@@ -2545,6 +2629,18 @@ export interface paths {
                                         clock: "response" | "resolution";
                                         /** @description Who is notified */
                                         notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                        /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
+                                        openHoursOnly?: boolean;
+                                        /**
+                                         * @description Raise the ticket to this severity (never lowers it)
+                                         * @enum {unknown}
+                                         */
+                                        raiseSeverityTo?: "critical" | "high" | "medium" | "low";
+                                        /**
+                                         * @description Move the ticket to this support tier when the step fires
+                                         * @enum {unknown}
+                                         */
+                                        reassignTo?: "L1" | "L2" | "L3";
                                         /**
                                          * @description How `value` is read
                                          * @enum {unknown}
@@ -3134,6 +3230,18 @@ export interface paths {
                                             clock: "response" | "resolution";
                                             /** @description Who is notified */
                                             notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
+                                            openHoursOnly?: boolean;
+                                            /**
+                                             * @description Raise the ticket to this severity (never lowers it)
+                                             * @enum {unknown}
+                                             */
+                                            raiseSeverityTo?: "critical" | "high" | "medium" | "low";
+                                            /**
+                                             * @description Move the ticket to this support tier when the step fires
+                                             * @enum {unknown}
+                                             */
+                                            reassignTo?: "L1" | "L2" | "L3";
                                             /**
                                              * @description How `value` is read
                                              * @enum {unknown}
@@ -3164,6 +3272,18 @@ export interface paths {
                                             clock: "response" | "resolution";
                                             /** @description Who is notified */
                                             notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
+                                            openHoursOnly?: boolean;
+                                            /**
+                                             * @description Raise the ticket to this severity (never lowers it)
+                                             * @enum {unknown}
+                                             */
+                                            raiseSeverityTo?: "critical" | "high" | "medium" | "low";
+                                            /**
+                                             * @description Move the ticket to this support tier when the step fires
+                                             * @enum {unknown}
+                                             */
+                                            reassignTo?: "L1" | "L2" | "L3";
                                             /**
                                              * @description How `value` is read
                                              * @enum {unknown}
@@ -3194,6 +3314,18 @@ export interface paths {
                                             clock: "response" | "resolution";
                                             /** @description Who is notified */
                                             notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
+                                            openHoursOnly?: boolean;
+                                            /**
+                                             * @description Raise the ticket to this severity (never lowers it)
+                                             * @enum {unknown}
+                                             */
+                                            raiseSeverityTo?: "critical" | "high" | "medium" | "low";
+                                            /**
+                                             * @description Move the ticket to this support tier when the step fires
+                                             * @enum {unknown}
+                                             */
+                                            reassignTo?: "L1" | "L2" | "L3";
                                             /**
                                              * @description How `value` is read
                                              * @enum {unknown}
@@ -3224,6 +3356,18 @@ export interface paths {
                                             clock: "response" | "resolution";
                                             /** @description Who is notified */
                                             notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
+                                            openHoursOnly?: boolean;
+                                            /**
+                                             * @description Raise the ticket to this severity (never lowers it)
+                                             * @enum {unknown}
+                                             */
+                                            raiseSeverityTo?: "critical" | "high" | "medium" | "low";
+                                            /**
+                                             * @description Move the ticket to this support tier when the step fires
+                                             * @enum {unknown}
+                                             */
+                                            reassignTo?: "L1" | "L2" | "L3";
                                             /**
                                              * @description How `value` is read
                                              * @enum {unknown}
@@ -4047,6 +4191,18 @@ export interface paths {
                                             clock: "response" | "resolution";
                                             /** @description Who is notified */
                                             notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
+                                            openHoursOnly?: boolean;
+                                            /**
+                                             * @description Raise the ticket to this severity (never lowers it)
+                                             * @enum {unknown}
+                                             */
+                                            raiseSeverityTo?: "critical" | "high" | "medium" | "low";
+                                            /**
+                                             * @description Move the ticket to this support tier when the step fires
+                                             * @enum {unknown}
+                                             */
+                                            reassignTo?: "L1" | "L2" | "L3";
                                             /**
                                              * @description How `value` is read
                                              * @enum {unknown}
@@ -4077,6 +4233,18 @@ export interface paths {
                                             clock: "response" | "resolution";
                                             /** @description Who is notified */
                                             notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
+                                            openHoursOnly?: boolean;
+                                            /**
+                                             * @description Raise the ticket to this severity (never lowers it)
+                                             * @enum {unknown}
+                                             */
+                                            raiseSeverityTo?: "critical" | "high" | "medium" | "low";
+                                            /**
+                                             * @description Move the ticket to this support tier when the step fires
+                                             * @enum {unknown}
+                                             */
+                                            reassignTo?: "L1" | "L2" | "L3";
                                             /**
                                              * @description How `value` is read
                                              * @enum {unknown}
@@ -4107,6 +4275,18 @@ export interface paths {
                                             clock: "response" | "resolution";
                                             /** @description Who is notified */
                                             notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
+                                            openHoursOnly?: boolean;
+                                            /**
+                                             * @description Raise the ticket to this severity (never lowers it)
+                                             * @enum {unknown}
+                                             */
+                                            raiseSeverityTo?: "critical" | "high" | "medium" | "low";
+                                            /**
+                                             * @description Move the ticket to this support tier when the step fires
+                                             * @enum {unknown}
+                                             */
+                                            reassignTo?: "L1" | "L2" | "L3";
                                             /**
                                              * @description How `value` is read
                                              * @enum {unknown}
@@ -4137,6 +4317,18 @@ export interface paths {
                                             clock: "response" | "resolution";
                                             /** @description Who is notified */
                                             notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
+                                            openHoursOnly?: boolean;
+                                            /**
+                                             * @description Raise the ticket to this severity (never lowers it)
+                                             * @enum {unknown}
+                                             */
+                                            raiseSeverityTo?: "critical" | "high" | "medium" | "low";
+                                            /**
+                                             * @description Move the ticket to this support tier when the step fires
+                                             * @enum {unknown}
+                                             */
+                                            reassignTo?: "L1" | "L2" | "L3";
                                             /**
                                              * @description How `value` is read
                                              * @enum {unknown}
