@@ -120,7 +120,13 @@ export interface LoadResult {
 
 const autocannonCli = createRequire(import.meta.url).resolve("autocannon/autocannon.js");
 
-function autocannon(url: string, connections: number, seconds: number, headers: Record<string, string>, opts: LoadOptions) {
+function autocannon(
+  url: string,
+  connections: number,
+  seconds: number,
+  headers: Record<string, string>,
+  opts: LoadOptions,
+) {
   const args = [autocannonCli, "--json", "--no-progress", "-c", String(connections), "-d", String(seconds)];
   if (opts.rate) args.push("-R", String(opts.rate));
   if (opts.method) args.push("-m", opts.method);

@@ -152,7 +152,7 @@ async function insertMany<T extends object>(
   }
 }
 
-export async function seed({ platform, services }: Pick<BenchServer, "platform" | "services">): Promise<Seeded> {
+async function seed({ platform, services }: Pick<BenchServer, "platform" | "services">): Promise<Seeded> {
   const started = performance.now();
   const db = platform.db;
   const provider = (await services.identity.listOrganizations({ limit: 1 }, {}))[0]!.id;

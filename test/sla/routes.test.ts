@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "../../src/modules/identity/actor.js";
 import type { Role } from "../../src/modules/identity/roles.js";
+import type { PlanService } from "../../src/modules/plan/service.js";
 import { slaRoutes } from "../../src/modules/sla/routes.js";
 import { installErrorHandling } from "../../src/platform/http/errors.js";
 import { ProblemSchema } from "../../src/platform/http/problems.js";
@@ -32,7 +33,10 @@ async function appWithSla(): Promise<FastifyInstance> {
           } satisfies Actor)
         : null;
   });
-  await app.register(slaRoutes({ getPlan: async () => plan }));
+  // Only the simulator is exercised here; the other routes are tested through the whole app in test/sla/calendars.test.ts.
+  await app.register(
+    slaRoutes({ plan: { current: async () => ({ version: 1, document: plan }) } as unknown as PlanService }),
+  );
   await app.ready();
   return app;
 }

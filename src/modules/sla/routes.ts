@@ -1,7 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
+import { Problem } from "../../platform/http/problems.js";
 import { authorize } from "../identity/actor.js";
-import { type PlanDocument, severityIds, tierIds } from "../plan/document.js";
+import {
+  Calendar,
+  type PlanDocument,
+  PlanDocument as PlanDocumentSchema,
+  severityIds,
+  tierIds,
+} from "../plan/document.js";
+import type { PlanService } from "../plan/service.js";
 import { channels, ticketTypes } from "../tickets/model.js";
 import { simulate } from "./simulate.js";
 
@@ -39,9 +47,128 @@ const SimulatedClock = Type.Object({
 
 const problem = Type.Ref("Problem");
 
-/** SLA routes; `getPlan` gives the current plan document (the lead wires it to the plan service). */
-export function slaRoutes(deps: { getPlan: () => Promise<PlanDocument> }) {
+const problems = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem };
+const CalendarId = Type.Object({ id: Type.String({ pattern: "^[a-z0-9][a-z0-9_-]{0,39}$" }) }, strict);
+const CalendarItem = Type.Intersect([Type.Object({ id: Type.String() }), Calendar]);
+
+/**
+ * SLA routes over the plan: calendars, policies and escalation rules are sections of the versioned plan, so a
+ * change here is a new plan version (audited, diffed, reviewed like any other), and the simulator.
+ */
+export function slaRoutes(deps: { plan: PlanService }) {
+  const getPlan = async (): Promise<PlanDocument> => (await deps.plan.current()).document;
   const plugin: FastifyPluginAsyncTypebox = async (app) => {
+    app.get(
+      "/api/v1/sla/calendars",
+      {
+        schema: {
+          tags: ["sla"],
+          summary: "Business calendars the SLA clocks run on",
+          response: { 200: Type.Object({ items: Type.Array(CalendarItem) }), ...problems },
+        },
+      },
+      async (request) => {
+        authorize(request, "plan", "read");
+        return { items: Object.entries((await getPlan()).calendars).map(([id, c]) => ({ id, ...c })) };
+      },
+    );
+
+    app.get(
+      "/api/v1/sla/calendars/:id",
+      {
+        schema: {
+          tags: ["sla"],
+          summary: "One business calendar",
+          params: CalendarId,
+          response: { 200: CalendarItem, ...problems },
+        },
+      },
+      async (request) => {
+        authorize(request, "plan", "read");
+        const c = (await getPlan()).calendars[request.params.id];
+        if (!c) throw Problem.notFound("Calendar");
+        return { id: request.params.id, ...c };
+      },
+    );
+
+    app.put(
+      "/api/v1/sla/calendars/:id",
+      {
+        schema: {
+          tags: ["sla"],
+          summary: "Create or change a calendar (a new plan version); open tickets keep the business time already used",
+          params: CalendarId,
+          body: Type.Object({ calendar: Calendar, comment: Type.String({ minLength: 1, maxLength: 500 }) }, strict),
+          response: { 200: CalendarItem, ...problems },
+        },
+      },
+      async (request) => {
+        const actor = authorize(request, "plan", "write");
+        const current = await deps.plan.current();
+        const document = {
+          ...current.document,
+          calendars: { ...current.document.calendars, [request.params.id]: request.body.calendar },
+        };
+        try {
+          await deps.plan.update(
+            { document, comment: request.body.comment, baseVersion: current.version },
+            { actor, request },
+          );
+        } catch (err) {
+          // The plan names fields inside the whole document; name them inside this request's calendar.
+          const prefix = `/document/calendars/${request.params.id}`;
+          if (err instanceof Problem && err.errors?.every((e) => e.pointer.startsWith(prefix))) {
+            throw new Problem(
+              err.status,
+              err.typeId,
+              err.title,
+              err.detail?.replaceAll(prefix, "/calendar"),
+              err.errors.map((e) => ({ ...e, pointer: `/calendar${e.pointer.slice(prefix.length)}` })),
+            );
+          }
+          throw err;
+        }
+        return { id: request.params.id, ...request.body.calendar };
+      },
+    );
+
+    app.get(
+      "/api/v1/sla/policies",
+      {
+        schema: {
+          tags: ["sla"],
+          summary: "SLA policies: targets per severity and per tier, each on its calendar (from the plan)",
+          response: {
+            200: Type.Object({
+              severities: Type.Index(PlanDocumentSchema, ["severities"]),
+              tiers: Type.Index(PlanDocumentSchema, ["tiers"]),
+            }),
+            ...problems,
+          },
+        },
+      },
+      async (request) => {
+        authorize(request, "plan", "read");
+        const plan = await getPlan();
+        return { severities: plan.severities, tiers: plan.tiers };
+      },
+    );
+
+    app.get(
+      "/api/v1/sla/escalation-rules",
+      {
+        schema: {
+          tags: ["sla"],
+          summary: "The escalation matrix by severity: steps with triggers, who is notified and actions",
+          response: { 200: Type.Object({ escalation: Type.Index(PlanDocumentSchema, ["escalation"]) }), ...problems },
+        },
+      },
+      async (request) => {
+        authorize(request, "plan", "read");
+        return { escalation: (await getPlan()).escalation };
+      },
+    );
+
     app.post(
       "/api/v1/sla/simulate",
       {
@@ -63,7 +190,7 @@ export function slaRoutes(deps: { getPlan: () => Promise<PlanDocument> }) {
       },
       async (request) => {
         authorize(request, "plan", "read");
-        return simulate(await deps.getPlan(), request.body);
+        return simulate(await getPlan(), request.body);
       },
     );
   };

@@ -41,13 +41,15 @@ export interface Dialect {
     drop(db: Kysely<any>, index: FullTextIndex): Promise<void>;
     /**
      * The row holds every word, the last one also as a prefix ("tron" finds "tronco"). Words must be
-     * letters and digits only, so nothing in them is query syntax on either engine.
+     * letters and digits only, so nothing in them is query syntax on either engine. SQLite first counts
+     * the matches (up to a bound) to pick how the condition is written.
      */
-    matches(index: FullTextIndex, words: string[]): RawBuilder<SqlBool>;
+    matches(db: Kysely<any>, index: FullTextIndex, words: string[]): Promise<RawBuilder<SqlBool>>;
   };
   /**
    * Table and column list for schema comparison and the data dictionary. The full-text machinery (FTS5
-   * tables, GIN expression indexes) differs by nature between engines and is left out.
+   * tables on SQLite, `tsvector` columns and their GIN indexes on PostgreSQL) differs by nature between
+   * engines and is left out.
    */
   describeSchema(db: Kysely<any>): Promise<SchemaTable[]>;
 }
@@ -56,9 +58,10 @@ export interface Dialect {
  * A full-text index over `columns` of `table`, accents and case ignored on both engines, no stemming.
  * SQLite: an FTS5 external-content table named `name` (unicode61, remove_diacritics 2), kept in sync by
  * triggers so every writer updates it, with rows keyed by the integer `key` column: the rowid of a table
- * without an INTEGER PRIMARY KEY may change on VACUUM. PostgreSQL: a GIN expression index named `name` over
- * to_tsvector('simple', ...) of the text with Latin accents folded by translate() (unaccent is an extension
- * that may be missing); letters outside `ACCENTED` keep their accents there.
+ * without an INTEGER PRIMARY KEY may change on VACUUM. PostgreSQL: a stored generated `tsvector` column
+ * named `name`, 'simple' configuration over the text with Latin accents folded by translate() (unaccent is
+ * an extension that may be missing; letters outside `ACCENTED` keep their accents), and a GIN index of the
+ * same name. Stored, so a plan walking the table in id order tests a row without re-parsing its text.
  */
 export interface FullTextIndex {
   name: string;
@@ -71,14 +74,11 @@ export interface FullTextIndex {
 const ACCENTED = "áàâãäåéèêëíìîïóòôõöúùûüçñýÿÁÀÂÃÄÅÉÈÊËÍÌÎÏÓÒÔÕÖÚÙÛÜÇÑÝ";
 const PLAIN = "aaaaaaeeeeiiiiooooouuuucnyyAAAAAAEEEEIIIIOOOOOUUUUCNY";
 
-/** The indexed document on PostgreSQL; queries repeat it verbatim so the planner uses the expression index. */
-function pgDocument(index: FullTextIndex): RawBuilder<unknown> {
-  const text = sql.join(
-    index.columns.map((c) => sql`coalesce(${sql.ref(c)}, '')`),
-    sql` || ' ' || `,
-  );
-  return sql`to_tsvector('simple'::regconfig, translate(${text}, ${sql.lit(ACCENTED)}, ${sql.lit(PLAIN)}))`;
-}
+/**
+ * Under this many matches SQLite looks each matching row up by key (about 5 µs a row); from it on, it walks
+ * the table in the query's order keeping the rows in the match set, which ends sooner the more rows match.
+ */
+const FEW_MATCHES = 5000;
 
 export interface SchemaColumn {
   name: string;
@@ -149,9 +149,15 @@ const sqliteDialect: Dialect = {
       }
       await sql`DROP TABLE IF EXISTS ${sql.id(name)}`.execute(db);
     },
-    matches: ({ name, table, key }, words) => {
+    async matches(db, { name, table, key }, words) {
       const query = words.map((w, i) => `"${w}"${i === words.length - 1 ? "*" : ""}`).join(" ");
-      return sql<SqlBool>`${sql.ref(`${table}.${key}`)} IN (SELECT rowid FROM ${sql.id(name)} WHERE ${sql.id(name)} MATCH ${query})`;
+      const matching = sql`SELECT rowid FROM ${sql.id(name)} WHERE ${sql.id(name)} MATCH ${query}`;
+      const { rows } = await sql<{ n: number }>`
+        SELECT count(*) AS n FROM (${matching} LIMIT ${FEW_MATCHES})`.execute(db);
+      // Unary + keeps SQLite off the key's index, so the match set becomes a filter on the walk.
+      return Number(rows[0]?.n) < FEW_MATCHES
+        ? sql<SqlBool>`${sql.ref(`${table}.${key}`)} IN (${matching})`
+        : sql<SqlBool>`+${sql.ref(`${table}.${key}`)} IN (${matching})`;
     },
   },
   async describeSchema(db) {
@@ -203,25 +209,32 @@ const postgresDialect: Dialect = {
     await sql`SELECT pg_notify(${channel}, ${payload})`.execute(db);
   },
   fullText: {
-    async create(db, index) {
-      await sql`CREATE INDEX ${sql.id(index.name)} ON ${sql.id(index.table)} USING gin (${pgDocument(index)})`.execute(
+    async create(db, { name, table, columns }) {
+      const text = sql.join(
+        columns.map((c) => sql`coalesce(${sql.id(c)}, '')`),
+        sql` || ' ' || `,
+      );
+      await sql`ALTER TABLE ${sql.id(table)} ADD COLUMN ${sql.id(name)} tsvector GENERATED ALWAYS AS
+        (to_tsvector('simple'::regconfig, translate(${text}, ${sql.lit(ACCENTED)}, ${sql.lit(PLAIN)}))) STORED`.execute(
         db,
       );
+      await sql`CREATE INDEX ${sql.id(name)} ON ${sql.id(table)} USING gin (${sql.id(name)})`.execute(db);
     },
-    async drop(db, { name }) {
-      await sql`DROP INDEX IF EXISTS ${sql.id(name)}`.execute(db);
+    async drop(db, { name, table }) {
+      await sql`ALTER TABLE ${sql.id(table)} DROP COLUMN IF EXISTS ${sql.id(name)}`.execute(db);
     },
-    matches: (index, words) => {
+    // ANALYZE keeps statistics of the column, so the planner picks between the index and the walk itself.
+    async matches(_db, { name, table }, words) {
       const query = words.map((w, i) => (i === words.length - 1 ? `${w}:*` : w)).join(" & ");
-      return sql<SqlBool>`${pgDocument(index)} @@ to_tsquery('simple'::regconfig, translate(${query}, ${sql.lit(ACCENTED)}, ${sql.lit(PLAIN)}))`;
+      return sql<SqlBool>`${sql.ref(`${table}.${name}`)} @@ to_tsquery('simple'::regconfig, translate(${query}, ${sql.lit(ACCENTED)}, ${sql.lit(PLAIN)}))`;
     },
   },
   async describeSchema(db) {
     const cols = await sql<{ table_name: string; column_name: string; data_type: string; is_nullable: string }>`
       SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns
-      WHERE table_schema = current_schema() AND table_name NOT LIKE 'kysely_%'
+      WHERE table_schema = current_schema() AND table_name NOT LIKE 'kysely_%' AND data_type <> 'tsvector'
       ORDER BY table_name, ordinal_position`.execute(db);
-    // Every index but the primary keys and expression (full-text) indexes; `constraint` marks UNIQUE constraints.
+    // Every index but the primary keys and full-text ones; `constraint` marks those backing a UNIQUE constraint.
     const idx = await sql<{
       table_name: string;
       name: string;
@@ -237,7 +250,8 @@ const postgresDialect: Dialect = {
       JOIN pg_class i ON i.oid = x.indexrelid
       JOIN pg_class t ON t.oid = x.indrelid
       WHERE t.relnamespace = current_schema()::regnamespace AND NOT x.indisprimary AND t.relname NOT LIKE 'kysely_%'
-        AND NOT 0 = ANY (x.indkey::int2[])
+        AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = t.oid
+          AND a.attnum = ANY (x.indkey::int2[]) AND a.atttypid = 'tsvector'::regtype)
       ORDER BY i.relname COLLATE "C"`.execute(db);
     const byTable = new Map<string, SchemaTable>();
     for (const c of cols.rows) {

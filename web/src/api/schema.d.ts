@@ -4744,6 +4744,1132 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sla/calendars": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Business calendars the SLA clocks run on */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                id: string;
+                            } & {
+                                /** @description Open every minute of the year (24x7); then `week` is empty */
+                                alwaysOpen: boolean;
+                                /** @description Days the calendar is closed */
+                                holidays?: {
+                                    /** @description City code inside the state, when it has its own holidays (e.g. SP) */
+                                    city?: string;
+                                    /** @description ISO 3166-1 country code of the public holidays */
+                                    country: string;
+                                    /** @description Extra closed dates (company days off) */
+                                    custom: {
+                                        /** @description Closed date YYYY-MM-DD */
+                                        date: string;
+                                        /** @description What is observed */
+                                        name: string;
+                                    }[];
+                                    /** @description State or province code (e.g. SP) */
+                                    state?: string;
+                                    /** @description Which kinds of holiday close the calendar */
+                                    types: ("public" | "bank" | "school" | "optional" | "observance")[];
+                                };
+                                /** @description Display name */
+                                name: string;
+                                /** @description IANA time zone, e.g. America/Sao_Paulo */
+                                timezone: string;
+                                /** @description Opening hours per weekday; several intervals per day are allowed */
+                                week: {
+                                    /** @description Open intervals on friday, in order, not overlapping */
+                                    friday: {
+                                        /** @description Local time HH:MM (24:00 = end of day) */
+                                        end: string;
+                                        /** @description Local time HH:MM (24:00 = end of day) */
+                                        start: string;
+                                    }[];
+                                    /** @description Open intervals on monday, in order, not overlapping */
+                                    monday: {
+                                        /** @description Local time HH:MM (24:00 = end of day) */
+                                        end: string;
+                                        /** @description Local time HH:MM (24:00 = end of day) */
+                                        start: string;
+                                    }[];
+                                    /** @description Open intervals on saturday, in order, not overlapping */
+                                    saturday: {
+                                        /** @description Local time HH:MM (24:00 = end of day) */
+                                        end: string;
+                                        /** @description Local time HH:MM (24:00 = end of day) */
+                                        start: string;
+                                    }[];
+                                    /** @description Open intervals on sunday, in order, not overlapping */
+                                    sunday: {
+                                        /** @description Local time HH:MM (24:00 = end of day) */
+                                        end: string;
+                                        /** @description Local time HH:MM (24:00 = end of day) */
+                                        start: string;
+                                    }[];
+                                    /** @description Open intervals on thursday, in order, not overlapping */
+                                    thursday: {
+                                        /** @description Local time HH:MM (24:00 = end of day) */
+                                        end: string;
+                                        /** @description Local time HH:MM (24:00 = end of day) */
+                                        start: string;
+                                    }[];
+                                    /** @description Open intervals on tuesday, in order, not overlapping */
+                                    tuesday: {
+                                        /** @description Local time HH:MM (24:00 = end of day) */
+                                        end: string;
+                                        /** @description Local time HH:MM (24:00 = end of day) */
+                                        start: string;
+                                    }[];
+                                    /** @description Open intervals on wednesday, in order, not overlapping */
+                                    wednesday: {
+                                        /** @description Local time HH:MM (24:00 = end of day) */
+                                        end: string;
+                                        /** @description Local time HH:MM (24:00 = end of day) */
+                                        start: string;
+                                    }[];
+                                };
+                            })[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sla/calendars/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One business calendar */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                        } & {
+                            /** @description Open every minute of the year (24x7); then `week` is empty */
+                            alwaysOpen: boolean;
+                            /** @description Days the calendar is closed */
+                            holidays?: {
+                                /** @description City code inside the state, when it has its own holidays (e.g. SP) */
+                                city?: string;
+                                /** @description ISO 3166-1 country code of the public holidays */
+                                country: string;
+                                /** @description Extra closed dates (company days off) */
+                                custom: {
+                                    /** @description Closed date YYYY-MM-DD */
+                                    date: string;
+                                    /** @description What is observed */
+                                    name: string;
+                                }[];
+                                /** @description State or province code (e.g. SP) */
+                                state?: string;
+                                /** @description Which kinds of holiday close the calendar */
+                                types: ("public" | "bank" | "school" | "optional" | "observance")[];
+                            };
+                            /** @description Display name */
+                            name: string;
+                            /** @description IANA time zone, e.g. America/Sao_Paulo */
+                            timezone: string;
+                            /** @description Opening hours per weekday; several intervals per day are allowed */
+                            week: {
+                                /** @description Open intervals on friday, in order, not overlapping */
+                                friday: {
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    end: string;
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    start: string;
+                                }[];
+                                /** @description Open intervals on monday, in order, not overlapping */
+                                monday: {
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    end: string;
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    start: string;
+                                }[];
+                                /** @description Open intervals on saturday, in order, not overlapping */
+                                saturday: {
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    end: string;
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    start: string;
+                                }[];
+                                /** @description Open intervals on sunday, in order, not overlapping */
+                                sunday: {
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    end: string;
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    start: string;
+                                }[];
+                                /** @description Open intervals on thursday, in order, not overlapping */
+                                thursday: {
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    end: string;
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    start: string;
+                                }[];
+                                /** @description Open intervals on tuesday, in order, not overlapping */
+                                tuesday: {
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    end: string;
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    start: string;
+                                }[];
+                                /** @description Open intervals on wednesday, in order, not overlapping */
+                                wednesday: {
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    end: string;
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    start: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Create or change a calendar (a new plan version); open tickets keep the business time already used */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A business calendar: when SLA clocks run */
+                        calendar: {
+                            /** @description Open every minute of the year (24x7); then `week` is empty */
+                            alwaysOpen: boolean;
+                            /** @description Days the calendar is closed */
+                            holidays?: {
+                                /** @description City code inside the state, when it has its own holidays (e.g. SP) */
+                                city?: string;
+                                /** @description ISO 3166-1 country code of the public holidays */
+                                country: string;
+                                /** @description Extra closed dates (company days off) */
+                                custom: {
+                                    /** @description Closed date YYYY-MM-DD */
+                                    date: string;
+                                    /** @description What is observed */
+                                    name: string;
+                                }[];
+                                /** @description State or province code (e.g. SP) */
+                                state?: string;
+                                /** @description Which kinds of holiday close the calendar */
+                                types: ("public" | "bank" | "school" | "optional" | "observance")[];
+                            };
+                            /** @description Display name */
+                            name: string;
+                            /** @description IANA time zone, e.g. America/Sao_Paulo */
+                            timezone: string;
+                            /** @description Opening hours per weekday; several intervals per day are allowed */
+                            week: {
+                                /** @description Open intervals on friday, in order, not overlapping */
+                                friday: {
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    end: string;
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    start: string;
+                                }[];
+                                /** @description Open intervals on monday, in order, not overlapping */
+                                monday: {
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    end: string;
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    start: string;
+                                }[];
+                                /** @description Open intervals on saturday, in order, not overlapping */
+                                saturday: {
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    end: string;
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    start: string;
+                                }[];
+                                /** @description Open intervals on sunday, in order, not overlapping */
+                                sunday: {
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    end: string;
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    start: string;
+                                }[];
+                                /** @description Open intervals on thursday, in order, not overlapping */
+                                thursday: {
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    end: string;
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    start: string;
+                                }[];
+                                /** @description Open intervals on tuesday, in order, not overlapping */
+                                tuesday: {
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    end: string;
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    start: string;
+                                }[];
+                                /** @description Open intervals on wednesday, in order, not overlapping */
+                                wednesday: {
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    end: string;
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    start: string;
+                                }[];
+                            };
+                        };
+                        comment: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                        } & {
+                            /** @description Open every minute of the year (24x7); then `week` is empty */
+                            alwaysOpen: boolean;
+                            /** @description Days the calendar is closed */
+                            holidays?: {
+                                /** @description City code inside the state, when it has its own holidays (e.g. SP) */
+                                city?: string;
+                                /** @description ISO 3166-1 country code of the public holidays */
+                                country: string;
+                                /** @description Extra closed dates (company days off) */
+                                custom: {
+                                    /** @description Closed date YYYY-MM-DD */
+                                    date: string;
+                                    /** @description What is observed */
+                                    name: string;
+                                }[];
+                                /** @description State or province code (e.g. SP) */
+                                state?: string;
+                                /** @description Which kinds of holiday close the calendar */
+                                types: ("public" | "bank" | "school" | "optional" | "observance")[];
+                            };
+                            /** @description Display name */
+                            name: string;
+                            /** @description IANA time zone, e.g. America/Sao_Paulo */
+                            timezone: string;
+                            /** @description Opening hours per weekday; several intervals per day are allowed */
+                            week: {
+                                /** @description Open intervals on friday, in order, not overlapping */
+                                friday: {
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    end: string;
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    start: string;
+                                }[];
+                                /** @description Open intervals on monday, in order, not overlapping */
+                                monday: {
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    end: string;
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    start: string;
+                                }[];
+                                /** @description Open intervals on saturday, in order, not overlapping */
+                                saturday: {
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    end: string;
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    start: string;
+                                }[];
+                                /** @description Open intervals on sunday, in order, not overlapping */
+                                sunday: {
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    end: string;
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    start: string;
+                                }[];
+                                /** @description Open intervals on thursday, in order, not overlapping */
+                                thursday: {
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    end: string;
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    start: string;
+                                }[];
+                                /** @description Open intervals on tuesday, in order, not overlapping */
+                                tuesday: {
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    end: string;
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    start: string;
+                                }[];
+                                /** @description Open intervals on wednesday, in order, not overlapping */
+                                wednesday: {
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    end: string;
+                                    /** @description Local time HH:MM (24:00 = end of day) */
+                                    start: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sla/escalation-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The escalation matrix by severity: steps with triggers, who is notified and actions */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Escalation matrix by severity */
+                            escalation: {
+                                /** @description Escalation of one severity; durations on the severity's calendar */
+                                critical: {
+                                    /** @description A duration counted on a business calendar */
+                                    maxTimePerLevel: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                    /** @description Notifications, in order */
+                                    steps: {
+                                        /**
+                                         * @description Which SLA deadline the step watches
+                                         * @enum {unknown}
+                                         */
+                                        clock: "response" | "resolution";
+                                        /** @description Who is notified */
+                                        notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                        /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
+                                        openHoursOnly?: boolean;
+                                        /**
+                                         * @description Raise the ticket to this severity (never lowers it)
+                                         * @enum {unknown}
+                                         */
+                                        raiseSeverityTo?: "critical" | "high" | "medium" | "low";
+                                        /**
+                                         * @description Move the ticket to this support tier when the step fires
+                                         * @enum {unknown}
+                                         */
+                                        reassignTo?: "L1" | "L2" | "L3";
+                                        /**
+                                         * @description How `value` is read
+                                         * @enum {unknown}
+                                         */
+                                        trigger: "percentElapsed" | "minutesBeforeBreach";
+                                        /** @description Percent of the deadline elapsed (0-100), or minutes before the breach */
+                                        value: number;
+                                    }[];
+                                };
+                                /** @description Escalation of one severity; durations on the severity's calendar */
+                                high: {
+                                    /** @description A duration counted on a business calendar */
+                                    maxTimePerLevel: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                    /** @description Notifications, in order */
+                                    steps: {
+                                        /**
+                                         * @description Which SLA deadline the step watches
+                                         * @enum {unknown}
+                                         */
+                                        clock: "response" | "resolution";
+                                        /** @description Who is notified */
+                                        notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                        /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
+                                        openHoursOnly?: boolean;
+                                        /**
+                                         * @description Raise the ticket to this severity (never lowers it)
+                                         * @enum {unknown}
+                                         */
+                                        raiseSeverityTo?: "critical" | "high" | "medium" | "low";
+                                        /**
+                                         * @description Move the ticket to this support tier when the step fires
+                                         * @enum {unknown}
+                                         */
+                                        reassignTo?: "L1" | "L2" | "L3";
+                                        /**
+                                         * @description How `value` is read
+                                         * @enum {unknown}
+                                         */
+                                        trigger: "percentElapsed" | "minutesBeforeBreach";
+                                        /** @description Percent of the deadline elapsed (0-100), or minutes before the breach */
+                                        value: number;
+                                    }[];
+                                };
+                                /** @description Escalation of one severity; durations on the severity's calendar */
+                                low: {
+                                    /** @description A duration counted on a business calendar */
+                                    maxTimePerLevel: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                    /** @description Notifications, in order */
+                                    steps: {
+                                        /**
+                                         * @description Which SLA deadline the step watches
+                                         * @enum {unknown}
+                                         */
+                                        clock: "response" | "resolution";
+                                        /** @description Who is notified */
+                                        notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                        /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
+                                        openHoursOnly?: boolean;
+                                        /**
+                                         * @description Raise the ticket to this severity (never lowers it)
+                                         * @enum {unknown}
+                                         */
+                                        raiseSeverityTo?: "critical" | "high" | "medium" | "low";
+                                        /**
+                                         * @description Move the ticket to this support tier when the step fires
+                                         * @enum {unknown}
+                                         */
+                                        reassignTo?: "L1" | "L2" | "L3";
+                                        /**
+                                         * @description How `value` is read
+                                         * @enum {unknown}
+                                         */
+                                        trigger: "percentElapsed" | "minutesBeforeBreach";
+                                        /** @description Percent of the deadline elapsed (0-100), or minutes before the breach */
+                                        value: number;
+                                    }[];
+                                };
+                                /** @description Escalation of one severity; durations on the severity's calendar */
+                                medium: {
+                                    /** @description A duration counted on a business calendar */
+                                    maxTimePerLevel: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                    /** @description Notifications, in order */
+                                    steps: {
+                                        /**
+                                         * @description Which SLA deadline the step watches
+                                         * @enum {unknown}
+                                         */
+                                        clock: "response" | "resolution";
+                                        /** @description Who is notified */
+                                        notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                        /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
+                                        openHoursOnly?: boolean;
+                                        /**
+                                         * @description Raise the ticket to this severity (never lowers it)
+                                         * @enum {unknown}
+                                         */
+                                        raiseSeverityTo?: "critical" | "high" | "medium" | "low";
+                                        /**
+                                         * @description Move the ticket to this support tier when the step fires
+                                         * @enum {unknown}
+                                         */
+                                        reassignTo?: "L1" | "L2" | "L3";
+                                        /**
+                                         * @description How `value` is read
+                                         * @enum {unknown}
+                                         */
+                                        trigger: "percentElapsed" | "minutesBeforeBreach";
+                                        /** @description Percent of the deadline elapsed (0-100), or minutes before the breach */
+                                        value: number;
+                                    }[];
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sla/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** SLA policies: targets per severity and per tier, each on its calendar (from the plan) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Severity classes */
+                            severities: {
+                                /** @description A severity class with its SLA targets */
+                                critical: {
+                                    /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                    calendar: string;
+                                    /** @description When a ticket has this severity */
+                                    description: string;
+                                    /** @description Display name */
+                                    name: string;
+                                    /** @description A duration counted on a business calendar */
+                                    resolution: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                    /** @description A duration counted on a business calendar */
+                                    response: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                };
+                                /** @description A severity class with its SLA targets */
+                                high: {
+                                    /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                    calendar: string;
+                                    /** @description When a ticket has this severity */
+                                    description: string;
+                                    /** @description Display name */
+                                    name: string;
+                                    /** @description A duration counted on a business calendar */
+                                    resolution: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                    /** @description A duration counted on a business calendar */
+                                    response: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                };
+                                /** @description A severity class with its SLA targets */
+                                low: {
+                                    /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                    calendar: string;
+                                    /** @description When a ticket has this severity */
+                                    description: string;
+                                    /** @description Display name */
+                                    name: string;
+                                    /** @description A duration counted on a business calendar */
+                                    resolution: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                    /** @description A duration counted on a business calendar */
+                                    response: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                };
+                                /** @description A severity class with its SLA targets */
+                                medium: {
+                                    /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                    calendar: string;
+                                    /** @description When a ticket has this severity */
+                                    description: string;
+                                    /** @description Display name */
+                                    name: string;
+                                    /** @description A duration counted on a business calendar */
+                                    resolution: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                    /** @description A duration counted on a business calendar */
+                                    response: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                };
+                            };
+                            /** @description Support levels L1-L3 */
+                            tiers: {
+                                /** @description A support level */
+                                L1: {
+                                    /** @description Channels this level answers */
+                                    channels: ("email" | "chat" | "phone" | "ticket" | "scheduled_call")[];
+                                    /** @description Typical cases */
+                                    examples: string[];
+                                    /** @description Display name */
+                                    name: string;
+                                    /** @description Aimed-for (target) and worst acceptable (maximum) time to first response */
+                                    responseTime: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar: string;
+                                        /** @description A duration counted on a business calendar */
+                                        maximum: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        target: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                    /** @description What this level does */
+                                    responsibilities: string[];
+                                    /** @description Severities of the tickets this level answers first */
+                                    severities: ("critical" | "high" | "medium" | "low")[];
+                                };
+                                /** @description A support level */
+                                L2: {
+                                    /** @description Channels this level answers */
+                                    channels: ("email" | "chat" | "phone" | "ticket" | "scheduled_call")[];
+                                    /** @description Typical cases */
+                                    examples: string[];
+                                    /** @description Display name */
+                                    name: string;
+                                    /** @description Aimed-for (target) and worst acceptable (maximum) time to first response */
+                                    responseTime: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar: string;
+                                        /** @description A duration counted on a business calendar */
+                                        maximum: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        target: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                    /** @description What this level does */
+                                    responsibilities: string[];
+                                    /** @description Severities of the tickets this level answers first */
+                                    severities: ("critical" | "high" | "medium" | "low")[];
+                                };
+                                /** @description A support level */
+                                L3: {
+                                    /** @description Channels this level answers */
+                                    channels: ("email" | "chat" | "phone" | "ticket" | "scheduled_call")[];
+                                    /** @description Typical cases */
+                                    examples: string[];
+                                    /** @description Display name */
+                                    name: string;
+                                    /** @description Aimed-for (target) and worst acceptable (maximum) time to first response */
+                                    responseTime: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar: string;
+                                        /** @description A duration counted on a business calendar */
+                                        maximum: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        target: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                    /** @description What this level does */
+                                    responsibilities: string[];
+                                    /** @description Severities of the tickets this level answers first */
+                                    severities: ("critical" | "high" | "medium" | "low")[];
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sla/simulate": {
         parameters: {
             query?: never;
