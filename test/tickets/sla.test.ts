@@ -136,6 +136,20 @@ describe.each(engines)("ticket SLA clocks on %s", (engine) => {
     expect(new Date(resolution.breachAt as string).getTime() - new Date(resolutionBreach).getTime()).toBe(3_600_000);
     // The customer's new message starts a next_response clock.
     expect(clockOf(sla, "next_response")).toMatchObject({ status: "running", startedAt: "2026-11-30T14:00:00.000Z" });
+    // Every clock event is stored once and shown on the timeline.
+    const timeline = (await t.app.inject({ url: `/api/v1/tickets/${ticket.id}/timeline`, headers: agent })).json();
+    const kinds = timeline.sla.map((e: { clock: string; kind: string }) => `${e.clock}:${e.kind}`);
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        "first_response:started",
+        "first_response:fulfilled",
+        "tier_response:fulfilled",
+        "resolution:paused",
+        "resolution:resumed",
+        "next_response:started",
+      ]),
+    );
+    expect(new Set(timeline.sla.map((e: { id: string }) => e.id)).size).toBe(timeline.sla.length);
   });
 
   it("hides other organizations' tickets' clocks", async () => {

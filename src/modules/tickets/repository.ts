@@ -130,6 +130,16 @@ export class TicketRepository {
     return q.orderBy("id").execute();
   }
 
+  async slaEvents(ticketId: string): Promise<SlaEventRow[]> {
+    return this.db
+      .selectFrom("sla_events")
+      .selectAll()
+      .where("ticket_id", "=", ticketId)
+      .orderBy("at")
+      .orderBy("id")
+      .execute();
+  }
+
   /** Records an SLA announcement once; false when it was already recorded. */
   async insertSlaEvent(row: Omit<SlaEventRow, "created_at">, now: string, trx: Kysely<DB>): Promise<boolean> {
     const r = await trx

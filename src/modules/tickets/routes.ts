@@ -240,6 +240,16 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
           response: {
             200: Type.Object({
               messages: Type.Array(Message),
+              sla: Type.Array(
+                Type.Object({
+                  id: Type.String(),
+                  at: Type.String(),
+                  clock: Type.String(),
+                  tier: nullable(Type.String()),
+                  kind: Type.String(),
+                }),
+                { description: "SLA clock events: started, paused, resumed, fulfilled, warning, breached, escalation" },
+              ),
               history: Type.Array(
                 Type.Object({
                   id: Type.String(),

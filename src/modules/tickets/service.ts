@@ -13,12 +13,12 @@ import { isStaff } from "../identity/roles.js";
 import type { IdentityService } from "../identity/service.js";
 import type { PlanDocument, SeverityId } from "../plan/document.js";
 import type { PlanService, PlanVersion } from "../plan/service.js";
-import { computeClocks, policyFromPlan } from "../sla/clocks.js";
+import { computeClocks, policyFromPlan, type SlaClock } from "../sla/clocks.js";
 import { escalationSteps } from "../sla/escalation.js";
 import { type AttachmentRepository, type AttachmentStore, presentAttachment } from "./attachments.js";
 import type { TicketLinkRepository } from "./links-repository.js";
 import { type Channel, canTransition, customerMayChangeStatusTo, type Severity, type Status } from "./model.js";
-import type { HistoryRow, MessageRow, TicketFilter, TicketRepository, TicketRow } from "./repository.js";
+import type { HistoryRow, MessageRow, SlaEventRow, TicketFilter, TicketRepository, TicketRow } from "./repository.js";
 import { slaPlanFor, ticketEvents, withCalendarChanges } from "./sla-events.js";
 import { safeFilename, sniffContentType } from "./sniff.js";
 
@@ -412,6 +412,7 @@ export class TicketService {
       sla_breached: clocks.some((c) => c.breachedAt !== null),
     };
     await this.repo.update(ticket.id, sla, trx);
+    await this.recordClockEvents(trx, ticket, clocks, now.toISOString());
     // Paused clocks move; the job recomputes when it fires, so a stale time only costs one early wake-up.
     const upcoming = [
       ...counting.filter((c) => c.status === "running").flatMap((c) => [c.targetAt, c.breachAt]),
@@ -426,6 +427,44 @@ export class TicketService {
       );
     }
     return sla;
+  }
+
+  /**
+   * Stores each clock's start, pauses, resumptions and fulfilment once (time-driven warnings and breaches are
+   * the deadline job's), and publishes each new one as `ticket.sla.<kind>`.
+   */
+  private async recordClockEvents(trx: Kysely<DB>, ticket: TicketRow, clocks: SlaClock[], now: string) {
+    for (const c of clocks) {
+      const marks: { kind: SlaEventRow["kind"]; at: number; n?: number }[] = [{ kind: "started", at: c.startedAt }];
+      c.pauses.forEach((p, n) => {
+        marks.push({ kind: "paused", at: p.from, n });
+        if (p.to !== null) marks.push({ kind: "resumed", at: p.to, n });
+      });
+      if (c.fulfilledAt !== null) marks.push({ kind: "fulfilled", at: c.fulfilledAt });
+      for (const m of marks) {
+        const at = new Date(m.at).toISOString();
+        const key = `${ticket.id}:${c.kind}:${c.tier ?? "-"}:${c.startedAt}:${m.kind}${m.n === undefined ? "" : `:${m.n}`}`;
+        const row = {
+          id: uuidv7(),
+          ticket_id: ticket.id,
+          clock: c.kind,
+          tier: c.tier,
+          kind: m.kind,
+          at,
+          dedupe_key: key,
+        };
+        if (!(await this.repo.insertSlaEvent(row, now, trx))) continue;
+        await this.events.publish(
+          {
+            type: `ticket.sla.${m.kind}`,
+            organizationId: ticket.organization_id,
+            subjectId: ticket.id,
+            payload: { ticketId: ticket.id, number: Number(ticket.number), clock: c.kind, tier: c.tier, at },
+          },
+          trx,
+        );
+      }
+    }
   }
 
   /** The ticket's clocks at `now` under the plan it runs on (see `slaPlanFor`), read inside `executor`. */
@@ -911,9 +950,14 @@ export class TicketService {
   async timeline(actor: Actor, id: string) {
     const t = await this.repo.find(id, tenantOf(actor));
     if (!t) throw Problem.notFound("Ticket");
-    const [messages, history] = await Promise.all([this.repo.messages(id, isStaff(actor.role)), this.repo.history(id)]);
+    const [messages, history, sla] = await Promise.all([
+      this.repo.messages(id, isStaff(actor.role)),
+      this.repo.history(id),
+      this.repo.slaEvents(id),
+    ]);
     return {
       messages: messages.map(presentMessage),
+      sla: sla.map((e) => ({ id: e.id, at: e.at, clock: e.clock, tier: e.tier, kind: e.kind })),
       history: history.map((h) => ({
         id: h.id,
         at: h.at,

@@ -297,13 +297,15 @@ export const dataDictionary: Record<string, TableMeaning> = {
   },
   sla_events: {
     meaning:
-      "Warnings, breaches and escalation steps the SLA engine announced for a ticket's clocks, each once (they also show on the timeline).",
+      "What happened to a ticket's SLA clocks (start, pauses, fulfilment, warning, breach, escalation steps), each recorded once and shown on the timeline.",
     columns: {
       id: text("UUIDv7 of the announcement"),
       ticket_id: text("Ticket whose clock it is"),
       clock: text("first_response, next_response, resolution or tier_response"),
       tier: text("Tier of a tier_response clock"),
-      kind: text("warning (target reached), breached, or escalation (a step of the plan's escalation matrix fired)"),
+      kind: text(
+        "started, paused, resumed, fulfilled, warning (target reached), breached, or escalation (a step of the plan's escalation matrix fired)",
+      ),
       at: timestamp("When the clock reached that point"),
       dedupe_key: text("ticket, clock, tier, kind and clock start: a repeated announcement is a no-op"),
       created_at: createdAt,

@@ -183,7 +183,7 @@ export interface SlaEventTable {
   ticket_id: string;
   clock: string;
   tier: string | null;
-  kind: "warning" | "breached" | "escalation";
+  kind: "started" | "paused" | "resumed" | "fulfilled" | "warning" | "breached" | "escalation";
   at: string;
   dedupe_key: string;
   created_at: string;

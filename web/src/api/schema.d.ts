@@ -7534,6 +7534,14 @@ export interface paths {
                                 ticketId: string;
                                 visibility: string;
                             }[];
+                            /** @description SLA clock events: started, paused, resumed, fulfilled, warning, breached, escalation */
+                            sla: {
+                                at: string;
+                                clock: string;
+                                id: string;
+                                kind: string;
+                                tier: string | null;
+                            }[];
                         };
                     };
                 };
