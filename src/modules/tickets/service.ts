@@ -434,6 +434,7 @@ export class TicketService {
    * the deadline job's), and publishes each new one as `ticket.sla.<kind>`.
    */
   private async recordClockEvents(trx: Kysely<DB>, ticket: TicketRow, clocks: SlaClock[], now: string) {
+    const recorded = new Set((await this.repo.slaEvents(ticket.id, trx)).map((e) => e.dedupe_key));
     for (const c of clocks) {
       const marks: { kind: SlaEventRow["kind"]; at: number; n?: number }[] = [{ kind: "started", at: c.startedAt }];
       c.pauses.forEach((p, n) => {
