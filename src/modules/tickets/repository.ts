@@ -130,8 +130,8 @@ export class TicketRepository {
     return q.orderBy("id").execute();
   }
 
-  async slaEvents(ticketId: string): Promise<SlaEventRow[]> {
-    return this.db
+  async slaEvents(ticketId: string, executor: Kysely<DB> = this.db): Promise<SlaEventRow[]> {
+    return executor
       .selectFrom("sla_events")
       .selectAll()
       .where("ticket_id", "=", ticketId)
