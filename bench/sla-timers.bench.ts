@@ -23,7 +23,11 @@ export default async function slaTimers(): Promise<void> {
         late.length = 0;
         const start = Date.now() + 1000;
         for (let i = 0; i < SAMPLE; i++) {
-          await jobs.enqueue("bench.timer", { probe: true }, { runAt: new Date(start + Math.floor((i * WINDOW_MS) / SAMPLE)) });
+          await jobs.enqueue(
+            "bench.timer",
+            { probe: true },
+            { runAt: new Date(start + Math.floor((i * WINDOW_MS) / SAMPLE)) },
+          );
         }
         const deadline = Date.now() + WINDOW_MS + 30_000;
         while (late.length < SAMPLE && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
