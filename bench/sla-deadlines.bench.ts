@@ -1,5 +1,5 @@
 import { DateTime } from "luxon";
-import { deadlinesPerSecond } from "../src/modules/sla/deadline.bench-core.js";
+import { deadlinesPerSecond } from "./sla-deadlines-core.js";
 import { report } from "./harness.js";
 
 const N = 500_000;

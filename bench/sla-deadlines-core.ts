@@ -1,13 +1,13 @@
 import { pathToFileURL } from "node:url";
-import { type Duration, defaultPlan } from "../plan/document.js";
-import { addDuration } from "./business-time.js";
-import { compileCalendar } from "./calendar.js";
+import { type Duration, defaultPlan } from "../src/modules/plan/document.js";
+import { addDuration } from "../src/modules/sla/business-time.js";
+import { compileCalendar } from "../src/modules/sla/calendar.js";
 
 /**
  * Micro-benchmark of deadline computation: `n` addDuration calls over mixed calendars (commercial hours with
  * Brazilian holidays, 24x7, New York with a lunch break, Berlin) and mixed durations, from start instants spread
  * over 2026. Year tables are built before timing: they are built once per calendar and year in a process.
- * Returns computations per second. Run directly: `npx tsx src/modules/sla/deadline.bench-core.ts [n]`.
+ * Returns computations per second. Run directly: `npx tsx bench/sla-deadlines-core.ts [n]` (or `npm run bench -- sla-deadlines`).
  */
 export function deadlinesPerSecond(n = 500_000): number {
   const plan = defaultPlan(new Date("2026-01-01T00:00:00Z"));
