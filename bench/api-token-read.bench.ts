@@ -28,7 +28,7 @@ export default async function apiTokenRead(): Promise<void> {
     try {
       const bare = await load(server.origin, { path: "/bench/bare", connections: CONNECTIONS });
       const read = await load(server.origin, {
-        path: "/api/v1/me",
+        path,
         connections: CONNECTIONS,
         headers: { authorization: `Bearer ${token}` },
       });

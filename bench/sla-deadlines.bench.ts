@@ -1,6 +1,6 @@
 import { DateTime } from "luxon";
-import { deadlinesPerSecond } from "./sla-deadlines-core.js";
 import { report } from "./harness.js";
+import { deadlinesPerSecond } from "./sla-deadlines-core.js";
 
 const N = 500_000;
 

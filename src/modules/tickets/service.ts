@@ -445,6 +445,7 @@ export class TicketService {
       for (const m of marks) {
         const at = new Date(m.at).toISOString();
         const key = `${ticket.id}:${c.kind}:${c.tier ?? "-"}:${c.startedAt}:${m.kind}${m.n === undefined ? "" : `:${m.n}`}`;
+        if (recorded.has(key)) continue;
         const row = {
           id: uuidv7(),
           ticket_id: ticket.id,

@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, Code, Group, Loader, Select, Table, Tabs, Text, TextInput } from "@mantine/core";
+import { Alert, Badge, Button, Card, Code, Group, Select, Table, Tabs, Text, TextInput } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";

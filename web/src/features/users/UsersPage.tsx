@@ -1,4 +1,4 @@
-import { Badge, Button, Card, Group, Loader, Modal, Table, Text, TextInput } from "@mantine/core";
+import { Badge, Button, Card, Group, Modal, Table, TextInput } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
