@@ -59,8 +59,12 @@ export function eventRoutes(platform: Platform, filter: EventFilter) {
         let replaying = after !== undefined;
         const replayed = new Set<number>();
         const held: DomainEvent[] = [];
+        // Without Last-Event-ID the stream starts now: an event written earlier whose notification arrives
+        // late (PostgreSQL delivers NOTIFY asynchronously) is not news to this client.
+        const connectedAt = platform.clock.now().toISOString();
         const send = (e: DomainEvent) => {
           if (replayed.has(e.id) || e.id <= (after ?? 0)) return;
+          if (after === undefined && e.createdAt < connectedAt) return;
           if (replaying) replayed.add(e.id);
           if (visible(e)) res.write(frame(e));
         };
