@@ -155,7 +155,12 @@ describe.each(engines)("webhooks on %s", (engine) => {
 
   it("delivers a ticket event, signed, to a receiver that checks the signature", async () => {
     clock.advance(1000);
-    const hook = await create({ name: "Tickets", url: receiver.url, eventTypes: ["ticket.created"], organizationId: org });
+    const hook = await create({
+      name: "Tickets",
+      url: receiver.url,
+      eventTypes: ["ticket.created"],
+      organizationId: org,
+    });
     receiver.received.length = 0;
     const customer = (await tokenFor(t, "customer", { organizationId: org })).headers;
     const ticket = await t.app.inject({
