@@ -121,8 +121,9 @@ const sqliteDialect: Dialect = {
   types: { timestamp: "text", json: "text", boolean: "integer" },
   serialId: (table) => table.addColumn("id", "integer", (c) => c.primaryKey().autoIncrement()),
   json: (value) => sql<string>`${JSON.stringify(value)}`,
+  // The width is an integer literal: better-sqlite3 binds JS numbers as REAL, which would make the division exact.
   timeBucket: (column, seconds) =>
-    sql<string>`strftime('%Y-%m-%dT%H:%M:%S.000Z', (CAST(strftime('%s', ${column}) AS INTEGER) / ${seconds}) * ${seconds}, 'unixepoch')`,
+    sql<string>`strftime('%Y-%m-%dT%H:%M:%S.000Z', (CAST(strftime('%s', ${column}) AS INTEGER) / ${sql.lit(Math.trunc(seconds))}) * ${sql.lit(Math.trunc(seconds))}, 'unixepoch')`,
   // SQLite has a single writer, so a claim's UPDATE is already exclusive.
   skipLocked: sql``,
   lockForAppend: async () => {},

@@ -178,15 +178,6 @@ export class JobRepository {
     return this.db.selectFrom("jobs").selectAll().where("id", "=", id).executeTakeFirst();
   }
 
-  async deleteFinishedBefore(before: Date): Promise<number> {
-    const r = await this.db
-      .deleteFrom("jobs")
-      .where("status", "=", "succeeded")
-      .where("finished_at", "<", before.toISOString())
-      .executeTakeFirst();
-    return Number(r.numDeletedRows);
-  }
-
   async upsertSchedule(s: { name: string; kind: string; cron: string; timezone: string; payload: unknown }, now: Date) {
     const iso = now.toISOString();
     const payload = this.dialect.json(s.payload ?? null);
@@ -210,9 +201,5 @@ export class JobRepository {
 
   async getSchedule(name: string) {
     return this.db.selectFrom("schedules").selectAll().where("name", "=", name).executeTakeFirst();
-  }
-
-  async listSchedules() {
-    return this.db.selectFrom("schedules").selectAll().orderBy("name").execute();
   }
 }
