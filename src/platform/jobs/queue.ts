@@ -43,6 +43,7 @@ export interface QueueOptions {
 }
 
 const JOBS_CHANNEL = "plantao_jobs";
+const PRUNE_KIND = "jobs.prune";
 
 export function defaultBackoffMs(attempt: number): number {
   const base = Math.min(2 ** (attempt - 1) * 1000, 3_600_000);
@@ -288,6 +289,20 @@ export class JobQueue {
 
   stats() {
     return this.repo.queueStats(this.clock.now());
+  }
+
+  /**
+   * Keeps the job table small: every SLA timer and webhook delivery is a row, so succeeded ones are deleted
+   * a week after they finished, by a nightly schedule that runs once across all nodes.
+   */
+  async scheduleHousekeeping(timezone: string): Promise<void> {
+    if (!this.#handlers.has(PRUNE_KIND)) {
+      this.register(PRUNE_KIND, async () => {
+        const removed = await this.repo.deleteSucceededBefore(new Date(this.clock.now().getTime() - 7 * 86_400_000));
+        if (removed) this.log.info({ removed }, "pruned succeeded jobs");
+      });
+    }
+    await this.schedule("jobs.prune", PRUNE_KIND, "17 3 * * *", timezone);
   }
 }
 

@@ -199,6 +199,16 @@ export class JobRepository {
       .execute();
   }
 
+  /** Deletes succeeded jobs finished before `before`; dead ones stay for inspection. */
+  async deleteSucceededBefore(before: Date): Promise<number> {
+    const r = await this.db
+      .deleteFrom("jobs")
+      .where("status", "=", "succeeded")
+      .where("finished_at", "<", before.toISOString())
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
   async getSchedule(name: string) {
     return this.db.selectFrom("schedules").selectAll().where("name", "=", name).executeTakeFirst();
   }
