@@ -297,7 +297,8 @@ describe("properties", () => {
         const whole = businessMinutesBetween(cal, x, z);
         expect(businessMinutesBetween(cal, x, y) + businessMinutesBetween(cal, y, z)).toBeCloseTo(whole, 6);
         expect(whole).toBeLessThanOrEqual((z - x) / 60_000);
-        expect(businessMinutesBetween(cal, z, x)).toBe(-whole);
+        // Equal or closed-only spans give zero either way; the sign of a zero is not a business fact.
+        expect(businessMinutesBetween(cal, z, x) + 0).toBe(-whole + 0);
       }),
       runs,
     );

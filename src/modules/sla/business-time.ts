@@ -37,7 +37,7 @@ export function addBusinessMinutes(cal: CompiledCalendar, start: Instant, minute
 
 /** Open minutes in [a, b); negative when b is before a. */
 export function businessMinutesBetween(cal: CompiledCalendar, a: Instant, b: Instant): number {
-  return cal.openBetween(ms(a), ms(b)) / MINUTE;
+  return cal.openBetween(ms(a), ms(b)) / MINUTE + 0; // + 0: never a negative zero
 }
 
 /**
