@@ -9,7 +9,18 @@ export const tiers = ["L1", "L2", "L3"] as const;
 export type Tier = (typeof tiers)[number];
 
 /** Areas of the product; token scopes and role grants are per area. */
-export const areas = ["organizations", "users", "tokens", "audit", "plan", "events", "tickets", "webhooks"] as const;
+export const areas = [
+  "organizations",
+  "users",
+  "tokens",
+  "audit",
+  "plan",
+  "events",
+  "tickets",
+  "webhooks",
+  "monitoring",
+  "backups",
+] as const;
 export type Area = (typeof areas)[number];
 export type Access = "read" | "write";
 
@@ -31,6 +42,8 @@ export const grants: Record<Role, Partial<Record<Area, Access>>> = {
     events: "read",
     tickets: "write",
     webhooks: "write",
+    monitoring: "write",
+    backups: "write",
   },
   manager: {
     organizations: "write",
@@ -41,9 +54,28 @@ export const grants: Record<Role, Partial<Record<Area, Access>>> = {
     events: "read",
     tickets: "write",
     webhooks: "write",
+    monitoring: "write",
+    backups: "write",
   },
-  agent: { organizations: "read", users: "read", tokens: "write", plan: "read", events: "read", tickets: "write" },
-  noc: { organizations: "read", users: "read", tokens: "write", plan: "read", events: "read", tickets: "write" },
+  agent: {
+    organizations: "read",
+    users: "read",
+    tokens: "write",
+    plan: "read",
+    events: "read",
+    tickets: "write",
+    monitoring: "read",
+  },
+  noc: {
+    organizations: "read",
+    users: "read",
+    tokens: "write",
+    plan: "read",
+    events: "read",
+    tickets: "write",
+    monitoring: "write",
+    backups: "write",
+  },
   security: {
     organizations: "read",
     users: "read",
@@ -52,6 +84,8 @@ export const grants: Record<Role, Partial<Record<Area, Access>>> = {
     plan: "read",
     events: "read",
     tickets: "write",
+    monitoring: "read",
+    backups: "read",
   },
   auditor: {
     organizations: "read",
@@ -61,6 +95,8 @@ export const grants: Record<Role, Partial<Record<Area, Access>>> = {
     plan: "read",
     events: "read",
     tickets: "read",
+    monitoring: "read",
+    backups: "read",
   },
   customer: { organizations: "read", tokens: "write", events: "read", tickets: "write" },
   "customer-admin": { organizations: "read", users: "write", tokens: "write", events: "read", tickets: "write" },

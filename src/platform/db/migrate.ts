@@ -8,6 +8,10 @@ import * as m0006 from "./migrations/0006_ticket_search.js";
 import * as m0007 from "./migrations/0007_ticket_links.js";
 import * as m0008 from "./migrations/0008_attachments.js";
 import * as m0009 from "./migrations/0009_ticket_watchers.js";
+import * as m0010 from "./migrations/0010_monitoring.js";
+import * as m0011 from "./migrations/0011_backups.js";
+import * as m0012 from "./migrations/0012_runbooks.js";
+import * as m0013 from "./migrations/0013_ticket_policies.js";
 
 /** Every migration, in order. Imported statically so the compiled build needs no directory scan. */
 export const migrations: Record<string, Migration> = {
@@ -20,6 +24,10 @@ export const migrations: Record<string, Migration> = {
   "0007_ticket_links": m0007,
   "0008_attachments": m0008,
   "0009_ticket_watchers": m0009,
+  "0010_monitoring": m0010,
+  "0011_backups": m0011,
+  "0012_runbooks": m0012,
+  "0013_ticket_policies": m0013,
 };
 
 export const latestSchemaVersion = Object.keys(migrations).at(-1) ?? "";

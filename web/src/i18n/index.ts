@@ -1,5 +1,9 @@
 import i18n from "i18next";
 import { initReactI18next } from "react-i18next";
+import backupsEn from "../features/backups/i18n/en.json";
+import backupsPtBR from "../features/backups/i18n/pt-BR.json";
+import monitoringEn from "../features/monitoring/i18n/en.json";
+import monitoringPtBR from "../features/monitoring/i18n/pt-BR.json";
 import en from "./en.json";
 import ptBR from "./pt-BR.json";
 
@@ -13,9 +17,12 @@ const STORAGE_KEY = "plantao.language";
 const DEFAULT_LANGUAGE: Language = "pt-BR";
 
 // English must carry every Portuguese key: a missing one is a type error, not a blank label at runtime.
+// Large features keep their strings beside them, under their own top-level key.
+const ptBRAll = { ...ptBR, monitoring: monitoringPtBR, backups: backupsPtBR };
+const enAll = { ...en, monitoring: monitoringEn, backups: backupsEn };
 export const resources = {
-  "pt-BR": { translation: ptBR },
-  en: { translation: en satisfies typeof ptBR },
+  "pt-BR": { translation: ptBRAll },
+  en: { translation: enAll satisfies typeof ptBRAll },
 } as const;
 
 declare module "i18next" {
