@@ -5,6 +5,7 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import pg from "pg";
 import pino from "pino";
@@ -160,6 +161,54 @@ export async function load(origin: string, opts: LoadOptions): Promise<LoadResul
     latencyP97_5Ms: r.latency.p97_5,
     latencyP99Ms: r.latency.p99,
     requests: r.requests.total,
+  };
+}
+
+export interface OpenLoadOptions {
+  path: string;
+  rate: number;
+  method?: "GET" | "POST";
+  headers?: Record<string, string>;
+  body?: unknown;
+  seconds?: number;
+  warmupSeconds?: number;
+}
+
+export interface OpenLoadResult {
+  requests: number;
+  requestsPerSec: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+const openLoopScript = fileURLToPath(new URL("./open-loop.mjs", import.meta.url));
+
+/**
+ * Requests evenly spaced at `rate` per second from a child process, latency measured from each request's due
+ * time (see open-loop.mjs for why not autocannon's -R). Any error or non-2xx fails the run.
+ */
+export async function openLoad(origin: string, opts: OpenLoadOptions): Promise<OpenLoadResult> {
+  const seconds = opts.seconds ?? measureSeconds;
+  const spec = { ...opts, url: `${origin}${opts.path}`, seconds, warmupSeconds: opts.warmupSeconds ?? 3 };
+  const stdout = await new Promise<string>((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [openLoopScript, JSON.stringify(spec)],
+      { maxBuffer: 16 * 1024 * 1024, timeout: (seconds + spec.warmupSeconds + 30) * 1000 },
+      (err, out) => (err ? reject(err) : resolve(out)),
+    );
+  });
+  const r = JSON.parse(stdout);
+  if (r.failures) throw new Error(`${opts.path}: ${r.failures} failed requests, first: ${r.firstError}`);
+  return {
+    requests: r.requests,
+    requestsPerSec: r.requestsPerSec,
+    p50Ms: r.p50,
+    p95Ms: r.p95,
+    p99Ms: r.p99,
+    maxMs: r.max,
   };
 }
 

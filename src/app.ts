@@ -1,15 +1,18 @@
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import helmet from "@fastify/helmet";
 import fastifyStatic from "@fastify/static";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { auditRoutes } from "./modules/audit/routes.js";
+import { backupRoutes } from "./modules/backups/routes.js";
 import { authorize, tenantOf } from "./modules/identity/actor.js";
 import { installAuthentication } from "./modules/identity/authenticate.js";
+import { mayReadEvent } from "./modules/identity/event-visibility.js";
 import { identityRoutes } from "./modules/identity/routes.js";
+import { monitoringRoutes } from "./modules/monitoring/routes.js";
 import { planRoutes } from "./modules/plan/routes.js";
+import { runbookRoutes } from "./modules/runbooks/routes.js";
 import { slaRoutes } from "./modules/sla/routes.js";
 import { systemRoutes } from "./modules/system/routes.js";
 import { ticketRoutes } from "./modules/tickets/routes.js";
@@ -19,6 +22,7 @@ import { clientErrorHandler, frameworkErrors, installErrorHandling, sendProblem 
 import { installMetrics } from "./platform/http/metrics.js";
 import { installOpenApi } from "./platform/http/openapi.js";
 import { ProblemType } from "./platform/http/problems.js";
+import { securityHeaders } from "./platform/http/security-headers.js";
 import type { Platform } from "./platform/runtime.js";
 import { packageVersion, readCommit } from "./platform/version.js";
 import { createServices, type Services } from "./services.js";
@@ -50,10 +54,7 @@ export async function buildApp(
     clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  app.addHook("onRequest", async (request, reply) => {
-    reply.header("x-request-id", String(request.id));
-  });
-  await app.register(helmet, {
+  const headers = securityHeaders({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -66,6 +67,11 @@ export async function buildApp(
         frameAncestors: ["'none'"],
       },
     },
+  });
+  app.addHook("onRequest", (request, reply, done) => {
+    reply.headers(headers);
+    reply.header("x-request-id", String(request.id));
+    done();
   });
   installErrorHandling(app);
   const commit = platform.config.commit || readCommit();
@@ -81,12 +87,16 @@ export async function buildApp(
   await app.register(planRoutes(services.plan));
   await app.register(ticketRoutes(services.tickets, { attachmentMaxBytes: platform.config.attachmentMaxBytes }));
   await app.register(webhookRoutes(services.webhooks));
+  await app.register(monitoringRoutes(services.monitoring));
+  await app.register(backupRoutes(services.backups));
+  await app.register(runbookRoutes(services.runbooks));
   await app.register(slaRoutes({ plan: services.plan }));
-  // Staff see every event; a customer only its own organization's.
+  // Staff see every organization's events, a customer only its own; either only in areas they may read.
   await app.register(
     eventRoutes(platform, async (request) => {
-      const tenant = tenantOf(authorize(request, "events", "read"));
-      return (event) => !tenant || event.organizationId === tenant;
+      const actor = authorize(request, "events", "read");
+      const tenant = tenantOf(actor);
+      return (event) => (!tenant || event.organizationId === tenant) && mayReadEvent(actor, event.type);
     }),
   );
 

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { registerBackupCommands } from "./modules/backups/cli.js";
 import { registerIdentityCommands } from "./modules/identity/cli.js";
 import { registerPlanCommands } from "./modules/plan/cli.js";
 import { ConfigError, loadConfig } from "./platform/config.js";
@@ -84,6 +85,7 @@ export function buildCli(): Command {
     });
   registerIdentityCommands(program, openServices);
   registerPlanCommands(program, openServices);
+  registerBackupCommands(program, openServices);
   return program;
 }
 

@@ -1,9 +1,16 @@
 import { AuditRepository } from "./modules/audit/repository.js";
 import { AuditService } from "./modules/audit/service.js";
+import { BackupRepository } from "./modules/backups/repository.js";
+import { BackupService } from "./modules/backups/service.js";
 import { IdentityRepository } from "./modules/identity/repository.js";
 import { IdentityService } from "./modules/identity/service.js";
+import { probeTypes } from "./modules/monitoring/checks/index.js";
+import { MonitoringRepository } from "./modules/monitoring/repository.js";
+import { MonitoringService } from "./modules/monitoring/service.js";
 import { PlanRepository } from "./modules/plan/repository.js";
 import { PlanService } from "./modules/plan/service.js";
+import { RunbookRepository } from "./modules/runbooks/repository.js";
+import { RunbookService } from "./modules/runbooks/service.js";
 import { AttachmentRepository, AttachmentStore } from "./modules/tickets/attachments.js";
 import { TicketLinkRepository } from "./modules/tickets/links-repository.js";
 import { TicketRepository } from "./modules/tickets/repository.js";
@@ -20,6 +27,9 @@ export interface Services {
   tickets: TicketService;
   plan: PlanService;
   webhooks: WebhookService;
+  monitoring: MonitoringService;
+  backups: BackupService;
+  runbooks: RunbookService;
 }
 
 export function createServices(platform: Platform): Services {
@@ -67,5 +77,40 @@ export function createServices(platform: Platform): Services {
     audit,
     platform.log.child({ part: "webhooks" }),
   );
-  return { auditRepo, audit, identity, tickets, plan, webhooks };
+  const runbooks = new RunbookService(
+    new RunbookRepository(platform.db, platform.dialect),
+    plan,
+    audit,
+    platform.events,
+    platform.clock,
+  );
+  const backups = new BackupService(
+    new BackupRepository(platform.db, platform.dialect),
+    platform.jobs,
+    platform.events,
+    platform.clock,
+    platform.secrets,
+    audit,
+    plan,
+    platform.log.child({ part: "backups" }),
+    { dataDir: platform.config.dataDir, databaseUrl: platform.config.databaseUrl, timezone: platform.config.timezone },
+  );
+  const monitoring = new MonitoringService(
+    new MonitoringRepository(platform.db, platform.dialect),
+    platform.jobs,
+    platform.events,
+    platform.clock,
+    audit,
+    platform.secrets,
+    platform.log.child({ part: "monitoring" }),
+    {
+      nodeId: platform.config.nodeId,
+      concurrency: platform.config.monitorConcurrency,
+      leaseMs: platform.config.monitorLeaseMs,
+      retention: platform.config.monitorRetention,
+    },
+    Object.values(probeTypes),
+    platform.database.listen,
+  );
+  return { auditRepo, audit, identity, tickets, plan, webhooks, runbooks, backups, monitoring };
 }

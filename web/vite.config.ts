@@ -19,6 +19,8 @@ export default defineConfig({
           groups: [
             { name: "react", test: /node_modules[\\/](react|react-dom|scheduler|react-router)[\\/]/, priority: 20 },
             { name: "mantine", test: /node_modules[\\/]@mantine[\\/]/, priority: 10 },
+            // Only the monitoring pages draw charts: uPlot loads with them, not with every page.
+            { name: "uplot", test: /node_modules[\\/]uplot[\\/]/, priority: 10 },
             { name: "vendor", test: /node_modules[\\/]/, priority: 0 },
           ],
         },

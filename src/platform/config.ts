@@ -31,6 +31,12 @@ export interface Config {
   secureCookies: boolean;
   attachmentsDir: string;
   attachmentMaxBytes: number;
+  /** Whether this node runs monitor checks (it shares the monitors with the other nodes that do). */
+  monitoringEnabled: boolean;
+  monitorConcurrency: number;
+  /** Lease of a node on its monitor shards; another node takes them over after expiry. */
+  monitorLeaseMs: number;
+  monitorRetention: { minutesHours: number; hoursDays: number; daysDays: number };
 }
 
 export const configDocs: ReadonlyArray<{ name: string; default: string; meaning: string }> = [
@@ -98,6 +104,16 @@ export const configDocs: ReadonlyArray<{ name: string; default: string; meaning:
   },
   { name: "PLANTAO_ATTACHMENT_MAX_BYTES", default: "10485760", meaning: "Largest attachment accepted, in bytes" },
   { name: "PLANTAO_COMMIT", default: "read from git, else `unknown`", meaning: "Commit shown by `/api/v1/version`" },
+  { name: "PLANTAO_MONITORING", default: "on", meaning: "`off` makes this node run no monitor checks" },
+  { name: "PLANTAO_MONITOR_CONCURRENCY", default: "1000", meaning: "Monitor checks one node runs at once" },
+  {
+    name: "PLANTAO_MONITOR_LEASE_MS",
+    default: "15000",
+    meaning: "Lease of a node on its share of the monitors; another node takes them over after expiry",
+  },
+  { name: "PLANTAO_MONITOR_MINUTES_HOURS", default: "48", meaning: "Hours per-minute monitor aggregates are kept" },
+  { name: "PLANTAO_MONITOR_HOURS_DAYS", default: "90", meaning: "Days per-hour monitor aggregates are kept" },
+  { name: "PLANTAO_MONITOR_DAYS_DAYS", default: "730", meaning: "Days per-day monitor aggregates are kept" },
 ];
 
 function int(
@@ -118,6 +134,12 @@ function int(
 }
 
 export class ConfigError extends Error {}
+
+function onOff(env: NodeJS.ProcessEnv, name: string): boolean {
+  const value = (env[name] || "on").toLowerCase();
+  if (value !== "on" && value !== "off") throw new ConfigError(`${name} must be on or off, got "${env[name]}"`);
+  return value === "on";
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const dataDir = resolve(env.PLANTAO_DATA_DIR || "./data");
@@ -160,6 +182,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     // Under the data directory actually in force, also when a caller overrides it.
     attachmentsDir: resolve(env.PLANTAO_ATTACHMENTS_DIR || `${overrides.dataDir ?? dataDir}/attachments`),
     attachmentMaxBytes: int(env, "PLANTAO_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, 1),
+    monitoringEnabled: onOff(env, "PLANTAO_MONITORING"),
+    monitorConcurrency: int(env, "PLANTAO_MONITOR_CONCURRENCY", 1000, 1),
+    monitorLeaseMs: int(env, "PLANTAO_MONITOR_LEASE_MS", 15_000, 500),
+    monitorRetention: {
+      minutesHours: int(env, "PLANTAO_MONITOR_MINUTES_HOURS", 48, 1),
+      hoursDays: int(env, "PLANTAO_MONITOR_HOURS_DAYS", 90, 1),
+      daysDays: int(env, "PLANTAO_MONITOR_DAYS_DAYS", 730, 1),
+    },
     ...overrides,
   };
 }

@@ -85,8 +85,6 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
   }
   const jobs = new JobQueue(
     new JobRepository(database.db, database.dialect),
-    database.dialect,
-    database.db,
     clock,
     log.child({ part: "jobs" }),
     {

@@ -250,7 +250,7 @@ describe.each(engines)("roles and tenancy on %s", (engine) => {
     expect((await t.app.inject({ url: "/api/v1/me", headers: victim.headers })).statusCode).toBe(200);
   });
 
-  it("the event stream shows a customer only its own organization's events", async () => {
+  it("the event stream shows a customer only its own organization's events, and anyone only areas they may read", async () => {
     const address = await t.app.listen({ port: 0, host: "127.0.0.1" });
     const collect = async (h: Record<string, string>) => {
       const ac = new AbortController();
@@ -269,12 +269,21 @@ describe.each(engines)("roles and tenancy on %s", (engine) => {
     };
     await t.platform.events.publish({ type: "test.own", organizationId: ownOrg });
     await t.platform.events.publish({ type: "test.other", organizationId: otherOrg });
+    // Own organization, but areas a customer (or an agent, for backups) may not read.
+    await t.platform.events.publish({ type: "monitor.state_changed", organizationId: ownOrg });
+    await t.platform.events.publish({ type: "backup.run_failed", organizationId: ownOrg });
+    await t.platform.events.publish({ type: "ticket.created", organizationId: ownOrg });
     await t.platform.events.publish({ type: "test.done", organizationId: ownOrg });
     const customer = await collect(headers.get("customer")!);
     expect(customer).toContain("test.own");
+    expect(customer).toContain("ticket.created");
     expect(customer).not.toContain("test.other");
+    expect(customer).not.toContain("monitor.state_changed");
+    expect(customer).not.toContain("backup.run_failed");
     const agent = await collect(headers.get("agent")!);
     expect(agent).toContain("test.other");
+    expect(agent).toContain("monitor.state_changed");
+    expect(agent).not.toContain("backup.run_failed");
     const anonymous = await fetch(`${address}/api/v1/events`);
     expect(anonymous.status).toBe(401);
   });

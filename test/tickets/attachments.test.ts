@@ -117,6 +117,7 @@ describe.each(engines)("ticket attachments on %s", (engine) => {
       payload: { filename: "x", data: "A".repeat(200 * 1024) },
     });
     expect(tooLargeBody.statusCode).toBe(413);
+    expect(tooLargeBody.json().detail).toMatch(/^This operation accepts a body of at most \d+ bytes$/);
     expect(
       (await t.app.inject({ url: `/api/v1/tickets/${ticket.id}/attachments`, headers: agent })).json().items,
     ).toHaveLength(2);

@@ -149,7 +149,12 @@ describe.each(engines)("ticket links and merge on %s", (engine) => {
         })
       ).statusCode,
     ).toBe(409);
-    const notes = (await t.app.inject({ url: `/api/v1/tickets/${target.id}/timeline`, headers: agent }))
+    const notes = (
+      await t.app.inject({
+        url: `/api/v1/tickets/${target.id}/timeline`,
+        headers: { ...agent, "accept-language": "en" },
+      })
+    )
       .json()
       .messages.map((m: { body: string }) => m.body);
     expect(notes).toContain(`#${dup.number} was merged into this ticket`);

@@ -220,7 +220,8 @@ describe.each(engines)("SLA deadlines fire on time on %s", (engine) => {
     await t.platform.jobs.drain();
     const after = (await t.app.inject({ url: `/api/v1/tickets/${ticket.id}`, headers: agent })).json();
     expect(after.slaBreached).toBe(true);
-    const timeline = (await t.app.inject({ url: `/api/v1/tickets/${ticket.id}/timeline`, headers: agent })).json();
+    const en = { ...agent, "accept-language": "en" };
+    const timeline = (await t.app.inject({ url: `/api/v1/tickets/${ticket.id}/timeline`, headers: en })).json();
     const notes = timeline.messages
       .filter((m: { kind: string }) => m.kind === "system")
       .map((m: { body: string }) => m.body);
@@ -352,7 +353,12 @@ describe.each(engines)("escalation actions on %s", (engine) => {
     await t.platform.jobs.drain();
     const after = (await t.app.inject({ url: `/api/v1/tickets/${ticket.id}`, headers: agent })).json();
     expect(after).toMatchObject({ tier: "L2", severity: "high" });
-    const timeline = (await t.app.inject({ url: `/api/v1/tickets/${ticket.id}/timeline`, headers: agent })).json();
+    const timeline = (
+      await t.app.inject({
+        url: `/api/v1/tickets/${ticket.id}/timeline`,
+        headers: { ...agent, "accept-language": "en" },
+      })
+    ).json();
     expect(timeline.messages.at(-1).body).toBe(
       "Escalation step 1 (resolution): notified assignee; tier L1 → L2; severity medium → high",
     );

@@ -155,7 +155,10 @@ describe.each(engines)("tickets on %s", (engine) => {
     });
     expect(again.statusCode).toBe(409);
     const timeline = (
-      await t.app.inject({ url: `/api/v1/tickets/${ticket.id}/timeline`, headers: agent.headers })
+      await t.app.inject({
+        url: `/api/v1/tickets/${ticket.id}/timeline`,
+        headers: { ...agent.headers, "accept-language": "en" },
+      })
     ).json();
     expect(timeline.messages.at(-1)).toMatchObject({ kind: "system", visibility: "internal" });
     expect(timeline.messages.at(-1).body).toContain("L1 to L2: Precisa de análise de SIP");

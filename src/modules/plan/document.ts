@@ -1,4 +1,5 @@
 import { type Static, Type } from "typebox";
+import { channels, ticketTypes } from "../tickets/model.js";
 
 /**
  * The support and maintenance plan as configuration: one typed document, stored in versions. The
@@ -191,8 +192,20 @@ const EscalationStep = Type.Object(
     }),
     notify: Type.Array(
       literals(
-        ["assignee", "L1", "L2", "L3", "manager", "admin", "noc", "security", "emergencyContacts"] as const,
-        "Who",
+        [
+          "assignee",
+          "team",
+          "L1",
+          "L2",
+          "L3",
+          "manager",
+          "admin",
+          "noc",
+          "security",
+          "emergencyContacts",
+          "customerContact",
+        ] as const,
+        "Who: team is the ticket's team; customerContact is the requester, in words meant for customers",
       ),
       { minItems: 1, uniqueItems: true, description: "Who is notified" },
     ),
@@ -219,6 +232,79 @@ const Escalation = Type.Object(
   },
   { ...strict, description: "Escalation of one severity; durations on the severity's calendar" },
 );
+
+/** Id of the implicit last policy: the plan's own severities and tiers. */
+export const DEFAULT_SLA_POLICY_ID = "default";
+
+const nonEmpty = <T extends Parameters<typeof Type.Array>[0]>(item: T, description: string, maxItems = 100) =>
+  Type.Array(item, { minItems: 1, maxItems, uniqueItems: true, description });
+
+const SlaPolicyConditions = Type.Object(
+  {
+    types: Type.Optional(nonEmpty(literals(ticketTypes, "Ticket type"), "Any of these ticket types")),
+    severities: Type.Optional(nonEmpty(literals(severityIds, "Severity"), "Any of these severities")),
+    tiers: Type.Optional(nonEmpty(literals(tierIds, "Support level"), "Any of these support levels")),
+    organizationIds: Type.Optional(
+      nonEmpty(
+        Type.String({
+          pattern: "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+          description: "Id of a customer organization (its contract), lowercase",
+        }),
+        "Any of these organizations",
+        500,
+      ),
+    ),
+    channels: Type.Optional(nonEmpty(literals(channels, "Channel"), "Any of these channels")),
+  },
+  {
+    ...strict,
+    description:
+      "When the policy applies: every condition given must hold (a ticket's value is one of the listed); no condition matches every ticket",
+  },
+);
+
+const SeverityTargets = Type.Object(
+  { response: Type.Optional(Duration), resolution: Type.Optional(Duration), calendar: Type.Optional(CalendarId) },
+  { ...strict, description: "Replaces the severity's response, resolution and/or calendar" },
+);
+const TierTargets = Type.Object(
+  { target: Type.Optional(Duration), maximum: Type.Optional(Duration), calendar: Type.Optional(CalendarId) },
+  { ...strict, description: "Replaces the tier's response target, maximum and/or calendar" },
+);
+
+export const SlaPolicyDefinition = Type.Object(
+  {
+    id: Type.String({
+      pattern: "^[a-z0-9][a-z0-9_-]{0,39}$",
+      description: `Unique id of the policy ("${DEFAULT_SLA_POLICY_ID}" is the implicit last one)`,
+    }),
+    name: text("Display name", 120),
+    conditions: SlaPolicyConditions,
+    severities: Type.Optional(
+      Type.Object(
+        Object.fromEntries(severityIds.map((s) => [s, Type.Optional(SeverityTargets)])) as Record<
+          SeverityId,
+          ReturnType<typeof Type.Optional<typeof SeverityTargets>>
+        >,
+        { ...strict, description: "Targets by severity that differ from the plan's" },
+      ),
+    ),
+    tiers: Type.Optional(
+      Type.Object(
+        Object.fromEntries(tierIds.map((t) => [t, Type.Optional(TierTargets)])) as Record<
+          TierId,
+          ReturnType<typeof Type.Optional<typeof TierTargets>>
+        >,
+        { ...strict, description: "Tier response times that differ from the plan's" },
+      ),
+    ),
+  },
+  {
+    ...strict,
+    description: "An SLA policy: targets for the tickets its conditions select; what it leaves out is the plan's",
+  },
+);
+export type SlaPolicyDefinition = Static<typeof SlaPolicyDefinition>;
 
 const UpdateTrack = Type.Object(
   {
@@ -247,6 +333,13 @@ export const PlanDocument = Type.Object(
     tiers: byKey(tierIds, Tier, "Support levels L1-L3"),
     severities: byKey(severityIds, Severity, "Severity classes"),
     escalation: byKey(severityIds, Escalation, "Escalation matrix by severity"),
+    slaPolicies: Type.Optional(
+      list(
+        SlaPolicyDefinition,
+        "SLA policies in order: the first whose conditions match a ticket applies; none matching, the plan's own severities and tiers",
+        100,
+      ),
+    ),
     backups: Type.Object(
       {
         full: Type.Object({ cron: Cron, timezone: TimeZone }, { ...strict, description: "Full backup schedule" }),
@@ -498,6 +591,7 @@ export function defaultPlan(reviewedOn: Date): PlanDocument {
         steps: [{ clock: "resolution", trigger: "percentElapsed", value: 90, notify: ["assignee"] }],
       },
     },
+    slaPolicies: [],
     backups: {
       full: { cron: "0 2 * * *", timezone: tz },
       incremental: { cron: "0 */4 * * *", timezone: tz },

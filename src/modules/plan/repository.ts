@@ -25,6 +25,17 @@ export class PlanRepository {
     return executor.selectFrom("plan_versions").selectAll().orderBy("version", "desc").limit(1).executeTakeFirst();
   }
 
+  /** The newest version number only: cheap enough to ask on every ticket write. */
+  async latestVersion(): Promise<number | undefined> {
+    const row = await this.db
+      .selectFrom("plan_versions")
+      .select("version")
+      .orderBy("version", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    return row ? Number(row.version) : undefined;
+  }
+
   find(version: number): Promise<PlanVersionRow | undefined> {
     return this.db.selectFrom("plan_versions").selectAll().where("version", "=", version).executeTakeFirst();
   }

@@ -100,8 +100,9 @@ export class PlanService {
    * read again only when a newer version exists.
    */
   async timeline(): Promise<PlanVersion[]> {
-    const current = await this.current();
-    if (this.#timeline.at(-1)?.version !== current.version) this.#timeline = (await this.repo.all()).map(present);
+    let latest = await this.repo.latestVersion();
+    if (latest === undefined) latest = (await this.current()).version;
+    if (this.#timeline.at(-1)?.version !== latest) this.#timeline = (await this.repo.all()).map(present);
     return this.#timeline;
   }
 

@@ -3,6 +3,7 @@ import Holidays from "date-holidays";
 import { Compile } from "typebox/compile";
 import {
   calendarOf,
+  DEFAULT_SLA_POLICY_ID,
   type PlanDocument,
   PlanDocument as PlanSchema,
   severityIds,
@@ -149,6 +150,8 @@ export function semanticErrors(doc: PlanDocument): PlanError[] {
     });
   }
 
+  policyErrors(doc, calendarRef, errors);
+
   for (const kind of ["full", "incremental"] as const) {
     const b = doc.backups[kind];
     if (!isTimeZone(b.timezone))
@@ -171,6 +174,58 @@ export function semanticErrors(doc: PlanDocument): PlanError[] {
     errors.push({ pointer: "/review/lastReviewedAt", message: `${doc.review.lastReviewedAt} is not a date` });
   }
   return errors;
+}
+
+/**
+ * SLA policies: unique ids (not the implicit last one's), known calendars, and targets that keep their order
+ * once merged with the plan's (a tier's target within its maximum, a severity's response within its resolution).
+ */
+function policyErrors(
+  doc: PlanDocument,
+  calendarRef: (pointer: string, id: string) => ReturnType<typeof calendarOf>,
+  errors: PlanError[],
+): void {
+  const seen = new Set<string>();
+  (doc.slaPolicies ?? []).forEach((policy, i) => {
+    const at = `/slaPolicies/${i}`;
+    if (policy.id === DEFAULT_SLA_POLICY_ID) {
+      errors.push({
+        pointer: `${at}/id`,
+        message: `"${DEFAULT_SLA_POLICY_ID}" is the plan's own targets; choose another id`,
+      });
+    } else if (seen.has(policy.id)) {
+      errors.push({ pointer: `${at}/id`, message: `another policy already has the id "${policy.id}"` });
+    }
+    seen.add(policy.id);
+    for (const id of tierIds) {
+      const o = policy.tiers?.[id];
+      if (!o) continue;
+      const rt = { ...doc.tiers[id].responseTime, ...o };
+      const cal =
+        o.calendar === undefined ? calendarOf(doc, rt.calendar) : calendarRef(`${at}/tiers/${id}/calendar`, o.calendar);
+      if (cal && openMinutes(rt.target, cal) > openMinutes(rt.maximum, cal)) {
+        errors.push({
+          pointer: `${at}/tiers/${id}/${o.target ? "target" : "maximum"}`,
+          message: `target ${describeDuration(rt.target)} is longer than the maximum ${describeDuration(rt.maximum)}`,
+        });
+      }
+    }
+    for (const id of severityIds) {
+      const o = policy.severities?.[id];
+      if (!o) continue;
+      const sev = { ...doc.severities[id], ...o };
+      const cal =
+        o.calendar === undefined
+          ? calendarOf(doc, sev.calendar)
+          : calendarRef(`${at}/severities/${id}/calendar`, o.calendar);
+      if (cal && openMinutes(sev.response, cal) > openMinutes(sev.resolution, cal)) {
+        errors.push({
+          pointer: `${at}/severities/${id}/${o.response ? "response" : "resolution"}`,
+          message: `response ${describeDuration(sev.response)} is longer than the resolution ${describeDuration(sev.resolution)}`,
+        });
+      }
+    }
+  });
 }
 
 /** Schema first (shape and ranges), then the semantic rules on a well-formed document. */

@@ -31,7 +31,12 @@ export type TicketEvent =
   | { type: "tier_entered"; at: Instant; tier: TierId }
   | { type: "severity_changed"; at: Instant; severity: SeverityId }
   /** The plan's calendar `calendar` is `definition` from `at` on: time already used stays used. */
-  | { type: "calendar_changed"; at: Instant; calendar: string; definition: Calendar };
+  | { type: "calendar_changed"; at: Instant; calendar: string; definition: Calendar }
+  /**
+   * Another SLA policy applies from `at` on (the ticket's type, severity or tier changed): clocks still counting
+   * take its budgets, counted from their start; time already used stays used.
+   */
+  | { type: "policy_changed"; at: Instant; severities: SlaPolicy["severities"]; tiers: SlaPolicy["tiers"] };
 
 export interface SlaPolicy {
   calendars: Record<string, Calendar>;
@@ -151,6 +156,15 @@ interface Track {
   stoppedAt: number | null;
 }
 
+/**
+ * A new budget from `t` on. An unchanged one keeps its date, so a clock already late stays late from when it
+ * breached; a changed one is never due before `t`.
+ */
+function rebudget(track: Track, budget: { targetMs: number; breachMs: number }, t: number): void {
+  if (budget.targetMs === track.targetMs && budget.breachMs === track.breachMs) return;
+  Object.assign(track, budget, { budgetSince: t });
+}
+
 const ended = (t: Track) => t.fulfilledAt !== null || t.stoppedAt !== null;
 const isDone = (s: Status) => s === "resolved" || s === "closed";
 const at = (t: Instant) => (typeof t === "number" ? t : t.getTime());
@@ -168,7 +182,7 @@ class Replay {
   /** The oldest customer message no public agent reply has answered yet. */
   private unansweredSince: number | null = null;
 
-  constructor(private readonly policy: SlaPolicy) {
+  constructor(private policy: SlaPolicy) {
     this.calendars = { ...policy.calendars };
   }
 
@@ -266,6 +280,11 @@ class Replay {
       case "status_changed":
         this.changeStatus(t, event.status);
         return;
+      case "policy_changed":
+        this.policy = { ...this.policy, severities: event.severities, tiers: event.tiers };
+        this.rebudgetSeverityClocks(t, this.severity!);
+        this.rebudgetTierClock(t);
+        return;
       case "calendar_changed":
         this.calendars[event.calendar] = event.definition;
         for (const track of this.tracks) {
@@ -301,6 +320,11 @@ class Replay {
   private changeSeverity(t: number, severity: SeverityId): void {
     if (severity === this.severity) return;
     this.severity = severity;
+    this.rebudgetSeverityClocks(t, severity);
+  }
+
+  /** The severity's budgets (and calendar from `t` on) for the severity clocks still counting. */
+  private rebudgetSeverityClocks(t: number, severity: SeverityId): void {
     const calendarId = this.policy.severities[severity].calendar;
     for (const track of [this.firstResponse, this.nextResponse, this.resolution]) {
       if (!track || ended(track)) continue;
@@ -308,8 +332,28 @@ class Replay {
         track.calendarId = calendarId;
         track.history.push({ from: t, calendar: this.compiled(calendarId) });
       }
-      Object.assign(track, this.severityBudget(track.kind, track, severity), { budgetSince: t });
+      rebudget(track, this.severityBudget(track.kind, track, severity), t);
     }
+  }
+
+  /** The current tier clock, if still counting, takes the policy's budget for its tier (and calendar from `t` on). */
+  private rebudgetTierClock(t: number): void {
+    const track = this.tierClock;
+    if (!track || ended(track)) return;
+    const policy = this.policy.tiers[track.tier!];
+    if (track.calendarId !== policy.calendar) {
+      track.calendarId = policy.calendar;
+      track.history.push({ from: t, calendar: this.compiled(policy.calendar) });
+    }
+    const calendar = track.history[track.history.length - 1]!.calendar;
+    rebudget(
+      track,
+      {
+        targetMs: durationOpenMs(calendar, track.startedAt, policy.target),
+        breachMs: durationOpenMs(calendar, track.startedAt, policy.maximum),
+      },
+      t,
+    );
   }
 
   private changeStatus(t: number, status: Status): void {

@@ -6,11 +6,13 @@ import {
   Calendar,
   type PlanDocument,
   PlanDocument as PlanDocumentSchema,
+  SlaPolicyDefinition,
   severityIds,
   tierIds,
 } from "../plan/document.js";
 import type { PlanService } from "../plan/service.js";
 import { channels, ticketTypes } from "../tickets/model.js";
+import { describePolicy } from "./policies.js";
 import { simulate } from "./simulate.js";
 
 const strict = { additionalProperties: false } as const;
@@ -45,11 +47,51 @@ const SimulatedClock = Type.Object({
   breachBusinessMinutes: Type.Number({ description: "Open time of the calendar until the breach" }),
 });
 
+const PolicyRef = Type.Object(
+  { id: Type.String(), name: Type.String() },
+  { description: 'The SLA policy the ticket would get ("default": the plan\'s own targets)' },
+);
+
 const problem = Type.Ref("Problem");
 
 const problems = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem };
 const CalendarId = Type.Object({ id: Type.String({ pattern: "^[a-z0-9][a-z0-9_-]{0,39}$" }) }, strict);
 const CalendarItem = Type.Intersect([Type.Object({ id: Type.String() }), Calendar]);
+
+/** The plan names fields inside the whole document; name them inside the request's part of it instead. */
+function repoint(err: unknown, prefix: string, to: string): unknown {
+  if (!(err instanceof Problem) || !err.errors?.length || !err.errors.every((e) => e.pointer.startsWith(prefix))) {
+    return err;
+  }
+  return new Problem(
+    err.status,
+    err.typeId,
+    err.title,
+    err.detail?.replaceAll(prefix, to),
+    err.errors.map((e) => ({ ...e, pointer: `${to}${e.pointer.slice(prefix.length)}` })),
+  );
+}
+
+const PolicyList = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      position: Type.Integer({ minimum: 1, description: "Order in which the policy is tried" }),
+      ...SlaPolicyDefinition.properties,
+    }),
+    { description: "The plan's policies in order, then the implicit \"default\" (the plan's own targets)" },
+  ),
+  severities: Type.Index(PlanDocumentSchema, ["severities"]),
+  tiers: Type.Index(PlanDocumentSchema, ["tiers"]),
+});
+
+const policyList = (plan: PlanDocument) => ({
+  items: [...(plan.slaPolicies ?? []), { ...describePolicy(null), conditions: {} }].map((p, i) => ({
+    ...p,
+    position: i + 1,
+  })),
+  severities: plan.severities,
+  tiers: plan.tiers,
+});
 
 /**
  * SLA routes over the plan: calendars, policies and escalation rules are sections of the versioned plan, so a
@@ -115,18 +157,7 @@ export function slaRoutes(deps: { plan: PlanService }) {
             { actor, request },
           );
         } catch (err) {
-          // The plan names fields inside the whole document; name them inside this request's calendar.
-          const prefix = `/document/calendars/${request.params.id}`;
-          if (err instanceof Problem && err.errors?.every((e) => e.pointer.startsWith(prefix))) {
-            throw new Problem(
-              err.status,
-              err.typeId,
-              err.title,
-              err.detail?.replaceAll(prefix, "/calendar"),
-              err.errors.map((e) => ({ ...e, pointer: `/calendar${e.pointer.slice(prefix.length)}` })),
-            );
-          }
-          throw err;
+          throw repoint(err, `/document/calendars/${request.params.id}`, "/calendar");
         }
         return { id: request.params.id, ...request.body.calendar };
       },
@@ -137,20 +168,51 @@ export function slaRoutes(deps: { plan: PlanService }) {
       {
         schema: {
           tags: ["sla"],
-          summary: "SLA policies: targets per severity and per tier, each on its calendar (from the plan)",
-          response: {
-            200: Type.Object({
-              severities: Type.Index(PlanDocumentSchema, ["severities"]),
-              tiers: Type.Index(PlanDocumentSchema, ["tiers"]),
-            }),
-            ...problems,
-          },
+          summary: "SLA policies in the order they are tried (first match wins), and the plan's own targets",
+          description:
+            'items ends with the implicit policy "default", which applies when no other matches: its targets are ' +
+            "severities and tiers. A policy's targets replace these where it gives them.",
+          response: { 200: PolicyList, ...problems },
         },
       },
       async (request) => {
         authorize(request, "plan", "read");
-        const plan = await getPlan();
-        return { severities: plan.severities, tiers: plan.tiers };
+        return policyList(await getPlan());
+      },
+    );
+
+    app.put(
+      "/api/v1/sla/policies",
+      {
+        schema: {
+          tags: ["sla"],
+          summary: "Replace the ordered list of SLA policies (a new plan version); open tickets keep theirs",
+          body: Type.Object(
+            {
+              policies: Type.Array(SlaPolicyDefinition, { maxItems: 100, description: "In the order they are tried" }),
+              comment: Type.String({ minLength: 1, maxLength: 500 }),
+              baseVersion: Type.Optional(
+                Type.Integer({ minimum: 1, description: "Plan version the change was made on; a newer one is a 409" }),
+              ),
+            },
+            strict,
+          ),
+          response: { 200: PolicyList, ...problems },
+        },
+      },
+      async (request) => {
+        const actor = authorize(request, "plan", "write");
+        const current = await deps.plan.current();
+        const document = { ...current.document, slaPolicies: request.body.policies };
+        const saved = await deps.plan
+          .update(
+            { document, comment: request.body.comment, baseVersion: request.body.baseVersion ?? current.version },
+            { actor, request },
+          )
+          .catch((err) => {
+            throw repoint(err, "/document/slaPolicies", "/policies");
+          });
+        return policyList(saved.document);
       },
     );
 
@@ -180,7 +242,7 @@ export function slaRoutes(deps: { plan: PlanService }) {
             "next_response is shown for a customer follow-up written at openedAt after the first response.",
           body: SimulationBody,
           response: {
-            200: Type.Object({ clocks: Type.Array(SimulatedClock) }),
+            200: Type.Object({ policy: PolicyRef, clocks: Type.Array(SimulatedClock) }),
             400: problem,
             401: problem,
             403: problem,

@@ -1,11 +1,12 @@
 import { Problem } from "../../platform/http/problems.js";
 import type { PlanDocument, SeverityId, TierId } from "../plan/document.js";
 import { type ClockKind, computeClocks, policyFromPlan, SlaInputError } from "./clocks.js";
+import { type ChosenPolicy, describePolicy, planUnderPolicy, selectPolicy } from "./policies.js";
 
 export interface SimulationInput {
   severity: SeverityId;
   tier: TierId;
-  /** Accepted for the policy selection to come; the plan has one policy today, so they change nothing. */
+  /** With severity and tier, what selects the SLA policy (the first of the plan's whose conditions hold). */
   type?: string;
   channel?: string;
   organizationId?: string;
@@ -32,9 +33,13 @@ const iso = (t: number) => new Date(t).toISOString();
 /**
  * The deadlines a ticket opened at `openedAt` would get, creating nothing. next_response starts at a
  * customer message left unanswered after the first response; it is shown for such a message written at
- * `openedAt`, so a caller sees the follow-up deadline on the same calendar as the others.
+ * `openedAt`, so a caller sees the follow-up deadline on the same calendar as the others. The clocks follow
+ * the policy the input selects, which is returned with them.
  */
-export function simulate(plan: PlanDocument, input: SimulationInput): { clocks: SimulatedClock[] } {
+export function simulate(
+  plan: PlanDocument,
+  input: SimulationInput,
+): { policy: ChosenPolicy; clocks: SimulatedClock[] } {
   const openedAt = Date.parse(input.openedAt);
   const year = new Date(openedAt).getUTCFullYear();
   if (!Number.isFinite(openedAt) || year < FIRST_YEAR || year > LAST_YEAR) {
@@ -45,8 +50,9 @@ export function simulate(plan: PlanDocument, input: SimulationInput): { clocks: 
     });
   }
   let clocks: ReturnType<typeof computeClocks>;
+  const chosen = selectPolicy(plan, { ...input, organizationId: input.organizationId?.toLowerCase() });
   try {
-    const policy = policyFromPlan(plan);
+    const policy = policyFromPlan(planUnderPolicy(plan, chosen));
     const opened = { type: "opened", at: openedAt, severity: input.severity, tier: input.tier } as const;
     clocks = computeClocks({ events: [opened], policy, now: openedAt });
     const followUp = computeClocks({
@@ -63,6 +69,7 @@ export function simulate(plan: PlanDocument, input: SimulationInput): { clocks: 
     throw err;
   }
   return {
+    policy: describePolicy(chosen),
     clocks: clocks.map((c) => ({
       kind: c.kind,
       tier: c.tier,

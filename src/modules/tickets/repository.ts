@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql } from "kysely";
+import type { Kysely, Selectable } from "kysely";
 import type { Dialect } from "../../platform/db/dialect.js";
 import { ticketSearch } from "../../platform/db/migrations/0006_ticket_search.js";
 import type {
@@ -78,9 +78,7 @@ export class TicketRepository {
   ) {}
 
   async nextNumber(trx: Kysely<DB>): Promise<number> {
-    const { rows } = await sql<{ value: number }>`
-      UPDATE counters SET value = value + 1 WHERE name = 'ticket_number' RETURNING value`.execute(trx);
-    return Number(rows[0]!.value);
+    return this.dialect.nextCounter(trx, "ticket_number");
   }
 
   async insert(row: TicketRow, trx: Kysely<DB>): Promise<void> {
@@ -138,6 +136,18 @@ export class TicketRepository {
       .orderBy("at")
       .orderBy("id")
       .execute();
+  }
+
+  /** Records SLA events once each; returns the dedupe keys of those that were new. */
+  async insertSlaEvents(rows: Omit<SlaEventRow, "created_at">[], now: string, trx: Kysely<DB>): Promise<Set<string>> {
+    if (!rows.length) return new Set();
+    const inserted = await trx
+      .insertInto("sla_events")
+      .values(rows.map((row) => ({ ...row, created_at: now })))
+      .onConflict((oc) => oc.column("dedupe_key").doNothing())
+      .returning("dedupe_key")
+      .execute();
+    return new Set(inserted.map((r) => r.dedupe_key));
   }
 
   /** Records an SLA announcement once; false when it was already recorded. */

@@ -76,7 +76,16 @@ const Message = Type.Object({
   authorKind: Type.String(),
   visibility: Type.String(),
   kind: Type.String(),
-  body: Type.String(),
+  body: Type.String({
+    description: "The text; a system note is written in the reader's language (Accept-Language, else their preference)",
+  }),
+  bodyKey: Type.Union([Type.String(), Type.Null()], {
+    description:
+      "A system note's phrase key (sla.breached, sla.warning, sla.escalation, ticket.escalated, ...), else null",
+  }),
+  bodyParams: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
+    description: "Parameters of bodyKey, for clients that write notes themselves",
+  }),
   createdAt: Type.String(),
 });
 
@@ -236,6 +245,8 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
         schema: {
           tags: ["tickets"],
           summary: "Messages and field history of a ticket (customers see public messages only)",
+          description:
+            "System notes are written in the language Accept-Language asks for (pt or en), else the user's preference, else pt-BR.",
           params: IdParams,
           response: {
             200: Type.Object({
@@ -265,7 +276,8 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
           },
         },
       },
-      async (request) => tickets.timeline(authorize(request, "tickets", "read"), request.params.id),
+      async (request) =>
+        tickets.timeline(authorize(request, "tickets", "read"), request.params.id, request.headers["accept-language"]),
     );
 
     const Iso = Type.String({ format: "date-time" });
@@ -287,6 +299,17 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
               calendarVersions: Type.Array(Type.Integer(), {
                 description:
                   "Plan versions whose calendars the clocks ran on, in order: later calendar changes apply from when they were saved",
+              }),
+              policy: Type.Object(
+                { id: Type.String(), name: Type.String() },
+                {
+                  description:
+                    "SLA policy in force now: the first of the plan version's policies matching the ticket, or \"default\" (the plan's own targets)",
+                },
+              ),
+              policyHistory: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), from: Iso }), {
+                description:
+                  "Policies applied, in order, each from when a change of type, severity or tier made it match first",
               }),
               clocks: Type.Array(
                 Type.Object({

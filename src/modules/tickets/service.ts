@@ -15,12 +15,24 @@ import type { PlanDocument, SeverityId } from "../plan/document.js";
 import type { PlanService, PlanVersion } from "../plan/service.js";
 import { computeClocks, policyFromPlan, type SlaClock } from "../sla/clocks.js";
 import { escalationSteps } from "../sla/escalation.js";
+import { describePolicy, planUnderPolicy } from "../sla/policies.js";
 import { type AttachmentRepository, type AttachmentStore, presentAttachment } from "./attachments.js";
+import { customerEscalationMail } from "./escalation-mail.js";
 import type { TicketLinkRepository } from "./links-repository.js";
 import { type Channel, canTransition, customerMayChangeStatusTo, type Severity, type Status } from "./model.js";
 import type { HistoryRow, MessageRow, SlaEventRow, TicketFilter, TicketRepository, TicketRow } from "./repository.js";
-import { slaPlanFor, ticketEvents, withCalendarChanges } from "./sla-events.js";
+import { policyTimeline, slaPlanFor, ticketEvents, withCalendarChanges } from "./sla-events.js";
 import { safeFilename, sniffContentType } from "./sniff.js";
+import {
+  DEFAULT_NOTE_LOCALE,
+  type NoteLocale,
+  noteLocaleOf,
+  noteLocaleOfPreference,
+  renderStored,
+  type SkippedRecipient,
+  type SystemNote,
+  storedNote,
+} from "./system-notes.js";
 
 const severityRank: Record<SeverityId, number> = { low: 0, medium: 1, high: 2, critical: 3 };
 
@@ -83,7 +95,8 @@ export function presentTicket(t: TicketRow) {
   };
 }
 
-export function presentMessage(m: MessageRow) {
+/** A message as read in `locale`: system notes with a phrase key are written in it. */
+export function presentMessage(m: MessageRow, locale: NoteLocale = DEFAULT_NOTE_LOCALE) {
   return {
     id: m.id,
     ticketId: m.ticket_id,
@@ -91,7 +104,9 @@ export function presentMessage(m: MessageRow) {
     authorKind: m.author_kind,
     visibility: m.visibility,
     kind: m.kind,
-    body: m.body,
+    body: renderStored(m, locale),
+    bodyKey: m.body_key,
+    bodyParams: m.body_params === null ? null : (JSON.parse(m.body_params) as Record<string, unknown>),
     createdAt: m.created_at,
   };
 }
@@ -143,7 +158,8 @@ export class TicketService {
       throw forbidden("Customers cannot set the assignee, team or tier");
     }
     await this.checkAssignee(input.assigneeId, "/assigneeId");
-    const now = this.clock.now().toISOString();
+    const created = this.clock.now();
+    const now = created.toISOString();
     const requester = input.requester ?? { name: actor.name, email: actor.email };
     const versions = await this.plan.timeline();
     const id = uuidv7();
@@ -173,14 +189,32 @@ export class TicketService {
         created_at: now,
         updated_at: now,
       };
+      // The clocks of a new ticket depend on the row alone, so its SLA columns go in with the insert.
+      const computed = await this.clocksOf(trx, ticket, versions, created, { fresh: true });
+      Object.assign(ticket, slaColumns(computed.clocks));
       await this.repo.insert(ticket, trx);
-      await this.after(trx, actor, req, ticket, "ticket.created", { number: ticket.number });
-      return { ...ticket, ...(await this.refreshSla(trx, ticket, versions)) };
+      await this.publish(trx, ticket, "ticket.created", { number: ticket.number });
+      await this.afterClocks(trx, ticket, computed, created, new Set());
+      // Last: the audit chain's append lock is then held only until the commit that follows.
+      await this.record(trx, actor, req, ticket, "ticket.created", { number: ticket.number });
+      return ticket;
     });
     return presentTicket(row);
   }
 
   private async after(
+    trx: Kysely<DB>,
+    actor: Actor,
+    req: RequestInfo,
+    t: TicketRow,
+    type: string,
+    details: Record<string, unknown>,
+  ) {
+    await this.record(trx, actor, req, t, type, details);
+    await this.publish(trx, t, type, details);
+  }
+
+  private async record(
     trx: Kysely<DB>,
     actor: Actor,
     req: RequestInfo,
@@ -199,6 +233,9 @@ export class TicketService {
       },
       trx,
     );
+  }
+
+  private async publish(trx: Kysely<DB>, t: TicketRow, type: string, details: Record<string, unknown>) {
     await this.events.publish(
       {
         type,
@@ -220,7 +257,7 @@ export class TicketService {
     return (await this.repo.list({ ...filter, tenant: tenantOf(actor) })).map(presentTicket);
   }
 
-  async update(actor: Actor, id: string, patch: TicketPatch, req: RequestInfo, systemNote?: string) {
+  async update(actor: Actor, id: string, patch: TicketPatch, req: RequestInfo, systemNote?: SystemNote) {
     const tenant = tenantOf(actor);
     const now = this.clock.now().toISOString();
     await this.checkAssignee(patch.assigneeId, "/assigneeId");
@@ -290,7 +327,7 @@ export class TicketService {
             author_kind: "system",
             visibility: "internal",
             kind: "system",
-            body: systemNote,
+            ...storedNote(systemNote),
             created_at: now,
           },
           trx,
@@ -318,7 +355,10 @@ export class TicketService {
     const current = await this.get(actor, id);
     if (current.tier === tier)
       throw new Problem(409, "invalid-transition", "Already in that tier", `The ticket is already in ${tier}`);
-    return this.update(actor, id, { tier }, req, `Escalated from ${current.tier} to ${tier}: ${reason}`);
+    return this.update(actor, id, { tier }, req, {
+      key: "ticket.escalated",
+      params: { from: current.tier, to: tier, reason },
+    });
   }
 
   async addMessage(
@@ -347,6 +387,8 @@ export class TicketService {
           visibility: input.visibility,
           kind: input.visibility === "internal" ? "note" : (input.kind ?? "reply"),
           body: input.body,
+          body_key: null,
+          body_params: null,
           created_at: now,
         };
         await this.repo.insertMessage(message, trx);
@@ -404,18 +446,26 @@ export class TicketService {
     versions: PlanVersion[],
   ): Promise<Pick<TicketRow, "sla_due_at" | "sla_breached">> {
     const now = this.clock.now();
-    const { clocks, plan } = await this.clocksOf(trx, ticket, versions, now);
-    const counting = clocks.filter((c) => c.status === "running" || c.status === "paused");
-    const due = counting.length ? Math.min(...counting.map((c) => c.breachAt)) : null;
-    const sla = {
-      sla_due_at: due === null ? null : new Date(due).toISOString(),
-      sla_breached: clocks.some((c) => c.breachedAt !== null),
-    };
+    const computed = await this.clocksOf(trx, ticket, versions, now);
+    const sla = slaColumns(computed.clocks);
     await this.repo.update(ticket.id, sla, trx);
-    await this.recordClockEvents(trx, ticket, clocks, now.toISOString());
+    const recorded = new Set((await this.repo.slaEvents(ticket.id, trx)).map((e) => e.dedupe_key));
+    await this.afterClocks(trx, ticket, computed, now, recorded);
+    return sla;
+  }
+
+  /** Records the clocks' new events and arms the deadline job for the next instant that matters. */
+  private async afterClocks(
+    trx: Kysely<DB>,
+    ticket: TicketRow,
+    { clocks, plan }: { clocks: SlaClock[]; plan: PlanDocument },
+    now: Date,
+    recorded: ReadonlySet<string>,
+  ) {
+    await this.recordClockEvents(trx, ticket, clocks, now.toISOString(), recorded);
     // Paused clocks move; the job recomputes when it fires, so a stale time only costs one early wake-up.
     const upcoming = [
-      ...counting.filter((c) => c.status === "running").flatMap((c) => [c.targetAt, c.breachAt]),
+      ...clocks.filter((c) => c.status === "running").flatMap((c) => [c.targetAt, c.breachAt]),
       ...escalationSteps(plan, ticket.severity as SeverityId, clocks, now.getTime()).map((s) => s.at),
     ].filter((t) => t > now.getTime());
     if (upcoming.length) {
@@ -426,15 +476,20 @@ export class TicketService {
         { runAt: at, dedupeKey: `sla:${ticket.id}:${at.toISOString()}`, executor: trx },
       );
     }
-    return sla;
   }
 
   /**
    * Stores each clock's start, pauses, resumptions and fulfilment once (time-driven warnings and breaches are
    * the deadline job's), and publishes each new one as `ticket.sla.<kind>`.
    */
-  private async recordClockEvents(trx: Kysely<DB>, ticket: TicketRow, clocks: SlaClock[], now: string) {
-    const recorded = new Set((await this.repo.slaEvents(ticket.id, trx)).map((e) => e.dedupe_key));
+  private async recordClockEvents(
+    trx: Kysely<DB>,
+    ticket: TicketRow,
+    clocks: SlaClock[],
+    now: string,
+    recorded: ReadonlySet<string>,
+  ) {
+    const rows: Omit<SlaEventRow, "created_at">[] = [];
     for (const c of clocks) {
       const marks: { kind: SlaEventRow["kind"]; at: number; n?: number }[] = [{ kind: "started", at: c.startedAt }];
       c.pauses.forEach((p, n) => {
@@ -443,10 +498,10 @@ export class TicketService {
       });
       if (c.fulfilledAt !== null) marks.push({ kind: "fulfilled", at: c.fulfilledAt });
       for (const m of marks) {
-        const at = new Date(m.at).toISOString();
         const key = `${ticket.id}:${c.kind}:${c.tier ?? "-"}:${c.startedAt}:${m.kind}${m.n === undefined ? "" : `:${m.n}`}`;
         if (recorded.has(key)) continue;
-        const row = {
+        const at = new Date(m.at).toISOString();
+        rows.push({
           id: uuidv7(),
           ticket_id: ticket.id,
           clock: c.kind,
@@ -454,36 +509,58 @@ export class TicketService {
           kind: m.kind,
           at,
           dedupe_key: key,
-        };
-        if (!(await this.repo.insertSlaEvent(row, now, trx))) continue;
-        await this.events.publish(
-          {
-            type: `ticket.sla.${m.kind}`,
-            organizationId: ticket.organization_id,
-            subjectId: ticket.id,
-            payload: { ticketId: ticket.id, number: Number(ticket.number), clock: c.kind, tier: c.tier, at },
-          },
-          trx,
-        );
+        });
       }
     }
+    const inserted = await this.repo.insertSlaEvents(rows, now, trx);
+    await this.events.publishMany(
+      rows
+        .filter((r) => inserted.has(r.dedupe_key))
+        .map((r) => ({
+          type: `ticket.sla.${r.kind}`,
+          organizationId: ticket.organization_id,
+          subjectId: ticket.id,
+          payload: { ticketId: ticket.id, number: Number(ticket.number), clock: r.clock, tier: r.tier, at: r.at },
+        })),
+      trx,
+    );
   }
 
   /** The ticket's clocks at `now` under the plan it runs on (see `slaPlanFor`), read inside `executor`. */
-  private async clocksOf(executor: Kysely<DB>, ticket: TicketRow, versions: PlanVersion[], now: Date) {
-    const [history, messages] = await Promise.all([
-      this.repo.history(ticket.id, executor),
-      this.repo.messages(ticket.id, true, executor),
-    ]);
+  private async clocksOf(
+    executor: Kysely<DB>,
+    ticket: TicketRow,
+    versions: PlanVersion[],
+    now: Date,
+    opts: { fresh?: boolean } = {},
+  ) {
+    // A ticket being created has no history or messages yet: no need to ask.
+    const [history, messages] = opts.fresh
+      ? [[], []]
+      : await Promise.all([this.repo.history(ticket.id, executor), this.repo.messages(ticket.id, true, executor)]);
     const sla = slaPlanFor(ticket.created_at, versions);
+    const policies = policyTimeline(ticket, history, sla.plan);
     const clocks = computeClocks({
-      events: withCalendarChanges(ticketEvents(ticket, history, messages), sla.calendarChanges),
-      policy: policyFromPlan(sla.plan),
+      events: withCalendarChanges(ticketEvents(ticket, history, messages), [
+        ...sla.calendarChanges,
+        ...policies.changes,
+      ]),
+      policy: policyFromPlan(planUnderPolicy(sla.plan, policies.opening)),
       now,
     });
-    // Escalation instants are counted on the calendars in force now.
-    const plan: PlanDocument = { ...sla.plan, calendars: versions.at(-1)!.document.calendars };
-    return { clocks, plan, version: sla.version, calendarVersions: sla.calendarVersions };
+    // Escalation instants are counted on the calendars in force now, under the policy that applies now.
+    const plan: PlanDocument = {
+      ...planUnderPolicy(sla.plan, policies.current),
+      calendars: versions.at(-1)!.document.calendars,
+    };
+    return {
+      clocks,
+      plan,
+      version: sla.version,
+      calendarVersions: sla.calendarVersions,
+      policy: describePolicy(policies.current),
+      policyHistory: policies.applied,
+    };
   }
 
   /**
@@ -492,7 +569,14 @@ export class TicketService {
    */
   async onDeadline(ticketId: string): Promise<void> {
     const versions = await this.plan.timeline();
-    const mail: { notify: string[]; subject: string; text: string; assignee: string | null }[] = [];
+    const mail: {
+      notify: string[];
+      subject: string;
+      text: string;
+      assignee: string | null;
+      team: string | null;
+      customer: { email: string; userId: string | null; number: number; subject: string; name: string } | null;
+    }[] = [];
     await this.repo.db.transaction().execute(async (trx) => {
       const t = await this.repo.find(ticketId, undefined, trx);
       if (!t) return;
@@ -518,7 +602,6 @@ export class TicketService {
             trx,
           );
           if (!fresh) continue;
-          const what = `${c.kind}${c.tier ? ` (${c.tier})` : ""}`;
           await this.repo.insertMessage(
             {
               id: uuidv7(),
@@ -527,10 +610,14 @@ export class TicketService {
               author_kind: "system",
               visibility: "internal",
               kind: "system",
-              body:
+              ...storedNote(
                 mark.kind === "breached"
-                  ? `SLA breached: ${what} at ${at}`
-                  : `SLA target reached: ${what} at ${at}; breach at ${new Date(c.breachAt).toISOString()}`,
+                  ? { key: "sla.breached", params: { clock: c.kind, tier: c.tier, at } }
+                  : {
+                      key: "sla.warning",
+                      params: { clock: c.kind, tier: c.tier, at, breachAt: new Date(c.breachAt).toISOString() },
+                    },
+              ),
               created_at: iso,
             },
             trx,
@@ -593,6 +680,12 @@ export class TicketService {
           await this.repo.insertHistory(changes, trx);
         }
         const actions = changes.map((h) => `${h.field} ${h.before_value} → ${h.after_value}`);
+        const requester = JSON.parse(t.requester_contact) as { name: string; email?: string };
+        const skipped: SkippedRecipient[] = [];
+        if (step.notify.includes("team") && !t.team) skipped.push({ who: "team", reason: "no_team" });
+        if (step.notify.includes("customerContact") && !requester.email) {
+          skipped.push({ who: "customerContact", reason: "no_contact_email" });
+        }
         await this.repo.insertMessage(
           {
             id: uuidv7(),
@@ -601,7 +694,16 @@ export class TicketService {
             author_kind: "system",
             visibility: "internal",
             kind: "system",
-            body: `Escalation step ${step.step + 1} (${c.kind}): notified ${step.notify.join(", ")}${actions.length ? `; ${actions.join("; ")}` : ""}`,
+            ...storedNote({
+              key: "sla.escalation",
+              params: {
+                step: step.step + 1,
+                clock: c.kind,
+                notified: step.notify.filter((n) => !skipped.some((x) => x.who === n)),
+                changes: changes.map((h) => ({ field: h.field, before: h.before_value, after: h.after_value })),
+                skipped,
+              },
+            }),
             created_at: iso,
           },
           trx,
@@ -625,6 +727,17 @@ export class TicketService {
         mail.push({
           notify: step.notify,
           assignee: t.assignee_user_id,
+          team: step.notify.includes("team") ? t.team : null,
+          customer:
+            step.notify.includes("customerContact") && requester.email
+              ? {
+                  email: requester.email,
+                  userId: t.requester_user_id,
+                  number: Number(t.number),
+                  subject: t.subject,
+                  name: requester.name,
+                }
+              : null,
           subject: `[Plantão] #${t.number} ${t.subject}`,
           text: `#${t.number} ${t.subject}\n${t.severity} · ${t.tier} · ${t.status}\n${c.kind}: breach at ${new Date(c.breachAt).toISOString()}`,
         });
@@ -633,7 +746,11 @@ export class TicketService {
     });
     // Sent after the commit: a step is recorded once; a mail that fails is logged by `notify`, not retried.
     for (const m of mail) {
-      for (const r of await this.identity.escalationRecipients(m.notify, m.assignee)) {
+      const staff = new Map<string, { email: string; locale: string }>();
+      const roles = m.notify.filter((n) => n !== "team" && n !== "customerContact");
+      for (const r of await this.identity.escalationRecipients(roles, m.assignee)) staff.set(r.email, r);
+      if (m.team) for (const r of await this.teamMembers(m.team)) staff.set(r.email, r);
+      for (const r of staff.values()) {
         const pt = r.locale !== "en";
         await this.notify({
           to: r.email,
@@ -641,6 +758,30 @@ export class TicketService {
           text: `${pt ? "O SLA deste chamado pede atenção." : "This ticket's SLA needs attention."}\n\n${m.text}`,
         });
       }
+      if (m.customer) {
+        const c = m.customer;
+        // The requester's language when they are a user; a contact without an account reads the default.
+        const user = c.userId ? await this.identity.getUser(c.userId).catch(() => undefined) : undefined;
+        await this.notify(
+          customerEscalationMail(
+            c.email,
+            { number: c.number, subject: c.subject, requesterName: c.name },
+            noteLocaleOfPreference(user?.locale),
+          ),
+        );
+      }
+    }
+  }
+
+  /** Active staff users of a team (a ticket's `team` is one of their `teams`). */
+  private async teamMembers(team: string): Promise<{ email: string; locale: string }[]> {
+    const members: { email: string; locale: string }[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.identity.listUsers({ limit: 500, after }, {});
+      for (const u of page) if (!u.disabled && isStaff(u.role) && u.teams.includes(team)) members.push(u);
+      if (page.length < 500) return members;
+      after = page.at(-1)!.id;
     }
   }
 
@@ -774,7 +915,7 @@ export class TicketService {
         ],
         trx,
       );
-      const note = (ticketId: string, body: string) =>
+      const note = (ticketId: string, systemNote: SystemNote) =>
         this.repo.insertMessage(
           {
             id: uuidv7(),
@@ -783,13 +924,13 @@ export class TicketService {
             author_kind: "system",
             visibility: "internal",
             kind: "system",
-            body,
+            ...storedNote(systemNote),
             created_at: now,
           },
           trx,
         );
-      await note(id, `Merged into #${target.number}`);
-      await note(target.id, `#${source.number} was merged into this ticket`);
+      await note(id, { key: "ticket.merged_into", params: { number: Number(target.number) } });
+      await note(target.id, { key: "ticket.merged_from", params: { number: Number(source.number) } });
       await this.links.insert(
         {
           id: uuidv7(),
@@ -917,7 +1058,7 @@ export class TicketService {
     if (!t) throw Problem.notFound("Ticket");
     const now = this.clock.now();
     const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-    const { clocks, plan, version, calendarVersions } = await this.clocksOf(
+    const { clocks, plan, version, calendarVersions, policy, policyHistory } = await this.clocksOf(
       this.repo.db,
       t,
       await this.plan.timeline(),
@@ -928,6 +1069,8 @@ export class TicketService {
       computedAt: now.toISOString(),
       planVersion: version,
       calendarVersions,
+      policy,
+      policyHistory,
       clocks: clocks.map((c) => ({
         kind: c.kind,
         tier: c.tier,
@@ -949,16 +1092,23 @@ export class TicketService {
     };
   }
 
-  async timeline(actor: Actor, id: string) {
+  /**
+   * Messages, SLA events and field history. System notes are written in the reader's language: the one
+   * `Accept-Language` asks for when it names Portuguese or English, else the user's preference (pt-BR by default).
+   */
+  async timeline(actor: Actor, id: string, acceptLanguage?: string) {
     const t = await this.repo.find(id, tenantOf(actor));
     if (!t) throw Problem.notFound("Ticket");
+    const locale =
+      noteLocaleOf(acceptLanguage) ??
+      noteLocaleOfPreference((await this.identity.getUser(actor.userId).catch(() => undefined))?.locale);
     const [messages, history, sla] = await Promise.all([
       this.repo.messages(id, isStaff(actor.role)),
       this.repo.history(id),
       this.repo.slaEvents(id),
     ]);
     return {
-      messages: messages.map(presentMessage),
+      messages: messages.map((m) => presentMessage(m, locale)),
       sla: sla.map((e) => ({ id: e.id, at: e.at, clock: e.clock, tier: e.tier, kind: e.kind })),
       history: history.map((h) => ({
         id: h.id,
@@ -970,4 +1120,14 @@ export class TicketService {
       })),
     };
   }
+}
+
+/** The ticket's SLA columns: the earliest breach among clocks still counting, and whether any clock breached. */
+function slaColumns(clocks: SlaClock[]): Pick<TicketRow, "sla_due_at" | "sla_breached"> {
+  const counting = clocks.filter((c) => c.status === "running" || c.status === "paused");
+  const due = counting.length ? Math.min(...counting.map((c) => c.breachAt)) : null;
+  return {
+    sla_due_at: due === null ? null : new Date(due).toISOString(),
+    sla_breached: clocks.some((c) => c.breachedAt !== null),
+  };
 }

@@ -1,5 +1,12 @@
-import type { PlanDocument, SeverityId, TierId } from "../plan/document.js";
-import type { TicketEvent } from "../sla/clocks.js";
+import type { PlanDocument, SeverityId, SlaPolicyDefinition, TierId } from "../plan/document.js";
+import { policyFromPlan, type TicketEvent } from "../sla/clocks.js";
+import {
+  type ChosenPolicy,
+  describePolicy,
+  type PolicySubject,
+  planUnderPolicy,
+  selectPolicy,
+} from "../sla/policies.js";
 import type { Status } from "./model.js";
 import type { HistoryRow, MessageRow, TicketRow } from "./repository.js";
 
@@ -88,4 +95,53 @@ export function withCalendarChanges(events: TicketEvent[], changes: TicketEvent[
       .sort((a, b) => time(a.e) - time(b.e) || a.i - b.i)
       .map((x) => x.e),
   ];
+}
+
+/** What the SLA policies look at, as the ticket was when it was opened. */
+export function openingSubject(ticket: TicketRow, history: HistoryRow[]): PolicySubject {
+  const first = (field: string) => history.find((h) => h.field === field)?.before_value;
+  return {
+    type: first("type") ?? ticket.type,
+    severity: (first("severity") ?? ticket.severity) as SeverityId,
+    tier: (first("tier") ?? ticket.tier) as TierId,
+    organizationId: ticket.organization_id,
+    channel: ticket.channel,
+  };
+}
+
+/**
+ * The SLA policies of a ticket over its life: the first matching one when it opened, then another each time a
+ * change of type, severity or tier makes another one match first (as `policy_changed` events). Policies come
+ * from the plan version the ticket runs on, so a later change of the plan's policies applies to new tickets only.
+ */
+export function policyTimeline(
+  ticket: TicketRow,
+  history: HistoryRow[],
+  plan: PlanDocument,
+): {
+  opening: SlaPolicyDefinition | null;
+  current: SlaPolicyDefinition | null;
+  changes: TicketEvent[];
+  applied: (ChosenPolicy & { from: string })[];
+} {
+  const subject = openingSubject(ticket, history);
+  const opening = selectPolicy(plan, subject);
+  let current = opening;
+  const changes: TicketEvent[] = [];
+  const applied = [{ ...describePolicy(opening), from: ticket.created_at }];
+  const relevant = history.filter((h) => h.field === "type" || h.field === "severity" || h.field === "tier");
+  relevant.forEach((h, i) => {
+    if (h.field === "type") subject.type = h.after_value ?? subject.type;
+    if (h.field === "severity") subject.severity = h.after_value as SeverityId;
+    if (h.field === "tier") subject.tier = h.after_value as TierId;
+    // Changes saved together (an escalation moving tier and severity) select once, on the result.
+    if (relevant[i + 1]?.at === h.at) return;
+    const next = selectPolicy(plan, subject);
+    if ((next?.id ?? null) === (current?.id ?? null)) return;
+    current = next;
+    const { severities, tiers } = policyFromPlan(planUnderPolicy(plan, next));
+    changes.push({ type: "policy_changed", at: new Date(h.at), severities, tiers });
+    applied.push({ ...describePolicy(next), from: h.at });
+  });
+  return { opening, current, changes, applied };
 }

@@ -33,6 +33,19 @@ export interface Dialect {
    * transactions already exclude each other; PostgreSQL takes a transaction-scoped advisory lock.
    */
   lockForAppend(trx: Kysely<any>, key: number): Promise<void>;
+  /**
+   * Next value of a named counter (`counters` row on SQLite, `<name>_seq` sequence on PostgreSQL). PostgreSQL
+   * uses a sequence so concurrent transactions do not queue behind a row lock held until commit; a
+   * rolled-back transaction leaves a gap there. SQLite has a single writer, so the row costs nothing.
+   */
+  nextCounter(trx: Kysely<any>, name: string): Promise<number>;
+  /** Set a counter so the next value is `value + 1` (seeding and imports). */
+  setCounter(db: Kysely<any>, name: string, value: number): Promise<void>;
+  /**
+   * A RETURNING column that does what `notify` does for each inserted row, saving a round trip on hot inserts
+   * (PostgreSQL runs `pg_notify`; SQLite, which has no listeners, returns null).
+   */
+  notifyReturning(channel: string, payload: RawBuilder<unknown>): RawBuilder<unknown>;
   /** Wake listeners on other nodes; delivered only when the surrounding transaction commits. */
   notify(db: Kysely<any>, channel: string, payload: string): Promise<void>;
   /** Full-text search over a table's text columns; see `FullTextIndex`. */
@@ -127,6 +140,15 @@ const sqliteDialect: Dialect = {
   // SQLite has a single writer, so a claim's UPDATE is already exclusive.
   skipLocked: sql``,
   lockForAppend: async () => {},
+  async nextCounter(trx, name) {
+    const { rows } = await sql<{ value: number }>`
+      UPDATE counters SET value = value + 1 WHERE name = ${name} RETURNING value`.execute(trx);
+    return Number(rows[0]!.value);
+  },
+  async setCounter(db, name, value) {
+    await sql`UPDATE counters SET value = ${value} WHERE name = ${name}`.execute(db);
+  },
+  notifyReturning: () => sql`NULL`,
   notify: async () => {},
   fullText: {
     async create(db, { name, table, key, columns }) {
@@ -206,6 +228,16 @@ const postgresDialect: Dialect = {
   async lockForAppend(trx, key) {
     await sql`SELECT pg_advisory_xact_lock(${key})`.execute(trx);
   },
+  async nextCounter(trx, name) {
+    const { rows } = await sql<{ value: number }>`SELECT nextval(${sql.lit(`${name}_seq`)}::regclass) AS value`.execute(
+      trx,
+    );
+    return Number(rows[0]!.value);
+  },
+  async setCounter(db, name, value) {
+    await sql`SELECT setval(${sql.lit(`${name}_seq`)}::regclass, ${Math.max(value, 1)}, ${value > 0})`.execute(db);
+  },
+  notifyReturning: (channel, payload) => sql`pg_notify(${channel}, (${payload})::text)`,
   async notify(db, channel, payload) {
     await sql`SELECT pg_notify(${channel}, ${payload})`.execute(db);
   },

@@ -29,6 +29,7 @@ const timestamp = column("timestamp");
 const json = column("json");
 const boolean = column("boolean");
 const serial = column("serial");
+const real = column("real");
 
 const createdAt = timestamp("When the row was created");
 const updatedAt = timestamp("When the row last changed");
@@ -211,7 +212,8 @@ export const dataDictionary: Record<string, TableMeaning> = {
     },
   },
   counters: {
-    meaning: "Named sequences incremented under a row lock, such as the human ticket number.",
+    meaning:
+      "Named counters incremented under a row lock, such as the human ticket number, on SQLite. PostgreSQL uses a sequence per counter instead (`ticket_number_seq`), so this table is empty there.",
     columns: {
       name: text("Counter name, e.g. `ticket_number`"),
       value: bigint("Last value handed out"),
@@ -256,7 +258,11 @@ export const dataDictionary: Record<string, TableMeaning> = {
       author_kind: text("agent, customer or system"),
       visibility: text("public (the customer sees it) or internal"),
       kind: text("reply, note, phone_call or system"),
-      body: text("The text"),
+      body: text("The text (for a system note with a key: its English wording)"),
+      body_key: text(
+        "Phrase key of a system note (sla.breached, sla.escalation, ...): the API writes it in the reader's language",
+      ),
+      body_params: json("Parameters of the phrase (clock, tier, times, who was notified, ...)"),
       created_at: createdAt,
     },
   },
@@ -359,6 +365,272 @@ export const dataDictionary: Record<string, TableMeaning> = {
       next_attempt_at: timestamp("When the next retry is due while `failed`; null otherwise"),
       created_at: createdAt,
       updated_at: updatedAt,
+    },
+  },
+  backup_jobs: {
+    meaning:
+      "Backup jobs: what is backed up (Plantão's database, file sets, external PostgreSQL or MySQL) into which restic repository, when, and the RPO/RTO targets of its data class.",
+    columns: {
+      id: text("UUIDv7 of the job; snapshots carry the tag `plantao-job:<id>`"),
+      name: text("Unique label shown to operators and used by the CLI"),
+      source: json(
+        "The source without secrets: `kind` (plantao-db, files, postgres, mysql), paths and excludes, or the database URL with its password removed",
+      ),
+      repository_url: text("restic repository: a local path, `sftp:…` or `s3:…`"),
+      secrets: text(
+        "Repository password and source database password, sealed with the instance secret key; never returned by the API",
+      ),
+      schedule: json(
+        "Cron per kind (`full`, `incremental`, `frequent`; null = not scheduled) and the IANA zone they run in",
+      ),
+      hooks: json("Commands run before (`pre`) and after (`post`) each backup, as argument lists without a shell"),
+      data_class: text("Data class the RPO/RTO targets belong to, e.g. `tickets-db`, `pbx-config`, `recordings`"),
+      rpo_minutes: integer("Recovery point objective: the most data, in minutes, that may be lost"),
+      rto_minutes: integer("Recovery time objective: the longest a restore may take, in minutes"),
+      enabled: boolean("Whether the schedules run; manual runs work either way"),
+      check_cursor: integer("Next `restic check --read-data-subset n/30` group; advances only after a check passes"),
+      rpo_alerted_at: timestamp(
+        "When the RPO was found exceeded and `backup.rpo_exceeded` published; null while within target",
+      ),
+      created_at: createdAt,
+      updated_at: updatedAt,
+    },
+  },
+  backup_runs: {
+    meaning:
+      "The history of every restic operation of a job: backups, repository checks, retention prunes and restores, with the reason when one failed.",
+    columns: {
+      id: text("UUIDv7 of the run"),
+      job_id: text("Backup job"),
+      operation: text("`backup`, `check`, `prune`, `restore` or `unlock` (removes stale locks only)"),
+      kind: text("For backups: `full` (no parent, every file re-read), `incremental` or `frequent`; null otherwise"),
+      trigger: text("`schedule` or `manual` (API or CLI)"),
+      status: text(
+        "`queued`, `running`, `succeeded` or `failed`; a run waiting out a repository lock is `queued` again",
+      ),
+      reason: text(
+        "Stable failure id (`wrong-password`, `repository-locked`, `source-missing`, `interrupted`, `no-space`…); null when it succeeded",
+      ),
+      error: text("The failure in words, from restic's or the dump tool's own message"),
+      snapshot_id: text("Snapshot written (backup) or read (restore)"),
+      details: json(
+        "restic's backup summary, the check's subset and output, the prune's per-snapshot verdicts, or the restore target",
+      ),
+      manifest: json("Backups: sha256 of every file and, for database dumps, rows per table at backup time"),
+      attempts: integer("Attempts made so far (a locked repository is retried)"),
+      created_at: createdAt,
+      started_at: timestamp("When the last attempt started"),
+      finished_at: timestamp("When it succeeded or failed for good"),
+      duration_ms: integer("Duration of the last attempt in milliseconds"),
+    },
+  },
+  backup_restore_tests: {
+    meaning:
+      "Restore tests: a snapshot restored into a scratch location, its checksums and database integrity verified; the duration is the measured RTO.",
+    columns: {
+      id: text("UUIDv7 of the restore test"),
+      job_id: text("Backup job"),
+      snapshot_id: text("Snapshot restored; null until chosen (the newest at the start)"),
+      trigger: text("`schedule` (monthly, from the plan) or `manual`"),
+      status: text("`running`, `passed` or `failed`"),
+      checks: json(
+        "The checks run, each `{name, status, detail}`: restore, checksums, sqlite-integrity, pg-restore, row-counts, rto",
+      ),
+      error: text("Why it failed, in words"),
+      created_at: createdAt,
+      finished_at: timestamp("When it ended"),
+      duration_ms: integer("Restore and verification time in milliseconds: the measured RTO"),
+    },
+  },
+  runbooks: {
+    meaning:
+      "Disaster-recovery runbooks: ordered checklists of steps with owners and expected minutes (full recovery, contingency activation, restoring Plantão). The defaults are seeded once (setting `runbooks_seeded`).",
+    columns: {
+      id: text("UUIDv7 of the runbook"),
+      name: text("Title shown in lists"),
+      purpose: text("When to use it and what it achieves"),
+      kind: text("`full-recovery`, `contingency-activation`, `plantao-restore` or `other`"),
+      monitor_id: text(
+        "Monitor watching the contingency environment's readiness (contingency-activation only); not a foreign key",
+      ),
+      steps: json("Ordered steps: `title`, `description`, `ownerRole` or `ownerUserId`, `expectedMinutes`"),
+      version: integer("Number of the current version (`runbook_versions.version`)"),
+      created_at: createdAt,
+      updated_at: updatedAt,
+    },
+  },
+  runbook_versions: {
+    meaning: "Every saved version of every runbook, whole, numbered 1..n per runbook; never changed once written.",
+    columns: {
+      runbook_id: text("Runbook it is a version of (deleted with it)"),
+      version: integer("1 for the first save, then one more per edit"),
+      name: text("Name in this version"),
+      purpose: text("Purpose in this version"),
+      kind: text("Kind in this version"),
+      monitor_id: text("Monitor in this version"),
+      steps: json("Steps in this version"),
+      author_user_id: text("User who saved it; null for the seeded defaults"),
+      author_label: text("Who saved it, as shown; null for the seeded defaults"),
+      comment: text("Why it changed"),
+      created_at: createdAt,
+    },
+  },
+  drills: {
+    meaning:
+      "Disaster-recovery drills: one run of a runbook, timed step by step on the server clock and compared with the plan's RTO.",
+    columns: {
+      id: text("UUIDv7 of the drill"),
+      runbook_id: text("Runbook drilled (not a foreign key: the drill outlives the runbook)"),
+      runbook_version: integer("Version of the runbook whose steps were copied"),
+      runbook_name: text("Runbook name when the drill started"),
+      kind: text("Runbook kind when the drill started"),
+      status: text("`running`, `finished` (every step done or skipped) or `aborted`"),
+      rto_minutes: { kind: "real", meaning: "The plan's RTO in minutes when the drill started" },
+      notes: text("Notes of the team: the reason of an abort, lessons"),
+      started_by_user_id: text("User who started it"),
+      started_by_label: text("Who started it, as shown"),
+      started_at: timestamp("When the drill started (server clock)"),
+      finished_at: timestamp("When it was finished or aborted; null while running"),
+    },
+  },
+  drill_steps: {
+    meaning: "The steps of a drill, copied from the runbook version, each with its own timing.",
+    columns: {
+      drill_id: text("Drill it belongs to"),
+      position: integer("0-based place of the step in the runbook"),
+      title: text("Step title"),
+      description: text("What to do"),
+      owner_role: text("Role that owns the step, or null"),
+      owner_user_id: text("User who owns the step, or null"),
+      expected_minutes: integer("Minutes the runbook expects the step to take"),
+      status: text("`pending`, `started`, `done` or `skipped`"),
+      started_at: timestamp("When the step started (server clock)"),
+      finished_at: timestamp("When it was marked done or skipped"),
+      note: text("What the team noted on the step"),
+      marked_by_label: text("Who marked it last"),
+    },
+  },
+  monitors: {
+    meaning:
+      "What is monitored: a probed target (http, tcp, dns, icmp, sip-options, sip-register, postgres, mysql), a heartbeat fed by pushes, or a group derived from its members.",
+    columns: {
+      id: text("UUIDv7 of the monitor"),
+      organization_id: text("Customer organization the monitored service belongs to; null for the provider's own"),
+      name: text("Label shown on the dashboard"),
+      type: text("Probe type (`http`, `tcp`, `sip-options`…), `heartbeat` or `group`"),
+      target: text("What the probe looks at: URL, host:port, hostname or SIP URI; empty for heartbeat and group"),
+      interval_seconds: integer("Seconds between checks (at least 5); for a heartbeat, the expected push period"),
+      timeout_seconds: integer("Seconds a check may take before it counts as a timeout"),
+      retries: integer("Failed checks tolerated as PENDING before the monitor is DOWN"),
+      failure_threshold: integer("Consecutive degraded (or failed) checks before an UP monitor is DEGRADED"),
+      success_threshold: integer("Consecutive good checks before a DOWN or DEGRADED monitor recovers"),
+      settings: json("Type-specific settings, validated by the probe type's schema, defaults applied"),
+      parent_id: text("Monitor this one depends on: while it is down, this one is UNREACHABLE instead of DOWN"),
+      group_id: text("Group monitor this one is a member of"),
+      enabled: boolean("False while paused: no checks, state MAINTENANCE"),
+      push_token_hash: text("SHA-256 (hex) of a heartbeat's push token, the credential of POST /api/v1/push/{token}"),
+      created_at: createdAt,
+      updated_at: updatedAt,
+    },
+  },
+  monitor_states: {
+    meaning: "The current state of each monitor that has one, written only when it changes.",
+    columns: {
+      monitor_id: text("Monitor"),
+      status: text("`UP`, `DEGRADED`, `DOWN`, `PENDING`, `MAINTENANCE` or `UNREACHABLE`"),
+      reason: text("Stable reason id of a state other than UP (e.g. `timeout`, `parent_down`, `no_push`)"),
+      message: text("Human detail of the reason"),
+      since: timestamp("When the monitor entered this status"),
+      flapping: boolean("Whether the recent checks change status too often (flap detection)"),
+      version: integer("Bumped by every write; a writer holding an older version lost a race and re-reads"),
+      updated_at: updatedAt,
+    },
+  },
+  monitor_intervals: {
+    meaning: "State history: one row per stretch of time a monitor spent in one status; uptime is computed from it.",
+    columns: {
+      id: text("UUIDv7 of the interval (sorts by start)"),
+      monitor_id: text("Monitor"),
+      status: text("Status during the interval"),
+      reason: text("Reason id of that status"),
+      message: text("Human detail of the reason"),
+      started_at: timestamp("When the status began"),
+      ended_at: timestamp("When it ended; null for the current one"),
+    },
+  },
+  monitor_pushes: {
+    meaning: "The last push received by each heartbeat monitor.",
+    columns: {
+      monitor_id: text("Heartbeat monitor"),
+      status: text("`up` or `down`, as pushed"),
+      message: text("`msg` sent with the push"),
+      latency_ms: real("`ping` sent with the push, in milliseconds"),
+      pushed_at: timestamp("When the push arrived"),
+    },
+  },
+  monitor_minutes: {
+    meaning:
+      "Per-minute check aggregates, flushed once a minute in one statement per batch of monitors; kept 48 hours by default.",
+    columns: {
+      monitor_id: text("Monitor measured (no foreign key: a batch never fails because one monitor was deleted)"),
+      bucket: timestamp("Start of the bucket (UTC)"),
+      checks: integer("Checks (or pushes) in the bucket"),
+      failures: integer("Checks whose result was `down`"),
+      latency_count: integer("Checks that measured a latency (the weight of the averages)"),
+      latency_min: real("Smallest latency in milliseconds; null when none was measured"),
+      latency_avg: real("Mean latency in milliseconds"),
+      latency_max: real("Largest latency in milliseconds"),
+      latency_p95: real(
+        "95th percentile latency in milliseconds; rolled-up buckets hold the latency-weighted mean of their parts' p95",
+      ),
+    },
+  },
+  monitor_hours: {
+    meaning: "Per-hour roll-up of monitor_minutes; kept 90 days by default.",
+    columns: {
+      monitor_id: text("Monitor measured (no foreign key: a batch never fails because one monitor was deleted)"),
+      bucket: timestamp("Start of the bucket (UTC)"),
+      checks: integer("Checks (or pushes) in the bucket"),
+      failures: integer("Checks whose result was `down`"),
+      latency_count: integer("Checks that measured a latency (the weight of the averages)"),
+      latency_min: real("Smallest latency in milliseconds; null when none was measured"),
+      latency_avg: real("Mean latency in milliseconds"),
+      latency_max: real("Largest latency in milliseconds"),
+      latency_p95: real(
+        "95th percentile latency in milliseconds; rolled-up buckets hold the latency-weighted mean of their parts' p95",
+      ),
+    },
+  },
+  monitor_days: {
+    meaning: "Per-day roll-up of monitor_hours; kept 2 years by default.",
+    columns: {
+      monitor_id: text("Monitor measured (no foreign key: a batch never fails because one monitor was deleted)"),
+      bucket: timestamp("Start of the bucket (UTC)"),
+      checks: integer("Checks (or pushes) in the bucket"),
+      failures: integer("Checks whose result was `down`"),
+      latency_count: integer("Checks that measured a latency (the weight of the averages)"),
+      latency_min: real("Smallest latency in milliseconds; null when none was measured"),
+      latency_avg: real("Mean latency in milliseconds"),
+      latency_max: real("Largest latency in milliseconds"),
+      latency_p95: real(
+        "95th percentile latency in milliseconds; rolled-up buckets hold the latency-weighted mean of their parts' p95",
+      ),
+    },
+  },
+  monitor_shards: {
+    meaning:
+      "Leases that spread monitors over app nodes: a monitor belongs to shard hash(id) mod the shard count, and only the node holding a shard's lease runs its monitors.",
+    columns: {
+      shard: integer("Shard number"),
+      owner: text("Node id holding the lease; null when free"),
+      lease_until: timestamp("End of the lease; past it, another node may take the shard"),
+    },
+  },
+  monitor_nodes: {
+    meaning: "App nodes running monitors, with their last heartbeat; the live ones share the shards evenly.",
+    columns: {
+      node_id: text("Node id (PLANTAO_NODE_ID)"),
+      seen_at: timestamp("Last heartbeat of the node"),
     },
   },
 };

@@ -197,6 +197,10 @@ export interface TicketMessageTable {
   visibility: "public" | "internal";
   kind: "reply" | "note" | "phone_call" | "system";
   body: string;
+  /** A system note's phrase key (rendered in the reader's language); null for what people wrote. */
+  body_key: string | null;
+  /** JSON parameters of `body_key`. */
+  body_params: string | null;
   created_at: string;
 }
 
@@ -266,6 +270,197 @@ export interface TicketWatcherTable {
   created_at: string;
 }
 
+export interface BackupJobTable {
+  id: string;
+  name: string;
+  /** JSON: the source without its password (`kind` plantao-db, files, postgres or mysql). */
+  source: string;
+  repository_url: string;
+  /** Sealed JSON: the repository password and the source's database password. */
+  secrets: string;
+  /** JSON: cron per kind (`full`, `incremental`, `frequent`, null = not scheduled) and the zone. */
+  schedule: string;
+  /** JSON: `pre` and `post` commands as argument lists. */
+  hooks: string;
+  data_class: string;
+  rpo_minutes: number;
+  rto_minutes: number;
+  enabled: boolean | number;
+  check_cursor: number;
+  rpo_alerted_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface BackupRunTable {
+  id: string;
+  job_id: string;
+  operation: "backup" | "check" | "prune" | "restore" | "unlock";
+  kind: "full" | "incremental" | "frequent" | null;
+  trigger: "schedule" | "manual";
+  status: "queued" | "running" | "succeeded" | "failed";
+  reason: string | null;
+  error: string | null;
+  snapshot_id: string | null;
+  details: string | null;
+  manifest: string | null;
+  attempts: number;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  duration_ms: number | null;
+}
+
+export interface BackupRestoreTestTable {
+  id: string;
+  job_id: string;
+  snapshot_id: string | null;
+  trigger: "schedule" | "manual";
+  status: "running" | "passed" | "failed";
+  checks: string;
+  error: string | null;
+  created_at: string;
+  finished_at: string | null;
+  duration_ms: number | null;
+}
+
+export type RunbookKind = "full-recovery" | "contingency-activation" | "plantao-restore" | "other";
+
+export interface RunbookTable {
+  id: string;
+  name: string;
+  purpose: string;
+  kind: RunbookKind;
+  /** Monitor watching the contingency environment's readiness (contingency-activation only); no FK. */
+  monitor_id: string | null;
+  /** JSON array of ordered steps: title, description, ownerRole or ownerUserId, expectedMinutes. */
+  steps: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RunbookVersionTable {
+  runbook_id: string;
+  version: number;
+  name: string;
+  purpose: string;
+  kind: RunbookKind;
+  monitor_id: string | null;
+  steps: string;
+  /** Null for the seeded defaults. */
+  author_user_id: string | null;
+  author_label: string | null;
+  comment: string;
+  created_at: string;
+}
+
+export interface DrillTable {
+  id: string;
+  runbook_id: string;
+  runbook_version: number;
+  runbook_name: string;
+  kind: RunbookKind;
+  status: "running" | "finished" | "aborted";
+  /** The plan's RTO when the drill started. */
+  rto_minutes: number;
+  notes: string;
+  started_by_user_id: string | null;
+  started_by_label: string;
+  started_at: string;
+  finished_at: string | null;
+}
+
+export interface DrillStepTable {
+  drill_id: string;
+  position: number;
+  title: string;
+  description: string;
+  owner_role: string | null;
+  owner_user_id: string | null;
+  expected_minutes: number;
+  status: "pending" | "started" | "done" | "skipped";
+  started_at: string | null;
+  finished_at: string | null;
+  note: string;
+  marked_by_label: string | null;
+}
+
+export interface MonitorTable {
+  id: string;
+  organization_id: string | null;
+  name: string;
+  type: string;
+  target: string;
+  interval_seconds: number;
+  timeout_seconds: number;
+  retries: number;
+  failure_threshold: number;
+  success_threshold: number;
+  /** JSON object of the probe type's settings, defaults applied. */
+  settings: string;
+  parent_id: string | null;
+  group_id: string | null;
+  enabled: boolean | number;
+  /** SHA-256 (hex) of a heartbeat monitor's push token; null for other types. */
+  push_token_hash: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MonitorStateTable {
+  monitor_id: string;
+  status: string;
+  reason: string | null;
+  message: string | null;
+  since: string;
+  flapping: boolean | number;
+  version: number;
+  updated_at: string;
+}
+
+export interface MonitorIntervalTable {
+  id: string;
+  monitor_id: string;
+  status: string;
+  reason: string | null;
+  message: string | null;
+  started_at: string;
+  ended_at: string | null;
+}
+
+export interface MonitorPushTable {
+  monitor_id: string;
+  status: string;
+  message: string | null;
+  latency_ms: number | null;
+  pushed_at: string;
+}
+
+/** The shape of monitor_minutes, monitor_hours and monitor_days. */
+export interface MonitorAggregateTable {
+  monitor_id: string;
+  bucket: string;
+  checks: number;
+  failures: number;
+  latency_count: number;
+  latency_min: number | null;
+  latency_avg: number | null;
+  latency_max: number | null;
+  latency_p95: number | null;
+}
+
+export interface MonitorShardTable {
+  shard: number;
+  owner: string | null;
+  lease_until: string | null;
+}
+
+export interface MonitorNodeTable {
+  node_id: string;
+  seen_at: string;
+}
+
 export interface DB {
   jobs: JobTable;
   schedules: ScheduleTable;
@@ -288,4 +483,20 @@ export interface DB {
   plan_versions: PlanVersionTable;
   webhooks: WebhookTable;
   webhook_deliveries: WebhookDeliveryTable;
+  backup_jobs: BackupJobTable;
+  backup_runs: BackupRunTable;
+  backup_restore_tests: BackupRestoreTestTable;
+  runbooks: RunbookTable;
+  runbook_versions: RunbookVersionTable;
+  drills: DrillTable;
+  drill_steps: DrillStepTable;
+  monitors: MonitorTable;
+  monitor_states: MonitorStateTable;
+  monitor_intervals: MonitorIntervalTable;
+  monitor_pushes: MonitorPushTable;
+  monitor_minutes: MonitorAggregateTable;
+  monitor_hours: MonitorAggregateTable;
+  monitor_days: MonitorAggregateTable;
+  monitor_shards: MonitorShardTable;
+  monitor_nodes: MonitorNodeTable;
 }

@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import type { Dialect } from "../db/dialect.js";
@@ -82,12 +82,33 @@ export class EventBus {
         payload: this.dialect.json(event.payload ?? {}),
         created_at: this.clock.now().toISOString(),
       })
-      .returning("id")
+      .returning(["id", this.dialect.notifyReturning(CHANNEL, sql.ref("id")).as("notified")])
       .executeTakeFirstOrThrow();
     const id = Number(row.id);
-    await this.dialect.notify(executor, CHANNEL, String(id));
     if (!this.listen) setTimeout(() => void this.#poll(), 5);
     return id;
+  }
+
+  /** Several events in one statement, in order (see `publish`). */
+  async publishMany(events: readonly NewEvent[], executor: Kysely<DB> = this.db): Promise<number[]> {
+    if (events.length === 0) return [];
+    if (events.length === 1) return [await this.publish(events[0]!, executor)];
+    const createdAt = this.clock.now().toISOString();
+    const rows = await executor
+      .insertInto("events")
+      .values(
+        events.map((event) => ({
+          type: event.type,
+          organization_id: event.organizationId ?? null,
+          subject_id: event.subjectId ?? null,
+          payload: this.dialect.json(event.payload ?? {}),
+          created_at: createdAt,
+        })),
+      )
+      .returning(["id", this.dialect.notifyReturning(CHANNEL, sql.ref("id")).as("notified")])
+      .execute();
+    if (!this.listen) setTimeout(() => void this.#poll(), 5);
+    return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
   }
 
   subscribe(fn: Subscriber): () => void {

@@ -33,7 +33,7 @@ const fastifyCodes: Record<string, { type: string; title: string }> = {
     type: ProblemType.malformedBody,
     title: "Content-Length does not match the body",
   },
-  FST_ERR_CTP_BODY_TOO_LARGE: { type: ProblemType.bodyTooLarge, title: "Body is larger than 1 MiB" },
+  FST_ERR_CTP_BODY_TOO_LARGE: { type: ProblemType.bodyTooLarge, title: "Body is too large" },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { type: ProblemType.unsupportedMediaType, title: "Unsupported content type" },
   FST_ERR_CTP_INVALID_TYPE: { type: ProblemType.unsupportedMediaType, title: "Unsupported content type" },
 };
@@ -145,7 +145,11 @@ export function installErrorHandling(app: FastifyInstance): void {
         status,
         type: known?.type ?? (status === 429 ? ProblemType.rateLimited : ProblemType.badRequest),
         title: known?.title ?? "Bad request",
-        detail: error.message,
+        // Limits differ by route (attachments take more than 1 MiB), so the answer names this route's.
+        detail:
+          error.code === "FST_ERR_CTP_BODY_TOO_LARGE"
+            ? `This operation accepts a body of at most ${request.routeOptions.bodyLimit} bytes`
+            : error.message,
       });
     }
     request.log.error({ err: error }, "request failed");

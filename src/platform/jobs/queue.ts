@@ -2,7 +2,6 @@ import { Cron } from "croner";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
-import type { Dialect } from "../db/dialect.js";
 import type { DB } from "../db/schema.js";
 import { uuidv7 } from "../ids.js";
 import type { JobRepository, JobRow } from "./repository.js";
@@ -67,8 +66,6 @@ export class JobQueue {
 
   constructor(
     private readonly repo: JobRepository,
-    private readonly dialect: Dialect,
-    private readonly db: Kysely<DB>,
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly opts: QueueOptions,
@@ -95,9 +92,9 @@ export class JobQueue {
       },
       now,
       options.executor,
+      JOBS_CHANNEL,
     );
     if (!inserted) return null;
-    await this.dialect.notify(options.executor ?? this.db, JOBS_CHANNEL, "");
     this.poke();
     return id;
   }

@@ -22,7 +22,8 @@ export class JobRepository {
   ) {}
 
   /** Inserts a job; a job whose dedupe key already exists is skipped and `false` returned. */
-  async insert(job: NewJob, now: Date, executor: Kysely<DB> = this.db): Promise<boolean> {
+  /** Inserts the job unless its dedupe key exists; `wake` is notified of a new row when the transaction commits. */
+  async insert(job: NewJob, now: Date, executor: Kysely<DB> = this.db, wake?: string): Promise<boolean> {
     const iso = now.toISOString();
     const result = await executor
       .insertInto("jobs")
@@ -40,8 +41,9 @@ export class JobRepository {
         updated_at: iso,
       })
       .onConflict((oc) => oc.column("dedupe_key").doNothing())
+      .returning(wake ? ["id", this.dialect.notifyReturning(wake, sql`''`).as("notified")] : ["id"])
       .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+    return result !== undefined;
   }
 
   /**

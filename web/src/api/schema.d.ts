@@ -697,6 +697,2481 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/backup-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every backup job */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                dataClass: string;
+                                enabled: boolean;
+                                hooks: {
+                                    post?: string[];
+                                    pre?: string[];
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                /** @description The password is never returned */
+                                repository: {
+                                    url: string;
+                                };
+                                rpoMinutes: number;
+                                rtoMinutes: number;
+                                schedule: {
+                                    check: string | null;
+                                    frequent: string | null;
+                                    full: string | null;
+                                    incremental: string | null;
+                                    prune: string | null;
+                                    restoreTest: string | null;
+                                    /** @description IANA zone */
+                                    timezone: string;
+                                };
+                                source: {
+                                    excludes?: string[];
+                                    /** @enum {string} */
+                                    kind: "plantao-db" | "files" | "postgres" | "mysql";
+                                    paths?: string[];
+                                    /** @description Without its password */
+                                    url?: string;
+                                };
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a backup job; the repository is opened (or initialised) with the password first */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Data class, e.g. tickets-db, pbx-config, recordings */
+                        dataClass?: string;
+                        /** @default true */
+                        enabled?: boolean;
+                        /** @description Commands before and after each backup (administrators only) */
+                        hooks?: {
+                            /** @description Program and arguments, run without a shell */
+                            post?: string[];
+                            /** @description Program and arguments, run without a shell */
+                            pre?: string[];
+                        };
+                        /** @description Unique label; the CLI accepts it in place of the id */
+                        name: string;
+                        repository: {
+                            /** @description Repository password; stored sealed, never returned */
+                            password: string;
+                            /** @description restic repository: local path, sftp:host:/path or s3:endpoint/bucket */
+                            url: string;
+                        };
+                        /** @description RPO target; the plan's by default */
+                        rpoMinutes?: number;
+                        /** @description RTO target; the plan's by default */
+                        rtoMinutes?: number;
+                        /** @description Cron per operation (null = not scheduled); anything left out comes from the plan: full nightly, incremental every 4 h, frequent every 10 min for plantao-db, monthly restore test */
+                        schedule?: {
+                            check?: string | null;
+                            frequent?: string | null;
+                            full?: string | null;
+                            incremental?: string | null;
+                            prune?: string | null;
+                            restoreTest?: string | null;
+                            /** @description IANA zone */
+                            timezone?: string;
+                        };
+                        /** @description What is backed up */
+                        source: {
+                            /**
+                             * @description Plantão's own database: an online SQLite copy or pg_dump -Fc
+                             * @enum {string}
+                             */
+                            kind: "plantao-db";
+                        } | {
+                            /** @description restic exclude globs */
+                            excludes?: string[];
+                            /** @enum {string} */
+                            kind: "files";
+                            paths: string[];
+                        } | {
+                            /** @enum {string} */
+                            kind: "postgres";
+                            /** @description postgres://user:password@host:port/database; the password is stored sealed and never shown */
+                            url: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "mysql";
+                            /** @description mysql://user:password@host:port/database; the password is stored sealed and never shown */
+                            url: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            dataClass: string;
+                            enabled: boolean;
+                            hooks: {
+                                post?: string[];
+                                pre?: string[];
+                            };
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @description The password is never returned */
+                            repository: {
+                                url: string;
+                            };
+                            rpoMinutes: number;
+                            rtoMinutes: number;
+                            schedule: {
+                                check: string | null;
+                                frequent: string | null;
+                                full: string | null;
+                                incremental: string | null;
+                                prune: string | null;
+                                restoreTest: string | null;
+                                /** @description IANA zone */
+                                timezone: string;
+                            };
+                            source: {
+                                excludes?: string[];
+                                /** @enum {string} */
+                                kind: "plantao-db" | "files" | "postgres" | "mysql";
+                                paths?: string[];
+                                /** @description Without its password */
+                                url?: string;
+                            };
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backup-jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One backup job */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            dataClass: string;
+                            enabled: boolean;
+                            hooks: {
+                                post?: string[];
+                                pre?: string[];
+                            };
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @description The password is never returned */
+                            repository: {
+                                url: string;
+                            };
+                            rpoMinutes: number;
+                            rtoMinutes: number;
+                            schedule: {
+                                check: string | null;
+                                frequent: string | null;
+                                full: string | null;
+                                incremental: string | null;
+                                prune: string | null;
+                                restoreTest: string | null;
+                                /** @description IANA zone */
+                                timezone: string;
+                            };
+                            source: {
+                                excludes?: string[];
+                                /** @enum {string} */
+                                kind: "plantao-db" | "files" | "postgres" | "mysql";
+                                paths?: string[];
+                                /** @description Without its password */
+                                url?: string;
+                            };
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a backup job and its history here; the repository and its snapshots stay */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a backup job; a new repository or password is checked before it is saved */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Data class, e.g. tickets-db, pbx-config, recordings */
+                        dataClass?: string;
+                        enabled?: boolean;
+                        /** @description Commands before and after each backup (administrators only) */
+                        hooks?: {
+                            /** @description Program and arguments, run without a shell */
+                            post?: string[];
+                            /** @description Program and arguments, run without a shell */
+                            pre?: string[];
+                        };
+                        /** @description Unique label; the CLI accepts it in place of the id */
+                        name?: string;
+                        repository?: {
+                            /** @description Repository password; stored sealed, never returned */
+                            password: string;
+                            /** @description restic repository: local path, sftp:host:/path or s3:endpoint/bucket */
+                            url: string;
+                        };
+                        /** @description RPO target */
+                        rpoMinutes?: number;
+                        /** @description RTO target */
+                        rtoMinutes?: number;
+                        /** @description Cron per operation (null = not scheduled); anything left out comes from the plan: full nightly, incremental every 4 h, frequent every 10 min for plantao-db, monthly restore test */
+                        schedule?: {
+                            check?: string | null;
+                            frequent?: string | null;
+                            full?: string | null;
+                            incremental?: string | null;
+                            prune?: string | null;
+                            restoreTest?: string | null;
+                            /** @description IANA zone */
+                            timezone?: string;
+                        };
+                        /** @description What is backed up */
+                        source?: {
+                            /**
+                             * @description Plantão's own database: an online SQLite copy or pg_dump -Fc
+                             * @enum {string}
+                             */
+                            kind: "plantao-db";
+                        } | {
+                            /** @description restic exclude globs */
+                            excludes?: string[];
+                            /** @enum {string} */
+                            kind: "files";
+                            paths: string[];
+                        } | {
+                            /** @enum {string} */
+                            kind: "postgres";
+                            /** @description postgres://user:password@host:port/database; the password is stored sealed and never shown */
+                            url: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "mysql";
+                            /** @description mysql://user:password@host:port/database; the password is stored sealed and never shown */
+                            url: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            dataClass: string;
+                            enabled: boolean;
+                            hooks: {
+                                post?: string[];
+                                pre?: string[];
+                            };
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @description The password is never returned */
+                            repository: {
+                                url: string;
+                            };
+                            rpoMinutes: number;
+                            rtoMinutes: number;
+                            schedule: {
+                                check: string | null;
+                                frequent: string | null;
+                                full: string | null;
+                                incremental: string | null;
+                                prune: string | null;
+                                restoreTest: string | null;
+                                /** @description IANA zone */
+                                timezone: string;
+                            };
+                            source: {
+                                excludes?: string[];
+                                /** @enum {string} */
+                                kind: "plantao-db" | "files" | "postgres" | "mysql";
+                                paths?: string[];
+                                /** @description Without its password */
+                                url?: string;
+                            };
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/backup-jobs/{id}/locks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Locks held in the job's repository, stale ones marked; Plantão never removes them */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                exclusive: boolean;
+                                hostname: string;
+                                id: string;
+                                pid: number;
+                                /** @description Older than 30 min, or made on this host by a process that is gone; never removed by Plantão */
+                                stale: boolean;
+                                time: string;
+                                username: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backup-jobs/{id}/operations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queue a repository check (next read-data subset), a retention prune, or removal of stale locks */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description check: rotating read-data subset; prune: retention, then restic prune
+                         * @enum {string}
+                         */
+                        operation: "check" | "prune";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attempts: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            details: {
+                                [key: string]: unknown;
+                            } | null;
+                            durationMs: number | null;
+                            error: string | null;
+                            finishedAt: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            jobId: string;
+                            kind: ("full" | "incremental" | "frequent") | null;
+                            /** @enum {string} */
+                            operation: "backup" | "check" | "prune" | "restore" | "unlock";
+                            reason: ("wrong-password" | "repository-locked" | "repository-not-found" | "no-space" | "source-missing" | "interrupted" | "incomplete-snapshot" | "dump-failed" | "hook-failed" | "verification-failed" | "restic-failed") | null;
+                            snapshotId: string | null;
+                            startedAt: string | null;
+                            /**
+                             * @description queued (also while waiting out a locked repository), running, succeeded, failed
+                             * @enum {string}
+                             */
+                            status: "queued" | "running" | "succeeded" | "failed";
+                            /** @enum {string} */
+                            trigger: "schedule" | "manual";
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backup-jobs/{id}/restore-tests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The job's restore tests, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                checks: {
+                                    detail: string;
+                                    name: string;
+                                    /** @enum {string} */
+                                    status: "passed" | "failed";
+                                }[];
+                                /** Format: date-time */
+                                createdAt: string;
+                                durationMs: number | null;
+                                error: string | null;
+                                finishedAt: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                jobId: string;
+                                snapshotId: string | null;
+                                /** @enum {string} */
+                                status: "running" | "passed" | "failed";
+                                /** @enum {string} */
+                                trigger: "schedule" | "manual";
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Start a restore test: restore to scratch, compare checksums, load database dumps and check them */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description Without a snapshot, the newest backup is tested */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description restic snapshot id (short or full) */
+                        snapshotId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            checks: {
+                                detail: string;
+                                name: string;
+                                /** @enum {string} */
+                                status: "passed" | "failed";
+                            }[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            durationMs: number | null;
+                            error: string | null;
+                            finishedAt: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            jobId: string;
+                            snapshotId: string | null;
+                            /** @enum {string} */
+                            status: "running" | "passed" | "failed";
+                            /** @enum {string} */
+                            trigger: "schedule" | "manual";
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backup-jobs/{id}/restore-tests/{testId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One restore test */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    testId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            checks: {
+                                detail: string;
+                                name: string;
+                                /** @enum {string} */
+                                status: "passed" | "failed";
+                            }[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            durationMs: number | null;
+                            error: string | null;
+                            finishedAt: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            jobId: string;
+                            snapshotId: string | null;
+                            /** @enum {string} */
+                            status: "running" | "passed" | "failed";
+                            /** @enum {string} */
+                            trigger: "schedule" | "manual";
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backup-jobs/{id}/restores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queue a restore of a snapshot to a path, a database, or in place (confirmed by the job's name) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description restic snapshot id (short or full) */
+                        snapshotId: string;
+                        target: {
+                            /** @enum {string} */
+                            kind: "path";
+                            /** @description Absolute path */
+                            path: string;
+                        } | {
+                            /** @description The job's name, typed again to confirm overwriting the live data */
+                            confirm: string;
+                            /** @enum {string} */
+                            kind: "in-place";
+                        } | {
+                            /** @enum {string} */
+                            kind: "database";
+                            /** @description postgres:// URL of an existing database */
+                            url: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attempts: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            details: {
+                                [key: string]: unknown;
+                            } | null;
+                            durationMs: number | null;
+                            error: string | null;
+                            finishedAt: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            jobId: string;
+                            kind: ("full" | "incremental" | "frequent") | null;
+                            /** @enum {string} */
+                            operation: "backup" | "check" | "prune" | "restore" | "unlock";
+                            reason: ("wrong-password" | "repository-locked" | "repository-not-found" | "no-space" | "source-missing" | "interrupted" | "incomplete-snapshot" | "dump-failed" | "hook-failed" | "verification-failed" | "restic-failed") | null;
+                            snapshotId: string | null;
+                            startedAt: string | null;
+                            /**
+                             * @description queued (also while waiting out a locked repository), running, succeeded, failed
+                             * @enum {string}
+                             */
+                            status: "queued" | "running" | "succeeded" | "failed";
+                            /** @enum {string} */
+                            trigger: "schedule" | "manual";
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backup-jobs/{id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queue a backup now; a locked repository is retried, the run's history shows each attempt */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description full re-reads every file without a parent; incremental by default
+                         * @enum {string}
+                         */
+                        kind?: "full" | "incremental" | "frequent";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attempts: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            details: {
+                                [key: string]: unknown;
+                            } | null;
+                            durationMs: number | null;
+                            error: string | null;
+                            finishedAt: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            jobId: string;
+                            kind: ("full" | "incremental" | "frequent") | null;
+                            /** @enum {string} */
+                            operation: "backup" | "check" | "prune" | "restore" | "unlock";
+                            reason: ("wrong-password" | "repository-locked" | "repository-not-found" | "no-space" | "source-missing" | "interrupted" | "incomplete-snapshot" | "dump-failed" | "hook-failed" | "verification-failed" | "restic-failed") | null;
+                            snapshotId: string | null;
+                            startedAt: string | null;
+                            /**
+                             * @description queued (also while waiting out a locked repository), running, succeeded, failed
+                             * @enum {string}
+                             */
+                            status: "queued" | "running" | "succeeded" | "failed";
+                            /** @enum {string} */
+                            trigger: "schedule" | "manual";
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backup-jobs/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The job's history of backups, checks, prunes and restores, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    limit?: number;
+                    operation?: "backup" | "check" | "prune" | "restore" | "unlock";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                attempts: number;
+                                /** Format: date-time */
+                                createdAt: string;
+                                details: {
+                                    [key: string]: unknown;
+                                } | null;
+                                durationMs: number | null;
+                                error: string | null;
+                                finishedAt: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                jobId: string;
+                                kind: ("full" | "incremental" | "frequent") | null;
+                                /** @enum {string} */
+                                operation: "backup" | "check" | "prune" | "restore" | "unlock";
+                                reason: ("wrong-password" | "repository-locked" | "repository-not-found" | "no-space" | "source-missing" | "interrupted" | "incomplete-snapshot" | "dump-failed" | "hook-failed" | "verification-failed" | "restic-failed") | null;
+                                snapshotId: string | null;
+                                startedAt: string | null;
+                                /**
+                                 * @description queued (also while waiting out a locked repository), running, succeeded, failed
+                                 * @enum {string}
+                                 */
+                                status: "queued" | "running" | "succeeded" | "failed";
+                                /** @enum {string} */
+                                trigger: "schedule" | "manual";
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backup-jobs/{id}/runs/{runId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One run */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    runId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attempts: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            details: {
+                                [key: string]: unknown;
+                            } | null;
+                            durationMs: number | null;
+                            error: string | null;
+                            finishedAt: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            jobId: string;
+                            kind: ("full" | "incremental" | "frequent") | null;
+                            /** @enum {string} */
+                            operation: "backup" | "check" | "prune" | "restore" | "unlock";
+                            reason: ("wrong-password" | "repository-locked" | "repository-not-found" | "no-space" | "source-missing" | "interrupted" | "incomplete-snapshot" | "dump-failed" | "hook-failed" | "verification-failed" | "restic-failed") | null;
+                            snapshotId: string | null;
+                            startedAt: string | null;
+                            /**
+                             * @description queued (also while waiting out a locked repository), running, succeeded, failed
+                             * @enum {string}
+                             */
+                            status: "queued" | "running" | "succeeded" | "failed";
+                            /** @enum {string} */
+                            trigger: "schedule" | "manual";
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backup-jobs/{id}/snapshots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The job's snapshots, newest first, each with the retention rule that keeps it (or none: pruned next) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                hostname: string;
+                                id: string;
+                                kind: ("full" | "incremental" | "frequent") | null;
+                                paths: string[];
+                                retention: {
+                                    keep: boolean;
+                                    /** @description Rules that keep it, in restic's words (`daily within 30d`); empty when the next prune removes it */
+                                    reasons: string[];
+                                    tier: ("full" | "incremental" | "frequent") | null;
+                                };
+                                shortId: string;
+                                tags: string[];
+                                /** @description restic's time, with the UTC offset of the schedule's zone */
+                                time: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backups/rpo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Measured RPO (now minus the newest restorable point) and RTO (last passed restore test) against targets */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            classes: {
+                                dataClass: string;
+                                jobs: number;
+                                /** @enum {string} */
+                                rpoStatus: "ok" | "exceeded" | "no-backup";
+                                /** @enum {string} */
+                                rtoStatus: "ok" | "exceeded" | "untested";
+                            }[];
+                            jobs: {
+                                dataClass: string;
+                                enabled: boolean;
+                                /** Format: uuid */
+                                jobId: string;
+                                name: string;
+                                restorablePoint: string | null;
+                                rpo: {
+                                    measuredMinutes: number | null;
+                                    /** @enum {string} */
+                                    status: "ok" | "exceeded" | "no-backup";
+                                    targetMinutes: number;
+                                };
+                                rto: {
+                                    measuredMinutes: number | null;
+                                    /** @enum {string} */
+                                    status: "ok" | "exceeded" | "untested";
+                                    targetMinutes: number;
+                                    testedAt: string | null;
+                                };
+                            }[];
+                            /** Format: date-time */
+                            measuredAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/drills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Drills, newest first, with their timing against the RTO */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    limit?: number;
+                    runbookId?: string;
+                    /** @description Only drills in this status */
+                    status?: "running" | "finished" | "aborted";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description Start to finish, or to now while running (server clock) */
+                                elapsedSeconds: number;
+                                expectedFitsRto: boolean;
+                                /** @description Sum of the steps' expected minutes */
+                                expectedMinutes: number;
+                                finishedAt: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                /**
+                                 * @description full-recovery (rebuild the service from backups), contingency-activation (switch to the contingency environment), plantao-restore (restore Plantão itself) or other
+                                 * @enum {unknown}
+                                 */
+                                kind: "full-recovery" | "contingency-activation" | "plantao-restore" | "other";
+                                notes: string;
+                                /** @description The plan's RTO when the drill started */
+                                rtoMinutes: number;
+                                /**
+                                 * @description on-track (running, inside the RTO so far), within (finished inside it), exceeded, incomplete (aborted inside it)
+                                 * @enum {unknown}
+                                 */
+                                rtoVerdict: "on-track" | "within" | "exceeded" | "incomplete";
+                                /** Format: uuid */
+                                runbookId: string;
+                                runbookName: string;
+                                runbookVersion: number;
+                                /** Format: date-time */
+                                startedAt: string;
+                                startedBy: {
+                                    name: string;
+                                    userId: string | null;
+                                };
+                                /**
+                                 * @description running, finished (every step done or skipped) or aborted
+                                 * @enum {unknown}
+                                 */
+                                status: "running" | "finished" | "aborted";
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Start a drill of a runbook: copies its current steps and the plan's RTO */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Scope, participants, environment used */
+                        notes?: string;
+                        /** Format: uuid */
+                        runbookId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Start to finish, or to now while running (server clock) */
+                            elapsedSeconds: number;
+                            expectedFitsRto: boolean;
+                            /** @description Sum of the steps' expected minutes */
+                            expectedMinutes: number;
+                            finishedAt: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /**
+                             * @description full-recovery (rebuild the service from backups), contingency-activation (switch to the contingency environment), plantao-restore (restore Plantão itself) or other
+                             * @enum {unknown}
+                             */
+                            kind: "full-recovery" | "contingency-activation" | "plantao-restore" | "other";
+                            notes: string;
+                            /** @description The plan's RTO when the drill started */
+                            rtoMinutes: number;
+                            /**
+                             * @description on-track (running, inside the RTO so far), within (finished inside it), exceeded, incomplete (aborted inside it)
+                             * @enum {unknown}
+                             */
+                            rtoVerdict: "on-track" | "within" | "exceeded" | "incomplete";
+                            /** Format: uuid */
+                            runbookId: string;
+                            runbookName: string;
+                            runbookVersion: number;
+                            /** Format: date-time */
+                            startedAt: string;
+                            startedBy: {
+                                name: string;
+                                userId: string | null;
+                            };
+                            /**
+                             * @description running, finished (every step done or skipped) or aborted
+                             * @enum {unknown}
+                             */
+                            status: "running" | "finished" | "aborted";
+                            steps: {
+                                description: string;
+                                durationSeconds: number | null;
+                                expectedMinutes: number;
+                                finishedAt: string | null;
+                                index: number;
+                                markedBy: string | null;
+                                note: string;
+                                overran: boolean | null;
+                                ownerRole: string | null;
+                                ownerUserId: string | null;
+                                startedAt: string | null;
+                                /**
+                                 * @description pending, started, done or skipped
+                                 * @enum {unknown}
+                                 */
+                                status: "pending" | "started" | "done" | "skipped";
+                                title: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/drills/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One drill with the time of every step */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Start to finish, or to now while running (server clock) */
+                            elapsedSeconds: number;
+                            expectedFitsRto: boolean;
+                            /** @description Sum of the steps' expected minutes */
+                            expectedMinutes: number;
+                            finishedAt: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /**
+                             * @description full-recovery (rebuild the service from backups), contingency-activation (switch to the contingency environment), plantao-restore (restore Plantão itself) or other
+                             * @enum {unknown}
+                             */
+                            kind: "full-recovery" | "contingency-activation" | "plantao-restore" | "other";
+                            notes: string;
+                            /** @description The plan's RTO when the drill started */
+                            rtoMinutes: number;
+                            /**
+                             * @description on-track (running, inside the RTO so far), within (finished inside it), exceeded, incomplete (aborted inside it)
+                             * @enum {unknown}
+                             */
+                            rtoVerdict: "on-track" | "within" | "exceeded" | "incomplete";
+                            /** Format: uuid */
+                            runbookId: string;
+                            runbookName: string;
+                            runbookVersion: number;
+                            /** Format: date-time */
+                            startedAt: string;
+                            startedBy: {
+                                name: string;
+                                userId: string | null;
+                            };
+                            /**
+                             * @description running, finished (every step done or skipped) or aborted
+                             * @enum {unknown}
+                             */
+                            status: "running" | "finished" | "aborted";
+                            steps: {
+                                description: string;
+                                durationSeconds: number | null;
+                                expectedMinutes: number;
+                                finishedAt: string | null;
+                                index: number;
+                                markedBy: string | null;
+                                note: string;
+                                overran: boolean | null;
+                                ownerRole: string | null;
+                                ownerUserId: string | null;
+                                startedAt: string | null;
+                                /**
+                                 * @description pending, started, done or skipped
+                                 * @enum {unknown}
+                                 */
+                                status: "pending" | "started" | "done" | "skipped";
+                                title: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/drills/{id}/abort": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop a running drill before its end, with the reason */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Why the drill stopped */
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Start to finish, or to now while running (server clock) */
+                            elapsedSeconds: number;
+                            expectedFitsRto: boolean;
+                            /** @description Sum of the steps' expected minutes */
+                            expectedMinutes: number;
+                            finishedAt: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /**
+                             * @description full-recovery (rebuild the service from backups), contingency-activation (switch to the contingency environment), plantao-restore (restore Plantão itself) or other
+                             * @enum {unknown}
+                             */
+                            kind: "full-recovery" | "contingency-activation" | "plantao-restore" | "other";
+                            notes: string;
+                            /** @description The plan's RTO when the drill started */
+                            rtoMinutes: number;
+                            /**
+                             * @description on-track (running, inside the RTO so far), within (finished inside it), exceeded, incomplete (aborted inside it)
+                             * @enum {unknown}
+                             */
+                            rtoVerdict: "on-track" | "within" | "exceeded" | "incomplete";
+                            /** Format: uuid */
+                            runbookId: string;
+                            runbookName: string;
+                            runbookVersion: number;
+                            /** Format: date-time */
+                            startedAt: string;
+                            startedBy: {
+                                name: string;
+                                userId: string | null;
+                            };
+                            /**
+                             * @description running, finished (every step done or skipped) or aborted
+                             * @enum {unknown}
+                             */
+                            status: "running" | "finished" | "aborted";
+                            steps: {
+                                description: string;
+                                durationSeconds: number | null;
+                                expectedMinutes: number;
+                                finishedAt: string | null;
+                                index: number;
+                                markedBy: string | null;
+                                note: string;
+                                overran: boolean | null;
+                                ownerRole: string | null;
+                                ownerUserId: string | null;
+                                startedAt: string | null;
+                                /**
+                                 * @description pending, started, done or skipped
+                                 * @enum {unknown}
+                                 */
+                                status: "pending" | "started" | "done" | "skipped";
+                                title: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/drills/{id}/finish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Finish a drill whose steps are all done or skipped; records its total against the RTO */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Lessons, follow-ups */
+                        notes?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Start to finish, or to now while running (server clock) */
+                            elapsedSeconds: number;
+                            expectedFitsRto: boolean;
+                            /** @description Sum of the steps' expected minutes */
+                            expectedMinutes: number;
+                            finishedAt: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /**
+                             * @description full-recovery (rebuild the service from backups), contingency-activation (switch to the contingency environment), plantao-restore (restore Plantão itself) or other
+                             * @enum {unknown}
+                             */
+                            kind: "full-recovery" | "contingency-activation" | "plantao-restore" | "other";
+                            notes: string;
+                            /** @description The plan's RTO when the drill started */
+                            rtoMinutes: number;
+                            /**
+                             * @description on-track (running, inside the RTO so far), within (finished inside it), exceeded, incomplete (aborted inside it)
+                             * @enum {unknown}
+                             */
+                            rtoVerdict: "on-track" | "within" | "exceeded" | "incomplete";
+                            /** Format: uuid */
+                            runbookId: string;
+                            runbookName: string;
+                            runbookVersion: number;
+                            /** Format: date-time */
+                            startedAt: string;
+                            startedBy: {
+                                name: string;
+                                userId: string | null;
+                            };
+                            /**
+                             * @description running, finished (every step done or skipped) or aborted
+                             * @enum {unknown}
+                             */
+                            status: "running" | "finished" | "aborted";
+                            steps: {
+                                description: string;
+                                durationSeconds: number | null;
+                                expectedMinutes: number;
+                                finishedAt: string | null;
+                                index: number;
+                                markedBy: string | null;
+                                note: string;
+                                overran: boolean | null;
+                                ownerRole: string | null;
+                                ownerUserId: string | null;
+                                startedAt: string | null;
+                                /**
+                                 * @description pending, started, done or skipped
+                                 * @enum {unknown}
+                                 */
+                                status: "pending" | "started" | "done" | "skipped";
+                                title: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/drills/{id}/steps/{index}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Mark a step of a running drill started, done or skipped, at the server's time */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    index: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string;
+                        /**
+                         * @description started; done (from started, or straight from pending: it then counts from the end of the previous work); skipped
+                         * @enum {unknown}
+                         */
+                        status: "started" | "done" | "skipped";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Start to finish, or to now while running (server clock) */
+                            elapsedSeconds: number;
+                            expectedFitsRto: boolean;
+                            /** @description Sum of the steps' expected minutes */
+                            expectedMinutes: number;
+                            finishedAt: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /**
+                             * @description full-recovery (rebuild the service from backups), contingency-activation (switch to the contingency environment), plantao-restore (restore Plantão itself) or other
+                             * @enum {unknown}
+                             */
+                            kind: "full-recovery" | "contingency-activation" | "plantao-restore" | "other";
+                            notes: string;
+                            /** @description The plan's RTO when the drill started */
+                            rtoMinutes: number;
+                            /**
+                             * @description on-track (running, inside the RTO so far), within (finished inside it), exceeded, incomplete (aborted inside it)
+                             * @enum {unknown}
+                             */
+                            rtoVerdict: "on-track" | "within" | "exceeded" | "incomplete";
+                            /** Format: uuid */
+                            runbookId: string;
+                            runbookName: string;
+                            runbookVersion: number;
+                            /** Format: date-time */
+                            startedAt: string;
+                            startedBy: {
+                                name: string;
+                                userId: string | null;
+                            };
+                            /**
+                             * @description running, finished (every step done or skipped) or aborted
+                             * @enum {unknown}
+                             */
+                            status: "running" | "finished" | "aborted";
+                            steps: {
+                                description: string;
+                                durationSeconds: number | null;
+                                expectedMinutes: number;
+                                finishedAt: string | null;
+                                index: number;
+                                markedBy: string | null;
+                                note: string;
+                                overran: boolean | null;
+                                ownerRole: string | null;
+                                ownerUserId: string | null;
+                                startedAt: string | null;
+                                /**
+                                 * @description pending, started, done or skipped
+                                 * @enum {unknown}
+                                 */
+                                status: "pending" | "started" | "done" | "skipped";
+                                title: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/v1/events": {
         parameters: {
             query?: never;
@@ -1140,6 +3615,1157 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Monitors with their current state, in creation order */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    enabled?: boolean;
+                    groupId?: string;
+                    limit?: number;
+                    organizationId?: string;
+                    parentId?: string;
+                    /** @description UP; DEGRADED (answers, but outside what the monitor accepts as healthy); PENDING (failing, retries not used up); DOWN; MAINTENANCE (paused, or every member of a group in maintenance); UNREACHABLE (failing while its parent is down) */
+                    status?: "UP" | "DEGRADED" | "DOWN" | "PENDING" | "MAINTENANCE" | "UNREACHABLE";
+                    /** @description `http`, `tcp`, `dns`, `icmp`, `sip-options`, `sip-register`, `postgres`, `mysql` (probed), `heartbeat` (pushed) or `group` (derived from its members) */
+                    type?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                enabled: boolean;
+                                failureThreshold: number;
+                                groupId: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                intervalSeconds: number;
+                                name: string;
+                                organizationId: string | null;
+                                parentId: string | null;
+                                retries: number;
+                                settings: {
+                                    [key: string]: unknown;
+                                };
+                                state: {
+                                    /** @description The recent checks change status too often */
+                                    flapping: boolean;
+                                    message: string | null;
+                                    reason: string | null;
+                                    /** Format: date-time */
+                                    since: string;
+                                    /**
+                                     * @description UP; DEGRADED (answers, but outside what the monitor accepts as healthy); PENDING (failing, retries not used up); DOWN; MAINTENANCE (paused, or every member of a group in maintenance); UNREACHABLE (failing while its parent is down)
+                                     * @enum {string}
+                                     */
+                                    status: "UP" | "DEGRADED" | "DOWN" | "PENDING" | "MAINTENANCE" | "UNREACHABLE";
+                                } | null;
+                                successThreshold: number;
+                                target: string;
+                                timeoutSeconds: number;
+                                type: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a monitor; a heartbeat's answer holds its push token, shown only this once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default true */
+                        enabled?: boolean;
+                        /**
+                         * @description Consecutive degraded (or failed) checks before an UP monitor becomes DEGRADED
+                         * @default 1
+                         */
+                        failureThreshold?: number;
+                        groupId?: string | null;
+                        /**
+                         * @description Seconds between checks (for a heartbeat: the expected time between pushes)
+                         * @default 60
+                         */
+                        intervalSeconds?: number;
+                        /** @description Label shown on the dashboard */
+                        name: string;
+                        organizationId?: string | null;
+                        parentId?: string | null;
+                        /**
+                         * @description Failed checks tolerated as PENDING before DOWN
+                         * @default 0
+                         */
+                        retries?: number;
+                        /** @description Type-specific settings, validated by the type's own schema (errors point under /settings) */
+                        settings?: {
+                            [key: string]: unknown;
+                        };
+                        /**
+                         * @description Consecutive good checks before a DOWN or DEGRADED monitor recovers
+                         * @default 1
+                         */
+                        successThreshold?: number;
+                        /** @description What the probe looks at: URL, host:port, hostname, or SIP URI such as `sip:probe@127.0.0.1:5070;transport=udp`; empty for heartbeat and group */
+                        target?: string;
+                        /**
+                         * @description At most intervalSeconds
+                         * @default 10
+                         */
+                        timeoutSeconds?: number;
+                        /** @description `http`, `tcp`, `dns`, `icmp`, `sip-options`, `sip-register`, `postgres`, `mysql` (probed), `heartbeat` (pushed) or `group` (derived from its members) */
+                        type: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            enabled: boolean;
+                            failureThreshold: number;
+                            groupId: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            intervalSeconds: number;
+                            name: string;
+                            organizationId: string | null;
+                            parentId: string | null;
+                            /** @description Heartbeats only: the push token, shown only in this answer (at creation and rotation); push to /api/v1/push/{token} */
+                            pushToken?: string;
+                            retries: number;
+                            settings: {
+                                [key: string]: unknown;
+                            };
+                            state: {
+                                /** @description The recent checks change status too often */
+                                flapping: boolean;
+                                message: string | null;
+                                reason: string | null;
+                                /** Format: date-time */
+                                since: string;
+                                /**
+                                 * @description UP; DEGRADED (answers, but outside what the monitor accepts as healthy); PENDING (failing, retries not used up); DOWN; MAINTENANCE (paused, or every member of a group in maintenance); UNREACHABLE (failing while its parent is down)
+                                 * @enum {string}
+                                 */
+                                status: "UP" | "DEGRADED" | "DOWN" | "PENDING" | "MAINTENANCE" | "UNREACHABLE";
+                            } | null;
+                            successThreshold: number;
+                            target: string;
+                            timeoutSeconds: number;
+                            type: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitors/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One monitor with its current state */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            enabled: boolean;
+                            failureThreshold: number;
+                            groupId: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            intervalSeconds: number;
+                            name: string;
+                            organizationId: string | null;
+                            parentId: string | null;
+                            retries: number;
+                            settings: {
+                                [key: string]: unknown;
+                            };
+                            state: {
+                                /** @description The recent checks change status too often */
+                                flapping: boolean;
+                                message: string | null;
+                                reason: string | null;
+                                /** Format: date-time */
+                                since: string;
+                                /**
+                                 * @description UP; DEGRADED (answers, but outside what the monitor accepts as healthy); PENDING (failing, retries not used up); DOWN; MAINTENANCE (paused, or every member of a group in maintenance); UNREACHABLE (failing while its parent is down)
+                                 * @enum {string}
+                                 */
+                                status: "UP" | "DEGRADED" | "DOWN" | "PENDING" | "MAINTENANCE" | "UNREACHABLE";
+                            } | null;
+                            successThreshold: number;
+                            target: string;
+                            timeoutSeconds: number;
+                            type: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a monitor and its history; its dependents and members lose the link */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a monitor; the whole result is validated again (a new type needs its own settings) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Consecutive degraded (or failed) checks before an UP monitor becomes DEGRADED */
+                        failureThreshold?: number;
+                        groupId?: string | null;
+                        /** @description Seconds between checks (for a heartbeat: the expected time between pushes) */
+                        intervalSeconds?: number;
+                        /** @description Label shown on the dashboard */
+                        name?: string;
+                        organizationId?: string | null;
+                        parentId?: string | null;
+                        /** @description Failed checks tolerated as PENDING before DOWN */
+                        retries?: number;
+                        /** @description Type-specific settings, validated by the type's own schema (errors point under /settings) */
+                        settings?: {
+                            [key: string]: unknown;
+                        };
+                        /** @description Consecutive good checks before a DOWN or DEGRADED monitor recovers */
+                        successThreshold?: number;
+                        /** @description What the probe looks at: URL, host:port, hostname, or SIP URI such as `sip:probe@127.0.0.1:5070;transport=udp`; empty for heartbeat and group */
+                        target?: string;
+                        /** @description At most intervalSeconds */
+                        timeoutSeconds?: number;
+                        /** @description `http`, `tcp`, `dns`, `icmp`, `sip-options`, `sip-register`, `postgres`, `mysql` (probed), `heartbeat` (pushed) or `group` (derived from its members) */
+                        type?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            enabled: boolean;
+                            failureThreshold: number;
+                            groupId: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            intervalSeconds: number;
+                            name: string;
+                            organizationId: string | null;
+                            parentId: string | null;
+                            /** @description Heartbeats only: the push token, shown only in this answer (at creation and rotation); push to /api/v1/push/{token} */
+                            pushToken?: string;
+                            retries: number;
+                            settings: {
+                                [key: string]: unknown;
+                            };
+                            state: {
+                                /** @description The recent checks change status too often */
+                                flapping: boolean;
+                                message: string | null;
+                                reason: string | null;
+                                /** Format: date-time */
+                                since: string;
+                                /**
+                                 * @description UP; DEGRADED (answers, but outside what the monitor accepts as healthy); PENDING (failing, retries not used up); DOWN; MAINTENANCE (paused, or every member of a group in maintenance); UNREACHABLE (failing while its parent is down)
+                                 * @enum {string}
+                                 */
+                                status: "UP" | "DEGRADED" | "DOWN" | "PENDING" | "MAINTENANCE" | "UNREACHABLE";
+                            } | null;
+                            successThreshold: number;
+                            target: string;
+                            timeoutSeconds: number;
+                            type: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/monitors/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The monitor's state intervals (each change of state), newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                endedAt: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                message: string | null;
+                                reason: string | null;
+                                /** Format: date-time */
+                                startedAt: string;
+                                /**
+                                 * @description UP; DEGRADED (answers, but outside what the monitor accepts as healthy); PENDING (failing, retries not used up); DOWN; MAINTENANCE (paused, or every member of a group in maintenance); UNREACHABLE (failing while its parent is down)
+                                 * @enum {string}
+                                 */
+                                status: "UP" | "DEGRADED" | "DOWN" | "PENDING" | "MAINTENANCE" | "UNREACHABLE";
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitors/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause a monitor: no checks, state MAINTENANCE (left out of uptime) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            enabled: boolean;
+                            failureThreshold: number;
+                            groupId: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            intervalSeconds: number;
+                            name: string;
+                            organizationId: string | null;
+                            parentId: string | null;
+                            retries: number;
+                            settings: {
+                                [key: string]: unknown;
+                            };
+                            state: {
+                                /** @description The recent checks change status too often */
+                                flapping: boolean;
+                                message: string | null;
+                                reason: string | null;
+                                /** Format: date-time */
+                                since: string;
+                                /**
+                                 * @description UP; DEGRADED (answers, but outside what the monitor accepts as healthy); PENDING (failing, retries not used up); DOWN; MAINTENANCE (paused, or every member of a group in maintenance); UNREACHABLE (failing while its parent is down)
+                                 * @enum {string}
+                                 */
+                                status: "UP" | "DEGRADED" | "DOWN" | "PENDING" | "MAINTENANCE" | "UNREACHABLE";
+                            } | null;
+                            successThreshold: number;
+                            target: string;
+                            timeoutSeconds: number;
+                            type: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitors/{id}/push-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace a heartbeat's push token at once; the answer holds the new one, shown only this once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Path to POST to */
+                            pushPath: string;
+                            /** @description The new push token, shown only in this answer */
+                            pushToken: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitors/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume a paused monitor: checked at once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            enabled: boolean;
+                            failureThreshold: number;
+                            groupId: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            intervalSeconds: number;
+                            name: string;
+                            organizationId: string | null;
+                            parentId: string | null;
+                            retries: number;
+                            settings: {
+                                [key: string]: unknown;
+                            };
+                            state: {
+                                /** @description The recent checks change status too often */
+                                flapping: boolean;
+                                message: string | null;
+                                reason: string | null;
+                                /** Format: date-time */
+                                since: string;
+                                /**
+                                 * @description UP; DEGRADED (answers, but outside what the monitor accepts as healthy); PENDING (failing, retries not used up); DOWN; MAINTENANCE (paused, or every member of a group in maintenance); UNREACHABLE (failing while its parent is down)
+                                 * @enum {string}
+                                 */
+                                status: "UP" | "DEGRADED" | "DOWN" | "PENDING" | "MAINTENANCE" | "UNREACHABLE";
+                            } | null;
+                            successThreshold: number;
+                            target: string;
+                            timeoutSeconds: number;
+                            type: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitors/{id}/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Checks, failures and latency per step, from the minute, hour or day aggregates */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Start of the window; default 24 hours before `to` */
+                    from?: string;
+                    /** @description Seconds per point (at least 60; at most 2000 points a window); picks the minute, hour or day table. Default: about 300 points */
+                    step?: number;
+                    /** @description End of the window; default now */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            from: string;
+                            /** Format: uuid */
+                            monitorId: string;
+                            points: {
+                                /** Format: date-time */
+                                at: string;
+                                checks: number;
+                                failures: number;
+                                latencyAvg: number | null;
+                                latencyMax: number | null;
+                                latencyMin: number | null;
+                                latencyP95: number | null;
+                            }[];
+                            /** @enum {string} */
+                            resolution: "minute" | "hour" | "day";
+                            step: number;
+                            /** Format: date-time */
+                            to: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitors/{id}/uptime": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Uptime over a window, time-weighted from the state intervals, maintenance left out */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Start of the window; default 24 hours before `to` */
+                    from?: string;
+                    /** @description End of the window; default now */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            downSeconds: number;
+                            excludedSeconds: number;
+                            /** Format: date-time */
+                            from: string;
+                            /** Format: uuid */
+                            monitorId: string;
+                            /** @description DOWN intervals that began in the window */
+                            outages: number;
+                            /** @description Seconds spent in each status inside the window; NONE is time without data */
+                            seconds: {
+                                DEGRADED: number;
+                                DOWN: number;
+                                MAINTENANCE: number;
+                                NONE: number;
+                                PENDING: number;
+                                UNREACHABLE: number;
+                                UP: number;
+                            };
+                            /** Format: date-time */
+                            to: string;
+                            upSeconds: number;
+                            uptime: number | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1754,7 +5380,7 @@ export interface paths {
                                              */
                                             clock: "response" | "resolution";
                                             /** @description Who is notified */
-                                            notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            notify: ("assignee" | "team" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts" | "customerContact")[];
                                             /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
                                             openHoursOnly?: boolean;
                                             /**
@@ -1796,7 +5422,7 @@ export interface paths {
                                              */
                                             clock: "response" | "resolution";
                                             /** @description Who is notified */
-                                            notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            notify: ("assignee" | "team" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts" | "customerContact")[];
                                             /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
                                             openHoursOnly?: boolean;
                                             /**
@@ -1838,7 +5464,7 @@ export interface paths {
                                              */
                                             clock: "response" | "resolution";
                                             /** @description Who is notified */
-                                            notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            notify: ("assignee" | "team" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts" | "customerContact")[];
                                             /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
                                             openHoursOnly?: boolean;
                                             /**
@@ -1880,7 +5506,7 @@ export interface paths {
                                              */
                                             clock: "response" | "resolution";
                                             /** @description Who is notified */
-                                            notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            notify: ("assignee" | "team" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts" | "customerContact")[];
                                             /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
                                             openHoursOnly?: boolean;
                                             /**
@@ -2100,6 +5726,207 @@ export interface paths {
                                         };
                                     };
                                 };
+                                /** @description SLA policies in order: the first whose conditions match a ticket applies; none matching, the plan's own severities and tiers */
+                                slaPolicies?: {
+                                    /** @description When the policy applies: every condition given must hold (a ticket's value is one of the listed); no condition matches every ticket */
+                                    conditions: {
+                                        /** @description Any of these channels */
+                                        channels?: ("portal" | "email" | "chat" | "phone" | "scheduled_call" | "api" | "monitoring")[];
+                                        /** @description Any of these organizations */
+                                        organizationIds?: string[];
+                                        /** @description Any of these severities */
+                                        severities?: ("critical" | "high" | "medium" | "low")[];
+                                        /** @description Any of these support levels */
+                                        tiers?: ("L1" | "L2" | "L3")[];
+                                        /** @description Any of these ticket types */
+                                        types?: ("usage_question" | "login_problem" | "extension_trunk_configuration" | "sip_trunk_integration" | "feature_failure" | "monitoring_configuration" | "bug" | "performance" | "security")[];
+                                    };
+                                    /** @description Unique id of the policy ("default" is the implicit last one) */
+                                    id: string;
+                                    /** @description Display name */
+                                    name: string;
+                                    /** @description Targets by severity that differ from the plan's */
+                                    severities?: {
+                                        /** @description Replaces the severity's response, resolution and/or calendar */
+                                        critical?: {
+                                            /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                            calendar?: string;
+                                            /** @description A duration counted on a business calendar */
+                                            resolution?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                            /** @description A duration counted on a business calendar */
+                                            response?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                        };
+                                        /** @description Replaces the severity's response, resolution and/or calendar */
+                                        high?: {
+                                            /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                            calendar?: string;
+                                            /** @description A duration counted on a business calendar */
+                                            resolution?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                            /** @description A duration counted on a business calendar */
+                                            response?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                        };
+                                        /** @description Replaces the severity's response, resolution and/or calendar */
+                                        low?: {
+                                            /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                            calendar?: string;
+                                            /** @description A duration counted on a business calendar */
+                                            resolution?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                            /** @description A duration counted on a business calendar */
+                                            response?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                        };
+                                        /** @description Replaces the severity's response, resolution and/or calendar */
+                                        medium?: {
+                                            /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                            calendar?: string;
+                                            /** @description A duration counted on a business calendar */
+                                            resolution?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                            /** @description A duration counted on a business calendar */
+                                            response?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                        };
+                                    };
+                                    /** @description Tier response times that differ from the plan's */
+                                    tiers?: {
+                                        /** @description Replaces the tier's response target, maximum and/or calendar */
+                                        L1?: {
+                                            /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                            calendar?: string;
+                                            /** @description A duration counted on a business calendar */
+                                            maximum?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                            /** @description A duration counted on a business calendar */
+                                            target?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                        };
+                                        /** @description Replaces the tier's response target, maximum and/or calendar */
+                                        L2?: {
+                                            /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                            calendar?: string;
+                                            /** @description A duration counted on a business calendar */
+                                            maximum?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                            /** @description A duration counted on a business calendar */
+                                            target?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                        };
+                                        /** @description Replaces the tier's response target, maximum and/or calendar */
+                                        L3?: {
+                                            /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                            calendar?: string;
+                                            /** @description A duration counted on a business calendar */
+                                            maximum?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                            /** @description A duration counted on a business calendar */
+                                            target?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                        };
+                                    };
+                                }[];
                                 /** @description Support levels L1-L3 */
                                 tiers: {
                                     /** @description A support level */
@@ -2502,7 +6329,7 @@ export interface paths {
                                          */
                                         clock: "response" | "resolution";
                                         /** @description Who is notified */
-                                        notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                        notify: ("assignee" | "team" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts" | "customerContact")[];
                                         /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
                                         openHoursOnly?: boolean;
                                         /**
@@ -2544,7 +6371,7 @@ export interface paths {
                                          */
                                         clock: "response" | "resolution";
                                         /** @description Who is notified */
-                                        notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                        notify: ("assignee" | "team" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts" | "customerContact")[];
                                         /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
                                         openHoursOnly?: boolean;
                                         /**
@@ -2586,7 +6413,7 @@ export interface paths {
                                          */
                                         clock: "response" | "resolution";
                                         /** @description Who is notified */
-                                        notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                        notify: ("assignee" | "team" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts" | "customerContact")[];
                                         /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
                                         openHoursOnly?: boolean;
                                         /**
@@ -2628,7 +6455,7 @@ export interface paths {
                                          */
                                         clock: "response" | "resolution";
                                         /** @description Who is notified */
-                                        notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                        notify: ("assignee" | "team" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts" | "customerContact")[];
                                         /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
                                         openHoursOnly?: boolean;
                                         /**
@@ -2848,6 +6675,207 @@ export interface paths {
                                     };
                                 };
                             };
+                            /** @description SLA policies in order: the first whose conditions match a ticket applies; none matching, the plan's own severities and tiers */
+                            slaPolicies?: {
+                                /** @description When the policy applies: every condition given must hold (a ticket's value is one of the listed); no condition matches every ticket */
+                                conditions: {
+                                    /** @description Any of these channels */
+                                    channels?: ("portal" | "email" | "chat" | "phone" | "scheduled_call" | "api" | "monitoring")[];
+                                    /** @description Any of these organizations */
+                                    organizationIds?: string[];
+                                    /** @description Any of these severities */
+                                    severities?: ("critical" | "high" | "medium" | "low")[];
+                                    /** @description Any of these support levels */
+                                    tiers?: ("L1" | "L2" | "L3")[];
+                                    /** @description Any of these ticket types */
+                                    types?: ("usage_question" | "login_problem" | "extension_trunk_configuration" | "sip_trunk_integration" | "feature_failure" | "monitoring_configuration" | "bug" | "performance" | "security")[];
+                                };
+                                /** @description Unique id of the policy ("default" is the implicit last one) */
+                                id: string;
+                                /** @description Display name */
+                                name: string;
+                                /** @description Targets by severity that differ from the plan's */
+                                severities?: {
+                                    /** @description Replaces the severity's response, resolution and/or calendar */
+                                    critical?: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar?: string;
+                                        /** @description A duration counted on a business calendar */
+                                        resolution?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        response?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                    /** @description Replaces the severity's response, resolution and/or calendar */
+                                    high?: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar?: string;
+                                        /** @description A duration counted on a business calendar */
+                                        resolution?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        response?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                    /** @description Replaces the severity's response, resolution and/or calendar */
+                                    low?: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar?: string;
+                                        /** @description A duration counted on a business calendar */
+                                        resolution?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        response?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                    /** @description Replaces the severity's response, resolution and/or calendar */
+                                    medium?: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar?: string;
+                                        /** @description A duration counted on a business calendar */
+                                        resolution?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        response?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                };
+                                /** @description Tier response times that differ from the plan's */
+                                tiers?: {
+                                    /** @description Replaces the tier's response target, maximum and/or calendar */
+                                    L1?: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar?: string;
+                                        /** @description A duration counted on a business calendar */
+                                        maximum?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        target?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                    /** @description Replaces the tier's response target, maximum and/or calendar */
+                                    L2?: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar?: string;
+                                        /** @description A duration counted on a business calendar */
+                                        maximum?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        target?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                    /** @description Replaces the tier's response target, maximum and/or calendar */
+                                    L3?: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar?: string;
+                                        /** @description A duration counted on a business calendar */
+                                        maximum?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        target?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                };
+                            }[];
                             /** @description Support levels L1-L3 */
                             tiers: {
                                 /** @description A support level */
@@ -3229,7 +7257,7 @@ export interface paths {
                                              */
                                             clock: "response" | "resolution";
                                             /** @description Who is notified */
-                                            notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            notify: ("assignee" | "team" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts" | "customerContact")[];
                                             /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
                                             openHoursOnly?: boolean;
                                             /**
@@ -3271,7 +7299,7 @@ export interface paths {
                                              */
                                             clock: "response" | "resolution";
                                             /** @description Who is notified */
-                                            notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            notify: ("assignee" | "team" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts" | "customerContact")[];
                                             /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
                                             openHoursOnly?: boolean;
                                             /**
@@ -3313,7 +7341,7 @@ export interface paths {
                                              */
                                             clock: "response" | "resolution";
                                             /** @description Who is notified */
-                                            notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            notify: ("assignee" | "team" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts" | "customerContact")[];
                                             /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
                                             openHoursOnly?: boolean;
                                             /**
@@ -3355,7 +7383,7 @@ export interface paths {
                                              */
                                             clock: "response" | "resolution";
                                             /** @description Who is notified */
-                                            notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            notify: ("assignee" | "team" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts" | "customerContact")[];
                                             /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
                                             openHoursOnly?: boolean;
                                             /**
@@ -3575,6 +7603,207 @@ export interface paths {
                                         };
                                     };
                                 };
+                                /** @description SLA policies in order: the first whose conditions match a ticket applies; none matching, the plan's own severities and tiers */
+                                slaPolicies?: {
+                                    /** @description When the policy applies: every condition given must hold (a ticket's value is one of the listed); no condition matches every ticket */
+                                    conditions: {
+                                        /** @description Any of these channels */
+                                        channels?: ("portal" | "email" | "chat" | "phone" | "scheduled_call" | "api" | "monitoring")[];
+                                        /** @description Any of these organizations */
+                                        organizationIds?: string[];
+                                        /** @description Any of these severities */
+                                        severities?: ("critical" | "high" | "medium" | "low")[];
+                                        /** @description Any of these support levels */
+                                        tiers?: ("L1" | "L2" | "L3")[];
+                                        /** @description Any of these ticket types */
+                                        types?: ("usage_question" | "login_problem" | "extension_trunk_configuration" | "sip_trunk_integration" | "feature_failure" | "monitoring_configuration" | "bug" | "performance" | "security")[];
+                                    };
+                                    /** @description Unique id of the policy ("default" is the implicit last one) */
+                                    id: string;
+                                    /** @description Display name */
+                                    name: string;
+                                    /** @description Targets by severity that differ from the plan's */
+                                    severities?: {
+                                        /** @description Replaces the severity's response, resolution and/or calendar */
+                                        critical?: {
+                                            /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                            calendar?: string;
+                                            /** @description A duration counted on a business calendar */
+                                            resolution?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                            /** @description A duration counted on a business calendar */
+                                            response?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                        };
+                                        /** @description Replaces the severity's response, resolution and/or calendar */
+                                        high?: {
+                                            /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                            calendar?: string;
+                                            /** @description A duration counted on a business calendar */
+                                            resolution?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                            /** @description A duration counted on a business calendar */
+                                            response?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                        };
+                                        /** @description Replaces the severity's response, resolution and/or calendar */
+                                        low?: {
+                                            /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                            calendar?: string;
+                                            /** @description A duration counted on a business calendar */
+                                            resolution?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                            /** @description A duration counted on a business calendar */
+                                            response?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                        };
+                                        /** @description Replaces the severity's response, resolution and/or calendar */
+                                        medium?: {
+                                            /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                            calendar?: string;
+                                            /** @description A duration counted on a business calendar */
+                                            resolution?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                            /** @description A duration counted on a business calendar */
+                                            response?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                        };
+                                    };
+                                    /** @description Tier response times that differ from the plan's */
+                                    tiers?: {
+                                        /** @description Replaces the tier's response target, maximum and/or calendar */
+                                        L1?: {
+                                            /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                            calendar?: string;
+                                            /** @description A duration counted on a business calendar */
+                                            maximum?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                            /** @description A duration counted on a business calendar */
+                                            target?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                        };
+                                        /** @description Replaces the tier's response target, maximum and/or calendar */
+                                        L2?: {
+                                            /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                            calendar?: string;
+                                            /** @description A duration counted on a business calendar */
+                                            maximum?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                            /** @description A duration counted on a business calendar */
+                                            target?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                        };
+                                        /** @description Replaces the tier's response target, maximum and/or calendar */
+                                        L3?: {
+                                            /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                            calendar?: string;
+                                            /** @description A duration counted on a business calendar */
+                                            maximum?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                            /** @description A duration counted on a business calendar */
+                                            target?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                        };
+                                    };
+                                }[];
                                 /** @description Support levels L1-L3 */
                                 tiers: {
                                     /** @description A support level */
@@ -4190,7 +8419,7 @@ export interface paths {
                                              */
                                             clock: "response" | "resolution";
                                             /** @description Who is notified */
-                                            notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            notify: ("assignee" | "team" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts" | "customerContact")[];
                                             /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
                                             openHoursOnly?: boolean;
                                             /**
@@ -4232,7 +8461,7 @@ export interface paths {
                                              */
                                             clock: "response" | "resolution";
                                             /** @description Who is notified */
-                                            notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            notify: ("assignee" | "team" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts" | "customerContact")[];
                                             /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
                                             openHoursOnly?: boolean;
                                             /**
@@ -4274,7 +8503,7 @@ export interface paths {
                                              */
                                             clock: "response" | "resolution";
                                             /** @description Who is notified */
-                                            notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            notify: ("assignee" | "team" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts" | "customerContact")[];
                                             /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
                                             openHoursOnly?: boolean;
                                             /**
@@ -4316,7 +8545,7 @@ export interface paths {
                                              */
                                             clock: "response" | "resolution";
                                             /** @description Who is notified */
-                                            notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                            notify: ("assignee" | "team" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts" | "customerContact")[];
                                             /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
                                             openHoursOnly?: boolean;
                                             /**
@@ -4536,6 +8765,207 @@ export interface paths {
                                         };
                                     };
                                 };
+                                /** @description SLA policies in order: the first whose conditions match a ticket applies; none matching, the plan's own severities and tiers */
+                                slaPolicies?: {
+                                    /** @description When the policy applies: every condition given must hold (a ticket's value is one of the listed); no condition matches every ticket */
+                                    conditions: {
+                                        /** @description Any of these channels */
+                                        channels?: ("portal" | "email" | "chat" | "phone" | "scheduled_call" | "api" | "monitoring")[];
+                                        /** @description Any of these organizations */
+                                        organizationIds?: string[];
+                                        /** @description Any of these severities */
+                                        severities?: ("critical" | "high" | "medium" | "low")[];
+                                        /** @description Any of these support levels */
+                                        tiers?: ("L1" | "L2" | "L3")[];
+                                        /** @description Any of these ticket types */
+                                        types?: ("usage_question" | "login_problem" | "extension_trunk_configuration" | "sip_trunk_integration" | "feature_failure" | "monitoring_configuration" | "bug" | "performance" | "security")[];
+                                    };
+                                    /** @description Unique id of the policy ("default" is the implicit last one) */
+                                    id: string;
+                                    /** @description Display name */
+                                    name: string;
+                                    /** @description Targets by severity that differ from the plan's */
+                                    severities?: {
+                                        /** @description Replaces the severity's response, resolution and/or calendar */
+                                        critical?: {
+                                            /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                            calendar?: string;
+                                            /** @description A duration counted on a business calendar */
+                                            resolution?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                            /** @description A duration counted on a business calendar */
+                                            response?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                        };
+                                        /** @description Replaces the severity's response, resolution and/or calendar */
+                                        high?: {
+                                            /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                            calendar?: string;
+                                            /** @description A duration counted on a business calendar */
+                                            resolution?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                            /** @description A duration counted on a business calendar */
+                                            response?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                        };
+                                        /** @description Replaces the severity's response, resolution and/or calendar */
+                                        low?: {
+                                            /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                            calendar?: string;
+                                            /** @description A duration counted on a business calendar */
+                                            resolution?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                            /** @description A duration counted on a business calendar */
+                                            response?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                        };
+                                        /** @description Replaces the severity's response, resolution and/or calendar */
+                                        medium?: {
+                                            /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                            calendar?: string;
+                                            /** @description A duration counted on a business calendar */
+                                            resolution?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                            /** @description A duration counted on a business calendar */
+                                            response?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                        };
+                                    };
+                                    /** @description Tier response times that differ from the plan's */
+                                    tiers?: {
+                                        /** @description Replaces the tier's response target, maximum and/or calendar */
+                                        L1?: {
+                                            /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                            calendar?: string;
+                                            /** @description A duration counted on a business calendar */
+                                            maximum?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                            /** @description A duration counted on a business calendar */
+                                            target?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                        };
+                                        /** @description Replaces the tier's response target, maximum and/or calendar */
+                                        L2?: {
+                                            /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                            calendar?: string;
+                                            /** @description A duration counted on a business calendar */
+                                            maximum?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                            /** @description A duration counted on a business calendar */
+                                            target?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                        };
+                                        /** @description Replaces the tier's response target, maximum and/or calendar */
+                                        L3?: {
+                                            /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                            calendar?: string;
+                                            /** @description A duration counted on a business calendar */
+                                            maximum?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                            /** @description A duration counted on a business calendar */
+                                            target?: {
+                                                /**
+                                                 * @description Unit; businessDays are whole open days of the calendar
+                                                 * @enum {unknown}
+                                                 */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                /** @description Amount, greater than zero */
+                                                value: number;
+                                            };
+                                        };
+                                    };
+                                }[];
                                 /** @description Support levels L1-L3 */
                                 tiers: {
                                     /** @description A support level */
@@ -4695,6 +9125,693 @@ export interface paths {
                             };
                             /** @description Version number, 1 for the seeded default */
                             version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/push/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Heartbeat push (no session: the token is the credential), as Uptime Kuma's push
+         * @description The monitored job calls this at least every intervalSeconds. `status=down` reports a failure; `msg` and `ping` (ms) are kept with the push.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Message kept with the push */
+                    msg?: string;
+                    /** @description Latency to record, in ms */
+                    ping?: number;
+                    /** @description As Uptime Kuma's push */
+                    status?: "up" | "down";
+                };
+                header?: never;
+                path: {
+                    /** @description The heartbeat's push token */
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runbooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Disaster-recovery runbooks, oldest first (the plan's defaults lead) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description full-recovery (rebuild the service from backups), contingency-activation (switch to the contingency environment), plantao-restore (restore Plantão itself) or other */
+                    kind?: "full-recovery" | "contingency-activation" | "plantao-restore" | "other";
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Sum of the steps' expected minutes */
+                                expectedMinutes: number;
+                                /** Format: uuid */
+                                id: string;
+                                /**
+                                 * @description full-recovery (rebuild the service from backups), contingency-activation (switch to the contingency environment), plantao-restore (restore Plantão itself) or other
+                                 * @enum {unknown}
+                                 */
+                                kind: "full-recovery" | "contingency-activation" | "plantao-restore" | "other";
+                                monitorId: string | null;
+                                name: string;
+                                purpose: string;
+                                /** @description The plan's RTO in minutes */
+                                rtoMinutes: number;
+                                steps: {
+                                    description: string;
+                                    expectedMinutes: number;
+                                    ownerRole: string | null;
+                                    ownerUserId: string | null;
+                                    title: string;
+                                }[];
+                                /** Format: date-time */
+                                updatedAt: string;
+                                version: number;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a runbook (its version 1) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Why it changed, kept with the version */
+                        comment?: string;
+                        /**
+                         * @description full-recovery (rebuild the service from backups), contingency-activation (switch to the contingency environment), plantao-restore (restore Plantão itself) or other
+                         * @enum {unknown}
+                         */
+                        kind: "full-recovery" | "contingency-activation" | "plantao-restore" | "other";
+                        monitorId?: string | null;
+                        name: string;
+                        /** @description When to use the runbook and what it achieves */
+                        purpose?: string;
+                        /** @description The steps, in order */
+                        steps: {
+                            /**
+                             * @description What to do; commands
+                             * @default
+                             */
+                            description?: string;
+                            /** @description Minutes the step should take */
+                            expectedMinutes: number;
+                            /**
+                             * @description Staff role that owns the step
+                             * @enum {unknown}
+                             */
+                            ownerRole?: "admin" | "manager" | "agent" | "noc" | "security" | "auditor";
+                            /**
+                             * Format: uuid
+                             * @description Staff user who owns the step
+                             */
+                            ownerUserId?: string;
+                            title: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description Sum of the steps' expected minutes */
+                            expectedMinutes: number;
+                            /** Format: uuid */
+                            id: string;
+                            /**
+                             * @description full-recovery (rebuild the service from backups), contingency-activation (switch to the contingency environment), plantao-restore (restore Plantão itself) or other
+                             * @enum {unknown}
+                             */
+                            kind: "full-recovery" | "contingency-activation" | "plantao-restore" | "other";
+                            monitorId: string | null;
+                            name: string;
+                            purpose: string;
+                            /** @description The plan's RTO in minutes */
+                            rtoMinutes: number;
+                            steps: {
+                                description: string;
+                                expectedMinutes: number;
+                                ownerRole: string | null;
+                                ownerUserId: string | null;
+                                title: string;
+                            }[];
+                            /** Format: date-time */
+                            updatedAt: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runbooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One runbook, current version */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description Sum of the steps' expected minutes */
+                            expectedMinutes: number;
+                            /** Format: uuid */
+                            id: string;
+                            /**
+                             * @description full-recovery (rebuild the service from backups), contingency-activation (switch to the contingency environment), plantao-restore (restore Plantão itself) or other
+                             * @enum {unknown}
+                             */
+                            kind: "full-recovery" | "contingency-activation" | "plantao-restore" | "other";
+                            monitorId: string | null;
+                            name: string;
+                            purpose: string;
+                            /** @description The plan's RTO in minutes */
+                            rtoMinutes: number;
+                            steps: {
+                                description: string;
+                                expectedMinutes: number;
+                                ownerRole: string | null;
+                                ownerUserId: string | null;
+                                title: string;
+                            }[];
+                            /** Format: date-time */
+                            updatedAt: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a runbook and its versions; its drills stay, with their copy of the steps */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Edit a runbook: saves a new version; `baseVersion` guards against overwriting another edit */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The version the edit was made on; a newer current version is a 409 */
+                        baseVersion?: number;
+                        /** @description Why it changed, kept with the version */
+                        comment?: string;
+                        /**
+                         * @description full-recovery (rebuild the service from backups), contingency-activation (switch to the contingency environment), plantao-restore (restore Plantão itself) or other
+                         * @enum {unknown}
+                         */
+                        kind?: "full-recovery" | "contingency-activation" | "plantao-restore" | "other";
+                        monitorId?: string | null;
+                        name?: string;
+                        /** @description When to use the runbook and what it achieves */
+                        purpose?: string;
+                        /** @description The steps, in order */
+                        steps?: {
+                            /**
+                             * @description What to do; commands
+                             * @default
+                             */
+                            description?: string;
+                            /** @description Minutes the step should take */
+                            expectedMinutes: number;
+                            /**
+                             * @description Staff role that owns the step
+                             * @enum {unknown}
+                             */
+                            ownerRole?: "admin" | "manager" | "agent" | "noc" | "security" | "auditor";
+                            /**
+                             * Format: uuid
+                             * @description Staff user who owns the step
+                             */
+                            ownerUserId?: string;
+                            title: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description Sum of the steps' expected minutes */
+                            expectedMinutes: number;
+                            /** Format: uuid */
+                            id: string;
+                            /**
+                             * @description full-recovery (rebuild the service from backups), contingency-activation (switch to the contingency environment), plantao-restore (restore Plantão itself) or other
+                             * @enum {unknown}
+                             */
+                            kind: "full-recovery" | "contingency-activation" | "plantao-restore" | "other";
+                            monitorId: string | null;
+                            name: string;
+                            purpose: string;
+                            /** @description The plan's RTO in minutes */
+                            rtoMinutes: number;
+                            steps: {
+                                description: string;
+                                expectedMinutes: number;
+                                ownerRole: string | null;
+                                ownerUserId: string | null;
+                                title: string;
+                            }[];
+                            /** Format: date-time */
+                            updatedAt: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/runbooks/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every saved version of a runbook, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                author: {
+                                    name: string;
+                                    userId: string | null;
+                                } | null;
+                                comment: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Sum of the steps' expected minutes */
+                                expectedMinutes: number;
+                                /**
+                                 * @description full-recovery (rebuild the service from backups), contingency-activation (switch to the contingency environment), plantao-restore (restore Plantão itself) or other
+                                 * @enum {unknown}
+                                 */
+                                kind: "full-recovery" | "contingency-activation" | "plantao-restore" | "other";
+                                monitorId: string | null;
+                                name: string;
+                                purpose: string;
+                                /** Format: uuid */
+                                runbookId: string;
+                                steps: {
+                                    description: string;
+                                    expectedMinutes: number;
+                                    ownerRole: string | null;
+                                    ownerUserId: string | null;
+                                    title: string;
+                                }[];
+                                version: number;
+                            }[];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -5345,7 +10462,7 @@ export interface paths {
                                          */
                                         clock: "response" | "resolution";
                                         /** @description Who is notified */
-                                        notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                        notify: ("assignee" | "team" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts" | "customerContact")[];
                                         /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
                                         openHoursOnly?: boolean;
                                         /**
@@ -5387,7 +10504,7 @@ export interface paths {
                                          */
                                         clock: "response" | "resolution";
                                         /** @description Who is notified */
-                                        notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                        notify: ("assignee" | "team" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts" | "customerContact")[];
                                         /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
                                         openHoursOnly?: boolean;
                                         /**
@@ -5429,7 +10546,7 @@ export interface paths {
                                          */
                                         clock: "response" | "resolution";
                                         /** @description Who is notified */
-                                        notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                        notify: ("assignee" | "team" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts" | "customerContact")[];
                                         /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
                                         openHoursOnly?: boolean;
                                         /**
@@ -5471,7 +10588,7 @@ export interface paths {
                                          */
                                         clock: "response" | "resolution";
                                         /** @description Who is notified */
-                                        notify: ("assignee" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts")[];
+                                        notify: ("assignee" | "team" | "L1" | "L2" | "L3" | "manager" | "admin" | "noc" | "security" | "emergencyContacts" | "customerContact")[];
                                         /** @description Send this step's notifications only while the severity's calendar is open; else at the next opening */
                                         openHoursOnly?: boolean;
                                         /**
@@ -5559,7 +10676,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** SLA policies: targets per severity and per tier, each on its calendar (from the plan) */
+        /**
+         * SLA policies in the order they are tried (first match wins), and the plan's own targets
+         * @description items ends with the implicit policy "default", which applies when no other matches: its targets are severities and tiers. A policy's targets replace these where it gives them.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5576,6 +10696,209 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description The plan's policies in order, then the implicit "default" (the plan's own targets) */
+                            items: {
+                                /** @description When the policy applies: every condition given must hold (a ticket's value is one of the listed); no condition matches every ticket */
+                                conditions: {
+                                    /** @description Any of these channels */
+                                    channels?: ("portal" | "email" | "chat" | "phone" | "scheduled_call" | "api" | "monitoring")[];
+                                    /** @description Any of these organizations */
+                                    organizationIds?: string[];
+                                    /** @description Any of these severities */
+                                    severities?: ("critical" | "high" | "medium" | "low")[];
+                                    /** @description Any of these support levels */
+                                    tiers?: ("L1" | "L2" | "L3")[];
+                                    /** @description Any of these ticket types */
+                                    types?: ("usage_question" | "login_problem" | "extension_trunk_configuration" | "sip_trunk_integration" | "feature_failure" | "monitoring_configuration" | "bug" | "performance" | "security")[];
+                                };
+                                /** @description Unique id of the policy ("default" is the implicit last one) */
+                                id: string;
+                                /** @description Display name */
+                                name: string;
+                                /** @description Order in which the policy is tried */
+                                position: number;
+                                /** @description Targets by severity that differ from the plan's */
+                                severities?: {
+                                    /** @description Replaces the severity's response, resolution and/or calendar */
+                                    critical?: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar?: string;
+                                        /** @description A duration counted on a business calendar */
+                                        resolution?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        response?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                    /** @description Replaces the severity's response, resolution and/or calendar */
+                                    high?: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar?: string;
+                                        /** @description A duration counted on a business calendar */
+                                        resolution?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        response?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                    /** @description Replaces the severity's response, resolution and/or calendar */
+                                    low?: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar?: string;
+                                        /** @description A duration counted on a business calendar */
+                                        resolution?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        response?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                    /** @description Replaces the severity's response, resolution and/or calendar */
+                                    medium?: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar?: string;
+                                        /** @description A duration counted on a business calendar */
+                                        resolution?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        response?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                };
+                                /** @description Tier response times that differ from the plan's */
+                                tiers?: {
+                                    /** @description Replaces the tier's response target, maximum and/or calendar */
+                                    L1?: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar?: string;
+                                        /** @description A duration counted on a business calendar */
+                                        maximum?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        target?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                    /** @description Replaces the tier's response target, maximum and/or calendar */
+                                    L2?: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar?: string;
+                                        /** @description A duration counted on a business calendar */
+                                        maximum?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        target?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                    /** @description Replaces the tier's response target, maximum and/or calendar */
+                                    L3?: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar?: string;
+                                        /** @description A duration counted on a business calendar */
+                                        maximum?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        target?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                };
+                            }[];
                             /** @description Severity classes */
                             severities: {
                                 /** @description A severity class with its SLA targets */
@@ -5862,7 +11185,721 @@ export interface paths {
                 };
             };
         };
-        put?: never;
+        /** Replace the ordered list of SLA policies (a new plan version); open tickets keep theirs */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Plan version the change was made on; a newer one is a 409 */
+                        baseVersion?: number;
+                        comment: string;
+                        /** @description In the order they are tried */
+                        policies: {
+                            /** @description When the policy applies: every condition given must hold (a ticket's value is one of the listed); no condition matches every ticket */
+                            conditions: {
+                                /** @description Any of these channels */
+                                channels?: ("portal" | "email" | "chat" | "phone" | "scheduled_call" | "api" | "monitoring")[];
+                                /** @description Any of these organizations */
+                                organizationIds?: string[];
+                                /** @description Any of these severities */
+                                severities?: ("critical" | "high" | "medium" | "low")[];
+                                /** @description Any of these support levels */
+                                tiers?: ("L1" | "L2" | "L3")[];
+                                /** @description Any of these ticket types */
+                                types?: ("usage_question" | "login_problem" | "extension_trunk_configuration" | "sip_trunk_integration" | "feature_failure" | "monitoring_configuration" | "bug" | "performance" | "security")[];
+                            };
+                            /** @description Unique id of the policy ("default" is the implicit last one) */
+                            id: string;
+                            /** @description Display name */
+                            name: string;
+                            /** @description Targets by severity that differ from the plan's */
+                            severities?: {
+                                /** @description Replaces the severity's response, resolution and/or calendar */
+                                critical?: {
+                                    /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                    calendar?: string;
+                                    /** @description A duration counted on a business calendar */
+                                    resolution?: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                    /** @description A duration counted on a business calendar */
+                                    response?: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                };
+                                /** @description Replaces the severity's response, resolution and/or calendar */
+                                high?: {
+                                    /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                    calendar?: string;
+                                    /** @description A duration counted on a business calendar */
+                                    resolution?: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                    /** @description A duration counted on a business calendar */
+                                    response?: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                };
+                                /** @description Replaces the severity's response, resolution and/or calendar */
+                                low?: {
+                                    /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                    calendar?: string;
+                                    /** @description A duration counted on a business calendar */
+                                    resolution?: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                    /** @description A duration counted on a business calendar */
+                                    response?: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                };
+                                /** @description Replaces the severity's response, resolution and/or calendar */
+                                medium?: {
+                                    /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                    calendar?: string;
+                                    /** @description A duration counted on a business calendar */
+                                    resolution?: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                    /** @description A duration counted on a business calendar */
+                                    response?: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                };
+                            };
+                            /** @description Tier response times that differ from the plan's */
+                            tiers?: {
+                                /** @description Replaces the tier's response target, maximum and/or calendar */
+                                L1?: {
+                                    /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                    calendar?: string;
+                                    /** @description A duration counted on a business calendar */
+                                    maximum?: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                    /** @description A duration counted on a business calendar */
+                                    target?: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                };
+                                /** @description Replaces the tier's response target, maximum and/or calendar */
+                                L2?: {
+                                    /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                    calendar?: string;
+                                    /** @description A duration counted on a business calendar */
+                                    maximum?: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                    /** @description A duration counted on a business calendar */
+                                    target?: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                };
+                                /** @description Replaces the tier's response target, maximum and/or calendar */
+                                L3?: {
+                                    /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                    calendar?: string;
+                                    /** @description A duration counted on a business calendar */
+                                    maximum?: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                    /** @description A duration counted on a business calendar */
+                                    target?: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                };
+                            };
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The plan's policies in order, then the implicit "default" (the plan's own targets) */
+                            items: {
+                                /** @description When the policy applies: every condition given must hold (a ticket's value is one of the listed); no condition matches every ticket */
+                                conditions: {
+                                    /** @description Any of these channels */
+                                    channels?: ("portal" | "email" | "chat" | "phone" | "scheduled_call" | "api" | "monitoring")[];
+                                    /** @description Any of these organizations */
+                                    organizationIds?: string[];
+                                    /** @description Any of these severities */
+                                    severities?: ("critical" | "high" | "medium" | "low")[];
+                                    /** @description Any of these support levels */
+                                    tiers?: ("L1" | "L2" | "L3")[];
+                                    /** @description Any of these ticket types */
+                                    types?: ("usage_question" | "login_problem" | "extension_trunk_configuration" | "sip_trunk_integration" | "feature_failure" | "monitoring_configuration" | "bug" | "performance" | "security")[];
+                                };
+                                /** @description Unique id of the policy ("default" is the implicit last one) */
+                                id: string;
+                                /** @description Display name */
+                                name: string;
+                                /** @description Order in which the policy is tried */
+                                position: number;
+                                /** @description Targets by severity that differ from the plan's */
+                                severities?: {
+                                    /** @description Replaces the severity's response, resolution and/or calendar */
+                                    critical?: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar?: string;
+                                        /** @description A duration counted on a business calendar */
+                                        resolution?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        response?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                    /** @description Replaces the severity's response, resolution and/or calendar */
+                                    high?: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar?: string;
+                                        /** @description A duration counted on a business calendar */
+                                        resolution?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        response?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                    /** @description Replaces the severity's response, resolution and/or calendar */
+                                    low?: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar?: string;
+                                        /** @description A duration counted on a business calendar */
+                                        resolution?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        response?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                    /** @description Replaces the severity's response, resolution and/or calendar */
+                                    medium?: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar?: string;
+                                        /** @description A duration counted on a business calendar */
+                                        resolution?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        response?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                };
+                                /** @description Tier response times that differ from the plan's */
+                                tiers?: {
+                                    /** @description Replaces the tier's response target, maximum and/or calendar */
+                                    L1?: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar?: string;
+                                        /** @description A duration counted on a business calendar */
+                                        maximum?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        target?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                    /** @description Replaces the tier's response target, maximum and/or calendar */
+                                    L2?: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar?: string;
+                                        /** @description A duration counted on a business calendar */
+                                        maximum?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        target?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                    /** @description Replaces the tier's response target, maximum and/or calendar */
+                                    L3?: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar?: string;
+                                        /** @description A duration counted on a business calendar */
+                                        maximum?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        target?: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                };
+                            }[];
+                            /** @description Severity classes */
+                            severities: {
+                                /** @description A severity class with its SLA targets */
+                                critical: {
+                                    /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                    calendar: string;
+                                    /** @description When a ticket has this severity */
+                                    description: string;
+                                    /** @description Display name */
+                                    name: string;
+                                    /** @description A duration counted on a business calendar */
+                                    resolution: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                    /** @description A duration counted on a business calendar */
+                                    response: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                };
+                                /** @description A severity class with its SLA targets */
+                                high: {
+                                    /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                    calendar: string;
+                                    /** @description When a ticket has this severity */
+                                    description: string;
+                                    /** @description Display name */
+                                    name: string;
+                                    /** @description A duration counted on a business calendar */
+                                    resolution: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                    /** @description A duration counted on a business calendar */
+                                    response: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                };
+                                /** @description A severity class with its SLA targets */
+                                low: {
+                                    /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                    calendar: string;
+                                    /** @description When a ticket has this severity */
+                                    description: string;
+                                    /** @description Display name */
+                                    name: string;
+                                    /** @description A duration counted on a business calendar */
+                                    resolution: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                    /** @description A duration counted on a business calendar */
+                                    response: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                };
+                                /** @description A severity class with its SLA targets */
+                                medium: {
+                                    /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                    calendar: string;
+                                    /** @description When a ticket has this severity */
+                                    description: string;
+                                    /** @description Display name */
+                                    name: string;
+                                    /** @description A duration counted on a business calendar */
+                                    resolution: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                    /** @description A duration counted on a business calendar */
+                                    response: {
+                                        /**
+                                         * @description Unit; businessDays are whole open days of the calendar
+                                         * @enum {unknown}
+                                         */
+                                        unit: "minutes" | "hours" | "businessDays";
+                                        /** @description Amount, greater than zero */
+                                        value: number;
+                                    };
+                                };
+                            };
+                            /** @description Support levels L1-L3 */
+                            tiers: {
+                                /** @description A support level */
+                                L1: {
+                                    /** @description Channels this level answers */
+                                    channels: ("email" | "chat" | "phone" | "ticket" | "scheduled_call")[];
+                                    /** @description Typical cases */
+                                    examples: string[];
+                                    /** @description Display name */
+                                    name: string;
+                                    /** @description Aimed-for (target) and worst acceptable (maximum) time to first response */
+                                    responseTime: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar: string;
+                                        /** @description A duration counted on a business calendar */
+                                        maximum: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        target: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                    /** @description What this level does */
+                                    responsibilities: string[];
+                                    /** @description Severities of the tickets this level answers first */
+                                    severities: ("critical" | "high" | "medium" | "low")[];
+                                };
+                                /** @description A support level */
+                                L2: {
+                                    /** @description Channels this level answers */
+                                    channels: ("email" | "chat" | "phone" | "ticket" | "scheduled_call")[];
+                                    /** @description Typical cases */
+                                    examples: string[];
+                                    /** @description Display name */
+                                    name: string;
+                                    /** @description Aimed-for (target) and worst acceptable (maximum) time to first response */
+                                    responseTime: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar: string;
+                                        /** @description A duration counted on a business calendar */
+                                        maximum: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        target: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                    /** @description What this level does */
+                                    responsibilities: string[];
+                                    /** @description Severities of the tickets this level answers first */
+                                    severities: ("critical" | "high" | "medium" | "low")[];
+                                };
+                                /** @description A support level */
+                                L3: {
+                                    /** @description Channels this level answers */
+                                    channels: ("email" | "chat" | "phone" | "ticket" | "scheduled_call")[];
+                                    /** @description Typical cases */
+                                    examples: string[];
+                                    /** @description Display name */
+                                    name: string;
+                                    /** @description Aimed-for (target) and worst acceptable (maximum) time to first response */
+                                    responseTime: {
+                                        /** @description Id of a business calendar of this plan (a key of `calendars`) */
+                                        calendar: string;
+                                        /** @description A duration counted on a business calendar */
+                                        maximum: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                        /** @description A duration counted on a business calendar */
+                                        target: {
+                                            /**
+                                             * @description Unit; businessDays are whole open days of the calendar
+                                             * @enum {unknown}
+                                             */
+                                            unit: "minutes" | "hours" | "businessDays";
+                                            /** @description Amount, greater than zero */
+                                            value: number;
+                                        };
+                                    };
+                                    /** @description What this level does */
+                                    responsibilities: string[];
+                                    /** @description Severities of the tickets this level answers first */
+                                    severities: ("critical" | "high" | "medium" | "low")[];
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         post?: never;
         delete?: never;
         options?: never;
@@ -5959,6 +11996,11 @@ export interface paths {
                                 /** @description Tier of a tier_response clock */
                                 tier: ("L1" | "L2" | "L3") | null;
                             }[];
+                            /** @description The SLA policy the ticket would get ("default": the plan's own targets) */
+                            policy: {
+                                id: string;
+                                name: string;
+                            };
                         };
                     };
                 };
@@ -7309,7 +13351,14 @@ export interface paths {
                         "application/json": {
                             authorId: string | null;
                             authorKind: string;
+                            /** @description The text; a system note is written in the reader's language (Accept-Language, else their preference) */
                             body: string;
+                            /** @description A system note's phrase key (sla.breached, sla.warning, sla.escalation, ticket.escalated, ...), else null */
+                            bodyKey: string | null;
+                            /** @description Parameters of bodyKey, for clients that write notes themselves */
+                            bodyParams: {
+                                [key: string]: unknown;
+                            } | null;
                             createdAt: string;
                             id: string;
                             kind: string;
@@ -7431,6 +13480,18 @@ export interface paths {
                             computedAt: string;
                             /** @description Plan version in force when the ticket was opened: its targets apply */
                             planVersion: number;
+                            /** @description SLA policy in force now: the first of the plan version's policies matching the ticket, or "default" (the plan's own targets) */
+                            policy: {
+                                id: string;
+                                name: string;
+                            };
+                            /** @description Policies applied, in order, each from when a change of type, severity or tier made it match first */
+                            policyHistory: {
+                                /** Format: date-time */
+                                from: string;
+                                id: string;
+                                name: string;
+                            }[];
                             ticketId: string;
                         };
                     };
@@ -7497,7 +13558,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Messages and field history of a ticket (customers see public messages only) */
+        /**
+         * Messages and field history of a ticket (customers see public messages only)
+         * @description System notes are written in the language Accept-Language asks for (pt or en), else the user's preference, else pt-BR.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -7527,7 +13591,14 @@ export interface paths {
                             messages: {
                                 authorId: string | null;
                                 authorKind: string;
+                                /** @description The text; a system note is written in the reader's language (Accept-Language, else their preference) */
                                 body: string;
+                                /** @description A system note's phrase key (sla.breached, sla.warning, sla.escalation, ticket.escalated, ...), else null */
+                                bodyKey: string | null;
+                                /** @description Parameters of bodyKey, for clients that write notes themselves */
+                                bodyParams: {
+                                    [key: string]: unknown;
+                                } | null;
                                 createdAt: string;
                                 id: string;
                                 kind: string;

@@ -1,8 +1,11 @@
 import {
+  Alert,
+  Anchor,
   Badge,
   Button,
   Card,
   Checkbox,
+  FileInput,
   Grid,
   Group,
   Loader,
@@ -19,7 +22,7 @@ import {
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { useParams } from "react-router";
+import { Link, useParams } from "react-router";
 import { api, unwrap } from "../../api/client";
 import { useAuth } from "../../auth/AuthProvider";
 import { isStaff, tiers } from "../../auth/access";
@@ -28,6 +31,10 @@ import { useFormat } from "../../shell/format";
 import { PageHeader } from "../../shell/PageHeader";
 import { fieldErrors, ProblemAlert } from "../../shell/problem";
 import { followEvents } from "../events/eventStream";
+import { ActionAlert } from "./ActionAlert";
+import { AttachmentLine, AttachmentsPanel, takesAttachments, UploadProblem, useAttachments } from "./AttachmentsPanel";
+import { LinksPanel } from "./LinksPanel";
+import { MergeDialog, MergedBanner } from "./MergeDialog";
 import {
   type Severity,
   type Status,
@@ -38,8 +45,10 @@ import {
   statuses,
   type Ticket,
   type Tier,
+  uploadAttachment,
 } from "./model";
 import { SlaPanel } from "./SlaPanel";
+import { WatchersPanel } from "./WatchersPanel";
 
 type Patch = { status?: Status; severity?: Severity; assigneeId?: string | null };
 
@@ -51,6 +60,8 @@ function ReplyBox({ ticket }: { ticket: Ticket }) {
   const [body, setBody] = useState("");
   const [visibility, setVisibility] = useState<"public" | "internal">("public");
   const [phoneCall, setPhoneCall] = useState(false);
+  const [files, setFiles] = useState<File[]>([]);
+  const merged = Boolean(ticket.mergedIntoId);
   const send = useMutation({
     mutationFn: async () =>
       unwrap(
@@ -63,11 +74,20 @@ function ReplyBox({ ticket }: { ticket: Ticket }) {
           },
         }),
       ),
-    onSuccess: () => {
+    onSuccess: (message) => {
       setBody("");
       setPhoneCall(false);
       void client.invalidateQueries({ queryKey: ["tickets", ticket.id] });
+      if (files.length > 0) attach.mutate(message.id);
     },
+  });
+  // The files go up once the message exists, each on it; the message stays sent if one is refused.
+  const attach = useMutation({
+    mutationFn: async (messageId: string) => {
+      for (const file of files) await uploadAttachment(ticket.id, file, messageId);
+    },
+    onSettled: () => void client.invalidateQueries({ queryKey: ["tickets", ticket.id] }),
+    onSuccess: () => setFiles([]),
   });
   if (!can("tickets", "write")) return null;
   const errors = fieldErrors(send.error);
@@ -78,15 +98,25 @@ function ReplyBox({ ticket }: { ticket: Ticket }) {
   return (
     <Card withBorder padding="md" radius="md" component="form" onSubmit={submit} noValidate>
       <Stack gap="sm">
-        <ProblemAlert error={errors["/body"] ? null : send.error} />
+        {merged && (
+          <Alert color="gray" data-testid="reply-closed">
+            {t("tickets.merge.noReplies")}
+          </Alert>
+        )}
+        <ActionAlert error={send.error} shown={["/body"]} conflict={t("tickets.replyRefused")} />
+        <UploadProblem error={attach.error} />
         <Textarea
           label={t("tickets.reply")}
           autosize
           minRows={3}
+          disabled={merged}
           value={body}
           error={errors["/body"]}
           onChange={(e) => setBody(e.currentTarget.value)}
         />
+        {takesAttachments(ticket) && (
+          <FileInput label={t("tickets.attachments.withReply")} multiple clearable value={files} onChange={setFiles} />
+        )}
         <Group justify="space-between">
           {staff ? (
             <Group>
@@ -109,7 +139,7 @@ function ReplyBox({ ticket }: { ticket: Ticket }) {
           ) : (
             <span />
           )}
-          <Button type="submit" loading={send.isPending} disabled={!body.trim()}>
+          <Button type="submit" loading={send.isPending || attach.isPending} disabled={merged || !body.trim()}>
             {visibility === "internal" && staff ? t("tickets.addNote") : t("tickets.send")}
           </Button>
         </Group>
@@ -151,12 +181,14 @@ function Sidebar({ ticket }: { ticket: Ticket }) {
       void refresh();
     },
   });
-  const canChange = writable && staff;
+  const [merging, setMerging] = useState(false);
+  // A merged ticket takes no more changes: the server refuses them, so the controls say so first.
+  const canChange = writable && staff && !ticket.mergedIntoId;
   return (
     <Stack gap="md">
       <Card withBorder padding="md" radius="md">
         <Stack gap="sm">
-          <ProblemAlert error={update.error} />
+          <ActionAlert error={update.error} />
           <Select
             label={t("tickets.status")}
             allowDeselect={false}
@@ -185,8 +217,14 @@ function Sidebar({ ticket }: { ticket: Ticket }) {
               onChange={(v) => v !== ticket.assigneeId && update.mutate({ assigneeId: v })}
             />
           )}
+          {canChange && (
+            <Button variant="default" onClick={() => setMerging(true)}>
+              {t("tickets.merge.open")}
+            </Button>
+          )}
         </Stack>
       </Card>
+      {canChange && <MergeDialog ticket={ticket} opened={merging} onClose={() => setMerging(false)} />}
       {canChange && (
         <Card
           withBorder
@@ -203,7 +241,7 @@ function Sidebar({ ticket }: { ticket: Ticket }) {
             <Title order={3} size="h5">
               {t("tickets.escalate")}
             </Title>
-            <ProblemAlert error={escalate.error} />
+            <ActionAlert error={escalate.error} />
             <Select
               label={t("tickets.toTier")}
               data={tiers.filter((x) => x !== ticket.tier)}
@@ -254,11 +292,26 @@ function useHistoryWords() {
         return assignees.data?.find((u) => u.id === raw)?.name ?? raw;
       case "tags":
         return tagList(raw);
+      case "mergedInto":
+        return <TicketNumber id={raw} />;
       default:
         return raw;
     }
   };
   return { fieldName, value };
+}
+
+/** Another ticket named by its number, linked; the id until it loads. */
+function TicketNumber({ id }: { id: string }) {
+  const ticket = useQuery({
+    queryKey: ["tickets", id],
+    queryFn: async ({ signal }) => unwrap(await api.GET("/api/v1/tickets/{id}", { params: { path: { id } }, signal })),
+  });
+  return (
+    <Anchor component={Link} to={`/tickets/${id}`} inherit>
+      {ticket.data ? `#${ticket.data.number}` : id}
+    </Anchor>
+  );
 }
 
 /** Tags are stored as a JSON array; anything else is shown as stored. */
@@ -275,6 +328,7 @@ function TicketTimeline({ ticket }: { ticket: Ticket }) {
   const { t } = useTranslation();
   const format = useFormat();
   const { fieldName, value } = useHistoryWords();
+  const attachments = useAttachments(ticket.id);
   const timeline = useQuery({
     queryKey: ["tickets", ticket.id, "timeline"],
     queryFn: async ({ signal }) =>
@@ -326,6 +380,11 @@ function TicketTimeline({ ticket }: { ticket: Ticket }) {
             <Paper withBorder p="sm" mt={4} style={{ whiteSpace: "pre-wrap" }}>
               {e.message.body}
             </Paper>
+            {attachments.data
+              ?.filter((a) => a.messageId === e.message.id)
+              .map((a) => (
+                <AttachmentLine key={a.id} ticketId={ticket.id} attachment={a} />
+              ))}
           </Timeline.Item>
         ) : (
           <Timeline.Item
@@ -384,9 +443,11 @@ export function TicketPage() {
           </Badge>
         </Group>
       </PageHeader>
-      <Grid>
+      {/* Keyed by ticket: following a link to another ticket starts its forms afresh. */}
+      <Grid key={tk.id}>
         <Grid.Col span={{ base: 12, md: 8 }}>
           <Stack gap="md">
+            <MergedBanner ticket={tk} />
             <TicketTimeline ticket={tk} />
             <ReplyBox ticket={tk} />
           </Stack>
@@ -395,6 +456,9 @@ export function TicketPage() {
           <Stack gap="md">
             <SlaPanel ticketId={tk.id} updatedAt={tk.updatedAt} />
             <Sidebar ticket={tk} />
+            <LinksPanel ticket={tk} />
+            <WatchersPanel ticket={tk} />
+            <AttachmentsPanel ticket={tk} />
           </Stack>
         </Grid.Col>
       </Grid>

@@ -37,3 +37,63 @@ export async function staffUsers(signal: AbortSignal) {
   const { items } = unwrap(await api.GET("/api/v1/users", { params: { query: { limit: 200 } }, signal }));
   return items.filter((u) => !["customer", "customer-admin"].includes(u.role) && !u.disabled);
 }
+
+type Body<R> = R extends { content: { "application/json": infer B } } ? B : never;
+export type TicketLink = Body<paths["/api/v1/tickets/{id}/links"]["get"]["responses"][200]>["items"][number];
+export type LinkKind = TicketLink["kind"];
+export type Attachment = Body<paths["/api/v1/tickets/{id}/attachments"]["get"]["responses"][200]>["items"][number];
+
+/** How a link can be made from this ticket, in the order the picker offers them. */
+export const linkKinds: readonly LinkKind[] = ["related", "duplicate_of", "duplicated_by", "parent_of", "child_of"];
+
+/** A typed number that names no ticket the user can see: said next to the number, before asking the server. */
+export class UnknownTicketNumber extends Error {}
+
+/**
+ * The ticket a typed number (`123` or `#123`) names, among those the user can see; null when none does.
+ * The queue's search matches the number exactly, and words too, so the match is picked by number.
+ */
+export async function ticketByNumber(text: string, signal?: AbortSignal) {
+  const number = /^#?(\d{1,15})$/.exec(text.trim())?.[1];
+  if (!number) return null;
+  const { items } = unwrap(
+    await api.GET("/api/v1/tickets", { params: { query: { q: `#${number}`, limit: 50 } }, signal }),
+  );
+  return items.find((t) => t.number === Number(number)) ?? null;
+}
+
+/** A byte count people read: "812 B", "14.2 KB", "3.1 MB". */
+export function fileSize(bytes: number, locale: string): string {
+  const units = ["B", "KB", "MB", "GB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toLocaleString(locale, { maximumFractionDigits: unit === 0 ? 0 : 1 })} ${units[unit]}`;
+}
+
+/** A file's bytes as base64, the form the attachment upload takes. */
+function fileBase64(file: Blob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ""));
+    reader.onerror = () => reject(reader.error ?? new Error("could not read the file"));
+    reader.readAsDataURL(file);
+  });
+}
+
+/** Where the browser downloads an attachment from: the session cookie authorizes it. */
+export const attachmentUrl = (ticketId: string, attachmentId: string) =>
+  `/api/v1/tickets/${encodeURIComponent(ticketId)}/attachments/${encodeURIComponent(attachmentId)}`;
+
+/** Uploads a file to a ticket, on one of its messages when `messageId` is given. */
+export async function uploadAttachment(ticketId: string, file: File, messageId?: string) {
+  return unwrap(
+    await api.POST("/api/v1/tickets/{id}/attachments", {
+      params: { path: { id: ticketId } },
+      body: { filename: file.name, data: await fileBase64(file), ...(messageId ? { messageId } : {}) },
+    }),
+  );
+}

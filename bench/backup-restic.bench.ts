@@ -1,0 +1,189 @@
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { report, startBenchServer } from "./harness.js";
+
+/**
+ * Backing up a file set with restic, driven by Plantão versus restic run directly with the same flags
+ * (`backup --json [--force] --host plantao --tag <kind>,plantao-job:<id> -- <dir>`).
+ * Plantão adds: the source check, the manifest (sha256 of every file, in a worker thread), JSON parsing and the
+ * run's rows. Measured in rounds, restic direct then Plantão in each (A B A B …), so the load of a shared
+ * machine falls on both alike; each figure is the median of the rounds, and every round keeps its 1-minute load
+ * average.
+ * - first full: into an empty repository (each side a new one per round; Plantão a new job, so it hashes every byte);
+ * - nightly full: `--force` again into the same repository (Plantão reuses the checksums of unchanged files);
+ * - incremental: 1 % of the files rewritten, then a run without `--force` (a different 1 % each round).
+ * Issue targets: overhead <= 5 % (ratio direct/Plantão >= 0.952) for the fulls, and the incremental in < 10 %
+ * of the first full (ratio full/incremental >= 10).
+ * Size: PLANTAO_BENCH_BACKUP_MB (default 2048) in PLANTAO_BENCH_BACKUP_FILES files (default 20,000),
+ * PLANTAO_BENCH_BACKUP_ROUNDS rounds (default 3).
+ */
+const MB = Number(process.env.PLANTAO_BENCH_BACKUP_MB || 2048);
+const FILES = Number(process.env.PLANTAO_BENCH_BACKUP_FILES || 20_000);
+const ROUNDS = Number(process.env.PLANTAO_BENCH_BACKUP_ROUNDS || 3);
+const PASSWORD = "bench-backup-password";
+
+function restic(repo: string, args: string[]): Promise<number> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn("restic", args, {
+      env: {
+        ...process.env,
+        RESTIC_REPOSITORY: repo,
+        RESTIC_PASSWORD: PASSWORD,
+        RESTIC_CACHE_DIR: join(repo, "..", "cache-direct"),
+      },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (c) => (stderr += c));
+    child.on("close", (code) =>
+      code === 0 ? resolve((performance.now() - started) / 1000) : reject(new Error(stderr)),
+    );
+  });
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const round2 = (x: number) => Math.round(x * 100) / 100;
+const load1 = () => round2(loadavg()[0]!);
+
+interface Round {
+  direct: number;
+  plantao: number;
+  load1: number;
+}
+
+export default async function backupRestic(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), "plantao-bench-backup-"));
+  const data = join(work, "data");
+  const server = await startBenchServer("sqlite");
+  try {
+    // Random bytes, as recordings are: nothing to gain from compression or deduplication.
+    const size = Math.floor((MB * 1024 * 1024) / FILES);
+    const file = (i: number) => join(data, String(i % 100).padStart(2, "0"), `f${i}.bin`);
+    for (let i = 0; i < FILES; i++) {
+      if (i < 100) mkdirSync(join(data, String(i).padStart(2, "0")), { recursive: true });
+      writeFileSync(file(i), randomBytes(size));
+    }
+    // Written back to disk now, not during the first measurement.
+    spawnSync("sync");
+    const services = server.services;
+    await services.plan.ensureSeeded();
+    const flags = (kind: string, jobId: string) => [
+      "backup",
+      "--json",
+      ...(kind === "incremental" ? [] : ["--force"]),
+      "--host",
+      "plantao",
+      "--tag",
+      `${kind === "incremental" ? "incremental" : "full"},plantao-job:${jobId}`,
+      "--",
+      data,
+    ];
+    const plantao = async (jobId: string, kind: "full" | "incremental") => {
+      const t0 = performance.now();
+      const run = await services.backups.runNow(jobId, { operation: "backup", kind });
+      if (run.status !== "succeeded") throw new Error(`${kind} run failed: ${run.error}`);
+      return (performance.now() - t0) / 1000;
+    };
+
+    const first: Round[] = [];
+    const nightly: Round[] = [];
+    let last: { jobId: string; direct: string } | undefined;
+    for (let r = 0; r < ROUNDS; r++) {
+      const job = await services.backups.create(
+        null,
+        {
+          name: `bench-${r}`,
+          source: { kind: "files", paths: [data] },
+          repository: { url: join(work, `repo-plantao-${r}`), password: PASSWORD },
+        },
+        { ip: "127.0.0.1", headers: {} },
+      );
+      const direct = join(work, `repo-direct-${r}`);
+      await restic(direct, ["init"]);
+      let load = load1();
+      first.push({
+        load1: load,
+        direct: await restic(direct, flags("full", job.id)),
+        plantao: await plantao(job.id, "full"),
+      });
+      load = load1();
+      nightly.push({
+        load1: load,
+        direct: await restic(direct, flags("full", job.id)),
+        plantao: await plantao(job.id, "full"),
+      });
+      if (last) {
+        rmSync(join(work, `repo-plantao-${r - 1}`), { recursive: true, force: true });
+        rmSync(last.direct, { recursive: true, force: true });
+      }
+      last = { jobId: job.id, direct };
+    }
+
+    const incremental: Round[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      for (let i = r; i < FILES; i += 100) writeFileSync(file(i), randomBytes(size));
+      const load = load1();
+      incremental.push({
+        load1: load,
+        direct: await restic(last!.direct, flags("incremental", last!.jobId)),
+        plantao: await plantao(last!.jobId, "incremental"),
+      });
+    }
+
+    const rounded = (rs: Round[]) =>
+      rs.map((x) => ({ direct: round2(x.direct), plantao: round2(x.plantao), load1: x.load1 }));
+    for (const [name, what, rounds] of [
+      ["backup-restic-overhead", "first full into an empty repository", first],
+      [
+        "backup-restic-overhead-nightly",
+        "nightly full (--force) into the repository holding the previous one",
+        nightly,
+      ],
+    ] as const) {
+      const direct = median(rounds.map((x) => x.direct));
+      const ours = median(rounds.map((x) => x.plantao));
+      report(
+        {
+          name,
+          metric: `median seconds, ${what}: restic direct (value) vs through Plantão (baseline)`,
+          value: round2(direct),
+          baseline: round2(ours),
+          megabytes: MB,
+          files: FILES,
+          overheadPercent: Math.round(((ours - direct) / direct) * 1000) / 10,
+          rounds: rounded(rounds),
+        },
+        0.952,
+      );
+    }
+    const full = median(first.map((x) => x.plantao));
+    const incr = median(incremental.map((x) => x.plantao));
+    const directFull = median(first.map((x) => x.direct));
+    const directIncr = median(incremental.map((x) => x.direct));
+    report(
+      {
+        name: "backup-restic-incremental",
+        metric:
+          "median seconds through Plantão: first full (value) vs incremental with 1% of the files changed (baseline)",
+        value: round2(full),
+        baseline: round2(incr),
+        changedFiles: Math.ceil(FILES / 100),
+        incrementalPercentOfFull: Math.round((incr / full) * 1000) / 10,
+        resticDirectIncrementalPercentOfFull: Math.round((directIncr / directFull) * 1000) / 10,
+        rounds: rounded(incremental),
+      },
+      10,
+    );
+  } finally {
+    await server.close();
+    rmSync(work, { recursive: true, force: true });
+  }
+}

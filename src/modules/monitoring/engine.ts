@@ -1,0 +1,745 @@
+import type { Logger } from "pino";
+import type { Clock } from "../../platform/clock.js";
+import type { DomainEvent, EventBus } from "../../platform/events/bus.js";
+import { MinuteAccumulator } from "./aggregates.js";
+import type { CheckResult, ProbeType } from "./checks/types.js";
+import type { MonitoringRepository, MonitorRow, PushRow, StateRow } from "./repository.js";
+import { DueHeap, nextRun, SHARDS, shardOf } from "./schedule.js";
+import {
+  derive,
+  type Effective,
+  effective,
+  gateOf,
+  groupStatus,
+  initialMemory,
+  type Memory,
+  observe,
+  type Policy,
+  type Status,
+} from "./state-machine.js";
+
+export const PUSH_CHANNEL = "plantao_monitor_push";
+export const STATE_CHANGED = "monitor.state_changed";
+export const FLAPPING_STARTED = "monitor.flapping_started";
+export const FLAPPING_STOPPED = "monitor.flapping_stopped";
+/** Published by the service on every definition change; engines on every node reload the monitor. */
+export const MONITOR_CHANGES = ["monitor.created", "monitor.updated", "monitor.deleted"] as const;
+
+export interface EngineOptions {
+  nodeId: string;
+  /** Checks in flight at once; more due checks wait in line (and their delay shows in the stats). */
+  concurrency: number;
+  /** Shard lease; renewed every third of it. A dead node's monitors move on after about this long. */
+  leaseMs: number;
+}
+
+export interface Definition {
+  id: string;
+  organizationId: string | null;
+  name: string;
+  type: string;
+  target: string;
+  intervalMs: number;
+  timeoutMs: number;
+  policy: Policy;
+  settings: Record<string, unknown>;
+  parentId: string | null;
+  groupId: string | null;
+  enabled: boolean;
+  shard: number;
+}
+
+type Current = Effective & { flapping: boolean };
+
+interface Slot {
+  def: Definition;
+  probe: ProbeType | undefined;
+  memory: Memory;
+  current: Current | null;
+  /** Version of the state row as this node last wrote or read it. */
+  version: number;
+  due: number;
+  /** Bumped on every re-schedule: heap entries of an older sequence are stale. */
+  seq: number;
+  busy: boolean;
+  lastPushAt: number;
+  /** A group whose members are all in maintenance. */
+  membersInMaintenance: boolean;
+  acc: MinuteAccumulator | null;
+  writes: Promise<void>;
+}
+
+export interface EngineStats {
+  monitors: number;
+  checks: number;
+  /** Due checks dropped because the previous check of the monitor was still running. */
+  skipped: number;
+  inFlight: number;
+  /** Delay between due time and start, in milliseconds, of the checks since the previous call. */
+  lagP50Ms: number | null;
+  lagP99Ms: number | null;
+  lagMaxMs: number | null;
+}
+
+const LAG_SAMPLES = 200_000;
+
+/** Settings as the probe needs them: secrets opened. */
+export type Reveal = (type: string, settings: Record<string, unknown>) => Record<string, unknown>;
+
+function definitionOf(row: MonitorRow, reveal: Reveal): Definition {
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    name: row.name,
+    type: row.type,
+    target: row.target,
+    intervalMs: row.interval_seconds * 1000,
+    timeoutMs: row.timeout_seconds * 1000,
+    policy: {
+      retries: row.retries,
+      failureThreshold: row.failure_threshold,
+      successThreshold: row.success_threshold,
+    },
+    settings: reveal(row.type, JSON.parse(row.settings)),
+    parentId: row.parent_id,
+    groupId: row.group_id,
+    enabled: Boolean(row.enabled),
+    shard: shardOf(row.id),
+  };
+}
+
+/** Memory that continues from a stored status, so a restart or hand-over does not re-open a known outage. */
+function seedMemory(status: string | null | undefined): Memory {
+  switch (status) {
+    case "UP":
+    case "DEGRADED":
+    case "DOWN":
+      return { ...initialMemory, own: status, settled: status };
+    case "PENDING":
+      return { ...initialMemory, own: "PENDING", settled: "UP" };
+    case "UNREACHABLE":
+      return { ...initialMemory, own: "DOWN", settled: "DOWN" };
+    default:
+      return initialMemory;
+  }
+}
+
+const currentOf = (row: StateRow | undefined): Current | null =>
+  row
+    ? { status: row.status as Status, reason: row.reason, message: row.message, flapping: Boolean(row.flapping) }
+    : null;
+
+function failure(reason: string, message: string): CheckResult {
+  return { status: "down", latencyMs: null, reason, message };
+}
+
+/**
+ * Runs the checks of the monitors whose shards this node holds. The schedule lives in memory (a heap of due
+ * times, fixed-rate from a per-monitor phase); nothing is written per check: state changes are written when
+ * they happen, and the checks of each minute are flushed as one row per monitor, many rows per statement.
+ */
+export class MonitoringEngine {
+  readonly #defs = new Map<string, Definition>();
+  /** The last known status of every monitor (ours from memory, others' from their events). */
+  readonly #statuses = new Map<string, Status>();
+  readonly #children = new Map<string, Set<string>>();
+  readonly #members = new Map<string, Set<string>>();
+  readonly #slots = new Map<string, Slot>();
+  readonly #heap = new DueHeap<Slot>();
+  readonly #waiting: Array<{ slot: Slot; due: number }> = [];
+  readonly #inFlight = new Set<Promise<void>>();
+  readonly #aborts = new Set<AbortController>();
+  #done: MinuteAccumulator[] = [];
+  #owned = new Set<number>();
+  #heldUntil = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #syncTimer: NodeJS.Timeout | undefined;
+  #flushTimer: NodeJS.Timeout | undefined;
+  #unsubscribe: (() => void) | undefined;
+  #unlisten: (() => Promise<void>) | undefined;
+  #started = false;
+  #syncing: Promise<void> | undefined;
+  /** Rebalances and reloads, one at a time, so two never adopt the same monitor. */
+  #serial: Promise<void> = Promise.resolve();
+  #loaded = false;
+  #checks = 0;
+  #skipped = 0;
+  #lags: number[] = [];
+
+  constructor(
+    private readonly repo: MonitoringRepository,
+    private readonly events: EventBus,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly probes: ReadonlyMap<string, ProbeType>,
+    private readonly opts: EngineOptions,
+    private readonly reveal: Reveal,
+    private readonly listen?: (channel: string, fn: (payload: string) => void) => Promise<() => Promise<void>>,
+  ) {}
+
+  /** Ids of the monitors this node runs. */
+  running(): string[] {
+    return [...this.#slots.keys()];
+  }
+
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    await this.repo.ensureShards(SHARDS);
+    this.#unsubscribe = this.events.subscribe((e) => this.#onEvent(e));
+    if (this.listen) {
+      this.#unlisten = await this.listen(PUSH_CHANNEL, (id) => void this.pushed(id).catch(() => {}));
+    }
+    await this.sync();
+    this.#syncTimer = setInterval(() => void this.sync(), Math.max(100, Math.floor(this.opts.leaseMs / 3)));
+    this.#syncTimer.unref();
+    this.#armFlush();
+  }
+
+  /** Stops checking, flushes what was measured and hands the shards back at once. */
+  async stop(): Promise<void> {
+    if (!this.#started) return;
+    this.#started = false;
+    clearTimeout(this.#timer);
+    clearInterval(this.#syncTimer);
+    clearTimeout(this.#flushTimer);
+    this.#unsubscribe?.();
+    await this.#unlisten?.();
+    await this.#syncing;
+    await this.#serial;
+    for (const a of this.#aborts) a.abort(new Error("monitoring stopped"));
+    await this.idle();
+    for (const slot of this.#slots.values()) this.#drop(slot);
+    this.#heap.clear();
+    this.#waiting.length = 0;
+    await this.flush().catch((err) => this.log.error({ err }, "could not flush monitor aggregates"));
+    await this.repo.release(this.opts.nodeId).catch((err) => this.log.error({ err }, "could not release shards"));
+    await this.repo.leave(this.opts.nodeId).catch(() => {});
+    this.#owned = new Set();
+    this.#loaded = false;
+  }
+
+  /** Waits until no check runs and every state change is written. */
+  async idle(): Promise<void> {
+    while (this.#inFlight.size) await Promise.allSettled([...this.#inFlight]);
+    await Promise.allSettled([...this.#slots.values()].map((s) => s.writes));
+  }
+
+  /** Starts what is due now and waits for it; tests drive the engine this way with a manual clock. */
+  async runDue(): Promise<void> {
+    this.#wake();
+    await this.idle();
+  }
+
+  stats(): EngineStats {
+    const lags = this.#lags.sort((a, b) => a - b);
+    const at = (p: number) => (lags.length ? lags[Math.min(lags.length - 1, Math.ceil(p * lags.length) - 1)]! : null);
+    const out = {
+      monitors: this.#slots.size,
+      checks: this.#checks,
+      skipped: this.#skipped,
+      inFlight: this.#inFlight.size,
+      lagP50Ms: at(0.5),
+      lagP99Ms: at(0.99),
+      lagMaxMs: lags.length ? lags[lags.length - 1]! : null,
+    };
+    this.#lags = [];
+    return out;
+  }
+
+  // shards --------------------------------------------------------------------------------------
+  /** One round of the shard protocol: heartbeat, renew, then give back or take shards to hold a fair share. */
+  sync(): Promise<void> {
+    this.#syncing ??= this.#syncOnce().finally(() => {
+      this.#syncing = undefined;
+    });
+    return this.#syncing;
+  }
+
+  async #syncOnce(): Promise<void> {
+    if (!this.#started) return;
+    const now = this.clock.now().getTime();
+    const iso = (ms: number) => new Date(ms).toISOString();
+    try {
+      const live = await this.repo.heartbeat(this.opts.nodeId, iso(now), iso(now - this.opts.leaseMs));
+      const until = iso(now + this.opts.leaseMs);
+      let held = await this.repo.renew(this.opts.nodeId, until);
+      const fair = Math.ceil(SHARDS / Math.max(1, live));
+      if (held.length > fair) {
+        const extra = held.slice(fair);
+        held = held.slice(0, fair);
+        // Stop running them before another node may start.
+        await this.#rebalance(new Set(held));
+        await this.repo.release(this.opts.nodeId, extra);
+      } else if (held.length < fair) {
+        held = [...held, ...(await this.repo.claim(this.opts.nodeId, fair - held.length, iso(now), until))];
+      }
+      this.#heldUntil = now + this.opts.leaseMs;
+      if (!this.#started) return;
+      await this.#rebalance(new Set(held));
+    } catch (err) {
+      this.log.error({ err }, "monitor shard renewal failed");
+      // Past our lease another node may hold the shards: stop running them.
+      if (this.clock.now().getTime() > this.#heldUntil) await this.#rebalance(new Set());
+    }
+  }
+
+  #serially(fn: () => Promise<void>): Promise<void> {
+    const run = this.#serial.then(fn);
+    this.#serial = run.catch(() => {});
+    return run;
+  }
+
+  #rebalance(owned: Set<number>): Promise<void> {
+    return this.#serially(() => this.#rebalanceNow(owned));
+  }
+
+  async #rebalanceNow(owned: Set<number>): Promise<void> {
+    const same = owned.size === this.#owned.size && [...owned].every((s) => this.#owned.has(s));
+    if (same && this.#loaded) return;
+    const gained = [...owned].some((s) => !this.#owned.has(s));
+    this.#owned = owned;
+    for (const slot of [...this.#slots.values()]) if (!owned.has(slot.def.shard)) this.#drop(slot);
+    if (!gained && this.#loaded) return;
+    this.#loaded = true;
+    // Reload everything: the topology of all monitors, and the state rows our new monitors continue from.
+    const [rows, states] = await Promise.all([this.repo.all(), this.repo.allStates()]);
+    const stateOf = new Map(states.map((s) => [s.monitor_id, s]));
+    this.#defs.clear();
+    this.#children.clear();
+    this.#members.clear();
+    for (const row of rows) {
+      const def = definitionOf(row, this.reveal);
+      this.#link(def);
+      const state = stateOf.get(def.id);
+      if (state && !this.#slots.has(def.id)) this.#statuses.set(def.id, state.status as Status);
+    }
+    const now = this.clock.now().getTime();
+    for (const def of this.#defs.values()) {
+      if (!this.#owned.has(def.shard) || !def.enabled || this.#slots.has(def.id)) continue;
+      this.#adopt(def, stateOf.get(def.id), nextRun(def.id, def.intervalMs, now));
+    }
+    for (const slot of this.#slots.values()) if (slot.def.type === "group") this.#deriveGroup(slot);
+    this.#wake();
+  }
+
+  #link(def: Definition): void {
+    this.#defs.set(def.id, def);
+    for (const [map, key] of [
+      [this.#children, def.parentId],
+      [this.#members, def.groupId],
+    ] as const) {
+      if (!key) continue;
+      let set = map.get(key);
+      if (!set) {
+        set = new Set();
+        map.set(key, set);
+      }
+      set.add(def.id);
+    }
+  }
+
+  #unlink(def: Definition): void {
+    this.#defs.delete(def.id);
+    if (def.parentId) this.#children.get(def.parentId)?.delete(def.id);
+    if (def.groupId) this.#members.get(def.groupId)?.delete(def.id);
+  }
+
+  /** Takes a monitor into this node's schedule, continuing from its stored state. */
+  #adopt(def: Definition, state: StateRow | undefined, due: number, lastPushAt = 0): Slot {
+    const slot: Slot = {
+      def,
+      probe: this.probes.get(def.type),
+      memory: seedMemory(state?.status),
+      current: currentOf(state),
+      version: state?.version ?? 0,
+      due,
+      seq: 0,
+      busy: false,
+      lastPushAt,
+      membersInMaintenance: false,
+      acc: null,
+      writes: Promise.resolve(),
+    };
+    this.#slots.set(def.id, slot);
+    if (state) this.#statuses.set(def.id, state.status as Status);
+    if (def.type !== "group") this.#schedule(slot, due);
+    return slot;
+  }
+
+  #drop(slot: Slot): void {
+    slot.seq++;
+    if (slot.acc) this.#done.push(slot.acc);
+    slot.acc = null;
+    this.#slots.delete(slot.def.id);
+  }
+
+  // definition changes --------------------------------------------------------------------------
+  #onEvent(e: DomainEvent): void {
+    if (!e.subjectId) return;
+    if ((MONITOR_CHANGES as readonly string[]).includes(e.type)) {
+      void this.refresh(e.subjectId).catch((err) =>
+        this.log.error({ err, monitor: e.subjectId }, "monitor reload failed"),
+      );
+    } else if (e.type === STATE_CHANGED && !this.#slots.has(e.subjectId)) {
+      const to = (e.payload as { to?: Status }).to;
+      if (to && this.#statuses.get(e.subjectId) !== to) {
+        this.#statuses.set(e.subjectId, to);
+        this.#dependentsChanged(e.subjectId);
+      }
+    }
+  }
+
+  /**
+   * Re-reads one monitor after a change made on any node: takes it, drops it or updates it in place. A new or
+   * resumed monitor is checked at once, so its first state shows without waiting a whole interval.
+   */
+  refresh(id: string): Promise<void> {
+    return this.#serially(() => this.#refreshNow(id));
+  }
+
+  async #refreshNow(id: string): Promise<void> {
+    if (!this.#started) return;
+    const [row, state, push] = await Promise.all([this.repo.find(id), this.repo.findState(id), this.repo.lastPush(id)]);
+    const old = this.#defs.get(id);
+    try {
+      this.#reload(id, old, row, state, push);
+    } finally {
+      // Members come and go: their groups here judge again.
+      for (const group of new Set([old?.groupId, row?.group_id])) {
+        const slot = group ? this.#slots.get(group) : undefined;
+        if (slot) this.#deriveGroup(slot);
+      }
+    }
+  }
+
+  #reload(
+    id: string,
+    old: Definition | undefined,
+    row: MonitorRow | undefined,
+    state: StateRow | undefined,
+    push: PushRow | undefined,
+  ): void {
+    if (old) this.#unlink(old);
+    const slot = this.#slots.get(id);
+    if (!row) {
+      this.#statuses.delete(id);
+      if (slot) this.#drop(slot);
+      return;
+    }
+    const def = definitionOf(row, this.reveal);
+    this.#link(def);
+    if (state) this.#statuses.set(id, state.status as Status);
+    else this.#statuses.delete(id);
+    if (!this.#owned.has(def.shard) || !def.enabled) {
+      if (slot) this.#drop(slot);
+      return;
+    }
+    const now = this.clock.now().getTime();
+    if (!slot) {
+      const created = this.#adopt(def, state, now, push ? Date.parse(push.pushed_at) : 0);
+      if (def.type === "heartbeat") this.#schedule(created, this.#pushDeadline(created));
+      if (def.type === "group") this.#deriveGroup(created);
+      this.#wake();
+      return;
+    }
+    const probed = (d: Definition) => JSON.stringify([d.type, d.target, d.settings]);
+    const moved = probed(old ?? def) !== probed(def);
+    slot.def = def;
+    slot.probe = this.probes.get(def.type);
+    // What is checked changed: the old results say nothing about the new target.
+    if (moved) slot.memory = initialMemory;
+    if (def.type === "group") this.#deriveGroup(slot);
+    else if (moved || old?.intervalMs !== def.intervalMs) {
+      this.#schedule(slot, def.type === "heartbeat" ? this.#pushDeadline(slot) : now);
+    }
+    if (def.type !== "group" && slot.memory.own !== null) this.#evaluate(slot);
+    this.#wake();
+  }
+
+  // schedule ------------------------------------------------------------------------------------
+  #schedule(slot: Slot, due: number): void {
+    slot.due = due;
+    slot.seq++;
+    this.#heap.push({ due, item: slot, seq: slot.seq });
+  }
+
+  #wake(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (!this.#started) return;
+    const now = this.clock.now().getTime();
+    for (let e = this.#heap.peek(); e && e.due <= now; e = this.#heap.peek()) {
+      this.#heap.pop();
+      const slot = e.item;
+      if (e.seq !== slot.seq || this.#slots.get(slot.def.id) !== slot) continue;
+      // Fixed rate on the monitor's grid; a node that fell more than an interval behind skips what it missed.
+      this.#schedule(slot, nextRun(slot.def.id, slot.def.intervalMs, now));
+      if (slot.busy) {
+        this.#skipped++;
+        continue;
+      }
+      slot.busy = true;
+      if (this.#inFlight.size < this.opts.concurrency) this.#start(slot, e.due);
+      else this.#waiting.push({ slot, due: e.due });
+    }
+    const next = this.#heap.peek();
+    if (next) {
+      this.#timer = setTimeout(() => this.#wake(), Math.max(0, next.due - this.clock.now().getTime()));
+      this.#timer.unref();
+    }
+  }
+
+  #start(slot: Slot, due: number): void {
+    const startedAt = this.clock.now().getTime();
+    if (this.#lags.length < LAG_SAMPLES) this.#lags.push(startedAt - due);
+    const run = this.#check(slot)
+      .then((result) => {
+        // Dropped, moved to another node or redefined meanwhile: the result belongs to nobody.
+        if (result && this.#started && this.#slots.get(slot.def.id) === slot) this.#record(slot, result, startedAt);
+      })
+      .catch((err) => this.log.error({ err, monitor: slot.def.id }, "monitor check failed"))
+      .finally(() => {
+        slot.busy = false;
+        this.#inFlight.delete(run);
+        const nextUp = this.#waiting.shift();
+        if (nextUp && this.#started) this.#start(nextUp.slot, nextUp.due);
+      });
+    this.#inFlight.add(run);
+  }
+
+  async #check(slot: Slot): Promise<CheckResult | null> {
+    const { def } = slot;
+    if (def.type === "heartbeat") return this.#missedPush(slot);
+    const probe = slot.probe;
+    if (!probe) return failure("unknown_type", `no probe for monitor type ${def.type} on node ${this.opts.nodeId}`);
+    const abort = new AbortController();
+    this.#aborts.add(abort);
+    const timer = setTimeout(() => abort.abort(new Error("timeout")), def.timeoutMs);
+    try {
+      // A probe that ignores its signal still cannot hold the schedule: the race ends at the timeout.
+      return await Promise.race([
+        probe.run(def.target, def.settings, { signal: abort.signal, timeoutMs: def.timeoutMs }),
+        new Promise<never>((_, reject) =>
+          abort.signal.addEventListener("abort", () => reject(abort.signal.reason), { once: true }),
+        ),
+      ]);
+    } catch (err) {
+      if (!this.#started) return null;
+      if (abort.signal.aborted) return failure("timeout", `no answer within ${def.timeoutMs / 1000} s`);
+      return failure("probe_error", err instanceof Error ? err.message : String(err));
+    } finally {
+      clearTimeout(timer);
+      this.#aborts.delete(abort);
+    }
+  }
+
+  // results and states --------------------------------------------------------------------------
+  #record(slot: Slot, result: CheckResult, at: number): void {
+    this.#checks++;
+    const minute = Math.floor(at / 60_000);
+    if (slot.acc?.minute !== minute) {
+      if (slot.acc) this.#done.push(slot.acc);
+      slot.acc = new MinuteAccumulator(slot.def.id, minute);
+    }
+    slot.acc.add(result.status === "down", result.latencyMs);
+    slot.memory = observe(slot.memory, result, slot.def.policy);
+    this.#evaluate(slot);
+  }
+
+  #statusOf(id: string | null): Status | null {
+    if (!id) return null;
+    return this.#slots.get(id)?.current?.status ?? this.#statuses.get(id) ?? null;
+  }
+
+  #evaluate(slot: Slot): void {
+    const { def } = slot;
+    const next = effective(slot.memory, {
+      maintenance: slot.membersInMaintenance ? "members_maintenance" : null,
+      parent: gateOf(this.#statusOf(def.parentId)),
+      parentId: def.parentId,
+    });
+    if (!next) return;
+    const flapping = slot.memory.flapping;
+    const prev = slot.current;
+    const statusChanged = !prev || prev.status !== next.status;
+    if (!statusChanged && prev.flapping === flapping) return;
+    const current = { ...next, flapping };
+    slot.current = current;
+    this.#statuses.set(def.id, next.status);
+    const at = this.clock.now().toISOString();
+    slot.writes = slot.writes.then(() => this.#write(slot, prev, current, statusChanged, at));
+    if (statusChanged) this.#dependentsChanged(def.id);
+  }
+
+  async #write(slot: Slot, prev: Current | null, next: Current, statusChanged: boolean, at: string): Promise<void> {
+    const { def } = slot;
+    try {
+      const written = await this.repo.transaction(async (trx) => {
+        const ok = await this.repo.changeState(
+          { monitorId: def.id, version: slot.version, next, statusChanged, at },
+          trx,
+        );
+        if (!ok) return false;
+        const base = { organizationId: def.organizationId, subjectId: def.id };
+        if (statusChanged) {
+          await this.events.publish(
+            {
+              ...base,
+              type: STATE_CHANGED,
+              payload: {
+                monitorId: def.id,
+                name: def.name,
+                type: def.type,
+                from: prev?.status ?? null,
+                to: next.status,
+                reason: next.reason,
+                message: next.message,
+                flapping: next.flapping,
+                parentId: def.parentId,
+                groupId: def.groupId,
+                at,
+              },
+            },
+            trx,
+          );
+        }
+        if ((prev?.flapping ?? false) !== next.flapping) {
+          await this.events.publish(
+            {
+              ...base,
+              type: next.flapping ? FLAPPING_STARTED : FLAPPING_STOPPED,
+              payload: { monitorId: def.id, name: def.name, status: next.status, at },
+            },
+            trx,
+          );
+        }
+        return true;
+      });
+      if (written) {
+        slot.version++;
+        return;
+      }
+    } catch (err) {
+      this.log.warn({ err, monitor: def.id }, "could not write a monitor state change");
+    }
+    // Someone else wrote this monitor's state (a pause, another node during a hand-over): continue from theirs.
+    const row = await this.repo.findState(def.id).catch(() => undefined);
+    slot.version = row?.version ?? 0;
+    slot.current = currentOf(row);
+    if (row) this.#statuses.set(def.id, row.status as Status);
+  }
+
+  /** A monitor's status changed: its dependents and its group here re-evaluate. */
+  #dependentsChanged(id: string): void {
+    for (const child of this.#children.get(id) ?? []) {
+      const slot = this.#slots.get(child);
+      if (slot && slot.memory.own !== null) this.#evaluate(slot);
+    }
+    const group = this.#defs.get(id)?.groupId;
+    const slot = group ? this.#slots.get(group) : undefined;
+    if (slot) this.#deriveGroup(slot);
+  }
+
+  #deriveGroup(slot: Slot): void {
+    const members = [...(this.#members.get(slot.def.id) ?? [])].map((m) => this.#statusOf(m));
+    const g = groupStatus(members);
+    if (!g) return;
+    slot.membersInMaintenance = g.status === "MAINTENANCE";
+    if (g.status !== "MAINTENANCE") slot.memory = derive(slot.memory, { ...g, status: g.status });
+    this.#evaluate(slot);
+  }
+
+  // heartbeats ----------------------------------------------------------------------------------
+  #pushDeadline(slot: Slot): number {
+    const grace = Number(slot.def.settings.graceSeconds ?? 0) * 1000;
+    return (slot.lastPushAt || this.clock.now().getTime()) + slot.def.intervalMs + grace;
+  }
+
+  /** A push arrived (on this node, or announced by another): judge it now and move the deadline. */
+  async pushed(id: string, push?: PushRow): Promise<void> {
+    const slot = this.#slots.get(id);
+    if (slot?.def.type !== "heartbeat") return;
+    const row = push ?? (await this.repo.lastPush(id));
+    if (!row || this.#slots.get(id) !== slot) return;
+    this.#applyPush(slot, row, push !== undefined);
+    this.#wake();
+  }
+
+  /** Judges a push; one read back from the database counts only if this node has not judged it yet. */
+  #applyPush(slot: Slot, row: PushRow, heard: boolean): boolean {
+    const at = Date.parse(row.pushed_at);
+    if (!heard && at <= slot.lastPushAt) return false;
+    slot.lastPushAt = at;
+    const down = row.status === "down";
+    this.#record(
+      slot,
+      {
+        status: down ? "down" : "up",
+        latencyMs: row.latency_ms,
+        reason: down ? "push_down" : null,
+        message: row.message,
+      },
+      at,
+    );
+    this.#schedule(slot, this.#pushDeadline(slot));
+    return true;
+  }
+
+  /** The deadline passed: a recent push this node did not hear of counts now, else the silence is a failure. */
+  async #missedPush(slot: Slot): Promise<CheckResult | null> {
+    const row = await this.repo.lastPush(slot.def.id);
+    const grace = Number(slot.def.settings.graceSeconds ?? 0);
+    if (row && this.#slots.get(slot.def.id) === slot) {
+      const at = Date.parse(row.pushed_at);
+      const recent = this.clock.now().getTime() - at <= slot.def.intervalMs + grace * 1000;
+      if (recent && this.#applyPush(slot, row, false)) return null;
+      slot.lastPushAt = Math.max(slot.lastPushAt, at);
+    }
+    const window = `${slot.def.intervalMs / 1000} s${grace ? ` + ${grace} s grace` : ""}`;
+    return failure("no_push", row ? `no push within ${window} since ${row.pushed_at}` : `no push within ${window}`);
+  }
+
+  // aggregates ----------------------------------------------------------------------------------
+  #armFlush(): void {
+    if (!this.#started) return;
+    const now = this.clock.now().getTime();
+    // A few seconds into each minute, when the checks of the one before have (nearly all) come back.
+    const delay = 60_000 - (now % 60_000) + 5_000;
+    this.#flushTimer = setTimeout(() => {
+      void this.flush()
+        .catch((err) => this.log.error({ err }, "could not flush monitor aggregates"))
+        .finally(() => this.#armFlush());
+    }, delay);
+    this.#flushTimer.unref();
+  }
+
+  /** Writes every finished minute (and, when stopping, the current ones) as multi-row statements. */
+  async flush(): Promise<void> {
+    const minute = Math.floor(this.clock.now().getTime() / 60_000);
+    const done = this.#done;
+    this.#done = [];
+    for (const slot of this.#slots.values()) {
+      if (slot.acc && (slot.acc.minute < minute || !this.#started)) {
+        done.push(slot.acc);
+        slot.acc = null;
+      }
+    }
+    if (!done.length) return;
+    // One row per monitor and minute: a statement may not touch the same row twice.
+    const byKey = new Map<string, MinuteAccumulator>();
+    for (const acc of done) {
+      const key = `${acc.monitorId}:${acc.minute}`;
+      const seen = byKey.get(key);
+      if (seen) seen.merge(acc);
+      else byKey.set(key, acc);
+    }
+    try {
+      await this.repo.addMinutes([...byKey.values()].map((a) => a.row()));
+    } catch (err) {
+      // Kept for the next flush rather than lost.
+      this.#done.push(...byKey.values());
+      throw err;
+    }
+  }
+}

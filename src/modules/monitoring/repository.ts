@@ -1,0 +1,470 @@
+import { type Kysely, type Selectable, sql } from "kysely";
+import type { Dialect } from "../../platform/db/dialect.js";
+import type {
+  DB,
+  MonitorIntervalTable,
+  MonitorPushTable,
+  MonitorStateTable,
+  MonitorTable,
+} from "../../platform/db/schema.js";
+import { uuidv7 } from "../../platform/ids.js";
+import type { AggregateRow, Resolution } from "./aggregates.js";
+import type { Effective } from "./state-machine.js";
+
+export type MonitorRow = Selectable<MonitorTable>;
+export type StateRow = Selectable<MonitorStateTable>;
+export type IntervalRow = Selectable<MonitorIntervalTable>;
+export type PushRow = Selectable<MonitorPushTable>;
+/** A monitor as written: settings as an object, stored as JSON. */
+export type MonitorValues = Omit<MonitorRow, "settings"> & { settings: Record<string, unknown> };
+
+export const aggregateTables = { minute: "monitor_minutes", hour: "monitor_hours", day: "monitor_days" } as const;
+type AggregateTable = (typeof aggregateTables)[Resolution];
+
+/** Rows per multi-row statement: 9 parameters a row stays under SQLite's and PostgreSQL's limits. */
+const BATCH = 1000;
+
+export interface ListFilter {
+  limit: number;
+  after?: string;
+  type?: string;
+  status?: string;
+  groupId?: string;
+  parentId?: string;
+  organizationId?: string;
+  enabled?: boolean;
+}
+
+export interface StateChange {
+  monitorId: string;
+  /** The version read before; 0 when the monitor has no state row yet. */
+  version: number;
+  next: Effective & { flapping: boolean };
+  /** Whether the status changes (a new interval) or only the flapping flag. */
+  statusChanged: boolean;
+  at: string;
+}
+
+/** The only SQL of monitoring: monitors, their states and history, aggregates, push log and shard leases. */
+export class MonitoringRepository {
+  constructor(
+    readonly db: Kysely<DB>,
+    private readonly dialect: Dialect,
+  ) {}
+
+  transaction<T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(fn);
+  }
+
+  // monitors ------------------------------------------------------------------------------------
+  async insert(row: MonitorValues, executor: Kysely<DB> = this.db): Promise<void> {
+    await executor
+      .insertInto("monitors")
+      .values({ ...row, settings: this.dialect.json(row.settings) })
+      .execute();
+  }
+
+  async update(id: string, patch: Partial<MonitorValues>, executor: Kysely<DB> = this.db): Promise<void> {
+    const { settings, ...rest } = patch;
+    await executor
+      .updateTable("monitors")
+      .set({ ...rest, ...(settings ? { settings: this.dialect.json(settings) } : {}) })
+      .where("id", "=", id)
+      .execute();
+  }
+
+  find(id: string, executor: Kysely<DB> = this.db): Promise<MonitorRow | undefined> {
+    return executor.selectFrom("monitors").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  findByTokenHash(hash: string): Promise<MonitorRow | undefined> {
+    return this.db.selectFrom("monitors").selectAll().where("push_token_hash", "=", hash).executeTakeFirst();
+  }
+
+  /** Every monitor, for the engine's view of the topology (parents, groups) and its own shards. */
+  all(): Promise<MonitorRow[]> {
+    return this.db.selectFrom("monitors").selectAll().orderBy("id").execute();
+  }
+
+  /** Keyset page by id, with each monitor's state; `limit` rows at most. */
+  list(f: ListFilter): Promise<Array<MonitorRow & { state: StateRow | null }>> {
+    let q = this.db
+      .selectFrom("monitors")
+      .leftJoin("monitor_states", "monitor_states.monitor_id", "monitors.id")
+      .selectAll("monitors")
+      .select([
+        "monitor_states.status as s_status",
+        "monitor_states.reason as s_reason",
+        "monitor_states.message as s_message",
+        "monitor_states.since as s_since",
+        "monitor_states.flapping as s_flapping",
+        "monitor_states.version as s_version",
+        "monitor_states.updated_at as s_updated_at",
+      ]);
+    if (f.after !== undefined) q = q.where("monitors.id", ">", f.after);
+    if (f.type) q = q.where("monitors.type", "=", f.type);
+    if (f.groupId) q = q.where("monitors.group_id", "=", f.groupId);
+    if (f.parentId) q = q.where("monitors.parent_id", "=", f.parentId);
+    if (f.organizationId) q = q.where("monitors.organization_id", "=", f.organizationId);
+    if (f.enabled !== undefined) q = q.where("monitors.enabled", "=", f.enabled);
+    if (f.status) q = q.where("monitor_states.status", "=", f.status);
+    return q
+      .orderBy("monitors.id")
+      .limit(f.limit)
+      .execute()
+      .then((rows) =>
+        rows.map(({ s_status, s_reason, s_message, s_since, s_flapping, s_version, s_updated_at, ...m }) => ({
+          ...m,
+          state:
+            s_status == null
+              ? null
+              : {
+                  monitor_id: m.id,
+                  status: s_status,
+                  reason: s_reason,
+                  message: s_message,
+                  since: s_since!,
+                  flapping: s_flapping!,
+                  version: s_version!,
+                  updated_at: s_updated_at!,
+                },
+        })),
+      );
+  }
+
+  /** The chain of parents (or enclosing groups) above a monitor, nearest first; bounded, so a cycle cannot loop. */
+  async ancestors(id: string, link: "parent_id" | "group_id", limit = 64): Promise<string[]> {
+    const chain: string[] = [];
+    let current: string | null = id;
+    while (current && chain.length < limit) {
+      const row: { up: string | null } | undefined = await this.db
+        .selectFrom("monitors")
+        .select(`${link} as up`)
+        .where("id", "=", current)
+        .executeTakeFirst();
+      current = row?.up ?? null;
+      if (current) chain.push(current);
+    }
+    return chain;
+  }
+
+  /** Deletes the monitor with its history; dependents and members stay, without the link. */
+  async delete(id: string, executor: Kysely<DB>): Promise<void> {
+    await executor.updateTable("monitors").set({ parent_id: null }).where("parent_id", "=", id).execute();
+    await executor.updateTable("monitors").set({ group_id: null }).where("group_id", "=", id).execute();
+    for (const table of [
+      "monitor_states",
+      "monitor_intervals",
+      "monitor_pushes",
+      ...Object.values(aggregateTables),
+    ] as const) {
+      await executor.deleteFrom(table).where("monitor_id", "=", id).execute();
+    }
+    await executor.deleteFrom("monitors").where("id", "=", id).execute();
+  }
+
+  async organizationExists(id: string): Promise<boolean> {
+    const row = await this.db.selectFrom("organizations").select("id").where("id", "=", id).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  // states and history --------------------------------------------------------------------------
+  findState(id: string, executor: Kysely<DB> = this.db): Promise<StateRow | undefined> {
+    return executor.selectFrom("monitor_states").selectAll().where("monitor_id", "=", id).executeTakeFirst();
+  }
+
+  allStates(): Promise<StateRow[]> {
+    return this.db.selectFrom("monitor_states").selectAll().execute();
+  }
+
+  /**
+   * Writes a state change if the state row is still at `version`: bumps it, closes the open interval and opens
+   * the new one. False when another writer got there first (the caller re-reads).
+   */
+  async changeState(c: StateChange, trx: Kysely<DB>): Promise<boolean> {
+    const { next, at } = c;
+    const values = {
+      status: next.status,
+      reason: next.reason,
+      message: next.message,
+      flapping: next.flapping,
+      version: c.version + 1,
+      updated_at: at,
+    };
+    if (c.version === 0) {
+      const inserted = await trx
+        .insertInto("monitor_states")
+        .values({ monitor_id: c.monitorId, since: at, ...values })
+        .onConflict((oc) => oc.column("monitor_id").doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return false;
+    } else {
+      const updated = await trx
+        .updateTable("monitor_states")
+        .set({ ...values, ...(c.statusChanged ? { since: at } : {}) })
+        .where("monitor_id", "=", c.monitorId)
+        .where("version", "=", c.version)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0) return false;
+    }
+    if (c.statusChanged) {
+      await trx
+        .updateTable("monitor_intervals")
+        .set({ ended_at: at })
+        .where("monitor_id", "=", c.monitorId)
+        .where("ended_at", "is", null)
+        .execute();
+      await trx
+        .insertInto("monitor_intervals")
+        .values({
+          id: uuidv7(Date.parse(at)),
+          monitor_id: c.monitorId,
+          status: next.status,
+          reason: next.reason,
+          message: next.message,
+          started_at: at,
+          ended_at: null,
+        })
+        .execute();
+    }
+    return true;
+  }
+
+  /** Intervals overlapping [from, to). */
+  intervals(id: string, from: string, to: string): Promise<IntervalRow[]> {
+    return this.db
+      .selectFrom("monitor_intervals")
+      .selectAll()
+      .where("monitor_id", "=", id)
+      .where("started_at", "<", to)
+      .where((eb) => eb.or([eb("ended_at", "is", null), eb("ended_at", ">", from)]))
+      .orderBy("started_at")
+      .execute();
+  }
+
+  /** Newest first, below `before` when given (keyset pagination). */
+  history(id: string, page: { limit: number; before?: string }): Promise<IntervalRow[]> {
+    let q = this.db.selectFrom("monitor_intervals").selectAll().where("monitor_id", "=", id);
+    if (page.before !== undefined) q = q.where("id", "<", page.before);
+    return q.orderBy("id", "desc").limit(page.limit).execute();
+  }
+
+  // pushes --------------------------------------------------------------------------------------
+  async recordPush(row: PushRow): Promise<void> {
+    const { monitor_id, ...rest } = row;
+    await this.db
+      .insertInto("monitor_pushes")
+      .values(row)
+      .onConflict((oc) => oc.column("monitor_id").doUpdateSet(rest))
+      .execute();
+  }
+
+  /** Tells the other nodes a push arrived (the one running the heartbeat judges it at once). */
+  announcePush(id: string, channel: string): Promise<void> {
+    return this.dialect.notify(this.db, channel, id);
+  }
+
+  lastPush(id: string): Promise<PushRow | undefined> {
+    return this.db.selectFrom("monitor_pushes").selectAll().where("monitor_id", "=", id).executeTakeFirst();
+  }
+
+  // aggregates ----------------------------------------------------------------------------------
+  /**
+   * Minute rows, many per statement. A minute already stored (a late result, or two nodes during a hand-over)
+   * is merged: counts add up, extremes widen, averages are weighted.
+   */
+  async addMinutes(rows: readonly AggregateRow[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += BATCH) {
+      const values = rows.slice(i, i + BATCH).map((r) => ({
+        monitor_id: r.monitorId,
+        bucket: r.bucket,
+        checks: r.checks,
+        failures: r.failures,
+        latency_count: r.latencyCount,
+        latency_min: r.latencyMin,
+        latency_avg: r.latencyAvg,
+        latency_max: r.latencyMax,
+        latency_p95: r.latencyP95,
+      }));
+      const t = "monitor_minutes";
+      const weighted = (col: string) =>
+        sql<number>`CASE WHEN ${sql.ref(`${t}.latency_count`)} + excluded.latency_count = 0 THEN NULL ELSE
+          (COALESCE(${sql.ref(`${t}.${col}`)}, 0) * ${sql.ref(`${t}.latency_count`)} + COALESCE(excluded.${sql.raw(col)}, 0) * excluded.latency_count)
+          / (${sql.ref(`${t}.latency_count`)} + excluded.latency_count) END`;
+      await this.db
+        .insertInto(t)
+        .values(values)
+        .onConflict((oc) =>
+          oc.columns(["monitor_id", "bucket"]).doUpdateSet({
+            checks: sql`${sql.ref(`${t}.checks`)} + excluded.checks`,
+            failures: sql`${sql.ref(`${t}.failures`)} + excluded.failures`,
+            latency_avg: weighted("latency_avg"),
+            latency_p95: weighted("latency_p95"),
+            latency_min: sql`CASE WHEN excluded.latency_min IS NULL THEN ${sql.ref(`${t}.latency_min`)}
+              WHEN ${sql.ref(`${t}.latency_min`)} IS NULL OR excluded.latency_min < ${sql.ref(`${t}.latency_min`)}
+              THEN excluded.latency_min ELSE ${sql.ref(`${t}.latency_min`)} END`,
+            latency_max: sql`CASE WHEN excluded.latency_max IS NULL THEN ${sql.ref(`${t}.latency_max`)}
+              WHEN ${sql.ref(`${t}.latency_max`)} IS NULL OR excluded.latency_max > ${sql.ref(`${t}.latency_max`)}
+              THEN excluded.latency_max ELSE ${sql.ref(`${t}.latency_max`)} END`,
+            latency_count: sql`${sql.ref(`${t}.latency_count`)} + excluded.latency_count`,
+          }),
+        )
+        .execute();
+    }
+  }
+
+  async aggregates(resolution: Resolution, id: string, from: string, to: string): Promise<AggregateRow[]> {
+    const rows = await this.db
+      .selectFrom(aggregateTables[resolution])
+      .selectAll()
+      .where("monitor_id", "=", id)
+      .where("bucket", ">=", from)
+      .where("bucket", "<", to)
+      .orderBy("bucket")
+      .execute();
+    return rows.map((r) => ({
+      monitorId: r.monitor_id,
+      bucket: r.bucket,
+      checks: Number(r.checks),
+      failures: Number(r.failures),
+      latencyCount: Number(r.latency_count),
+      latencyMin: r.latency_min,
+      latencyAvg: r.latency_avg,
+      latencyMax: r.latency_max,
+      latencyP95: r.latency_p95,
+    }));
+  }
+
+  /**
+   * Rebuilds the `target` buckets of `seconds` width in [from, to) from the finer `source` rows; rebuilding
+   * replaces, so running it twice over the same window is harmless.
+   */
+  async rollUp(source: AggregateTable, target: AggregateTable, seconds: number, from: string, to: string) {
+    const bucket = this.dialect.timeBucket(sql.ref("bucket"), seconds);
+    const weighted = (col: string) =>
+      sql<number>`SUM(${sql.ref(col)} * latency_count) / NULLIF(SUM(CASE WHEN ${sql.ref(col)} IS NULL THEN 0 ELSE latency_count END), 0)`;
+    const select = this.db
+      .selectFrom(source)
+      .select([
+        "monitor_id",
+        bucket.as("bucket"),
+        sql<number>`SUM(checks)`.as("checks"),
+        sql<number>`SUM(failures)`.as("failures"),
+        sql<number>`SUM(latency_count)`.as("latency_count"),
+        sql<number>`MIN(latency_min)`.as("latency_min"),
+        weighted("latency_avg").as("latency_avg"),
+        sql<number>`MAX(latency_max)`.as("latency_max"),
+        weighted("latency_p95").as("latency_p95"),
+      ])
+      .where("bucket", ">=", from)
+      .where("bucket", "<", to)
+      // By position: PostgreSQL would not match the bucket expression, bound with fresh parameters, to the select's.
+      .groupBy([sql`1`, sql`2`]);
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom(target).where("bucket", ">=", from).where("bucket", "<", to).execute();
+      await trx
+        .insertInto(target)
+        .columns([
+          "monitor_id",
+          "bucket",
+          "checks",
+          "failures",
+          "latency_count",
+          "latency_min",
+          "latency_avg",
+          "latency_max",
+          "latency_p95",
+        ])
+        .expression(select)
+        .execute();
+    });
+  }
+
+  /** Deletes rows older than `before`, a few monitors at a time so no statement holds the database long. */
+  async prune(resolution: Resolution, before: string): Promise<number> {
+    const table = aggregateTables[resolution];
+    const ids = await this.db.selectFrom(table).select("monitor_id").distinct().execute();
+    let removed = 0;
+    for (let i = 0; i < ids.length; i += 200) {
+      const batch = ids.slice(i, i + 200).map((r) => r.monitor_id);
+      const r = await this.db
+        .deleteFrom(table)
+        .where("monitor_id", "in", batch)
+        .where("bucket", "<", before)
+        .executeTakeFirst();
+      removed += Number(r.numDeletedRows);
+    }
+    return removed;
+  }
+
+  // shard leases --------------------------------------------------------------------------------
+  async ensureShards(count: number): Promise<void> {
+    await this.db
+      .insertInto("monitor_shards")
+      .values(Array.from({ length: count }, (_, shard) => ({ shard, owner: null, lease_until: null })))
+      .onConflict((oc) => oc.column("shard").doNothing())
+      .execute();
+  }
+
+  /** Records that the node is alive and returns how many nodes are (seen since `aliveSince`). */
+  async heartbeat(nodeId: string, now: string, aliveSince: string): Promise<number> {
+    await this.db
+      .insertInto("monitor_nodes")
+      .values({ node_id: nodeId, seen_at: now })
+      .onConflict((oc) => oc.column("node_id").doUpdateSet({ seen_at: now }))
+      .execute();
+    const row = await this.db
+      .selectFrom("monitor_nodes")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("seen_at", ">", aliveSince)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** Extends the node's leases and returns the shards it still holds. */
+  async renew(nodeId: string, until: string): Promise<number[]> {
+    await this.db.updateTable("monitor_shards").set({ lease_until: until }).where("owner", "=", nodeId).execute();
+    const rows = await this.db
+      .selectFrom("monitor_shards")
+      .select("shard")
+      .where("owner", "=", nodeId)
+      .orderBy("shard")
+      .execute();
+    return rows.map((r) => r.shard);
+  }
+
+  /** Takes up to `count` free or expired shards; concurrent claimers skip each other's rows. */
+  claim(nodeId: string, count: number, now: string, until: string): Promise<number[]> {
+    return this.db.transaction().execute(async (trx) => {
+      const free = await sql<{ shard: number }>`
+        SELECT shard FROM monitor_shards WHERE owner IS NULL OR lease_until IS NULL OR lease_until < ${now}
+        ORDER BY shard LIMIT ${count} ${this.dialect.skipLocked}`.execute(trx);
+      const shards = free.rows.map((r) => Number(r.shard));
+      if (!shards.length) return [];
+      await trx
+        .updateTable("monitor_shards")
+        .set({ owner: nodeId, lease_until: until })
+        .where("shard", "in", shards)
+        .execute();
+      return shards;
+    });
+  }
+
+  async release(nodeId: string, shards?: number[]): Promise<void> {
+    let q = this.db.updateTable("monitor_shards").set({ owner: null, lease_until: null }).where("owner", "=", nodeId);
+    if (shards) {
+      if (!shards.length) return;
+      q = q.where("shard", "in", shards);
+    }
+    await q.execute();
+  }
+
+  async leave(nodeId: string): Promise<void> {
+    await this.db.deleteFrom("monitor_nodes").where("node_id", "=", nodeId).execute();
+  }
+
+  /** Forgets nodes silent since `before` (each restart is a new node id). */
+  async forgetNodes(before: string): Promise<void> {
+    await this.db.deleteFrom("monitor_nodes").where("seen_at", "<", before).execute();
+  }
+}

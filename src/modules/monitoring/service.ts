@@ -1,0 +1,604 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { FastifyRequest } from "fastify";
+import type { Kysely } from "kysely";
+import type { Logger } from "pino";
+import { type TObject, Type } from "typebox";
+import { Compile } from "typebox/compile";
+import type { Clock } from "../../platform/clock.js";
+import type { DB } from "../../platform/db/schema.js";
+import type { EventBus } from "../../platform/events/bus.js";
+import { type FieldError, Problem, ProblemType } from "../../platform/http/problems.js";
+import { uuidv7 } from "../../platform/ids.js";
+import type { JobQueue } from "../../platform/jobs/queue.js";
+import type { SecretBox } from "../../platform/secrets.js";
+import type { AuditService } from "../audit/service.js";
+import type { Actor } from "../identity/actor.js";
+import { type AggregateRow, type Resolution, rebucket, resolutionFor } from "./aggregates.js";
+import { secretSettings } from "./checks/index.js";
+import type { ProbeType } from "./checks/types.js";
+import { type EngineOptions, MonitoringEngine, PUSH_CHANNEL, STATE_CHANGED } from "./engine.js";
+import type { ListFilter, MonitoringRepository, MonitorRow, MonitorValues, StateRow } from "./repository.js";
+import { GroupSettings, HeartbeatSettings } from "./schemas.js";
+import type { Status } from "./state-machine.js";
+import { type StateInterval, uptime } from "./uptime.js";
+
+type RequestInfo = Pick<FastifyRequest, "ip" | "headers">;
+
+export const ROLLUP_JOB = "monitoring.rollup";
+export const RETENTION_JOB = "monitoring.retention";
+
+export interface Retention {
+  minutesHours: number;
+  hoursDays: number;
+  daysDays: number;
+}
+
+export interface MonitoringOptions extends EngineOptions {
+  retention: Retention;
+}
+
+export interface MonitorInput {
+  name: string;
+  type: string;
+  target?: string;
+  intervalSeconds?: number;
+  timeoutSeconds?: number;
+  retries?: number;
+  failureThreshold?: number;
+  successThreshold?: number;
+  settings?: Record<string, unknown>;
+  parentId?: string | null;
+  groupId?: string | null;
+  organizationId?: string | null;
+  enabled?: boolean;
+}
+export type MonitorPatch = Partial<Omit<MonitorInput, "enabled">>;
+
+/** Types the engine derives itself; every other type is a probe. */
+const DERIVED: Record<string, TObject> = { heartbeat: HeartbeatSettings, group: GroupSettings };
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const MAX_POINTS = 2000;
+const DEFAULT_POINTS = 300;
+
+const invalid = (pointer: string, message: string) => Problem.invalid({ in: "body", pointer, message });
+const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
+const newToken = () => randomBytes(24).toString("base64url");
+export const pushPath = (token: string) => `/api/v1/push/${token}`;
+
+function stateView(row: StateRow | null | undefined) {
+  if (!row) return null;
+  return {
+    status: row.status as Status,
+    reason: row.reason,
+    message: row.message,
+    since: row.since,
+    flapping: Boolean(row.flapping),
+  };
+}
+
+/** A monitor as the API shows it; `hidden` settings (passwords) are never shown. */
+export function monitorView(row: MonitorRow, state: StateRow | null | undefined, hidden: readonly string[] = []) {
+  const settings = JSON.parse(row.settings) as Record<string, unknown>;
+  for (const name of hidden) delete settings[name];
+  return {
+    id: row.id,
+    name: row.name,
+    type: row.type,
+    target: row.target,
+    intervalSeconds: row.interval_seconds,
+    timeoutSeconds: row.timeout_seconds,
+    retries: row.retries,
+    failureThreshold: row.failure_threshold,
+    successThreshold: row.success_threshold,
+    settings,
+    parentId: row.parent_id,
+    groupId: row.group_id,
+    organizationId: row.organization_id,
+    enabled: Boolean(row.enabled),
+    state: stateView(state),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** TypeBox's errors of a settings object, as fields under /settings. */
+function settingsErrors(schema: ReturnType<typeof Compile>, value: unknown): FieldError[] {
+  const out: FieldError[] = [];
+  for (const e of schema.Errors(value) as Iterable<{
+    keyword: string;
+    instancePath: string;
+    params: Record<string, unknown>;
+    message: string;
+  }>) {
+    if (e.keyword === "additionalProperties") continue;
+    if (e.keyword === "required") {
+      for (const p of e.params.requiredProperties as string[]) {
+        out.push({ in: "body", pointer: `/settings${e.instancePath}/${p}`, message: `"${p}" is required` });
+      }
+    } else if (e.keyword === "boolean") {
+      out.push({ in: "body", pointer: `/settings${e.instancePath}`, message: "is not a setting of this type" });
+    } else {
+      out.push({ in: "body", pointer: `/settings${e.instancePath}`, message: e.message });
+    }
+  }
+  return out;
+}
+
+/**
+ * Monitors: their definitions (validated against the probe types), pause and resume, heartbeat pushes,
+ * uptime and series from the stored history, and the engine that runs the checks of this node's shards.
+ */
+export class MonitoringService {
+  readonly #probes = new Map<string, ProbeType>();
+  readonly #compiled = new Map<string, ReturnType<typeof Compile>>();
+  /** Settings of each probe type kept sealed at rest and never shown. */
+  readonly #secrets = new Map<string, string[]>();
+  readonly engine: MonitoringEngine;
+
+  constructor(
+    private readonly repo: MonitoringRepository,
+    private readonly jobs: JobQueue,
+    private readonly events: EventBus,
+    private readonly clock: Clock,
+    private readonly audit: AuditService,
+    private readonly secretBox: SecretBox,
+    private readonly log: Logger,
+    private readonly opts: MonitoringOptions,
+    probes: Iterable<ProbeType>,
+    listen?: (channel: string, fn: (payload: string) => void) => Promise<() => Promise<void>>,
+  ) {
+    for (const probe of probes) this.registerProbe(probe);
+    this.engine = new MonitoringEngine(
+      repo,
+      events,
+      clock,
+      log,
+      this.#probes,
+      opts,
+      (type, settings) => this.#reveal(type, settings),
+      listen,
+    );
+    jobs.register(ROLLUP_JOB, () => this.rollUpHours());
+    jobs.register(RETENTION_JOB, () => this.rollUpDaysAndPrune());
+  }
+
+  /** Adds a probe type (the built-in ones at construction; tests add their own). */
+  registerProbe(probe: ProbeType): void {
+    if (probe.type in DERIVED) throw new Error(`monitor type ${probe.type} is derived by the engine`);
+    this.#probes.set(probe.type, probe);
+    this.#compiled.set(probe.type, Compile(probe.settings));
+    this.#secrets.set(probe.type, secretSettings(probe));
+  }
+
+  #hidden(type: string): string[] {
+    return this.#secrets.get(type) ?? [];
+  }
+
+  #view(row: MonitorRow, state: StateRow | null | undefined) {
+    return monitorView(row, state, this.#hidden(row.type));
+  }
+
+  /** Stored settings with their secrets opened, for the probe (and to carry them over a patch). */
+  #reveal(type: string, settings: Record<string, unknown>): Record<string, unknown> {
+    const out = { ...settings };
+    for (const name of this.#hidden(type)) {
+      if (typeof out[name] === "string") out[name] = this.secretBox.open(out[name] as string);
+    }
+    return out;
+  }
+
+  #seal(type: string, settings: Record<string, unknown>): Record<string, unknown> {
+    const out = { ...settings };
+    for (const name of this.#hidden(type)) {
+      if (typeof out[name] === "string") out[name] = this.secretBox.seal(out[name] as string);
+    }
+    return out;
+  }
+
+  types(): string[] {
+    return [...this.#probes.keys(), ...Object.keys(DERIVED)].sort();
+  }
+
+  /** Schedules the roll-ups and starts the engine. Call after the platform started (the engine hears events). */
+  async start(): Promise<void> {
+    await this.jobs.schedule(ROLLUP_JOB, ROLLUP_JOB, "7 * * * *", "UTC");
+    await this.jobs.schedule(RETENTION_JOB, RETENTION_JOB, "23 0 * * *", "UTC");
+    await this.engine.start();
+  }
+
+  stop(): Promise<void> {
+    return this.engine.stop();
+  }
+
+  // definitions ---------------------------------------------------------------------------------
+  #schemaOf(type: string): ReturnType<typeof Compile> {
+    let compiled = this.#compiled.get(type);
+    if (!compiled) {
+      compiled = Compile(DERIVED[type] ?? Type.Object({}));
+      this.#compiled.set(type, compiled);
+    }
+    return compiled;
+  }
+
+  /** Checks a whole definition (after a patch is merged); returns the settings with defaults applied. */
+  async #validate(v: MonitorValues, pointerOfType = "/type"): Promise<Record<string, unknown>> {
+    const probe = this.#probes.get(v.type);
+    if (!probe && !(v.type in DERIVED)) {
+      throw invalid(pointerOfType, `is not a monitor type; the types are ${this.types().join(", ")}`);
+    }
+    if (v.timeout_seconds > v.interval_seconds) {
+      throw invalid("/timeoutSeconds", "must not be longer than intervalSeconds");
+    }
+    if (probe) {
+      if (!v.target) throw invalid("/target", `is required for a ${v.type} monitor`);
+      const message = probe.validateTarget(v.target);
+      if (message) throw invalid("/target", message);
+    } else if (v.target) {
+      throw invalid("/target", `must be empty for a ${v.type} monitor`);
+    }
+    const schema = this.#schemaOf(v.type);
+    const settings = schema.Default(structuredClone(v.settings)) as Record<string, unknown>;
+    const errors = settingsErrors(schema, settings);
+    if (errors.length) {
+      throw new Problem(400, ProblemType.validation, "Request is not valid", errors[0]!.message, errors);
+    }
+    if (v.organization_id && !(await this.repo.organizationExists(v.organization_id))) {
+      throw invalid("/organizationId", "is not an organization");
+    }
+    if (v.parent_id) {
+      if (v.parent_id === v.id) throw invalid("/parentId", "must not be the monitor itself");
+      if (!(await this.repo.find(v.parent_id))) throw invalid("/parentId", "is not a monitor");
+      if ((await this.repo.ancestors(v.parent_id, "parent_id")).includes(v.id)) {
+        throw invalid("/parentId", "would make the dependencies circular");
+      }
+    }
+    if (v.group_id) {
+      const group = v.group_id === v.id ? undefined : await this.repo.find(v.group_id);
+      if (group?.type !== "group") throw invalid("/groupId", "is not a group monitor");
+      if ((await this.repo.ancestors(v.group_id, "group_id")).includes(v.id)) {
+        throw invalid("/groupId", "would make the groups circular");
+      }
+    }
+    return settings;
+  }
+
+  async list(filter: ListFilter) {
+    return (await this.repo.list(filter)).map((r) => this.#view(r, r.state));
+  }
+
+  async get(id: string) {
+    const row = await this.#find(id);
+    return this.#view(row, await this.repo.findState(id));
+  }
+
+  async #find(id: string): Promise<MonitorRow> {
+    const row = await this.repo.find(id);
+    if (!row) throw Problem.notFound("Monitor");
+    return row;
+  }
+
+  async #changed(type: string, row: MonitorRow, trx: Kysely<DB>, payload: Record<string, unknown> = {}) {
+    await this.events.publish(
+      { type, organizationId: row.organization_id, subjectId: row.id, payload: { monitorId: row.id, ...payload } },
+      trx,
+    );
+  }
+
+  async create(actor: Actor, input: MonitorInput, req: RequestInfo) {
+    const now = this.clock.now().toISOString();
+    const values: MonitorValues = {
+      id: uuidv7(),
+      organization_id: input.organizationId ?? null,
+      name: input.name,
+      type: input.type,
+      target: input.target ?? "",
+      interval_seconds: input.intervalSeconds ?? 60,
+      timeout_seconds: input.timeoutSeconds ?? Math.min(10, input.intervalSeconds ?? 60),
+      retries: input.retries ?? 0,
+      failure_threshold: input.failureThreshold ?? 1,
+      success_threshold: input.successThreshold ?? 1,
+      settings: input.settings ?? {},
+      parent_id: input.parentId ?? null,
+      group_id: input.groupId ?? null,
+      enabled: input.enabled ?? true,
+      push_token_hash: null,
+      created_at: now,
+      updated_at: now,
+    };
+    values.settings = this.#seal(values.type, await this.#validate(values));
+    const token = values.type === "heartbeat" ? newToken() : undefined;
+    if (token) values.push_token_hash = hashToken(token);
+    await this.repo.transaction(async (trx) => {
+      await this.repo.insert(values, trx);
+      const row = (await this.repo.find(values.id, trx))!;
+      if (!values.enabled) await this.#enterMaintenance(row, undefined, trx);
+      await this.#changed("monitor.created", row, trx, { name: row.name, type: row.type });
+      await this.audit.record(
+        {
+          action: "monitor.created",
+          actor,
+          target: { type: "monitor", id: values.id },
+          request: req,
+          details: { name: values.name, type: values.type, target: values.target },
+        },
+        trx,
+      );
+    });
+    await this.engine.refresh(values.id);
+    return { ...(await this.get(values.id)), ...(token ? { pushToken: token } : {}) };
+  }
+
+  async update(actor: Actor, id: string, patch: MonitorPatch, req: RequestInfo) {
+    const before = await this.#find(id);
+    const sameType = !patch.type || patch.type === before.type;
+    const old = sameType ? this.#reveal(before.type, JSON.parse(before.settings)) : {};
+    // Secrets are never shown, so a client sends settings without them: those it leaves out are kept.
+    const kept = Object.fromEntries(
+      this.#hidden(before.type)
+        .filter((n) => n in old)
+        .map((n) => [n, old[n]]),
+    );
+    const merged: MonitorValues = {
+      ...before,
+      settings: patch.settings ? { ...(sameType ? kept : {}), ...patch.settings } : old,
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      ...(patch.type !== undefined ? { type: patch.type } : {}),
+      ...(patch.target !== undefined ? { target: patch.target } : {}),
+      ...(patch.intervalSeconds !== undefined ? { interval_seconds: patch.intervalSeconds } : {}),
+      ...(patch.timeoutSeconds !== undefined ? { timeout_seconds: patch.timeoutSeconds } : {}),
+      ...(patch.retries !== undefined ? { retries: patch.retries } : {}),
+      ...(patch.failureThreshold !== undefined ? { failure_threshold: patch.failureThreshold } : {}),
+      ...(patch.successThreshold !== undefined ? { success_threshold: patch.successThreshold } : {}),
+      ...(patch.parentId !== undefined ? { parent_id: patch.parentId } : {}),
+      ...(patch.groupId !== undefined ? { group_id: patch.groupId } : {}),
+      ...(patch.organizationId !== undefined ? { organization_id: patch.organizationId } : {}),
+      updated_at: this.clock.now().toISOString(),
+    };
+    merged.settings = this.#seal(merged.type, await this.#validate(merged));
+    if (merged.type !== before.type && before.type === "group") {
+      const members = await this.repo.list({ limit: 1, groupId: id });
+      if (members.length) throw invalid("/type", "a group with members cannot change its type");
+    }
+    // A monitor that becomes a heartbeat gets a token; one that stops being one loses it.
+    const token = merged.type === "heartbeat" && !before.push_token_hash ? newToken() : undefined;
+    merged.push_token_hash = merged.type !== "heartbeat" ? null : token ? hashToken(token) : before.push_token_hash;
+    await this.repo.transaction(async (trx) => {
+      const { id: _id, created_at: _c, ...changes } = merged;
+      await this.repo.update(id, changes, trx);
+      const after = (await this.repo.find(id, trx))!;
+      await this.#changed("monitor.updated", after, trx);
+      await this.audit.record(
+        {
+          action: "monitor.updated",
+          actor,
+          target: { type: "monitor", id },
+          request: req,
+          change: { before: this.#view(before, null), after: this.#view(after, null) },
+        },
+        trx,
+      );
+    });
+    await this.engine.refresh(id);
+    return { ...(await this.get(id)), ...(token ? { pushToken: token } : {}) };
+  }
+
+  async remove(actor: Actor, id: string, req: RequestInfo): Promise<void> {
+    const row = await this.#find(id);
+    await this.repo.transaction(async (trx) => {
+      await this.repo.delete(id, trx);
+      await this.#changed("monitor.deleted", row, trx);
+      await this.audit.record(
+        {
+          action: "monitor.deleted",
+          actor,
+          target: { type: "monitor", id },
+          request: req,
+          details: { name: row.name, type: row.type, target: row.target },
+        },
+        trx,
+      );
+    });
+    await this.engine.refresh(id);
+  }
+
+  /** Writes MAINTENANCE (reason `paused`) as any state change is written: a new interval and an event. */
+  async #enterMaintenance(row: MonitorRow, state: StateRow | undefined, trx: Kysely<DB>): Promise<void> {
+    if (state?.status === "MAINTENANCE") return;
+    const at = this.clock.now().toISOString();
+    const next = { status: "MAINTENANCE" as const, reason: "paused", message: null, flapping: false };
+    const ok = await this.repo.changeState(
+      { monitorId: row.id, version: state?.version ?? 0, next, statusChanged: true, at },
+      trx,
+    );
+    if (!ok) throw Problem.conflict("The monitor's state changed meanwhile; try again");
+    await this.events.publish(
+      {
+        type: STATE_CHANGED,
+        organizationId: row.organization_id,
+        subjectId: row.id,
+        payload: {
+          monitorId: row.id,
+          name: row.name,
+          type: row.type,
+          from: state?.status ?? null,
+          to: "MAINTENANCE",
+          reason: "paused",
+          message: null,
+          flapping: false,
+          parentId: row.parent_id,
+          groupId: row.group_id,
+          at,
+        },
+      },
+      trx,
+    );
+  }
+
+  /** Paused: no checks, and MAINTENANCE (left out of uptime) until resumed. */
+  async pause(actor: Actor, id: string, req: RequestInfo) {
+    return this.#setEnabled(actor, id, false, req);
+  }
+
+  /** Resumed: checked at once; MAINTENANCE lasts until that first result. */
+  async resume(actor: Actor, id: string, req: RequestInfo) {
+    return this.#setEnabled(actor, id, true, req);
+  }
+
+  async #setEnabled(actor: Actor, id: string, enabled: boolean, req: RequestInfo) {
+    const row = await this.#find(id);
+    if (Boolean(row.enabled) !== enabled) {
+      await this.repo.transaction(async (trx) => {
+        await this.repo.update(id, { enabled, updated_at: this.clock.now().toISOString() }, trx);
+        if (!enabled) await this.#enterMaintenance(row, await this.repo.findState(id, trx), trx);
+        await this.#changed("monitor.updated", row, trx, { enabled });
+        await this.audit.record(
+          {
+            action: enabled ? "monitor.resumed" : "monitor.paused",
+            actor,
+            target: { type: "monitor", id },
+            request: req,
+          },
+          trx,
+        );
+      });
+      await this.engine.refresh(id);
+    }
+    return this.get(id);
+  }
+
+  /** A new push token at once; the old one stops working. */
+  async rotatePushToken(actor: Actor, id: string, req: RequestInfo) {
+    const row = await this.#find(id);
+    if (row.type !== "heartbeat") throw Problem.conflict("Only heartbeat monitors have a push token");
+    const token = newToken();
+    await this.repo.transaction(async (trx) => {
+      await this.repo.update(
+        id,
+        { push_token_hash: hashToken(token), updated_at: this.clock.now().toISOString() },
+        trx,
+      );
+      await this.audit.record(
+        { action: "monitor.push_token_rotated", actor, target: { type: "monitor", id }, request: req },
+        trx,
+      );
+    });
+    return { pushToken: token, pushPath: pushPath(token) };
+  }
+
+  // pushes --------------------------------------------------------------------------------------
+  /** A heartbeat's push; the token is the credential. Unknown tokens are not found (and change nothing). */
+  async push(token: string, input: { status?: "up" | "down"; msg?: string; ping?: number }): Promise<void> {
+    const row = await this.repo.findByTokenHash(hashToken(token));
+    if (!row) throw Problem.notFound("Push token");
+    const push = {
+      monitor_id: row.id,
+      status: input.status ?? "up",
+      message: input.msg ?? null,
+      latency_ms: input.ping ?? null,
+      pushed_at: this.clock.now().toISOString(),
+    };
+    await this.repo.recordPush(push);
+    await this.engine.pushed(row.id, push);
+    await this.repo.announcePush(row.id, PUSH_CHANNEL);
+  }
+
+  // history -------------------------------------------------------------------------------------
+  #window(q: { from?: string; to?: string }, pointer = "/from") {
+    const to = q.to ? new Date(q.to) : this.clock.now();
+    const from = q.from ? new Date(q.from) : new Date(to.getTime() - DAY);
+    if (from.getTime() >= to.getTime()) {
+      throw Problem.invalid({ in: "querystring", pointer, message: "must be before `to`" });
+    }
+    return { from, to };
+  }
+
+  async uptime(id: string, q: { from?: string; to?: string }) {
+    await this.#find(id);
+    const { from, to } = this.#window(q);
+    const rows = await this.repo.intervals(id, from.toISOString(), to.toISOString());
+    const intervals: StateInterval[] = rows.map((r) => ({
+      status: r.status as Status,
+      startedAt: r.started_at,
+      endedAt: r.ended_at,
+    }));
+    return { monitorId: id, ...uptime(intervals, from, to, this.clock.now()) };
+  }
+
+  async series(id: string, q: { from?: string; to?: string; step?: number }) {
+    await this.#find(id);
+    const { from, to } = this.#window(q);
+    const span = (to.getTime() - from.getTime()) / 1000;
+    const step = q.step ?? Math.max(60, Math.ceil(span / DEFAULT_POINTS / 60) * 60);
+    if (span / step > MAX_POINTS) {
+      throw Problem.invalid({
+        in: "querystring",
+        pointer: "/step",
+        message: `makes more than ${MAX_POINTS} points; use at least ${Math.ceil(span / MAX_POINTS)} s`,
+      });
+    }
+    const resolution = resolutionFor(step);
+    const rows = await this.#rows(resolution, id, from.toISOString(), to.toISOString());
+    return {
+      monitorId: id,
+      from: from.toISOString(),
+      to: to.toISOString(),
+      step,
+      resolution,
+      points: rebucket(rows, step),
+    };
+  }
+
+  /** Rows of `resolution`, and after the last rolled-up bucket the finer rows not rolled up yet. */
+  async #rows(resolution: Resolution, id: string, from: string, to: string): Promise<AggregateRow[]> {
+    const rows = await this.repo.aggregates(resolution, id, from, to);
+    if (resolution === "minute") return rows;
+    const width = resolution === "day" ? DAY : HOUR;
+    const last = rows.at(-1);
+    const after = last ? new Date(Date.parse(last.bucket) + width).toISOString() : from;
+    if (after >= to) return rows;
+    return [...rows, ...(await this.#rows(resolution === "day" ? "hour" : "minute", id, after, to))];
+  }
+
+  async history(id: string, page: { limit: number; before?: string }) {
+    await this.#find(id);
+    return (await this.repo.history(id, page)).map((r) => ({
+      id: r.id,
+      status: r.status as Status,
+      reason: r.reason,
+      message: r.message,
+      startedAt: r.started_at,
+      endedAt: r.ended_at,
+    }));
+  }
+
+  // roll-ups and retention ----------------------------------------------------------------------
+  /** Hours from minutes, for the two hours before the current one (the later run repairs a late flush). */
+  async rollUpHours(): Promise<void> {
+    const hour = Math.floor(this.clock.now().getTime() / HOUR) * HOUR;
+    const from = new Date(hour - 2 * HOUR).toISOString();
+    await this.repo.rollUp("monitor_minutes", "monitor_hours", 3600, from, new Date(hour).toISOString());
+  }
+
+  /** Daily: days from hours for the two days before today, then rows past their retention go. */
+  async rollUpDaysAndPrune(): Promise<void> {
+    const now = this.clock.now().getTime();
+    const day = Math.floor(now / DAY) * DAY;
+    await this.rollUpHours();
+    await this.repo.rollUp(
+      "monitor_hours",
+      "monitor_days",
+      86_400,
+      new Date(day - 2 * DAY).toISOString(),
+      new Date(day).toISOString(),
+    );
+    const { retention } = this.opts;
+    const removed = {
+      minute: await this.repo.prune("minute", new Date(now - retention.minutesHours * HOUR).toISOString()),
+      hour: await this.repo.prune("hour", new Date(now - retention.hoursDays * DAY).toISOString()),
+      day: await this.repo.prune("day", new Date(now - retention.daysDays * DAY).toISOString()),
+    };
+    await this.repo.forgetNodes(new Date(now - DAY).toISOString());
+    this.log.info({ removed }, "monitor aggregates rolled up and pruned");
+  }
+}

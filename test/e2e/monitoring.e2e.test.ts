@@ -1,0 +1,262 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/platform/config.js";
+import { projectRoot } from "../../src/platform/version.js";
+import { type RunningServer, startServer } from "../../src/server.js";
+import { type ScratchDatabase, scratchDatabase } from "../harness.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const skip = !existsSync(CHROMIUM) && process.env.PLANTAO_TEST_REQUIRE_E2E !== "1";
+
+const artifacts = join(projectRoot, "test/e2e/artifacts");
+const ADMIN = { email: "admin@example.com", password: "e2e password 123" };
+const WAIT_MS = 10_000;
+/** A state change needs a check (every 5 s, with jitter) and the event's trip over SSE; CPU may be scarce. */
+const CHANGE_MS = 30_000;
+
+const field = (label: string) => new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}( \\*)?$`);
+
+/** The browser logs every 4xx answer; only the invalid monitor this flow submits on purpose is expected. */
+const expectedNetworkError = (text: string, url: string) =>
+  text.includes("status of 400") && url.endsWith("/api/v1/monitors");
+
+describe.skipIf(skip)("the live monitoring dashboard in Chromium", () => {
+  let server: RunningServer;
+  let scratch: ScratchDatabase;
+  let dataDir: string;
+  let webDir: string;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let base: string;
+  let allowInvalid = false;
+  const browserErrors: string[] = [];
+  // The monitored service: answers 200 while healthy, 500 after.
+  let healthy = true;
+  let target: Server;
+  let targetUrl: string;
+  let monitorPath = "";
+
+  const watch = (p: Page) => {
+    p.on("console", (msg) => {
+      if (msg.type() !== "error") return;
+      if (allowInvalid && expectedNetworkError(msg.text(), msg.location().url)) return;
+      browserErrors.push(`console: ${msg.text()} (${msg.location().url})`);
+    });
+    p.on("pageerror", (err) => browserErrors.push(`page: ${err.message}`));
+  };
+
+  beforeAll(async () => {
+    // A build of the current sources of its own, so other suites' builds and stale ones do not matter.
+    webDir = mkdtempSync(join(tmpdir(), "plantao-e2e-web-"));
+    const build = spawnSync(
+      "npx",
+      ["vite", "build", "--config", "web/vite.config.ts", "--outDir", webDir, "--emptyOutDir", "--logLevel", "warn"],
+      { cwd: projectRoot, stdio: "inherit", timeout: 170_000, env: { ...process.env, NODE_ENV: "production" } },
+    );
+    if (build.status !== 0) throw new Error(`vite build failed (status ${build.status})`);
+    target = createServer((_req, res) => {
+      res.writeHead(healthy ? 200 : 500, { "content-type": "text/plain", connection: "close" });
+      res.end(healthy ? "ok" : "failing");
+    });
+    await new Promise<void>((resolve) => target.listen(0, "127.0.0.1", resolve));
+    targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}/health`;
+    scratch = await scratchDatabase("sqlite");
+    dataDir = mkdtempSync(join(tmpdir(), "plantao-e2e-monitoring-"));
+    server = await startServer(
+      loadConfig(
+        { PLANTAO_LOG_LEVEL: "silent", PLANTAO_ADMIN_EMAIL: ADMIN.email, PLANTAO_ADMIN_PASSWORD: ADMIN.password },
+        { port: 0, host: "127.0.0.1", databaseUrl: scratch.url, dataDir, webDir },
+      ),
+    );
+    base = `http://127.0.0.1:${new URL(server.url).port}`;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"],
+    });
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "pt-BR" });
+    context.setDefaultTimeout(WAIT_MS);
+    page = await context.newPage();
+    watch(page);
+    mkdirSync(artifacts, { recursive: true });
+  }, 240_000);
+
+  afterEach(() => {
+    expect(browserErrors).toEqual([]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await new Promise((resolve) => target?.close(resolve));
+    await scratch?.drop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (webDir) rmSync(webDir, { recursive: true, force: true });
+  });
+
+  const heading = (p: Page, name: string) => p.getByRole("heading", { name, exact: true }).waitFor();
+  const shot = (p: Page, name: string) => p.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+  const card = (p: Page | Locator, name: string) => p.getByTestId("monitor-card").filter({ hasText: name });
+  const headerStatus = (p: Page, status: string) =>
+    p.locator(`[data-testid="monitor-header"] [data-testid="monitor-status"][data-status="${status}"]`);
+  const pick = async (label: string, option: string) => {
+    await page.getByRole("dialog").getByLabel(field(label)).click();
+    await page.getByRole("option", { name: option, exact: true }).click();
+  };
+  const fillTimings = async () => {
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel(field("Intervalo (s)")).fill("5");
+    await dialog.getByLabel(field("Tempo limite (s)")).fill("2");
+    await dialog.getByLabel(field("Tentativas")).fill("0");
+  };
+
+  it("creates an HTTP monitor, after the server's error shown on the target field", async () => {
+    await page.goto(`${base}/login?next=%2Fmonitoring`);
+    await page.getByLabel(field("E-mail")).fill(ADMIN.email);
+    await page.getByLabel(field("Senha")).fill(ADMIN.password);
+    await page.getByRole("button", { name: "Entrar" }).click();
+    await heading(page, "Monitoramento");
+    await page.getByText("Nenhum monitor ainda.").waitFor();
+    await page.getByRole("button", { name: "Novo monitor" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel(field("Nome")).fill("API do PABX");
+    await dialog.getByLabel(field("Alvo")).fill("pabx sem esquema");
+    await fillTimings();
+    allowInvalid = true;
+    await dialog.getByRole("button", { name: "Salvar" }).click();
+    const targetInput = dialog.getByLabel(field("Alvo"));
+    await dialog.getByText(/not a valid URL/).waitFor();
+    expect(await targetInput.getAttribute("aria-invalid")).toBe("true");
+    allowInvalid = false;
+    await targetInput.fill(targetUrl);
+    await dialog.getByLabel(field("Status aceitos")).fill("200-299");
+    await dialog.getByRole("button", { name: "Salvar" }).click();
+    await heading(page, "API do PABX");
+    monitorPath = new URL(page.url()).pathname;
+    expect(monitorPath).toMatch(/^\/monitoring\/[0-9a-f-]{36}$/);
+    await headerStatus(page, "UP").waitFor({ timeout: CHANGE_MS });
+  });
+
+  it("shows it UP on the dashboard with its uptime", async () => {
+    await page.getByRole("navigation").getByRole("link", { name: "Monitoramento", exact: true }).click();
+    const up = card(page, "API do PABX");
+    await up.and(page.locator('[data-status="UP"]')).waitFor();
+    expect(await up.textContent()).toContain("Operante");
+    expect(await up.textContent()).toContain("HTTP(S)");
+    await up.getByTestId("uptime-24h").filter({ hasText: "100 %" }).waitFor();
+    await page.getByTestId("count-UP").filter({ hasText: "Operante: 1" }).waitFor();
+    await shot(page, "monitoring-dashboard-up");
+  });
+
+  it("turns DOWN live on the card and on the monitor page when the target fails", async () => {
+    const detail = await context.newPage();
+    watch(detail);
+    await detail.goto(`${base}${monitorPath}`);
+    await headerStatus(detail, "UP").waitFor();
+    await detail.locator('[data-testid="live-state"][data-state="connected"]').waitFor();
+    await page.locator('[data-testid="live-state"][data-state="connected"]').waitFor();
+    // Marks the loaded documents: a reload would lose them, so their survival proves the update came live.
+    for (const p of [page, detail]) await p.evaluate(() => Object.assign(globalThis, { __sameDocument: true }));
+
+    healthy = false;
+    await card(page, "API do PABX").and(page.locator('[data-status="DOWN"]')).waitFor({ timeout: CHANGE_MS });
+    await headerStatus(detail, "DOWN").waitFor({ timeout: CHANGE_MS });
+    for (const p of [page, detail]) {
+      expect(await p.evaluate(() => (globalThis as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+    }
+    expect(await card(page, "API do PABX").textContent()).toContain("Fora do ar");
+    await detail.getByTestId("state-reason").filter({ hasText: "Status HTTP não aceito" }).waitFor();
+    await detail.locator('[data-testid="state-change"][data-status="DOWN"]').waitFor();
+    expect(await detail.locator('[data-testid="state-change"][data-status="UP"]').count()).toBe(1);
+    await detail.getByTestId("latency-chart").locator("canvas").waitFor();
+    await detail.getByTestId("state-timeline").locator("canvas").waitFor();
+    await shot(detail, "monitoring-monitor-down");
+    await shot(page, "monitoring-dashboard-down");
+
+    healthy = true;
+    await headerStatus(detail, "UP").waitFor({ timeout: CHANGE_MS });
+    await detail.close();
+  });
+
+  it("creates a heartbeat monitor and shows its push URL, which turns it UP", async () => {
+    await page.getByRole("button", { name: "Novo monitor" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel(field("Nome")).fill("Cron de backup do PABX");
+    await pick("Tipo", "Heartbeat (push)");
+    expect(await dialog.getByLabel(field("Alvo")).count()).toBe(0);
+    await fillTimings();
+    await dialog.getByLabel(field("Tolerância (s)")).fill("5");
+    await dialog.getByRole("button", { name: "Salvar" }).click();
+    await heading(page, "Cron de backup do PABX");
+    const url = await page.getByTestId("push-url").textContent();
+    expect(url).toMatch(new RegExp(`^${base}/api/v1/push/[A-Za-z0-9_-]+$`));
+    await page.getByTestId("push-panel").getByRole("button", { name: "Copiar" }).waitFor();
+    await shot(page, "monitoring-heartbeat");
+
+    const pushed = await fetch(`${url}?status=up&msg=backup%20ok`, { method: "POST" });
+    expect(pushed.status).toBe(200);
+    await headerStatus(page, "UP").waitFor({ timeout: CHANGE_MS });
+  });
+
+  it("puts a monitor into a group by editing it, and shows it under the group's section", async () => {
+    await page.getByRole("navigation").getByRole("link", { name: "Monitoramento", exact: true }).click();
+    await page.getByRole("button", { name: "Novo monitor" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel(field("Nome")).fill("PABX São Paulo");
+    await pick("Tipo", "Grupo");
+    await dialog.getByRole("button", { name: "Salvar" }).click();
+    await heading(page, "PABX São Paulo");
+    await page.goto(`${base}${monitorPath}`);
+    await heading(page, "API do PABX");
+    await page.getByRole("button", { name: "Editar" }).click();
+    await pick("Grupo", "PABX São Paulo");
+    await shot(page, "monitoring-form");
+    await dialog.getByRole("button", { name: "Salvar" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    await page.getByRole("navigation").getByRole("link", { name: "Monitoramento", exact: true }).click();
+    const section = page.getByRole("region", { name: "PABX São Paulo" });
+    await card(section, "API do PABX").waitFor();
+    await section.getByTestId("monitor-status").first().waitFor();
+    await shot(page, "monitoring-dashboard-groups");
+  });
+
+  it("pauses a monitor into maintenance, resumes it, and deletes it after confirmation", async () => {
+    await card(page, "Cron de backup do PABX").getByRole("link").click();
+    await heading(page, "Cron de backup do PABX");
+    await page.getByRole("button", { name: "Pausar" }).click();
+    await headerStatus(page, "MAINTENANCE").waitFor();
+    await page.getByTestId("state-reason").filter({ hasText: "Pausado" }).waitFor();
+    await page.getByRole("button", { name: "Retomar" }).click();
+    await page.getByRole("button", { name: "Pausar" }).waitFor();
+    await page.getByRole("button", { name: "Excluir" }).click();
+    const dialog = page.getByRole("dialog", { name: "Excluir monitor" });
+    expect(await dialog.textContent()).toContain("Cron de backup do PABX");
+    await dialog.getByRole("button", { name: "Excluir" }).click();
+    await heading(page, "Monitoramento");
+    await card(page, "API do PABX").waitFor();
+    expect(await card(page, "Cron de backup do PABX").count()).toBe(0);
+  });
+
+  it("reads in English, with the same monitors and states", async () => {
+    await page.getByText("EN", { exact: true }).click();
+    await heading(page, "Monitoring");
+    const up = card(page, "API do PABX");
+    await up.and(page.locator('[data-status="UP"]')).waitFor();
+    expect(await up.textContent()).toContain("Up");
+    await page.getByRole("combobox", { name: "State" }).click();
+    await page.getByRole("option", { name: "Down", exact: true }).click();
+    await page.getByText("Nothing found.").waitFor();
+    expect(await page.getByTestId("monitor-card").count()).toBe(0);
+    await page.getByRole("combobox", { name: "State" }).click();
+    await page.getByRole("option", { name: "Up", exact: true }).click();
+    await up.waitFor();
+    await page.getByText("PT", { exact: true }).click();
+    await heading(page, "Monitoramento");
+  });
+});

@@ -1,0 +1,213 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { probeTypes } from "../../../src/modules/monitoring/checks/index.js";
+import { selfSignedCertificate } from "../../fixtures/tls-cert.js";
+import { check } from "./run.js";
+
+const http = probeTypes.http!;
+
+function routes(req: IncomingMessage, res: ServerResponse) {
+  const url = new URL(req.url ?? "/", "http://x");
+  const redirect = /^\/redirect\/(\d+)$/.exec(url.pathname);
+  if (url.pathname === "/ok") res.end("hello world, all systems operational");
+  else if (url.pathname === "/error") {
+    res.statusCode = 500;
+    res.end("boom");
+  } else if (url.pathname === "/json") {
+    res.setHeader("content-type", "application/json");
+    res.end(JSON.stringify({ status: "ok", items: [{ state: "green" }], n: 3, flag: true, "a-b": null }));
+  } else if (url.pathname === "/slow") setTimeout(() => res.end("late"), 600);
+  else if (url.pathname === "/hang") {
+    /* never answers */
+  } else if (url.pathname === "/big") res.end(`${"a".repeat(200 * 1024)}needle`);
+  else if (redirect) {
+    const n = Number(redirect[1]);
+    res.statusCode = 302;
+    res.setHeader("location", n > 1 ? `/redirect/${n - 1}` : "/ok");
+    res.end();
+  } else if (url.pathname === "/echo") {
+    let body = "";
+    req.on("data", (d) => {
+      body += d;
+    });
+    req.on("end", () => res.end(JSON.stringify({ method: req.method, header: req.headers["x-probe"], body })));
+  } else {
+    res.statusCode = 404;
+    res.end();
+  }
+}
+
+const servers: Server[] = [];
+let base = "";
+let connections = 0;
+const listen = async (server: Server, port = 0) => {
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", () => resolve()));
+  return (server.address() as AddressInfo).port;
+};
+
+beforeAll(async () => {
+  const server = createServer(routes);
+  server.on("connection", () => connections++);
+  base = `http://127.0.0.1:${await listen(server)}`;
+});
+afterAll(async () => {
+  for (const s of servers) s.closeAllConnections();
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+});
+
+describe("http probe against a local server", () => {
+  it("is UP on 200 with the latency, on a fresh connection per check", async () => {
+    const before = connections;
+    for (let i = 0; i < 3; i++) {
+      const r = await check(http, `${base}/ok`);
+      expect(r).toMatchObject({ status: "up", reason: null, details: { statusCode: 200 } });
+      expect(r.latencyMs).toBeGreaterThan(0);
+    }
+    expect(connections - before).toBe(3);
+  });
+
+  it("is DOWN on a status outside the accepted ranges, UP when the range accepts it", async () => {
+    const r = await check(http, `${base}/error`);
+    expect(r).toMatchObject({ status: "down", reason: "status_not_accepted", details: { statusCode: 500 } });
+    expect(r.message).toBe("HTTP 500 Internal Server Error (accepted: 200-299)");
+    expect(await check(http, `${base}/error`, { acceptedStatus: ["200-299", "500"] })).toMatchObject({ status: "up" });
+  });
+
+  it("asserts a keyword present or absent, within the first 64 KiB", async () => {
+    expect(await check(http, `${base}/ok`, { keyword: "operational" })).toMatchObject({ status: "up" });
+    expect(await check(http, `${base}/ok`, { keyword: "maintenance" })).toMatchObject({
+      status: "down",
+      reason: "keyword_missing",
+    });
+    expect(await check(http, `${base}/ok`, { keyword: "maintenance", keywordAbsent: true })).toMatchObject({
+      status: "up",
+    });
+    expect(await check(http, `${base}/ok`, { keyword: "hello", keywordAbsent: true })).toMatchObject({
+      reason: "keyword_present",
+    });
+    const big = await check(http, `${base}/big`, { keyword: "needle" });
+    expect(big).toMatchObject({ status: "down", reason: "keyword_missing" });
+    expect(big.message).toContain("65536");
+  });
+
+  it("asserts a JSON path and its value", async () => {
+    const json = `${base}/json`;
+    expect(await check(http, json, { jsonPath: "$.status", jsonExpected: "ok" })).toMatchObject({ status: "up" });
+    expect(await check(http, json, { jsonPath: "$.items[0].state", jsonExpected: "green" })).toMatchObject({
+      status: "up",
+    });
+    expect(await check(http, json, { jsonPath: "$.n", jsonExpected: "3" })).toMatchObject({ status: "up" });
+    expect(await check(http, json, { jsonPath: "$.flag", jsonExpected: "true" })).toMatchObject({ status: "up" });
+    expect(await check(http, json, { jsonPath: '$["a-b"]' })).toMatchObject({ status: "up" });
+    const mismatch = await check(http, json, { jsonPath: "$.items[0].state", jsonExpected: "red" });
+    expect(mismatch).toMatchObject({ status: "down", reason: "json_path_mismatch" });
+    expect(mismatch.message).toBe("$.items[0].state is green, expected red");
+    expect(await check(http, json, { jsonPath: "$.items[3]" })).toMatchObject({ reason: "json_path_mismatch" });
+    expect(await check(http, `${base}/ok`, { jsonPath: "$.status" })).toMatchObject({ reason: "json_invalid" });
+  });
+
+  it("is DEGRADED (slow) above the latency threshold", async () => {
+    const r = await check(http, `${base}/slow`, { degradedAboveMs: 300 });
+    expect(r).toMatchObject({ status: "degraded", reason: "slow" });
+    expect(r.latencyMs).toBeGreaterThanOrEqual(550);
+  });
+
+  it("is DOWN (timeout) on a hanging server, promptly at the timeout", async () => {
+    const started = performance.now();
+    const r = await check(http, `${base}/hang`, {}, 800);
+    expect(r).toMatchObject({ status: "down", reason: "timeout", latencyMs: null });
+    expect(performance.now() - started).toBeLessThan(3000);
+  });
+
+  it("follows redirects up to the limit", async () => {
+    expect(await check(http, `${base}/redirect/3`)).toMatchObject({
+      status: "up",
+      details: { finalUrl: `${base}/ok` },
+    });
+    expect(await check(http, `${base}/redirect/3`, { maxRedirects: 2 })).toMatchObject({
+      status: "down",
+      reason: "too_many_redirects",
+    });
+    expect(await check(http, `${base}/redirect/1`, { maxRedirects: 0 })).toMatchObject({
+      reason: "status_not_accepted",
+      details: { statusCode: 302 },
+    });
+  });
+
+  it("sends the method, headers and body", async () => {
+    const r = await check(http, `${base}/echo`, {
+      method: "POST",
+      headers: { "x-probe": "yes" },
+      body: "ping",
+      jsonPath: "$.body",
+      jsonExpected: "ping",
+    });
+    expect(r).toMatchObject({ status: "up" });
+    expect(
+      await check(http, `${base}/echo`, {
+        method: "PUT",
+        headers: { "x-probe": "yes" },
+        jsonPath: "$.header",
+        jsonExpected: "yes",
+      }),
+    ).toMatchObject({ status: "up" });
+  });
+
+  it("goes DOWN (connection_refused) when the server is gone and back UP when it returns", async () => {
+    const server = createServer(routes);
+    const port = await listen(server);
+    await new Promise((resolve) => server.close(resolve));
+    const target = `http://127.0.0.1:${port}/ok`;
+    const r = await check(http, target);
+    expect(r).toMatchObject({ status: "down", reason: "connection_refused" });
+    expect(r.message).toContain("ECONNREFUSED");
+    await listen(createServer(routes), port);
+    expect(await check(http, target)).toMatchObject({ status: "up" });
+  });
+
+  it("reports an unknown host as dns_not_found", async () => {
+    expect(await check(http, "http://nosuch.invalid/")).toMatchObject({ status: "down", reason: "dns_not_found" });
+  });
+
+  it("validates the target URL", () => {
+    expect(http.validateTarget("https://example.com/health")).toBeNull();
+    expect(http.validateTarget("ftp://example.com")).toMatch(/unsupported scheme/);
+    expect(http.validateTarget("not a url")).toMatch(/not a valid URL/);
+  });
+});
+
+describe("https probe with self-signed certificates", () => {
+  let expiring = "";
+  let lasting = "";
+  beforeAll(async () => {
+    const soon = selfSignedCertificate(5);
+    const later = selfSignedCertificate(400);
+    expiring = `https://localhost:${await listen(createTlsServer(soon, routes))}/ok`;
+    lasting = `https://127.0.0.1:${await listen(createTlsServer(later, routes))}/ok`;
+  });
+
+  it("is DOWN (tls_error) on an untrusted certificate", async () => {
+    const r = await check(http, lasting);
+    expect(r).toMatchObject({ status: "down", reason: "tls_error" });
+    expect(r.message).toMatch(/self[- ]signed/i);
+  });
+
+  it("is UP when TLS errors are ignored and the certificate has time left", async () => {
+    const r = await check(http, lasting, { ignoreTls: true });
+    expect(r).toMatchObject({ status: "up" });
+    expect(Date.parse(r.details?.tlsCertificateExpiresAt as string)).toBeGreaterThan(Date.now() + 300 * 86_400_000);
+  });
+
+  it("is DEGRADED (tls_certificate_expiring) inside the warning window, with the expiry date", async () => {
+    const r = await check(http, expiring, { ignoreTls: true });
+    expect(r).toMatchObject({ status: "degraded", reason: "tls_certificate_expiring" });
+    const expiresAt = r.details?.tlsCertificateExpiresAt as string;
+    expect(Date.parse(expiresAt) - Date.now()).toBeLessThan(6 * 86_400_000);
+    expect(r.message).toContain(expiresAt);
+    expect(await check(http, expiring, { ignoreTls: true, tlsExpiryWarningDays: 3 })).toMatchObject({ status: "up" });
+    expect(await check(http, expiring, { ignoreTls: true, tlsExpiryWarningDays: 0 })).toMatchObject({ status: "up" });
+  });
+});

@@ -1,0 +1,58 @@
+import { Badge } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
+import { useTranslation } from "react-i18next";
+import { api, unwrap } from "../../api/client";
+import { useAuth } from "../../auth/AuthProvider";
+
+interface MonitorView {
+  name: string;
+  state: { status: string; since: string } | null;
+}
+
+const statusColor: Record<string, string> = {
+  UP: "green",
+  DEGRADED: "yellow",
+  PENDING: "orange",
+  DOWN: "red",
+  MAINTENANCE: "blue",
+  UNREACHABLE: "gray",
+};
+const client = api as unknown as {
+  GET(
+    path: string,
+    init: { params: { path: { id: string } }; signal?: AbortSignal },
+  ): Promise<{
+    data?: unknown;
+    error?: unknown;
+    response: Response;
+  }>;
+};
+
+/**
+ * The readiness of the contingency environment, as its monitor sees it. The runbook only names the monitor;
+ * when it cannot be read (no such monitor, no monitoring grant) the id alone is shown.
+ */
+export function MonitorState({ monitorId }: { monitorId: string }) {
+  const { t } = useTranslation();
+  const { can } = useAuth();
+  const monitor = useQuery({
+    queryKey: ["continuity", "monitor", monitorId],
+    enabled: can("monitoring"),
+    retry: false,
+    refetchInterval: 30_000,
+    queryFn: async ({ signal }) =>
+      unwrap(await client.GET("/api/v1/monitors/{id}", { params: { path: { id: monitorId } }, signal })) as MonitorView,
+  });
+  const m = monitor.data;
+  const status = m?.state?.status;
+  return (
+    <Badge
+      variant="outline"
+      color={status ? (statusColor[status] ?? "gray") : "gray"}
+      data-testid="contingency-monitor"
+    >
+      {t("backups.continuity.monitor", { id: m ? m.name : monitorId })}
+      {status ? ` · ${status}` : ""}
+    </Badge>
+  );
+}

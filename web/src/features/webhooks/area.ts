@@ -1,0 +1,15 @@
+import { lazy } from "react";
+import type { Area } from "../../shell/area";
+import { WebhookIcon } from "./WebhookIcon";
+
+// Only roles with a webhooks grant (admin, manager) see the area; the server checks the same grant.
+export const webhooksArea: Area = {
+  path: "/webhooks",
+  label: "areas.webhooks",
+  icon: WebhookIcon,
+  requires: "webhooks",
+  page: lazy(() => import("./WebhooksPage").then((m) => ({ default: m.WebhooksPage }))),
+  subpages: [
+    { path: "/webhooks/:id", page: lazy(() => import("./WebhookPage").then((m) => ({ default: m.WebhookPage }))) },
+  ],
+};
