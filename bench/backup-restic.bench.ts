@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { report, startBenchServer } from "./harness.js";
@@ -52,11 +52,40 @@ const median = (xs: number[]) => {
 };
 const round2 = (x: number) => Math.round(x * 100) / 100;
 const load1 = () => round2(loadavg()[0]!);
+const CLOCK_TICK = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout) || 100;
+
+/**
+ * CPU seconds used so far by this process (every thread) and by its children that ended (restic): unlike wall
+ * time, this does not depend on what else the shared machine runs.
+ */
+function cpu(): { self: number; children: number } {
+  const fields = readFileSync("/proc/self/stat", "utf8").split(") ")[1]!.split(" ");
+  const { user, system } = process.cpuUsage();
+  return { self: (user + system) / 1e6, children: (Number(fields[13]) + Number(fields[14])) / CLOCK_TICK };
+}
+
+interface Timed {
+  seconds: number;
+  cpu: number;
+}
 
 interface Round {
-  direct: number;
-  plantao: number;
   load1: number;
+  direct: Timed;
+  plantao: Timed;
+}
+
+/** Wall and CPU seconds of `fn`: restic's alone when `withSelf` is false (this process only waits for it). */
+async function timed(fn: () => Promise<unknown>, withSelf: boolean): Promise<Timed> {
+  const before = cpu();
+  const t0 = performance.now();
+  await fn();
+  const seconds = (performance.now() - t0) / 1000;
+  const after = cpu();
+  return {
+    seconds,
+    cpu: after.children - before.children + (withSelf ? after.self - before.self : 0),
+  };
 }
 
 export default async function backupRestic(): Promise<void> {
@@ -86,16 +115,17 @@ export default async function backupRestic(): Promise<void> {
       "--",
       data,
     ];
-    const plantao = async (jobId: string, kind: "full" | "incremental") => {
-      const t0 = performance.now();
-      const run = await services.backups.runNow(jobId, { operation: "backup", kind });
-      if (run.status !== "succeeded") throw new Error(`${kind} run failed: ${run.error}`);
-      return (performance.now() - t0) / 1000;
-    };
+    const direct = (repo: string, kind: "full" | "incremental", jobId: string) =>
+      timed(() => restic(repo, flags(kind, jobId)), false);
+    const plantao = (jobId: string, kind: "full" | "incremental") =>
+      timed(async () => {
+        const run = await services.backups.runNow(jobId, { operation: "backup", kind });
+        if (run.status !== "succeeded") throw new Error(`${kind} run failed: ${run.error}`);
+      }, true);
 
     const first: Round[] = [];
     const nightly: Round[] = [];
-    let last: { jobId: string; direct: string } | undefined;
+    let last: { jobId: string; repo: string } | undefined;
     for (let r = 0; r < ROUNDS; r++) {
       const job = await services.backups.create(
         null,
@@ -106,25 +136,21 @@ export default async function backupRestic(): Promise<void> {
         },
         { ip: "127.0.0.1", headers: {} },
       );
-      const direct = join(work, `repo-direct-${r}`);
-      await restic(direct, ["init"]);
-      let load = load1();
-      first.push({
-        load1: load,
-        direct: await restic(direct, flags("full", job.id)),
-        plantao: await plantao(job.id, "full"),
-      });
-      load = load1();
-      nightly.push({
-        load1: load,
-        direct: await restic(direct, flags("full", job.id)),
-        plantao: await plantao(job.id, "full"),
-      });
+      const repo = join(work, `repo-direct-${r}`);
+      await restic(repo, ["init"]);
+      for (const rounds of [first, nightly]) {
+        const load = load1();
+        rounds.push({
+          load1: load,
+          direct: await direct(repo, "full", job.id),
+          plantao: await plantao(job.id, "full"),
+        });
+      }
       if (last) {
         rmSync(join(work, `repo-plantao-${r - 1}`), { recursive: true, force: true });
-        rmSync(last.direct, { recursive: true, force: true });
+        rmSync(last.repo, { recursive: true, force: true });
       }
-      last = { jobId: job.id, direct };
+      last = { jobId: job.id, repo };
     }
 
     const incremental: Round[] = [];
@@ -133,52 +159,63 @@ export default async function backupRestic(): Promise<void> {
       const load = load1();
       incremental.push({
         load1: load,
-        direct: await restic(last!.direct, flags("incremental", last!.jobId)),
+        direct: await direct(last!.repo, "incremental", last!.jobId),
         plantao: await plantao(last!.jobId, "incremental"),
       });
     }
 
-    const rounded = (rs: Round[]) =>
-      rs.map((x) => ({ direct: round2(x.direct), plantao: round2(x.plantao), load1: x.load1 }));
+    const summary = (rounds: Round[]) => {
+      const m = (f: (x: Round) => number) => median(rounds.map(f));
+      return {
+        direct: m((x) => x.direct.seconds),
+        ours: m((x) => x.plantao.seconds),
+        directCpu: m((x) => x.direct.cpu),
+        oursCpu: m((x) => x.plantao.cpu),
+        rounds: rounds.map((x) => ({
+          load1: x.load1,
+          direct: round2(x.direct.seconds),
+          plantao: round2(x.plantao.seconds),
+          directCpu: round2(x.direct.cpu),
+          plantaoCpu: round2(x.plantao.cpu),
+        })),
+      };
+    };
+    const percent = (part: number, whole: number) => Math.round((part / whole) * 1000) / 10;
     for (const [name, what, rounds] of [
       ["backup-restic-overhead", "first full into an empty repository", first],
-      [
-        "backup-restic-overhead-nightly",
-        "nightly full (--force) into the repository holding the previous one",
-        nightly,
-      ],
+      ["backup-restic-overhead-nightly", "nightly full (--force) into the repository holding the previous", nightly],
     ] as const) {
-      const direct = median(rounds.map((x) => x.direct));
-      const ours = median(rounds.map((x) => x.plantao));
+      const s = summary(rounds);
       report(
         {
           name,
           metric: `median seconds, ${what}: restic direct (value) vs through Plantão (baseline)`,
-          value: round2(direct),
-          baseline: round2(ours),
+          value: round2(s.direct),
+          baseline: round2(s.ours),
           megabytes: MB,
           files: FILES,
-          overheadPercent: Math.round(((ours - direct) / direct) * 1000) / 10,
-          rounds: rounded(rounds),
+          overheadPercent: percent(s.ours - s.direct, s.direct),
+          cpuSeconds: { direct: round2(s.directCpu), plantao: round2(s.oursCpu) },
+          cpuOverheadPercent: percent(s.oursCpu - s.directCpu, s.directCpu),
+          rounds: s.rounds,
         },
         0.952,
       );
     }
-    const full = median(first.map((x) => x.plantao));
-    const incr = median(incremental.map((x) => x.plantao));
-    const directFull = median(first.map((x) => x.direct));
-    const directIncr = median(incremental.map((x) => x.direct));
+    const full = summary(first);
+    const incr = summary(incremental);
     report(
       {
         name: "backup-restic-incremental",
         metric:
           "median seconds through Plantão: first full (value) vs incremental with 1% of the files changed (baseline)",
-        value: round2(full),
-        baseline: round2(incr),
+        value: round2(full.ours),
+        baseline: round2(incr.ours),
         changedFiles: Math.ceil(FILES / 100),
-        incrementalPercentOfFull: Math.round((incr / full) * 1000) / 10,
-        resticDirectIncrementalPercentOfFull: Math.round((directIncr / directFull) * 1000) / 10,
-        rounds: rounded(incremental),
+        incrementalPercentOfFull: percent(incr.ours, full.ours),
+        resticDirectIncrementalPercentOfFull: percent(incr.direct, full.direct),
+        cpuSeconds: { plantaoFull: round2(full.oursCpu), plantaoIncremental: round2(incr.oursCpu) },
+        rounds: incr.rounds,
       },
       10,
     );

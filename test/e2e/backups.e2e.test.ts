@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/platform/config.js";
 import { projectRoot } from "../../src/platform/version.js";
 import { type RunningServer, startServer } from "../../src/server.js";
+import { builtWeb } from "../fixtures/web-build.js";
 import { type ScratchDatabase, scratchDatabase } from "../harness.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -32,14 +32,7 @@ describe.skipIf(skip)("the backups pages in Chromium, over real restic", () => {
   const browserErrors: string[] = [];
 
   beforeAll(async () => {
-    // A build of the current sources of its own, so other suites' builds and stale ones do not matter.
-    webDir = mkdtempSync(join(tmpdir(), "plantao-e2e-web-"));
-    const build = spawnSync(
-      "npx",
-      ["vite", "build", "--config", "web/vite.config.ts", "--outDir", webDir, "--emptyOutDir", "--logLevel", "warn"],
-      { cwd: projectRoot, stdio: "inherit", timeout: 170_000, env: { ...process.env, NODE_ENV: "production" } },
-    );
-    if (build.status !== 0) throw new Error(`vite build failed (status ${build.status})`);
+    webDir = await builtWeb();
     scratch = await scratchDatabase("sqlite");
     dataDir = mkdtempSync(join(tmpdir(), "plantao-e2e-backups-"));
     work = mkdtempSync(join(tmpdir(), "plantao-e2e-pbx-"));
@@ -76,7 +69,6 @@ describe.skipIf(skip)("the backups pages in Chromium, over real restic", () => {
     await server?.close();
     await scratch?.drop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-    if (webDir) rmSync(webDir, { recursive: true, force: true });
     if (work) rmSync(work, { recursive: true, force: true });
   });
 

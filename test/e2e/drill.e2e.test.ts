@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/platform/config.js";
 import { projectRoot } from "../../src/platform/version.js";
 import { type RunningServer, startServer } from "../../src/server.js";
+import { builtWeb } from "../fixtures/web-build.js";
 import { type ScratchDatabase, scratchDatabase } from "../harness.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -34,14 +34,7 @@ describe.skipIf(skip)("a disaster-recovery drill in Chromium", () => {
   const browserErrors: string[] = [];
 
   beforeAll(async () => {
-    // A build of the current sources of its own, so other suites' builds and stale ones do not matter.
-    webDir = mkdtempSync(join(tmpdir(), "plantao-e2e-web-"));
-    const build = spawnSync(
-      "npx",
-      ["vite", "build", "--config", "web/vite.config.ts", "--outDir", webDir, "--emptyOutDir", "--logLevel", "warn"],
-      { cwd: projectRoot, stdio: "inherit", timeout: 170_000, env: { ...process.env, NODE_ENV: "production" } },
-    );
-    if (build.status !== 0) throw new Error(`vite build failed (status ${build.status})`);
+    webDir = await builtWeb();
     scratch = await scratchDatabase("sqlite");
     dataDir = mkdtempSync(join(tmpdir(), "plantao-e2e-drill-"));
     server = await startServer(
@@ -76,7 +69,6 @@ describe.skipIf(skip)("a disaster-recovery drill in Chromium", () => {
     await server?.close();
     await scratch?.drop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-    if (webDir) rmSync(webDir, { recursive: true, force: true });
   });
 
   const heading = (name: string | RegExp) =>

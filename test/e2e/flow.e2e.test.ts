@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,13 +6,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/platform/config.js";
 import { projectRoot } from "../../src/platform/version.js";
 import { type RunningServer, startServer } from "../../src/server.js";
+import { builtWeb } from "../fixtures/web-build.js";
 import { type ScratchDatabase, scratchDatabase } from "../harness.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const hasChromium = existsSync(CHROMIUM);
 const skip = !hasChromium && process.env.PLANTAO_TEST_REQUIRE_E2E !== "1";
 
-const webDir = join(projectRoot, "dist/web");
 const artifacts = join(projectRoot, "test/e2e/artifacts");
 const ADMIN = { email: "admin@example.com", password: "e2e password 123" };
 const WAIT_MS = 10_000;
@@ -36,15 +35,7 @@ describe.skipIf(skip)("signed-in work in Chromium", () => {
   const browserErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(join(webDir, "index.html"))) {
-      const build = spawnSync("npm", ["run", "build:web"], {
-        cwd: projectRoot,
-        stdio: "inherit",
-        timeout: 120_000,
-        env: { ...process.env, NODE_ENV: "production" },
-      });
-      if (build.status !== 0) throw new Error(`npm run build:web failed (status ${build.status})`);
-    }
+    const webDir = await builtWeb();
     scratch = await scratchDatabase("sqlite");
     dataDir = mkdtempSync(join(tmpdir(), "plantao-e2e-flow-"));
     server = await startServer(

@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/platform/config.js";
 import { projectRoot } from "../../src/platform/version.js";
 import { type RunningServer, startServer } from "../../src/server.js";
+import { builtWeb } from "../fixtures/web-build.js";
 import { type ScratchDatabase, scratchDatabase } from "../harness.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -15,23 +15,10 @@ const required = process.env.PLANTAO_TEST_REQUIRE_E2E === "1";
 const skip = !hasChromium && !required;
 if (skip) console.warn(`e2e skipped: ${CHROMIUM} is missing (set PLANTAO_TEST_REQUIRE_E2E=1 to make that a failure)`);
 
-const webDir = join(projectRoot, "dist/web");
 const artifacts = join(projectRoot, "test/e2e/artifacts");
 const ADMIN = { email: "admin@example.com", password: "e2e password 123" };
 /** Upper bound of every wait in the browser: a healthy run needs well under a second per step. */
 const WAIT_MS = 10_000;
-
-function buildWebIfMissing(): void {
-  if (existsSync(join(webDir, "index.html"))) return;
-  // Vitest sets NODE_ENV=test, which would make Vite bundle React's development build into dist/web.
-  const build = spawnSync("npm", ["run", "build:web"], {
-    cwd: projectRoot,
-    stdio: "inherit",
-    timeout: 120_000,
-    env: { ...process.env, NODE_ENV: "production" },
-  });
-  if (build.status !== 0) throw new Error(`npm run build:web failed (status ${build.status}, ${build.error ?? ""})`);
-}
 
 describe.skipIf(skip)("web shell in Chromium", () => {
   let server: RunningServer;
@@ -45,7 +32,7 @@ describe.skipIf(skip)("web shell in Chromium", () => {
 
   beforeAll(async () => {
     if (!hasChromium) throw new Error(`PLANTAO_TEST_REQUIRE_E2E=1 but ${CHROMIUM} is missing`);
-    buildWebIfMissing();
+    const webDir = await builtWeb();
     scratch = await scratchDatabase("sqlite");
     dataDir = mkdtempSync(join(tmpdir(), "plantao-e2e-"));
     server = await startServer(

@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { timingSafeEqual } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
@@ -11,12 +10,12 @@ import { signature } from "../../src/modules/webhooks/signature.js";
 import { loadConfig } from "../../src/platform/config.js";
 import { projectRoot } from "../../src/platform/version.js";
 import { type RunningServer, startServer } from "../../src/server.js";
+import { builtWeb } from "../fixtures/web-build.js";
 import { type ScratchDatabase, scratchDatabase } from "../harness.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const skip = !existsSync(CHROMIUM) && process.env.PLANTAO_TEST_REQUIRE_E2E !== "1";
 
-const webDir = join(projectRoot, "dist/web");
 const artifacts = join(projectRoot, "test/e2e/artifacts");
 const ADMIN = { email: "admin@example.com", password: "e2e password 123" };
 const AGENT = { email: "agente@example.com", name: "Agente Silva", password: "agent password 123" };
@@ -72,15 +71,7 @@ describe.skipIf(skip)("ticket collaboration and webhooks in Chromium", () => {
   let expectedFailures: { status: number; path: RegExp }[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(join(webDir, "index.html"))) {
-      const build = spawnSync("npm", ["run", "build:web"], {
-        cwd: projectRoot,
-        stdio: "inherit",
-        timeout: 120_000,
-        env: { ...process.env, NODE_ENV: "production" },
-      });
-      if (build.status !== 0) throw new Error(`npm run build:web failed (status ${build.status})`);
-    }
+    const webDir = await builtWeb();
     hook = await receiver();
     scratch = await scratchDatabase("sqlite");
     dataDir = mkdtempSync(join(tmpdir(), "plantao-e2e-collab-"));

@@ -251,6 +251,7 @@ describe.each(engines)("monitors API on %s", (engine) => {
       ["GET", "/api/v1/monitors"],
       ["GET", `/api/v1/monitors/${m.id}`],
       ["GET", `/api/v1/monitors/${m.id}/uptime`],
+      ["GET", `/api/v1/monitors/uptime?ids=${m.id}`],
       ["GET", `/api/v1/monitors/${m.id}/series`],
       ["GET", `/api/v1/monitors/${m.id}/history`],
       ["POST", `/api/v1/monitors/${m.id}/pause`],

@@ -1,5 +1,5 @@
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/platform/clock.js";
 import { waitFor } from "../fixtures/nodes.js";
@@ -122,6 +122,12 @@ describe.each(engines)("monitoring engine on %s", (engine) => {
       headers: admin,
     });
     expect(uptime.json()).toMatchObject({ upSeconds: 30, downSeconds: 90, outages: 1 });
+    const several = await t.app.inject({
+      url: `/api/v1/monitors/uptime?ids=${m.id}&ids=0190c0de-0000-7000-8000-000000000000&from=2026-03-02T12:00:00Z&to=${clock.now().toISOString()}`,
+      headers: admin,
+    });
+    expect(several.statusCode, several.body).toBe(200);
+    expect(several.json().items).toEqual([uptime.json()]);
 
     // The checks of each minute reach the database once the minute is over.
     clock.advance(60_000);
@@ -133,6 +139,39 @@ describe.each(engines)("monitoring engine on %s", (engine) => {
     expect(series.json().resolution).toBe("minute");
     expect(series.json().points).toMatchObject([{ checks: 5, failures: 3 }]);
     expect(series.json().points[0].latencyAvg).toBeGreaterThan(0);
+  });
+
+  it("times a hanging target out with its reason, without holding up the other monitors", async () => {
+    const web = await target();
+    const hanging = net.createServer(() => {});
+    await new Promise<void>((resolve) => hanging.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (hanging.address() as AddressInfo).port;
+      const stuck = await create({
+        name: "Stuck",
+        type: "http",
+        target: `http://127.0.0.1:${port}/`,
+        intervalSeconds: 30,
+        timeoutSeconds: 1,
+      });
+      const fine = await create({
+        name: "Fine",
+        type: "http",
+        target: web.url,
+        intervalSeconds: 30,
+        timeoutSeconds: 5,
+      });
+      await monitoring().engine.idle();
+      expect(await stateOf(stuck.id)).toMatchObject({ status: "DOWN", reason: "timeout" });
+      expect((await stateOf(fine.id))!.status).toBe("UP");
+      const started = Date.now();
+      await tick();
+      expect(Date.now() - started).toBeLessThan(4000);
+      expect((await stateOf(fine.id))!.status).toBe("UP");
+      await t.app.inject({ method: "DELETE", url: `/api/v1/monitors/${stuck.id}`, headers: admin });
+    } finally {
+      hanging.close();
+    }
   });
 
   it("reports DEGRADED for slow answers, with failure and success thresholds", async () => {

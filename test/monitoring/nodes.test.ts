@@ -28,6 +28,9 @@ interface Check {
   at: number;
 }
 
+/** Targets (monitor ids) the counting probe reports as down. */
+const failing = new Set<string>();
+
 /** A probe that answers at once and notes which node ran which monitor when. */
 function countingProbe(node: string, log: Check[]): ProbeType {
   return {
@@ -36,7 +39,9 @@ function countingProbe(node: string, log: Check[]): ProbeType {
     validateTarget: () => null,
     run: async (target) => {
       log.push({ node, monitor: target, at: Date.now() });
-      return { status: "up", latencyMs: 1, reason: null, message: null };
+      return failing.has(target)
+        ? { status: "down", latencyMs: null, reason: "test_down", message: "down by the test" }
+        : { status: "up", latencyMs: 1, reason: null, message: null };
     },
   };
 }
@@ -99,6 +104,46 @@ describe.skipIf(!postgresUrl)("monitors shared by nodes on PostgreSQL", () => {
       expect(log.filter((c) => c.node === "node-a" && c.at > stoppedAt + 100)).toEqual([]);
       expect(new Set(log.map((c) => c.monitor))).toEqual(new Set(ids));
     } finally {
+      await a.services.monitoring.stop();
+      await b.services.monitoring.stop();
+      await a.platform.close();
+      await b.platform.close();
+      await scratch.drop();
+    }
+  }, 60_000);
+
+  it("marks a child UNREACHABLE when its parent, run by the other node, goes DOWN", async () => {
+    const scratch = await scratchDatabase("postgres");
+    const log: Check[] = [];
+    const a = await node(scratch.url, "node-a", log);
+    const b = await node(scratch.url, "node-b", log);
+    try {
+      await createMonitors(a.services, 16);
+      await a.services.monitoring.start();
+      await b.services.monitoring.start();
+      const [ea, eb] = [a.services.monitoring.engine, b.services.monitoring.engine];
+      await waitFor("both nodes to run a share", () => ea.running().length > 0 && eb.running().length > 0, 10_000);
+      const parent = ea.running()[0]!;
+      const child = eb.running()[0]!;
+      await a.services.monitoring.update(actor, child, { parentId: parent, retries: 3 }, req);
+      const status = async (id: string) => (await a.services.monitoring.get(id)).state?.status;
+      await waitFor("both UP", async () => (await status(parent)) === "UP" && (await status(child)) === "UP", 10_000);
+      failing.add(parent);
+      failing.add(child);
+      await waitFor("the parent DOWN", async () => (await status(parent)) === "DOWN", INTERVAL_MS + 2000);
+      await waitFor("the child UNREACHABLE", async () => (await status(child)) === "UNREACHABLE", INTERVAL_MS + 2000);
+      const seen = await a.platform.db
+        .selectFrom("monitor_intervals")
+        .select("status")
+        .where("monitor_id", "=", child)
+        .orderBy("id")
+        .execute();
+      expect(seen.map((r) => r.status)).not.toContain("DOWN");
+      failing.delete(parent);
+      failing.delete(child);
+      await waitFor("the child UP again", async () => (await status(child)) === "UP", 2 * INTERVAL_MS + 2000);
+    } finally {
+      failing.clear();
       await a.services.monitoring.stop();
       await b.services.monitoring.stop();
       await a.platform.close();

@@ -132,33 +132,42 @@ function mysqlClient(url: string): { args: string[]; env: NodeJS.ProcessEnv; dat
 }
 
 /**
- * Rows per table as the dump holds them: the tuples of its `INSERT INTO` lines (mysqldump writes each
- * statement on one line, strings escaped with backslashes), and 0 for a table created without rows.
+ * Rows per table as the dump holds them: the tuples of its `INSERT INTO` statements (on one line, or one tuple
+ * a line as MariaDB's mysqldump writes them; strings escaped with backslashes), and 0 for a table without rows.
  */
 export async function mysqlDumpCounts(file: string): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   const name = (quoted: string) => quoted.replace(/``/g, "`");
+  // Inside an INSERT statement: its table, the parenthesis depth and the open quote, across lines.
+  let table: string | null = null;
+  let depth = 0;
+  let quote = "";
   const lines = createInterface({ input: createReadStream(file, { encoding: "utf8" }), crlfDelay: Infinity });
   for await (const line of lines) {
-    const created = /^CREATE TABLE `((?:[^`]|``)+)`/.exec(line);
-    if (created) counts[name(created[1]!)] ??= 0;
-    const insert = /^INSERT INTO `((?:[^`]|``)+)` VALUES /.exec(line);
-    if (!insert) continue;
-    let tuples = 0;
-    let depth = 0;
-    let quote = "";
-    for (let i = insert[0].length; i < line.length; i++) {
+    let i = 0;
+    if (table === null) {
+      const created = /^CREATE TABLE `((?:[^`]|``)+)`/.exec(line);
+      if (created) counts[name(created[1]!)] ??= 0;
+      const insert = /^INSERT INTO `((?:[^`]|``)+)` VALUES/.exec(line);
+      if (!insert) continue;
+      table = name(insert[1]!);
+      counts[table] ??= 0;
+      i = insert[0].length;
+    }
+    for (; i < line.length; i++) {
       const c = line[i];
       if (quote) {
         if (c === "\\") i++;
         else if (c === quote) quote = "";
       } else if (c === "'" || c === '"') quote = c;
       else if (c === "(") {
-        if (depth++ === 0) tuples++;
+        if (depth++ === 0) counts[table]!++;
       } else if (c === ")") depth--;
+      else if (c === ";" && depth === 0) {
+        table = null;
+        break;
+      }
     }
-    const table = name(insert[1]!);
-    counts[table] = (counts[table] ?? 0) + tuples;
   }
   return counts;
 }

@@ -77,6 +77,12 @@ export class MonitoringRepository {
     return executor.selectFrom("monitors").selectAll().where("id", "=", id).executeTakeFirst();
   }
 
+  /** Which of `ids` exist. */
+  async existing(ids: string[]): Promise<string[]> {
+    const rows = await this.db.selectFrom("monitors").select("id").where("id", "in", ids).execute();
+    return rows.map((r) => r.id);
+  }
+
   findByTokenHash(hash: string): Promise<MonitorRow | undefined> {
     return this.db.selectFrom("monitors").selectAll().where("push_token_hash", "=", hash).executeTakeFirst();
   }
@@ -230,12 +236,12 @@ export class MonitoringRepository {
     return true;
   }
 
-  /** Intervals overlapping [from, to). */
-  intervals(id: string, from: string, to: string): Promise<IntervalRow[]> {
+  /** Intervals of the monitors overlapping [from, to). */
+  intervals(ids: string[], from: string, to: string): Promise<IntervalRow[]> {
     return this.db
       .selectFrom("monitor_intervals")
       .selectAll()
-      .where("monitor_id", "=", id)
+      .where("monitor_id", "in", ids)
       .where("started_at", "<", to)
       .where((eb) => eb.or([eb("ended_at", "is", null), eb("ended_at", ">", from)]))
       .orderBy("started_at")

@@ -150,6 +150,23 @@ export function monitoringRoutes(monitoring: MonitoringService) {
     );
 
     app.get(
+      "/api/v1/monitors/uptime",
+      {
+        schema: {
+          tags,
+          summary: "Uptime of several monitors over one window (a dashboard page at once)",
+          querystring: S.UptimesQuery,
+          response: { 200: S.UptimeList, 400: problem, ...problems },
+        },
+      },
+      async (request) => {
+        authorize(request, "monitoring", "read");
+        const { ids, ...window } = request.query;
+        return { items: await monitoring.uptimes(ids, window) };
+      },
+    );
+
+    app.get(
       "/api/v1/monitors/:id/series",
       {
         schema: {

@@ -174,6 +174,15 @@ export const WindowQuery = Type.Object(
   strict,
 );
 
+export const UptimesQuery = Type.Object(
+  {
+    ids: Type.Array(Id, { minItems: 1, maxItems: 200, description: "Monitors to report on (`ids=…&ids=…`)" }),
+    from: Type.Optional({ ...Instant, description: "Start of the window; default 24 hours before `to`" }),
+    to: Type.Optional({ ...Instant, description: "End of the window; default now" }),
+  },
+  strict,
+);
+
 export const SeriesQuery = Type.Object(
   {
     from: Type.Optional({ ...Instant, description: "Start of the window; default 24 hours before `to`" }),
@@ -213,6 +222,10 @@ export const Uptime = Type.Object({
   downSeconds: Type.Number(),
   excludedSeconds: Type.Number(),
   outages: Type.Integer({ description: "DOWN intervals that began in the window" }),
+});
+
+export const UptimeList = Type.Object({
+  items: Type.Array(Uptime, { description: "In the order asked; unknown monitors are left out" }),
 });
 
 const Latency = nullable(Type.Number());

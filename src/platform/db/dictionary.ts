@@ -416,7 +416,9 @@ export const dataDictionary: Record<string, TableMeaning> = {
       details: json(
         "restic's backup summary, the check's subset and output, the prune's per-snapshot verdicts, or the restore target",
       ),
-      manifest: json("Backups: sha256 of every file and, for database dumps, rows per table at backup time"),
+      manifest: json(
+        "Backups: sha256, size, mtime, ctime and inode of every file and, for database dumps, rows per table at backup time",
+      ),
       attempts: integer("Attempts made so far (a locked repository is retried)"),
       created_at: createdAt,
       started_at: timestamp("When the last attempt started"),
@@ -434,7 +436,7 @@ export const dataDictionary: Record<string, TableMeaning> = {
       trigger: text("`schedule` (monthly, from the plan) or `manual`"),
       status: text("`running`, `passed` or `failed`"),
       checks: json(
-        "The checks run, each `{name, status, detail}`: restore, checksums, sqlite-integrity, pg-restore, row-counts, rto",
+        "The checks run, each `{name, status, detail}`: restore, checksums, sqlite-integrity, pg-restore, mysql-restore, row-counts, rto",
       ),
       error: text("Why it failed, in words"),
       created_at: createdAt,
@@ -544,6 +546,10 @@ export const dataDictionary: Record<string, TableMeaning> = {
       flapping: boolean("Whether the recent checks change status too often (flap detection)"),
       version: integer("Bumped by every write; a writer holding an older version lost a race and re-reads"),
       updated_at: updatedAt,
+      last_check_at: timestamp(
+        "When the last check of the monitor started; written by the minute flush and with state changes, so up to about 65 s old",
+      ),
+      last_latency_ms: real("Latency of that check in milliseconds; null when nothing answered"),
     },
   },
   monitor_intervals: {

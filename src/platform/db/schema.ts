@@ -417,6 +417,9 @@ export interface MonitorStateTable {
   flapping: boolean | number;
   version: number;
   updated_at: string;
+  /** Written with the minute flush and with state changes, not per check. */
+  last_check_at: string | null;
+  last_latency_ms: number | null;
 }
 
 export interface MonitorIntervalTable {

@@ -39,6 +39,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("flapping", types.boolean, (c) => c.notNull())
     .addColumn("version", "integer", (c) => c.notNull())
     .addColumn("updated_at", types.timestamp, (c) => c.notNull())
+    .addColumn("last_check_at", types.timestamp)
+    .addColumn("last_latency_ms", "real")
     .execute();
 
   await db.schema
