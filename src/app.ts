@@ -10,6 +10,7 @@ import { authorize, tenantOf } from "./modules/identity/actor.js";
 import { installAuthentication } from "./modules/identity/authenticate.js";
 import { mayReadEvent } from "./modules/identity/event-visibility.js";
 import { identityRoutes } from "./modules/identity/routes.js";
+import { monitoringMetrics } from "./modules/monitoring/metrics.js";
 import { monitoringRoutes } from "./modules/monitoring/routes.js";
 import { planRoutes } from "./modules/plan/routes.js";
 import { runbookRoutes } from "./modules/runbooks/routes.js";
@@ -77,6 +78,8 @@ export async function buildApp(
   const commit = platform.config.commit || readCommit();
   await installOpenApi(app, packageVersion);
   const registry = installMetrics(app, platform);
+  const unobserveMonitoring = monitoringMetrics(registry, services.monitoring.engine);
+  app.addHook("onClose", async () => unobserveMonitoring());
 
   await installAuthentication(app, services.identity);
   await app.register(systemRoutes(platform, registry, { version: packageVersion, commit }));

@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -9,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/platform/config.js";
 import { projectRoot } from "../../src/platform/version.js";
 import { type RunningServer, startServer } from "../../src/server.js";
+import { builtWeb } from "../fixtures/web-build.js";
 import { type ScratchDatabase, scratchDatabase } from "../harness.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -53,14 +53,7 @@ describe.skipIf(skip)("the live monitoring dashboard in Chromium", () => {
   };
 
   beforeAll(async () => {
-    // A build of the current sources of its own, so other suites' builds and stale ones do not matter.
-    webDir = mkdtempSync(join(tmpdir(), "plantao-e2e-web-"));
-    const build = spawnSync(
-      "npx",
-      ["vite", "build", "--config", "web/vite.config.ts", "--outDir", webDir, "--emptyOutDir", "--logLevel", "warn"],
-      { cwd: projectRoot, stdio: "inherit", timeout: 170_000, env: { ...process.env, NODE_ENV: "production" } },
-    );
-    if (build.status !== 0) throw new Error(`vite build failed (status ${build.status})`);
+    webDir = await builtWeb();
     target = createServer((_req, res) => {
       res.writeHead(healthy ? 200 : 500, { "content-type": "text/plain", connection: "close" });
       res.end(healthy ? "ok" : "failing");
@@ -97,7 +90,6 @@ describe.skipIf(skip)("the live monitoring dashboard in Chromium", () => {
     await new Promise((resolve) => target?.close(resolve));
     await scratch?.drop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-    if (webDir) rmSync(webDir, { recursive: true, force: true });
   });
 
   const heading = (p: Page, name: string) => p.getByRole("heading", { name, exact: true }).waitFor();
@@ -150,6 +142,16 @@ describe.skipIf(skip)("the live monitoring dashboard in Chromium", () => {
     expect(await up.textContent()).toContain("Operante");
     expect(await up.textContent()).toContain("HTTP(S)");
     await up.getByTestId("uptime-24h").filter({ hasText: "100 %" }).waitFor();
+    // Loaded afresh, the cards' figures come in one batch call, not several calls per card.
+    const asked: string[] = [];
+    const note = (request: { url(): string }) => asked.push(new URL(request.url()).pathname);
+    page.on("request", note);
+    await page.reload();
+    await up.getByTestId("uptime-24h").filter({ hasText: "100 %" }).waitFor();
+    await up.getByTestId("last-latency").filter({ hasText: " ms" }).waitFor();
+    page.off("request", note);
+    expect(asked.filter((path) => path === "/api/v1/monitors/overview")).toHaveLength(1);
+    expect(asked.filter((path) => /\/(uptime|series)$/.test(path))).toEqual([]);
     await page.getByTestId("count-UP").filter({ hasText: "Operante: 1" }).waitFor();
     await shot(page, "monitoring-dashboard-up");
   });

@@ -242,6 +242,15 @@ describe.each(engines)("monitors API on %s", (engine) => {
     });
     expect(tooMany.statusCode).toBe(400);
     expect(tooMany.json().errors[0].pointer).toBe("/step");
+    const backwards = await t.app.inject({
+      url: `/api/v1/monitors/${m.id}/history?from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z`,
+      headers: admin,
+    });
+    expect(backwards.statusCode).toBe(400);
+    expect(backwards.json().errors[0].pointer).toBe("/from");
+    const badInstant = await t.app.inject({ url: `/api/v1/monitors/${m.id}/history?from=yesterday`, headers: admin });
+    expect(badInstant.statusCode).toBe(400);
+    expect(badInstant.json().errors[0].pointer).toBe("/from");
   });
 
   it("is for staff: customers get 403 everywhere, agents read only, strangers 401", async () => {
@@ -252,6 +261,7 @@ describe.each(engines)("monitors API on %s", (engine) => {
       ["GET", `/api/v1/monitors/${m.id}`],
       ["GET", `/api/v1/monitors/${m.id}/uptime`],
       ["GET", `/api/v1/monitors/uptime?ids=${m.id}`],
+      ["GET", `/api/v1/monitors/overview?ids=${m.id}`],
       ["GET", `/api/v1/monitors/${m.id}/series`],
       ["GET", `/api/v1/monitors/${m.id}/history`],
       ["POST", `/api/v1/monitors/${m.id}/pause`],

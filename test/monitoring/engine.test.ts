@@ -115,6 +115,24 @@ describe.each(engines)("monitoring engine on %s", (engine) => {
 
     const history = await t.app.inject({ url: `/api/v1/monitors/${m.id}/history`, headers: admin });
     expect(history.json().items.map((i: { status: string }) => i.status)).toEqual(["UP", "DOWN", "PENDING", "UP"]);
+    // UP 12:00:10, PENDING 12:00:40, DOWN 12:01:40, UP 12:02:10: a window gets the intervals overlapping it.
+    const windowed = async (query: string) => {
+      const res = await t.app.inject({ url: `/api/v1/monitors/${m.id}/history?${query}`, headers: admin });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json() as { items: Array<{ status: string }>; nextCursor: string | null };
+    };
+    const statusesOf = (page: { items: Array<{ status: string }> }) => page.items.map((i) => i.status);
+    expect(statusesOf(await windowed("from=2026-03-02T12:01:00Z&to=2026-03-02T12:02:00Z"))).toEqual([
+      "DOWN",
+      "PENDING",
+    ]);
+    expect(statusesOf(await windowed("from=2026-03-02T12:02:05Z"))).toEqual(["UP", "DOWN"]);
+    expect(statusesOf(await windowed("to=2026-03-02T12:00:40Z"))).toEqual(["UP"]);
+    const first = await windowed("from=2026-03-02T12:00:00Z&to=2026-03-02T12:02:00Z&limit=2");
+    expect(statusesOf(first)).toEqual(["DOWN", "PENDING"]);
+    const rest = await windowed(`from=2026-03-02T12:00:00Z&to=2026-03-02T12:02:00Z&limit=2&cursor=${first.nextCursor}`);
+    expect(statusesOf(rest)).toEqual(["UP"]);
+    expect(rest.nextCursor).toBeNull();
 
     // 60 s PENDING + 30 s DOWN out of 120 s.
     const uptime = await t.app.inject({
@@ -139,6 +157,131 @@ describe.each(engines)("monitoring engine on %s", (engine) => {
     expect(series.json().resolution).toBe("minute");
     expect(series.json().points).toMatchObject([{ checks: 5, failures: 3 }]);
     expect(series.json().points[0].latencyAvg).toBeGreaterThan(0);
+  });
+
+  it("shows the last check on the state: fresh from the node running it, stored with the minute flush", async () => {
+    const web = await target();
+    const m = await create({
+      name: "Last check",
+      type: "http",
+      target: web.url,
+      intervalSeconds: 30,
+      timeoutSeconds: 5,
+    });
+    await monitoring().engine.idle();
+    const stored = () =>
+      t.platform.db
+        .selectFrom("monitor_states")
+        .select(["last_check_at", "last_latency_ms"])
+        .where("monitor_id", "=", m.id)
+        .executeTakeFirstOrThrow();
+    const firstAt = clock.now().toISOString();
+    const first = (await stateOf(m.id)) as unknown as { lastCheckAt: string; lastLatencyMs: number };
+    expect(first.lastCheckAt).toBe(firstAt);
+    expect(first.lastLatencyMs).toBeGreaterThan(0);
+    // The first check changed the state (to UP): the change carried the check along.
+    expect(await stored()).toMatchObject({ last_check_at: firstAt, last_latency_ms: first.lastLatencyMs });
+
+    // A check that changes nothing is not written on its own...
+    await tick();
+    const secondAt = clock.now().toISOString();
+    expect(await stateOf(m.id)).toMatchObject({ status: "UP", lastCheckAt: secondAt });
+    const listed = await t.app.inject({ url: "/api/v1/monitors?limit=500", headers: admin });
+    expect(listed.json().items.find((x: { id: string }) => x.id === m.id).state.lastCheckAt).toBe(secondAt);
+    expect((await stored()).last_check_at).toBe(firstAt);
+    // ...but with the minute flush, many monitors per statement.
+    await monitoring().engine.flush();
+    const flushed = await stored();
+    expect(flushed.last_check_at).toBe(secondAt);
+    expect(flushed.last_latency_ms).toBeGreaterThan(0);
+
+    // A failed check has no latency; stopping the engine flushes what it holds (the second failure changed no state).
+    await web.down();
+    await tick();
+    await tick();
+    expect((await stateOf(m.id))!.status).toBe("DOWN");
+    expect((await stored()).last_check_at).not.toBe(clock.now().toISOString());
+    await monitoring().stop();
+    expect(await stored()).toMatchObject({ last_check_at: clock.now().toISOString(), last_latency_ms: null });
+    expect(await stateOf(m.id)).toMatchObject({ lastCheckAt: clock.now().toISOString(), lastLatencyMs: null });
+    await monitoring().start();
+    await web.up();
+    await t.app.inject({ method: "DELETE", url: `/api/v1/monitors/${m.id}`, headers: admin });
+  });
+
+  it("answers a page of dashboard cards in one call: uptimes, last check and the last hour's minutes", async () => {
+    const web = await target();
+    const gone = await target();
+    await gone.down();
+    const up = await create({ name: "Card up", type: "http", target: web.url, intervalSeconds: 30, timeoutSeconds: 5 });
+    const down = await create({
+      name: "Card down",
+      type: "http",
+      target: gone.url,
+      intervalSeconds: 30,
+      timeoutSeconds: 5,
+    });
+    await monitoring().engine.idle();
+    await tick();
+    clock.advance(60_000);
+    await monitoring().engine.runDue();
+    await monitoring().engine.flush();
+    const unknown = "0190c0de-0000-7000-8000-000000000000";
+    const res = await t.app.inject({
+      url: `/api/v1/monitors/overview?ids=${down.id}&ids=${unknown}&ids=${up.id}&ids=${down.id}`,
+      headers: admin,
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json();
+    expect(body.at).toBe(clock.now().toISOString());
+    expect(body.items.map((i: { monitorId: string }) => i.monitorId)).toEqual([down.id, up.id]);
+    const [d, u] = body.items;
+    expect(u).toMatchObject({ uptime24h: 1, uptime7d: 1, uptime30d: 1, lastCheckAt: clock.now().toISOString() });
+    expect(u.lastLatencyMs).toBeGreaterThan(0);
+    expect(d).toMatchObject({ uptime24h: 0, uptime30d: 0, lastLatencyMs: null });
+    expect(u.minutes.length).toBeGreaterThan(0);
+    expect(u.minutes.every((p: { at: string }) => p.at >= body.minutesFrom)).toBe(true);
+    expect(u.minutes.reduce((n: number, p: { failures: number }) => n + p.failures, 0)).toBe(0);
+    expect(u.minutes[0].latencyAvg).toBeGreaterThan(0);
+    expect(d.minutes[0]).toMatchObject({ latencyAvg: null });
+    expect(d.minutes[0].failures).toBeGreaterThan(0);
+    // The same uptime as the single-monitor route.
+    const single = await t.app.inject({
+      url: `/api/v1/monitors/${up.id}/uptime?from=${new Date(clock.now().getTime() - 86_400_000).toISOString()}&to=${body.at}`,
+      headers: admin,
+    });
+    expect(single.json().uptime).toBe(u.uptime24h);
+
+    const many = Array.from({ length: 201 }, () => `ids=${up.id}`).join("&");
+    const tooMany = await t.app.inject({ url: `/api/v1/monitors/overview?${many}`, headers: admin });
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.json().errors[0].pointer).toBe("/ids");
+    const none = await t.app.inject({ url: "/api/v1/monitors/overview", headers: admin });
+    expect(none.statusCode).toBe(400);
+    for (const id of [up.id, down.id]) {
+      await t.app.inject({ method: "DELETE", url: `/api/v1/monitors/${id}`, headers: admin });
+    }
+  });
+
+  it("counts checks, their duration, scheduling delay and what the node carries on /metrics", async () => {
+    const web = await target();
+    const m = await create({ name: "Metered", type: "http", target: web.url, intervalSeconds: 30, timeoutSeconds: 5 });
+    await monitoring().engine.idle();
+    await tick();
+    const text = (await t.app.inject("/metrics")).body;
+    const value = (line: string) => {
+      const found = text.split("\n").find((l) => l.startsWith(`${line} `));
+      expect(found, line).toBeDefined();
+      return Number(found!.slice(line.length + 1));
+    };
+    expect(value('plantao_monitor_checks_total{type="http",outcome="up"}')).toBeGreaterThanOrEqual(2);
+    expect(value('plantao_monitor_check_duration_seconds_count{type="http"}')).toBeGreaterThanOrEqual(2);
+    expect(value('plantao_monitor_check_duration_seconds_sum{type="http"}')).toBeGreaterThan(0);
+    expect(value("plantao_monitor_scheduling_delay_seconds_count")).toBeGreaterThanOrEqual(2);
+    expect(value("plantao_monitor_monitors_owned")).toBe(monitoring().engine.running().length);
+    expect(value("plantao_monitor_shards_owned")).toBe(64);
+    expect(value("plantao_monitor_checks_in_flight")).toBe(0);
+    await t.app.inject({ method: "DELETE", url: `/api/v1/monitors/${m.id}`, headers: admin });
   });
 
   it("times a hanging target out with its reason, without holding up the other monitors", async () => {

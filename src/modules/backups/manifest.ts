@@ -21,7 +21,7 @@ export async function sha256File(path: string): Promise<string> {
 }
 
 /** restic's exclude globs (`*`, `?` within a name, `**` across names; a pattern without `/` first matches anywhere). */
-export function excludePatterns(patterns: string[]): RegExp[] {
+function excludePatterns(patterns: string[]): RegExp[] {
   return patterns.map((p) => {
     const body = p
       .split("**")

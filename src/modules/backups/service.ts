@@ -703,8 +703,11 @@ export class BackupService {
     let outcome: Partial<RunRow> | undefined;
     try {
       // The repository was opened when the job was saved; a vanished one fails as repository-not-found.
-      const previous = await this.repo.lastBackup(job.id);
       const full = run.kind === "full";
+      const prepared = await prepareSource(spec, {
+        stagingDir: join(this.opts.dataDir, "backups", "staging", job.id),
+        plantaoDatabaseUrl: this.opts.databaseUrl,
+      });
       // Stops the manifest's hashing when restic fails or the run is cancelled: its result would go unused.
       const stop = new AbortController();
       const abort = () => stop.abort(signal?.reason);
@@ -712,27 +715,24 @@ export class BackupService {
       let summary: BackupSummary;
       let manifest: Manifest;
       try {
-        const prepared = await prepareSource(spec, {
-          stagingDir: join(this.opts.dataDir, "backups", "staging", job.id),
-          plantaoDatabaseUrl: this.opts.databaseUrl,
-          previous: parseJson<Manifest>(previous?.manifest ?? null) ?? undefined,
-          signal: stop.signal,
+        // restic starts first; the previous manifest is read and the new one computed while restic runs.
+        const backup = restic.backup(prepared.paths, {
+          tags: [run.kind ?? "incremental", `plantao-job:${job.id}`],
+          host: SNAPSHOT_HOST,
+          force: full,
+          excludes: prepared.excludes,
+          signal,
         });
-        // restic's failure, classified, is the run's reason even when the manifest would fail too.
-        prepared.manifest.catch(() => {});
-        summary = await restic
-          .backup(prepared.paths, {
-            tags: [run.kind ?? "incremental", `plantao-job:${job.id}`],
-            host: SNAPSHOT_HOST,
-            force: full,
-            excludes: prepared.excludes,
-            signal,
-          })
-          .catch((err) => {
-            stop.abort(err);
-            throw err;
-          });
-        manifest = await prepared.manifest;
+        backup.catch((err) => stop.abort(err));
+        const computing = this.repo
+          .lastBackup(job.id)
+          .then((previous) =>
+            prepared.manifest(parseJson<Manifest>(previous?.manifest ?? null) ?? undefined, stop.signal),
+          );
+        computing.catch(() => {});
+        // restic's failure, classified, is the run's reason; a failed manifest still lets restic finish cleanly.
+        summary = await backup;
+        manifest = await computing;
       } finally {
         signal?.removeEventListener("abort", abort);
       }

@@ -33,8 +33,11 @@ export interface Manifest {
 export interface PreparedSource {
   paths: string[];
   excludes: string[];
-  /** For file sets it is computed while restic reads the same files, so both share one pass of the page cache. */
-  manifest: Promise<Manifest>;
+  /**
+   * Computes the manifest; called once restic runs, so both read the same files in one pass of the page cache.
+   * Files whose size, mtime, ctime and inode equal `previous`'s keep their checksum.
+   */
+  manifest(previous: Manifest | undefined, signal: AbortSignal): Promise<Manifest>;
 }
 
 export interface SourceContext {
@@ -42,10 +45,6 @@ export interface SourceContext {
   stagingDir: string;
   /** Plantão's own database URL (`sqlite:<file>` or a PostgreSQL URL). */
   plantaoDatabaseUrl: string;
-  /** The manifest of the previous run: unchanged files (size, mtime, ctime, inode) keep their checksum. */
-  previous?: Manifest;
-  /** Stops the hashing when the run ends early (restic failed, the run was cancelled). */
-  signal?: AbortSignal;
 }
 
 /** libpq's environment for a PostgreSQL URL: the password never appears in an argument list. */
@@ -243,10 +242,10 @@ export async function prepareSource(spec: SourceSpec, ctx: SourceContext): Promi
     return {
       paths,
       excludes,
-      manifest: fileManifest(paths, excludes, ctx.previous?.files, ctx.signal).then((files) => ({
-        files,
+      manifest: async (previous, signal) => ({
+        files: await fileManifest(paths, excludes, previous?.files, signal),
         databases: [],
-      })),
+      }),
     };
   }
   await rm(ctx.stagingDir, { recursive: true, force: true });
@@ -264,8 +263,8 @@ export async function prepareSource(spec: SourceSpec, ctx: SourceContext): Promi
   return {
     paths: [ctx.stagingDir],
     excludes: [],
-    manifest: Promise.resolve({
-      files: await fileManifest([ctx.stagingDir], [], undefined, ctx.signal),
+    manifest: async (_previous, signal) => ({
+      files: await fileManifest([ctx.stagingDir], [], undefined, signal),
       databases: [database],
     }),
   };

@@ -2,8 +2,8 @@ import type { Logger } from "pino";
 import type { Clock } from "../../platform/clock.js";
 import type { DomainEvent, EventBus } from "../../platform/events/bus.js";
 import { MinuteAccumulator } from "./aggregates.js";
-import type { CheckResult, ProbeType } from "./checks/types.js";
-import type { MonitoringRepository, MonitorRow, PushRow, StateRow } from "./repository.js";
+import type { CheckResult, CheckStatus, ProbeType } from "./checks/types.js";
+import type { LastCheck, MonitoringRepository, MonitorRow, PushRow, StateRow } from "./repository.js";
 import { DueHeap, nextRun, SHARDS, shardOf } from "./schedule.js";
 import {
   derive,
@@ -66,7 +66,21 @@ interface Slot {
   /** A group whose members are all in maintenance. */
   membersInMaintenance: boolean;
   acc: MinuteAccumulator | null;
+  /** The latest check, kept here and written with the minute flush or the next state change. */
+  lastCheck: LastCheck | null;
+  /** Whether `lastCheck` is newer than what the database holds. */
+  lastCheckDirty: boolean;
   writes: Promise<void>;
+}
+
+/** Told of every check as it happens (the Prometheus metrics listen); must be cheap and must not throw. */
+export interface EngineObserver {
+  /** A probe started, `delayMs` after it fell due. */
+  started(delayMs: number): void;
+  /** A probe run ended after `durationMs` (wall time), whatever its result. */
+  ran(type: string, durationMs: number): void;
+  /** A result counted for the monitor: a probe's, a push, or a missed push. */
+  checked(type: string, outcome: CheckStatus): void;
 }
 
 export interface EngineStats {
@@ -150,6 +164,9 @@ export class MonitoringEngine {
   readonly #inFlight = new Set<Promise<void>>();
   readonly #aborts = new Set<AbortController>();
   #done: MinuteAccumulator[] = [];
+  /** Last checks of monitors dropped before the flush wrote them. */
+  #lastChecks: LastCheck[] = [];
+  readonly #observers = new Set<EngineObserver>();
   #owned = new Set<number>();
   #heldUntil = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -180,6 +197,21 @@ export class MonitoringEngine {
   /** Ids of the monitors this node runs. */
   running(): string[] {
     return [...this.#slots.keys()];
+  }
+
+  /** What this node carries now: monitors it runs, shards it holds, checks running. */
+  load(): { monitors: number; shards: number; inFlight: number } {
+    return { monitors: this.#slots.size, shards: this.#owned.size, inFlight: this.#inFlight.size };
+  }
+
+  /** The latest check of a monitor this node runs, fresher than the stored one (which waits for the flush). */
+  lastCheck(id: string): LastCheck | null {
+    return this.#slots.get(id)?.lastCheck ?? null;
+  }
+
+  observe(observer: EngineObserver): () => void {
+    this.#observers.add(observer);
+    return () => this.#observers.delete(observer);
   }
 
   async start(): Promise<void> {
@@ -359,6 +391,8 @@ export class MonitoringEngine {
       lastPushAt,
       membersInMaintenance: false,
       acc: null,
+      lastCheck: null,
+      lastCheckDirty: false,
       writes: Promise.resolve(),
     };
     this.#slots.set(def.id, slot);
@@ -371,6 +405,7 @@ export class MonitoringEngine {
     slot.seq++;
     if (slot.acc) this.#done.push(slot.acc);
     slot.acc = null;
+    if (slot.lastCheckDirty && slot.lastCheck) this.#lastChecks.push(slot.lastCheck);
     this.#slots.delete(slot.def.id);
   }
 
@@ -493,8 +528,12 @@ export class MonitoringEngine {
   #start(slot: Slot, due: number): void {
     const startedAt = this.clock.now().getTime();
     if (this.#lags.length < LAG_SAMPLES) this.#lags.push(startedAt - due);
+    for (const o of this.#observers) o.started(startedAt - due);
+    const began = performance.now();
     const run = this.#check(slot)
       .then((result) => {
+        const took = performance.now() - began;
+        for (const o of this.#observers) o.ran(slot.def.type, took);
         // Dropped, moved to another node or redefined meanwhile: the result belongs to nobody.
         if (result && this.#started && this.#slots.get(slot.def.id) === slot) this.#record(slot, result, startedAt);
       })
@@ -537,6 +576,9 @@ export class MonitoringEngine {
   // results and states --------------------------------------------------------------------------
   #record(slot: Slot, result: CheckResult, at: number): void {
     this.#checks++;
+    for (const o of this.#observers) o.checked(slot.def.type, result.status);
+    slot.lastCheck = { monitorId: slot.def.id, at: new Date(at).toISOString(), latencyMs: result.latencyMs };
+    slot.lastCheckDirty = true;
     const minute = Math.floor(at / 60_000);
     if (slot.acc?.minute !== minute) {
       if (slot.acc) this.#done.push(slot.acc);
@@ -568,16 +610,24 @@ export class MonitoringEngine {
     slot.current = current;
     this.#statuses.set(def.id, next.status);
     const at = this.clock.now().toISOString();
-    slot.writes = slot.writes.then(() => this.#write(slot, prev, current, statusChanged, at));
+    const lastCheck = slot.lastCheck ?? undefined;
+    slot.writes = slot.writes.then(() => this.#write(slot, prev, current, statusChanged, at, lastCheck));
     if (statusChanged) this.#dependentsChanged(def.id);
   }
 
-  async #write(slot: Slot, prev: Current | null, next: Current, statusChanged: boolean, at: string): Promise<void> {
+  async #write(
+    slot: Slot,
+    prev: Current | null,
+    next: Current,
+    statusChanged: boolean,
+    at: string,
+    lastCheck: LastCheck | undefined,
+  ): Promise<void> {
     const { def } = slot;
     try {
       const written = await this.repo.transaction(async (trx) => {
         const ok = await this.repo.changeState(
-          { monitorId: def.id, version: slot.version, next, statusChanged, at },
+          { monitorId: def.id, version: slot.version, next, statusChanged, at, lastCheck },
           trx,
         );
         if (!ok) return false;
@@ -618,6 +668,7 @@ export class MonitoringEngine {
       });
       if (written) {
         slot.version++;
+        if (slot.lastCheck === lastCheck) slot.lastCheckDirty = false;
         return;
       }
     } catch (err) {
@@ -714,16 +765,37 @@ export class MonitoringEngine {
     this.#flushTimer.unref();
   }
 
-  /** Writes every finished minute (and, when stopping, the current ones) as multi-row statements. */
+  /**
+   * Writes every finished minute (and, when stopping, the current ones) and the last check of every monitor
+   * checked since the previous flush, as multi-row statements. So a stored last check is at most about 65 s
+   * old (a check just after one flush waits for the next, 5 s into the following minute).
+   */
   async flush(): Promise<void> {
     const minute = Math.floor(this.clock.now().getTime() / 60_000);
     const done = this.#done;
     this.#done = [];
+    const checks = this.#lastChecks;
+    this.#lastChecks = [];
     for (const slot of this.#slots.values()) {
       if (slot.acc && (slot.acc.minute < minute || !this.#started)) {
         done.push(slot.acc);
         slot.acc = null;
       }
+      if (slot.lastCheckDirty && slot.lastCheck) {
+        checks.push(slot.lastCheck);
+        slot.lastCheckDirty = false;
+      }
+    }
+    // One row per monitor: a statement may not update the same row twice.
+    const latest = new Map<string, LastCheck>();
+    for (const c of checks) if ((latest.get(c.monitorId)?.at ?? "") < c.at) latest.set(c.monitorId, c);
+    try {
+      if (latest.size) await this.repo.recordLastChecks([...latest.values()]);
+    } catch (err) {
+      // Kept for the next flush; a newer check of the same monitor makes the older one moot.
+      this.#lastChecks.push(...latest.values());
+      this.#done.push(...done);
+      throw err;
     }
     if (!done.length) return;
     // One row per monitor and minute: a statement may not touch the same row twice.

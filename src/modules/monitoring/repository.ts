@@ -35,6 +35,13 @@ export interface ListFilter {
   enabled?: boolean;
 }
 
+export interface LastCheck {
+  monitorId: string;
+  /** When the check started. */
+  at: string;
+  latencyMs: number | null;
+}
+
 export interface StateChange {
   monitorId: string;
   /** The version read before; 0 when the monitor has no state row yet. */
@@ -43,6 +50,16 @@ export interface StateChange {
   /** Whether the status changes (a new interval) or only the flapping flag. */
   statusChanged: boolean;
   at: string;
+  /** The check that led to the change, written along with it; none for changes not caused by a check. */
+  lastCheck?: LastCheck;
+}
+
+/** A minute of one monitor, as the dashboard cards draw it. */
+export interface MinutePoint {
+  monitorId: string;
+  bucket: string;
+  latencyAvg: number | null;
+  failures: number;
 }
 
 /** The only SQL of monitoring: monitors, their states and history, aggregates, push log and shard leases. */
@@ -77,6 +94,17 @@ export class MonitoringRepository {
     return executor.selectFrom("monitors").selectAll().where("id", "=", id).executeTakeFirst();
   }
 
+  /** The stored last check of each of `ids` that exists (nulls before its first stored check). */
+  async lastChecks(ids: string[]): Promise<Map<string, { at: string | null; latencyMs: number | null }>> {
+    const rows = await this.db
+      .selectFrom("monitors")
+      .leftJoin("monitor_states", "monitor_states.monitor_id", "monitors.id")
+      .select(["monitors.id", "monitor_states.last_check_at", "monitor_states.last_latency_ms"])
+      .where("monitors.id", "in", ids)
+      .execute();
+    return new Map(rows.map((r) => [r.id, { at: r.last_check_at ?? null, latencyMs: r.last_latency_ms ?? null }]));
+  }
+
   /** Which of `ids` exist. */
   async existing(ids: string[]): Promise<string[]> {
     const rows = await this.db.selectFrom("monitors").select("id").where("id", "in", ids).execute();
@@ -106,6 +134,8 @@ export class MonitoringRepository {
         "monitor_states.flapping as s_flapping",
         "monitor_states.version as s_version",
         "monitor_states.updated_at as s_updated_at",
+        "monitor_states.last_check_at as s_last_check_at",
+        "monitor_states.last_latency_ms as s_last_latency_ms",
       ]);
     if (f.after !== undefined) q = q.where("monitors.id", ">", f.after);
     if (f.type) q = q.where("monitors.type", "=", f.type);
@@ -119,22 +149,37 @@ export class MonitoringRepository {
       .limit(f.limit)
       .execute()
       .then((rows) =>
-        rows.map(({ s_status, s_reason, s_message, s_since, s_flapping, s_version, s_updated_at, ...m }) => ({
-          ...m,
-          state:
-            s_status == null
-              ? null
-              : {
-                  monitor_id: m.id,
-                  status: s_status,
-                  reason: s_reason,
-                  message: s_message,
-                  since: s_since!,
-                  flapping: s_flapping!,
-                  version: s_version!,
-                  updated_at: s_updated_at!,
-                },
-        })),
+        rows.map(
+          ({
+            s_status,
+            s_reason,
+            s_message,
+            s_since,
+            s_flapping,
+            s_version,
+            s_updated_at,
+            s_last_check_at,
+            s_last_latency_ms,
+            ...m
+          }) => ({
+            ...m,
+            state:
+              s_status == null
+                ? null
+                : {
+                    monitor_id: m.id,
+                    status: s_status,
+                    reason: s_reason,
+                    message: s_message,
+                    since: s_since!,
+                    flapping: s_flapping!,
+                    version: s_version!,
+                    updated_at: s_updated_at!,
+                    last_check_at: s_last_check_at ?? null,
+                    last_latency_ms: s_last_latency_ms ?? null,
+                  },
+          }),
+        ),
       );
   }
 
@@ -196,6 +241,7 @@ export class MonitoringRepository {
       flapping: next.flapping,
       version: c.version + 1,
       updated_at: at,
+      ...(c.lastCheck ? { last_check_at: c.lastCheck.at, last_latency_ms: c.lastCheck.latencyMs } : {}),
     };
     if (c.version === 0) {
       const inserted = await trx
@@ -236,6 +282,40 @@ export class MonitoringRepository {
     return true;
   }
 
+  /**
+   * The last check of each monitor, many per statement (the minute flush). A row never goes back in time (two
+   * nodes during a hand-over), and a monitor without a state row yet gets it with its first state.
+   */
+  async recordLastChecks(checks: readonly LastCheck[]): Promise<void> {
+    // Bound parameters arrive untyped on PostgreSQL: cast them to the columns' types.
+    const at = sql`CAST(v.column2 AS ${sql.raw(String(this.dialect.types.timestamp))})`;
+    for (let i = 0; i < checks.length; i += BATCH) {
+      const rows = checks.slice(i, i + BATCH).map((c) => sql`(${c.monitorId}, ${c.at}, ${c.latencyMs})`);
+      await sql`UPDATE monitor_states SET last_check_at = ${at}, last_latency_ms = CAST(v.column3 AS real)
+        FROM (VALUES ${sql.join(rows)}) AS v
+        WHERE monitor_states.monitor_id = v.column1
+          AND (monitor_states.last_check_at IS NULL OR monitor_states.last_check_at < ${at})`.execute(this.db);
+    }
+  }
+
+  /** Minute rows of the monitors in [from, to), oldest first. */
+  async minutes(ids: string[], from: string, to: string): Promise<MinutePoint[]> {
+    const rows = await this.db
+      .selectFrom("monitor_minutes")
+      .select(["monitor_id", "bucket", "latency_avg", "failures"])
+      .where("monitor_id", "in", ids)
+      .where("bucket", ">=", from)
+      .where("bucket", "<", to)
+      .orderBy("bucket")
+      .execute();
+    return rows.map((r) => ({
+      monitorId: r.monitor_id,
+      bucket: r.bucket,
+      latencyAvg: r.latency_avg,
+      failures: Number(r.failures),
+    }));
+  }
+
   /** Intervals of the monitors overlapping [from, to). */
   intervals(ids: string[], from: string, to: string): Promise<IntervalRow[]> {
     return this.db
@@ -248,10 +328,13 @@ export class MonitoringRepository {
       .execute();
   }
 
-  /** Newest first, below `before` when given (keyset pagination). */
-  history(id: string, page: { limit: number; before?: string }): Promise<IntervalRow[]> {
+  /** Newest first, below `before` when given (keyset pagination); only those overlapping [from, to) when given. */
+  history(id: string, page: { limit: number; before?: string; from?: string; to?: string }): Promise<IntervalRow[]> {
     let q = this.db.selectFrom("monitor_intervals").selectAll().where("monitor_id", "=", id);
     if (page.before !== undefined) q = q.where("id", "<", page.before);
+    if (page.to !== undefined) q = q.where("started_at", "<", page.to);
+    const from = page.from;
+    if (from !== undefined) q = q.where((eb) => eb.or([eb("ended_at", "is", null), eb("ended_at", ">", from)]));
     return q.orderBy("id", "desc").limit(page.limit).execute();
   }
 

@@ -167,6 +167,23 @@ export function monitoringRoutes(monitoring: MonitoringService) {
     );
 
     app.get(
+      "/api/v1/monitors/overview",
+      {
+        schema: {
+          tags,
+          summary:
+            "What the dashboard cards show for up to 200 monitors at once: uptime over 24 h, 7 d and 30 d, the last check and the last hour's minutes",
+          querystring: S.OverviewQuery,
+          response: { 200: S.Overview, 400: problem, ...problems },
+        },
+      },
+      async (request) => {
+        authorize(request, "monitoring", "read");
+        return monitoring.overview(request.query.ids);
+      },
+    );
+
+    app.get(
       "/api/v1/monitors/:id/series",
       {
         schema: {
@@ -188,7 +205,8 @@ export function monitoringRoutes(monitoring: MonitoringService) {
       {
         schema: {
           tags,
-          summary: "The monitor's state intervals (each change of state), newest first",
+          summary:
+            "The monitor's state intervals (each change of state), newest first; with `from`/`to`, those overlapping the window",
           params: S.MonitorParams,
           querystring: S.HistoryQuery,
           response: { 200: S.HistoryPage, 400: problem, ...problems, 404: problem },
@@ -196,8 +214,13 @@ export function monitoringRoutes(monitoring: MonitoringService) {
       },
       async (request) => {
         authorize(request, "monitoring", "read");
-        const { limit = 100, cursor } = request.query;
-        const items = await monitoring.history(request.params.id, { limit: limit + 1, before: decodeCursor(cursor) });
+        const { limit = 100, cursor, from, to } = request.query;
+        const items = await monitoring.history(request.params.id, {
+          limit: limit + 1,
+          before: decodeCursor(cursor),
+          from,
+          to,
+        });
         return toPage(items, limit, (i) => i.id);
       },
     );

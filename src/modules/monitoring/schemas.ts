@@ -109,6 +109,14 @@ export const State = Type.Object({
   message: nullable(Type.String()),
   since: Instant,
   flapping: Type.Boolean({ description: "The recent checks change status too often" }),
+  lastCheckAt: nullable({
+    ...Instant,
+    description:
+      "When the last check started (for a heartbeat: the last push). Stored once a minute: up to about 65 s old when read from a node that does not run the monitor",
+  }),
+  lastLatencyMs: nullable(
+    Type.Number({ description: "Latency of that check in milliseconds; null when nothing answered" }),
+  ),
 });
 
 const monitorFields = {
@@ -183,6 +191,41 @@ export const UptimesQuery = Type.Object(
   strict,
 );
 
+export const OverviewQuery = Type.Object(
+  {
+    ids: Type.Array(Id, {
+      minItems: 1,
+      maxItems: 200,
+      description: "Monitors to report on (`ids=…&ids=…`), at most 200: a page of dashboard cards",
+    }),
+  },
+  strict,
+);
+
+export const Overview = Type.Object({
+  at: { ...Instant, description: "Now, as the server saw it: the uptime windows end here" },
+  minutesFrom: { ...Instant, description: "Start of the minute series: the whole minute an hour before `at`" },
+  items: Type.Array(
+    Type.Object({
+      monitorId: Id,
+      uptime24h: nullable(Type.Number({ description: "Uptime over the 24 hours before `at`, 0 to 1, as /uptime" })),
+      uptime7d: nullable(Type.Number({ description: "Over the 7 days before `at`" })),
+      uptime30d: nullable(Type.Number({ description: "Over the 30 days before `at`" })),
+      lastCheckAt: nullable({ ...Instant, description: "As the monitor's state.lastCheckAt" }),
+      lastLatencyMs: nullable(Type.Number({ description: "As the monitor's state.lastLatencyMs" })),
+      minutes: Type.Array(
+        Type.Object({
+          at: Instant,
+          latencyAvg: nullable(Type.Number()),
+          failures: Type.Integer(),
+        }),
+        { description: "The stored minutes from `minutesFrom` on (the current minute is stored when it ends)" },
+      ),
+    }),
+    { description: "In the order asked; unknown monitors are left out" },
+  ),
+});
+
 export const SeriesQuery = Type.Object(
   {
     from: Type.Optional({ ...Instant, description: "Start of the window; default 24 hours before `to`" }),
@@ -252,6 +295,8 @@ export const HistoryQuery = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
     cursor: Type.Optional(Type.String({ maxLength: 100, description: "nextCursor of the previous page" })),
+    from: Type.Optional({ ...Instant, description: "Only intervals still open at or ending after this instant" }),
+    to: Type.Optional({ ...Instant, description: "Only intervals that started before this instant" }),
   },
   strict,
 );

@@ -17,7 +17,7 @@ import { type AggregateRow, type Resolution, rebucket, resolutionFor } from "./a
 import { secretSettings } from "./checks/index.js";
 import type { ProbeType } from "./checks/types.js";
 import { type EngineOptions, MonitoringEngine, PUSH_CHANNEL, STATE_CHANGED } from "./engine.js";
-import type { ListFilter, MonitoringRepository, MonitorRow, MonitorValues, StateRow } from "./repository.js";
+import type { LastCheck, ListFilter, MonitoringRepository, MonitorRow, MonitorValues, StateRow } from "./repository.js";
 import { GroupSettings, HeartbeatSettings } from "./schemas.js";
 import type { Status } from "./state-machine.js";
 import { type StateInterval, uptime } from "./uptime.js";
@@ -56,6 +56,7 @@ export type MonitorPatch = Partial<Omit<MonitorInput, "enabled">>;
 
 /** Types the engine derives itself; every other type is a probe. */
 const DERIVED: Record<string, TObject> = { heartbeat: HeartbeatSettings, group: GroupSettings };
+const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const MAX_POINTS = 2000;
@@ -66,19 +67,40 @@ const hashToken = (token: string) => createHash("sha256").update(token).digest("
 const newToken = () => randomBytes(24).toString("base64url");
 export const pushPath = (token: string) => `/api/v1/push/${token}`;
 
-function stateView(row: StateRow | null | undefined) {
+/** The ids asked for that `known` holds, each once, in the order asked. */
+const inOrder = (ids: string[], known: ReadonlyMap<string, unknown>) =>
+  ids.filter((id, i) => known.has(id) && ids.indexOf(id) === i);
+
+type StoredCheck = { at: string | null; latencyMs: number | null };
+
+/**
+ * The engine's own last check when this node runs the monitor and it is newer than the stored one (which
+ * waits for the minute flush), else the stored one.
+ */
+const freshest = (stored: StoredCheck, live: LastCheck | null): StoredCheck =>
+  live && (!stored.at || live.at > stored.at) ? live : stored;
+
+function stateView(row: StateRow | null | undefined, live: LastCheck | null = null) {
   if (!row) return null;
+  const last = freshest({ at: row.last_check_at, latencyMs: row.last_latency_ms }, live);
   return {
     status: row.status as Status,
     reason: row.reason,
     message: row.message,
     since: row.since,
     flapping: Boolean(row.flapping),
+    lastCheckAt: last.at,
+    lastLatencyMs: last.latencyMs,
   };
 }
 
 /** A monitor as the API shows it; `hidden` settings (passwords) are never shown. */
-export function monitorView(row: MonitorRow, state: StateRow | null | undefined, hidden: readonly string[] = []) {
+export function monitorView(
+  row: MonitorRow,
+  state: StateRow | null | undefined,
+  hidden: readonly string[] = [],
+  live: LastCheck | null = null,
+) {
   const settings = JSON.parse(row.settings) as Record<string, unknown>;
   for (const name of hidden) delete settings[name];
   return {
@@ -96,7 +118,7 @@ export function monitorView(row: MonitorRow, state: StateRow | null | undefined,
     groupId: row.group_id,
     organizationId: row.organization_id,
     enabled: Boolean(row.enabled),
-    state: stateView(state),
+    state: stateView(state, live),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -177,7 +199,7 @@ export class MonitoringService {
   }
 
   #view(row: MonitorRow, state: StateRow | null | undefined) {
-    return monitorView(row, state, this.#hidden(row.type));
+    return monitorView(row, state, this.#hidden(row.type), this.engine.lastCheck(row.id));
   }
 
   /** Stored settings with their secrets opened, for the probe (and to carry them over a patch). */
@@ -514,15 +536,55 @@ export class MonitoringService {
   async uptimes(ids: string[], q: { from?: string; to?: string }) {
     const { from, to } = this.#window(q);
     const known = await this.repo.existing(ids);
-    const rows = known.length ? await this.repo.intervals(known, from.toISOString(), to.toISOString()) : [];
-    const byMonitor = new Map<string, StateInterval[]>(known.map((id) => [id, []]));
+    const byMonitor = await this.#intervalsOf(known, from, to);
+    const now = this.clock.now();
+    return inOrder(ids, byMonitor).map((id) => ({ monitorId: id, ...uptime(byMonitor.get(id)!, from, to, now) }));
+  }
+
+  /** Each monitor's intervals overlapping [from, to), in one read; every one of `ids` has an entry. */
+  async #intervalsOf(ids: string[], from: Date, to: Date): Promise<Map<string, StateInterval[]>> {
+    const rows = ids.length ? await this.repo.intervals(ids, from.toISOString(), to.toISOString()) : [];
+    const byMonitor = new Map<string, StateInterval[]>(ids.map((id) => [id, []]));
     for (const r of rows) {
       byMonitor.get(r.monitor_id)?.push({ status: r.status as Status, startedAt: r.started_at, endedAt: r.ended_at });
     }
+    return byMonitor;
+  }
+
+  /**
+   * What a dashboard card shows, for a page of cards in three reads: uptime over the last 24 h, 7 d and 30 d,
+   * the last check, and the last hour's minutes. Unknown ids are left out.
+   */
+  async overview(ids: string[]) {
     const now = this.clock.now();
-    return ids
-      .filter((id, i) => byMonitor.has(id) && ids.indexOf(id) === i)
-      .map((id) => ({ monitorId: id, ...uptime(byMonitor.get(id)!, from, to, now) }));
+    const minutesFrom = new Date(Math.floor(now.getTime() / MINUTE) * MINUTE - HOUR);
+    const checks = await this.repo.lastChecks(ids);
+    const known = [...checks.keys()];
+    const [byMonitor, minutes] = await Promise.all([
+      this.#intervalsOf(known, new Date(now.getTime() - 30 * DAY), now),
+      known.length ? this.repo.minutes(known, minutesFrom.toISOString(), now.toISOString()) : [],
+    ]);
+    const pointsOf = new Map<string, Array<{ at: string; latencyAvg: number | null; failures: number }>>(
+      known.map((id) => [id, []]),
+    );
+    for (const m of minutes) {
+      pointsOf.get(m.monitorId)?.push({ at: m.bucket, latencyAvg: m.latencyAvg, failures: m.failures });
+    }
+    const ratio = (id: string, days: number) =>
+      uptime(byMonitor.get(id)!, new Date(now.getTime() - days * DAY), now, now).uptime;
+    const items = inOrder(ids, checks).map((id) => {
+      const last = freshest(checks.get(id)!, this.engine.lastCheck(id));
+      return {
+        monitorId: id,
+        uptime24h: ratio(id, 1),
+        uptime7d: ratio(id, 7),
+        uptime30d: ratio(id, 30),
+        lastCheckAt: last.at,
+        lastLatencyMs: last.latencyMs,
+        minutes: pointsOf.get(id)!,
+      };
+    });
+    return { at: now.toISOString(), minutesFrom: minutesFrom.toISOString(), items };
   }
 
   async series(id: string, q: { from?: string; to?: string; step?: number }) {
@@ -560,9 +622,13 @@ export class MonitoringService {
     return [...rows, ...(await this.#rows(resolution === "day" ? "hour" : "minute", id, after, to))];
   }
 
-  async history(id: string, page: { limit: number; before?: string }) {
+  async history(id: string, page: { limit: number; before?: string; from?: string; to?: string }) {
     await this.#find(id);
-    return (await this.repo.history(id, page)).map((r) => ({
+    if (page.from && page.to && Date.parse(page.from) >= Date.parse(page.to)) {
+      throw Problem.invalid({ in: "querystring", pointer: "/from", message: "must be before `to`" });
+    }
+    const iso = (v: string | undefined) => (v === undefined ? undefined : new Date(v).toISOString());
+    return (await this.repo.history(id, { ...page, from: iso(page.from), to: iso(page.to) })).map((r) => ({
       id: r.id,
       status: r.status as Status,
       reason: r.reason,

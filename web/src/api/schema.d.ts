@@ -3676,6 +3676,8 @@ export interface paths {
                                 state: {
                                     /** @description The recent checks change status too often */
                                     flapping: boolean;
+                                    lastCheckAt: string | null;
+                                    lastLatencyMs: number | null;
                                     message: string | null;
                                     reason: string | null;
                                     /** Format: date-time */
@@ -3809,6 +3811,8 @@ export interface paths {
                             state: {
                                 /** @description The recent checks change status too often */
                                 flapping: boolean;
+                                lastCheckAt: string | null;
+                                lastLatencyMs: number | null;
                                 message: string | null;
                                 reason: string | null;
                                 /** Format: date-time */
@@ -3907,6 +3911,8 @@ export interface paths {
                             state: {
                                 /** @description The recent checks change status too often */
                                 flapping: boolean;
+                                lastCheckAt: string | null;
+                                lastLatencyMs: number | null;
                                 message: string | null;
                                 reason: string | null;
                                 /** Format: date-time */
@@ -4092,6 +4098,8 @@ export interface paths {
                             state: {
                                 /** @description The recent checks change status too often */
                                 flapping: boolean;
+                                lastCheckAt: string | null;
+                                lastLatencyMs: number | null;
                                 message: string | null;
                                 reason: string | null;
                                 /** Format: date-time */
@@ -4158,13 +4166,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The monitor's state intervals (each change of state), newest first */
+        /** The monitor's state intervals (each change of state), newest first; with `from`/`to`, those overlapping the window */
         get: {
             parameters: {
                 query?: {
                     /** @description nextCursor of the previous page */
                     cursor?: string;
+                    /** @description Only intervals still open at or ending after this instant */
+                    from?: string;
                     limit?: number;
+                    /** @description Only intervals that started before this instant */
+                    to?: string;
                 };
                 header?: never;
                 path: {
@@ -4291,6 +4303,8 @@ export interface paths {
                             state: {
                                 /** @description The recent checks change status too often */
                                 flapping: boolean;
+                                lastCheckAt: string | null;
+                                lastLatencyMs: number | null;
                                 message: string | null;
                                 reason: string | null;
                                 /** Format: date-time */
@@ -4497,6 +4511,8 @@ export interface paths {
                             state: {
                                 /** @description The recent checks change status too often */
                                 flapping: boolean;
+                                lastCheckAt: string | null;
+                                lastLatencyMs: number | null;
                                 message: string | null;
                                 reason: string | null;
                                 /** Format: date-time */
@@ -4755,6 +4771,196 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitors/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the dashboard cards show for up to 200 monitors at once: uptime over 24 h, 7 d and 30 d, the last check and the last hour's minutes */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Monitors to report on (`ids=…&ids=…`), at most 200: a page of dashboard cards */
+                    ids: string[];
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: date-time
+                             * @description Now, as the server saw it: the uptime windows end here
+                             */
+                            at: string;
+                            /** @description In the order asked; unknown monitors are left out */
+                            items: {
+                                lastCheckAt: string | null;
+                                lastLatencyMs: number | null;
+                                /** @description The stored minutes from `minutesFrom` on (the current minute is stored when it ends) */
+                                minutes: {
+                                    /** Format: date-time */
+                                    at: string;
+                                    failures: number;
+                                    latencyAvg: number | null;
+                                }[];
+                                /** Format: uuid */
+                                monitorId: string;
+                                uptime7d: number | null;
+                                uptime24h: number | null;
+                                uptime30d: number | null;
+                            }[];
+                            /**
+                             * Format: date-time
+                             * @description Start of the minute series: the whole minute an hour before `at`
+                             */
+                            minutesFrom: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitors/uptime": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Uptime of several monitors over one window (a dashboard page at once) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Start of the window; default 24 hours before `to` */
+                    from?: string;
+                    /** @description Monitors to report on (`ids=…&ids=…`) */
+                    ids: string[];
+                    /** @description End of the window; default now */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description In the order asked; unknown monitors are left out */
+                            items: {
+                                downSeconds: number;
+                                excludedSeconds: number;
+                                /** Format: date-time */
+                                from: string;
+                                /** Format: uuid */
+                                monitorId: string;
+                                /** @description DOWN intervals that began in the window */
+                                outages: number;
+                                /** @description Seconds spent in each status inside the window; NONE is time without data */
+                                seconds: {
+                                    DEGRADED: number;
+                                    DOWN: number;
+                                    MAINTENANCE: number;
+                                    NONE: number;
+                                    PENDING: number;
+                                    UNREACHABLE: number;
+                                    UP: number;
+                                };
+                                /** Format: date-time */
+                                to: string;
+                                upSeconds: number;
+                                uptime: number | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -5,7 +5,7 @@ export interface IconProps {
 }
 
 /** Line icons drawn inline: no icon font or CDN, which the server's CSP would block anyway. */
-function Svg({ size = 18, children }: IconProps & { children: ReactNode }) {
+export function Svg({ size = 18, children }: IconProps & { children: ReactNode }) {
   return (
     <svg
       width={size}

@@ -4,53 +4,57 @@ import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { useFormat } from "../../shell/format";
+import { batcher } from "./batch";
 import {
+  type CardFigures,
   keys,
   latencyText,
   type Monitor,
   monitoring,
-  type Series,
+  OVERVIEW_MAX_IDS,
   statusColor,
-  type Uptime,
   uptimeColor,
   uptimeText,
-  windowEndingNow,
 } from "./model";
 import { Sparkline } from "./Sparkline";
 import { StatusBadge } from "./StatusBadge";
 import { useAgo } from "./time";
 
-const HOUR = 3_600;
-const DAY = 86_400;
 /** The card's figures age slowly: minute aggregates are written once a minute. */
 const REFRESH_MS = 60_000;
+/** Cards asking within this long share one request: those mounting, scrolling in or refreshing together. */
+const GATHER_MS = 20;
 export const uptimeWindows = [
-  { key: "24h", seconds: DAY },
-  { key: "7d", seconds: 7 * DAY },
-  { key: "30d", seconds: 30 * DAY },
+  { key: "24h", field: "uptime24h" },
+  { key: "7d", field: "uptime7d" },
+  { key: "30d", field: "uptime30d" },
 ] as const;
 
 export interface CardStats {
-  series: Series;
-  uptimes: Uptime[];
+  figures: CardFigures;
+  /** The sparkline's window: the server's minutes start and its now. */
+  from: string;
+  to: string;
 }
+
+const loadCard = batcher<CardStats>(
+  async (ids) => {
+    const overview = await monitoring.overview(ids);
+    return new Map(
+      overview.items.map((figures) => [figures.monitorId, { figures, from: overview.minutesFrom, to: overview.at }]),
+    );
+  },
+  { max: OVERVIEW_MAX_IDS, waitMs: GATHER_MS },
+);
 
 /**
- * The last hour of latency (one point a minute) and the 24 h, 7 d and 30 d uptimes of one monitor. Four
- * requests per card: fetched only for cards on screen, until the API answers them for many monitors at once.
+ * The last hour of latency (one point a minute), the last check and the 24 h, 7 d and 30 d uptimes of one
+ * monitor. The cards on screen ask together, so a page of cards is one request; null for a monitor deleted
+ * meanwhile.
  */
-export async function cardStats(id: string, signal: AbortSignal): Promise<CardStats> {
-  const now = Date.now();
-  const [series, ...uptimes] = await Promise.all([
-    monitoring.series(id, windowEndingNow(HOUR, now), 60, signal),
-    ...uptimeWindows.map((w) => monitoring.uptime(id, windowEndingNow(w.seconds, now), signal)),
-  ]);
-  return { series: series as Series, uptimes: uptimes as Uptime[] };
+export async function cardStats(id: string): Promise<CardStats | null> {
+  return (await loadCard(id)) ?? null;
 }
-
-/** The last minute with a latency, as the card's "last latency". */
-const lastLatency = (series: Series | undefined) =>
-  series?.points.findLast((p) => p.latencyAvg !== null)?.latencyAvg ?? null;
 
 export function MonitorCard({ monitor, now }: { monitor: Monitor; now: number }) {
   const { t, i18n } = useTranslation();
@@ -59,13 +63,14 @@ export function MonitorCard({ monitor, now }: { monitor: Monitor; now: number })
   const { ref, inViewport } = useInViewport();
   const stats = useQuery({
     queryKey: keys.card(monitor.id),
-    queryFn: ({ signal }) => cardStats(monitor.id, signal),
+    queryFn: () => cardStats(monitor.id),
     enabled: inViewport,
     refetchInterval: inViewport ? REFRESH_MS : false,
     staleTime: REFRESH_MS / 2,
   });
   const state = monitor.state;
-  const series = stats.data?.series;
+  const figures = stats.data?.figures;
+  const lastCheckAt = figures?.lastCheckAt ?? state?.lastCheckAt ?? null;
   return (
     <Card
       ref={ref}
@@ -103,23 +108,27 @@ export function MonitorCard({ monitor, now }: { monitor: Monitor; now: number })
             </Text>
           </Tooltip>
         )}
-        {series ? (
+        {stats.data ? (
           <Sparkline
-            points={series.points}
-            from={series.from}
-            to={series.to}
-            step={series.step}
+            points={stats.data.figures.minutes}
+            from={stats.data.from}
+            to={stats.data.to}
+            step={60}
             label={t("monitoring.card.sparkline")}
           />
         ) : (
           <div style={{ height: 40 }} />
         )}
         <SimpleGrid cols={4} spacing={4}>
-          <Figure label={t("monitoring.card.latency")} testId="last-latency">
-            {latencyText(lastLatency(series), i18n.language)}
+          <Figure
+            label={t("monitoring.card.latency")}
+            testId="last-latency"
+            title={lastCheckAt ? t("monitoring.card.lastCheck", { time: ago(lastCheckAt, now) }) : undefined}
+          >
+            {latencyText(figures?.lastLatencyMs ?? state?.lastLatencyMs, i18n.language)}
           </Figure>
-          {uptimeWindows.map((w, i) => {
-            const ratio = stats.data?.uptimes[i]?.uptime;
+          {uptimeWindows.map((w) => {
+            const ratio = figures?.[w.field];
             return (
               <Figure
                 key={w.key}
@@ -137,9 +146,21 @@ export function MonitorCard({ monitor, now }: { monitor: Monitor; now: number })
   );
 }
 
-function Figure({ label, children, testId, c }: { label: string; children: string; testId: string; c?: string }) {
+function Figure({
+  label,
+  children,
+  testId,
+  c,
+  title,
+}: {
+  label: string;
+  children: string;
+  testId: string;
+  c?: string;
+  title?: string;
+}) {
   return (
-    <Stack gap={0} align="flex-start">
+    <Stack gap={0} align="flex-start" title={title}>
       <Text size="10px" c="dimmed" tt="uppercase">
         {label}
       </Text>

@@ -49,17 +49,17 @@ import {
 import { StatusBadge } from "./StatusBadge";
 import { useAgo } from "./time";
 
-/** Pages of state changes read at most to cover a chart's window (500 changes each). */
+/** Pages of state changes read at most for a chart's window (500 changes each): a timeline shows no more. */
 const MAX_PAGES = 10;
 
-/** The state intervals that overlap [from, now]: newest first from the API, read until one starts before `from`. */
-async function intervalsSince(id: string, from: string, signal: AbortSignal): Promise<StateChange[]> {
+/** The state intervals that overlap the window, as the API filters them. */
+async function intervalsIn(id: string, window: { from: string; to: string }, signal: AbortSignal) {
   const out: StateChange[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const { items, nextCursor } = await monitoring.history(id, cursor, signal, 500);
+    const { items, nextCursor } = await monitoring.history(id, cursor, signal, 500, window);
     out.push(...items);
-    if (!nextCursor || (items.at(-1)?.startedAt ?? from) <= from) break;
+    if (!nextCursor) break;
     cursor = nextCursor;
   }
   return out;
@@ -71,7 +71,7 @@ async function rangeData(id: string, range: Range, signal: AbortSignal) {
   const [series, uptime, changes] = await Promise.all([
     monitoring.series(id, window, step, signal),
     monitoring.uptime(id, window, signal),
-    intervalsSince(id, window.from, signal),
+    intervalsIn(id, window, signal),
   ]);
   return { window, series, uptime, changes };
 }

@@ -1,4 +1,4 @@
-import type { SeriesPoint } from "./model";
+import type { MinutePoint } from "./model";
 
 const W = 240;
 const H = 40;
@@ -15,7 +15,7 @@ export function Sparkline({
   step,
   label,
 }: {
-  points: SeriesPoint[];
+  points: MinutePoint[];
   from: string;
   to: string;
   step: number;

@@ -31,6 +31,9 @@ function withState(monitor: Monitor, change: StateChanged): Monitor {
     message: change.message,
     since: change.at,
     flapping: change.flapping,
+    // A change comes from a check, whose figures the monitor's next read brings.
+    lastCheckAt: monitor.state?.lastCheckAt ?? null,
+    lastLatencyMs: monitor.state?.lastLatencyMs ?? null,
   };
   return { ...monitor, state };
 }

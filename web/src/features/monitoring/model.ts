@@ -28,6 +28,9 @@ export interface MonitorState {
   message: string | null;
   since: string;
   flapping: boolean;
+  /** Stored once a minute; fresher from the node that runs the monitor. */
+  lastCheckAt: string | null;
+  lastLatencyMs: number | null;
 }
 
 export interface Monitor {
@@ -97,6 +100,29 @@ export interface Series {
   resolution: "minute" | "hour" | "day";
   points: SeriesPoint[];
 }
+
+/** A minute of the card's sparkline. */
+export type MinutePoint = Pick<SeriesPoint, "at" | "latencyAvg" | "failures">;
+
+/** What a dashboard card shows, from GET /api/v1/monitors/overview. */
+export interface CardFigures {
+  monitorId: string;
+  uptime24h: number | null;
+  uptime7d: number | null;
+  uptime30d: number | null;
+  lastCheckAt: string | null;
+  lastLatencyMs: number | null;
+  minutes: MinutePoint[];
+}
+
+export interface Overview {
+  at: string;
+  minutesFrom: string;
+  items: CardFigures[];
+}
+
+/** Monitors one overview request may ask for (the server answers 400 beyond). */
+export const OVERVIEW_MAX_IDS = 200;
 
 export interface StateChange {
   id: string;
@@ -169,11 +195,20 @@ export const monitoring = {
       params: { path: { id }, query: { ...window, step } },
       signal,
     }),
-  history: (id: string, cursor: string | undefined, signal?: AbortSignal, limit = 100) =>
+  /** State changes newest first; with a window, only those overlapping it. */
+  history: (
+    id: string,
+    cursor: string | undefined,
+    signal?: AbortSignal,
+    limit = 100,
+    window?: { from: string; to: string },
+  ) =>
     call<Page<StateChange>>("GET", "/api/v1/monitors/{id}/history", {
-      params: { path: { id }, query: { cursor, limit } },
+      params: { path: { id }, query: { cursor, limit, ...window } },
       signal,
     }),
+  overview: (ids: string[], signal?: AbortSignal) =>
+    call<Overview>("GET", "/api/v1/monitors/overview", { params: { query: { ids } }, signal }),
 };
 
 /** Query keys, so live events can patch or refresh exactly what they touch. */

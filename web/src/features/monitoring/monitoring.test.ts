@@ -4,6 +4,7 @@ import { Compile } from "typebox/compile";
 import { describe, expect, it } from "vitest";
 import { probeTypes } from "../../../../src/modules/monitoring/checks/index.js";
 import { GroupSettings, HeartbeatSettings } from "../../../../src/modules/monitoring/schemas.js";
+import { batcher } from "./batch";
 import { bands, latencyData } from "./chart-data";
 import { applyMonitorEvent } from "./live";
 import { durationText, keys, type Monitor, monitorTypes, type Series } from "./model";
@@ -113,7 +114,15 @@ describe("the dashboard's sections", () => {
 });
 
 function state(status: "UP" | "DOWN" | "DEGRADED", since = "2026-01-01T00:00:00.000Z") {
-  return { status, reason: null, message: null, since, flapping: false };
+  return {
+    status,
+    reason: null,
+    message: null,
+    since,
+    flapping: false,
+    lastCheckAt: since,
+    lastLatencyMs: 12.5,
+  };
 }
 
 describe("durations", () => {
@@ -237,6 +246,8 @@ describe("live events in the cache", () => {
       message: "HTTP 500",
       since: "2026-01-01T00:05:00.000Z",
       flapping: false,
+      lastCheckAt: "2026-01-01T00:00:00.000Z",
+      lastLatencyMs: 12.5,
     });
     applyMonitorEvent(client, event("monitor.state_changed", { ...down, to: "UP", at: "2026-01-01T00:04:00.000Z" }, 2));
     expect(client.getQueryData<Monitor>(keys.monitor("a"))?.state?.status).toBe("DOWN");
@@ -267,5 +278,50 @@ describe("live events in the cache", () => {
     expect(client.getQueryState(keys.list)?.isInvalidated).toBe(false);
     applyMonitorEvent(client, event("monitor.created", { monitorId: "a" }));
     expect(client.getQueryState(keys.list)?.isInvalidated).toBe(true);
+  });
+});
+
+describe("the dashboard cards' batched loads", () => {
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
+
+  it("asks once for the cards that ask together, in chunks the server accepts, each card getting its own", async () => {
+    const asked: string[][] = [];
+    const load = batcher(
+      async (ids) => {
+        asked.push(ids);
+        return new Map(ids.filter((id) => id !== "gone").map((id) => [id, `figures of ${id}`]));
+      },
+      { max: 3, waitMs: 10 },
+    );
+    const first = await Promise.all(["a", "b", "a", "gone"].map(load));
+    expect(first).toEqual(["figures of a", "figures of b", "figures of a", undefined]);
+    expect(asked).toEqual([["a", "b", "gone"]]);
+    asked.length = 0;
+    const many = await Promise.all(["1", "2", "3", "4", "5"].map(load));
+    expect(many).toEqual(["1", "2", "3", "4", "5"].map((id) => `figures of ${id}`));
+    expect(asked).toEqual([
+      ["1", "2", "3"],
+      ["4", "5"],
+    ]);
+    asked.length = 0;
+    await load("x");
+    await settle();
+    await load("y");
+    expect(asked).toEqual([["x"], ["y"]]);
+  });
+
+  it("fails every load of a failed request, and the next ones ask again", async () => {
+    let fail = true;
+    const load = batcher(
+      async (ids) => {
+        if (fail) throw new Error("HTTP 500");
+        return new Map(ids.map((id) => [id, id]));
+      },
+      { max: 200, waitMs: 5 },
+    );
+    const results = await Promise.allSettled([load("a"), load("b")]);
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected"]);
+    fail = false;
+    expect(await load("a")).toBe("a");
   });
 });
