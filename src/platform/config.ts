@@ -108,7 +108,7 @@ export const configDocs: ReadonlyArray<{ name: string; default: string; meaning:
   { name: "PLANTAO_MONITOR_CONCURRENCY", default: "1000", meaning: "Monitor checks one node runs at once" },
   {
     name: "PLANTAO_MONITOR_LEASE_MS",
-    default: "15000",
+    default: "3000",
     meaning: "Lease of a node on its share of the monitors; another node takes them over after expiry",
   },
   { name: "PLANTAO_MONITOR_MINUTES_HOURS", default: "48", meaning: "Hours per-minute monitor aggregates are kept" },
@@ -184,7 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     attachmentMaxBytes: int(env, "PLANTAO_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, 1),
     monitoringEnabled: onOff(env, "PLANTAO_MONITORING"),
     monitorConcurrency: int(env, "PLANTAO_MONITOR_CONCURRENCY", 1000, 1),
-    monitorLeaseMs: int(env, "PLANTAO_MONITOR_LEASE_MS", 15_000, 500),
+    monitorLeaseMs: int(env, "PLANTAO_MONITOR_LEASE_MS", 3_000, 500),
     monitorRetention: {
       minutesHours: int(env, "PLANTAO_MONITOR_MINUTES_HOURS", 48, 1),
       hoursDays: int(env, "PLANTAO_MONITOR_HOURS_DAYS", 90, 1),

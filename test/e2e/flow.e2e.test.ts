@@ -1,76 +1,33 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/platform/config.js";
-import { projectRoot } from "../../src/platform/version.js";
-import { type RunningServer, startServer } from "../../src/server.js";
-import { builtWeb } from "../fixtures/web-build.js";
-import { type ScratchDatabase, scratchDatabase } from "../harness.js";
-
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-const skip = !hasChromium && process.env.PLANTAO_TEST_REQUIRE_E2E !== "1";
-
-const artifacts = join(projectRoot, "test/e2e/artifacts");
-const ADMIN = { email: "admin@example.com", password: "e2e password 123" };
-const WAIT_MS = 10_000;
-
-/** An input's accessible name, whether or not the field is marked required (Mantine appends " *"). */
-const field = (label: string) => new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}( \\*)?$`);
+import { ADMIN, artifacts, type BrowserSession, field, openBrowserSession, skipBrowser } from "../fixtures/browser.js";
 
 /** The browser logs every 4xx answer; only the one this flow provokes on purpose is expected. */
 const expectedNetworkError = (text: string, url: string) =>
   text.includes("status of 401") && url.endsWith("/api/v1/auth/login");
 
-describe.skipIf(skip)("signed-in work in Chromium", () => {
-  let server: RunningServer;
-  let scratch: ScratchDatabase;
-  let dataDir: string;
-  let browser: Browser;
+describe.skipIf(skipBrowser)("signed-in work in Chromium", () => {
+  let session: BrowserSession;
   let page: Page;
   let base: string;
   let allowLoginFailure = false;
-  const browserErrors: string[] = [];
 
   beforeAll(async () => {
-    const webDir = await builtWeb();
-    scratch = await scratchDatabase("sqlite");
-    dataDir = mkdtempSync(join(tmpdir(), "plantao-e2e-flow-"));
-    server = await startServer(
-      loadConfig(
-        { PLANTAO_LOG_LEVEL: "silent", PLANTAO_ADMIN_EMAIL: ADMIN.email, PLANTAO_ADMIN_PASSWORD: ADMIN.password },
-        { port: 0, host: "127.0.0.1", databaseUrl: scratch.url, dataDir, webDir },
-      ),
-    );
-    base = `http://127.0.0.1:${new URL(server.url).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"],
+    session = await openBrowserSession({
+      name: "flow",
+      locale: "pt-BR",
+      viewport: { width: 1280, height: 800 },
+      expected: (text, url) => allowLoginFailure && expectedNetworkError(text, url),
     });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "pt-BR" });
-    context.setDefaultTimeout(WAIT_MS);
-    page = await context.newPage();
-    page.on("console", (msg) => {
-      if (msg.type() !== "error") return;
-      if (allowLoginFailure && expectedNetworkError(msg.text(), msg.location().url)) return;
-      browserErrors.push(`console: ${msg.text()} (${msg.location().url})`);
-    });
-    page.on("pageerror", (err) => browserErrors.push(`page: ${err.message}`));
-    mkdirSync(artifacts, { recursive: true });
+    ({ page, base } = session);
   }, 180_000);
 
   afterEach(() => {
-    expect(browserErrors).toEqual([]);
+    expect(session.errors).toEqual([]);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await scratch?.drop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => session?.close());
 
   const heading = (name: string | RegExp) =>
     page.getByRole("heading", { name, exact: typeof name === "string" }).waitFor();
