@@ -1,74 +1,43 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/platform/config.js";
-import { projectRoot } from "../../src/platform/version.js";
-import { type RunningServer, startServer } from "../../src/server.js";
-import { builtWeb } from "../fixtures/web-build.js";
-import { type ScratchDatabase, scratchDatabase } from "../harness.js";
+import {
+  ADMIN,
+  artifacts,
+  type BrowserSession,
+  field,
+  openBrowserSession,
+  skipBrowser,
+  skipWithout,
+} from "../fixtures/browser.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const skip = (!existsSync(CHROMIUM) || !existsSync("/usr/bin/restic")) && process.env.PLANTAO_TEST_REQUIRE_E2E !== "1";
+const skip = skipBrowser || skipWithout("/usr/bin/restic");
 
-const artifacts = join(projectRoot, "test/e2e/artifacts");
-const ADMIN = { email: "admin@example.com", password: "e2e password 123" };
-const WAIT_MS = 10_000;
 /** Real restic runs through the job queue: backups and restore tests get longer. */
 const RESTIC_MS = 60_000;
 
-const field = (label: string) => new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}( \\*)?$`);
-
 describe.skipIf(skip)("the backups pages in Chromium, over real restic", () => {
-  let server: RunningServer;
-  let scratch: ScratchDatabase;
-  let dataDir: string;
-  let webDir: string;
-  let browser: Browser;
+  let session: BrowserSession;
   let page: Page;
   let base: string;
   let work: string;
-  const browserErrors: string[] = [];
 
   beforeAll(async () => {
-    webDir = await builtWeb();
-    scratch = await scratchDatabase("sqlite");
-    dataDir = mkdtempSync(join(tmpdir(), "plantao-e2e-backups-"));
     work = mkdtempSync(join(tmpdir(), "plantao-e2e-pbx-"));
     mkdirSync(join(work, "pbx"));
     writeFileSync(join(work, "pbx", "extensions.conf"), "[default]\nexten => 100,1,Dial(PJSIP/100)\n");
-    server = await startServer(
-      loadConfig(
-        { PLANTAO_LOG_LEVEL: "silent", PLANTAO_ADMIN_EMAIL: ADMIN.email, PLANTAO_ADMIN_PASSWORD: ADMIN.password },
-        { port: 0, host: "127.0.0.1", databaseUrl: scratch.url, dataDir, webDir },
-      ),
-    );
-    base = `http://127.0.0.1:${new URL(server.url).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"],
-    });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "pt-BR" });
-    context.setDefaultTimeout(WAIT_MS);
-    page = await context.newPage();
-    page.on("console", (msg) => {
-      if (msg.type() !== "error") return;
-      browserErrors.push(`console: ${msg.text()} (${msg.location().url})`);
-    });
-    page.on("pageerror", (err) => browserErrors.push(`page: ${err.message}`));
-    mkdirSync(artifacts, { recursive: true });
+    session = await openBrowserSession({ name: "backups", locale: "pt-BR" });
+    ({ page, base } = session);
   }, 240_000);
 
   afterEach(() => {
-    expect(browserErrors).toEqual([]);
+    expect(session.errors).toEqual([]);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await scratch?.drop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await session?.close();
     if (work) rmSync(work, { recursive: true, force: true });
   });
 

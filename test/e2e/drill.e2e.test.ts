@@ -1,75 +1,32 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/platform/config.js";
-import { projectRoot } from "../../src/platform/version.js";
-import { type RunningServer, startServer } from "../../src/server.js";
-import { builtWeb } from "../fixtures/web-build.js";
-import { type ScratchDatabase, scratchDatabase } from "../harness.js";
-
-const CHROMIUM = "/usr/bin/chromium";
-const skip = !existsSync(CHROMIUM) && process.env.PLANTAO_TEST_REQUIRE_E2E !== "1";
-
-const artifacts = join(projectRoot, "test/e2e/artifacts");
-const ADMIN = { email: "admin@example.com", password: "e2e password 123" };
-const WAIT_MS = 10_000;
-
-const field = (label: string) => new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}( \\*)?$`);
+import { ADMIN, artifacts, type BrowserSession, field, openBrowserSession, skipBrowser } from "../fixtures/browser.js";
 
 /** The browser logs every 4xx answer; only the one this flow provokes on purpose is expected. */
 const expectedNetworkError = (text: string, url: string) =>
   text.includes("status of 400") && url.endsWith("/api/v1/runbooks");
 
-describe.skipIf(skip)("a disaster-recovery drill in Chromium", () => {
-  let server: RunningServer;
-  let scratch: ScratchDatabase;
-  let dataDir: string;
-  let webDir: string;
-  let browser: Browser;
+describe.skipIf(skipBrowser)("a disaster-recovery drill in Chromium", () => {
+  let session: BrowserSession;
   let page: Page;
   let base: string;
   let allowInvalid = false;
-  const browserErrors: string[] = [];
 
   beforeAll(async () => {
-    webDir = await builtWeb();
-    scratch = await scratchDatabase("sqlite");
-    dataDir = mkdtempSync(join(tmpdir(), "plantao-e2e-drill-"));
-    server = await startServer(
-      loadConfig(
-        { PLANTAO_LOG_LEVEL: "silent", PLANTAO_ADMIN_EMAIL: ADMIN.email, PLANTAO_ADMIN_PASSWORD: ADMIN.password },
-        { port: 0, host: "127.0.0.1", databaseUrl: scratch.url, dataDir, webDir },
-      ),
-    );
-    base = `http://127.0.0.1:${new URL(server.url).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"],
+    session = await openBrowserSession({
+      name: "drill",
+      locale: "pt-BR",
+      expected: (text, url) => allowInvalid && expectedNetworkError(text, url),
     });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "pt-BR" });
-    context.setDefaultTimeout(WAIT_MS);
-    page = await context.newPage();
-    page.on("console", (msg) => {
-      if (msg.type() !== "error") return;
-      if (allowInvalid && expectedNetworkError(msg.text(), msg.location().url)) return;
-      browserErrors.push(`console: ${msg.text()} (${msg.location().url})`);
-    });
-    page.on("pageerror", (err) => browserErrors.push(`page: ${err.message}`));
-    mkdirSync(artifacts, { recursive: true });
+    ({ page, base } = session);
   }, 240_000);
 
   afterEach(() => {
-    expect(browserErrors).toEqual([]);
+    expect(session.errors).toEqual([]);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await scratch?.drop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => session?.close());
 
   const heading = (name: string | RegExp) =>
     page.getByRole("heading", { name, exact: typeof name === "string" }).waitFor();

@@ -1,85 +1,29 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/platform/config.js";
-import { projectRoot } from "../../src/platform/version.js";
-import { type RunningServer, startServer } from "../../src/server.js";
-import { builtWeb } from "../fixtures/web-build.js";
-import { type ScratchDatabase, scratchDatabase } from "../harness.js";
+import type { RunningServer } from "../../src/server.js";
+import { ADMIN, artifacts, type BrowserSession, openBrowserSession, skipBrowser } from "../fixtures/browser.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-const required = process.env.PLANTAO_TEST_REQUIRE_E2E === "1";
-const skip = !hasChromium && !required;
-if (skip) console.warn(`e2e skipped: ${CHROMIUM} is missing (set PLANTAO_TEST_REQUIRE_E2E=1 to make that a failure)`);
-
-const artifacts = join(projectRoot, "test/e2e/artifacts");
-const ADMIN = { email: "admin@example.com", password: "e2e password 123" };
-/** Upper bound of every wait in the browser: a healthy run needs well under a second per step. */
-const WAIT_MS = 10_000;
-
-describe.skipIf(skip)("web shell in Chromium", () => {
+describe.skipIf(skipBrowser)("web shell in Chromium", () => {
+  let session: BrowserSession;
   let server: RunningServer;
-  let scratch: ScratchDatabase;
-  let dataDir: string;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   let base: string;
-  const browserErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!hasChromium) throw new Error(`PLANTAO_TEST_REQUIRE_E2E=1 but ${CHROMIUM} is missing`);
-    const webDir = await builtWeb();
-    scratch = await scratchDatabase("sqlite");
-    dataDir = mkdtempSync(join(tmpdir(), "plantao-e2e-"));
-    server = await startServer(
-      loadConfig(
-        { PLANTAO_LOG_LEVEL: "silent", PLANTAO_ADMIN_EMAIL: ADMIN.email, PLANTAO_ADMIN_PASSWORD: ADMIN.password },
-        { port: 0, host: "127.0.0.1", databaseUrl: scratch.url, dataDir, webDir },
-      ),
-    );
-    base = `http://127.0.0.1:${new URL(server.url).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    context.setDefaultTimeout(WAIT_MS);
-    page = await context.newPage();
-    page.on("console", (msg) => {
-      if (msg.type() === "error") browserErrors.push(`console: ${msg.text()} (${msg.location().url})`);
-    });
-    page.on("pageerror", (err) => browserErrors.push(`page: ${err.message}`));
+    session = await openBrowserSession({ name: "shell", viewport: { width: 1280, height: 800 } });
+    ({ server, page, base } = session);
     // The shell is for signed-in users: sign in through the login page first.
-    await page.goto(`${base}/login`);
-    await page.getByLabel(/^E-mail/).fill(ADMIN.email);
-    await page.getByLabel(/^Senha/).fill(ADMIN.password);
-    await page.getByRole("button", { name: "Entrar" }).click();
+    await session.signIn(page, ADMIN);
     await page.getByRole("heading", { name: "Visão geral", exact: true }).waitFor();
   }, 180_000);
 
   afterEach(() => {
-    expect(browserErrors).toEqual([]);
+    expect(session.errors).toEqual([]);
   });
 
-  afterAll(async () => {
-    // The browser goes first, so its open event stream is not cut by the server shutting down.
-    await browser?.close();
-    await server?.close();
-    await scratch?.drop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => session?.close());
 
   const heading = (name: string) => page.getByRole("heading", { name, exact: true }).waitFor();
   const htmlLang = () => page.locator("html").getAttribute("lang");

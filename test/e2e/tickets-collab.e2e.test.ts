@@ -1,30 +1,18 @@
 import { timingSafeEqual } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { signature } from "../../src/modules/webhooks/signature.js";
-import { loadConfig } from "../../src/platform/config.js";
-import { projectRoot } from "../../src/platform/version.js";
-import { type RunningServer, startServer } from "../../src/server.js";
-import { builtWeb } from "../fixtures/web-build.js";
-import { type ScratchDatabase, scratchDatabase } from "../harness.js";
+import { ADMIN, artifacts, type BrowserSession, field, openBrowserSession, skipBrowser } from "../fixtures/browser.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const skip = !existsSync(CHROMIUM) && process.env.PLANTAO_TEST_REQUIRE_E2E !== "1";
-
-const artifacts = join(projectRoot, "test/e2e/artifacts");
-const ADMIN = { email: "admin@example.com", password: "e2e password 123" };
 const AGENT = { email: "agente@example.com", name: "Agente Silva", password: "agent password 123" };
 const CUSTOMER = { email: "cliente@acme.example", name: "Cliente Acme", password: "customer password 123" };
 /** Small, so a refused upload costs nothing: 4 KiB passes the body limit and fails the size check; 200 KiB does not. */
 const MAX_ATTACHMENT = 4096;
 const WAIT_MS = 10_000;
-
-const field = (label: string) => new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}( \\*)?$`);
 
 interface Received {
   headers: IncomingHttpHeaders;
@@ -57,37 +45,29 @@ async function receiver() {
   };
 }
 
-describe.skipIf(skip)("ticket collaboration and webhooks in Chromium", () => {
-  let server: RunningServer;
-  let scratch: ScratchDatabase;
-  let dataDir: string;
-  let browser: Browser;
+describe.skipIf(skipBrowser)("ticket collaboration and webhooks in Chromium", () => {
+  let session: BrowserSession;
   let page: Page;
   let base: string;
   let hook: Awaited<ReturnType<typeof receiver>>;
   const tickets: Record<"a" | "b" | "c", { id: string; number: number; subject: string }> = {} as never;
-  const browserErrors: string[] = [];
   /** Answers a test provokes on purpose: the browser logs each failed request as a console error. */
   let expectedFailures: { status: number; path: RegExp }[] = [];
 
   beforeAll(async () => {
-    const webDir = await builtWeb();
     hook = await receiver();
-    scratch = await scratchDatabase("sqlite");
-    dataDir = mkdtempSync(join(tmpdir(), "plantao-e2e-collab-"));
-    server = await startServer(
-      loadConfig(
-        {
-          PLANTAO_LOG_LEVEL: "silent",
-          PLANTAO_ADMIN_EMAIL: ADMIN.email,
-          PLANTAO_ADMIN_PASSWORD: ADMIN.password,
-          PLANTAO_ATTACHMENT_MAX_BYTES: String(MAX_ATTACHMENT),
-          PLANTAO_JOB_POLL_MS: "200",
-        },
-        { port: 0, host: "127.0.0.1", databaseUrl: scratch.url, dataDir, webDir },
-      ),
-    );
-    base = `http://127.0.0.1:${new URL(server.url).port}`;
+    session = await openBrowserSession({
+      name: "collab",
+      env: { PLANTAO_ATTACHMENT_MAX_BYTES: String(MAX_ATTACHMENT), PLANTAO_JOB_POLL_MS: "200" },
+      locale: "pt-BR",
+      waitMs: WAIT_MS,
+      expected: (text, url) => {
+        const status = Number(/status of (\d{3})/.exec(text)?.[1]);
+        return expectedFailures.some((f) => f.status === status && f.path.test(new URL(url, base).pathname));
+      },
+    });
+    const { server } = session;
+    ({ page, base } = session);
 
     // Fixtures through the API, as the admin: an organization, three of its tickets and an agent.
     const login = await server.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: ADMIN });
@@ -113,41 +93,18 @@ describe.skipIf(skip)("ticket collaboration and webhooks in Chromium", () => {
       tickets[key] = { id: t.id, number: t.number, subject };
     }
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"],
-    });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "pt-BR" });
-    context.setDefaultTimeout(WAIT_MS);
-    page = await context.newPage();
-    page.on("console", (msg) => {
-      if (msg.type() !== "error") return;
-      const url = msg.location().url;
-      const status = Number(/status of (\d{3})/.exec(msg.text())?.[1]);
-      if (expectedFailures.some((f) => f.status === status && f.path.test(new URL(url, base).pathname))) return;
-      browserErrors.push(`console: ${msg.text()} (${url})`);
-    });
-    page.on("pageerror", (err) => browserErrors.push(`page: ${err.message}`));
-    mkdirSync(artifacts, { recursive: true });
-
-    await page.goto(`${base}/login`);
-    await page.getByLabel(field("E-mail")).fill(ADMIN.email);
-    await page.getByLabel(field("Senha")).fill(ADMIN.password);
-    await page.getByRole("button", { name: "Entrar" }).click();
+    await session.signIn(page, ADMIN);
     await page.getByRole("navigation").waitFor();
   }, 180_000);
 
   afterEach(() => {
-    expect(browserErrors).toEqual([]);
+    expect(session.errors).toEqual([]);
     expectedFailures = [];
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await session?.close();
     await hook?.close();
-    await scratch?.drop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   const open = async (key: "a" | "b" | "c") => {
@@ -392,16 +349,10 @@ describe.skipIf(skip)("ticket collaboration and webhooks in Chromium", () => {
 
   /** A second browser context signed in as someone else, closed by the caller. */
   const signIn = async (who: { email: string; password: string }, locale = "pt-BR") => {
-    const context = await browser.newContext({ locale });
-    context.setDefaultTimeout(WAIT_MS);
-    const other = await context.newPage();
-    other.on("pageerror", (err) => browserErrors.push(`page (${who.email}): ${err.message}`));
-    await other.goto(`${base}/login`);
-    await other.getByLabel(field("E-mail")).fill(who.email);
-    await other.getByLabel(field("Senha")).fill(who.password);
-    await other.getByRole("button", { name: "Entrar" }).click();
-    await other.getByRole("navigation").getByRole("link", { name: "Chamados", exact: true }).waitFor();
-    return { page: other, close: () => context.close() };
+    const other = await session.newPage({ label: who.email, locale });
+    await session.signIn(other.page, who);
+    await other.page.getByRole("navigation").getByRole("link", { name: "Chamados", exact: true }).waitFor();
+    return other;
   };
 
   it("shows the webhooks area to admins only: an agent has no entry and the API refuses it", async () => {
