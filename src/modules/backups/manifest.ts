@@ -147,5 +147,10 @@ export function fileManifest(
       settle();
       reject(err);
     });
+    // Ended without an answer (terminated, out of memory): the run must not wait forever.
+    worker.once("exit", (code) => {
+      settle();
+      reject(new Error(`the manifest's worker thread stopped (exit ${code}) before it finished`));
+    });
   });
 }
