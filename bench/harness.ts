@@ -20,7 +20,10 @@ import { createServices, type Services } from "../src/services.js";
 const postgresUrl = process.env.PLANTAO_BENCH_POSTGRES_URL;
 
 /** SQLite always; PostgreSQL too when PLANTAO_BENCH_POSTGRES_URL names a server to create scratch databases on. */
-export const benchEngines: Engine[] = postgresUrl ? ["sqlite", "postgres"] : ["sqlite"];
+/** SQLite, plus PostgreSQL when its URL is set; PLANTAO_BENCH_ENGINES=postgres (or sqlite) runs just one. */
+export const benchEngines: Engine[] = (
+  postgresUrl ? (["sqlite", "postgres"] as Engine[]) : (["sqlite"] as Engine[])
+).filter((e) => !process.env.PLANTAO_BENCH_ENGINES || process.env.PLANTAO_BENCH_ENGINES.split(",").includes(e));
 
 /** Seconds per measurement; PLANTAO_BENCH_SECONDS shortens a run (a smoke test), the default is what docs report. */
 export const measureSeconds = Number(process.env.PLANTAO_BENCH_SECONDS || 10);
