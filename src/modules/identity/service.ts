@@ -593,13 +593,30 @@ export class IdentityService {
         trx,
       );
     });
+    // After the commit, so a read during the transaction cannot leave the old row cached.
+    this.#organizations.delete(id);
     return presentOrganization(after);
   }
 
+  /**
+   * Organizations are read on most requests (the organization page, every ticket created) and change
+   * rarely, so they are kept for 5 s like tokens: a change shows at once on the node that made it and
+   * within 5 s on the others.
+   */
+  readonly #organizations = new Map<string, { row: OrganizationRow; until: number }>();
+
   async getOrganization(id: string, tenant?: string) {
-    const o = await this.repo.findOrganization(id, tenant);
-    if (!o) throw Problem.notFound("Organization");
-    return presentOrganization(o);
+    if (tenant && tenant !== id) throw Problem.notFound("Organization");
+    const nowMs = this.clock.now().getTime();
+    const cached = this.#organizations.get(id);
+    let row = cached && cached.until > nowMs ? cached.row : undefined;
+    if (!row) {
+      row = await this.repo.findOrganization(id);
+      if (!row) throw Problem.notFound("Organization");
+      if (this.#organizations.size > 10_000) this.#organizations.clear();
+      this.#organizations.set(id, { row, until: nowMs + 5_000 });
+    }
+    return presentOrganization(row);
   }
 
   async listOrganizations(page: Page, filter: { tenant?: string; q?: string }) {
