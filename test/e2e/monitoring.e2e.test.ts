@@ -1,95 +1,51 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import type { BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/platform/config.js";
-import { projectRoot } from "../../src/platform/version.js";
-import { type RunningServer, startServer } from "../../src/server.js";
-import { builtWeb } from "../fixtures/web-build.js";
-import { type ScratchDatabase, scratchDatabase } from "../harness.js";
+import { ADMIN, artifacts, type BrowserSession, field, openBrowserSession, skipBrowser } from "../fixtures/browser.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const skip = !existsSync(CHROMIUM) && process.env.PLANTAO_TEST_REQUIRE_E2E !== "1";
-
-const artifacts = join(projectRoot, "test/e2e/artifacts");
-const ADMIN = { email: "admin@example.com", password: "e2e password 123" };
-const WAIT_MS = 10_000;
 /** A state change needs a check (every 5 s, with jitter) and the event's trip over SSE; CPU may be scarce. */
 const CHANGE_MS = 30_000;
-
-const field = (label: string) => new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}( \\*)?$`);
 
 /** The browser logs every 4xx answer; only the invalid monitor this flow submits on purpose is expected. */
 const expectedNetworkError = (text: string, url: string) =>
   text.includes("status of 400") && url.endsWith("/api/v1/monitors");
 
-describe.skipIf(skip)("the live monitoring dashboard in Chromium", () => {
-  let server: RunningServer;
-  let scratch: ScratchDatabase;
-  let dataDir: string;
-  let webDir: string;
-  let browser: Browser;
+describe.skipIf(skipBrowser)("the live monitoring dashboard in Chromium", () => {
+  let session: BrowserSession;
   let context: BrowserContext;
   let page: Page;
   let base: string;
   let allowInvalid = false;
-  const browserErrors: string[] = [];
   // The monitored service: answers 200 while healthy, 500 after.
   let healthy = true;
   let target: Server;
   let targetUrl: string;
   let monitorPath = "";
 
-  const watch = (p: Page) => {
-    p.on("console", (msg) => {
-      if (msg.type() !== "error") return;
-      if (allowInvalid && expectedNetworkError(msg.text(), msg.location().url)) return;
-      browserErrors.push(`console: ${msg.text()} (${msg.location().url})`);
-    });
-    p.on("pageerror", (err) => browserErrors.push(`page: ${err.message}`));
-  };
-
   beforeAll(async () => {
-    webDir = await builtWeb();
     target = createServer((_req, res) => {
       res.writeHead(healthy ? 200 : 500, { "content-type": "text/plain", connection: "close" });
       res.end(healthy ? "ok" : "failing");
     });
     await new Promise<void>((resolve) => target.listen(0, "127.0.0.1", resolve));
     targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}/health`;
-    scratch = await scratchDatabase("sqlite");
-    dataDir = mkdtempSync(join(tmpdir(), "plantao-e2e-monitoring-"));
-    server = await startServer(
-      loadConfig(
-        { PLANTAO_LOG_LEVEL: "silent", PLANTAO_ADMIN_EMAIL: ADMIN.email, PLANTAO_ADMIN_PASSWORD: ADMIN.password },
-        { port: 0, host: "127.0.0.1", databaseUrl: scratch.url, dataDir, webDir },
-      ),
-    );
-    base = `http://127.0.0.1:${new URL(server.url).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"],
+    session = await openBrowserSession({
+      name: "monitoring",
+      locale: "pt-BR",
+      expected: (text, url) => allowInvalid && expectedNetworkError(text, url),
     });
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "pt-BR" });
-    context.setDefaultTimeout(WAIT_MS);
-    page = await context.newPage();
-    watch(page);
-    mkdirSync(artifacts, { recursive: true });
+    ({ page, base, context } = session);
   }, 240_000);
 
   afterEach(() => {
-    expect(browserErrors).toEqual([]);
+    expect(session.errors).toEqual([]);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await session?.close();
     await new Promise((resolve) => target?.close(resolve));
-    await scratch?.drop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   const heading = (p: Page, name: string) => p.getByRole("heading", { name, exact: true }).waitFor();
@@ -158,7 +114,7 @@ describe.skipIf(skip)("the live monitoring dashboard in Chromium", () => {
 
   it("turns DOWN live on the card and on the monitor page when the target fails", async () => {
     const detail = await context.newPage();
-    watch(detail);
+    session.watch(detail);
     await detail.goto(`${base}${monitorPath}`);
     await headerStatus(detail, "UP").waitFor();
     await detail.locator('[data-testid="live-state"][data-state="connected"]').waitFor();
