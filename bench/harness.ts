@@ -105,11 +105,6 @@ export interface LoadOptions {
   seconds?: number;
   /** Seconds of load before measuring, so the JIT, the connection pool and SQLite's page cache are warm. */
   warmupSeconds?: number;
-  /** Requests per second over all connections (an open-loop rate); by default as many as the server answers. */
-  rate?: number;
-  method?: "GET" | "POST";
-  /** JSON request body (sent with `content-type: application/json`). */
-  body?: unknown;
 }
 
 export interface LoadResult {
@@ -124,17 +119,8 @@ export interface LoadResult {
 
 const autocannonCli = createRequire(import.meta.url).resolve("autocannon/autocannon.js");
 
-function autocannon(
-  url: string,
-  connections: number,
-  seconds: number,
-  headers: Record<string, string>,
-  opts: LoadOptions,
-) {
+function autocannon(url: string, connections: number, seconds: number, headers: Record<string, string>) {
   const args = [autocannonCli, "--json", "--no-progress", "-c", String(connections), "-d", String(seconds)];
-  if (opts.rate) args.push("-R", String(opts.rate));
-  if (opts.method) args.push("-m", opts.method);
-  if (opts.body !== undefined) args.push("-b", JSON.stringify(opts.body), "-H", "content-type=application/json");
   for (const [k, v] of Object.entries(headers)) args.push("-H", `${k}=${v}`);
   args.push(url);
   return new Promise<any>((resolve, reject) => {
@@ -145,15 +131,16 @@ function autocannon(
 }
 
 /**
- * Loads one endpoint with autocannon in a child process: on this 2-core machine the load generator gets its
- * own process and event loop instead of competing with the server's. Any error or non-2xx fails the run.
+ * Loads one endpoint as fast as it answers (closed loop, for throughput) with autocannon in a child process: on
+ * this 2-core machine the load generator gets its own process and event loop instead of competing with the
+ * server's. Any error or non-2xx fails the run. Latency at a fixed rate is `openLoad`'s job.
  */
 export async function load(origin: string, opts: LoadOptions): Promise<LoadResult> {
   const url = `${origin}${opts.path}`;
   const connections = opts.connections ?? 10;
   const headers = opts.headers ?? {};
-  await autocannon(url, connections, opts.warmupSeconds ?? 3, headers, opts);
-  const r = await autocannon(url, connections, opts.seconds ?? measureSeconds, headers, opts);
+  await autocannon(url, connections, opts.warmupSeconds ?? 3, headers);
+  const r = await autocannon(url, connections, opts.seconds ?? measureSeconds, headers);
   if (r.errors || r.timeouts || r.non2xx) {
     throw new Error(`${opts.path}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx responses`);
   }
