@@ -6,6 +6,7 @@ import { Link, useNavigate } from "react-router";
 import { useAuth } from "../../auth/AuthProvider";
 import { compactDuration } from "../../shell/format";
 import { PageHeader } from "../../shell/PageHeader";
+import { EmptyRow } from "../../shell/paging";
 import { ProblemAlert } from "../../shell/problem";
 import { RpoOverview } from "./Gauges";
 import { JobForm } from "./JobForm";
@@ -71,15 +72,11 @@ export function BackupsPage() {
                   <Table.Td>{job.enabled ? t("common.yes") : t("common.no")}</Table.Td>
                 </Table.Tr>
               ))}
-              {jobs.data?.items.length === 0 && (
-                <Table.Tr>
-                  <Table.Td colSpan={7}>
-                    <Text c="dimmed" ta="center" py="md">
-                      {t("backups.noJobs")}
-                    </Text>
-                  </Table.Td>
-                </Table.Tr>
-              )}
+              <EmptyRow
+                list={{ isSuccess: jobs.isSuccess, items: jobs.data?.items ?? [] }}
+                colSpan={7}
+                text={t("backups.noJobs")}
+              />
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>

@@ -1,4 +1,4 @@
-import { api, unwrap } from "../../api/client";
+import { call } from "../../api/client";
 import { compactDuration } from "../../shell/format";
 import type { Page } from "../../shell/paging";
 
@@ -122,16 +122,6 @@ export type RestoreTarget =
   | { kind: "in-place"; confirm: string }
   | { kind: "database"; url: string };
 
-type Result = { data?: unknown; error?: unknown; response: Response };
-type Init = {
-  params?: { path?: Record<string, unknown>; query?: Record<string, unknown> };
-  body?: unknown;
-  signal?: AbortSignal;
-};
-/** The typed client's transport (cookies, CSRF) for paths the generated types do not list yet. */
-type Method = "GET" | "POST" | "PATCH" | "DELETE";
-const client = api as unknown as Record<Method, (path: string, init?: Init) => Promise<Result>>;
-const call = async <T>(method: Method, path: string, init?: Init) => unwrap(await client[method](path, init)) as T;
 const byId = (id: string) => ({ path: { id } });
 
 export const backups = {

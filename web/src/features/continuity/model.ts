@@ -1,5 +1,5 @@
 import { queryOptions } from "@tanstack/react-query";
-import { api, unwrap } from "../../api/client";
+import { call } from "../../api/client";
 import type { Page } from "../../shell/paging";
 
 // Shapes of /api/v1/runbooks and /api/v1/drills, typed here until web/src/api/schema.d.ts is regenerated.
@@ -85,20 +85,6 @@ export interface RunbookBody {
   comment?: string;
   baseVersion?: number;
 }
-
-type Result = { data?: unknown; error?: unknown; response: Response };
-type Init = {
-  params?: { path?: Record<string, unknown>; query?: Record<string, unknown> };
-  body?: unknown;
-  signal?: AbortSignal;
-};
-/** The typed client's transport (cookies, CSRF) for paths the generated types do not list yet. */
-const client = api as unknown as Record<
-  "GET" | "POST" | "PATCH" | "DELETE",
-  (path: string, init?: Init) => Promise<Result>
->;
-const call = async <T>(method: "GET" | "POST" | "PATCH" | "DELETE", path: string, init?: Init) =>
-  unwrap(await client[method](path, init)) as T;
 
 export const continuity = {
   runbooks: (cursor?: string, signal?: AbortSignal) =>

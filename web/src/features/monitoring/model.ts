@@ -1,4 +1,4 @@
-import { api, unwrap } from "../../api/client";
+import { call } from "../../api/client";
 import { compactDuration } from "../../shell/format";
 import type { Page } from "../../shell/paging";
 
@@ -148,16 +148,6 @@ export function windowEndingNow(seconds: number, now = Date.now()) {
   return { from: new Date(now - seconds * 1000).toISOString(), to: new Date(now).toISOString() };
 }
 
-type Method = "GET" | "POST" | "PATCH" | "DELETE";
-type Result = { data?: unknown; error?: unknown; response: Response };
-type Init = {
-  params?: { path?: Record<string, unknown>; query?: Record<string, unknown> };
-  body?: unknown;
-  signal?: AbortSignal;
-};
-/** The typed client's transport (cookies, CSRF) for paths the generated types do not list yet. */
-const client = api as unknown as Record<Method, (path: string, init?: Init) => Promise<Result>>;
-const call = async <T>(method: Method, path: string, init?: Init) => unwrap(await client[method](path, init)) as T;
 const byId = (id: string) => ({ path: { id } });
 const PAGE = 500;
 

@@ -1,17 +1,4 @@
-import {
-  Alert,
-  Badge,
-  Button,
-  Checkbox,
-  Code,
-  CopyButton,
-  Group,
-  SimpleGrid,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-} from "@mantine/core";
+import { Badge, Button, Checkbox, Code, Group, SimpleGrid, Stack, Table, TextInput } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -21,6 +8,7 @@ import { grantableScopes } from "../../auth/access";
 import { useFormat } from "../../shell/format";
 import { EmptyRow, LoadMore, usePagedList } from "../../shell/paging";
 import { fieldErrors, ProblemAlert } from "../../shell/problem";
+import { SecretOnce } from "../../shell/SecretOnce";
 import { Section } from "./Section";
 
 function NewTokenForm({ onCreated }: { onCreated: (secret: string) => void }) {
@@ -110,29 +98,13 @@ export function TokensCard() {
     <Section title={t("tokens.title")}>
       <Stack gap="md">
         {secret && (
-          <Alert
-            color="green"
+          <SecretOnce
             title={t("tokens.createdTitle")}
-            withCloseButton
+            note={t("tokens.showOnce")}
+            secret={secret}
+            testId="token-secret"
             onClose={() => setSecret(null)}
-            closeButtonLabel={t("common.close")}
-          >
-            <Stack gap="xs">
-              <Text size="sm">{t("tokens.showOnce")}</Text>
-              <Group gap="xs" wrap="nowrap">
-                <Code data-testid="token-secret" style={{ wordBreak: "break-all" }}>
-                  {secret}
-                </Code>
-                <CopyButton value={secret}>
-                  {({ copied, copy }) => (
-                    <Button size="xs" variant="light" onClick={copy}>
-                      {copied ? t("common.copied") : t("common.copy")}
-                    </Button>
-                  )}
-                </CopyButton>
-              </Group>
-            </Stack>
-          </Alert>
+          />
         )}
         <NewTokenForm onCreated={setSecret} />
         <ProblemAlert error={list.error ?? revoke.error} />

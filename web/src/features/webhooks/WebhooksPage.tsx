@@ -6,6 +6,7 @@ import { Link } from "react-router";
 import { api, unwrap } from "../../api/client";
 import { useAuth } from "../../auth/AuthProvider";
 import { PageHeader } from "../../shell/PageHeader";
+import { EmptyRow } from "../../shell/paging";
 import { ProblemAlert } from "../../shell/problem";
 import { ActionAlert } from "../tickets/ActionAlert";
 import type { Webhook, WebhookWithSecret } from "./model";
@@ -143,15 +144,7 @@ export function WebhooksPage() {
                   )}
                 </Table.Tr>
               ))}
-              {list.isSuccess && items.length === 0 && (
-                <Table.Tr>
-                  <Table.Td colSpan={6}>
-                    <Text c="dimmed" ta="center" py="md">
-                      {t("webhooks.none")}
-                    </Text>
-                  </Table.Td>
-                </Table.Tr>
-              )}
+              <EmptyRow list={{ isSuccess: list.isSuccess, items }} colSpan={6} text={t("webhooks.none")} />
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>
