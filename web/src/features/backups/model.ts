@@ -2,8 +2,7 @@ import { call } from "../../api/client";
 import { compactDuration } from "../../shell/format";
 import type { Page } from "../../shell/paging";
 
-// Shapes of /api/v1/backup-jobs and /api/v1/backups/rpo (src/modules/backups/schemas.ts), typed here until
-// web/src/api/schema.d.ts is regenerated.
+// Shapes of /api/v1/backup-jobs and /api/v1/backups/rpo, as src/modules/backups/schemas.ts defines them.
 export const sourceKinds = ["plantao-db", "files", "postgres", "mysql"] as const;
 export type SourceKind = (typeof sourceKinds)[number];
 export const backupKinds = ["full", "incremental", "frequent"] as const;

@@ -2,7 +2,7 @@ import { queryOptions } from "@tanstack/react-query";
 import { call } from "../../api/client";
 import type { Page } from "../../shell/paging";
 
-// Shapes of /api/v1/runbooks and /api/v1/drills, typed here until web/src/api/schema.d.ts is regenerated.
+// Shapes of /api/v1/runbooks and /api/v1/drills, as src/modules/runbooks/schemas.ts defines them.
 export const runbookKinds = ["full-recovery", "contingency-activation", "plantao-restore", "other"] as const;
 export type RunbookKind = (typeof runbookKinds)[number];
 export const stepMarks = ["started", "done", "skipped"] as const;

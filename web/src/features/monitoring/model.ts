@@ -2,8 +2,7 @@ import { call } from "../../api/client";
 import { compactDuration } from "../../shell/format";
 import type { Page } from "../../shell/paging";
 
-// Shapes of /api/v1/monitors (src/modules/monitoring/schemas.ts), typed here until web/src/api/schema.d.ts is
-// regenerated.
+// Shapes of /api/v1/monitors, as src/modules/monitoring/schemas.ts defines them.
 export const statuses = ["UP", "DEGRADED", "DOWN", "PENDING", "MAINTENANCE", "UNREACHABLE"] as const;
 export type Status = (typeof statuses)[number];
 export const monitorTypes = [
