@@ -73,26 +73,12 @@ export class EventBus {
   ) {}
 
   async publish(event: NewEvent, executor: Kysely<DB> = this.db): Promise<number> {
-    const row = await executor
-      .insertInto("events")
-      .values({
-        type: event.type,
-        organization_id: event.organizationId ?? null,
-        subject_id: event.subjectId ?? null,
-        payload: this.dialect.json(event.payload ?? {}),
-        created_at: this.clock.now().toISOString(),
-      })
-      .returning(["id", this.dialect.notifyReturning(CHANNEL, sql.ref("id")).as("notified")])
-      .executeTakeFirstOrThrow();
-    const id = Number(row.id);
-    if (!this.listen) setTimeout(() => void this.#poll(), 5);
-    return id;
+    return (await this.publishMany([event], executor))[0]!;
   }
 
   /** Several events in one statement, in order (see `publish`). */
   async publishMany(events: readonly NewEvent[], executor: Kysely<DB> = this.db): Promise<number[]> {
     if (events.length === 0) return [];
-    if (events.length === 1) return [await this.publish(events[0]!, executor)];
     const createdAt = this.clock.now().toISOString();
     const rows = await executor
       .insertInto("events")
