@@ -130,7 +130,7 @@ export class BackupRepository {
     return q.orderBy("id", "desc").limit(page.limit).execute();
   }
 
-  /** The newest succeeded backup of a job, optionally only those at or before `at`. */
+  /** The newest succeeded backup of a job, or the one that made snapshot `snapshotId`. */
   lastBackup(jobId: string, opts: { snapshotId?: string } = {}): Promise<RunRow | undefined> {
     let q = this.db
       .selectFrom("backup_runs")
@@ -140,6 +140,18 @@ export class BackupRepository {
       .where("status", "=", "succeeded");
     if (opts.snapshotId) q = q.where("snapshot_id", "=", opts.snapshotId);
     return q.orderBy("started_at", "desc").limit(1).executeTakeFirst();
+  }
+
+  /** When each job's newest succeeded backup started (its restorable point), without reading the manifests. */
+  async lastBackupTimes(): Promise<Map<string, string>> {
+    const rows = await this.db
+      .selectFrom("backup_runs")
+      .select(["job_id", (eb) => eb.fn.max("started_at").as("started_at")])
+      .where("operation", "=", "backup")
+      .where("status", "=", "succeeded")
+      .groupBy("job_id")
+      .execute();
+    return new Map(rows.flatMap((r) => (r.started_at === null ? [] : [[r.job_id, r.started_at] as const])));
   }
 
   /** A run (other than `except`) working right now on jobs of this repository, if any. */

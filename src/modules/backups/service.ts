@@ -13,6 +13,7 @@ import type { JobContext, JobQueue } from "../../platform/jobs/queue.js";
 import type { SecretBox } from "../../platform/secrets.js";
 import type { AuditService } from "../audit/service.js";
 import type { Actor } from "../identity/actor.js";
+import { isTimeZone } from "../plan/measure.js";
 import type { PlanService } from "../plan/service.js";
 import type { BackupRepository, JobRow, RestoreTestRow, RunRow } from "./repository.js";
 import { BackupError, type BackupSummary, type FailureReason, Restic, type ResticSnapshot } from "./restic.js";
@@ -115,6 +116,13 @@ function withoutPassword(url: string): { url: string; password?: string } {
   return { url: u.toString(), password };
 }
 
+/** A database source as stored (its URL without the password) and the password, sealed apart. */
+function splitSource(source: SourceInput): { source: SourceInput; password?: string } {
+  if (source.kind !== "postgres" && source.kind !== "mysql") return { source };
+  const { url, password } = withoutPassword(source.url);
+  return { source: { kind: source.kind, url }, password };
+}
+
 function withPassword(url: string, password: string | undefined): string {
   if (!password) return url;
   const u = new URL(url);
@@ -191,11 +199,7 @@ function checkRepositoryUrl(url: string): void {
 }
 
 function checkSchedule(schedule: Schedule): void {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: schedule.timezone });
-  } catch {
-    throw invalid("/schedule/timezone", "is not an IANA time zone");
-  }
+  if (!isTimeZone(schedule.timezone)) throw invalid("/schedule/timezone", "is not an IANA time zone");
   for (const key of ["full", "incremental", "frequent", "check", "prune", "restoreTest"] as const) {
     const cron = schedule[key];
     if (cron === null) continue;
@@ -260,13 +264,15 @@ export class BackupService {
   }
 
   #restic(row: JobRow): Restic {
-    const secrets = this.#secrets(row);
-    return new Restic({
-      repository: row.repository_url,
-      password: secrets.repository,
-      cacheDir: join(this.opts.dataDir, "backups", "cache"),
-      timezone: (JSON.parse(row.schedule) as Schedule).timezone,
-    });
+    return this.#resticFor(
+      row.repository_url,
+      this.#secrets(row).repository,
+      (JSON.parse(row.schedule) as Schedule).timezone,
+    );
+  }
+
+  #resticFor(repository: string, password: string, timezone: string): Restic {
+    return new Restic({ repository, password, cacheDir: join(this.opts.dataDir, "backups", "cache"), timezone });
   }
 
   #secrets(row: JobRow): Secrets {
@@ -322,14 +328,8 @@ export class BackupService {
 
   /** Opens (or creates) the repository with the given password: a wrong one is refused before anything is saved. */
   async #checkRepository(url: string, password: string, timezone: string): Promise<void> {
-    const restic = new Restic({
-      repository: url,
-      password,
-      cacheDir: join(this.opts.dataDir, "backups", "cache"),
-      timezone,
-    });
     try {
-      await restic.ensureInitialized();
+      await this.#resticFor(url, password, timezone).ensureInitialized();
     } catch (err) {
       if (err instanceof BackupError && err.reason === "wrong-password")
         throw invalid("/repository/password", "does not open this repository (wrong password)");
@@ -371,13 +371,7 @@ export class BackupService {
     await this.#checkRepository(input.repository.url, input.repository.password, schedule.timezone);
     const { dr } = await this.#defaults();
     const now = this.clock.now().toISOString();
-    let source: SourceInput = input.source;
-    let sourcePassword: string | undefined;
-    if (source.kind === "postgres" || source.kind === "mysql") {
-      const split = withoutPassword(source.url);
-      source = { kind: source.kind, url: split.url };
-      sourcePassword = split.password;
-    }
+    const { source, password: sourcePassword } = splitSource(input.source);
     const id = uuidv7();
     const values = {
       id,
@@ -430,12 +424,9 @@ export class BackupService {
       await this.#checkRepository(patch.repository.url, patch.repository.password, schedule.timezone);
       secrets.repository = patch.repository.password;
     }
-    let source: SourceInput | undefined = patch.source;
-    if (source && (source.kind === "postgres" || source.kind === "mysql")) {
-      const split = withoutPassword(source.url);
-      source = { kind: source.kind, url: split.url };
-      secrets.source = split.password;
-    }
+    const split = patch.source && splitSource(patch.source);
+    if (split) secrets.source = split.password;
+    const source = split?.source;
     await this.repo.transaction(async (trx) => {
       await this.repo.updateJob(
         id,
@@ -999,10 +990,8 @@ export class BackupService {
         }
       }
     } catch (err) {
-      if (err instanceof BackupError && err.reason === "repository-locked" && !ctx.last) {
-        await rm(scratch, { recursive: true, force: true });
-        throw err;
-      }
+      // The queue retries a locked repository; the scratch directory goes in `finally`.
+      if (err instanceof BackupError && err.reason === "repository-locked" && !ctx.last) throw err;
       error = err instanceof Error ? err.message : String(err);
       checks.push({ name: "restore", status: "failed", detail: error });
     } finally {
@@ -1058,10 +1047,10 @@ export class BackupService {
   async rpo() {
     const now = this.clock.now().getTime();
     const jobs: RpoEntry[] = [];
+    const points = await this.repo.lastBackupTimes();
     for (const job of await this.repo.listJobs()) {
-      const last = await this.repo.lastBackup(job.id);
       const test = await this.repo.lastPassedRestoreTest(job.id);
-      const point = last?.started_at ?? null;
+      const point = points.get(job.id) ?? null;
       const rpoMinutes = point === null ? null : (now - new Date(point).getTime()) / 60_000;
       const rtoMinutes = test?.duration_ms == null ? null : test.duration_ms / 60_000;
       jobs.push({

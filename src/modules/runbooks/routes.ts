@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { decodeCursor, toPage } from "../../platform/http/pagination.js";
-import { Problem } from "../../platform/http/problems.js";
+import { decodeCursor, decodeIntegerCursor, toPage } from "../../platform/http/pagination.js";
 import { authorize } from "../identity/actor.js";
 import * as S from "./schemas.js";
 import type { RunbookService } from "./service.js";
@@ -11,16 +10,6 @@ const problems = { 401: problem, 403: problem };
 const tags = ["disaster recovery"];
 // Runbooks and drills belong to the backups area: noc, admin and manager write; auditor and security read.
 const AREA = "backups";
-
-/** A version cursor holds a positive integer. */
-function versionCursor(cursor: string | undefined): number | undefined {
-  const key = decodeCursor(cursor);
-  if (key === undefined) return undefined;
-  if (!/^[1-9][0-9]{0,8}$/.test(key)) {
-    throw Problem.invalid({ in: "querystring", pointer: "/cursor", message: "is not a cursor returned by this API" });
-  }
-  return Number(key);
-}
 
 export function runbookRoutes(runbooks: RunbookService) {
   const plugin: FastifyPluginAsyncTypebox = async (app) => {
@@ -122,7 +111,10 @@ export function runbookRoutes(runbooks: RunbookService) {
       async (request) => {
         authorize(request, AREA, "read");
         const { limit = 50, cursor } = request.query;
-        const items = await runbooks.versions(request.params.id, { limit: limit + 1, before: versionCursor(cursor) });
+        const items = await runbooks.versions(request.params.id, {
+          limit: limit + 1,
+          before: decodeIntegerCursor(cursor),
+        });
         return toPage(items, limit, (v) => v.version);
       },
     );

@@ -348,12 +348,10 @@ export class RunbookService {
 
   async drills(page: { limit: number; before?: string; runbookId?: string; status?: DrillRow["status"] }) {
     const rows = await this.repo.listDrills(page);
-    const steps = await this.repo.steps(rows.map((d) => d.id));
+    const byDrill = new Map<string, DrillStepRow[]>(rows.map((d) => [d.id, []]));
+    for (const s of await this.repo.steps(rows.map((d) => d.id))) byDrill.get(s.drill_id)?.push(s);
     return rows.map((d) => {
-      const { steps: _steps, ...summary } = this.#drillView(
-        d,
-        steps.filter((s) => s.drill_id === d.id),
-      );
+      const { steps: _steps, ...summary } = this.#drillView(d, byDrill.get(d.id)!);
       return summary;
     });
   }

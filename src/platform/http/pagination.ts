@@ -15,6 +15,16 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
   return key;
 }
 
+/** A cursor over a positive integer key, such as a version number. */
+export function decodeIntegerCursor(cursor: string | undefined): number | undefined {
+  const key = decodeCursor(cursor);
+  if (key === undefined) return undefined;
+  if (!/^[1-9][0-9]{0,8}$/.test(key)) {
+    throw Problem.invalid({ in: "querystring", pointer: "/cursor", message: "is not a cursor returned by this API" });
+  }
+  return Number(key);
+}
+
 /** Repositories fetch `limit + 1` rows; the extra one only says whether a next page exists. */
 export function toPage<T>(rows: T[], limit: number, keyOf: (item: T) => string | number) {
   const items = rows.slice(0, limit);
