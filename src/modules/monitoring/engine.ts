@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Clock } from "../../platform/clock.js";
-import type { DomainEvent, EventBus } from "../../platform/events/bus.js";
+import type { DomainEvent, EventBus, NewEvent } from "../../platform/events/bus.js";
 import { MinuteAccumulator } from "./aggregates.js";
 import type { CheckResult, CheckStatus, ProbeType } from "./checks/types.js";
 import type { LastCheck, MonitoringRepository, MonitorRow, PushRow, StateRow } from "./repository.js";
@@ -49,7 +49,7 @@ export interface Definition {
   shard: number;
 }
 
-type Current = Effective & { flapping: boolean };
+export type Current = Effective & { flapping: boolean };
 
 interface Slot {
   def: Definition;
@@ -142,6 +142,36 @@ const currentOf = (row: StateRow | undefined): Current | null =>
   row
     ? { status: row.status as Status, reason: row.reason, message: row.message, flapping: Boolean(row.flapping) }
     : null;
+
+/** The `monitor.state_changed` event, alike whether a check or a pause changed the state. */
+export function stateChangedEvent(
+  m: Pick<Definition, "id" | "organizationId" | "name" | "type" | "parentId" | "groupId">,
+  from: Status | null,
+  next: Current,
+  at: string,
+): NewEvent {
+  return {
+    type: STATE_CHANGED,
+    organizationId: m.organizationId,
+    subjectId: m.id,
+    payload: {
+      monitorId: m.id,
+      name: m.name,
+      type: m.type,
+      from,
+      to: next.status,
+      reason: next.reason,
+      message: next.message,
+      flapping: next.flapping,
+      parentId: m.parentId,
+      groupId: m.groupId,
+      at,
+    },
+  };
+}
+
+/** How long a heartbeat may stay silent: its interval plus the grace. */
+const silenceMs = (def: Definition) => def.intervalMs + Number(def.settings.graceSeconds ?? 0) * 1000;
 
 function failure(reason: string, message: string): CheckResult {
   return { status: "down", latencyMs: null, reason, message };
@@ -631,34 +661,15 @@ export class MonitoringEngine {
           trx,
         );
         if (!ok) return false;
-        const base = { organizationId: def.organizationId, subjectId: def.id };
         if (statusChanged) {
-          await this.events.publish(
-            {
-              ...base,
-              type: STATE_CHANGED,
-              payload: {
-                monitorId: def.id,
-                name: def.name,
-                type: def.type,
-                from: prev?.status ?? null,
-                to: next.status,
-                reason: next.reason,
-                message: next.message,
-                flapping: next.flapping,
-                parentId: def.parentId,
-                groupId: def.groupId,
-                at,
-              },
-            },
-            trx,
-          );
+          await this.events.publish(stateChangedEvent(def, prev?.status ?? null, next, at), trx);
         }
         if ((prev?.flapping ?? false) !== next.flapping) {
           await this.events.publish(
             {
-              ...base,
               type: next.flapping ? FLAPPING_STARTED : FLAPPING_STOPPED,
+              organizationId: def.organizationId,
+              subjectId: def.id,
               payload: { monitorId: def.id, name: def.name, status: next.status, at },
             },
             trx,
@@ -703,8 +714,7 @@ export class MonitoringEngine {
 
   // heartbeats ----------------------------------------------------------------------------------
   #pushDeadline(slot: Slot): number {
-    const grace = Number(slot.def.settings.graceSeconds ?? 0) * 1000;
-    return (slot.lastPushAt || this.clock.now().getTime()) + slot.def.intervalMs + grace;
+    return (slot.lastPushAt || this.clock.now().getTime()) + silenceMs(slot.def);
   }
 
   /** A push arrived (on this node, or announced by another): judge it now and move the deadline. */
@@ -740,13 +750,13 @@ export class MonitoringEngine {
   /** The deadline passed: a recent push this node did not hear of counts now, else the silence is a failure. */
   async #missedPush(slot: Slot): Promise<CheckResult | null> {
     const row = await this.repo.lastPush(slot.def.id);
-    const grace = Number(slot.def.settings.graceSeconds ?? 0);
     if (row && this.#slots.get(slot.def.id) === slot) {
       const at = Date.parse(row.pushed_at);
-      const recent = this.clock.now().getTime() - at <= slot.def.intervalMs + grace * 1000;
+      const recent = this.clock.now().getTime() - at <= silenceMs(slot.def);
       if (recent && this.#applyPush(slot, row, false)) return null;
       slot.lastPushAt = Math.max(slot.lastPushAt, at);
     }
+    const grace = Number(slot.def.settings.graceSeconds ?? 0);
     const window = `${slot.def.intervalMs / 1000} s${grace ? ` + ${grace} s grace` : ""}`;
     return failure("no_push", row ? `no push within ${window} since ${row.pushed_at}` : `no push within ${window}`);
   }

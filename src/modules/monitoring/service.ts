@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
@@ -13,10 +13,11 @@ import type { JobQueue } from "../../platform/jobs/queue.js";
 import type { SecretBox } from "../../platform/secrets.js";
 import type { AuditService } from "../audit/service.js";
 import type { Actor } from "../identity/actor.js";
+import { sha256 } from "../identity/credentials.js";
 import { type AggregateRow, type Resolution, rebucket, resolutionFor } from "./aggregates.js";
 import { secretSettings } from "./checks/index.js";
 import type { ProbeType } from "./checks/types.js";
-import { type EngineOptions, MonitoringEngine, PUSH_CHANNEL, STATE_CHANGED } from "./engine.js";
+import { type EngineOptions, MonitoringEngine, PUSH_CHANNEL, stateChangedEvent } from "./engine.js";
 import type { LastCheck, ListFilter, MonitoringRepository, MonitorRow, MonitorValues, StateRow } from "./repository.js";
 import { GroupSettings, HeartbeatSettings } from "./schemas.js";
 import type { Status } from "./state-machine.js";
@@ -63,7 +64,6 @@ const MAX_POINTS = 2000;
 const DEFAULT_POINTS = 300;
 
 const invalid = (pointer: string, message: string) => Problem.invalid({ in: "body", pointer, message });
-const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 const newToken = () => randomBytes(24).toString("base64url");
 export const pushPath = (token: string) => `/api/v1/push/${token}`;
 
@@ -322,7 +322,7 @@ export class MonitoringService {
     };
     values.settings = this.#seal(values.type, await this.#validate(values));
     const token = values.type === "heartbeat" ? newToken() : undefined;
-    if (token) values.push_token_hash = hashToken(token);
+    if (token) values.push_token_hash = sha256(token);
     await this.repo.transaction(async (trx) => {
       await this.repo.insert(values, trx);
       const row = (await this.repo.find(values.id, trx))!;
@@ -376,7 +376,7 @@ export class MonitoringService {
     }
     // A monitor that becomes a heartbeat gets a token; one that stops being one loses it.
     const token = merged.type === "heartbeat" && !before.push_token_hash ? newToken() : undefined;
-    merged.push_token_hash = merged.type !== "heartbeat" ? null : token ? hashToken(token) : before.push_token_hash;
+    merged.push_token_hash = merged.type !== "heartbeat" ? null : token ? sha256(token) : before.push_token_hash;
     await this.repo.transaction(async (trx) => {
       const { id: _id, created_at: _c, ...changes } = merged;
       await this.repo.update(id, changes, trx);
@@ -426,27 +426,15 @@ export class MonitoringService {
       trx,
     );
     if (!ok) throw Problem.conflict("The monitor's state changed meanwhile; try again");
-    await this.events.publish(
-      {
-        type: STATE_CHANGED,
-        organizationId: row.organization_id,
-        subjectId: row.id,
-        payload: {
-          monitorId: row.id,
-          name: row.name,
-          type: row.type,
-          from: state?.status ?? null,
-          to: "MAINTENANCE",
-          reason: "paused",
-          message: null,
-          flapping: false,
-          parentId: row.parent_id,
-          groupId: row.group_id,
-          at,
-        },
-      },
-      trx,
-    );
+    const monitor = {
+      id: row.id,
+      organizationId: row.organization_id,
+      name: row.name,
+      type: row.type,
+      parentId: row.parent_id,
+      groupId: row.group_id,
+    };
+    await this.events.publish(stateChangedEvent(monitor, (state?.status as Status) ?? null, next, at), trx);
   }
 
   /** Paused: no checks, and MAINTENANCE (left out of uptime) until resumed. */
@@ -487,11 +475,7 @@ export class MonitoringService {
     if (row.type !== "heartbeat") throw Problem.conflict("Only heartbeat monitors have a push token");
     const token = newToken();
     await this.repo.transaction(async (trx) => {
-      await this.repo.update(
-        id,
-        { push_token_hash: hashToken(token), updated_at: this.clock.now().toISOString() },
-        trx,
-      );
+      await this.repo.update(id, { push_token_hash: sha256(token), updated_at: this.clock.now().toISOString() }, trx);
       await this.audit.record(
         { action: "monitor.push_token_rotated", actor, target: { type: "monitor", id }, request: req },
         trx,
@@ -503,7 +487,7 @@ export class MonitoringService {
   // pushes --------------------------------------------------------------------------------------
   /** A heartbeat's push; the token is the credential. Unknown tokens are not found (and change nothing). */
   async push(token: string, input: { status?: "up" | "down"; msg?: string; ping?: number }): Promise<void> {
-    const row = await this.repo.findByTokenHash(hashToken(token));
+    const row = await this.repo.findByTokenHash(sha256(token));
     if (!row) throw Problem.notFound("Push token");
     const push = {
       monitor_id: row.id,
