@@ -215,12 +215,7 @@ export class IdentityService {
     if (!user || !ok || user.disabled) {
       const reason = !user ? "unknown-email" : user.disabled ? "disabled" : "wrong-password";
       if (user && !user.disabled) {
-        await this.repo.recordFailedLogin(
-          user.id,
-          this.policy.accountLockAfter,
-          new Date(now.getTime() + this.policy.accountLockMs).toISOString(),
-          now.toISOString(),
-        );
+        await this.countFailedLogin(user.id, now);
       }
       await this.audit.record({
         action: "auth.login",
@@ -243,12 +238,7 @@ export class IdentityService {
         );
       }
       if (!verifyTotp(this.secrets.open(user.totp_secret!), input.totpCode, now)) {
-        await this.repo.recordFailedLogin(
-          user.id,
-          this.policy.accountLockAfter,
-          new Date(now.getTime() + this.policy.accountLockMs).toISOString(),
-          now.toISOString(),
-        );
+        await this.countFailedLogin(user.id, now);
         await this.audit.record({
           action: "auth.login",
           outcome: "failure",
@@ -284,6 +274,16 @@ export class IdentityService {
       expiresAt,
       user: presentUser({ ...user, last_login_at: iso, failed_logins: 0, locked_until: null }),
     };
+  }
+
+  /** One more failed login in a row; the account locks for `accountLockMs` once they reach `accountLockAfter`. */
+  private async countFailedLogin(userId: string, now: Date): Promise<void> {
+    await this.repo.recordFailedLogin(
+      userId,
+      this.policy.accountLockAfter,
+      new Date(now.getTime() + this.policy.accountLockMs).toISOString(),
+      now.toISOString(),
+    );
   }
 
   /** The actor behind a session cookie, or null when absent, expired or idle too long. */

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { decodeCursor, toPage } from "../../platform/http/pagination.js";
-import { Problem } from "../../platform/http/problems.js";
+import { decodeIntegerCursor, toPage } from "../../platform/http/pagination.js";
 import { authorize } from "../identity/actor.js";
 import { findingLocaleOf } from "./findings.js";
 import * as S from "./schemas.js";
@@ -10,15 +9,6 @@ import type { PlanService } from "./service.js";
 const problems = { 401: Type.Ref("Problem"), 403: Type.Ref("Problem") };
 
 /** A versions cursor is the version number of the last item seen. */
-function versionCursor(cursor: string | undefined): number | undefined {
-  const key = decodeCursor(cursor);
-  if (key === undefined) return undefined;
-  if (!/^[1-9][0-9]{0,8}$/.test(key)) {
-    throw Problem.invalid({ in: "querystring", pointer: "/cursor", message: "is not a cursor returned by this API" });
-  }
-  return Number(key);
-}
-
 export function planRoutes(plan: PlanService) {
   const plugin: FastifyPluginAsyncTypebox = async (app) => {
     app.get(
@@ -67,7 +57,7 @@ export function planRoutes(plan: PlanService) {
       async (request) => {
         authorize(request, "plan", "read");
         const { limit = 20, cursor } = request.query;
-        const items = await plan.history({ limit: limit + 1, before: versionCursor(cursor) });
+        const items = await plan.history({ limit: limit + 1, before: decodeIntegerCursor(cursor) });
         return toPage(items, limit, (v) => v.version);
       },
     );

@@ -19,37 +19,23 @@ export class TicketLinkRepository {
 
   /** Links on either side of a ticket, each with the other ticket's number, subject and organization. */
   async of(ticketId: string) {
-    const out = await this.db
-      .selectFrom("ticket_links as l")
-      .innerJoin("tickets as t", "t.id", "l.other_ticket_id")
-      .select([
-        "l.id",
-        "l.kind",
-        "l.created_at",
-        "t.id as other_id",
-        "t.number",
-        "t.subject",
-        "t.status",
-        "t.organization_id",
-      ])
-      .where("l.ticket_id", "=", ticketId)
-      .execute();
-    const into = await this.db
-      .selectFrom("ticket_links as l")
-      .innerJoin("tickets as t", "t.id", "l.ticket_id")
-      .select([
-        "l.id",
-        "l.kind",
-        "l.created_at",
-        "t.id as other_id",
-        "t.number",
-        "t.subject",
-        "t.status",
-        "t.organization_id",
-      ])
-      .where("l.other_ticket_id", "=", ticketId)
-      .execute();
-    return { out, into };
+    const side = (here: "ticket_id" | "other_ticket_id", there: "ticket_id" | "other_ticket_id") =>
+      this.db
+        .selectFrom("ticket_links as l")
+        .innerJoin("tickets as t", "t.id", `l.${there}`)
+        .select([
+          "l.id",
+          "l.kind",
+          "l.created_at",
+          "t.id as other_id",
+          "t.number",
+          "t.subject",
+          "t.status",
+          "t.organization_id",
+        ])
+        .where(`l.${here}`, "=", ticketId)
+        .execute();
+    return { out: await side("ticket_id", "other_ticket_id"), into: await side("other_ticket_id", "ticket_id") };
   }
 
   async find(id: string): Promise<LinkRow | undefined> {

@@ -235,6 +235,29 @@ export class TicketService {
     );
   }
 
+  /** An internal system note on the timeline, stored as its phrase key so each reader gets it in their language. */
+  private insertSystemNote(
+    trx: Kysely<DB>,
+    ticketId: string,
+    authorUserId: string | null,
+    note: SystemNote,
+    at: string,
+  ): Promise<void> {
+    return this.repo.insertMessage(
+      {
+        id: uuidv7(),
+        ticket_id: ticketId,
+        author_user_id: authorUserId,
+        author_kind: "system",
+        visibility: "internal",
+        kind: "system",
+        ...storedNote(note),
+        created_at: at,
+      },
+      trx,
+    );
+  }
+
   private async publish(trx: Kysely<DB>, t: TicketRow, type: string, details: Record<string, unknown>) {
     await this.events.publish(
       {
@@ -318,21 +341,7 @@ export class TicketService {
       if (!history.length) return before;
       await this.repo.update(id, after, trx);
       await this.repo.insertHistory(history, trx);
-      if (systemNote) {
-        await this.repo.insertMessage(
-          {
-            id: uuidv7(),
-            ticket_id: id,
-            author_user_id: actor.userId,
-            author_kind: "system",
-            visibility: "internal",
-            kind: "system",
-            ...storedNote(systemNote),
-            created_at: now,
-          },
-          trx,
-        );
-      }
+      if (systemNote) await this.insertSystemNote(trx, id, actor.userId, systemNote, now);
       await this.after(trx, actor, req, after, "ticket.updated", {
         changes: history.map((h) => ({ field: h.field, before: h.before_value, after: h.after_value })),
       });
@@ -602,25 +611,17 @@ export class TicketService {
             trx,
           );
           if (!fresh) continue;
-          await this.repo.insertMessage(
-            {
-              id: uuidv7(),
-              ticket_id: ticketId,
-              author_user_id: null,
-              author_kind: "system",
-              visibility: "internal",
-              kind: "system",
-              ...storedNote(
-                mark.kind === "breached"
-                  ? { key: "sla.breached", params: { clock: c.kind, tier: c.tier, at } }
-                  : {
-                      key: "sla.warning",
-                      params: { clock: c.kind, tier: c.tier, at, breachAt: new Date(c.breachAt).toISOString() },
-                    },
-              ),
-              created_at: iso,
-            },
+          await this.insertSystemNote(
             trx,
+            ticketId,
+            null,
+            mark.kind === "breached"
+              ? { key: "sla.breached", params: { clock: c.kind, tier: c.tier, at } }
+              : {
+                  key: "sla.warning",
+                  params: { clock: c.kind, tier: c.tier, at, breachAt: new Date(c.breachAt).toISOString() },
+                },
+            iso,
           );
           await this.events.publish(
             {
@@ -686,27 +687,21 @@ export class TicketService {
         if (step.notify.includes("customerContact") && !requester.email) {
           skipped.push({ who: "customerContact", reason: "no_contact_email" });
         }
-        await this.repo.insertMessage(
-          {
-            id: uuidv7(),
-            ticket_id: ticketId,
-            author_user_id: null,
-            author_kind: "system",
-            visibility: "internal",
-            kind: "system",
-            ...storedNote({
-              key: "sla.escalation",
-              params: {
-                step: step.step + 1,
-                clock: c.kind,
-                notified: step.notify.filter((n) => !skipped.some((x) => x.who === n)),
-                changes: changes.map((h) => ({ field: h.field, before: h.before_value, after: h.after_value })),
-                skipped,
-              },
-            }),
-            created_at: iso,
-          },
+        await this.insertSystemNote(
           trx,
+          ticketId,
+          null,
+          {
+            key: "sla.escalation",
+            params: {
+              step: step.step + 1,
+              clock: c.kind,
+              notified: step.notify.filter((n) => !skipped.some((x) => x.who === n)),
+              changes: changes.map((h) => ({ field: h.field, before: h.before_value, after: h.after_value })),
+              skipped,
+            },
+          },
+          iso,
         );
         await this.events.publish(
           {
@@ -916,19 +911,7 @@ export class TicketService {
         trx,
       );
       const note = (ticketId: string, systemNote: SystemNote) =>
-        this.repo.insertMessage(
-          {
-            id: uuidv7(),
-            ticket_id: ticketId,
-            author_user_id: actor.userId,
-            author_kind: "system",
-            visibility: "internal",
-            kind: "system",
-            ...storedNote(systemNote),
-            created_at: now,
-          },
-          trx,
-        );
+        this.insertSystemNote(trx, ticketId, actor.userId, systemNote, now);
       await note(id, { key: "ticket.merged_into", params: { number: Number(target.number) } });
       await note(target.id, { key: "ticket.merged_from", params: { number: Number(source.number) } });
       await this.links.insert(
