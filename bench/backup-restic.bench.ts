@@ -3,36 +3,44 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { addMachineKey, type MachineKey } from "../src/modules/backups/restic-key.js";
 import { report, startBenchServer } from "./harness.js";
 
 /**
  * Backing up a file set with restic, driven by Plantão versus restic run directly with the same flags
  * (`backup --json [--force] --host plantao --tag <kind>,plantao-job:<id> -- <dir>`).
- * Plantão adds: the source check, the manifest (sha256 of every file, in a worker thread), JSON parsing and the
- * run's rows. Measured in rounds, restic direct then Plantão in each (A B A B …), so the load of a shared
- * machine falls on both alike; each figure is the median of the rounds, and every round keeps its 1-minute load
+ * Plantão adds: the source check, JSON parsing and the run's rows (file checksums are the snapshot's own).
+ * Both open their repository with a machine key (restic-key.ts: Plantão adds one when a job is saved; the bench
+ * adds one to each direct repository), so the key derivation restic does at every start costs both the same.
+ * Measured in rounds, restic direct and Plantão in each, in turns (A B, B A, …) after a `sync`, so neither side
+ * runs on the other's unwritten data and the load of a shared machine falls on both alike; each figure is the median of the rounds, and every round keeps its 1-minute load
  * average.
- * - first full: into an empty repository (each side a new one per round; Plantão a new job, so it hashes every byte);
- * - nightly full: `--force` again into the same repository (Plantão reuses the checksums of unchanged files);
+ * - first full: into an empty repository (each side a new one per round, Plantão through a new job);
+ * - nightly full: `--force` again into the same repository;
  * - incremental: 1 % of the files rewritten, then a run without `--force` (a different 1 % each round).
  * Issue targets: overhead <= 5 % (ratio direct/Plantão >= 0.952) for the fulls, and the incremental in < 10 %
  * of the first full (ratio full/incremental >= 10).
  * Size: PLANTAO_BENCH_BACKUP_MB (default 2048) in PLANTAO_BENCH_BACKUP_FILES files (default 20,000),
- * PLANTAO_BENCH_BACKUP_ROUNDS rounds (default 3).
+ * PLANTAO_BENCH_BACKUP_ROUNDS rounds (default 5).
  */
 const MB = Number(process.env.PLANTAO_BENCH_BACKUP_MB || 2048);
 const FILES = Number(process.env.PLANTAO_BENCH_BACKUP_FILES || 20_000);
-const ROUNDS = Number(process.env.PLANTAO_BENCH_BACKUP_ROUNDS || 3);
+const ROUNDS = Number(process.env.PLANTAO_BENCH_BACKUP_ROUNDS || 5);
 const PASSWORD = "bench-backup-password";
+
+/** The machine key of each direct repository: restic direct opens it as Plantão does, so only Plantão's own work differs. */
+const machineKeys = new Map<string, MachineKey>();
 
 function restic(repo: string, args: string[]): Promise<number> {
   const started = performance.now();
+  const key = machineKeys.get(repo);
   return new Promise((resolve, reject) => {
     const child = spawn("restic", args, {
       env: {
         ...process.env,
         RESTIC_REPOSITORY: repo,
-        RESTIC_PASSWORD: PASSWORD,
+        RESTIC_PASSWORD: key?.password ?? PASSWORD,
+        ...(key ? { RESTIC_KEY_HINT: key.id } : {}),
         RESTIC_CACHE_DIR: join(repo, "..", "cache-direct"),
       },
       stdio: ["ignore", "ignore", "pipe"],
@@ -77,6 +85,8 @@ interface Round {
 
 /** Wall and CPU seconds of `fn`: restic's alone when `withSelf` is false (this process only waits for it). */
 async function timed(fn: () => Promise<unknown>, withSelf: boolean): Promise<Timed> {
+  // The previous run's repository writes go to disk now, not during this measurement.
+  spawnSync("sync");
   const before = cpu();
   const t0 = performance.now();
   await fn();
@@ -123,6 +133,15 @@ export default async function backupRestic(): Promise<void> {
         if (run.status !== "succeeded") throw new Error(`${kind} run failed: ${run.error}`);
       }, true);
 
+    // Who goes first alternates by round, so neither side always runs on the other's leftovers.
+    const pair = async (r: number, a: () => Promise<Timed>, b: () => Promise<Timed>) => {
+      if (r % 2 === 0) {
+        const direct = await a();
+        return { direct, plantao: await b() };
+      }
+      const plantao = await b();
+      return { direct: await a(), plantao };
+    };
     const first: Round[] = [];
     const nightly: Round[] = [];
     let last: { jobId: string; repo: string } | undefined;
@@ -138,12 +157,18 @@ export default async function backupRestic(): Promise<void> {
       );
       const repo = join(work, `repo-direct-${r}`);
       await restic(repo, ["init"]);
+      const key = await addMachineKey(repo, PASSWORD, new Date(), async () => true);
+      if (!key) throw new Error("no machine key for the direct repository");
+      machineKeys.set(repo, key);
       for (const rounds of [first, nightly]) {
         const load = load1();
         rounds.push({
           load1: load,
-          direct: await direct(repo, "full", job.id),
-          plantao: await plantao(job.id, "full"),
+          ...(await pair(
+            r,
+            () => direct(repo, "full", job.id),
+            () => plantao(job.id, "full"),
+          )),
         });
       }
       if (last) {
@@ -159,8 +184,11 @@ export default async function backupRestic(): Promise<void> {
       const load = load1();
       incremental.push({
         load1: load,
-        direct: await direct(last!.repo, "incremental", last!.jobId),
-        plantao: await plantao(last!.jobId, "incremental"),
+        ...(await pair(
+          r,
+          () => direct(last!.repo, "incremental", last!.jobId),
+          () => plantao(last!.jobId, "incremental"),
+        )),
       });
     }
 

@@ -100,9 +100,14 @@ describe.each(engines)("backups on %s", (engine) => {
       enabled: true,
     });
     expect(existsSync(join(repoPath, "config"))).toBe(true);
+    // The repository's own key and Plantão's machine key (restic-key.ts), whose password is sealed like the job's.
+    const keys = readdirSync(join(repoPath, "keys"));
+    expect(keys).toHaveLength(2);
     const all = await api("GET", "/api/v1/backup-jobs");
     expect(all.body).not.toContain(PASSWORD);
-    expect(JSON.stringify(await t.platform.db.selectFrom("backup_jobs").selectAll().execute())).not.toContain(PASSWORD);
+    const rows = JSON.stringify(await t.platform.db.selectFrom("backup_jobs").selectAll().execute());
+    expect(rows).not.toContain(PASSWORD);
+    for (const id of keys) expect(rows).not.toContain(id);
   });
 
   it("refuses a wrong repository password with the field at fault, touching nothing", async () => {
@@ -261,24 +266,38 @@ describe.each(engines)("backups on %s", (engine) => {
     expect(done.checks[1].detail).toContain("2 files match");
     expect(done.durationMs).toBeGreaterThan(0);
 
-    // The manifest says one thing, the snapshot holds another: the test must fail and raise the alert.
-    const run = await t.platform.db
-      .selectFrom("backup_runs")
-      .selectAll()
-      .where("snapshot_id", "=", fullSnapshot)
-      .executeTakeFirstOrThrow();
-    const manifest = JSON.parse(run.manifest!);
-    manifest.files[0].sha256 = "0".repeat(64);
-    await t.platform.db
-      .updateTable("backup_runs")
-      .set({ manifest: JSON.stringify(manifest) })
-      .where("id", "=", run.id)
-      .execute();
-    const failed = await t.services.backups.restoreTestNow(filesJob.id, fullSnapshot);
+    // Damaged backup storage: one byte of the pack holding a recording's data flipped. restic restores what it
+    // can, and the test fails naming the file that was lost, and raises the alert.
+    const recordings = join(work, "recordings");
+    mkdirSync(recordings);
+    writeFileSync(join(recordings, "call-0001.wav"), randomBytes(3 * 1024 * 1024));
+    writeFileSync(join(recordings, "call-0002.wav"), randomBytes(1000));
+    const damagedRepo = join(work, "repo-damaged");
+    const job = await createJob({
+      name: "recordings-damaged",
+      source: { kind: "files", paths: [recordings] },
+      repository: { url: damagedRepo, password: PASSWORD },
+    });
+    const backup = await t.services.backups.runNow(job.id, { operation: "backup", kind: "full" });
+    expect(backup.status).toBe("succeeded");
+    const packs = readdirSync(join(damagedRepo, "data"), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name));
+    // Trees live in packs of their own, of a few hundred bytes; the audio makes the largest one.
+    const pack = packs.sort((a, b) => readFileSync(b).length - readFileSync(a).length)[0]!;
+    const bytes = readFileSync(pack);
+    bytes[1000]! ^= 0xff;
+    writeFileSync(pack, bytes);
+    const failed = await t.services.backups.restoreTestNow(job.id, backup.snapshotId!);
     expect(failed.status).toBe("failed");
+    expect(failed.checks.find((c) => c.name === "restore")).toMatchObject({ status: "failed" });
     expect(failed.checks.find((c) => c.name === "checksums")).toMatchObject({ status: "failed" });
+    expect(failed.checks.find((c) => c.name === "checksums")!.detail).toMatch(
+      /^1 of 2 files: \S+\/call-000[12]\.wav \((missing|content differs)\)$/,
+    );
     const alerts = await eventsOf("backup.restore_test_failed");
-    expect(alerts.at(-1)?.payload).toMatchObject({ jobId: filesJob.id, testId: failed.id });
+    expect(alerts.at(-1)?.payload).toMatchObject({ jobId: job.id, testId: failed.id });
+    await api("DELETE", `/api/v1/backup-jobs/${job.id}`);
   }, 60_000);
 
   it("restores a snapshot to another path through the API", async () => {

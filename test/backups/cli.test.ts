@@ -60,7 +60,7 @@ describe("plantao backup run|list|restore|verify", () => {
 
     expect(await cli("backup", "verify", "asterisk")).toBe(0);
     expect(out).toContain("restic check 1/30: succeeded");
-    expect(out).toContain("ok   checksums: 1 files match the manifest");
+    expect(out).toContain("ok   checksums: 1 files match the chunk checksums recorded in the snapshot");
 
     expect(await cli("backup", "restore", "asterisk", snapshot, "--target", join(work, "out"))).toBe(0);
     expect(readFileSync(join(work, "out", work, "etc", "pjsip.conf"), "utf8")).toContain("transport-udp");

@@ -61,6 +61,24 @@ export interface BackupStatus {
   bytes_done?: number;
 }
 
+/** A regular file in a snapshot: its absolute path, size and the ids (sha256) of its chunks, in order. */
+export interface SnapshotFile {
+  path: string;
+  size: number;
+  content: string[];
+}
+
+interface TreeNode {
+  name: string;
+  type: string;
+  size?: number;
+  content?: string[] | null;
+  subtree?: string;
+}
+
+/** Trees read at once: each read is a restic process, mostly the key derivation, one core each. */
+const TREE_READS = 3;
+
 export interface ResticLock {
   id: string;
   time: string;
@@ -89,6 +107,10 @@ export interface ResticOptions {
   /** Zone snapshot times are written in, so daily/weekly buckets follow the plan's calendar days. */
   timezone: string;
   binary?: string;
+  /** The key `password` opens (Plantão's machine key), tried first; see restic-key.ts. */
+  keyHint?: string;
+  /** The job's own password, used when `password` no longer opens the repository (its key was removed). */
+  fallbackPassword?: string;
 }
 
 export interface ExecOptions {
@@ -132,7 +154,10 @@ export function classify(code: number | null, signal: NodeJS.Signals | null, std
       "incomplete-snapshot",
       `restic could not read some source files; the snapshot is incomplete: ${fatal.slice(0, 3).join("; ")}`,
     );
-  return new BackupError("restic-failed", `restic failed (exit ${code}): ${last || "no message"}`);
+  // restore and check go on past damaged data and name it in "ignoring error for <path>: <why>" lines.
+  const ignored = fatal.filter((l) => l.startsWith("ignoring error for "));
+  const more = ignored.length ? ` (${ignored.slice(0, 3).join("; ")}${ignored.length > 3 ? "; …" : ""})` : "";
+  return new BackupError("restic-failed", `restic failed (exit ${code}): ${last || "no message"}${more}`);
 }
 
 /**
@@ -146,23 +171,34 @@ export class Restic {
     return this.opts.repository;
   }
 
-  #env(): NodeJS.ProcessEnv {
+  #env(password: string, keyHint: string | undefined): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const k of ["RESTIC_PASSWORD_FILE", "RESTIC_PASSWORD_COMMAND", "RESTIC_KEY_HINT"]) delete env[k];
     return {
       ...env,
       RESTIC_REPOSITORY: this.opts.repository,
-      RESTIC_PASSWORD: this.opts.password,
+      RESTIC_PASSWORD: password,
+      ...(keyHint ? { RESTIC_KEY_HINT: keyHint } : {}),
       RESTIC_CACHE_DIR: this.opts.cacheDir,
       TZ: this.opts.timezone,
     };
   }
 
   /** Runs restic with `args`; resolves with stdout, rejects with a classified BackupError. */
-  exec(args: string[], opts: ExecOptions = {}): Promise<string> {
+  async exec(args: string[], opts: ExecOptions = {}): Promise<string> {
+    try {
+      return await this.#exec(args, opts, this.opts.password, this.opts.keyHint);
+    } catch (err) {
+      // restic refuses a wrong password before it writes anything, so running again is safe.
+      if (!(err instanceof BackupError && err.reason === "wrong-password" && this.opts.fallbackPassword)) throw err;
+      return this.#exec(args, opts, this.opts.fallbackPassword, undefined);
+    }
+  }
+
+  #exec(args: string[], opts: ExecOptions, password: string, keyHint: string | undefined): Promise<string> {
     return new Promise((resolve, reject) => {
       const child = spawn(this.opts.binary ?? "restic", args, {
-        env: this.#env(),
+        env: this.#env(password, keyHint),
         stdio: ["ignore", "pipe", "pipe"],
         signal: opts.signal,
       });
@@ -277,6 +313,44 @@ export class Restic {
     const args = ["restore", snapshotId, "--target", target];
     for (const i of opts.include ?? []) args.push("--include", i);
     await this.exec(args, { signal: opts.signal });
+  }
+
+  /** The repository's chunker polynomial (hex), which the content ids of its files depend on. */
+  async chunkerPolynomial(): Promise<string> {
+    const config = JSON.parse(await this.exec(["cat", "config"])) as { chunker_polynomial?: string };
+    if (!config.chunker_polynomial) throw new BackupError("restic-failed", "the repository config has no polynomial");
+    return config.chunker_polynomial;
+  }
+
+  /**
+   * Every regular file of a snapshot with the chunk ids restic recorded for it, read from the snapshot's trees
+   * (restic 0.14 lists files without their content, so each tree is read with `cat blob`).
+   */
+  async snapshotFiles(snapshotId: string, signal?: AbortSignal): Promise<SnapshotFile[]> {
+    const snapshot = JSON.parse(await this.exec(["cat", "snapshot", snapshotId], { signal })) as { tree: string };
+    const files: SnapshotFile[] = [];
+    let level: { tree: string; path: string }[] = [{ tree: snapshot.tree, path: "" }];
+    while (level.length) {
+      const next: typeof level = [];
+      for (let i = 0; i < level.length; i += TREE_READS) {
+        const trees = await Promise.all(
+          level.slice(i, i + TREE_READS).map(async (t) => ({ ...t, nodes: await this.#tree(t.tree, signal) })),
+        );
+        for (const t of trees)
+          for (const node of t.nodes) {
+            const path = `${t.path}/${node.name}`;
+            if (node.type === "dir" && node.subtree) next.push({ tree: node.subtree, path });
+            else if (node.type === "file") files.push({ path, size: node.size ?? 0, content: node.content ?? [] });
+          }
+      }
+      level = next;
+    }
+    return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  async #tree(id: string, signal?: AbortSignal): Promise<TreeNode[]> {
+    if (!/^[0-9a-f]{64}$/.test(id)) throw new BackupError("restic-failed", `not a tree id: ${id}`);
+    return (JSON.parse(await this.exec(["cat", "blob", id], { signal })) as { nodes: TreeNode[] | null }).nodes ?? [];
   }
 
   /** Locks in the repository, with restic's staleness rule applied. Reads only: never removes one. */

@@ -16,24 +16,23 @@ import type { Actor } from "../identity/actor.js";
 import { isTimeZone } from "../plan/measure.js";
 import type { PlanService } from "../plan/service.js";
 import type { BackupRepository, JobRow, RestoreTestRow, RunRow } from "./repository.js";
-import { BackupError, type BackupSummary, type FailureReason, Restic, type ResticSnapshot } from "./restic.js";
+import { BackupError, type FailureReason, Restic, type ResticSnapshot } from "./restic.js";
+import { addMachineKey, localRepositoryPath, type MachineKey } from "./restic-key.js";
 import { policyFlags } from "./retention.js";
 import {
-  type CheckResult,
   checkMysql,
   checkPostgres,
   checkSqlite,
-  compareChecksums,
   type Manifest,
   missingPaths,
   pgEnv,
   pipeFileInto,
   prepareSource,
-  restoredPath,
   runHook,
   type SourceSpec,
 } from "./sources.js";
 import { type BackupKind, backupKinds, planRetention, type TierVerdict, verdicts } from "./tiers.js";
+import { type CheckResult, restoredPath, verifyRestoredFiles } from "./verify.js";
 
 type RequestInfo = Pick<FastifyRequest, "ip" | "headers">;
 
@@ -96,6 +95,8 @@ export type RestoreTarget =
 interface Secrets {
   repository: string;
   source?: string;
+  /** Plantão's own key to a local repository (restic-key.ts); absent for remote ones. */
+  machineKey?: MachineKey;
 }
 
 export interface BackupOptions {
@@ -264,15 +265,61 @@ export class BackupService {
   }
 
   #restic(row: JobRow): Restic {
+    const secrets = this.#secrets(row);
     return this.#resticFor(
       row.repository_url,
-      this.#secrets(row).repository,
+      secrets.repository,
       (JSON.parse(row.schedule) as Schedule).timezone,
+      secrets.machineKey,
     );
   }
 
-  #resticFor(repository: string, password: string, timezone: string): Restic {
-    return new Restic({ repository, password, cacheDir: join(this.opts.dataDir, "backups", "cache"), timezone });
+  /** restic opening the repository with the machine key when there is one, else with the job's password. */
+  #resticFor(repository: string, password: string, timezone: string, machineKey?: MachineKey): Restic {
+    const cacheDir = join(this.opts.dataDir, "backups", "cache");
+    return new Restic(
+      machineKey
+        ? {
+            repository,
+            cacheDir,
+            timezone,
+            password: machineKey.password,
+            keyHint: machineKey.id,
+            fallbackPassword: password,
+          }
+        : { repository, cacheDir, timezone, password },
+    );
+  }
+
+  /** A machine key for a local repository, proven by restic before use; undefined when none could be added. */
+  async #machineKey(repository: string, password: string, timezone: string): Promise<MachineKey | undefined> {
+    const cacheDir = join(this.opts.dataDir, "backups", "cache");
+    try {
+      const key = await addMachineKey(repository, password, this.clock.now(), (k) =>
+        new Restic({ repository, cacheDir, timezone, password: k.password, keyHint: k.id })
+          .exec(["cat", "config", "--no-lock"])
+          .then(
+            () => true,
+            () => false,
+          ),
+      );
+      return key ?? undefined;
+    } catch (err) {
+      this.log.warn({ err, repository }, "could not add Plantão's key to the repository; the job's password is used");
+      return undefined;
+    }
+  }
+
+  /** Jobs saved before machine keys existed get theirs before their next operation. */
+  async #withMachineKey(row: JobRow): Promise<JobRow> {
+    const secrets = this.#secrets(row);
+    if (secrets.machineKey || !localRepositoryPath(row.repository_url)) return row;
+    const timezone = (JSON.parse(row.schedule) as Schedule).timezone;
+    const machineKey = await this.#machineKey(row.repository_url, secrets.repository, timezone);
+    if (!machineKey) return row;
+    const sealed = this.secrets.seal(JSON.stringify({ ...secrets, machineKey }));
+    await this.repo.updateJob(row.id, { secrets: sealed });
+    return { ...row, secrets: sealed };
   }
 
   #secrets(row: JobRow): Secrets {
@@ -369,6 +416,7 @@ export class BackupService {
     const schedule = await this.#schedule(input.source.kind, input.schedule);
     checkSchedule(schedule);
     await this.#checkRepository(input.repository.url, input.repository.password, schedule.timezone);
+    const machineKey = await this.#machineKey(input.repository.url, input.repository.password, schedule.timezone);
     const { dr } = await this.#defaults();
     const now = this.clock.now().toISOString();
     const { source, password: sourcePassword } = splitSource(input.source);
@@ -378,7 +426,9 @@ export class BackupService {
       name: input.name,
       source,
       repository_url: input.repository.url,
-      secrets: this.secrets.seal(JSON.stringify({ repository: input.repository.password, source: sourcePassword })),
+      secrets: this.secrets.seal(
+        JSON.stringify({ repository: input.repository.password, source: sourcePassword, machineKey }),
+      ),
       schedule,
       hooks: input.hooks ?? {},
       data_class:
@@ -423,6 +473,7 @@ export class BackupService {
       checkRepositoryUrl(patch.repository.url);
       await this.#checkRepository(patch.repository.url, patch.repository.password, schedule.timezone);
       secrets.repository = patch.repository.password;
+      secrets.machineKey = await this.#machineKey(patch.repository.url, patch.repository.password, schedule.timezone);
     }
     const split = patch.source && splitSource(patch.source);
     if (split) secrets.source = split.password;
@@ -613,8 +664,9 @@ export class BackupService {
     run: RunRow,
     ctx: { attempt: number; last: boolean; target?: RestoreTarget; signal?: AbortSignal },
   ): Promise<void> {
-    const job = await this.repo.findJob(run.job_id);
-    if (!job) return;
+    const saved = await this.repo.findJob(run.job_id);
+    if (!saved) return;
+    const job = await this.#withMachineKey(saved);
     const started = this.clock.now();
     const t0 = performance.now();
     await this.repo.updateRun(run.id, { status: "running", started_at: started.toISOString(), attempts: ctx.attempt });
@@ -699,34 +751,15 @@ export class BackupService {
         stagingDir: join(this.opts.dataDir, "backups", "staging", job.id),
         plantaoDatabaseUrl: this.opts.databaseUrl,
       });
-      // Stops the manifest's hashing when restic fails or the run is cancelled: its result would go unused.
-      const stop = new AbortController();
-      const abort = () => stop.abort(signal?.reason);
-      signal?.addEventListener("abort", abort, { once: true });
-      let summary: BackupSummary;
-      let manifest: Manifest;
-      try {
-        // restic starts first; the previous manifest is read and the new one computed while restic runs.
-        const backup = restic.backup(prepared.paths, {
-          tags: [run.kind ?? "incremental", `plantao-job:${job.id}`],
-          host: SNAPSHOT_HOST,
-          force: full,
-          excludes: prepared.excludes,
-          signal,
-        });
-        backup.catch((err) => stop.abort(err));
-        const computing = this.repo
-          .lastBackup(job.id)
-          .then((previous) =>
-            prepared.manifest(parseJson<Manifest>(previous?.manifest ?? null) ?? undefined, stop.signal),
-          );
-        computing.catch(() => {});
-        // restic's failure, classified, is the run's reason; a failed manifest still lets restic finish cleanly.
-        summary = await backup;
-        manifest = await computing;
-      } finally {
-        signal?.removeEventListener("abort", abort);
-      }
+      // The snapshot's own trees record every file's chunk checksums: nothing is read twice while restic runs.
+      const summary = await restic.backup(prepared.paths, {
+        tags: [run.kind ?? "incremental", `plantao-job:${job.id}`],
+        host: SNAPSHOT_HOST,
+        force: full,
+        excludes: prepared.excludes,
+        signal,
+      });
+      const manifest: Manifest = { databases: prepared.databases };
       outcome = {
         snapshot_id: summary.snapshot_id!,
         details: JSON.stringify({ summary, restorablePoint: started.toISOString() }),
@@ -949,15 +982,17 @@ export class BackupService {
   }
 
   /**
-   * Restores a snapshot into a scratch directory, compares every file with the manifest, loads database dumps
+   * Restores a snapshot into a scratch directory, compares every file with the chunk checksums its snapshot
+   * recorded, loads database dumps
    * into a scratch database and checks them; the time it took is the measured RTO.
    */
   async #restoreTest(
     test: RestoreTestRow,
     ctx: { attempt: number; last: boolean; signal?: AbortSignal },
   ): Promise<void> {
-    const job = await this.repo.findJob(test.job_id);
-    if (!job) return;
+    const saved = await this.repo.findJob(test.job_id);
+    if (!saved) return;
+    const job = await this.#withMachineKey(saved);
     const t0 = performance.now();
     const checks: CheckResult[] = [];
     const scratch = join(this.opts.dataDir, "backups", "scratch", test.id);
@@ -968,16 +1003,32 @@ export class BackupService {
       if (!backup?.snapshot_id)
         throw new BackupError("verification-failed", "there is no successful backup to restore");
       snapshotId = backup.snapshot_id;
-      const manifest = JSON.parse(backup.manifest!) as Manifest;
+      const manifest = parseJson<Manifest>(backup.manifest) ?? { databases: [] };
+      const restic = this.#restic(job);
       await rm(scratch, { recursive: true, force: true });
       await mkdir(scratch, { recursive: true });
-      await this.#restic(job).restore(snapshotId, scratch, { signal: ctx.signal });
-      checks.push({
-        name: "restore",
-        status: "passed",
-        detail: `snapshot ${snapshotId} restored (${await countFiles(scratch)} files)`,
-      });
-      checks.push(await compareChecksums(scratch, manifest));
+      let damaged: BackupError | undefined;
+      try {
+        await restic.restore(snapshotId, scratch, { signal: ctx.signal });
+      } catch (err) {
+        // restic restores all it can read; checking what it wrote then names every file that was lost.
+        if (!(err instanceof BackupError) || err.reason !== "restic-failed") throw err;
+        damaged = err;
+      }
+      checks.push(
+        damaged
+          ? { name: "restore", status: "failed", detail: `snapshot ${snapshotId}: ${damaged.message}` }
+          : {
+              name: "restore",
+              status: "passed",
+              detail: `snapshot ${snapshotId} restored (${await countFiles(scratch)} files)`,
+            },
+      );
+      const [files, polynomial] = await Promise.all([
+        restic.snapshotFiles(snapshotId, ctx.signal),
+        restic.chunkerPolynomial(),
+      ]);
+      checks.push(await verifyRestoredFiles(scratch, files, polynomial, ctx.signal));
       for (const db of manifest.databases) {
         const file = restoredPath(scratch, db.file);
         if (db.engine === "sqlite") checks.push(...checkSqlite(file, db));

@@ -7,8 +7,8 @@ import { createInterface } from "node:readline";
 import SqliteDatabase from "better-sqlite3";
 import mysql, { type RowDataPacket } from "mysql2/promise";
 import pg from "pg";
-import { fileManifest, type ManifestFile, sha256File } from "./manifest.js";
 import { BackupError } from "./restic.js";
+import type { CheckResult } from "./verify.js";
 
 export type SourceSpec =
   | { kind: "plantao-db" }
@@ -24,20 +24,18 @@ export interface ManifestDatabase {
   tables: Record<string, number>;
 }
 
-/** What a backup held when it was made: the restore test compares against it. */
+/**
+ * What a backup recorded beside its snapshot for the restore test: the dumps' row counts. File contents need no
+ * copy here: the snapshot's trees record the sha256 of every chunk of every file, as restic read it.
+ */
 export interface Manifest {
-  files: ManifestFile[];
   databases: ManifestDatabase[];
 }
 
 export interface PreparedSource {
   paths: string[];
   excludes: string[];
-  /**
-   * Computes the manifest; called once restic runs, so both read the same files in one pass of the page cache.
-   * Files whose size, mtime, ctime and inode equal `previous`'s keep their checksum.
-   */
-  manifest(previous: Manifest | undefined, signal: AbortSignal): Promise<Manifest>;
+  databases: ManifestDatabase[];
 }
 
 export interface SourceContext {
@@ -232,21 +230,13 @@ export async function missingPaths(paths: string[]): Promise<string[]> {
   return missing;
 }
 
-/** Puts the source where restic reads it (a dump in the staging directory, or the paths themselves) and its manifest. */
+/** Puts the source where restic reads it (a dump in the staging directory, or the paths themselves). */
 export async function prepareSource(spec: SourceSpec, ctx: SourceContext): Promise<PreparedSource> {
   if (spec.kind === "files") {
     const paths = spec.paths.map((p) => resolve(p));
     const missing = await missingPaths(paths);
     if (missing.length) throw new BackupError("source-missing", `source path does not exist: ${missing.join(", ")}`);
-    const excludes = spec.excludes ?? [];
-    return {
-      paths,
-      excludes,
-      manifest: async (previous, signal) => ({
-        files: await fileManifest(paths, excludes, previous?.files, signal),
-        databases: [],
-      }),
-    };
+    return { paths, excludes: spec.excludes ?? [], databases: [] };
   }
   await rm(ctx.stagingDir, { recursive: true, force: true });
   await mkdir(ctx.stagingDir, { recursive: true, mode: 0o700 });
@@ -260,47 +250,10 @@ export async function prepareSource(spec: SourceSpec, ctx: SourceContext): Promi
   } else {
     database = await dumpMysql(spec.url, join(ctx.stagingDir, "database.sql"));
   }
-  return {
-    paths: [ctx.stagingDir],
-    excludes: [],
-    manifest: async (_previous, signal) => ({
-      files: await fileManifest([ctx.stagingDir], [], undefined, signal),
-      databases: [database],
-    }),
-  };
+  return { paths: [ctx.stagingDir], excludes: [], databases: [database] };
 }
 
 // verification ------------------------------------------------------------------------------------
-
-export interface CheckResult {
-  name: string;
-  status: "passed" | "failed";
-  detail: string;
-}
-
-/** Where restic restored an absolute path from the snapshot under `target`. */
-export const restoredPath = (target: string, path: string) => join(target, path);
-
-export async function compareChecksums(target: string, manifest: Manifest): Promise<CheckResult> {
-  const bad: string[] = [];
-  for (const f of manifest.files) {
-    let sum: string | undefined;
-    try {
-      sum = await sha256File(restoredPath(target, f.path));
-    } catch {
-      bad.push(`${f.path} (missing)`);
-      continue;
-    }
-    if (sum !== f.sha256) bad.push(`${f.path} (checksum differs)`);
-  }
-  return bad.length
-    ? {
-        name: "checksums",
-        status: "failed",
-        detail: `${bad.length} of ${manifest.files.length} files: ${bad.slice(0, 5).join(", ")}`,
-      }
-    : { name: "checksums", status: "passed", detail: `${manifest.files.length} files match the manifest` };
-}
 
 function compareCounts(name: string, expected: Record<string, number>, actual: Record<string, number>): CheckResult {
   const diffs = Object.entries(expected)

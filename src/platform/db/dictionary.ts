@@ -378,7 +378,7 @@ export const dataDictionary: Record<string, TableMeaning> = {
       ),
       repository_url: text("restic repository: a local path, `sftp:…` or `s3:…`"),
       secrets: text(
-        "Repository password and source database password, sealed with the instance secret key; never returned by the API",
+        "Repository password, source database password and Plantão's machine key to a local repository (id and random password), sealed with the instance secret key; never returned by the API",
       ),
       schedule: json(
         "Cron per kind (`full`, `incremental`, `frequent`; null = not scheduled) and the IANA zone they run in",
@@ -417,7 +417,7 @@ export const dataDictionary: Record<string, TableMeaning> = {
         "restic's backup summary, the check's subset and output, the prune's per-snapshot verdicts, or the restore target",
       ),
       manifest: json(
-        "Backups: sha256, size, mtime, ctime and inode of every file and, for database dumps, rows per table at backup time",
+        "Backups of database dumps: rows per table at backup time (file checksums are the snapshot's own chunk ids; runs before 2026-11-25 also list per-file sha256, no longer read)",
       ),
       attempts: integer("Attempts made so far (a locked repository is retried)"),
       created_at: createdAt,
