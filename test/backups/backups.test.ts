@@ -361,7 +361,10 @@ describe.each(engines)("backups on %s", (engine) => {
     // restic 0.14 will not take its exclusive lock past the stale one: Plantão reports it, and removes it
     // only when asked and while none of its runs works on the repository.
     await expect(restic.check()).rejects.toMatchObject({ reason: "repository-locked" });
-    const unlock = await t.services.backups.runNow(job.id, { operation: "unlock" });
+    const queued = await api("POST", `/api/v1/backup-jobs/${job.id}/operations`, { operation: "unlock" });
+    expect(queued.statusCode, queued.body).toBe(202);
+    await drained();
+    const unlock = await runOf(job.id, queued.json().id);
     expect(unlock).toMatchObject({ status: "succeeded", details: { removed: [expect.objectContaining({ pid })] } });
     expect(await restic.check()).toContain("no errors were found");
   }, 120_000);

@@ -161,6 +161,42 @@ describe.each(engines)("job queue on %s", (engine) => {
     ]);
   });
 
+  it("stops a schedule by name prefix and starts it again when scheduled anew", async () => {
+    const clock = new ManualClock("2025-03-10T11:00:00.000Z");
+    const p = await node(scratch.url, "a", { clock });
+    const runs: string[] = [];
+    p.jobs.register<{ name: string }>("report", async (job) => {
+      runs.push(job.payload.name);
+    });
+    for (const name of ["backup:a:full", "backup:a:check", "backup:ab:full", "backup_a:full"])
+      await p.jobs.schedule(name, "report", "0 * * * *", "UTC", { name });
+    // "_" is no wildcard here: only names that truly start with "backup:a:" stop.
+    await p.jobs.unschedule("backup:a:");
+    const enabled = async () =>
+      (await p.db.selectFrom("schedules").select(["name", "enabled"]).orderBy("name").execute()).map(
+        (s) => `${s.name}=${Boolean(s.enabled)}`,
+      );
+    expect(await enabled()).toEqual([
+      "backup:a:check=false",
+      "backup:a:full=false",
+      "backup:ab:full=true",
+      "backup_a:full=true",
+    ]);
+    clock.set("2025-03-10T12:00:00.250Z");
+    await p.jobs.drain();
+    clock.set("2025-03-10T13:00:00.250Z");
+    await p.jobs.drain();
+    // Each stopped schedule's tick already queued ran once; no tick followed it.
+    expect(runs.filter((n) => n === "backup:a:full")).toHaveLength(1);
+    expect(runs.filter((n) => n === "backup:ab:full")).toHaveLength(2);
+
+    await p.jobs.schedule("backup:a:full", "report", "0 * * * *", "UTC", { name: "backup:a:full" });
+    expect(await enabled()).toContain("backup:a:full=true");
+    clock.set("2025-03-10T14:00:00.250Z");
+    await p.jobs.drain();
+    expect(runs.filter((n) => n === "backup:a:full")).toHaveLength(2);
+  });
+
   it("runs each tick of a per-second schedule once while two nodes race for it in real time", async () => {
     const runs: string[] = [];
     const started: Platform[] = [];

@@ -1,37 +1,13 @@
 import type { Command } from "commander";
-import { Problem } from "../../platform/http/problems.js";
+import { type OpenServices, type Output, processOutput, withServices } from "../../platform/cli.js";
 import type { BackupService, RestoreTarget } from "./service.js";
 import { type BackupKind, backupKinds } from "./tiers.js";
 
-export type OpenBackups = () => Promise<{ services: { backups: BackupService }; close(): Promise<void> }>;
+export type OpenBackups = OpenServices<{ backups: BackupService }>;
 
-export interface Output {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-const processOutput: Output = {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-};
-
-async function withBackups(open: OpenBackups, io: Output, fn: (b: BackupService) => Promise<boolean>): Promise<void> {
-  const { services, close } = await open();
-  try {
-    if (!(await fn(services.backups))) process.exitCode = 1;
-  } catch (err) {
-    const detail =
-      err instanceof Problem
-        ? [err.detail ?? err.title, ...(err.errors ?? []).map((e) => `${e.pointer}: ${e.message}`)].join("; ")
-        : err instanceof Error
-          ? err.message
-          : String(err);
-    io.err(`plantao: ${detail}\n`);
-    process.exitCode = 1;
-  } finally {
-    await close();
-  }
-}
+/** Runs `fn` on the backup service; false (an operation that failed) or a throw sets exit code 1. */
+const withBackups = (open: OpenBackups, io: Output, fn: (b: BackupService) => Promise<boolean>) =>
+  withServices(open, io, (services) => fn(services.backups));
 
 type RunLike = {
   status: string;

@@ -58,20 +58,11 @@ export class BackupRepository {
     return this.db.selectFrom("backup_jobs").selectAll().orderBy("name").execute();
   }
 
-  /** Deletes the job with its history; its schedules are switched off so their queued ticks do nothing. */
-  async deleteJob(id: string, now: string, executor: Kysely<DB>): Promise<void> {
+  /** Deletes the job with its history. */
+  async deleteJob(id: string, executor: Kysely<DB>): Promise<void> {
     await executor.deleteFrom("backup_restore_tests").where("job_id", "=", id).execute();
     await executor.deleteFrom("backup_runs").where("job_id", "=", id).execute();
     await executor.deleteFrom("backup_jobs").where("id", "=", id).execute();
-    await this.disableSchedules(`backup:${id}:`, now, executor);
-  }
-
-  async disableSchedules(prefix: string, now: string, executor: Kysely<DB> = this.db): Promise<void> {
-    await executor
-      .updateTable("schedules")
-      .set({ enabled: false, updated_at: now })
-      .where("name", "like", `${prefix}%`)
-      .execute();
   }
 
   /** Moves the read-data cursor only from the value the check started with, so two checks cannot skip a group. */

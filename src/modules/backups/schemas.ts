@@ -217,8 +217,8 @@ export const RunInput = Type.Object(
 export const OperationInput = Type.Object(
   {
     operation: literals(
-      ["check", "prune"] as const,
-      "check: rotating read-data subset; prune: retention, then restic prune",
+      ["check", "prune", "unlock"] as const,
+      "check: rotating read-data subset; prune: retention, then restic prune; unlock: `restic unlock` (only the locks restic finds stale), refused while a run uses the repository",
     ),
   },
   strict,

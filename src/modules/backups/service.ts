@@ -356,7 +356,6 @@ export class BackupService {
 
   async #applySchedules(row: JobRow): Promise<void> {
     const s = JSON.parse(row.schedule) as Schedule;
-    const now = this.clock.now().toISOString();
     const entries: [string, string | null, Record<string, unknown>][] = [
       ...backupKinds.map(
         (kind) => [kind, s[kind], { operation: "backup", kind }] as [string, string | null, Record<string, unknown>],
@@ -369,7 +368,7 @@ export class BackupService {
       const key = `backup:${row.id}:${name}`;
       if (cron && row.enabled)
         await this.jobs.schedule(key, SCHEDULED_JOB, cron, s.timezone, { jobId: row.id, ...payload });
-      else await this.repo.disableSchedules(key, now);
+      else await this.jobs.unschedule(key);
     }
   }
 
@@ -517,7 +516,9 @@ export class BackupService {
   async remove(actor: Actor | null, id: string, req: RequestInfo): Promise<void> {
     const row = await this.#find(id);
     await this.repo.transaction(async (trx) => {
-      await this.repo.deleteJob(id, this.clock.now().toISOString(), trx);
+      await this.repo.deleteJob(id, trx);
+      // Queued ticks then find no job and do nothing.
+      await this.jobs.unschedule(`backup:${id}:`, trx);
       await this.audit.record(
         {
           action: "backup_job.deleted",

@@ -1,35 +1,14 @@
 import { readFile, writeFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { Problem } from "../../platform/http/problems.js";
+import { type OpenServices, type Output, processOutput, withServices } from "../../platform/cli.js";
 import type { PlanService } from "./service.js";
 import { exportPlanYaml, parsePlanYaml } from "./yaml.js";
 
-export type OpenPlan = () => Promise<{ services: { plan: PlanService }; close(): Promise<void> }>;
-
-export interface Output {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-const processOutput: Output = {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-};
+export type OpenPlan = OpenServices<{ plan: PlanService }>;
 
 /** Runs `fn` on the plan service; a failure is one line on stderr and exit code 1. */
-async function withPlan(open: OpenPlan, io: Output, fn: (plan: PlanService) => Promise<void>): Promise<void> {
-  const { services, close } = await open();
-  try {
-    await fn(services.plan);
-  } catch (err) {
-    const detail =
-      err instanceof Problem ? (err.detail ?? err.title) : err instanceof Error ? err.message : String(err);
-    io.err(`plantao: ${detail}\n`);
-    process.exitCode = 1;
-  } finally {
-    await close();
-  }
-}
+const withPlan = (open: OpenPlan, io: Output, fn: (plan: PlanService) => Promise<void>) =>
+  withServices(open, io, (services) => fn(services.plan));
 
 /**
  * `plan export` and `plan import`. Turns on positional options for `program`, so that `--version` after

@@ -106,6 +106,14 @@ export class JobQueue {
     await this.#enqueueNextTick(name, this.clock.now());
   }
 
+  /**
+   * Switches off the schedules whose names start with `prefix`, inside the caller's transaction when given. A
+   * tick already queued still runs once: handlers check that what they act on still exists and is enabled.
+   */
+  async unschedule(prefix: string, executor?: Kysely<DB>): Promise<void> {
+    await this.repo.disableSchedules(prefix, this.clock.now(), executor);
+  }
+
   async #enqueueNextTick(name: string, after: Date): Promise<void> {
     const s = await this.repo.getSchedule(name);
     if (!s?.enabled) return;

@@ -196,7 +196,9 @@ export class JobRepository {
         updated_at: iso,
       })
       .onConflict((oc) =>
-        oc.column("name").doUpdateSet({ kind: s.kind, cron: s.cron, timezone: s.timezone, payload, updated_at: iso }),
+        oc
+          .column("name")
+          .doUpdateSet({ kind: s.kind, cron: s.cron, timezone: s.timezone, payload, enabled: true, updated_at: iso }),
       )
       .execute();
   }
@@ -209,6 +211,15 @@ export class JobRepository {
       .where("finished_at", "<", before.toISOString())
       .executeTakeFirst();
     return Number(r.numDeletedRows);
+  }
+
+  /** Switches off every schedule whose name starts with `prefix` (compared exactly, no LIKE wildcards). */
+  async disableSchedules(prefix: string, now: Date, executor: Kysely<DB> = this.db): Promise<void> {
+    await executor
+      .updateTable("schedules")
+      .set({ enabled: false, updated_at: now.toISOString() })
+      .where(sql<string>`substr(name, 1, ${prefix.length})`, "=", prefix)
+      .execute();
   }
 
   async getSchedule(name: string) {

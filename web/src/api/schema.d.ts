@@ -1373,10 +1373,10 @@ export interface paths {
                 content: {
                     "application/json": {
                         /**
-                         * @description check: rotating read-data subset; prune: retention, then restic prune
+                         * @description check: rotating read-data subset; prune: retention, then restic prune; unlock: `restic unlock` (only the locks restic finds stale), refused while a run uses the repository
                          * @enum {string}
                          */
-                        operation: "check" | "prune";
+                        operation: "check" | "prune" | "unlock";
                     };
                 };
             };

@@ -29,6 +29,7 @@ import {
   backups,
   type Job,
   kindColor,
+  type Operation,
   type Run,
   runColor,
   type Snapshot,
@@ -254,9 +255,7 @@ export function BackupJobPage() {
     void client.invalidateQueries({ queryKey: ["backups", "rpo"] });
   }, [client, id, lastRun, lastTest]);
   const act = useMutation({
-    mutationFn: (
-      what: { run: BackupKind } | { operation: "check" | "prune" } | { restoreTest: true },
-    ): Promise<unknown> =>
+    mutationFn: (what: { run: BackupKind } | { operation: Operation } | { restoreTest: true }): Promise<unknown> =>
       "run" in what
         ? backups.run(id, what.run)
         : "operation" in what
@@ -315,6 +314,9 @@ export function BackupJobPage() {
                 </Menu.Item>
                 <Menu.Item onClick={() => act.mutate({ operation: "prune" })}>
                   {t("backups.operations.prune")}
+                </Menu.Item>
+                <Menu.Item onClick={() => act.mutate({ operation: "unlock" })}>
+                  {t("backups.operations.unlock")}
                 </Menu.Item>
               </Menu.Dropdown>
             </Menu>

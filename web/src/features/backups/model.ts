@@ -1,158 +1,64 @@
-import { call } from "../../api/client";
+import { api, unwrap } from "../../api/client";
+import type { paths } from "../../api/schema";
 import { compactDuration } from "../../shell/format";
-import type { Page } from "../../shell/paging";
 
-// Shapes of /api/v1/backup-jobs and /api/v1/backups/rpo, as src/modules/backups/schemas.ts defines them.
-export const sourceKinds = ["plantao-db", "files", "postgres", "mysql"] as const;
-export type SourceKind = (typeof sourceKinds)[number];
-export const backupKinds = ["full", "incremental", "frequent"] as const;
-export type BackupKind = (typeof backupKinds)[number];
-export type RunStatus = "queued" | "running" | "succeeded" | "failed";
-export type RpoStatus = "ok" | "exceeded" | "no-backup";
-export type RtoStatus = "ok" | "exceeded" | "untested";
+// Shapes of /api/v1/backup-jobs and /api/v1/backups/rpo come from the generated OpenAPI paths, so a change of
+// contract is a type error here.
+type Body<R> = R extends { content: { "application/json": infer B } } ? B : never;
+export type Job = Body<paths["/api/v1/backup-jobs/{id}"]["get"]["responses"][200]>;
+export type JobInput = Body<paths["/api/v1/backup-jobs"]["post"]["requestBody"]>;
+export type Run = Body<paths["/api/v1/backup-jobs/{id}/runs/{runId}"]["get"]["responses"][200]>;
+export type Snapshot = Body<paths["/api/v1/backup-jobs/{id}/snapshots"]["get"]["responses"][200]>["items"][number];
+export type RpoReport = Body<paths["/api/v1/backups/rpo"]["get"]["responses"][200]>;
+export type RestoreTarget = Body<paths["/api/v1/backup-jobs/{id}/restores"]["post"]["requestBody"]>["target"];
+export type Operation = Body<paths["/api/v1/backup-jobs/{id}/operations"]["post"]["requestBody"]>["operation"];
 
-export interface Schedule {
-  full: string | null;
-  incremental: string | null;
-  frequent: string | null;
-  check: string | null;
-  prune: string | null;
-  restoreTest: string | null;
-  timezone: string;
-}
+export type SourceKind = Job["source"]["kind"];
+export type BackupKind = NonNullable<Run["kind"]>;
+export type RunStatus = Run["status"];
+export type RpoStatus = RpoReport["jobs"][number]["rpo"]["status"];
+export type RtoStatus = RpoReport["jobs"][number]["rto"]["status"];
 
-export interface Job {
-  id: string;
-  name: string;
-  source: { kind: SourceKind; paths?: string[]; excludes?: string[]; url?: string };
-  repository: { url: string };
-  schedule: Schedule;
-  hooks: { pre?: string[]; post?: string[] };
-  dataClass: string;
-  rpoMinutes: number;
-  rtoMinutes: number;
-  enabled: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface JobInput {
-  name: string;
-  source: { kind: "plantao-db" } | { kind: "files"; paths: string[] } | { kind: "postgres" | "mysql"; url: string };
-  repository: { url: string; password: string };
-  dataClass?: string;
-  rpoMinutes?: number;
-  rtoMinutes?: number;
-}
-
-export interface Run {
-  id: string;
-  jobId: string;
-  operation: "backup" | "check" | "prune" | "restore";
-  kind: BackupKind | null;
-  trigger: "schedule" | "manual";
-  status: RunStatus;
-  reason: string | null;
-  error: string | null;
-  snapshotId: string | null;
-  details: Record<string, unknown> | null;
-  attempts: number;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  durationMs: number | null;
-}
-
-export interface Snapshot {
-  id: string;
-  shortId: string;
-  time: string;
-  tags: string[];
-  paths: string[];
-  hostname: string;
-  kind: BackupKind | null;
-  retention: { keep: boolean; tier: BackupKind | null; reasons: string[] };
-}
-
-export interface RestoreTest {
-  id: string;
-  jobId: string;
-  snapshotId: string | null;
-  trigger: "schedule" | "manual";
-  status: "running" | "passed" | "failed";
-  checks: { name: string; status: "passed" | "failed"; detail: string }[];
-  error: string | null;
-  createdAt: string;
-  finishedAt: string | null;
-  durationMs: number | null;
-}
-
-interface Target<S> {
-  targetMinutes: number;
-  measuredMinutes: number | null;
-  status: S;
-}
-export interface RpoReport {
-  measuredAt: string;
-  jobs: {
-    jobId: string;
-    name: string;
-    dataClass: string;
-    enabled: boolean;
-    restorablePoint: string | null;
-    rpo: Target<RpoStatus>;
-    rto: Target<RtoStatus> & { testedAt: string | null };
-  }[];
-  classes: { dataClass: string; jobs: number; rpoStatus: RpoStatus; rtoStatus: RtoStatus }[];
-}
-
-export interface Lock {
-  id: string;
-  time: string;
-  exclusive: boolean;
-  hostname: string;
-  username: string;
-  pid: number;
-  stale: boolean;
-}
-
-export type RestoreTarget =
-  | { kind: "path"; path: string }
-  | { kind: "in-place"; confirm: string }
-  | { kind: "database"; url: string };
+export const sourceKinds: readonly SourceKind[] = ["plantao-db", "files", "postgres", "mysql"];
+export const backupKinds: readonly BackupKind[] = ["full", "incremental", "frequent"];
 
 const byId = (id: string) => ({ path: { id } });
 
 export const backups = {
-  jobs: (signal?: AbortSignal) => call<{ items: Job[] }>("GET", "/api/v1/backup-jobs", { signal }),
-  job: (id: string, signal?: AbortSignal) => call<Job>("GET", "/api/v1/backup-jobs/{id}", { params: byId(id), signal }),
-  create: (body: JobInput) => call<Job>("POST", "/api/v1/backup-jobs", { body }),
-  run: (id: string, kind: BackupKind) =>
-    call<Run>("POST", "/api/v1/backup-jobs/{id}/run", { params: byId(id), body: { kind } }),
-  operation: (id: string, operation: "check" | "prune") =>
-    call<Run>("POST", "/api/v1/backup-jobs/{id}/operations", { params: byId(id), body: { operation } }),
-  runs: (id: string, cursor: string | undefined, signal?: AbortSignal) =>
-    call<Page<Run>>("GET", "/api/v1/backup-jobs/{id}/runs", {
-      params: { path: { id }, query: { cursor, limit: 50 } },
-      signal,
-    }),
-  snapshots: (id: string, signal?: AbortSignal) =>
-    call<{ items: Snapshot[] }>("GET", "/api/v1/backup-jobs/{id}/snapshots", { params: byId(id), signal }),
-  restoreTests: (id: string, cursor: string | undefined, signal?: AbortSignal) =>
-    call<Page<RestoreTest>>("GET", "/api/v1/backup-jobs/{id}/restore-tests", {
-      params: { path: { id }, query: { cursor, limit: 50 } },
-      signal,
-    }),
-  startRestoreTest: (id: string) =>
-    call<RestoreTest>("POST", "/api/v1/backup-jobs/{id}/restore-tests", { params: byId(id), body: {} }),
-  rpo: (signal?: AbortSignal) => call<RpoReport>("GET", "/api/v1/backups/rpo", { signal }),
-  restore: (id: string, snapshotId: string, target: RestoreTarget) =>
-    call<Run>("POST", "/api/v1/backup-jobs/{id}/restores", { params: byId(id), body: { snapshotId, target } }),
-  locks: (id: string, signal?: AbortSignal) =>
-    call<{ items: Lock[] }>("GET", "/api/v1/backup-jobs/{id}/locks", { params: byId(id), signal }),
-  setEnabled: (id: string, enabled: boolean) =>
-    call<Job>("PATCH", "/api/v1/backup-jobs/{id}", { params: byId(id), body: { enabled } }),
-  remove: (id: string) => call<null>("DELETE", "/api/v1/backup-jobs/{id}", { params: byId(id) }),
+  jobs: async (signal?: AbortSignal) => unwrap(await api.GET("/api/v1/backup-jobs", { signal })),
+  job: async (id: string, signal?: AbortSignal) =>
+    unwrap(await api.GET("/api/v1/backup-jobs/{id}", { params: byId(id), signal })),
+  create: async (body: JobInput) => unwrap(await api.POST("/api/v1/backup-jobs", { body })),
+  run: async (id: string, kind: BackupKind) =>
+    unwrap(await api.POST("/api/v1/backup-jobs/{id}/run", { params: byId(id), body: { kind } })),
+  operation: async (id: string, operation: Operation) =>
+    unwrap(await api.POST("/api/v1/backup-jobs/{id}/operations", { params: byId(id), body: { operation } })),
+  runs: async (id: string, cursor: string | undefined, signal?: AbortSignal) =>
+    unwrap(
+      await api.GET("/api/v1/backup-jobs/{id}/runs", {
+        params: { path: { id }, query: { cursor, limit: 50 } },
+        signal,
+      }),
+    ),
+  snapshots: async (id: string, signal?: AbortSignal) =>
+    unwrap(await api.GET("/api/v1/backup-jobs/{id}/snapshots", { params: byId(id), signal })),
+  restoreTests: async (id: string, cursor: string | undefined, signal?: AbortSignal) =>
+    unwrap(
+      await api.GET("/api/v1/backup-jobs/{id}/restore-tests", {
+        params: { path: { id }, query: { cursor, limit: 50 } },
+        signal,
+      }),
+    ),
+  startRestoreTest: async (id: string) =>
+    unwrap(await api.POST("/api/v1/backup-jobs/{id}/restore-tests", { params: byId(id), body: {} })),
+  rpo: async (signal?: AbortSignal) => unwrap(await api.GET("/api/v1/backups/rpo", { signal })),
+  restore: async (id: string, snapshotId: string, target: RestoreTarget) =>
+    unwrap(await api.POST("/api/v1/backup-jobs/{id}/restores", { params: byId(id), body: { snapshotId, target } })),
+  locks: async (id: string, signal?: AbortSignal) =>
+    unwrap(await api.GET("/api/v1/backup-jobs/{id}/locks", { params: byId(id), signal })),
+  setEnabled: async (id: string, enabled: boolean) =>
+    unwrap(await api.PATCH("/api/v1/backup-jobs/{id}", { params: byId(id), body: { enabled } })),
+  remove: async (id: string) => unwrap(await api.DELETE("/api/v1/backup-jobs/{id}", { params: byId(id) })),
 };
 
 export const kindColor: Record<BackupKind, string> = { full: "blue", incremental: "teal", frequent: "grape" };

@@ -3,29 +3,15 @@ import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { api, unwrap } from "../../api/client";
 import { useAuth } from "../../auth/AuthProvider";
+import type { MonitorStatus } from "./model";
 
-interface MonitorView {
-  name: string;
-  state: { status: string; since: string } | null;
-}
-
-const statusColor: Record<string, string> = {
+const statusColor: Record<MonitorStatus, string> = {
   UP: "green",
   DEGRADED: "yellow",
   PENDING: "orange",
   DOWN: "red",
   MAINTENANCE: "blue",
   UNREACHABLE: "gray",
-};
-const client = api as unknown as {
-  GET(
-    path: string,
-    init: { params: { path: { id: string } }; signal?: AbortSignal },
-  ): Promise<{
-    data?: unknown;
-    error?: unknown;
-    response: Response;
-  }>;
 };
 
 /**
@@ -41,16 +27,12 @@ export function MonitorState({ monitorId }: { monitorId: string }) {
     retry: false,
     refetchInterval: 30_000,
     queryFn: async ({ signal }) =>
-      unwrap(await client.GET("/api/v1/monitors/{id}", { params: { path: { id: monitorId } }, signal })) as MonitorView,
+      unwrap(await api.GET("/api/v1/monitors/{id}", { params: { path: { id: monitorId } }, signal })),
   });
   const m = monitor.data;
   const status = m?.state?.status;
   return (
-    <Badge
-      variant="outline"
-      color={status ? (statusColor[status] ?? "gray") : "gray"}
-      data-testid="contingency-monitor"
-    >
+    <Badge variant="outline" color={status ? statusColor[status] : "gray"} data-testid="contingency-monitor">
       {t("backups.continuity.monitor", { id: m ? m.name : monitorId })}
       {status ? ` · ${status}` : ""}
     </Badge>

@@ -19,7 +19,15 @@ import { isStaff, roles } from "../../auth/access";
 import { compactDuration } from "../../shell/format";
 import { PageHeader } from "../../shell/PageHeader";
 import { ApiProblemFields, fieldErrors, ProblemAlert } from "../../shell/problem";
-import { continuity, type Runbook, type RunbookBody, type RunbookKind, runbookKinds, runbookQuery } from "./model";
+import {
+  continuity,
+  type OwnerRole,
+  type Runbook,
+  type RunbookBody,
+  type RunbookKind,
+  runbookKinds,
+  runbookQuery,
+} from "./model";
 import { useStaff } from "./owners";
 
 interface DraftStep {
@@ -57,7 +65,10 @@ function bodySteps(steps: DraftStep[]): RunbookBody["steps"] {
   return steps.map((s) => ({
     title: s.title,
     description: s.description,
-    ...(s.ownerKind === "user" ? { ownerUserId: s.owner ?? undefined } : { ownerRole: s.owner ?? undefined }),
+    // The role picker offers staff roles only; the server refuses anything else.
+    ...(s.ownerKind === "user"
+      ? { ownerUserId: s.owner ?? undefined }
+      : { ownerRole: (s.owner ?? undefined) as OwnerRole | undefined }),
     expectedMinutes: typeof s.expectedMinutes === "number" ? s.expectedMinutes : Number.NaN,
   }));
 }

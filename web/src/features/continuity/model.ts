@@ -1,114 +1,56 @@
 import { queryOptions } from "@tanstack/react-query";
-import { call } from "../../api/client";
-import type { Page } from "../../shell/paging";
+import { api, unwrap } from "../../api/client";
+import type { paths } from "../../api/schema";
 
-// Shapes of /api/v1/runbooks and /api/v1/drills, as src/modules/runbooks/schemas.ts defines them.
-export const runbookKinds = ["full-recovery", "contingency-activation", "plantao-restore", "other"] as const;
-export type RunbookKind = (typeof runbookKinds)[number];
-export const stepMarks = ["started", "done", "skipped"] as const;
-export type StepMark = (typeof stepMarks)[number];
-export type StepStatus = "pending" | StepMark;
-export type DrillStatus = "running" | "finished" | "aborted";
-export type RtoVerdict = "on-track" | "within" | "exceeded" | "incomplete";
+// Shapes of /api/v1/runbooks and /api/v1/drills come from the generated OpenAPI paths, so a change of contract
+// is a type error here.
+type Body<R> = R extends { content: { "application/json": infer B } } ? B : never;
+export type Runbook = Body<paths["/api/v1/runbooks/{id}"]["get"]["responses"][200]>;
+export type Step = Runbook["steps"][number];
+export type RunbookBody = Body<paths["/api/v1/runbooks"]["post"]["requestBody"]>;
+type RunbookPatch = Body<paths["/api/v1/runbooks/{id}"]["patch"]["requestBody"]>;
+export type OwnerRole = NonNullable<RunbookBody["steps"][number]["ownerRole"]>;
+export type Drill = Body<paths["/api/v1/drills/{id}"]["get"]["responses"][200]>;
+export type DrillStep = Drill["steps"][number];
+/** The monitor a contingency runbook names, read to show its readiness. */
+type Monitor = Body<paths["/api/v1/monitors/{id}"]["get"]["responses"][200]>;
 
-export interface Step {
-  title: string;
-  description: string;
-  ownerRole: string | null;
-  ownerUserId: string | null;
-  expectedMinutes: number;
-}
+export type RunbookKind = Runbook["kind"];
+export type StepMark = Body<paths["/api/v1/drills/{id}/steps/{index}"]["patch"]["requestBody"]>["status"];
+export type StepStatus = DrillStep["status"];
+export type DrillStatus = Drill["status"];
+export type RtoVerdict = Drill["rtoVerdict"];
+export type MonitorStatus = NonNullable<Monitor["state"]>["status"];
 
-export interface Runbook {
-  id: string;
-  name: string;
-  purpose: string;
-  kind: RunbookKind;
-  monitorId: string | null;
-  steps: Step[];
-  version: number;
-  expectedMinutes: number;
-  rtoMinutes: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface RunbookVersion extends Omit<Runbook, "id" | "rtoMinutes" | "updatedAt"> {
-  runbookId: string;
-  author: { userId: string | null; name: string } | null;
-  comment: string;
-}
-
-export interface DrillStep extends Step {
-  index: number;
-  status: StepStatus;
-  startedAt: string | null;
-  finishedAt: string | null;
-  durationSeconds: number | null;
-  overran: boolean | null;
-  note: string;
-  markedBy: string | null;
-}
-
-export interface Drill {
-  id: string;
-  runbookId: string;
-  runbookVersion: number;
-  runbookName: string;
-  kind: RunbookKind;
-  status: DrillStatus;
-  notes: string;
-  startedBy: { userId: string | null; name: string };
-  startedAt: string;
-  finishedAt: string | null;
-  elapsedSeconds: number;
-  expectedMinutes: number;
-  rtoMinutes: number;
-  expectedFitsRto: boolean;
-  rtoVerdict: RtoVerdict;
-  steps: DrillStep[];
-}
-export type DrillSummary = Omit<Drill, "steps">;
-
-export interface RunbookBody {
-  name: string;
-  purpose: string;
-  kind: RunbookKind;
-  monitorId: string | null;
-  steps: {
-    title: string;
-    description: string;
-    ownerRole?: string;
-    ownerUserId?: string;
-    expectedMinutes: number;
-  }[];
-  comment?: string;
-  baseVersion?: number;
-}
+export const runbookKinds: readonly RunbookKind[] = [
+  "full-recovery",
+  "contingency-activation",
+  "plantao-restore",
+  "other",
+];
+export const stepMarks: readonly StepMark[] = ["started", "done", "skipped"];
 
 export const continuity = {
-  runbooks: (cursor?: string, signal?: AbortSignal) =>
-    call<Page<Runbook>>("GET", "/api/v1/runbooks", { params: { query: { cursor, limit: 50 } }, signal }),
-  runbook: (id: string) => call<Runbook>("GET", "/api/v1/runbooks/{id}", { params: { path: { id } } }),
-  versions: (id: string, cursor?: string) =>
-    call<Page<RunbookVersion>>("GET", "/api/v1/runbooks/{id}/versions", {
-      params: { path: { id }, query: { cursor, limit: 20 } },
-    }),
-  create: (body: RunbookBody) => call<Runbook>("POST", "/api/v1/runbooks", { body }),
-  update: (id: string, body: Partial<RunbookBody>) =>
-    call<Runbook>("PATCH", "/api/v1/runbooks/{id}", { params: { path: { id } }, body }),
-  remove: (id: string) => call<null>("DELETE", "/api/v1/runbooks/{id}", { params: { path: { id } } }),
-  drills: (query: { runbookId?: string; cursor?: string }, signal?: AbortSignal) =>
-    call<Page<DrillSummary>>("GET", "/api/v1/drills", { params: { query: { ...query, limit: 50 } }, signal }),
-  drill: (id: string) => call<Drill>("GET", "/api/v1/drills/{id}", { params: { path: { id } } }),
-  startDrill: (runbookId: string, notes: string) =>
-    call<Drill>("POST", "/api/v1/drills", { body: { runbookId, ...(notes ? { notes } : {}) } }),
-  mark: (id: string, index: number, status: StepMark) =>
-    call<Drill>("PATCH", "/api/v1/drills/{id}/steps/{index}", { params: { path: { id, index } }, body: { status } }),
-  finish: (id: string, notes: string) =>
-    call<Drill>("POST", "/api/v1/drills/{id}/finish", { params: { path: { id } }, body: notes ? { notes } : {} }),
-  abort: (id: string, reason: string) =>
-    call<Drill>("POST", "/api/v1/drills/{id}/abort", { params: { path: { id } }, body: { reason } }),
+  runbooks: async (cursor?: string, signal?: AbortSignal) =>
+    unwrap(await api.GET("/api/v1/runbooks", { params: { query: { cursor, limit: 50 } }, signal })),
+  runbook: async (id: string) => unwrap(await api.GET("/api/v1/runbooks/{id}", { params: { path: { id } } })),
+  versions: async (id: string, cursor?: string) =>
+    unwrap(await api.GET("/api/v1/runbooks/{id}/versions", { params: { path: { id }, query: { cursor, limit: 20 } } })),
+  create: async (body: RunbookBody) => unwrap(await api.POST("/api/v1/runbooks", { body })),
+  update: async (id: string, body: RunbookPatch) =>
+    unwrap(await api.PATCH("/api/v1/runbooks/{id}", { params: { path: { id } }, body })),
+  remove: async (id: string) => unwrap(await api.DELETE("/api/v1/runbooks/{id}", { params: { path: { id } } })),
+  drills: async (query: { runbookId?: string; cursor?: string }, signal?: AbortSignal) =>
+    unwrap(await api.GET("/api/v1/drills", { params: { query: { ...query, limit: 50 } }, signal })),
+  drill: async (id: string) => unwrap(await api.GET("/api/v1/drills/{id}", { params: { path: { id } } })),
+  startDrill: async (runbookId: string, notes: string) =>
+    unwrap(await api.POST("/api/v1/drills", { body: { runbookId, ...(notes ? { notes } : {}) } })),
+  mark: async (id: string, index: number, status: StepMark) =>
+    unwrap(await api.PATCH("/api/v1/drills/{id}/steps/{index}", { params: { path: { id, index } }, body: { status } })),
+  finish: async (id: string, notes: string) =>
+    unwrap(await api.POST("/api/v1/drills/{id}/finish", { params: { path: { id } }, body: notes ? { notes } : {} })),
+  abort: async (id: string, reason: string) =>
+    unwrap(await api.POST("/api/v1/drills/{id}/abort", { params: { path: { id } }, body: { reason } })),
 };
 
 export const runbookQuery = (id: string) =>
