@@ -28,7 +28,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     await platform.jobs.scheduleHousekeeping(config.timezone);
     // After the bus listens, so nothing committed in between is missed: fan out what came while no node listened.
     await services.webhooks.start();
-    await services.backups.start();
+    await services.backups.rpo.start();
     if (config.monitoringEnabled) await services.monitoring.start();
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {

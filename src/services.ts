@@ -1,7 +1,23 @@
 import { AuditRepository } from "./modules/audit/repository.js";
 import { AuditService } from "./modules/audit/service.js";
+import { BackupJobService } from "./modules/backups/jobs-service.js";
+import {
+  type Backups,
+  LOCK_ATTEMPTS,
+  lockBackoffMs,
+  RESTORE_TEST_JOB,
+  type RestoreTestPayload,
+  RPO_JOB,
+  RUN_JOB,
+  type RunPayload,
+  SCHEDULED_JOB,
+  type ScheduledPayload,
+} from "./modules/backups/model.js";
 import { BackupRepository } from "./modules/backups/repository.js";
-import { BackupService } from "./modules/backups/service.js";
+import { ResticAccess } from "./modules/backups/restic-access.js";
+import { RestoreTestService } from "./modules/backups/restore-tests.js";
+import { RpoService } from "./modules/backups/rpo.js";
+import { BackupRunner } from "./modules/backups/runner.js";
 import { IdentityRepository } from "./modules/identity/repository.js";
 import { IdentityService } from "./modules/identity/service.js";
 import { probeTypes } from "./modules/monitoring/checks/index.js";
@@ -28,7 +44,7 @@ export interface Services {
   plan: PlanService;
   webhooks: WebhookService;
   monitoring: MonitoringService;
-  backups: BackupService;
+  backups: Backups;
   runbooks: RunbookService;
 }
 
@@ -84,17 +100,7 @@ export function createServices(platform: Platform): Services {
     platform.events,
     platform.clock,
   );
-  const backups = new BackupService(
-    new BackupRepository(platform.db, platform.dialect),
-    platform.jobs,
-    platform.events,
-    platform.clock,
-    platform.secrets,
-    audit,
-    plan,
-    platform.log.child({ part: "backups" }),
-    { dataDir: platform.config.dataDir, databaseUrl: platform.config.databaseUrl, timezone: platform.config.timezone },
-  );
+  const backups = createBackups(platform, audit, plan);
   const monitoring = new MonitoringService(
     new MonitoringRepository(platform.db, platform.dialect),
     platform.jobs,
@@ -113,4 +119,42 @@ export function createServices(platform: Platform): Services {
     platform.database.listen,
   );
   return { auditRepo, audit, identity, tickets, plan, webhooks, runbooks, backups, monitoring };
+}
+
+function createBackups(platform: Platform, audit: AuditService, plan: PlanService): Backups {
+  const { db, dialect, jobs, events, clock, secrets, config } = platform;
+  const repo = new BackupRepository(db, dialect);
+  const log = platform.log.child({ part: "backups" });
+  const access = new ResticAccess({ repo, clock, secrets, log, dataDir: config.dataDir });
+  const backupJobs = new BackupJobService({ repo, access, jobs, clock, audit, plan });
+  const where = { dataDir: config.dataDir, databaseUrl: config.databaseUrl };
+  const runner = new BackupRunner({
+    repo,
+    access,
+    backupJobs,
+    jobs,
+    events,
+    clock,
+    secrets,
+    audit,
+    plan,
+    log,
+    ...where,
+  });
+  const restoreTests = new RestoreTestService({ repo, access, backupJobs, jobs, events, clock, audit, ...where });
+  const rpo = new RpoService({ repo, jobs, events, clock, timezone: config.timezone });
+  // restic 0.14 has no lock retry: a locked repository is retried by the queue.
+  const retry = { maxAttempts: LOCK_ATTEMPTS, backoffMs: lockBackoffMs };
+  jobs.register<RunPayload>(RUN_JOB, (job) => runner.runQueued(job), retry);
+  jobs.register<ScheduledPayload>(
+    SCHEDULED_JOB,
+    ({ payload, ...job }) =>
+      payload.operation === "restore-test"
+        ? restoreTests.runScheduled({ ...job, payload })
+        : runner.runScheduled({ ...job, payload }),
+    retry,
+  );
+  jobs.register<RestoreTestPayload>(RESTORE_TEST_JOB, (job) => restoreTests.runQueued(job), retry);
+  jobs.register(RPO_JOB, () => rpo.evaluate(), { maxAttempts: 1 });
+  return { jobs: backupJobs, runner, restoreTests, rpo };
 }
