@@ -22,7 +22,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     app = await buildApp(platform, services);
     await services.plan.ensureSeeded();
     await services.runbooks.ensureSeeded();
-    const setupUrl = await services.identity.bootstrap(config);
+    const setupUrl = await services.directory.bootstrap(config);
     if (setupUrl) platform.log.warn({ setupUrl }, `No users yet: open ${setupUrl} to create the first administrator`);
     await platform.start();
     await platform.jobs.scheduleHousekeeping(config.timezone);

@@ -18,8 +18,9 @@ import { ResticAccess } from "./modules/backups/restic-access.js";
 import { RestoreTestService } from "./modules/backups/restore-tests.js";
 import { RpoService } from "./modules/backups/rpo.js";
 import { BackupRunner } from "./modules/backups/runner.js";
+import { DirectoryService } from "./modules/identity/directory.js";
 import { IdentityRepository } from "./modules/identity/repository.js";
-import { IdentityService } from "./modules/identity/service.js";
+import { AuthenticationService } from "./modules/identity/service.js";
 import { probeTypes } from "./modules/monitoring/checks/index.js";
 import { MonitoringRepository } from "./modules/monitoring/repository.js";
 import { MonitoringService } from "./modules/monitoring/service.js";
@@ -39,7 +40,8 @@ import type { Platform } from "./platform/runtime.js";
 export interface Services {
   auditRepo: AuditRepository;
   audit: AuditService;
-  identity: IdentityService;
+  authentication: AuthenticationService;
+  directory: DirectoryService;
   tickets: TicketService;
   plan: PlanService;
   webhooks: WebhookService;
@@ -51,16 +53,24 @@ export interface Services {
 export function createServices(platform: Platform): Services {
   const auditRepo = new AuditRepository(platform.db, platform.dialect);
   const audit = new AuditService(auditRepo, platform.clock);
-  const identity = new IdentityService(
-    new IdentityRepository(platform.db, platform.dialect),
+  const identityRepo = new IdentityRepository(platform.db, platform.dialect);
+  const publicUrl = platform.config.publicUrl;
+  const authentication = new AuthenticationService({
+    repo: identityRepo,
     audit,
-    platform.clock,
-    platform.secrets,
-    platform.mailer,
-    platform.log.child({ part: "identity" }),
-    undefined,
-    platform.config.publicUrl,
-  );
+    clock: platform.clock,
+    secrets: platform.secrets,
+    mailer: platform.mailer,
+    log: platform.log.child({ part: "identity" }),
+    publicUrl,
+  });
+  const directory = new DirectoryService({
+    repo: identityRepo,
+    audit,
+    clock: platform.clock,
+    authentication,
+    publicUrl,
+  });
   const plan = new PlanService(
     new PlanRepository(platform.db, platform.dialect),
     audit,
@@ -69,7 +79,7 @@ export function createServices(platform: Platform): Services {
   );
   const tickets = new TicketService(
     new TicketRepository(platform.db, platform.dialect),
-    identity,
+    directory,
     audit,
     platform.events,
     platform.clock,
@@ -118,7 +128,7 @@ export function createServices(platform: Platform): Services {
     Object.values(probeTypes),
     platform.database.listen,
   );
-  return { auditRepo, audit, identity, tickets, plan, webhooks, runbooks, backups, monitoring };
+  return { auditRepo, audit, authentication, directory, tickets, plan, webhooks, runbooks, backups, monitoring };
 }
 
 function createBackups(platform: Platform, audit: AuditService, plan: PlanService): Backups {

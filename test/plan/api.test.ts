@@ -154,7 +154,7 @@ describe.each(engines)("plan API on %s", (engine) => {
     expect((await put(agent, { document: defaultPlan(clock.now()), comment: "x" })).statusCode).toBe(403);
     const customer = await tokenFor(t, "customer", {
       organizationId: (
-        await t.services.identity.createOrganization(
+        await t.services.directory.createOrganization(
           harnessActor(t),
           { name: "Cliente" },
           { ip: "127.0.0.1", headers: {} },

@@ -9,8 +9,8 @@ import type { JobQueue } from "../../platform/jobs/queue.js";
 import type { Mail } from "../../platform/mail.js";
 import type { AuditService } from "../audit/service.js";
 import { type Actor, forbidden, tenantOf } from "../identity/actor.js";
+import type { DirectoryService } from "../identity/directory.js";
 import { isStaff } from "../identity/roles.js";
-import type { IdentityService } from "../identity/service.js";
 import type { PlanDocument, SeverityId } from "../plan/document.js";
 import type { PlanService, PlanVersion } from "../plan/service.js";
 import { computeClocks, policyFromPlan, type SlaClock } from "../sla/clocks.js";
@@ -129,7 +129,7 @@ const tracked: Record<keyof TicketPatch, keyof TicketRow> = {
 export class TicketService {
   constructor(
     private readonly repo: TicketRepository,
-    private readonly identity: IdentityService,
+    private readonly identity: DirectoryService,
     private readonly audit: AuditService,
     private readonly events: EventBus,
     private readonly clock: Clock,
