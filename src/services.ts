@@ -23,7 +23,7 @@ import { IdentityRepository } from "./modules/identity/repository.js";
 import { AuthenticationService } from "./modules/identity/service.js";
 import { probeTypes } from "./modules/monitoring/checks/index.js";
 import { MonitoringRepository } from "./modules/monitoring/repository.js";
-import { MonitoringService } from "./modules/monitoring/service.js";
+import { MonitoringService, RETENTION_JOB, ROLLUP_JOB } from "./modules/monitoring/service.js";
 import { PlanRepository } from "./modules/plan/repository.js";
 import { PlanService } from "./modules/plan/service.js";
 import { RunbookRepository } from "./modules/runbooks/repository.js";
@@ -31,9 +31,16 @@ import { RunbookService } from "./modules/runbooks/service.js";
 import { AttachmentRepository, AttachmentStore } from "./modules/tickets/attachments.js";
 import { TicketLinkRepository } from "./modules/tickets/links-repository.js";
 import { TicketRepository } from "./modules/tickets/repository.js";
-import { TicketService } from "./modules/tickets/service.js";
+import { DEADLINE_JOB, TicketService } from "./modules/tickets/service.js";
 import { WebhookRepository } from "./modules/webhooks/repository.js";
-import { WebhookService } from "./modules/webhooks/service.js";
+import {
+  DELIVER_JOB,
+  type DeliverPayload,
+  deliveryBackoffMs,
+  MAX_ATTEMPTS,
+  WebhookService,
+} from "./modules/webhooks/service.js";
+import type { JobQueue } from "./platform/jobs/queue.js";
 import type { Platform } from "./platform/runtime.js";
 
 /** The domain services over one platform; the HTTP app and the CLI both build on this. */
@@ -51,84 +58,81 @@ export interface Services {
 }
 
 export function createServices(platform: Platform): Services {
-  const auditRepo = new AuditRepository(platform.db, platform.dialect);
-  const audit = new AuditService(auditRepo, platform.clock);
-  const identityRepo = new IdentityRepository(platform.db, platform.dialect);
-  const publicUrl = platform.config.publicUrl;
+  const { db, dialect, jobs, events, clock, secrets, mailer, config } = platform;
+  const auditRepo = new AuditRepository(db, dialect);
+  const audit = new AuditService({ repo: auditRepo, clock });
+  const identityRepo = new IdentityRepository(db, dialect);
+  const publicUrl = config.publicUrl;
   const authentication = new AuthenticationService({
     repo: identityRepo,
     audit,
-    clock: platform.clock,
-    secrets: platform.secrets,
-    mailer: platform.mailer,
+    clock,
+    secrets,
+    mailer,
     log: platform.log.child({ part: "identity" }),
     publicUrl,
   });
-  const directory = new DirectoryService({
-    repo: identityRepo,
-    audit,
-    clock: platform.clock,
-    authentication,
-    publicUrl,
-  });
-  const plan = new PlanService(
-    new PlanRepository(platform.db, platform.dialect),
-    audit,
-    platform.events,
-    platform.clock,
-  );
-  const tickets = new TicketService(
-    new TicketRepository(platform.db, platform.dialect),
+  const directory = new DirectoryService({ repo: identityRepo, audit, clock, authentication, publicUrl });
+  const plan = new PlanService({ repo: new PlanRepository(db, dialect), audit, events, clock });
+  const tickets = new TicketService({
+    repo: new TicketRepository(db, dialect),
     directory,
     audit,
-    platform.events,
-    platform.clock,
+    events,
+    clock,
     plan,
-    platform.jobs,
-    (mail) =>
-      platform.mailer.send(mail).catch((err) => platform.log.warn({ err, to: mail.to }, "notification mail failed")),
-    new TicketLinkRepository(platform.db),
-    {
-      repo: new AttachmentRepository(platform.db),
-      store: new AttachmentStore(platform.config.attachmentsDir),
-      maxBytes: platform.config.attachmentMaxBytes,
+    jobs,
+    notify: (mail) =>
+      mailer.send(mail).catch((err) => platform.log.warn({ err, to: mail.to }, "notification mail failed")),
+    links: new TicketLinkRepository(db),
+    attachments: {
+      repo: new AttachmentRepository(db),
+      store: new AttachmentStore(config.attachmentsDir),
+      maxBytes: config.attachmentMaxBytes,
     },
-  );
-  const webhooks = new WebhookService(
-    new WebhookRepository(platform.db, platform.dialect),
-    platform.jobs,
-    platform.events,
-    platform.clock,
-    platform.secrets,
+  });
+  const webhooks = new WebhookService({
+    repo: new WebhookRepository(db, dialect),
+    jobs,
+    events,
+    clock,
+    secrets,
     audit,
-    platform.log.child({ part: "webhooks" }),
-  );
-  const runbooks = new RunbookService(
-    new RunbookRepository(platform.db, platform.dialect),
-    plan,
-    audit,
-    platform.events,
-    platform.clock,
-  );
+    log: platform.log.child({ part: "webhooks" }),
+  });
+  const runbooks = new RunbookService({ repo: new RunbookRepository(db, dialect), plan, audit, events, clock });
   const backups = createBackups(platform, audit, plan);
-  const monitoring = new MonitoringService(
-    new MonitoringRepository(platform.db, platform.dialect),
-    platform.jobs,
-    platform.events,
-    platform.clock,
+  const monitoring = new MonitoringService({
+    repo: new MonitoringRepository(db, dialect),
+    jobs,
+    events,
+    clock,
     audit,
-    platform.secrets,
-    platform.log.child({ part: "monitoring" }),
-    {
-      nodeId: platform.config.nodeId,
-      concurrency: platform.config.monitorConcurrency,
-      leaseMs: platform.config.monitorLeaseMs,
-      retention: platform.config.monitorRetention,
+    secrets,
+    log: platform.log.child({ part: "monitoring" }),
+    options: {
+      nodeId: config.nodeId,
+      concurrency: config.monitorConcurrency,
+      leaseMs: config.monitorLeaseMs,
+      retention: config.monitorRetention,
     },
-    Object.values(probeTypes),
-    platform.database.listen,
-  );
-  return { auditRepo, audit, authentication, directory, tickets, plan, webhooks, runbooks, backups, monitoring };
+    probes: Object.values(probeTypes),
+    listen: platform.database.listen,
+  });
+  const services = {
+    auditRepo,
+    audit,
+    authentication,
+    directory,
+    tickets,
+    plan,
+    webhooks,
+    runbooks,
+    backups,
+    monitoring,
+  };
+  registerJobHandlers(jobs, services);
+  return services;
 }
 
 function createBackups(platform: Platform, audit: AuditService, plan: PlanService): Backups {
@@ -153,9 +157,33 @@ function createBackups(platform: Platform, audit: AuditService, plan: PlanServic
   });
   const restoreTests = new RestoreTestService({ repo, access, backupJobs, jobs, events, clock, audit, ...where });
   const rpo = new RpoService({ repo, jobs, events, clock, timezone: config.timezone });
-  // restic 0.14 has no lock retry: a locked repository is retried by the queue.
+  return { jobs: backupJobs, runner, restoreTests, rpo };
+}
+
+/**
+ * Every background job of the domain, in one place: its kind, handler and retry policy. Cron schedules that
+ * enqueue them are set by the services' `start()` or when what they schedule is saved (a backup job's
+ * schedules); the queue's own housekeeping (`jobs.prune`) belongs to the platform.
+ */
+function registerJobHandlers(jobs: JobQueue, s: Services): void {
+  // A ticket's next SLA instant (warning, breach, escalation step) is due.
+  jobs.register<{ ticketId: string }>(DEADLINE_JOB, (job) => s.tickets.onDeadline(job.payload.ticketId));
+
+  // One signed POST of an event to a webhook, retried on the webhook backoff.
+  jobs.register<DeliverPayload>(DELIVER_JOB, (job) => s.webhooks.deliver(job), {
+    maxAttempts: MAX_ATTEMPTS,
+    backoffMs: deliveryBackoffMs,
+  });
+
+  // Monitoring aggregates: hourly roll-up; nightly daily roll-up and retention.
+  jobs.register(ROLLUP_JOB, () => s.monitoring.rollUpHours());
+  jobs.register(RETENTION_JOB, () => s.monitoring.rollUpDaysAndPrune());
+
+  // Backups: restic 0.14 has no lock retry, so a locked repository is retried by the queue.
+  const { runner, restoreTests, rpo } = s.backups;
   const retry = { maxAttempts: LOCK_ATTEMPTS, backoffMs: lockBackoffMs };
   jobs.register<RunPayload>(RUN_JOB, (job) => runner.runQueued(job), retry);
+  // A schedule's tick: an operation for the runner, or a restore test (which is not a run).
   jobs.register<ScheduledPayload>(
     SCHEDULED_JOB,
     ({ payload, ...job }) =>
@@ -165,6 +193,6 @@ function createBackups(platform: Platform, audit: AuditService, plan: PlanServic
     retry,
   );
   jobs.register<RestoreTestPayload>(RESTORE_TEST_JOB, (job) => restoreTests.runQueued(job), retry);
+  // Every 5 minutes: alert once when a job's RPO is exceeded, and when it recovers.
   jobs.register(RPO_JOB, () => rpo.evaluate(), { maxAttempts: 1 });
-  return { jobs: backupJobs, runner, restoreTests, rpo };
 }
