@@ -8,6 +8,7 @@ import { auditRoutes } from "./modules/audit/routes.js";
 import { backupRoutes } from "./modules/backups/routes.js";
 import { authorize, tenantOf } from "./modules/identity/actor.js";
 import { installAuthentication } from "./modules/identity/authenticate.js";
+import { installAuthorization } from "./modules/identity/authorization.js";
 import { mayReadEvent } from "./modules/identity/event-visibility.js";
 import { identityRoutes } from "./modules/identity/routes.js";
 import { monitoringMetrics } from "./modules/monitoring/metrics.js";
@@ -75,6 +76,7 @@ export async function buildApp(
     done();
   });
   installErrorHandling(app);
+  installAuthorization(app);
   const commit = platform.config.commit || readCommit();
   await installOpenApi(app, packageVersion);
   const registry = installMetrics(app, platform);

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { decodeCursor, toPage } from "../../platform/http/pagination.js";
-import { authorize } from "../identity/actor.js";
+import { requireActor } from "../identity/actor.js";
 import * as S from "./schemas.js";
 import type { BackupService } from "./service.js";
 
@@ -14,9 +14,11 @@ export function backupRoutes(backups: BackupService) {
   const plugin: FastifyPluginAsyncTypebox = async (app) => {
     app.get(
       "/api/v1/backup-jobs",
-      { schema: { tags, summary: "Every backup job", response: { 200: S.JobList, ...problems } } },
-      async (request) => {
-        authorize(request, "backups", "read");
+      {
+        config: { area: "backups", access: "read" },
+        schema: { tags, summary: "Every backup job", response: { 200: S.JobList, ...problems } },
+      },
+      async () => {
         return { items: await backups.list() };
       },
     );
@@ -24,6 +26,7 @@ export function backupRoutes(backups: BackupService) {
     app.post(
       "/api/v1/backup-jobs",
       {
+        config: { area: "backups", access: "write" },
         schema: {
           tags,
           summary: "Create a backup job; the repository is opened (or initialised) with the password first",
@@ -32,16 +35,18 @@ export function backupRoutes(backups: BackupService) {
         },
       },
       async (request, reply) => {
-        const actor = authorize(request, "backups", "write");
+        const actor = requireActor(request);
         return reply.code(201).send(await backups.create(actor, request.body, request));
       },
     );
 
     app.get(
       "/api/v1/backup-jobs/:id",
-      { schema: { tags, summary: "One backup job", params: S.JobParams, response: { 200: S.Job, ...withId } } },
+      {
+        config: { area: "backups", access: "read" },
+        schema: { tags, summary: "One backup job", params: S.JobParams, response: { 200: S.Job, ...withId } },
+      },
       async (request) => {
-        authorize(request, "backups", "read");
         return backups.get(request.params.id);
       },
     );
@@ -49,6 +54,7 @@ export function backupRoutes(backups: BackupService) {
     app.patch(
       "/api/v1/backup-jobs/:id",
       {
+        config: { area: "backups", access: "write" },
         schema: {
           tags,
           summary: "Change a backup job; a new repository or password is checked before it is saved",
@@ -58,7 +64,7 @@ export function backupRoutes(backups: BackupService) {
         },
       },
       async (request) => {
-        const actor = authorize(request, "backups", "write");
+        const actor = requireActor(request);
         return backups.update(actor, request.params.id, request.body, request);
       },
     );
@@ -66,6 +72,7 @@ export function backupRoutes(backups: BackupService) {
     app.delete(
       "/api/v1/backup-jobs/:id",
       {
+        config: { area: "backups", access: "write" },
         schema: {
           tags,
           summary: "Delete a backup job and its history here; the repository and its snapshots stay",
@@ -74,7 +81,7 @@ export function backupRoutes(backups: BackupService) {
         },
       },
       async (request, reply) => {
-        const actor = authorize(request, "backups", "write");
+        const actor = requireActor(request);
         await backups.remove(actor, request.params.id, request);
         return reply.code(204).send(null);
       },
@@ -83,6 +90,7 @@ export function backupRoutes(backups: BackupService) {
     app.post(
       "/api/v1/backup-jobs/:id/run",
       {
+        config: { area: "backups", access: "write" },
         schema: {
           tags,
           summary: "Queue a backup now; a locked repository is retried, the run's history shows each attempt",
@@ -92,7 +100,7 @@ export function backupRoutes(backups: BackupService) {
         },
       },
       async (request, reply) => {
-        const actor = authorize(request, "backups", "write");
+        const actor = requireActor(request);
         const kind = request.body?.kind ?? "incremental";
         return reply
           .code(202)
@@ -103,6 +111,7 @@ export function backupRoutes(backups: BackupService) {
     app.post(
       "/api/v1/backup-jobs/:id/operations",
       {
+        config: { area: "backups", access: "write" },
         schema: {
           tags,
           summary: "Queue a repository check (next read-data subset), a retention prune, or removal of stale locks",
@@ -112,7 +121,7 @@ export function backupRoutes(backups: BackupService) {
         },
       },
       async (request, reply) => {
-        const actor = authorize(request, "backups", "write");
+        const actor = requireActor(request);
         return reply
           .code(202)
           .send(await backups.request(actor, request.params.id, { operation: request.body.operation }, request));
@@ -122,6 +131,7 @@ export function backupRoutes(backups: BackupService) {
     app.post(
       "/api/v1/backup-jobs/:id/restores",
       {
+        config: { area: "backups", access: "write" },
         schema: {
           tags,
           summary: "Queue a restore of a snapshot to a path, a database, or in place (confirmed by the job's name)",
@@ -131,7 +141,7 @@ export function backupRoutes(backups: BackupService) {
         },
       },
       async (request, reply) => {
-        const actor = authorize(request, "backups", "write");
+        const actor = requireActor(request);
         const { snapshotId, target } = request.body;
         return reply
           .code(202)
@@ -142,6 +152,7 @@ export function backupRoutes(backups: BackupService) {
     app.get(
       "/api/v1/backup-jobs/:id/runs",
       {
+        config: { area: "backups", access: "read" },
         schema: {
           tags,
           summary: "The job's history of backups, checks, prunes and restores, newest first",
@@ -151,7 +162,6 @@ export function backupRoutes(backups: BackupService) {
         },
       },
       async (request) => {
-        authorize(request, "backups", "read");
         const { limit = 50, cursor, operation } = request.query;
         const items = await backups.runs(request.params.id, {
           limit: limit + 1,
@@ -164,9 +174,11 @@ export function backupRoutes(backups: BackupService) {
 
     app.get(
       "/api/v1/backup-jobs/:id/runs/:runId",
-      { schema: { tags, summary: "One run", params: S.RunParams, response: { 200: S.Run, ...withId } } },
+      {
+        config: { area: "backups", access: "read" },
+        schema: { tags, summary: "One run", params: S.RunParams, response: { 200: S.Run, ...withId } },
+      },
       async (request) => {
-        authorize(request, "backups", "read");
         return backups.run(request.params.id, request.params.runId);
       },
     );
@@ -174,6 +186,7 @@ export function backupRoutes(backups: BackupService) {
     app.get(
       "/api/v1/backup-jobs/:id/snapshots",
       {
+        config: { area: "backups", access: "read" },
         schema: {
           tags,
           summary:
@@ -183,7 +196,6 @@ export function backupRoutes(backups: BackupService) {
         },
       },
       async (request) => {
-        authorize(request, "backups", "read");
         return { items: await backups.snapshots(request.params.id) };
       },
     );
@@ -191,6 +203,7 @@ export function backupRoutes(backups: BackupService) {
     app.get(
       "/api/v1/backup-jobs/:id/locks",
       {
+        config: { area: "backups", access: "read" },
         schema: {
           tags,
           summary: "Locks held in the job's repository, stale ones marked; Plantão never removes them",
@@ -199,7 +212,6 @@ export function backupRoutes(backups: BackupService) {
         },
       },
       async (request) => {
-        authorize(request, "backups", "read");
         return { items: await backups.locks(request.params.id) };
       },
     );
@@ -207,6 +219,7 @@ export function backupRoutes(backups: BackupService) {
     app.post(
       "/api/v1/backup-jobs/:id/restore-tests",
       {
+        config: { area: "backups", access: "write" },
         schema: {
           tags,
           summary: "Start a restore test: restore to scratch, compare checksums, load database dumps and check them",
@@ -216,7 +229,7 @@ export function backupRoutes(backups: BackupService) {
         },
       },
       async (request, reply) => {
-        const actor = authorize(request, "backups", "write");
+        const actor = requireActor(request);
         return reply
           .code(202)
           .send(await backups.startRestoreTest(actor, request.params.id, request.body?.snapshotId, request));
@@ -226,6 +239,7 @@ export function backupRoutes(backups: BackupService) {
     app.get(
       "/api/v1/backup-jobs/:id/restore-tests",
       {
+        config: { area: "backups", access: "read" },
         schema: {
           tags,
           summary: "The job's restore tests, newest first",
@@ -235,7 +249,6 @@ export function backupRoutes(backups: BackupService) {
         },
       },
       async (request) => {
-        authorize(request, "backups", "read");
         const { limit = 50, cursor } = request.query;
         const items = await backups.restoreTests(request.params.id, { limit: limit + 1, before: decodeCursor(cursor) });
         return toPage(items, limit, (r) => r.id);
@@ -245,6 +258,7 @@ export function backupRoutes(backups: BackupService) {
     app.get(
       "/api/v1/backup-jobs/:id/restore-tests/:testId",
       {
+        config: { area: "backups", access: "read" },
         schema: {
           tags,
           summary: "One restore test",
@@ -253,7 +267,6 @@ export function backupRoutes(backups: BackupService) {
         },
       },
       async (request) => {
-        authorize(request, "backups", "read");
         return backups.restoreTest(request.params.id, request.params.testId);
       },
     );
@@ -261,6 +274,7 @@ export function backupRoutes(backups: BackupService) {
     app.get(
       "/api/v1/backups/rpo",
       {
+        config: { area: "backups", access: "read" },
         schema: {
           tags,
           summary:
@@ -268,8 +282,7 @@ export function backupRoutes(backups: BackupService) {
           response: { 200: S.Rpo, ...problems },
         },
       },
-      async (request) => {
-        authorize(request, "backups", "read");
+      async () => {
         return backups.rpo();
       },
     );

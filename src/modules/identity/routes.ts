@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { decodeCursor, toPage } from "../../platform/http/pagination.js";
-import { authorize, requireActor, tenantOf } from "./actor.js";
+import { requireActor, tenantOf } from "./actor.js";
 import * as S from "./schemas.js";
 import { type IdentityService, SESSION_COOKIE } from "./service.js";
 
@@ -27,6 +27,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
     app.post(
       "/api/v1/auth/login",
       {
+        config: { public: true },
         schema: {
           tags: ["auth"],
           summary: "Log in with email and password (and a TOTP code when two-factor is on); sets the session cookie",
@@ -43,7 +44,10 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
 
     app.post(
       "/api/v1/auth/logout",
-      { schema: { tags: ["auth"], summary: "End this session", response: { 204: Type.Null(), ...problems } } },
+      {
+        config: { signedIn: true },
+        schema: { tags: ["auth"], summary: "End this session", response: { 204: Type.Null(), ...problems } },
+      },
       async (request, reply) => {
         await identity.logout(requireActor(request), request);
         reply.clearCookie(SESSION_COOKIE, cookieOptions());
@@ -54,6 +58,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
     app.post(
       "/api/v1/auth/logout-all",
       {
+        config: { signedIn: true },
         schema: {
           tags: ["auth"],
           summary: "End every session of the current user",
@@ -70,6 +75,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
     app.post(
       "/api/v1/auth/password-reset",
       {
+        config: { public: true },
         schema: {
           tags: ["auth"],
           summary: "Email a password-reset link (the answer is the same whether the account exists or not)",
@@ -86,6 +92,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
     app.post(
       "/api/v1/auth/password-reset/confirm",
       {
+        config: { public: true },
         schema: {
           tags: ["auth"],
           summary: "Set a new password with the emailed token; ends all sessions of that user",
@@ -102,6 +109,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
     app.post(
       "/api/v1/auth/setup",
       {
+        config: { public: true },
         schema: {
           tags: ["auth"],
           summary: "Create the first administrator with the one-time setup token printed in the log",
@@ -132,6 +140,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
     app.get(
       "/api/v1/me",
       {
+        config: { signedIn: true },
         schema: {
           tags: ["me"],
           summary: "The current user, how it is authenticated and the session's CSRF token",
@@ -153,6 +162,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
     app.patch(
       "/api/v1/me",
       {
+        config: { signedIn: true },
         schema: {
           tags: ["me"],
           summary: "Change own name, language, time zone or password",
@@ -182,6 +192,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
     app.post(
       "/api/v1/me/totp",
       {
+        config: { signedIn: true },
         schema: {
           tags: ["me"],
           summary: "Start two-factor enrolment: returns the secret and an otpauth:// URI for the authenticator app",
@@ -199,6 +210,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
     app.post(
       "/api/v1/me/totp/confirm",
       {
+        config: { signedIn: true },
         schema: {
           tags: ["me"],
           summary: "Turn two-factor on with a current code",
@@ -215,6 +227,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
     app.post(
       "/api/v1/me/totp/disable",
       {
+        config: { signedIn: true },
         schema: {
           tags: ["me"],
           summary: "Turn two-factor off with a current code",
@@ -232,6 +245,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
     app.get(
       "/api/v1/tokens",
       {
+        config: { area: "tokens", access: "read" },
         schema: {
           tags: ["tokens"],
           summary: "Personal API tokens (own; an admin may pass userId)",
@@ -240,7 +254,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
         },
       },
       async (request) => {
-        const actor = authorize(request, "tokens", "read");
+        const actor = requireActor(request);
         const { limit = 50, cursor, userId } = request.query;
         const rows = await identity.listTokens(actor, { userId }, { limit: limit + 1, after: decodeCursor(cursor) });
         return toPage(rows, limit, (t) => t.id);
@@ -250,6 +264,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
     app.post(
       "/api/v1/tokens",
       {
+        config: { area: "tokens", access: "write" },
         schema: {
           tags: ["tokens"],
           summary: "Create a personal API token; the secret is in this answer only",
@@ -258,7 +273,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
         },
       },
       async (request, reply) => {
-        const actor = authorize(request, "tokens", "write");
+        const actor = requireActor(request);
         return reply.code(201).send(await identity.createToken(actor, request.body, request));
       },
     );
@@ -266,6 +281,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
     app.delete(
       "/api/v1/tokens/:id",
       {
+        config: { area: "tokens", access: "write" },
         schema: {
           tags: ["tokens"],
           summary: "Revoke a token",
@@ -274,7 +290,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
         },
       },
       async (request, reply) => {
-        await identity.revokeToken(authorize(request, "tokens", "write"), request.params.id, request);
+        await identity.revokeToken(requireActor(request), request.params.id, request);
         return reply.code(204).send(null);
       },
     );
@@ -283,6 +299,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
     app.get(
       "/api/v1/organizations",
       {
+        config: { area: "organizations", access: "read" },
         schema: {
           tags: ["organizations"],
           summary: "Organizations: the provider and its customers (a customer sees only its own)",
@@ -291,7 +308,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
         },
       },
       async (request) => {
-        const actor = authorize(request, "organizations", "read");
+        const actor = requireActor(request);
         const { limit = 50, cursor, q } = request.query;
         const rows = await identity.listOrganizations(
           { limit: limit + 1, after: decodeCursor(cursor) },
@@ -304,6 +321,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
     app.post(
       "/api/v1/organizations",
       {
+        config: { area: "organizations", access: "write" },
         schema: {
           tags: ["organizations"],
           summary: "Create a customer organization",
@@ -312,7 +330,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
         },
       },
       async (request, reply) => {
-        const actor = authorize(request, "organizations", "write");
+        const actor = requireActor(request);
         return reply.code(201).send(await identity.createOrganization(actor, request.body, request));
       },
     );
@@ -320,6 +338,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
     app.get(
       "/api/v1/organizations/:id",
       {
+        config: { area: "organizations", access: "read" },
         schema: {
           tags: ["organizations"],
           summary: "One organization",
@@ -328,7 +347,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
         },
       },
       async (request) => {
-        const actor = authorize(request, "organizations", "read");
+        const actor = requireActor(request);
         return identity.getOrganization(request.params.id, tenantOf(actor));
       },
     );
@@ -336,6 +355,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
     app.patch(
       "/api/v1/organizations/:id",
       {
+        config: { area: "organizations", access: "write" },
         schema: {
           tags: ["organizations"],
           summary: "Change an organization's contract data",
@@ -345,7 +365,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
         },
       },
       async (request) => {
-        const actor = authorize(request, "organizations", "write");
+        const actor = requireActor(request);
         return identity.updateOrganization(actor, request.params.id, request.body, request, tenantOf(actor));
       },
     );
@@ -354,6 +374,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
     app.get(
       "/api/v1/users",
       {
+        config: { area: "users", access: "read" },
         schema: {
           tags: ["users"],
           summary: "Users (a customer-admin sees its organization's)",
@@ -370,7 +391,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
         },
       },
       async (request) => {
-        const actor = authorize(request, "users", "read");
+        const actor = requireActor(request);
         const { limit = 50, cursor, ...filter } = request.query;
         const rows = await identity.listUsers(
           { limit: limit + 1, after: decodeCursor(cursor) },
@@ -383,6 +404,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
     app.post(
       "/api/v1/users",
       {
+        config: { area: "users", access: "write" },
         schema: {
           tags: ["users"],
           summary: "Create a user; without a password the user gets a link to set one",
@@ -391,16 +413,19 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
         },
       },
       async (request, reply) => {
-        const actor = authorize(request, "users", "write");
+        const actor = requireActor(request);
         return reply.code(201).send(await identity.createUser(actor, request.body, request, tenantOf(actor)));
       },
     );
 
     app.get(
       "/api/v1/users/:id",
-      { schema: { tags: ["users"], summary: "One user", params: S.IdParams, response: { 200: S.User, ...problems } } },
+      {
+        config: { area: "users", access: "read" },
+        schema: { tags: ["users"], summary: "One user", params: S.IdParams, response: { 200: S.User, ...problems } },
+      },
       async (request) => {
-        const actor = authorize(request, "users", "read");
+        const actor = requireActor(request);
         return identity.getUser(request.params.id, tenantOf(actor));
       },
     );
@@ -408,6 +433,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
     app.patch(
       "/api/v1/users/:id",
       {
+        config: { area: "users", access: "write" },
         schema: {
           tags: ["users"],
           summary: "Change a user's role, tier, teams, organization or disable it",
@@ -417,7 +443,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
         },
       },
       async (request) => {
-        const actor = authorize(request, "users", "write");
+        const actor = requireActor(request);
         return identity.updateUser(actor, request.params.id, request.body, request, tenantOf(actor));
       },
     );

@@ -31,5 +31,5 @@ export async function installOpenApi(app: FastifyInstance, version: string): Pro
     staticCSP: true,
     uiConfig: { deepLinking: true },
   });
-  app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  app.get("/api/openapi.json", { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 }
