@@ -20,6 +20,7 @@ import { systemRoutes } from "./modules/system/routes.js";
 import { ticketRoutes } from "./modules/tickets/routes.js";
 import { webhookRoutes } from "./modules/webhooks/routes.js";
 import { eventRoutes } from "./platform/events/routes.js";
+import { installBodyHandling } from "./platform/http/bodies.js";
 import { clientErrorHandler, frameworkErrors, installErrorHandling, sendProblem } from "./platform/http/errors.js";
 import { installMetrics } from "./platform/http/metrics.js";
 import { installOpenApi } from "./platform/http/openapi.js";
@@ -76,6 +77,7 @@ export async function buildApp(
     done();
   });
   installErrorHandling(app);
+  installBodyHandling(app);
   installAuthorization(app);
   const commit = platform.config.commit || readCommit();
   await installOpenApi(app, packageVersion);
