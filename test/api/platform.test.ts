@@ -47,7 +47,8 @@ describe.each(engines)("platform HTTP on %s", (engine) => {
   });
 
   it("validates query strings with per-field errors", async () => {
-    const res = await t.app.inject("/api/v1/events?after=abc&extra=1");
+    const { headers } = await tokenFor(t, "admin");
+    const res = await t.app.inject({ url: "/api/v1/events?after=abc&extra=1", headers });
     expect(res.statusCode).toBe(400);
     const body = res.json();
     expect(body.type).toBe("urn:plantao:problem:validation-failed");

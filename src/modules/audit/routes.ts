@@ -4,7 +4,6 @@ import { Type } from "typebox";
 import type { Clock } from "../../platform/clock.js";
 import { decodeCursor, toPage } from "../../platform/http/pagination.js";
 import { Problem } from "../../platform/http/problems.js";
-import { authorize } from "../identity/actor.js";
 import type { DirectoryService } from "../identity/directory.js";
 import { accessReview, weekBounds } from "./access-review.js";
 import type { AuditRepository } from "./repository.js";
@@ -46,6 +45,7 @@ export function auditRoutes(deps: {
     app.get(
       "/api/v1/audit",
       {
+        config: { area: "audit", access: "read" },
         schema: {
           tags: ["audit"],
           summary: "The audit trail, newest first",
@@ -73,7 +73,6 @@ export function auditRoutes(deps: {
         },
       },
       async (request) => {
-        authorize(request, "audit", "read");
         const { limit = 100, cursor, from, to, ...filter } = request.query;
         const before = decodeCursor(cursor);
         const rows = await deps.repo.list({
@@ -109,6 +108,7 @@ export function auditRoutes(deps: {
     app.get(
       "/api/v1/audit/verify",
       {
+        config: { area: "audit", access: "read" },
         schema: {
           tags: ["audit"],
           summary: "Check the hash chain of the whole audit trail; names the first broken row",
@@ -122,8 +122,7 @@ export function auditRoutes(deps: {
           },
         },
       },
-      async (request) => {
-        authorize(request, "audit", "read");
+      async () => {
         const r = await deps.audit.verify();
         return { ok: r.firstBreak === null, ...r };
       },
@@ -132,6 +131,7 @@ export function auditRoutes(deps: {
     app.get(
       "/api/v1/audit/access-review",
       {
+        config: { area: "audit", access: "read" },
         schema: {
           tags: ["audit"],
           summary: "Weekly access review: roles, new privileges, dormant accounts, failed-login bursts, unused tokens",
@@ -171,7 +171,6 @@ export function auditRoutes(deps: {
         },
       },
       async (request) => {
-        authorize(request, "audit", "read");
         const now = deps.clock.now();
         const week = request.query.week ?? DateTime.fromJSDate(now, { zone: deps.timezone }).toFormat("kkkk-'W'WW");
         const bounds = weekBounds(week, deps.timezone);

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { decodeCursor, toPage } from "../../platform/http/pagination.js";
-import { authorize } from "../identity/actor.js";
+import { requireActor } from "../identity/actor.js";
 import type { Backups } from "./model.js";
 import * as S from "./schemas.js";
 
@@ -14,9 +14,11 @@ export function backupRoutes(backups: Backups) {
   const plugin: FastifyPluginAsyncTypebox = async (app) => {
     app.get(
       "/api/v1/backup-jobs",
-      { schema: { tags, summary: "Every backup job", response: { 200: S.JobList, ...problems } } },
-      async (request) => {
-        authorize(request, "backups", "read");
+      {
+        config: { area: "backups", access: "read" },
+        schema: { tags, summary: "Every backup job", response: { 200: S.JobList, ...problems } },
+      },
+      async () => {
         return { items: await backups.jobs.list() };
       },
     );
@@ -24,6 +26,7 @@ export function backupRoutes(backups: Backups) {
     app.post(
       "/api/v1/backup-jobs",
       {
+        config: { area: "backups", access: "write" },
         schema: {
           tags,
           summary: "Create a backup job; the repository is opened (or initialised) with the password first",
@@ -32,16 +35,18 @@ export function backupRoutes(backups: Backups) {
         },
       },
       async (request, reply) => {
-        const actor = authorize(request, "backups", "write");
+        const actor = requireActor(request);
         return reply.code(201).send(await backups.jobs.create(actor, request.body, request));
       },
     );
 
     app.get(
       "/api/v1/backup-jobs/:id",
-      { schema: { tags, summary: "One backup job", params: S.JobParams, response: { 200: S.Job, ...withId } } },
+      {
+        config: { area: "backups", access: "read" },
+        schema: { tags, summary: "One backup job", params: S.JobParams, response: { 200: S.Job, ...withId } },
+      },
       async (request) => {
-        authorize(request, "backups", "read");
         return backups.jobs.get(request.params.id);
       },
     );
@@ -49,6 +54,7 @@ export function backupRoutes(backups: Backups) {
     app.patch(
       "/api/v1/backup-jobs/:id",
       {
+        config: { area: "backups", access: "write" },
         schema: {
           tags,
           summary: "Change a backup job; a new repository or password is checked before it is saved",
@@ -58,7 +64,7 @@ export function backupRoutes(backups: Backups) {
         },
       },
       async (request) => {
-        const actor = authorize(request, "backups", "write");
+        const actor = requireActor(request);
         return backups.jobs.update(actor, request.params.id, request.body, request);
       },
     );
@@ -66,6 +72,7 @@ export function backupRoutes(backups: Backups) {
     app.delete(
       "/api/v1/backup-jobs/:id",
       {
+        config: { area: "backups", access: "write" },
         schema: {
           tags,
           summary: "Delete a backup job and its history here; the repository and its snapshots stay",
@@ -74,7 +81,7 @@ export function backupRoutes(backups: Backups) {
         },
       },
       async (request, reply) => {
-        const actor = authorize(request, "backups", "write");
+        const actor = requireActor(request);
         await backups.jobs.remove(actor, request.params.id, request);
         return reply.code(204).send(null);
       },
@@ -83,6 +90,7 @@ export function backupRoutes(backups: Backups) {
     app.post(
       "/api/v1/backup-jobs/:id/run",
       {
+        config: { area: "backups", access: "write" },
         schema: {
           tags,
           summary: "Queue a backup now; a locked repository is retried, the run's history shows each attempt",
@@ -92,7 +100,7 @@ export function backupRoutes(backups: Backups) {
         },
       },
       async (request, reply) => {
-        const actor = authorize(request, "backups", "write");
+        const actor = requireActor(request);
         const kind = request.body?.kind ?? "incremental";
         return reply
           .code(202)
@@ -103,6 +111,7 @@ export function backupRoutes(backups: Backups) {
     app.post(
       "/api/v1/backup-jobs/:id/operations",
       {
+        config: { area: "backups", access: "write" },
         schema: {
           tags,
           summary: "Queue a repository check (next read-data subset), a retention prune, or removal of stale locks",
@@ -112,7 +121,7 @@ export function backupRoutes(backups: Backups) {
         },
       },
       async (request, reply) => {
-        const actor = authorize(request, "backups", "write");
+        const actor = requireActor(request);
         return reply
           .code(202)
           .send(await backups.runner.request(actor, request.params.id, { operation: request.body.operation }, request));
@@ -122,6 +131,7 @@ export function backupRoutes(backups: Backups) {
     app.post(
       "/api/v1/backup-jobs/:id/restores",
       {
+        config: { area: "backups", access: "write" },
         schema: {
           tags,
           summary: "Queue a restore of a snapshot to a path, a database, or in place (confirmed by the job's name)",
@@ -131,7 +141,7 @@ export function backupRoutes(backups: Backups) {
         },
       },
       async (request, reply) => {
-        const actor = authorize(request, "backups", "write");
+        const actor = requireActor(request);
         const { snapshotId, target } = request.body;
         return reply
           .code(202)
@@ -149,6 +159,7 @@ export function backupRoutes(backups: Backups) {
     app.get(
       "/api/v1/backup-jobs/:id/runs",
       {
+        config: { area: "backups", access: "read" },
         schema: {
           tags,
           summary: "The job's history of backups, checks, prunes and restores, newest first",
@@ -158,7 +169,6 @@ export function backupRoutes(backups: Backups) {
         },
       },
       async (request) => {
-        authorize(request, "backups", "read");
         const { limit = 50, cursor, operation } = request.query;
         const items = await backups.runner.runs(request.params.id, {
           limit: limit + 1,
@@ -171,9 +181,11 @@ export function backupRoutes(backups: Backups) {
 
     app.get(
       "/api/v1/backup-jobs/:id/runs/:runId",
-      { schema: { tags, summary: "One run", params: S.RunParams, response: { 200: S.Run, ...withId } } },
+      {
+        config: { area: "backups", access: "read" },
+        schema: { tags, summary: "One run", params: S.RunParams, response: { 200: S.Run, ...withId } },
+      },
       async (request) => {
-        authorize(request, "backups", "read");
         return backups.runner.run(request.params.id, request.params.runId);
       },
     );
@@ -181,6 +193,7 @@ export function backupRoutes(backups: Backups) {
     app.get(
       "/api/v1/backup-jobs/:id/snapshots",
       {
+        config: { area: "backups", access: "read" },
         schema: {
           tags,
           summary:
@@ -190,7 +203,6 @@ export function backupRoutes(backups: Backups) {
         },
       },
       async (request) => {
-        authorize(request, "backups", "read");
         return { items: await backups.runner.snapshots(request.params.id) };
       },
     );
@@ -198,6 +210,7 @@ export function backupRoutes(backups: Backups) {
     app.get(
       "/api/v1/backup-jobs/:id/locks",
       {
+        config: { area: "backups", access: "read" },
         schema: {
           tags,
           summary: "Locks held in the job's repository, stale ones marked; Plantão never removes them",
@@ -206,7 +219,6 @@ export function backupRoutes(backups: Backups) {
         },
       },
       async (request) => {
-        authorize(request, "backups", "read");
         return { items: await backups.runner.locks(request.params.id) };
       },
     );
@@ -214,6 +226,7 @@ export function backupRoutes(backups: Backups) {
     app.post(
       "/api/v1/backup-jobs/:id/restore-tests",
       {
+        config: { area: "backups", access: "write" },
         schema: {
           tags,
           summary: "Start a restore test: restore to scratch, compare checksums, load database dumps and check them",
@@ -223,7 +236,7 @@ export function backupRoutes(backups: Backups) {
         },
       },
       async (request, reply) => {
-        const actor = authorize(request, "backups", "write");
+        const actor = requireActor(request);
         return reply
           .code(202)
           .send(await backups.restoreTests.start(actor, request.params.id, request.body?.snapshotId, request));
@@ -233,6 +246,7 @@ export function backupRoutes(backups: Backups) {
     app.get(
       "/api/v1/backup-jobs/:id/restore-tests",
       {
+        config: { area: "backups", access: "read" },
         schema: {
           tags,
           summary: "The job's restore tests, newest first",
@@ -242,7 +256,6 @@ export function backupRoutes(backups: Backups) {
         },
       },
       async (request) => {
-        authorize(request, "backups", "read");
         const { limit = 50, cursor } = request.query;
         const items = await backups.restoreTests.list(request.params.id, {
           limit: limit + 1,
@@ -255,6 +268,7 @@ export function backupRoutes(backups: Backups) {
     app.get(
       "/api/v1/backup-jobs/:id/restore-tests/:testId",
       {
+        config: { area: "backups", access: "read" },
         schema: {
           tags,
           summary: "One restore test",
@@ -263,7 +277,6 @@ export function backupRoutes(backups: Backups) {
         },
       },
       async (request) => {
-        authorize(request, "backups", "read");
         return backups.restoreTests.get(request.params.id, request.params.testId);
       },
     );
@@ -271,6 +284,7 @@ export function backupRoutes(backups: Backups) {
     app.get(
       "/api/v1/backups/rpo",
       {
+        config: { area: "backups", access: "read" },
         schema: {
           tags,
           summary:
@@ -278,8 +292,7 @@ export function backupRoutes(backups: Backups) {
           response: { 200: S.Rpo, ...problems },
         },
       },
-      async (request) => {
-        authorize(request, "backups", "read");
+      async () => {
         return backups.rpo.measure();
       },
     );

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { decodeCursor, toPage } from "../../platform/http/pagination.js";
-import { authorize, requireActor, tenantOf } from "./actor.js";
+import { requireActor, tenantOf } from "./actor.js";
 import type { DirectoryService } from "./directory.js";
 import * as S from "./schemas.js";
 import { type AuthenticationService, SESSION_COOKIE } from "./service.js";
@@ -31,6 +31,7 @@ export function identityRoutes(
     app.post(
       "/api/v1/auth/login",
       {
+        config: { public: true },
         schema: {
           tags: ["auth"],
           summary: "Log in with email and password (and a TOTP code when two-factor is on); sets the session cookie",
@@ -47,7 +48,10 @@ export function identityRoutes(
 
     app.post(
       "/api/v1/auth/logout",
-      { schema: { tags: ["auth"], summary: "End this session", response: { 204: Type.Null(), ...problems } } },
+      {
+        config: { signedIn: true },
+        schema: { tags: ["auth"], summary: "End this session", response: { 204: Type.Null(), ...problems } },
+      },
       async (request, reply) => {
         await authentication.logout(requireActor(request), request);
         reply.clearCookie(SESSION_COOKIE, cookieOptions());
@@ -58,6 +62,7 @@ export function identityRoutes(
     app.post(
       "/api/v1/auth/logout-all",
       {
+        config: { signedIn: true },
         schema: {
           tags: ["auth"],
           summary: "End every session of the current user",
@@ -74,6 +79,7 @@ export function identityRoutes(
     app.post(
       "/api/v1/auth/password-reset",
       {
+        config: { public: true },
         schema: {
           tags: ["auth"],
           summary: "Email a password-reset link (the answer is the same whether the account exists or not)",
@@ -90,6 +96,7 @@ export function identityRoutes(
     app.post(
       "/api/v1/auth/password-reset/confirm",
       {
+        config: { public: true },
         schema: {
           tags: ["auth"],
           summary: "Set a new password with the emailed token; ends all sessions of that user",
@@ -106,6 +113,7 @@ export function identityRoutes(
     app.post(
       "/api/v1/auth/setup",
       {
+        config: { public: true },
         schema: {
           tags: ["auth"],
           summary: "Create the first administrator with the one-time setup token printed in the log",
@@ -136,6 +144,7 @@ export function identityRoutes(
     app.get(
       "/api/v1/me",
       {
+        config: { signedIn: true },
         schema: {
           tags: ["me"],
           summary: "The current user, how it is authenticated and the session's CSRF token",
@@ -159,6 +168,7 @@ export function identityRoutes(
     app.patch(
       "/api/v1/me",
       {
+        config: { signedIn: true },
         schema: {
           tags: ["me"],
           summary: "Change own name, language, time zone or password",
@@ -188,6 +198,7 @@ export function identityRoutes(
     app.post(
       "/api/v1/me/totp",
       {
+        config: { signedIn: true },
         schema: {
           tags: ["me"],
           summary: "Start two-factor enrolment: returns the secret and an otpauth:// URI for the authenticator app",
@@ -205,6 +216,7 @@ export function identityRoutes(
     app.post(
       "/api/v1/me/totp/confirm",
       {
+        config: { signedIn: true },
         schema: {
           tags: ["me"],
           summary: "Turn two-factor on with a current code",
@@ -221,6 +233,7 @@ export function identityRoutes(
     app.post(
       "/api/v1/me/totp/disable",
       {
+        config: { signedIn: true },
         schema: {
           tags: ["me"],
           summary: "Turn two-factor off with a current code",
@@ -238,6 +251,7 @@ export function identityRoutes(
     app.get(
       "/api/v1/tokens",
       {
+        config: { area: "tokens", access: "read" },
         schema: {
           tags: ["tokens"],
           summary: "Personal API tokens (own; an admin may pass userId)",
@@ -246,7 +260,7 @@ export function identityRoutes(
         },
       },
       async (request) => {
-        const actor = authorize(request, "tokens", "read");
+        const actor = requireActor(request);
         const { limit = 50, cursor, userId } = request.query;
         const rows = await authentication.listTokens(
           actor,
@@ -260,6 +274,7 @@ export function identityRoutes(
     app.post(
       "/api/v1/tokens",
       {
+        config: { area: "tokens", access: "write" },
         schema: {
           tags: ["tokens"],
           summary: "Create a personal API token; the secret is in this answer only",
@@ -268,7 +283,7 @@ export function identityRoutes(
         },
       },
       async (request, reply) => {
-        const actor = authorize(request, "tokens", "write");
+        const actor = requireActor(request);
         return reply.code(201).send(await authentication.createToken(actor, request.body, request));
       },
     );
@@ -276,6 +291,7 @@ export function identityRoutes(
     app.delete(
       "/api/v1/tokens/:id",
       {
+        config: { area: "tokens", access: "write" },
         schema: {
           tags: ["tokens"],
           summary: "Revoke a token",
@@ -284,7 +300,7 @@ export function identityRoutes(
         },
       },
       async (request, reply) => {
-        await authentication.revokeToken(authorize(request, "tokens", "write"), request.params.id, request);
+        await authentication.revokeToken(requireActor(request), request.params.id, request);
         return reply.code(204).send(null);
       },
     );
@@ -293,6 +309,7 @@ export function identityRoutes(
     app.get(
       "/api/v1/organizations",
       {
+        config: { area: "organizations", access: "read" },
         schema: {
           tags: ["organizations"],
           summary: "Organizations: the provider and its customers (a customer sees only its own)",
@@ -301,7 +318,7 @@ export function identityRoutes(
         },
       },
       async (request) => {
-        const actor = authorize(request, "organizations", "read");
+        const actor = requireActor(request);
         const { limit = 50, cursor, q } = request.query;
         const rows = await directory.listOrganizations(
           { limit: limit + 1, after: decodeCursor(cursor) },
@@ -314,6 +331,7 @@ export function identityRoutes(
     app.post(
       "/api/v1/organizations",
       {
+        config: { area: "organizations", access: "write" },
         schema: {
           tags: ["organizations"],
           summary: "Create a customer organization",
@@ -322,7 +340,7 @@ export function identityRoutes(
         },
       },
       async (request, reply) => {
-        const actor = authorize(request, "organizations", "write");
+        const actor = requireActor(request);
         return reply.code(201).send(await directory.createOrganization(actor, request.body, request));
       },
     );
@@ -330,6 +348,7 @@ export function identityRoutes(
     app.get(
       "/api/v1/organizations/:id",
       {
+        config: { area: "organizations", access: "read" },
         schema: {
           tags: ["organizations"],
           summary: "One organization",
@@ -338,7 +357,7 @@ export function identityRoutes(
         },
       },
       async (request) => {
-        const actor = authorize(request, "organizations", "read");
+        const actor = requireActor(request);
         return directory.getOrganization(request.params.id, tenantOf(actor));
       },
     );
@@ -346,6 +365,7 @@ export function identityRoutes(
     app.patch(
       "/api/v1/organizations/:id",
       {
+        config: { area: "organizations", access: "write" },
         schema: {
           tags: ["organizations"],
           summary: "Change an organization's contract data",
@@ -355,7 +375,7 @@ export function identityRoutes(
         },
       },
       async (request) => {
-        const actor = authorize(request, "organizations", "write");
+        const actor = requireActor(request);
         return directory.updateOrganization(actor, request.params.id, request.body, request, tenantOf(actor));
       },
     );
@@ -364,6 +384,7 @@ export function identityRoutes(
     app.get(
       "/api/v1/users",
       {
+        config: { area: "users", access: "read" },
         schema: {
           tags: ["users"],
           summary: "Users (a customer-admin sees its organization's)",
@@ -380,7 +401,7 @@ export function identityRoutes(
         },
       },
       async (request) => {
-        const actor = authorize(request, "users", "read");
+        const actor = requireActor(request);
         const { limit = 50, cursor, ...filter } = request.query;
         const rows = await directory.listUsers(
           { limit: limit + 1, after: decodeCursor(cursor) },
@@ -393,6 +414,7 @@ export function identityRoutes(
     app.post(
       "/api/v1/users",
       {
+        config: { area: "users", access: "write" },
         schema: {
           tags: ["users"],
           summary: "Create a user; without a password the user gets a link to set one",
@@ -401,16 +423,19 @@ export function identityRoutes(
         },
       },
       async (request, reply) => {
-        const actor = authorize(request, "users", "write");
+        const actor = requireActor(request);
         return reply.code(201).send(await directory.createUser(actor, request.body, request, tenantOf(actor)));
       },
     );
 
     app.get(
       "/api/v1/users/:id",
-      { schema: { tags: ["users"], summary: "One user", params: S.IdParams, response: { 200: S.User, ...problems } } },
+      {
+        config: { area: "users", access: "read" },
+        schema: { tags: ["users"], summary: "One user", params: S.IdParams, response: { 200: S.User, ...problems } },
+      },
       async (request) => {
-        const actor = authorize(request, "users", "read");
+        const actor = requireActor(request);
         return directory.getUser(request.params.id, tenantOf(actor));
       },
     );
@@ -418,6 +443,7 @@ export function identityRoutes(
     app.patch(
       "/api/v1/users/:id",
       {
+        config: { area: "users", access: "write" },
         schema: {
           tags: ["users"],
           summary: "Change a user's role, tier, teams, organization or disable it",
@@ -427,7 +453,7 @@ export function identityRoutes(
         },
       },
       async (request) => {
-        const actor = authorize(request, "users", "write");
+        const actor = requireActor(request);
         return directory.updateUser(actor, request.params.id, request.body, request, tenantOf(actor));
       },
     );

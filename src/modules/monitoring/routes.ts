@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { decodeCursor, toPage } from "../../platform/http/pagination.js";
-import { authorize } from "../identity/actor.js";
+import { requireActor } from "../identity/actor.js";
 import * as S from "./schemas.js";
 import type { MonitoringService } from "./service.js";
 
@@ -14,6 +14,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
     app.get(
       "/api/v1/monitors",
       {
+        config: { area: "monitoring", access: "read" },
         schema: {
           tags,
           summary: "Monitors with their current state, in creation order",
@@ -22,7 +23,6 @@ export function monitoringRoutes(monitoring: MonitoringService) {
         },
       },
       async (request) => {
-        authorize(request, "monitoring", "read");
         const { limit = 100, cursor, ...filter } = request.query;
         const items = await monitoring.list({ ...filter, limit: limit + 1, after: decodeCursor(cursor) });
         return toPage(items, limit, (m) => m.id);
@@ -32,6 +32,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
     app.post(
       "/api/v1/monitors",
       {
+        config: { area: "monitoring", access: "write" },
         schema: {
           tags,
           summary: "Create a monitor; a heartbeat's answer holds its push token, shown only this once",
@@ -40,7 +41,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
         },
       },
       async (request, reply) => {
-        const actor = authorize(request, "monitoring", "write");
+        const actor = requireActor(request);
         return reply.code(201).send(await monitoring.create(actor, request.body, request));
       },
     );
@@ -48,6 +49,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
     app.get(
       "/api/v1/monitors/:id",
       {
+        config: { area: "monitoring", access: "read" },
         schema: {
           tags,
           summary: "One monitor with its current state",
@@ -56,7 +58,6 @@ export function monitoringRoutes(monitoring: MonitoringService) {
         },
       },
       async (request) => {
-        authorize(request, "monitoring", "read");
         return monitoring.get(request.params.id);
       },
     );
@@ -64,6 +65,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
     app.patch(
       "/api/v1/monitors/:id",
       {
+        config: { area: "monitoring", access: "write" },
         schema: {
           tags,
           summary: "Change a monitor; the whole result is validated again (a new type needs its own settings)",
@@ -73,7 +75,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
         },
       },
       async (request) => {
-        const actor = authorize(request, "monitoring", "write");
+        const actor = requireActor(request);
         return monitoring.update(actor, request.params.id, request.body, request);
       },
     );
@@ -81,6 +83,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
     app.delete(
       "/api/v1/monitors/:id",
       {
+        config: { area: "monitoring", access: "write" },
         schema: {
           tags,
           summary: "Delete a monitor and its history; its dependents and members lose the link",
@@ -89,7 +92,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
         },
       },
       async (request, reply) => {
-        const actor = authorize(request, "monitoring", "write");
+        const actor = requireActor(request);
         await monitoring.remove(actor, request.params.id, request);
         return reply.code(204).send(null);
       },
@@ -99,6 +102,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
       app.post(
         `/api/v1/monitors/:id/${action}`,
         {
+          config: { area: "monitoring", access: "write" },
           schema: {
             tags,
             summary:
@@ -110,7 +114,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
           },
         },
         async (request) => {
-          const actor = authorize(request, "monitoring", "write");
+          const actor = requireActor(request);
           return monitoring[action](actor, request.params.id, request);
         },
       );
@@ -119,6 +123,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
     app.post(
       "/api/v1/monitors/:id/push-token",
       {
+        config: { area: "monitoring", access: "write" },
         schema: {
           tags,
           summary: "Replace a heartbeat's push token at once; the answer holds the new one, shown only this once",
@@ -127,7 +132,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
         },
       },
       async (request) => {
-        const actor = authorize(request, "monitoring", "write");
+        const actor = requireActor(request);
         return monitoring.rotatePushToken(actor, request.params.id, request);
       },
     );
@@ -135,6 +140,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
     app.get(
       "/api/v1/monitors/:id/uptime",
       {
+        config: { area: "monitoring", access: "read" },
         schema: {
           tags,
           summary: "Uptime over a window, time-weighted from the state intervals, maintenance left out",
@@ -144,7 +150,6 @@ export function monitoringRoutes(monitoring: MonitoringService) {
         },
       },
       async (request) => {
-        authorize(request, "monitoring", "read");
         return monitoring.uptime(request.params.id, request.query);
       },
     );
@@ -152,6 +157,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
     app.get(
       "/api/v1/monitors/uptime",
       {
+        config: { area: "monitoring", access: "read" },
         schema: {
           tags,
           summary: "Uptime of several monitors over one window (a dashboard page at once)",
@@ -160,7 +166,6 @@ export function monitoringRoutes(monitoring: MonitoringService) {
         },
       },
       async (request) => {
-        authorize(request, "monitoring", "read");
         const { ids, ...window } = request.query;
         return { items: await monitoring.uptimes(ids, window) };
       },
@@ -169,6 +174,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
     app.get(
       "/api/v1/monitors/overview",
       {
+        config: { area: "monitoring", access: "read" },
         schema: {
           tags,
           summary:
@@ -178,7 +184,6 @@ export function monitoringRoutes(monitoring: MonitoringService) {
         },
       },
       async (request) => {
-        authorize(request, "monitoring", "read");
         return monitoring.overview(request.query.ids);
       },
     );
@@ -186,6 +191,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
     app.get(
       "/api/v1/monitors/:id/series",
       {
+        config: { area: "monitoring", access: "read" },
         schema: {
           tags,
           summary: "Checks, failures and latency per step, from the minute, hour or day aggregates",
@@ -195,7 +201,6 @@ export function monitoringRoutes(monitoring: MonitoringService) {
         },
       },
       async (request) => {
-        authorize(request, "monitoring", "read");
         return monitoring.series(request.params.id, request.query);
       },
     );
@@ -203,6 +208,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
     app.get(
       "/api/v1/monitors/:id/history",
       {
+        config: { area: "monitoring", access: "read" },
         schema: {
           tags,
           summary:
@@ -213,7 +219,6 @@ export function monitoringRoutes(monitoring: MonitoringService) {
         },
       },
       async (request) => {
-        authorize(request, "monitoring", "read");
         const { limit = 100, cursor, from, to } = request.query;
         const items = await monitoring.history(request.params.id, {
           limit: limit + 1,
@@ -228,6 +233,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
     app.post(
       "/api/v1/push/:token",
       {
+        config: { public: true },
         schema: {
           tags,
           summary: "Heartbeat push (no session: the token is the credential), as Uptime Kuma's push",

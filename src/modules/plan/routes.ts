@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { decodeIntegerCursor, toPage } from "../../platform/http/pagination.js";
-import { authorize } from "../identity/actor.js";
+import { requireActor } from "../identity/actor.js";
 import { findingLocaleOf } from "./findings.js";
 import * as S from "./schemas.js";
 import type { PlanService } from "./service.js";
@@ -14,14 +14,14 @@ export function planRoutes(plan: PlanService) {
     app.get(
       "/api/v1/plan",
       {
+        config: { area: "plan", access: "read" },
         schema: {
           tags: ["plan"],
           summary: "The current support and maintenance plan",
           response: { 200: S.PlanVersion, ...problems },
         },
       },
-      async (request) => {
-        authorize(request, "plan", "read");
+      async () => {
         return plan.current();
       },
     );
@@ -29,6 +29,7 @@ export function planRoutes(plan: PlanService) {
     app.put(
       "/api/v1/plan",
       {
+        config: { area: "plan", access: "write" },
         schema: {
           tags: ["plan"],
           summary: "Save a new version of the plan",
@@ -39,7 +40,7 @@ export function planRoutes(plan: PlanService) {
         },
       },
       async (request) => {
-        const actor = authorize(request, "plan", "write");
+        const actor = requireActor(request);
         return plan.update(request.body, { actor, request });
       },
     );
@@ -47,6 +48,7 @@ export function planRoutes(plan: PlanService) {
     app.get(
       "/api/v1/plan/versions",
       {
+        config: { area: "plan", access: "read" },
         schema: {
           tags: ["plan"],
           summary: "Versions of the plan, newest first, each with its changes from the previous one",
@@ -55,7 +57,6 @@ export function planRoutes(plan: PlanService) {
         },
       },
       async (request) => {
-        authorize(request, "plan", "read");
         const { limit = 20, cursor } = request.query;
         const items = await plan.history({ limit: limit + 1, before: decodeIntegerCursor(cursor) });
         return toPage(items, limit, (v) => v.version);
@@ -65,6 +66,7 @@ export function planRoutes(plan: PlanService) {
     app.get(
       "/api/v1/plan/versions/:version",
       {
+        config: { area: "plan", access: "read" },
         schema: {
           tags: ["plan"],
           summary: "One version of the plan",
@@ -73,7 +75,6 @@ export function planRoutes(plan: PlanService) {
         },
       },
       async (request) => {
-        authorize(request, "plan", "read");
         return plan.version(request.params.version);
       },
     );
@@ -81,6 +82,7 @@ export function planRoutes(plan: PlanService) {
     app.get(
       "/api/v1/plan/findings",
       {
+        config: { area: "plan", access: "read" },
         schema: {
           tags: ["plan"],
           summary: "Problems of the current plan: targets it cannot meet and rules that contradict each other",
@@ -89,7 +91,6 @@ export function planRoutes(plan: PlanService) {
         },
       },
       async (request) => {
-        authorize(request, "plan", "read");
         const locale = request.query.locale ?? findingLocaleOf(request.headers["accept-language"]);
         return { items: await plan.findings(locale) };
       },

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { decodeCursor, decodeIntegerCursor, toPage } from "../../platform/http/pagination.js";
-import { authorize } from "../identity/actor.js";
+import { requireActor } from "../identity/actor.js";
 import * as S from "./schemas.js";
 import type { RunbookService } from "./service.js";
 
@@ -16,6 +16,7 @@ export function runbookRoutes(runbooks: RunbookService) {
     app.get(
       "/api/v1/runbooks",
       {
+        config: { area: AREA, access: "read" },
         schema: {
           tags,
           summary: "Disaster-recovery runbooks, oldest first (the plan's defaults lead)",
@@ -24,7 +25,6 @@ export function runbookRoutes(runbooks: RunbookService) {
         },
       },
       async (request) => {
-        authorize(request, AREA, "read");
         const { limit = 50, cursor, kind } = request.query;
         const items = await runbooks.list({ limit: limit + 1, after: decodeCursor(cursor), kind });
         return toPage(items, limit, (r) => r.id);
@@ -34,6 +34,7 @@ export function runbookRoutes(runbooks: RunbookService) {
     app.post(
       "/api/v1/runbooks",
       {
+        config: { area: AREA, access: "write" },
         schema: {
           tags,
           summary: "Create a runbook (its version 1)",
@@ -42,7 +43,7 @@ export function runbookRoutes(runbooks: RunbookService) {
         },
       },
       async (request, reply) => {
-        const actor = authorize(request, AREA, "write");
+        const actor = requireActor(request);
         return reply.code(201).send(await runbooks.create(actor, request.body, request));
       },
     );
@@ -50,6 +51,7 @@ export function runbookRoutes(runbooks: RunbookService) {
     app.get(
       "/api/v1/runbooks/:id",
       {
+        config: { area: AREA, access: "read" },
         schema: {
           tags,
           summary: "One runbook, current version",
@@ -58,7 +60,6 @@ export function runbookRoutes(runbooks: RunbookService) {
         },
       },
       async (request) => {
-        authorize(request, AREA, "read");
         return runbooks.get(request.params.id);
       },
     );
@@ -66,6 +67,7 @@ export function runbookRoutes(runbooks: RunbookService) {
     app.patch(
       "/api/v1/runbooks/:id",
       {
+        config: { area: AREA, access: "write" },
         schema: {
           tags,
           summary: "Edit a runbook: saves a new version; `baseVersion` guards against overwriting another edit",
@@ -75,7 +77,7 @@ export function runbookRoutes(runbooks: RunbookService) {
         },
       },
       async (request) => {
-        const actor = authorize(request, AREA, "write");
+        const actor = requireActor(request);
         return runbooks.update(actor, request.params.id, request.body, request);
       },
     );
@@ -83,6 +85,7 @@ export function runbookRoutes(runbooks: RunbookService) {
     app.delete(
       "/api/v1/runbooks/:id",
       {
+        config: { area: AREA, access: "write" },
         schema: {
           tags,
           summary: "Delete a runbook and its versions; its drills stay, with their copy of the steps",
@@ -91,7 +94,7 @@ export function runbookRoutes(runbooks: RunbookService) {
         },
       },
       async (request, reply) => {
-        const actor = authorize(request, AREA, "write");
+        const actor = requireActor(request);
         await runbooks.remove(actor, request.params.id, request);
         return reply.code(204).send(null);
       },
@@ -100,6 +103,7 @@ export function runbookRoutes(runbooks: RunbookService) {
     app.get(
       "/api/v1/runbooks/:id/versions",
       {
+        config: { area: AREA, access: "read" },
         schema: {
           tags,
           summary: "Every saved version of a runbook, newest first",
@@ -109,7 +113,6 @@ export function runbookRoutes(runbooks: RunbookService) {
         },
       },
       async (request) => {
-        authorize(request, AREA, "read");
         const { limit = 50, cursor } = request.query;
         const items = await runbooks.versions(request.params.id, {
           limit: limit + 1,
@@ -122,6 +125,7 @@ export function runbookRoutes(runbooks: RunbookService) {
     app.get(
       "/api/v1/drills",
       {
+        config: { area: AREA, access: "read" },
         schema: {
           tags,
           summary: "Drills, newest first, with their timing against the RTO",
@@ -130,7 +134,6 @@ export function runbookRoutes(runbooks: RunbookService) {
         },
       },
       async (request) => {
-        authorize(request, AREA, "read");
         const { limit = 50, cursor, runbookId, status } = request.query;
         const items = await runbooks.drills({ limit: limit + 1, before: decodeCursor(cursor), runbookId, status });
         return toPage(items, limit, (d) => d.id);
@@ -140,6 +143,7 @@ export function runbookRoutes(runbooks: RunbookService) {
     app.post(
       "/api/v1/drills",
       {
+        config: { area: AREA, access: "write" },
         schema: {
           tags,
           summary: "Start a drill of a runbook: copies its current steps and the plan's RTO",
@@ -148,7 +152,7 @@ export function runbookRoutes(runbooks: RunbookService) {
         },
       },
       async (request, reply) => {
-        const actor = authorize(request, AREA, "write");
+        const actor = requireActor(request);
         return reply.code(201).send(await runbooks.startDrill(actor, request.body, request));
       },
     );
@@ -156,6 +160,7 @@ export function runbookRoutes(runbooks: RunbookService) {
     app.get(
       "/api/v1/drills/:id",
       {
+        config: { area: AREA, access: "read" },
         schema: {
           tags,
           summary: "One drill with the time of every step",
@@ -164,7 +169,6 @@ export function runbookRoutes(runbooks: RunbookService) {
         },
       },
       async (request) => {
-        authorize(request, AREA, "read");
         return runbooks.drill(request.params.id);
       },
     );
@@ -172,6 +176,7 @@ export function runbookRoutes(runbooks: RunbookService) {
     app.patch(
       "/api/v1/drills/:id/steps/:index",
       {
+        config: { area: AREA, access: "write" },
         schema: {
           tags,
           summary: "Mark a step of a running drill started, done or skipped, at the server's time",
@@ -181,7 +186,7 @@ export function runbookRoutes(runbooks: RunbookService) {
         },
       },
       async (request) => {
-        const actor = authorize(request, AREA, "write");
+        const actor = requireActor(request);
         return runbooks.markStep(actor, request.params.id, request.params.index, request.body, request);
       },
     );
@@ -189,6 +194,7 @@ export function runbookRoutes(runbooks: RunbookService) {
     app.post(
       "/api/v1/drills/:id/finish",
       {
+        config: { area: AREA, access: "write" },
         schema: {
           tags,
           summary: "Finish a drill whose steps are all done or skipped; records its total against the RTO",
@@ -198,7 +204,7 @@ export function runbookRoutes(runbooks: RunbookService) {
         },
       },
       async (request) => {
-        const actor = authorize(request, AREA, "write");
+        const actor = requireActor(request);
         return runbooks.finish(actor, request.params.id, request.body, request);
       },
     );
@@ -206,6 +212,7 @@ export function runbookRoutes(runbooks: RunbookService) {
     app.post(
       "/api/v1/drills/:id/abort",
       {
+        config: { area: AREA, access: "write" },
         schema: {
           tags,
           summary: "Stop a running drill before its end, with the reason",
@@ -215,7 +222,7 @@ export function runbookRoutes(runbooks: RunbookService) {
         },
       },
       async (request) => {
-        const actor = authorize(request, AREA, "write");
+        const actor = requireActor(request);
         return runbooks.abort(actor, request.params.id, request.body, request);
       },
     );

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { Problem } from "../../platform/http/problems.js";
-import { authorize } from "../identity/actor.js";
+import { requireActor } from "../identity/actor.js";
 import {
   Calendar,
   type PlanDocument,
@@ -103,14 +103,14 @@ export function slaRoutes(deps: { plan: PlanService }) {
     app.get(
       "/api/v1/sla/calendars",
       {
+        config: { area: "plan", access: "read" },
         schema: {
           tags: ["sla"],
           summary: "Business calendars the SLA clocks run on",
           response: { 200: Type.Object({ items: Type.Array(CalendarItem) }), ...problems },
         },
       },
-      async (request) => {
-        authorize(request, "plan", "read");
+      async () => {
         return { items: Object.entries((await getPlan()).calendars).map(([id, c]) => ({ id, ...c })) };
       },
     );
@@ -118,6 +118,7 @@ export function slaRoutes(deps: { plan: PlanService }) {
     app.get(
       "/api/v1/sla/calendars/:id",
       {
+        config: { area: "plan", access: "read" },
         schema: {
           tags: ["sla"],
           summary: "One business calendar",
@@ -126,7 +127,6 @@ export function slaRoutes(deps: { plan: PlanService }) {
         },
       },
       async (request) => {
-        authorize(request, "plan", "read");
         const c = (await getPlan()).calendars[request.params.id];
         if (!c) throw Problem.notFound("Calendar");
         return { id: request.params.id, ...c };
@@ -136,6 +136,7 @@ export function slaRoutes(deps: { plan: PlanService }) {
     app.put(
       "/api/v1/sla/calendars/:id",
       {
+        config: { area: "plan", access: "write" },
         schema: {
           tags: ["sla"],
           summary: "Create or change a calendar (a new plan version); open tickets keep the business time already used",
@@ -145,7 +146,7 @@ export function slaRoutes(deps: { plan: PlanService }) {
         },
       },
       async (request) => {
-        const actor = authorize(request, "plan", "write");
+        const actor = requireActor(request);
         const current = await deps.plan.current();
         const document = {
           ...current.document,
@@ -166,6 +167,7 @@ export function slaRoutes(deps: { plan: PlanService }) {
     app.get(
       "/api/v1/sla/policies",
       {
+        config: { area: "plan", access: "read" },
         schema: {
           tags: ["sla"],
           summary: "SLA policies in the order they are tried (first match wins), and the plan's own targets",
@@ -175,8 +177,7 @@ export function slaRoutes(deps: { plan: PlanService }) {
           response: { 200: PolicyList, ...problems },
         },
       },
-      async (request) => {
-        authorize(request, "plan", "read");
+      async () => {
         return policyList(await getPlan());
       },
     );
@@ -184,6 +185,7 @@ export function slaRoutes(deps: { plan: PlanService }) {
     app.put(
       "/api/v1/sla/policies",
       {
+        config: { area: "plan", access: "write" },
         schema: {
           tags: ["sla"],
           summary: "Replace the ordered list of SLA policies (a new plan version); open tickets keep theirs",
@@ -201,7 +203,7 @@ export function slaRoutes(deps: { plan: PlanService }) {
         },
       },
       async (request) => {
-        const actor = authorize(request, "plan", "write");
+        const actor = requireActor(request);
         const current = await deps.plan.current();
         const document = { ...current.document, slaPolicies: request.body.policies };
         const saved = await deps.plan
@@ -219,14 +221,14 @@ export function slaRoutes(deps: { plan: PlanService }) {
     app.get(
       "/api/v1/sla/escalation-rules",
       {
+        config: { area: "plan", access: "read" },
         schema: {
           tags: ["sla"],
           summary: "The escalation matrix by severity: steps with triggers, who is notified and actions",
           response: { 200: Type.Object({ escalation: Type.Index(PlanDocumentSchema, ["escalation"]) }), ...problems },
         },
       },
-      async (request) => {
-        authorize(request, "plan", "read");
+      async () => {
         return { escalation: (await getPlan()).escalation };
       },
     );
@@ -234,6 +236,7 @@ export function slaRoutes(deps: { plan: PlanService }) {
     app.post(
       "/api/v1/sla/simulate",
       {
+        config: { area: "plan", access: "read" },
         schema: {
           tags: ["sla"],
           summary: "SLA deadlines a ticket would get, without creating it",
@@ -251,7 +254,6 @@ export function slaRoutes(deps: { plan: PlanService }) {
         },
       },
       async (request) => {
-        authorize(request, "plan", "read");
         return simulate(await getPlan(), request.body);
       },
     );

@@ -18,6 +18,7 @@ export function systemRoutes(platform: Platform, registry: Registry, info: { ver
     app.get(
       "/healthz",
       {
+        config: { public: true },
         schema: {
           tags: ["operations"],
           summary: "Liveness: the process answers",
@@ -30,6 +31,7 @@ export function systemRoutes(platform: Platform, registry: Registry, info: { ver
     app.get(
       "/readyz",
       {
+        config: { public: true },
         schema: {
           tags: ["operations"],
           summary: "Readiness: the database answers and every migration is applied",
@@ -61,6 +63,7 @@ export function systemRoutes(platform: Platform, registry: Registry, info: { ver
     app.get(
       "/metrics",
       {
+        config: { public: true },
         schema: {
           tags: ["operations"],
           summary: "Prometheus text exposition",
@@ -77,6 +80,7 @@ export function systemRoutes(platform: Platform, registry: Registry, info: { ver
     app.get(
       "/api/v1/version",
       {
+        config: { public: true },
         schema: {
           tags: ["operations"],
           summary: "Version, commit, database engine and schema version",

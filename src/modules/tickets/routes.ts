@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { decodeCursor, toPage } from "../../platform/http/pagination.js";
-import { authorize } from "../identity/actor.js";
+import { requireActor } from "../identity/actor.js";
 import { Id, IdParams, TierSchema } from "../identity/schemas.js";
 import { channels, severities, statuses, ticketTypes } from "./model.js";
 import type { TicketService } from "./service.js";
@@ -99,6 +99,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
     app.post(
       "/api/v1/tickets",
       {
+        config: { area: "tickets", access: "write" },
         schema: {
           tags: ["tickets"],
           summary: "Open a ticket (a customer opens it for its own organization)",
@@ -122,12 +123,13 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
         },
       },
       async (request, reply) =>
-        reply.code(201).send(await tickets.create(authorize(request, "tickets", "write"), request.body, request)),
+        reply.code(201).send(await tickets.create(requireActor(request), request.body, request)),
     );
 
     app.get(
       "/api/v1/tickets",
       {
+        config: { area: "tickets", access: "read" },
         schema: {
           tags: ["tickets"],
           summary: "The ticket queue, newest first, with keyset pagination",
@@ -161,7 +163,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
         },
       },
       async (request) => {
-        const actor = authorize(request, "tickets", "read");
+        const actor = requireActor(request);
         const { limit = 50, cursor, status, severity, tier, dueBefore, ...rest } = request.query;
         const rows = await tickets.list(actor, {
           ...rest,
@@ -179,14 +181,16 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
     app.get(
       "/api/v1/tickets/:id",
       {
+        config: { area: "tickets", access: "read" },
         schema: { tags: ["tickets"], summary: "One ticket", params: IdParams, response: { 200: Ticket, ...problems } },
       },
-      async (request) => tickets.get(authorize(request, "tickets", "read"), request.params.id),
+      async (request) => tickets.get(requireActor(request), request.params.id),
     );
 
     app.patch(
       "/api/v1/tickets/:id",
       {
+        config: { area: "tickets", access: "write" },
         schema: {
           tags: ["tickets"],
           summary: "Change a ticket; every change lands in its history",
@@ -207,13 +211,13 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
           response: { 200: Ticket, ...problems },
         },
       },
-      async (request) =>
-        tickets.update(authorize(request, "tickets", "write"), request.params.id, request.body, request),
+      async (request) => tickets.update(requireActor(request), request.params.id, request.body, request),
     );
 
     app.post(
       "/api/v1/tickets/:id/messages",
       {
+        config: { area: "tickets", access: "write" },
         schema: {
           tags: ["tickets"],
           summary: "Reply publicly, write an internal note, or log an answered phone call",
@@ -232,16 +236,13 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
         },
       },
       async (request, reply) =>
-        reply
-          .code(201)
-          .send(
-            await tickets.addMessage(authorize(request, "tickets", "write"), request.params.id, request.body, request),
-          ),
+        reply.code(201).send(await tickets.addMessage(requireActor(request), request.params.id, request.body, request)),
     );
 
     app.get(
       "/api/v1/tickets/:id/timeline",
       {
+        config: { area: "tickets", access: "read" },
         schema: {
           tags: ["tickets"],
           summary: "Messages and field history of a ticket (customers see public messages only)",
@@ -276,14 +277,14 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
           },
         },
       },
-      async (request) =>
-        tickets.timeline(authorize(request, "tickets", "read"), request.params.id, request.headers["accept-language"]),
+      async (request) => tickets.timeline(requireActor(request), request.params.id, request.headers["accept-language"]),
     );
 
     const Iso = Type.String({ format: "date-time" });
     app.get(
       "/api/v1/tickets/:id/sla",
       {
+        config: { area: "tickets", access: "read" },
         schema: {
           tags: ["tickets", "sla"],
           summary:
@@ -336,7 +337,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
           },
         },
       },
-      async (request) => tickets.sla(authorize(request, "tickets", "read"), request.params.id),
+      async (request) => tickets.sla(requireActor(request), request.params.id),
     );
 
     const LinkKind = enumOf(
@@ -355,6 +356,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
     app.get(
       "/api/v1/tickets/:id/links",
       {
+        config: { area: "tickets", access: "read" },
         schema: {
           tags: ["tickets"],
           summary: "Links of a ticket to others (related, duplicate, parent/child)",
@@ -362,11 +364,12 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
           response: { 200: Type.Object({ items: Type.Array(Link) }), ...problems },
         },
       },
-      async (request) => ({ items: await tickets.linksOf(authorize(request, "tickets", "read"), request.params.id) }),
+      async (request) => ({ items: await tickets.linksOf(requireActor(request), request.params.id) }),
     );
     app.post(
       "/api/v1/tickets/:id/links",
       {
+        config: { area: "tickets", access: "write" },
         schema: {
           tags: ["tickets"],
           summary: "Link this ticket to another one",
@@ -377,12 +380,13 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
       },
       async (request, reply) =>
         reply.code(201).send({
-          items: await tickets.link(authorize(request, "tickets", "write"), request.params.id, request.body, request),
+          items: await tickets.link(requireActor(request), request.params.id, request.body, request),
         }),
     );
     app.delete(
       "/api/v1/tickets/:id/links/:linkId",
       {
+        config: { area: "tickets", access: "write" },
         schema: {
           tags: ["tickets"],
           summary: "Remove a link",
@@ -391,7 +395,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
         },
       },
       async (request, reply) => {
-        await tickets.unlink(authorize(request, "tickets", "write"), request.params.id, request.params.linkId, request);
+        await tickets.unlink(requireActor(request), request.params.id, request.params.linkId, request);
         return reply.code(204).send(null);
       },
     );
@@ -401,6 +405,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
     app.get(
       "/api/v1/tickets/:id/watchers",
       {
+        config: { area: "tickets", access: "read" },
         schema: {
           tags: ["tickets"],
           summary: "Who watches the ticket (mailed on public replies and status changes)",
@@ -409,12 +414,13 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
         },
       },
       async (request) => ({
-        items: await tickets.watchersOf(authorize(request, "tickets", "read"), request.params.id),
+        items: await tickets.watchersOf(requireActor(request), request.params.id),
       }),
     );
     app.post(
       "/api/v1/tickets/:id/watchers",
       {
+        config: { area: "tickets", access: "write" },
         schema: {
           tags: ["tickets"],
           summary: "Watch the ticket (yourself, or another user who can see it)",
@@ -425,17 +431,13 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
       },
       async (request, reply) =>
         reply.code(201).send({
-          items: await tickets.watch(
-            authorize(request, "tickets", "write"),
-            request.params.id,
-            request.body.userId,
-            request,
-          ),
+          items: await tickets.watch(requireActor(request), request.params.id, request.body.userId, request),
         }),
     );
     app.delete(
       "/api/v1/tickets/:id/watchers/:userId",
       {
+        config: { area: "tickets", access: "write" },
         schema: {
           tags: ["tickets"],
           summary: "Stop watching the ticket",
@@ -444,12 +446,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
         },
       },
       async (request, reply) => {
-        await tickets.unwatch(
-          authorize(request, "tickets", "write"),
-          request.params.id,
-          request.params.userId,
-          request,
-        );
+        await tickets.unwatch(requireActor(request), request.params.id, request.params.userId, request);
         return reply.code(204).send(null);
       },
     );
@@ -457,6 +454,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
     app.post(
       "/api/v1/tickets/:id/merge",
       {
+        config: { area: "tickets", access: "write" },
         schema: {
           tags: ["tickets"],
           summary:
@@ -466,8 +464,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
           response: { 200: Ticket, ...problems },
         },
       },
-      async (request) =>
-        tickets.merge(authorize(request, "tickets", "write"), request.params.id, request.body.intoTicketId, request),
+      async (request) => tickets.merge(requireActor(request), request.params.id, request.body.intoTicketId, request),
     );
 
     const Attachment = Type.Object({
@@ -486,6 +483,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
       {
         // base64 makes the body a third larger than the file.
         bodyLimit: Math.ceil((opts.attachmentMaxBytes * 4) / 3) + 64 * 1024,
+        config: { area: "tickets", access: "write" },
         schema: {
           tags: ["tickets"],
           summary: "Attach a file (base64 in JSON); its type is detected from the content",
@@ -507,13 +505,12 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
         },
       },
       async (request, reply) =>
-        reply
-          .code(201)
-          .send(await tickets.attach(authorize(request, "tickets", "write"), request.params.id, request.body, request)),
+        reply.code(201).send(await tickets.attach(requireActor(request), request.params.id, request.body, request)),
     );
     app.get(
       "/api/v1/tickets/:id/attachments",
       {
+        config: { area: "tickets", access: "read" },
         schema: {
           tags: ["tickets"],
           summary: "Attachments of a ticket",
@@ -522,12 +519,13 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
         },
       },
       async (request) => ({
-        items: await tickets.attachmentsOf(authorize(request, "tickets", "read"), request.params.id),
+        items: await tickets.attachmentsOf(requireActor(request), request.params.id),
       }),
     );
     app.get(
       "/api/v1/tickets/:id/attachments/:attachmentId",
       {
+        config: { area: "tickets", access: "read" },
         schema: {
           tags: ["tickets"],
           summary: "Download an attachment (always as a download, never rendered inline)",
@@ -538,7 +536,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
       },
       async (request, reply) => {
         const { attachment, stream } = await tickets.download(
-          authorize(request, "tickets", "read"),
+          requireActor(request),
           request.params.id,
           request.params.attachmentId,
         );
@@ -560,6 +558,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
     app.post(
       "/api/v1/tickets/:id/escalate",
       {
+        config: { area: "tickets", access: "write" },
         schema: {
           tags: ["tickets"],
           summary: "Move a ticket to another support tier, with the reason on its timeline",
@@ -569,13 +568,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
         },
       },
       async (request) =>
-        tickets.escalate(
-          authorize(request, "tickets", "write"),
-          request.params.id,
-          request.body.tier,
-          request.body.reason,
-          request,
-        ),
+        tickets.escalate(requireActor(request), request.params.id, request.body.tier, request.body.reason, request),
     );
   };
   return plugin;

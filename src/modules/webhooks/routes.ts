@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { decodeCursor, toPage } from "../../platform/http/pagination.js";
-import { authorize } from "../identity/actor.js";
+import { requireActor } from "../identity/actor.js";
 import * as S from "./schemas.js";
 import type { WebhookService } from "./service.js";
 import { signatureDoc } from "./signature.js";
@@ -14,9 +14,11 @@ export function webhookRoutes(webhooks: WebhookService) {
   const plugin: FastifyPluginAsyncTypebox = async (app) => {
     app.get(
       "/api/v1/webhooks",
-      { schema: { tags, summary: "Every webhook", response: { 200: S.WebhookList, ...problems } } },
-      async (request) => {
-        authorize(request, "webhooks", "read");
+      {
+        config: { area: "webhooks", access: "read" },
+        schema: { tags, summary: "Every webhook", response: { 200: S.WebhookList, ...problems } },
+      },
+      async () => {
         return { items: await webhooks.list() };
       },
     );
@@ -24,6 +26,7 @@ export function webhookRoutes(webhooks: WebhookService) {
     app.post(
       "/api/v1/webhooks",
       {
+        config: { area: "webhooks", access: "write" },
         schema: {
           tags,
           summary: "Create a webhook; the answer holds its signing secret, shown only this once",
@@ -33,7 +36,7 @@ export function webhookRoutes(webhooks: WebhookService) {
         },
       },
       async (request, reply) => {
-        const actor = authorize(request, "webhooks", "write");
+        const actor = requireActor(request);
         return reply.code(201).send(await webhooks.create(actor, request.body, request));
       },
     );
@@ -41,6 +44,7 @@ export function webhookRoutes(webhooks: WebhookService) {
     app.get(
       "/api/v1/webhooks/:id",
       {
+        config: { area: "webhooks", access: "read" },
         schema: {
           tags,
           summary: "One webhook",
@@ -49,7 +53,6 @@ export function webhookRoutes(webhooks: WebhookService) {
         },
       },
       async (request) => {
-        authorize(request, "webhooks", "read");
         return webhooks.get(request.params.id);
       },
     );
@@ -57,6 +60,7 @@ export function webhookRoutes(webhooks: WebhookService) {
     app.patch(
       "/api/v1/webhooks/:id",
       {
+        config: { area: "webhooks", access: "write" },
         schema: {
           tags,
           summary: "Change a webhook; disabling it stops new events, not deliveries already queued",
@@ -66,7 +70,7 @@ export function webhookRoutes(webhooks: WebhookService) {
         },
       },
       async (request) => {
-        const actor = authorize(request, "webhooks", "write");
+        const actor = requireActor(request);
         return webhooks.update(actor, request.params.id, request.body, request);
       },
     );
@@ -74,6 +78,7 @@ export function webhookRoutes(webhooks: WebhookService) {
     app.delete(
       "/api/v1/webhooks/:id",
       {
+        config: { area: "webhooks", access: "write" },
         schema: {
           tags,
           summary: "Delete a webhook and its delivery log",
@@ -82,7 +87,7 @@ export function webhookRoutes(webhooks: WebhookService) {
         },
       },
       async (request, reply) => {
-        const actor = authorize(request, "webhooks", "write");
+        const actor = requireActor(request);
         await webhooks.remove(actor, request.params.id, request);
         return reply.code(204).send(null);
       },
@@ -91,6 +96,7 @@ export function webhookRoutes(webhooks: WebhookService) {
     app.post(
       "/api/v1/webhooks/:id/rotate-secret",
       {
+        config: { area: "webhooks", access: "write" },
         schema: {
           tags,
           summary: "Replace the signing secret at once; the answer holds the new one, shown only this once",
@@ -99,7 +105,7 @@ export function webhookRoutes(webhooks: WebhookService) {
         },
       },
       async (request) => {
-        const actor = authorize(request, "webhooks", "write");
+        const actor = requireActor(request);
         return webhooks.rotateSecret(actor, request.params.id, request);
       },
     );
@@ -107,6 +113,7 @@ export function webhookRoutes(webhooks: WebhookService) {
     app.post(
       "/api/v1/webhooks/:id/test",
       {
+        config: { area: "webhooks", access: "write" },
         schema: {
           tags,
           summary: "Send a `webhook.test` event to this webhook (even when disabled); answers with its delivery",
@@ -115,7 +122,7 @@ export function webhookRoutes(webhooks: WebhookService) {
         },
       },
       async (request, reply) => {
-        const actor = authorize(request, "webhooks", "write");
+        const actor = requireActor(request);
         return reply.code(202).send(await webhooks.sendTest(actor, request.params.id, request));
       },
     );
@@ -123,6 +130,7 @@ export function webhookRoutes(webhooks: WebhookService) {
     app.get(
       "/api/v1/webhooks/:id/deliveries",
       {
+        config: { area: "webhooks", access: "read" },
         schema: {
           tags,
           summary: "The delivery log of a webhook, newest first",
@@ -132,7 +140,6 @@ export function webhookRoutes(webhooks: WebhookService) {
         },
       },
       async (request) => {
-        authorize(request, "webhooks", "read");
         const { limit = 50, cursor, status } = request.query;
         const items = await webhooks.deliveries(request.params.id, {
           limit: limit + 1,
@@ -146,6 +153,7 @@ export function webhookRoutes(webhooks: WebhookService) {
     app.post(
       "/api/v1/webhooks/:id/deliveries/:deliveryId/retry",
       {
+        config: { area: "webhooks", access: "write" },
         schema: {
           tags,
           summary: "Send a succeeded or dead delivery again, with a fresh round of attempts",
@@ -154,7 +162,7 @@ export function webhookRoutes(webhooks: WebhookService) {
         },
       },
       async (request, reply) => {
-        const actor = authorize(request, "webhooks", "write");
+        const actor = requireActor(request);
         const { id, deliveryId } = request.params;
         return reply.code(202).send(await webhooks.retry(actor, id, deliveryId, request));
       },

@@ -25,6 +25,7 @@ export function eventRoutes(platform: Platform, filter: EventFilter) {
     app.get(
       "/api/v1/events",
       {
+        config: { area: "events", access: "read" },
         schema: {
           tags: ["events"],
           summary: "Live domain events as server-sent events",

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { drainBody } from "./bodies.js";
 import { type FieldError, Problem, ProblemType, problemTypeUri } from "./problems.js";
 
 interface AjvError {
@@ -114,7 +115,9 @@ export function installErrorHandling(app: FastifyInstance): void {
       if (found) throw Problem.invalid({ in: part === "query" ? "querystring" : part, ...found });
     }
   });
-  app.setErrorHandler((error: FastifyError, request, reply) => {
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    // Fastify closes the connection after refusing a body it did not read whole; the client must still read why.
+    if (reply.getHeader("connection") === "close") await drainBody(request.raw);
     if (error instanceof Problem) {
       return sendProblem(request, reply, {
         status: error.status,

@@ -1,7 +1,12 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
+import { acceptsEmptyObject } from "./bodies.js";
 import { ProblemSchema } from "./problems.js";
+
+type OpenApiPathItem = {
+  post?: { requestBody?: { required?: boolean; content?: Record<string, { schema?: unknown }> } };
+};
 
 export const apiVersion = "v1";
 
@@ -24,6 +29,17 @@ export async function installOpenApi(app: FastifyInstance, version: string): Pro
         },
       },
     },
+    // @fastify/swagger marks every request body required; an action POST whose body has no required field
+    // may be sent without one (see bodies.ts).
+    transformObject: (documents) => {
+      if (!("openapiObject" in documents)) return documents.swaggerObject;
+      const paths = (documents.openapiObject.paths ?? {}) as Record<string, OpenApiPathItem>;
+      for (const item of Object.values(paths)) {
+        const body = item.post?.requestBody;
+        if (body && acceptsEmptyObject(body.content?.["application/json"]?.schema)) body.required = false;
+      }
+      return documents.openapiObject;
+    },
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
   await app.register(swaggerUi, {
@@ -31,5 +47,5 @@ export async function installOpenApi(app: FastifyInstance, version: string): Pro
     staticCSP: true,
     uiConfig: { deepLinking: true },
   });
-  app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  app.get("/api/openapi.json", { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 }
