@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { resolve } from "node:path";
 
-/** Every setting Plantão reads from the environment; the README's configuration table mirrors this list. */
+/** Every setting Plantão reads from the environment; `configDocs` documents each (the README's table, tested). */
 export interface Config {
   port: number;
   host: string;
@@ -18,7 +18,7 @@ export interface Config {
   jobPollMs: number;
   timezone: string;
   commit: string;
-  /** Directory of the built web app; absent means the API runs without the UI. */
+  /** Directory of the built web app; without an index.html there the API runs without the UI. */
   webDir: string;
   /** Base URL users reach the server at, for links in mail and the setup URL. */
   publicUrl: string;
@@ -47,7 +47,11 @@ export const configDocs: ReadonlyArray<{ name: string; default: string; meaning:
     default: "sqlite:./data/plantao.db",
     meaning: "`sqlite:<path>` for the embedded database or `postgres://user:pass@host:port/db`",
   },
-  { name: "PLANTAO_DATA_DIR", default: "./data", meaning: "Directory for the SQLite file, keys and attachments" },
+  {
+    name: "PLANTAO_DATA_DIR",
+    default: "./data",
+    meaning: "Directory for the SQLite file, keys, attachments and backup scratch space",
+  },
   { name: "PLANTAO_LOG_LEVEL", default: "info", meaning: "pino level: trace, debug, info, warn, error, fatal, silent" },
   { name: "PLANTAO_NODE_ID", default: "`<hostname>-<pid>`", meaning: "Name of this app node in job leases and logs" },
   { name: "PLANTAO_JOBS", default: "on", meaning: "`off` makes this node serve HTTP only and claim no jobs" },
@@ -73,7 +77,7 @@ export const configDocs: ReadonlyArray<{ name: string; default: string; meaning:
     name: "PLANTAO_SECRET_KEY",
     default: "key file `<data>/secret.key`, created on first start",
     meaning:
-      "Key that encrypts secrets at rest (TOTP seeds, later SMTP/SIP/backup passwords); losing it makes them unreadable",
+      "Key that encrypts secrets at rest (TOTP seeds, webhook secrets, monitor and backup passwords); losing it makes them unreadable",
   },
   {
     name: "PLANTAO_SMTP_URL",
@@ -143,8 +147,6 @@ function onOff(env: NodeJS.ProcessEnv, name: string): boolean {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const dataDir = resolve(env.PLANTAO_DATA_DIR || "./data");
-  const jobs = (env.PLANTAO_JOBS ?? "on").toLowerCase();
-  if (!["on", "off"].includes(jobs)) throw new ConfigError(`PLANTAO_JOBS must be on or off, got "${env.PLANTAO_JOBS}"`);
   const timezone = env.PLANTAO_TIMEZONE || "America/Sao_Paulo";
   try {
     new Intl.DateTimeFormat("en", { timeZone: timezone });
@@ -165,7 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dataDir,
     logLevel: env.PLANTAO_LOG_LEVEL || "info",
     nodeId: env.PLANTAO_NODE_ID || `${hostname()}-${process.pid}`,
-    jobsEnabled: jobs === "on",
+    jobsEnabled: onOff(env, "PLANTAO_JOBS"),
     jobConcurrency: int(env, "PLANTAO_JOB_CONCURRENCY", 8, 1),
     jobLeaseMs: int(env, "PLANTAO_JOB_LEASE_MS", 30_000, 1_000),
     jobPollMs: int(env, "PLANTAO_JOB_POLL_MS", 1_000, 10),

@@ -5,7 +5,8 @@ import { join } from "node:path";
 export class SecretKeyError extends Error {}
 
 /**
- * Encrypts secrets at rest (TOTP seeds now; SMTP, SIP and backup passwords later) with AES-256-GCM.
+ * Encrypts secrets at rest with AES-256-GCM: TOTP seeds, webhook signing secrets, the secret settings of
+ * monitors (SIP and database passwords), backup repository and source passwords, and queued restore targets.
  * The key comes from PLANTAO_SECRET_KEY, else from `<dataDir>/secret.key`, created on first start.
  */
 export class SecretBox {

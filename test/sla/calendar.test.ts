@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { calendarErrors } from "../../src/modules/plan/calendar-validation.js";
 import { businessMinutesBetween, isOpen, nextOpening } from "../../src/modules/sla/business-time.js";
-import { calendarErrors, compileCalendar } from "../../src/modules/sla/calendar.js";
+import { compileCalendar } from "../../src/modules/sla/calendar.js";
 import { everyDay, local, plan, show, week } from "./fixtures.js";
 
 const workday = [{ start: "08:00", end: "18:00" }];

@@ -92,7 +92,7 @@ export type Interval = Static<typeof Interval>;
 
 const Week = Type.Object(
   Object.fromEntries(
-    weekdays.map((d) => [d, list(Interval, `Open intervals on ${d}, in order, not overlapping`, 12)]),
+    weekdays.map((d) => [d, list(Interval, `Open intervals on ${d}, not overlapping, in any order`, 12)]),
   ) as Record<Weekday, ReturnType<typeof Type.Array<typeof Interval>>>,
   { ...strict, description: "Opening hours per weekday; several intervals per day are allowed" },
 );

@@ -1,6 +1,6 @@
 import { Cron } from "croner";
-import Holidays from "date-holidays";
 import { Compile } from "typebox/compile";
+import { calendarErrors } from "./calendar-validation.js";
 import {
   calendarOf,
   DEFAULT_SLA_POLICY_ID,
@@ -8,7 +8,6 @@ import {
   PlanDocument as PlanSchema,
   severityIds,
   tierIds,
-  weekdays,
 } from "./document.js";
 import { describeDuration, isDate, isTimeZone, minuteOfDay, openMinutes } from "./measure.js";
 
@@ -21,7 +20,6 @@ export interface PlanError {
 export type PlanCheck = { ok: true; document: PlanDocument } | { ok: false; errors: PlanError[] };
 
 const schema = Compile(PlanSchema);
-const holidays = new Holidays();
 
 interface SchemaError {
   keyword: string;
@@ -49,64 +47,11 @@ function schemaErrors(value: unknown): PlanError[] {
   return out;
 }
 
-const calendarErrors = (doc: PlanDocument): PlanError[] =>
-  Object.entries(doc.calendars).flatMap(([id, cal]) => {
-    const at = `/calendars/${id}`;
-    const errors: PlanError[] = [];
-    if (!isTimeZone(cal.timezone))
-      errors.push({ pointer: `${at}/timezone`, message: `unknown time zone "${cal.timezone}"` });
-    const hasHours = weekdays.some((d) => cal.week[d].length > 0);
-    if (cal.alwaysOpen && hasHours) {
-      errors.push({
-        pointer: `${at}/week`,
-        message: "an always-open calendar has no opening hours; leave every day empty",
-      });
-    }
-    if (!cal.alwaysOpen && !hasHours) errors.push({ pointer: `${at}/week`, message: "the calendar is never open" });
-    for (const day of weekdays) {
-      cal.week[day].forEach((interval, i) => {
-        const p = `${at}/week/${day}/${i}`;
-        if (minuteOfDay(interval.end) <= minuteOfDay(interval.start)) {
-          errors.push({
-            pointer: `${p}/end`,
-            message: `ends at ${interval.end}, not after its start ${interval.start}`,
-          });
-        }
-        const previous = cal.week[day][i - 1];
-        if (previous && minuteOfDay(interval.start) < minuteOfDay(previous.end)) {
-          errors.push({
-            pointer: `${p}/start`,
-            message: `starts at ${interval.start}, before the previous interval ends (${previous.end})`,
-          });
-        }
-      });
-    }
-    const h = cal.holidays;
-    if (h) {
-      if (!Object.hasOwn(holidays.getCountries(), h.country)) {
-        errors.push({ pointer: `${at}/holidays/country`, message: `no holiday data for country "${h.country}"` });
-      } else if (h.state && !Object.hasOwn(holidays.getStates(h.country) ?? {}, h.state)) {
-        errors.push({
-          pointer: `${at}/holidays/state`,
-          message: `no holiday data for state "${h.state}" of ${h.country}`,
-        });
-      } else if (h.city && !(h.state && Object.hasOwn(holidays.getRegions(h.country, h.state) ?? {}, h.city))) {
-        errors.push({
-          pointer: `${at}/holidays/city`,
-          message: `no holiday data for city "${h.city}"${h.state ? ` of ${h.state}` : " (set state first)"}`,
-        });
-      }
-      h.custom.forEach((c, i) => {
-        if (!isDate(c.date))
-          errors.push({ pointer: `${at}/holidays/custom/${i}/date`, message: `${c.date} is not a date` });
-      });
-    }
-    return errors;
-  });
-
 /** Rules the schema cannot express: references, orderings and values no schedule or clock can have. */
 export function semanticErrors(doc: PlanDocument): PlanError[] {
-  const errors = calendarErrors(doc);
+  const errors: PlanError[] = Object.entries(doc.calendars).flatMap(([id, cal]) =>
+    calendarErrors(cal, `/calendars/${id}`),
+  );
   const calendarRef = (pointer: string, id: string) => {
     const calendar = calendarOf(doc, id);
     if (!calendar) {

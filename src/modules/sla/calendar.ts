@@ -1,5 +1,6 @@
 import Holidays from "date-holidays";
 import { IANAZone } from "luxon";
+import { calendarErrors } from "../plan/calendar-validation.js";
 import { type Calendar, type Weekday, weekdays } from "../plan/document.js";
 
 /**
@@ -15,71 +16,8 @@ export const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 
-/** A field at fault in a calendar, by JSON Pointer (relative to where the calendar sits, given as `at`). */
-export interface CalendarError {
-  pointer: string;
-  message: string;
-}
-
-const TIME = /^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$/;
-
 function minuteOf(time: string): number {
   return Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
-}
-
-function isDate(date: string): boolean {
-  const d = new Date(`${date}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === date;
-}
-
-/** Everything that would make a calendar meaningless: unknown zone, inverted or overlapping intervals, bad dates. */
-export function calendarErrors(cal: Calendar, at = ""): CalendarError[] {
-  const errors: CalendarError[] = [];
-  if (!IANAZone.isValidZone(cal.timezone)) {
-    errors.push({ pointer: `${at}/timezone`, message: `unknown time zone "${cal.timezone}"` });
-  }
-  const hasHours = weekdays.some((d) => cal.week[d].length > 0);
-  if (cal.alwaysOpen && hasHours) {
-    errors.push({
-      pointer: `${at}/week`,
-      message: "an always-open calendar has no opening hours; leave every day empty",
-    });
-  }
-  if (!cal.alwaysOpen && !hasHours) errors.push({ pointer: `${at}/week`, message: "the calendar is never open" });
-  for (const day of weekdays) {
-    const intervals = cal.week[day];
-    intervals.forEach((interval, i) => {
-      const p = `${at}/week/${day}/${i}`;
-      for (const edge of ["start", "end"] as const) {
-        if (!TIME.test(interval[edge]))
-          errors.push({ pointer: `${p}/${edge}`, message: `"${interval[edge]}" is not HH:MM` });
-      }
-      if (!TIME.test(interval.start) || !TIME.test(interval.end)) return;
-      const start = minuteOf(interval.start);
-      const end = minuteOf(interval.end);
-      if (end <= start) {
-        errors.push({ pointer: `${p}/end`, message: `ends at ${interval.end}, not after its start ${interval.start}` });
-        return;
-      }
-      // Against every earlier valid interval, so an overlap is found whatever the order they were written in.
-      for (let j = 0; j < i; j++) {
-        const other = intervals[j]!;
-        if (!TIME.test(other.start) || !TIME.test(other.end) || minuteOf(other.end) <= minuteOf(other.start)) continue;
-        if (start < minuteOf(other.end) && minuteOf(other.start) < end) {
-          errors.push({
-            pointer: `${p}/start`,
-            message: `${interval.start}–${interval.end} overlaps ${other.start}–${other.end} (interval ${j})`,
-          });
-          break;
-        }
-      }
-    });
-  }
-  cal.holidays?.custom.forEach((c, i) => {
-    if (!isDate(c.date))
-      errors.push({ pointer: `${at}/holidays/custom/${i}/date`, message: `${c.date} is not a date` });
-  });
-  return errors;
 }
 
 /** Offset of `zone` at instant `t`, in ms. */

@@ -2,7 +2,7 @@
 export const channels = ["portal", "email", "chat", "phone", "scheduled_call", "api", "monitoring"] as const;
 export type Channel = (typeof channels)[number];
 
-/** Default ticket types: the plan's examples per tier. Configurable later through the plan. */
+/** Ticket types: the plan's examples per tier; the plan's tiers and SLA policies select among these. */
 export const ticketTypes = [
   "usage_question",
   "login_problem",

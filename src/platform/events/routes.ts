@@ -5,7 +5,7 @@ import { Type } from "typebox";
 import type { Platform } from "../runtime.js";
 import type { DomainEvent } from "./bus.js";
 
-/** Decides, per request, which events the viewer may receive (tenancy lives here once identity exists). */
+/** Decides, per request, which events the viewer may receive; the app passes its tenancy and role rule. */
 export type EventFilter = (request: FastifyRequest) => Promise<(event: DomainEvent) => boolean>;
 
 const HEARTBEAT_MS = 15_000;

@@ -2,6 +2,8 @@ import createClient, { type Middleware } from "openapi-fetch";
 import type { components, paths } from "./schema";
 
 export type Problem = components["schemas"]["Problem"];
+/** The JSON body of a generated request body or response: `JsonBody<paths[P]["get"]["responses"][200]>`. */
+export type JsonBody<R> = R extends { content: { "application/json": infer B } } ? B : never;
 export type FieldError = NonNullable<Problem["errors"]>[number];
 
 /** The typed HTTP client of the Plantão API; paths, parameters and bodies come from the OpenAPI document. */
@@ -50,21 +52,3 @@ export function unwrap<T>(result: { data?: T; error?: unknown; response: Respons
   }
   return result.data as T;
 }
-
-type Method = "GET" | "POST" | "PATCH" | "DELETE";
-interface CallInit {
-  params?: { path?: Record<string, unknown>; query?: Record<string, unknown> };
-  body?: unknown;
-  signal?: AbortSignal;
-}
-const loose = api as unknown as Record<
-  Method,
-  (path: string, init?: CallInit) => Promise<{ data?: unknown; error?: unknown; response: Response }>
->;
-
-/**
- * The client's transport (cookies, CSRF, problems) for a feature that types its responses itself
- * instead of through the generated paths.
- */
-export const call = async <T>(method: Method, path: string, init?: CallInit): Promise<T> =>
-  unwrap(await loose[method](path, init)) as T;

@@ -1,17 +1,16 @@
-import { api, unwrap } from "../../api/client";
+import { api, type JsonBody, unwrap } from "../../api/client";
 import type { paths } from "../../api/schema";
 import { compactDuration } from "../../shell/format";
 
 // Shapes of /api/v1/backup-jobs and /api/v1/backups/rpo come from the generated OpenAPI paths, so a change of
 // contract is a type error here.
-type Body<R> = R extends { content: { "application/json": infer B } } ? B : never;
-export type Job = Body<paths["/api/v1/backup-jobs/{id}"]["get"]["responses"][200]>;
-export type JobInput = Body<paths["/api/v1/backup-jobs"]["post"]["requestBody"]>;
-export type Run = Body<paths["/api/v1/backup-jobs/{id}/runs/{runId}"]["get"]["responses"][200]>;
-export type Snapshot = Body<paths["/api/v1/backup-jobs/{id}/snapshots"]["get"]["responses"][200]>["items"][number];
-export type RpoReport = Body<paths["/api/v1/backups/rpo"]["get"]["responses"][200]>;
-export type RestoreTarget = Body<paths["/api/v1/backup-jobs/{id}/restores"]["post"]["requestBody"]>["target"];
-export type Operation = Body<paths["/api/v1/backup-jobs/{id}/operations"]["post"]["requestBody"]>["operation"];
+export type Job = JsonBody<paths["/api/v1/backup-jobs/{id}"]["get"]["responses"][200]>;
+export type JobInput = JsonBody<paths["/api/v1/backup-jobs"]["post"]["requestBody"]>;
+export type Run = JsonBody<paths["/api/v1/backup-jobs/{id}/runs/{runId}"]["get"]["responses"][200]>;
+export type Snapshot = JsonBody<paths["/api/v1/backup-jobs/{id}/snapshots"]["get"]["responses"][200]>["items"][number];
+export type RpoReport = JsonBody<paths["/api/v1/backups/rpo"]["get"]["responses"][200]>;
+export type RestoreTarget = JsonBody<paths["/api/v1/backup-jobs/{id}/restores"]["post"]["requestBody"]>["target"];
+export type Operation = JsonBody<paths["/api/v1/backup-jobs/{id}/operations"]["post"]["requestBody"]>["operation"];
 
 export type SourceKind = Job["source"]["kind"];
 export type BackupKind = NonNullable<Run["kind"]>;

@@ -1,22 +1,21 @@
 import { queryOptions } from "@tanstack/react-query";
-import { api, unwrap } from "../../api/client";
+import { api, type JsonBody, unwrap } from "../../api/client";
 import type { paths } from "../../api/schema";
 
 // Shapes of /api/v1/runbooks and /api/v1/drills come from the generated OpenAPI paths, so a change of contract
 // is a type error here.
-type Body<R> = R extends { content: { "application/json": infer B } } ? B : never;
-export type Runbook = Body<paths["/api/v1/runbooks/{id}"]["get"]["responses"][200]>;
+export type Runbook = JsonBody<paths["/api/v1/runbooks/{id}"]["get"]["responses"][200]>;
 export type Step = Runbook["steps"][number];
-export type RunbookBody = Body<paths["/api/v1/runbooks"]["post"]["requestBody"]>;
-type RunbookPatch = Body<paths["/api/v1/runbooks/{id}"]["patch"]["requestBody"]>;
+export type RunbookBody = JsonBody<paths["/api/v1/runbooks"]["post"]["requestBody"]>;
+type RunbookPatch = JsonBody<paths["/api/v1/runbooks/{id}"]["patch"]["requestBody"]>;
 export type OwnerRole = NonNullable<RunbookBody["steps"][number]["ownerRole"]>;
-export type Drill = Body<paths["/api/v1/drills/{id}"]["get"]["responses"][200]>;
+export type Drill = JsonBody<paths["/api/v1/drills/{id}"]["get"]["responses"][200]>;
 export type DrillStep = Drill["steps"][number];
 /** The monitor a contingency runbook names, read to show its readiness. */
-type Monitor = Body<paths["/api/v1/monitors/{id}"]["get"]["responses"][200]>;
+type Monitor = JsonBody<paths["/api/v1/monitors/{id}"]["get"]["responses"][200]>;
 
 export type RunbookKind = Runbook["kind"];
-export type StepMark = Body<paths["/api/v1/drills/{id}/steps/{index}"]["patch"]["requestBody"]>["status"];
+export type StepMark = JsonBody<paths["/api/v1/drills/{id}/steps/{index}"]["patch"]["requestBody"]>["status"];
 export type StepStatus = DrillStep["status"];
 export type DrillStatus = Drill["status"];
 export type RtoVerdict = Drill["rtoVerdict"];

@@ -1,10 +1,27 @@
-import { call } from "../../api/client";
+import { api, type JsonBody, unwrap } from "../../api/client";
+import type { paths } from "../../api/schema";
 import { compactDuration } from "../../shell/format";
-import type { Page } from "../../shell/paging";
 
-// Shapes of /api/v1/monitors, as src/modules/monitoring/schemas.ts defines them.
-export const statuses = ["UP", "DEGRADED", "DOWN", "PENDING", "MAINTENANCE", "UNREACHABLE"] as const;
-export type Status = (typeof statuses)[number];
+// Shapes of /api/v1/monitors come from the generated OpenAPI paths, so a change of contract is a type error here.
+type Monitors = paths["/api/v1/monitors"];
+type OneMonitor = paths["/api/v1/monitors/{id}"];
+export type Monitor = JsonBody<OneMonitor["get"]["responses"][200]>;
+export type MonitorState = NonNullable<Monitor["state"]>;
+export type MonitorInput = JsonBody<Monitors["post"]["requestBody"]>;
+export type MonitorPatch = JsonBody<OneMonitor["patch"]["requestBody"]>;
+export type MonitorWithToken = JsonBody<Monitors["post"]["responses"][201]>;
+export type Uptime = JsonBody<paths["/api/v1/monitors/{id}/uptime"]["get"]["responses"][200]>;
+export type Series = JsonBody<paths["/api/v1/monitors/{id}/series"]["get"]["responses"][200]>;
+export type SeriesPoint = Series["points"][number];
+/** What a dashboard card shows, from GET /api/v1/monitors/overview. */
+export type Overview = JsonBody<paths["/api/v1/monitors/overview"]["get"]["responses"][200]>;
+export type CardFigures = Overview["items"][number];
+/** A minute of the card's sparkline. */
+export type MinutePoint = CardFigures["minutes"][number];
+export type StateChange = JsonBody<paths["/api/v1/monitors/{id}/history"]["get"]["responses"][200]>["items"][number];
+
+export type Status = MonitorState["status"];
+export const statuses: readonly Status[] = ["UP", "DEGRADED", "DOWN", "PENDING", "MAINTENANCE", "UNREACHABLE"];
 export const monitorTypes = [
   "http",
   "tcp",
@@ -21,116 +38,8 @@ export type MonitorType = (typeof monitorTypes)[number];
 /** Types the engine derives itself (pushes, members): they have no target. */
 export const hasTarget = (type: string) => type !== "heartbeat" && type !== "group";
 
-export interface MonitorState {
-  status: Status;
-  reason: string | null;
-  message: string | null;
-  since: string;
-  flapping: boolean;
-  /** Stored once a minute; fresher from the node that runs the monitor. */
-  lastCheckAt: string | null;
-  lastLatencyMs: number | null;
-}
-
-export interface Monitor {
-  id: string;
-  name: string;
-  type: string;
-  target: string;
-  intervalSeconds: number;
-  timeoutSeconds: number;
-  retries: number;
-  failureThreshold: number;
-  successThreshold: number;
-  settings: Record<string, unknown>;
-  parentId: string | null;
-  groupId: string | null;
-  organizationId: string | null;
-  enabled: boolean;
-  state: MonitorState | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface MonitorInput {
-  name: string;
-  type: string;
-  target: string;
-  intervalSeconds: number;
-  timeoutSeconds: number;
-  retries: number;
-  failureThreshold: number;
-  successThreshold: number;
-  settings: Record<string, unknown>;
-  parentId: string | null;
-  groupId: string | null;
-  organizationId: string | null;
-}
-
-export type MonitorWithToken = Monitor & { pushToken?: string };
-
-export interface Uptime {
-  monitorId: string;
-  from: string;
-  to: string;
-  uptime: number | null;
-  seconds: Record<Status | "NONE", number>;
-  upSeconds: number;
-  downSeconds: number;
-  excludedSeconds: number;
-  outages: number;
-}
-
-export interface SeriesPoint {
-  at: string;
-  checks: number;
-  failures: number;
-  latencyMin: number | null;
-  latencyAvg: number | null;
-  latencyMax: number | null;
-  latencyP95: number | null;
-}
-
-export interface Series {
-  monitorId: string;
-  from: string;
-  to: string;
-  step: number;
-  resolution: "minute" | "hour" | "day";
-  points: SeriesPoint[];
-}
-
-/** A minute of the card's sparkline. */
-export type MinutePoint = Pick<SeriesPoint, "at" | "latencyAvg" | "failures">;
-
-/** What a dashboard card shows, from GET /api/v1/monitors/overview. */
-export interface CardFigures {
-  monitorId: string;
-  uptime24h: number | null;
-  uptime7d: number | null;
-  uptime30d: number | null;
-  lastCheckAt: string | null;
-  lastLatencyMs: number | null;
-  minutes: MinutePoint[];
-}
-
-export interface Overview {
-  at: string;
-  minutesFrom: string;
-  items: CardFigures[];
-}
-
 /** Monitors one overview request may ask for (the server answers 400 beyond). */
 export const OVERVIEW_MAX_IDS = 200;
-
-export interface StateChange {
-  id: string;
-  status: Status;
-  reason: string | null;
-  message: string | null;
-  startedAt: string;
-  endedAt: string | null;
-}
 
 /** The chart ranges of the monitor page, each with a step that keeps a few hundred points at most. */
 export const ranges = {
@@ -156,48 +65,46 @@ export const monitoring = {
     const out: Monitor[] = [];
     let cursor: string | undefined;
     do {
-      const page = await call<Page<Monitor>>("GET", "/api/v1/monitors", {
-        params: { query: { limit: PAGE, cursor } },
-        signal,
-      });
+      const page = unwrap(await api.GET("/api/v1/monitors", { params: { query: { limit: PAGE, cursor } }, signal }));
       out.push(...page.items);
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
     return out;
   },
-  members: (groupId: string, signal?: AbortSignal) =>
-    call<Page<Monitor>>("GET", "/api/v1/monitors", { params: { query: { groupId, limit: PAGE } }, signal }),
-  get: (id: string, signal?: AbortSignal) =>
-    call<Monitor>("GET", "/api/v1/monitors/{id}", { params: byId(id), signal }),
-  create: (body: MonitorInput) => call<MonitorWithToken>("POST", "/api/v1/monitors", { body }),
-  update: (id: string, body: Partial<MonitorInput>) =>
-    call<MonitorWithToken>("PATCH", "/api/v1/monitors/{id}", { params: byId(id), body }),
-  remove: (id: string) => call<null>("DELETE", "/api/v1/monitors/{id}", { params: byId(id) }),
-  pause: (id: string) => call<Monitor>("POST", "/api/v1/monitors/{id}/pause", { params: byId(id) }),
-  resume: (id: string) => call<Monitor>("POST", "/api/v1/monitors/{id}/resume", { params: byId(id) }),
-  rotatePushToken: (id: string) =>
-    call<{ pushToken: string; pushPath: string }>("POST", "/api/v1/monitors/{id}/push-token", { params: byId(id) }),
-  uptime: (id: string, window: { from: string; to: string }, signal?: AbortSignal) =>
-    call<Uptime>("GET", "/api/v1/monitors/{id}/uptime", { params: { path: { id }, query: window }, signal }),
-  series: (id: string, window: { from: string; to: string }, step: number, signal?: AbortSignal) =>
-    call<Series>("GET", "/api/v1/monitors/{id}/series", {
-      params: { path: { id }, query: { ...window, step } },
-      signal,
-    }),
+  members: async (groupId: string, signal?: AbortSignal) =>
+    unwrap(await api.GET("/api/v1/monitors", { params: { query: { groupId, limit: PAGE } }, signal })),
+  get: async (id: string, signal?: AbortSignal) =>
+    unwrap(await api.GET("/api/v1/monitors/{id}", { params: byId(id), signal })),
+  create: async (body: MonitorInput) => unwrap(await api.POST("/api/v1/monitors", { body })),
+  update: async (id: string, body: MonitorPatch) =>
+    unwrap(await api.PATCH("/api/v1/monitors/{id}", { params: byId(id), body })),
+  remove: async (id: string) => unwrap(await api.DELETE("/api/v1/monitors/{id}", { params: byId(id) })),
+  pause: async (id: string) => unwrap(await api.POST("/api/v1/monitors/{id}/pause", { params: byId(id) })),
+  resume: async (id: string) => unwrap(await api.POST("/api/v1/monitors/{id}/resume", { params: byId(id) })),
+  rotatePushToken: async (id: string) =>
+    unwrap(await api.POST("/api/v1/monitors/{id}/push-token", { params: byId(id) })),
+  uptime: async (id: string, window: { from: string; to: string }, signal?: AbortSignal) =>
+    unwrap(await api.GET("/api/v1/monitors/{id}/uptime", { params: { path: { id }, query: window }, signal })),
+  series: async (id: string, window: { from: string; to: string }, step: number, signal?: AbortSignal) =>
+    unwrap(
+      await api.GET("/api/v1/monitors/{id}/series", { params: { path: { id }, query: { ...window, step } }, signal }),
+    ),
   /** State changes newest first; with a window, only those overlapping it. */
-  history: (
+  history: async (
     id: string,
     cursor: string | undefined,
     signal?: AbortSignal,
     limit = 100,
     window?: { from: string; to: string },
   ) =>
-    call<Page<StateChange>>("GET", "/api/v1/monitors/{id}/history", {
-      params: { path: { id }, query: { cursor, limit, ...window } },
-      signal,
-    }),
-  overview: (ids: string[], signal?: AbortSignal) =>
-    call<Overview>("GET", "/api/v1/monitors/overview", { params: { query: { ids } }, signal }),
+    unwrap(
+      await api.GET("/api/v1/monitors/{id}/history", {
+        params: { path: { id }, query: { cursor, limit, ...window } },
+        signal,
+      }),
+    ),
+  overview: async (ids: string[], signal?: AbortSignal) =>
+    unwrap(await api.GET("/api/v1/monitors/overview", { params: { query: { ids } }, signal })),
 };
 
 /** Query keys, so live events can patch or refresh exactly what they touch. */

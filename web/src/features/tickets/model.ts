@@ -1,5 +1,5 @@
 import type { severities, statuses } from "../../../../src/modules/tickets/model";
-import { api, unwrap } from "../../api/client";
+import { api, type JsonBody, unwrap } from "../../api/client";
 import type { paths } from "../../api/schema";
 import type { tiers } from "../../auth/access";
 
@@ -38,10 +38,9 @@ export async function staffUsers(signal: AbortSignal) {
   return items.filter((u) => !["customer", "customer-admin"].includes(u.role) && !u.disabled);
 }
 
-type Body<R> = R extends { content: { "application/json": infer B } } ? B : never;
-export type TicketLink = Body<paths["/api/v1/tickets/{id}/links"]["get"]["responses"][200]>["items"][number];
+export type TicketLink = JsonBody<paths["/api/v1/tickets/{id}/links"]["get"]["responses"][200]>["items"][number];
 export type LinkKind = TicketLink["kind"];
-export type Attachment = Body<paths["/api/v1/tickets/{id}/attachments"]["get"]["responses"][200]>["items"][number];
+export type Attachment = JsonBody<paths["/api/v1/tickets/{id}/attachments"]["get"]["responses"][200]>["items"][number];
 
 /** How a link can be made from this ticket, in the order the picker offers them. */
 export const linkKinds: readonly LinkKind[] = ["related", "duplicate_of", "duplicated_by", "parent_of", "child_of"];

@@ -1,9 +1,9 @@
+import type { JsonBody } from "../../api/client";
 import type { paths } from "../../api/schema";
 
-type Body<R> = R extends { content: { "application/json": infer B } } ? B : never;
-export type Webhook = Body<paths["/api/v1/webhooks/{id}"]["get"]["responses"][200]>;
-export type WebhookWithSecret = Body<paths["/api/v1/webhooks"]["post"]["responses"][201]>;
-export type Delivery = Body<paths["/api/v1/webhooks/{id}/deliveries"]["get"]["responses"][200]>["items"][number];
+export type Webhook = JsonBody<paths["/api/v1/webhooks/{id}"]["get"]["responses"][200]>;
+export type WebhookWithSecret = JsonBody<paths["/api/v1/webhooks"]["post"]["responses"][201]>;
+export type Delivery = JsonBody<paths["/api/v1/webhooks/{id}/deliveries"]["get"]["responses"][200]>["items"][number];
 export type DeliveryStatus = Delivery["status"];
 
 export const deliveryStatuses: readonly DeliveryStatus[] = ["pending", "failed", "succeeded", "dead"];
