@@ -4,12 +4,12 @@ import { Type } from "typebox";
 import type { Clock } from "../../platform/clock.js";
 import { decodeCursor, toPage } from "../../platform/http/pagination.js";
 import { Problem } from "../../platform/http/problems.js";
+import { problems } from "../../platform/http/schemas.js";
 import type { IdentityService } from "../identity/service.js";
 import { accessReview, weekBounds } from "./access-review.js";
 import type { AuditRepository } from "./repository.js";
 import type { AuditService } from "./service.js";
 
-const problems = { 400: Type.Ref("Problem"), 401: Type.Ref("Problem"), 403: Type.Ref("Problem") };
 const nullable = (t: ReturnType<typeof Type.String>) => Type.Union([t, Type.Null()]);
 
 const AuditEntry = Type.Object({
@@ -68,7 +68,7 @@ export function auditRoutes(deps: {
           ),
           response: {
             200: Type.Object({ items: Type.Array(AuditEntry), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
-            ...problems,
+            ...problems(400),
           },
         },
       },
@@ -118,7 +118,7 @@ export function auditRoutes(deps: {
               rows: Type.Integer(),
               firstBreak: Type.Union([Type.Object({ seq: Type.Integer(), reason: Type.String() }), Type.Null()]),
             }),
-            ...problems,
+            ...problems(400),
           },
         },
       },
@@ -166,7 +166,7 @@ export function auditRoutes(deps: {
               tokensNeverUsed: Type.Array(Type.Record(Type.String(), Type.Unknown())),
               staffWithoutTwoFactor: Type.Array(UserRef),
             }),
-            ...problems,
+            ...problems(400),
           },
         },
       },

@@ -1,17 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { decodeCursor, toPage } from "../../platform/http/pagination.js";
+import { problems, strict } from "../../platform/http/schemas.js";
 import { requireActor, tenantOf } from "./actor.js";
 import * as S from "./schemas.js";
 import { type IdentityService, SESSION_COOKIE } from "./service.js";
-
-const problems = {
-  400: Type.Ref("Problem"),
-  401: Type.Ref("Problem"),
-  403: Type.Ref("Problem"),
-  404: Type.Ref("Problem"),
-};
-const strict = { additionalProperties: false } as const;
 
 export function identityRoutes(identity: IdentityService, opts: { secureCookies: boolean }) {
   const plugin: FastifyPluginAsyncTypebox = async (app) => {
@@ -32,7 +25,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
           tags: ["auth"],
           summary: "Log in with email and password (and a TOTP code when two-factor is on); sets the session cookie",
           body: S.LoginInput,
-          response: { 200: S.Session, ...problems, 423: Type.Ref("Problem"), 429: Type.Ref("Problem") },
+          response: { 200: S.Session, ...problems(400, 401, 403, 404, 423, 429) },
         },
       },
       async (request, reply) => {
@@ -46,7 +39,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
       "/api/v1/auth/logout",
       {
         config: { signedIn: true },
-        schema: { tags: ["auth"], summary: "End this session", response: { 204: Type.Null(), ...problems } },
+        schema: { tags: ["auth"], summary: "End this session", response: { 204: Type.Null(), ...problems(400, 404) } },
       },
       async (request, reply) => {
         await identity.logout(requireActor(request), request);
@@ -62,7 +55,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
         schema: {
           tags: ["auth"],
           summary: "End every session of the current user",
-          response: { 204: Type.Null(), ...problems },
+          response: { 204: Type.Null(), ...problems(400, 404) },
         },
       },
       async (request, reply) => {
@@ -80,7 +73,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
           tags: ["auth"],
           summary: "Email a password-reset link (the answer is the same whether the account exists or not)",
           body: Type.Object({ email: Type.String({ minLength: 3, maxLength: 254 }) }, strict),
-          response: { 202: Type.Null(), 400: Type.Ref("Problem") },
+          response: { 202: Type.Null(), ...problems(400) },
         },
       },
       async (request, reply) => {
@@ -97,7 +90,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
           tags: ["auth"],
           summary: "Set a new password with the emailed token; ends all sessions of that user",
           body: Type.Object({ token: Type.String({ minLength: 10, maxLength: 200 }), password: S.Password }, strict),
-          response: { 204: Type.Null(), 400: Type.Ref("Problem") },
+          response: { 204: Type.Null(), ...problems(400) },
         },
       },
       async (request, reply) => {
@@ -122,11 +115,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
             },
             strict,
           ),
-          response: {
-            201: Type.Object({ id: Type.String(), email: Type.String() }),
-            400: Type.Ref("Problem"),
-            403: Type.Ref("Problem"),
-          },
+          response: { 201: Type.Object({ id: Type.String(), email: Type.String() }), ...problems(400, 403) },
         },
       },
       async (request, reply) => {
@@ -144,7 +133,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
         schema: {
           tags: ["me"],
           summary: "The current user, how it is authenticated and the session's CSRF token",
-          response: { 200: S.Me, 401: Type.Ref("Problem") },
+          response: { 200: S.Me },
         },
       },
       async (request) => {
@@ -176,7 +165,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
             },
             strict,
           ),
-          response: { 200: S.User, ...problems },
+          response: { 200: S.User, ...problems(400, 404) },
         },
       },
       async (request) => {
@@ -198,8 +187,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
           summary: "Start two-factor enrolment: returns the secret and an otpauth:// URI for the authenticator app",
           response: {
             200: Type.Object({ secret: Type.String(), otpauthUri: Type.String() }),
-            ...problems,
-            409: Type.Ref("Problem"),
+            ...problems(400, 404, 409),
           },
         },
       },
@@ -215,7 +203,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
           tags: ["me"],
           summary: "Turn two-factor on with a current code",
           body: CodeBody,
-          response: { 204: Type.Null(), ...problems, 409: Type.Ref("Problem") },
+          response: { 204: Type.Null(), ...problems(400, 404, 409) },
         },
       },
       async (request, reply) => {
@@ -232,7 +220,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
           tags: ["me"],
           summary: "Turn two-factor off with a current code",
           body: CodeBody,
-          response: { 204: Type.Null(), ...problems, 409: Type.Ref("Problem") },
+          response: { 204: Type.Null(), ...problems(400, 404, 409) },
         },
       },
       async (request, reply) => {
@@ -250,7 +238,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
           tags: ["tokens"],
           summary: "Personal API tokens (own; an admin may pass userId)",
           querystring: Type.Object({ userId: Type.Optional(S.Id), ...S.PageQuery }, strict),
-          response: { 200: S.page(S.Token), ...problems },
+          response: { 200: S.page(S.Token), ...problems(400, 404) },
         },
       },
       async (request) => {
@@ -269,7 +257,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
           tags: ["tokens"],
           summary: "Create a personal API token; the secret is in this answer only",
           body: S.TokenInput,
-          response: { 201: Type.Intersect([S.Token, Type.Object({ token: Type.String() })]), ...problems },
+          response: { 201: Type.Intersect([S.Token, Type.Object({ token: Type.String() })]), ...problems(400, 404) },
         },
       },
       async (request, reply) => {
@@ -286,7 +274,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
           tags: ["tokens"],
           summary: "Revoke a token",
           params: S.IdParams,
-          response: { 204: Type.Null(), ...problems },
+          response: { 204: Type.Null(), ...problems(400, 404) },
         },
       },
       async (request, reply) => {
@@ -304,7 +292,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
           tags: ["organizations"],
           summary: "Organizations: the provider and its customers (a customer sees only its own)",
           querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 100 })), ...S.PageQuery }, strict),
-          response: { 200: S.page(S.Organization), ...problems },
+          response: { 200: S.page(S.Organization), ...problems(400, 404) },
         },
       },
       async (request) => {
@@ -326,7 +314,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
           tags: ["organizations"],
           summary: "Create a customer organization",
           body: S.OrganizationInput,
-          response: { 201: S.Organization, ...problems },
+          response: { 201: S.Organization, ...problems(400, 404) },
         },
       },
       async (request, reply) => {
@@ -343,7 +331,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
           tags: ["organizations"],
           summary: "One organization",
           params: S.IdParams,
-          response: { 200: S.Organization, ...problems },
+          response: { 200: S.Organization, ...problems(400, 404) },
         },
       },
       async (request) => {
@@ -361,7 +349,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
           summary: "Change an organization's contract data",
           params: S.IdParams,
           body: S.OrganizationPatch,
-          response: { 200: S.Organization, ...problems },
+          response: { 200: S.Organization, ...problems(400, 404) },
         },
       },
       async (request) => {
@@ -387,7 +375,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
             },
             strict,
           ),
-          response: { 200: S.page(S.User), ...problems },
+          response: { 200: S.page(S.User), ...problems(400, 404) },
         },
       },
       async (request) => {
@@ -409,7 +397,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
           tags: ["users"],
           summary: "Create a user; without a password the user gets a link to set one",
           body: S.UserInput,
-          response: { 201: S.User, ...problems },
+          response: { 201: S.User, ...problems(400, 404) },
         },
       },
       async (request, reply) => {
@@ -422,7 +410,12 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
       "/api/v1/users/:id",
       {
         config: { area: "users", access: "read" },
-        schema: { tags: ["users"], summary: "One user", params: S.IdParams, response: { 200: S.User, ...problems } },
+        schema: {
+          tags: ["users"],
+          summary: "One user",
+          params: S.IdParams,
+          response: { 200: S.User, ...problems(400, 404) },
+        },
       },
       async (request) => {
         const actor = requireActor(request);
@@ -439,7 +432,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
           summary: "Change a user's role, tier, teams, organization or disable it",
           params: S.IdParams,
           body: S.UserPatch,
-          response: { 200: S.User, ...problems },
+          response: { 200: S.User, ...problems(400, 404) },
         },
       },
       async (request) => {

@@ -1,19 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { decodeCursor, toPage } from "../../platform/http/pagination.js";
+import { problems, strict } from "../../platform/http/schemas.js";
 import { requireActor } from "../identity/actor.js";
 import { Id, IdParams, TierSchema } from "../identity/schemas.js";
 import { channels, severities, statuses, ticketTypes } from "./model.js";
 import type { TicketService } from "./service.js";
 
-const strict = { additionalProperties: false } as const;
-const problems = {
-  400: Type.Ref("Problem"),
-  401: Type.Ref("Problem"),
-  403: Type.Ref("Problem"),
-  404: Type.Ref("Problem"),
-  409: Type.Ref("Problem"),
-};
 const enumOf = <T extends string>(values: readonly T[], description?: string) =>
   Type.Unsafe<T>({ type: "string", enum: [...values], ...(description ? { description } : {}) });
 const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
@@ -119,7 +112,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
             },
             strict,
           ),
-          response: { 201: Ticket, ...problems },
+          response: { 201: Ticket, ...problems(400, 404, 409) },
         },
       },
       async (request, reply) =>
@@ -158,7 +151,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
           ),
           response: {
             200: Type.Object({ items: Type.Array(Ticket), nextCursor: nullable(Type.String()) }),
-            ...problems,
+            ...problems(400, 404, 409),
           },
         },
       },
@@ -182,7 +175,12 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
       "/api/v1/tickets/:id",
       {
         config: { area: "tickets", access: "read" },
-        schema: { tags: ["tickets"], summary: "One ticket", params: IdParams, response: { 200: Ticket, ...problems } },
+        schema: {
+          tags: ["tickets"],
+          summary: "One ticket",
+          params: IdParams,
+          response: { 200: Ticket, ...problems(400, 404, 409) },
+        },
       },
       async (request) => tickets.get(requireActor(request), request.params.id),
     );
@@ -208,7 +206,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
             },
             { ...strict, minProperties: 1 },
           ),
-          response: { 200: Ticket, ...problems },
+          response: { 200: Ticket, ...problems(400, 404, 409) },
         },
       },
       async (request) => tickets.update(requireActor(request), request.params.id, request.body, request),
@@ -232,7 +230,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
             },
             strict,
           ),
-          response: { 201: Message, ...problems },
+          response: { 201: Message, ...problems(400, 404, 409) },
         },
       },
       async (request, reply) =>
@@ -273,7 +271,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
                 }),
               ),
             }),
-            ...problems,
+            ...problems(400, 404, 409),
           },
         },
       },
@@ -333,7 +331,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
                 }),
               ),
             }),
-            ...problems,
+            ...problems(400, 404, 409),
           },
         },
       },
@@ -361,7 +359,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
           tags: ["tickets"],
           summary: "Links of a ticket to others (related, duplicate, parent/child)",
           params: IdParams,
-          response: { 200: Type.Object({ items: Type.Array(Link) }), ...problems },
+          response: { 200: Type.Object({ items: Type.Array(Link) }), ...problems(400, 404, 409) },
         },
       },
       async (request) => ({ items: await tickets.linksOf(requireActor(request), request.params.id) }),
@@ -375,7 +373,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
           summary: "Link this ticket to another one",
           params: IdParams,
           body: Type.Object({ ticketId: Id, kind: LinkKind }, strict),
-          response: { 201: Type.Object({ items: Type.Array(Link) }), ...problems },
+          response: { 201: Type.Object({ items: Type.Array(Link) }), ...problems(400, 404, 409) },
         },
       },
       async (request, reply) =>
@@ -391,7 +389,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
           tags: ["tickets"],
           summary: "Remove a link",
           params: Type.Object({ id: Id, linkId: Id }, strict),
-          response: { 204: Type.Null(), ...problems },
+          response: { 204: Type.Null(), ...problems(400, 404, 409) },
         },
       },
       async (request, reply) => {
@@ -410,7 +408,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
           tags: ["tickets"],
           summary: "Who watches the ticket (mailed on public replies and status changes)",
           params: IdParams,
-          response: { 200: Watchers, ...problems },
+          response: { 200: Watchers, ...problems(400, 404, 409) },
         },
       },
       async (request) => ({
@@ -426,7 +424,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
           summary: "Watch the ticket (yourself, or another user who can see it)",
           params: IdParams,
           body: Type.Object({ userId: Type.Optional(Id) }, strict),
-          response: { 201: Watchers, ...problems },
+          response: { 201: Watchers, ...problems(400, 404, 409) },
         },
       },
       async (request, reply) =>
@@ -442,7 +440,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
           tags: ["tickets"],
           summary: "Stop watching the ticket",
           params: Type.Object({ id: Id, userId: Id }, strict),
-          response: { 204: Type.Null(), ...problems },
+          response: { 204: Type.Null(), ...problems(400, 404, 409) },
         },
       },
       async (request, reply) => {
@@ -461,7 +459,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
             "Merge this ticket into another of the same organization; this one is closed and takes no more replies",
           params: IdParams,
           body: Type.Object({ intoTicketId: Id }, strict),
-          response: { 200: Ticket, ...problems },
+          response: { 200: Ticket, ...problems(400, 404, 409) },
         },
       },
       async (request) => tickets.merge(requireActor(request), request.params.id, request.body.intoTicketId, request),
@@ -501,7 +499,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
             },
             strict,
           ),
-          response: { 201: Attachment, ...problems },
+          response: { 201: Attachment, ...problems(400, 404, 409) },
         },
       },
       async (request, reply) =>
@@ -515,7 +513,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
           tags: ["tickets"],
           summary: "Attachments of a ticket",
           params: IdParams,
-          response: { 200: Type.Object({ items: Type.Array(Attachment) }), ...problems },
+          response: { 200: Type.Object({ items: Type.Array(Attachment) }), ...problems(400, 404, 409) },
         },
       },
       async (request) => ({
@@ -531,7 +529,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
           summary: "Download an attachment (always as a download, never rendered inline)",
           params: Type.Object({ id: Id, attachmentId: Id }, strict),
           produces: ["application/octet-stream"],
-          response: { 200: Type.String({ format: "binary" }), ...problems },
+          response: { 200: Type.String({ format: "binary" }), ...problems(400, 404, 409) },
         },
       },
       async (request, reply) => {
@@ -564,7 +562,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
           summary: "Move a ticket to another support tier, with the reason on its timeline",
           params: IdParams,
           body: Type.Object({ tier: TierSchema, reason: Type.String({ minLength: 1, maxLength: 2000 }) }, strict),
-          response: { 200: Ticket, ...problems },
+          response: { 200: Ticket, ...problems(400, 404, 409) },
         },
       },
       async (request) =>
