@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { Problem } from "../../platform/http/problems.js";
-import { problems, strict } from "../../platform/http/schemas.js";
+import { literals, problems, strict } from "../../platform/http/schemas.js";
 import { requireActor } from "../identity/actor.js";
 import {
   Calendar,
@@ -16,20 +16,17 @@ import { channels, ticketTypes } from "../tickets/model.js";
 import { describePolicy } from "./policies.js";
 import { simulate } from "./simulate.js";
 
-const enumOf = <T extends string>(values: readonly T[], description: string) =>
-  Type.Unsafe<T>({ type: "string", enum: [...values], description });
-
 const SimulationBody = Type.Object(
   {
-    severity: enumOf(severityIds, "Severity of the ticket"),
-    tier: enumOf(tierIds, "Support level the ticket starts in"),
+    severity: literals(severityIds, "Severity of the ticket"),
+    tier: literals(tierIds, "Support level the ticket starts in"),
     type: Type.Optional(
       Type.String({
         pattern: "^[a-z][a-z0-9_]{1,59}$",
         description: `Ticket type; defaults: ${ticketTypes.join(", ")}`,
       }),
     ),
-    channel: Type.Optional(enumOf(channels, "Channel the ticket came through")),
+    channel: Type.Optional(literals(channels, "Channel the ticket came through")),
     organizationId: Type.Optional(Type.String({ format: "uuid", description: "Customer organization" })),
     openedAt: Type.String({ format: "date-time", description: "When the ticket would be opened (ISO 8601)" }),
   },
@@ -37,8 +34,8 @@ const SimulationBody = Type.Object(
 );
 
 const SimulatedClock = Type.Object({
-  kind: enumOf(["first_response", "next_response", "resolution", "tier_response"] as const, "Which SLA clock"),
-  tier: Type.Union([enumOf(tierIds, "Tier"), Type.Null()], { description: "Tier of a tier_response clock" }),
+  kind: literals(["first_response", "next_response", "resolution", "tier_response"] as const, "Which SLA clock"),
+  tier: Type.Union([literals(tierIds, "Tier"), Type.Null()], { description: "Tier of a tier_response clock" }),
   calendar: Type.String({ description: "Id of the plan calendar the clock counts on" }),
   startedAt: Type.String({ format: "date-time" }),
   targetAt: Type.String({ format: "date-time", description: "When the aimed-for target is reached (UTC)" }),
