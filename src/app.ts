@@ -88,9 +88,7 @@ export async function buildApp(
   await installAuthentication(app, services.authentication);
   await app.register(systemRoutes(platform, registry, { version: packageVersion, commit }));
   await app.register(identityRoutes(services, { secureCookies: platform.config.secureCookies }));
-  await app.register(
-    auditRoutes({ ...services, repo: services.auditRepo, clock: platform.clock, timezone: platform.config.timezone }),
-  );
+  await app.register(auditRoutes({ ...services, clock: platform.clock, timezone: platform.config.timezone }));
   await app.register(planRoutes(services.plan));
   await app.register(ticketRoutes(services.tickets, { attachmentMaxBytes: platform.config.attachmentMaxBytes }));
   await app.register(webhookRoutes(services.webhooks));

@@ -5,7 +5,7 @@ import type { AuditLogTable, DB } from "../../platform/db/schema.js";
 import type { Actor } from "../identity/actor.js";
 import { type ChainBreak, firstBreak } from "./chain.js";
 import { jsonDiff } from "./diff.js";
-import type { AuditRepository } from "./repository.js";
+import type { AuditFilter, AuditRepository } from "./repository.js";
 
 export interface AuditEntry {
   action: string;
@@ -20,6 +20,26 @@ export interface AuditEntry {
   /** Before and after of a configuration change; stored as a leaf-by-leaf diff. */
   change?: { before: unknown; after: unknown };
   details?: Record<string, unknown>;
+}
+
+/** One row of the trail as the API shows it. */
+export function presentEntry(r: AuditLogTable) {
+  return {
+    seq: Number(r.seq),
+    at: r.at,
+    action: r.action,
+    outcome: r.outcome,
+    actorUserId: r.actor_user_id,
+    actorTokenId: r.actor_token_id,
+    actorLabel: r.actor_label,
+    organizationId: r.organization_id,
+    targetType: r.target_type,
+    targetId: r.target_id,
+    ip: r.ip,
+    userAgent: r.user_agent,
+    details: r.details ? (JSON.parse(r.details) as Record<string, unknown>) : null,
+    hash: r.hash,
+  };
 }
 
 /** The append-only, hash-chained record of logins, token use and every write. */
@@ -58,6 +78,16 @@ export class AuditService {
   /** Failed attempts of `action` since an instant, by source IP or target user (login throttling). */
   countFailures(by: { ip?: string; userId?: string }, action: string, since: string): Promise<number> {
     return this.repo.countFailuresSince(by, action, since);
+  }
+
+  /** Entries matching the filter, newest first. */
+  async list(filter: AuditFilter): Promise<ReturnType<typeof presentEntry>[]> {
+    return (await this.repo.list(filter)).map(presentEntry);
+  }
+
+  /** Rows of these actions within [from, to): what the access review reads. */
+  inWindow(from: string, to: string, actions: string[]): Promise<AuditLogTable[]> {
+    return this.repo.inWindow(from, to, actions);
   }
 
   /** The first row whose hash or link does not hold, or null when the whole chain verifies. */

@@ -1,13 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { decodeCursor, toPage } from "../../platform/http/pagination.js";
+import { problems } from "../../platform/http/schemas.js";
 import { requireActor } from "../identity/actor.js";
 import type { Backups } from "./model.js";
 import * as S from "./schemas.js";
 
-const problem = Type.Ref("Problem");
-const problems = { 401: problem, 403: problem };
-const withId = { 400: problem, ...problems, 404: problem };
 const tags = ["backups"];
 
 export function backupRoutes(backups: Backups) {
@@ -16,7 +14,7 @@ export function backupRoutes(backups: Backups) {
       "/api/v1/backup-jobs",
       {
         config: { area: "backups", access: "read" },
-        schema: { tags, summary: "Every backup job", response: { 200: S.JobList, ...problems } },
+        schema: { tags, summary: "Every backup job", response: { 200: S.JobList } },
       },
       async () => {
         return { items: await backups.jobs.list() };
@@ -31,7 +29,7 @@ export function backupRoutes(backups: Backups) {
           tags,
           summary: "Create a backup job; the repository is opened (or initialised) with the password first",
           body: S.JobInput,
-          response: { 201: S.Job, 400: problem, ...problems },
+          response: { 201: S.Job, ...problems(400) },
         },
       },
       async (request, reply) => {
@@ -44,7 +42,12 @@ export function backupRoutes(backups: Backups) {
       "/api/v1/backup-jobs/:id",
       {
         config: { area: "backups", access: "read" },
-        schema: { tags, summary: "One backup job", params: S.JobParams, response: { 200: S.Job, ...withId } },
+        schema: {
+          tags,
+          summary: "One backup job",
+          params: S.JobParams,
+          response: { 200: S.Job, ...problems(400, 404) },
+        },
       },
       async (request) => {
         return backups.jobs.get(request.params.id);
@@ -60,7 +63,7 @@ export function backupRoutes(backups: Backups) {
           summary: "Change a backup job; a new repository or password is checked before it is saved",
           params: S.JobParams,
           body: S.JobPatch,
-          response: { 200: S.Job, ...withId },
+          response: { 200: S.Job, ...problems(400, 404) },
         },
       },
       async (request) => {
@@ -77,7 +80,7 @@ export function backupRoutes(backups: Backups) {
           tags,
           summary: "Delete a backup job and its history here; the repository and its snapshots stay",
           params: S.JobParams,
-          response: { 204: Type.Null(), ...withId },
+          response: { 204: Type.Null(), ...problems(400, 404) },
         },
       },
       async (request, reply) => {
@@ -96,7 +99,7 @@ export function backupRoutes(backups: Backups) {
           summary: "Queue a backup now; a locked repository is retried, the run's history shows each attempt",
           params: S.JobParams,
           body: Type.Optional(S.RunInput),
-          response: { 202: S.Run, ...withId },
+          response: { 202: S.Run, ...problems(400, 404) },
         },
       },
       async (request, reply) => {
@@ -117,7 +120,7 @@ export function backupRoutes(backups: Backups) {
           summary: "Queue a repository check (next read-data subset), a retention prune, or removal of stale locks",
           params: S.JobParams,
           body: S.OperationInput,
-          response: { 202: S.Run, ...withId },
+          response: { 202: S.Run, ...problems(400, 404) },
         },
       },
       async (request, reply) => {
@@ -137,7 +140,7 @@ export function backupRoutes(backups: Backups) {
           summary: "Queue a restore of a snapshot to a path, a database, or in place (confirmed by the job's name)",
           params: S.JobParams,
           body: S.RestoreInput,
-          response: { 202: S.Run, ...withId, 409: problem },
+          response: { 202: S.Run, ...problems(400, 404, 409) },
         },
       },
       async (request, reply) => {
@@ -165,7 +168,7 @@ export function backupRoutes(backups: Backups) {
           summary: "The job's history of backups, checks, prunes and restores, newest first",
           params: S.JobParams,
           querystring: S.RunsQuery,
-          response: { 200: S.RunsPage, ...withId },
+          response: { 200: S.RunsPage, ...problems(400, 404) },
         },
       },
       async (request) => {
@@ -183,7 +186,7 @@ export function backupRoutes(backups: Backups) {
       "/api/v1/backup-jobs/:id/runs/:runId",
       {
         config: { area: "backups", access: "read" },
-        schema: { tags, summary: "One run", params: S.RunParams, response: { 200: S.Run, ...withId } },
+        schema: { tags, summary: "One run", params: S.RunParams, response: { 200: S.Run, ...problems(400, 404) } },
       },
       async (request) => {
         return backups.runner.run(request.params.id, request.params.runId);
@@ -199,7 +202,7 @@ export function backupRoutes(backups: Backups) {
           summary:
             "The job's snapshots, newest first, each with the retention rule that keeps it (or none: pruned next)",
           params: S.JobParams,
-          response: { 200: S.SnapshotList, ...withId },
+          response: { 200: S.SnapshotList, ...problems(400, 404) },
         },
       },
       async (request) => {
@@ -215,7 +218,7 @@ export function backupRoutes(backups: Backups) {
           tags,
           summary: "Locks held in the job's repository, stale ones marked; Plantão never removes them",
           params: S.JobParams,
-          response: { 200: S.LockList, ...withId },
+          response: { 200: S.LockList, ...problems(400, 404) },
         },
       },
       async (request) => {
@@ -232,7 +235,7 @@ export function backupRoutes(backups: Backups) {
           summary: "Start a restore test: restore to scratch, compare checksums, load database dumps and check them",
           params: S.JobParams,
           body: Type.Optional(S.RestoreTestInput),
-          response: { 202: S.RestoreTest, ...withId },
+          response: { 202: S.RestoreTest, ...problems(400, 404) },
         },
       },
       async (request, reply) => {
@@ -252,7 +255,7 @@ export function backupRoutes(backups: Backups) {
           summary: "The job's restore tests, newest first",
           params: S.JobParams,
           querystring: S.RestoreTestsQuery,
-          response: { 200: S.RestoreTestsPage, ...withId },
+          response: { 200: S.RestoreTestsPage, ...problems(400, 404) },
         },
       },
       async (request) => {
@@ -273,7 +276,7 @@ export function backupRoutes(backups: Backups) {
           tags,
           summary: "One restore test",
           params: S.RestoreTestParams,
-          response: { 200: S.RestoreTest, ...withId },
+          response: { 200: S.RestoreTest, ...problems(400, 404) },
         },
       },
       async (request) => {
@@ -289,7 +292,7 @@ export function backupRoutes(backups: Backups) {
           tags,
           summary:
             "Measured RPO (now minus the newest restorable point) and RTO (last passed restore test) against targets",
-          response: { 200: S.Rpo, ...problems },
+          response: { 200: S.Rpo },
         },
       },
       async () => {

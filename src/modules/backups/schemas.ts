@@ -1,14 +1,8 @@
 import { Type } from "typebox";
+import { Id, Instant, literals, nullable, strict } from "../../platform/http/schemas.js";
 import { failureReasons } from "./restic.js";
 import { backupKinds } from "./tiers.js";
 
-const strict = { additionalProperties: false } as const;
-const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
-const literals = <T extends readonly string[]>(values: T, description?: string) =>
-  Type.Unsafe<T[number]>({ type: "string", enum: [...values], ...(description ? { description } : {}) });
-
-const Id = Type.String({ format: "uuid" });
-const Instant = Type.String({ format: "date-time" });
 const Name = Type.String({
   minLength: 1,
   maxLength: 100,

@@ -1,18 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { decodeCursor, toPage } from "../../platform/http/pagination.js";
+import { problems, strict } from "../../platform/http/schemas.js";
 import { requireActor, tenantOf } from "./actor.js";
 import type { DirectoryService } from "./directory.js";
 import * as S from "./schemas.js";
 import { type AuthenticationService, SESSION_COOKIE } from "./service.js";
-
-const problems = {
-  400: Type.Ref("Problem"),
-  401: Type.Ref("Problem"),
-  403: Type.Ref("Problem"),
-  404: Type.Ref("Problem"),
-};
-const strict = { additionalProperties: false } as const;
 
 export function identityRoutes(
   { authentication, directory }: { authentication: AuthenticationService; directory: DirectoryService },
@@ -36,7 +29,7 @@ export function identityRoutes(
           tags: ["auth"],
           summary: "Log in with email and password (and a TOTP code when two-factor is on); sets the session cookie",
           body: S.LoginInput,
-          response: { 200: S.Session, ...problems, 423: Type.Ref("Problem"), 429: Type.Ref("Problem") },
+          response: { 200: S.Session, ...problems(400, 401, 403, 404, 423, 429) },
         },
       },
       async (request, reply) => {
@@ -50,7 +43,7 @@ export function identityRoutes(
       "/api/v1/auth/logout",
       {
         config: { signedIn: true },
-        schema: { tags: ["auth"], summary: "End this session", response: { 204: Type.Null(), ...problems } },
+        schema: { tags: ["auth"], summary: "End this session", response: { 204: Type.Null(), ...problems(400, 404) } },
       },
       async (request, reply) => {
         await authentication.logout(requireActor(request), request);
@@ -66,7 +59,7 @@ export function identityRoutes(
         schema: {
           tags: ["auth"],
           summary: "End every session of the current user",
-          response: { 204: Type.Null(), ...problems },
+          response: { 204: Type.Null(), ...problems(400, 404) },
         },
       },
       async (request, reply) => {
@@ -84,7 +77,7 @@ export function identityRoutes(
           tags: ["auth"],
           summary: "Email a password-reset link (the answer is the same whether the account exists or not)",
           body: Type.Object({ email: Type.String({ minLength: 3, maxLength: 254 }) }, strict),
-          response: { 202: Type.Null(), 400: Type.Ref("Problem") },
+          response: { 202: Type.Null(), ...problems(400) },
         },
       },
       async (request, reply) => {
@@ -101,7 +94,7 @@ export function identityRoutes(
           tags: ["auth"],
           summary: "Set a new password with the emailed token; ends all sessions of that user",
           body: Type.Object({ token: Type.String({ minLength: 10, maxLength: 200 }), password: S.Password }, strict),
-          response: { 204: Type.Null(), 400: Type.Ref("Problem") },
+          response: { 204: Type.Null(), ...problems(400) },
         },
       },
       async (request, reply) => {
@@ -126,11 +119,7 @@ export function identityRoutes(
             },
             strict,
           ),
-          response: {
-            201: Type.Object({ id: Type.String(), email: Type.String() }),
-            400: Type.Ref("Problem"),
-            403: Type.Ref("Problem"),
-          },
+          response: { 201: Type.Object({ id: Type.String(), email: Type.String() }), ...problems(400, 403) },
         },
       },
       async (request, reply) => {
@@ -148,7 +137,7 @@ export function identityRoutes(
         schema: {
           tags: ["me"],
           summary: "The current user, how it is authenticated and the session's CSRF token",
-          response: { 200: S.Me, 401: Type.Ref("Problem") },
+          response: { 200: S.Me },
         },
       },
       async (request) => {
@@ -182,7 +171,7 @@ export function identityRoutes(
             },
             strict,
           ),
-          response: { 200: S.User, ...problems },
+          response: { 200: S.User, ...problems(400, 404) },
         },
       },
       async (request) => {
@@ -204,8 +193,7 @@ export function identityRoutes(
           summary: "Start two-factor enrolment: returns the secret and an otpauth:// URI for the authenticator app",
           response: {
             200: Type.Object({ secret: Type.String(), otpauthUri: Type.String() }),
-            ...problems,
-            409: Type.Ref("Problem"),
+            ...problems(400, 404, 409),
           },
         },
       },
@@ -221,7 +209,7 @@ export function identityRoutes(
           tags: ["me"],
           summary: "Turn two-factor on with a current code",
           body: CodeBody,
-          response: { 204: Type.Null(), ...problems, 409: Type.Ref("Problem") },
+          response: { 204: Type.Null(), ...problems(400, 404, 409) },
         },
       },
       async (request, reply) => {
@@ -238,7 +226,7 @@ export function identityRoutes(
           tags: ["me"],
           summary: "Turn two-factor off with a current code",
           body: CodeBody,
-          response: { 204: Type.Null(), ...problems, 409: Type.Ref("Problem") },
+          response: { 204: Type.Null(), ...problems(400, 404, 409) },
         },
       },
       async (request, reply) => {
@@ -256,7 +244,7 @@ export function identityRoutes(
           tags: ["tokens"],
           summary: "Personal API tokens (own; an admin may pass userId)",
           querystring: Type.Object({ userId: Type.Optional(S.Id), ...S.PageQuery }, strict),
-          response: { 200: S.page(S.Token), ...problems },
+          response: { 200: S.page(S.Token), ...problems(400, 404) },
         },
       },
       async (request) => {
@@ -279,7 +267,7 @@ export function identityRoutes(
           tags: ["tokens"],
           summary: "Create a personal API token; the secret is in this answer only",
           body: S.TokenInput,
-          response: { 201: Type.Intersect([S.Token, Type.Object({ token: Type.String() })]), ...problems },
+          response: { 201: Type.Intersect([S.Token, Type.Object({ token: Type.String() })]), ...problems(400, 404) },
         },
       },
       async (request, reply) => {
@@ -296,7 +284,7 @@ export function identityRoutes(
           tags: ["tokens"],
           summary: "Revoke a token",
           params: S.IdParams,
-          response: { 204: Type.Null(), ...problems },
+          response: { 204: Type.Null(), ...problems(400, 404) },
         },
       },
       async (request, reply) => {
@@ -314,7 +302,7 @@ export function identityRoutes(
           tags: ["organizations"],
           summary: "Organizations: the provider and its customers (a customer sees only its own)",
           querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 100 })), ...S.PageQuery }, strict),
-          response: { 200: S.page(S.Organization), ...problems },
+          response: { 200: S.page(S.Organization), ...problems(400, 404) },
         },
       },
       async (request) => {
@@ -336,7 +324,7 @@ export function identityRoutes(
           tags: ["organizations"],
           summary: "Create a customer organization",
           body: S.OrganizationInput,
-          response: { 201: S.Organization, ...problems },
+          response: { 201: S.Organization, ...problems(400, 404) },
         },
       },
       async (request, reply) => {
@@ -353,7 +341,7 @@ export function identityRoutes(
           tags: ["organizations"],
           summary: "One organization",
           params: S.IdParams,
-          response: { 200: S.Organization, ...problems },
+          response: { 200: S.Organization, ...problems(400, 404) },
         },
       },
       async (request) => {
@@ -371,7 +359,7 @@ export function identityRoutes(
           summary: "Change an organization's contract data",
           params: S.IdParams,
           body: S.OrganizationPatch,
-          response: { 200: S.Organization, ...problems },
+          response: { 200: S.Organization, ...problems(400, 404) },
         },
       },
       async (request) => {
@@ -397,7 +385,7 @@ export function identityRoutes(
             },
             strict,
           ),
-          response: { 200: S.page(S.User), ...problems },
+          response: { 200: S.page(S.User), ...problems(400, 404) },
         },
       },
       async (request) => {
@@ -419,7 +407,7 @@ export function identityRoutes(
           tags: ["users"],
           summary: "Create a user; without a password the user gets a link to set one",
           body: S.UserInput,
-          response: { 201: S.User, ...problems },
+          response: { 201: S.User, ...problems(400, 404) },
         },
       },
       async (request, reply) => {
@@ -432,7 +420,12 @@ export function identityRoutes(
       "/api/v1/users/:id",
       {
         config: { area: "users", access: "read" },
-        schema: { tags: ["users"], summary: "One user", params: S.IdParams, response: { 200: S.User, ...problems } },
+        schema: {
+          tags: ["users"],
+          summary: "One user",
+          params: S.IdParams,
+          response: { 200: S.User, ...problems(400, 404) },
+        },
       },
       async (request) => {
         const actor = requireActor(request);
@@ -449,7 +442,7 @@ export function identityRoutes(
           summary: "Change a user's role, tier, teams, organization or disable it",
           params: S.IdParams,
           body: S.UserPatch,
-          response: { 200: S.User, ...problems },
+          response: { 200: S.User, ...problems(400, 404) },
         },
       },
       async (request) => {

@@ -1,16 +1,13 @@
 import { Type } from "typebox";
+import { Id, Instant, nullable, strict } from "../../platform/http/schemas.js";
 import { type Role, roles, scopePattern, type Tier, tiers } from "./roles.js";
-
-const strict = { additionalProperties: false } as const;
-const nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
 export const Email = Type.String({ format: "email", maxLength: 254 });
 export const Password = Type.String({ minLength: 10, maxLength: 256, description: "At least 10 characters" });
-export const Id = Type.String({ format: "uuid" });
+export { Id, Instant };
 export const IdParams = Type.Object({ id: Id }, strict);
 export const RoleSchema = Type.Unsafe<Role>({ type: "string", enum: [...roles] });
 export const TierSchema = Type.Unsafe<Tier>({ type: "string", enum: [...tiers] });
-export const Instant = Type.String({ format: "date-time" });
 
 export const PageQuery = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),

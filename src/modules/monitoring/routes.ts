@@ -1,12 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { decodeCursor, toPage } from "../../platform/http/pagination.js";
+import { problems } from "../../platform/http/schemas.js";
 import { requireActor } from "../identity/actor.js";
 import * as S from "./schemas.js";
 import type { MonitoringService } from "./service.js";
 
-const problem = Type.Ref("Problem");
-const problems = { 401: problem, 403: problem };
 const tags = ["monitoring"];
 
 export function monitoringRoutes(monitoring: MonitoringService) {
@@ -19,7 +18,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
           tags,
           summary: "Monitors with their current state, in creation order",
           querystring: S.MonitorListQuery,
-          response: { 200: S.MonitorPage, 400: problem, ...problems },
+          response: { 200: S.MonitorPage, ...problems(400) },
         },
       },
       async (request) => {
@@ -37,7 +36,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
           tags,
           summary: "Create a monitor; a heartbeat's answer holds its push token, shown only this once",
           body: S.MonitorInput,
-          response: { 201: S.MonitorWithToken, 400: problem, ...problems },
+          response: { 201: S.MonitorWithToken, ...problems(400) },
         },
       },
       async (request, reply) => {
@@ -54,7 +53,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
           tags,
           summary: "One monitor with its current state",
           params: S.MonitorParams,
-          response: { 200: S.Monitor, 400: problem, ...problems, 404: problem },
+          response: { 200: S.Monitor, ...problems(400, 404) },
         },
       },
       async (request) => {
@@ -71,7 +70,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
           summary: "Change a monitor; the whole result is validated again (a new type needs its own settings)",
           params: S.MonitorParams,
           body: S.MonitorPatch,
-          response: { 200: S.MonitorWithToken, 400: problem, ...problems, 404: problem },
+          response: { 200: S.MonitorWithToken, ...problems(400, 404) },
         },
       },
       async (request) => {
@@ -88,7 +87,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
           tags,
           summary: "Delete a monitor and its history; its dependents and members lose the link",
           params: S.MonitorParams,
-          response: { 204: Type.Null(), 400: problem, ...problems, 404: problem },
+          response: { 204: Type.Null(), ...problems(400, 404) },
         },
       },
       async (request, reply) => {
@@ -110,7 +109,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
                 ? "Pause a monitor: no checks, state MAINTENANCE (left out of uptime)"
                 : "Resume a paused monitor: checked at once",
             params: S.MonitorParams,
-            response: { 200: S.Monitor, 400: problem, ...problems, 404: problem, 409: problem },
+            response: { 200: S.Monitor, ...problems(400, 404, 409) },
           },
         },
         async (request) => {
@@ -128,7 +127,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
           tags,
           summary: "Replace a heartbeat's push token at once; the answer holds the new one, shown only this once",
           params: S.MonitorParams,
-          response: { 200: S.PushToken, 400: problem, ...problems, 404: problem, 409: problem },
+          response: { 200: S.PushToken, ...problems(400, 404, 409) },
         },
       },
       async (request) => {
@@ -146,7 +145,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
           summary: "Uptime over a window, time-weighted from the state intervals, maintenance left out",
           params: S.MonitorParams,
           querystring: S.WindowQuery,
-          response: { 200: S.Uptime, 400: problem, ...problems, 404: problem },
+          response: { 200: S.Uptime, ...problems(400, 404) },
         },
       },
       async (request) => {
@@ -162,7 +161,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
           tags,
           summary: "Uptime of several monitors over one window (a dashboard page at once)",
           querystring: S.UptimesQuery,
-          response: { 200: S.UptimeList, 400: problem, ...problems },
+          response: { 200: S.UptimeList, ...problems(400) },
         },
       },
       async (request) => {
@@ -180,7 +179,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
           summary:
             "What the dashboard cards show for up to 200 monitors at once: uptime over 24 h, 7 d and 30 d, the last check and the last hour's minutes",
           querystring: S.OverviewQuery,
-          response: { 200: S.Overview, 400: problem, ...problems },
+          response: { 200: S.Overview, ...problems(400) },
         },
       },
       async (request) => {
@@ -197,7 +196,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
           summary: "Checks, failures and latency per step, from the minute, hour or day aggregates",
           params: S.MonitorParams,
           querystring: S.SeriesQuery,
-          response: { 200: S.Series, 400: problem, ...problems, 404: problem },
+          response: { 200: S.Series, ...problems(400, 404) },
         },
       },
       async (request) => {
@@ -215,7 +214,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
             "The monitor's state intervals (each change of state), newest first; with `from`/`to`, those overlapping the window",
           params: S.MonitorParams,
           querystring: S.HistoryQuery,
-          response: { 200: S.HistoryPage, 400: problem, ...problems, 404: problem },
+          response: { 200: S.HistoryPage, ...problems(400, 404) },
         },
       },
       async (request) => {
@@ -241,7 +240,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
             "The monitored job calls this at least every intervalSeconds. `status=down` reports a failure; `msg` and `ping` (ms) are kept with the push.",
           params: S.PushParams,
           querystring: S.PushQuery,
-          response: { 200: S.PushAnswer, 400: problem, 404: problem },
+          response: { 200: S.PushAnswer, ...problems(400, 404) },
         },
       },
       async (request) => {

@@ -1,11 +1,6 @@
 import { Type } from "typebox";
+import { Id, Instant, nullable, strict } from "../../platform/http/schemas.js";
 import { statuses } from "./state-machine.js";
-
-const strict = { additionalProperties: false } as const;
-const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
-
-const Id = Type.String({ format: "uuid" });
-const Instant = Type.String({ format: "date-time" });
 
 const StatusSchema = Type.Unsafe<(typeof statuses)[number]>({
   type: "string",

@@ -1,12 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { Type } from "typebox";
 import { decodeIntegerCursor, toPage } from "../../platform/http/pagination.js";
+import { problems } from "../../platform/http/schemas.js";
 import { requireActor } from "../identity/actor.js";
 import { findingLocaleOf } from "./findings.js";
 import * as S from "./schemas.js";
 import type { PlanService } from "./service.js";
-
-const problems = { 401: Type.Ref("Problem"), 403: Type.Ref("Problem") };
 
 /** A versions cursor is the version number of the last item seen. */
 export function planRoutes(plan: PlanService) {
@@ -18,7 +16,7 @@ export function planRoutes(plan: PlanService) {
         schema: {
           tags: ["plan"],
           summary: "The current support and maintenance plan",
-          response: { 200: S.PlanVersion, ...problems },
+          response: { 200: S.PlanVersion },
         },
       },
       async () => {
@@ -36,7 +34,7 @@ export function planRoutes(plan: PlanService) {
           description:
             "Invalid documents (shape or rules such as target above maximum, unknown calendar) are 400 naming each field.",
           body: S.PlanUpdate,
-          response: { 200: S.PlanVersion, 400: Type.Ref("Problem"), ...problems, 409: Type.Ref("Problem") },
+          response: { 200: S.PlanVersion, ...problems(400, 409) },
         },
       },
       async (request) => {
@@ -53,7 +51,7 @@ export function planRoutes(plan: PlanService) {
           tags: ["plan"],
           summary: "Versions of the plan, newest first, each with its changes from the previous one",
           querystring: S.VersionsQuery,
-          response: { 200: S.VersionsPage, 400: Type.Ref("Problem"), ...problems },
+          response: { 200: S.VersionsPage, ...problems(400) },
         },
       },
       async (request) => {
@@ -71,7 +69,7 @@ export function planRoutes(plan: PlanService) {
           tags: ["plan"],
           summary: "One version of the plan",
           params: S.VersionParams,
-          response: { 200: S.PlanVersion, 400: Type.Ref("Problem"), ...problems, 404: Type.Ref("Problem") },
+          response: { 200: S.PlanVersion, ...problems(400, 404) },
         },
       },
       async (request) => {
@@ -87,7 +85,7 @@ export function planRoutes(plan: PlanService) {
           tags: ["plan"],
           summary: "Problems of the current plan: targets it cannot meet and rules that contradict each other",
           querystring: S.FindingsQuery,
-          response: { 200: S.Findings, 400: Type.Ref("Problem"), ...problems },
+          response: { 200: S.Findings, ...problems(400) },
         },
       },
       async (request) => {

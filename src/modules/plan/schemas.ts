@@ -1,8 +1,7 @@
 import { Type } from "typebox";
+import { strict } from "../../platform/http/schemas.js";
 import { PlanDocument } from "./document.js";
 import { findingLocales } from "./findings.js";
-
-const strict = { additionalProperties: false } as const;
 
 const Author = Type.Union(
   [

@@ -1,12 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { decodeCursor, decodeIntegerCursor, toPage } from "../../platform/http/pagination.js";
+import { problems } from "../../platform/http/schemas.js";
 import { requireActor } from "../identity/actor.js";
 import * as S from "./schemas.js";
 import type { RunbookService } from "./service.js";
 
-const problem = Type.Ref("Problem");
-const problems = { 401: problem, 403: problem };
 const tags = ["disaster recovery"];
 // Runbooks and drills belong to the backups area: noc, admin and manager write; auditor and security read.
 const AREA = "backups";
@@ -21,7 +20,7 @@ export function runbookRoutes(runbooks: RunbookService) {
           tags,
           summary: "Disaster-recovery runbooks, oldest first (the plan's defaults lead)",
           querystring: S.RunbooksQuery,
-          response: { 200: S.RunbookPage, 400: problem, ...problems },
+          response: { 200: S.RunbookPage, ...problems(400) },
         },
       },
       async (request) => {
@@ -39,7 +38,7 @@ export function runbookRoutes(runbooks: RunbookService) {
           tags,
           summary: "Create a runbook (its version 1)",
           body: S.RunbookInput,
-          response: { 201: S.Runbook, 400: problem, ...problems },
+          response: { 201: S.Runbook, ...problems(400) },
         },
       },
       async (request, reply) => {
@@ -56,7 +55,7 @@ export function runbookRoutes(runbooks: RunbookService) {
           tags,
           summary: "One runbook, current version",
           params: S.RunbookParams,
-          response: { 200: S.Runbook, 400: problem, ...problems, 404: problem },
+          response: { 200: S.Runbook, ...problems(400, 404) },
         },
       },
       async (request) => {
@@ -73,7 +72,7 @@ export function runbookRoutes(runbooks: RunbookService) {
           summary: "Edit a runbook: saves a new version; `baseVersion` guards against overwriting another edit",
           params: S.RunbookParams,
           body: S.RunbookPatch,
-          response: { 200: S.Runbook, 400: problem, ...problems, 404: problem, 409: problem },
+          response: { 200: S.Runbook, ...problems(400, 404, 409) },
         },
       },
       async (request) => {
@@ -90,7 +89,7 @@ export function runbookRoutes(runbooks: RunbookService) {
           tags,
           summary: "Delete a runbook and its versions; its drills stay, with their copy of the steps",
           params: S.RunbookParams,
-          response: { 204: Type.Null(), 400: problem, ...problems, 404: problem, 409: problem },
+          response: { 204: Type.Null(), ...problems(400, 404, 409) },
         },
       },
       async (request, reply) => {
@@ -109,7 +108,7 @@ export function runbookRoutes(runbooks: RunbookService) {
           summary: "Every saved version of a runbook, newest first",
           params: S.RunbookParams,
           querystring: S.PageQuery,
-          response: { 200: S.RunbookVersionPage, 400: problem, ...problems, 404: problem },
+          response: { 200: S.RunbookVersionPage, ...problems(400, 404) },
         },
       },
       async (request) => {
@@ -130,7 +129,7 @@ export function runbookRoutes(runbooks: RunbookService) {
           tags,
           summary: "Drills, newest first, with their timing against the RTO",
           querystring: S.DrillsQuery,
-          response: { 200: S.DrillPage, 400: problem, ...problems },
+          response: { 200: S.DrillPage, ...problems(400) },
         },
       },
       async (request) => {
@@ -148,7 +147,7 @@ export function runbookRoutes(runbooks: RunbookService) {
           tags,
           summary: "Start a drill of a runbook: copies its current steps and the plan's RTO",
           body: S.DrillInput,
-          response: { 201: S.Drill, 400: problem, ...problems },
+          response: { 201: S.Drill, ...problems(400) },
         },
       },
       async (request, reply) => {
@@ -165,7 +164,7 @@ export function runbookRoutes(runbooks: RunbookService) {
           tags,
           summary: "One drill with the time of every step",
           params: S.DrillParams,
-          response: { 200: S.Drill, 400: problem, ...problems, 404: problem },
+          response: { 200: S.Drill, ...problems(400, 404) },
         },
       },
       async (request) => {
@@ -182,7 +181,7 @@ export function runbookRoutes(runbooks: RunbookService) {
           summary: "Mark a step of a running drill started, done or skipped, at the server's time",
           params: S.DrillStepParams,
           body: S.StepMarkInput,
-          response: { 200: S.Drill, 400: problem, ...problems, 404: problem, 409: problem },
+          response: { 200: S.Drill, ...problems(400, 404, 409) },
         },
       },
       async (request) => {
@@ -200,7 +199,7 @@ export function runbookRoutes(runbooks: RunbookService) {
           summary: "Finish a drill whose steps are all done or skipped; records its total against the RTO",
           params: S.DrillParams,
           body: S.DrillFinishInput,
-          response: { 200: S.Drill, 400: problem, ...problems, 404: problem, 409: problem },
+          response: { 200: S.Drill, ...problems(400, 404, 409) },
         },
       },
       async (request) => {
@@ -218,7 +217,7 @@ export function runbookRoutes(runbooks: RunbookService) {
           summary: "Stop a running drill before its end, with the reason",
           params: S.DrillParams,
           body: S.DrillAbortInput,
-          response: { 200: S.Drill, 400: problem, ...problems, 404: problem, 409: problem },
+          response: { 200: S.Drill, ...problems(400, 404, 409) },
         },
       },
       async (request) => {

@@ -1,14 +1,7 @@
 import { type Static, Type } from "typebox";
+import { Id, Instant, literals, nullable, strict } from "../../platform/http/schemas.js";
 import { staffRoles } from "../identity/roles.js";
 
-const strict = { additionalProperties: false } as const;
-const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
-/** One of fixed strings; `enum` rather than a union of literals so a wrong value is one clear error. */
-const literals = <const T extends readonly string[]>(values: T, description: string) =>
-  Type.Enum([...values] as T[number][], { description });
-
-const Id = Type.String({ format: "uuid" });
-const Instant = Type.String({ format: "date-time" });
 const Cursor = Type.String({ maxLength: 100, description: "nextCursor of the previous page" });
 const Limit = Type.Integer({ minimum: 1, maximum: 200, default: 50 });
 

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { Problem } from "../../platform/http/problems.js";
+import { literals, problems, strict } from "../../platform/http/schemas.js";
 import { requireActor } from "../identity/actor.js";
 import {
   Calendar,
@@ -15,21 +16,17 @@ import { channels, ticketTypes } from "../tickets/model.js";
 import { describePolicy } from "./policies.js";
 import { simulate } from "./simulate.js";
 
-const strict = { additionalProperties: false } as const;
-const enumOf = <T extends string>(values: readonly T[], description: string) =>
-  Type.Unsafe<T>({ type: "string", enum: [...values], description });
-
 const SimulationBody = Type.Object(
   {
-    severity: enumOf(severityIds, "Severity of the ticket"),
-    tier: enumOf(tierIds, "Support level the ticket starts in"),
+    severity: literals(severityIds, "Severity of the ticket"),
+    tier: literals(tierIds, "Support level the ticket starts in"),
     type: Type.Optional(
       Type.String({
         pattern: "^[a-z][a-z0-9_]{1,59}$",
         description: `Ticket type; defaults: ${ticketTypes.join(", ")}`,
       }),
     ),
-    channel: Type.Optional(enumOf(channels, "Channel the ticket came through")),
+    channel: Type.Optional(literals(channels, "Channel the ticket came through")),
     organizationId: Type.Optional(Type.String({ format: "uuid", description: "Customer organization" })),
     openedAt: Type.String({ format: "date-time", description: "When the ticket would be opened (ISO 8601)" }),
   },
@@ -37,8 +34,8 @@ const SimulationBody = Type.Object(
 );
 
 const SimulatedClock = Type.Object({
-  kind: enumOf(["first_response", "next_response", "resolution", "tier_response"] as const, "Which SLA clock"),
-  tier: Type.Union([enumOf(tierIds, "Tier"), Type.Null()], { description: "Tier of a tier_response clock" }),
+  kind: literals(["first_response", "next_response", "resolution", "tier_response"] as const, "Which SLA clock"),
+  tier: Type.Union([literals(tierIds, "Tier"), Type.Null()], { description: "Tier of a tier_response clock" }),
   calendar: Type.String({ description: "Id of the plan calendar the clock counts on" }),
   startedAt: Type.String({ format: "date-time" }),
   targetAt: Type.String({ format: "date-time", description: "When the aimed-for target is reached (UTC)" }),
@@ -52,9 +49,6 @@ const PolicyRef = Type.Object(
   { description: 'The SLA policy the ticket would get ("default": the plan\'s own targets)' },
 );
 
-const problem = Type.Ref("Problem");
-
-const problems = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem };
 const CalendarId = Type.Object({ id: Type.String({ pattern: "^[a-z0-9][a-z0-9_-]{0,39}$" }) }, strict);
 const CalendarItem = Type.Intersect([Type.Object({ id: Type.String() }), Calendar]);
 
@@ -107,7 +101,7 @@ export function slaRoutes(deps: { plan: PlanService }) {
         schema: {
           tags: ["sla"],
           summary: "Business calendars the SLA clocks run on",
-          response: { 200: Type.Object({ items: Type.Array(CalendarItem) }), ...problems },
+          response: { 200: Type.Object({ items: Type.Array(CalendarItem) }), ...problems(400, 404, 409) },
         },
       },
       async () => {
@@ -123,7 +117,7 @@ export function slaRoutes(deps: { plan: PlanService }) {
           tags: ["sla"],
           summary: "One business calendar",
           params: CalendarId,
-          response: { 200: CalendarItem, ...problems },
+          response: { 200: CalendarItem, ...problems(400, 404, 409) },
         },
       },
       async (request) => {
@@ -142,7 +136,7 @@ export function slaRoutes(deps: { plan: PlanService }) {
           summary: "Create or change a calendar (a new plan version); open tickets keep the business time already used",
           params: CalendarId,
           body: Type.Object({ calendar: Calendar, comment: Type.String({ minLength: 1, maxLength: 500 }) }, strict),
-          response: { 200: CalendarItem, ...problems },
+          response: { 200: CalendarItem, ...problems(400, 404, 409) },
         },
       },
       async (request) => {
@@ -174,7 +168,7 @@ export function slaRoutes(deps: { plan: PlanService }) {
           description:
             'items ends with the implicit policy "default", which applies when no other matches: its targets are ' +
             "severities and tiers. A policy's targets replace these where it gives them.",
-          response: { 200: PolicyList, ...problems },
+          response: { 200: PolicyList, ...problems(400, 404, 409) },
         },
       },
       async () => {
@@ -199,7 +193,7 @@ export function slaRoutes(deps: { plan: PlanService }) {
             },
             strict,
           ),
-          response: { 200: PolicyList, ...problems },
+          response: { 200: PolicyList, ...problems(400, 404, 409) },
         },
       },
       async (request) => {
@@ -225,7 +219,10 @@ export function slaRoutes(deps: { plan: PlanService }) {
         schema: {
           tags: ["sla"],
           summary: "The escalation matrix by severity: steps with triggers, who is notified and actions",
-          response: { 200: Type.Object({ escalation: Type.Index(PlanDocumentSchema, ["escalation"]) }), ...problems },
+          response: {
+            200: Type.Object({ escalation: Type.Index(PlanDocumentSchema, ["escalation"]) }),
+            ...problems(400, 404, 409),
+          },
         },
       },
       async () => {
@@ -246,10 +243,7 @@ export function slaRoutes(deps: { plan: PlanService }) {
           body: SimulationBody,
           response: {
             200: Type.Object({ policy: PolicyRef, clocks: Type.Array(SimulatedClock) }),
-            400: problem,
-            401: problem,
-            403: problem,
-            409: problem,
+            ...problems(400, 409),
           },
         },
       },

@@ -1,13 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { decodeCursor, toPage } from "../../platform/http/pagination.js";
+import { problems } from "../../platform/http/schemas.js";
 import { requireActor } from "../identity/actor.js";
 import * as S from "./schemas.js";
 import type { WebhookService } from "./service.js";
 import { signatureDoc } from "./signature.js";
 
-const problem = Type.Ref("Problem");
-const problems = { 401: problem, 403: problem };
 const tags = ["webhooks"];
 
 export function webhookRoutes(webhooks: WebhookService) {
@@ -16,7 +15,7 @@ export function webhookRoutes(webhooks: WebhookService) {
       "/api/v1/webhooks",
       {
         config: { area: "webhooks", access: "read" },
-        schema: { tags, summary: "Every webhook", response: { 200: S.WebhookList, ...problems } },
+        schema: { tags, summary: "Every webhook", response: { 200: S.WebhookList } },
       },
       async () => {
         return { items: await webhooks.list() };
@@ -32,7 +31,7 @@ export function webhookRoutes(webhooks: WebhookService) {
           summary: "Create a webhook; the answer holds its signing secret, shown only this once",
           description: signatureDoc,
           body: S.WebhookInput,
-          response: { 201: S.WebhookWithSecret, 400: problem, ...problems },
+          response: { 201: S.WebhookWithSecret, ...problems(400) },
         },
       },
       async (request, reply) => {
@@ -49,7 +48,7 @@ export function webhookRoutes(webhooks: WebhookService) {
           tags,
           summary: "One webhook",
           params: S.WebhookParams,
-          response: { 200: S.Webhook, 400: problem, ...problems, 404: problem },
+          response: { 200: S.Webhook, ...problems(400, 404) },
         },
       },
       async (request) => {
@@ -66,7 +65,7 @@ export function webhookRoutes(webhooks: WebhookService) {
           summary: "Change a webhook; disabling it stops new events, not deliveries already queued",
           params: S.WebhookParams,
           body: S.WebhookPatch,
-          response: { 200: S.Webhook, 400: problem, ...problems, 404: problem },
+          response: { 200: S.Webhook, ...problems(400, 404) },
         },
       },
       async (request) => {
@@ -83,7 +82,7 @@ export function webhookRoutes(webhooks: WebhookService) {
           tags,
           summary: "Delete a webhook and its delivery log",
           params: S.WebhookParams,
-          response: { 204: Type.Null(), 400: problem, ...problems, 404: problem },
+          response: { 204: Type.Null(), ...problems(400, 404) },
         },
       },
       async (request, reply) => {
@@ -101,7 +100,7 @@ export function webhookRoutes(webhooks: WebhookService) {
           tags,
           summary: "Replace the signing secret at once; the answer holds the new one, shown only this once",
           params: S.WebhookParams,
-          response: { 200: S.WebhookWithSecret, 400: problem, ...problems, 404: problem },
+          response: { 200: S.WebhookWithSecret, ...problems(400, 404) },
         },
       },
       async (request) => {
@@ -118,7 +117,7 @@ export function webhookRoutes(webhooks: WebhookService) {
           tags,
           summary: "Send a `webhook.test` event to this webhook (even when disabled); answers with its delivery",
           params: S.WebhookParams,
-          response: { 202: S.Delivery, 400: problem, ...problems, 404: problem },
+          response: { 202: S.Delivery, ...problems(400, 404) },
         },
       },
       async (request, reply) => {
@@ -136,7 +135,7 @@ export function webhookRoutes(webhooks: WebhookService) {
           summary: "The delivery log of a webhook, newest first",
           params: S.WebhookParams,
           querystring: S.DeliveriesQuery,
-          response: { 200: S.DeliveriesPage, 400: problem, ...problems, 404: problem },
+          response: { 200: S.DeliveriesPage, ...problems(400, 404) },
         },
       },
       async (request) => {
@@ -158,7 +157,7 @@ export function webhookRoutes(webhooks: WebhookService) {
           tags,
           summary: "Send a succeeded or dead delivery again, with a fresh round of attempts",
           params: S.DeliveryParams,
-          response: { 202: S.Delivery, 400: problem, ...problems, 404: problem, 409: problem },
+          response: { 202: S.Delivery, ...problems(400, 404, 409) },
         },
       },
       async (request, reply) => {

@@ -1,10 +1,5 @@
 import { Type } from "typebox";
-
-const strict = { additionalProperties: false } as const;
-const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
-
-const Id = Type.String({ format: "uuid" });
-const Instant = Type.String({ format: "date-time" });
+import { Id, Instant, nullable, strict } from "../../platform/http/schemas.js";
 
 export const deliveryStatuses = ["pending", "failed", "succeeded", "dead"] as const;
 
