@@ -15,6 +15,8 @@ import { AttachmentRepository, AttachmentStore } from "./modules/tickets/attachm
 import { TicketLinkRepository } from "./modules/tickets/links-repository.js";
 import { TicketRepository } from "./modules/tickets/repository.js";
 import { TicketService } from "./modules/tickets/service.js";
+import { TimerRepository } from "./modules/timers/repository.js";
+import { TimerService } from "./modules/timers/service.js";
 import { WebhookRepository } from "./modules/webhooks/repository.js";
 import { WebhookService } from "./modules/webhooks/service.js";
 import type { Platform } from "./platform/runtime.js";
@@ -30,6 +32,7 @@ export interface Services {
   monitoring: MonitoringService;
   backups: BackupService;
   runbooks: RunbookService;
+  timers: TimerService;
 }
 
 export function createServices(platform: Platform): Services {
@@ -51,6 +54,14 @@ export function createServices(platform: Platform): Services {
     platform.events,
     platform.clock,
   );
+  const timers = new TimerService(
+    new TimerRepository(platform.db, platform.dialect),
+    platform.jobs,
+    platform.clock,
+    plan,
+    platform.log.child({ part: "timers" }),
+  );
+  platform.events.subscribe((event) => timers.onEvent(event));
   const tickets = new TicketService(
     new TicketRepository(platform.db, platform.dialect),
     identity,
@@ -112,5 +123,5 @@ export function createServices(platform: Platform): Services {
     Object.values(probeTypes),
     platform.database.listen,
   );
-  return { auditRepo, audit, identity, tickets, plan, webhooks, runbooks, backups, monitoring };
+  return { auditRepo, audit, identity, tickets, plan, webhooks, runbooks, backups, monitoring, timers };
 }
