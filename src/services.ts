@@ -78,6 +78,7 @@ export function createServices(platform: Platform): Services {
       store: new AttachmentStore(platform.config.attachmentsDir),
       maxBytes: platform.config.attachmentMaxBytes,
     },
+    timers,
   );
   const webhooks = new WebhookService(
     new WebhookRepository(platform.db, platform.dialect),
