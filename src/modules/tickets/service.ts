@@ -1,4 +1,3 @@
-import type { FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
 import type { Clock } from "../../platform/clock.js";
 import type { DB } from "../../platform/db/schema.js";
@@ -13,20 +12,16 @@ import { isStaff } from "../identity/roles.js";
 import type { IdentityService } from "../identity/service.js";
 import type { PlanService } from "../plan/service.js";
 import type { TimerService } from "../timers/service.js";
+import { type RequestInfo, TicketActivity } from "./activity.js";
 import { type AttachmentRepository, type AttachmentStore, presentAttachment } from "./attachments.js";
 import type { TicketLinkRepository } from "./links-repository.js";
+import { type LinkKind, TicketLinkService } from "./links-service.js";
 import { type Channel, canTransition, customerMayChangeStatusTo, type Severity, type Status } from "./model.js";
 import { presentMessage, presentTicket } from "./presenters.js";
 import type { HistoryRow, MessageRow, TicketFilter, TicketRepository, TicketRow } from "./repository.js";
 import { computeSla, slaColumns, TicketSlaService } from "./sla-service.js";
 import { safeFilename, sniffContentType } from "./sniff.js";
 import { noteLocaleOf, noteLocaleOfPreference, type SystemNote, storedNote } from "./system-notes.js";
-
-/** How a link reads from the ticket it is asked about. */
-export type LinkKind = "related" | "duplicate_of" | "duplicated_by" | "parent_of" | "child_of";
-const linkKinds = { related: "related", duplicate_of: "duplicate", parent_of: "parent" } as const;
-
-type RequestInfo = Pick<FastifyRequest, "ip" | "headers">;
 
 export interface NewTicket {
   subject: string;
@@ -72,8 +67,8 @@ export class TicketService {
   constructor(
     private readonly repo: TicketRepository,
     private readonly identity: IdentityService,
-    private readonly audit: AuditService,
-    private readonly events: EventBus,
+    audit: AuditService,
+    events: EventBus,
     private readonly clock: Clock,
     private readonly plan: PlanService,
     jobs: JobQueue,
@@ -82,10 +77,14 @@ export class TicketService {
     private readonly attachments: { repo: AttachmentRepository; store: AttachmentStore; maxBytes: number },
     timers: TimerService,
   ) {
+    this.activity = new TicketActivity(audit, events);
     this.slaClocks = new TicketSlaService(repo, identity, events, clock, plan, timers, notify, jobs);
+    this.linkService = new TicketLinkService(repo, links, identity, clock, this.activity);
   }
 
+  private readonly activity: TicketActivity;
   private readonly slaClocks: TicketSlaService;
+  private readonly linkService: TicketLinkService;
 
   private async checkAssignee(id: string | null | undefined, pointer: string) {
     if (!id) return;
@@ -138,46 +137,13 @@ export class TicketService {
       const computed = computeSla(ticket, { history: [], messages: [] }, versions, created);
       Object.assign(ticket, slaColumns(computed.clocks));
       await this.repo.insert(ticket, trx);
-      await this.publish(trx, ticket, "ticket.created", { number: ticket.number });
+      await this.activity.publish(trx, ticket, "ticket.created", { number: ticket.number });
       await this.slaClocks.arm(trx, ticket, computed, created, new Set());
       // Last: the audit chain's append lock is then held only until the commit that follows.
-      await this.record(trx, actor, req, ticket, "ticket.created", { number: ticket.number });
+      await this.activity.record(trx, actor, req, ticket, "ticket.created", { number: ticket.number });
       return ticket;
     });
     return presentTicket(row);
-  }
-
-  private async after(
-    trx: Kysely<DB>,
-    actor: Actor,
-    req: RequestInfo,
-    t: TicketRow,
-    type: string,
-    details: Record<string, unknown>,
-  ) {
-    await this.record(trx, actor, req, t, type, details);
-    await this.publish(trx, t, type, details);
-  }
-
-  private async record(
-    trx: Kysely<DB>,
-    actor: Actor,
-    req: RequestInfo,
-    t: TicketRow,
-    type: string,
-    details: Record<string, unknown>,
-  ) {
-    await this.audit.record(
-      {
-        action: type,
-        actor,
-        organizationId: t.organization_id,
-        target: { type: "ticket", id: t.id },
-        request: req,
-        details,
-      },
-      trx,
-    );
   }
 
   /** An internal system note on the timeline, stored as its phrase key so each reader gets it in their language. */
@@ -198,18 +164,6 @@ export class TicketService {
         kind: "system",
         ...storedNote(note),
         created_at: at,
-      },
-      trx,
-    );
-  }
-
-  private async publish(trx: Kysely<DB>, t: TicketRow, type: string, details: Record<string, unknown>) {
-    await this.events.publish(
-      {
-        type,
-        organizationId: t.organization_id,
-        subjectId: t.id,
-        payload: { ticketId: t.id, number: Number(t.number), ...details },
       },
       trx,
     );
@@ -287,7 +241,7 @@ export class TicketService {
       await this.repo.update(id, after, trx);
       await this.repo.insertHistory(history, trx);
       if (systemNote) await this.insertSystemNote(trx, id, actor.userId, systemNote, now);
-      await this.after(trx, actor, req, after, "ticket.updated", {
+      await this.activity.after(trx, actor, req, after, "ticket.updated", {
         changes: history.map((h) => ({ field: h.field, before: h.before_value, after: h.after_value })),
       });
       if (after.status !== before.status) statusChange = `${before.status} → ${after.status}`;
@@ -368,7 +322,7 @@ export class TicketService {
             trx,
           );
         }
-        await this.after(trx, actor, req, t, "ticket.message.created", {
+        await this.activity.after(trx, actor, req, t, "ticket.message.created", {
           messageId: message.id,
           visibility: message.visibility,
           kind: message.kind,
@@ -389,78 +343,16 @@ export class TicketService {
       });
   }
 
-  /**
-   * Links a ticket to another one the actor can see. `kind` is read from this ticket: it is related to,
-   * a duplicate of, the parent of or a child of the other. A link to itself, or across organizations, is refused.
-   */
-  async link(actor: Actor, id: string, input: { ticketId: string; kind: LinkKind }, req: RequestInfo) {
-    if (!isStaff(actor.role)) throw forbidden("Only staff link tickets");
-    if (input.ticketId === id) throw invalid("/ticketId", "a ticket cannot be linked to itself");
-    const [a, b] = await Promise.all([
-      this.repo.find(id, tenantOf(actor)),
-      this.repo.find(input.ticketId, tenantOf(actor)),
-    ]);
-    if (!a) throw Problem.notFound("Ticket");
-    if (!b) throw invalid("/ticketId", "no such ticket");
-    if (a.organization_id !== b.organization_id && input.kind !== "related") {
-      throw invalid("/kind", "only `related` links join tickets of different organizations");
-    }
-    // "child of" and "duplicated by" are stored as the other ticket's parent and duplicate links, so each
-    // pair has one row whichever side made it.
-    const [from, to, kind] =
-      input.kind === "child_of"
-        ? [b, a, "parent" as const]
-        : input.kind === "duplicated_by"
-          ? [b, a, "duplicate" as const]
-          : [a, b, linkKinds[input.kind]];
-    const now = this.clock.now().toISOString();
-    const row = {
-      id: uuidv7(),
-      ticket_id: from.id,
-      other_ticket_id: to.id,
-      kind,
-      created_by: actor.userId,
-      created_at: now,
-    };
-    await this.repo.db.transaction().execute(async (trx) => {
-      if (!(await this.links.insert(row, trx))) throw Problem.conflict("These tickets are already linked that way");
-      await this.after(trx, actor, req, a, "ticket.linked", { other: b.id, kind: input.kind });
-    });
-    return this.linksOf(actor, id);
+  link(actor: Actor, id: string, input: { ticketId: string; kind: LinkKind }, req: RequestInfo) {
+    return this.linkService.link(actor, id, input, req);
   }
 
-  async unlink(actor: Actor, id: string, linkId: string, req: RequestInfo) {
-    if (!isStaff(actor.role)) throw forbidden("Only staff unlink tickets");
-    const t = await this.repo.find(id, tenantOf(actor));
-    const link = await this.links.find(linkId);
-    if (!t || !link || (link.ticket_id !== id && link.other_ticket_id !== id)) throw Problem.notFound("Link");
-    await this.repo.db.transaction().execute(async (trx) => {
-      await this.links.delete(linkId, trx);
-      await this.after(trx, actor, req, t, "ticket.unlinked", { link: linkId });
-    });
+  unlink(actor: Actor, id: string, linkId: string, req: RequestInfo) {
+    return this.linkService.unlink(actor, id, linkId, req);
   }
 
-  /** A ticket's links as seen from it; customers see links to their own organization's tickets only. */
-  async linksOf(actor: Actor, id: string) {
-    const tenant = tenantOf(actor);
-    if (!(await this.repo.find(id, tenant))) throw Problem.notFound("Ticket");
-    const { out, into } = await this.links.of(id);
-    const seen = (r: { organization_id: string }) => !tenant || r.organization_id === tenant;
-    const present = (r: (typeof out)[number], kind: LinkKind) => ({
-      id: r.id,
-      kind,
-      ticketId: r.other_id,
-      number: Number(r.number),
-      subject: r.subject,
-      status: r.status,
-      createdAt: r.created_at,
-    });
-    const outward: Record<string, LinkKind> = { related: "related", duplicate: "duplicate_of", parent: "parent_of" };
-    const inward: Record<string, LinkKind> = { related: "related", duplicate: "duplicated_by", parent: "child_of" };
-    return [
-      ...out.filter(seen).map((r) => present(r, outward[r.kind]!)),
-      ...into.filter(seen).map((r) => present(r, inward[r.kind]!)),
-    ];
+  linksOf(actor: Actor, id: string) {
+    return this.linkService.linksOf(actor, id);
   }
 
   /**
@@ -534,47 +426,25 @@ export class TicketService {
         },
         trx,
       );
-      await this.after(trx, actor, req, after, "ticket.merged", { into: target.id, intoNumber: Number(target.number) });
+      await this.activity.after(trx, actor, req, after, "ticket.merged", {
+        into: target.id,
+        intoNumber: Number(target.number),
+      });
       return { ...after, ...(await this.slaClocks.refresh(trx, after, versions)) };
     });
     return presentTicket(merged);
   }
 
-  /** Adds a watcher (the actor by default). A customer's organization users may watch its tickets; staff any. */
-  async watch(actor: Actor, id: string, userId: string | undefined, req: RequestInfo) {
-    const t = await this.repo.find(id, tenantOf(actor));
-    if (!t) throw Problem.notFound("Ticket");
-    const who = userId ?? actor.userId;
-    if (who !== actor.userId && !isStaff(actor.role) && actor.role !== "customer-admin") {
-      throw forbidden("Customers add only themselves as watchers");
-    }
-    const user = await this.identity.getUser(who).catch(() => undefined);
-    if (!user || user.disabled || (!isStaff(user.role) && user.organizationId !== t.organization_id)) {
-      throw invalid("/userId", "must be an active user who can see this ticket");
-    }
-    await this.repo.db.transaction().execute(async (trx) => {
-      await this.links.watch(id, who, this.clock.now().toISOString(), trx);
-      await this.after(trx, actor, req, t, "ticket.watcher.added", { userId: who });
-    });
-    return this.watchersOf(actor, id);
+  watch(actor: Actor, id: string, userId: string | undefined, req: RequestInfo) {
+    return this.linkService.watch(actor, id, userId, req);
   }
 
-  async unwatch(actor: Actor, id: string, userId: string, req: RequestInfo) {
-    const t = await this.repo.find(id, tenantOf(actor));
-    if (!t) throw Problem.notFound("Ticket");
-    if (userId !== actor.userId && !isStaff(actor.role) && actor.role !== "customer-admin") {
-      throw forbidden("Customers remove only themselves as watchers");
-    }
-    await this.repo.db.transaction().execute(async (trx) => {
-      if (!(await this.links.unwatch(id, userId, trx))) throw Problem.notFound("Watcher");
-      await this.after(trx, actor, req, t, "ticket.watcher.removed", { userId });
-    });
+  unwatch(actor: Actor, id: string, userId: string, req: RequestInfo) {
+    return this.linkService.unwatch(actor, id, userId, req);
   }
 
-  async watchersOf(actor: Actor, id: string) {
-    if (!(await this.repo.find(id, tenantOf(actor)))) throw Problem.notFound("Ticket");
-    const users = await Promise.all((await this.links.watchers(id)).map((u) => this.identity.getUser(u)));
-    return users.map((u) => ({ userId: u.id, name: u.name, email: u.email }));
+  watchersOf(actor: Actor, id: string) {
+    return this.linkService.watchersOf(actor, id);
   }
 
   /** Mails a ticket's watchers (not the actor) after a public reply or a status change. */
@@ -622,7 +492,7 @@ export class TicketService {
     };
     await this.repo.db.transaction().execute(async (trx) => {
       await this.attachments.repo.insert(row, trx);
-      await this.after(trx, actor, req, t, "ticket.attachment.added", {
+      await this.activity.after(trx, actor, req, t, "ticket.attachment.added", {
         attachmentId: row.id,
         filename: row.filename,
         size: row.size,
