@@ -226,6 +226,28 @@ describe.each(engines)("timers of an incident on %s", (engine) => {
     expect(fired).toHaveLength(1);
   });
 
+  it("two transactions recomputing the same timer at once both commit, one after the other", async () => {
+    clock.set("2026-12-04T12:00:00.000Z");
+    const subject = incident();
+    const first = await inTrx(t, (trx) =>
+      t.services.timers.start(trx, { subject, name: "notice", at: new Date("2026-12-05T12:00:00.000Z") }),
+    );
+    const move = (at: string) =>
+      inTrx(t, async (trx) => {
+        const timer = await t.services.timers.start(trx, { subject, name: "notice", at: new Date(at) });
+        // Hold the transaction open so the other one reads the same generation.
+        await new Promise((r) => setTimeout(r, 100));
+        return timer;
+      });
+    const moved = await Promise.all([move("2026-12-05T13:00:00.000Z"), move("2026-12-05T14:00:00.000Z")]);
+    expect(moved.map((m) => m.generation).sort()).toEqual([first.generation + 1, first.generation + 2]);
+    const last = moved.find((m) => m.generation === first.generation + 2)!;
+    expect(await t.services.timers.get(subject, "notice")).toMatchObject({
+      generation: last.generation,
+      dueAt: last.dueAt,
+    });
+  });
+
   it("a plan change of a calendar moves its timers from when it was saved", async () => {
     clock.set("2026-11-27T20:00:00.000Z"); // Friday 17:00
     const subject = incident();

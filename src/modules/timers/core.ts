@@ -82,8 +82,8 @@ export function recalendared(s: TimerState, calendar: Calendar, at: number): Tim
   return { ...s, elapsedMs: elapsedAt(s, from), runningSince: from, calendar };
 }
 
-/** Whether two calendar definitions are the same, whatever the order of their keys (jsonb reorders them). */
-export function sameCalendar(a: Calendar, b: Calendar): boolean {
+/** Whether two JSON values (calendar definitions, payloads) are the same, whatever the order of their keys (jsonb reorders them). */
+export function sameJson(a: unknown, b: unknown): boolean {
   const canonical = (v: unknown): unknown =>
     Array.isArray(v)
       ? v.map(canonical)

@@ -6,7 +6,7 @@ import type { DomainEvent } from "../../platform/events/bus.js";
 import { uuidv7 } from "../../platform/ids.js";
 import type { JobQueue } from "../../platform/jobs/queue.js";
 import type { Calendar, Duration, PlanDocument } from "../plan/document.js";
-import { budgetOf, instants, paused, recalendared, resumed, sameCalendar, type TimerState } from "./core.js";
+import { budgetOf, instants, paused, recalendared, resumed, sameJson, type TimerState } from "./core.js";
 import type { TimerRepository, TimerRow } from "./repository.js";
 
 /** What owns a timer: a ticket, an incident, an escalation step, a maintenance notice, a survey reminder… */
@@ -175,40 +175,50 @@ export class TimerService {
         warned: false,
       };
     }
-    const existing = await this.repo.find(spec.subject, spec.name, trx);
-    if (
-      existing &&
-      "at" in spec &&
-      existing.status === "running" &&
-      existing.target_at === spec.at.toISOString() &&
-      existing.payload === payload
-    ) {
-      return presentTimer(existing);
+    // On PostgreSQL another transaction may write the same timer meanwhile: read again and redo it.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const existing = await this.repo.find(spec.subject, spec.name, trx);
+      if (
+        existing &&
+        "at" in spec &&
+        existing.status === "running" &&
+        existing.target_at === spec.at.toISOString() &&
+        sameJson(existing.payload === null ? null : JSON.parse(existing.payload), spec.payload ?? null)
+      ) {
+        return presentTimer(existing);
+      }
+      const row: TimerRow = {
+        id: existing?.id ?? uuidv7(),
+        subject_type: spec.subject.type,
+        subject_id: spec.subject.id,
+        name: spec.name,
+        status: "running",
+        calendar_id: calendarId,
+        calendar: null,
+        started_at: startedAt,
+        budget_ms: null,
+        warn_ms: null,
+        elapsed_ms: 0,
+        running_since: null,
+        target_at: null,
+        due_at: null,
+        warn_at: null,
+        warned_at: null,
+        fired_at: null,
+        generation: (existing?.generation ?? 0) + 1,
+        payload,
+        created_at: existing?.created_at ?? now.toISOString(),
+        updated_at: now.toISOString(),
+      };
+      const written = await this.write(trx, row, state, existing?.generation ?? null).catch((err) => {
+        if (err instanceof StaleTimer) return null;
+        throw err;
+      });
+      if (written) return written;
     }
-    const row: TimerRow = {
-      id: existing?.id ?? uuidv7(),
-      subject_type: spec.subject.type,
-      subject_id: spec.subject.id,
-      name: spec.name,
-      status: "running",
-      calendar_id: calendarId,
-      calendar: null,
-      started_at: startedAt,
-      budget_ms: null,
-      warn_ms: null,
-      elapsed_ms: 0,
-      running_since: null,
-      target_at: null,
-      due_at: null,
-      warn_at: null,
-      warned_at: null,
-      fired_at: null,
-      generation: (existing?.generation ?? 0) + 1,
-      payload,
-      created_at: existing?.created_at ?? now.toISOString(),
-      updated_at: now.toISOString(),
-    };
-    return this.write(trx, row, state, existing?.generation ?? null);
+    throw new Error(
+      `timer ${spec.name} of ${spec.subject.type} ${spec.subject.id} kept changing under this transaction`,
+    );
   }
 
   /** Stops the timer counting; its instants wait for `resume`. */
@@ -388,7 +398,7 @@ export class TimerService {
     for (;;) {
       const page = await this.repo.countingOn(calendar.id, after, PAGE);
       for (const row of page) {
-        if (row.calendar !== null && sameCalendar(JSON.parse(row.calendar), calendar.definition)) continue;
+        if (row.calendar !== null && sameJson(JSON.parse(row.calendar), calendar.definition)) continue;
         await this.repo.db.transaction().execute(async (trx) => {
           const subject = { type: row.subject_type, id: row.subject_id };
           const done = await this.change(trx, subject, row.name, (s) => ({
