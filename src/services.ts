@@ -32,6 +32,8 @@ import { AttachmentRepository, AttachmentStore } from "./modules/tickets/attachm
 import { TicketLinkRepository } from "./modules/tickets/links-repository.js";
 import { TicketRepository } from "./modules/tickets/repository.js";
 import { DEADLINE_JOB, TicketService } from "./modules/tickets/service.js";
+import { TimerRepository } from "./modules/timers/repository.js";
+import { FIRE_JOB, type FirePayload, RECALENDAR_JOB, TimerService } from "./modules/timers/service.js";
 import { WebhookRepository } from "./modules/webhooks/repository.js";
 import {
   DELIVER_JOB,
@@ -55,6 +57,7 @@ export interface Services {
   monitoring: MonitoringService;
   backups: Backups;
   runbooks: RunbookService;
+  timers: TimerService;
 }
 
 export function createServices(platform: Platform): Services {
@@ -74,6 +77,15 @@ export function createServices(platform: Platform): Services {
   });
   const directory = new DirectoryService({ repo: identityRepo, audit, clock, authentication, publicUrl });
   const plan = new PlanService({ repo: new PlanRepository(db, dialect), audit, events, clock });
+  const timers = new TimerService({
+    repo: new TimerRepository(db, dialect),
+    jobs,
+    clock,
+    plan,
+    log: platform.log.child({ part: "timers" }),
+  });
+  // A new plan version may change calendars: the timers follow it.
+  events.subscribe((event) => timers.onEvent(event));
   const tickets = new TicketService({
     repo: new TicketRepository(db, dialect),
     directory,
@@ -81,7 +93,7 @@ export function createServices(platform: Platform): Services {
     events,
     clock,
     plan,
-    jobs,
+    timers,
     notify: (mail) =>
       mailer.send(mail).catch((err) => platform.log.warn({ err, to: mail.to }, "notification mail failed")),
     links: new TicketLinkRepository(db),
@@ -130,6 +142,7 @@ export function createServices(platform: Platform): Services {
     runbooks,
     backups,
     monitoring,
+    timers,
   };
   registerJobHandlers(jobs, services);
   return services;
@@ -166,7 +179,13 @@ function createBackups(platform: Platform, audit: AuditService, plan: PlanServic
  * schedules); the queue's own housekeeping (`jobs.prune`) belongs to the platform.
  */
 function registerJobHandlers(jobs: JobQueue, s: Services): void {
-  // A ticket's next SLA instant (warning, breach, escalation step) is due.
+  // A timer's instant (warning or due) is reached; the plan's calendars changed under running timers.
+  jobs.register<FirePayload>(FIRE_JOB, (job) => s.timers.fire(job.payload));
+  jobs.register<{ version: number }>(RECALENDAR_JOB, async (job) => {
+    await s.timers.followPlan(job.payload.version);
+  });
+
+  // Deadline jobs queued before tickets moved onto timers: a ticket's next SLA instant (warning, breach, escalation step) is due.
   jobs.register<{ ticketId: string }>(DEADLINE_JOB, (job) => s.tickets.onDeadline(job.payload.ticketId));
 
   // One signed POST of an event to a webhook, retried on the webhook backoff.

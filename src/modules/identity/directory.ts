@@ -429,16 +429,27 @@ export class DirectoryService {
         const u = assigneeId ? await this.repo.findUser(assigneeId) : undefined;
         if (u) add(u);
       } else if (kind === "L1" || kind === "L2" || kind === "L3") {
-        for (const u of await this.repo.listUsers({ limit: 500 }, { role: "agent" })) if (u.tier === kind) add(u);
+        for await (const u of this.usersWithRole("agent")) if (u.tier === kind) add(u);
       } else if (kind === "emergencyContacts") {
         const provider = await this.repo.providerOrganization();
         const contacts = JSON.parse(provider?.contacts ?? "[]") as { name: string; email?: string }[];
         for (const c of contacts) if (c.email) add({ email: c.email, name: c.name, locale: "pt-BR" });
       } else {
-        for (const u of await this.repo.listUsers({ limit: 500 }, { role: kind })) add(u);
+        for await (const u of this.usersWithRole(kind)) add(u);
       }
     }
     return [...out.values()];
+  }
+  /** Every user with `role`, a page at a time: a recipient list is never cut short. */
+  private async *usersWithRole(role: string) {
+    const limit = 500;
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.repo.listUsers({ limit, after }, { role });
+      yield* page;
+      if (page.length < limit) return;
+      after = page.at(-1)!.id;
+    }
   }
 
   async findUserByEmail(email: string) {

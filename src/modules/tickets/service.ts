@@ -1,46 +1,26 @@
-import type { FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
 import type { Clock } from "../../platform/clock.js";
 import type { DB } from "../../platform/db/schema.js";
 import type { EventBus } from "../../platform/events/bus.js";
 import { Problem } from "../../platform/http/problems.js";
 import { uuidv7 } from "../../platform/ids.js";
-import type { JobQueue } from "../../platform/jobs/queue.js";
 import type { Mail } from "../../platform/mail.js";
 import type { AuditService } from "../audit/service.js";
 import { type Actor, forbidden, tenantOf } from "../identity/actor.js";
 import type { DirectoryService } from "../identity/directory.js";
 import { isStaff } from "../identity/roles.js";
-import type { PlanDocument, SeverityId } from "../plan/document.js";
-import type { PlanService, PlanVersion } from "../plan/service.js";
-import { computeClocks, policyFromPlan, type SlaClock } from "../sla/clocks.js";
-import { escalationSteps } from "../sla/escalation.js";
-import { describePolicy, planUnderPolicy } from "../sla/policies.js";
+import type { PlanService } from "../plan/service.js";
+import type { TimerService } from "../timers/service.js";
+import { type RequestInfo, TicketActivity } from "./activity.js";
 import { type AttachmentRepository, type AttachmentStore, presentAttachment } from "./attachments.js";
-import { customerEscalationMail } from "./escalation-mail.js";
 import type { TicketLinkRepository } from "./links-repository.js";
+import { type LinkKind, TicketLinkService } from "./links-service.js";
 import { type Channel, canTransition, customerMayChangeStatusTo, type Severity, type Status } from "./model.js";
-import type { HistoryRow, MessageRow, SlaEventRow, TicketFilter, TicketRepository, TicketRow } from "./repository.js";
-import { policyTimeline, slaPlanFor, ticketEvents, withCalendarChanges } from "./sla-events.js";
+import { presentMessage, presentTicket } from "./presenters.js";
+import type { HistoryRow, MessageRow, TicketFilter, TicketRepository, TicketRow } from "./repository.js";
+import { computeSla, slaColumns, TicketSlaService } from "./sla-service.js";
 import { safeFilename, sniffContentType } from "./sniff.js";
-import {
-  DEFAULT_NOTE_LOCALE,
-  type NoteLocale,
-  noteLocaleOf,
-  noteLocaleOfPreference,
-  renderStored,
-  type SkippedRecipient,
-  type SystemNote,
-  storedNote,
-} from "./system-notes.js";
-
-const severityRank: Record<SeverityId, number> = { low: 0, medium: 1, high: 2, critical: 3 };
-
-/** How a link reads from the ticket it is asked about. */
-export type LinkKind = "related" | "duplicate_of" | "duplicated_by" | "parent_of" | "child_of";
-const linkKinds = { related: "related", duplicate_of: "duplicate", parent_of: "parent" } as const;
-
-type RequestInfo = Pick<FastifyRequest, "ip" | "headers">;
+import { noteLocaleOf, noteLocaleOfPreference, type SystemNote, storedNote } from "./system-notes.js";
 
 export interface NewTicket {
   subject: string;
@@ -65,50 +45,6 @@ export interface TicketPatch {
   assigneeId?: string | null;
   team?: string | null;
   tags?: string[];
-}
-
-export function presentTicket(t: TicketRow) {
-  return {
-    id: t.id,
-    number: Number(t.number),
-    organizationId: t.organization_id,
-    requesterId: t.requester_user_id,
-    requester: JSON.parse(t.requester_contact) as { name: string; email?: string; phone?: string },
-    subject: t.subject,
-    description: t.description,
-    channel: t.channel,
-    type: t.type,
-    severity: t.severity,
-    tier: t.tier,
-    status: t.status,
-    assigneeId: t.assignee_user_id,
-    team: t.team,
-    tags: JSON.parse(t.tags) as string[],
-    mergedIntoId: t.merged_into_id,
-    firstResponseAt: t.first_response_at,
-    resolvedAt: t.resolved_at,
-    closedAt: t.closed_at,
-    slaDueAt: t.sla_due_at,
-    slaBreached: Boolean(t.sla_breached),
-    createdAt: t.created_at,
-    updatedAt: t.updated_at,
-  };
-}
-
-/** A message as read in `locale`: system notes with a phrase key are written in it. */
-export function presentMessage(m: MessageRow, locale: NoteLocale = DEFAULT_NOTE_LOCALE) {
-  return {
-    id: m.id,
-    ticketId: m.ticket_id,
-    authorId: m.author_user_id,
-    authorKind: m.author_kind,
-    visibility: m.visibility,
-    kind: m.kind,
-    body: renderStored(m, locale),
-    bodyKey: m.body_key,
-    bodyParams: m.body_params === null ? null : (JSON.parse(m.body_params) as Record<string, unknown>),
-    createdAt: m.created_at,
-  };
 }
 
 const invalid = (pointer: string, message: string) => Problem.invalid({ in: "body", pointer, message });
@@ -138,25 +74,22 @@ export interface TicketServiceDeps {
   events: EventBus;
   clock: Clock;
   plan: PlanService;
-  jobs: JobQueue;
+  timers: TimerService;
   /** Sends a notification mail; failures are the caller's to log, never the ticket change's. */
   notify: (mail: Mail) => Promise<void>;
   links: TicketLinkRepository;
   attachments: TicketAttachments;
 }
 
-/** The `sla.deadline` job: a ticket's next SLA instant (warning, breach or escalation step) is due. */
+/** The `sla.deadline` job of tickets armed before they moved onto timers; still run when such a job is due. */
 export const DEADLINE_JOB = "sla.deadline";
 
 /** Tickets: creation, changes with their history, messages and escalation between tiers. */
 export class TicketService {
   private readonly repo: TicketRepository;
   private readonly identity: DirectoryService;
-  private readonly audit: AuditService;
-  private readonly events: EventBus;
   private readonly clock: Clock;
   private readonly plan: PlanService;
-  private readonly jobs: JobQueue;
   private readonly notify: (mail: Mail) => Promise<void>;
   private readonly links: TicketLinkRepository;
   private readonly attachments: TicketAttachments;
@@ -164,15 +97,27 @@ export class TicketService {
   constructor(deps: TicketServiceDeps) {
     this.repo = deps.repo;
     this.identity = deps.directory;
-    this.audit = deps.audit;
-    this.events = deps.events;
     this.clock = deps.clock;
     this.plan = deps.plan;
-    this.jobs = deps.jobs;
     this.notify = deps.notify;
     this.links = deps.links;
     this.attachments = deps.attachments;
+    this.activity = new TicketActivity(deps.audit, deps.events);
+    this.slaClocks = new TicketSlaService(
+      deps.repo,
+      deps.directory,
+      deps.events,
+      deps.clock,
+      deps.plan,
+      deps.timers,
+      deps.notify,
+    );
+    this.linkService = new TicketLinkService(deps.repo, deps.links, deps.directory, deps.clock, this.activity);
   }
+
+  private readonly activity: TicketActivity;
+  private readonly slaClocks: TicketSlaService;
+  private readonly linkService: TicketLinkService;
 
   private async checkAssignee(id: string | null | undefined, pointer: string) {
     if (!id) return;
@@ -222,49 +167,16 @@ export class TicketService {
         updated_at: now,
       };
       // The clocks of a new ticket depend on the row alone, so its SLA columns go in with the insert.
-      const computed = await this.clocksOf(trx, ticket, versions, created, { fresh: true });
+      const computed = computeSla(ticket, { history: [], messages: [] }, versions, created);
       Object.assign(ticket, slaColumns(computed.clocks));
       await this.repo.insert(ticket, trx);
-      await this.publish(trx, ticket, "ticket.created", { number: ticket.number });
-      await this.afterClocks(trx, ticket, computed, created, new Set());
+      await this.activity.publish(trx, ticket, "ticket.created", { number: ticket.number });
+      await this.slaClocks.arm(trx, ticket, computed, created, new Set());
       // Last: the audit chain's append lock is then held only until the commit that follows.
-      await this.record(trx, actor, req, ticket, "ticket.created", { number: ticket.number });
+      await this.activity.record(trx, actor, req, ticket, "ticket.created", { number: ticket.number });
       return ticket;
     });
     return presentTicket(row);
-  }
-
-  private async after(
-    trx: Kysely<DB>,
-    actor: Actor,
-    req: RequestInfo,
-    t: TicketRow,
-    type: string,
-    details: Record<string, unknown>,
-  ) {
-    await this.record(trx, actor, req, t, type, details);
-    await this.publish(trx, t, type, details);
-  }
-
-  private async record(
-    trx: Kysely<DB>,
-    actor: Actor,
-    req: RequestInfo,
-    t: TicketRow,
-    type: string,
-    details: Record<string, unknown>,
-  ) {
-    await this.audit.record(
-      {
-        action: type,
-        actor,
-        organizationId: t.organization_id,
-        target: { type: "ticket", id: t.id },
-        request: req,
-        details,
-      },
-      trx,
-    );
   }
 
   /** An internal system note on the timeline, stored as its phrase key so each reader gets it in their language. */
@@ -285,18 +197,6 @@ export class TicketService {
         kind: "system",
         ...storedNote(note),
         created_at: at,
-      },
-      trx,
-    );
-  }
-
-  private async publish(trx: Kysely<DB>, t: TicketRow, type: string, details: Record<string, unknown>) {
-    await this.events.publish(
-      {
-        type,
-        organizationId: t.organization_id,
-        subjectId: t.id,
-        payload: { ticketId: t.id, number: Number(t.number), ...details },
       },
       trx,
     );
@@ -374,11 +274,11 @@ export class TicketService {
       await this.repo.update(id, after, trx);
       await this.repo.insertHistory(history, trx);
       if (systemNote) await this.insertSystemNote(trx, id, actor.userId, systemNote, now);
-      await this.after(trx, actor, req, after, "ticket.updated", {
+      await this.activity.after(trx, actor, req, after, "ticket.updated", {
         changes: history.map((h) => ({ field: h.field, before: h.before_value, after: h.after_value })),
       });
       if (after.status !== before.status) statusChange = `${before.status} → ${after.status}`;
-      return { ...after, ...(await this.refreshSla(trx, after, versions)) };
+      return { ...after, ...(await this.slaClocks.refresh(trx, after, versions)) };
     });
     if (statusChange) {
       await this.mailWatchers(
@@ -455,12 +355,12 @@ export class TicketService {
             trx,
           );
         }
-        await this.after(trx, actor, req, t, "ticket.message.created", {
+        await this.activity.after(trx, actor, req, t, "ticket.message.created", {
           messageId: message.id,
           visibility: message.visibility,
           kind: message.kind,
         });
-        await this.refreshSla(trx, { ...t, ...patch }, versions);
+        await this.slaClocks.refresh(trx, { ...t, ...patch }, versions);
         return { message, ticket: t };
       })
       .then(async ({ message, ticket }) => {
@@ -476,414 +376,16 @@ export class TicketService {
       });
   }
 
-  /**
-   * Recomputes the ticket's clocks after a change, stores the earliest breach still ahead (indexed, for the
-   * queue's `dueBefore` and `breached` filters) and schedules the deadline job for the next instant a clock
-   * reaches its target or breach, so warnings and breaches are announced on time without polling.
-   */
-  private async refreshSla(
-    trx: Kysely<DB>,
-    ticket: TicketRow,
-    versions: PlanVersion[],
-  ): Promise<Pick<TicketRow, "sla_due_at" | "sla_breached">> {
-    const now = this.clock.now();
-    const computed = await this.clocksOf(trx, ticket, versions, now);
-    const sla = slaColumns(computed.clocks);
-    await this.repo.update(ticket.id, sla, trx);
-    const recorded = new Set((await this.repo.slaEvents(ticket.id, trx)).map((e) => e.dedupe_key));
-    await this.afterClocks(trx, ticket, computed, now, recorded);
-    return sla;
+  link(actor: Actor, id: string, input: { ticketId: string; kind: LinkKind }, req: RequestInfo) {
+    return this.linkService.link(actor, id, input, req);
   }
 
-  /** Records the clocks' new events and arms the deadline job for the next instant that matters. */
-  private async afterClocks(
-    trx: Kysely<DB>,
-    ticket: TicketRow,
-    { clocks, plan }: { clocks: SlaClock[]; plan: PlanDocument },
-    now: Date,
-    recorded: ReadonlySet<string>,
-  ) {
-    await this.recordClockEvents(trx, ticket, clocks, now.toISOString(), recorded);
-    // Paused clocks move; the job recomputes when it fires, so a stale time only costs one early wake-up.
-    const upcoming = [
-      ...clocks.filter((c) => c.status === "running").flatMap((c) => [c.targetAt, c.breachAt]),
-      ...escalationSteps(plan, ticket.severity as SeverityId, clocks, now.getTime()).map((s) => s.at),
-    ].filter((t) => t > now.getTime());
-    if (upcoming.length) {
-      const at = new Date(Math.min(...upcoming));
-      await this.jobs.enqueue(
-        DEADLINE_JOB,
-        { ticketId: ticket.id },
-        { runAt: at, dedupeKey: `sla:${ticket.id}:${at.toISOString()}`, executor: trx },
-      );
-    }
+  unlink(actor: Actor, id: string, linkId: string, req: RequestInfo) {
+    return this.linkService.unlink(actor, id, linkId, req);
   }
 
-  /**
-   * Stores each clock's start, pauses, resumptions and fulfilment once (time-driven warnings and breaches are
-   * the deadline job's), and publishes each new one as `ticket.sla.<kind>`.
-   */
-  private async recordClockEvents(
-    trx: Kysely<DB>,
-    ticket: TicketRow,
-    clocks: SlaClock[],
-    now: string,
-    recorded: ReadonlySet<string>,
-  ) {
-    const rows: Omit<SlaEventRow, "created_at">[] = [];
-    for (const c of clocks) {
-      const marks: { kind: SlaEventRow["kind"]; at: number; n?: number }[] = [{ kind: "started", at: c.startedAt }];
-      c.pauses.forEach((p, n) => {
-        marks.push({ kind: "paused", at: p.from, n });
-        if (p.to !== null) marks.push({ kind: "resumed", at: p.to, n });
-      });
-      if (c.fulfilledAt !== null) marks.push({ kind: "fulfilled", at: c.fulfilledAt });
-      for (const m of marks) {
-        const key = `${ticket.id}:${c.kind}:${c.tier ?? "-"}:${c.startedAt}:${m.kind}${m.n === undefined ? "" : `:${m.n}`}`;
-        if (recorded.has(key)) continue;
-        const at = new Date(m.at).toISOString();
-        rows.push({
-          id: uuidv7(),
-          ticket_id: ticket.id,
-          clock: c.kind,
-          tier: c.tier,
-          kind: m.kind,
-          at,
-          dedupe_key: key,
-        });
-      }
-    }
-    const inserted = await this.repo.insertSlaEvents(rows, now, trx);
-    await this.events.publishMany(
-      rows
-        .filter((r) => inserted.has(r.dedupe_key))
-        .map((r) => ({
-          type: `ticket.sla.${r.kind}`,
-          organizationId: ticket.organization_id,
-          subjectId: ticket.id,
-          payload: { ticketId: ticket.id, number: Number(ticket.number), clock: r.clock, tier: r.tier, at: r.at },
-        })),
-      trx,
-    );
-  }
-
-  /** The ticket's clocks at `now` under the plan it runs on (see `slaPlanFor`), read inside `executor`. */
-  private async clocksOf(
-    executor: Kysely<DB>,
-    ticket: TicketRow,
-    versions: PlanVersion[],
-    now: Date,
-    opts: { fresh?: boolean } = {},
-  ) {
-    // A ticket being created has no history or messages yet: no need to ask.
-    const [history, messages] = opts.fresh
-      ? [[], []]
-      : await Promise.all([this.repo.history(ticket.id, executor), this.repo.messages(ticket.id, true, executor)]);
-    const sla = slaPlanFor(ticket.created_at, versions);
-    const policies = policyTimeline(ticket, history, sla.plan);
-    const clocks = computeClocks({
-      events: withCalendarChanges(ticketEvents(ticket, history, messages), [
-        ...sla.calendarChanges,
-        ...policies.changes,
-      ]),
-      policy: policyFromPlan(planUnderPolicy(sla.plan, policies.opening)),
-      now,
-    });
-    // Escalation instants are counted on the calendars in force now, under the policy that applies now.
-    const plan: PlanDocument = {
-      ...planUnderPolicy(sla.plan, policies.current),
-      calendars: versions.at(-1)!.document.calendars,
-    };
-    return {
-      clocks,
-      plan,
-      version: sla.version,
-      calendarVersions: sla.calendarVersions,
-      policy: describePolicy(policies.current),
-      policyHistory: policies.applied,
-    };
-  }
-
-  /**
-   * The deadline job: announces each clock's warning (target reached) and breach once, fires the escalation
-   * matrix's steps that were reached (each once), then re-arms. Mail goes out after the commit.
-   */
-  async onDeadline(ticketId: string): Promise<void> {
-    const versions = await this.plan.timeline();
-    const mail: {
-      notify: string[];
-      subject: string;
-      text: string;
-      assignee: string | null;
-      team: string | null;
-      customer: { email: string; userId: string | null; number: number; subject: string; name: string } | null;
-    }[] = [];
-    await this.repo.db.transaction().execute(async (trx) => {
-      const t = await this.repo.find(ticketId, undefined, trx);
-      if (!t) return;
-      const now = this.clock.now();
-      const { clocks, plan } = await this.clocksOf(trx, t, versions, now);
-      const iso = now.toISOString();
-      for (const c of clocks) {
-        const marks: { kind: "warning" | "breached"; at: number }[] = [];
-        if (c.breachedAt !== null) marks.push({ kind: "breached", at: c.breachedAt });
-        else if (
-          (c.status === "running" || c.status === "paused") &&
-          c.targetAt < c.breachAt &&
-          c.targetAt <= now.getTime()
-        ) {
-          marks.push({ kind: "warning", at: c.targetAt });
-        }
-        for (const mark of marks) {
-          const key = `${ticketId}:${c.kind}:${c.tier ?? "-"}:${c.startedAt}:${mark.kind}`;
-          const at = new Date(mark.at).toISOString();
-          const fresh = await this.repo.insertSlaEvent(
-            { id: uuidv7(), ticket_id: ticketId, clock: c.kind, tier: c.tier, kind: mark.kind, at, dedupe_key: key },
-            iso,
-            trx,
-          );
-          if (!fresh) continue;
-          await this.insertSystemNote(
-            trx,
-            ticketId,
-            null,
-            mark.kind === "breached"
-              ? { key: "sla.breached", params: { clock: c.kind, tier: c.tier, at } }
-              : {
-                  key: "sla.warning",
-                  params: { clock: c.kind, tier: c.tier, at, breachAt: new Date(c.breachAt).toISOString() },
-                },
-            iso,
-          );
-          await this.events.publish(
-            {
-              type: `ticket.sla.${mark.kind}`,
-              organizationId: t.organization_id,
-              subjectId: ticketId,
-              payload: {
-                ticketId,
-                number: Number(t.number),
-                clock: c.kind,
-                tier: c.tier,
-                at,
-                breachAt: new Date(c.breachAt).toISOString(),
-              },
-            },
-            trx,
-          );
-        }
-      }
-      for (const step of escalationSteps(plan, t.severity as SeverityId, clocks, now.getTime())) {
-        if (step.at > now.getTime()) continue;
-        const c = step.clock;
-        const fresh = await this.repo.insertSlaEvent(
-          {
-            id: uuidv7(),
-            ticket_id: ticketId,
-            clock: c.kind,
-            tier: c.tier,
-            kind: "escalation",
-            at: iso,
-            dedupe_key: `${ticketId}:${c.kind}:-:${c.startedAt}:escalation:${step.step}`,
-          },
-          iso,
-          trx,
-        );
-        if (!fresh) continue;
-        // The step's actions: move the ticket to a tier, raise its severity (never lower it).
-        const changes: HistoryRow[] = [];
-        const change = (field: "tier" | "severity", value: string) => {
-          changes.push({
-            id: uuidv7(),
-            ticket_id: ticketId,
-            at: iso,
-            actor_user_id: null,
-            field,
-            before_value: t[field],
-            after_value: value,
-          });
-          t[field] = value;
-        };
-        if (step.reassignTo && step.reassignTo !== t.tier) change("tier", step.reassignTo);
-        if (step.raiseSeverityTo && severityRank[step.raiseSeverityTo] > severityRank[t.severity as SeverityId]) {
-          change("severity", step.raiseSeverityTo);
-        }
-        if (changes.length) {
-          await this.repo.update(ticketId, { tier: t.tier, severity: t.severity, updated_at: iso }, trx);
-          await this.repo.insertHistory(changes, trx);
-        }
-        const actions = changes.map((h) => `${h.field} ${h.before_value} → ${h.after_value}`);
-        const requester = JSON.parse(t.requester_contact) as { name: string; email?: string };
-        const skipped: SkippedRecipient[] = [];
-        if (step.notify.includes("team") && !t.team) skipped.push({ who: "team", reason: "no_team" });
-        if (step.notify.includes("customerContact") && !requester.email) {
-          skipped.push({ who: "customerContact", reason: "no_contact_email" });
-        }
-        await this.insertSystemNote(
-          trx,
-          ticketId,
-          null,
-          {
-            key: "sla.escalation",
-            params: {
-              step: step.step + 1,
-              clock: c.kind,
-              notified: step.notify.filter((n) => !skipped.some((x) => x.who === n)),
-              changes: changes.map((h) => ({ field: h.field, before: h.before_value, after: h.after_value })),
-              skipped,
-            },
-          },
-          iso,
-        );
-        await this.events.publish(
-          {
-            type: "ticket.escalation",
-            organizationId: t.organization_id,
-            subjectId: ticketId,
-            payload: {
-              ticketId,
-              number: Number(t.number),
-              step: step.step + 1,
-              clock: c.kind,
-              notify: step.notify,
-              actions,
-            },
-          },
-          trx,
-        );
-        mail.push({
-          notify: step.notify,
-          assignee: t.assignee_user_id,
-          team: step.notify.includes("team") ? t.team : null,
-          customer:
-            step.notify.includes("customerContact") && requester.email
-              ? {
-                  email: requester.email,
-                  userId: t.requester_user_id,
-                  number: Number(t.number),
-                  subject: t.subject,
-                  name: requester.name,
-                }
-              : null,
-          subject: `[Plantão] #${t.number} ${t.subject}`,
-          text: `#${t.number} ${t.subject}\n${t.severity} · ${t.tier} · ${t.status}\n${c.kind}: breach at ${new Date(c.breachAt).toISOString()}`,
-        });
-      }
-      await this.refreshSla(trx, t, versions);
-    });
-    // Sent after the commit: a step is recorded once; a mail that fails is logged by `notify`, not retried.
-    for (const m of mail) {
-      const staff = new Map<string, { email: string; locale: string }>();
-      const roles = m.notify.filter((n) => n !== "team" && n !== "customerContact");
-      for (const r of await this.identity.escalationRecipients(roles, m.assignee)) staff.set(r.email, r);
-      if (m.team) for (const r of await this.teamMembers(m.team)) staff.set(r.email, r);
-      for (const r of staff.values()) {
-        const pt = r.locale !== "en";
-        await this.notify({
-          to: r.email,
-          subject: `${pt ? "Escalonamento" : "Escalation"}: ${m.subject}`,
-          text: `${pt ? "O SLA deste chamado pede atenção." : "This ticket's SLA needs attention."}\n\n${m.text}`,
-        });
-      }
-      if (m.customer) {
-        const c = m.customer;
-        // The requester's language when they are a user; a contact without an account reads the default.
-        const user = c.userId ? await this.identity.getUser(c.userId).catch(() => undefined) : undefined;
-        await this.notify(
-          customerEscalationMail(
-            c.email,
-            { number: c.number, subject: c.subject, requesterName: c.name },
-            noteLocaleOfPreference(user?.locale),
-          ),
-        );
-      }
-    }
-  }
-
-  /** Active staff users of a team (a ticket's `team` is one of their `teams`). */
-  private async teamMembers(team: string): Promise<{ email: string; locale: string }[]> {
-    const members: { email: string; locale: string }[] = [];
-    let after: string | undefined;
-    for (;;) {
-      const page = await this.identity.listUsers({ limit: 500, after }, {});
-      for (const u of page) if (!u.disabled && isStaff(u.role) && u.teams.includes(team)) members.push(u);
-      if (page.length < 500) return members;
-      after = page.at(-1)!.id;
-    }
-  }
-
-  /**
-   * Links a ticket to another one the actor can see. `kind` is read from this ticket: it is related to,
-   * a duplicate of, the parent of or a child of the other. A link to itself, or across organizations, is refused.
-   */
-  async link(actor: Actor, id: string, input: { ticketId: string; kind: LinkKind }, req: RequestInfo) {
-    if (!isStaff(actor.role)) throw forbidden("Only staff link tickets");
-    if (input.ticketId === id) throw invalid("/ticketId", "a ticket cannot be linked to itself");
-    const [a, b] = await Promise.all([
-      this.repo.find(id, tenantOf(actor)),
-      this.repo.find(input.ticketId, tenantOf(actor)),
-    ]);
-    if (!a) throw Problem.notFound("Ticket");
-    if (!b) throw invalid("/ticketId", "no such ticket");
-    if (a.organization_id !== b.organization_id && input.kind !== "related") {
-      throw invalid("/kind", "only `related` links join tickets of different organizations");
-    }
-    // "child of" and "duplicated by" are stored as the other ticket's parent and duplicate links, so each
-    // pair has one row whichever side made it.
-    const [from, to, kind] =
-      input.kind === "child_of"
-        ? [b, a, "parent" as const]
-        : input.kind === "duplicated_by"
-          ? [b, a, "duplicate" as const]
-          : [a, b, linkKinds[input.kind]];
-    const now = this.clock.now().toISOString();
-    const row = {
-      id: uuidv7(),
-      ticket_id: from.id,
-      other_ticket_id: to.id,
-      kind,
-      created_by: actor.userId,
-      created_at: now,
-    };
-    await this.repo.db.transaction().execute(async (trx) => {
-      if (!(await this.links.insert(row, trx))) throw Problem.conflict("These tickets are already linked that way");
-      await this.after(trx, actor, req, a, "ticket.linked", { other: b.id, kind: input.kind });
-    });
-    return this.linksOf(actor, id);
-  }
-
-  async unlink(actor: Actor, id: string, linkId: string, req: RequestInfo) {
-    if (!isStaff(actor.role)) throw forbidden("Only staff unlink tickets");
-    const t = await this.repo.find(id, tenantOf(actor));
-    const link = await this.links.find(linkId);
-    if (!t || !link || (link.ticket_id !== id && link.other_ticket_id !== id)) throw Problem.notFound("Link");
-    await this.repo.db.transaction().execute(async (trx) => {
-      await this.links.delete(linkId, trx);
-      await this.after(trx, actor, req, t, "ticket.unlinked", { link: linkId });
-    });
-  }
-
-  /** A ticket's links as seen from it; customers see links to their own organization's tickets only. */
-  async linksOf(actor: Actor, id: string) {
-    const tenant = tenantOf(actor);
-    if (!(await this.repo.find(id, tenant))) throw Problem.notFound("Ticket");
-    const { out, into } = await this.links.of(id);
-    const seen = (r: { organization_id: string }) => !tenant || r.organization_id === tenant;
-    const present = (r: (typeof out)[number], kind: LinkKind) => ({
-      id: r.id,
-      kind,
-      ticketId: r.other_id,
-      number: Number(r.number),
-      subject: r.subject,
-      status: r.status,
-      createdAt: r.created_at,
-    });
-    const outward: Record<string, LinkKind> = { related: "related", duplicate: "duplicate_of", parent: "parent_of" };
-    const inward: Record<string, LinkKind> = { related: "related", duplicate: "duplicated_by", parent: "child_of" };
-    return [
-      ...out.filter(seen).map((r) => present(r, outward[r.kind]!)),
-      ...into.filter(seen).map((r) => present(r, inward[r.kind]!)),
-    ];
+  linksOf(actor: Actor, id: string) {
+    return this.linkService.linksOf(actor, id);
   }
 
   /**
@@ -957,47 +459,25 @@ export class TicketService {
         },
         trx,
       );
-      await this.after(trx, actor, req, after, "ticket.merged", { into: target.id, intoNumber: Number(target.number) });
-      return { ...after, ...(await this.refreshSla(trx, after, versions)) };
+      await this.activity.after(trx, actor, req, after, "ticket.merged", {
+        into: target.id,
+        intoNumber: Number(target.number),
+      });
+      return { ...after, ...(await this.slaClocks.refresh(trx, after, versions)) };
     });
     return presentTicket(merged);
   }
 
-  /** Adds a watcher (the actor by default). A customer's organization users may watch its tickets; staff any. */
-  async watch(actor: Actor, id: string, userId: string | undefined, req: RequestInfo) {
-    const t = await this.repo.find(id, tenantOf(actor));
-    if (!t) throw Problem.notFound("Ticket");
-    const who = userId ?? actor.userId;
-    if (who !== actor.userId && !isStaff(actor.role) && actor.role !== "customer-admin") {
-      throw forbidden("Customers add only themselves as watchers");
-    }
-    const user = await this.identity.getUser(who).catch(() => undefined);
-    if (!user || user.disabled || (!isStaff(user.role) && user.organizationId !== t.organization_id)) {
-      throw invalid("/userId", "must be an active user who can see this ticket");
-    }
-    await this.repo.db.transaction().execute(async (trx) => {
-      await this.links.watch(id, who, this.clock.now().toISOString(), trx);
-      await this.after(trx, actor, req, t, "ticket.watcher.added", { userId: who });
-    });
-    return this.watchersOf(actor, id);
+  watch(actor: Actor, id: string, userId: string | undefined, req: RequestInfo) {
+    return this.linkService.watch(actor, id, userId, req);
   }
 
-  async unwatch(actor: Actor, id: string, userId: string, req: RequestInfo) {
-    const t = await this.repo.find(id, tenantOf(actor));
-    if (!t) throw Problem.notFound("Ticket");
-    if (userId !== actor.userId && !isStaff(actor.role) && actor.role !== "customer-admin") {
-      throw forbidden("Customers remove only themselves as watchers");
-    }
-    await this.repo.db.transaction().execute(async (trx) => {
-      if (!(await this.links.unwatch(id, userId, trx))) throw Problem.notFound("Watcher");
-      await this.after(trx, actor, req, t, "ticket.watcher.removed", { userId });
-    });
+  unwatch(actor: Actor, id: string, userId: string, req: RequestInfo) {
+    return this.linkService.unwatch(actor, id, userId, req);
   }
 
-  async watchersOf(actor: Actor, id: string) {
-    if (!(await this.repo.find(id, tenantOf(actor)))) throw Problem.notFound("Ticket");
-    const users = await Promise.all((await this.links.watchers(id)).map((u) => this.identity.getUser(u)));
-    return users.map((u) => ({ userId: u.id, name: u.name, email: u.email }));
+  watchersOf(actor: Actor, id: string) {
+    return this.linkService.watchersOf(actor, id);
   }
 
   /** Mails a ticket's watchers (not the actor) after a public reply or a status change. */
@@ -1045,7 +525,7 @@ export class TicketService {
     };
     await this.repo.db.transaction().execute(async (trx) => {
       await this.attachments.repo.insert(row, trx);
-      await this.after(trx, actor, req, t, "ticket.attachment.added", {
+      await this.activity.after(trx, actor, req, t, "ticket.attachment.added", {
         attachmentId: row.id,
         filename: row.filename,
         size: row.size,
@@ -1071,40 +551,12 @@ export class TicketService {
   async sla(actor: Actor, id: string) {
     const t = await this.repo.find(id, tenantOf(actor));
     if (!t) throw Problem.notFound("Ticket");
-    const now = this.clock.now();
-    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-    const { clocks, plan, version, calendarVersions, policy, policyHistory } = await this.clocksOf(
-      this.repo.db,
-      t,
-      await this.plan.timeline(),
-      now,
-    );
-    return {
-      ticketId: id,
-      computedAt: now.toISOString(),
-      planVersion: version,
-      calendarVersions,
-      policy,
-      policyHistory,
-      clocks: clocks.map((c) => ({
-        kind: c.kind,
-        tier: c.tier,
-        calendar: c.calendar,
-        calendarName: plan.calendars[c.calendar]?.name ?? c.calendar,
-        status: c.status,
-        startedAt: iso(c.startedAt)!,
-        targetAt: iso(c.targetAt)!,
-        breachAt: iso(c.breachAt)!,
-        fulfilledAt: iso(c.fulfilledAt),
-        breachedAt: iso(c.breachedAt),
-        stoppedAt: iso(c.stoppedAt),
-        targetBusinessMinutes: c.targetBusinessMinutes,
-        breachBusinessMinutes: c.breachBusinessMinutes,
-        elapsedBusinessMinutes: c.elapsedBusinessMinutes,
-        remainingBusinessMinutes: c.remainingBusinessMinutes,
-        pauses: c.pauses.map((p) => ({ from: iso(p.from)!, to: iso(p.to), reason: p.reason })),
-      })),
-    };
+    return this.slaClocks.view(t);
+  }
+
+  /** Runs a ticket's deadline now, as its timer does when it fires: announces nothing twice. */
+  onDeadline(ticketId: string): Promise<void> {
+    return this.slaClocks.onDeadline(ticketId);
   }
 
   /**
@@ -1135,14 +587,4 @@ export class TicketService {
       })),
     };
   }
-}
-
-/** The ticket's SLA columns: the earliest breach among clocks still counting, and whether any clock breached. */
-function slaColumns(clocks: SlaClock[]): Pick<TicketRow, "sla_due_at" | "sla_breached"> {
-  const counting = clocks.filter((c) => c.status === "running" || c.status === "paused");
-  const due = counting.length ? Math.min(...counting.map((c) => c.breachAt)) : null;
-  return {
-    sla_due_at: due === null ? null : new Date(due).toISOString(),
-    sla_breached: clocks.some((c) => c.breachedAt !== null),
-  };
 }

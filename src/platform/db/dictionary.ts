@@ -301,6 +301,39 @@ export const dataDictionary: Record<string, TableMeaning> = {
       created_at: createdAt,
     },
   },
+  timers: {
+    meaning:
+      "Deadline timers owned by any subject (a ticket, an incident, an escalation step, a maintenance notice): N of calendar time from a start, or an absolute instant. Computed once on the calendar, fired by the job queue at the exact instant; a recomputation bumps `generation`, so a job armed for an older instant does nothing.",
+    columns: {
+      id: text("UUIDv7 of the timer"),
+      subject_type: text(
+        "What owns the timer (`ticket`, `incident`, `maintenance`…); picks the handler called when it fires",
+      ),
+      subject_id: text("Id of the owning subject"),
+      name: text("Name of the timer among its subject's (`respond`, `resolve`, `notice-72h`…); unique per subject"),
+      status: text("`running`, `paused`, `fired` (its due instant passed and its handler ran) or `cancelled`"),
+      calendar_id: text(
+        "Id of the plan calendar a duration timer counts on (`comercial`, `24x7`); null for an absolute instant",
+      ),
+      calendar: json(
+        "The calendar definition in force for the timer; a plan change of that calendar replaces it from when it was saved",
+      ),
+      started_at: timestamp("When a duration timer started counting (business-day budgets are counted from it)"),
+      budget_ms: bigint("Open time of the calendar the timer allows before it is due, in ms"),
+      warn_ms: bigint("Open time after which its warning fires (a share of the budget); null for no warning"),
+      elapsed_ms: bigint("Open time counted before `running_since` (pauses and calendar changes fold it in), in ms"),
+      running_since: timestamp("Start of the stretch the timer has been running since; null while paused"),
+      target_at: timestamp("The instant of an absolute timer"),
+      due_at: timestamp("The computed instant the timer fires; null while paused"),
+      warn_at: timestamp("The computed instant its warning fires; null when none is pending"),
+      warned_at: timestamp("When its warning fired"),
+      fired_at: timestamp("When it fired"),
+      generation: integer("Incremented at each recomputation; the fire job carries it, so a stale job is a no-op"),
+      payload: json("Data of the owning module, handed back to its handler"),
+      created_at: createdAt,
+      updated_at: updatedAt,
+    },
+  },
   sla_events: {
     meaning:
       "What happened to a ticket's SLA clocks (start, pauses, fulfilment, warning, breach, escalation steps), each recorded once and shown on the timeline.",

@@ -464,6 +464,32 @@ export interface MonitorNodeTable {
   seen_at: string;
 }
 
+export interface TimerTable {
+  id: string;
+  subject_type: string;
+  subject_id: string;
+  name: string;
+  status: "running" | "paused" | "fired" | "cancelled";
+  calendar_id: string | null;
+  /** JSON: the calendar definition the timer counts on. */
+  calendar: string | null;
+  started_at: string | null;
+  budget_ms: number | null;
+  warn_ms: number | null;
+  elapsed_ms: number;
+  running_since: string | null;
+  target_at: string | null;
+  due_at: string | null;
+  warn_at: string | null;
+  warned_at: string | null;
+  fired_at: string | null;
+  generation: number;
+  /** JSON */
+  payload: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface DB {
   jobs: JobTable;
   schedules: ScheduleTable;
@@ -502,4 +528,5 @@ export interface DB {
   monitor_days: MonitorAggregateTable;
   monitor_shards: MonitorShardTable;
   monitor_nodes: MonitorNodeTable;
+  timers: TimerTable;
 }
