@@ -7,6 +7,8 @@ import { IdentityService } from "./modules/identity/service.js";
 import { probeTypes } from "./modules/monitoring/checks/index.js";
 import { MonitoringRepository } from "./modules/monitoring/repository.js";
 import { MonitoringService } from "./modules/monitoring/service.js";
+import { NotificationRepository } from "./modules/notifications/repository.js";
+import { NotificationService } from "./modules/notifications/service.js";
 import { PlanRepository } from "./modules/plan/repository.js";
 import { PlanService } from "./modules/plan/service.js";
 import { RunbookRepository } from "./modules/runbooks/repository.js";
@@ -27,6 +29,7 @@ export interface Services {
   tickets: TicketService;
   plan: PlanService;
   webhooks: WebhookService;
+  notifications: NotificationService;
   monitoring: MonitoringService;
   backups: BackupService;
   runbooks: RunbookService;
@@ -35,12 +38,32 @@ export interface Services {
 export function createServices(platform: Platform): Services {
   const auditRepo = new AuditRepository(platform.db, platform.dialect);
   const audit = new AuditService(auditRepo, platform.clock);
+  const webhooks = new WebhookService(
+    new WebhookRepository(platform.db, platform.dialect),
+    platform.jobs,
+    platform.events,
+    platform.clock,
+    platform.secrets,
+    audit,
+    platform.log.child({ part: "webhooks" }),
+  );
+  const notifications = new NotificationService(
+    new NotificationRepository(platform.db, platform.dialect),
+    platform.jobs,
+    platform.events,
+    platform.clock,
+    platform.mailer,
+    webhooks,
+    audit,
+    platform.log.child({ part: "notifications" }),
+    { publicUrl: platform.config.publicUrl },
+  );
   const identity = new IdentityService(
     new IdentityRepository(platform.db, platform.dialect),
     audit,
     platform.clock,
     platform.secrets,
-    platform.mailer,
+    notifications,
     platform.log.child({ part: "identity" }),
     undefined,
     platform.config.publicUrl,
@@ -59,23 +82,13 @@ export function createServices(platform: Platform): Services {
     platform.clock,
     plan,
     platform.jobs,
-    (mail) =>
-      platform.mailer.send(mail).catch((err) => platform.log.warn({ err, to: mail.to }, "notification mail failed")),
+    notifications,
     new TicketLinkRepository(platform.db),
     {
       repo: new AttachmentRepository(platform.db),
       store: new AttachmentStore(platform.config.attachmentsDir),
       maxBytes: platform.config.attachmentMaxBytes,
     },
-  );
-  const webhooks = new WebhookService(
-    new WebhookRepository(platform.db, platform.dialect),
-    platform.jobs,
-    platform.events,
-    platform.clock,
-    platform.secrets,
-    audit,
-    platform.log.child({ part: "webhooks" }),
   );
   const runbooks = new RunbookService(
     new RunbookRepository(platform.db, platform.dialect),
@@ -112,5 +125,5 @@ export function createServices(platform: Platform): Services {
     Object.values(probeTypes),
     platform.database.listen,
   );
-  return { auditRepo, audit, identity, tickets, plan, webhooks, runbooks, backups, monitoring };
+  return { auditRepo, audit, identity, tickets, plan, webhooks, notifications, runbooks, backups, monitoring };
 }

@@ -3,9 +3,9 @@ import type { Logger } from "pino";
 import type { Clock } from "../../platform/clock.js";
 import { Problem, ProblemType } from "../../platform/http/problems.js";
 import { uuidv7 } from "../../platform/ids.js";
-import type { Mailer } from "../../platform/mail.js";
 import type { SecretBox } from "../../platform/secrets.js";
 import type { AuditService } from "../audit/service.js";
+import type { Notifier } from "../notifications/service.js";
 import { type Actor, forbidden } from "./actor.js";
 import {
   hashPassword,
@@ -94,7 +94,7 @@ export class IdentityService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly secrets: SecretBox,
-    private readonly mailer: Mailer,
+    private readonly notifier: Notifier,
     private readonly log: Logger,
     private readonly policy: LoginPolicy = defaultLoginPolicy,
     private readonly publicUrl = "http://localhost:8080",
@@ -431,14 +431,15 @@ export class IdentityService {
       created_at: now.toISOString(),
     });
     const link = `${this.publicUrl}/reset-password?token=${token}`;
-    const pt = user.locale !== "en";
-    await this.mailer.send({
-      to: user.email,
-      subject: pt ? "Plantão: redefinição de senha" : "Plantão: password reset",
-      text: pt
-        ? `Olá ${user.name},\n\nPara definir uma nova senha, abra este link em até 1 hora:\n${link}\n\nSe você não pediu isso, ignore este e-mail.`
-        : `Hello ${user.name},\n\nTo set a new password, open this link within 1 hour:\n${link}\n\nIf you did not ask for this, ignore this email.`,
-    });
+    // Account mail: no opt-out, in the user's language; queued and retried by the notification outbox.
+    await this.notifier.enqueue([
+      {
+        to: { userId: user.id },
+        channel: "email",
+        template: "identity.password-reset",
+        params: { name: user.name, link },
+      },
+    ]);
   }
 
   async confirmPasswordReset(token: string, password: string, req: RequestInfo): Promise<void> {

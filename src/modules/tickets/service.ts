@@ -6,18 +6,17 @@ import type { EventBus } from "../../platform/events/bus.js";
 import { Problem } from "../../platform/http/problems.js";
 import { uuidv7 } from "../../platform/ids.js";
 import type { JobQueue } from "../../platform/jobs/queue.js";
-import type { Mail } from "../../platform/mail.js";
 import type { AuditService } from "../audit/service.js";
 import { type Actor, forbidden, tenantOf } from "../identity/actor.js";
 import { isStaff } from "../identity/roles.js";
 import type { IdentityService } from "../identity/service.js";
+import type { NotificationRequest, Notifier } from "../notifications/service.js";
 import type { PlanDocument, SeverityId } from "../plan/document.js";
 import type { PlanService, PlanVersion } from "../plan/service.js";
 import { computeClocks, policyFromPlan, type SlaClock } from "../sla/clocks.js";
 import { escalationSteps } from "../sla/escalation.js";
 import { describePolicy, planUnderPolicy } from "../sla/policies.js";
 import { type AttachmentRepository, type AttachmentStore, presentAttachment } from "./attachments.js";
-import { customerEscalationMail } from "./escalation-mail.js";
 import type { TicketLinkRepository } from "./links-repository.js";
 import { type Channel, canTransition, customerMayChangeStatusTo, type Severity, type Status } from "./model.js";
 import type { HistoryRow, MessageRow, SlaEventRow, TicketFilter, TicketRepository, TicketRow } from "./repository.js";
@@ -135,7 +134,7 @@ export class TicketService {
     private readonly clock: Clock,
     private readonly plan: PlanService,
     private readonly jobs: JobQueue,
-    private readonly notify: (mail: Mail) => Promise<void>,
+    private readonly notifier: Notifier,
     private readonly links: TicketLinkRepository,
     private readonly attachments: { repo: AttachmentRepository; store: AttachmentStore; maxBytes: number },
   ) {
@@ -349,12 +348,12 @@ export class TicketService {
       return { ...after, ...(await this.refreshSla(trx, after, versions)) };
     });
     if (statusChange) {
-      await this.mailWatchers(
-        id,
-        actor.userId,
-        `[Plantão] #${result.number} ${result.subject}`,
-        `${actor.name}: ${statusChange}`,
-      );
+      await this.mailWatchers(id, actor.userId, {
+        number: Number(result.number),
+        subject: result.subject,
+        author: actor.name,
+        change: statusChange,
+      });
     }
     return presentTicket(result);
   }
@@ -433,12 +432,12 @@ export class TicketService {
       })
       .then(async ({ message, ticket }) => {
         if (message.visibility === "public") {
-          await this.mailWatchers(
-            id,
-            actor.userId,
-            `[Plantão] #${ticket.number} ${ticket.subject}`,
-            `${actor.name}:\n\n${message.body}`,
-          );
+          await this.mailWatchers(id, actor.userId, {
+            number: Number(ticket.number),
+            subject: ticket.subject,
+            author: actor.name,
+            body: message.body,
+          });
         }
         return presentMessage(message);
       });
@@ -580,8 +579,7 @@ export class TicketService {
     const versions = await this.plan.timeline();
     const mail: {
       notify: string[];
-      subject: string;
-      text: string;
+      params: Record<string, unknown>;
       assignee: string | null;
       team: string | null;
       customer: { email: string; userId: string | null; number: number; subject: string; name: string } | null;
@@ -733,38 +731,44 @@ export class TicketService {
                   name: requester.name,
                 }
               : null,
-          subject: `[Plantão] #${t.number} ${t.subject}`,
-          text: `#${t.number} ${t.subject}\n${t.severity} · ${t.tier} · ${t.status}\n${c.kind}: breach at ${new Date(c.breachAt).toISOString()}`,
+          params: {
+            number: Number(t.number),
+            subject: t.subject,
+            severity: t.severity,
+            tier: t.tier,
+            status: t.status,
+            clock: c.kind,
+            breachAt: new Date(c.breachAt).toISOString(),
+          },
         });
       }
       await this.refreshSla(trx, t, versions);
     });
-    // Sent after the commit: a step is recorded once; a mail that fails is logged by `notify`, not retried.
+    // Queued after the commit: a step is recorded once; the notification outbox retries what fails to send.
+    const thread = { kind: "ticket", id: ticketId };
     for (const m of mail) {
       const staff = new Map<string, { email: string; locale: string }>();
       const roles = m.notify.filter((n) => n !== "team" && n !== "customerContact");
       for (const r of await this.identity.escalationRecipients(roles, m.assignee)) staff.set(r.email, r);
       if (m.team) for (const r of await this.teamMembers(m.team)) staff.set(r.email, r);
-      for (const r of staff.values()) {
-        const pt = r.locale !== "en";
-        await this.notify({
-          to: r.email,
-          subject: `${pt ? "Escalonamento" : "Escalation"}: ${m.subject}`,
-          text: `${pt ? "O SLA deste chamado pede atenção." : "This ticket's SLA needs attention."}\n\n${m.text}`,
-        });
-      }
+      const requests: NotificationRequest[] = [...staff.values()].map((r) => ({
+        to: { email: r.email, locale: noteLocaleOfPreference(r.locale) },
+        template: "ticket.escalation.staff",
+        params: m.params,
+        thread,
+      }));
       if (m.customer) {
         const c = m.customer;
-        // The requester's language when they are a user; a contact without an account reads the default.
-        const user = c.userId ? await this.identity.getUser(c.userId).catch(() => undefined) : undefined;
-        await this.notify(
-          customerEscalationMail(
-            c.email,
-            { number: c.number, subject: c.subject, requesterName: c.name },
-            noteLocaleOfPreference(user?.locale),
-          ),
-        );
+        // The requester's account when there is one (its language and preferences); else the contact's address.
+        requests.push({
+          to: c.userId ? { userId: c.userId } : { email: c.email },
+          channel: "email",
+          template: "ticket.escalation.customer",
+          params: { number: c.number, subject: c.subject, name: c.name },
+          thread,
+        });
       }
+      await this.notifier.enqueue(requests);
     }
   }
 
@@ -968,13 +972,21 @@ export class TicketService {
     return users.map((u) => ({ userId: u.id, name: u.name, email: u.email }));
   }
 
-  /** Mails a ticket's watchers (not the actor) after a public reply or a status change. */
-  private async mailWatchers(ticketId: string, actorId: string, subject: string, text: string) {
-    for (const userId of await this.links.watchers(ticketId)) {
-      if (userId === actorId) continue;
-      const u = await this.identity.getUser(userId).catch(() => undefined);
-      if (u && !u.disabled) await this.notify({ to: u.email, subject, text });
-    }
+  /** Notifies a ticket's watchers (not the actor) after a public reply or a status change. */
+  private async mailWatchers(
+    ticketId: string,
+    actorId: string,
+    params: { number: number; subject: string; author: string; change?: string; body?: string },
+  ) {
+    const watchers = (await this.links.watchers(ticketId)).filter((u) => u !== actorId);
+    await this.notifier.enqueue(
+      watchers.map((userId) => ({
+        to: { userId },
+        template: "ticket.watcher-update",
+        params,
+        thread: { kind: "ticket", id: ticketId },
+      })),
+    );
   }
 
   /**
