@@ -141,7 +141,7 @@ export class NotificationService implements Notifier {
       values: Pick<NotificationValues, "channel" | "recipient" | "locale" | "user_id" | "organization_id" | "flavour">,
     ) => {
       // The same message twice to one recipient in one call (a user reached as assignee and as team member).
-      const key = `${r.template}|${values.channel}|${values.recipient}|${r.thread?.kind}:${r.thread?.id}`;
+      const key = `${r.template}|${values.channel}|${values.recipient}|${values.flavour}|${r.thread?.kind}:${r.thread?.id}`;
       if (seen.has(key)) return;
       seen.add(key);
       const id = uuidv7();
