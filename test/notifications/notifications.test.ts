@@ -30,7 +30,7 @@ describe.each(engines)("notifications on %s", (engine) => {
         clock,
         config: { smtpUrl: smtp.url, mailFrom: "plantao@suporte.example", publicUrl: "https://plantao.example" },
       });
-    });
+    }, 60_000);
     afterEach(async () => {
       await t.close();
       await smtp.close();
@@ -85,7 +85,7 @@ describe.each(engines)("notifications on %s", (engine) => {
       expect(
         stored.every((r) => r.status === "sent" && r.attempts === 1 && r.provider_message_id?.startsWith("250")),
       ).toBe(true);
-    });
+    }, 120_000);
 
     it("sends the password reset as account mail: no List-Unsubscribe, in the user's language", async () => {
       const user = await createUser(t, "agent");
@@ -103,7 +103,7 @@ describe.each(engines)("notifications on %s", (engine) => {
       expect(mail.header("list-unsubscribe")).toBeUndefined();
       expect(mail.header("auto-submitted")).toBe("auto-generated");
       expect(mail.inReplyTo).toBeUndefined();
-    });
+    }, 120_000);
 
     it("SMTP down for 2 minutes: the action succeeds, the mail waits, fails visibly, then every message goes", async () => {
       await smtp.close();
@@ -157,7 +157,7 @@ describe.each(engines)("notifications on %s", (engine) => {
       expect(smtp.inbox).toHaveLength(20);
       expect((await log("status=sent&limit=100")).items).toHaveLength(20);
       expect((await log("status=failed")).items).toHaveLength(0);
-    });
+    }, 120_000);
 
     it("SMTP refusing: the failure with the server's answer shows in the delivery log; dead after the last attempt", async () => {
       smtp.state.refuse = { code: 451, message: "Greylisted, try later" };
@@ -196,7 +196,7 @@ describe.each(engines)("notifications on %s", (engine) => {
       expect(smtp.inbox).toHaveLength(1);
       expect(smtp.inbox[0]!.messageId).toBe(r.message_id);
       expect((await row(t, id!)).status).toBe("sent");
-    });
+    }, 120_000);
   });
 
   describe("API, in-app centre, preferences and webhooks", () => {
@@ -217,7 +217,7 @@ describe.each(engines)("notifications on %s", (engine) => {
         });
       });
       await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r));
-    });
+    }, 60_000);
     afterAll(async () => {
       await t.close();
       await new Promise((r) => hook.close(r));
