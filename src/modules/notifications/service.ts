@@ -233,7 +233,6 @@ export class NotificationService implements Notifier {
     const row = await this.repo.find(job.payload.id);
     // Already delivered: a resend's job raced the original one, or a node died after recording success.
     if (!row || row.status === "sent") return;
-    await this.repo.countAttempt(row.id, this.clock.now().toISOString());
     let providerMessageId: string | null = null;
     let error: string | null = null;
     try {
