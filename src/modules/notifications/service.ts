@@ -25,7 +25,7 @@ import {
 } from "./templates.js";
 
 export const DELIVER_JOB = "notification.deliver";
-/** Waits before the 2nd, 3rd… attempts: 30 s doubling up to 1 h; about 7 h of tries before a message is dead. */
+/** Waits before the 2nd, 3rd… attempts: 30 s doubling up to 1 h, then hourly; about 6 h of tries before a message is dead. */
 export const RETRY_DELAYS_MS = [
   30_000, 60_000, 120_000, 240_000, 480_000, 960_000, 1_920_000, 3_600_000, 3_600_000, 3_600_000, 3_600_000, 3_600_000,
 ];
