@@ -13,6 +13,7 @@ import { mayReadEvent } from "./modules/identity/event-visibility.js";
 import { identityRoutes } from "./modules/identity/routes.js";
 import { monitoringMetrics } from "./modules/monitoring/metrics.js";
 import { monitoringRoutes } from "./modules/monitoring/routes.js";
+import { notificationRoutes } from "./modules/notifications/routes.js";
 import { planRoutes } from "./modules/plan/routes.js";
 import { runbookRoutes } from "./modules/runbooks/routes.js";
 import { slaRoutes } from "./modules/sla/routes.js";
@@ -92,16 +93,21 @@ export async function buildApp(
   await app.register(planRoutes(services.plan));
   await app.register(ticketRoutes(services.tickets, { attachmentMaxBytes: platform.config.attachmentMaxBytes }));
   await app.register(webhookRoutes(services.webhooks));
+  await app.register(notificationRoutes(services.notifications));
   await app.register(monitoringRoutes(services.monitoring));
   await app.register(backupRoutes(services.backups));
   await app.register(runbookRoutes(services.runbooks));
   await app.register(slaRoutes({ plan: services.plan }));
-  // Staff see every organization's events, a customer only its own; either only in areas they may read.
+  // Staff see every organization's events, a customer only its own; either only in areas they may read;
+  // `notification.*` events only by the user they are addressed to (their subject).
   await app.register(
     eventRoutes(platform, async (request) => {
       const actor = authorize(request, "events", "read");
       const tenant = tenantOf(actor);
-      return (event) => (!tenant || event.organizationId === tenant) && mayReadEvent(actor, event.type);
+      return (event) =>
+        (!tenant || event.organizationId === tenant) &&
+        mayReadEvent(actor, event.type) &&
+        (!event.type.startsWith("notification.") || event.subjectId === actor.userId);
     }),
   );
 

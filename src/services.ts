@@ -24,6 +24,13 @@ import { AuthenticationService } from "./modules/identity/service.js";
 import { probeTypes } from "./modules/monitoring/checks/index.js";
 import { MonitoringRepository } from "./modules/monitoring/repository.js";
 import { MonitoringService, RETENTION_JOB, ROLLUP_JOB } from "./modules/monitoring/service.js";
+import { NotificationRepository } from "./modules/notifications/repository.js";
+import {
+  deliveryRetryMs,
+  MAX_ATTEMPTS as NOTIFICATION_ATTEMPTS,
+  DELIVER_JOB as NOTIFICATION_JOB,
+  NotificationService,
+} from "./modules/notifications/service.js";
 import { PlanRepository } from "./modules/plan/repository.js";
 import { PlanService } from "./modules/plan/service.js";
 import { RunbookRepository } from "./modules/runbooks/repository.js";
@@ -54,6 +61,7 @@ export interface Services {
   tickets: TicketService;
   plan: PlanService;
   webhooks: WebhookService;
+  notifications: NotificationService;
   monitoring: MonitoringService;
   backups: Backups;
   runbooks: RunbookService;
@@ -64,6 +72,26 @@ export function createServices(platform: Platform): Services {
   const { db, dialect, jobs, events, clock, secrets, mailer, config } = platform;
   const auditRepo = new AuditRepository(db, dialect);
   const audit = new AuditService({ repo: auditRepo, clock });
+  const webhooks = new WebhookService({
+    repo: new WebhookRepository(db, dialect),
+    jobs,
+    events,
+    clock,
+    secrets,
+    audit,
+    log: platform.log.child({ part: "webhooks" }),
+  });
+  const notifications = new NotificationService({
+    repo: new NotificationRepository(db, dialect),
+    jobs,
+    events,
+    clock,
+    mailer,
+    webhooks,
+    audit,
+    log: platform.log.child({ part: "notifications" }),
+    options: { publicUrl: config.publicUrl },
+  });
   const identityRepo = new IdentityRepository(db, dialect);
   const publicUrl = config.publicUrl;
   const authentication = new AuthenticationService({
@@ -71,7 +99,7 @@ export function createServices(platform: Platform): Services {
     audit,
     clock,
     secrets,
-    mailer,
+    notifier: notifications,
     log: platform.log.child({ part: "identity" }),
     publicUrl,
   });
@@ -94,23 +122,13 @@ export function createServices(platform: Platform): Services {
     clock,
     plan,
     timers,
-    notify: (mail) =>
-      mailer.send(mail).catch((err) => platform.log.warn({ err, to: mail.to }, "notification mail failed")),
+    notifier: notifications,
     links: new TicketLinkRepository(db),
     attachments: {
       repo: new AttachmentRepository(db),
       store: new AttachmentStore(config.attachmentsDir),
       maxBytes: config.attachmentMaxBytes,
     },
-  });
-  const webhooks = new WebhookService({
-    repo: new WebhookRepository(db, dialect),
-    jobs,
-    events,
-    clock,
-    secrets,
-    audit,
-    log: platform.log.child({ part: "webhooks" }),
   });
   const runbooks = new RunbookService({ repo: new RunbookRepository(db, dialect), plan, audit, events, clock });
   const backups = createBackups(platform, audit, plan);
@@ -139,6 +157,7 @@ export function createServices(platform: Platform): Services {
     tickets,
     plan,
     webhooks,
+    notifications,
     runbooks,
     backups,
     monitoring,
@@ -192,6 +211,12 @@ function registerJobHandlers(jobs: JobQueue, s: Services): void {
   jobs.register<DeliverPayload>(DELIVER_JOB, (job) => s.webhooks.deliver(job), {
     maxAttempts: MAX_ATTEMPTS,
     backoffMs: deliveryBackoffMs,
+  });
+
+  // One notification outbox row to its channel, retried from 30 s doubling to hourly.
+  jobs.register<{ id: string }>(NOTIFICATION_JOB, (job) => s.notifications.deliver(job), {
+    maxAttempts: NOTIFICATION_ATTEMPTS,
+    backoffMs: deliveryRetryMs,
   });
 
   // Monitoring aggregates: hourly roll-up; nightly daily roll-up and retention.

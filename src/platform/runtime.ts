@@ -96,6 +96,9 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     database.listen,
   );
   const events = new EventBus(database.db, database.dialect, clock, log.child({ part: "events" }), database.listen);
+  const mailer = new Mailer(config.smtpUrl, config.mailFrom, log.child({ part: "mail" }), {
+    maxConnections: Math.min(config.jobConcurrency, 5),
+  });
   let closed = false;
   return {
     config,
@@ -107,7 +110,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     jobs,
     events,
     secrets,
-    mailer: new Mailer(config.smtpUrl, config.mailFrom, log.child({ part: "mail" })),
+    mailer,
     async start() {
       await events.start();
       if (config.jobsEnabled) await jobs.start();
@@ -117,6 +120,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
       closed = true;
       await jobs.stop();
       await events.stop();
+      mailer.close();
       await database.close();
     },
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { customerEscalationMail } from "../../src/modules/tickets/escalation-mail.js";
+import { mailBodies, render, templates } from "../../src/modules/notifications/templates.js";
 import {
   noteLocaleOf,
   renderNote,
@@ -67,12 +67,17 @@ describe("system notes", () => {
 
 describe("the customer's escalation mail", () => {
   it("says the ticket is followed up, in Portuguese or English, and nothing internal", () => {
-    const ticket = { number: 42, subject: "Sem áudio", requesterName: "Rita" };
-    const pt = customerEscalationMail("rita@example.com", ticket, "pt-BR");
-    expect(pt).toMatchObject({ to: "rita@example.com", subject: "[Plantão] Seu chamado #42 está em acompanhamento" });
-    expect(pt.text).toContain('Olá, Rita.\n\nSeu chamado #42 "Sem áudio"');
-    const en = customerEscalationMail("rita@example.com", ticket, "en");
+    const params = { number: 42, subject: "Sem áudio", name: "Rita" };
+    const pt = render(templates, "ticket.escalation.customer", "pt-BR", params);
+    expect(pt.subject).toBe("[Plantão] Seu chamado #42 está em acompanhamento");
+    const ptText = mailBodies(pt, "pt-BR").text;
+    expect(ptText).toContain('Olá, Rita.\n\nSeu chamado #42 "Sem áudio"');
+    const en = render(templates, "ticket.escalation.customer", "en", params);
     expect(en.subject).toBe("[Plantão] Your ticket #42 is being followed up");
-    for (const m of [pt, en]) expect(m.text).not.toMatch(/SLA|severid|severity|L[123]|prazo|breach/i);
+    for (const m of [pt, en]) {
+      const { text, html } = mailBodies(m, m.locale);
+      expect(text).not.toMatch(/SLA|severid|severity|L[123]|prazo|breach/i);
+      expect(html).not.toMatch(/SLA|severid|severity|L[123]|prazo|breach/i);
+    }
   });
 });

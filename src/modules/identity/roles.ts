@@ -20,6 +20,7 @@ export const areas = [
   "webhooks",
   "monitoring",
   "backups",
+  "notifications",
 ] as const;
 export type Area = (typeof areas)[number];
 export type Access = "read" | "write";
@@ -44,6 +45,7 @@ export const grants: Record<Role, Partial<Record<Area, Access>>> = {
     webhooks: "write",
     monitoring: "write",
     backups: "write",
+    notifications: "write",
   },
   manager: {
     organizations: "write",
@@ -56,6 +58,7 @@ export const grants: Record<Role, Partial<Record<Area, Access>>> = {
     webhooks: "write",
     monitoring: "write",
     backups: "write",
+    notifications: "write",
   },
   agent: {
     organizations: "read",

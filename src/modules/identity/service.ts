@@ -3,9 +3,9 @@ import type { Logger } from "pino";
 import type { Clock } from "../../platform/clock.js";
 import { Problem, ProblemType } from "../../platform/http/problems.js";
 import { uuidv7 } from "../../platform/ids.js";
-import type { Mailer } from "../../platform/mail.js";
 import type { SecretBox } from "../../platform/secrets.js";
 import type { AuditService } from "../audit/service.js";
+import type { Notifier } from "../notifications/service.js";
 import { type Actor, actorOfUser, forbidden } from "./actor.js";
 import { hashPassword, newSecret, newTotpSecret, sha256, verifyPassword, verifyTotp } from "./credentials.js";
 import { canManageToken } from "./policy.js";
@@ -44,7 +44,7 @@ export interface AuthenticationDeps {
   audit: AuditService;
   clock: Clock;
   secrets: SecretBox;
-  mailer: Mailer;
+  notifier: Notifier;
   log: Logger;
   policy?: LoginPolicy;
   /** Base URL of the links in mail. */
@@ -60,7 +60,7 @@ export class AuthenticationService {
   private readonly audit: AuditService;
   private readonly clock: Clock;
   private readonly secrets: SecretBox;
-  private readonly mailer: Mailer;
+  private readonly notifier: Notifier;
   private readonly log: Logger;
   private readonly policy: LoginPolicy;
   private readonly publicUrl: string;
@@ -70,7 +70,7 @@ export class AuthenticationService {
     this.audit = deps.audit;
     this.clock = deps.clock;
     this.secrets = deps.secrets;
-    this.mailer = deps.mailer;
+    this.notifier = deps.notifier;
     this.log = deps.log;
     this.policy = deps.policy ?? defaultLoginPolicy;
     this.publicUrl = deps.publicUrl ?? "http://localhost:8080";
@@ -344,14 +344,15 @@ export class AuthenticationService {
       created_at: now.toISOString(),
     });
     const link = `${this.publicUrl}/reset-password?token=${token}`;
-    const pt = user.locale !== "en";
-    await this.mailer.send({
-      to: user.email,
-      subject: pt ? "Plantão: redefinição de senha" : "Plantão: password reset",
-      text: pt
-        ? `Olá ${user.name},\n\nPara definir uma nova senha, abra este link em até 1 hora:\n${link}\n\nSe você não pediu isso, ignore este e-mail.`
-        : `Hello ${user.name},\n\nTo set a new password, open this link within 1 hour:\n${link}\n\nIf you did not ask for this, ignore this email.`,
-    });
+    // Account mail: no opt-out, in the user's language; queued and retried by the notification outbox.
+    await this.notifier.enqueue([
+      {
+        to: { userId: user.id },
+        channel: "email",
+        template: "identity.password-reset",
+        params: { name: user.name, link },
+      },
+    ]);
   }
 
   async confirmPasswordReset(token: string, password: string, req: RequestInfo): Promise<void> {

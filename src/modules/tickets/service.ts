@@ -4,11 +4,11 @@ import type { DB } from "../../platform/db/schema.js";
 import type { EventBus } from "../../platform/events/bus.js";
 import { Problem } from "../../platform/http/problems.js";
 import { uuidv7 } from "../../platform/ids.js";
-import type { Mail } from "../../platform/mail.js";
 import type { AuditService } from "../audit/service.js";
 import { type Actor, forbidden, tenantOf } from "../identity/actor.js";
 import type { DirectoryService } from "../identity/directory.js";
 import { isStaff } from "../identity/roles.js";
+import type { Notifier } from "../notifications/service.js";
 import type { PlanService } from "../plan/service.js";
 import type { TimerService } from "../timers/service.js";
 import { type RequestInfo, TicketActivity } from "./activity.js";
@@ -75,8 +75,8 @@ export interface TicketServiceDeps {
   clock: Clock;
   plan: PlanService;
   timers: TimerService;
-  /** Sends a notification mail; failures are the caller's to log, never the ticket change's. */
-  notify: (mail: Mail) => Promise<void>;
+  /** The notification outbox: mail to watchers and escalation recipients is queued and retried there. */
+  notifier: Notifier;
   links: TicketLinkRepository;
   attachments: TicketAttachments;
 }
@@ -90,7 +90,7 @@ export class TicketService {
   private readonly identity: DirectoryService;
   private readonly clock: Clock;
   private readonly plan: PlanService;
-  private readonly notify: (mail: Mail) => Promise<void>;
+  private readonly notifier: Notifier;
   private readonly links: TicketLinkRepository;
   private readonly attachments: TicketAttachments;
 
@@ -99,7 +99,7 @@ export class TicketService {
     this.identity = deps.directory;
     this.clock = deps.clock;
     this.plan = deps.plan;
-    this.notify = deps.notify;
+    this.notifier = deps.notifier;
     this.links = deps.links;
     this.attachments = deps.attachments;
     this.activity = new TicketActivity(deps.audit, deps.events);
@@ -110,7 +110,7 @@ export class TicketService {
       deps.clock,
       deps.plan,
       deps.timers,
-      deps.notify,
+      deps.notifier,
     );
     this.linkService = new TicketLinkService(deps.repo, deps.links, deps.directory, deps.clock, this.activity);
   }
@@ -281,12 +281,12 @@ export class TicketService {
       return { ...after, ...(await this.slaClocks.refresh(trx, after, versions)) };
     });
     if (statusChange) {
-      await this.mailWatchers(
-        id,
-        actor.userId,
-        `[Plantão] #${result.number} ${result.subject}`,
-        `${actor.name}: ${statusChange}`,
-      );
+      await this.mailWatchers(id, actor.userId, {
+        number: Number(result.number),
+        subject: result.subject,
+        author: actor.name,
+        change: statusChange,
+      });
     }
     return presentTicket(result);
   }
@@ -365,12 +365,12 @@ export class TicketService {
       })
       .then(async ({ message, ticket }) => {
         if (message.visibility === "public") {
-          await this.mailWatchers(
-            id,
-            actor.userId,
-            `[Plantão] #${ticket.number} ${ticket.subject}`,
-            `${actor.name}:\n\n${message.body}`,
-          );
+          await this.mailWatchers(id, actor.userId, {
+            number: Number(ticket.number),
+            subject: ticket.subject,
+            author: actor.name,
+            body: message.body,
+          });
         }
         return presentMessage(message);
       });
@@ -480,13 +480,21 @@ export class TicketService {
     return this.linkService.watchersOf(actor, id);
   }
 
-  /** Mails a ticket's watchers (not the actor) after a public reply or a status change. */
-  private async mailWatchers(ticketId: string, actorId: string, subject: string, text: string) {
-    for (const userId of await this.links.watchers(ticketId)) {
-      if (userId === actorId) continue;
-      const u = await this.identity.getUser(userId).catch(() => undefined);
-      if (u && !u.disabled) await this.notify({ to: u.email, subject, text });
-    }
+  /** Notifies a ticket's watchers (not the actor) after a public reply or a status change. */
+  private async mailWatchers(
+    ticketId: string,
+    actorId: string,
+    params: { number: number; subject: string; author: string; change?: string; body?: string },
+  ) {
+    const watchers = (await this.links.watchers(ticketId)).filter((u) => u !== actorId);
+    await this.notifier.enqueue(
+      watchers.map((userId) => ({
+        to: { userId },
+        template: "ticket.watcher-update",
+        params,
+        thread: { kind: "ticket", id: ticketId },
+      })),
+    );
   }
 
   /**

@@ -3,16 +3,15 @@ import type { Clock } from "../../platform/clock.js";
 import type { DB } from "../../platform/db/schema.js";
 import type { EventBus } from "../../platform/events/bus.js";
 import { uuidv7 } from "../../platform/ids.js";
-import type { Mail } from "../../platform/mail.js";
 import type { DirectoryService } from "../identity/directory.js";
 import { isStaff } from "../identity/roles.js";
+import type { NotificationRequest, Notifier } from "../notifications/service.js";
 import type { PlanDocument, SeverityId } from "../plan/document.js";
 import type { PlanService, PlanVersion } from "../plan/service.js";
 import { computeClocks, policyFromPlan, type SlaClock } from "../sla/clocks.js";
 import { type EscalationStepDue, escalationSteps } from "../sla/escalation.js";
 import { describePolicy, planUnderPolicy } from "../sla/policies.js";
 import type { TimerFiring, TimerService } from "../timers/service.js";
-import { customerEscalationMail } from "./escalation-mail.js";
 import type { HistoryRow, MessageRow, SlaEventRow, TicketRepository, TicketRow } from "./repository.js";
 import { policyTimeline, slaPlanFor, ticketEvents, withCalendarChanges } from "./sla-events.js";
 import { noteLocaleOfPreference, type SkippedRecipient, type SystemNote, storedNote } from "./system-notes.js";
@@ -30,8 +29,7 @@ export type ComputedSla = ReturnType<typeof computeSla>;
 /** Mail an escalation step sends once the deadline's transaction committed. */
 interface EscalationMail {
   notify: string[];
-  subject: string;
-  text: string;
+  params: Record<string, unknown>;
   assignee: string | null;
   team: string | null;
   customer: { email: string; userId: string | null; number: number; subject: string; name: string } | null;
@@ -93,7 +91,7 @@ export class TicketSlaService {
     private readonly clock: Clock,
     private readonly plan: PlanService,
     private readonly timers: TimerService,
-    private readonly notify: (mail: Mail) => Promise<void>,
+    private readonly notifier: Notifier,
   ) {
     timers.handle<PlanVersion[]>("ticket", {
       prepare: () => this.plan.timeline(),
@@ -246,7 +244,7 @@ export class TicketSlaService {
   private async onTimer(firing: TimerFiring, versions: PlanVersion[]): Promise<void> {
     const mail: EscalationMail[] = [];
     await this.deadline(firing.trx, firing.timer.subject.id, versions, firing.now, mail);
-    // Sent after the commit: a step is recorded once; a mail that fails is logged by `notify`, not retried.
+    // Queued after the commit: a step is recorded once; the notification outbox retries what fails to send.
     if (mail.length) firing.afterCommit(() => this.sendEscalationMail(mail));
   }
 
@@ -427,8 +425,16 @@ export class TicketSlaService {
               name: requester.name,
             }
           : null,
-      subject: `[Plantão] #${t.number} ${t.subject}`,
-      text: `#${t.number} ${t.subject}\n${t.severity} · ${t.tier} · ${t.status}\n${c.kind}: breach at ${new Date(c.breachAt).toISOString()}`,
+      params: {
+        ticketId: t.id,
+        number: Number(t.number),
+        subject: t.subject,
+        severity: t.severity,
+        tier: t.tier,
+        status: t.status,
+        clock: c.kind,
+        breachAt: new Date(c.breachAt).toISOString(),
+      },
     });
     return changes;
   }
@@ -453,30 +459,29 @@ export class TicketSlaService {
   /** Staff recipients in their language (every page of them), and the requester in customer wording. */
   private async sendEscalationMail(mail: EscalationMail[]): Promise<void> {
     for (const m of mail) {
+      const thread = { kind: "ticket", id: String(m.params.ticketId ?? "") };
       const staff = new Map<string, { email: string; locale: string }>();
       const roles = m.notify.filter((n) => n !== "team" && n !== "customerContact");
       for (const r of await this.identity.escalationRecipients(roles, m.assignee)) staff.set(r.email, r);
       if (m.team) for (const r of await this.teamMembers(m.team)) staff.set(r.email, r);
-      for (const r of staff.values()) {
-        const pt = r.locale !== "en";
-        await this.notify({
-          to: r.email,
-          subject: `${pt ? "Escalonamento" : "Escalation"}: ${m.subject}`,
-          text: `${pt ? "O SLA deste chamado pede atenção." : "This ticket's SLA needs attention."}\n\n${m.text}`,
-        });
-      }
+      const requests: NotificationRequest[] = [...staff.values()].map((r) => ({
+        to: { email: r.email, locale: noteLocaleOfPreference(r.locale) },
+        template: "ticket.escalation.staff",
+        params: m.params,
+        thread,
+      }));
       if (m.customer) {
         const c = m.customer;
-        // The requester's language when they are a user; a contact without an account reads the default.
-        const user = c.userId ? await this.identity.getUser(c.userId).catch(() => undefined) : undefined;
-        await this.notify(
-          customerEscalationMail(
-            c.email,
-            { number: c.number, subject: c.subject, requesterName: c.name },
-            noteLocaleOfPreference(user?.locale),
-          ),
-        );
+        // The requester's account when there is one (its language and preferences); else the contact's address.
+        requests.push({
+          to: c.userId ? { userId: c.userId } : { email: c.email },
+          channel: "email",
+          template: "ticket.escalation.customer",
+          params: { number: c.number, subject: c.subject, name: c.name },
+          thread,
+        });
       }
+      await this.notifier.enqueue(requests);
     }
   }
 

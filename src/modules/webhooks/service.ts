@@ -275,35 +275,12 @@ export class WebhookService {
       payload: JSON.parse(event.payload),
     });
     const started = performance.now();
-    let statusCode: number | null = null;
-    let error: string | null = null;
-    try {
-      const timestamp = String(Math.floor(this.clock.now().getTime() / 1000));
-      const res = await fetch(webhook.url, {
-        method: "POST",
-        redirect: "manual",
-        headers: {
-          "content-type": "application/json",
-          "user-agent": "Plantao-Webhooks/1",
-          "x-plantao-event": event.type,
-          "x-plantao-delivery": delivery.id,
-          "x-plantao-timestamp": timestamp,
-          "x-plantao-signature": signature(this.secrets.open(webhook.secret), timestamp, body),
-        },
-        body,
-        signal: AbortSignal.any([job.signal, AbortSignal.timeout(TIMEOUT_MS)]),
-      });
-      statusCode = res.status;
-      if (res.ok) await res.body?.cancel().catch(() => {});
-      else {
-        const excerpt = await answerExcerpt(res);
-        error = `HTTP ${res.status}${excerpt ? `: ${excerpt}` : ""}`;
-      }
-    } catch (err) {
-      // The node is giving the job back: this attempt is not over, the next holder makes it.
-      if (job.signal.aborted) throw err;
-      error = failureOf(err);
-    }
+    const { statusCode, error } = await this.post(webhook, {
+      type: event.type,
+      deliveryId: delivery.id,
+      body,
+      signal: job.signal,
+    });
     const now = this.clock.now();
     const status: DeliveryStatus = error === null ? "succeeded" : job.attempt >= MAX_ATTEMPTS ? "dead" : "failed";
     const retryIn = RETRY_DELAYS_MS[job.attempt - 1];
@@ -316,6 +293,50 @@ export class WebhookService {
       updated_at: now.toISOString(),
     });
     if (error !== null) throw new Error(error);
+  }
+
+  /**
+   * Signs and POSTs one body to a webhook; the answer's status, or why it failed. Throws only when `signal`
+   * aborted (the node is giving the job back). Used by deliveries and by the notifications' webhook channel.
+   */
+  async post(
+    webhook: Pick<WebhookRow, "url" | "secret">,
+    message: { type: string; deliveryId: string; body: string; signal: AbortSignal },
+  ): Promise<{ statusCode: number | null; error: string | null }> {
+    let statusCode: number | null = null;
+    let error: string | null = null;
+    try {
+      const timestamp = String(Math.floor(this.clock.now().getTime() / 1000));
+      const res = await fetch(webhook.url, {
+        method: "POST",
+        redirect: "manual",
+        headers: {
+          "content-type": "application/json",
+          "user-agent": "Plantao-Webhooks/1",
+          "x-plantao-event": message.type,
+          "x-plantao-delivery": message.deliveryId,
+          "x-plantao-timestamp": timestamp,
+          "x-plantao-signature": signature(this.secrets.open(webhook.secret), timestamp, message.body),
+        },
+        body: message.body,
+        signal: AbortSignal.any([message.signal, AbortSignal.timeout(TIMEOUT_MS)]),
+      });
+      statusCode = res.status;
+      if (res.ok) await res.body?.cancel().catch(() => {});
+      else {
+        const excerpt = await answerExcerpt(res);
+        error = `HTTP ${res.status}${excerpt ? `: ${excerpt}` : ""}`;
+      }
+    } catch (err) {
+      if (message.signal.aborted) throw err;
+      error = failureOf(err);
+    }
+    return { statusCode, error };
+  }
+
+  /** A webhook by id, for the notifications' webhook channel; undefined once deleted. */
+  findWebhook(id: string): Promise<WebhookRow | undefined> {
+    return this.repo.find(id);
   }
 
   // administration ------------------------------------------------------------------------------

@@ -400,6 +400,57 @@ export const dataDictionary: Record<string, TableMeaning> = {
       updated_at: updatedAt,
     },
   },
+  notifications: {
+    meaning:
+      "The notification outbox and delivery log: one row per recipient and channel, written in the transaction of the change it announces and delivered by a `notification.deliver` job (email, webhook) or at once (in-app).",
+    columns: {
+      id: text("UUIDv7 of the notification"),
+      channel: text(
+        "`email`, `in_app` (the user's notification centre) or `webhook` (signed POST, optionally in a chat flavour)",
+      ),
+      template: text("Template key, e.g. `ticket.escalation.staff`"),
+      kind: text(
+        "Event kind the recipient's preferences are keyed by, e.g. `ticket.escalation`; `account` for mail that cannot be switched off",
+      ),
+      params: json("Parameters the template is rendered with"),
+      locale: text("Language it is rendered in (`pt-BR` or `en`); a template missing in it falls back to pt-BR"),
+      user_id: text("Recipient user, when the notification is addressed to one; null for a bare address or a webhook"),
+      organization_id: text("Recipient user's organization, so its in-app event stays in its tenancy"),
+      recipient: text("Where it goes: the email address, the user id (in-app) or the webhook id"),
+      flavour: text(
+        "Payload shape of a webhook notification: `plantao`, `slack`, `teams`, `telegram` or `discord`; null for other channels",
+      ),
+      thread: text(
+        "Subject it belongs to as `<kind>:<id>` (a ticket, an incident): mail of one thread share `In-Reply-To`/`References`",
+      ),
+      message_id: text(
+        "`Message-ID` of the mail, generated and stored before the first attempt so a resend after a crash repeats it",
+      ),
+      status: text(
+        "`pending` (not tried yet), `failed` (last attempt failed, retry at `next_attempt_at`), `sent`, or `dead` (attempts exhausted)",
+      ),
+      attempts: integer("Attempts made so far, resends included"),
+      next_attempt_at: timestamp("When the next retry is due while `failed`; null otherwise"),
+      last_error: text("Why the last attempt failed (SMTP answer, network error, HTTP status)"),
+      provider_message_id: text(
+        "What the receiving side answered on success: the SMTP server's queue answer or the webhook's HTTP status",
+      ),
+      sent_at: timestamp("When it was delivered"),
+      read_at: timestamp("When the user marked an in-app notification read; null while unread"),
+      created_at: createdAt,
+      updated_at: updatedAt,
+    },
+  },
+  notification_preferences: {
+    meaning: "Per-user choices of channel per event kind; a missing row means the default (on).",
+    columns: {
+      user_id: text("User the choice belongs to"),
+      kind: text("Event kind, e.g. `ticket.escalation`"),
+      channel: text("`email` or `in_app`"),
+      enabled: boolean("Whether notifications of that kind reach the user on that channel"),
+      updated_at: updatedAt,
+    },
+  },
   backup_jobs: {
     meaning:
       "Backup jobs: what is backed up (Plantão's database, file sets, external PostgreSQL or MySQL) into which restic repository, when, and the RPO/RTO targets of its data class.",

@@ -243,6 +243,41 @@ export interface WebhookDeliveryTable {
   updated_at: string;
 }
 
+export type NotificationChannel = "email" | "in_app" | "webhook";
+export type NotificationStatus = "pending" | "failed" | "sent" | "dead";
+
+export interface NotificationTable {
+  id: string;
+  channel: NotificationChannel;
+  template: string;
+  kind: string;
+  params: string;
+  locale: string;
+  user_id: string | null;
+  organization_id: string | null;
+  recipient: string;
+  flavour: string | null;
+  thread: string | null;
+  message_id: string;
+  status: NotificationStatus;
+  attempts: number;
+  next_attempt_at: string | null;
+  last_error: string | null;
+  provider_message_id: string | null;
+  sent_at: string | null;
+  read_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface NotificationPreferenceTable {
+  user_id: string;
+  kind: string;
+  channel: NotificationChannel;
+  enabled: boolean | number;
+  updated_at: string;
+}
+
 export interface TicketLinkTable {
   id: string;
   ticket_id: string;
@@ -512,6 +547,8 @@ export interface DB {
   plan_versions: PlanVersionTable;
   webhooks: WebhookTable;
   webhook_deliveries: WebhookDeliveryTable;
+  notifications: NotificationTable;
+  notification_preferences: NotificationPreferenceTable;
   backup_jobs: BackupJobTable;
   backup_runs: BackupRunTable;
   backup_restore_tests: BackupRestoreTestTable;

@@ -1,0 +1,136 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import { decodeCursor, toPage } from "../../platform/http/pagination.js";
+import { authorize, requireActor } from "../identity/actor.js";
+import * as S from "./schemas.js";
+import type { NotificationService } from "./service.js";
+
+const problem = Type.Ref("Problem");
+const problems = { 401: problem, 403: problem };
+
+export function notificationRoutes(notifications: NotificationService) {
+  const plugin: FastifyPluginAsyncTypebox = async (app) => {
+    app.get(
+      "/api/v1/notifications",
+      {
+        schema: {
+          tags: ["notifications"],
+          summary: "The delivery log: every notification, newest first, by status, channel or recipient",
+          querystring: S.LogQuery,
+          response: { 200: S.NotificationPage, 400: problem, ...problems },
+        },
+      },
+      async (request) => {
+        authorize(request, "notifications", "read");
+        const { status, channel, to, limit = 50, cursor } = request.query;
+        const rows = await notifications.deliveryLog({
+          status,
+          channel,
+          to: to?.includes("@") ? to.trim().toLowerCase() : to,
+          limit,
+          before: decodeCursor(cursor),
+        });
+        return toPage(rows, limit, (n) => n.id);
+      },
+    );
+
+    app.post(
+      "/api/v1/notifications/:id/resend",
+      {
+        schema: {
+          tags: ["notifications"],
+          summary: "Send a sent or dead email or webhook notification again (same Message-ID, fresh attempts)",
+          params: S.NotificationParams,
+          response: { 200: S.Notification, 400: problem, ...problems, 404: problem, 409: problem },
+        },
+      },
+      async (request) => {
+        const actor = authorize(request, "notifications", "write");
+        return notifications.resend(actor, request.params.id, request);
+      },
+    );
+
+    app.get(
+      "/api/v1/me/notifications",
+      {
+        schema: {
+          tags: ["me"],
+          summary: "Own notification centre (in-app notifications), newest first, with the unread count",
+          querystring: S.InboxQuery,
+          response: { 200: S.InboxPage, 400: problem, 401: problem },
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request);
+        const { unread, limit = 50, cursor } = request.query;
+        const rows = await notifications.inbox(actor, { unread, limit, before: decodeCursor(cursor) });
+        return { ...toPage(rows, limit, (n) => n.id), unread: await notifications.unreadCount(actor) };
+      },
+    );
+
+    app.get(
+      "/api/v1/me/notifications/unread-count",
+      {
+        schema: {
+          tags: ["me"],
+          summary: "How many of own in-app notifications are unread (live: `notification.*` events)",
+          response: { 200: S.UnreadCount, 401: problem },
+        },
+      },
+      async (request) => ({ unread: await notifications.unreadCount(requireActor(request)) }),
+    );
+
+    app.post(
+      "/api/v1/me/notifications/:id/read",
+      {
+        schema: {
+          tags: ["me"],
+          summary: "Mark one of own notifications read; answers the unread count",
+          params: S.NotificationParams,
+          response: { 200: S.UnreadCount, 400: problem, 401: problem, 404: problem },
+        },
+      },
+      async (request) => ({ unread: await notifications.markRead(requireActor(request), request.params.id) }),
+    );
+
+    app.post(
+      "/api/v1/me/notifications/read-all",
+      {
+        schema: {
+          tags: ["me"],
+          summary: "Mark all own notifications read; answers the unread count (0)",
+          response: { 200: S.UnreadCount, 401: problem },
+        },
+      },
+      async (request) => ({ unread: await notifications.markRead(requireActor(request)) }),
+    );
+
+    app.get(
+      "/api/v1/me/notification-preferences",
+      {
+        schema: {
+          tags: ["me"],
+          summary: "Own notification preferences: each event kind × channel, on unless switched off",
+          response: { 200: S.Preferences, 401: problem },
+        },
+      },
+      async (request) => ({ items: await notifications.preferences(requireActor(request)) }),
+    );
+
+    app.put(
+      "/api/v1/me/notification-preferences",
+      {
+        schema: {
+          tags: ["me"],
+          summary: "Change own notification preferences; pairs not listed keep their value",
+          body: S.PreferencesInput,
+          response: { 200: S.Preferences, 400: problem, 401: problem },
+        },
+      },
+      async (request) => ({
+        items: await notifications.savePreferences(requireActor(request), request.body.items),
+      }),
+    );
+  };
+  return plugin;
+}
