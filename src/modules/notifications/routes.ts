@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { decodeCursor, toPage } from "../../platform/http/pagination.js";
-import { authorize, requireActor } from "../identity/actor.js";
+import { requireActor } from "../identity/actor.js";
 import * as S from "./schemas.js";
 import type { NotificationService } from "./service.js";
 
@@ -13,6 +13,7 @@ export function notificationRoutes(notifications: NotificationService) {
     app.get(
       "/api/v1/notifications",
       {
+        config: { area: "notifications", access: "read" },
         schema: {
           tags: ["notifications"],
           summary: "The delivery log: every notification, newest first, by status, channel or recipient",
@@ -21,7 +22,6 @@ export function notificationRoutes(notifications: NotificationService) {
         },
       },
       async (request) => {
-        authorize(request, "notifications", "read");
         const { status, channel, to, limit = 50, cursor } = request.query;
         const rows = await notifications.deliveryLog({
           status,
@@ -37,6 +37,7 @@ export function notificationRoutes(notifications: NotificationService) {
     app.post(
       "/api/v1/notifications/:id/resend",
       {
+        config: { area: "notifications", access: "write" },
         schema: {
           tags: ["notifications"],
           summary: "Send a sent or dead email or webhook notification again (same Message-ID, fresh attempts)",
@@ -45,7 +46,7 @@ export function notificationRoutes(notifications: NotificationService) {
         },
       },
       async (request) => {
-        const actor = authorize(request, "notifications", "write");
+        const actor = requireActor(request);
         return notifications.resend(actor, request.params.id, request);
       },
     );
@@ -53,6 +54,7 @@ export function notificationRoutes(notifications: NotificationService) {
     app.get(
       "/api/v1/me/notifications",
       {
+        config: { signedIn: true },
         schema: {
           tags: ["me"],
           summary: "Own notification centre (in-app notifications), newest first, with the unread count",
@@ -71,6 +73,7 @@ export function notificationRoutes(notifications: NotificationService) {
     app.get(
       "/api/v1/me/notifications/unread-count",
       {
+        config: { signedIn: true },
         schema: {
           tags: ["me"],
           summary: "How many of own in-app notifications are unread (live: `notification.*` events)",
@@ -83,6 +86,7 @@ export function notificationRoutes(notifications: NotificationService) {
     app.post(
       "/api/v1/me/notifications/:id/read",
       {
+        config: { signedIn: true },
         schema: {
           tags: ["me"],
           summary: "Mark one of own notifications read; answers the unread count",
@@ -96,6 +100,7 @@ export function notificationRoutes(notifications: NotificationService) {
     app.post(
       "/api/v1/me/notifications/read-all",
       {
+        config: { signedIn: true },
         schema: {
           tags: ["me"],
           summary: "Mark all own notifications read; answers the unread count (0)",
@@ -108,6 +113,7 @@ export function notificationRoutes(notifications: NotificationService) {
     app.get(
       "/api/v1/me/notification-preferences",
       {
+        config: { signedIn: true },
         schema: {
           tags: ["me"],
           summary: "Own notification preferences: each event kind × channel, on unless switched off",
@@ -120,6 +126,7 @@ export function notificationRoutes(notifications: NotificationService) {
     app.put(
       "/api/v1/me/notification-preferences",
       {
+        config: { signedIn: true },
         schema: {
           tags: ["me"],
           summary: "Change own notification preferences; pairs not listed keep their value",
