@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "../../src/modules/identity/actor.js";
+import { installAuthorization } from "../../src/modules/identity/authorization.js";
 import type { Role } from "../../src/modules/identity/roles.js";
 import type { PlanService } from "../../src/modules/plan/service.js";
 import { slaRoutes } from "../../src/modules/sla/routes.js";
@@ -9,7 +10,7 @@ import { installErrorHandling } from "../../src/platform/http/errors.js";
 import { ProblemSchema } from "../../src/platform/http/problems.js";
 import { plan } from "./fixtures.js";
 
-/** The app's HTTP conventions (ajv options, problem+json) with the actor taken from a test header. */
+/** The app's HTTP conventions (ajv options, problem+json, declared access) with the actor from a test header. */
 async function appWithSla(): Promise<FastifyInstance> {
   const app = Fastify({
     ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: "array", useDefaults: true } },
@@ -33,6 +34,7 @@ async function appWithSla(): Promise<FastifyInstance> {
           } satisfies Actor)
         : null;
   });
+  installAuthorization(app);
   // Only the simulator is exercised here; the other routes are tested through the whole app in test/sla/calendars.test.ts.
   await app.register(
     slaRoutes({ plan: { current: async () => ({ version: 1, document: plan }) } as unknown as PlanService }),
