@@ -386,7 +386,7 @@ export class MonitoringEngine {
     const same = owned.size === this.#owned.size && [...owned].every((s) => this.#owned.has(s));
     if (same && this.#loaded) return;
     const gained = [...owned].some((s) => !this.#owned.has(s));
-    this.#owned = owned;
+    this.#owned = new Set(owned);
     for (const slot of [...this.#slots.values()]) if (!owned.has(slot.def.shard)) this.#drop(slot);
     if (!gained && this.#loaded) return;
     this.#loaded = true;
@@ -581,8 +581,7 @@ export class MonitoringEngine {
     const head = this.#heap.peek();
     if (head && head.due <= now) {
       if (now < this.shards.heldUntil) this.#takeBatch(now);
-      // Fenced: past our lease another node may run these monitors; the next renewal decides.
-      else void this.shards.sync().then(() => this.#wake());
+      else this.#renewFirst();
       if (this.#batch) return;
     }
     const next = this.#heap.peek();
@@ -590,6 +589,21 @@ export class MonitoringEngine {
       this.#timer = setTimeout(() => this.#wake(), Math.max(0, next.due - this.time.now()));
       this.#timer.unref();
     }
+  }
+
+  /**
+   * Fenced: past our lease another node may run these monitors (this node was paused, or the database
+   * stalled), so nothing starts until a renewal says which shards are still ours.
+   */
+  #renewFirst(): void {
+    this.#batch = this.shards.sync().then(() => {
+      this.#batch = undefined;
+      if (this.time.now() < this.shards.heldUntil) this.#wake();
+      else if (this.#started) {
+        this.#timer = setTimeout(() => this.#wake(), this.shards.renewEveryMs);
+        this.#timer.unref();
+      }
+    });
   }
 
   /** Takes every check due within the batch window, records them, then starts them. */

@@ -143,7 +143,7 @@ export class ShardLeases {
       if (held.length > fair) {
         const extra = held.slice(fair);
         held = held.slice(0, fair);
-        for (const s of extra) this.owned.delete(s);
+        this.owned = new Set([...this.owned].filter((s) => !extra.includes(s)));
         // Stop running them before another node may start.
         await this.#apply(new Set(held), gained);
         await this.repo.release(nodeId, extra);
