@@ -17,7 +17,7 @@ import { TicketRepository } from "./modules/tickets/repository.js";
 import { TicketService } from "./modules/tickets/service.js";
 import { WebhookRepository } from "./modules/webhooks/repository.js";
 import { WebhookService } from "./modules/webhooks/service.js";
-import { systemClock } from "./platform/clock.js";
+import { ManualClock } from "./platform/clock.js";
 import type { Platform } from "./platform/runtime.js";
 
 /** The domain services over one platform; the HTTP app and the CLI both build on this. */
@@ -108,7 +108,8 @@ export function createServices(platform: Platform): Services {
       nodeId: platform.config.nodeId,
       concurrency: platform.config.monitorConcurrency,
       leaseMs: platform.config.monitorLeaseMs,
-      sharedClock: platform.clock === systemClock,
+      // A test's manual clock is the time itself; any other clock is this machine's, moved onto the database's.
+      sharedClock: !(platform.clock instanceof ManualClock),
       retention: platform.config.monitorRetention,
     },
     Object.values(probeTypes),

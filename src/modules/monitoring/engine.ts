@@ -446,8 +446,11 @@ export class MonitoringEngine {
     const covered = Math.max(mark ?? Number.NEGATIVE_INFINITY, lastCheck ?? Number.NEGATIVE_INFINITY);
     const latest = next - def.intervalMs;
     if (latest <= covered) return next;
-    const window = Math.min(CATCH_UP_MS, def.intervalMs / 4);
-    return Math.min(next, now + (hash32(`${def.id}:catch-up`) % Math.max(1, Math.floor(window))));
+    // Far enough before the next grid time that the two never fall in one interval; just before it, wait for it.
+    const room = next - now - 2 * BATCH_MS;
+    if (room <= 0) return next;
+    const window = Math.max(1, Math.floor(Math.min(CATCH_UP_MS, def.intervalMs / 4, room)));
+    return now + (hash32(`${def.id}:catch-up`) % window);
   }
 
   /** Takes a monitor into this node's schedule, continuing from its stored state. */

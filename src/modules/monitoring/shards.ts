@@ -114,7 +114,10 @@ export class ShardLeases {
         this.#changed(SHARDS_RELEASED, shards, { reason: "stop" }, "monitor shards handed over at stop");
       }
     } catch (err) {
-      this.log.error({ err, node: this.opts.nodeId }, "could not hand monitor shards over; they move on when the lease expires");
+      this.log.error(
+        { err, node: this.opts.nodeId },
+        "could not hand monitor shards over; they move on when the lease expires",
+      );
     }
     await this.repo.leave(this.opts.nodeId).catch(() => {});
   }
@@ -148,7 +151,12 @@ export class ShardLeases {
         await this.#apply(new Set(held), gained);
         await this.repo.release(nodeId, extra);
         await this.repo.announceRelease(SHARDS_CHANNEL, nodeId);
-        this.#changed(SHARDS_RELEASED, extra, { reason: "rebalance", liveNodes: live }, "monitor shards given back to a joining node");
+        this.#changed(
+          SHARDS_RELEASED,
+          extra,
+          { reason: "rebalance", liveNodes: live },
+          "monitor shards given back to a joining node",
+        );
       } else if (held.length < fair) {
         const claimed = await this.repo.claim(nodeId, fair - held.length, iso(now), until);
         for (const r of claimed) gained.set(r.shard, r.checked_through ? Date.parse(r.checked_through) : null);
@@ -171,7 +179,12 @@ export class ShardLeases {
     const lost = [...this.owned].filter((s) => !owned.has(s) && !gained.has(s));
     this.owned = owned;
     if (lost.length) {
-      this.#changed(SHARDS_LOST, lost, {}, "monitor shards lost: the lease ran out before renewal (paused node or database stall)");
+      this.#changed(
+        SHARDS_LOST,
+        lost,
+        {},
+        "monitor shards lost: the lease ran out before renewal (paused node or database stall)",
+      );
     }
     await this.apply(owned, gained);
   }
@@ -197,7 +210,10 @@ export class ShardLeases {
       if (was) from.set(was, [...(from.get(was) ?? []), r.shard]);
     }
     for (const [peer, shards] of from) {
-      this.log.info({ node: this.opts.nodeId, peer, shards }, "monitor shards taken over from a node whose lease expired");
+      this.log.info(
+        { node: this.opts.nodeId, peer, shards },
+        "monitor shards taken over from a node whose lease expired",
+      );
     }
     this.#changed(
       SHARDS_ACQUIRED,
