@@ -235,7 +235,7 @@ export class MonitoringEngine {
   constructor(
     private readonly repo: MonitoringRepository,
     private readonly events: EventBus,
-    private readonly clock: Clock,
+    clock: Clock,
     private readonly log: Logger,
     private readonly probes: ReadonlyMap<string, ProbeType>,
     private readonly opts: EngineOptions,

@@ -116,6 +116,11 @@ export class MonitoringRepository {
     return new Map(rows.map((r) => [r.id, { at: r.last_check_at ?? null, latencyMs: r.last_latency_ms ?? null }]));
   }
 
+  /** Every monitor's id. */
+  async ids(): Promise<string[]> {
+    return (await this.db.selectFrom("monitors").select("id").execute()).map((r) => r.id);
+  }
+
   /** Which of `ids` exist. */
   async existing(ids: string[]): Promise<string[]> {
     const rows = await this.db.selectFrom("monitors").select("id").where("id", "in", ids).execute();

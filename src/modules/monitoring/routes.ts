@@ -46,6 +46,21 @@ export function monitoringRoutes(monitoring: MonitoringService) {
     );
 
     app.get(
+      "/api/v1/monitoring/nodes",
+      {
+        schema: {
+          tags,
+          summary: "The nodes running monitors: their last heartbeat, the shards each holds and the monitors in them",
+          response: { 200: S.ClusterNodes, ...problems },
+        },
+      },
+      async (request) => {
+        authorize(request, "monitoring", "read");
+        return monitoring.nodes();
+      },
+    );
+
+    app.get(
       "/api/v1/monitors/:id",
       {
         schema: {
