@@ -1,4 +1,7 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector";
 import { loadavg } from "node:os";
+import { join } from "node:path";
 import { Value } from "typebox/value";
 import { probeTypes } from "../src/modules/monitoring/checks/index.js";
 import type { Engine } from "../src/platform/db/dialect.js";
@@ -26,6 +29,29 @@ export interface MonitoringRun {
   settings?: Record<string, unknown>;
   /** What the figure is compared with, for the JSON line. */
   reference: string;
+}
+
+/**
+ * PLANTAO_BENCH_CPU_PROFILE=<dir> profiles the measured window only (not start-up, seeding or warm-up) and
+ * writes it there as a .cpuprofile (Chrome DevTools, or any flame graph viewer).
+ */
+async function startProfile(): Promise<((name: string) => Promise<void>) | null> {
+  const dir = process.env.PLANTAO_BENCH_CPU_PROFILE;
+  if (!dir) return null;
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<any>((resolve, reject) =>
+      session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))),
+    );
+  await post("Profiler.enable");
+  await post("Profiler.start");
+  return async (name) => {
+    const { profile } = await post("Profiler.stop");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${name}-${Date.now()}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -70,6 +96,7 @@ export async function measureMonitoring(engine: Engine, run: MonitoringRun): Pro
     await monitoring.start();
     await sleep((run.intervalSeconds + 5) * 1000);
     const before = monitoring.engine.stats();
+    const profile = await startProfile();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     let rss = process.memoryUsage().rss;
@@ -79,6 +106,7 @@ export async function measureMonitoring(engine: Engine, run: MonitoringRun): Pro
     await sleep(windowSeconds * 1000);
     clearInterval(sampler);
     const cpu = process.cpuUsage(cpu0);
+    await profile?.(`${run.name}-${engine}`);
     const elapsedS = (performance.now() - t0) / 1000;
     const after = monitoring.engine.stats();
     const checks = after.checks - before.checks;

@@ -47,6 +47,8 @@ export interface EngineOptions {
 export const BATCH_MS = 200;
 /** A monitor overdue when its shard changes hands runs within this window (spread by its id), not in one burst. */
 export const CATCH_UP_MS = 500;
+/** How long a batch waits for its record before its checks start anyway. */
+export const BATCH_WAIT_MS = 100;
 
 export interface Definition {
   id: string;
@@ -213,6 +215,8 @@ export class MonitoringEngine {
   #counts = new Map<string, CountRow>();
   /** The batch being recorded before its checks start; the schedule waits for it. */
   #batch: Promise<void> | undefined;
+  /** Batch records not written yet (the schedule waits for them only briefly). */
+  readonly #writes = new Set<Promise<unknown>>();
   readonly time: EngineTime;
   readonly shards: ShardLeases;
   #checksAt: Array<[number, number]> = [];
@@ -335,9 +339,9 @@ export class MonitoringEngine {
 
   /** Waits until no check runs and every state change is written. */
   async idle(): Promise<void> {
-    while (this.#inFlight.size || this.#batch) {
+    while (this.#inFlight.size || this.#batch || this.#writes.size) {
       await this.#batch;
-      await Promise.allSettled([...this.#inFlight]);
+      await Promise.allSettled([...this.#inFlight, ...this.#writes]);
     }
     await Promise.allSettled([...this.#slots.values()].map((s) => s.writes));
   }
@@ -631,7 +635,7 @@ export class MonitoringEngine {
     for (const { slot } of batch) this.#count(slot.def.id, minute, 1, 0);
     const counts = [...this.#counts.values()];
     this.#counts.clear();
-    this.#batch = this.repo
+    const write = this.repo
       .advance(this.opts.nodeId, new Date(through).toISOString(), new Date(now).toISOString(), counts)
       .then(
         (held) => {
@@ -645,21 +649,31 @@ export class MonitoringEngine {
           this.log.warn({ err, node: this.opts.nodeId }, "could not record a batch of monitor checks");
           return new Set<number>();
         },
-      )
-      .then((lost) => {
-        this.#batch = undefined;
-        for (const { slot, due } of batch) {
-          const ours = this.#started && this.#slots.get(slot.def.id) === slot && !lost.has(slot.def.shard);
-          if (ours && this.time.now() < this.shards.heldUntil) {
-            if (this.#inFlight.size < this.opts.concurrency) this.#start(slot, due, now);
-            else this.#waiting.push({ slot, due, at: now });
-          } else {
-            slot.busy = false;
-            this.#count(slot.def.id, minute, -1, 0);
-          }
-        }
-        this.#wake();
+      );
+    this.#writes.add(write);
+    void write.finally(() => this.#writes.delete(write));
+    // A database slow to answer (a burst of state changes queued before it) must not hold the schedule up:
+    // past a short wait the checks start anyway, fenced by the lease alone.
+    this.#batch = new Promise<Set<number>>((resolve) => {
+      const timer = setTimeout(() => resolve(new Set()), BATCH_WAIT_MS);
+      void write.then((lost) => {
+        clearTimeout(timer);
+        resolve(lost);
       });
+    }).then((lost) => {
+      this.#batch = undefined;
+      for (const { slot, due } of batch) {
+        const ours = this.#started && this.#slots.get(slot.def.id) === slot && !lost.has(slot.def.shard);
+        if (ours && this.time.now() < this.shards.heldUntil) {
+          if (this.#inFlight.size < this.opts.concurrency) this.#start(slot, due, now);
+          else this.#waiting.push({ slot, due, at: now });
+        } else {
+          slot.busy = false;
+          this.#count(slot.def.id, minute, -1, 0);
+        }
+      }
+      this.#wake();
+    });
   }
 
   #count(monitorId: string, minute: number, checks: number, failures: number): void {
