@@ -46,7 +46,7 @@ export interface EngineOptions {
  */
 export const BATCH_MS = 200;
 /** A monitor overdue when its shard changes hands runs within this window (spread by its id), not in one burst. */
-export const CATCH_UP_MS = 500;
+export const CATCH_UP_MS = 300;
 /** How long a batch waits for its record before its checks start anyway. */
 export const BATCH_WAIT_MS = 100;
 

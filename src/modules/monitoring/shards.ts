@@ -162,8 +162,8 @@ export class ShardLeases {
         for (const r of claimed) gained.set(r.shard, r.checked_through ? Date.parse(r.checked_through) : null);
         held = [...held, ...claimed.map((r) => r.shard)];
         if (claimed.length) this.#acquired(claimed, now);
-        if (held.length < fair) this.#armExpiry(rows, now);
       }
+      this.#armExpiry(rows, now);
       this.heldUntil = now + leaseMs;
       if (!this.#running) return;
       await this.#apply(new Set(held), gained);
@@ -189,7 +189,10 @@ export class ShardLeases {
     await this.apply(owned, gained);
   }
 
-  /** Another node holds shards we should take: look again right when the first of their leases runs out. */
+  /**
+   * A peer missed its renewals (its lease runs out before our next round): look again right when it does, so
+   * its shards move on at once rather than up to a round later.
+   */
   #armExpiry(rows: ShardRow[], now: number): void {
     const expiries = rows
       .filter((r) => r.owner && r.owner !== this.opts.nodeId && r.lease_until)
