@@ -49,6 +49,7 @@ import {
   MAX_ATTEMPTS,
   WebhookService,
 } from "./modules/webhooks/service.js";
+import { ManualClock } from "./platform/clock.js";
 import type { JobQueue } from "./platform/jobs/queue.js";
 import type { Platform } from "./platform/runtime.js";
 
@@ -144,6 +145,8 @@ export function createServices(platform: Platform): Services {
       nodeId: config.nodeId,
       concurrency: config.monitorConcurrency,
       leaseMs: config.monitorLeaseMs,
+      // A test's manual clock is the time itself; any other clock is this machine's, moved onto the database's.
+      sharedClock: !(clock instanceof ManualClock),
       retention: config.monitorRetention,
     },
     probes: Object.values(probeTypes),

@@ -281,6 +281,20 @@ describe.each(engines)("monitoring engine on %s", (engine) => {
     expect(value("plantao_monitor_monitors_owned")).toBe(monitoring().engine.running().length);
     expect(value("plantao_monitor_shards_owned")).toBe(64);
     expect(value("plantao_monitor_checks_in_flight")).toBe(0);
+    expect(value("plantao_monitor_scheduling_lag_seconds")).toBe(0);
+    expect(value("plantao_monitor_checks_per_second")).toBeGreaterThanOrEqual(0);
+    expect(value(`plantao_monitor_node_info{node="${t.platform.config.nodeId}"}`)).toBe(1);
+
+    // The admin screen's view of the nodes: this one, alive, with every shard and its monitors.
+    const nodes = await t.app.inject({ url: "/api/v1/monitoring/nodes", headers: admin });
+    expect(nodes.statusCode, nodes.body).toBe(200);
+    const me = nodes.json().nodes.find((n: { nodeId: string }) => n.nodeId === t.platform.config.nodeId);
+    expect(me).toMatchObject({ alive: true, monitors: monitoring().engine.running().length });
+    expect(me.shards).toHaveLength(64);
+    expect(nodes.json().shards[0]).toMatchObject({ shard: 0, owner: t.platform.config.nodeId });
+    // Agents read monitoring (customers get 403 on every monitoring route, see api.test.ts).
+    const agent = await tokenFor(t, "agent");
+    expect((await t.app.inject({ url: "/api/v1/monitoring/nodes", headers: agent.headers })).statusCode).toBe(200);
     await t.app.inject({ method: "DELETE", url: `/api/v1/monitors/${m.id}`, headers: admin });
   });
 

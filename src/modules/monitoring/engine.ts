@@ -3,8 +3,9 @@ import type { Clock } from "../../platform/clock.js";
 import type { DomainEvent, EventBus, NewEvent } from "../../platform/events/bus.js";
 import { MinuteAccumulator } from "./aggregates.js";
 import type { CheckResult, CheckStatus, ProbeType } from "./checks/types.js";
-import type { LastCheck, MonitoringRepository, MonitorRow, PushRow, StateRow } from "./repository.js";
-import { DueHeap, nextRun, SHARDS, shardOf } from "./schedule.js";
+import type { CountRow, LastCheck, MonitoringRepository, MonitorRow, PushRow, StateRow } from "./repository.js";
+import { DueHeap, hash32, nextRun, shardOf } from "./schedule.js";
+import { EngineTime, type Handover, ShardLeases } from "./shards.js";
 import {
   derive,
   type Effective,
@@ -31,7 +32,23 @@ export interface EngineOptions {
   concurrency: number;
   /** Shard lease; renewed every third of it. A dead node's monitors move on after about this long. */
   leaseMs: number;
+  /**
+   * Run on the database's clock (PostgreSQL) rather than this machine's, so nodes whose clocks disagree still
+   * agree on leases and on when each check is due. Off with a test clock.
+   */
+  sharedClock?: boolean;
 }
+
+/**
+ * Checks due within this window start together, after one write that records them (the shard's hand-over
+ * mark and the minute's check counts): so a node that dies leaves nothing unknown behind it, for the price of
+ * starting a check up to this much early.
+ */
+export const BATCH_MS = 200;
+/** A monitor overdue when its shard changes hands runs within this window (spread by its id), not in one burst. */
+export const CATCH_UP_MS = 300;
+/** How long a batch waits for its record before its checks start anyway. */
+export const BATCH_WAIT_MS = 100;
 
 export interface Definition {
   id: string;
@@ -190,22 +207,28 @@ export class MonitoringEngine {
   readonly #members = new Map<string, Set<string>>();
   readonly #slots = new Map<string, Slot>();
   readonly #heap = new DueHeap<Slot>();
-  readonly #waiting: Array<{ slot: Slot; due: number }> = [];
+  readonly #waiting: Array<{ slot: Slot; due: number; at: number }> = [];
   readonly #inFlight = new Set<Promise<void>>();
   readonly #aborts = new Set<AbortController>();
   #done: MinuteAccumulator[] = [];
+  /** Check and failure counts not yet written, by monitor and minute. */
+  #counts = new Map<string, CountRow>();
+  /** The batch being recorded before its checks start; the schedule waits for it. */
+  #batch: Promise<void> | undefined;
+  /** Batch records not written yet (the schedule waits for them only briefly). */
+  readonly #writes = new Set<Promise<unknown>>();
+  readonly time: EngineTime;
+  readonly shards: ShardLeases;
+  #checksAt: Array<[number, number]> = [];
   /** Last checks of monitors dropped before the flush wrote them. */
   #lastChecks: LastCheck[] = [];
   readonly #observers = new Set<EngineObserver>();
   #owned = new Set<number>();
-  #heldUntil = 0;
   #timer: NodeJS.Timeout | undefined;
-  #syncTimer: NodeJS.Timeout | undefined;
   #flushTimer: NodeJS.Timeout | undefined;
   #unsubscribe: (() => void) | undefined;
   #unlisten: (() => Promise<void>) | undefined;
   #started = false;
-  #syncing: Promise<void> | undefined;
   /** Rebalances and reloads, one at a time, so two never adopt the same monitor. */
   #serial: Promise<void> = Promise.resolve();
   #loaded = false;
@@ -216,13 +239,28 @@ export class MonitoringEngine {
   constructor(
     private readonly repo: MonitoringRepository,
     private readonly events: EventBus,
-    private readonly clock: Clock,
+    clock: Clock,
     private readonly log: Logger,
     private readonly probes: ReadonlyMap<string, ProbeType>,
     private readonly opts: EngineOptions,
     private readonly reveal: Reveal,
     private readonly listen?: (channel: string, fn: (payload: string) => void) => Promise<() => Promise<void>>,
-  ) {}
+  ) {
+    this.time = new EngineTime(clock, opts.sharedClock ?? false);
+    this.shards = new ShardLeases(
+      repo,
+      events,
+      log,
+      this.time,
+      opts,
+      (owned, gained) => this.#rebalance(owned, gained),
+      listen,
+    );
+  }
+
+  get nodeId(): string {
+    return this.opts.nodeId;
+  }
 
   /** Ids of the monitors this node runs. */
   running(): string[] {
@@ -230,8 +268,30 @@ export class MonitoringEngine {
   }
 
   /** What this node carries now: monitors it runs, shards it holds, checks running. */
-  load(): { monitors: number; shards: number; inFlight: number } {
-    return { monitors: this.#slots.size, shards: this.#owned.size, inFlight: this.#inFlight.size };
+  load(): { monitors: number; shards: number; inFlight: number; lagMs: number } {
+    return {
+      monitors: this.#slots.size,
+      shards: this.#owned.size,
+      inFlight: this.#inFlight.size,
+      lagMs: this.#lagNow(),
+    };
+  }
+
+  /** How late the oldest due check not started yet is now (0 when none is). */
+  #lagNow(): number {
+    const now = this.time.now();
+    const head = this.#heap.peek()?.due ?? now;
+    return Math.max(0, now - Math.min(head, this.#waiting[0]?.due ?? now));
+  }
+
+  /** Checks per second over the last `windowMs` (the metrics read it). */
+  checksPerSecond(windowMs = 10_000): number {
+    const now = this.time.now();
+    this.#checksAt = this.#checksAt.filter(([at]) => at >= now - windowMs * 2);
+    this.#checksAt.push([now, this.#checks]);
+    const first = this.#checksAt.find(([at]) => at >= now - windowMs) ?? this.#checksAt[0]!;
+    const spanMs = now - first[0];
+    return spanMs > 0 ? ((this.#checks - first[1]) * 1000) / spanMs : 0;
   }
 
   /** The latest check of a monitor this node runs, fresher than the stored one (which waits for the flush). */
@@ -247,14 +307,11 @@ export class MonitoringEngine {
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
-    await this.repo.ensureShards(SHARDS);
     this.#unsubscribe = this.events.subscribe((e) => this.#onEvent(e));
     if (this.listen) {
       this.#unlisten = await this.listen(PUSH_CHANNEL, (id) => void this.pushed(id).catch(() => {}));
     }
-    await this.sync();
-    this.#syncTimer = setInterval(() => void this.sync(), Math.max(100, Math.floor(this.opts.leaseMs / 3)));
-    this.#syncTimer.unref();
+    await this.shards.start();
     this.#armFlush();
   }
 
@@ -263,11 +320,10 @@ export class MonitoringEngine {
     if (!this.#started) return;
     this.#started = false;
     clearTimeout(this.#timer);
-    clearInterval(this.#syncTimer);
     clearTimeout(this.#flushTimer);
     this.#unsubscribe?.();
     await this.#unlisten?.();
-    await this.#syncing;
+    await this.shards.stop();
     await this.#serial;
     for (const a of this.#aborts) a.abort(new Error("monitoring stopped"));
     await this.idle();
@@ -275,20 +331,25 @@ export class MonitoringEngine {
     this.#heap.clear();
     this.#waiting.length = 0;
     await this.flush().catch((err) => this.log.error({ err }, "could not flush monitor aggregates"));
-    await this.repo.release(this.opts.nodeId).catch((err) => this.log.error({ err }, "could not release shards"));
-    await this.repo.leave(this.opts.nodeId).catch(() => {});
+    // Every check due up to the last batch's mark was started: the next owner runs the rest at once.
+    await this.shards.handOver();
     this.#owned = new Set();
     this.#loaded = false;
   }
 
   /** Waits until no check runs and every state change is written. */
   async idle(): Promise<void> {
-    while (this.#inFlight.size) await Promise.allSettled([...this.#inFlight]);
+    while (this.#inFlight.size || this.#batch || this.#writes.size) {
+      await this.#batch;
+      await Promise.allSettled([...this.#inFlight, ...this.#writes]);
+    }
     await Promise.allSettled([...this.#slots.values()].map((s) => s.writes));
   }
 
   /** Starts what is due now and waits for it; tests drive the engine this way with a manual clock. */
   async runDue(): Promise<void> {
+    // A manual clock moved past the lease: renew first, as the renewal timer would have.
+    if (this.#started && this.time.now() >= this.shards.heldUntil) await this.shards.sync();
     this.#wake();
     await this.idle();
   }
@@ -310,40 +371,9 @@ export class MonitoringEngine {
   }
 
   // shards --------------------------------------------------------------------------------------
-  /** One round of the shard protocol: heartbeat, renew, then give back or take shards to hold a fair share. */
+  /** One round of the shard protocol (see ShardLeases); tests call it to move shards at once. */
   sync(): Promise<void> {
-    this.#syncing ??= this.#syncOnce().finally(() => {
-      this.#syncing = undefined;
-    });
-    return this.#syncing;
-  }
-
-  async #syncOnce(): Promise<void> {
-    if (!this.#started) return;
-    const now = this.clock.now().getTime();
-    const iso = (ms: number) => new Date(ms).toISOString();
-    try {
-      const live = await this.repo.heartbeat(this.opts.nodeId, iso(now), iso(now - this.opts.leaseMs));
-      const until = iso(now + this.opts.leaseMs);
-      let held = await this.repo.renew(this.opts.nodeId, until);
-      const fair = Math.ceil(SHARDS / Math.max(1, live));
-      if (held.length > fair) {
-        const extra = held.slice(fair);
-        held = held.slice(0, fair);
-        // Stop running them before another node may start.
-        await this.#rebalance(new Set(held));
-        await this.repo.release(this.opts.nodeId, extra);
-      } else if (held.length < fair) {
-        held = [...held, ...(await this.repo.claim(this.opts.nodeId, fair - held.length, iso(now), until))];
-      }
-      this.#heldUntil = now + this.opts.leaseMs;
-      if (!this.#started) return;
-      await this.#rebalance(new Set(held));
-    } catch (err) {
-      this.log.error({ err }, "monitor shard renewal failed");
-      // Past our lease another node may hold the shards: stop running them.
-      if (this.clock.now().getTime() > this.#heldUntil) await this.#rebalance(new Set());
-    }
+    return this.shards.sync();
   }
 
   #serially(fn: () => Promise<void>): Promise<void> {
@@ -352,15 +382,15 @@ export class MonitoringEngine {
     return run;
   }
 
-  #rebalance(owned: Set<number>): Promise<void> {
-    return this.#serially(() => this.#rebalanceNow(owned));
+  #rebalance(owned: Set<number>, gainedMarks: Handover): Promise<void> {
+    return this.#serially(() => this.#rebalanceNow(owned, gainedMarks));
   }
 
-  async #rebalanceNow(owned: Set<number>): Promise<void> {
+  async #rebalanceNow(owned: Set<number>, marks: Handover): Promise<void> {
     const same = owned.size === this.#owned.size && [...owned].every((s) => this.#owned.has(s));
     if (same && this.#loaded) return;
     const gained = [...owned].some((s) => !this.#owned.has(s));
-    this.#owned = owned;
+    this.#owned = new Set(owned);
     for (const slot of [...this.#slots.values()]) if (!owned.has(slot.def.shard)) this.#drop(slot);
     if (!gained && this.#loaded) return;
     this.#loaded = true;
@@ -376,10 +406,11 @@ export class MonitoringEngine {
       const state = stateOf.get(def.id);
       if (state && !this.#slots.has(def.id)) this.#statuses.set(def.id, state.status as Status);
     }
-    const now = this.clock.now().getTime();
+    const now = this.time.now();
     for (const def of this.#defs.values()) {
       if (!this.#owned.has(def.shard) || !def.enabled || this.#slots.has(def.id)) continue;
-      this.#adopt(def, stateOf.get(def.id), nextRun(def.id, def.intervalMs, now));
+      const state = stateOf.get(def.id);
+      this.#adopt(def, state, this.#firstDue(def, marks.get(def.shard) ?? null, state, now));
     }
     for (const slot of this.#slots.values()) if (slot.def.type === "group") this.#deriveGroup(slot);
     this.#wake();
@@ -405,6 +436,25 @@ export class MonitoringEngine {
     this.#defs.delete(def.id);
     if (def.parentId) this.#children.get(def.parentId)?.delete(def.id);
     if (def.groupId) this.#members.get(def.groupId)?.delete(def.id);
+  }
+
+  /**
+   * When a monitor taken over runs first: at once (spread over a short window by its id) when the check of its
+   * latest grid time was not started by the previous owner (after the shard's hand-over mark, and after the
+   * stored last check), else at its next grid time. A monitor never checked waits for its grid.
+   */
+  #firstDue(def: Definition, mark: number | null, state: StateRow | undefined, now: number): number {
+    const next = nextRun(def.id, def.intervalMs, now);
+    const lastCheck = state?.last_check_at ? Date.parse(state.last_check_at) : null;
+    if (mark === null && lastCheck === null) return next;
+    const covered = Math.max(mark ?? Number.NEGATIVE_INFINITY, lastCheck ?? Number.NEGATIVE_INFINITY);
+    const latest = next - def.intervalMs;
+    if (latest <= covered) return next;
+    // Far enough before the next grid time that the two never fall in one interval; just before it, wait for it.
+    const room = next - now - 2 * BATCH_MS;
+    if (room <= 0) return next;
+    const window = Math.max(1, Math.floor(Math.min(CATCH_UP_MS, def.intervalMs / 4, room)));
+    return now + (hash32(`${def.id}:catch-up`) % window);
   }
 
   /** Takes a monitor into this node's schedule, continuing from its stored state. */
@@ -500,7 +550,7 @@ export class MonitoringEngine {
       if (slot) this.#drop(slot);
       return;
     }
-    const now = this.clock.now().getTime();
+    const now = this.time.now();
     if (!slot) {
       const created = this.#adopt(def, state, now, push ? Date.parse(push.pushed_at) : 0);
       if (def.type === "heartbeat") this.#schedule(created, this.#pushDeadline(created));
@@ -532,47 +582,132 @@ export class MonitoringEngine {
   #wake(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (!this.#started) return;
-    const now = this.clock.now().getTime();
-    for (let e = this.#heap.peek(); e && e.due <= now; e = this.#heap.peek()) {
+    // A batch being recorded wakes the schedule again when it is done.
+    if (!this.#started || this.#batch) return;
+    const now = this.time.now();
+    const head = this.#heap.peek();
+    if (head && head.due <= now) {
+      if (now < this.shards.heldUntil) this.#takeBatch(now);
+      else this.#renewFirst();
+      if (this.#batch) return;
+    }
+    const next = this.#heap.peek();
+    if (next) {
+      this.#timer = setTimeout(() => this.#wake(), Math.max(0, next.due - this.time.now()));
+      this.#timer.unref();
+    }
+  }
+
+  /**
+   * Fenced: past our lease another node may run these monitors (this node was paused, or the database
+   * stalled), so nothing starts until a renewal says which shards are still ours.
+   */
+  #renewFirst(): void {
+    this.#batch = this.shards.sync().then(() => {
+      this.#batch = undefined;
+      if (this.time.now() < this.shards.heldUntil) this.#wake();
+      else if (this.#started) {
+        this.#timer = setTimeout(() => this.#wake(), this.shards.renewEveryMs);
+        this.#timer.unref();
+      }
+    });
+  }
+
+  /** Takes every check due within the batch window, records them, then starts them. */
+  #takeBatch(now: number): void {
+    const through = now + BATCH_MS;
+    const batch: Array<{ slot: Slot; due: number }> = [];
+    for (let e = this.#heap.peek(); e && e.due <= through; e = this.#heap.peek()) {
       this.#heap.pop();
       const slot = e.item;
       if (e.seq !== slot.seq || this.#slots.get(slot.def.id) !== slot) continue;
       // Fixed rate on the monitor's grid; a node that fell more than an interval behind skips what it missed.
-      this.#schedule(slot, nextRun(slot.def.id, slot.def.intervalMs, now));
+      this.#schedule(slot, nextRun(slot.def.id, slot.def.intervalMs, Math.max(now, e.due)));
       if (slot.busy) {
         this.#skipped++;
         continue;
       }
       slot.busy = true;
-      if (this.#inFlight.size < this.opts.concurrency) this.#start(slot, e.due);
-      else this.#waiting.push({ slot, due: e.due });
+      batch.push({ slot, due: e.due });
     }
-    const next = this.#heap.peek();
-    if (next) {
-      this.#timer = setTimeout(() => this.#wake(), Math.max(0, next.due - this.clock.now().getTime()));
-      this.#timer.unref();
+    if (!batch.length) return;
+    const minute = Math.floor(now / 60_000);
+    for (const { slot } of batch) this.#count(slot.def.id, minute, 1, 0);
+    const counts = [...this.#counts.values()];
+    this.#counts.clear();
+    const write = this.repo
+      .advance(this.opts.nodeId, new Date(through).toISOString(), new Date(now).toISOString(), counts)
+      .then(
+        (held) => {
+          const lost = [...this.#owned].filter((shard) => !held.includes(shard));
+          if (lost.length) void this.shards.sync();
+          return new Set(lost);
+        },
+        (err) => {
+          // Counted again with the next batch; the checks still run while the lease holds.
+          for (const c of counts) this.#count(c.monitorId, Date.parse(c.bucket) / 60_000, c.checks, c.failures);
+          this.log.warn({ err, node: this.opts.nodeId }, "could not record a batch of monitor checks");
+          return new Set<number>();
+        },
+      );
+    this.#writes.add(write);
+    void write.finally(() => this.#writes.delete(write));
+    // A database slow to answer (a burst of state changes queued before it) must not hold the schedule up:
+    // past a short wait the checks start anyway, fenced by the lease alone.
+    this.#batch = new Promise<Set<number>>((resolve) => {
+      const timer = setTimeout(() => resolve(new Set()), BATCH_WAIT_MS);
+      void write.then((lost) => {
+        clearTimeout(timer);
+        resolve(lost);
+      });
+    }).then((lost) => {
+      this.#batch = undefined;
+      for (const { slot, due } of batch) {
+        const ours = this.#started && this.#slots.get(slot.def.id) === slot && !lost.has(slot.def.shard);
+        if (ours && this.time.now() < this.shards.heldUntil) {
+          if (this.#inFlight.size < this.opts.concurrency) this.#start(slot, due, now);
+          else this.#waiting.push({ slot, due, at: now });
+        } else {
+          slot.busy = false;
+          this.#count(slot.def.id, minute, -1, 0);
+        }
+      }
+      this.#wake();
+    });
+  }
+
+  #count(monitorId: string, minute: number, checks: number, failures: number): void {
+    const key = `${monitorId}:${minute}`;
+    const row = this.#counts.get(key);
+    if (row) {
+      row.checks += checks;
+      row.failures += failures;
+    } else {
+      this.#counts.set(key, { monitorId, bucket: new Date(minute * 60_000).toISOString(), checks, failures });
     }
   }
 
-  #start(slot: Slot, due: number): void {
-    const startedAt = this.clock.now().getTime();
-    if (this.#lags.length < LAG_SAMPLES) this.#lags.push(startedAt - due);
-    for (const o of this.#observers) o.started(startedAt - due);
+  /** Runs one check; `at` is when its batch was recorded (the minute it counts in). */
+  #start(slot: Slot, due: number, at = this.time.now()): void {
+    const startedAt = this.time.now();
+    const lag = Math.max(0, startedAt - due);
+    if (this.#lags.length < LAG_SAMPLES) this.#lags.push(lag);
+    for (const o of this.#observers) o.started(lag);
     const began = performance.now();
     const run = this.#check(slot)
       .then((result) => {
         const took = performance.now() - began;
         for (const o of this.#observers) o.ran(slot.def.type, took);
         // Dropped, moved to another node or redefined meanwhile: the result belongs to nobody.
-        if (result && this.#started && this.#slots.get(slot.def.id) === slot) this.#record(slot, result, startedAt);
+        if (result && this.#started && this.#slots.get(slot.def.id) === slot) this.#record(slot, result, at);
+        else if (result) this.#count(slot.def.id, Math.floor(at / 60_000), 0, result.status === "down" ? 1 : 0);
       })
       .catch((err) => this.log.error({ err, monitor: slot.def.id }, "monitor check failed"))
       .finally(() => {
         slot.busy = false;
         this.#inFlight.delete(run);
         const nextUp = this.#waiting.shift();
-        if (nextUp && this.#started) this.#start(nextUp.slot, nextUp.due);
+        if (nextUp && this.#started) this.#start(nextUp.slot, nextUp.due, nextUp.at);
       });
     this.#inFlight.add(run);
   }
@@ -604,8 +739,11 @@ export class MonitoringEngine {
   }
 
   // results and states --------------------------------------------------------------------------
-  #record(slot: Slot, result: CheckResult, at: number): void {
+  /** Counts a result; `counted` when its check was already counted with its batch (a push is not). */
+  #record(slot: Slot, result: CheckResult, at: number, counted = true): void {
     this.#checks++;
+    const minuteOf = Math.floor(at / 60_000);
+    this.#count(slot.def.id, minuteOf, counted ? 0 : 1, result.status === "down" ? 1 : 0);
     for (const o of this.#observers) o.checked(slot.def.type, result.status);
     slot.lastCheck = { monitorId: slot.def.id, at: new Date(at).toISOString(), latencyMs: result.latencyMs };
     slot.lastCheckDirty = true;
@@ -639,7 +777,7 @@ export class MonitoringEngine {
     const current = { ...next, flapping };
     slot.current = current;
     this.#statuses.set(def.id, next.status);
-    const at = this.clock.now().toISOString();
+    const at = new Date(this.time.now()).toISOString();
     const lastCheck = slot.lastCheck ?? undefined;
     slot.writes = slot.writes.then(() => this.#write(slot, prev, current, statusChanged, at, lastCheck));
     if (statusChanged) this.#dependentsChanged(def.id);
@@ -714,7 +852,7 @@ export class MonitoringEngine {
 
   // heartbeats ----------------------------------------------------------------------------------
   #pushDeadline(slot: Slot): number {
-    return (slot.lastPushAt || this.clock.now().getTime()) + silenceMs(slot.def);
+    return (slot.lastPushAt || this.time.now()) + silenceMs(slot.def);
   }
 
   /** A push arrived (on this node, or announced by another): judge it now and move the deadline. */
@@ -728,7 +866,7 @@ export class MonitoringEngine {
   }
 
   /** Judges a push; one read back from the database counts only if this node has not judged it yet. */
-  #applyPush(slot: Slot, row: PushRow, heard: boolean): boolean {
+  #applyPush(slot: Slot, row: PushRow, heard: boolean, counted = false): boolean {
     const at = Date.parse(row.pushed_at);
     if (!heard && at <= slot.lastPushAt) return false;
     slot.lastPushAt = at;
@@ -742,6 +880,7 @@ export class MonitoringEngine {
         message: row.message,
       },
       at,
+      counted,
     );
     this.#schedule(slot, this.#pushDeadline(slot));
     return true;
@@ -752,8 +891,9 @@ export class MonitoringEngine {
     const row = await this.repo.lastPush(slot.def.id);
     if (row && this.#slots.get(slot.def.id) === slot) {
       const at = Date.parse(row.pushed_at);
-      const recent = this.clock.now().getTime() - at <= silenceMs(slot.def);
-      if (recent && this.#applyPush(slot, row, false)) return null;
+      const recent = this.time.now() - at <= silenceMs(slot.def);
+      // Counted with its batch: it is this check's result.
+      if (recent && this.#applyPush(slot, row, false, true)) return null;
       slot.lastPushAt = Math.max(slot.lastPushAt, at);
     }
     const grace = Number(slot.def.settings.graceSeconds ?? 0);
@@ -764,7 +904,7 @@ export class MonitoringEngine {
   // aggregates ----------------------------------------------------------------------------------
   #armFlush(): void {
     if (!this.#started) return;
-    const now = this.clock.now().getTime();
+    const now = this.time.now();
     // A few seconds into each minute, when the checks of the one before have (nearly all) come back.
     const delay = 60_000 - (now % 60_000) + 5_000;
     this.#flushTimer = setTimeout(() => {
@@ -781,7 +921,7 @@ export class MonitoringEngine {
    * old (a check just after one flush waits for the next, 5 s into the following minute).
    */
   async flush(): Promise<void> {
-    const minute = Math.floor(this.clock.now().getTime() / 60_000);
+    const minute = Math.floor(this.time.now() / 60_000);
     const done = this.#done;
     this.#done = [];
     const checks = this.#lastChecks;
@@ -795,6 +935,14 @@ export class MonitoringEngine {
         checks.push(slot.lastCheck);
         slot.lastCheckDirty = false;
       }
+    }
+    const counts = [...this.#counts.values()];
+    this.#counts.clear();
+    try {
+      if (counts.length) await this.repo.addCounts(counts);
+    } catch (err) {
+      for (const c of counts) this.#count(c.monitorId, Date.parse(c.bucket) / 60_000, c.checks, c.failures);
+      throw err;
     }
     // One row per monitor: a statement may not update the same row twice.
     const latest = new Map<string, LastCheck>();
@@ -817,7 +965,8 @@ export class MonitoringEngine {
       else byKey.set(key, acc);
     }
     try {
-      await this.repo.addMinutes([...byKey.values()].map((a) => a.row()));
+      // Checks and failures are already stored, with each batch; the minute adds its latency figures.
+      await this.repo.addMinutes([...byKey.values()].map((a) => ({ ...a.row(), checks: 0, failures: 0 })));
     } catch (err) {
       // Kept for the next flush rather than lost.
       this.#done.push(...byKey.values());

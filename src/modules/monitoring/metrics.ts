@@ -38,6 +38,28 @@ export function monitoringMetrics(registry: Registry, engine: MonitoringEngine):
   gauge("plantao_monitor_monitors_owned", "Monitors this node runs (those of the shards it holds)", (l) => l.monitors);
   gauge("plantao_monitor_shards_owned", "Monitor shards this node holds a lease on", (l) => l.shards);
   gauge("plantao_monitor_checks_in_flight", "Checks running on this node now", (l) => l.inFlight);
+  gauge(
+    "plantao_monitor_scheduling_lag_seconds",
+    "How late the oldest due check not started yet on this node is now (0 when on schedule)",
+    (l) => l.lagMs / 1000,
+  );
+  new Gauge({
+    name: "plantao_monitor_checks_per_second",
+    help: "Checks this node made per second over the last 10 s",
+    registers,
+    collect() {
+      this.set(engine.checksPerSecond());
+    },
+  });
+  new Gauge({
+    name: "plantao_monitor_node_info",
+    help: "This node's id in the monitoring shard protocol (always 1)",
+    labelNames: ["node"],
+    registers,
+    collect() {
+      this.set({ node: engine.nodeId }, 1);
+    },
+  });
   return engine.observe({
     started: (ms) => delay.observe(Math.max(0, ms) / 1000),
     ran: (type, ms) => duration.observe({ type }, ms / 1000),

@@ -3,7 +3,9 @@ import type { Dialect } from "../../platform/db/dialect.js";
 import type {
   DB,
   MonitorIntervalTable,
+  MonitorNodeTable,
   MonitorPushTable,
+  MonitorShardTable,
   MonitorStateTable,
   MonitorTable,
 } from "../../platform/db/schema.js";
@@ -15,6 +17,15 @@ export type MonitorRow = Selectable<MonitorTable>;
 export type StateRow = Selectable<MonitorStateTable>;
 export type IntervalRow = Selectable<MonitorIntervalTable>;
 export type PushRow = Selectable<MonitorPushTable>;
+export type ShardRow = Selectable<MonitorShardTable>;
+
+/** Checks and failures of one monitor and minute, added to what is stored. */
+export interface CountRow {
+  monitorId: string;
+  bucket: string;
+  checks: number;
+  failures: number;
+}
 /** A monitor as written: settings as an object, stored as JSON. */
 export type MonitorValues = Omit<MonitorRow, "settings"> & { settings: Record<string, unknown> };
 
@@ -103,6 +114,11 @@ export class MonitoringRepository {
       .where("monitors.id", "in", ids)
       .execute();
     return new Map(rows.map((r) => [r.id, { at: r.last_check_at ?? null, latencyMs: r.last_latency_ms ?? null }]));
+  }
+
+  /** Every monitor's id. */
+  async ids(): Promise<string[]> {
+    return (await this.db.selectFrom("monitors").select("id").execute()).map((r) => r.id);
   }
 
   /** Which of `ids` exist. */
@@ -495,11 +511,16 @@ export class MonitoringRepository {
       .execute();
   }
 
+  /** The database's clock (shared by every node) in epoch ms; null where one node is alone (SQLite). */
+  clockMs(): Promise<number | null> {
+    return this.dialect.clockMs(this.db);
+  }
+
   /** Records that the node is alive and returns how many nodes are (seen since `aliveSince`). */
   async heartbeat(nodeId: string, now: string, aliveSince: string): Promise<number> {
     await this.db
       .insertInto("monitor_nodes")
-      .values({ node_id: nodeId, seen_at: now })
+      .values({ node_id: nodeId, seen_at: now, started_at: now })
       .onConflict((oc) => oc.column("node_id").doUpdateSet({ seen_at: now }))
       .execute();
     const row = await this.db
@@ -510,33 +531,79 @@ export class MonitoringRepository {
     return Number(row.n);
   }
 
-  /** Extends the node's leases and returns the shards it still holds. */
-  async renew(nodeId: string, until: string): Promise<number[]> {
+  /** Extends the node's leases and returns every shard row (whom each belongs to, until when). */
+  async renew(nodeId: string, until: string): Promise<ShardRow[]> {
     await this.db.updateTable("monitor_shards").set({ lease_until: until }).where("owner", "=", nodeId).execute();
-    const rows = await this.db
-      .selectFrom("monitor_shards")
-      .select("shard")
-      .where("owner", "=", nodeId)
-      .orderBy("shard")
-      .execute();
-    return rows.map((r) => r.shard);
+    return this.shards();
   }
 
-  /** Takes up to `count` free or expired shards; concurrent claimers skip each other's rows. */
-  claim(nodeId: string, count: number, now: string, until: string): Promise<number[]> {
+  async shards(): Promise<ShardRow[]> {
+    const rows = await this.db.selectFrom("monitor_shards").selectAll().orderBy("shard").execute();
+    return rows.map((r) => ({ ...r, shard: Number(r.shard) }));
+  }
+
+  /** Takes up to `count` free or expired shards; concurrent claimers skip each other's rows. Rows as they were. */
+  claim(nodeId: string, count: number, now: string, until: string): Promise<ShardRow[]> {
     return this.db.transaction().execute(async (trx) => {
-      const free = await sql<{ shard: number }>`
-        SELECT shard FROM monitor_shards WHERE owner IS NULL OR lease_until IS NULL OR lease_until < ${now}
+      const free = await sql<ShardRow>`
+        SELECT shard, owner, lease_until, checked_through FROM monitor_shards
+        WHERE owner IS NULL OR lease_until IS NULL OR lease_until < ${now}
         ORDER BY shard LIMIT ${count} ${this.dialect.skipLocked}`.execute(trx);
-      const shards = free.rows.map((r) => Number(r.shard));
-      if (!shards.length) return [];
+      const rows = free.rows.map((r) => ({ ...r, shard: Number(r.shard) }));
+      if (!rows.length) return [];
       await trx
         .updateTable("monitor_shards")
         .set({ owner: nodeId, lease_until: until })
-        .where("shard", "in", shards)
+        .where(
+          "shard",
+          "in",
+          rows.map((r) => r.shard),
+        )
         .execute();
-      return shards;
+      return rows;
     });
+  }
+
+  /**
+   * Before starting a batch of checks: records that every check of the node's shards due up to `through` is
+   * started, on the shards whose lease it still holds at `now` (the fence: a node that lost a shard writes
+   * nothing for it), and adds the batch's check counts. Returns the shards still held.
+   */
+  async advance(nodeId: string, through: string, now: string, counts: readonly CountRow[]): Promise<number[]> {
+    const held = await this.db
+      .updateTable("monitor_shards")
+      .set({ checked_through: through })
+      .where("owner", "=", nodeId)
+      .where("lease_until", ">", now)
+      .returning("shard")
+      .execute();
+    if (counts.length) await this.addCounts(counts);
+    return held.map((r) => Number(r.shard));
+  }
+
+  /** Adds checks and failures to minute rows, many per statement; latency figures come with the minute flush. */
+  async addCounts(rows: readonly CountRow[]): Promise<void> {
+    const t = "monitor_minutes";
+    for (let i = 0; i < rows.length; i += BATCH) {
+      await this.db
+        .insertInto(t)
+        .values(
+          rows.slice(i, i + BATCH).map((r) => ({
+            monitor_id: r.monitorId,
+            bucket: r.bucket,
+            checks: r.checks,
+            failures: r.failures,
+            latency_count: 0,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(["monitor_id", "bucket"]).doUpdateSet({
+            checks: sql`${sql.ref(`${t}.checks`)} + excluded.checks`,
+            failures: sql`${sql.ref(`${t}.failures`)} + excluded.failures`,
+          }),
+        )
+        .execute();
+    }
   }
 
   async release(nodeId: string, shards?: number[]): Promise<void> {
@@ -548,6 +615,11 @@ export class MonitoringRepository {
     await q.execute();
   }
 
+  /** Tells the other nodes that shards were given back, so one takes them at once rather than at its next round. */
+  announceRelease(channel: string, nodeId: string): Promise<void> {
+    return this.dialect.notify(this.db, channel, nodeId);
+  }
+
   async leave(nodeId: string): Promise<void> {
     await this.db.deleteFrom("monitor_nodes").where("node_id", "=", nodeId).execute();
   }
@@ -555,5 +627,9 @@ export class MonitoringRepository {
   /** Forgets nodes silent since `before` (each restart is a new node id). */
   async forgetNodes(before: string): Promise<void> {
     await this.db.deleteFrom("monitor_nodes").where("seen_at", "<", before).execute();
+  }
+
+  nodes(): Promise<Array<Selectable<MonitorNodeTable>>> {
+    return this.db.selectFrom("monitor_nodes").selectAll().orderBy("node_id").execute();
   }
 }

@@ -46,6 +46,19 @@ export function monitoringRoutes(monitoring: MonitoringService) {
     );
 
     app.get(
+      "/api/v1/monitoring/nodes",
+      {
+        config: { area: "monitoring", access: "read" },
+        schema: {
+          tags,
+          summary: "The nodes running monitors: their last heartbeat, the shards each holds and the monitors in them",
+          response: { 200: S.ClusterNodes, ...problems() },
+        },
+      },
+      async () => monitoring.nodes(),
+    );
+
+    app.get(
       "/api/v1/monitors/:id",
       {
         config: { area: "monitoring", access: "read" },

@@ -332,3 +332,27 @@ export const PushQuery = Type.Object(
 );
 
 export const PushAnswer = Type.Object({ ok: Type.Boolean() });
+
+export const ClusterNodes = Type.Object({
+  leaseMs: Type.Integer({ description: "Shard lease of this node (PLANTAO_MONITOR_LEASE_MS)" }),
+  nodes: Type.Array(
+    Type.Object({
+      nodeId: Type.String({ description: "PLANTAO_NODE_ID of the node" }),
+      startedAt: nullable(Type.String({ format: "date-time", description: "When its monitoring started" })),
+      lastHeartbeat: Type.String({ format: "date-time" }),
+      alive: Type.Boolean({ description: "Heard from within one lease" }),
+      shards: Type.Array(Type.Integer(), { description: "Shards whose lease it holds" }),
+      monitors: Type.Integer({ description: "Monitors in those shards" }),
+    }),
+  ),
+  shards: Type.Array(
+    Type.Object({
+      shard: Type.Integer(),
+      owner: nullable(Type.String()),
+      leaseUntil: nullable(Type.String({ format: "date-time" })),
+      checkedThrough: nullable(
+        Type.String({ format: "date-time", description: "Every check due up to this instant was started" }),
+      ),
+    }),
+  ),
+});

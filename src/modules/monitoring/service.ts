@@ -19,6 +19,7 @@ import { secretSettings } from "./checks/index.js";
 import type { ProbeType } from "./checks/types.js";
 import { type EngineOptions, MonitoringEngine, PUSH_CHANNEL, stateChangedEvent } from "./engine.js";
 import type { LastCheck, ListFilter, MonitoringRepository, MonitorRow, MonitorValues, StateRow } from "./repository.js";
+import { shardOf } from "./schedule.js";
 import { GroupSettings, HeartbeatSettings } from "./schemas.js";
 import type { Status } from "./state-machine.js";
 import { type StateInterval, uptime } from "./uptime.js";
@@ -240,6 +241,34 @@ export class MonitoringService {
 
   types(): string[] {
     return [...this.#probes.keys(), ...Object.keys(DERIVED)].sort();
+  }
+
+  /** The nodes of the shard protocol as the database knows them, for the admin screen. */
+  async nodes() {
+    const [nodes, shards, ids] = await Promise.all([this.repo.nodes(), this.repo.shards(), this.repo.ids()]);
+    const now = this.engine.time.now();
+    const perShard = new Map<number, number>();
+    for (const id of ids) perShard.set(shardOf(id), (perShard.get(shardOf(id)) ?? 0) + 1);
+    return {
+      leaseMs: this.opts.leaseMs,
+      nodes: nodes.map((n) => {
+        const held = shards.filter((s) => s.owner === n.node_id).map((s) => s.shard);
+        return {
+          nodeId: n.node_id,
+          startedAt: n.started_at,
+          lastHeartbeat: n.seen_at,
+          alive: Date.parse(n.seen_at) > now - this.opts.leaseMs,
+          shards: held,
+          monitors: held.reduce((sum, s) => sum + (perShard.get(s) ?? 0), 0),
+        };
+      }),
+      shards: shards.map((s) => ({
+        shard: s.shard,
+        owner: s.owner,
+        leaseUntil: s.lease_until,
+        checkedThrough: s.checked_through,
+      })),
+    };
   }
 
   /** Schedules the roll-ups and starts the engine. Call after the platform started (the engine hears events). */

@@ -48,6 +48,11 @@ export interface Dialect {
   notifyReturning(channel: string, payload: RawBuilder<unknown>): RawBuilder<unknown>;
   /** Wake listeners on other nodes; delivered only when the surrounding transaction commits. */
   notify(db: Kysely<any>, channel: string, payload: string): Promise<void>;
+  /**
+   * The database server's clock in epoch milliseconds, the one clock every node of a cluster shares
+   * (PostgreSQL); null on SQLite, whose single node has only its own.
+   */
+  clockMs(db: Kysely<any>): Promise<number | null>;
   /** Full-text search over a table's text columns; see `FullTextIndex`. */
   fullText: {
     create(db: Kysely<any>, index: FullTextIndex): Promise<void>;
@@ -150,6 +155,7 @@ const sqliteDialect: Dialect = {
   },
   notifyReturning: () => sql`NULL`,
   notify: async () => {},
+  clockMs: async () => null,
   fullText: {
     async create(db, { name, table, key, columns }) {
       const [t, n, k] = [sql.id(table), sql.id(name), sql.id(key)];
@@ -240,6 +246,10 @@ const postgresDialect: Dialect = {
   notifyReturning: (channel, payload) => sql`pg_notify(${channel}, (${payload})::text)`,
   async notify(db, channel, payload) {
     await sql`SELECT pg_notify(${channel}, ${payload})`.execute(db);
+  },
+  async clockMs(db) {
+    const { rows } = await sql<{ ms: number }>`SELECT extract(epoch FROM clock_timestamp()) * 1000 AS ms`.execute(db);
+    return Number(rows[0]!.ms);
   },
   fullText: {
     async create(db, { name, table, columns }) {

@@ -714,6 +714,9 @@ export const dataDictionary: Record<string, TableMeaning> = {
       shard: integer("Shard number"),
       owner: text("Node id holding the lease; null when free"),
       lease_until: timestamp("End of the lease; past it, another node may take the shard"),
+      checked_through: timestamp(
+        "Every check of the shard due up to this instant was started (written by the owner before starting them); the next owner runs at once the ones due after it",
+      ),
     },
   },
   monitor_nodes: {
@@ -721,6 +724,7 @@ export const dataDictionary: Record<string, TableMeaning> = {
     columns: {
       node_id: text("Node id (PLANTAO_NODE_ID)"),
       seen_at: timestamp("Last heartbeat of the node"),
+      started_at: timestamp("When the node joined the monitoring (its engine started)"),
     },
   },
 };

@@ -16,6 +16,7 @@ import * as m0014 from "./migrations/0014_ticket_number_sequence.js";
 import * as m0015 from "./migrations/0015_ticket_search_direct_updates.js";
 import * as m0016 from "./migrations/0016_timers.js";
 import * as m0017 from "./migrations/0017_notifications.js";
+import * as m0019 from "./migrations/0019_monitoring_scale.js";
 
 /** Every migration, in order. Imported statically so the compiled build needs no directory scan. */
 export const migrations: Record<string, Migration> = {
@@ -36,6 +37,7 @@ export const migrations: Record<string, Migration> = {
   "0015_ticket_search_direct_updates": m0015,
   "0016_timers": m0016,
   "0017_notifications": m0017,
+  "0019_monitoring_scale": m0019,
 };
 
 export const latestSchemaVersion = Object.keys(migrations).at(-1) ?? "";

@@ -492,11 +492,13 @@ export interface MonitorShardTable {
   shard: number;
   owner: string | null;
   lease_until: string | null;
+  checked_through: string | null;
 }
 
 export interface MonitorNodeTable {
   node_id: string;
   seen_at: string;
+  started_at: string | null;
 }
 
 export interface TimerTable {

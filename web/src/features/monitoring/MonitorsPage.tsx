@@ -27,6 +27,7 @@ import { pollWhen, useMonitoringLive } from "./live";
 import { MonitorCard } from "./MonitorCard";
 import { MonitorForm } from "./MonitorForm";
 import { keys, type Monitor, monitoring, monitorTypes, type Status, statusColor, statuses } from "./model";
+import { NodesSection } from "./NodesSection";
 import { StatusBadge } from "./StatusBadge";
 import { type Section, sections } from "./sections";
 
@@ -191,6 +192,7 @@ export function MonitorsPage() {
             )}
           </section>
         ))}
+        {can("monitoring", "write") && <NodesSection />}
       </Stack>
       <Modal opened={creating} onClose={() => setCreating(false)} title={t("monitoring.new")} size="xl">
         {creating && (

@@ -59,7 +59,36 @@ export function windowEndingNow(seconds: number, now = Date.now()) {
 const byId = (id: string) => ({ path: { id } });
 const PAGE = 500;
 
+/** GET /api/v1/monitoring/nodes: the nodes of the shard protocol. */
+export interface ClusterNodes {
+  leaseMs: number;
+  nodes: Array<{
+    nodeId: string;
+    startedAt: string | null;
+    lastHeartbeat: string;
+    alive: boolean;
+    shards: number[];
+    monitors: number;
+  }>;
+  shards: Array<{ shard: number; owner: string | null; leaseUntil: string | null; checkedThrough: string | null }>;
+}
+
+/** Shard numbers (sorted) as ranges: "0–31, 40". */
+export function shardRanges(shards: readonly number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < shards.length; ) {
+    let j = i;
+    while (j + 1 < shards.length && shards[j + 1] === shards[j]! + 1) j++;
+    out.push(j > i ? `${shards[i]}–${shards[j]}` : String(shards[i]));
+    i = j + 1;
+  }
+  return out.join(", ");
+}
+
 export const monitoring = {
+  nodes(signal?: AbortSignal): Promise<ClusterNodes> {
+    return call<ClusterNodes>("GET", "/api/v1/monitoring/nodes", { signal });
+  },
   /** Every monitor matching the filter, all pages (the dashboard shows them all, grouped). */
   async all(signal?: AbortSignal): Promise<Monitor[]> {
     const out: Monitor[] = [];
@@ -115,6 +144,7 @@ export const keys = {
   card: (id: string) => ["monitoring", "card", id] as const,
   detail: (id: string) => ["monitoring", "detail", id] as const,
   members: (id: string) => ["monitoring", "members", id] as const,
+  nodes: ["monitoring", "nodes"] as const,
 };
 
 export const statusColor: Record<Status, string> = {

@@ -7,7 +7,7 @@ import { GroupSettings, HeartbeatSettings } from "../../../../src/modules/monito
 import { batcher } from "./batch";
 import { bands, latencyData } from "./chart-data";
 import { applyMonitorEvent } from "./live";
-import { durationText, keys, type Monitor, monitorTypes, type Series } from "./model";
+import { durationText, keys, type Monitor, monitorTypes, type Series, shardRanges } from "./model";
 import { sections } from "./sections";
 import { settingFields, settingsPayload, settingValues } from "./settings";
 
@@ -323,5 +323,13 @@ describe("the dashboard cards' batched loads", () => {
     expect(results.map((r) => r.status)).toEqual(["rejected", "rejected"]);
     fail = false;
     expect(await load("a")).toBe("a");
+  });
+});
+
+describe("shard ranges on the nodes section", () => {
+  it("folds runs of shards into ranges", () => {
+    expect(shardRanges([])).toBe("");
+    expect(shardRanges([0, 1, 2, 3, 7, 9, 10])).toBe("0–3, 7, 9–10");
+    expect(shardRanges([5])).toBe("5");
   });
 });
