@@ -1,12 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { Type } from "typebox";
 import { decodeCursor, toPage } from "../../platform/http/pagination.js";
+import { problems } from "../../platform/http/schemas.js";
 import { requireActor } from "../identity/actor.js";
 import * as S from "./schemas.js";
 import type { NotificationService } from "./service.js";
-
-const problem = Type.Ref("Problem");
-const problems = { 401: problem, 403: problem };
 
 export function notificationRoutes(notifications: NotificationService) {
   const plugin: FastifyPluginAsyncTypebox = async (app) => {
@@ -18,7 +15,7 @@ export function notificationRoutes(notifications: NotificationService) {
           tags: ["notifications"],
           summary: "The delivery log: every notification, newest first, by status, channel or recipient",
           querystring: S.LogQuery,
-          response: { 200: S.NotificationPage, 400: problem, ...problems },
+          response: { 200: S.NotificationPage, ...problems(400) },
         },
       },
       async (request) => {
@@ -42,7 +39,7 @@ export function notificationRoutes(notifications: NotificationService) {
           tags: ["notifications"],
           summary: "Send a sent or dead email or webhook notification again (same Message-ID, fresh attempts)",
           params: S.NotificationParams,
-          response: { 200: S.Notification, 400: problem, ...problems, 404: problem, 409: problem },
+          response: { 200: S.Notification, ...problems(400, 404, 409) },
         },
       },
       async (request) => {
@@ -59,7 +56,7 @@ export function notificationRoutes(notifications: NotificationService) {
           tags: ["me"],
           summary: "Own notification centre (in-app notifications), newest first, with the unread count",
           querystring: S.InboxQuery,
-          response: { 200: S.InboxPage, 400: problem, 401: problem },
+          response: { 200: S.InboxPage },
         },
       },
       async (request) => {
@@ -77,7 +74,7 @@ export function notificationRoutes(notifications: NotificationService) {
         schema: {
           tags: ["me"],
           summary: "How many of own in-app notifications are unread (live: `notification.*` events)",
-          response: { 200: S.UnreadCount, 401: problem },
+          response: { 200: S.UnreadCount },
         },
       },
       async (request) => ({ unread: await notifications.unreadCount(requireActor(request)) }),
@@ -91,7 +88,7 @@ export function notificationRoutes(notifications: NotificationService) {
           tags: ["me"],
           summary: "Mark one of own notifications read; answers the unread count",
           params: S.NotificationParams,
-          response: { 200: S.UnreadCount, 400: problem, 401: problem, 404: problem },
+          response: { 200: S.UnreadCount },
         },
       },
       async (request) => ({ unread: await notifications.markRead(requireActor(request), request.params.id) }),
@@ -104,7 +101,7 @@ export function notificationRoutes(notifications: NotificationService) {
         schema: {
           tags: ["me"],
           summary: "Mark all own notifications read; answers the unread count (0)",
-          response: { 200: S.UnreadCount, 401: problem },
+          response: { 200: S.UnreadCount },
         },
       },
       async (request) => ({ unread: await notifications.markRead(requireActor(request)) }),
@@ -117,7 +114,7 @@ export function notificationRoutes(notifications: NotificationService) {
         schema: {
           tags: ["me"],
           summary: "Own notification preferences: each event kind × channel, on unless switched off",
-          response: { 200: S.Preferences, 401: problem },
+          response: { 200: S.Preferences },
         },
       },
       async (request) => ({ items: await notifications.preferences(requireActor(request)) }),
@@ -131,7 +128,7 @@ export function notificationRoutes(notifications: NotificationService) {
           tags: ["me"],
           summary: "Change own notification preferences; pairs not listed keep their value",
           body: S.PreferencesInput,
-          response: { 200: S.Preferences, 400: problem, 401: problem },
+          response: { 200: S.Preferences },
         },
       },
       async (request) => ({

@@ -1,12 +1,7 @@
 import { Type } from "typebox";
+import { Id, Instant, literals, nullable, strict } from "../../platform/http/schemas.js";
 import { flavours } from "./chat.js";
 import { preferenceKinds } from "./templates.js";
-
-const strict = { additionalProperties: false } as const;
-const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
-
-const Id = Type.String({ format: "uuid" });
-const Instant = Type.String({ format: "date-time" });
 
 export const channels = ["email", "in_app", "webhook"] as const;
 export const statuses = ["pending", "failed", "sent", "dead"] as const;
@@ -106,9 +101,9 @@ export const UnreadCount = Type.Object({ unread: Type.Integer({ minimum: 0 }) },
 
 const Preference = Type.Object(
   {
-    kind: Type.Union(
-      preferenceKinds.map((k) => Type.Literal(k)),
-      { description: "Event kind: `ticket.escalation` (SLA escalations), `ticket.watch` (tickets you watch)" },
+    kind: literals(
+      preferenceKinds,
+      "Event kind: `ticket.escalation` (SLA escalations), `ticket.watch` (tickets you watch)",
     ),
     channel: UserChannel,
     enabled: Type.Boolean(),
