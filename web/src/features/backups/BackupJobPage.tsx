@@ -40,7 +40,6 @@ import { SnapshotTimeline } from "./SnapshotTimeline";
 
 /** While something is queued or running, lists are fetched again at this pace. */
 const ACTIVE_MS = 5_000;
-const seconds = (ms: number | null) => (ms === null ? "—" : `${(ms / 1000).toFixed(1)} s`);
 
 function Snapshots({ job, writer, onRestoreQueued }: { job: Job; writer: boolean; onRestoreQueued: () => void }) {
   const { t } = useTranslation();
@@ -202,7 +201,7 @@ function Runs({ id }: { id: string }) {
                     {t(`backups.runStatuses.${run.status}`)}
                   </Badge>
                 </Table.Td>
-                <Table.Td>{seconds(run.durationMs)}</Table.Td>
+                <Table.Td>{format.seconds(run.durationMs)}</Table.Td>
                 <Table.Td ff="monospace">{run.snapshotId?.slice(0, 8) ?? "—"}</Table.Td>
                 <Table.Td>
                   {run.reason && <Code>{run.reason}</Code>}{" "}

@@ -4,8 +4,9 @@ import { useTranslation } from "react-i18next";
 import type pt from "../../i18n/pt-BR.json";
 import type { PlanDocument } from "./queries";
 
-type Unit = keyof typeof pt.plan.units;
 type Cadence = keyof typeof pt.plan.cadences;
+
+type Unit = "minutes" | "hours" | "businessDays" | "days" | "weeks" | "months" | "years";
 
 function Block({ title, children, wide }: { title: string; children: ReactNode; wide?: boolean }) {
   return (
@@ -45,7 +46,7 @@ function Facts({ rows }: { rows: [string, ReactNode][] }) {
 
 export function PlanViewer({ document: doc }: { document: PlanDocument }) {
   const { t } = useTranslation();
-  const span = (d: { value: number; unit: string }) => `${d.value} ${t(`plan.units.${d.unit as Unit}`)}`;
+  const span = (d: { value: number; unit: string }) => t(`plan.units.${d.unit as Unit}`, { count: d.value });
   const cadence = (c: string) => t(`plan.cadences.${c as Cadence}`);
   const yesNo = (b: boolean) => (b ? t("common.yes") : t("common.no"));
   const day = (d: string) => t(`plan.days.${d as keyof typeof pt.plan.days}`);
