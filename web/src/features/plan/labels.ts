@@ -1,32 +1,56 @@
 import { useTranslation } from "react-i18next";
 
 /**
- * The names the default plan ships with, in Portuguese. A plan that still carries one of them shows the
- * reader's language instead; a name the provider wrote itself is their data and shows as written.
+ * The texts the default plan ships with, in Portuguese, and their keys. A plan that still carries one of them
+ * shows it in the reader's language; a text the provider wrote itself is their data and shows as written.
  */
-const shipped = {
-  severities: { critical: "Crítico", high: "Alto", medium: "Médio", low: "Baixo" },
-  tiers: { L1: "Nível 1: Suporte Básico", L2: "Nível 2: Suporte Técnico", L3: "Nível 3: Suporte Especializado" },
-  calendars: { comercial: "Horário comercial", "24x7": "24x7" },
-} as const;
+const shipped: Record<string, string> = {
+  Crítico: "critical",
+  Alto: "high",
+  Médio: "medium",
+  Baixo: "low",
+  "Nível 1: Suporte Básico": "tierL1",
+  "Nível 2: Suporte Técnico": "tierL2",
+  "Nível 3: Suporte Especializado": "tierL3",
+  "Horário comercial": "businessHours",
+  "Sistema indisponível ou função crítica afetada": "criticalDescription",
+  "Função importante afetada, com impacto significativo": "highDescription",
+  "Função secundária afetada, com impacto limitado": "mediumDescription",
+  "Problema menor, sem impacto operacional": "lowDescription",
+  "Atendimento inicial": "initialContact",
+  "Resolução de problemas simples": "simpleProblems",
+  "Coleta de informações": "gatherInformation",
+  "Resolução de problemas técnicos": "technicalProblems",
+  "Configurações avançadas": "advancedSettings",
+  "Resolução de problemas complexos": "complexProblems",
+  "Intervenções no código": "codeChanges",
+  "Correções de bugs": "bugFixes",
+  "Dúvidas sobre uso da plataforma": "usageQuestions",
+  "Problemas de login": "loginProblems",
+  "Configurações básicas de ramais e troncos": "basicExtensions",
+  "Problemas de integração com troncos SIP": "sipTrunkIntegration",
+  "Falhas em funcionalidades específicas": "featureFailures",
+  "Configurações avançadas de monitoramento": "advancedMonitoring",
+  "Bugs críticos no sistema": "criticalBugs",
+  "Problemas de desempenho": "performanceProblems",
+  "Falhas de segurança": "securityFlaws",
+};
 
-type Kind = keyof typeof shipped;
 const channels = ["email", "chat", "phone", "ticket", "scheduled_call"] as const;
 const notifyTargets = ["assignee", "noc", "manager", "admin", "emergencyContacts", "L1", "L2", "L3"] as const;
 
-function isShipped(kind: Kind, id: string, name: string | undefined): boolean {
-  return (shipped[kind] as Record<string, string>)[id] === (name ?? (shipped[kind] as Record<string, string>)[id]);
-}
-
-/** Labels of the plan's own ids (severities, tiers, calendars, channels, who is notified) in the reader's language. */
+/** The plan's texts and ids (names, descriptions, channels, who is notified) in the reader's language. */
 export function usePlanLabels() {
   const { t } = useTranslation();
-  const label = (kind: Kind, id: string, name?: string) =>
-    isShipped(kind, id, name) ? t(`plan.shipped.${kind}.${id}` as "plan.shipped.severities.critical") : (name ?? id);
+  const text = (value: string) => {
+    const key = shipped[value];
+    return key ? t(`plan.shipped.${key}` as "plan.shipped.critical") : value;
+  };
   return {
-    severity: (id: string, name?: string) => label("severities", id, name),
-    tier: (id: string, name?: string) => label("tiers", id, name),
-    calendar: (id: string, name?: string) => label("calendars", id, name),
+    text,
+    severity: (id: string, name?: string) => text(name ?? id),
+    tier: (id: string, name?: string) => text(name ?? id),
+    calendar: (id: string, name?: string) => text(name ?? id),
     channel: (c: string) =>
       (channels as readonly string[]).includes(c) ? t(`plan.channelNames.${c as (typeof channels)[number]}`) : c,
     notify: (who: string) =>
