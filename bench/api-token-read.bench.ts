@@ -18,17 +18,17 @@ export default async function apiTokenRead(): Promise<void> {
     let path = "";
     const server = await startBenchServer(engine, async ({ app, services }) => {
       app.get("/bench/bare", { schema: { hide: true } }, async () => ({ ok: true }));
-      await services.identity.bootstrap({});
-      const [provider] = await services.identity.listOrganizations({ limit: 1 }, {});
+      await services.directory.bootstrap({});
+      const [provider] = await services.directory.listOrganizations({ limit: 1 }, {});
       path = `/api/v1/organizations/${provider!.id}`;
-      await services.identity.createUser(null, {
+      await services.directory.createUser(null, {
         email: "bench@example.com",
         name: "Bench",
         role: "agent",
         password: "bench password 123",
       });
-      const actor = await services.identity.findUserByEmail("bench@example.com");
-      token = (await services.identity.createToken(actor!, { name: "bench", scopes: ["*:read"] })).token;
+      const actor = await services.directory.findUserByEmail("bench@example.com");
+      token = (await services.authentication.createToken(actor!, { name: "bench", scopes: ["*:read"] })).token;
     });
     try {
       const bare = await load(server.origin, { path: "/bench/bare", connections: CONNECTIONS });

@@ -137,7 +137,7 @@ export default async function backupRestic(): Promise<void> {
       }, false);
     const plantao = (jobId: string, kind: "full" | "incremental") =>
       timed(async () => {
-        const run = await services.backups.runNow(jobId, { operation: "backup", kind });
+        const run = await services.backups.runner.runNow(jobId, { operation: "backup", kind });
         if (run.status !== "succeeded") throw new Error(`${kind} run failed: ${run.error}`);
         return Number((run.details as { resticMs: number }).resticMs) / 1000;
       }, true);
@@ -155,7 +155,7 @@ export default async function backupRestic(): Promise<void> {
     const nightly: Round[] = [];
     let last: { jobId: string; repo: string } | undefined;
     for (let r = 0; r < ROUNDS; r++) {
-      const job = await services.backups.create(
+      const job = await services.backups.jobs.create(
         null,
         {
           name: `bench-${r}`,

@@ -155,7 +155,7 @@ async function insertMany<T extends object>(
 async function seed({ platform, services }: Pick<BenchServer, "platform" | "services">): Promise<Seeded> {
   const started = performance.now();
   const db = platform.db;
-  const provider = (await services.identity.listOrganizations({ limit: 1 }, {}))[0]!.id;
+  const provider = (await services.directory.listOrganizations({ limit: 1 }, {}))[0]!.id;
   const stamp = new Date(NOW - SPAN_MS).toISOString();
   const organizations: string[] = [];
   await insertMany(
@@ -287,17 +287,18 @@ export default async function ticketsQueue(): Promise<void> {
     let seeded!: Seeded;
     const server = await startBenchServer(engine, async (s) => {
       await s.services.plan.ensureSeeded();
-      await s.services.identity.bootstrap({});
+      await s.services.directory.bootstrap({});
       seeded = await seed(s);
-      await s.services.identity.createUser(null, {
+      await s.services.directory.createUser(null, {
         email: "bench@example.com",
         name: "Bench",
         role: "agent",
         password: "bench password 123",
       });
-      const actor = await s.services.identity.findUserByEmail("bench@example.com");
-      token = (await s.services.identity.createToken(actor!, { name: "bench", scopes: ["*:read", "tickets:write"] }))
-        .token;
+      const actor = await s.services.directory.findUserByEmail("bench@example.com");
+      token = (
+        await s.services.authentication.createToken(actor!, { name: "bench", scopes: ["*:read", "tickets:write"] })
+      ).token;
     });
     process.stderr.write(
       `tickets-queue ${engine}: seeded ${TICKETS} tickets (${seeded.open} open) in ${seeded.seedSeconds.toFixed(1)} s\n`,

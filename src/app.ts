@@ -81,9 +81,9 @@ export async function buildApp(
   const unobserveMonitoring = monitoringMetrics(registry, services.monitoring.engine);
   app.addHook("onClose", async () => unobserveMonitoring());
 
-  await installAuthentication(app, services.identity);
+  await installAuthentication(app, services.authentication);
   await app.register(systemRoutes(platform, registry, { version: packageVersion, commit }));
-  await app.register(identityRoutes(services.identity, { secureCookies: platform.config.secureCookies }));
+  await app.register(identityRoutes(services, { secureCookies: platform.config.secureCookies }));
   await app.register(
     auditRoutes({ ...services, repo: services.auditRepo, clock: platform.clock, timezone: platform.config.timezone }),
   );

@@ -96,7 +96,7 @@ async function openServices() {
     const platform = await createPlatform({ config, logger: createLogger(process.env.PLANTAO_LOG_LEVEL || "warn") });
     const services = createServices(platform);
     await services.plan.ensureSeeded();
-    await services.identity.bootstrap({ providerName: config.providerName });
+    await services.directory.bootstrap({ providerName: config.providerName });
     return { services, close: () => platform.close() };
   } catch (err) {
     fail(err);

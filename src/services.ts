@@ -1,12 +1,29 @@
 import { AuditRepository } from "./modules/audit/repository.js";
 import { AuditService } from "./modules/audit/service.js";
+import { BackupJobService } from "./modules/backups/jobs-service.js";
+import {
+  type Backups,
+  LOCK_ATTEMPTS,
+  lockBackoffMs,
+  RESTORE_TEST_JOB,
+  type RestoreTestPayload,
+  RPO_JOB,
+  RUN_JOB,
+  type RunPayload,
+  SCHEDULED_JOB,
+  type ScheduledPayload,
+} from "./modules/backups/model.js";
 import { BackupRepository } from "./modules/backups/repository.js";
-import { BackupService } from "./modules/backups/service.js";
+import { ResticAccess } from "./modules/backups/restic-access.js";
+import { RestoreTestService } from "./modules/backups/restore-tests.js";
+import { RpoService } from "./modules/backups/rpo.js";
+import { BackupRunner } from "./modules/backups/runner.js";
+import { DirectoryService } from "./modules/identity/directory.js";
 import { IdentityRepository } from "./modules/identity/repository.js";
-import { IdentityService } from "./modules/identity/service.js";
+import { AuthenticationService } from "./modules/identity/service.js";
 import { probeTypes } from "./modules/monitoring/checks/index.js";
 import { MonitoringRepository } from "./modules/monitoring/repository.js";
-import { MonitoringService } from "./modules/monitoring/service.js";
+import { MonitoringService, RETENTION_JOB, ROLLUP_JOB } from "./modules/monitoring/service.js";
 import { PlanRepository } from "./modules/plan/repository.js";
 import { PlanService } from "./modules/plan/service.js";
 import { RunbookRepository } from "./modules/runbooks/repository.js";
@@ -14,103 +31,168 @@ import { RunbookService } from "./modules/runbooks/service.js";
 import { AttachmentRepository, AttachmentStore } from "./modules/tickets/attachments.js";
 import { TicketLinkRepository } from "./modules/tickets/links-repository.js";
 import { TicketRepository } from "./modules/tickets/repository.js";
-import { TicketService } from "./modules/tickets/service.js";
+import { DEADLINE_JOB, TicketService } from "./modules/tickets/service.js";
 import { WebhookRepository } from "./modules/webhooks/repository.js";
-import { WebhookService } from "./modules/webhooks/service.js";
+import {
+  DELIVER_JOB,
+  type DeliverPayload,
+  deliveryBackoffMs,
+  MAX_ATTEMPTS,
+  WebhookService,
+} from "./modules/webhooks/service.js";
+import type { JobQueue } from "./platform/jobs/queue.js";
 import type { Platform } from "./platform/runtime.js";
 
 /** The domain services over one platform; the HTTP app and the CLI both build on this. */
 export interface Services {
   auditRepo: AuditRepository;
   audit: AuditService;
-  identity: IdentityService;
+  authentication: AuthenticationService;
+  directory: DirectoryService;
   tickets: TicketService;
   plan: PlanService;
   webhooks: WebhookService;
   monitoring: MonitoringService;
-  backups: BackupService;
+  backups: Backups;
   runbooks: RunbookService;
 }
 
 export function createServices(platform: Platform): Services {
-  const auditRepo = new AuditRepository(platform.db, platform.dialect);
-  const audit = new AuditService(auditRepo, platform.clock);
-  const identity = new IdentityService(
-    new IdentityRepository(platform.db, platform.dialect),
+  const { db, dialect, jobs, events, clock, secrets, mailer, config } = platform;
+  const auditRepo = new AuditRepository(db, dialect);
+  const audit = new AuditService({ repo: auditRepo, clock });
+  const identityRepo = new IdentityRepository(db, dialect);
+  const publicUrl = config.publicUrl;
+  const authentication = new AuthenticationService({
+    repo: identityRepo,
     audit,
-    platform.clock,
-    platform.secrets,
-    platform.mailer,
-    platform.log.child({ part: "identity" }),
-    undefined,
-    platform.config.publicUrl,
-  );
-  const plan = new PlanService(
-    new PlanRepository(platform.db, platform.dialect),
+    clock,
+    secrets,
+    mailer,
+    log: platform.log.child({ part: "identity" }),
+    publicUrl,
+  });
+  const directory = new DirectoryService({ repo: identityRepo, audit, clock, authentication, publicUrl });
+  const plan = new PlanService({ repo: new PlanRepository(db, dialect), audit, events, clock });
+  const tickets = new TicketService({
+    repo: new TicketRepository(db, dialect),
+    directory,
     audit,
-    platform.events,
-    platform.clock,
-  );
-  const tickets = new TicketService(
-    new TicketRepository(platform.db, platform.dialect),
-    identity,
-    audit,
-    platform.events,
-    platform.clock,
+    events,
+    clock,
     plan,
-    platform.jobs,
-    (mail) =>
-      platform.mailer.send(mail).catch((err) => platform.log.warn({ err, to: mail.to }, "notification mail failed")),
-    new TicketLinkRepository(platform.db),
-    {
-      repo: new AttachmentRepository(platform.db),
-      store: new AttachmentStore(platform.config.attachmentsDir),
-      maxBytes: platform.config.attachmentMaxBytes,
+    jobs,
+    notify: (mail) =>
+      mailer.send(mail).catch((err) => platform.log.warn({ err, to: mail.to }, "notification mail failed")),
+    links: new TicketLinkRepository(db),
+    attachments: {
+      repo: new AttachmentRepository(db),
+      store: new AttachmentStore(config.attachmentsDir),
+      maxBytes: config.attachmentMaxBytes,
     },
-  );
-  const webhooks = new WebhookService(
-    new WebhookRepository(platform.db, platform.dialect),
-    platform.jobs,
-    platform.events,
-    platform.clock,
-    platform.secrets,
+  });
+  const webhooks = new WebhookService({
+    repo: new WebhookRepository(db, dialect),
+    jobs,
+    events,
+    clock,
+    secrets,
     audit,
-    platform.log.child({ part: "webhooks" }),
-  );
-  const runbooks = new RunbookService(
-    new RunbookRepository(platform.db, platform.dialect),
-    plan,
+    log: platform.log.child({ part: "webhooks" }),
+  });
+  const runbooks = new RunbookService({ repo: new RunbookRepository(db, dialect), plan, audit, events, clock });
+  const backups = createBackups(platform, audit, plan);
+  const monitoring = new MonitoringService({
+    repo: new MonitoringRepository(db, dialect),
+    jobs,
+    events,
+    clock,
     audit,
-    platform.events,
-    platform.clock,
-  );
-  const backups = new BackupService(
-    new BackupRepository(platform.db, platform.dialect),
-    platform.jobs,
-    platform.events,
-    platform.clock,
-    platform.secrets,
-    audit,
-    plan,
-    platform.log.child({ part: "backups" }),
-    { dataDir: platform.config.dataDir, databaseUrl: platform.config.databaseUrl, timezone: platform.config.timezone },
-  );
-  const monitoring = new MonitoringService(
-    new MonitoringRepository(platform.db, platform.dialect),
-    platform.jobs,
-    platform.events,
-    platform.clock,
-    audit,
-    platform.secrets,
-    platform.log.child({ part: "monitoring" }),
-    {
-      nodeId: platform.config.nodeId,
-      concurrency: platform.config.monitorConcurrency,
-      leaseMs: platform.config.monitorLeaseMs,
-      retention: platform.config.monitorRetention,
+    secrets,
+    log: platform.log.child({ part: "monitoring" }),
+    options: {
+      nodeId: config.nodeId,
+      concurrency: config.monitorConcurrency,
+      leaseMs: config.monitorLeaseMs,
+      retention: config.monitorRetention,
     },
-    Object.values(probeTypes),
-    platform.database.listen,
+    probes: Object.values(probeTypes),
+    listen: platform.database.listen,
+  });
+  const services = {
+    auditRepo,
+    audit,
+    authentication,
+    directory,
+    tickets,
+    plan,
+    webhooks,
+    runbooks,
+    backups,
+    monitoring,
+  };
+  registerJobHandlers(jobs, services);
+  return services;
+}
+
+function createBackups(platform: Platform, audit: AuditService, plan: PlanService): Backups {
+  const { db, dialect, jobs, events, clock, secrets, config } = platform;
+  const repo = new BackupRepository(db, dialect);
+  const log = platform.log.child({ part: "backups" });
+  const access = new ResticAccess({ repo, clock, secrets, log, dataDir: config.dataDir });
+  const backupJobs = new BackupJobService({ repo, access, jobs, clock, audit, plan });
+  const where = { dataDir: config.dataDir, databaseUrl: config.databaseUrl };
+  const runner = new BackupRunner({
+    repo,
+    access,
+    backupJobs,
+    jobs,
+    events,
+    clock,
+    secrets,
+    audit,
+    plan,
+    log,
+    ...where,
+  });
+  const restoreTests = new RestoreTestService({ repo, access, backupJobs, jobs, events, clock, audit, ...where });
+  const rpo = new RpoService({ repo, jobs, events, clock, timezone: config.timezone });
+  return { jobs: backupJobs, runner, restoreTests, rpo };
+}
+
+/**
+ * Every background job of the domain, in one place: its kind, handler and retry policy. Cron schedules that
+ * enqueue them are set by the services' `start()` or when what they schedule is saved (a backup job's
+ * schedules); the queue's own housekeeping (`jobs.prune`) belongs to the platform.
+ */
+function registerJobHandlers(jobs: JobQueue, s: Services): void {
+  // A ticket's next SLA instant (warning, breach, escalation step) is due.
+  jobs.register<{ ticketId: string }>(DEADLINE_JOB, (job) => s.tickets.onDeadline(job.payload.ticketId));
+
+  // One signed POST of an event to a webhook, retried on the webhook backoff.
+  jobs.register<DeliverPayload>(DELIVER_JOB, (job) => s.webhooks.deliver(job), {
+    maxAttempts: MAX_ATTEMPTS,
+    backoffMs: deliveryBackoffMs,
+  });
+
+  // Monitoring aggregates: hourly roll-up; nightly daily roll-up and retention.
+  jobs.register(ROLLUP_JOB, () => s.monitoring.rollUpHours());
+  jobs.register(RETENTION_JOB, () => s.monitoring.rollUpDaysAndPrune());
+
+  // Backups: restic 0.14 has no lock retry, so a locked repository is retried by the queue.
+  const { runner, restoreTests, rpo } = s.backups;
+  const retry = { maxAttempts: LOCK_ATTEMPTS, backoffMs: lockBackoffMs };
+  jobs.register<RunPayload>(RUN_JOB, (job) => runner.runQueued(job), retry);
+  // A schedule's tick: an operation for the runner, or a restore test (which is not a run).
+  jobs.register<ScheduledPayload>(
+    SCHEDULED_JOB,
+    ({ payload, ...job }) =>
+      payload.operation === "restore-test"
+        ? restoreTests.runScheduled({ ...job, payload })
+        : runner.runScheduled({ ...job, payload }),
+    retry,
   );
-  return { auditRepo, audit, identity, tickets, plan, webhooks, runbooks, backups, monitoring };
+  jobs.register<RestoreTestPayload>(RESTORE_TEST_JOB, (job) => restoreTests.runQueued(job), retry);
+  // Every 5 minutes: alert once when a job's RPO is exceeded, and when it recovers.
+  jobs.register(RPO_JOB, () => rpo.evaluate(), { maxAttempts: 1 });
 }

@@ -85,8 +85,8 @@ export async function testApp(
   const app = await buildApp(platform, services);
   await app.ready();
   await services.plan.ensureSeeded();
-  await services.identity.bootstrap({ providerName: "Provedor Teste" });
-  const providerId = (await services.identity.listOrganizations({ limit: 1 }, {}))[0]!.id;
+  await services.directory.bootstrap({ providerName: "Provedor Teste" });
+  const providerId = (await services.directory.listOrganizations({ limit: 1 }, {}))[0]!.id;
   if (opts.start) await platform.start();
   return {
     engine,
@@ -116,7 +116,7 @@ export async function createUser(
   opts: { organizationId?: string; tier?: Tier; email?: string; password?: string } = {},
 ) {
   userSeq++;
-  return t.services.identity.createUser(null, {
+  return t.services.directory.createUser(null, {
     email: opts.email ?? `${role}-${userSeq}-${randomBytes(3).toString("hex")}@example.com`,
     name: `${role} ${userSeq}`,
     role,
@@ -142,14 +142,14 @@ export function harnessActor(t: TestContext): Actor {
 
 /** A customer organization created by the service. */
 export async function createOrganization(t: TestContext, name = `Cliente ${++userSeq}`) {
-  return t.services.identity.createOrganization(harnessActor(t), { name }, { ip: "127.0.0.1", headers: {} });
+  return t.services.directory.createOrganization(harnessActor(t), { name }, { ip: "127.0.0.1", headers: {} });
 }
 
 /** Bearer headers of a fresh user of `role` holding a token (by default with all its role's scopes). */
 export async function tokenFor(t: TestContext, role: Role, opts: { organizationId?: string; scopes?: string[] } = {}) {
   const user = await createUser(t, role, opts);
-  const actor = await t.services.identity.findUserByEmail(user.email);
-  const { token } = await t.services.identity.createToken(actor!, {
+  const actor = await t.services.directory.findUserByEmail(user.email);
+  const { token } = await t.services.authentication.createToken(actor!, {
     name: "test",
     scopes: opts.scopes ?? roleScopes(role),
   });

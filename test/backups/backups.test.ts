@@ -248,7 +248,7 @@ describe.each(engines)("backups on %s", (engine) => {
       source: { kind: "files", paths: [join(work, "does-not-exist")] },
       repository: { url: repoPath, password: PASSWORD },
     });
-    const run = await t.services.backups.runNow(job.id, { operation: "backup", kind: "full" });
+    const run = await t.services.backups.runner.runNow(job.id, { operation: "backup", kind: "full" });
     expect(run).toMatchObject({ status: "failed", reason: "source-missing" });
     expect(run.error).toContain("does-not-exist");
     expect((await api("GET", `/api/v1/backup-jobs/${job.id}/snapshots`)).json().items).toEqual([]);
@@ -278,7 +278,7 @@ describe.each(engines)("backups on %s", (engine) => {
       source: { kind: "files", paths: [recordings] },
       repository: { url: damagedRepo, password: PASSWORD },
     });
-    const backup = await t.services.backups.runNow(job.id, { operation: "backup", kind: "full" });
+    const backup = await t.services.backups.runner.runNow(job.id, { operation: "backup", kind: "full" });
     expect(backup.status).toBe("succeeded");
     const packs = readdirSync(join(damagedRepo, "data"), { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile())
@@ -288,7 +288,7 @@ describe.each(engines)("backups on %s", (engine) => {
     const bytes = readFileSync(pack);
     bytes[1000]! ^= 0xff;
     writeFileSync(pack, bytes);
-    const failed = await t.services.backups.restoreTestNow(job.id, backup.snapshotId!);
+    const failed = await t.services.backups.restoreTests.runNow(job.id, backup.snapshotId!);
     expect(failed.status).toBe("failed");
     expect(failed.checks.find((c) => c.name === "restore")).toMatchObject({ status: "failed" });
     expect(failed.checks.find((c) => c.name === "checksums")).toMatchObject({ status: "failed" });
@@ -320,10 +320,10 @@ describe.each(engines)("backups on %s", (engine) => {
       status: "succeeded",
       details: { subset: "1/30" },
     });
-    const again = await t.services.backups.runNow(filesJob.id, { operation: "check" });
+    const again = await t.services.backups.runner.runNow(filesJob.id, { operation: "check" });
     expect(again.details).toMatchObject({ subset: "2/30" });
 
-    const prune = await t.services.backups.runNow(filesJob.id, { operation: "prune" });
+    const prune = await t.services.backups.runner.runNow(filesJob.id, { operation: "prune" });
     expect(prune, JSON.stringify(prune)).toMatchObject({ status: "succeeded", details: { removed: 0, kept: 2 } });
   }, 60_000);
 
@@ -343,7 +343,7 @@ describe.each(engines)("backups on %s", (engine) => {
       timezone: "UTC",
     });
     const packsBefore = countFiles(join(repoPath, "data"));
-    const running = t.services.backups.runNow(job.id, { operation: "backup", kind: "full" });
+    const running = t.services.backups.runner.runNow(job.id, { operation: "backup", kind: "full" });
     // The restic process backing up into this test's repository, killed once it has written some data.
     let pid: number | undefined;
     for (let i = 0; i < 4000 && !(pid && countFiles(join(repoPath, "data")) > packsBefore); i++) {
@@ -371,7 +371,7 @@ describe.each(engines)("backups on %s", (engine) => {
 
   it("measures RPO per job and data class, alerting once when the newest backup is older than the target", async () => {
     clock.advance(30 * 60_000);
-    await t.services.backups.evaluateRpo();
+    await t.services.backups.rpo.evaluate();
     let rpo = (await api("GET", "/api/v1/backups/rpo")).json();
     const pbx = rpo.jobs.find((j: { jobId: string }) => j.jobId === filesJob.id);
     expect(pbx.rpo).toMatchObject({ targetMinutes: 60, status: "ok" });
@@ -381,8 +381,8 @@ describe.each(engines)("backups on %s", (engine) => {
     expect((await eventsOf("backup.rpo_exceeded")).map((e) => e.subjectId)).not.toContain(filesJob.id);
 
     clock.advance(31 * 60_000);
-    await t.services.backups.evaluateRpo();
-    await t.services.backups.evaluateRpo();
+    await t.services.backups.rpo.evaluate();
+    await t.services.backups.rpo.evaluate();
     rpo = (await api("GET", "/api/v1/backups/rpo")).json();
     expect(rpo.jobs.find((j: { jobId: string }) => j.jobId === filesJob.id).rpo.status).toBe("exceeded");
     expect(rpo.classes.find((c: { dataClass: string }) => c.dataClass === "pbx-config")).toMatchObject({
@@ -391,13 +391,13 @@ describe.each(engines)("backups on %s", (engine) => {
     });
     expect((await eventsOf("backup.rpo_exceeded")).filter((e) => e.subjectId === filesJob.id)).toHaveLength(1);
 
-    await t.services.backups.runNow(filesJob.id, { operation: "backup", kind: "incremental" });
-    await t.services.backups.evaluateRpo();
+    await t.services.backups.runner.runNow(filesJob.id, { operation: "backup", kind: "incremental" });
+    await t.services.backups.rpo.evaluate();
     expect((await eventsOf("backup.rpo_recovered")).filter((e) => e.subjectId === filesJob.id)).toHaveLength(1);
   }, 60_000);
 
   it("backs up Plantão's own database online and proves the copy in a restore test", async () => {
-    const job = await t.services.backups.create(
+    const job = await t.services.backups.jobs.create(
       harnessActor(t),
       {
         name: "plantao",
@@ -407,9 +407,9 @@ describe.each(engines)("backups on %s", (engine) => {
       req,
     );
     expect(job.schedule.frequent).toBe("*/10 * * * *");
-    const run = await t.services.backups.runNow(job.id, { operation: "backup", kind: "full" });
+    const run = await t.services.backups.runner.runNow(job.id, { operation: "backup", kind: "full" });
     expect(run, JSON.stringify(run)).toMatchObject({ status: "succeeded" });
-    const test = await t.services.backups.restoreTestNow(job.id);
+    const test = await t.services.backups.restoreTests.runNow(job.id);
     expect(test.status, JSON.stringify(test.checks)).toBe("passed");
     const names = test.checks.map((c) => c.name);
     expect(names).toEqual(
@@ -430,7 +430,7 @@ describe.each(engines)("backups on %s", (engine) => {
         await c.query("CREATE TABLE cdr (id serial primary key, src text, dst text, billsec int)");
         await c.query("INSERT INTO cdr (src, dst, billsec) SELECT '1100', '1200', g FROM generate_series(1, 500) g");
         await c.end();
-        const job = await t.services.backups.create(
+        const job = await t.services.backups.jobs.create(
           harnessActor(t),
           {
             name: "cdr",
@@ -439,7 +439,7 @@ describe.each(engines)("backups on %s", (engine) => {
           },
           req,
         );
-        const run = await t.services.backups.runNow(job.id, { operation: "backup", kind: "full" });
+        const run = await t.services.backups.runner.runNow(job.id, { operation: "backup", kind: "full" });
         expect(run.status, run.error ?? "").toBe("succeeded");
         const stored = await t.platform.db
           .selectFrom("backup_runs")
@@ -447,7 +447,7 @@ describe.each(engines)("backups on %s", (engine) => {
           .where("id", "=", run.id)
           .executeTakeFirstOrThrow();
         expect(JSON.parse(stored.manifest!).databases[0].tables).toEqual({ "public.cdr": 500 });
-        const test = await t.services.backups.restoreTestNow(job.id);
+        const test = await t.services.backups.restoreTests.runNow(job.id);
         expect(test.status, JSON.stringify(test.checks)).toBe("passed");
         expect(test.checks.find((ch) => ch.name === "row-counts")?.detail).toContain("1 tables");
       } finally {
@@ -489,7 +489,7 @@ describe.each(engines)("backups on %s", (engine) => {
         Buffer.from("),("),
       ]);
       server.pathname = `/${name}`;
-      const job = await t.services.backups.create(
+      const job = await t.services.backups.jobs.create(
         harnessActor(t),
         {
           name: "pbx-mysql",
@@ -498,7 +498,7 @@ describe.each(engines)("backups on %s", (engine) => {
         },
         req,
       );
-      const run = await t.services.backups.runNow(job.id, { operation: "backup", kind: "full" });
+      const run = await t.services.backups.runner.runNow(job.id, { operation: "backup", kind: "full" });
       expect(run.status, run.error ?? "").toBe("succeeded");
       const stored = await t.platform.db
         .selectFrom("backup_runs")
@@ -509,7 +509,7 @@ describe.each(engines)("backups on %s", (engine) => {
         engine: "mysql",
         tables: { cdr: 500, notes: 3, empty_table: 0 },
       });
-      const test = await t.services.backups.restoreTestNow(job.id);
+      const test = await t.services.backups.restoreTests.runNow(job.id);
       expect(test.status, JSON.stringify(test.checks)).toBe("passed");
       expect(test.checks.map((c) => c.name)).toEqual(["restore", "checksums", "mysql-restore", "row-counts", "rto"]);
       expect(test.checks.find((c) => c.name === "row-counts")?.detail).toContain("3 tables");
@@ -536,7 +536,7 @@ describe.each(engines)("backups on %s", (engine) => {
         source: { kind: "files", paths: [fat] },
         repository: { url: repository, password: PASSWORD },
       });
-      const run = await t.services.backups.runNow(job.id, { operation: "backup", kind: "full" });
+      const run = await t.services.backups.runner.runNow(job.id, { operation: "backup", kind: "full" });
       expect(run).toMatchObject({ status: "failed", reason: "no-space", snapshotId: null });
       expect(run.error).toMatch(/is full; no snapshot was saved: .*no space left on device/);
       expect((await eventsOf("backup.run_failed")).some((e) => (e.payload as any).runId === run.id)).toBe(true);
@@ -549,7 +549,7 @@ describe.each(engines)("backups on %s", (engine) => {
       await restic.exec(["prune"]);
       rmSync(join(fat, "rec-1.wav"));
       rmSync(join(fat, "rec-2.wav"));
-      const again = await t.services.backups.runNow(job.id, { operation: "backup", kind: "full" });
+      const again = await t.services.backups.runner.runNow(job.id, { operation: "backup", kind: "full" });
       expect(again, JSON.stringify(again)).toMatchObject({ status: "succeeded" });
       expect(await restic.check()).toContain("no errors were found");
     } finally {

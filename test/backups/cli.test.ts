@@ -32,7 +32,7 @@ describe("plantao backup run|list|restore|verify", () => {
     work = mkdtempSync(join(tmpdir(), "plantao-backup-cli-"));
     mkdirSync(join(work, "etc"));
     writeFileSync(join(work, "etc", "pjsip.conf"), "[transport-udp]\ntype=transport\n");
-    await t.services.backups.create(
+    await t.services.backups.jobs.create(
       harnessActor(t),
       {
         name: "asterisk",

@@ -165,7 +165,7 @@ describe.each(engines)("organizations and users on %s", (engine) => {
       await db.deleteFrom("users").execute();
       const services = fresh.services;
       const app = fresh.app;
-      const url = await services.identity.bootstrap({});
+      const url = await services.directory.bootstrap({});
       expect(url).toMatch(/\/setup\?token=/);
       const token = new URL(url!).searchParams.get("token")!;
       const body = { token, email: "first@example.com", name: "First", password: "a long first password" };

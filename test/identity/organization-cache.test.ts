@@ -13,18 +13,18 @@ describe.each(engines)("organization reads on %s", (engine) => {
     const other = await openNode(t.databaseUrl, "node-b", { clock, env: {}, config: { dataDir: t.config.dataDir } });
     try {
       const b = createServices(other);
-      const org = await t.services.identity.createOrganization(harnessActor(t), { name: "Telefonia Antiga" }, req);
-      expect((await b.identity.getOrganization(org.id)).name).toBe("Telefonia Antiga");
+      const org = await t.services.directory.createOrganization(harnessActor(t), { name: "Telefonia Antiga" }, req);
+      expect((await b.directory.getOrganization(org.id)).name).toBe("Telefonia Antiga");
 
-      await t.services.identity.updateOrganization(harnessActor(t), org.id, { name: "Telefonia Nova" }, req);
-      expect((await t.services.identity.getOrganization(org.id)).name).toBe("Telefonia Nova");
+      await t.services.directory.updateOrganization(harnessActor(t), org.id, { name: "Telefonia Nova" }, req);
+      expect((await t.services.directory.getOrganization(org.id)).name).toBe("Telefonia Nova");
       // The other node may answer from its copy for up to 5 s, never longer.
       clock.advance(4_999);
-      expect((await b.identity.getOrganization(org.id)).name).toBe("Telefonia Antiga");
+      expect((await b.directory.getOrganization(org.id)).name).toBe("Telefonia Antiga");
       clock.advance(2);
-      expect((await b.identity.getOrganization(org.id)).name).toBe("Telefonia Nova");
+      expect((await b.directory.getOrganization(org.id)).name).toBe("Telefonia Nova");
       // Another organization's id is not found for a customer, cached or not.
-      await expect(b.identity.getOrganization(org.id, t.providerId)).rejects.toMatchObject({ status: 404 });
+      await expect(b.directory.getOrganization(org.id, t.providerId)).rejects.toMatchObject({ status: 404 });
     } finally {
       await other.close();
       await t.close();

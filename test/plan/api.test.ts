@@ -43,12 +43,12 @@ describe.each(engines)("plan API on %s", (engine) => {
     try {
       await migrateToLatest(db);
       const node = () =>
-        new PlanService(
-          new PlanRepository(db, dialect),
-          new AuditService(new AuditRepository(db, dialect), clock),
-          new EventBus(db, dialect, clock, pino({ level: "silent" })),
+        new PlanService({
+          repo: new PlanRepository(db, dialect),
+          audit: new AuditService({ repo: new AuditRepository(db, dialect), clock }),
+          events: new EventBus(db, dialect, clock, pino({ level: "silent" })),
           clock,
-        );
+        });
       await Promise.all([node().ensureSeeded(), node().ensureSeeded(), node().ensureSeeded()]);
       expect(await db.selectFrom("plan_versions").select("version").execute()).toEqual([{ version: 1 }]);
       expect(await db.selectFrom("audit_log").select("action").execute()).toEqual([{ action: "plan.seeded" }]);
@@ -154,7 +154,7 @@ describe.each(engines)("plan API on %s", (engine) => {
     expect((await put(agent, { document: defaultPlan(clock.now()), comment: "x" })).statusCode).toBe(403);
     const customer = await tokenFor(t, "customer", {
       organizationId: (
-        await t.services.identity.createOrganization(
+        await t.services.directory.createOrganization(
           harnessActor(t),
           { name: "Cliente" },
           { ip: "127.0.0.1", headers: {} },

@@ -37,11 +37,11 @@ describe.each(engines)(
       const agent = agentToken.headers;
       const org = (await createOrganization(t)).id;
       const customer = await tokenFor(t, "customer", { organizationId: org });
-      await t.services.identity.updateUser(harnessActor(t), customer.user.id, { locale: "en" }, req);
+      await t.services.directory.updateUser(harnessActor(t), customer.user.id, { locale: "en" }, req);
       const member = (await tokenFor(t, "agent")).user;
       const outsider = (await tokenFor(t, "agent")).user;
-      await t.services.identity.updateUser(harnessActor(t), member.id, { teams: ["voip"] }, req);
-      await t.services.identity.updateUser(harnessActor(t), outsider.id, { teams: ["billing"] }, req);
+      await t.services.directory.updateUser(harnessActor(t), member.id, { teams: ["voip"] }, req);
+      await t.services.directory.updateUser(harnessActor(t), outsider.id, { teams: ["billing"] }, req);
 
       const plan = (await t.app.inject({ url: "/api/v1/plan", headers: manager })).json();
       const doc = structuredClone(plan.document);
@@ -132,7 +132,7 @@ describe.each(engines)(
     it("writes system notes in the Accept-Language language, else the user's preference, else pt-BR; old rows as stored", async () => {
       const agent = await tokenFor(t, "agent");
       const english = await tokenFor(t, "agent");
-      await t.services.identity.updateUser(harnessActor(t), english.user.id, { locale: "en" }, req);
+      await t.services.directory.updateUser(harnessActor(t), english.user.id, { locale: "en" }, req);
       const org = (await createOrganization(t)).id;
       const ticket = (
         await t.app.inject({

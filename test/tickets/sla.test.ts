@@ -189,7 +189,7 @@ describe.each(engines)("SLA deadlines fire on time on %s", (engine) => {
     const agent = (await tokenFor(t, "agent")).headers;
     const noc = (await tokenFor(t, "noc")).user;
     const l3 = (await tokenFor(t, "agent")).user;
-    await t.services.identity.updateUser(harnessActor(t), l3.id, { tier: "L3" }, { ip: "127.0.0.1", headers: {} });
+    await t.services.directory.updateUser(harnessActor(t), l3.id, { tier: "L3" }, { ip: "127.0.0.1", headers: {} });
     const ticket = (
       await t.app.inject({
         method: "POST",

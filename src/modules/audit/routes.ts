@@ -5,7 +5,7 @@ import type { Clock } from "../../platform/clock.js";
 import { decodeCursor, toPage } from "../../platform/http/pagination.js";
 import { Problem } from "../../platform/http/problems.js";
 import { authorize } from "../identity/actor.js";
-import type { IdentityService } from "../identity/service.js";
+import type { DirectoryService } from "../identity/directory.js";
 import { accessReview, weekBounds } from "./access-review.js";
 import type { AuditRepository } from "./repository.js";
 import type { AuditService } from "./service.js";
@@ -38,7 +38,7 @@ const UserRef = Type.Object(
 export function auditRoutes(deps: {
   audit: AuditService;
   repo: AuditRepository;
-  identity: IdentityService;
+  directory: DirectoryService;
   clock: Clock;
   timezone: string;
 }) {
@@ -178,7 +178,7 @@ export function auditRoutes(deps: {
         if (!bounds)
           throw Problem.invalid({ in: "querystring", pointer: "/week", message: `${week} is not an ISO week` });
         const [dir, entries] = await Promise.all([
-          deps.identity.directorySnapshot(),
+          deps.directory.directorySnapshot(),
           deps.repo.inWindow(bounds.from, bounds.to, ["user.created", "user.role-changed", "auth.login"]),
         ]);
         return accessReview({ week, ...bounds, users: dir.users, tokens: dir.tokens, entries });

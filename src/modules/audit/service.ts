@@ -24,10 +24,13 @@ export interface AuditEntry {
 
 /** The append-only, hash-chained record of logins, token use and every write. */
 export class AuditService {
-  constructor(
-    private readonly repo: AuditRepository,
-    private readonly clock: Clock,
-  ) {}
+  private readonly repo: AuditRepository;
+  private readonly clock: Clock;
+
+  constructor(deps: { repo: AuditRepository; clock: Clock }) {
+    this.repo = deps.repo;
+    this.clock = deps.clock;
+  }
 
   async record(entry: AuditEntry, executor?: Kysely<DB>): Promise<number> {
     const details: Record<string, unknown> = { ...entry.details };

@@ -1,12 +1,12 @@
 import type { Command } from "commander";
 import { type OpenServices, type Output, processOutput, withServices } from "../../platform/cli.js";
-import type { BackupService, RestoreTarget } from "./service.js";
+import type { Backups, RestoreTarget } from "./model.js";
 import { type BackupKind, backupKinds } from "./tiers.js";
 
-export type OpenBackups = OpenServices<{ backups: BackupService }>;
+export type OpenBackups = OpenServices<{ backups: Backups }>;
 
-/** Runs `fn` on the backup service; false (an operation that failed) or a throw sets exit code 1. */
-const withBackups = (open: OpenBackups, io: Output, fn: (b: BackupService) => Promise<boolean>) =>
+/** Runs `fn` on the backup services; false (an operation that failed) or a throw sets exit code 1. */
+const withBackups = (open: OpenBackups, io: Output, fn: (b: Backups) => Promise<boolean>) =>
   withServices(open, io, (services) => fn(services.backups));
 
 type RunLike = {
@@ -39,8 +39,8 @@ export function registerBackupCommands(program: Command, open: OpenBackups, io: 
         return;
       }
       await withBackups(open, io, async (b) => {
-        const job = await b.resolve(name);
-        const run = await b.runNow(job.id, { operation: "backup", kind });
+        const job = await b.jobs.resolve(name);
+        const run = await b.runner.runNow(job.id, { operation: "backup", kind });
         io.out(runLine(`${kind} backup of ${job.name}`, run));
         return run.status === "succeeded";
       });
@@ -53,12 +53,12 @@ export function registerBackupCommands(program: Command, open: OpenBackups, io: 
     .action(async (name: string | undefined) => {
       await withBackups(open, io, async (b) => {
         if (!name) {
-          for (const j of await b.list())
+          for (const j of await b.jobs.list())
             io.out(`${j.name}\t${j.source.kind}\t${j.repository.url}\t${j.enabled ? "enabled" : "disabled"}\n`);
           return true;
         }
-        const job = await b.resolve(name);
-        for (const s of await b.snapshots(job.id)) {
+        const job = await b.jobs.resolve(name);
+        for (const s of await b.runner.snapshots(job.id)) {
           const verdict = s.retention.keep ? `keep: ${s.retention.reasons.join(", ")}` : "prune next";
           io.out(`${s.shortId}\t${s.time}\t${s.kind ?? "-"}\t${verdict}\n`);
         }
@@ -93,13 +93,13 @@ export function registerBackupCommands(program: Command, open: OpenBackups, io: 
           return;
         }
         await withBackups(open, io, async (b) => {
-          const job = await b.resolve(name);
+          const job = await b.jobs.resolve(name);
           const target: RestoreTarget = opts.target
             ? { kind: "path", path: opts.target }
             : opts.database
               ? { kind: "database", url: opts.database }
               : { kind: "in-place", confirm: job.name };
-          const run = await b.runNow(job.id, { operation: "restore", snapshotId, target });
+          const run = await b.runner.runNow(job.id, { operation: "restore", snapshotId, target });
           io.out(runLine(`restore of ${snapshotId}`, run));
           return run.status === "succeeded";
         });
@@ -114,11 +114,11 @@ export function registerBackupCommands(program: Command, open: OpenBackups, io: 
     .option("--check-only", "only the repository check")
     .action(async (name: string, opts: { snapshot?: string; checkOnly?: boolean }) => {
       await withBackups(open, io, async (b) => {
-        const job = await b.resolve(name);
-        const check = await b.runNow(job.id, { operation: "check" });
+        const job = await b.jobs.resolve(name);
+        const check = await b.runner.runNow(job.id, { operation: "check" });
         io.out(runLine(`restic check ${(check.details as { subset?: string } | null)?.subset ?? ""}`, check));
         if (opts.checkOnly) return check.status === "succeeded";
-        const test = await b.restoreTestNow(job.id, opts.snapshot);
+        const test = await b.restoreTests.runNow(job.id, opts.snapshot);
         io.out(`restore test of ${test.snapshotId ?? "-"}: ${test.status} in ${test.durationMs} ms\n`);
         for (const c of test.checks) io.out(`  ${c.status === "passed" ? "ok  " : "FAIL"} ${c.name}: ${c.detail}\n`);
         return check.status === "succeeded" && test.status === "passed";

@@ -2,22 +2,22 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { decodeCursor, toPage } from "../../platform/http/pagination.js";
 import { authorize } from "../identity/actor.js";
+import type { Backups } from "./model.js";
 import * as S from "./schemas.js";
-import type { BackupService } from "./service.js";
 
 const problem = Type.Ref("Problem");
 const problems = { 401: problem, 403: problem };
 const withId = { 400: problem, ...problems, 404: problem };
 const tags = ["backups"];
 
-export function backupRoutes(backups: BackupService) {
+export function backupRoutes(backups: Backups) {
   const plugin: FastifyPluginAsyncTypebox = async (app) => {
     app.get(
       "/api/v1/backup-jobs",
       { schema: { tags, summary: "Every backup job", response: { 200: S.JobList, ...problems } } },
       async (request) => {
         authorize(request, "backups", "read");
-        return { items: await backups.list() };
+        return { items: await backups.jobs.list() };
       },
     );
 
@@ -33,7 +33,7 @@ export function backupRoutes(backups: BackupService) {
       },
       async (request, reply) => {
         const actor = authorize(request, "backups", "write");
-        return reply.code(201).send(await backups.create(actor, request.body, request));
+        return reply.code(201).send(await backups.jobs.create(actor, request.body, request));
       },
     );
 
@@ -42,7 +42,7 @@ export function backupRoutes(backups: BackupService) {
       { schema: { tags, summary: "One backup job", params: S.JobParams, response: { 200: S.Job, ...withId } } },
       async (request) => {
         authorize(request, "backups", "read");
-        return backups.get(request.params.id);
+        return backups.jobs.get(request.params.id);
       },
     );
 
@@ -59,7 +59,7 @@ export function backupRoutes(backups: BackupService) {
       },
       async (request) => {
         const actor = authorize(request, "backups", "write");
-        return backups.update(actor, request.params.id, request.body, request);
+        return backups.jobs.update(actor, request.params.id, request.body, request);
       },
     );
 
@@ -75,7 +75,7 @@ export function backupRoutes(backups: BackupService) {
       },
       async (request, reply) => {
         const actor = authorize(request, "backups", "write");
-        await backups.remove(actor, request.params.id, request);
+        await backups.jobs.remove(actor, request.params.id, request);
         return reply.code(204).send(null);
       },
     );
@@ -96,7 +96,7 @@ export function backupRoutes(backups: BackupService) {
         const kind = request.body?.kind ?? "incremental";
         return reply
           .code(202)
-          .send(await backups.request(actor, request.params.id, { operation: "backup", kind }, request));
+          .send(await backups.runner.request(actor, request.params.id, { operation: "backup", kind }, request));
       },
     );
 
@@ -115,7 +115,7 @@ export function backupRoutes(backups: BackupService) {
         const actor = authorize(request, "backups", "write");
         return reply
           .code(202)
-          .send(await backups.request(actor, request.params.id, { operation: request.body.operation }, request));
+          .send(await backups.runner.request(actor, request.params.id, { operation: request.body.operation }, request));
       },
     );
 
@@ -135,7 +135,14 @@ export function backupRoutes(backups: BackupService) {
         const { snapshotId, target } = request.body;
         return reply
           .code(202)
-          .send(await backups.request(actor, request.params.id, { operation: "restore", snapshotId, target }, request));
+          .send(
+            await backups.runner.request(
+              actor,
+              request.params.id,
+              { operation: "restore", snapshotId, target },
+              request,
+            ),
+          );
       },
     );
 
@@ -153,7 +160,7 @@ export function backupRoutes(backups: BackupService) {
       async (request) => {
         authorize(request, "backups", "read");
         const { limit = 50, cursor, operation } = request.query;
-        const items = await backups.runs(request.params.id, {
+        const items = await backups.runner.runs(request.params.id, {
           limit: limit + 1,
           before: decodeCursor(cursor),
           operation,
@@ -167,7 +174,7 @@ export function backupRoutes(backups: BackupService) {
       { schema: { tags, summary: "One run", params: S.RunParams, response: { 200: S.Run, ...withId } } },
       async (request) => {
         authorize(request, "backups", "read");
-        return backups.run(request.params.id, request.params.runId);
+        return backups.runner.run(request.params.id, request.params.runId);
       },
     );
 
@@ -184,7 +191,7 @@ export function backupRoutes(backups: BackupService) {
       },
       async (request) => {
         authorize(request, "backups", "read");
-        return { items: await backups.snapshots(request.params.id) };
+        return { items: await backups.runner.snapshots(request.params.id) };
       },
     );
 
@@ -200,7 +207,7 @@ export function backupRoutes(backups: BackupService) {
       },
       async (request) => {
         authorize(request, "backups", "read");
-        return { items: await backups.locks(request.params.id) };
+        return { items: await backups.runner.locks(request.params.id) };
       },
     );
 
@@ -219,7 +226,7 @@ export function backupRoutes(backups: BackupService) {
         const actor = authorize(request, "backups", "write");
         return reply
           .code(202)
-          .send(await backups.startRestoreTest(actor, request.params.id, request.body?.snapshotId, request));
+          .send(await backups.restoreTests.start(actor, request.params.id, request.body?.snapshotId, request));
       },
     );
 
@@ -237,7 +244,10 @@ export function backupRoutes(backups: BackupService) {
       async (request) => {
         authorize(request, "backups", "read");
         const { limit = 50, cursor } = request.query;
-        const items = await backups.restoreTests(request.params.id, { limit: limit + 1, before: decodeCursor(cursor) });
+        const items = await backups.restoreTests.list(request.params.id, {
+          limit: limit + 1,
+          before: decodeCursor(cursor),
+        });
         return toPage(items, limit, (r) => r.id);
       },
     );
@@ -254,7 +264,7 @@ export function backupRoutes(backups: BackupService) {
       },
       async (request) => {
         authorize(request, "backups", "read");
-        return backups.restoreTest(request.params.id, request.params.testId);
+        return backups.restoreTests.get(request.params.id, request.params.testId);
       },
     );
 
@@ -270,7 +280,7 @@ export function backupRoutes(backups: BackupService) {
       },
       async (request) => {
         authorize(request, "backups", "read");
-        return backups.rpo();
+        return backups.rpo.measure();
       },
     );
   };

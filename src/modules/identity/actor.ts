@@ -1,5 +1,6 @@
 import type { FastifyRequest } from "fastify";
 import { Problem, ProblemType } from "../../platform/http/problems.js";
+import type { UserRow } from "./repository.js";
 import { type Access, type Area, type Role, roleAllows, scopesAllow, type Tier } from "./roles.js";
 
 /** Who is making a request, as established by the session cookie or the bearer token. */
@@ -22,6 +23,21 @@ declare module "fastify" {
   interface FastifyRequest {
     actor: Actor | null;
   }
+}
+
+/** The actor a user row stands for; `extra` says how it came (session, token, scopes). */
+export function actorOfUser(u: UserRow, extra: Partial<Actor>): Actor {
+  return {
+    userId: u.id,
+    email: u.email,
+    name: u.name,
+    role: u.role as Role,
+    organizationId: u.organization_id,
+    tier: (u.tier as Tier | null) ?? null,
+    teams: JSON.parse(u.teams),
+    via: "session",
+    ...extra,
+  };
 }
 
 export const unauthenticated = () =>

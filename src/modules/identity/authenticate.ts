@@ -2,7 +2,7 @@ import cookie from "@fastify/cookie";
 import type { FastifyInstance } from "fastify";
 import { Problem } from "../../platform/http/problems.js";
 import { safeEqual } from "./credentials.js";
-import { type IdentityService, SESSION_COOKIE } from "./service.js";
+import { type AuthenticationService, SESSION_COOKIE } from "./service.js";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -10,7 +10,10 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  * Establishes `request.actor` from a bearer token or the session cookie on every API request.
  * Cookie-authenticated writes must echo the session's CSRF token in `x-csrf-token`.
  */
-export async function installAuthentication(app: FastifyInstance, identity: IdentityService): Promise<void> {
+export async function installAuthentication(
+  app: FastifyInstance,
+  authentication: AuthenticationService,
+): Promise<void> {
   await app.register(cookie);
   app.decorateRequest("actor", null);
   app.addHook("onRequest", async (request) => {
@@ -19,7 +22,7 @@ export async function installAuthentication(app: FastifyInstance, identity: Iden
     const auth = request.headers.authorization;
     if (auth !== undefined) {
       const match = /^Bearer\s+(\S{1,200})$/i.exec(auth);
-      const actor = match ? await identity.actorFromToken(match[1]!, request) : null;
+      const actor = match ? await authentication.actorFromToken(match[1]!, request) : null;
       if (!actor) {
         throw new Problem(
           401,
@@ -33,7 +36,7 @@ export async function installAuthentication(app: FastifyInstance, identity: Iden
     }
     const secret = request.cookies[SESSION_COOKIE];
     if (!secret || secret.length > 200) return;
-    const session = await identity.actorFromSession(secret);
+    const session = await authentication.actorFromSession(secret);
     if (!session) return;
     if (!SAFE_METHODS.has(request.method)) {
       const sent = request.headers["x-csrf-token"];

@@ -58,10 +58,10 @@ export function registerIdentityCommands(program: Command, open: OpenServices): 
       }
       const given = await readStdin();
       const password = given || randomBytes(12).toString("base64url");
-      await withServices(open, async ({ identity }) => {
-        const org = opts.org ? await identity.findOrganizationBySlugOrId(opts.org) : undefined;
+      await withServices(open, async ({ directory }) => {
+        const org = opts.org ? await directory.findOrganizationBySlugOrId(opts.org) : undefined;
         if (opts.org && !org) throw new Error(`organization ${opts.org} not found`);
-        const user = await identity.createUser(null, {
+        const user = await directory.createUser(null, {
           email: opts.email,
           name: opts.name ?? opts.email.split("@")[0]!,
           role: opts.role as Role,
@@ -84,11 +84,11 @@ export function registerIdentityCommands(program: Command, open: OpenServices): 
     .option("--scopes <scopes...>", "scopes like organizations:read users:write (default: everything the role allows)")
     .option("--expires <instant>", "ISO-8601 expiry")
     .action(async (opts: { email: string; name: string; scopes?: string[]; expires?: string }) => {
-      await withServices(open, async ({ identity }) => {
-        const actor = await identity.findUserByEmail(opts.email);
+      await withServices(open, async ({ authentication, directory }) => {
+        const actor = await directory.findUserByEmail(opts.email);
         if (!actor) throw new Error(`no user with email ${opts.email}`);
         const scopes = (opts.scopes ?? roleScopes(actor.role)).flatMap((s) => s.split(",")).filter(Boolean);
-        const { token } = await identity.createToken(actor, { name: opts.name, scopes, expiresAt: opts.expires });
+        const { token } = await authentication.createToken(actor, { name: opts.name, scopes, expiresAt: opts.expires });
         process.stdout.write(`${token}\n`);
       });
     });

@@ -2,8 +2,9 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { decodeCursor, toPage } from "../../platform/http/pagination.js";
 import { authorize, requireActor, tenantOf } from "./actor.js";
+import type { DirectoryService } from "./directory.js";
 import * as S from "./schemas.js";
-import { type IdentityService, SESSION_COOKIE } from "./service.js";
+import { type AuthenticationService, SESSION_COOKIE } from "./service.js";
 
 const problems = {
   400: Type.Ref("Problem"),
@@ -13,7 +14,10 @@ const problems = {
 };
 const strict = { additionalProperties: false } as const;
 
-export function identityRoutes(identity: IdentityService, opts: { secureCookies: boolean }) {
+export function identityRoutes(
+  { authentication, directory }: { authentication: AuthenticationService; directory: DirectoryService },
+  opts: { secureCookies: boolean },
+) {
   const plugin: FastifyPluginAsyncTypebox = async (app) => {
     const cookieOptions = (expires?: Date) => ({
       path: "/",
@@ -35,7 +39,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
         },
       },
       async (request, reply) => {
-        const r = await identity.login(request.body, request);
+        const r = await authentication.login(request.body, request);
         reply.setCookie(SESSION_COOKIE, r.secret, cookieOptions(new Date(r.expiresAt)));
         return { user: r.user, csrfToken: r.csrfToken, expiresAt: r.expiresAt };
       },
@@ -45,7 +49,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
       "/api/v1/auth/logout",
       { schema: { tags: ["auth"], summary: "End this session", response: { 204: Type.Null(), ...problems } } },
       async (request, reply) => {
-        await identity.logout(requireActor(request), request);
+        await authentication.logout(requireActor(request), request);
         reply.clearCookie(SESSION_COOKIE, cookieOptions());
         return reply.code(204).send(null);
       },
@@ -61,7 +65,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
         },
       },
       async (request, reply) => {
-        await identity.logoutEverywhere(requireActor(request), request);
+        await authentication.logoutEverywhere(requireActor(request), request);
         reply.clearCookie(SESSION_COOKIE, cookieOptions());
         return reply.code(204).send(null);
       },
@@ -78,7 +82,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
         },
       },
       async (request, reply) => {
-        await identity.requestPasswordReset(request.body.email, request);
+        await authentication.requestPasswordReset(request.body.email, request);
         return reply.code(202).send(null);
       },
     );
@@ -94,7 +98,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
         },
       },
       async (request, reply) => {
-        await identity.confirmPasswordReset(request.body.token, request.body.password, request);
+        await authentication.confirmPasswordReset(request.body.token, request.body.password, request);
         return reply.code(204).send(null);
       },
     );
@@ -123,7 +127,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
       },
       async (request, reply) => {
         const { token, ...input } = request.body;
-        const user = await identity.completeSetup(token, input, request);
+        const user = await directory.completeSetup(token, input, request);
         return reply.code(201).send({ id: user.id, email: user.email });
       },
     );
@@ -140,9 +144,11 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
       },
       async (request) => {
         const actor = requireActor(request);
-        const session = actor.sessionId ? await identity.actorFromSession(request.cookies[SESSION_COOKIE] ?? "") : null;
+        const session = actor.sessionId
+          ? await authentication.actorFromSession(request.cookies[SESSION_COOKIE] ?? "")
+          : null;
         return {
-          user: await identity.getUser(actor.userId),
+          user: await directory.getUser(actor.userId),
           csrfToken: session?.csrfToken ?? null,
           via: actor.via,
           scopes: actor.scopes ?? null,
@@ -173,9 +179,9 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
         const actor = requireActor(request);
         const { currentPassword, newPassword, ...profile } = request.body;
         if (newPassword !== undefined) {
-          await identity.changePassword(actor, currentPassword ?? "", newPassword, request);
+          await authentication.changePassword(actor, currentPassword ?? "", newPassword, request);
         }
-        return identity.updateUser(actor, actor.userId, profile, request);
+        return directory.updateUser(actor, actor.userId, profile, request);
       },
     );
 
@@ -192,7 +198,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
           },
         },
       },
-      async (request) => identity.beginTotp(requireActor(request), request),
+      async (request) => authentication.beginTotp(requireActor(request), request),
     );
 
     const CodeBody = Type.Object({ code: Type.String({ pattern: "^[0-9]{6}$" }) }, strict);
@@ -207,7 +213,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
         },
       },
       async (request, reply) => {
-        await identity.confirmTotp(requireActor(request), request.body.code, true, request);
+        await authentication.confirmTotp(requireActor(request), request.body.code, true, request);
         return reply.code(204).send(null);
       },
     );
@@ -223,7 +229,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
         },
       },
       async (request, reply) => {
-        await identity.confirmTotp(requireActor(request), request.body.code, false, request);
+        await authentication.confirmTotp(requireActor(request), request.body.code, false, request);
         return reply.code(204).send(null);
       },
     );
@@ -242,7 +248,11 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
       async (request) => {
         const actor = authorize(request, "tokens", "read");
         const { limit = 50, cursor, userId } = request.query;
-        const rows = await identity.listTokens(actor, { userId }, { limit: limit + 1, after: decodeCursor(cursor) });
+        const rows = await authentication.listTokens(
+          actor,
+          { userId },
+          { limit: limit + 1, after: decodeCursor(cursor) },
+        );
         return toPage(rows, limit, (t) => t.id);
       },
     );
@@ -259,7 +269,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
       },
       async (request, reply) => {
         const actor = authorize(request, "tokens", "write");
-        return reply.code(201).send(await identity.createToken(actor, request.body, request));
+        return reply.code(201).send(await authentication.createToken(actor, request.body, request));
       },
     );
 
@@ -274,7 +284,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
         },
       },
       async (request, reply) => {
-        await identity.revokeToken(authorize(request, "tokens", "write"), request.params.id, request);
+        await authentication.revokeToken(authorize(request, "tokens", "write"), request.params.id, request);
         return reply.code(204).send(null);
       },
     );
@@ -293,7 +303,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
       async (request) => {
         const actor = authorize(request, "organizations", "read");
         const { limit = 50, cursor, q } = request.query;
-        const rows = await identity.listOrganizations(
+        const rows = await directory.listOrganizations(
           { limit: limit + 1, after: decodeCursor(cursor) },
           { tenant: tenantOf(actor), q },
         );
@@ -313,7 +323,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
       },
       async (request, reply) => {
         const actor = authorize(request, "organizations", "write");
-        return reply.code(201).send(await identity.createOrganization(actor, request.body, request));
+        return reply.code(201).send(await directory.createOrganization(actor, request.body, request));
       },
     );
 
@@ -329,7 +339,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
       },
       async (request) => {
         const actor = authorize(request, "organizations", "read");
-        return identity.getOrganization(request.params.id, tenantOf(actor));
+        return directory.getOrganization(request.params.id, tenantOf(actor));
       },
     );
 
@@ -346,7 +356,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
       },
       async (request) => {
         const actor = authorize(request, "organizations", "write");
-        return identity.updateOrganization(actor, request.params.id, request.body, request, tenantOf(actor));
+        return directory.updateOrganization(actor, request.params.id, request.body, request, tenantOf(actor));
       },
     );
 
@@ -372,7 +382,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
       async (request) => {
         const actor = authorize(request, "users", "read");
         const { limit = 50, cursor, ...filter } = request.query;
-        const rows = await identity.listUsers(
+        const rows = await directory.listUsers(
           { limit: limit + 1, after: decodeCursor(cursor) },
           { ...filter, tenant: tenantOf(actor) },
         );
@@ -392,7 +402,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
       },
       async (request, reply) => {
         const actor = authorize(request, "users", "write");
-        return reply.code(201).send(await identity.createUser(actor, request.body, request, tenantOf(actor)));
+        return reply.code(201).send(await directory.createUser(actor, request.body, request, tenantOf(actor)));
       },
     );
 
@@ -401,7 +411,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
       { schema: { tags: ["users"], summary: "One user", params: S.IdParams, response: { 200: S.User, ...problems } } },
       async (request) => {
         const actor = authorize(request, "users", "read");
-        return identity.getUser(request.params.id, tenantOf(actor));
+        return directory.getUser(request.params.id, tenantOf(actor));
       },
     );
 
@@ -418,7 +428,7 @@ export function identityRoutes(identity: IdentityService, opts: { secureCookies:
       },
       async (request) => {
         const actor = authorize(request, "users", "write");
-        return identity.updateUser(actor, request.params.id, request.body, request, tenantOf(actor));
+        return directory.updateUser(actor, request.params.id, request.body, request, tenantOf(actor));
       },
     );
   };

@@ -147,6 +147,21 @@ function settingsErrors(schema: ReturnType<typeof Compile>, value: unknown): Fie
   return out;
 }
 
+export interface MonitoringServiceDeps {
+  repo: MonitoringRepository;
+  jobs: JobQueue;
+  events: EventBus;
+  clock: Clock;
+  audit: AuditService;
+  /** Seals the probe settings kept secret at rest. */
+  secrets: SecretBox;
+  log: Logger;
+  options: MonitoringOptions;
+  probes: Iterable<ProbeType>;
+  /** PostgreSQL LISTEN: a heartbeat pushed to any node reaches the node checking that monitor; absent on SQLite. */
+  listen?: (channel: string, fn: (payload: string) => void) => Promise<() => Promise<void>>;
+}
+
 /**
  * Monitors: their definitions (validated against the probe types), pause and resume, heartbeat pushes,
  * uptime and series from the stored history, and the engine that runs the checks of this node's shards.
@@ -158,32 +173,36 @@ export class MonitoringService {
   readonly #secrets = new Map<string, string[]>();
   readonly engine: MonitoringEngine;
 
-  constructor(
-    private readonly repo: MonitoringRepository,
-    private readonly jobs: JobQueue,
-    private readonly events: EventBus,
-    private readonly clock: Clock,
-    private readonly audit: AuditService,
-    private readonly secretBox: SecretBox,
-    private readonly log: Logger,
-    private readonly opts: MonitoringOptions,
-    probes: Iterable<ProbeType>,
-    listen?: (channel: string, fn: (payload: string) => void) => Promise<() => Promise<void>>,
-  ) {
+  private readonly repo: MonitoringRepository;
+  private readonly jobs: JobQueue;
+  private readonly events: EventBus;
+  private readonly clock: Clock;
+  private readonly audit: AuditService;
+  private readonly secretBox: SecretBox;
+  private readonly log: Logger;
+  private readonly opts: MonitoringOptions;
+
+  constructor(deps: MonitoringServiceDeps) {
+    this.repo = deps.repo;
+    this.jobs = deps.jobs;
+    this.events = deps.events;
+    this.clock = deps.clock;
+    this.audit = deps.audit;
+    this.secretBox = deps.secrets;
+    this.log = deps.log;
+    this.opts = deps.options;
     for (const [type, schema] of Object.entries(DERIVED)) this.#compiled.set(type, Compile(schema));
-    for (const probe of probes) this.registerProbe(probe);
+    for (const probe of deps.probes) this.registerProbe(probe);
     this.engine = new MonitoringEngine(
-      repo,
-      events,
-      clock,
-      log,
+      deps.repo,
+      deps.events,
+      deps.clock,
+      deps.log,
       this.#probes,
-      opts,
+      deps.options,
       (type, settings) => this.#reveal(type, settings),
-      listen,
+      deps.listen,
     );
-    jobs.register(ROLLUP_JOB, () => this.rollUpHours());
-    jobs.register(RETENTION_JOB, () => this.rollUpDaysAndPrune());
   }
 
   /** Adds a probe type (the built-in ones at construction; tests add their own). */

@@ -53,12 +53,17 @@ function present(row: PlanVersionRow): PlanVersion {
 
 /** The plan as versioned configuration: every save is a new version, audited in the same transaction. */
 export class PlanService {
-  constructor(
-    private readonly repo: PlanRepository,
-    private readonly audit: AuditService,
-    private readonly events: EventBus,
-    private readonly clock: Clock,
-  ) {}
+  private readonly repo: PlanRepository;
+  private readonly audit: AuditService;
+  private readonly events: EventBus;
+  private readonly clock: Clock;
+
+  constructor(deps: { repo: PlanRepository; audit: AuditService; events: EventBus; clock: Clock }) {
+    this.repo = deps.repo;
+    this.audit = deps.audit;
+    this.events = deps.events;
+    this.clock = deps.clock;
+  }
 
   /** Creates version 1 from the plan's defaults when there is no version yet; safe to call on every start. */
   async ensureSeeded(): Promise<void> {

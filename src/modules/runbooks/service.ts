@@ -80,13 +80,25 @@ function normaliseSteps(steps: StepInput[]): Step[] {
  * steps, times each step on the server clock and compares the whole with the plan's RTO.
  */
 export class RunbookService {
-  constructor(
-    private readonly repo: RunbookRepository,
-    private readonly plan: PlanService,
-    private readonly audit: AuditService,
-    private readonly events: EventBus,
-    private readonly clock: Clock,
-  ) {}
+  private readonly repo: RunbookRepository;
+  private readonly plan: PlanService;
+  private readonly audit: AuditService;
+  private readonly events: EventBus;
+  private readonly clock: Clock;
+
+  constructor(deps: {
+    repo: RunbookRepository;
+    plan: PlanService;
+    audit: AuditService;
+    events: EventBus;
+    clock: Clock;
+  }) {
+    this.repo = deps.repo;
+    this.plan = deps.plan;
+    this.audit = deps.audit;
+    this.events = deps.events;
+    this.clock = deps.clock;
+  }
 
   async #rtoMinutes(): Promise<number> {
     return toMinutes((await this.plan.current()).document.disasterRecovery.rto);

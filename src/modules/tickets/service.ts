@@ -9,8 +9,8 @@ import type { JobQueue } from "../../platform/jobs/queue.js";
 import type { Mail } from "../../platform/mail.js";
 import type { AuditService } from "../audit/service.js";
 import { type Actor, forbidden, tenantOf } from "../identity/actor.js";
+import type { DirectoryService } from "../identity/directory.js";
 import { isStaff } from "../identity/roles.js";
-import type { IdentityService } from "../identity/service.js";
 import type { PlanDocument, SeverityId } from "../plan/document.js";
 import type { PlanService, PlanVersion } from "../plan/service.js";
 import { computeClocks, policyFromPlan, type SlaClock } from "../sla/clocks.js";
@@ -125,21 +125,53 @@ const tracked: Record<keyof TicketPatch, keyof TicketRow> = {
   tags: "tags",
 };
 
+export interface TicketAttachments {
+  repo: AttachmentRepository;
+  store: AttachmentStore;
+  maxBytes: number;
+}
+
+export interface TicketServiceDeps {
+  repo: TicketRepository;
+  directory: DirectoryService;
+  audit: AuditService;
+  events: EventBus;
+  clock: Clock;
+  plan: PlanService;
+  jobs: JobQueue;
+  /** Sends a notification mail; failures are the caller's to log, never the ticket change's. */
+  notify: (mail: Mail) => Promise<void>;
+  links: TicketLinkRepository;
+  attachments: TicketAttachments;
+}
+
+/** The `sla.deadline` job: a ticket's next SLA instant (warning, breach or escalation step) is due. */
+export const DEADLINE_JOB = "sla.deadline";
+
 /** Tickets: creation, changes with their history, messages and escalation between tiers. */
 export class TicketService {
-  constructor(
-    private readonly repo: TicketRepository,
-    private readonly identity: IdentityService,
-    private readonly audit: AuditService,
-    private readonly events: EventBus,
-    private readonly clock: Clock,
-    private readonly plan: PlanService,
-    private readonly jobs: JobQueue,
-    private readonly notify: (mail: Mail) => Promise<void>,
-    private readonly links: TicketLinkRepository,
-    private readonly attachments: { repo: AttachmentRepository; store: AttachmentStore; maxBytes: number },
-  ) {
-    jobs.register<{ ticketId: string }>("sla.deadline", (job) => this.onDeadline(job.payload.ticketId));
+  private readonly repo: TicketRepository;
+  private readonly identity: DirectoryService;
+  private readonly audit: AuditService;
+  private readonly events: EventBus;
+  private readonly clock: Clock;
+  private readonly plan: PlanService;
+  private readonly jobs: JobQueue;
+  private readonly notify: (mail: Mail) => Promise<void>;
+  private readonly links: TicketLinkRepository;
+  private readonly attachments: TicketAttachments;
+
+  constructor(deps: TicketServiceDeps) {
+    this.repo = deps.repo;
+    this.identity = deps.directory;
+    this.audit = deps.audit;
+    this.events = deps.events;
+    this.clock = deps.clock;
+    this.plan = deps.plan;
+    this.jobs = deps.jobs;
+    this.notify = deps.notify;
+    this.links = deps.links;
+    this.attachments = deps.attachments;
   }
 
   private async checkAssignee(id: string | null | undefined, pointer: string) {
@@ -480,7 +512,7 @@ export class TicketService {
     if (upcoming.length) {
       const at = new Date(Math.min(...upcoming));
       await this.jobs.enqueue(
-        "sla.deadline",
+        DEADLINE_JOB,
         { ticketId: ticket.id },
         { runAt: at, dedupeKey: `sla:${ticket.id}:${at.toISOString()}`, executor: trx },
       );

@@ -22,6 +22,22 @@ export const TEST_EVENT = "webhook.test";
 /** Waits before the 2nd to 6th attempts; a 6th failure leaves the delivery dead. */
 export const RETRY_DELAYS_MS = [30_000, 120_000, 600_000, 3_600_000, 21_600_000];
 export const MAX_ATTEMPTS = RETRY_DELAYS_MS.length + 1;
+/** Delay before retry number `attempt` + 1 of a delivery. */
+export const deliveryBackoffMs = (attempt: number) => RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length) - 1]!;
+
+export interface DeliverPayload {
+  deliveryId: string;
+}
+
+export interface WebhookServiceDeps {
+  repo: WebhookRepository;
+  jobs: JobQueue;
+  events: EventBus;
+  clock: Clock;
+  secrets: SecretBox;
+  audit: AuditService;
+  log: Logger;
+}
 /** Catch-up looks this far behind its cursor: PostgreSQL may commit a smaller event id after a larger one. */
 const CATCH_UP_MARGIN_MS = 60_000;
 const CATCH_UP_BATCH = 500;
@@ -140,21 +156,24 @@ export class WebhookService {
   /** Fan-outs of this node, one at a time and in the order heard. */
   #fanOuts: Promise<void> = Promise.resolve();
 
-  constructor(
-    private readonly repo: WebhookRepository,
-    private readonly jobs: JobQueue,
-    private readonly events: EventBus,
-    private readonly clock: Clock,
-    private readonly secrets: SecretBox,
-    private readonly audit: AuditService,
-    private readonly log: Logger,
-  ) {
-    jobs.register<{ deliveryId: string }>(DELIVER_JOB, (job) => this.#deliver(job), {
-      maxAttempts: MAX_ATTEMPTS,
-      backoffMs: (attempt) => RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length) - 1]!,
-    });
+  private readonly repo: WebhookRepository;
+  private readonly jobs: JobQueue;
+  private readonly events: EventBus;
+  private readonly clock: Clock;
+  private readonly secrets: SecretBox;
+  private readonly audit: AuditService;
+  private readonly log: Logger;
+
+  constructor(deps: WebhookServiceDeps) {
+    this.repo = deps.repo;
+    this.jobs = deps.jobs;
+    this.events = deps.events;
+    this.clock = deps.clock;
+    this.secrets = deps.secrets;
+    this.audit = deps.audit;
+    this.log = deps.log;
     // One retry with a fresh list of webhooks: a webhook deleted meanwhile fails the whole transaction.
-    events.subscribe((event) => {
+    this.events.subscribe((event) => {
       void this.#serially(() => this.#fanOut(event).catch(() => this.#fanOut(event)));
     });
   }
@@ -239,7 +258,8 @@ export class WebhookService {
     return row;
   }
 
-  async #deliver(job: JobContext<{ deliveryId: string }>): Promise<void> {
+  /** The `webhook.deliver` job: signs and POSTs one delivery; throws so the queue retries a failed attempt. */
+  async deliver(job: JobContext<DeliverPayload>): Promise<void> {
     const delivery = await this.repo.findDelivery(job.payload.deliveryId);
     // Gone with its webhook, deleted after this job was queued.
     if (!delivery) return;
