@@ -132,7 +132,7 @@ export function PlanViewer({ document: doc }: { document: PlanDocument }) {
                 <Table.Th fw={500}>
                   {labels.calendar(id, cal.name)}{" "}
                   <Text span size="xs" c="dimmed">
-                    ({id}, {cal.timezone})
+                    (<code>{id}</code>, {cal.timezone})
                   </Text>
                 </Table.Th>
                 <Table.Td>
