@@ -140,7 +140,7 @@ function Trail() {
                     {e.targetType ? (
                       <>
                         <Text span size="sm">
-                          {e.targetType}
+                          {t(`audit.targetTypes.${e.targetType as "user"}`, { defaultValue: e.targetType })}
                         </Text>{" "}
                         {e.targetId && <ShortId id={e.targetId} />}
                       </>
@@ -180,7 +180,8 @@ function Trail() {
             </Text>
             {opened.targetId && (
               <Text size="sm" ff="monospace" style={{ overflowWrap: "anywhere" }}>
-                {opened.targetType} {opened.targetId}
+                {t(`audit.targetTypes.${opened.targetType as "user"}`, { defaultValue: opened.targetType ?? "" })}{" "}
+                {opened.targetId}
               </Text>
             )}
             <Code block style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}>
