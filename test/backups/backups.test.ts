@@ -264,6 +264,12 @@ describe.each(engines)("backups on %s", (engine) => {
     expect(done.status, JSON.stringify(done)).toBe("passed");
     expect(done.checks.map((c: { name: string }) => c.name)).toEqual(["restore", "checksums", "rto"]);
     expect(done.checks[1].detail).toContain("2 files match");
+    // Beside the English detail, a message key and its values for clients in other languages.
+    expect(done.checks[1]).toMatchObject({ key: "checksums.passed", params: { files: 2 } });
+    expect(done.checks[2]).toMatchObject({
+      key: "rto.passed",
+      params: { ms: expect.any(Number), rto: expect.any(Number) },
+    });
     expect(done.durationMs).toBeGreaterThan(0);
 
     // Damaged backup storage: one byte of the pack holding a recording's data flipped. restic restores what it

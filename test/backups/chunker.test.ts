@@ -102,6 +102,8 @@ describe("restic's chunker, rewritten, against real restic", () => {
     expect(await verifyRestoredFiles(target, files, polynomial)).toMatchObject({
       status: "passed",
       detail: "6 files match the chunk checksums recorded in the snapshot",
+      key: "checksums.passed",
+      params: { files: 6 },
     });
 
     const restored = (p: string) => join(target, source, p);

@@ -1,27 +1,40 @@
 import "@mantine/core/styles.css";
-import { createTheme, localStorageColorSchemeManager, MantineProvider } from "@mantine/core";
+import { Badge, createTheme, localStorageColorSchemeManager, MantineProvider } from "@mantine/core";
 import { QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { lazy, StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { createBrowserRouter, Outlet, RouterProvider } from "react-router";
-import { AuthProvider, isSessionEnded, meQuery } from "./auth/AuthProvider";
+import { AuthProvider, isFinalProblem, isSessionEnded, meQuery } from "./auth/AuthProvider";
 import { ForgotPasswordPage } from "./features/auth/ForgotPasswordPage";
 import { LoginPage } from "./features/auth/LoginPage";
 import { ResetPasswordPage } from "./features/auth/ResetPasswordPage";
 import { SetupPage } from "./features/auth/SetupPage";
 import { areas } from "./features/registry";
 import { setupI18n } from "./i18n";
+import { AreaGuard } from "./shell/NotAvailablePage";
 import { NotFoundPage } from "./shell/NotFoundPage";
 import { RequireAuth } from "./shell/RequireAuth";
 import { Shell } from "./shell/Shell";
 
 const ProfilePage = lazy(() => import("./features/profile/ProfilePage").then((m) => ({ default: m.ProfilePage })));
 
-const theme = createTheme({ primaryColor: "blue", defaultRadius: "md" });
+const theme = createTheme({
+  primaryColor: "blue",
+  defaultRadius: "md",
+  components: {
+    // A badge is never cut to "SUCE…": it keeps its text's width, and wraps only when the text is wider than its row.
+    Badge: Badge.extend({
+      styles: {
+        root: { flexShrink: 0, maxWidth: "100%", height: "auto", minHeight: "var(--badge-height)" },
+        label: { overflow: "visible", whiteSpace: "normal", textOverflow: "clip", lineHeight: 1.25 },
+      },
+    }),
+  },
+});
 const colorSchemeManager = localStorageColorSchemeManager({ key: "plantao.color-scheme" });
 const queryClient: QueryClient = new QueryClient({
   defaultOptions: {
-    queries: { refetchOnWindowFocus: false, retry: (count, error) => !isSessionEnded(error) && count < 2 },
+    queries: { refetchOnWindowFocus: false, retry: (count, error) => !isFinalProblem(error) && count < 2 },
   },
   // A 401 on any page means the session is gone: forgetting the user sends the app back to the login page.
   queryCache: new QueryCache({
@@ -50,8 +63,22 @@ const router = createBrowserRouter([
             element: <Shell />,
             children: [
               ...areas.flatMap((area) => [
-                { path: area.path, element: <area.page /> },
-                ...(area.subpages ?? []).map((sub) => ({ path: sub.path, element: <sub.page /> })),
+                {
+                  path: area.path,
+                  element: (
+                    <AreaGuard area={area}>
+                      <area.page />
+                    </AreaGuard>
+                  ),
+                },
+                ...(area.subpages ?? []).map((sub) => ({
+                  path: sub.path,
+                  element: (
+                    <AreaGuard area={area}>
+                      <sub.page />
+                    </AreaGuard>
+                  ),
+                })),
               ]),
               { path: "/profile", element: <ProfilePage /> },
               { path: "*", element: <NotFoundPage /> },

@@ -172,11 +172,16 @@ export class RestoreTestService {
       checks.push(
         damaged
           ? { name: "restore", status: "failed", detail: `snapshot ${snapshotId}: ${damaged.message}` }
-          : {
-              name: "restore",
-              status: "passed",
-              detail: `snapshot ${snapshotId} restored (${await countFiles(scratch)} files)`,
-            },
+          : await (async () => {
+              const count = await countFiles(scratch);
+              return {
+                name: "restore",
+                status: "passed" as const,
+                detail: `snapshot ${snapshotId} restored (${count} files)`,
+                key: "restore.passed",
+                params: { snapshot: snapshotId.slice(0, 8), count },
+              };
+            })(),
       );
       const [files, polynomial] = await Promise.all([
         restic.snapshotFiles(snapshotId, ctx.signal),
@@ -205,8 +210,20 @@ export class RestoreTestService {
     const durationMs = Math.round(performance.now() - t0);
     checks.push(
       durationMs <= job.rto_minutes * 60_000
-        ? { name: "rto", status: "passed", detail: `${durationMs} ms within the RTO of ${job.rto_minutes} min` }
-        : { name: "rto", status: "failed", detail: `${durationMs} ms exceeds the RTO of ${job.rto_minutes} min` },
+        ? {
+            name: "rto",
+            status: "passed",
+            detail: `${durationMs} ms within the RTO of ${job.rto_minutes} min`,
+            key: "rto.passed",
+            params: { ms: durationMs, rto: job.rto_minutes },
+          }
+        : {
+            name: "rto",
+            status: "failed",
+            detail: `${durationMs} ms exceeds the RTO of ${job.rto_minutes} min`,
+            key: "rto.failed",
+            params: { ms: durationMs, rto: job.rto_minutes },
+          },
     );
     const failed = checks.filter((c) => c.status === "failed");
     const status = failed.length ? "failed" : "passed";

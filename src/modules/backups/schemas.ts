@@ -282,7 +282,11 @@ export const LockList = Type.Object({ items: Type.Array(Lock) });
 const Check = Type.Object({
   name: Type.String(),
   status: literals(["passed", "failed"] as const),
-  detail: Type.String(),
+  detail: Type.String({ description: "In English; `key` and `params` say the same for translation" }),
+  key: Type.Optional(Type.String({ description: "Message key of the detail, e.g. `rto.passed`" })),
+  params: Type.Optional(
+    Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]), { description: "Values of the message" }),
+  ),
 });
 export const RestoreTest = Type.Object({
   id: Id,

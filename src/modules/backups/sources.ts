@@ -261,7 +261,13 @@ function compareCounts(name: string, expected: Record<string, number>, actual: R
     .map(([t, n]) => `${t}: ${actual[t] ?? "missing"} rows, expected ${n}`);
   return diffs.length
     ? { name, status: "failed", detail: diffs.slice(0, 5).join("; ") }
-    : { name, status: "passed", detail: `${Object.keys(expected).length} tables, row counts equal to the backup's` };
+    : {
+        name,
+        status: "passed",
+        detail: `${Object.keys(expected).length} tables, row counts equal to the backup's`,
+        key: "rowCounts.passed",
+        params: { tables: Object.keys(expected).length },
+      };
 }
 
 export function checkSqlite(file: string, db: ManifestDatabase): CheckResult[] {
@@ -270,7 +276,12 @@ export function checkSqlite(file: string, db: ManifestDatabase): CheckResult[] {
     const integrity = conn.pragma("integrity_check", { simple: true }) as string;
     return [
       integrity === "ok"
-        ? { name: "sqlite-integrity", status: "passed", detail: "PRAGMA integrity_check: ok" }
+        ? {
+            name: "sqlite-integrity",
+            status: "passed",
+            detail: "PRAGMA integrity_check: ok",
+            key: "sqliteIntegrity.passed",
+          }
         : { name: "sqlite-integrity", status: "failed", detail: `PRAGMA integrity_check: ${integrity}` },
       compareCounts("row-counts", db.tables, sqliteCounts(conn)),
     ];
@@ -294,7 +305,13 @@ export async function checkPostgres(file: string, db: ManifestDatabase, serverUr
         pgEnv(serverUrl, name),
         "verification-failed",
       );
-      results.push({ name: "pg-restore", status: "passed", detail: `pg_restore into scratch database ${name}` });
+      results.push({
+        name: "pg-restore",
+        status: "passed",
+        detail: `pg_restore into scratch database ${name}`,
+        key: "pgRestore.passed",
+        params: { database: name },
+      });
       const url = new URL(serverUrl);
       url.pathname = `/${name}`;
       const client = new pg.Client({ connectionString: url.toString() });
@@ -324,7 +341,13 @@ export async function checkMysql(file: string, db: ManifestDatabase, serverUrl: 
     const results: CheckResult[] = [];
     try {
       await pipeFileInto("mysql", [...client.args, name], client.env, file);
-      results.push({ name: "mysql-restore", status: "passed", detail: `dump loaded into scratch database ${name}` });
+      results.push({
+        name: "mysql-restore",
+        status: "passed",
+        detail: `dump loaded into scratch database ${name}`,
+        key: "mysqlRestore.passed",
+        params: { database: name },
+      });
       const [tables] = await admin.query<RowDataPacket[]>(
         "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = ? AND table_type = 'BASE TABLE'",
         [name],

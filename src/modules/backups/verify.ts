@@ -6,7 +6,11 @@ import type { SnapshotFile } from "./restic.js";
 export interface CheckResult {
   name: string;
   status: "passed" | "failed";
+  /** In English, for logs and the CLI. */
   detail: string;
+  /** The detail as a message key and its values, for clients that word it in their reader's language. */
+  key?: string;
+  params?: Record<string, string | number>;
 }
 
 /** Where restic restored an absolute path from the snapshot under `target`. */
@@ -86,11 +90,15 @@ export function verifyRestoredFiles(
               name: "checksums",
               status: "failed",
               detail: `${bad.length} of ${files.length} files: ${bad.slice(0, 5).join(", ")}`,
+              key: "checksums.failed",
+              params: { bad: bad.length, files: files.length, paths: bad.slice(0, 5).join(", ") },
             }
           : {
               name: "checksums",
               status: "passed",
               detail: `${files.length} files match the chunk checksums recorded in the snapshot`,
+              key: "checksums.passed",
+              params: { files: files.length },
             },
       );
     });

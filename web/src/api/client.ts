@@ -1,3 +1,4 @@
+import i18n from "i18next";
 import createClient, { type Middleware } from "openapi-fetch";
 import type { components, paths } from "./schema";
 
@@ -18,6 +19,8 @@ export function setCsrfToken(token: string | null): void {
 
 const csrf: Middleware = {
   onRequest({ request }) {
+    // Texts the server words itself (plan findings, timelines) come in the reader's language, not the browser's.
+    if (i18n.language) request.headers.set("accept-language", i18n.language);
     if (csrfToken && !["GET", "HEAD", "OPTIONS"].includes(request.method))
       request.headers.set("x-csrf-token", csrfToken);
     return request;

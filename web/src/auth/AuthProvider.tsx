@@ -1,8 +1,8 @@
 import { queryOptions, useQuery, useQueryClient } from "@tanstack/react-query";
-import { createContext, type ReactNode, useCallback, useContext, useMemo } from "react";
-import { useTranslation } from "react-i18next";
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo } from "react";
 import { ApiProblem, api, setCsrfToken, unwrap } from "../api/client";
 import type { paths } from "../api/schema";
+import { chooseLanguage } from "../i18n";
 import { type Access, type Area, roleAllows } from "./access";
 
 export type Me = paths["/api/v1/me"]["get"]["responses"][200]["content"]["application/json"];
@@ -84,8 +84,12 @@ export function useSession(): SessionControl {
 
 export function AuthProvider({ children }: { children: ReactNode }) {
   const client = useQueryClient();
-  const { i18n } = useTranslation();
   const me = useQuery(meQuery);
+  const locale = me.data?.user.locale;
+  // The profile's language wins over this browser's last choice (it may have been changed elsewhere).
+  useEffect(() => {
+    if (locale) chooseLanguage(locale);
+  }, [locale]);
 
   const signedIn = useCallback(
     (session: { user: User; csrfToken: string }) => {
@@ -93,9 +97,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       setCsrfToken(session.csrfToken);
       const me: Me = { user: session.user, csrfToken: session.csrfToken, via: "session", scopes: null };
       client.setQueryData(meQuery.queryKey, me);
-      void i18n.changeLanguage(session.user.locale);
+      chooseLanguage(session.user.locale);
     },
-    [client, i18n],
+    [client],
   );
   const signedOut = useCallback(() => {
     setSessionHint(false);
@@ -117,6 +121,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       <AuthContext.Provider value={auth}>{me.isPending ? null : children}</AuthContext.Provider>
     </SessionContext.Provider>
   );
+}
+
+/** Asking again cannot change these answers (signed out, not allowed, not there): queries fail at once. */
+export function isFinalProblem(error: unknown): boolean {
+  return error instanceof ApiProblem && [401, 403, 404].includes(error.problem.status);
 }
 
 /** A 401 from any query means the session ended (expired, or logged out elsewhere). */

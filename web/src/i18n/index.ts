@@ -36,28 +36,48 @@ function isLanguage(value: unknown): value is Language {
   return languages.some((l) => l.code === value);
 }
 
-function storedLanguage(): Language {
+function storedLanguage(): Language | null {
   try {
     const value = localStorage.getItem(STORAGE_KEY);
-    return isLanguage(value) ? value : DEFAULT_LANGUAGE;
+    return isLanguage(value) ? value : null;
   } catch {
-    return DEFAULT_LANGUAGE;
+    return null;
   }
 }
 
-/** The chosen language is remembered across visits and announced to the browser through `<html lang>`. */
+/** The first of the browser's languages we speak ("en-GB" reads English), else the default. */
+export function browserLanguage(preferred: readonly string[]): Language {
+  for (const tag of preferred) {
+    const exact = languages.find((l) => l.code.toLowerCase() === tag.toLowerCase());
+    if (exact) return exact.code;
+    const base = languages.find((l) => l.code.split("-")[0] === tag.split("-")[0]?.toLowerCase());
+    if (base) return base.code;
+  }
+  return DEFAULT_LANGUAGE;
+}
+
+/**
+ * Switches to a language someone chose (or whose profile says so) and remembers it for the next visit; until
+ * then, the browser's languages decide (the login page of a new visitor).
+ */
+export function chooseLanguage(lng: string): void {
+  if (!isLanguage(lng)) return;
+  try {
+    localStorage.setItem(STORAGE_KEY, lng);
+  } catch {
+    // Storage may be disabled (private mode); the choice then lasts for this page only.
+  }
+  if (i18n.language !== lng) void i18n.changeLanguage(lng);
+}
+
+/** The language is announced to the browser through `<html lang>`. */
 export async function setupI18n(): Promise<typeof i18n> {
   i18n.on("languageChanged", (lng) => {
     document.documentElement.lang = lng;
-    try {
-      localStorage.setItem(STORAGE_KEY, lng);
-    } catch {
-      // Storage may be disabled (private mode); the choice then lasts for this page only.
-    }
   });
   await i18n.use(initReactI18next).init({
     resources,
-    lng: storedLanguage(),
+    lng: storedLanguage() ?? browserLanguage(navigator.languages ?? [navigator.language]),
     fallbackLng: DEFAULT_LANGUAGE,
     supportedLngs: languages.map((l) => l.code),
     interpolation: { escapeValue: false },

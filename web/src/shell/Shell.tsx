@@ -4,7 +4,9 @@ import { Suspense } from "react";
 import { useTranslation } from "react-i18next";
 import { Outlet, NavLink as RouterNavLink } from "react-router";
 import { useAuth } from "../auth/AuthProvider";
+import { isStaff } from "../auth/access";
 import { areas } from "../features/registry";
+import { mayOpen } from "./area";
 import { DocsIcon } from "./icons";
 import { LanguageSwitch } from "./LanguageSwitch";
 import { NotificationBell } from "./NotificationBell";
@@ -14,7 +16,7 @@ import { UserMenu } from "./UserMenu";
 export function Shell() {
   const { t } = useTranslation();
   const [opened, { toggle, close }] = useDisclosure();
-  const { can } = useAuth();
+  const { user } = useAuth();
   return (
     <AppShell
       header={{ height: 56 }}
@@ -46,7 +48,7 @@ export function Shell() {
       <AppShell.Navbar p="sm" component="nav" aria-label={t("nav.label")}>
         <AppShell.Section grow component={ScrollArea}>
           {areas
-            .filter((area) => !area.requires || can(area.requires))
+            .filter((area) => mayOpen(area, user.role))
             .map((area) => (
               <NavLink
                 key={area.path}
@@ -59,16 +61,18 @@ export function Shell() {
               />
             ))}
         </AppShell.Section>
-        <AppShell.Section>
-          <Divider my="sm" />
-          <NavLink
-            href="/api/docs"
-            target="_blank"
-            rel="noopener"
-            label={t("nav.apiDocs")}
-            leftSection={<DocsIcon />}
-          />
-        </AppShell.Section>
+        {isStaff(user.role) && (
+          <AppShell.Section>
+            <Divider my="sm" />
+            <NavLink
+              href="/api/docs"
+              target="_blank"
+              rel="noopener"
+              label={t("nav.apiDocs")}
+              leftSection={<DocsIcon />}
+            />
+          </AppShell.Section>
+        )}
       </AppShell.Navbar>
       <AppShell.Main>
         <Suspense

@@ -1,6 +1,6 @@
 import type { ParseKeys } from "i18next";
 import type { ComponentType } from "react";
-import type { Area as GrantArea } from "../auth/access";
+import { type Area as GrantArea, isStaff, type Role, roleAllows } from "../auth/access";
 import type { IconProps } from "./icons";
 
 /**
@@ -15,6 +15,14 @@ export interface Area {
   page: ComponentType;
   /** The grant needed to read this area; without one, every signed-in user sees it. */
   requires?: GrantArea;
+  /** Only the provider's staff use it (customers hold the grant for what the API does on their behalf). */
+  staffOnly?: boolean;
   /** Further pages under the area that have no navigation entry of their own (e.g. one ticket). */
   subpages?: { path: string; page: ComponentType }[];
+}
+
+/** Whether a user of `role` may open the area; the menu and the route guard both ask this. */
+export function mayOpen(area: Pick<Area, "requires" | "staffOnly">, role: Role): boolean {
+  if (area.staffOnly && !isStaff(role)) return false;
+  return !area.requires || roleAllows(role, area.requires, "read");
 }

@@ -54,14 +54,51 @@ export function zonedInput(instant: Date, timeZone: string): string {
   return new Date(instant.getTime() + zoneOffset(instant.getTime(), timeZone)).toISOString().slice(0, 16);
 }
 
+/**
+ * An instant as the one date-and-time format of a language, in `timeZone`: "06/12/2026 05:53" in pt-BR,
+ * "12/06/2026 05:53" in English (24-hour clock in both, no comma).
+ */
+export function formatDateTime(iso: string, locale: string, timeZone: string, seconds = false): string {
+  return new Intl.DateTimeFormat(locale, {
+    day: "2-digit",
+    month: "2-digit",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    ...(seconds ? { second: "2-digit" as const } : {}),
+    hourCycle: "h23",
+    timeZone,
+  })
+    .format(new Date(iso))
+    .replace(", ", " ");
+}
+
+/** A number in the reader's language: decimal comma in pt-BR. */
+export function formatNumber(value: number, locale: string, digits = 1): string {
+  return value.toLocaleString(locale, { maximumFractionDigits: digits });
+}
+
+/** Milliseconds as seconds with one decimal, "0,4 s" in pt-BR and "0.4 s" in English. */
+export function formatSeconds(ms: number | null | undefined, locale: string): string {
+  if (ms === null || ms === undefined) return "—";
+  return `${(ms / 1000).toLocaleString(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 })} s`;
+}
+
 /** Dates and times in the reader's language and the user's own time zone (else the browser's). */
 export function useFormat() {
   const { i18n, t } = useTranslation();
   const timeZone = useOptionalUser()?.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const dateTime = (iso: string | null | undefined) =>
-    iso ? new Date(iso).toLocaleString(i18n.language, { dateStyle: "short", timeStyle: "short", timeZone }) : "—";
+  const dateTime = (iso: string | null | undefined) => (iso ? formatDateTime(iso, i18n.language, timeZone) : "—");
+  /** With seconds, for logs and events. */
+  const preciseTime = (iso: string | null | undefined) =>
+    iso ? formatDateTime(iso, i18n.language, timeZone, true) : "—";
   const date = (iso: string | null | undefined) =>
-    iso ? new Date(iso).toLocaleDateString(i18n.language, { dateStyle: "medium", timeZone }) : "—";
+    iso
+      ? new Date(iso).toLocaleDateString(i18n.language, { day: "2-digit", month: "2-digit", year: "numeric", timeZone })
+      : "—";
+  const number = (value: number | null | undefined, digits = 1) =>
+    value === null || value === undefined ? "—" : formatNumber(value, i18n.language, digits);
+  const seconds = (ms: number | null | undefined) => formatSeconds(ms, i18n.language);
   /** With the weekday, for deadlines: "seg., 30/11/2026, 09:00". */
   const deadline = (iso: string | null | undefined) =>
     iso
@@ -81,5 +118,5 @@ export function useFormat() {
     const time = compactDuration(minutes);
     return minutes >= 0 ? t("common.inTime", { time }) : t("common.timeAgo", { time });
   };
-  return { dateTime, date, deadline, relative, timeZone };
+  return { dateTime, preciseTime, date, deadline, relative, number, seconds, timeZone };
 }

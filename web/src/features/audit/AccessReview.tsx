@@ -23,11 +23,21 @@ function List({ title, count, children }: { title: string; count: number; childr
   );
 }
 
-const describe = (row: Record<string, unknown>) =>
-  Object.entries(row)
-    .filter(([k, v]) => v !== null && k !== "id" && k !== "userId" && k !== "organizationId")
-    .map(([k, v]) => `${k}: ${String(v)}`)
-    .join(" · ");
+// The API types these rows loosely (a record per row); these are the fields the review computes for them.
+interface NewPrivilege {
+  at: string;
+  userId: string | null;
+  email: string | null;
+  role: string | null;
+  previousRole: string | null;
+  by: string | null;
+}
+interface UnusedToken {
+  name: string;
+  userId: string;
+  email: string | null;
+  createdAt: string;
+}
 
 export function AccessReview() {
   const { t } = useTranslation();
@@ -78,9 +88,17 @@ export function AccessReview() {
           <List title={t("audit.review.newPrivileges")} count={r.newPrivileges.length}>
             {r.newPrivileges.length === 0
               ? none
-              : r.newPrivileges.map((p) => (
+              : (r.newPrivileges as unknown as NewPrivilege[]).map((p) => (
                   <Text key={JSON.stringify(p)} size="sm">
-                    {describe(p)}
+                    {t(p.previousRole ? "audit.review.roleChanged" : "audit.review.userCreated", {
+                      at: format.dateTime(p.at),
+                      user: p.email ?? p.userId ?? "—",
+                      role: p.role ? t(`roles.${p.role as "admin"}`, { defaultValue: p.role }) : "—",
+                      previous: p.previousRole
+                        ? t(`roles.${p.previousRole as "admin"}`, { defaultValue: p.previousRole })
+                        : "",
+                      by: p.by ?? "—",
+                    })}
                   </Text>
                 ))}
           </List>
@@ -96,9 +114,8 @@ export function AccessReview() {
               ? none
               : r.failedLoginBursts.map((b) => (
                   <Text key={`${b.by}:${b.key}`} size="sm">
-                    {t("audit.review.burst", {
+                    {t(b.by === "ip" ? "audit.review.burstIp" : "audit.review.burstAccount", {
                       key: b.key,
-                      by: b.by,
                       failures: b.failures,
                       from: format.dateTime(b.firstAt),
                       to: format.dateTime(b.lastAt),
@@ -109,9 +126,13 @@ export function AccessReview() {
           <List title={t("audit.review.tokensNeverUsed")} count={r.tokensNeverUsed.length}>
             {r.tokensNeverUsed.length === 0
               ? none
-              : r.tokensNeverUsed.map((tk) => (
+              : (r.tokensNeverUsed as unknown as UnusedToken[]).map((tk) => (
                   <Text key={JSON.stringify(tk)} size="sm">
-                    {describe(tk)}
+                    {t("audit.review.tokenNeverUsed", {
+                      name: tk.name,
+                      user: tk.email ?? tk.userId,
+                      at: format.dateTime(tk.createdAt),
+                    })}
                   </Text>
                 ))}
           </List>

@@ -1,16 +1,33 @@
-import { Alert, Badge, Button, Card, Code, Group, Select, Table, Tabs, Text, TextInput } from "@mantine/core";
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Code,
+  Drawer,
+  Group,
+  Select,
+  Stack,
+  Table,
+  Tabs,
+  Text,
+  TextInput,
+} from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, unwrap } from "../../api/client";
+import type { paths } from "../../api/schema";
 import { useFormat } from "../../shell/format";
 import { PageHeader } from "../../shell/PageHeader";
 import { EmptyRow, PagedFooter, usePagedList } from "../../shell/paging";
 import { ProblemAlert } from "../../shell/problem";
+import { ShortId } from "../../shell/ShortId";
 import { AccessReview } from "./AccessReview";
 
 type Outcome = "success" | "failure";
+type Entry = paths["/api/v1/audit"]["get"]["responses"][200]["content"]["application/json"]["items"][number];
 
 /** A date picked in the browser, as the instant its day starts (or, for `to`, ends) there. */
 function dayBound(day: string, end: boolean): string | undefined {
@@ -55,6 +72,7 @@ function Trail() {
     from: dayBound(fromDay, false),
     to: dayBound(toDay, true),
   };
+  const [opened, setOpened] = useState<Entry | null>(null);
   const list = usePagedList(["audit", "trail", filter], async (cursor, signal) =>
     unwrap(await api.GET("/api/v1/audit", { params: { query: { ...filter, cursor, limit: 50 } }, signal })),
   );
@@ -106,7 +124,7 @@ function Trail() {
               {list.items.map((e) => (
                 <Table.Tr key={e.seq} data-testid="audit-row">
                   <Table.Td>{e.seq}</Table.Td>
-                  <Table.Td>{format.dateTime(e.at)}</Table.Td>
+                  <Table.Td style={{ whiteSpace: "nowrap" }}>{format.dateTime(e.at)}</Table.Td>
                   <Table.Td>
                     <Code>{e.action}</Code>
                   </Table.Td>
@@ -117,14 +135,25 @@ function Trail() {
                         : e.outcome}
                     </Badge>
                   </Table.Td>
-                  <Table.Td>{e.actorLabel ?? "—"}</Table.Td>
-                  <Table.Td>{e.targetType ? `${e.targetType} ${e.targetId ?? ""}` : "—"}</Table.Td>
+                  <Table.Td style={{ overflowWrap: "anywhere" }}>{e.actorLabel ?? "—"}</Table.Td>
+                  <Table.Td style={{ whiteSpace: "nowrap" }}>
+                    {e.targetType ? (
+                      <>
+                        <Text span size="sm">
+                          {t(`audit.targetTypes.${e.targetType as "user"}`, { defaultValue: e.targetType })}
+                        </Text>{" "}
+                        {e.targetId && <ShortId id={e.targetId} />}
+                      </>
+                    ) : (
+                      "—"
+                    )}
+                  </Table.Td>
                   <Table.Td>{e.ip ?? "—"}</Table.Td>
                   <Table.Td>
                     {e.details ? (
-                      <Text size="xs" ff="monospace" lineClamp={2} title={JSON.stringify(e.details)}>
-                        {JSON.stringify(e.details)}
-                      </Text>
+                      <Button size="compact-xs" variant="subtle" onClick={() => setOpened(e)}>
+                        {t("audit.view")}
+                      </Button>
                     ) : (
                       "—"
                     )}
@@ -137,6 +166,30 @@ function Trail() {
         </Table.ScrollContainer>
         <PagedFooter {...list} />
       </Card>
+      <Drawer
+        opened={opened !== null}
+        onClose={() => setOpened(null)}
+        position="right"
+        size="lg"
+        title={opened ? t("audit.entry", { seq: opened.seq }) : ""}
+      >
+        {opened && (
+          <Stack gap="xs">
+            <Text size="sm">
+              <Code>{opened.action}</Code> · {format.preciseTime(opened.at)}
+            </Text>
+            {opened.targetId && (
+              <Text size="sm" ff="monospace" style={{ overflowWrap: "anywhere" }}>
+                {t(`audit.targetTypes.${opened.targetType as "user"}`, { defaultValue: opened.targetType ?? "" })}{" "}
+                {opened.targetId}
+              </Text>
+            )}
+            <Code block style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}>
+              {JSON.stringify(opened.details, null, 2)}
+            </Code>
+          </Stack>
+        )}
+      </Drawer>
     </>
   );
 }

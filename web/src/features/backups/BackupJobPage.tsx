@@ -23,6 +23,7 @@ import { useFormat } from "../../shell/format";
 import { PageHeader } from "../../shell/PageHeader";
 import { EmptyRow, PagedFooter, usePagedList } from "../../shell/paging";
 import { ProblemAlert } from "../../shell/problem";
+import { Schedule } from "../../shell/Schedule";
 import { JobGauges, rpoQuery } from "./Gauges";
 import {
   type BackupKind,
@@ -37,10 +38,10 @@ import {
 } from "./model";
 import { RestoreForm } from "./RestoreForm";
 import { SnapshotTimeline } from "./SnapshotTimeline";
+import { checkDetail } from "./wording";
 
 /** While something is queued or running, lists are fetched again at this pace. */
 const ACTIVE_MS = 5_000;
-const seconds = (ms: number | null) => (ms === null ? "—" : `${(ms / 1000).toFixed(1)} s`);
 
 function Snapshots({ job, writer, onRestoreQueued }: { job: Job; writer: boolean; onRestoreQueued: () => void }) {
   const { t } = useTranslation();
@@ -143,7 +144,9 @@ function RestoreTests({ id }: { id: string }) {
                   <List size="sm" spacing={2}>
                     {test.checks.map((c) => (
                       <List.Item key={c.name} c={c.status === "failed" ? "red" : undefined}>
-                        {c.status === "passed" ? "✓" : "✗"} <b>{c.name}</b>: {c.detail}
+                        {c.status === "passed" ? "✓" : "✗"}{" "}
+                        <b>{t(`backups.checkNames.${c.name as "rto"}`, { defaultValue: c.name })}</b>:{" "}
+                        {checkDetail(c, t, format.seconds)}
                       </List.Item>
                     ))}
                   </List>
@@ -202,7 +205,7 @@ function Runs({ id }: { id: string }) {
                     {t(`backups.runStatuses.${run.status}`)}
                   </Badge>
                 </Table.Td>
-                <Table.Td>{seconds(run.durationMs)}</Table.Td>
+                <Table.Td>{format.seconds(run.durationMs)}</Table.Td>
                 <Table.Td ff="monospace">{run.snapshotId?.slice(0, 8) ?? "—"}</Table.Td>
                 <Table.Td>
                   {run.reason && <Code>{run.reason}</Code>}{" "}
@@ -346,14 +349,23 @@ export function BackupJobPage() {
             <Text size="sm">
               {t("backups.fields.dataClass")}: {j.dataClass}
             </Text>
-            <Text size="sm">
-              {t("backups.schedule")}:{" "}
+            <Text size="sm">{t("backups.schedule")}:</Text>
+            <Stack gap={6} pl="sm">
               {(["full", "incremental", "frequent", "check", "prune", "restoreTest"] as const)
                 .filter((k) => j.schedule[k])
-                .map((k) => `${t(`backups.scheduleKinds.${k}`)} ${j.schedule[k]}`)
-                .join(" · ")}{" "}
-              ({j.schedule.timezone})
-            </Text>
+                .map((k) => (
+                  <div key={k}>
+                    <Text size="sm" fw={500}>
+                      {t(`backups.scheduleKinds.${k}`)}
+                    </Text>
+                    <Schedule
+                      cron={j.schedule[k] ?? ""}
+                      timeZone={j.schedule.timezone}
+                      runs={k === "incremental" || k === "frequent" ? 3 : 2}
+                    />
+                  </div>
+                ))}
+            </Stack>
           </Stack>
         </Card>
         <Card withBorder radius="md">

@@ -2,6 +2,7 @@ import { Badge, Button, Card, Group, Stack, Table, Text } from "@mantine/core";
 import { useTranslation } from "react-i18next";
 import { useFormat } from "../../shell/format";
 import { type BackupKind, backupKinds, kindColor, type Snapshot } from "./model";
+import { retentionReason } from "./wording";
 
 const WIDTH = 1000;
 const LANE = 28;
@@ -88,7 +89,7 @@ export function SnapshotTimeline({
                 data-keep={keep}
               >
                 <title>
-                  {`${s.shortId} · ${format.dateTime(s.time)} · ${keep ? s.retention.reasons.join(", ") : t("backups.pruned")}`}
+                  {`${s.shortId} · ${format.dateTime(s.time)} · ${keep ? s.retention.reasons.map((r) => retentionReason(r, t)).join(", ") : t("backups.pruned")}`}
                 </title>
               </circle>
             );
@@ -130,7 +131,9 @@ export function SnapshotTimeline({
                 </Table.Td>
                 <Table.Td>
                   {s.retention.keep ? (
-                    <Text size="sm">{s.retention.reasons.join(" · ") || t("backups.keptNoTier")}</Text>
+                    <Text size="sm">
+                      {s.retention.reasons.map((r) => retentionReason(r, t)).join(" · ") || t("backups.keptNoTier")}
+                    </Text>
                   ) : (
                     <Badge color="gray" variant="outline">
                       {t("backups.pruned")}

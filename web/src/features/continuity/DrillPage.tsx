@@ -18,6 +18,7 @@ import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import { useAuth } from "../../auth/AuthProvider";
 import { compactDuration, useFormat } from "../../shell/format";
+import { MarkdownText } from "../../shell/Markdown";
 import { PageHeader } from "../../shell/PageHeader";
 import { ProblemAlert } from "../../shell/problem";
 import { useNow } from "../../shell/useNow";
@@ -172,11 +173,7 @@ export function DrillPage() {
                     <Table.Td>{s.index + 1}</Table.Td>
                     <Table.Td>
                       <Text fw={500}>{s.title}</Text>
-                      {s.description && (
-                        <Text size="sm" c="dimmed">
-                          {s.description}
-                        </Text>
-                      )}
+                      {s.description && <MarkdownText>{s.description}</MarkdownText>}
                     </Table.Td>
                     <Table.Td>{ownerLabel(s)}</Table.Td>
                     <Table.Td>{compactDuration(s.expectedMinutes)}</Table.Td>

@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useParams } from "react-router";
 import { useAuth } from "../../auth/AuthProvider";
 import { compactDuration, useFormat } from "../../shell/format";
+import { MarkdownText } from "../../shell/Markdown";
 import { PageHeader } from "../../shell/PageHeader";
 import { ProblemAlert } from "../../shell/problem";
 import { DrillsTable } from "./DrillsTable";
@@ -64,7 +65,8 @@ export function RunbookPage() {
   const writer = can("backups", "write");
   return (
     <>
-      <PageHeader title={r.name} subtitle={r.purpose}>
+      <PageHeader title={r.name}>
+        {r.purpose && <MarkdownText>{r.purpose}</MarkdownText>}
         <Group justify="space-between">
           <Group gap="xs">
             <Badge variant="light">{t(`backups.continuity.kinds.${r.kind}`)}</Badge>
@@ -109,11 +111,7 @@ export function RunbookPage() {
                 <Table.Td>{i + 1}</Table.Td>
                 <Table.Td>
                   <Text fw={500}>{s.title}</Text>
-                  {s.description && (
-                    <Text size="sm" c="dimmed">
-                      {s.description}
-                    </Text>
-                  )}
+                  {s.description && <MarkdownText>{s.description}</MarkdownText>}
                 </Table.Td>
                 <Table.Td>{ownerLabel(s)}</Table.Td>
                 <Table.Td>{compactDuration(s.expectedMinutes)}</Table.Td>

@@ -1,5 +1,6 @@
 import { Alert, Badge, Button, Card, Code, Group, Table, Text } from "@mantine/core";
 import { useTranslation } from "react-i18next";
+import { useFormat } from "../../shell/format";
 import { PageHeader } from "../../shell/PageHeader";
 import type { StreamState } from "./eventStream";
 import { useEventStream } from "./useEventStream";
@@ -12,10 +13,9 @@ const stateColor: Record<StreamState, string> = {
 };
 
 export function LiveEventsPage() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const { events, state, clear } = useEventStream();
-  const formatTime = (iso: string) =>
-    new Date(iso).toLocaleString(i18n.language, { dateStyle: "short", timeStyle: "medium" });
+  const formatTime = useFormat().preciseTime;
 
   return (
     <>

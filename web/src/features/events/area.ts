@@ -8,4 +8,5 @@ export const eventsArea: Area = {
   icon: PulseIcon,
   page: LiveEventsPage,
   requires: "events",
+  staffOnly: true,
 };

@@ -76,6 +76,21 @@ async function rangeData(id: string, range: Range, signal: AbortSignal) {
   return { window, series, uptime, changes };
 }
 
+/** The probe's own message (as the checked system said it, often English): folded, for whoever needs it. */
+function TechnicalDetail({ text }: { text: string }) {
+  const { t } = useTranslation();
+  return (
+    <details style={{ display: "inline-block", marginLeft: 6 }}>
+      <summary style={{ cursor: "pointer", fontSize: "var(--mantine-font-size-xs)" }}>
+        {t("common.technicalDetail")}
+      </summary>
+      <Code block style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}>
+        {text}
+      </Code>
+    </details>
+  );
+}
+
 const reasonKey = (reason: string) => `monitoring.reasons.${reason}` as "monitoring.reasons.timeout";
 
 /** One monitor: its state, latency and state history over a range, uptime, its changes, and what to do with it. */
@@ -178,7 +193,7 @@ export function MonitorPage() {
         {state?.reason && (
           <Text size="sm" c="dimmed" data-testid="state-reason">
             {t(reasonKey(state.reason), { defaultValue: state.reason })}
-            {state.message ? `: ${state.message}` : ""}
+            {state.message && <TechnicalDetail text={state.message} />}
           </Text>
         )}
         {(related.data?.parent || related.data?.group) && (
@@ -425,9 +440,7 @@ function StateChanges({ id, now }: { id: string; now: number }) {
                 </Table.Td>
                 <Table.Td>
                   {c.reason && <Code>{t(reasonKey(c.reason), { defaultValue: c.reason })}</Code>}{" "}
-                  <Text span size="sm" c="dimmed">
-                    {c.message}
-                  </Text>
+                  {c.message && <TechnicalDetail text={c.message} />}
                 </Table.Td>
               </Table.Tr>
             ))}

@@ -1,6 +1,7 @@
 import "uplot/dist/uPlot.min.css";
 import { useEffect, useRef } from "react";
 import uPlot from "uplot";
+import { formatDateTime } from "../../shell/format";
 
 /**
  * A uPlot chart that fills its container's width. The chart is rebuilt when `options` change (a new range or
@@ -58,7 +59,7 @@ export const zonedDate = (timeZone: string) => (ts: number) => uPlot.tzDate(new 
  * of each day; days alone when the ticks are a day or more apart.
  */
 export function timeAxisValues(locale: string, timeZone: string) {
-  const time = new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit", timeZone });
+  const time = new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone });
   const day = new Intl.DateTimeFormat(locale, { day: "2-digit", month: "2-digit", timeZone });
   return (_u: uPlot, splits: number[], _axis: number, _space: number, increment: number) => {
     let previous = "";
@@ -75,6 +76,6 @@ export function timeAxisValues(locale: string, timeZone: string) {
 
 /** The instant under the cursor, in the legend. */
 export function cursorTime(locale: string, timeZone: string) {
-  const format = new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "short", timeZone });
-  return (_u: uPlot, ts: number | null) => (ts === null ? "—" : format.format(ts * 1000));
+  return (_u: uPlot, ts: number | null) =>
+    ts === null ? "—" : formatDateTime(new Date(ts * 1000).toISOString(), locale, timeZone);
 }

@@ -60,18 +60,7 @@ const byId = (id: string) => ({ path: { id } });
 const PAGE = 500;
 
 /** GET /api/v1/monitoring/nodes: the nodes of the shard protocol. */
-export interface ClusterNodes {
-  leaseMs: number;
-  nodes: Array<{
-    nodeId: string;
-    startedAt: string | null;
-    lastHeartbeat: string;
-    alive: boolean;
-    shards: number[];
-    monitors: number;
-  }>;
-  shards: Array<{ shard: number; owner: string | null; leaseUntil: string | null; checkedThrough: string | null }>;
-}
+export type ClusterNodes = JsonBody<paths["/api/v1/monitoring/nodes"]["get"]["responses"][200]>;
 
 /** Shard numbers (sorted) as ranges: "0–31, 40". */
 export function shardRanges(shards: readonly number[]): string {
@@ -86,8 +75,8 @@ export function shardRanges(shards: readonly number[]): string {
 }
 
 export const monitoring = {
-  nodes(signal?: AbortSignal): Promise<ClusterNodes> {
-    return call<ClusterNodes>("GET", "/api/v1/monitoring/nodes", { signal });
+  async nodes(signal?: AbortSignal): Promise<ClusterNodes> {
+    return unwrap(await api.GET("/api/v1/monitoring/nodes", { signal }));
   },
   /** Every monitor matching the filter, all pages (the dashboard shows them all, grouped). */
   async all(signal?: AbortSignal): Promise<Monitor[]> {

@@ -1,9 +1,11 @@
-import { ActionIcon, Button, Fieldset, Group, Stack, TagsInput, Text, TextInput } from "@mantine/core";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { ActionIcon, Button, Fieldset, Group, Select, Stack, TagsInput, Text, TextInput } from "@mantine/core";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, unwrap } from "../../api/client";
 import { fieldErrors, ProblemAlert } from "../../shell/problem";
+import { usePlanLabels } from "../plan/labels";
+import { planQuery } from "../plan/queries";
 import type { Organization, OrganizationInput } from "./queries";
 
 type Contact = NonNullable<OrganizationInput["contacts"]>[number];
@@ -14,9 +16,18 @@ function listError(errors: Record<string, string>, pointer: string): string | un
   return hits.length ? hits.map(([p, m]) => `${p.slice(pointer.length + 1) || ""} ${m}`.trim()).join("; ") : undefined;
 }
 
+/** The plan's choices, plus the saved value when the plan no longer has it (so it shows, and can be cleared). */
+function withCurrent(choices: { value: string; label: string }[], current: string) {
+  return current && !choices.some((c) => c.value === current)
+    ? [...choices, { value: current, label: current }]
+    : choices;
+}
+
 export function OrganizationForm({ organization, onDone }: { organization?: Organization; onDone: () => void }) {
   const { t } = useTranslation();
   const client = useQueryClient();
+  const plan = useQuery(planQuery);
+  const labels = usePlanLabels();
   const [name, setName] = useState(organization?.name ?? "");
   const [slug, setSlug] = useState(organization?.slug ?? "");
   const [serviceTier, setServiceTier] = useState(organization?.serviceTier ?? "");
@@ -75,18 +86,34 @@ export function OrganizationForm({ organization, onDone }: { organization?: Orga
             error={errors["/slug"]}
             onChange={(e) => setSlug(e.currentTarget.value)}
           />
-          <TextInput
+          <Select
             label={t("organizations.serviceTier")}
-            value={serviceTier}
+            clearable
+            data={withCurrent(
+              Object.entries(plan.data?.document.tiers ?? {}).map(([id, tier]) => ({
+                value: id,
+                label: `${id} · ${labels.tier(id, tier.name)}`,
+              })),
+              serviceTier,
+            )}
+            value={serviceTier || null}
             error={errors["/serviceTier"]}
-            onChange={(e) => setServiceTier(e.currentTarget.value)}
+            onChange={(v) => setServiceTier(v ?? "")}
           />
-          <TextInput
+          <Select
             label={t("organizations.calendar")}
             description={t("organizations.calendarHint")}
-            value={calendar}
+            clearable
+            data={withCurrent(
+              Object.entries(plan.data?.document.calendars ?? {}).map(([id, cal]) => ({
+                value: id,
+                label: labels.calendar(id, cal.name),
+              })),
+              calendar,
+            )}
+            value={calendar || null}
             error={errors["/calendar"]}
-            onChange={(e) => setCalendar(e.currentTarget.value)}
+            onChange={(v) => setCalendar(v ?? "")}
           />
         </Group>
         <TagsInput

@@ -1,11 +1,13 @@
-import { Badge, Button, Card, Code, Group, Modal, Table, TextInput } from "@mantine/core";
+import { Anchor, Badge, Button, Card, Code, Group, Modal, Table, TextInput } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
 import { useAuth } from "../../auth/AuthProvider";
 import { PageHeader } from "../../shell/PageHeader";
 import { EmptyRow, PagedFooter, usePagedList } from "../../shell/paging";
 import { ProblemAlert } from "../../shell/problem";
+import { usePlanLabels } from "../plan/labels";
 import { OrganizationForm } from "./OrganizationForm";
 import { type Organization, organizationsPage } from "./queries";
 
@@ -17,6 +19,7 @@ export function OrganizationsPage() {
   const list = usePagedList(["organizations", q], (cursor, signal) => organizationsPage(q, cursor, signal));
   const [editing, setEditing] = useState<Organization | "new" | null>(null);
   const writable = can("organizations", "write");
+  const labels = usePlanLabels();
 
   return (
     <>
@@ -50,7 +53,11 @@ export function OrganizationsPage() {
             <Table.Tbody>
               {list.items.map((org) => (
                 <Table.Tr key={org.id} data-testid="organization-row">
-                  <Table.Td>{org.name}</Table.Td>
+                  <Table.Td>
+                    <Anchor component={Link} to={`/organizations/${org.id}`} fw={500}>
+                      {org.name}
+                    </Anchor>
+                  </Table.Td>
                   <Table.Td>
                     <Code>{org.slug}</Code>
                   </Table.Td>
@@ -59,7 +66,7 @@ export function OrganizationsPage() {
                       {t(`organizations.kinds.${org.kind}`)}
                     </Badge>
                   </Table.Td>
-                  <Table.Td>{org.serviceTier ?? "—"}</Table.Td>
+                  <Table.Td>{org.serviceTier ? labels.tier(org.serviceTier) : "—"}</Table.Td>
                   <Table.Td>{org.phoneNumbers.length}</Table.Td>
                   {writable && (
                     <Table.Td>

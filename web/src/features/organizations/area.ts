@@ -8,4 +8,10 @@ export const organizationsArea: Area = {
   icon: BuildingIcon,
   requires: "organizations",
   page: lazy(() => import("./OrganizationsPage").then((m) => ({ default: m.OrganizationsPage }))),
+  subpages: [
+    {
+      path: "/organizations/:id",
+      page: lazy(() => import("./OrganizationPage").then((m) => ({ default: m.OrganizationPage }))),
+    },
+  ],
 };

@@ -1,3 +1,4 @@
+import { queryOptions } from "@tanstack/react-query";
 import { api, unwrap } from "../../api/client";
 import type { paths } from "../../api/schema";
 
@@ -10,4 +11,16 @@ export async function organizationsPage(q: string, cursor: string | undefined, s
   return unwrap(
     await api.GET("/api/v1/organizations", { params: { query: { q: q || undefined, cursor, limit: 50 } }, signal }),
   );
+}
+
+/** Every organization (up to 200) as id and name, for pickers and for naming an organization in a list. */
+export const organizationChoices = queryOptions({
+  queryKey: ["organizations", "choices"],
+  queryFn: async ({ signal }) =>
+    unwrap(await api.GET("/api/v1/organizations", { params: { query: { limit: 200 } }, signal })).items,
+  staleTime: 60_000,
+});
+
+export async function organization(id: string, signal: AbortSignal) {
+  return unwrap(await api.GET("/api/v1/organizations/{id}", { params: { path: { id } }, signal }));
 }

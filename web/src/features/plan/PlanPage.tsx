@@ -7,6 +7,7 @@ import {
   Group,
   JsonInput,
   Loader,
+  SegmentedControl,
   Stack,
   Table,
   Tabs,
@@ -24,6 +25,7 @@ import { useFormat } from "../../shell/format";
 import { PageHeader } from "../../shell/PageHeader";
 import { LoadMore, usePagedList } from "../../shell/paging";
 import { ApiProblemFields, ProblemAlert } from "../../shell/problem";
+import { PlanForm } from "./PlanForm";
 import { PlanViewer, SeverityBadge } from "./PlanViewer";
 import { findingsQuery, type PlanDocument, type PlanVersion, planQuery } from "./queries";
 import { SlaSimulator } from "./SlaSimulator";
@@ -58,6 +60,30 @@ function Findings() {
           </Group>
         </Card>
       ))}
+    </Stack>
+  );
+}
+
+/** Editing the plan: the form for the common values, the whole document as JSON for experts. */
+function EditTab({ current, onSaved }: { current: PlanVersion; onSaved: () => void }) {
+  const { t } = useTranslation();
+  const [mode, setMode] = useState("form");
+  return (
+    <Stack gap="sm">
+      <SegmentedControl
+        value={mode}
+        onChange={setMode}
+        data={[
+          { value: "form", label: t("plan.editMode.form") },
+          { value: "json", label: t("plan.editMode.json") },
+        ]}
+        w="fit-content"
+      />
+      {mode === "form" ? (
+        <PlanForm current={current} onSaved={onSaved} />
+      ) : (
+        <Editor current={current} onSaved={onSaved} />
+      )}
     </Stack>
   );
 }
@@ -242,7 +268,7 @@ export function PlanPage() {
         )}
         {can("plan", "write") && (
           <Tabs.Panel value="edit">
-            {plan.data && <Editor key={plan.data.version} current={plan.data} onSaved={() => setTab("versions")} />}
+            {plan.data && <EditTab key={plan.data.version} current={plan.data} onSaved={() => setTab("versions")} />}
           </Tabs.Panel>
         )}
         <Tabs.Panel value="versions">

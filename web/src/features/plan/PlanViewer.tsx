@@ -2,10 +2,13 @@ import { Badge, Card, Group, SimpleGrid, Table, Text, Title } from "@mantine/cor
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import type pt from "../../i18n/pt-BR.json";
+import { Schedule } from "../../shell/Schedule";
+import { usePlanLabels } from "./labels";
 import type { PlanDocument } from "./queries";
 
-type Unit = keyof typeof pt.plan.units;
 type Cadence = keyof typeof pt.plan.cadences;
+
+type Unit = "minutes" | "hours" | "businessDays" | "days" | "weeks" | "months" | "years";
 
 function Block({ title, children, wide }: { title: string; children: ReactNode; wide?: boolean }) {
   return (
@@ -45,9 +48,11 @@ function Facts({ rows }: { rows: [string, ReactNode][] }) {
 
 export function PlanViewer({ document: doc }: { document: PlanDocument }) {
   const { t } = useTranslation();
-  const span = (d: { value: number; unit: string }) => `${d.value} ${t(`plan.units.${d.unit as Unit}`)}`;
+  const span = (d: { value: number; unit: string }) => t(`plan.units.${d.unit as Unit}`, { count: d.value });
   const cadence = (c: string) => t(`plan.cadences.${c as Cadence}`);
   const yesNo = (b: boolean) => (b ? t("common.yes") : t("common.no"));
+  const labels = usePlanLabels();
+  const calendarName = (id: string) => labels.calendar(id, doc.calendars[id as keyof typeof doc.calendars]?.name);
   const day = (d: string) => t(`plan.days.${d as keyof typeof pt.plan.days}`);
 
   return (
@@ -68,12 +73,12 @@ export function PlanViewer({ document: doc }: { document: PlanDocument }) {
               {Object.entries(doc.severities).map(([id, s]) => (
                 <Table.Tr key={id}>
                   <Table.Td>
-                    <SeverityBadge severity={id} label={s.name} />
+                    <SeverityBadge severity={id} label={labels.severity(id, s.name)} />
                   </Table.Td>
-                  <Table.Td>{s.description}</Table.Td>
+                  <Table.Td>{labels.text(s.description)}</Table.Td>
                   <Table.Td>{span(s.response)}</Table.Td>
                   <Table.Td>{span(s.resolution)}</Table.Td>
-                  <Table.Td>{s.calendar}</Table.Td>
+                  <Table.Td>{calendarName(s.calendar)}</Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
@@ -99,18 +104,20 @@ export function PlanViewer({ document: doc }: { document: PlanDocument }) {
                   <Table.Td>
                     <Text fw={600}>{id}</Text>
                     <Text size="xs" c="dimmed">
-                      {tier.name}
+                      {labels.tier(id, tier.name)}
                     </Text>
                   </Table.Td>
                   <Table.Td>
-                    {tier.severities.map((s) => doc.severities[s as keyof typeof doc.severities]?.name ?? s).join(", ")}
+                    {tier.severities
+                      .map((s) => labels.severity(s, doc.severities[s as keyof typeof doc.severities]?.name))
+                      .join(", ")}
                   </Table.Td>
-                  <Table.Td>{tier.channels.join(", ")}</Table.Td>
+                  <Table.Td>{tier.channels.map(labels.channel).join(", ")}</Table.Td>
                   <Table.Td>{span(tier.responseTime.target)}</Table.Td>
                   <Table.Td>
-                    {span(tier.responseTime.maximum)} ({tier.responseTime.calendar})
+                    {span(tier.responseTime.maximum)} ({calendarName(tier.responseTime.calendar)})
                   </Table.Td>
-                  <Table.Td>{tier.examples.join("; ")}</Table.Td>
+                  <Table.Td>{tier.examples.map(labels.text).join("; ")}</Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
@@ -123,9 +130,9 @@ export function PlanViewer({ document: doc }: { document: PlanDocument }) {
             {Object.entries(doc.calendars).map(([id, cal]) => (
               <Table.Tr key={id}>
                 <Table.Th fw={500}>
-                  {cal.name}{" "}
+                  {labels.calendar(id, cal.name)}{" "}
                   <Text span size="xs" c="dimmed">
-                    ({id}, {cal.timezone})
+                    (<code>{id}</code>, {cal.timezone})
                   </Text>
                 </Table.Th>
                 <Table.Td>
@@ -144,8 +151,18 @@ export function PlanViewer({ document: doc }: { document: PlanDocument }) {
       <Block title={t("plan.backups")}>
         <Facts
           rows={[
-            [t("plan.fullBackup"), `${doc.backups.full.cron} (${doc.backups.full.timezone})`],
-            [t("plan.incrementalBackup"), `${doc.backups.incremental.cron} (${doc.backups.incremental.timezone})`],
+            [
+              t("plan.fullBackup"),
+              <Schedule key="full" cron={doc.backups.full.cron} timeZone={doc.backups.full.timezone} />,
+            ],
+            [
+              t("plan.incrementalBackup"),
+              <Schedule
+                key="incremental"
+                cron={doc.backups.incremental.cron}
+                timeZone={doc.backups.incremental.timezone}
+              />,
+            ],
             [t("plan.retentionDaily"), span(doc.backups.retention.daily)],
             [t("plan.retentionWeekly"), span(doc.backups.retention.weekly)],
             [t("plan.retentionMonthly"), span(doc.backups.retention.monthly)],
@@ -231,7 +248,7 @@ export function PlanViewer({ document: doc }: { document: PlanDocument }) {
                   <Table.Td>
                     <SeverityBadge
                       severity={id}
-                      label={doc.severities[id as keyof typeof doc.severities]?.name ?? id}
+                      label={labels.severity(id, doc.severities[id as keyof typeof doc.severities]?.name)}
                     />
                   </Table.Td>
                   <Table.Td>{span(e.maxTimePerLevel)}</Table.Td>
@@ -242,7 +259,7 @@ export function PlanViewer({ document: doc }: { document: PlanDocument }) {
                           value: s.value,
                           clock: t(`plan.clocks.${s.clock as keyof typeof pt.plan.clocks}`),
                         })}{" "}
-                        → {s.notify.join(", ")}
+                        → {s.notify.map(labels.notify).join(", ")}
                       </Text>
                     ))}
                   </Table.Td>

@@ -7,6 +7,7 @@ import { tiers } from "../../auth/access";
 import { compactDuration, useFormat, zonedInput, zonedInstant } from "../../shell/format";
 import { fieldErrors, ProblemAlert } from "../../shell/problem";
 import { type Severity, severities, type Tier } from "../tickets/model";
+import { usePlanLabels } from "./labels";
 import { planQuery } from "./queries";
 
 /** Staff try out the plan: the deadlines a ticket would get, opened at a wall-clock time in their own zone. */
@@ -29,8 +30,13 @@ export function SlaSimulator() {
     if (instant) simulate.mutate(instant);
   };
   const errors = fieldErrors(simulate.error);
-  const calendarName = (id: string) => plan.data?.document.calendars[id]?.name ?? id;
-  const budget = (minutes: number) => t("plan.simulator.budget", { time: compactDuration(minutes) });
+  const labels = usePlanLabels();
+  const calendarName = (id: string) => labels.calendar(id, plan.data?.document.calendars[id]?.name);
+  // On a 24x7 calendar every minute counts: the time is plain, not "business" time.
+  const budget = (minutes: number, calendar: string) =>
+    plan.data?.document.calendars[calendar]?.alwaysOpen
+      ? compactDuration(minutes)
+      : t("plan.simulator.budget", { time: compactDuration(minutes) });
 
   return (
     <Stack gap="md">
@@ -97,7 +103,7 @@ export function SlaSimulator() {
                         {format.deadline(c.targetAt)}
                       </Text>
                       <Text size="xs" c="dimmed">
-                        {budget(c.targetBusinessMinutes)}
+                        {budget(c.targetBusinessMinutes, c.calendar)}
                       </Text>
                     </Table.Td>
                     <Table.Td>
@@ -105,7 +111,7 @@ export function SlaSimulator() {
                         {format.deadline(c.breachAt)}
                       </Text>
                       <Text size="xs" c="dimmed">
-                        {budget(c.breachBusinessMinutes)}
+                        {budget(c.breachBusinessMinutes, c.calendar)}
                       </Text>
                     </Table.Td>
                   </Table.Tr>

@@ -5,7 +5,7 @@ import { useTranslation } from "react-i18next";
 import { api, unwrap } from "../../api/client";
 import type { paths } from "../../api/schema";
 import { type Me, meQuery, useAuth } from "../../auth/AuthProvider";
-import { languages } from "../../i18n";
+import { chooseLanguage, languages } from "../../i18n";
 import { PageHeader } from "../../shell/PageHeader";
 import { fieldErrors, ProblemAlert } from "../../shell/problem";
 import { Section } from "./Section";
@@ -26,7 +26,7 @@ function useUpdateMe() {
 const zones = Intl.supportedValuesOf("timeZone");
 
 function ProfileForm() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const { user } = useAuth();
   const [name, setName] = useState(user.name);
   const [locale, setLocale] = useState(user.locale);
@@ -37,7 +37,7 @@ function ProfileForm() {
     event.preventDefault();
     update.mutate(
       { name, locale: locale as "pt-BR" | "en", timezone },
-      { onSuccess: (saved) => void i18n.changeLanguage(saved.locale) },
+      { onSuccess: (saved) => chooseLanguage(saved.locale) },
     );
   };
   return (

@@ -7,6 +7,7 @@ import type { paths } from "../../api/schema";
 import { useAuth } from "../../auth/AuthProvider";
 import { isStaff, type Role, roles, tiers } from "../../auth/access";
 import { fieldErrors, ProblemAlert } from "../../shell/problem";
+import { organizationChoices } from "../organizations/queries";
 
 export type User = paths["/api/v1/users/{id}"]["get"]["responses"][200]["content"]["application/json"];
 type Tier = (typeof tiers)[number];
@@ -26,12 +27,7 @@ export function UserForm({ user, onDone }: { user?: User; onDone: () => void }) 
   const [password, setPassword] = useState("");
 
   // Staff place users in any organization; a customer-admin only in its own, which the server fills in.
-  const organizations = useQuery({
-    queryKey: ["organizations", "choices"],
-    queryFn: async ({ signal }) =>
-      unwrap(await api.GET("/api/v1/organizations", { params: { query: { limit: 200 } }, signal })).items,
-    enabled: staff,
-  });
+  const organizations = useQuery({ ...organizationChoices, enabled: staff });
   const roleChoices = staff ? roles : roles.filter((r) => !isStaff(r));
 
   const save = useMutation({

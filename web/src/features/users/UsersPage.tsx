@@ -1,13 +1,16 @@
-import { Badge, Button, Card, Group, Modal, Table, TextInput } from "@mantine/core";
+import { Anchor, Badge, Button, Card, Group, Modal, Table, TextInput } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
+import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
 import { api, unwrap } from "../../api/client";
 import { useAuth } from "../../auth/AuthProvider";
 import { useFormat } from "../../shell/format";
 import { PageHeader } from "../../shell/PageHeader";
 import { EmptyRow, PagedFooter, usePagedList } from "../../shell/paging";
 import { ProblemAlert } from "../../shell/problem";
+import { organizationChoices } from "../organizations/queries";
 import { type User, UserForm } from "./UserForm";
 
 export function UsersPage() {
@@ -21,6 +24,8 @@ export function UsersPage() {
   );
   const [editing, setEditing] = useState<User | "new" | null>(null);
   const writable = can("users", "write");
+  const organizations = useQuery({ ...organizationChoices, enabled: can("organizations") });
+  const orgName = (id: string) => organizations.data?.find((o) => o.id === id)?.name;
 
   return (
     <>
@@ -39,12 +44,13 @@ export function UsersPage() {
       </PageHeader>
       <ProblemAlert error={list.error} />
       <Card withBorder padding={0} radius="md">
-        <Table.ScrollContainer minWidth={720}>
+        <Table.ScrollContainer minWidth={860}>
           <Table striped highlightOnHover verticalSpacing="xs">
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>{t("users.name")}</Table.Th>
                 <Table.Th>{t("users.email")}</Table.Th>
+                <Table.Th>{t("users.organization")}</Table.Th>
                 <Table.Th>{t("users.role")}</Table.Th>
                 <Table.Th>{t("users.teams")}</Table.Th>
                 <Table.Th>{t("users.lastLogin")}</Table.Th>
@@ -63,6 +69,15 @@ export function UsersPage() {
                     )}
                   </Table.Td>
                   <Table.Td>{user.email}</Table.Td>
+                  <Table.Td>
+                    {can("organizations") ? (
+                      <Anchor component={Link} to={`/organizations/${user.organizationId}`} size="sm">
+                        {orgName(user.organizationId) ?? "…"}
+                      </Anchor>
+                    ) : (
+                      (orgName(user.organizationId) ?? "—")
+                    )}
+                  </Table.Td>
                   <Table.Td>
                     {t(`roles.${user.role}`)}
                     {user.tier ? ` · ${user.tier}` : ""}
@@ -83,7 +98,7 @@ export function UsersPage() {
                   )}
                 </Table.Tr>
               ))}
-              <EmptyRow list={list} colSpan={6} text={t("common.empty")} />
+              <EmptyRow list={list} colSpan={7} text={t("common.empty")} />
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>
