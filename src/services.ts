@@ -72,6 +72,7 @@ export function createServices(platform: Platform): Services {
     new WebhookRepository(platform.db, platform.dialect),
     platform.jobs,
     platform.events,
+    platform.fanOut,
     platform.clock,
     platform.secrets,
     audit,

@@ -2,7 +2,8 @@ import type { FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
 import type { Clock } from "../../platform/clock.js";
 import type { DB } from "../../platform/db/schema.js";
-import type { EventBus } from "../../platform/events/bus.js";
+import type { EventBus, NewEvent } from "../../platform/events/bus.js";
+import type { EventPayload, EventType } from "../../platform/events/catalogue.js";
 import { Problem } from "../../platform/http/problems.js";
 import { uuidv7 } from "../../platform/ids.js";
 import type { JobQueue } from "../../platform/jobs/queue.js";
@@ -41,6 +42,10 @@ export type LinkKind = "related" | "duplicate_of" | "duplicated_by" | "parent_of
 const linkKinds = { related: "related", duplicate_of: "duplicate", parent_of: "parent" } as const;
 
 type RequestInfo = Pick<FastifyRequest, "ip" | "headers">;
+type ClockMark = "started" | "paused" | "resumed" | "fulfilled";
+type TicketEventType = Extract<EventType, `ticket.${string}`>;
+/** What a ticket event's payload holds besides the ticket's id and number. */
+type TicketEventDetails<T extends TicketEventType> = Omit<EventPayload<T>, "ticketId" | "number">;
 
 export interface NewTicket {
   subject: string;
@@ -202,13 +207,13 @@ export class TicketService {
     return presentTicket(row);
   }
 
-  private async after(
+  private async after<T extends TicketEventType>(
     trx: Kysely<DB>,
     actor: Actor,
     req: RequestInfo,
     t: TicketRow,
-    type: string,
-    details: Record<string, unknown>,
+    type: T,
+    details: TicketEventDetails<T>,
   ) {
     await this.record(trx, actor, req, t, type, details);
     await this.publish(trx, t, type, details);
@@ -258,14 +263,19 @@ export class TicketService {
     );
   }
 
-  private async publish(trx: Kysely<DB>, t: TicketRow, type: string, details: Record<string, unknown>) {
+  private async publish<T extends TicketEventType>(
+    trx: Kysely<DB>,
+    t: TicketRow,
+    type: T,
+    details: TicketEventDetails<T>,
+  ) {
     await this.events.publish(
       {
         type,
         organizationId: t.organization_id,
         subjectId: t.id,
         payload: { ticketId: t.id, number: Number(t.number), ...details },
-      },
+      } as NewEvent,
       trx,
     );
   }
@@ -498,9 +508,9 @@ export class TicketService {
     now: string,
     recorded: ReadonlySet<string>,
   ) {
-    const rows: Omit<SlaEventRow, "created_at">[] = [];
+    const rows: (Omit<SlaEventRow, "created_at" | "kind"> & { kind: ClockMark })[] = [];
     for (const c of clocks) {
-      const marks: { kind: SlaEventRow["kind"]; at: number; n?: number }[] = [{ kind: "started", at: c.startedAt }];
+      const marks: { kind: ClockMark; at: number; n?: number }[] = [{ kind: "started", at: c.startedAt }];
       c.pauses.forEach((p, n) => {
         marks.push({ kind: "paused", at: p.from, n });
         if (p.to !== null) marks.push({ kind: "resumed", at: p.to, n });

@@ -14,6 +14,7 @@ import * as m0012 from "./migrations/0012_runbooks.js";
 import * as m0013 from "./migrations/0013_ticket_policies.js";
 import * as m0014 from "./migrations/0014_ticket_number_sequence.js";
 import * as m0015 from "./migrations/0015_ticket_search_direct_updates.js";
+import * as m0018 from "./migrations/0018_event_fanout.js";
 
 /** Every migration, in order. Imported statically so the compiled build needs no directory scan. */
 export const migrations: Record<string, Migration> = {
@@ -32,6 +33,7 @@ export const migrations: Record<string, Migration> = {
   "0013_ticket_policies": m0013,
   "0014_ticket_number_sequence": m0014,
   "0015_ticket_search_direct_updates": m0015,
+  "0018_event_fanout": m0018,
 };
 
 export const latestSchemaVersion = Object.keys(migrations).at(-1) ?? "";
