@@ -7,7 +7,7 @@ import type { DB } from "../../platform/db/schema.js";
 import type { DomainEvent, EventBus } from "../../platform/events/bus.js";
 import { selects, unknownSelection } from "../../platform/events/catalogue.js";
 import type { EventFanOut } from "../../platform/events/fanout.js";
-import { Problem } from "../../platform/http/problems.js";
+import { Problem, ProblemType } from "../../platform/http/problems.js";
 import { uuidv7 } from "../../platform/ids.js";
 import type { JobContext, JobQueue } from "../../platform/jobs/queue.js";
 import type { SecretBox } from "../../platform/secrets.js";
@@ -77,10 +77,12 @@ function wants(filter: { eventTypes: string[]; organizationId: string | null }, 
 
 /** Every entry must select a catalogued event type: a typo would otherwise subscribe to nothing, silently. */
 function checkEventTypes(eventTypes: string[] | undefined): void {
-  eventTypes?.forEach((entry, i) => {
-    const problem = unknownSelection(entry);
-    if (problem) throw invalid(`/eventTypes/${i}`, problem);
+  const errors = (eventTypes ?? []).flatMap((entry, i) => {
+    const message = unknownSelection(entry);
+    return message ? [{ in: "body" as const, pointer: `/eventTypes/${i}`, message }] : [];
   });
+  if (errors.length)
+    throw new Problem(400, ProblemType.validation, "Request is not valid", errors[0]!.message, errors);
 }
 
 function checkUrl(url: string): string {

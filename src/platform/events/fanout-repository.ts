@@ -4,6 +4,9 @@ import type { DB, EventTable } from "../db/schema.js";
 
 export type EventRow = Selectable<EventTable>;
 
+/** Claim transactions of this process, one after another where the dialect asks for it. */
+let queued: Promise<unknown> = Promise.resolve();
+
 /** The only SQL of the event fan-out: claiming pending events and counting what waits. */
 export class FanOutRepository {
   constructor(
@@ -12,7 +15,17 @@ export class FanOutRepository {
   ) {}
 
   transaction<T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute(fn);
+    if (!this.dialect.queueWriteTransactions) return this.db.transaction().execute(fn);
+    const run = queued.then(() => this.db.transaction().execute(fn));
+    queued = run.catch(() => {});
+    return run;
+  }
+
+  /** Whether any event waits for its fan-out besides `skip`: a read, so an idle sweep takes no write lock. */
+  async anyPending(skip: readonly number[] = []): Promise<boolean> {
+    let q = this.db.selectFrom("events").select("id").where("fanned_out_at", "is", null);
+    if (skip.length) q = q.where("id", "not in", skip);
+    return (await q.limit(1).executeTakeFirst()) !== undefined;
   }
 
   /**

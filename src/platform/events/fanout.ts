@@ -177,6 +177,7 @@ export class EventFanOut {
 
   async #claim(limit: number): Promise<number[]> {
     const skip = this.#skipped();
+    if (!(await this.repo.anyPending(skip))) return [];
     const events = await this.repo.transaction(async (trx) => {
       const rows = await this.repo.claim(trx, this.clock.now().toISOString(), limit, skip);
       const events = rows.map(toEvent);
