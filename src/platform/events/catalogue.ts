@@ -1,6 +1,7 @@
 import { type Static, type TProperties, type TSchema, Type } from "typebox";
 import { Compile } from "typebox/compile";
 import type { Area } from "../../modules/identity/roles.js";
+import { statuses } from "../../modules/monitoring/state-machine.js";
 
 /**
  * Who may see an event besides the area check: every staff member (`provider`, never a customer), the
@@ -57,7 +58,7 @@ const monitorEvent = <P extends TProperties>(summary: string, properties: P, not
     payload: obj({ monitorId: Id, ...properties }),
     notification,
   });
-const Status = Type.String({ description: "up, down, degraded, paused, pending or maintenance" });
+const Status = Type.Enum([...statuses]);
 
 // backups and drills -----------------------------------------------------------------------------------------
 const backupEvent = <P extends TProperties>(summary: string, properties: P, notification?: NotificationKind) =>
