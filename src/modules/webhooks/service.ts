@@ -81,8 +81,7 @@ function checkEventTypes(eventTypes: string[] | undefined): void {
     const message = unknownSelection(entry);
     return message ? [{ in: "body" as const, pointer: `/eventTypes/${i}`, message }] : [];
   });
-  if (errors.length)
-    throw new Problem(400, ProblemType.validation, "Request is not valid", errors[0]!.message, errors);
+  if (errors.length) throw new Problem(400, ProblemType.validation, "Request is not valid", errors[0]!.message, errors);
 }
 
 function checkUrl(url: string): string {
