@@ -6,7 +6,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { auditRoutes } from "./modules/audit/routes.js";
 import { backupRoutes } from "./modules/backups/routes.js";
-import { authorize, tenantOf } from "./modules/identity/actor.js";
+import { authorize } from "./modules/identity/actor.js";
 import { installAuthentication } from "./modules/identity/authenticate.js";
 import { installAuthorization } from "./modules/identity/authorization.js";
 import { mayReadEvent } from "./modules/identity/event-visibility.js";
@@ -98,16 +98,11 @@ export async function buildApp(
   await app.register(backupRoutes(services.backups));
   await app.register(runbookRoutes(services.runbooks));
   await app.register(slaRoutes({ plan: services.plan }));
-  // Staff see every organization's events, a customer only its own; either only in areas they may read;
-  // `notification.*` events only by the user they are addressed to (their subject).
+  // Who sees which event is the event catalogue's audience (area, tenancy), checked per viewer.
   await app.register(
     eventRoutes(platform, async (request) => {
       const actor = authorize(request, "events", "read");
-      const tenant = tenantOf(actor);
-      return (event) =>
-        (!tenant || event.organizationId === tenant) &&
-        mayReadEvent(actor, event.type) &&
-        (!event.type.startsWith("notification.") || event.subjectId === actor.userId);
+      return (event) => mayReadEvent(actor, event);
     }),
   );
 

@@ -26,8 +26,6 @@ export async function startServer(config: Config): Promise<RunningServer> {
     if (setupUrl) platform.log.warn({ setupUrl }, `No users yet: open ${setupUrl} to create the first administrator`);
     await platform.start();
     await platform.jobs.scheduleHousekeeping(config.timezone);
-    // After the bus listens, so nothing committed in between is missed: fan out what came while no node listened.
-    await services.webhooks.start();
     await services.backups.rpo.start();
     if (config.monitoringEnabled) await services.monitoring.start();
     await app.listen({ port: config.port, host: config.host });

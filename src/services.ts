@@ -77,6 +77,7 @@ export function createServices(platform: Platform): Services {
     repo: new WebhookRepository(db, dialect),
     jobs,
     events,
+    fanOut: platform.fanOut,
     clock,
     secrets,
     audit,

@@ -80,7 +80,14 @@ export async function testApp(
     { PLANTAO_LOG_LEVEL: "silent" },
     { databaseUrl: scratch.url, dataDir, webDir: join(tmpdir(), "plantao-no-web"), ...opts.config },
   );
-  const platform = await createPlatform({ config, clock: opts.clock, logger: pino({ level: "silent" }), env: {} });
+  const platform = await createPlatform({
+    config,
+    clock: opts.clock,
+    logger: pino({ level: "silent" }),
+    env: {},
+    // A published type missing from the event catalogue, or a payload that drifted from it, fails the test.
+    eventPayloadCheck: "throw",
+  });
   const services = createServices(platform);
   const app = await buildApp(platform, services);
   await app.ready();

@@ -6,7 +6,9 @@ import { type Database, openDatabase } from "./db/database.js";
 import type { Dialect } from "./db/dialect.js";
 import { migrateToLatest } from "./db/migrate.js";
 import type { DB } from "./db/schema.js";
-import { EventBus } from "./events/bus.js";
+import { EventBus, type PayloadCheck } from "./events/bus.js";
+import { EventFanOut } from "./events/fanout.js";
+import { FanOutRepository } from "./events/fanout-repository.js";
 import { JobQueue } from "./jobs/queue.js";
 import { JobRepository } from "./jobs/repository.js";
 import { Mailer } from "./mail.js";
@@ -22,6 +24,8 @@ export interface Platform {
   dialect: Dialect;
   jobs: JobQueue;
   events: EventBus;
+  /** Turns each committed event into its jobs once across all nodes; modules register handlers. */
+  fanOut: EventFanOut;
   secrets: SecretBox;
   mailer: Mailer;
   /** Starts background work (job claiming, event delivery). */
@@ -38,6 +42,8 @@ export interface PlatformOptions {
   migrate?: boolean;
   /** Environment for the secret key (PLANTAO_SECRET_KEY); defaults to process.env. */
   env?: NodeJS.ProcessEnv;
+  /** An event payload that does not fit the catalogue: `throw` in tests, `warn` (the default) in production. */
+  eventPayloadCheck?: PayloadCheck;
 }
 
 /**
@@ -95,7 +101,22 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     },
     database.listen,
   );
-  const events = new EventBus(database.db, database.dialect, clock, log.child({ part: "events" }), database.listen);
+  const events = new EventBus(
+    database.db,
+    database.dialect,
+    clock,
+    log.child({ part: "events" }),
+    database.listen,
+    undefined,
+    opts.eventPayloadCheck,
+  );
+  const fanOut = new EventFanOut(
+    new FanOutRepository(database.db, database.dialect),
+    events,
+    clock,
+    log.child({ part: "fan-out" }),
+    { sweepMs: config.jobPollMs },
+  );
   const mailer = new Mailer(config.smtpUrl, config.mailFrom, log.child({ part: "mail" }), {
     maxConnections: Math.min(config.jobConcurrency, 5),
   });
@@ -109,16 +130,20 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     dialect: database.dialect,
     jobs,
     events,
+    fanOut,
     secrets,
     mailer,
     async start() {
       await events.start();
+      // Every node fans out, whichever claims first: with jobs off it still turns events into jobs for others.
+      fanOut.start();
       if (config.jobsEnabled) await jobs.start();
     },
     async close() {
       if (closed) return;
       closed = true;
       await jobs.stop();
+      await fanOut.stop();
       await events.stop();
       mailer.close();
       await database.close();

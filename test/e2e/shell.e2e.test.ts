@@ -64,8 +64,12 @@ describe.skipIf(skipBrowser)("web shell in Chromium", () => {
     await heading("Live events");
     await page.locator('[data-testid="stream-state"][data-state="connected"]').waitFor();
 
-    const id = await server.platform.events.publish({ type: "test.ping", payload: {} });
-    const row = page.getByTestId("event-row").filter({ hasText: "test.ping" });
+    const id = await server.platform.events.publish({
+      type: "plan.updated",
+      subjectId: "42",
+      payload: { version: 42 },
+    });
+    const row = page.getByTestId("event-row").filter({ hasText: "plan.updated" });
     await row.waitFor();
     expect(await row.locator("td").first().textContent()).toBe(String(id));
 

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DomainEvent } from "../../src/platform/events/bus.js";
 import type { Platform } from "../../src/platform/runtime.js";
+import { planUpdated } from "../fixtures/events.js";
 import { openNode, waitFor } from "../fixtures/nodes.js";
 import { openSse, type SseClient } from "../fixtures/sse.js";
 import { engines, type ScratchDatabase, scratchDatabase, type TestContext, testApp, tokenFor } from "../harness.js";
@@ -33,11 +34,11 @@ describe.each(engines)("event bus on %s", (engine) => {
     const heard = listenTo(p);
     await expect(
       p.db.transaction().execute(async (trx) => {
-        await p.events.publish({ type: "ticket.created", subjectId: "t-1" }, trx);
+        await p.events.publish(planUpdated(1, "t-1"), trx);
         throw new Error("validation failed after the insert");
       }),
     ).rejects.toThrow("validation failed");
-    await p.db.transaction().execute((trx) => p.events.publish({ type: "ticket.created", subjectId: "t-2" }, trx));
+    await p.db.transaction().execute((trx) => p.events.publish(planUpdated(2, "t-2"), trx));
     await waitFor("the committed event", () => heard.length > 0, 3_000);
     // Leave time for a straggler before asserting it never came.
     await new Promise((r) => setTimeout(r, 300));
@@ -50,20 +51,22 @@ describe.each(engines)("event bus on %s", (engine) => {
     await p.start();
     const heard = listenTo(p);
     const ids: number[] = [];
-    for (let i = 0; i < 40; i++) ids.push(await p.events.publish({ type: "call.quality", payload: { n: i } }));
+    for (let i = 0; i < 40; i++) ids.push(await p.events.publish(planUpdated(i)));
     await waitFor("forty events", () => heard.length === 40, 5_000);
     expect(heard.map((e) => e.id)).toEqual(ids);
-    expect(heard.map((e) => (e.payload as { n: number }).n)).toEqual([...Array(40).keys()]);
+    expect(heard.map((e) => (e.payload as { version: number }).version)).toEqual([...Array(40).keys()]);
   });
 
   it("replays what came after an id", async () => {
     const p = await node("a");
     const ids: number[] = [];
-    for (const type of ["a", "b", "c", "d"]) ids.push(await p.events.publish({ type, organizationId: "org-1" }));
+    for (const n of [1, 2, 3, 4])
+      ids.push(await p.events.publish({ ...planUpdated(n, null), organizationId: "org-1" }));
+    const version = (e: { payload: unknown }) => (e.payload as { version: number }).version;
     const after = await p.events.since(ids[1] ?? 0);
-    expect(after.map((e) => e.type)).toEqual(["c", "d"]);
-    expect(after[0]).toMatchObject({ id: ids[2], organizationId: "org-1", subjectId: null, payload: {} });
-    expect((await p.events.since(0, 3)).map((e) => e.type)).toEqual(["a", "b", "c"]);
+    expect(after.map(version)).toEqual([3, 4]);
+    expect(after[0]).toMatchObject({ id: ids[2], organizationId: "org-1", subjectId: null, payload: { version: 3 } });
+    expect((await p.events.since(0, 3)).map(version)).toEqual([1, 2, 3]);
     expect(await p.events.since(ids[3] ?? 0)).toEqual([]);
   });
 
@@ -87,32 +90,35 @@ describe.each(engines)("event bus on %s", (engine) => {
     it("streams live events and replays from Last-Event-ID without gaps or duplicates", async () => {
       const p = t.platform;
       const early: number[] = [];
-      for (let i = 0; i < 3; i++) early.push(await p.events.publish({ type: "ticket.updated", payload: { i } }));
+      for (let i = 0; i < 3; i++) early.push(await p.events.publish(planUpdated(i)));
 
       const live = await openSse(url, auth);
       clients.push(live);
       expect(live.status).toBe(200);
       const resumed = await openSse(url, { ...auth, "last-event-id": String(early[0]) });
       clients.push(resumed);
-      const late = await p.events.publish({ type: "ticket.closed", payload: { i: 3 } });
+      const late = await p.events.publish(planUpdated(3));
 
       await waitFor("the live event", () => live.frames.length >= 1, 3_000);
       await waitFor("replay and live event", () => resumed.frames.length >= 3, 3_000);
       await new Promise((r) => setTimeout(r, 200));
       expect(live.frames.map((f) => f.id)).toEqual([late]);
-      expect(live.frames[0]).toMatchObject({ event: "ticket.closed", data: { id: late, type: "ticket.closed" } });
+      expect(live.frames[0]).toMatchObject({
+        event: "plan.updated",
+        data: { id: late, type: "plan.updated", payload: { version: 3 } },
+      });
       expect(resumed.frames.map((f) => f.id)).toEqual([early[1], early[2], late]);
     });
 
     it("replays more than one batch after a long disconnection", async () => {
-      const first = await t.platform.events.publish({ type: "backlog", payload: { i: 0 } });
+      const first = await t.platform.events.publish(planUpdated(0));
       await t.platform.db.transaction().execute(async (trx) => {
-        for (let i = 1; i < 1_200; i++) await t.platform.events.publish({ type: "backlog", payload: { i } }, trx);
+        for (let i = 1; i < 1_200; i++) await t.platform.events.publish(planUpdated(i), trx);
       });
       const client = await openSse(url, { ...auth, "last-event-id": String(first) });
       clients.push(client);
       await waitFor("the whole backlog", () => client.frames.length >= 1_199, 5_000);
-      expect(client.frames.map((f) => (f.data as { payload: { i: number } }).payload.i)).toEqual(
+      expect(client.frames.map((f) => (f.data as { payload: { version: number } }).payload.version)).toEqual(
         Array.from({ length: 1_199 }, (_, i) => i + 1),
       );
     });
@@ -136,11 +142,7 @@ describe.each(engines)("event bus on %s", (engine) => {
         clients.push(client);
         const ids: number[] = [];
         for (let i = 0; i < 5; i++) {
-          ids.push(
-            await other.db
-              .transaction()
-              .execute((trx) => other.events.publish({ type: "alarm.raised", payload: { i } }, trx)),
-          );
+          ids.push(await other.db.transaction().execute((trx) => other.events.publish(planUpdated(i), trx)));
         }
         await waitFor("events from node b", () => client.frames.length >= 5, 3_000);
         expect(client.frames.map((f) => f.id)).toEqual(ids);

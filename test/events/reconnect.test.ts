@@ -1,6 +1,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DomainEvent } from "../../src/platform/events/bus.js";
+import { planUpdated } from "../fixtures/events.js";
 import { postgresUrl, type TestContext, testApp } from "../harness.js";
 
 describe.skipIf(!postgresUrl)("event delivery when the LISTEN connection drops (PostgreSQL)", () => {
@@ -13,8 +14,8 @@ describe.skipIf(!postgresUrl)("event delivery when the LISTEN connection drops (
   it("reconnects and delivers what was committed meanwhile, each event once", async () => {
     const seen: DomainEvent[] = [];
     t.platform.events.subscribe((e) => seen.push(e));
-    await t.platform.events.publish({ type: "before.drop" });
-    await expect.poll(() => seen.map((e) => e.type)).toContain("before.drop");
+    await t.platform.events.publish(planUpdated(1, "before.drop"));
+    await expect.poll(() => seen.map((e) => e.subjectId)).toContain("before.drop");
 
     // Kill every LISTEN session on this database from outside, as a network cut or failover would.
     const admin = new pg.Client({ connectionString: postgresUrl });
@@ -26,11 +27,11 @@ describe.skipIf(!postgresUrl)("event delivery when the LISTEN connection drops (
     );
     await admin.end();
     expect(killed.rowCount).toBeGreaterThanOrEqual(1);
-    await t.platform.events.publish({ type: "during.outage" });
+    await t.platform.events.publish(planUpdated(2, "during.outage"));
 
-    await expect.poll(() => seen.map((e) => e.type), { timeout: 10_000 }).toContain("during.outage");
-    await t.platform.events.publish({ type: "after.reconnect" });
-    await expect.poll(() => seen.map((e) => e.type), { timeout: 5_000 }).toContain("after.reconnect");
+    await expect.poll(() => seen.map((e) => e.subjectId), { timeout: 10_000 }).toContain("during.outage");
+    await t.platform.events.publish(planUpdated(3, "after.reconnect"));
+    await expect.poll(() => seen.map((e) => e.subjectId), { timeout: 5_000 }).toContain("after.reconnect");
     const ids = seen.map((e) => e.id);
     expect(new Set(ids).size).toBe(ids.length);
   });

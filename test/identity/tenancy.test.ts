@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Role, roles } from "../../src/modules/identity/roles.js";
+import { uuidv7 } from "../../src/platform/ids.js";
+import { planUpdated, ticketUpdated } from "../fixtures/events.js";
 import { createOrganization, createUser, engines, type TestContext, testApp, tokenFor } from "../harness.js";
 
 /**
@@ -14,6 +16,7 @@ describe.each(engines)("roles and tenancy on %s", (engine) => {
   let otherToken: string;
   let otherTicket: string;
   const headers = new Map<Role, Record<string, string>>();
+  const userIds = new Map<Role, string>();
 
   beforeAll(async () => {
     t = await testApp(engine);
@@ -22,8 +25,9 @@ describe.each(engines)("roles and tenancy on %s", (engine) => {
     otherOrgUser = (await createUser(t, "customer", { organizationId: otherOrg })).id;
     for (const role of roles) {
       const customer = role === "customer" || role === "customer-admin";
-      const { headers: h } = await tokenFor(t, role, { organizationId: customer ? ownOrg : undefined });
+      const { headers: h, user } = await tokenFor(t, role, { organizationId: customer ? ownOrg : undefined });
       headers.set(role, h);
+      userIds.set(role, user.id);
     }
     const otherCustomer = await tokenFor(t, "customer", { organizationId: otherOrg });
     otherToken = otherCustomer.user.id;
@@ -259,7 +263,7 @@ describe.each(engines)("roles and tenancy on %s", (engine) => {
       const reader = res.body!.getReader();
       let text = "";
       const deadline = Date.now() + 5000;
-      while (!text.includes("test.done") && Date.now() < deadline) {
+      while (!text.includes('"subjectId":"done"') && Date.now() < deadline) {
         const { value, done } = await reader.read();
         if (done) break;
         text += new TextDecoder().decode(value);
@@ -267,23 +271,69 @@ describe.each(engines)("roles and tenancy on %s", (engine) => {
       ac.abort();
       return text;
     };
-    await t.platform.events.publish({ type: "test.own", organizationId: ownOrg });
-    await t.platform.events.publish({ type: "test.other", organizationId: otherOrg });
+    const at = new Date().toISOString();
+    const monitorId = uuidv7();
+    const jobId = uuidv7();
+    await t.platform.events.publish({ ...ticketUpdated(ownOrg), subjectId: "own" });
+    await t.platform.events.publish({ ...ticketUpdated(otherOrg), subjectId: "other" });
     // Own organization, but areas a customer (or an agent, for backups) may not read.
-    await t.platform.events.publish({ type: "monitor.state_changed", organizationId: ownOrg });
-    await t.platform.events.publish({ type: "backup.run_failed", organizationId: ownOrg });
-    await t.platform.events.publish({ type: "ticket.created", organizationId: ownOrg });
-    await t.platform.events.publish({ type: "test.done", organizationId: ownOrg });
+    await t.platform.events.publish({
+      type: "monitor.state_changed",
+      organizationId: ownOrg,
+      subjectId: monitorId,
+      payload: {
+        monitorId,
+        name: "SIP",
+        type: "sip",
+        from: "UP",
+        to: "DOWN",
+        reason: null,
+        message: null,
+        flapping: false,
+        parentId: null,
+        groupId: null,
+        at,
+      },
+    });
+    await t.platform.events.publish({
+      type: "backup.run_failed",
+      organizationId: ownOrg,
+      subjectId: jobId,
+      payload: { jobId, name: "db", runId: uuidv7(), operation: "backup", reason: "no-space", error: "disk full" },
+    });
+    // Provider-wide (the plan): never a customer's. A notification: its user's alone.
+    await t.platform.events.publish(planUpdated(7));
+    for (const [subjectId, unread] of [
+      [uuidv7(), 1],
+      [userIds.get("customer")!, 3],
+    ] as const) {
+      await t.platform.events.publish({
+        type: "notification.created",
+        subjectId,
+        payload: { id: uuidv7(), kind: `unread-${unread}` },
+      });
+    }
+    await t.platform.events.publish({
+      type: "ticket.created",
+      organizationId: ownOrg,
+      subjectId: "done",
+      payload: { ticketId: uuidv7(), number: 2 },
+    });
     const customer = await collect(headers.get("customer")!);
-    expect(customer).toContain("test.own");
+    expect(customer).toContain('"subjectId":"own"');
     expect(customer).toContain("ticket.created");
-    expect(customer).not.toContain("test.other");
+    expect(customer).not.toContain('"subjectId":"other"');
     expect(customer).not.toContain("monitor.state_changed");
     expect(customer).not.toContain("backup.run_failed");
+    expect(customer).not.toContain("plan.updated");
+    expect(customer).toContain('"unread":3');
+    expect(customer).not.toContain('"unread":1');
     const agent = await collect(headers.get("agent")!);
-    expect(agent).toContain("test.other");
+    expect(agent).toContain('"subjectId":"other"');
     expect(agent).toContain("monitor.state_changed");
+    expect(agent).toContain("plan.updated");
     expect(agent).not.toContain("backup.run_failed");
+    expect(agent).not.toContain("notification.created");
     const anonymous = await fetch(`${address}/api/v1/events`);
     expect(anonymous.status).toBe(401);
   });

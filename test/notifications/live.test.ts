@@ -30,7 +30,10 @@ describe.each(engines)("notification events over SSE on %s", (engine) => {
     ]);
     await t.app.inject({ method: "POST", url: `/api/v1/me/notifications/${id}/read`, headers: me.headers });
     // A later event every staff member may see, so the other stream has certainly caught up.
-    const marker = await t.platform.events.publish({ type: "ticket.updated", payload: {} });
+    const marker = await t.platform.events.publish({
+      type: "ticket.updated",
+      payload: { ticketId: me.user.id, number: 1, changes: [] },
+    });
     await waitFor(
       "my notification events",
       () => mine.frames.filter((f) => f.event.startsWith("notification.")).length >= 2,

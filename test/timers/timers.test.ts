@@ -23,10 +23,11 @@ function recorder(t: TestContext, type: string, fired: Fired[], lateness?: numbe
       });
       const instant = f.phase === "due" ? f.timer.dueAt : f.timer.warnAt;
       if (lateness && clock) lateness.push(clock.now().getTime() - Date.parse(instant!));
-      // The handler writes in the firing transaction: the event commits with the timer's mark.
-      await t.platform.events.publish(
-        { type: `${type}.timer.${f.phase}`, subjectId: f.timer.subject.id, payload: { name: f.timer.name } },
-        f.trx,
+      // The handler writes in the firing transaction (here a parked job): it commits with the timer's mark.
+      await t.platform.jobs.enqueue(
+        `${type}.timer.${f.phase}`,
+        { subjectId: f.timer.subject.id, name: f.timer.name },
+        { runAt: new Date("2100-01-01T00:00:00.000Z"), dedupeKey: `fired:${f.timer.id}:${f.phase}`, executor: f.trx },
       );
     },
   });
@@ -116,12 +117,13 @@ describe.each(engines)("timers of an incident on %s", (engine) => {
       firedAt: "2026-11-29T03:50:00.000Z",
     });
     // The handler's write committed with the firing.
-    const events = await t.platform.db
-      .selectFrom("events")
-      .select("type")
-      .where("subject_id", "=", subject.id)
+    const writes = await t.platform.db
+      .selectFrom("jobs")
+      .select("kind")
+      .where("dedupe_key", "like", `fired:${(await t.services.timers.get(subject, "respond"))!.id}:%`)
+      .orderBy("created_at")
       .execute();
-    expect(events.map((e) => e.type)).toEqual(["incident.timer.warning", "incident.timer.due"]);
+    expect(writes.map((j) => j.kind)).toEqual(["incident.timer.warning", "incident.timer.due"]);
     // A fired timer is not paused or resumed any more.
     expect(await inTrx(t, (trx) => t.services.timers.pause(trx, subject, "respond"))).toBeNull();
   });

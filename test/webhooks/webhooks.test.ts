@@ -3,7 +3,9 @@ import type { Actor } from "../../src/modules/identity/actor.js";
 import { WebhookRepository } from "../../src/modules/webhooks/repository.js";
 import { MAX_ATTEMPTS, RETRY_DELAYS_MS } from "../../src/modules/webhooks/service.js";
 import { ManualClock } from "../../src/platform/clock.js";
+import { uuidv7 } from "../../src/platform/ids.js";
 import { createServices } from "../../src/services.js";
+import { planUpdated, ticketUpdated } from "../fixtures/events.js";
 import { openNode, waitFor } from "../fixtures/nodes.js";
 import {
   createOrganization,
@@ -51,11 +53,8 @@ describe.each(engines)("webhooks on %s", (engine) => {
     expect(res.statusCode, res.body).toBe(200);
     return res.json() as { items: Record<string, any>[]; nextCursor: string | null };
   };
-  /** Waits until this node's fan-out has handled every event published so far. */
-  const fannedOut = async () => {
-    const [last] = await t.platform.events.since(0, 100_000).then((all) => all.slice(-1));
-    await waitFor("the fan-out", async () => (await repo.cursor()) >= (last?.id ?? 0));
-  };
+  /** Waits until every event published so far has been fanned out. */
+  const fannedOut = () => waitFor("the fan-out", async () => (await t.platform.fanOut.pending()).count === 0);
 
   it("is for admins and managers only, and shows the secret only at creation and rotation", async () => {
     const manager = (await tokenFor(t, "manager")).headers;
@@ -126,6 +125,10 @@ describe.each(engines)("webhooks on %s", (engine) => {
       expect.arrayContaining(["/name", "/eventTypes/0", "/eventTypes/1", "/extra"]),
     );
     expect(await pointers({ name: "x", url: receiver.url, eventTypes: [] })).toEqual(["/eventTypes"]);
+    // Each entry must select a type of the event catalogue.
+    expect(
+      await pointers({ name: "x", url: receiver.url, eventTypes: ["ticket.created", "probe.*", "ticket.closed"] }),
+    ).toEqual(["/eventTypes/1", "/eventTypes/2"]);
     for (const url of ["ftp://127.0.0.1/x", "not a url", "http://user:pw@127.0.0.1/x", "javascript:alert(1)"]) {
       expect(await pointers({ name: "x", url, eventTypes: ["*"] })).toEqual(["/url"]);
     }
@@ -141,7 +144,17 @@ describe.each(engines)("webhooks on %s", (engine) => {
     });
     expect(missing.statusCode).toBe(404);
     expect((await t.app.inject({ url: "/api/v1/webhooks/nope", headers: admin })).statusCode).toBe(400);
-    const hook = await create({ name: "x", url: receiver.url, eventTypes: ["never.*"] });
+    const hook = await create({ name: "x", url: receiver.url, eventTypes: ["webhook.test"] });
+    const typo = await t.app.inject({
+      method: "PATCH",
+      url: `/api/v1/webhooks/${hook.id}`,
+      headers: admin,
+      payload: { eventTypes: ["tickets.*"] },
+    });
+    expect(typo.statusCode).toBe(400);
+    expect(typo.json().errors).toEqual([
+      { in: "body", pointer: "/eventTypes/0", message: "no event type starts with tickets." },
+    ]);
     const empty = await t.app.inject({
       method: "PATCH",
       url: `/api/v1/webhooks/${hook.id}`,
@@ -210,7 +223,7 @@ describe.each(engines)("webhooks on %s", (engine) => {
 
   it("retries a failing receiver with backoff and logs every attempt", async () => {
     clock.advance(1000);
-    const hook = await create({ name: "Flaky", url: receiver.url, eventTypes: ["never.*"], enabled: false });
+    const hook = await create({ name: "Flaky", url: receiver.url, eventTypes: ["webhook.test"], enabled: false });
     receiver.received.length = 0;
     receiver.script = [500, 502];
     const test = await t.app.inject({ method: "POST", url: `/api/v1/webhooks/${hook.id}/test`, headers: admin });
@@ -252,7 +265,7 @@ describe.each(engines)("webhooks on %s", (engine) => {
     // A receiver that has gone away: every attempt is a network error.
     const gone = await new Receiver().start();
     await gone.stop();
-    const hook = await create({ name: "Down", url: gone.url, eventTypes: ["never.*"] });
+    const hook = await create({ name: "Down", url: gone.url, eventTypes: ["webhook.test"] });
     const delivery = (
       await t.app.inject({ method: "POST", url: `/api/v1/webhooks/${hook.id}/test`, headers: admin })
     ).json();
@@ -298,24 +311,34 @@ describe.each(engines)("webhooks on %s", (engine) => {
 
   it("sends each webhook only the event types and organization it asked for", async () => {
     clock.advance(1000);
-    const byPrefix = await create({ name: "A", url: receiver.url, eventTypes: ["probe.*"], organizationId: org });
-    const exact = await create({ name: "B", url: receiver.url, eventTypes: ["probe.alpha", "other.thing"] });
+    const byPrefix = await create({ name: "A", url: receiver.url, eventTypes: ["ticket.*"], organizationId: org });
+    const exact = await create({ name: "B", url: receiver.url, eventTypes: ["ticket.created", "plan.updated"] });
     const all = await create({ name: "C", url: receiver.url, eventTypes: ["*"], organizationId: otherOrg });
     const off = await create({ name: "D", url: receiver.url, eventTypes: ["*"], enabled: false });
+    const created = (organizationId: string) => {
+      const { payload, ...rest } = ticketUpdated(organizationId);
+      return { ...rest, type: "ticket.created" as const, payload: { ticketId: payload.ticketId, number: 1 } };
+    };
+    const monitorId = uuidv7();
     for (const e of [
-      { type: "probe.alpha", organizationId: org },
-      { type: "probe.beta.gamma", organizationId: org },
-      { type: "probe.alpha", organizationId: otherOrg },
-      { type: "probes.alpha", organizationId: org },
-      { type: "other.thing", organizationId: null },
+      created(org),
+      ticketUpdated(org),
+      created(otherOrg),
+      {
+        type: "monitor.created" as const,
+        organizationId: org,
+        subjectId: monitorId,
+        payload: { monitorId, name: "SIP", type: "sip" },
+      },
+      planUpdated(9),
     ]) {
       await t.platform.events.publish(e);
     }
     await fannedOut();
     const seen = async (id: string) => (await deliveriesOf(id)).items.map((d) => d.eventType).sort();
-    expect(await seen(byPrefix.id)).toEqual(["probe.alpha", "probe.beta.gamma"]);
-    expect(await seen(exact.id)).toEqual(["other.thing", "probe.alpha", "probe.alpha"]);
-    expect(await seen(all.id)).toEqual(["probe.alpha"]);
+    expect(await seen(byPrefix.id)).toEqual(["ticket.created", "ticket.updated"]);
+    expect(await seen(exact.id)).toEqual(["plan.updated", "ticket.created", "ticket.created"]);
+    expect(await seen(all.id)).toEqual(["ticket.created"]);
     expect(await seen(off.id)).toEqual([]);
 
     // Keyset pages of the log, newest first.
@@ -358,21 +381,20 @@ describe.each(engines)("webhook catch-up on %s", (engine) => {
     await receiver.stop();
   });
 
-  it("fans out on start the events committed while no node listened, once", async () => {
+  it("fans out the events committed while no node ran, once", async () => {
     const hook = await t.services.webhooks.create(
       harnessActor(t),
-      { name: "Late", url: receiver.url, eventTypes: ["probe.*"] },
+      { name: "Late", url: receiver.url, eventTypes: ["plan.*"] },
       { ip: "127.0.0.1", headers: {} },
     );
-    const before = await t.platform.events.publish({ type: "probe.one" });
-    await t.platform.events.publish({ type: "probe.two" });
-    await t.services.webhooks.start();
-    await t.services.webhooks.start();
+    const before = await t.platform.events.publish(planUpdated(1));
+    await t.platform.events.publish(planUpdated(2));
+    expect(await t.platform.fanOut.drain()).toBe(2);
+    expect(await t.platform.fanOut.drain()).toBe(0);
     const items = await t.services.webhooks.deliveries(hook.id, { limit: 10 });
-    expect(items.map((d) => d.eventType).sort()).toEqual(["probe.one", "probe.two"]);
-    expect(items.every((d) => d.eventId >= before)).toBe(true);
+    expect(items.map((d) => d.eventId).sort()).toEqual([before, before + 1]);
     await t.platform.jobs.drain();
-    expect(receiver.received.map((r) => r.headers["x-plantao-event"]).sort()).toEqual(["probe.one", "probe.two"]);
+    expect(receiver.received.map((r) => JSON.parse(r.body).payload.version).sort()).toEqual([1, 2]);
   });
 });
 
@@ -387,10 +409,7 @@ describe.each(engines)("webhooks on two nodes sharing a %s database", (engine) =
         { platform: a, services: createServices(a) },
         { platform: b, services: createServices(b) },
       ];
-      for (const n of nodes) {
-        await n.platform.start();
-        await n.services.webhooks.start();
-      }
+      for (const n of nodes) await n.platform.start();
       const actor: Actor = {
         userId: "00000000-0000-7000-8000-000000000000",
         email: "ops@example.com",
@@ -403,15 +422,15 @@ describe.each(engines)("webhooks on two nodes sharing a %s database", (engine) =
       };
       await nodes[0]!.services.webhooks.create(
         actor,
-        { name: "Both", url: receiver.url, eventTypes: ["probe.*"] },
+        { name: "Both", url: receiver.url, eventTypes: ["plan.updated"] },
         { ip: "127.0.0.1", headers: {} },
       );
-      for (let i = 0; i < 6; i++) await nodes[i % 2]!.platform.events.publish({ type: "probe.n", payload: { i } });
+      for (let i = 0; i < 6; i++) await nodes[i % 2]!.platform.events.publish(planUpdated(i));
       await waitFor("six deliveries", () => receiver.received.length >= 6);
-      // Both nodes fan every event out; give the slower one time to try before counting.
+      // Both nodes race to claim every event; give the slower one time to try before counting.
       await new Promise((r) => setTimeout(r, 300));
       expect(receiver.received).toHaveLength(6);
-      expect(receiver.received.map((r) => JSON.parse(r.body).payload.i).sort()).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(receiver.received.map((r) => JSON.parse(r.body).payload.version).sort()).toEqual([0, 1, 2, 3, 4, 5]);
       const rows = await a.db.selectFrom("webhook_deliveries").select(["status", "attempts"]).execute();
       expect(rows).toEqual(Array(6).fill({ status: "succeeded", attempts: 1 }));
       const jobs = await a.db.selectFrom("jobs").select("id").where("kind", "=", "webhook.deliver").execute();

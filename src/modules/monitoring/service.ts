@@ -6,7 +6,8 @@ import type { TObject } from "typebox";
 import { Compile } from "typebox/compile";
 import type { Clock } from "../../platform/clock.js";
 import type { DB } from "../../platform/db/schema.js";
-import type { EventBus } from "../../platform/events/bus.js";
+import type { EventBus, NewEvent } from "../../platform/events/bus.js";
+import type { EventPayload } from "../../platform/events/catalogue.js";
 import { type FieldError, Problem, ProblemType } from "../../platform/http/problems.js";
 import { uuidv7 } from "../../platform/ids.js";
 import type { JobQueue } from "../../platform/jobs/queue.js";
@@ -340,9 +341,19 @@ export class MonitoringService {
     return row;
   }
 
-  async #changed(type: string, row: MonitorRow, trx: Kysely<DB>, payload: Record<string, unknown> = {}) {
+  async #changed<T extends "monitor.created" | "monitor.updated" | "monitor.deleted">(
+    type: T,
+    row: MonitorRow,
+    trx: Kysely<DB>,
+    payload: Omit<EventPayload<T>, "monitorId">,
+  ) {
     await this.events.publish(
-      { type, organizationId: row.organization_id, subjectId: row.id, payload: { monitorId: row.id, ...payload } },
+      {
+        type,
+        organizationId: row.organization_id,
+        subjectId: row.id,
+        payload: { monitorId: row.id, ...payload },
+      } as NewEvent,
       trx,
     );
   }
@@ -429,7 +440,7 @@ export class MonitoringService {
       const { id: _id, created_at: _c, ...changes } = merged;
       await this.repo.update(id, changes, trx);
       const after = (await this.repo.find(id, trx))!;
-      await this.#changed("monitor.updated", after, trx);
+      await this.#changed("monitor.updated", after, trx, {});
       await this.audit.record(
         {
           action: "monitor.updated",
@@ -449,7 +460,7 @@ export class MonitoringService {
     const row = await this.#find(id);
     await this.repo.transaction(async (trx) => {
       await this.repo.delete(id, trx);
-      await this.#changed("monitor.deleted", row, trx);
+      await this.#changed("monitor.deleted", row, trx, {});
       await this.audit.record(
         {
           action: "monitor.deleted",

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Clock } from "../../platform/clock.js";
-import type { EventBus } from "../../platform/events/bus.js";
+import type { EventBus, NewEvent } from "../../platform/events/bus.js";
+import type { EventPayload } from "../../platform/events/catalogue.js";
 import type { MonitoringRepository, ShardRow } from "./repository.js";
 import { SHARDS } from "./schedule.js";
 
@@ -9,6 +10,7 @@ export const SHARDS_CHANNEL = "plantao_monitor_shards";
 export const SHARDS_ACQUIRED = "monitor.shards_acquired";
 export const SHARDS_RELEASED = "monitor.shards_released";
 export const SHARDS_LOST = "monitor.shards_lost";
+type ShardEvent = typeof SHARDS_ACQUIRED | typeof SHARDS_RELEASED | typeof SHARDS_LOST;
 
 /** How often the offset to the database's clock is measured again. */
 const CLOCK_SYNC_MS = 10_000;
@@ -226,11 +228,16 @@ export class ShardLeases {
     );
   }
 
-  #changed(type: string, shards: number[], extra: Record<string, unknown>, message: string): void {
+  #changed<T extends ShardEvent>(
+    type: T,
+    shards: number[],
+    extra: Omit<EventPayload<T>, "nodeId" | "shards">,
+    message: string,
+  ): void {
     const payload = { nodeId: this.opts.nodeId, shards, ...extra };
-    this.log.info(payload, message);
+    this.log.info(payload as Record<string, unknown>, message);
     void this.events
-      .publish({ type, organizationId: null, subjectId: null, payload })
+      .publish({ type, organizationId: null, subjectId: null, payload } as NewEvent)
       .catch((err) => this.log.warn({ err }, "could not publish a shard event"));
   }
 }

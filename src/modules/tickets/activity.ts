@@ -1,12 +1,16 @@
 import type { FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
 import type { DB } from "../../platform/db/schema.js";
-import type { EventBus } from "../../platform/events/bus.js";
+import type { EventBus, NewEvent } from "../../platform/events/bus.js";
+import type { EventPayload, EventType } from "../../platform/events/catalogue.js";
 import type { AuditService } from "../audit/service.js";
 import type { Actor } from "../identity/actor.js";
 import type { TicketRow } from "./repository.js";
 
 export type RequestInfo = Pick<FastifyRequest, "ip" | "headers">;
+type TicketEventType = Extract<EventType, `ticket.${string}`>;
+/** What a ticket event's payload holds besides the ticket's id and number. */
+export type TicketEventDetails<T extends TicketEventType> = Omit<EventPayload<T>, "ticketId" | "number">;
 
 /** What every ticket write leaves behind in its transaction: an audit row and a domain event. */
 export class TicketActivity {
@@ -15,13 +19,13 @@ export class TicketActivity {
     private readonly events: EventBus,
   ) {}
 
-  async after(
+  async after<T extends TicketEventType>(
     trx: Kysely<DB>,
     actor: Actor,
     req: RequestInfo,
     t: TicketRow,
-    type: string,
-    details: Record<string, unknown>,
+    type: T,
+    details: TicketEventDetails<T>,
   ): Promise<void> {
     await this.record(trx, actor, req, t, type, details);
     await this.publish(trx, t, type, details);
@@ -48,14 +52,19 @@ export class TicketActivity {
     );
   }
 
-  async publish(trx: Kysely<DB>, t: TicketRow, type: string, details: Record<string, unknown>): Promise<void> {
+  async publish<T extends TicketEventType>(
+    trx: Kysely<DB>,
+    t: TicketRow,
+    type: T,
+    details: TicketEventDetails<T>,
+  ): Promise<void> {
     await this.events.publish(
       {
         type,
         organizationId: t.organization_id,
         subjectId: t.id,
         payload: { ticketId: t.id, number: Number(t.number), ...details },
-      },
+      } as NewEvent,
       trx,
     );
   }

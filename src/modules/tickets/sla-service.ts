@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Clock } from "../../platform/clock.js";
 import type { DB } from "../../platform/db/schema.js";
-import type { EventBus } from "../../platform/events/bus.js";
+import type { EventBus, NewEvent } from "../../platform/events/bus.js";
 import { uuidv7 } from "../../platform/ids.js";
 import type { DirectoryService } from "../identity/directory.js";
 import { isStaff } from "../identity/roles.js";
@@ -190,7 +190,7 @@ export class TicketSlaService {
           organizationId: ticket.organization_id,
           subjectId: ticket.id,
           payload: { ticketId: ticket.id, number: Number(ticket.number), clock: r.clock, tier: r.tier, at: r.at },
-        })),
+        })) as NewEvent[],
       trx,
     );
   }

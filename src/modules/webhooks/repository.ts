@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql } from "kysely";
+import type { Kysely, Selectable } from "kysely";
 import type { Dialect } from "../../platform/db/dialect.js";
 import type { DB, EventTable, WebhookDeliveryTable, WebhookTable } from "../../platform/db/schema.js";
 
@@ -9,10 +9,7 @@ export type DeliveryStatus = DeliveryRow["status"];
 /** A webhook as written: the event types as a list, stored as JSON. */
 export type WebhookValues = Omit<WebhookRow, "event_types"> & { event_types: string[] };
 
-/** Settings row holding the newest event id the fan-out has handled (text, as every setting). */
-const CURSOR_KEY = "webhooks_fanout_cursor";
-
-/** The only SQL over webhooks, their delivery log and the fan-out cursor. */
+/** The only SQL over webhooks and their delivery log. */
 export class WebhookRepository {
   constructor(
     readonly db: Kysely<DB>,
@@ -48,9 +45,9 @@ export class WebhookRepository {
     return this.db.selectFrom("webhooks").selectAll().orderBy("id").execute();
   }
 
-  /** Ordered by id, so concurrent fan-outs of one event lock delivery rows in the same order. */
-  enabled(): Promise<WebhookRow[]> {
-    return this.db.selectFrom("webhooks").selectAll().where("enabled", "=", true).orderBy("id").execute();
+  /** Inside the fan-out's transaction, which on SQLite is the only connection. */
+  enabled(executor: Kysely<DB> = this.db): Promise<WebhookRow[]> {
+    return executor.selectFrom("webhooks").selectAll().where("enabled", "=", true).orderBy("id").execute();
   }
 
   /** Deletes the webhook and its delivery log; queued jobs of those deliveries then find nothing to send. */
@@ -118,41 +115,8 @@ export class WebhookRepository {
     return Number(result.numUpdatedRows) > 0;
   }
 
-  // events and the fan-out cursor ---------------------------------------------------------------
+  // events --------------------------------------------------------------------------------------
   findEvent(id: number): Promise<EventRow | undefined> {
     return this.db.selectFrom("events").selectAll().where("id", "=", id).executeTakeFirst();
-  }
-
-  eventsAfter(id: number, limit: number): Promise<EventRow[]> {
-    return this.db.selectFrom("events").selectAll().where("id", ">", id).orderBy("id").limit(limit).execute();
-  }
-
-  /** The smallest event id created at or after `at`, if any. */
-  async firstEventSince(at: string): Promise<number | undefined> {
-    const row = await this.db
-      .selectFrom("events")
-      .select((eb) => eb.fn.min("id").as("id"))
-      .where("created_at", ">=", at)
-      .executeTakeFirst();
-    return row?.id == null ? undefined : Number(row.id);
-  }
-
-  async cursor(): Promise<number> {
-    const row = await this.db.selectFrom("settings").select("value").where("key", "=", CURSOR_KEY).executeTakeFirst();
-    return Number(row?.value ?? 0);
-  }
-
-  /** Moves the cursor forward to `eventId`, never back (nodes hear events in slightly different orders). */
-  async advanceCursor(eventId: number, now: string, executor: Kysely<DB> = this.db): Promise<void> {
-    await executor
-      .insertInto("settings")
-      .values({ key: CURSOR_KEY, value: String(eventId), updated_at: now })
-      .onConflict((oc) =>
-        oc
-          .column("key")
-          .doUpdateSet({ value: String(eventId), updated_at: now })
-          .where(sql<boolean>`CAST(settings.value AS bigint) < ${eventId}`),
-      )
-      .execute();
   }
 }

@@ -4,14 +4,16 @@ import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { Clock } from "../../platform/clock.js";
 import type { DB } from "../../platform/db/schema.js";
-import type { EventBus } from "../../platform/events/bus.js";
-import { Problem } from "../../platform/http/problems.js";
+import type { DomainEvent, EventBus } from "../../platform/events/bus.js";
+import { selects, unknownSelection } from "../../platform/events/catalogue.js";
+import type { EventFanOut } from "../../platform/events/fanout.js";
+import { Problem, ProblemType } from "../../platform/http/problems.js";
 import { uuidv7 } from "../../platform/ids.js";
 import type { JobContext, JobQueue } from "../../platform/jobs/queue.js";
 import type { SecretBox } from "../../platform/secrets.js";
 import type { AuditService } from "../audit/service.js";
 import type { Actor } from "../identity/actor.js";
-import type { DeliveryRow, DeliveryStatus, EventRow, WebhookRepository, WebhookRow } from "./repository.js";
+import type { DeliveryRow, DeliveryStatus, WebhookRepository, WebhookRow } from "./repository.js";
 import { signature } from "./signature.js";
 
 type RequestInfo = Pick<FastifyRequest, "ip" | "headers">;
@@ -33,14 +35,12 @@ export interface WebhookServiceDeps {
   repo: WebhookRepository;
   jobs: JobQueue;
   events: EventBus;
+  fanOut: EventFanOut;
   clock: Clock;
   secrets: SecretBox;
   audit: AuditService;
   log: Logger;
 }
-/** Catch-up looks this far behind its cursor: PostgreSQL may commit a smaller event id after a larger one. */
-const CATCH_UP_MARGIN_MS = 60_000;
-const CATCH_UP_BATCH = 500;
 const TIMEOUT_MS = 10_000;
 /** How much of a failed answer's body the delivery log keeps. */
 const ANSWER_EXCERPT = 200;
@@ -53,13 +53,6 @@ export interface WebhookInput {
   enabled?: boolean;
 }
 export type WebhookPatch = Partial<WebhookInput>;
-
-interface FanOutEvent {
-  id: number;
-  type: string;
-  organizationId: string | null;
-  createdAt: string;
-}
 
 const invalid = (pointer: string, message: string) => Problem.invalid({ in: "body", pointer, message });
 
@@ -94,11 +87,18 @@ export function deliveryView(row: DeliveryRow) {
 }
 
 /** Whether a webhook's filters take an event: each type exact, a `prefix.*` or `*`; the organization if set. */
-function wants(filter: { eventTypes: string[]; organizationId: string | null }, event: FanOutEvent): boolean {
+function wants(filter: { eventTypes: string[]; organizationId: string | null }, event: DomainEvent): boolean {
   if (filter.organizationId && filter.organizationId !== event.organizationId) return false;
-  return filter.eventTypes.some((t) =>
-    t === "*" ? true : t.endsWith(".*") ? event.type.startsWith(t.slice(0, -1)) : t === event.type,
-  );
+  return filter.eventTypes.some((t) => selects(t, event.type));
+}
+
+/** Every entry must select a catalogued event type: a typo would otherwise subscribe to nothing, silently. */
+function checkEventTypes(eventTypes: string[] | undefined): void {
+  const errors = (eventTypes ?? []).flatMap((entry, i) => {
+    const message = unknownSelection(entry);
+    return message ? [{ in: "body" as const, pointer: `/eventTypes/${i}`, message }] : [];
+  });
+  if (errors.length) throw new Problem(400, ProblemType.validation, "Request is not valid", errors[0]!.message, errors);
 }
 
 function checkUrl(url: string): string {
@@ -116,10 +116,6 @@ function checkUrl(url: string): string {
 }
 
 const newSecret = () => `whsec_${randomBytes(32).toString("base64url")}`;
-
-function toFanOut(row: EventRow): FanOutEvent {
-  return { id: Number(row.id), type: row.type, organizationId: row.organization_id, createdAt: row.created_at };
-}
 
 /** The first characters of an answer's body, reading no more of it than needed. */
 async function answerExcerpt(res: Response): Promise<string> {
@@ -147,15 +143,12 @@ function failureOf(err: unknown): string {
 }
 
 /**
- * Outgoing webhooks. Every node hears every committed event and queues one `webhook.deliver` job per
- * matching webhook; the delivery row's unique key and the job's dedupe key make that happen once
- * whichever nodes race. The job signs and POSTs the event, records each attempt in the delivery log and
- * fails so the queue retries it with the backoff of RETRY_DELAYS_MS.
+ * Outgoing webhooks. The event fan-out hands each committed event to `#fanOut` once across all nodes, in the
+ * transaction that claims it, which queues one `webhook.deliver` job per matching webhook (the delivery row's
+ * unique key and the job's dedupe key guard the test endpoint's own delivery). The job signs and POSTs the
+ * event, records each attempt in the delivery log and fails so the queue retries it with RETRY_DELAYS_MS.
  */
 export class WebhookService {
-  /** Fan-outs of this node, one at a time and in the order heard. */
-  #fanOuts: Promise<void> = Promise.resolve();
-
   private readonly repo: WebhookRepository;
   private readonly jobs: JobQueue;
   private readonly events: EventBus;
@@ -172,66 +165,32 @@ export class WebhookService {
     this.secrets = deps.secrets;
     this.audit = deps.audit;
     this.log = deps.log;
-    // One retry with a fresh list of webhooks: a webhook deleted meanwhile fails the whole transaction.
-    this.events.subscribe((event) => {
-      void this.#serially(() => this.#fanOut(event).catch(() => this.#fanOut(event)));
-    });
+    deps.fanOut.register("webhooks", (events, trx) => this.#fanOut(events, trx));
   }
 
-  #serially(fn: () => Promise<void>): Promise<void> {
-    this.#fanOuts = this.#fanOuts.then(fn).catch((err) => this.log.error({ err }, "webhook fan-out failed"));
-    return this.#fanOuts;
-  }
-
-  /**
-   * Fans out the events committed while no node listened: those after the cursor, and those of the
-   * margin before it. Call after the platform started, so nothing falls between catch-up and listening.
-   */
-  start(): Promise<void> {
-    return this.#serially(async () => {
-      const cursor = await this.repo.cursor();
-      let after = cursor;
-      const last = cursor ? await this.repo.findEvent(cursor) : undefined;
-      if (last) {
-        const first = await this.repo.firstEventSince(
-          new Date(new Date(last.created_at).getTime() - CATCH_UP_MARGIN_MS).toISOString(),
-        );
-        if (first !== undefined) after = Math.min(cursor, first - 1);
+  async #fanOut(events: readonly DomainEvent[], trx: Kysely<DB>): Promise<void> {
+    const wanted = events.filter((e) => e.type !== TEST_EVENT);
+    if (!wanted.length) return;
+    const webhooks = (await this.repo.enabled(trx)).map((w) => ({
+      id: w.id,
+      createdAt: w.created_at,
+      filter: { eventTypes: JSON.parse(w.event_types) as string[], organizationId: w.organization_id },
+    }));
+    let queued = 0;
+    for (const event of wanted) {
+      // A webhook receives what happened after it was created, never older history.
+      for (const w of webhooks) {
+        if (w.createdAt <= event.createdAt && wants(w.filter, event) && (await this.#queueDelivery(w.id, event, trx)))
+          queued++;
       }
-      for (;;) {
-        const batch = await this.repo.eventsAfter(after, CATCH_UP_BATCH);
-        const webhooks = await this.repo.enabled();
-        for (const row of batch) {
-          await this.#fanOut(toFanOut(row), webhooks);
-          after = Number(row.id);
-        }
-        if (batch.length < CATCH_UP_BATCH) return;
-      }
-    });
-  }
-
-  async #fanOut(event: FanOutEvent, webhooks?: WebhookRow[]): Promise<void> {
-    const now = this.clock.now().toISOString();
-    // A webhook receives what happened after it was created, never older history.
-    const targets =
-      event.type === TEST_EVENT
-        ? []
-        : (webhooks ?? (await this.repo.enabled())).filter(
-            (w) =>
-              w.created_at <= event.createdAt &&
-              wants({ eventTypes: JSON.parse(w.event_types), organizationId: w.organization_id }, event),
-          );
-    if (!targets.length) return this.repo.advanceCursor(event.id, now);
-    await this.repo.transaction(async (trx) => {
-      for (const w of targets) await this.#queueDelivery(w.id, event, trx);
-      await this.repo.advanceCursor(event.id, now, trx);
-    });
+    }
+    if (queued) this.log.debug({ events: wanted.length, deliveries: queued }, "webhook deliveries queued");
   }
 
   /** The new delivery, or undefined when this webhook already had one for this event. */
   async #queueDelivery(
     webhookId: string,
-    event: Pick<FanOutEvent, "id" | "type">,
+    event: Pick<DomainEvent, "id" | "type">,
     trx: Kysely<DB>,
   ): Promise<DeliveryRow | undefined> {
     const now = this.clock.now().toISOString();
@@ -360,6 +319,7 @@ export class WebhookService {
 
   async create(actor: Actor, input: WebhookInput, req: RequestInfo) {
     const url = checkUrl(input.url);
+    checkEventTypes(input.eventTypes);
     await this.#checkOrganization(input.organizationId);
     const now = this.clock.now().toISOString();
     const secret = newSecret();
@@ -393,6 +353,7 @@ export class WebhookService {
   async update(actor: Actor, id: string, patch: WebhookPatch, req: RequestInfo) {
     const before = await this.#find(id);
     const url = patch.url === undefined ? undefined : checkUrl(patch.url);
+    checkEventTypes(patch.eventTypes);
     await this.#checkOrganization(patch.organizationId);
     await this.repo.transaction(async (trx) => {
       await this.repo.update(

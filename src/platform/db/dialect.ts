@@ -29,6 +29,12 @@ export interface Dialect {
   /** Row-lock clause for claiming work rows so concurrent nodes skip each other's rows. */
   skipLocked: RawBuilder<unknown>;
   /**
+   * Whether write transactions that span awaits must queue in-process first. SQLite: a second connection to
+   * the same file in this process (two nodes in a test) would busy-wait synchronously for the write lock,
+   * blocking the event loop the holder needs to commit. PostgreSQL: no, nodes claim in parallel.
+   */
+  queueWriteTransactions: boolean;
+  /**
    * Serialises appends to a chained table (the audit log) for the rest of the transaction. SQLite
    * transactions already exclude each other; PostgreSQL takes a transaction-scoped advisory lock.
    */
@@ -144,6 +150,7 @@ const sqliteDialect: Dialect = {
     sql<string>`strftime('%Y-%m-%dT%H:%M:%S.000Z', (CAST(strftime('%s', ${column}) AS INTEGER) / ${sql.lit(Math.trunc(seconds))}) * ${sql.lit(Math.trunc(seconds))}, 'unixepoch')`,
   // SQLite has a single writer, so a claim's UPDATE is already exclusive.
   skipLocked: sql``,
+  queueWriteTransactions: true,
   lockForAppend: async () => {},
   async nextCounter(trx, name) {
     const { rows } = await sql<{ value: number }>`
@@ -231,6 +238,7 @@ const postgresDialect: Dialect = {
   timeBucket: (column, seconds) =>
     sql<string>`to_timestamp(floor(extract(epoch from ${column}) / ${seconds}) * ${seconds})`,
   skipLocked: sql`FOR UPDATE SKIP LOCKED`,
+  queueWriteTransactions: false,
   async lockForAppend(trx, key) {
     await sql`SELECT pg_advisory_xact_lock(${key})`.execute(trx);
   },

@@ -86,6 +86,9 @@ export const dataDictionary: Record<string, TableMeaning> = {
       subject_id: text("Id of the entity the event is about"),
       payload: json("Event body"),
       created_at: createdAt,
+      fanned_out_at: timestamp(
+        "When a node turned the event into its webhook (and later notification) jobs, in the same transaction; null while pending",
+      ),
     },
   },
   organizations: {
@@ -194,7 +197,7 @@ export const dataDictionary: Record<string, TableMeaning> = {
   settings: {
     meaning: "Instance-wide key/value state that is not configuration, such as the pending first-admin setup token.",
     columns: {
-      key: text("Setting name, e.g. `setup_token`, `secret_key_check`, `webhooks_fanout_cursor`"),
+      key: text("Setting name, e.g. `setup_token`, `secret_key_check`"),
       value: text("Setting value; secrets are stored hashed or sealed"),
       updated_at: updatedAt,
     },

@@ -16,6 +16,7 @@ import * as m0014 from "./migrations/0014_ticket_number_sequence.js";
 import * as m0015 from "./migrations/0015_ticket_search_direct_updates.js";
 import * as m0016 from "./migrations/0016_timers.js";
 import * as m0017 from "./migrations/0017_notifications.js";
+import * as m0018 from "./migrations/0018_event_fanout.js";
 import * as m0019 from "./migrations/0019_monitoring_scale.js";
 
 /** Every migration, in order. Imported statically so the compiled build needs no directory scan. */
@@ -37,6 +38,7 @@ export const migrations: Record<string, Migration> = {
   "0015_ticket_search_direct_updates": m0015,
   "0016_timers": m0016,
   "0017_notifications": m0017,
+  "0018_event_fanout": m0018,
   "0019_monitoring_scale": m0019,
 };
 

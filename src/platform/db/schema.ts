@@ -40,6 +40,7 @@ export interface EventTable {
   subject_id: string | null;
   payload: string;
   created_at: string;
+  fanned_out_at: string | null;
 }
 
 export interface OrganizationTable {

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import type { Dialect } from "../db/dialect.js";
 import type { DB } from "../db/schema.js";
+import { type EventPayload, type EventType, payloadProblem } from "./catalogue.js";
 
 export interface DomainEvent<P = unknown> {
   id: number;
@@ -14,18 +15,27 @@ export interface DomainEvent<P = unknown> {
   createdAt: string;
 }
 
-export interface NewEvent {
-  type: string;
-  organizationId?: string | null;
-  subjectId?: string | null;
-  payload?: unknown;
-}
+/** An event to publish: a catalogued type with its payload (one member of the union per type). */
+export type NewEvent<T extends EventType = EventType> = T extends EventType
+  ? {
+      type: T;
+      organizationId?: string | null;
+      subjectId?: string | null;
+      payload: EventPayload<T>;
+    }
+  : never;
+
+/**
+ * What the bus does with an event whose payload does not fit the catalogue: tests `throw` (so a missing or
+ * drifting entry fails the suite), production logs a warning and publishes it anyway.
+ */
+export type PayloadCheck = "throw" | "warn";
 
 type Subscriber = (event: DomainEvent) => void;
 
 const CHANNEL = "plantao_events";
 
-function toEvent(row: {
+export function toEvent(row: {
   id: number;
   type: string;
   organization_id: string | null;
@@ -70,6 +80,7 @@ export class EventBus {
       onReconnect?: () => void,
     ) => Promise<() => Promise<void>>,
     private readonly pollMs = 250,
+    private readonly payloadCheck: PayloadCheck = "warn",
   ) {}
 
   async publish(event: NewEvent, executor: Kysely<DB> = this.db): Promise<number> {
@@ -79,6 +90,12 @@ export class EventBus {
   /** Several events in one statement, in order (see `publish`). */
   async publishMany(events: readonly NewEvent[], executor: Kysely<DB> = this.db): Promise<number[]> {
     if (events.length === 0) return [];
+    for (const event of events) {
+      const problem = payloadProblem(event.type, event.payload);
+      if (!problem) continue;
+      if (this.payloadCheck === "throw") throw new Error(problem);
+      this.log.warn({ event: event.type }, problem);
+    }
     const createdAt = this.clock.now().toISOString();
     const rows = await executor
       .insertInto("events")
@@ -87,7 +104,7 @@ export class EventBus {
           type: event.type,
           organization_id: event.organizationId ?? null,
           subject_id: event.subjectId ?? null,
-          payload: this.dialect.json(event.payload ?? {}),
+          payload: this.dialect.json(event.payload),
           created_at: createdAt,
         })),
       )

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Platform } from "../runtime.js";
 
 /** Prometheus metrics of one app instance: per-route latency, Node runtime (event-loop lag) and the job queue. */
@@ -58,5 +58,49 @@ export function installMetrics(app: FastifyInstance, platform: Platform): Regist
       this.set((await queueStats()).dead);
     },
   });
+  const unobserve = eventFanOutMetrics(registry, platform);
+  app.addHook("onClose", async () => unobserve());
   return registry;
+}
+
+/** How long events wait to become jobs (the fan-out's lag, per node) and how many wait now (shared). */
+function eventFanOutMetrics(registry: Registry, platform: Platform): () => void {
+  const lag = new Histogram({
+    name: "plantao_event_fanout_lag_seconds",
+    help: "From an event's publication to the commit of its webhook (and other) jobs, per event this node fanned out",
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const fanned = new Counter({
+    name: "plantao_events_fanned_out_total",
+    help: "Events this node turned into their jobs",
+    registers: [registry],
+  });
+  const unobserve = platform.fanOut.onFannedOut(({ events, lagsMs }) => {
+    fanned.inc(events);
+    for (const ms of lagsMs) lag.observe(ms / 1000);
+  });
+  let pending: ReturnType<Platform["fanOut"]["pending"]> | undefined;
+  const stats = () => {
+    pending ??= platform.fanOut.pending().finally(() => setTimeout(() => (pending = undefined), 50));
+    return pending;
+  };
+  new Gauge({
+    name: "plantao_events_fanout_pending",
+    help: "Committed events no node has fanned out yet",
+    registers: [registry],
+    async collect() {
+      this.set((await stats()).count);
+    },
+  });
+  new Gauge({
+    name: "plantao_events_fanout_oldest_pending_age_seconds",
+    help: "How long the oldest event waiting for its fan-out has waited",
+    registers: [registry],
+    async collect() {
+      const oldest = (await stats()).oldestAt;
+      this.set(oldest ? Math.max(0, (platform.clock.now().getTime() - new Date(oldest).getTime()) / 1000) : 0);
+    },
+  });
+  return () => void unobserve();
 }

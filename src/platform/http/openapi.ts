@@ -1,6 +1,7 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
+import { eventSchemas } from "../events/catalogue.js";
 import { acceptsEmptyObject } from "./bodies.js";
 import { ProblemSchema } from "./problems.js";
 
@@ -13,6 +14,8 @@ export const apiVersion = "v1";
 /** OpenAPI 3.1 from the route schemas, served at /api/openapi.json and browsable at /api/docs (assets local). */
 export async function installOpenApi(app: FastifyInstance, version: string): Promise<void> {
   app.addSchema(ProblemSchema);
+  // The event catalogue, so clients type the event stream's and webhooks' payloads from this document.
+  for (const schema of eventSchemas()) app.addSchema(schema);
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",

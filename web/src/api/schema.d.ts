@@ -16229,6 +16229,349 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description restic check found errors in a subset of the repository. Audience: backups readers, provider tenancy. */
+        BackupCheckFailedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                error: string;
+                /** Format: uuid */
+                jobId: string;
+                subset: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "backup.check_failed";
+        };
+        /** @description A restore test failed one of its checks. Audience: backups readers, provider tenancy. */
+        BackupRestoreTestFailedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                failedChecks: {
+                    detail: string;
+                    name: string;
+                    status: string;
+                }[];
+                /** Format: uuid */
+                jobId: string;
+                name: string;
+                snapshotId: string | null;
+                /** Format: uuid */
+                testId: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "backup.restore_test_failed";
+        };
+        /** @description A job's newest restorable point is older than its RPO. Audience: backups readers, provider tenancy. */
+        BackupRpoExceededEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                dataClass: string;
+                /** Format: uuid */
+                jobId: string;
+                measuredMinutes: number | null;
+                name: string;
+                restorablePoint: string | null;
+                /** @description ok, exceeded or no-backup */
+                status: string;
+                targetMinutes: number;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "backup.rpo_exceeded";
+        };
+        /** @description A job is back within its RPO. Audience: backups readers, provider tenancy. */
+        BackupRpoRecoveredEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                dataClass: string;
+                /** Format: uuid */
+                jobId: string;
+                measuredMinutes: number | null;
+                name: string;
+                restorablePoint: string | null;
+                /** @description ok, exceeded or no-backup */
+                status: string;
+                targetMinutes: number;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "backup.rpo_recovered";
+        };
+        /** @description A backup, check, prune, restore or unlock failed for good. Audience: backups readers, provider tenancy. */
+        BackupRunFailedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                error: string;
+                /** Format: uuid */
+                jobId: string;
+                name: string;
+                operation: string;
+                reason: string;
+                /** Format: uuid */
+                runId: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "backup.run_failed";
+        };
+        /** @description An event as the event stream and webhooks carry it, told apart by `type` */
+        DomainEvent: components["schemas"]["BackupCheckFailedEvent"] | components["schemas"]["BackupRestoreTestFailedEvent"] | components["schemas"]["BackupRpoExceededEvent"] | components["schemas"]["BackupRpoRecoveredEvent"] | components["schemas"]["BackupRunFailedEvent"] | components["schemas"]["DrillFinishedEvent"] | components["schemas"]["DrillStartedEvent"] | components["schemas"]["MonitorCreatedEvent"] | components["schemas"]["MonitorDeletedEvent"] | components["schemas"]["MonitorFlappingStartedEvent"] | components["schemas"]["MonitorFlappingStoppedEvent"] | components["schemas"]["MonitorStateChangedEvent"] | components["schemas"]["MonitorUpdatedEvent"] | components["schemas"]["NotificationCreatedEvent"] | components["schemas"]["PlanUpdatedEvent"] | components["schemas"]["TicketAttachmentAddedEvent"] | components["schemas"]["TicketCreatedEvent"] | components["schemas"]["TicketEscalationEvent"] | components["schemas"]["TicketLinkedEvent"] | components["schemas"]["TicketMergedEvent"] | components["schemas"]["TicketMessageCreatedEvent"] | components["schemas"]["TicketSlaBreachedEvent"] | components["schemas"]["TicketSlaFulfilledEvent"] | components["schemas"]["TicketSlaPausedEvent"] | components["schemas"]["TicketSlaResumedEvent"] | components["schemas"]["TicketSlaStartedEvent"] | components["schemas"]["TicketSlaWarningEvent"] | components["schemas"]["TicketUnlinkedEvent"] | components["schemas"]["TicketUpdatedEvent"] | components["schemas"]["TicketWatcherAddedEvent"] | components["schemas"]["TicketWatcherRemovedEvent"] | components["schemas"]["WebhookTestEvent"];
+        /** @description A disaster-recovery drill finished or was aborted. Audience: backups readers, provider tenancy. */
+        DrillFinishedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: uuid */
+                drillId: string;
+                elapsedSeconds: number;
+                outcome: string;
+                rtoMinutes: number | null;
+                rtoVerdict: string;
+                /** Format: uuid */
+                runbookId: string;
+                runbookName: string;
+                stepsDone: number;
+                stepsSkipped: number;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "drill.finished";
+        };
+        /** @description A disaster-recovery drill started. Audience: backups readers, provider tenancy. */
+        DrillStartedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: uuid */
+                drillId: string;
+                expectedMinutes: number | null;
+                kind: string;
+                rtoMinutes: number | null;
+                /** Format: uuid */
+                runbookId: string;
+                runbookName: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "drill.started";
+        };
+        /** @description A monitor was created. Audience: monitoring readers, organization tenancy. */
+        MonitorCreatedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: uuid */
+                monitorId: string;
+                name: string;
+                type: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "monitor.created";
+        };
+        /** @description A monitor was deleted. Audience: monitoring readers, organization tenancy. */
+        MonitorDeletedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: uuid */
+                monitorId: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "monitor.deleted";
+        };
+        /** @description A monitor started flapping. Audience: monitoring readers, organization tenancy. */
+        MonitorFlappingStartedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: date-time */
+                at: string;
+                /** Format: uuid */
+                monitorId: string;
+                name: string;
+                /** @enum {unknown} */
+                status: "UP" | "DEGRADED" | "DOWN" | "PENDING" | "MAINTENANCE" | "UNREACHABLE";
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "monitor.flapping_started";
+        };
+        /** @description A monitor stopped flapping. Audience: monitoring readers, organization tenancy. */
+        MonitorFlappingStoppedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: date-time */
+                at: string;
+                /** Format: uuid */
+                monitorId: string;
+                name: string;
+                /** @enum {unknown} */
+                status: "UP" | "DEGRADED" | "DOWN" | "PENDING" | "MAINTENANCE" | "UNREACHABLE";
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "monitor.flapping_stopped";
+        };
+        /** @description A monitor's status changed. Audience: monitoring readers, organization tenancy. */
+        MonitorStateChangedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: date-time */
+                at: string;
+                flapping: boolean;
+                from: ("UP" | "DEGRADED" | "DOWN" | "PENDING" | "MAINTENANCE" | "UNREACHABLE") | null;
+                groupId: string | null;
+                message: string | null;
+                /** Format: uuid */
+                monitorId: string;
+                name: string;
+                parentId: string | null;
+                reason: string | null;
+                /** @enum {unknown} */
+                to: "UP" | "DEGRADED" | "DOWN" | "PENDING" | "MAINTENANCE" | "UNREACHABLE";
+                type: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "monitor.state_changed";
+        };
+        /** @description A monitor was changed, paused or resumed. Audience: monitoring readers, organization tenancy. */
+        MonitorUpdatedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                enabled?: boolean;
+                /** Format: uuid */
+                monitorId: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "monitor.updated";
+        };
+        /** @description A new in-app notification for the user named by subjectId, with their unread count. Audience: events readers, user tenancy. */
+        NotificationCreatedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: uuid */
+                notificationId: string;
+                unread: number;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "notification.created";
+        };
+        /** @description A new version of the support plan was saved. Audience: plan readers, provider tenancy. */
+        PlanUpdatedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                version: number;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "plan.updated";
+        };
         /** @description RFC 9457 problem details */
         Problem: {
             detail?: string;
@@ -16243,6 +16586,388 @@ export interface components {
             title: string;
             /** @description Stable id of the problem kind, `urn:plantao:problem:<id>` */
             type: string;
+        };
+        /** @description A file was attached. Audience: tickets readers, organization tenancy. */
+        TicketAttachmentAddedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: uuid */
+                attachmentId: string;
+                filename: string;
+                number: number;
+                size: number;
+                /** Format: uuid */
+                ticketId: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ticket.attachment.added";
+        };
+        /** @description A ticket was opened. Audience: tickets readers, organization tenancy. */
+        TicketCreatedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                number: number;
+                /** Format: uuid */
+                ticketId: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ticket.created";
+        };
+        /** @description A step of the escalation matrix fired. Audience: tickets readers, organization tenancy. */
+        TicketEscalationEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                actions: string[];
+                clock: string;
+                notify: string[];
+                number: number;
+                step: number;
+                /** Format: uuid */
+                ticketId: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ticket.escalation";
+        };
+        /** @description A ticket was linked to another. Audience: tickets readers, organization tenancy. */
+        TicketLinkedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                kind: string;
+                number: number;
+                /** Format: uuid */
+                other: string;
+                /** Format: uuid */
+                ticketId: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ticket.linked";
+        };
+        /** @description A ticket was merged into another. Audience: tickets readers, organization tenancy. */
+        TicketMergedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: uuid */
+                into: string;
+                intoNumber: number;
+                number: number;
+                /** Format: uuid */
+                ticketId: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ticket.merged";
+        };
+        /** @description A reply or internal note was added. Audience: tickets readers, organization tenancy. */
+        TicketMessageCreatedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                kind: string;
+                /** Format: uuid */
+                messageId: string;
+                number: number;
+                /** Format: uuid */
+                ticketId: string;
+                /** @description public or internal */
+                visibility: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ticket.message.created";
+        };
+        /** @description An SLA clock missed its deadline. Audience: tickets readers, organization tenancy. */
+        TicketSlaBreachedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: date-time */
+                at: string;
+                /** Format: date-time */
+                breachAt: string;
+                clock: string;
+                number: number;
+                /** Format: uuid */
+                ticketId: string;
+                tier: string | null;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ticket.sla.breached";
+        };
+        /** @description An SLA clock was met. Audience: tickets readers, organization tenancy. */
+        TicketSlaFulfilledEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: date-time */
+                at: string;
+                clock: string;
+                number: number;
+                /** Format: uuid */
+                ticketId: string;
+                tier: string | null;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ticket.sla.fulfilled";
+        };
+        /** @description An SLA clock was paused. Audience: tickets readers, organization tenancy. */
+        TicketSlaPausedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: date-time */
+                at: string;
+                clock: string;
+                number: number;
+                /** Format: uuid */
+                ticketId: string;
+                tier: string | null;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ticket.sla.paused";
+        };
+        /** @description An SLA clock resumed. Audience: tickets readers, organization tenancy. */
+        TicketSlaResumedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: date-time */
+                at: string;
+                clock: string;
+                number: number;
+                /** Format: uuid */
+                ticketId: string;
+                tier: string | null;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ticket.sla.resumed";
+        };
+        /** @description An SLA clock started. Audience: tickets readers, organization tenancy. */
+        TicketSlaStartedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: date-time */
+                at: string;
+                clock: string;
+                number: number;
+                /** Format: uuid */
+                ticketId: string;
+                tier: string | null;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ticket.sla.started";
+        };
+        /** @description An SLA clock is close to its deadline. Audience: tickets readers, organization tenancy. */
+        TicketSlaWarningEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: date-time */
+                at: string;
+                /** Format: date-time */
+                breachAt: string;
+                clock: string;
+                number: number;
+                /** Format: uuid */
+                ticketId: string;
+                tier: string | null;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ticket.sla.warning";
+        };
+        /** @description A link between tickets was removed. Audience: tickets readers, organization tenancy. */
+        TicketUnlinkedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: uuid */
+                link: string;
+                number: number;
+                /** Format: uuid */
+                ticketId: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ticket.unlinked";
+        };
+        /** @description Fields of a ticket changed (status, severity, tier, assignee...). Audience: tickets readers, organization tenancy. */
+        TicketUpdatedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                changes: {
+                    after: string | null;
+                    before: string | null;
+                    field: string;
+                }[];
+                number: number;
+                /** Format: uuid */
+                ticketId: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ticket.updated";
+        };
+        /** @description A user now watches the ticket. Audience: tickets readers, organization tenancy. */
+        TicketWatcherAddedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                number: number;
+                /** Format: uuid */
+                ticketId: string;
+                /** Format: uuid */
+                userId: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ticket.watcher.added";
+        };
+        /** @description A user stopped watching the ticket. Audience: tickets readers, organization tenancy. */
+        TicketWatcherRemovedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                number: number;
+                /** Format: uuid */
+                ticketId: string;
+                /** Format: uuid */
+                userId: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ticket.watcher.removed";
+        };
+        /** @description A test delivery, sent only to the webhook it was asked for. Audience: webhooks readers, provider tenancy. */
+        WebhookTestEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                message: string;
+                name: string;
+                /** Format: uuid */
+                webhookId: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "webhook.test";
         };
     };
     responses: never;

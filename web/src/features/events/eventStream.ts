@@ -1,12 +1,9 @@
-/** A domain event as the server streams it from GET /api/v1/events. */
-export interface DomainEvent {
-  id: number;
-  type: string;
-  organizationId: string | null;
-  subjectId: string | null;
-  payload: unknown;
-  createdAt: string;
-}
+import type { components } from "../../api/schema";
+
+/** A domain event as the server streams it from GET /api/v1/events: the catalogue's union, told apart by `type`. */
+export type DomainEvent = components["schemas"]["DomainEvent"];
+/** The event of one type, e.g. `EventOf<"monitor.state_changed">`. */
+export type EventOf<T extends DomainEvent["type"]> = Extract<DomainEvent, { type: T }>;
 
 export type StreamState = "connecting" | "connected" | "disconnected" | "unauthenticated";
 
@@ -54,8 +51,15 @@ async function readFrames(body: ReadableStream<Uint8Array>, onFrame: (frame: Fra
 
 function parseEvent(data: string): DomainEvent | undefined {
   try {
+    // The server sends only catalogued events; a frame without these fields is not one.
     const value = JSON.parse(data) as Partial<DomainEvent>;
-    if (typeof value.id === "number" && typeof value.type === "string" && typeof value.createdAt === "string") {
+    if (
+      typeof value.id === "number" &&
+      typeof value.type === "string" &&
+      typeof value.createdAt === "string" &&
+      typeof value.payload === "object" &&
+      value.payload !== null
+    ) {
       return value as DomainEvent;
     }
   } catch {

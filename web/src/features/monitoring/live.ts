@@ -2,25 +2,10 @@ import { type QueryClient, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useAuth } from "../../auth/AuthProvider";
 import type { Page } from "../../shell/paging";
-import { type DomainEvent, followEvents, type StreamState } from "../events/eventStream";
-import { keys, type Monitor, type MonitorState, type Status } from "./model";
+import { type DomainEvent, type EventOf, followEvents, type StreamState } from "../events/eventStream";
+import { keys, type Monitor, type MonitorState } from "./model";
 
-/** Payload of `monitor.state_changed` (src/modules/monitoring/engine.ts). */
-interface StateChanged {
-  monitorId: string;
-  to: Status;
-  reason: string | null;
-  message: string | null;
-  flapping: boolean;
-  at: string;
-}
-
-const isStateChanged = (payload: unknown): payload is StateChanged =>
-  typeof payload === "object" &&
-  payload !== null &&
-  typeof (payload as StateChanged).monitorId === "string" &&
-  typeof (payload as StateChanged).to === "string" &&
-  typeof (payload as StateChanged).at === "string";
+type StateChanged = EventOf<"monitor.state_changed">["payload"];
 
 /** A newer state replaces the cached one; a late event for an older change leaves it alone. */
 function withState(monitor: Monitor, change: StateChanged): Monitor {
@@ -53,28 +38,28 @@ function patch(client: QueryClient, id: string, change: (m: Monitor) => Monitor)
  * figures; flapping marks it; a created, changed or deleted monitor refetches the lists.
  */
 export function applyMonitorEvent(client: QueryClient, event: DomainEvent): void {
-  if (!event.type.startsWith("monitor.")) return;
-  const id = event.subjectId;
-  if (event.type === "monitor.state_changed" && isStateChanged(event.payload)) {
-    const change = event.payload;
-    patch(client, change.monitorId, (m) => withState(m, change));
-    void client.invalidateQueries({ queryKey: keys.card(change.monitorId) });
-    void client.invalidateQueries({ queryKey: keys.detail(change.monitorId) });
-    return;
-  }
-  if ((event.type === "monitor.flapping_started" || event.type === "monitor.flapping_stopped") && id) {
-    const flapping = event.type === "monitor.flapping_started";
-    patch(client, id, (m) => (m.state ? { ...m, state: { ...m.state, flapping } } : m));
-    return;
-  }
-  if (event.type === "monitor.deleted" && id) {
-    forget(client, id);
-    return;
-  }
-  if (event.type === "monitor.created" || event.type === "monitor.updated") {
-    void client.invalidateQueries({ queryKey: keys.list });
-    void client.invalidateQueries({ queryKey: ["monitoring", "members"] });
-    if (id) void client.invalidateQueries({ queryKey: keys.monitor(id) });
+  switch (event.type) {
+    case "monitor.state_changed": {
+      const change = event.payload;
+      patch(client, change.monitorId, (m) => withState(m, change));
+      void client.invalidateQueries({ queryKey: keys.card(change.monitorId) });
+      void client.invalidateQueries({ queryKey: keys.detail(change.monitorId) });
+      return;
+    }
+    case "monitor.flapping_started":
+    case "monitor.flapping_stopped": {
+      const flapping = event.type === "monitor.flapping_started";
+      patch(client, event.payload.monitorId, (m) => (m.state ? { ...m, state: { ...m.state, flapping } } : m));
+      return;
+    }
+    case "monitor.deleted":
+      forget(client, event.payload.monitorId);
+      return;
+    case "monitor.created":
+    case "monitor.updated":
+      void client.invalidateQueries({ queryKey: keys.list });
+      void client.invalidateQueries({ queryKey: ["monitoring", "members"] });
+      void client.invalidateQueries({ queryKey: keys.monitor(event.payload.monitorId) });
   }
 }
 

@@ -4,6 +4,7 @@ import { Compile } from "typebox/compile";
 import { describe, expect, it } from "vitest";
 import { probeTypes } from "../../../../src/modules/monitoring/checks/index.js";
 import { GroupSettings, HeartbeatSettings } from "../../../../src/modules/monitoring/schemas.js";
+import type { DomainEvent, EventOf } from "../events/eventStream";
 import { batcher } from "./batch";
 import { bands, latencyData } from "./chart-data";
 import { applyMonitorEvent } from "./live";
@@ -213,14 +214,15 @@ describe("the charts' data", () => {
 });
 
 describe("live events in the cache", () => {
-  const event = (type: string, payload: unknown, id = 1) => ({
-    id,
-    type,
-    organizationId: null,
-    subjectId: "a",
-    payload,
-    createdAt: "2026-01-01T00:05:00.000Z",
-  });
+  const event = <T extends DomainEvent["type"]>(type: T, payload: EventOf<T>["payload"], id = 1) =>
+    ({
+      id,
+      type,
+      organizationId: null,
+      subjectId: "a",
+      payload,
+      createdAt: "2026-01-01T00:05:00.000Z",
+    }) as EventOf<T>;
 
   it("patches the changed monitor in the list and on its page; an older change does not undo a newer one", () => {
     const client = new QueryClient();
@@ -228,8 +230,12 @@ describe("live events in the cache", () => {
     const b = monitor({ id: "b", state: state("UP") });
     client.setQueryData(keys.list, [a, b]);
     client.setQueryData(keys.monitor("a"), a);
-    const down = {
+    const down: EventOf<"monitor.state_changed">["payload"] = {
       monitorId: "a",
+      name: "a",
+      type: "http",
+      parentId: null,
+      groupId: null,
       from: "UP",
       to: "DOWN",
       reason: "status_not_accepted",
@@ -257,7 +263,10 @@ describe("live events in the cache", () => {
     const client = new QueryClient();
     const a = monitor({ id: "a", groupId: "g", state: state("UP") });
     client.setQueryData(keys.members("g"), { items: [a], nextCursor: null });
-    applyMonitorEvent(client, event("monitor.flapping_started", { monitorId: "a", status: "UP", at: a.state?.since }));
+    applyMonitorEvent(
+      client,
+      event("monitor.flapping_started", { monitorId: "a", name: "a", status: "UP", at: a.state!.since }),
+    );
     const members = client.getQueryData<{ items: Monitor[] }>(keys.members("g"));
     expect(members?.items[0]?.state?.flapping).toBe(true);
   });
@@ -274,9 +283,9 @@ describe("live events in the cache", () => {
   it("refetches the list when a monitor is created, changed or deleted, and ignores other events", () => {
     const client = new QueryClient();
     client.setQueryData(keys.list, []);
-    applyMonitorEvent(client, event("ticket.created", {}));
+    applyMonitorEvent(client, event("ticket.created", { ticketId: "t", number: 1 }));
     expect(client.getQueryState(keys.list)?.isInvalidated).toBe(false);
-    applyMonitorEvent(client, event("monitor.created", { monitorId: "a" }));
+    applyMonitorEvent(client, event("monitor.created", { monitorId: "a", name: "a", type: "http" }));
     expect(client.getQueryState(keys.list)?.isInvalidated).toBe(true);
   });
 });
