@@ -1,6 +1,5 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { aggregate, quantile, rate } from "../../src/modules/metrics/aggregate.js";
 import {
   type AlertMemory,
   evaluate,
@@ -10,7 +9,8 @@ import {
   replay,
   step,
   type Timing,
-} from "../../src/modules/metrics/rules.js";
+} from "../../src/modules/alerts/rules.js";
+import { aggregate, quantile, rate } from "../../src/modules/metrics/aggregate.js";
 
 const t0 = Date.parse("2026-12-01T12:00:00Z");
 const at = (seconds: number) => new Date(t0 + seconds * 1000);

@@ -1,4 +1,4 @@
-import type { Aggregation } from "./aggregate.js";
+import type { Aggregation } from "../metrics/aggregate.js";
 
 /**
  * The alert rule evaluator, pure: each evaluation feeds it whether a rule's condition holds for one
