@@ -15,6 +15,7 @@ import * as m0013 from "./migrations/0013_ticket_policies.js";
 import * as m0014 from "./migrations/0014_ticket_number_sequence.js";
 import * as m0015 from "./migrations/0015_ticket_search_direct_updates.js";
 import * as m0017 from "./migrations/0017_notifications.js";
+import * as m0021 from "./migrations/0021_metrics_alerts.js";
 
 /** Every migration, in order. Imported statically so the compiled build needs no directory scan. */
 export const migrations: Record<string, Migration> = {
@@ -34,6 +35,7 @@ export const migrations: Record<string, Migration> = {
   "0014_ticket_number_sequence": m0014,
   "0015_ticket_search_direct_updates": m0015,
   "0017_notifications": m0017,
+  "0021_metrics_alerts": m0021,
 };
 
 export const latestSchemaVersion = Object.keys(migrations).at(-1) ?? "";
