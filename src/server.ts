@@ -29,6 +29,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     // After the bus listens, so nothing committed in between is missed: fan out what came while no node listened.
     await services.webhooks.start();
     await services.backups.start();
+    await services.metrics.start(config.timezone);
     if (config.monitoringEnabled) await services.monitoring.start();
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {

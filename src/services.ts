@@ -4,6 +4,8 @@ import { BackupRepository } from "./modules/backups/repository.js";
 import { BackupService } from "./modules/backups/service.js";
 import { IdentityRepository } from "./modules/identity/repository.js";
 import { IdentityService } from "./modules/identity/service.js";
+import { MetricsRepository } from "./modules/metrics/repository.js";
+import { defaultRetention, MetricsService } from "./modules/metrics/service.js";
 import { probeTypes } from "./modules/monitoring/checks/index.js";
 import { MonitoringRepository } from "./modules/monitoring/repository.js";
 import { MonitoringService } from "./modules/monitoring/service.js";
@@ -33,6 +35,7 @@ export interface Services {
   monitoring: MonitoringService;
   backups: BackupService;
   runbooks: RunbookService;
+  metrics: MetricsService;
 }
 
 export function createServices(platform: Platform): Services {
@@ -125,5 +128,13 @@ export function createServices(platform: Platform): Services {
     Object.values(probeTypes),
     platform.database.listen,
   );
-  return { auditRepo, audit, identity, tickets, plan, webhooks, notifications, runbooks, backups, monitoring };
+  const metrics = new MetricsService(
+    new MetricsRepository(platform.db, platform.dialect),
+    platform.jobs,
+    platform.clock,
+    audit,
+    platform.log.child({ part: "metrics" }),
+    { nodeId: platform.config.nodeId, retention: defaultRetention },
+  );
+  return { auditRepo, audit, identity, tickets, plan, webhooks, notifications, runbooks, backups, monitoring, metrics };
 }

@@ -706,9 +706,13 @@ export const dataDictionary: Record<string, TableMeaning> = {
       last_scrape_at: timestamp("When the last scrape finished"),
       last_duration_ms: integer("Duration of the last scrape in milliseconds"),
       last_samples: integer("Samples stored by the last scrape"),
-      last_error: text("Why the last scrape failed (line of a malformed exposition, timeout, size); null when it worked"),
+      last_error: text(
+        "Why the last scrape failed (line of a malformed exposition, timeout, size); null when it worked",
+      ),
       series_count: integer("Series the target has"),
-      series_capped: boolean("Whether the last scrape dropped new series past max_series (label-cardinality explosion)"),
+      series_capped: boolean(
+        "Whether the last scrape dropped new series past max_series (label-cardinality explosion)",
+      ),
       created_at: createdAt,
       updated_at: updatedAt,
     },
@@ -717,7 +721,9 @@ export const dataDictionary: Record<string, TableMeaning> = {
     meaning: "One time series: a target's metric name and label set.",
     columns: {
       id: serial("Sequential id, the key of its samples"),
-      target_id: text("Scrape target the series comes from (no foreign key: samples outlive a deleted target until pruned)"),
+      target_id: text(
+        "Scrape target the series comes from (no foreign key: samples outlive a deleted target until pruned)",
+      ),
       metric: text("Sample name (`node_cpu_seconds_total`, `rpc_latency_bucket`…)"),
       labels: json("Labels of the series, including the target's (JSON object)"),
       labels_key: text("Labels as sorted canonical JSON: the series' identity within its target and metric"),
@@ -768,7 +774,8 @@ export const dataDictionary: Record<string, TableMeaning> = {
     },
   },
   alerts: {
-    meaning: "Alerts by label set (deduplicated by fingerprint), from rules or posted to /api/v2/alerts; their rule state.",
+    meaning:
+      "Alerts by label set (deduplicated by fingerprint), from rules or posted to /api/v2/alerts; their rule state.",
     columns: {
       fingerprint: text("Hash of the sorted label set: the alert's identity"),
       rule_id: text("Rule that raised it; null for alerts posted through the Alertmanager API"),
