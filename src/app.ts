@@ -10,6 +10,7 @@ import { authorize, tenantOf } from "./modules/identity/actor.js";
 import { installAuthentication } from "./modules/identity/authenticate.js";
 import { mayReadEvent } from "./modules/identity/event-visibility.js";
 import { identityRoutes } from "./modules/identity/routes.js";
+import { metricsRoutes } from "./modules/metrics/routes.js";
 import { monitoringMetrics } from "./modules/monitoring/metrics.js";
 import { monitoringRoutes } from "./modules/monitoring/routes.js";
 import { notificationRoutes } from "./modules/notifications/routes.js";
@@ -93,6 +94,7 @@ export async function buildApp(
   await app.register(webhookRoutes(services.webhooks));
   await app.register(notificationRoutes(services.notifications));
   await app.register(monitoringRoutes(services.monitoring));
+  await app.register(metricsRoutes(services.metrics));
   await app.register(backupRoutes(services.backups));
   await app.register(runbookRoutes(services.runbooks));
   await app.register(slaRoutes({ plan: services.plan }));
