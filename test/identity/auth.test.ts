@@ -213,6 +213,7 @@ describe.each(engines)("authentication on %s", (engine) => {
       payload: { email: "nobody@example.com" },
     });
     expect(unknown.statusCode).toBe(202);
+    await t.platform.jobs.drain(); // the notification outbox sends it
     await expect.poll(() => smtp.inbox.find((m) => m.to === user.email), { timeout: 5000 }).toBeTruthy();
     const mail = smtp.inbox.find((m) => m.to === user.email)!;
     expect(mail.text).toContain("nova senha");

@@ -81,21 +81,17 @@ export class NotificationRepository {
     }
   }
 
-  /** Counts an attempt about to be made; the row keeps its status until the outcome is recorded. */
-  async countAttempt(id: string, now: string): Promise<void> {
-    await this.db
-      .updateTable("notifications")
-      .set({ attempts: sql`attempts + 1`, updated_at: now })
-      .where("id", "=", id)
-      .execute();
-  }
-
+  /** Records an attempt's outcome and counts it. */
   async recordOutcome(
     id: string,
     patch: Pick<NotificationRow, "status" | "last_error" | "next_attempt_at" | "updated_at"> &
       Partial<Pick<NotificationRow, "provider_message_id" | "sent_at">>,
   ): Promise<void> {
-    await this.db.updateTable("notifications").set(patch).where("id", "=", id).execute();
+    await this.db
+      .updateTable("notifications")
+      .set({ ...patch, attempts: sql`attempts + 1` })
+      .where("id", "=", id)
+      .execute();
   }
 
   /** Back to `pending` for a resend, only from `sent` or `dead`: a row still waiting has an attempt scheduled. */

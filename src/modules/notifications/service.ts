@@ -141,7 +141,7 @@ export class NotificationService implements Notifier {
       values: Pick<NotificationValues, "channel" | "recipient" | "locale" | "user_id" | "organization_id" | "flavour">,
     ) => {
       // The same message twice to one recipient in one call (a user reached as assignee and as team member).
-      const key = `${r.template}|${values.channel}|${values.recipient}|${r.thread?.kind}:${r.thread?.id}`;
+      const key = `${r.template}|${values.channel}|${values.recipient}|${values.flavour}|${r.thread?.kind}:${r.thread?.id}`;
       if (seen.has(key)) return;
       seen.add(key);
       const id = uuidv7();
@@ -233,7 +233,6 @@ export class NotificationService implements Notifier {
     const row = await this.repo.find(job.payload.id);
     // Already delivered: a resend's job raced the original one, or a node died after recording success.
     if (!row || row.status === "sent") return;
-    await this.repo.countAttempt(row.id, this.clock.now().toISOString());
     let providerMessageId: string | null = null;
     let error: string | null = null;
     try {

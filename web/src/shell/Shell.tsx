@@ -7,6 +7,7 @@ import { useAuth } from "../auth/AuthProvider";
 import { areas } from "../features/registry";
 import { DocsIcon } from "./icons";
 import { LanguageSwitch } from "./LanguageSwitch";
+import { NotificationBell } from "./NotificationBell";
 import { ThemeToggle } from "./ThemeToggle";
 import { UserMenu } from "./UserMenu";
 
@@ -35,6 +36,7 @@ export function Shell() {
             </div>
           </Group>
           <Group gap="sm" wrap="nowrap">
+            <NotificationBell />
             <LanguageSwitch />
             <ThemeToggle />
             <UserMenu />
