@@ -30,6 +30,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     await services.webhooks.start();
     await services.backups.start();
     await services.metrics.start(config.timezone);
+    await services.alerts.ensureDefaults();
+    await services.alerts.engine.start(config.timezone);
     if (config.monitoringEnabled) await services.monitoring.start();
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {

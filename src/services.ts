@@ -1,3 +1,6 @@
+import { AlertEngine } from "./modules/alerts/engine.js";
+import { AlertsRepository } from "./modules/alerts/repository.js";
+import { AlertsService } from "./modules/alerts/service.js";
 import { AuditRepository } from "./modules/audit/repository.js";
 import { AuditService } from "./modules/audit/service.js";
 import { BackupRepository } from "./modules/backups/repository.js";
@@ -36,6 +39,7 @@ export interface Services {
   backups: BackupService;
   runbooks: RunbookService;
   metrics: MetricsService;
+  alerts: AlertsService;
 }
 
 export function createServices(platform: Platform): Services {
@@ -136,5 +140,37 @@ export function createServices(platform: Platform): Services {
     platform.log.child({ part: "metrics" }),
     { nodeId: platform.config.nodeId, retention: defaultRetention },
   );
-  return { auditRepo, audit, identity, tickets, plan, webhooks, notifications, runbooks, backups, monitoring, metrics };
+  const alertsRepo = new AlertsRepository(platform.db, platform.dialect);
+  const alertEngine = new AlertEngine(
+    alertsRepo,
+    metrics,
+    async () =>
+      (await monitoring.list({ limit: 100_000 })).map((m) => ({
+        id: m.id,
+        name: m.name,
+        type: m.type,
+        status: m.state?.status ?? null,
+        severity: typeof m.settings.severity === "string" ? m.settings.severity : undefined,
+      })),
+    notifications,
+    platform.jobs,
+    platform.clock,
+    platform.log.child({ part: "alerts" }),
+    { publicUrl: platform.config.publicUrl },
+  );
+  const alerts = new AlertsService(alertsRepo, alertEngine, metrics, platform.clock, audit);
+  return {
+    auditRepo,
+    audit,
+    identity,
+    tickets,
+    plan,
+    webhooks,
+    notifications,
+    runbooks,
+    backups,
+    monitoring,
+    metrics,
+    alerts,
+  };
 }
