@@ -4,6 +4,7 @@ import { join } from "node:path";
 import fastifyStatic from "@fastify/static";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { alertRoutes } from "./modules/alerts/routes.js";
 import { auditRoutes } from "./modules/audit/routes.js";
 import { backupRoutes } from "./modules/backups/routes.js";
 import { authorize, tenantOf } from "./modules/identity/actor.js";
@@ -95,6 +96,7 @@ export async function buildApp(
   await app.register(notificationRoutes(services.notifications));
   await app.register(monitoringRoutes(services.monitoring));
   await app.register(metricsRoutes(services.metrics));
+  await app.register(alertRoutes(services.alerts));
   await app.register(backupRoutes(services.backups));
   await app.register(runbookRoutes(services.runbooks));
   await app.register(slaRoutes({ plan: services.plan }));

@@ -171,7 +171,11 @@ export class AlertsService {
   #ruleValues(input: RuleInput) {
     if (input.kind === "metric") {
       if (!input.expression) throw invalid("/expression", "a metric rule needs an expression");
-      const problems = expressionProblems(input.expression);
+      input = {
+        ...input,
+        expression: { ...input.expression, by: input.expression.by ?? [], match: input.expression.match ?? {} },
+      };
+      const problems = expressionProblems(input.expression!);
       if (problems.length)
         throw new Problem(
           400,
@@ -187,7 +191,7 @@ export class AlertsService {
       name: input.name,
       kind: input.kind,
       monitor_id: input.kind === "monitor" ? (input.monitorId ?? null) : null,
-      expression: input.kind === "metric" ? { by: [], match: {}, ...input.expression } : null,
+      expression: input.kind === "metric" ? input.expression! : null,
       for_seconds: input.forSeconds ?? 0,
       keep_firing_for_seconds: input.keepFiringForSeconds ?? 0,
       severity: input.severity ?? "medium",
@@ -433,7 +437,7 @@ export class AlertsService {
       });
       for (const name of n.muteIntervals ?? [])
         if (!routing.muteIntervals[name]) throw invalid(`${path}/muteIntervals`, `no mute interval named ${name}`);
-      (n.routes ?? []).forEach((c, i) => check(c, `${path}/routes/${i}`, false));
+      for (const [i, c] of (n.routes ?? []).entries()) check(c, `${path}/routes/${i}`, false);
     };
     check(routing.route, "/route", true);
     for (const [name, intervals] of Object.entries(routing.muteIntervals))
