@@ -508,9 +508,11 @@ export class AlertsService {
     for (const a of alerts) {
       const fp = fingerprint(a.labels);
       const before = await this.repo.findAlert(fp);
-      const startsAt = a.startsAt ? new Date(a.startsAt) : now;
+      // Go clients send the zero time (year 1) for "unset".
+      const given = (v?: string) => (v && Date.parse(v) > 0 ? new Date(v) : null);
+      const startsAt = given(a.startsAt) ?? now;
       // Alertmanager's resolve_timeout: an alert without endsAt resolves 5 minutes after its last post.
-      const endsAt = a.endsAt ? new Date(a.endsAt) : new Date(now.getTime() + 5 * 60_000);
+      const endsAt = given(a.endsAt) ?? new Date(now.getTime() + 5 * 60_000);
       const firing = endsAt.getTime() > now.getTime();
       const wasFiring = before?.state === "firing";
       const row: AlertRow = {
