@@ -27,6 +27,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
     await platform.start();
     await platform.jobs.scheduleHousekeeping(config.timezone);
     await services.backups.rpo.start();
+    await services.metrics.start(config.timezone);
+    await services.alerts.ensureDefaults();
+    await services.alerts.engine.start(config.timezone);
     if (config.monitoringEnabled) await services.monitoring.start();
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {

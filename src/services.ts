@@ -1,3 +1,6 @@
+import { AlertEngine } from "./modules/alerts/engine.js";
+import { AlertsRepository } from "./modules/alerts/repository.js";
+import { AlertsService } from "./modules/alerts/service.js";
 import { AuditRepository } from "./modules/audit/repository.js";
 import { AuditService } from "./modules/audit/service.js";
 import { BackupJobService } from "./modules/backups/jobs-service.js";
@@ -21,6 +24,8 @@ import { BackupRunner } from "./modules/backups/runner.js";
 import { DirectoryService } from "./modules/identity/directory.js";
 import { IdentityRepository } from "./modules/identity/repository.js";
 import { AuthenticationService } from "./modules/identity/service.js";
+import { MetricsRepository } from "./modules/metrics/repository.js";
+import { defaultRetention, MetricsService } from "./modules/metrics/service.js";
 import { probeTypes } from "./modules/monitoring/checks/index.js";
 import { MonitoringRepository } from "./modules/monitoring/repository.js";
 import { MonitoringService, RETENTION_JOB, ROLLUP_JOB } from "./modules/monitoring/service.js";
@@ -67,6 +72,8 @@ export interface Services {
   backups: Backups;
   runbooks: RunbookService;
   timers: TimerService;
+  metrics: MetricsService;
+  alerts: AlertsService;
 }
 
 export function createServices(platform: Platform): Services {
@@ -153,6 +160,33 @@ export function createServices(platform: Platform): Services {
     probes: Object.values(probeTypes),
     listen: platform.database.listen,
   });
+  const metrics = new MetricsService(
+    new MetricsRepository(db, dialect),
+    jobs,
+    clock,
+    audit,
+    platform.log.child({ part: "metrics" }),
+    { nodeId: config.nodeId, retention: defaultRetention },
+  );
+  const alertsRepo = new AlertsRepository(db, dialect);
+  const alertEngine = new AlertEngine(
+    alertsRepo,
+    metrics,
+    async () =>
+      (await monitoring.list({ limit: 100_000 })).map((m) => ({
+        id: m.id,
+        name: m.name,
+        type: m.type,
+        status: m.state?.status ?? null,
+        severity: typeof m.settings.severity === "string" ? m.settings.severity : undefined,
+      })),
+    notifications,
+    jobs,
+    clock,
+    platform.log.child({ part: "alerts" }),
+    { publicUrl: config.publicUrl },
+  );
+  const alerts = new AlertsService(alertsRepo, alertEngine, metrics, clock, audit);
   const services = {
     auditRepo,
     audit,
@@ -166,6 +200,8 @@ export function createServices(platform: Platform): Services {
     backups,
     monitoring,
     timers,
+    metrics,
+    alerts,
   };
   registerJobHandlers(jobs, services);
   return services;

@@ -18,7 +18,7 @@ export async function installAuthentication(
   app.decorateRequest("actor", null);
   app.addHook("onRequest", async (request) => {
     request.actor = null;
-    if (!request.url.startsWith("/api/v1/")) return;
+    if (!request.url.startsWith("/api/v1/") && !request.url.startsWith("/api/v2/")) return;
     const auth = request.headers.authorization;
     if (auth !== undefined) {
       const match = /^Bearer\s+(\S{1,200})$/i.exec(auth);

@@ -34,6 +34,39 @@ const s = (v: unknown) => (v === undefined || v === null ? "" : String(v));
 const link = (label: string, url: unknown) => (typeof url === "string" && url ? { label, url } : undefined);
 
 export const templates: Record<string, Template> = {
+  // Alert routing: a group of alerts firing or resolved (modules/alerts); alerts[] = {state, name, severity, summary, labels}.
+  "alert.group": {
+    kind: "alert",
+    optOut: false,
+    render: {
+      "pt-BR": (p) => ({
+        subject: `[${Number(p.firing) > 0 ? `ALERTA ${s(p.firing)}` : "RESOLVIDO"}] ${s(p.title)}`,
+        paragraphs: [
+          `${s(p.firing)} alerta(s) disparado(s), ${s(p.resolved)} resolvido(s).`,
+          ...(
+            (p.alerts as { state: string; name: string; severity: string; summary: string; labels: string }[]) ?? []
+          ).map(
+            (a) =>
+              `${a.state === "firing" ? "DISPARADO" : "RESOLVIDO"} · ${a.severity} · ${a.name}: ${a.summary} (${a.labels})`,
+          ),
+        ],
+        action: link("Ver alertas", p.link),
+      }),
+      en: (p) => ({
+        subject: `[${Number(p.firing) > 0 ? `FIRING ${s(p.firing)}` : "RESOLVED"}] ${s(p.title)}`,
+        paragraphs: [
+          `${s(p.firing)} alert(s) firing, ${s(p.resolved)} resolved.`,
+          ...(
+            (p.alerts as { state: string; name: string; severity: string; summary: string; labels: string }[]) ?? []
+          ).map(
+            (a) =>
+              `${a.state === "firing" ? "FIRING" : "RESOLVED"} · ${a.severity} · ${a.name}: ${a.summary} (${a.labels})`,
+          ),
+        ],
+        action: link("See alerts", p.link),
+      }),
+    },
+  },
   "identity.password-reset": {
     kind: "account",
     optOut: false,

@@ -22,6 +22,14 @@ export interface Dialect {
   types: { timestamp: ColumnDataType; json: ColumnDataType; boolean: ColumnDataType };
   /** An auto-incrementing 64-bit primary key named `id`. */
   serialId<T extends string>(table: CreateTableBuilder<T, never>): CreateTableBuilder<T, "id">;
+  /**
+   * Numeric columns as a row source bound as one parameter per column (not per value), for bulk inserts
+   * of hundreds of thousands of rows: `SELECT c1, c2… FROM <source>`. Values must be finite numbers.
+   */
+  numericRows(
+    columns: readonly { name: string; type: "bigint" | "double" }[],
+    values: readonly number[][],
+  ): RawBuilder<unknown>;
   /** Cast a bound JSON text parameter so the engine stores it as JSON. */
   json(value: unknown): RawBuilder<string>;
   /** Start of the time bucket of `seconds` width holding the instant column (for charts and roll-ups). */
@@ -144,6 +152,15 @@ const sqliteDialect: Dialect = {
   engine: "sqlite",
   types: { timestamp: "text", json: "text", boolean: "integer" },
   serialId: (table) => table.addColumn("id", "integer", (c) => c.primaryKey().autoIncrement()),
+  // One JSON array of rows, parsed once by json_each in C: better-sqlite3 binds a single string.
+  numericRows: (columns, values) => {
+    const rows = values[0]!.map((_, r) => columns.map((_, c) => values[c]![r]));
+    const select = columns.map(
+      (c, i) =>
+        sql`CAST(value ->> ${sql.lit(i)} AS ${sql.raw(c.type === "bigint" ? "INTEGER" : "REAL")}) AS ${sql.ref(c.name)}`,
+    );
+    return sql`(SELECT ${sql.join(select)} FROM json_each(${JSON.stringify(rows)}))`;
+  },
   json: (value) => sql<string>`${JSON.stringify(value)}`,
   // The width is an integer literal: better-sqlite3 binds JS numbers as REAL, which would make the division exact.
   timeBucket: (column, seconds) =>
@@ -234,6 +251,10 @@ const postgresDialect: Dialect = {
   types: { timestamp: "timestamptz", json: "jsonb", boolean: "boolean" },
   serialId: (table) =>
     table.addColumn("id", "bigint", (c: ColumnDefinitionBuilder) => c.primaryKey().generatedAlwaysAsIdentity()),
+  numericRows: (columns, values) =>
+    sql`(SELECT * FROM unnest(${sql.join(
+      columns.map((c, i) => sql`${values[i]}::${sql.raw(c.type === "bigint" ? "bigint[]" : "float8[]")}`),
+    )}) AS x(${sql.join(columns.map((c) => sql.ref(c.name)))}))`,
   json: (value) => sql<string>`${JSON.stringify(value)}::jsonb`,
   timeBucket: (column, seconds) =>
     sql<string>`to_timestamp(floor(extract(epoch from ${column}) / ${seconds}) * ${seconds})`,

@@ -18,6 +18,7 @@ import * as m0016 from "./migrations/0016_timers.js";
 import * as m0017 from "./migrations/0017_notifications.js";
 import * as m0018 from "./migrations/0018_event_fanout.js";
 import * as m0019 from "./migrations/0019_monitoring_scale.js";
+import * as m0021 from "./migrations/0021_metrics_alerts.js";
 
 /** Every migration, in order. Imported statically so the compiled build needs no directory scan. */
 export const migrations: Record<string, Migration> = {
@@ -40,6 +41,7 @@ export const migrations: Record<string, Migration> = {
   "0017_notifications": m0017,
   "0018_event_fanout": m0018,
   "0019_monitoring_scale": m0019,
+  "0021_metrics_alerts": m0021,
 };
 
 export const latestSchemaVersion = Object.keys(migrations).at(-1) ?? "";

@@ -528,6 +528,141 @@ export interface TimerTable {
   updated_at: string;
 }
 
+export interface ScrapeTargetTable {
+  id: string;
+  name: string;
+  /** `http`: a Prometheus /metrics endpoint; `host`: the built-in collector of the node that scrapes. */
+  kind: string;
+  url: string | null;
+  interval_seconds: number;
+  timeout_seconds: number;
+  /** JSON object of labels added to every series of the target. */
+  labels: string;
+  max_series: number;
+  max_bytes: number;
+  enabled: boolean;
+  last_scrape_at: string | null;
+  last_duration_ms: number | null;
+  last_samples: number | null;
+  last_error: string | null;
+  series_count: number;
+  series_capped: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MetricSeriesTable {
+  id: Generated<number>;
+  target_id: string;
+  metric: string;
+  labels: string;
+  labels_key: string;
+  created_at: string;
+  last_seen_at: string;
+}
+
+export interface MetricSampleTable {
+  series_id: number;
+  /** Milliseconds since the epoch. */
+  t: number;
+  value: number;
+}
+
+export interface MetricRollupTable {
+  series_id: number;
+  resolution: number;
+  t: number;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  last: number;
+}
+
+export interface AlertRuleTable {
+  id: string;
+  name: string;
+  kind: string;
+  monitor_id: string | null;
+  expression: string | null;
+  for_seconds: number;
+  keep_firing_for_seconds: number;
+  severity: string;
+  labels: string;
+  annotations: string;
+  enabled: boolean;
+  builtin: boolean;
+  last_evaluated_at: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AlertTable {
+  fingerprint: string;
+  rule_id: string | null;
+  source: string;
+  labels: string;
+  annotations: string;
+  state: string;
+  active_since: string | null;
+  fired_at: string | null;
+  last_true_at: string | null;
+  resolved_at: string | null;
+  ends_at: string | null;
+  value: number | null;
+  generator_url: string | null;
+  updated_at: string;
+}
+
+export interface AlertHistoryTable {
+  id: string;
+  fingerprint: string;
+  state: string;
+  value: number | null;
+  at: string;
+}
+
+export interface SilenceTable {
+  id: string;
+  matchers: string;
+  starts_at: string;
+  ends_at: string;
+  comment: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AlertReceiverTable {
+  id: string;
+  name: string;
+  targets: string;
+  send_resolved: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AlertRoutingTable {
+  id: string;
+  route: string;
+  inhibit_rules: string;
+  mute_intervals: string;
+  updated_at: string;
+}
+
+export interface AlertGroupTable {
+  key: string;
+  route_id: string;
+  receiver: string;
+  labels: string;
+  created_at: string;
+  last_flush_at: string | null;
+  last_notified_at: string | null;
+  notified_firing: string;
+  next_flush_at: string | null;
+}
+
 export interface DB {
   jobs: JobTable;
   schedules: ScheduleTable;
@@ -569,4 +704,15 @@ export interface DB {
   monitor_shards: MonitorShardTable;
   monitor_nodes: MonitorNodeTable;
   timers: TimerTable;
+  scrape_targets: ScrapeTargetTable;
+  metric_series: MetricSeriesTable;
+  metric_samples: MetricSampleTable;
+  metric_rollups: MetricRollupTable;
+  alert_rules: AlertRuleTable;
+  alerts: AlertTable;
+  alert_history: AlertHistoryTable;
+  silences: SilenceTable;
+  alert_receivers: AlertReceiverTable;
+  alert_routing: AlertRoutingTable;
+  alert_groups: AlertGroupTable;
 }

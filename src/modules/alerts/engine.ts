@@ -1,0 +1,433 @@
+import type { Logger } from "pino";
+import type { Clock } from "../../platform/clock.js";
+import type { JobQueue } from "../../platform/jobs/queue.js";
+import { aggregate } from "../metrics/aggregate.js";
+import type { MetricsService } from "../metrics/service.js";
+import type { Flavour } from "../notifications/chat.js";
+import type { NotificationRequest, Notifier, Recipient } from "../notifications/service.js";
+import type { AlertRow, AlertsRepository, RuleRow } from "./repository.js";
+import {
+  type FlushDecision,
+  fingerprint,
+  flush,
+  type GroupAlert,
+  groupKey,
+  type InhibitRule,
+  inhibitedBy,
+  inInterval,
+  type Labels,
+  type RouteNode,
+  routeAlert,
+  type Silence,
+  silencedBy,
+  type TimeInterval,
+} from "./routing.js";
+import { type AlertMemory, evaluate, initialAlert, type MetricExpression, step, type Timing } from "./rules.js";
+
+export const EVALUATE_JOB = "alerts.evaluate";
+/** A resolved alert stays in its groups this long, for its resolution to be sent. */
+const RESOLVED_KEPT_MS = 24 * 3600_000;
+
+export interface MonitorStatus {
+  id: string;
+  name: string;
+  type: string;
+  status: string | null;
+  severity?: string;
+}
+
+export interface Routing {
+  route: RouteNode;
+  inhibitRules: InhibitRule[];
+  muteIntervals: Record<string, TimeInterval[]>;
+}
+
+export interface ReceiverTarget {
+  type: "email" | "user" | "webhook";
+  to?: string;
+  userId?: string;
+  webhookId?: string;
+  flavour?: Flavour;
+}
+
+export const defaultRouting: Routing = {
+  route: {
+    id: "root",
+    receiver: "default",
+    matchers: [],
+    groupBy: ["alertname"],
+    groupWaitSeconds: 30,
+    groupIntervalSeconds: 300,
+    repeatIntervalSeconds: 4 * 3600,
+  },
+  inhibitRules: [],
+  muteIntervals: {},
+};
+
+const memoryOf = (row: AlertRow | undefined): AlertMemory =>
+  row
+    ? {
+        state: row.state as AlertMemory["state"],
+        activeSince: row.active_since,
+        firedAt: row.fired_at,
+        lastTrueAt: row.last_true_at,
+        resolvedAt: row.resolved_at,
+        value: row.value,
+      }
+    : initialAlert;
+
+export interface AlertStatus {
+  row: AlertRow;
+  labels: Labels;
+  silencedBy: string[];
+  inhibitedBy: string[];
+}
+
+/**
+ * Evaluates every rule (one claimed job per 15 s tick, so one node does it), keeps alerts' rule state,
+ * then routes: silences and inhibition mark alerts, the route tree puts them in groups, and each due group
+ * is flushed to its receiver through the notifications outbox. Rule state and notification state
+ * (alert_groups) are kept apart.
+ */
+export class AlertEngine {
+  constructor(
+    private readonly repo: AlertsRepository,
+    private readonly metrics: Pick<MetricsService, "seriesMatching" | "windowPoints">,
+    /** The monitors' current states (the monitoring module's view). */
+    public monitors: () => Promise<MonitorStatus[]>,
+    private readonly notifier: Notifier,
+    private readonly jobs: JobQueue,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly options: { publicUrl: string },
+  ) {
+    jobs.register(EVALUATE_JOB, () => this.tick().then(() => undefined), { maxAttempts: 1 });
+  }
+
+  async start(timezone: string) {
+    await this.jobs.schedule("alerts-evaluate", EVALUATE_JOB, "*/15 * * * * *", timezone);
+  }
+
+  /** One evaluation of every rule, then routing and notification; returns what was notified. */
+  async tick(now = this.clock.now()) {
+    const rules = (await this.repo.listRules()).filter((r) => r.enabled);
+    const alerts = new Map((await this.repo.listAlerts()).map((a) => [a.fingerprint, a]));
+    const at = now.toISOString();
+    const seen = new Set<string>();
+    const save = async (
+      rule: RuleRow | null,
+      labels: Labels,
+      annotations: Record<string, string>,
+      next: ReturnType<typeof step>,
+    ) => {
+      const fp = fingerprint(labels);
+      seen.add(fp);
+      const before = alerts.get(fp);
+      if (!before && next.memory.state === "inactive") return;
+      const m = next.memory;
+      const changed =
+        !before || before.state !== m.state || before.value !== m.value || before.last_true_at !== m.lastTrueAt;
+      if (!changed) return;
+      const row: AlertRow = {
+        fingerprint: fp,
+        rule_id: rule?.id ?? null,
+        source: "rule",
+        labels: JSON.stringify(labels),
+        annotations: JSON.stringify(annotations),
+        state: m.state,
+        active_since: m.activeSince,
+        fired_at: m.firedAt,
+        last_true_at: m.lastTrueAt,
+        resolved_at: m.resolvedAt,
+        ends_at: null,
+        value: m.value,
+        generator_url: null,
+        updated_at: at,
+      };
+      await this.repo.upsertAlert({ ...row, labels, annotations });
+      if (next.transition) await this.repo.addHistory(fp, next.transition, m.value, at);
+      alerts.set(fp, row);
+    };
+
+    const monitorRules = rules.filter((r) => r.kind === "monitor");
+    if (monitorRules.length > 0) {
+      const monitors = await this.monitors();
+      const own = new Map(monitorRules.filter((r) => r.monitor_id).map((r) => [r.monitor_id!, r]));
+      const fallback = monitorRules.find((r) => !r.monitor_id);
+      for (const m of monitors) {
+        const rule = own.get(m.id) ?? fallback;
+        if (!rule) continue;
+        const labels: Labels = {
+          ...JSON.parse(rule.labels),
+          alertname: rule.name,
+          severity: m.severity ?? rule.severity,
+          monitor: m.name,
+          monitor_id: m.id,
+        };
+        const annotations = {
+          summary: `${m.name} (${m.type}) is ${m.status ?? "unknown"}`,
+          ...JSON.parse(rule.annotations),
+        };
+        const next = step(memoryOf(alerts.get(fingerprint(labels))), m.status === "DOWN", now, timingOf(rule), null);
+        await save(rule, labels, annotations, next);
+      }
+      for (const r of monitorRules) await this.repo.ruleEvaluated(r.id, at, null);
+    }
+
+    for (const rule of rules.filter((r) => r.kind === "metric")) {
+      try {
+        await this.#evaluateMetricRule(rule, now, alerts, save);
+        await this.repo.ruleEvaluated(rule.id, at, null);
+      } catch (err) {
+        // One broken rule never stops the others.
+        await this.repo.ruleEvaluated(rule.id, at, (err as Error).message.slice(0, 500));
+      }
+    }
+
+    // Alerts of rules whose series vanished (or of deleted rules) get no data: they resolve.
+    for (const a of [...alerts.values()]) {
+      if (a.source !== "rule" || seen.has(a.fingerprint)) continue;
+      if (a.state !== "firing" && a.state !== "pending") continue;
+      const rule = rules.find((r) => r.id === a.rule_id);
+      const next = step(
+        memoryOf(a),
+        false,
+        now,
+        rule ? timingOf(rule) : { forSeconds: 0, keepFiringForSeconds: 0 },
+        null,
+      );
+      await save(rule ?? null, JSON.parse(a.labels), JSON.parse(a.annotations), next);
+    }
+    // Alerts posted through the API resolve when their endsAt passes without a new post.
+    for (const a of alerts.values()) {
+      if (a.source === "api" && a.state === "firing" && a.ends_at && Date.parse(a.ends_at) <= now.getTime()) {
+        const row = { ...a, state: "resolved", resolved_at: a.ends_at, updated_at: at };
+        await this.repo.upsertAlert({ ...row, labels: JSON.parse(a.labels), annotations: JSON.parse(a.annotations) });
+        await this.repo.addHistory(a.fingerprint, "resolved", null, at);
+        alerts.set(a.fingerprint, row);
+      }
+    }
+    return this.route(now, [...alerts.values()]);
+  }
+
+  async #evaluateMetricRule(
+    rule: RuleRow,
+    now: Date,
+    alerts: Map<string, AlertRow>,
+    save: (
+      rule: RuleRow,
+      labels: Labels,
+      annotations: Record<string, string>,
+      next: ReturnType<typeof step>,
+    ) => Promise<void>,
+  ) {
+    const expr = JSON.parse(rule.expression!) as MetricExpression;
+    const series = await this.metrics.seriesMatching(
+      expr.metric,
+      Object.entries(expr.match).map(([name, value]) => ({ name, op: "=" as const, value })),
+    );
+    const points = await this.metrics.windowPoints(
+      series.map((s) => s.id),
+      now.getTime() - expr.windowSeconds * 1000,
+      now.getTime(),
+    );
+    // Series sharing the `by` labels are one alert: the mean of their aggregates.
+    const groups = new Map<string, { labels: Labels; values: number[] }>();
+    for (const s of series) {
+      const by = Object.fromEntries(expr.by.map((l) => [l, s.labels[l] ?? ""]));
+      const key = JSON.stringify(by);
+      const g = groups.get(key) ?? { labels: by, values: [] };
+      groups.set(key, g);
+      const v = aggregate(expr.fn, points.get(s.id) ?? [], expr.quantile);
+      if (v !== null) g.values.push(v);
+    }
+    for (const g of groups.values()) {
+      const value = g.values.length ? g.values.reduce((a, b) => a + b, 0) / g.values.length : null;
+      const labels: Labels = { ...JSON.parse(rule.labels), ...g.labels, alertname: rule.name, severity: rule.severity };
+      const annotations = {
+        summary: `${rule.name}: ${expr.fn}(${expr.metric}[${expr.windowSeconds}s]) = ${value === null ? "no data" : round(value)} (${expr.op} ${expr.threshold})`,
+        ...JSON.parse(rule.annotations),
+      };
+      const next = evaluate(memoryOf(alerts.get(fingerprint(labels))), expr, value, now, timingOf(rule));
+      await save(rule, labels, annotations, next);
+    }
+  }
+
+  async routing(): Promise<Routing> {
+    const row = await this.repo.routing();
+    if (!row) return defaultRouting;
+    return {
+      route: JSON.parse(row.route),
+      inhibitRules: JSON.parse(row.inhibit_rules),
+      muteIntervals: JSON.parse(row.mute_intervals),
+    };
+  }
+
+  /** Silenced and inhibited flags of alerts, as routing sees them now. */
+  async statuses(now: Date, rows?: AlertRow[]): Promise<AlertStatus[]> {
+    const all = rows ?? (await this.repo.listAlerts());
+    const silences: Silence[] = (await this.repo.listSilences()).map((s) => ({
+      id: s.id,
+      matchers: JSON.parse(s.matchers),
+      startsAt: s.starts_at,
+      endsAt: s.ends_at,
+    }));
+    const { inhibitRules } = await this.routing();
+    const parsed = all.map((row) => ({ row, labels: JSON.parse(row.labels) as Labels }));
+    const firing = parsed
+      .filter((a) => a.row.state === "firing")
+      .map((a) => ({ fingerprint: a.row.fingerprint, labels: a.labels }));
+    return parsed.map((a) => ({
+      ...a,
+      silencedBy: silencedBy(silences, a.labels, now),
+      inhibitedBy:
+        a.row.state === "firing"
+          ? inhibitedBy(inhibitRules, firing, { fingerprint: a.row.fingerprint, labels: a.labels })
+          : [],
+    }));
+  }
+
+  /** Groups the live alerts by route and flushes the due groups to their receivers. */
+  async route(now: Date, rows: AlertRow[]) {
+    const routing = await this.routing();
+    const live = rows.filter(
+      (a) =>
+        a.state === "firing" ||
+        (a.state === "resolved" && a.resolved_at && now.getTime() - Date.parse(a.resolved_at) < RESOLVED_KEPT_MS),
+    );
+    const statuses = await this.statuses(now, live);
+    const groups = new Map<
+      string,
+      { route: ReturnType<typeof routeAlert>[number]; labels: Labels; alerts: (GroupAlert & { status: AlertStatus })[] }
+    >();
+    for (const s of statuses) {
+      for (const route of routeAlert(routing.route, s.labels)) {
+        const key = groupKey(route, s.labels);
+        const g = groups.get(key) ?? {
+          route,
+          labels: Object.fromEntries(route.groupBy.filter((l) => l !== "...").map((l) => [l, s.labels[l] ?? ""])),
+          alerts: [],
+        };
+        groups.set(key, g);
+        const silenced = s.silencedBy.length > 0;
+        g.alerts.push({
+          fingerprint: s.row.fingerprint,
+          state: s.row.state === "firing" ? "firing" : "resolved",
+          suppressed: silenced || s.inhibitedBy.length > 0,
+          silenced,
+          status: s,
+        });
+      }
+    }
+    const stored = new Map((await this.repo.listGroups()).map((g) => [g.key, g]));
+    const sent: { receiver: string; group: Labels; firing: string[]; resolved: string[] }[] = [];
+    for (const key of new Set([...groups.keys(), ...stored.keys()])) {
+      const g = groups.get(key);
+      const row = stored.get(key);
+      if (!g) {
+        await this.repo.deleteGroup(key);
+        continue;
+      }
+      // A group of nothing but resolutions nobody was told about is no group.
+      if (!row && !g.alerts.some((a) => a.state === "firing")) continue;
+      const memory = row
+        ? {
+            createdAt: row.created_at,
+            lastFlushAt: row.last_flush_at,
+            lastNotifiedAt: row.last_notified_at,
+            notifiedFiring: JSON.parse(row.notified_firing) as string[],
+          }
+        : { createdAt: now.toISOString(), lastFlushAt: null, lastNotifiedAt: null, notifiedFiring: [] };
+      const muted = g.route.muteIntervals.some((name) =>
+        (routing.muteIntervals[name] ?? []).some((i) => inInterval(i, now)),
+      );
+      const decision: FlushDecision = flush(memory, g.alerts, g.route, now, muted);
+      if (decision.notify) {
+        await this.#notify(g.route.receiver, g.labels, decision.notify, g.alerts);
+        sent.push({ receiver: g.route.receiver, group: g.labels, ...decision.notify });
+      }
+      if (decision.nextAt === null && !decision.notify) await this.repo.deleteGroup(key);
+      else
+        await this.repo.upsertGroup({
+          key,
+          route_id: g.route.routeId,
+          receiver: g.route.receiver,
+          labels: g.labels,
+          created_at: decision.memory.createdAt,
+          last_flush_at: decision.memory.lastFlushAt,
+          last_notified_at: decision.memory.lastNotifiedAt,
+          notified_firing: decision.memory.notifiedFiring,
+          next_flush_at: decision.nextAt,
+        });
+    }
+    return sent;
+  }
+
+  async #notify(
+    receiverName: string,
+    groupLabels: Labels,
+    what: { firing: string[]; resolved: string[] },
+    alerts: (GroupAlert & { status: AlertStatus })[],
+  ) {
+    const receiver = await this.repo.findReceiverByName(receiverName);
+    if (!receiver) {
+      this.log.warn({ receiver: receiverName }, "alert group routed to a receiver that does not exist");
+      return;
+    }
+    const resolved = receiver.send_resolved ? what.resolved : [];
+    if (what.firing.length === 0 && resolved.length === 0) return;
+    const byFp = new Map(alerts.map((a) => [a.fingerprint, a.status]));
+    const describe = (fp: string, state: string) => {
+      const s = byFp.get(fp)!;
+      const annotations = JSON.parse(s.row.annotations) as Record<string, string>;
+      return {
+        fingerprint: fp,
+        state,
+        name: s.labels.alertname ?? "",
+        severity: s.labels.severity ?? "",
+        summary: annotations.summary ?? "",
+        labels: Object.entries(s.labels)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(", "),
+        labelSet: s.labels,
+        startsAt: s.row.fired_at,
+        endsAt: s.row.resolved_at,
+      };
+    };
+    const params = {
+      title:
+        Object.entries(groupLabels)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(" ") || receiverName,
+      receiver: receiverName,
+      firing: what.firing.length,
+      resolved: resolved.length,
+      groupLabels,
+      alerts: [...what.firing.map((f) => describe(f, "firing")), ...resolved.map((f) => describe(f, "resolved"))],
+      link: `${this.options.publicUrl}/alerts`,
+    };
+    const requests: NotificationRequest[] = [];
+    for (const t of JSON.parse(receiver.targets) as ReceiverTarget[]) {
+      const to: Recipient =
+        t.type === "email"
+          ? { email: t.to! }
+          : t.type === "user"
+            ? { userId: t.userId! }
+            : { webhookId: t.webhookId!, flavour: t.flavour };
+      requests.push({
+        to,
+        template: "alert.group",
+        params,
+        thread: { kind: "alert-group", id: fingerprint(groupLabels) },
+      });
+    }
+    await this.notifier.enqueue(requests);
+  }
+}
+
+export const timingOf = (r: Pick<RuleRow, "for_seconds" | "keep_firing_for_seconds">): Timing => ({
+  forSeconds: r.for_seconds,
+  keepFiringForSeconds: r.keep_firing_for_seconds,
+});
+
+const round = (v: number) => Math.round(v * 100) / 100;

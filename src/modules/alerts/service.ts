@@ -1,0 +1,565 @@
+import type { FastifyRequest } from "fastify";
+import type { Clock } from "../../platform/clock.js";
+import { Problem } from "../../platform/http/problems.js";
+import { uuidv7 } from "../../platform/ids.js";
+import type { AuditService } from "../audit/service.js";
+import type { Actor } from "../identity/actor.js";
+import { aggregate } from "../metrics/aggregate.js";
+import type { MetricsService } from "../metrics/service.js";
+import { type AlertEngine, type ReceiverTarget, type Routing, timingOf } from "./engine.js";
+import type { AlertRow, AlertsRepository, ReceiverRow, RuleRow, SilenceRow } from "./repository.js";
+import { fingerprint, type Labels, type Matcher, matcherProblem, type RouteNode } from "./routing.js";
+import { expressionProblems, type MetricExpression, replay, type Severity, severities } from "./rules.js";
+
+type RequestInfo = Pick<FastifyRequest, "ip" | "headers">;
+const invalid = (pointer: string, message: string) => Problem.invalid({ in: "body", pointer, message });
+
+export interface RuleInput {
+  name: string;
+  kind: "metric" | "monitor";
+  monitorId?: string | null;
+  expression?: MetricExpression | null;
+  forSeconds?: number;
+  keepFiringForSeconds?: number;
+  severity?: Severity;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  enabled?: boolean;
+}
+
+export interface SilenceInput {
+  matchers: Matcher[];
+  startsAt: string;
+  endsAt: string;
+  comment: string;
+}
+
+/**
+ * Defaults from the plan's KPIs (resource use under 70%) and its monitoring section (a monitor DOWN past
+ * its retries alerts with its severity).
+ */
+export const defaultRules: RuleInput[] = [
+  {
+    name: "MonitorDown",
+    kind: "monitor",
+    severity: "high",
+    annotations: { description: "A monitor is DOWN after its retries" },
+  },
+  {
+    name: "HighCpu",
+    kind: "metric",
+    severity: "high",
+    forSeconds: 600,
+    expression: {
+      metric: "instance:cpu_usage:percent",
+      match: {},
+      fn: "avg",
+      windowSeconds: 300,
+      by: ["target", "instance"],
+      op: ">",
+      threshold: 70,
+      recoveryThreshold: 60,
+    },
+  },
+  {
+    name: "HighMemory",
+    kind: "metric",
+    severity: "high",
+    forSeconds: 600,
+    expression: {
+      metric: "instance:memory_usage:percent",
+      match: {},
+      fn: "avg",
+      windowSeconds: 300,
+      by: ["target", "instance"],
+      op: ">",
+      threshold: 70,
+      recoveryThreshold: 60,
+    },
+  },
+  {
+    name: "DiskFilling",
+    kind: "metric",
+    severity: "medium",
+    forSeconds: 300,
+    expression: {
+      metric: "instance:filesystem_usage:percent",
+      match: {},
+      fn: "last",
+      windowSeconds: 300,
+      by: ["target", "instance", "mountpoint"],
+      op: ">",
+      threshold: 70,
+      recoveryThreshold: 65,
+    },
+  },
+];
+
+export const ruleView = (r: RuleRow) => ({
+  id: r.id,
+  name: r.name,
+  kind: r.kind as "metric" | "monitor",
+  monitorId: r.monitor_id,
+  expression: r.expression ? (JSON.parse(r.expression) as MetricExpression) : null,
+  forSeconds: r.for_seconds,
+  keepFiringForSeconds: r.keep_firing_for_seconds,
+  severity: r.severity as Severity,
+  labels: JSON.parse(r.labels) as Record<string, string>,
+  annotations: JSON.parse(r.annotations) as Record<string, string>,
+  enabled: Boolean(r.enabled),
+  builtin: Boolean(r.builtin),
+  lastEvaluatedAt: r.last_evaluated_at,
+  lastError: r.last_error,
+});
+
+export const silenceView = (s: SilenceRow, now: Date) => ({
+  id: s.id,
+  matchers: JSON.parse(s.matchers) as Matcher[],
+  startsAt: s.starts_at,
+  endsAt: s.ends_at,
+  comment: s.comment,
+  createdBy: s.created_by,
+  updatedAt: s.updated_at,
+  status: (Date.parse(s.ends_at) <= now.getTime()
+    ? "expired"
+    : Date.parse(s.starts_at) > now.getTime()
+      ? "pending"
+      : "active") as "expired" | "pending" | "active",
+});
+
+export const receiverView = (r: ReceiverRow) => ({
+  id: r.id,
+  name: r.name,
+  targets: JSON.parse(r.targets) as ReceiverTarget[],
+  sendResolved: Boolean(r.send_resolved),
+});
+
+/** Rules, silences, receivers and routing configuration, and the alerts' view; the engine does the work. */
+export class AlertsService {
+  constructor(
+    private readonly repo: AlertsRepository,
+    readonly engine: AlertEngine,
+    private readonly metrics: Pick<MetricsService, "seriesMatching" | "windowPoints">,
+    private readonly clock: Clock,
+    private readonly audit: AuditService,
+  ) {}
+
+  async ensureDefaults() {
+    const now = this.clock.now().toISOString();
+    for (const r of defaultRules)
+      if (!(await this.repo.findRuleByName(r.name)))
+        await this.repo.insertRule({
+          ...this.#ruleValues(r),
+          id: uuidv7(),
+          builtin: true,
+          created_at: now,
+          updated_at: now,
+        });
+  }
+
+  // rules ------------------------------------------------------------------------------------------------
+
+  async listRules() {
+    return (await this.repo.listRules()).map(ruleView);
+  }
+  async getRule(id: string) {
+    const r = await this.repo.findRule(id);
+    if (!r) throw Problem.notFound(`Alert rule ${id}`);
+    return ruleView(r);
+  }
+
+  #ruleValues(input: RuleInput) {
+    if (input.kind === "metric") {
+      if (!input.expression) throw invalid("/expression", "a metric rule needs an expression");
+      input = {
+        ...input,
+        expression: { ...input.expression, by: input.expression.by ?? [], match: input.expression.match ?? {} },
+      };
+      const problems = expressionProblems(input.expression!);
+      if (problems.length)
+        throw new Problem(
+          400,
+          "validation-failed",
+          "Request is not valid",
+          problems.map((p) => `${p.field}: ${p.message}`).join("; "),
+          problems.map((p) => ({ in: "body", pointer: `/${p.field.replace(/\./g, "/")}`, message: p.message })),
+        );
+    } else if (input.expression) throw invalid("/expression", "a monitor rule takes no expression");
+    if (input.severity && !severities.includes(input.severity))
+      throw invalid("/severity", "critical, high, medium or low");
+    return {
+      name: input.name,
+      kind: input.kind,
+      monitor_id: input.kind === "monitor" ? (input.monitorId ?? null) : null,
+      expression: input.kind === "metric" ? input.expression! : null,
+      for_seconds: input.forSeconds ?? 0,
+      keep_firing_for_seconds: input.keepFiringForSeconds ?? 0,
+      severity: input.severity ?? "medium",
+      labels: input.labels ?? {},
+      annotations: input.annotations ?? {},
+      enabled: input.enabled ?? true,
+      last_evaluated_at: null,
+      last_error: null,
+    };
+  }
+
+  async createRule(actor: Actor | null, input: RuleInput, req?: RequestInfo) {
+    if (await this.repo.findRuleByName(input.name)) throw Problem.conflict(`an alert rule named ${input.name} exists`);
+    const now = this.clock.now().toISOString();
+    const id = uuidv7();
+    await this.repo.insertRule({ ...this.#ruleValues(input), id, builtin: false, created_at: now, updated_at: now });
+    await this.audit.record({
+      action: "alert_rule.created",
+      actor: actor ?? undefined,
+      target: { type: "alert_rule", id },
+      request: req,
+      details: { name: input.name },
+    });
+    return this.getRule(id);
+  }
+
+  async updateRule(actor: Actor | null, id: string, patch: Partial<RuleInput>, req?: RequestInfo) {
+    const before = await this.getRule(id);
+    const merged = { ...before, ...patch } as RuleInput;
+    if (patch.name && patch.name !== before.name && (await this.repo.findRuleByName(patch.name)))
+      throw Problem.conflict(`an alert rule named ${patch.name} exists`);
+    const { last_evaluated_at: _a, last_error: _b, ...values } = this.#ruleValues(merged);
+    await this.repo.updateRule(id, { ...values, updated_at: this.clock.now().toISOString() });
+    const after = await this.getRule(id);
+    await this.audit.record({
+      action: "alert_rule.updated",
+      actor: actor ?? undefined,
+      target: { type: "alert_rule", id },
+      request: req,
+      change: { before, after },
+    });
+    return after;
+  }
+
+  async deleteRule(actor: Actor | null, id: string, req?: RequestInfo) {
+    const before = await this.getRule(id);
+    await this.repo.deleteRule(id);
+    await this.audit.record({
+      action: "alert_rule.deleted",
+      actor: actor ?? undefined,
+      target: { type: "alert_rule", id },
+      request: req,
+      details: { name: before.name },
+    });
+  }
+
+  /** Where a metric rule would have fired over the last hours, replayed from stored samples at 1-minute steps. */
+  async preview(input: RuleInput, hours = 24) {
+    const values = this.#ruleValues(input);
+    const expr = values.expression as MetricExpression;
+    const now = this.clock.now().getTime();
+    const from = now - hours * 3600_000;
+    const series = await this.metrics.seriesMatching(
+      expr.metric,
+      Object.entries(expr.match).map(([name, value]) => ({ name, op: "=" as const, value })),
+    );
+    const points = await this.metrics.windowPoints(
+      series.map((s) => s.id),
+      from - expr.windowSeconds * 1000,
+      now,
+    );
+    const byGroup = new Map<string, { labels: Labels; ids: number[] }>();
+    for (const s of series) {
+      const labels = Object.fromEntries(expr.by.map((l) => [l, s.labels[l] ?? ""]));
+      const key = JSON.stringify(labels);
+      const g = byGroup.get(key) ?? { labels, ids: [] };
+      g.ids.push(s.id);
+      byGroup.set(key, g);
+    }
+    return [...byGroup.values()].map((g) => {
+      const evaluations: { at: Date; value: number | null }[] = [];
+      for (let t = from; t <= now; t += 60_000) {
+        const vals = g.ids
+          .map((id) =>
+            aggregate(
+              expr.fn,
+              (points.get(id) ?? []).filter((p) => p[0] > t - expr.windowSeconds * 1000 && p[0] <= t),
+              expr.quantile,
+            ),
+          )
+          .filter((v): v is number => v !== null);
+        evaluations.push({
+          at: new Date(t),
+          value: vals.length ? vals.reduce((a, b) => a + b, 0) / vals.length : null,
+        });
+      }
+      return { labels: g.labels, firing: replay(evaluations, expr, timingOf(values)) };
+    });
+  }
+
+  // silences ---------------------------------------------------------------------------------------------
+
+  async listSilences() {
+    const now = this.clock.now();
+    return (await this.repo.listSilences()).map((s) => silenceView(s, now));
+  }
+
+  async getSilence(id: string) {
+    const s = await this.repo.findSilence(id);
+    if (!s) throw Problem.notFound(`Silence ${id}`);
+    return silenceView(s, this.clock.now());
+  }
+
+  #checkSilence(input: SilenceInput) {
+    if (input.matchers.length === 0) throw invalid("/matchers", "a silence needs at least one matcher");
+    input.matchers.forEach((m, i) => {
+      const p = matcherProblem(m);
+      if (p) throw invalid(`/matchers/${i}`, p);
+    });
+    if (Number.isNaN(Date.parse(input.startsAt))) throw invalid("/startsAt", "not an instant");
+    if (!(Date.parse(input.endsAt) > Date.parse(input.startsAt))) throw invalid("/endsAt", "must be after startsAt");
+    if (input.matchers.every((m) => m.isRegex && new RegExp(`^(?:${m.value})$`).test("")))
+      throw invalid("/matchers", "the matchers would silence every alert");
+  }
+
+  /** Creates a silence, or replaces one (by id) as Alertmanager does: the old one expires. */
+  async createSilence(author: string, input: SilenceInput & { id?: string }, actor?: Actor) {
+    this.#checkSilence(input);
+    const now = this.clock.now().toISOString();
+    if (input.id) {
+      const old = await this.repo.findSilence(input.id);
+      if (!old) throw Problem.notFound(`Silence ${input.id}`);
+      if (Date.parse(old.ends_at) > Date.parse(now))
+        await this.repo.updateSilence(old.id, { ends_at: now, updated_at: now });
+    }
+    const id = uuidv7();
+    await this.repo.insertSilence({
+      id,
+      matchers: input.matchers.map((m) => ({
+        name: m.name,
+        value: m.value,
+        isRegex: m.isRegex ?? false,
+        isEqual: m.isEqual ?? true,
+      })),
+      starts_at: new Date(Math.max(Date.parse(input.startsAt), Date.parse(now))).toISOString(),
+      ends_at: new Date(input.endsAt).toISOString(),
+      comment: input.comment,
+      created_by: author,
+      created_at: now,
+      updated_at: now,
+    });
+    await this.audit.record({
+      action: "silence.created",
+      actor,
+      actorLabel: author,
+      target: { type: "silence", id },
+      details: { matchers: input.matchers, endsAt: input.endsAt, comment: input.comment },
+    });
+    return this.getSilence(id);
+  }
+
+  async expireSilence(id: string, actor?: Actor, author?: string) {
+    const s = await this.getSilence(id);
+    if (s.status === "expired") return s;
+    const now = this.clock.now().toISOString();
+    await this.repo.updateSilence(id, { ends_at: now, updated_at: now });
+    await this.audit.record({ action: "silence.expired", actor, actorLabel: author, target: { type: "silence", id } });
+    return this.getSilence(id);
+  }
+
+  // receivers and routing --------------------------------------------------------------------------------
+
+  async listReceivers() {
+    return (await this.repo.listReceivers()).map(receiverView);
+  }
+
+  async saveReceiver(actor: Actor | null, input: { name: string; targets: ReceiverTarget[]; sendResolved?: boolean }) {
+    input.targets.forEach((t, i) => {
+      if (t.type === "email" && !t.to?.includes("@"))
+        throw invalid(`/targets/${i}/to`, "an email target needs an address");
+      if (t.type === "user" && !t.userId) throw invalid(`/targets/${i}/userId`, "a user target needs a user id");
+      if (t.type === "webhook" && !t.webhookId)
+        throw invalid(`/targets/${i}/webhookId`, "a webhook target needs a webhook id");
+    });
+    const now = this.clock.now().toISOString();
+    const existing = await this.repo.findReceiverByName(input.name);
+    if (existing)
+      await this.repo.updateReceiver(existing.id, {
+        targets: input.targets,
+        send_resolved: input.sendResolved ?? true,
+        updated_at: now,
+      });
+    else
+      await this.repo.insertReceiver({
+        id: uuidv7(),
+        name: input.name,
+        targets: input.targets,
+        send_resolved: input.sendResolved ?? true,
+        created_at: now,
+        updated_at: now,
+      });
+    const row = (await this.repo.findReceiverByName(input.name))!;
+    await this.audit.record({
+      action: "alert_receiver.saved",
+      actor: actor ?? undefined,
+      target: { type: "alert_receiver", id: row.id },
+      details: { name: input.name },
+    });
+    return receiverView(row);
+  }
+
+  async deleteReceiver(actor: Actor | null, id: string) {
+    const row = await this.repo.findReceiver(id);
+    if (!row) throw Problem.notFound(`Receiver ${id}`);
+    const routing = await this.engine.routing();
+    const uses = (n: RouteNode): boolean => n.receiver === row.name || (n.routes ?? []).some(uses);
+    if (uses(routing.route)) throw Problem.conflict(`receiver ${row.name} is used by a route`);
+    await this.repo.deleteReceiver(id);
+    await this.audit.record({
+      action: "alert_receiver.deleted",
+      actor: actor ?? undefined,
+      target: { type: "alert_receiver", id },
+      details: { name: row.name },
+    });
+  }
+
+  routing() {
+    return this.engine.routing();
+  }
+
+  async saveRouting(actor: Actor | null, routing: Routing) {
+    const receivers = new Set((await this.repo.listReceivers()).map((r) => r.name));
+    const ids = new Set<string>();
+    const check = (n: RouteNode, path: string, root: boolean) => {
+      if (ids.has(n.id)) throw invalid(`${path}/id`, `route id ${n.id} is used twice`);
+      ids.add(n.id);
+      if (root && !n.receiver) throw invalid(`${path}/receiver`, "the root route needs a receiver");
+      if (n.receiver && !receivers.has(n.receiver))
+        throw invalid(`${path}/receiver`, `no receiver named ${n.receiver}`);
+      n.matchers.forEach((m, i) => {
+        const p = matcherProblem(m);
+        if (p) throw invalid(`${path}/matchers/${i}`, p);
+      });
+      for (const name of n.muteIntervals ?? [])
+        if (!routing.muteIntervals[name]) throw invalid(`${path}/muteIntervals`, `no mute interval named ${name}`);
+      for (const [i, c] of (n.routes ?? []).entries()) check(c, `${path}/routes/${i}`, false);
+    };
+    check(routing.route, "/route", true);
+    for (const [name, intervals] of Object.entries(routing.muteIntervals))
+      for (const i of intervals) {
+        try {
+          new Intl.DateTimeFormat("en-US", { timeZone: i.timezone });
+        } catch {
+          throw invalid(`/muteIntervals/${name}`, `unknown time zone ${i.timezone}`);
+        }
+      }
+    const before = await this.engine.routing();
+    await this.repo.saveRouting({
+      route: routing.route,
+      inhibit_rules: routing.inhibitRules,
+      mute_intervals: routing.muteIntervals,
+      updated_at: this.clock.now().toISOString(),
+    });
+    await this.audit.record({
+      action: "alert_routing.updated",
+      actor: actor ?? undefined,
+      target: { type: "alert_routing", id: "default" },
+      change: { before, after: routing },
+    });
+    return this.engine.routing();
+  }
+
+  // alerts -----------------------------------------------------------------------------------------------
+
+  async listAlerts(filter: { state?: string } = {}) {
+    const statuses = await this.engine.statuses(this.clock.now());
+    return statuses
+      .filter((s) => !filter.state || s.row.state === filter.state)
+      .map((s) => ({
+        ...alertView(s.row),
+        silencedBy: s.silencedBy,
+        inhibitedBy: s.inhibitedBy,
+        silenced: s.silencedBy.length > 0,
+        inhibited: s.inhibitedBy.length > 0,
+      }));
+  }
+
+  async alertHistory(fp: string) {
+    const row = await this.repo.findAlert(fp);
+    if (!row) throw Problem.notFound(`Alert ${fp}`);
+    return { alert: alertView(row), history: await this.repo.history(fp) };
+  }
+
+  /**
+   * Alerts posted by Prometheus (or amtool): deduplicated by label set; each post extends a firing alert's
+   * endsAt (Prometheus resends every evaluation), an endsAt in the past resolves it.
+   */
+  async postAlerts(
+    alerts: {
+      labels: Labels;
+      annotations?: Record<string, string>;
+      startsAt?: string;
+      endsAt?: string;
+      generatorURL?: string;
+    }[],
+  ) {
+    const now = this.clock.now();
+    alerts.forEach((a, i) => {
+      if (!a.labels.alertname && Object.keys(a.labels).length === 0)
+        throw invalid(`/${i}/labels`, "an alert needs labels");
+      for (const name of Object.keys(a.labels))
+        if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name)) throw invalid(`/${i}/labels`, `"${name}" is not a label name`);
+    });
+    for (const a of alerts) {
+      const fp = fingerprint(a.labels);
+      const before = await this.repo.findAlert(fp);
+      // Go clients send the zero time (year 1) for "unset".
+      const given = (v?: string) => (v && Date.parse(v) > 0 ? new Date(v) : null);
+      const startsAt = given(a.startsAt) ?? now;
+      // Alertmanager's resolve_timeout: an alert without endsAt resolves 5 minutes after its last post.
+      const endsAt = given(a.endsAt) ?? new Date(now.getTime() + 5 * 60_000);
+      const firing = endsAt.getTime() > now.getTime();
+      const wasFiring = before?.state === "firing";
+      const row: AlertRow = {
+        fingerprint: fp,
+        rule_id: null,
+        source: "api",
+        labels: "",
+        annotations: "",
+        state: firing ? "firing" : "resolved",
+        active_since: firing
+          ? wasFiring
+            ? before!.active_since
+            : startsAt.toISOString()
+          : (before?.active_since ?? null),
+        fired_at: firing
+          ? wasFiring
+            ? before!.fired_at
+            : startsAt.toISOString()
+          : (before?.fired_at ?? startsAt.toISOString()),
+        last_true_at: firing ? now.toISOString() : (before?.last_true_at ?? null),
+        resolved_at: firing ? null : endsAt.toISOString(),
+        ends_at: endsAt.toISOString(),
+        value: null,
+        generator_url: a.generatorURL ?? null,
+        updated_at: now.toISOString(),
+      };
+      await this.repo.upsertAlert({ ...row, labels: a.labels, annotations: a.annotations ?? {} });
+      if (firing !== wasFiring && (firing || before))
+        await this.repo.addHistory(fp, firing ? "firing" : "resolved", null, now.toISOString());
+    }
+  }
+}
+
+export function alertView(row: AlertRow) {
+  return {
+    fingerprint: row.fingerprint,
+    ruleId: row.rule_id,
+    source: row.source as "rule" | "api",
+    labels: JSON.parse(row.labels) as Record<string, string>,
+    annotations: JSON.parse(row.annotations) as Record<string, string>,
+    state: row.state as "inactive" | "pending" | "firing" | "resolved",
+    activeSince: row.active_since,
+    firedAt: row.fired_at,
+    resolvedAt: row.resolved_at,
+    endsAt: row.ends_at,
+    value: row.value,
+    generatorUrl: row.generator_url,
+    updatedAt: row.updated_at,
+  };
+}

@@ -1,0 +1,226 @@
+import { type Kysely, type Selectable, sql } from "kysely";
+import type { Dialect } from "../../platform/db/dialect.js";
+import type { DB, ScrapeTargetTable } from "../../platform/db/schema.js";
+
+export type TargetRow = Selectable<ScrapeTargetTable>;
+export type TargetValues = Omit<TargetRow, "labels"> & { labels: Record<string, string> };
+
+export interface SeriesRow {
+  id: number;
+  metric: string;
+  labels: Record<string, string>;
+  labels_key: string;
+  target_id: string;
+}
+
+export interface StoredPoint {
+  series_id: number;
+  t: number;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  last: number;
+}
+
+/** Rows per bulk insert statement: each is one parameter per column, so this only bounds memory. */
+const SAMPLE_BATCH = 50_000;
+export const ROLLUPS = [300, 3600] as const;
+
+export class MetricsRepository {
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly dialect: Dialect,
+  ) {}
+
+  // targets ------------------------------------------------------------------------------------------
+
+  async insertTarget(v: TargetValues): Promise<void> {
+    await this.db
+      .insertInto("scrape_targets")
+      .values({ ...v, labels: this.dialect.json(v.labels) })
+      .execute();
+  }
+
+  async updateTarget(id: string, v: Partial<TargetValues>): Promise<void> {
+    const { labels, ...rest } = v;
+    await this.db
+      .updateTable("scrape_targets")
+      .set({ ...rest, ...(labels ? { labels: this.dialect.json(labels) } : {}) })
+      .where("id", "=", id)
+      .execute();
+  }
+
+  async deleteTarget(id: string): Promise<void> {
+    await this.db.deleteFrom("scrape_targets").where("id", "=", id).execute();
+  }
+
+  findTarget(id: string): Promise<TargetRow | undefined> {
+    return this.db.selectFrom("scrape_targets").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  findTargetByName(name: string): Promise<TargetRow | undefined> {
+    return this.db.selectFrom("scrape_targets").selectAll().where("name", "=", name).executeTakeFirst();
+  }
+
+  listTargets(): Promise<TargetRow[]> {
+    return this.db.selectFrom("scrape_targets").selectAll().orderBy("name").execute();
+  }
+
+  // series and samples ----------------------------------------------------------------------------------
+
+  async seriesOfTarget(targetId: string): Promise<SeriesRow[]> {
+    const rows = await this.db
+      .selectFrom("metric_series")
+      .select(["id", "metric", "labels", "labels_key", "target_id"])
+      .where("target_id", "=", targetId)
+      .execute();
+    return rows.map((r) => ({ ...r, labels: JSON.parse(r.labels) }));
+  }
+
+  /** Creates series (ignoring ones another node created meanwhile) and returns the target's series. */
+  async createSeries(
+    targetId: string,
+    series: readonly { metric: string; labels: Record<string, string>; labels_key: string }[],
+    now: string,
+  ): Promise<SeriesRow[]> {
+    for (let i = 0; i < series.length; i += 500) {
+      await this.db
+        .insertInto("metric_series")
+        .values(
+          series.slice(i, i + 500).map((s) => ({
+            target_id: targetId,
+            metric: s.metric,
+            labels: this.dialect.json(s.labels),
+            labels_key: s.labels_key,
+            created_at: now,
+            last_seen_at: now,
+          })),
+        )
+        .onConflict((oc) => oc.columns(["target_id", "metric", "labels_key"]).doNothing())
+        .execute();
+    }
+    return this.seriesOfTarget(targetId);
+  }
+
+  async touchSeries(targetId: string, now: string): Promise<void> {
+    await this.db.updateTable("metric_series").set({ last_seen_at: now }).where("target_id", "=", targetId).execute();
+  }
+
+  /** Bulk insert, columns as arrays; a second sample of a series at the same instant is ignored. */
+  async insertSamples(
+    seriesIds: readonly number[],
+    times: readonly number[],
+    values: readonly number[],
+  ): Promise<void> {
+    for (let i = 0; i < seriesIds.length; i += SAMPLE_BATCH) {
+      const source = this.dialect.numericRows(
+        [
+          { name: "series_id", type: "bigint" },
+          { name: "t", type: "bigint" },
+          { name: "value", type: "double" },
+        ],
+        [seriesIds.slice(i, i + SAMPLE_BATCH), times.slice(i, i + SAMPLE_BATCH), values.slice(i, i + SAMPLE_BATCH)],
+      );
+      await sql`INSERT INTO metric_samples (series_id, t, value) SELECT series_id, t, value FROM ${source} AS s
+        WHERE true ON CONFLICT (series_id, t) DO NOTHING`.execute(this.db);
+    }
+  }
+
+  /** Series of a metric (optionally of some ids only). */
+  async seriesOfMetric(metric: string): Promise<SeriesRow[]> {
+    const rows = await this.db
+      .selectFrom("metric_series")
+      .select(["id", "metric", "labels", "labels_key", "target_id"])
+      .where("metric", "=", metric)
+      .orderBy("id")
+      .execute();
+    return rows.map((r) => ({ ...r, labels: JSON.parse(r.labels) }));
+  }
+
+  async metricNames(): Promise<string[]> {
+    const rows = await this.db.selectFrom("metric_series").select("metric").distinct().orderBy("metric").execute();
+    return rows.map((r) => r.metric);
+  }
+
+  /** Raw samples as one-sample buckets, oldest first per series. */
+  async rawPoints(seriesIds: readonly number[], from: number, to: number): Promise<StoredPoint[]> {
+    if (seriesIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom("metric_samples")
+      .select(["series_id", "t", "value"])
+      .where("series_id", "in", seriesIds)
+      .where("t", ">=", from)
+      .where("t", "<=", to)
+      .orderBy("series_id")
+      .orderBy("t")
+      .execute();
+    return rows.map((r) => ({
+      series_id: Number(r.series_id),
+      t: Number(r.t),
+      count: 1,
+      sum: r.value,
+      min: r.value,
+      max: r.value,
+      last: r.value,
+    }));
+  }
+
+  async rollupPoints(
+    seriesIds: readonly number[],
+    resolution: number,
+    from: number,
+    to: number,
+  ): Promise<StoredPoint[]> {
+    if (seriesIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom("metric_rollups")
+      .select(["series_id", "t", "count", "sum", "min", "max", "last"])
+      .where("series_id", "in", seriesIds)
+      .where("resolution", "=", resolution)
+      .where("t", ">=", from)
+      .where("t", "<=", to)
+      .orderBy("series_id")
+      .orderBy("t")
+      .execute();
+    return rows.map((r) => ({ ...r, series_id: Number(r.series_id), t: Number(r.t) }));
+  }
+
+  /**
+   * Rolls samples (or the finer roll-up) of [from, to) into buckets of `resolution` seconds; idempotent, so
+   * the bucket in progress is rolled again by the next run.
+   */
+  async rollUp(resolution: number, from: number, to: number): Promise<void> {
+    const width = sql.lit(resolution * 1000);
+    const upsert = sql`ON CONFLICT (series_id, resolution, t) DO UPDATE SET count = excluded.count, sum = excluded.sum,
+      min = excluded.min, max = excluded.max, last = excluded.last`;
+    if (resolution === ROLLUPS[0]) {
+      await sql`INSERT INTO metric_rollups (series_id, resolution, t, count, sum, min, max, last)
+        SELECT series_id, ${sql.lit(resolution)}, b, count(*), sum(value), min(value), max(value), max(CASE WHEN rn = 1 THEN value END)
+        FROM (SELECT series_id, (t / ${width}) * ${width} AS b, value,
+                     ROW_NUMBER() OVER (PARTITION BY series_id, t / ${width} ORDER BY t DESC) AS rn
+              FROM metric_samples WHERE t >= ${from} AND t < ${to}) s
+        GROUP BY series_id, b ${upsert}`.execute(this.db);
+      return;
+    }
+    const finer = sql.lit(ROLLUPS[0]);
+    await sql`INSERT INTO metric_rollups (series_id, resolution, t, count, sum, min, max, last)
+      SELECT series_id, ${sql.lit(resolution)}, b, sum(count), sum(sum), min(min), max(max), max(CASE WHEN rn = 1 THEN last END)
+      FROM (SELECT series_id, (t / ${width}) * ${width} AS b, count, sum, min, max, last,
+                   ROW_NUMBER() OVER (PARTITION BY series_id, t / ${width} ORDER BY t DESC) AS rn
+            FROM metric_rollups WHERE resolution = ${finer} AND t >= ${from} AND t < ${to}) s
+      GROUP BY series_id, b ${upsert}`.execute(this.db);
+  }
+
+  async prune(rawBefore: number, fiveMinuteBefore: number, hourBefore: number, seriesBefore: string): Promise<void> {
+    await this.db.deleteFrom("metric_samples").where("t", "<", rawBefore).execute();
+    await this.db
+      .deleteFrom("metric_rollups")
+      .where("resolution", "=", 300)
+      .where("t", "<", fiveMinuteBefore)
+      .execute();
+    await this.db.deleteFrom("metric_rollups").where("resolution", "=", 3600).where("t", "<", hourBefore).execute();
+    // Series unseen past every retention have no data left.
+    await this.db.deleteFrom("metric_series").where("last_seen_at", "<", seriesBefore).execute();
+  }
+}

@@ -1,0 +1,533 @@
+import type { FastifyRequest } from "fastify";
+import type { Logger } from "pino";
+import type { Clock } from "../../platform/clock.js";
+import { Problem } from "../../platform/http/problems.js";
+import { uuidv7 } from "../../platform/ids.js";
+import type { JobContext, JobQueue } from "../../platform/jobs/queue.js";
+import type { AuditService } from "../audit/service.js";
+import type { Actor } from "../identity/actor.js";
+import { type Aggregation, aggregate, type Point } from "./aggregate.js";
+import { ExpositionError, type Family, parseExposition } from "./exposition.js";
+import { type CpuReading, collectHost, usageGauges } from "./host.js";
+import { type MetricsRepository, ROLLUPS, type SeriesRow, type StoredPoint, type TargetRow } from "./repository.js";
+
+export const SCRAPE_JOB = "metrics.scrape";
+export const ROLLUP_JOB = "metrics.rollup";
+const DAY = 86_400_000;
+
+export interface MetricsOptions {
+  nodeId: string;
+  retention: { rawDays: number; fiveMinuteDays: number; hourDays: number };
+}
+
+export const defaultRetention = { rawDays: 7, fiveMinuteDays: 90, hourDays: 730 };
+
+export interface TargetInput {
+  name: string;
+  kind?: "http" | "host";
+  url?: string | null;
+  intervalSeconds?: number;
+  timeoutSeconds?: number;
+  labels?: Record<string, string>;
+  maxSeries?: number;
+  maxBytes?: number;
+  enabled?: boolean;
+}
+
+export interface LabelMatcher {
+  name: string;
+  op: "=" | "!=" | "=~" | "!~";
+  value: string;
+}
+
+export interface QueryInput {
+  metric: string;
+  match: LabelMatcher[];
+  from: number;
+  to: number;
+  stepSeconds: number;
+  fn: Aggregation;
+  quantile?: number;
+}
+
+type RequestInfo = Pick<FastifyRequest, "ip" | "headers">;
+
+export function targetView(row: TargetRow) {
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind as "http" | "host",
+    url: row.url,
+    intervalSeconds: row.interval_seconds,
+    timeoutSeconds: row.timeout_seconds,
+    labels: JSON.parse(row.labels) as Record<string, string>,
+    maxSeries: row.max_series,
+    maxBytes: row.max_bytes,
+    enabled: Boolean(row.enabled),
+    lastScrapeAt: row.last_scrape_at,
+    lastDurationMs: row.last_duration_ms,
+    lastSamples: row.last_samples,
+    lastError: row.last_error,
+    seriesCount: row.series_count,
+    seriesCapped: Boolean(row.series_capped),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** Parses `name=value`, `name!=value`, `name=~re`, `name!~re` (values may be double-quoted). */
+export function parseMatcher(text: string): LabelMatcher | null {
+  const m = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*(.*?)\s*$/.exec(text);
+  if (!m) return null;
+  let value = m[3]!;
+  if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+  if (m[2] === "=~" || m[2] === "!~") {
+    try {
+      new RegExp(value);
+    } catch {
+      return null;
+    }
+  }
+  return { name: m[1]!, op: m[2] as LabelMatcher["op"], value };
+}
+
+export function matchesLabels(ms: readonly LabelMatcher[], labels: Record<string, string>): boolean {
+  return ms.every((m) => {
+    const v = labels[m.name] ?? "";
+    switch (m.op) {
+      case "=":
+        return v === m.value;
+      case "!=":
+        return v !== m.value;
+      case "=~":
+        return new RegExp(`^(?:${m.value})$`).test(v);
+      default:
+        return !new RegExp(`^(?:${m.value})$`).test(v);
+    }
+  });
+}
+
+export const labelsKey = (labels: Record<string, string>) =>
+  JSON.stringify(
+    Object.keys(labels)
+      .sort()
+      .map((k) => [k, labels[k]]),
+  );
+
+class ScrapeError extends Error {}
+
+/**
+ * Scrape targets, sample storage and queries. Each scrape is one job whose dedupe key is the target and
+ * its slot in time, so with any number of nodes a target is scraped once per interval; the job enqueues
+ * the next slot. Samples roll up to 5 minutes and 1 hour every 5 minutes.
+ */
+export class MetricsService {
+  /** Series ids by target and key, so a steady scrape inserts samples only. */
+  readonly #series = new Map<string, Map<string, number>>();
+  readonly #cpu = new Map<string, CpuReading>();
+
+  constructor(
+    private readonly repo: MetricsRepository,
+    private readonly jobs: JobQueue,
+    private readonly clock: Clock,
+    private readonly audit: AuditService,
+    private readonly log: Logger,
+    private readonly options: MetricsOptions,
+  ) {
+    jobs.register<{ targetId: string }>(SCRAPE_JOB, (job) => this.#scrapeJob(job), { maxAttempts: 1 });
+    jobs.register(ROLLUP_JOB, () => this.rollUp(), { maxAttempts: 1 });
+  }
+
+  async start(timezone: string): Promise<void> {
+    await this.jobs.schedule("metrics-rollup", ROLLUP_JOB, "*/5 * * * *", timezone);
+    for (const t of await this.repo.listTargets()) if (t.enabled) await this.#enqueueNext(t);
+  }
+
+  // targets ----------------------------------------------------------------------------------------------
+
+  listTargets() {
+    return this.repo.listTargets().then((rows) => rows.map(targetView));
+  }
+
+  async getTarget(id: string) {
+    const row = await this.repo.findTarget(id);
+    if (!row) throw Problem.notFound(`Scrape target ${id}`);
+    return targetView(row);
+  }
+
+  async createTarget(actor: Actor, input: TargetInput, req?: RequestInfo) {
+    const kind = input.kind ?? "http";
+    this.#checkTarget(kind, input);
+    if (await this.repo.findTargetByName(input.name))
+      throw Problem.conflict(`a scrape target named ${input.name} exists`);
+    const now = this.clock.now().toISOString();
+    const id = uuidv7();
+    const values = {
+      id,
+      name: input.name,
+      kind,
+      url: kind === "http" ? input.url! : null,
+      interval_seconds: input.intervalSeconds ?? 60,
+      timeout_seconds: input.timeoutSeconds ?? 10,
+      labels: input.labels ?? {},
+      max_series: input.maxSeries ?? 10_000,
+      max_bytes: input.maxBytes ?? 10 * 1024 * 1024,
+      enabled: input.enabled ?? true,
+      last_scrape_at: null,
+      last_duration_ms: null,
+      last_samples: null,
+      last_error: null,
+      series_count: 0,
+      series_capped: false,
+      created_at: now,
+      updated_at: now,
+    };
+    await this.repo.insertTarget(values);
+    await this.audit.record({
+      action: "scrape_target.created",
+      actor,
+      target: { type: "scrape_target", id },
+      request: req,
+      details: { name: input.name, url: values.url },
+    });
+    const row = (await this.repo.findTarget(id))!;
+    if (row.enabled) await this.#enqueueNext(row);
+    return targetView(row);
+  }
+
+  async updateTarget(actor: Actor, id: string, input: Partial<TargetInput>, req?: RequestInfo) {
+    const before = await this.getTarget(id);
+    const merged = { ...before, ...input };
+    this.#checkTarget(before.kind, merged);
+    if (input.name && input.name !== before.name && (await this.repo.findTargetByName(input.name)))
+      throw Problem.conflict(`a scrape target named ${input.name} exists`);
+    await this.repo.updateTarget(id, {
+      name: merged.name,
+      url: before.kind === "http" ? (merged.url ?? null) : null,
+      interval_seconds: merged.intervalSeconds,
+      timeout_seconds: merged.timeoutSeconds,
+      labels: merged.labels,
+      max_series: merged.maxSeries,
+      max_bytes: merged.maxBytes,
+      enabled: merged.enabled,
+      updated_at: this.clock.now().toISOString(),
+    });
+    const after = await this.getTarget(id);
+    await this.audit.record({
+      action: "scrape_target.updated",
+      actor,
+      target: { type: "scrape_target", id },
+      request: req,
+      change: { before, after },
+    });
+    const row = (await this.repo.findTarget(id))!;
+    if (row.enabled) await this.#enqueueNext(row);
+    return after;
+  }
+
+  async deleteTarget(actor: Actor, id: string, req?: RequestInfo) {
+    const before = await this.getTarget(id);
+    await this.repo.deleteTarget(id);
+    this.#series.delete(id);
+    await this.audit.record({
+      action: "scrape_target.deleted",
+      actor,
+      target: { type: "scrape_target", id },
+      request: req,
+      details: { name: before.name },
+    });
+  }
+
+  #checkTarget(kind: string, input: Partial<TargetInput>) {
+    const invalid = (pointer: string, message: string) => Problem.invalid({ in: "body", pointer, message });
+    if (kind === "http") {
+      let url: URL;
+      try {
+        url = new URL(input.url ?? "");
+      } catch {
+        throw invalid("/url", "an http target needs an absolute http(s) URL");
+      }
+      if (url.protocol !== "http:" && url.protocol !== "https:")
+        throw invalid("/url", "only http and https are scraped");
+    } else if (input.url) throw invalid("/url", "the host collector takes no URL");
+    if (
+      input.timeoutSeconds !== undefined &&
+      input.intervalSeconds !== undefined &&
+      input.timeoutSeconds > input.intervalSeconds
+    )
+      throw invalid("/timeoutSeconds", "the timeout cannot exceed the interval");
+    for (const name of Object.keys(input.labels ?? {}))
+      if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name)) throw invalid(`/labels/${name}`, `"${name}" is not a label name`);
+  }
+
+  // scraping ---------------------------------------------------------------------------------------------
+
+  /** Scrape slots are aligned on the interval, so every node computes the same dedupe key for a slot. */
+  async #enqueueNext(target: TargetRow, after = this.clock.now()) {
+    const ms = target.interval_seconds * 1000;
+    const slot = (Math.floor(after.getTime() / ms) + 1) * ms;
+    await this.jobs.enqueue(
+      SCRAPE_JOB,
+      { targetId: target.id },
+      {
+        runAt: new Date(slot),
+        dedupeKey: `scrape:${target.id}:${slot}`,
+      },
+    );
+  }
+
+  async #scrapeJob(job: JobContext<{ targetId: string }>) {
+    const target = await this.repo.findTarget(job.payload.targetId);
+    if (!target?.enabled) return;
+    try {
+      await this.scrape(target, job.signal);
+    } finally {
+      await this.#enqueueNext(target);
+    }
+  }
+
+  /** Scrapes one target now and stores its samples; failures are recorded on the target, never thrown. */
+  async scrape(target: TargetRow, signal?: AbortSignal): Promise<{ samples: number; error: string | null }> {
+    const at = this.clock.now().getTime();
+    const startedMs = performance.now();
+    let error: string | null = null;
+    let stored = 0;
+    let capped = false;
+    let seriesCount = target.series_count;
+    try {
+      const families =
+        target.kind === "host"
+          ? await collectHost()
+          : parseExposition(await this.#fetch(target, signal), { maxSamples: target.max_series * 4 });
+      const derived = usageGauges(families, this.#cpu.get(target.id));
+      if (derived.cpu) this.#cpu.set(target.id, derived.cpu);
+      const base = {
+        ...JSON.parse(target.labels),
+        target: target.name,
+        ...(target.kind === "host" ? { instance: this.options.nodeId } : {}),
+      };
+      const result = await this.ingest(target, [...families, ...derived.families], base, at);
+      stored = result.stored;
+      capped = result.capped;
+      seriesCount = result.seriesCount;
+      if (capped)
+        error = `series limit of ${target.max_series} reached: new series were dropped (label-cardinality explosion?)`;
+    } catch (err) {
+      error = err instanceof ExpositionError ? `malformed exposition at ${err.message}` : (err as Error).message;
+      this.log.warn({ target: target.name, err: error }, "scrape failed");
+    }
+    await this.repo.updateTarget(target.id, {
+      last_scrape_at: this.clock.now().toISOString(),
+      last_duration_ms: Math.round(performance.now() - startedMs),
+      last_samples: stored,
+      last_error: error,
+      series_count: seriesCount,
+      series_capped: capped,
+    });
+    return { samples: stored, error };
+  }
+
+  async #fetch(target: TargetRow, outer?: AbortSignal): Promise<string> {
+    const timeout = AbortSignal.timeout(target.timeout_seconds * 1000);
+    const signal = outer ? AbortSignal.any([outer, timeout]) : timeout;
+    try {
+      const res = await fetch(target.url!, {
+        signal,
+        headers: { accept: "text/plain;version=0.0.4;q=1,*/*;q=0.1" },
+      });
+      if (!res.ok) throw new ScrapeError(`HTTP ${res.status} from ${target.url}`);
+      const declared = Number(res.headers.get("content-length") ?? "0");
+      if (declared > target.max_bytes) {
+        await res.body?.cancel();
+        throw new ScrapeError(`response of ${declared} bytes exceeds the limit of ${target.max_bytes}`);
+      }
+      const reader = res.body!.getReader();
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.byteLength;
+        if (size > target.max_bytes) {
+          await reader.cancel();
+          throw new ScrapeError(`response exceeds the limit of ${target.max_bytes} bytes`);
+        }
+        chunks.push(value);
+      }
+      return Buffer.concat(chunks).toString("utf8");
+    } catch (err) {
+      if (timeout.aborted) throw new ScrapeError(`timed out after ${target.timeout_seconds} s`);
+      if (err instanceof ScrapeError) throw err;
+      throw new ScrapeError(
+        `cannot scrape ${target.url}: ${(err as Error).cause ? String((err as any).cause?.message ?? err) : (err as Error).message}`,
+      );
+    }
+  }
+
+  /**
+   * Stores families as samples of the target's series at `at` (or the sample's own timestamp). New series
+   * past the target's cap are dropped; non-finite values (NaN staleness markers, ±Inf) are not stored.
+   */
+  async ingest(
+    target: Pick<TargetRow, "id" | "max_series">,
+    families: readonly Family[],
+    base: Record<string, string>,
+    at: number,
+  ) {
+    let known = this.#series.get(target.id);
+    if (!known) {
+      known = new Map((await this.repo.seriesOfTarget(target.id)).map((s) => [`${s.metric}|${s.labels_key}`, s.id]));
+      this.#series.set(target.id, known);
+    }
+    const pending: { key: string; metric: string; labels: Record<string, string>; labels_key: string }[] = [];
+    const pendingKeys = new Set<string>();
+    const flat: { key: string; t: number; value: number }[] = [];
+    let capped = false;
+    const room = () => target.max_series - known.size - pending.length;
+    for (const f of families)
+      for (const s of f.samples) {
+        if (!Number.isFinite(s.value)) continue;
+        const labels = { ...s.labels, ...base };
+        const lk = labelsKey(labels);
+        const key = `${s.name}|${lk}`;
+        if (!known.has(key) && !pendingKeys.has(key)) {
+          if (room() <= 0) {
+            capped = true;
+            continue;
+          }
+          pending.push({ key, metric: s.name, labels, labels_key: lk });
+          pendingKeys.add(key);
+        }
+        flat.push({ key, t: s.timestampMs ?? at, value: s.value });
+      }
+    const now = new Date(at).toISOString();
+    if (pending.length > 0) {
+      const all = await this.repo.createSeries(target.id, pending, now);
+      for (const s of all) known.set(`${s.metric}|${s.labels_key}`, s.id);
+    }
+    const ids: number[] = [];
+    const times: number[] = [];
+    const values: number[] = [];
+    for (const s of flat) {
+      const id = known.get(s.key);
+      if (id === undefined) continue;
+      ids.push(id);
+      times.push(s.t);
+      values.push(s.value);
+    }
+    await this.repo.insertSamples(ids, times, values);
+    await this.repo.touchSeries(target.id, now);
+    return { stored: ids.length, capped, seriesCount: known.size };
+  }
+
+  // roll-ups ---------------------------------------------------------------------------------------------
+
+  async rollUp(now = this.clock.now().getTime()): Promise<void> {
+    for (const resolution of ROLLUPS) {
+      const width = resolution * 1000;
+      // The previous bucket (late samples) and the one in progress, again: the upsert makes it idempotent.
+      const from = Math.floor(now / width) * width - width;
+      await this.repo.rollUp(resolution, from, from + 2 * width);
+    }
+    const r = this.options.retention;
+    await this.repo.prune(
+      now - r.rawDays * DAY,
+      now - r.fiveMinuteDays * DAY,
+      now - r.hourDays * DAY,
+      new Date(now - Math.max(r.rawDays, r.fiveMinuteDays, r.hourDays) * DAY).toISOString(),
+    );
+  }
+
+  // queries ----------------------------------------------------------------------------------------------
+
+  metricNames() {
+    return this.repo.metricNames();
+  }
+
+  async seriesMatching(metric: string, match: readonly LabelMatcher[]): Promise<SeriesRow[]> {
+    return (await this.repo.seriesOfMetric(metric)).filter((s) => matchesLabels(match, s.labels));
+  }
+
+  /** Raw points of series in a window (for rule evaluation), grouped by series id. */
+  async windowPoints(seriesIds: readonly number[], from: number, to: number): Promise<Map<number, Point[]>> {
+    const out = new Map<number, Point[]>();
+    for (const p of await this.repo.rawPoints(seriesIds, from, to)) {
+      const list = out.get(p.series_id) ?? [];
+      if (list.length === 0) out.set(p.series_id, list);
+      list.push([p.t, p.last]);
+    }
+    return out;
+  }
+
+  /**
+   * One value per step and series: raw samples for short steps, else the finest roll-up whose bucket fits
+   * the step and is still kept for `from`.
+   */
+  async query(q: QueryInput) {
+    const r = this.options.retention;
+    const now = this.clock.now().getTime();
+    const step = q.stepSeconds * 1000;
+    let resolution = 0;
+    if (q.stepSeconds >= 3600 || q.from < now - r.fiveMinuteDays * DAY) resolution = 3600;
+    else if (q.stepSeconds >= 300 || q.from < now - r.rawDays * DAY) resolution = 300;
+    const series = await this.seriesMatching(q.metric, q.match);
+    const ids = series.map((s) => s.id);
+    const start = Math.floor(q.from / step) * step;
+    const stored =
+      resolution === 0
+        ? await this.repo.rawPoints(ids, start, q.to)
+        : await this.repo.rollupPoints(ids, resolution, start, q.to);
+    const bySeries = new Map<number, StoredPoint[]>();
+    for (const p of stored) {
+      const list = bySeries.get(p.series_id) ?? [];
+      if (list.length === 0) bySeries.set(p.series_id, list);
+      list.push(p);
+    }
+    return {
+      resolution: resolution === 0 ? "raw" : resolution === 300 ? "5m" : "1h",
+      series: series.map((s) => ({
+        labels: s.labels,
+        points: stepValues(bySeries.get(s.id) ?? [], start, q.to, step, q.fn, q.quantile),
+      })),
+    };
+  }
+}
+
+/** Folds stored points (raw samples or roll-up buckets) into one value per step. */
+export function stepValues(
+  points: readonly StoredPoint[],
+  start: number,
+  end: number,
+  step: number,
+  fn: Aggregation,
+  q = 0.95,
+): [number, number][] {
+  const out: [number, number][] = [];
+  let i = 0;
+  let prevLast: Point | undefined;
+  for (let t = start; t <= end; t += step) {
+    const inStep: StoredPoint[] = [];
+    while (i < points.length && points[i]!.t < t + step) inStep.push(points[i++]!);
+    let value: number | null;
+    if (inStep.length === 0) value = null;
+    else if (fn === "avg") value = inStep.reduce((a, p) => a + p.sum, 0) / inStep.reduce((a, p) => a + p.count, 0);
+    else if (fn === "min") value = Math.min(...inStep.map((p) => p.min));
+    else if (fn === "max") value = Math.max(...inStep.map((p) => p.max));
+    else if (fn === "sum") value = inStep.reduce((a, p) => a + p.sum, 0);
+    else if (fn === "count") value = inStep.reduce((a, p) => a + p.count, 0);
+    else if (fn === "last") value = inStep.at(-1)!.last;
+    else if (fn === "rate") {
+      // Counter increase across the step, from the last value before it when there is one.
+      const pts: Point[] = [...(prevLast ? [prevLast] : []), ...inStep.map((p) => [p.t, p.last] as const)];
+      value = aggregate("rate", pts);
+    } else
+      value = aggregate(
+        "quantile",
+        inStep.map((p) => [p.t, p.sum / p.count] as const),
+        q,
+      );
+    if (inStep.length > 0) prevLast = [inStep.at(-1)!.t, inStep.at(-1)!.last];
+    if (value !== null && Number.isFinite(value)) out.push([t, value]);
+  }
+  return out;
+}

@@ -1,0 +1,203 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ManualClock } from "../../src/platform/clock.js";
+import { engines, harnessActor, type TestContext, testApp } from "../harness.js";
+
+const T0 = Date.parse("2026-12-01T12:00:00Z");
+
+describe.each(engines)("metrics storage on %s", (engine) => {
+  let t: TestContext;
+  let clock: ManualClock;
+  let server: Server;
+  let base: string;
+  let body = "";
+  beforeAll(async () => {
+    clock = new ManualClock(new Date(T0));
+    t = await testApp(engine, { clock });
+    server = createServer((req, res) => {
+      if (req.url === "/hang") return; // never answers
+      if (req.url === "/huge") {
+        res.writeHead(200, { "content-type": "text/plain" });
+        const chunk = `${"x".repeat(1023)}\n`;
+        let sent = 0;
+        const write = () => {
+          while (sent < 100 * 1024 && res.write(chunk)) sent++;
+          if (sent < 100 * 1024) res.once("drain", write);
+          else res.end();
+        };
+        write();
+        return;
+      }
+      res.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
+      res.end(body);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }, 60_000);
+  afterAll(async () => {
+    server.closeAllConnections();
+    server.close();
+    await t?.close();
+  });
+
+  const target = async (name: string, url: string, extra: Record<string, unknown> = {}) => {
+    const created = await t.services.metrics.createTarget(harnessActor(t), { name, url, ...extra });
+    return (await (t.services.metrics as any).repo.findTarget(created.id))!;
+  };
+
+  it("scrapes a target, stores samples and queries them raw, by step", async () => {
+    const row = await target("app", `${base}/metrics`, { labels: { env: "prod" } });
+    for (let i = 0; i < 10; i++) {
+      clock.set(new Date(T0 + i * 60_000));
+      body = `# TYPE reqs_total counter\nreqs_total{code="200"} ${i * 120}\nreqs_total{code="500"} ${i}\n# TYPE temp gauge\ntemp ${20 + i}\n`;
+      expect(await t.services.metrics.scrape(row)).toEqual({ samples: 3, error: null });
+    }
+    const view = await t.services.metrics.getTarget(row.id);
+    expect(view).toMatchObject({ lastError: null, lastSamples: 3, seriesCount: 3, seriesCapped: false });
+    const avg = await t.services.metrics.query({
+      metric: "temp",
+      match: [],
+      from: T0,
+      to: T0 + 540_000,
+      stepSeconds: 120,
+      fn: "avg",
+    });
+    expect(avg.resolution).toBe("raw");
+    expect(avg.series).toHaveLength(1);
+    expect(avg.series[0]!.labels).toEqual({ env: "prod", target: "app" });
+    expect(avg.series[0]!.points).toEqual([
+      [T0, 20.5],
+      [T0 + 120_000, 22.5],
+      [T0 + 240_000, 24.5],
+      [T0 + 360_000, 26.5],
+      [T0 + 480_000, 28.5],
+    ]);
+    const rate = await t.services.metrics.query({
+      metric: "reqs_total",
+      match: [{ name: "code", op: "=", value: "200" }],
+      from: T0,
+      to: T0 + 540_000,
+      stepSeconds: 300,
+      fn: "rate",
+    });
+    // 120 requests a minute: 2 per second, however the steps cut the counter.
+    expect(rate.series).toHaveLength(1);
+    for (const [, v] of rate.series[0]!.points) expect(v).toBeCloseTo(2);
+  });
+
+  it("rolls samples up to 5 minutes and 1 hour with the same answers", async () => {
+    await t.services.metrics.rollUp(T0 + 300_000);
+    await t.services.metrics.rollUp(T0 + 600_000);
+    const five = await t.services.metrics.query({
+      metric: "temp",
+      match: [],
+      from: T0,
+      to: T0 + 540_000,
+      stepSeconds: 300,
+      fn: "avg",
+    });
+    expect(five.resolution).toBe("5m");
+    expect(five.series[0]!.points).toEqual([
+      [T0, 22],
+      [T0 + 300_000, 27],
+    ]);
+    const hour = await t.services.metrics.query({
+      metric: "temp",
+      match: [],
+      from: T0,
+      to: T0 + 540_000,
+      stepSeconds: 3600,
+      fn: "max",
+    });
+    expect(hour.resolution).toBe("1h");
+    expect(hour.series[0]!.points).toEqual([[T0, 29]]);
+    const min = await t.services.metrics.query({
+      metric: "temp",
+      match: [],
+      from: T0,
+      to: T0 + 540_000,
+      stepSeconds: 3600,
+      fn: "min",
+    });
+    expect(min.series[0]!.points).toEqual([[T0, 20]]);
+    // Rolling up again changes nothing.
+    await t.services.metrics.rollUp(T0 + 600_000);
+    expect(
+      (
+        await t.services.metrics.query({
+          metric: "temp",
+          match: [],
+          from: T0,
+          to: T0 + 540_000,
+          stepSeconds: 3600,
+          fn: "count",
+        })
+      ).series[0]!.points,
+    ).toEqual([[T0, 10]]);
+  });
+
+  it("prunes raw samples past their retention", async () => {
+    await t.services.metrics.rollUp(T0 + 8 * 86_400_000);
+    const raw = await t.services.metrics.windowPoints([1, 2, 3], T0 - 1, T0 + 3_600_000);
+    expect(raw.size).toBe(0);
+  });
+
+  it("caps series per target and says so", async () => {
+    const row = await target("cardinality", `${base}/metrics`, { maxSeries: 50 });
+    body = Array.from({ length: 200 }, (_, i) => `user_requests{user="${i}"} 1`).join("\n");
+    const r = await t.services.metrics.scrape(row);
+    expect(r.samples).toBe(50);
+    const view = await t.services.metrics.getTarget(row.id);
+    expect(view.seriesCapped).toBe(true);
+    expect(view.seriesCount).toBe(50);
+    expect(view.lastError).toMatch(/series limit of 50/);
+  });
+
+  it("reports malformed exposition with its line on the target", async () => {
+    const row = await target("broken", `${base}/metrics`);
+    body = "ok 1\nbad{x=1} 2\n";
+    expect((await t.services.metrics.scrape(row)).error).toBe(
+      "malformed exposition at line 2: expected a quoted value for label x",
+    );
+    expect((await t.services.metrics.getTarget(row.id)).lastError).toMatch(/line 2/);
+  });
+
+  it("bounds a target that hangs by its timeout and one that sends 100 MB by its size", async () => {
+    const hang = await target("hang", `${base}/hang`, { timeoutSeconds: 1, intervalSeconds: 10 });
+    const started = Date.now();
+    expect((await t.services.metrics.scrape(hang)).error).toBe("timed out after 1 s");
+    expect(Date.now() - started).toBeLessThan(3000);
+    const huge = await target("huge", `${base}/huge`, { maxBytes: 1024 * 1024 });
+    expect((await t.services.metrics.scrape(huge)).error).toBe("response exceeds the limit of 1048576 bytes");
+  });
+
+  it("collects the host it runs on without an exporter", async () => {
+    const created = await t.services.metrics.createTarget(harnessActor(t), { name: "host", kind: "host" });
+    const row = (await (t.services.metrics as any).repo.findTarget(created.id))!;
+    const first = await t.services.metrics.scrape(row);
+    expect(first.error).toBeNull();
+    clock.set(new Date(T0 + 11 * 60_000));
+    await new Promise((r) => setTimeout(r, 50));
+    await t.services.metrics.scrape(row);
+    const names = await t.services.metrics.metricNames();
+    for (const n of [
+      "node_cpu_seconds_total",
+      "node_memory_MemAvailable_bytes",
+      "node_filesystem_avail_bytes",
+      "node_network_receive_bytes_total",
+      "instance:memory_usage:percent",
+      "instance:cpu_usage:percent",
+    ])
+      expect(names).toContain(n);
+  });
+
+  it("rejects a target without a usable URL", async () => {
+    await expect(t.services.metrics.createTarget(harnessActor(t), { name: "x", url: "ftp://a" })).rejects.toThrow(
+      /only http/,
+    );
+    await expect(t.services.metrics.createTarget(harnessActor(t), { name: "y", url: "nope" })).rejects.toThrow(
+      /absolute/,
+    );
+  });
+});
