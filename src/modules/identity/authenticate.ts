@@ -1,6 +1,7 @@
 import cookie from "@fastify/cookie";
 import type { FastifyInstance } from "fastify";
 import { Problem } from "../../platform/http/problems.js";
+import { SIGNED_IN_PREFIXES } from "./authorization.js";
 import { safeEqual } from "./credentials.js";
 import { type AuthenticationService, SESSION_COOKIE } from "./service.js";
 
@@ -18,7 +19,7 @@ export async function installAuthentication(
   app.decorateRequest("actor", null);
   app.addHook("onRequest", async (request) => {
     request.actor = null;
-    if (!request.url.startsWith("/api/v1/") && !request.url.startsWith("/api/v2/")) return;
+    if (!SIGNED_IN_PREFIXES.some((p) => request.url.startsWith(p))) return;
     const auth = request.headers.authorization;
     if (auth !== undefined) {
       const match = /^Bearer\s+(\S{1,200})$/i.exec(auth);

@@ -22,7 +22,9 @@ declare module "fastify" {
   interface FastifyContextConfig extends RouteAccess {}
 }
 
-const API = "/api/v1/";
+/** Where requests are signed in: Plantão's API and its Alertmanager-compatible v2 API. */
+export const SIGNED_IN_PREFIXES = ["/api/v1/", "/api/v2/"] as const;
+const underApi = (url: string) => SIGNED_IN_PREFIXES.some((p) => url.startsWith(p));
 
 /** Why a route's declaration is not one of the three forms, or null when it is. */
 export function declarationFault(config: RouteAccess | undefined, url: string): string | null {
@@ -31,7 +33,8 @@ export function declarationFault(config: RouteAccess | undefined, url: string): 
   if (config?.area !== undefined && config.access === undefined) return "declares an area without its access";
   if (config?.access !== undefined && config.area === undefined) return "declares an access without its area";
   if (config?.roles && (config.public || !config.roles.length)) return "narrows roles of a public route or to none";
-  if (!config?.public && !url.startsWith(API)) return `is outside ${API}, where no request is signed in`;
+  if (!config?.public && !underApi(url))
+    return `is outside ${SIGNED_IN_PREFIXES.join(" and ")}, where no request is signed in`;
   return null;
 }
 
@@ -66,7 +69,7 @@ const problem = Type.Ref("Problem");
 export function installAuthorization(app: FastifyInstance): void {
   app.addHook("onRoute", (route: RouteOptions) => {
     const url = route.url;
-    if (!declared(route.config) && !url.startsWith(API) && route.schema?.hide) {
+    if (!declared(route.config) && !underApi(url) && route.schema?.hide) {
       route.config = { ...route.config, public: true };
     }
     const fault = declarationFault(route.config, url);
