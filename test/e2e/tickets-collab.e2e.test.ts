@@ -394,7 +394,7 @@ describe.skipIf(skipBrowser)("ticket collaboration and webhooks in Chromium", ()
   });
 
   it("reads in English too", async () => {
-    const admin = await signIn(ADMIN, "en");
+    const admin = await signIn(ADMIN);
     const p = admin.page;
     await p.getByText("EN", { exact: true }).click();
     await p.goto(`${base}/tickets/${tickets.b.id}`);

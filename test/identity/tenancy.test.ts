@@ -326,8 +326,8 @@ describe.each(engines)("roles and tenancy on %s", (engine) => {
     expect(customer).not.toContain("monitor.state_changed");
     expect(customer).not.toContain("backup.run_failed");
     expect(customer).not.toContain("plan.updated");
-    expect(customer).toContain('"unread":3');
-    expect(customer).not.toContain('"unread":1');
+    expect(customer).toContain('"kind":"unread-3"');
+    expect(customer).not.toContain('"kind":"unread-1"');
     const agent = await collect(headers.get("agent")!);
     expect(agent).toContain('"subjectId":"other"');
     expect(agent).toContain("monitor.state_changed");

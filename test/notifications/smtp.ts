@@ -54,6 +54,10 @@ export async function startInbox(port = 0) {
         .catch(done);
     },
   });
+  // A sender killed mid-message resets its connection: that is the point of the crash test, not an error.
+  server.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "ECONNRESET") throw err;
+  });
   await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
   const bound = (server.server.address() as { port: number }).port;
   return {

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { Type } from "typebox";
+import { type TSchema, Type } from "typebox";
 import { requireActor } from "../identity/actor.js";
 import { aggregations } from "../metrics/aggregate.js";
 import { comparisons, severities } from "./rules.js";
@@ -80,8 +80,79 @@ const ReceiverInput = Type.Object(
   },
   { additionalProperties: false },
 );
+const MatcherInput = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    value: Type.String({ maxLength: 1000 }),
+    isRegex: Type.Optional(Type.Boolean()),
+    isEqual: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+const Matchers = Type.Array(MatcherInput, { maxItems: 50 });
+const Seconds = Type.Integer({ minimum: 0, maximum: 30 * 86_400 });
+/** A route and its children, nested at most `depth` levels: a route tree deeper than that is refused. */
+function routeNode(depth: number): TSchema {
+  return Type.Object(
+    {
+      id: Type.String({ minLength: 1, maxLength: 200 }),
+      receiver: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+      matchers: Matchers,
+      continue: Type.Optional(Type.Boolean()),
+      muteIntervals: Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: 50 })),
+      groupBy: Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: 50 })),
+      groupWaitSeconds: Type.Optional(Seconds),
+      groupIntervalSeconds: Type.Optional(Seconds),
+      repeatIntervalSeconds: Type.Optional(Seconds),
+      ...(depth > 1 ? { routes: Type.Optional(Type.Array(routeNode(depth - 1), { maxItems: 100 })) } : {}),
+    },
+    { additionalProperties: false },
+  );
+}
+const TimeIntervalInput = Type.Object(
+  {
+    weekdays: Type.Optional(Type.Array(Type.Integer({ minimum: 0, maximum: 6 }), { maxItems: 7 })),
+    times: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            startMinute: Type.Integer({ minimum: 0, maximum: 1440 }),
+            endMinute: Type.Integer({ minimum: 0, maximum: 1440 }),
+          },
+          { additionalProperties: false },
+        ),
+        { maxItems: 50 },
+      ),
+    ),
+    dates: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { from: Type.String({ format: "date" }), to: Type.String({ format: "date" }) },
+          { additionalProperties: false },
+        ),
+        { maxItems: 100 },
+      ),
+    ),
+    timezone: Type.String({ minLength: 1, maxLength: 100 }),
+  },
+  { additionalProperties: false },
+);
 const Routing = Type.Object(
-  { route: Any, inhibitRules: Type.Array(Any), muteIntervals: Type.Record(Type.String(), Type.Array(Any)) },
+  {
+    route: routeNode(6),
+    inhibitRules: Type.Array(
+      Type.Object(
+        {
+          sourceMatchers: Matchers,
+          targetMatchers: Matchers,
+          equal: Type.Array(Type.String({ maxLength: 200 }), { maxItems: 50 }),
+        },
+        { additionalProperties: false },
+      ),
+      { maxItems: 100 },
+    ),
+    muteIntervals: Type.Record(Type.String({ maxLength: 200 }), Type.Array(TimeIntervalInput, { maxItems: 50 })),
+  },
   { additionalProperties: false },
 );
 

@@ -174,7 +174,15 @@ export const eventCatalogue = {
       name: Type.String(),
       testId: Id,
       snapshotId: nullable(Type.String()),
-      failedChecks: Type.Array(obj({ name: Type.String(), status: Type.String(), detail: Type.String() })),
+      failedChecks: Type.Array(
+        obj({
+          name: Type.String(),
+          status: Type.String(),
+          detail: Type.String(),
+          key: Type.Optional(Type.String()),
+          params: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]))),
+        }),
+      ),
     },
     "backup.failure",
   ),

@@ -11277,11 +11277,133 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            inhibitRules: unknown[];
+                            inhibitRules: {
+                                equal: string[];
+                                sourceMatchers: {
+                                    isEqual?: boolean;
+                                    isRegex?: boolean;
+                                    name: string;
+                                    value: string;
+                                }[];
+                                targetMatchers: {
+                                    isEqual?: boolean;
+                                    isRegex?: boolean;
+                                    name: string;
+                                    value: string;
+                                }[];
+                            }[];
                             muteIntervals: {
-                                [key: string]: unknown[];
+                                [key: string]: {
+                                    dates?: {
+                                        /** Format: date */
+                                        from: string;
+                                        /** Format: date */
+                                        to: string;
+                                    }[];
+                                    times?: {
+                                        endMinute: number;
+                                        startMinute: number;
+                                    }[];
+                                    timezone: string;
+                                    weekdays?: number[];
+                                }[];
                             };
-                            route: unknown;
+                            route: {
+                                continue?: boolean;
+                                groupBy?: string[];
+                                groupIntervalSeconds?: number;
+                                groupWaitSeconds?: number;
+                                id: string;
+                                matchers: {
+                                    isEqual?: boolean;
+                                    isRegex?: boolean;
+                                    name: string;
+                                    value: string;
+                                }[];
+                                muteIntervals?: string[];
+                                receiver?: string | null;
+                                repeatIntervalSeconds?: number;
+                                routes?: {
+                                    continue?: boolean;
+                                    groupBy?: string[];
+                                    groupIntervalSeconds?: number;
+                                    groupWaitSeconds?: number;
+                                    id: string;
+                                    matchers: {
+                                        isEqual?: boolean;
+                                        isRegex?: boolean;
+                                        name: string;
+                                        value: string;
+                                    }[];
+                                    muteIntervals?: string[];
+                                    receiver?: string | null;
+                                    repeatIntervalSeconds?: number;
+                                    routes?: {
+                                        continue?: boolean;
+                                        groupBy?: string[];
+                                        groupIntervalSeconds?: number;
+                                        groupWaitSeconds?: number;
+                                        id: string;
+                                        matchers: {
+                                            isEqual?: boolean;
+                                            isRegex?: boolean;
+                                            name: string;
+                                            value: string;
+                                        }[];
+                                        muteIntervals?: string[];
+                                        receiver?: string | null;
+                                        repeatIntervalSeconds?: number;
+                                        routes?: {
+                                            continue?: boolean;
+                                            groupBy?: string[];
+                                            groupIntervalSeconds?: number;
+                                            groupWaitSeconds?: number;
+                                            id: string;
+                                            matchers: {
+                                                isEqual?: boolean;
+                                                isRegex?: boolean;
+                                                name: string;
+                                                value: string;
+                                            }[];
+                                            muteIntervals?: string[];
+                                            receiver?: string | null;
+                                            repeatIntervalSeconds?: number;
+                                            routes?: {
+                                                continue?: boolean;
+                                                groupBy?: string[];
+                                                groupIntervalSeconds?: number;
+                                                groupWaitSeconds?: number;
+                                                id: string;
+                                                matchers: {
+                                                    isEqual?: boolean;
+                                                    isRegex?: boolean;
+                                                    name: string;
+                                                    value: string;
+                                                }[];
+                                                muteIntervals?: string[];
+                                                receiver?: string | null;
+                                                repeatIntervalSeconds?: number;
+                                                routes?: {
+                                                    continue?: boolean;
+                                                    groupBy?: string[];
+                                                    groupIntervalSeconds?: number;
+                                                    groupWaitSeconds?: number;
+                                                    id: string;
+                                                    matchers: {
+                                                        isEqual?: boolean;
+                                                        isRegex?: boolean;
+                                                        name: string;
+                                                        value: string;
+                                                    }[];
+                                                    muteIntervals?: string[];
+                                                    receiver?: string | null;
+                                                    repeatIntervalSeconds?: number;
+                                                }[];
+                                            }[];
+                                        }[];
+                                    }[];
+                                }[];
+                            };
                         };
                     };
                 };
@@ -11343,11 +11465,133 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        inhibitRules: unknown[];
+                        inhibitRules: {
+                            equal: string[];
+                            sourceMatchers: {
+                                isEqual?: boolean;
+                                isRegex?: boolean;
+                                name: string;
+                                value: string;
+                            }[];
+                            targetMatchers: {
+                                isEqual?: boolean;
+                                isRegex?: boolean;
+                                name: string;
+                                value: string;
+                            }[];
+                        }[];
                         muteIntervals: {
-                            [key: string]: unknown[];
+                            [key: string]: {
+                                dates?: {
+                                    /** Format: date */
+                                    from: string;
+                                    /** Format: date */
+                                    to: string;
+                                }[];
+                                times?: {
+                                    endMinute: number;
+                                    startMinute: number;
+                                }[];
+                                timezone: string;
+                                weekdays?: number[];
+                            }[];
                         };
-                        route: unknown;
+                        route: {
+                            continue?: boolean;
+                            groupBy?: string[];
+                            groupIntervalSeconds?: number;
+                            groupWaitSeconds?: number;
+                            id: string;
+                            matchers: {
+                                isEqual?: boolean;
+                                isRegex?: boolean;
+                                name: string;
+                                value: string;
+                            }[];
+                            muteIntervals?: string[];
+                            receiver?: string | null;
+                            repeatIntervalSeconds?: number;
+                            routes?: {
+                                continue?: boolean;
+                                groupBy?: string[];
+                                groupIntervalSeconds?: number;
+                                groupWaitSeconds?: number;
+                                id: string;
+                                matchers: {
+                                    isEqual?: boolean;
+                                    isRegex?: boolean;
+                                    name: string;
+                                    value: string;
+                                }[];
+                                muteIntervals?: string[];
+                                receiver?: string | null;
+                                repeatIntervalSeconds?: number;
+                                routes?: {
+                                    continue?: boolean;
+                                    groupBy?: string[];
+                                    groupIntervalSeconds?: number;
+                                    groupWaitSeconds?: number;
+                                    id: string;
+                                    matchers: {
+                                        isEqual?: boolean;
+                                        isRegex?: boolean;
+                                        name: string;
+                                        value: string;
+                                    }[];
+                                    muteIntervals?: string[];
+                                    receiver?: string | null;
+                                    repeatIntervalSeconds?: number;
+                                    routes?: {
+                                        continue?: boolean;
+                                        groupBy?: string[];
+                                        groupIntervalSeconds?: number;
+                                        groupWaitSeconds?: number;
+                                        id: string;
+                                        matchers: {
+                                            isEqual?: boolean;
+                                            isRegex?: boolean;
+                                            name: string;
+                                            value: string;
+                                        }[];
+                                        muteIntervals?: string[];
+                                        receiver?: string | null;
+                                        repeatIntervalSeconds?: number;
+                                        routes?: {
+                                            continue?: boolean;
+                                            groupBy?: string[];
+                                            groupIntervalSeconds?: number;
+                                            groupWaitSeconds?: number;
+                                            id: string;
+                                            matchers: {
+                                                isEqual?: boolean;
+                                                isRegex?: boolean;
+                                                name: string;
+                                                value: string;
+                                            }[];
+                                            muteIntervals?: string[];
+                                            receiver?: string | null;
+                                            repeatIntervalSeconds?: number;
+                                            routes?: {
+                                                continue?: boolean;
+                                                groupBy?: string[];
+                                                groupIntervalSeconds?: number;
+                                                groupWaitSeconds?: number;
+                                                id: string;
+                                                matchers: {
+                                                    isEqual?: boolean;
+                                                    isRegex?: boolean;
+                                                    name: string;
+                                                    value: string;
+                                                }[];
+                                                muteIntervals?: string[];
+                                                receiver?: string | null;
+                                                repeatIntervalSeconds?: number;
+                                            }[];
+                                        }[];
+                                    }[];
+                                }[];
+                            }[];
+                        };
                     };
                 };
             };
@@ -11359,11 +11603,133 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            inhibitRules: unknown[];
+                            inhibitRules: {
+                                equal: string[];
+                                sourceMatchers: {
+                                    isEqual?: boolean;
+                                    isRegex?: boolean;
+                                    name: string;
+                                    value: string;
+                                }[];
+                                targetMatchers: {
+                                    isEqual?: boolean;
+                                    isRegex?: boolean;
+                                    name: string;
+                                    value: string;
+                                }[];
+                            }[];
                             muteIntervals: {
-                                [key: string]: unknown[];
+                                [key: string]: {
+                                    dates?: {
+                                        /** Format: date */
+                                        from: string;
+                                        /** Format: date */
+                                        to: string;
+                                    }[];
+                                    times?: {
+                                        endMinute: number;
+                                        startMinute: number;
+                                    }[];
+                                    timezone: string;
+                                    weekdays?: number[];
+                                }[];
                             };
-                            route: unknown;
+                            route: {
+                                continue?: boolean;
+                                groupBy?: string[];
+                                groupIntervalSeconds?: number;
+                                groupWaitSeconds?: number;
+                                id: string;
+                                matchers: {
+                                    isEqual?: boolean;
+                                    isRegex?: boolean;
+                                    name: string;
+                                    value: string;
+                                }[];
+                                muteIntervals?: string[];
+                                receiver?: string | null;
+                                repeatIntervalSeconds?: number;
+                                routes?: {
+                                    continue?: boolean;
+                                    groupBy?: string[];
+                                    groupIntervalSeconds?: number;
+                                    groupWaitSeconds?: number;
+                                    id: string;
+                                    matchers: {
+                                        isEqual?: boolean;
+                                        isRegex?: boolean;
+                                        name: string;
+                                        value: string;
+                                    }[];
+                                    muteIntervals?: string[];
+                                    receiver?: string | null;
+                                    repeatIntervalSeconds?: number;
+                                    routes?: {
+                                        continue?: boolean;
+                                        groupBy?: string[];
+                                        groupIntervalSeconds?: number;
+                                        groupWaitSeconds?: number;
+                                        id: string;
+                                        matchers: {
+                                            isEqual?: boolean;
+                                            isRegex?: boolean;
+                                            name: string;
+                                            value: string;
+                                        }[];
+                                        muteIntervals?: string[];
+                                        receiver?: string | null;
+                                        repeatIntervalSeconds?: number;
+                                        routes?: {
+                                            continue?: boolean;
+                                            groupBy?: string[];
+                                            groupIntervalSeconds?: number;
+                                            groupWaitSeconds?: number;
+                                            id: string;
+                                            matchers: {
+                                                isEqual?: boolean;
+                                                isRegex?: boolean;
+                                                name: string;
+                                                value: string;
+                                            }[];
+                                            muteIntervals?: string[];
+                                            receiver?: string | null;
+                                            repeatIntervalSeconds?: number;
+                                            routes?: {
+                                                continue?: boolean;
+                                                groupBy?: string[];
+                                                groupIntervalSeconds?: number;
+                                                groupWaitSeconds?: number;
+                                                id: string;
+                                                matchers: {
+                                                    isEqual?: boolean;
+                                                    isRegex?: boolean;
+                                                    name: string;
+                                                    value: string;
+                                                }[];
+                                                muteIntervals?: string[];
+                                                receiver?: string | null;
+                                                repeatIntervalSeconds?: number;
+                                                routes?: {
+                                                    continue?: boolean;
+                                                    groupBy?: string[];
+                                                    groupIntervalSeconds?: number;
+                                                    groupWaitSeconds?: number;
+                                                    id: string;
+                                                    matchers: {
+                                                        isEqual?: boolean;
+                                                        isRegex?: boolean;
+                                                        name: string;
+                                                        value: string;
+                                                    }[];
+                                                    muteIntervals?: string[];
+                                                    receiver?: string | null;
+                                                    repeatIntervalSeconds?: number;
+                                                }[];
+                                            }[];
+                                        }[];
+                                    }[];
+                                }[];
+                            };
                         };
                     };
                 };
@@ -18839,7 +19205,11 @@ export interface components {
             payload: {
                 failedChecks: {
                     detail: string;
+                    key?: string;
                     name: string;
+                    params?: {
+                        [key: string]: string | number;
+                    };
                     status: string;
                 }[];
                 /** Format: uuid */
