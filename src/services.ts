@@ -1,4 +1,4 @@
-import { AlertEngine } from "./modules/alerts/engine.js";
+import { AlertEngine, EVALUATE_JOB } from "./modules/alerts/engine.js";
 import { AlertsRepository } from "./modules/alerts/repository.js";
 import { AlertsService } from "./modules/alerts/service.js";
 import { AuditRepository } from "./modules/audit/repository.js";
@@ -25,7 +25,12 @@ import { DirectoryService } from "./modules/identity/directory.js";
 import { IdentityRepository } from "./modules/identity/repository.js";
 import { AuthenticationService } from "./modules/identity/service.js";
 import { MetricsRepository } from "./modules/metrics/repository.js";
-import { defaultRetention, MetricsService } from "./modules/metrics/service.js";
+import {
+  defaultRetention,
+  ROLLUP_JOB as METRICS_ROLLUP_JOB,
+  MetricsService,
+  SCRAPE_JOB,
+} from "./modules/metrics/service.js";
 import { probeTypes } from "./modules/monitoring/checks/index.js";
 import { MonitoringRepository } from "./modules/monitoring/repository.js";
 import { MonitoringService, RETENTION_JOB, ROLLUP_JOB } from "./modules/monitoring/service.js";
@@ -160,19 +165,19 @@ export function createServices(platform: Platform): Services {
     probes: Object.values(probeTypes),
     listen: platform.database.listen,
   });
-  const metrics = new MetricsService(
-    new MetricsRepository(db, dialect),
+  const metrics = new MetricsService({
+    repo: new MetricsRepository(db, dialect),
     jobs,
     clock,
     audit,
-    platform.log.child({ part: "metrics" }),
-    { nodeId: config.nodeId, retention: defaultRetention },
-  );
+    log: platform.log.child({ part: "metrics" }),
+    options: { nodeId: config.nodeId, retention: defaultRetention },
+  });
   const alertsRepo = new AlertsRepository(db, dialect);
-  const alertEngine = new AlertEngine(
-    alertsRepo,
+  const alertEngine = new AlertEngine({
+    repo: alertsRepo,
     metrics,
-    async () =>
+    monitors: async () =>
       (await monitoring.list({ limit: 100_000 })).map((m) => ({
         id: m.id,
         name: m.name,
@@ -180,13 +185,13 @@ export function createServices(platform: Platform): Services {
         status: m.state?.status ?? null,
         severity: typeof m.settings.severity === "string" ? m.settings.severity : undefined,
       })),
-    notifications,
+    notifier: notifications,
     jobs,
     clock,
-    platform.log.child({ part: "alerts" }),
-    { publicUrl: config.publicUrl },
-  );
-  const alerts = new AlertsService(alertsRepo, alertEngine, metrics, clock, audit);
+    log: platform.log.child({ part: "alerts" }),
+    options: { publicUrl: config.publicUrl },
+  });
+  const alerts = new AlertsService({ repo: alertsRepo, engine: alertEngine, metrics, clock, audit });
   const services = {
     auditRepo,
     audit,
@@ -258,6 +263,11 @@ function registerJobHandlers(jobs: JobQueue, s: Services): void {
     maxAttempts: NOTIFICATION_ATTEMPTS,
     backoffMs: deliveryRetryMs,
   });
+
+  // Metrics: one scrape per target and time slot; roll-ups to 5 minutes and 1 hour. Alerts: every rule each 15 s.
+  jobs.register<{ targetId: string }>(SCRAPE_JOB, (job) => s.metrics.scrapeJob(job), { maxAttempts: 1 });
+  jobs.register(METRICS_ROLLUP_JOB, () => s.metrics.rollUp(), { maxAttempts: 1 });
+  jobs.register(EVALUATE_JOB, () => s.alerts.engine.tick().then(() => undefined), { maxAttempts: 1 });
 
   // Monitoring aggregates: hourly roll-up; nightly daily roll-up and retention.
   jobs.register(ROLLUP_JOB, () => s.monitoring.rollUpHours());

@@ -90,18 +90,34 @@ export interface AlertStatus {
  * (alert_groups) are kept apart.
  */
 export class AlertEngine {
-  constructor(
-    private readonly repo: AlertsRepository,
-    private readonly metrics: Pick<MetricsService, "seriesMatching" | "windowPoints">,
-    /** The monitors' current states (the monitoring module's view). */
-    public monitors: () => Promise<MonitorStatus[]>,
-    private readonly notifier: Notifier,
-    private readonly jobs: JobQueue,
-    private readonly clock: Clock,
-    private readonly log: Logger,
-    private readonly options: { publicUrl: string },
-  ) {
-    jobs.register(EVALUATE_JOB, () => this.tick().then(() => undefined), { maxAttempts: 1 });
+  private readonly repo: AlertsRepository;
+  private readonly metrics: Pick<MetricsService, "seriesMatching" | "windowPoints">;
+  /** The monitors' current states (the monitoring module's view). */
+  public monitors: () => Promise<MonitorStatus[]>;
+  private readonly notifier: Notifier;
+  private readonly jobs: JobQueue;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly options: { publicUrl: string };
+
+  constructor(deps: {
+    repo: AlertsRepository;
+    metrics: Pick<MetricsService, "seriesMatching" | "windowPoints">;
+    monitors: () => Promise<MonitorStatus[]>;
+    notifier: Notifier;
+    jobs: JobQueue;
+    clock: Clock;
+    log: Logger;
+    options: { publicUrl: string };
+  }) {
+    this.repo = deps.repo;
+    this.metrics = deps.metrics;
+    this.monitors = deps.monitors;
+    this.notifier = deps.notifier;
+    this.jobs = deps.jobs;
+    this.clock = deps.clock;
+    this.log = deps.log;
+    this.options = deps.options;
   }
 
   async start(timezone: string) {

@@ -136,13 +136,25 @@ export const receiverView = (r: ReceiverRow) => ({
 
 /** Rules, silences, receivers and routing configuration, and the alerts' view; the engine does the work. */
 export class AlertsService {
-  constructor(
-    private readonly repo: AlertsRepository,
-    readonly engine: AlertEngine,
-    private readonly metrics: Pick<MetricsService, "seriesMatching" | "windowPoints">,
-    private readonly clock: Clock,
-    private readonly audit: AuditService,
-  ) {}
+  private readonly repo: AlertsRepository;
+  readonly engine: AlertEngine;
+  private readonly metrics: Pick<MetricsService, "seriesMatching" | "windowPoints">;
+  private readonly clock: Clock;
+  private readonly audit: AuditService;
+
+  constructor(deps: {
+    repo: AlertsRepository;
+    engine: AlertEngine;
+    metrics: Pick<MetricsService, "seriesMatching" | "windowPoints">;
+    clock: Clock;
+    audit: AuditService;
+  }) {
+    this.repo = deps.repo;
+    this.engine = deps.engine;
+    this.metrics = deps.metrics;
+    this.clock = deps.clock;
+    this.audit = deps.audit;
+  }
 
   async ensureDefaults() {
     const now = this.clock.now().toISOString();

@@ -126,16 +126,27 @@ export class MetricsService {
   readonly #series = new Map<string, Map<string, number>>();
   readonly #cpu = new Map<string, CpuReading>();
 
-  constructor(
-    private readonly repo: MetricsRepository,
-    private readonly jobs: JobQueue,
-    private readonly clock: Clock,
-    private readonly audit: AuditService,
-    private readonly log: Logger,
-    private readonly options: MetricsOptions,
-  ) {
-    jobs.register<{ targetId: string }>(SCRAPE_JOB, (job) => this.#scrapeJob(job), { maxAttempts: 1 });
-    jobs.register(ROLLUP_JOB, () => this.rollUp(), { maxAttempts: 1 });
+  private readonly repo: MetricsRepository;
+  private readonly jobs: JobQueue;
+  private readonly clock: Clock;
+  private readonly audit: AuditService;
+  private readonly log: Logger;
+  private readonly options: MetricsOptions;
+
+  constructor(deps: {
+    repo: MetricsRepository;
+    jobs: JobQueue;
+    clock: Clock;
+    audit: AuditService;
+    log: Logger;
+    options: MetricsOptions;
+  }) {
+    this.repo = deps.repo;
+    this.jobs = deps.jobs;
+    this.clock = deps.clock;
+    this.audit = deps.audit;
+    this.log = deps.log;
+    this.options = deps.options;
   }
 
   async start(timezone: string): Promise<void> {
@@ -276,7 +287,8 @@ export class MetricsService {
     );
   }
 
-  async #scrapeJob(job: JobContext<{ targetId: string }>) {
+  /** The `metrics.scrape` job: one target's scrape in its time slot, then the next slot queued. */
+  async scrapeJob(job: JobContext<{ targetId: string }>) {
     const target = await this.repo.findTarget(job.payload.targetId);
     if (!target?.enabled) return;
     try {
