@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { loadavg } from "node:os";
 import { phaseOf } from "../src/modules/monitoring/schedule.js";
 import { uuidv7 } from "../src/platform/ids.js";
+import { insertHttpMonitors } from "../test/fixtures/http-monitors.js";
 import { type Child, spawnNode } from "../test/fixtures/processes.js";
 import { report, startBenchServer } from "./harness.js";
 
@@ -33,33 +34,12 @@ export default async function monitoringFailover(): Promise<void> {
   await new Promise<void>((r) => target.listen(0, "127.0.0.1", r));
   const port = (target.address() as AddressInfo).port;
   const ids = Array.from({ length: MONITORS }, () => uuidv7());
-  const server = await startBenchServer("postgres", async ({ platform }) => {
-    const now = new Date().toISOString();
-    await platform.db
-      .insertInto("monitors")
-      .values(
-        ids.map((id, i) => ({
-          id,
-          organization_id: null,
-          name: `m${i}`,
-          type: "http",
-          target: `http://127.0.0.1:${port}/${id}`,
-          interval_seconds: INTERVAL_MS / 1000,
-          timeout_seconds: 2,
-          retries: 0,
-          failure_threshold: 1,
-          success_threshold: 1,
-          settings: platform.dialect.json({ method: "GET", headers: {}, body: null, acceptedStatus: ["200-299"] }),
-          parent_id: null,
-          group_id: null,
-          enabled: true,
-          push_token_hash: null,
-          created_at: now,
-          updated_at: now,
-        })),
-      )
-      .execute();
-  });
+  const server = await startBenchServer("postgres", ({ platform }) =>
+    insertHttpMonitors(platform, ids, `http://127.0.0.1:${port}`, {
+      intervalSeconds: INTERVAL_MS / 1000,
+      timeoutSeconds: 2,
+    }),
+  );
   const url = server.platform.config.databaseUrl;
   const children: Child[] = [];
   const node = async (id: string) => {

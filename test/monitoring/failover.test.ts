@@ -5,6 +5,7 @@ import { BATCH_MS } from "../../src/modules/monitoring/engine.js";
 import { phaseOf } from "../../src/modules/monitoring/schedule.js";
 import { uuidv7 } from "../../src/platform/ids.js";
 import type { Platform } from "../../src/platform/runtime.js";
+import { insertHttpMonitors } from "../fixtures/http-monitors.js";
 import { openNode, waitFor } from "../fixtures/nodes.js";
 import { type Child, spawnNode } from "../fixtures/processes.js";
 import { postgresUrl, scratchDatabase } from "../harness.js";
@@ -59,32 +60,11 @@ async function ready(child: Child): Promise<Child> {
 }
 
 async function seed(platform: Platform, port: number): Promise<string[]> {
-  const now = new Date().toISOString();
   const ids = Array.from({ length: MONITORS }, () => uuidv7());
-  await platform.db
-    .insertInto("monitors")
-    .values(
-      ids.map((id, i) => ({
-        id,
-        organization_id: null,
-        name: `m${i}`,
-        type: "http",
-        target: `http://127.0.0.1:${port}/${id}`,
-        interval_seconds: INTERVAL_MS / 1000,
-        timeout_seconds: 1,
-        retries: 0,
-        failure_threshold: 1,
-        success_threshold: 1,
-        settings: platform.dialect.json({ method: "GET", headers: {}, body: null, acceptedStatus: ["200-299"] }),
-        parent_id: null,
-        group_id: null,
-        enabled: true,
-        push_token_hash: null,
-        created_at: now,
-        updated_at: now,
-      })),
-    )
-    .execute();
+  await insertHttpMonitors(platform, ids, `http://127.0.0.1:${port}`, {
+    intervalSeconds: INTERVAL_MS / 1000,
+    timeoutSeconds: 1,
+  });
   return ids;
 }
 
