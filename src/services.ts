@@ -34,6 +34,7 @@ import {
 import { probeTypes } from "./modules/monitoring/checks/index.js";
 import { MonitoringRepository } from "./modules/monitoring/repository.js";
 import { MonitoringService, RETENTION_JOB, ROLLUP_JOB } from "./modules/monitoring/service.js";
+import { Mailer } from "./modules/notifications/mailer.js";
 import { NotificationRepository } from "./modules/notifications/repository.js";
 import {
   deliveryRetryMs,
@@ -82,7 +83,7 @@ export interface Services {
 }
 
 export function createServices(platform: Platform): Services {
-  const { db, dialect, jobs, events, clock, secrets, mailer, config } = platform;
+  const { db, dialect, jobs, events, clock, secrets, config } = platform;
   const auditRepo = new AuditRepository(db, dialect);
   const audit = new AuditService({ repo: auditRepo, clock });
   const webhooks = new WebhookService({
@@ -95,6 +96,10 @@ export function createServices(platform: Platform): Services {
     audit,
     log: platform.log.child({ part: "webhooks" }),
   });
+  const mailer = new Mailer(config.smtpUrl, config.mailFrom, platform.log.child({ part: "mail" }), {
+    maxConnections: Math.min(config.jobConcurrency, 5),
+  });
+  platform.onClose(() => mailer.close());
   const notifications = new NotificationService({
     repo: new NotificationRepository(db, dialect),
     jobs,

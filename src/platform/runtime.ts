@@ -11,7 +11,6 @@ import { EventFanOut } from "./events/fanout.js";
 import { FanOutRepository } from "./events/fanout-repository.js";
 import { JobQueue } from "./jobs/queue.js";
 import { JobRepository } from "./jobs/repository.js";
-import { Mailer } from "./mail.js";
 import { SecretBox, SecretKeyError } from "./secrets.js";
 
 /** The shared services every module receives: database, clock, logger, jobs and events. */
@@ -27,7 +26,8 @@ export interface Platform {
   /** Turns each committed event into its jobs once across all nodes; modules register handlers. */
   fanOut: EventFanOut;
   secrets: SecretBox;
-  mailer: Mailer;
+  /** Releases a module's resource (a connection pool) when the platform closes, after the jobs stopped. */
+  onClose(release: () => void | Promise<void>): void;
   /** Starts background work (job claiming, event delivery). */
   start(): Promise<void>;
   /** Finishes or releases claimed jobs, stops listeners and closes the database. */
@@ -117,9 +117,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     log.child({ part: "fan-out" }),
     { sweepMs: config.jobPollMs },
   );
-  const mailer = new Mailer(config.smtpUrl, config.mailFrom, log.child({ part: "mail" }), {
-    maxConnections: Math.min(config.jobConcurrency, 5),
-  });
+  const releases: (() => void | Promise<void>)[] = [];
   let closed = false;
   return {
     config,
@@ -132,7 +130,9 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     events,
     fanOut,
     secrets,
-    mailer,
+    onClose(release) {
+      releases.push(release);
+    },
     async start() {
       await events.start();
       // Every node fans out, whichever claims first: with jobs off it still turns events into jobs for others.
@@ -145,7 +145,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
       await jobs.stop();
       await fanOut.stop();
       await events.stop();
-      mailer.close();
+      for (const release of releases) await release();
       await database.close();
     },
   };

@@ -7,11 +7,11 @@ import type { EventBus } from "../../platform/events/bus.js";
 import { Problem } from "../../platform/http/problems.js";
 import { uuidv7 } from "../../platform/ids.js";
 import type { JobContext, JobQueue } from "../../platform/jobs/queue.js";
-import type { Mailer } from "../../platform/mail.js";
 import type { AuditService } from "../audit/service.js";
 import type { Actor } from "../identity/actor.js";
 import type { WebhookService } from "../webhooks/service.js";
 import { chatPayload, type Flavour } from "./chat.js";
+import type { Mailer } from "./mailer.js";
 import type { LogFilter, NotificationRepository, NotificationRow, NotificationValues } from "./repository.js";
 import {
   templates as defaultTemplates,

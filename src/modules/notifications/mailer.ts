@@ -21,6 +21,7 @@ export interface MailReceipt {
 /**
  * Outgoing mail over SMTP (PLANTAO_SMTP_URL) through a pool of connections; without it, mail is written to the
  * log so a first install still works. Failures are thrown to the caller (the notification outbox retries them).
+ * Only the outbox sends through it: every message to a person is a notification.
  */
 export class Mailer {
   readonly #transport: Transporter | undefined;
