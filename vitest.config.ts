@@ -6,7 +6,11 @@ import { defineConfig } from "vitest/config";
  * rest, one at a time, so another suite's CPU does not count against their bounds.
  */
 const alone = ["test/monitoring/failover.test.ts", "test/events/fanout.test.ts"];
-const include = ["src/**/*.test.ts", "test/**/*.test.ts", "web/src/**/*.test.ts"];
+/** PLANTAO_TEST_INCLUDE: comma-separated globs that replace the default set (CI's second Node runs a cross-section). */
+const include = (process.env.PLANTAO_TEST_INCLUDE ?? "src/**/*.test.ts,test/**/*.test.ts,web/src/**/*.test.ts")
+  .split(",")
+  .filter(Boolean);
+const aloneIncluded = alone.filter((f) => !process.env.PLANTAO_TEST_INCLUDE || include.includes(f));
 /** PLANTAO_TEST_EXCLUDE: comma-separated globs left out of this run (CI's second Node leaves out the browser and fuzz suites). */
 const exclude = ["node_modules/**", "dist/**", ...(process.env.PLANTAO_TEST_EXCLUDE ?? "").split(",").filter(Boolean)];
 
@@ -19,10 +23,20 @@ export default defineConfig({
     maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: [
       { extends: true, test: { name: "suite", include, exclude: [...exclude, ...alone] } },
-      {
-        extends: true,
-        test: { name: "alone", include: alone, exclude, fileParallelism: false, sequence: { groupOrder: 1 } },
-      },
+      ...(aloneIncluded.length
+        ? [
+            {
+              extends: true,
+              test: {
+                name: "alone",
+                include: aloneIncluded,
+                exclude,
+                fileParallelism: false,
+                sequence: { groupOrder: 1 },
+              },
+            },
+          ]
+        : []),
     ],
   },
 });

@@ -28,7 +28,7 @@ export const benchEngines: Engine[] = (
 /** Seconds per measurement; PLANTAO_BENCH_SECONDS shortens a run (a smoke test), the default is what docs report. */
 export const measureSeconds = Number(process.env.PLANTAO_BENCH_SECONDS || 10);
 
-async function scratchDatabase(engine: Engine): Promise<{ url: string; drop(): Promise<void> }> {
+export async function scratchDatabase(engine: Engine): Promise<{ url: string; drop(): Promise<void> }> {
   if (engine === "sqlite") {
     const dir = mkdtempSync(join(tmpdir(), "plantao-bench-"));
     return {
@@ -70,12 +70,14 @@ export interface BenchServer {
 export async function startBenchServer(
   engine: Engine,
   configure?: (server: Omit<BenchServer, "origin" | "close">) => Promise<void> | void,
+  /** The built web app to serve (a browser bench); none by default. */
+  webDir?: string,
 ): Promise<BenchServer> {
   const scratch = await scratchDatabase(engine);
   const dataDir = mkdtempSync(join(tmpdir(), "plantao-bench-data-"));
   const config = loadConfig(
     { PLANTAO_LOG_LEVEL: "silent", PLANTAO_JOBS: "off" },
-    { databaseUrl: scratch.url, dataDir, webDir: join(dataDir, "no-web") },
+    { databaseUrl: scratch.url, dataDir, webDir: webDir ?? join(dataDir, "no-web") },
   );
   const platform = await createPlatform({ config, logger: pino({ level: "silent" }), env: {} });
   const services = createServices(platform);

@@ -1,4 +1,6 @@
 import { spawn } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { benchEngines } from "./harness.js";
 import { measureMonitoring } from "./monitoring-core.js";
 
@@ -6,6 +8,8 @@ import { measureMonitoring } from "./monitoring-core.js";
  * HTTP monitoring cost at each of PLANTAO_BENCH_MONITORS (default 500, 2,000 and 10,000) HTTP monitors every
  * PLANTAO_BENCH_INTERVAL seconds (default 20, as Uptime Kuma was measured) against a local target in its own
  * process, a fresh connection per check (reusing one would hide connect failures). See monitoring-core.ts.
+ * Each size and engine runs in a process of its own: run after a larger one in the same process, a size was
+ * charged for that one's leftovers (its garbage, its closed server's handles).
  */
 const SIZES = (process.env.PLANTAO_BENCH_MONITORS || "500,2000,10000").split(",").map(Number);
 const INTERVAL = Number(process.env.PLANTAO_BENCH_INTERVAL || 20);
@@ -28,7 +32,24 @@ async function startTarget(): Promise<{ port: number; stop(): void }> {
   return { port, stop: () => child.stdin.end() };
 }
 
+/** Runs this file again for one size on one engine, in a child process with the same loader. */
+function runAlone(engine: string, monitors: number): Promise<void> {
+  const runner = join(dirname(fileURLToPath(import.meta.url)), "run.ts");
+  const env = { ...process.env, PLANTAO_BENCH_ENGINES: engine, PLANTAO_BENCH_MONITORS: String(monitors) };
+  return new Promise((resolve, reject) => {
+    spawn(process.execPath, [...process.execArgv, runner, "monitoring-http.bench.ts"], { stdio: "inherit", env }).on(
+      "exit",
+      (code) =>
+        code === 0 ? resolve() : reject(new Error(`monitoring-http at ${monitors} on ${engine}: exit ${code}`)),
+    );
+  });
+}
+
 export default async function monitoringHttp(): Promise<void> {
+  if (SIZES.length > 1 || benchEngines.length > 1) {
+    for (const engine of benchEngines) for (const monitors of SIZES) await runAlone(engine, monitors);
+    return;
+  }
   const target = await startTarget();
   try {
     for (const engine of benchEngines) {

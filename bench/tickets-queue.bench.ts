@@ -102,7 +102,7 @@ const teams = ["voz", "dados", "noc", "financeiro"];
 const channels = ["portal", "email", "chat", "phone", "api", "monitoring"];
 const types = ["usage_question", "sip_trunk_integration", "feature_failure", "performance", "bug"];
 
-interface Seeded {
+export interface Seeded {
   organizations: string[];
   agents: string[];
   open: number;
@@ -152,7 +152,7 @@ async function insertMany<T extends object>(
   }
 }
 
-async function seed({ platform, services }: Pick<BenchServer, "platform" | "services">): Promise<Seeded> {
+export async function seed({ platform, services }: Pick<BenchServer, "platform" | "services">): Promise<Seeded> {
   const started = performance.now();
   const db = platform.db;
   const provider = (await services.directory.listOrganizations({ limit: 1 }, {}))[0]!.id;
@@ -247,6 +247,7 @@ async function seed({ platform, services }: Pick<BenchServer, "platform" | "serv
         sla_breached: breached,
         created_at: created,
         updated_at: isOpen ? created : done,
+        sla_calendar: null,
       };
     },
     (r, i) => {

@@ -7,19 +7,32 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { alertRoutes } from "./modules/alerts/routes.js";
 import { auditRoutes } from "./modules/audit/routes.js";
 import { backupRoutes } from "./modules/backups/routes.js";
+import { chatRoutes } from "./modules/chat/routes.js";
 import { authorize } from "./modules/identity/actor.js";
 import { installAuthentication } from "./modules/identity/authenticate.js";
 import { installAuthorization } from "./modules/identity/authorization.js";
-import { mayReadEvent } from "./modules/identity/event-visibility.js";
+import { eventAsReadBy } from "./modules/identity/event-visibility.js";
 import { identityRoutes } from "./modules/identity/routes.js";
+import { incidentRoutes } from "./modules/incidents/routes.js";
+import { kbExtrasRoutes } from "./modules/kb/extras-routes.js";
+import { kbRoutes } from "./modules/kb/routes.js";
+import { mailRoutes } from "./modules/mail/routes.js";
 import { metricsRoutes } from "./modules/metrics/routes.js";
 import { monitoringMetrics } from "./modules/monitoring/metrics.js";
 import { monitoringRoutes } from "./modules/monitoring/routes.js";
 import { notificationRoutes } from "./modules/notifications/routes.js";
+import { oncallRoutes } from "./modules/oncall/routes.js";
 import { planRoutes } from "./modules/plan/routes.js";
+import { reportRoutes } from "./modules/reports/routes.js";
 import { runbookRoutes } from "./modules/runbooks/routes.js";
+import { schedulingRoutes } from "./modules/scheduling/routes.js";
 import { slaRoutes } from "./modules/sla/routes.js";
+import { statusRoutes } from "./modules/status/routes.js";
 import { systemRoutes } from "./modules/system/routes.js";
+import { telephonyRoutes } from "./modules/telephony/routes.js";
+import { consoleRoutes } from "./modules/tickets/console-routes.js";
+import { portalRoutes } from "./modules/tickets/portal-routes.js";
+import { ticketConsoleRoutes } from "./modules/tickets/queue-routes.js";
 import { ticketRoutes } from "./modules/tickets/routes.js";
 import { webhookRoutes } from "./modules/webhooks/routes.js";
 import { eventRoutes } from "./platform/events/routes.js";
@@ -93,20 +106,45 @@ export async function buildApp(
   await app.register(identityRoutes(services, { secureCookies: platform.config.secureCookies }));
   await app.register(auditRoutes({ ...services, clock: platform.clock, timezone: platform.config.timezone }));
   await app.register(planRoutes(services.plan));
-  await app.register(ticketRoutes(services.tickets, { attachmentMaxBytes: platform.config.attachmentMaxBytes }));
+  await app.register(ticketRoutes(services.ticketAudience, { attachmentMaxBytes: platform.config.attachmentMaxBytes }));
+  await app.register(consoleRoutes(services.cannedResponses, services.presence));
+  await app.register(portalRoutes({ ...services, attachmentMaxBytes: platform.config.attachmentMaxBytes }));
+  await app.register(reportRoutes(services));
+  await app.register(ticketConsoleRoutes(services.ticketConsole, services.tickets));
   await app.register(webhookRoutes(services.webhooks));
+  await app.register(mailRoutes(services.mail.mailboxes, services.mail.poller));
   await app.register(notificationRoutes(services.notifications));
   await app.register(monitoringRoutes(services.monitoring));
   await app.register(metricsRoutes(services.metrics));
   await app.register(alertRoutes(services.alerts));
   await app.register(backupRoutes(services.backups));
   await app.register(runbookRoutes(services.runbooks));
+  await app.register(incidentRoutes(services.incidents, { evidenceMaxBytes: platform.config.attachmentMaxBytes }));
   await app.register(slaRoutes({ plan: services.plan }));
+  await app.register(
+    oncallRoutes({
+      rotations: services.rotations,
+      policies: services.escalationPolicies,
+      pages: services.pages,
+    }),
+  );
+  await app.register(statusRoutes(services.status));
+  await app.register(schedulingRoutes(services.scheduledCalls));
+  await app.register(kbExtrasRoutes(services.kbExtras));
+  await app.register(kbRoutes(services.kb));
+  await app.register(
+    chatRoutes(services.chat, {
+      events: platform.events,
+      attachmentMaxBytes: platform.config.attachmentMaxBytes,
+      now: () => platform.clock.now().getTime(),
+    }),
+  );
+  await app.register(telephonyRoutes(services.telephony));
   // Who sees which event is the event catalogue's audience (area, tenancy), checked per viewer.
   await app.register(
     eventRoutes(platform, async (request) => {
       const actor = authorize(request, "events", "read");
-      return (event) => mayReadEvent(actor, event);
+      return (event) => eventAsReadBy(actor, event);
     }),
   );
 

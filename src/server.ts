@@ -22,6 +22,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     app = await buildApp(platform, services);
     await services.plan.ensureSeeded();
     await services.runbooks.ensureSeeded();
+    await services.escalationPolicies.ensureSeeded();
     const setupUrl = await services.directory.bootstrap(config);
     if (setupUrl) platform.log.warn({ setupUrl }, `No users yet: open ${setupUrl} to create the first administrator`);
     await platform.start();
@@ -31,8 +32,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
     await services.alerts.ensureDefaults();
     await services.alerts.engine.start(config.timezone);
     if (config.monitoringEnabled) await services.monitoring.start();
+    services.status.start();
+    await services.mail.start(config.timezone);
+    if (config.jobsEnabled) services.telephony.pbx.start();
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {
+    await services.telephony.pbx.stop();
     await services.monitoring.stop();
     await platform.close();
     throw err;
@@ -45,6 +50,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const close = () => {
     closing ??= (async () => {
       await app.close();
+      await services.telephony.pbx.stop();
       await services.monitoring.stop();
       await platform.close();
     })();

@@ -21,9 +21,25 @@ import { ResticAccess } from "./modules/backups/restic-access.js";
 import { RestoreTestService } from "./modules/backups/restore-tests.js";
 import { RpoService } from "./modules/backups/rpo.js";
 import { BackupRunner } from "./modules/backups/runner.js";
+import { createChat } from "./modules/chat/module.js";
+import type { ChatModule } from "./modules/chat/routes.js";
+import { CHAT_TICKET_JOB } from "./modules/chat/service.js";
 import { DirectoryService } from "./modules/identity/directory.js";
 import { IdentityRepository } from "./modules/identity/repository.js";
 import { AuthenticationService } from "./modules/identity/service.js";
+import {
+  type AlertPayload,
+  ALERT_JOB as INCIDENT_ALERT_JOB,
+  PAGE_ACK_JOB,
+  RESOLVE_TICKETS_JOB,
+  type ResolveTicketsPayload,
+} from "./modules/incidents/service.js";
+import { createIncidents, type Incidents } from "./modules/incidents/wiring.js";
+import { articlesPort } from "./modules/kb/articles-adapter.js";
+import { createKbExtras } from "./modules/kb/extras-module.js";
+import type { KbExtras } from "./modules/kb/extras-routes.js";
+import { createKbModule, type KbModule } from "./modules/kb/module.js";
+import { createMailModule, type MailModule } from "./modules/mail/module.js";
 import { MetricsRepository } from "./modules/metrics/repository.js";
 import {
   defaultRetention,
@@ -36,20 +52,42 @@ import { MonitoringRepository } from "./modules/monitoring/repository.js";
 import { MonitoringService, RETENTION_JOB, ROLLUP_JOB } from "./modules/monitoring/service.js";
 import { Mailer } from "./modules/notifications/mailer.js";
 import { NotificationRepository } from "./modules/notifications/repository.js";
-import {
-  deliveryRetryMs,
-  MAX_ATTEMPTS as NOTIFICATION_ATTEMPTS,
-  DELIVER_JOB as NOTIFICATION_JOB,
-  NotificationService,
-} from "./modules/notifications/service.js";
+import { DELIVER_JOB as NOTIFICATION_JOB, NotificationService } from "./modules/notifications/service.js";
+import { EscalationService } from "./modules/oncall/escalations.js";
+import { PageDesk } from "./modules/oncall/pages.js";
+import { EscalationPolicyService } from "./modules/oncall/policies.js";
+import { OncallRepository } from "./modules/oncall/repository.js";
+import { RotationService } from "./modules/oncall/rotations.js";
 import { PlanRepository } from "./modules/plan/repository.js";
 import { PlanService } from "./modules/plan/service.js";
 import { RunbookRepository } from "./modules/runbooks/repository.js";
 import { RunbookService } from "./modules/runbooks/service.js";
+import { createScheduling } from "./modules/scheduling/module.js";
+import type { SchedulingService } from "./modules/scheduling/service.js";
+import { createStatusModule, type StatusModule } from "./modules/status/module.js";
+import { CallerDirectory } from "./modules/telephony/callers.js";
+import { PbxService } from "./modules/telephony/pbx-service.js";
+import { TelephonyRepository } from "./modules/telephony/repository.js";
+import { CallService } from "./modules/telephony/service.js";
 import { AttachmentRepository, AttachmentStore } from "./modules/tickets/attachments.js";
+import { TicketAudience } from "./modules/tickets/audience.js";
+import { TicketBulkService } from "./modules/tickets/bulk-service.js";
+import { CannedResponseRepository, CannedResponseService } from "./modules/tickets/canned-responses.js";
+import { CsatRepository } from "./modules/tickets/csat-repository.js";
+import { CsatService } from "./modules/tickets/csat-service.js";
+import { FcrRepository } from "./modules/tickets/fcr-repository.js";
+import { FcrService } from "./modules/tickets/fcr-service.js";
 import { TicketLinkRepository } from "./modules/tickets/links-repository.js";
+import { PortalRepository } from "./modules/tickets/portal-repository.js";
+import { PortalService } from "./modules/tickets/portal-service.js";
+import { PresenceRepository, PresenceService } from "./modules/tickets/presence.js";
+import { QueueRepository } from "./modules/tickets/queue-repository.js";
+import type { TicketConsole } from "./modules/tickets/queue-routes.js";
+import { TicketQueueService } from "./modules/tickets/queue-service.js";
 import { TicketRepository } from "./modules/tickets/repository.js";
 import { DEADLINE_JOB, TicketService } from "./modules/tickets/service.js";
+import { TicketNotifications } from "./modules/tickets/ticket-notifications.js";
+import { TicketViewService } from "./modules/tickets/views-service.js";
 import { TimerRepository } from "./modules/timers/repository.js";
 import { FIRE_JOB, type FirePayload, RECALENDAR_JOB, TimerService } from "./modules/timers/service.js";
 import { WebhookRepository } from "./modules/webhooks/repository.js";
@@ -71,6 +109,8 @@ export interface Services {
   authentication: AuthenticationService;
   directory: DirectoryService;
   tickets: TicketService;
+  /** The agent console over tickets: queues, workload, saved views, bulk actions. */
+  ticketConsole: TicketConsole;
   plan: PlanService;
   webhooks: WebhookService;
   notifications: NotificationService;
@@ -80,6 +120,28 @@ export interface Services {
   timers: TimerService;
   metrics: MetricsService;
   alerts: AlertsService;
+  rotations: RotationService;
+  escalationPolicies: EscalationPolicyService;
+  escalations: EscalationService;
+  pages: PageDesk;
+  cannedResponses: CannedResponseService;
+  presence: PresenceService;
+  incidents: Incidents;
+  csat: CsatService;
+  fcr: FcrService;
+  portal: PortalService;
+  /** The staff ticket routes' policy: customers get the portal's shapes or are refused. */
+  ticketAudience: TicketAudience;
+  status: StatusModule & { start(): void };
+  scheduledCalls: SchedulingService;
+  /** Inbound email: mailboxes, the SMTP listener and IMAP polling into tickets. */
+  mail: MailModule;
+  kb: KbModule;
+  /** Live chat: sites, conversations, and the tickets finished chats become. */
+  chat: ChatModule;
+  kbExtras: KbExtras;
+  /** The phone channel: calls from the PBX (AMI or the webhook) and the PBX connections. */
+  telephony: { calls: CallService; pbx: PbxService };
 }
 
 export function createServices(platform: Platform): Services {
@@ -109,7 +171,13 @@ export function createServices(platform: Platform): Services {
     webhooks,
     audit,
     log: platform.log.child({ part: "notifications" }),
-    options: { publicUrl: config.publicUrl },
+    options: {
+      publicUrl: config.publicUrl,
+      // The plan service is made below; this runs only once deliveries start.
+      ticketTag: async () => (await plan.current()).document.email?.ticketTag ?? "#",
+      // Sent and not yet recorded, at most: enough to keep the pool (up to 5) busy while a group is recorded.
+      delivery: { window: 4 * config.jobConcurrency, batch: 100, leaseMs: config.jobLeaseMs },
+    },
   });
   const identityRepo = new IdentityRepository(db, dialect);
   const publicUrl = config.publicUrl;
@@ -149,6 +217,33 @@ export function createServices(platform: Platform): Services {
       maxBytes: config.attachmentMaxBytes,
     },
   });
+  // The agent console around a ticket: its notifications, canned responses and the collision warning.
+  new TicketNotifications({
+    repo: new TicketRepository(db, dialect),
+    links: new TicketLinkRepository(db),
+    directory,
+    notifier: notifications,
+    timers,
+    jobs,
+    fanOut: platform.fanOut,
+    clock,
+    publicUrl,
+    slaOf: (t) => tickets.slaOf(t),
+  });
+  const cannedResponses = new CannedResponseService({
+    repo: new CannedResponseRepository(db),
+    tickets,
+    directory,
+    audit,
+    clock,
+  });
+  const presence = new PresenceService({ repo: new PresenceRepository(db), tickets, directory, events, clock });
+  const { csat, fcr, portal } = createSupportQuality(platform, { tickets, directory, notifications, timers, plan });
+  const ticketConsole: TicketConsole = {
+    queue: new TicketQueueService(new QueueRepository(db, dialect), clock, plan),
+    views: new TicketViewService(db, clock),
+    bulk: new TicketBulkService(db, tickets),
+  };
   const runbooks = new RunbookService({ repo: new RunbookRepository(db, dialect), plan, audit, events, clock });
   const backups = createBackups(platform, audit, plan);
   const monitoring = new MonitoringService({
@@ -188,21 +283,108 @@ export function createServices(platform: Platform): Services {
         name: m.name,
         type: m.type,
         status: m.state?.status ?? null,
-        severity: typeof m.settings.severity === "string" ? m.settings.severity : undefined,
+        severity: m.severity,
       })),
     notifier: notifications,
+    events,
     jobs,
     clock,
     log: platform.log.child({ part: "alerts" }),
     options: { publicUrl: config.publicUrl },
   });
   const alerts = new AlertsService({ repo: alertsRepo, engine: alertEngine, metrics, clock, audit });
+  const oncallRepo = new OncallRepository(db, dialect);
+  const rotations = new RotationService({ repo: oncallRepo, directory, plan, audit, clock });
+  const escalationPolicies = new EscalationPolicyService({ repo: oncallRepo, plan, audit, clock });
+  // Pages: each wait is a `page` timer, each message goes through the outbox, a failed one moves the page on.
+  const escalations = new EscalationService({
+    repo: oncallRepo,
+    rotations,
+    policies: escalationPolicies,
+    directory,
+    notifications,
+    timers,
+    plan,
+    events,
+    audit,
+    clock,
+    log: platform.log.child({ part: "oncall" }),
+    publicUrl: config.publicUrl,
+    signingKey: secrets.derive("page-links"),
+  });
+  // Pages in the UI and API, and their acknowledgement links.
+  const pages = new PageDesk({
+    repo: oncallRepo,
+    escalations,
+    timers,
+    directory,
+    audit,
+    clock,
+    signingKey: secrets.derive("page-links"),
+  });
+  const incidents = createIncidents(platform, { audit, plan, timers, tickets, directory, authentication });
+  // An incident of a paging severity pages the on-call through the escalations; acknowledgements go both ways.
+  incidents.setPager(escalations);
+  // Status page, components, maintenance windows and change records; incidents with their public updates.
+  const status = createStatusModule(platform, {
+    audit,
+    monitoring,
+    alerts,
+    notifications,
+    timers,
+    plan,
+    directory,
+    incidents: incidents.statusSource,
+  });
+  // An alert's incident affects the components of its monitors and service, and their customers (and a
+  // monitor's own organization), so those customers are told as the plan's procedure says.
+  incidents.setAffectedResolver(async ({ monitorIds, service }) => {
+    const components = await status.components.affectedBy({ monitorIds, service });
+    const organizationIds = new Set(components.flatMap((c) => c.organizationIds));
+    for (const id of monitorIds) {
+      const monitor = await monitoring.get(id).catch(() => null);
+      if (monitor?.organizationId) organizationIds.add(monitor.organizationId);
+    }
+    return { componentIds: components.map((c) => c.id), organizationIds: [...organizationIds] };
+  });
+  // Scheduled calls with L2/L3 engineers: slots from their calendars, ICS invitations, reminders on timers.
+  const scheduledCalls = createScheduling(platform, { audit, directory, tickets, notifications, timers, plan });
+  const mail = createMailModule(platform, { audit, tickets, directory, notifications, plan });
+  // Knowledge base: articles, categories, search and the public help centre.
+  const kb = createKbModule(platform, { audit });
+  const chat = createChat(platform, { tickets, directory, plan });
+  // Around the articles: videos, suggestions, problem/solution drafts, feedback and upkeep, training tracks.
+  const kbExtras = createKbExtras(platform, {
+    articles: articlesPort({
+      repo: kb.repo,
+      articles: kb.articles,
+      search: async (reader, q, limit) => (await kb.search.search(reader, { q, limit })).items,
+    }),
+    audit,
+    tickets,
+    portal,
+    incidents,
+    status,
+    directory,
+    timers,
+    notifications,
+  });
+  const telephony = createTelephony(platform, { tickets, directory, timers, plan, audit });
   const services = {
+    scheduledCalls,
+    mail,
+    chat,
+    telephony,
+    incidents,
+    status,
+    kb,
+    kbExtras,
     auditRepo,
     audit,
     authentication,
     directory,
     tickets,
+    ticketConsole,
     plan,
     webhooks,
     notifications,
@@ -212,9 +394,93 @@ export function createServices(platform: Platform): Services {
     timers,
     metrics,
     alerts,
+    rotations,
+    escalationPolicies,
+    escalations,
+    pages,
+    cannedResponses,
+    presence,
+    csat,
+    fcr,
+    portal,
+    ticketAudience: new TicketAudience(tickets, portal),
   };
   registerJobHandlers(jobs, services);
   return services;
+}
+
+/** Satisfaction surveys, first-contact resolution and the customer portal; the first two fed by the event fan-out. */
+function createSupportQuality(
+  platform: Platform,
+  s: Pick<Services, "tickets" | "directory" | "notifications" | "timers" | "plan">,
+) {
+  const { db, dialect, events, clock, secrets, config } = platform;
+  const ticketRows = new TicketRepository(db, dialect);
+  const organizationName = async (id: string) =>
+    (await s.directory.getOrganization(id).catch(() => undefined))?.name ?? id;
+  const csat = new CsatService({
+    repo: new CsatRepository(db),
+    tickets: ticketRows,
+    notifier: s.notifications,
+    timers: s.timers,
+    events,
+    clock,
+    secrets,
+    publicUrl: config.publicUrl,
+    userName: async (id) => (await s.directory.getUser(id).catch(() => undefined))?.name ?? id,
+    organizationName,
+  });
+  const fcr = new FcrService({
+    repo: new FcrRepository(db),
+    tickets: ticketRows,
+    plan: s.plan,
+    clock,
+    organizationName,
+  });
+  platform.fanOut.register("tickets.csat", (batch, trx) => csat.onEvents(batch, trx));
+  platform.fanOut.register("tickets.fcr", (batch, trx) => fcr.record(batch, trx));
+  const portal = new PortalService({
+    repo: new PortalRepository(db, dialect),
+    tickets: s.tickets,
+    ticketRows,
+    directory: s.directory,
+    csat,
+    plan: s.plan,
+  });
+  return { csat, fcr, portal };
+}
+
+/** The phone channel: the call service (fed by the webhook and the AMI sessions) and the PBX connections. */
+function createTelephony(
+  platform: Platform,
+  s: Pick<Services, "tickets" | "directory" | "timers" | "plan" | "audit">,
+): Services["telephony"] {
+  const { db, dialect, events, clock, secrets, config } = platform;
+  const repo = new TelephonyRepository(db, dialect);
+  const log = platform.log.child({ part: "telephony" });
+  const calls = new CallService({
+    repo,
+    callers: new CallerDirectory(s.directory),
+    tickets: s.tickets,
+    timers: s.timers,
+    plan: s.plan,
+    events,
+    clock,
+    log,
+  });
+  const pbx = new PbxService({
+    repo,
+    calls,
+    tickets: s.tickets,
+    directory: s.directory,
+    audit: s.audit,
+    secrets,
+    clock,
+    log,
+    nodeId: config.nodeId,
+  });
+  platform.onClose(() => pbx.stop());
+  return { calls, pbx };
 }
 
 function createBackups(platform: Platform, audit: AuditService, plan: PlanService): Backups {
@@ -263,20 +529,31 @@ function registerJobHandlers(jobs: JobQueue, s: Services): void {
     backoffMs: deliveryBackoffMs,
   });
 
-  // One notification outbox row to its channel, retried from 30 s doubling to hourly.
-  jobs.register<{ id: string }>(NOTIFICATION_JOB, (job) => s.notifications.deliver(job), {
-    maxAttempts: NOTIFICATION_ATTEMPTS,
-    backoffMs: deliveryRetryMs,
-  });
+  // The notification outbox: sends every due row in batches (each row keeps its own retries); the job itself
+  // fails only when the database does, and is then retried on the default backoff.
+  jobs.register(NOTIFICATION_JOB, (job) => s.notifications.deliver(job), { maxAttempts: 20 });
 
   // Metrics: one scrape per target and time slot; roll-ups to 5 minutes and 1 hour. Alerts: every rule each 15 s.
   jobs.register<{ targetId: string }>(SCRAPE_JOB, (job) => s.metrics.scrapeJob(job), { maxAttempts: 1 });
   jobs.register(METRICS_ROLLUP_JOB, () => s.metrics.rollUp(), { maxAttempts: 1 });
   jobs.register(EVALUATE_JOB, () => s.alerts.engine.tick().then(() => undefined), { maxAttempts: 1 });
 
+  // Incidents: an alert opens or joins one; a page acknowledged on-call acknowledges it; a resolution reaches linked tickets.
+  jobs.register<{ type: string; alert: AlertPayload }>(INCIDENT_ALERT_JOB, (job) =>
+    s.incidents.onAlertJob(job.payload),
+  );
+  jobs.register<{ incidentId: string; userId: string }>(PAGE_ACK_JOB, (job) =>
+    s.incidents.process
+      .acknowledge({ userId: job.payload.userId }, job.payload.incidentId, { fromPage: true })
+      .then(() => undefined),
+  );
+  jobs.register<ResolveTicketsPayload>(RESOLVE_TICKETS_JOB, (job) =>
+    s.incidents.process.resolveLinkedTickets(job.payload),
+  );
+
   // Monitoring aggregates: hourly roll-up; nightly daily roll-up and retention.
-  jobs.register(ROLLUP_JOB, () => s.monitoring.rollUpHours());
-  jobs.register(RETENTION_JOB, () => s.monitoring.rollUpDaysAndPrune());
+  jobs.register(ROLLUP_JOB, () => s.monitoring.measurements.rollUpHours());
+  jobs.register(RETENTION_JOB, () => s.monitoring.measurements.rollUpDaysAndPrune());
 
   // Backups: restic 0.14 has no lock retry, so a locked repository is retried by the queue.
   const { runner, restoreTests, rpo } = s.backups;
@@ -294,4 +571,9 @@ function registerJobHandlers(jobs: JobQueue, s: Services): void {
   jobs.register<RestoreTestPayload>(RESTORE_TEST_JOB, (job) => restoreTests.runQueued(job), retry);
   // Every 5 minutes: alert once when a job's RPO is exceeded, and when it recovers.
   jobs.register(RPO_JOB, () => rpo.evaluate(), { maxAttempts: 1 });
+
+  // Live chat: a closed conversation's transcript becomes a ticket (or joins the visitor's open one).
+  jobs.register<{ conversationId: string }>(CHAT_TICKET_JOB, (job) =>
+    s.chat.ticketing.toTicket(job.payload.conversationId),
+  );
 }

@@ -21,8 +21,15 @@ if (process.env.PLANTAO_TEST_REQUIRE_POSTGRES === "1" && !postgresUrl) {
   throw new Error("PLANTAO_TEST_REQUIRE_POSTGRES=1 but PLANTAO_TEST_POSTGRES_URL is not set");
 }
 
-/** The engines every storage-touching suite runs on. */
-export const engines: Engine[] = postgresUrl ? ["sqlite", "postgres"] : ["sqlite"];
+/**
+ * The engines every storage-touching suite runs on: both when PostgreSQL is there, unless PLANTAO_TEST_ENGINES
+ * names fewer (CI's Node 24 run checks the runtime on SQLite; PostgreSQL still serves the tests that use it as
+ * a peer, such as its backups and probes).
+ */
+const wanted = (process.env.PLANTAO_TEST_ENGINES || "sqlite,postgres").split(",");
+export const engines: Engine[] = (postgresUrl ? (["sqlite", "postgres"] as const) : (["sqlite"] as const)).filter((e) =>
+  wanted.includes(e),
+);
 
 export interface ScratchDatabase {
   url: string;
@@ -92,6 +99,7 @@ export async function testApp(
   const app = await buildApp(platform, services);
   await app.ready();
   await services.plan.ensureSeeded();
+  await services.escalationPolicies.ensureSeeded();
   await services.directory.bootstrap({ providerName: "Provedor Teste" });
   const providerId = (await services.directory.listOrganizations({ limit: 1 }, {}))[0]!.id;
   if (opts.start) await platform.start();
@@ -169,4 +177,12 @@ export async function sessionFor(t: TestContext, email: string, password = TEST_
   if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
   const cookie = res.cookies.find((c) => c.name === SESSION_COOKIE)!;
   return { cookie: `${SESSION_COOKIE}=${cookie.value}`, "x-csrf-token": res.json().csrfToken as string };
+}
+
+/**
+ * Removes the triage rules, so every new ticket starts at L1 on its tier's own calendar: for suites about the SLA
+ * clocks themselves (triage has its own suite, test/tickets/console.test.ts).
+ */
+export async function withoutRoutingRules(t: TestContext): Promise<void> {
+  await t.services.tickets.triage.replace(harnessActor(t), [], { ip: "127.0.0.1", headers: {} });
 }

@@ -31,12 +31,28 @@ export interface Config {
   secureCookies: boolean;
   attachmentsDir: string;
   attachmentMaxBytes: number;
+  /** Largest knowledge-base video accepted, in bytes. */
+  kbVideoMaxBytes: number;
   /** Whether this node runs monitor checks (it shares the monitors with the other nodes that do). */
   monitoringEnabled: boolean;
   monitorConcurrency: number;
   /** Lease of a node on its monitor shards; another node takes them over after expiry. */
   monitorLeaseMs: number;
   monitorRetention: { minutesHours: number; hoursDays: number; daysDays: number };
+  /** The SMTP listener for inbound mail: off while `port` is undefined; AUTH and STARTTLS when configured. */
+  mailIntake: MailIntakeConfig;
+}
+
+export interface MailIntakeConfig {
+  port: number | undefined;
+  host: string;
+  /** AUTH PLAIN/LOGIN credentials the sending server must give; none means no AUTH. */
+  user: string | undefined;
+  password: string | undefined;
+  /** PEM files for STARTTLS; without them STARTTLS is not offered. */
+  tlsKeyFile: string | undefined;
+  tlsCertFile: string | undefined;
+  maxBytes: number;
 }
 
 export const configDocs: ReadonlyArray<{ name: string; default: string; meaning: string }> = [
@@ -107,6 +123,11 @@ export const configDocs: ReadonlyArray<{ name: string; default: string; meaning:
     meaning: "Where ticket attachments are stored (a mounted volume or network path works)",
   },
   { name: "PLANTAO_ATTACHMENT_MAX_BYTES", default: "10485760", meaning: "Largest attachment accepted, in bytes" },
+  {
+    name: "PLANTAO_KB_VIDEO_MAX_BYTES",
+    default: "524288000",
+    meaning: "Largest knowledge-base video accepted, in bytes",
+  },
   { name: "PLANTAO_COMMIT", default: "read from git, else `unknown`", meaning: "Commit shown by `/api/v1/version`" },
   { name: "PLANTAO_MONITORING", default: "on", meaning: "`off` makes this node run no monitor checks" },
   { name: "PLANTAO_MONITOR_CONCURRENCY", default: "1000", meaning: "Monitor checks one node runs at once" },
@@ -118,6 +139,29 @@ export const configDocs: ReadonlyArray<{ name: string; default: string; meaning:
   { name: "PLANTAO_MONITOR_MINUTES_HOURS", default: "48", meaning: "Hours per-minute monitor aggregates are kept" },
   { name: "PLANTAO_MONITOR_HOURS_DAYS", default: "90", meaning: "Days per-hour monitor aggregates are kept" },
   { name: "PLANTAO_MONITOR_DAYS_DAYS", default: "730", meaning: "Days per-day monitor aggregates are kept" },
+  {
+    name: "PLANTAO_MAIL_INTAKE_PORT",
+    default: "off",
+    meaning: "Port of the SMTP listener that takes in mail for the mailboxes (an MX or a forward points here)",
+  },
+  { name: "PLANTAO_MAIL_INTAKE_HOST", default: "0.0.0.0", meaning: "Address the SMTP listener binds" },
+  {
+    name: "PLANTAO_MAIL_INTAKE_USER",
+    default: "none",
+    meaning: "User the sending server must authenticate as (with `PLANTAO_MAIL_INTAKE_PASSWORD`); no AUTH when unset",
+  },
+  { name: "PLANTAO_MAIL_INTAKE_PASSWORD", default: "none", meaning: "Password for `PLANTAO_MAIL_INTAKE_USER`" },
+  {
+    name: "PLANTAO_MAIL_INTAKE_TLS_KEY",
+    default: "none",
+    meaning: "PEM private key file: with `PLANTAO_MAIL_INTAKE_TLS_CERT`, the listener offers STARTTLS",
+  },
+  { name: "PLANTAO_MAIL_INTAKE_TLS_CERT", default: "none", meaning: "PEM certificate chain file for STARTTLS" },
+  {
+    name: "PLANTAO_MAIL_INTAKE_MAX_BYTES",
+    default: "52428800",
+    meaning: "Largest mail the listener accepts (SIZE); attachments still obey `PLANTAO_ATTACHMENT_MAX_BYTES`",
+  },
 ];
 
 function int(
@@ -184,6 +228,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     // Under the data directory actually in force, also when a caller overrides it.
     attachmentsDir: resolve(env.PLANTAO_ATTACHMENTS_DIR || `${overrides.dataDir ?? dataDir}/attachments`),
     attachmentMaxBytes: int(env, "PLANTAO_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, 1),
+    kbVideoMaxBytes: int(env, "PLANTAO_KB_VIDEO_MAX_BYTES", 500 * 1024 * 1024, 1),
     monitoringEnabled: onOff(env, "PLANTAO_MONITORING"),
     monitorConcurrency: int(env, "PLANTAO_MONITOR_CONCURRENCY", 1000, 1),
     monitorLeaseMs: int(env, "PLANTAO_MONITOR_LEASE_MS", 3_000, 500),
@@ -192,6 +237,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       hoursDays: int(env, "PLANTAO_MONITOR_HOURS_DAYS", 90, 1),
       daysDays: int(env, "PLANTAO_MONITOR_DAYS_DAYS", 730, 1),
     },
+    mailIntake: mailIntakeOf(env),
     ...overrides,
+  };
+}
+
+function mailIntakeOf(env: NodeJS.ProcessEnv): MailIntakeConfig {
+  const user = env.PLANTAO_MAIL_INTAKE_USER || undefined;
+  const password = env.PLANTAO_MAIL_INTAKE_PASSWORD || undefined;
+  if (Boolean(user) !== Boolean(password))
+    throw new ConfigError("PLANTAO_MAIL_INTAKE_USER and PLANTAO_MAIL_INTAKE_PASSWORD go together");
+  const tlsKeyFile = env.PLANTAO_MAIL_INTAKE_TLS_KEY || undefined;
+  const tlsCertFile = env.PLANTAO_MAIL_INTAKE_TLS_CERT || undefined;
+  if (Boolean(tlsKeyFile) !== Boolean(tlsCertFile))
+    throw new ConfigError("PLANTAO_MAIL_INTAKE_TLS_KEY and PLANTAO_MAIL_INTAKE_TLS_CERT go together");
+  const port = env.PLANTAO_MAIL_INTAKE_PORT;
+  return {
+    port:
+      port === undefined || port === "" || port === "off"
+        ? undefined
+        : int(env, "PLANTAO_MAIL_INTAKE_PORT", 0, 0, 65_535),
+    host: env.PLANTAO_MAIL_INTAKE_HOST || "0.0.0.0",
+    user,
+    password,
+    tlsKeyFile,
+    tlsCertFile,
+    maxBytes: int(env, "PLANTAO_MAIL_INTAKE_MAX_BYTES", 50 * 1024 * 1024, 1024),
   };
 }

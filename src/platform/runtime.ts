@@ -76,7 +76,10 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
   const { config } = opts;
   const clock = opts.clock ?? systemClock;
   const log = opts.logger ?? createLogger(config.logLevel);
-  const database = await openDatabase(config.databaseUrl);
+  const database = await openDatabase(config.databaseUrl, {
+    onConnectionLost: (err) =>
+      log.warn({ err }, "a database connection was lost; the pool opens a new one on next use"),
+  });
   let secrets: SecretBox;
   try {
     if (opts.migrate !== false) {

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -28,6 +28,11 @@ export class SecretBox {
   /** For tests and tools that bring their own key material. */
   static fromPassphrase(passphrase: string): SecretBox {
     return new SecretBox(createHash("sha256").update(passphrase).digest());
+  }
+
+  /** A key for one purpose (signing links), derived from this one: every node of a cluster derives the same. */
+  derive(purpose: string): Buffer {
+    return createHmac("sha256", this.key).update(`plantao:${purpose}`).digest();
   }
 
   seal(plain: string): string {

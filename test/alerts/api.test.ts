@@ -163,4 +163,123 @@ describe.each(engines)("alerts and metrics API on %s", (engine) => {
     });
     expect(silence.statusCode).toBe(400);
   });
+
+  it("filters alerts on /api/v1 and /api/v2 by matchers, silenced and inhibited, and lists receivers and groups", async () => {
+    const put = (url: string, payload: Record<string, unknown>) =>
+      t.app.inject({ method: "PUT", url, headers: auth, payload });
+    expect(
+      (await put("/api/v1/receivers", { name: "noc", targets: [{ type: "email", to: "noc@x.example" }] })).statusCode,
+    ).toBe(200);
+    expect(
+      (await put("/api/v1/receivers", { name: "voip", targets: [{ type: "email", to: "voip@x.example" }] })).statusCode,
+    ).toBe(200);
+    const routing = await put("/api/v1/routes", {
+      route: {
+        id: "root",
+        receiver: "noc",
+        matchers: [],
+        groupBy: ["alertname"],
+        routes: [{ id: "voip", receiver: "voip", matchers: [{ name: "team", value: "voip" }], groupBy: ["host"] }],
+      },
+      inhibitRules: [
+        {
+          sourceMatchers: [{ name: "alertname", value: "HostDown" }],
+          targetMatchers: [{ name: "alertname", value: "SipTrunkDown" }],
+          equal: ["host"],
+        },
+      ],
+      muteIntervals: {},
+    });
+    expect(routing.statusCode, routing.body).toBe(200);
+    const ends = new Date(Date.now() + 3600_000).toISOString();
+    await t.app.inject({
+      method: "POST",
+      url: "/api/v2/alerts",
+      headers: auth,
+      payload: [
+        { labels: { alertname: "HostDown", host: "pbx-02", team: "voip" }, endsAt: ends },
+        { labels: { alertname: "SipTrunkDown", host: "pbx-02", team: "voip", trunk: "a" }, endsAt: ends },
+        { labels: { alertname: "DiskFull", host: "db-01", severity: "medium" }, endsAt: ends },
+      ],
+    });
+    await t.app.inject({
+      method: "POST",
+      url: "/api/v1/silences",
+      headers: auth,
+      payload: {
+        matchers: [{ name: "host", value: "db-.*", isRegex: true }],
+        startsAt: new Date().toISOString(),
+        endsAt: ends,
+        comment: "disk swap",
+      },
+    });
+    const v1 = async (query: string) => {
+      const res = await t.app.inject({ url: `/api/v1/alerts?${query}`, headers: auth });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json() as {
+        items: { labels: Record<string, string>; receivers: string[] }[];
+        nextCursor: string | null;
+      };
+    };
+    const names = (items: { labels: Record<string, string> }[]) => items.map((a) => a.labels.alertname).sort();
+    expect(names((await v1(`filter=${encodeURIComponent('host=~"pbx-0[2-9]"')}`)).items)).toEqual([
+      "HostDown",
+      "SipTrunkDown",
+    ]);
+    expect(names((await v1("silenced=true")).items)).toEqual(["DiskFull"]);
+    expect(names((await v1("inhibited=true")).items)).toEqual(["SipTrunkDown"]);
+    expect((await v1(`filter=${encodeURIComponent('alertname="HostDown"')}`)).items[0]!.receivers).toEqual(["voip"]);
+    // Keyset pages: every alert once.
+    const seen: string[] = [];
+    let cursor: string | null = "";
+    while (cursor !== null) {
+      const page = await v1(`limit=2${cursor ? `&cursor=${cursor}` : ""}`);
+      seen.push(...page.items.map((a) => JSON.stringify(a.labels)));
+      cursor = page.nextCursor;
+    }
+    expect(seen.length).toBe(new Set(seen).size);
+    expect(seen.length).toBe((await v1("limit=500")).items.length);
+    const bad = await t.app.inject({ url: `/api/v1/alerts?filter=${encodeURIComponent("host=~(")}`, headers: auth });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0].pointer).toBe("/filter/0");
+
+    const v2 = async (path: string) => {
+      const res = await t.app.inject({ url: path, headers: auth });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json();
+    };
+    const v2names = (list: { labels: Record<string, string> }[]) => names(list);
+    const pbx = (await v2(`/api/v2/alerts?filter=${encodeURIComponent('{host="pbx-02"}')}`)) as any[];
+    expect(v2names(pbx)).toEqual(["HostDown", "SipTrunkDown"]);
+    expect(pbx.find((a) => a.labels.alertname === "SipTrunkDown").status).toMatchObject({ state: "suppressed" });
+    expect(pbx.every((a) => a.receivers[0].name === "voip")).toBe(true);
+    expect(v2names(await v2("/api/v2/alerts?inhibited=false&silenced=false&filter=team%3Dvoip"))).toEqual(["HostDown"]);
+    expect(v2names(await v2("/api/v2/alerts?active=false&filter=team%3Dvoip"))).toEqual(["SipTrunkDown"]);
+    expect(v2names(await v2("/api/v2/alerts?receiver=vo.*"))).toEqual(["HostDown", "SipTrunkDown"]);
+    expect((await v2("/api/v2/receivers")).map((r: { name: string }) => r.name)).toEqual(["noc", "voip"]);
+    const groups = (await v2(`/api/v2/alerts/groups?filter=${encodeURIComponent('team="voip"')}`)) as any[];
+    expect(groups).toEqual([
+      expect.objectContaining({ labels: { host: "pbx-02" }, receiver: { name: "voip" }, alerts: expect.any(Array) }),
+    ]);
+    expect(groups[0].alerts).toHaveLength(2);
+    const silences = (await v2(`/api/v2/silences?filter=${encodeURIComponent('host=~"db-.*"')}`)) as any[];
+    expect(silences.map((s) => s.comment)).toEqual(["disk swap"]);
+    expect((await v2(`/api/v2/silence/${silences[0].id}`)).status).toEqual({ state: "active" });
+    expect((await t.app.inject({ url: "/api/v2/alerts?filter=%3D%3D", headers: auth })).statusCode).toBe(400);
+  });
+
+  it("keeps every alerts route from customers", async () => {
+    for (const url of [
+      "/api/v1/alerts",
+      "/api/v1/alert-rules",
+      "/api/v1/silences",
+      "/api/v1/receivers",
+      "/api/v1/routes",
+      "/api/v2/alerts",
+      "/api/v2/alerts/groups",
+      "/api/v2/receivers",
+      "/api/v2/silences",
+    ])
+      expect((await t.app.inject({ url, headers: customer })).statusCode, url).toBe(403);
+  });
 });

@@ -23,6 +23,16 @@ describe.each(engines)("alert engine on %s", (engine) => {
     return smtp.inbox.splice(0);
   };
 
+  const alertEvents = async () =>
+    (
+      await t.platform.db
+        .selectFrom("events")
+        .select(["type", "subject_id", "payload"])
+        .where("type", "in", ["alert.firing", "alert.resolved"])
+        .orderBy("id")
+        .execute()
+    ).map((e) => ({ type: e.type, subjectId: e.subject_id, payload: JSON.parse(e.payload) }));
+
   beforeAll(async () => {
     clock = new ManualClock(new Date(T0));
     smtp = await startInbox();
@@ -59,7 +69,8 @@ describe.each(engines)("alert engine on %s", (engine) => {
 
   it("a monitor going DOWN fires its alert and notifies by email; UP resolves it", async () => {
     await alerts.ensureDefaults();
-    monitors.push({ id: "m1", name: "PBX SIP", type: "sip-options", status: "UP" });
+    const monitorId = "0193a5b0-0000-7000-8000-000000000001";
+    monitors.push({ id: monitorId, name: "PBX SIP", type: "sip-options", status: "UP" });
     await alertEngine.tick(at(0));
     expect(await alerts.listAlerts()).toEqual([]);
     monitors[0]!.status = "DOWN";
@@ -67,7 +78,7 @@ describe.each(engines)("alert engine on %s", (engine) => {
     const [a] = await alerts.listAlerts();
     expect(a).toMatchObject({
       state: "firing",
-      labels: { alertname: "MonitorDown", monitor: "PBX SIP", severity: "high" },
+      labels: { alertname: "MonitorDown", monitor: "PBX SIP", severity: "critical" },
     });
     // group_wait: nothing before 30 s after the group appeared.
     expect(await alertEngine.tick(at(30))).toEqual([]);
@@ -89,7 +100,33 @@ describe.each(engines)("alert engine on %s", (engine) => {
     ]);
     const resolved = await sentMail();
     expect(resolved[0]!.subject).toContain("RESOLVIDO");
-    expect((await alerts.alertHistory(a!.fingerprint)).history.map((h) => h.state)).toEqual(["firing", "resolved"]);
+    const { history } = await alerts.alertHistory(a!.fingerprint);
+    expect(history.map((h) => h.state)).toEqual(["firing", "resolved"]);
+    // Each transition is published once, for incidents and webhooks; the resolution names its firing episode.
+    const rule = (await alerts.listRules()).find((r) => r.name === "MonitorDown")!;
+    const common = {
+      alertId: history[0]!.id,
+      fingerprint: a!.fingerprint,
+      groupKey: 'root:[["alertname","MonitorDown"]]',
+      ruleId: rule.id,
+      ruleName: "MonitorDown",
+      severity: "critical",
+      labels: a!.labels,
+      monitorId,
+      startsAt: new Date(T0 + 15_000).toISOString(),
+    };
+    expect(await alertEvents()).toEqual([
+      {
+        type: "alert.firing",
+        subjectId: a!.fingerprint,
+        payload: expect.objectContaining({ ...common, endsAt: null }),
+      },
+      {
+        type: "alert.resolved",
+        subjectId: a!.fingerprint,
+        payload: expect.objectContaining({ ...common, endsAt: new Date(T0 + 135_000).toISOString() }),
+      },
+    ]);
     monitors.length = 0;
   });
 

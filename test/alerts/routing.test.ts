@@ -9,6 +9,7 @@ import {
   inInterval,
   matcherProblem,
   matches,
+  parseMatchers,
   type RouteNode,
   type RouteTiming,
   routeAlert,
@@ -238,5 +239,29 @@ describe("grouping timer", () => {
     expect(muted.notify).toBeNull();
     expect(muted.nextAt).not.toBeNull();
     expect(flush(muted.memory, [firing("a")], timing, at(330), false).notify).toEqual({ firing: ["a"], resolved: [] });
+  });
+});
+
+describe("matchers in Alertmanager's syntax", () => {
+  it("reads the four operators, quoted and bare values, braces and escapes", () => {
+    expect(parseMatchers('{alertname="Trunk, Down", host=~"pbx-.*"}')).toEqual([
+      { name: "alertname", value: "Trunk, Down", isRegex: false, isEqual: true },
+      { name: "host", value: "pbx-.*", isRegex: true, isEqual: true },
+    ]);
+    expect(parseMatchers("severity!=low")).toEqual([
+      { name: "severity", value: "low", isRegex: false, isEqual: false },
+    ]);
+    expect(parseMatchers('team!~"voip|sip" , a = "q\\"x"')).toEqual([
+      { name: "team", value: "voip|sip", isRegex: true, isEqual: false },
+      { name: "a", value: 'q"x', isRegex: false, isEqual: true },
+    ]);
+    expect(parseMatchers("{}")).toEqual([]);
+  });
+  it("says what is wrong with a bad one", () => {
+    expect(parseMatchers("==")).toMatch(/is not a matcher/);
+    expect(parseMatchers('a="x')).toMatch(/not closed/);
+    expect(parseMatchers('{a="x"')).toMatch(/brace/);
+    expect(parseMatchers('a=~"("')).toMatch(/invalid regular expression/);
+    expect(parseMatchers('a="x" b="y"')).toMatch(/expected a comma/);
   });
 });

@@ -16,7 +16,7 @@ describe.skipIf(skipBrowser)("web shell in Chromium", () => {
     ({ server, page, base } = session);
     // The shell is for signed-in users: sign in through the login page first.
     await session.signIn(page, ADMIN);
-    await page.getByRole("heading", { name: "Visão geral", exact: true }).waitFor();
+    await page.getByRole("heading", { name: "Início", exact: true }).waitFor();
   }, 180_000);
 
   afterEach(() => {
@@ -28,9 +28,9 @@ describe.skipIf(skipBrowser)("web shell in Chromium", () => {
   const heading = (name: string) => page.getByRole("heading", { name, exact: true }).waitFor();
   const htmlLang = () => page.locator("html").getAttribute("lang");
 
-  it("opens in Portuguese with the server's status", async () => {
-    await page.goto(`${base}/`);
-    await heading("Visão geral");
+  it("opens in Portuguese with the server's status on the admin's System page", async () => {
+    await page.goto(`${base}/system`);
+    await heading("Sistema");
     expect(await htmlLang()).toBe("pt-BR");
     await page.getByText("SQLite", { exact: true }).waitFor();
     await page.getByText("Pronto", { exact: true }).waitFor();
@@ -42,11 +42,11 @@ describe.skipIf(skipBrowser)("web shell in Chromium", () => {
 
   it("switches to English and keeps the choice across a reload", async () => {
     await page.getByText("EN", { exact: true }).click();
-    await heading("Overview");
+    await heading("System");
     expect(await htmlLang()).toBe("en");
     await page.getByText("Ready", { exact: true }).waitFor();
     await page.reload();
-    await heading("Overview");
+    await heading("System");
     expect(await htmlLang()).toBe("en");
   });
 
@@ -79,7 +79,7 @@ describe.skipIf(skipBrowser)("web shell in Chromium", () => {
   it("shows a not-found page for an unknown client route", async () => {
     await page.goto(`${base}/no/such/page`);
     await heading("Page not found");
-    await page.getByRole("link", { name: "Back to the overview" }).click();
-    await heading("Overview");
+    await page.getByRole("link", { name: "Back to the home page" }).click();
+    await heading("Home");
   });
 });

@@ -36,8 +36,8 @@ describe("the event catalogue", () => {
       ).rejects.toThrow("payload of plan.updated does not fit the catalogue: /version");
       await expect(
         // @ts-expect-error: not a catalogued type.
-        t.platform.events.publish({ type: "call.ended", payload: {} }),
-      ).rejects.toThrow("unknown event type call.ended");
+        t.platform.events.publish({ type: "fax.received", payload: {} }),
+      ).rejects.toThrow("unknown event type fax.received");
       expect(await t.platform.events.since(0)).toEqual([]);
     } finally {
       await t.close();

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ExpositionError, formatLabels, parseExposition } from "../../src/modules/metrics/exposition.js";
+import { usageGauges } from "../../src/modules/metrics/host.js";
 
 const errorOf = (text: string) => {
   try {
@@ -178,5 +179,28 @@ describe("exposition parser", () => {
         }
       }),
     );
+  });
+});
+
+describe("usage gauges in the plan's KPI terms", () => {
+  const gaugeOf = (text: string) =>
+    usageGauges(parseExposition(text), undefined).families.find(
+      (f) => f.name === "instance:database_connections:percent",
+    )?.samples[0]?.value;
+
+  it("derives database connections in use from postgres_exporter and mysqld_exporter", () => {
+    expect(
+      gaugeOf(
+        [
+          "pg_settings_max_connections 100",
+          'pg_stat_database_numbackends{datname="plantao"} 60',
+          'pg_stat_database_numbackends{datname="asterisk"} 15',
+        ].join("\n"),
+      ),
+    ).toBe(75);
+    expect(gaugeOf("mysql_global_variables_max_connections 151\nmysql_global_status_threads_connected 151\n")).toBe(
+      100,
+    );
+    expect(gaugeOf('pg_stat_database_numbackends{datname="x"} 3\n')).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { labelsKey } from "../../src/modules/metrics/service.js";
 import { ManualClock } from "../../src/platform/clock.js";
 import { engines, harnessActor, type TestContext, testApp } from "../harness.js";
 
@@ -135,6 +136,35 @@ describe.each(engines)("metrics storage on %s", (engine) => {
         })
       ).series[0]!.points,
     ).toEqual([[T0, 10]]);
+  });
+
+  it("finds a series whatever the exporter's label order, and a new series when the target's labels change", async () => {
+    const row = await target("label-order", "http://127.0.0.1:1/metrics", { enabled: false });
+    const gauge = (labels: Record<string, string>, value: number) => [
+      {
+        name: "order_gauge",
+        type: "gauge" as const,
+        help: null,
+        samples: [{ name: "order_gauge", labels, value, timestampMs: null }],
+      },
+    ];
+    const metrics = t.services.metrics;
+    await metrics.ingest(row, gauge({ a: "1", b: "2" }, 1), { target: "label-order" }, T0);
+    await metrics.ingest(row, gauge({ b: "2", a: "1" }, 2), { target: "label-order" }, T0 + 15_000);
+    await metrics.ingest(row, gauge({ a: "1", b: "2" }, 4), { target: "label-order", site: "gru" }, T0 + 45_000);
+    const q = await metrics.query({
+      metric: "order_gauge",
+      match: [],
+      from: T0,
+      to: T0 + 59_000,
+      stepSeconds: 15,
+      fn: "last",
+    });
+    const byLabels = Object.fromEntries(q.series.map((s) => [labelsKey(s.labels), s.points.map((p) => p[1])]));
+    expect(byLabels).toEqual({
+      [labelsKey({ a: "1", b: "2", target: "label-order" })]: [1, 2],
+      [labelsKey({ a: "1", b: "2", target: "label-order", site: "gru" })]: [4],
+    });
   });
 
   it("prunes raw samples past their retention", async () => {

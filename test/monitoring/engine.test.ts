@@ -528,16 +528,16 @@ describe.each(engines)("monitoring engine on %s", (engine) => {
     for (let i = 0; i < 4; i++) await tick();
     clock.advance(3_600_000);
     await monitoring().engine.flush();
-    await monitoring().rollUpHours();
+    await monitoring().measurements.rollUpHours();
     const hours = await t.platform.db.selectFrom("monitor_hours").selectAll().where("monitor_id", "=", m.id).execute();
     expect(hours.reduce((n, h) => n + Number(h.checks), 0)).toBe(5);
     clock.advance(86_400_000);
-    await monitoring().rollUpDaysAndPrune();
+    await monitoring().measurements.rollUpDaysAndPrune();
     const days = await t.platform.db.selectFrom("monitor_days").selectAll().where("monitor_id", "=", m.id).execute();
     expect(days.map((d) => Number(d.checks))).toEqual([5]);
     // Minutes older than 48 hours are gone after the next prune; hours and days stay.
     clock.advance(2 * 86_400_000);
-    await monitoring().rollUpDaysAndPrune();
+    await monitoring().measurements.rollUpDaysAndPrune();
     const minutes = await t.platform.db
       .selectFrom("monitor_minutes")
       .select("bucket")

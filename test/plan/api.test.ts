@@ -129,18 +129,32 @@ describe.each(engines)("plan API on %s", (engine) => {
     });
     expect(semantic.statusCode).toBe(400);
     expect(semantic.json()).toMatchObject({ type: "urn:plantao:problem:validation-failed" });
+    // Each rule's message also comes as a key and params, for the web app to word in the reader's language.
     expect(semantic.json().errors).toEqual([
       {
         in: "body",
         pointer: "/document/tiers/L1/responseTime/target",
         message: "target 5 hours is longer than the maximum 4 hours",
+        key: "targetAboveMaximum",
+        params: {
+          target: { type: "duration", value: 5, unit: "hours" },
+          maximum: { type: "duration", value: 4, unit: "hours" },
+        },
       },
       {
         in: "body",
         pointer: "/document/tiers/L2/responseTime/calendar",
         message: 'unknown calendar "noturno" (known: comercial, 24x7)',
+        key: "unknownCalendar",
+        params: { calendar: { type: "text", value: "noturno" }, known: { type: "text", value: "comercial, 24x7" } },
       },
-      { in: "body", pointer: "/document/maintenanceWindow/end", message: "ends at 02:00, not after its start 05:00" },
+      {
+        in: "body",
+        pointer: "/document/maintenanceWindow/end",
+        message: "ends at 02:00, not after its start 05:00",
+        key: "endNotAfterStart",
+        params: { start: { type: "text", value: "05:00" }, end: { type: "text", value: "02:00" } },
+      },
     ]);
 
     const stale = await put(admin, { document: defaultPlan(clock.now()), comment: "x", baseVersion: 1 });

@@ -1,6 +1,8 @@
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultPlan, type PlanDocument } from "../../src/modules/plan/document.js";
-import { findingLocaleOf, findPlanProblems, longestBackupGap } from "../../src/modules/plan/findings.js";
+import { type Finding, findingLocaleOf, findPlanProblems, longestBackupGap } from "../../src/modules/plan/findings.js";
+import { type ChangeRecord, cadenceFindings } from "../../src/modules/status/changes.js";
 import { ManualClock } from "../../src/platform/clock.js";
 import { engines, type TestContext, testApp, tokenFor } from "../harness.js";
 
@@ -241,6 +243,76 @@ describe("plan findings in Portuguese", () => {
     );
   });
 
+  it("names a translation key and typed params for each finding, the same in both languages", () => {
+    const facts = (list: Finding[]) => list.map(({ id, key, params }) => ({ id, key, params }));
+    expect(facts(portuguese)).toEqual(facts(english));
+    const en = (id: string) => english.find((f) => f.id === id)!;
+    // The plan's severity and calendar names travel with their ids, so a client shows its own label for them.
+    expect(en("tier-slower-than-severity:L3")).toMatchObject({
+      key: "tierSlowerThanSeverity",
+      params: {
+        tier: { type: "text", value: "L3" },
+        maximum: { type: "duration", value: 2, unit: "businessDays" },
+        calendar: { type: "calendar", id: "comercial", name: "Horário comercial" },
+        late: {
+          type: "severities",
+          items: [{ id: "critical", name: "Crítico", response: { value: 30, unit: "minutes" } }],
+        },
+      },
+    });
+    expect(en("tier-off-hours-for-severity:L1").params.uncovered).toEqual({
+      type: "severities",
+      items: [{ id: "high", name: "Alto" }],
+    });
+    expect(en("maintenance-in-business-hours:comercial").params.days).toEqual({ type: "weekdays", days: ["friday"] });
+    expect(en("rpo-backup-gap").params.gap).toEqual({ type: "minutes", value: 360 });
+    expect(en("kpi-maintenance-exceeds-downtime-budget").params.uptime).toEqual({ type: "number", value: 99.9 });
+    expect(en("review-overdue").params).toEqual({
+      cadence: { type: "cadence", value: "quarterly" },
+      lastReviewedAt: { type: "date", value: "2026-03-10" },
+      due: { type: "date", value: "2026-06-10" },
+    });
+  });
+
+  it("has every key in the web app's translations, in both languages, naming only params the server sends", () => {
+    const change = (x: Partial<ChangeRecord>): ChangeRecord => ({
+      id: "c",
+      title: "OpenSSL",
+      kind: "security",
+      description: "",
+      validation: "passed",
+      validatedAt: "2026-01-01T00:00:00.000Z",
+      windowId: null,
+      appliedAt: null,
+      outcome: "pending",
+      outsideWindowReason: null,
+      createdAt: "2026-01-01T00:00:00.000Z",
+      updatedAt: "2026-01-01T00:00:00.000Z",
+      ...x,
+    });
+    const cadence = cadenceFindings([change({}), change({ id: "f", kind: "fix" })], broken(), late, "en");
+    expect(cadence.map((f) => f.key)).toEqual([
+      "updateSecurityOverdue",
+      "updateFixCadence",
+      "updateImprovementCadence",
+    ]);
+    for (const language of ["en", "pt-BR"]) {
+      const texts = JSON.parse(readFileSync(`web/src/i18n/${language}.json`, "utf8")).plan.findingTexts as Record<
+        string,
+        Record<string, string>
+      >;
+      for (const f of [...english, ...cadence]) {
+        const entry = texts[f.key];
+        expect(entry, `${language} ${f.key}`).toBeDefined();
+        for (const part of ["title", "detail", "suggestion"]) {
+          const named = [...(entry?.[part] ?? "").matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]);
+          expect(entry?.[part], `${language} ${f.key}.${part}`).toBeTruthy();
+          for (const name of named) expect(Object.keys(f.params), `${language} ${f.key}.${part}`).toContain(name);
+        }
+      }
+    }
+  });
+
   it("takes the language from the first tag of Accept-Language, English otherwise", () => {
     expect(findingLocaleOf("pt-BR,pt;q=0.9,en;q=0.8")).toBe("pt-BR");
     expect(findingLocaleOf("pt")).toBe("pt-BR");
@@ -272,7 +344,12 @@ describe.each(engines)("GET /api/v1/plan/findings language on %s", (engine) => {
 
   it("answers in the ?locale asked, else in the Accept-Language, else in English, with the same ids", async () => {
     const en = await titles("");
-    expect(en[0]).toMatchObject({ id: "rpo-backup-gap", title: "The backup schedule cannot meet the RPO" });
+    expect(en[0]).toMatchObject({
+      id: "rpo-backup-gap",
+      title: "The backup schedule cannot meet the RPO",
+      key: "rpoBackupGap",
+      params: { rpo: { type: "duration", value: 1, unit: "hours" }, full: { type: "text", value: "0 2 * * *" } },
+    });
     const pt = await titles("?locale=pt-BR", { "accept-language": "en" });
     expect(pt[0]?.title).toBe("O agendamento de backups não atende ao RPO");
     expect(pt.map((f) => f.id)).toEqual(en.map((f) => f.id));

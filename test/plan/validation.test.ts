@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { defaultPlan, type PlanDocument } from "../../src/modules/plan/document.js";
 import { checkPlan } from "../../src/modules/plan/validation.js";
@@ -41,7 +42,12 @@ describe("plan validation", () => {
 
   it("rejects unknown calendar references", () => {
     expect(errorsAfter((p) => (p.tiers.L2.responseTime.calendar = "noturno"))).toEqual([
-      { pointer: "/tiers/L2/responseTime/calendar", message: 'unknown calendar "noturno" (known: comercial, 24x7)' },
+      {
+        pointer: "/tiers/L2/responseTime/calendar",
+        message: 'unknown calendar "noturno" (known: comercial, 24x7)',
+        key: "unknownCalendar",
+        params: { calendar: { type: "text", value: "noturno" }, known: { type: "text", value: "comercial, 24x7" } },
+      },
     ]);
     expect(pointers((p) => (p.severities.low.calendar = "x"))).toEqual(["/severities/low/calendar"]);
     // Only the plan's own calendars count, not properties every object inherits.
@@ -67,7 +73,12 @@ describe("plan validation", () => {
 
   it("rejects windows and intervals that end before they start, and overlapping intervals", () => {
     expect(errorsAfter((p) => Object.assign(p.maintenanceWindow, { start: "05:00", end: "02:00" }))).toEqual([
-      { pointer: "/maintenanceWindow/end", message: "ends at 02:00, not after its start 05:00" },
+      {
+        pointer: "/maintenanceWindow/end",
+        message: "ends at 02:00, not after its start 05:00",
+        key: "endNotAfterStart",
+        params: { start: { type: "text", value: "05:00" }, end: { type: "text", value: "02:00" } },
+      },
     ]);
     expect(pointers((p) => (p.calendars.comercial!.week.monday = [{ start: "12:00", end: "08:00" }]))).toEqual([
       "/calendars/comercial/week/monday/0/end",
@@ -136,5 +147,61 @@ describe("plan validation", () => {
         };
       }),
     ).toEqual(["/escalation/critical/steps/0/value", "/escalation/critical/steps/1/value"]);
+  });
+
+  it("gives every rule's message a key the web app translates in both languages, naming only params it sends", () => {
+    const plan = base();
+    plan.tiers.L2.responseTime.calendar = "noturno";
+    plan.tiers.L1.responseTime.target = { value: 5, unit: "hours" };
+    plan.severities.high.response = { value: 9, unit: "hours" };
+    plan.escalation.critical.steps[0]!.value = 150;
+    plan.escalation.critical.steps[1] = {
+      clock: "response",
+      trigger: "minutesBeforeBreach",
+      value: 60,
+      notify: ["manager"],
+    };
+    plan.backups.full.cron = "0 25 * * *";
+    plan.backups.incremental.timezone = "Mars/Base";
+    Object.assign(plan.maintenanceWindow, { start: "05:00", end: "02:00" });
+    plan.review.lastReviewedAt = "2026-13-01";
+    plan.slaPolicies = [
+      { id: "default", name: "x", conditions: {} },
+      { id: "vip", name: "x", conditions: {} },
+      { id: "vip", name: "y", conditions: {} },
+    ];
+    const result = checkPlan(plan);
+    const errors = result.ok ? [] : result.errors;
+    expect(new Set(errors.map((e) => e.key))).toEqual(
+      new Set([
+        "unknownCalendar",
+        "targetAboveMaximum",
+        "responseAboveResolution",
+        "percentAboveDeadline",
+        "beforeClockStarts",
+        "notCron",
+        "unknownTimeZone",
+        "endNotAfterStart",
+        "notADate",
+        "reservedPolicyId",
+        "duplicatePolicyId",
+      ]),
+    );
+    expect(errors.find((e) => e.key === "targetAboveMaximum")?.params).toEqual({
+      target: { type: "duration", value: 5, unit: "hours" },
+      maximum: { type: "duration", value: 4, unit: "hours" },
+    });
+    for (const language of ["en", "pt-BR"]) {
+      const texts = JSON.parse(readFileSync(`web/src/i18n/${language}.json`, "utf8")).plan.errors as Record<
+        string,
+        string
+      >;
+      for (const e of errors) {
+        const text = texts[e.key!];
+        expect(text, `${language} ${e.key}`).toBeTruthy();
+        for (const [, name] of (text ?? "").matchAll(/\{\{(\w+)\}\}/g))
+          expect(Object.keys(e.params ?? {}), `${language} ${e.key}`).toContain(name);
+      }
+    }
   });
 });

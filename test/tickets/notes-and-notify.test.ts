@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/platform/clock.js";
 import { uuidv7 } from "../../src/platform/ids.js";
 import { startSmtp } from "../fixtures/smtp.js";
-import { createOrganization, engines, harnessActor, type TestContext, testApp, tokenFor } from "../harness.js";
+import {
+  createOrganization,
+  engines,
+  harnessActor,
+  type TestContext,
+  testApp,
+  tokenFor,
+  withoutRoutingRules,
+} from "../harness.js";
 
 const req = { ip: "127.0.0.1", headers: {} };
 
@@ -20,6 +28,7 @@ describe.each(engines)(
     beforeAll(async () => {
       smtp = await startSmtp();
       t = await testApp(engine, { clock, config: { smtpUrl: smtp.url } });
+      await withoutRoutingRules(t);
     });
     afterAll(async () => {
       await t.close();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/platform/clock.js";
-import { createOrganization, engines, type TestContext, testApp, tokenFor } from "../harness.js";
+import { createOrganization, engines, type TestContext, testApp, tokenFor, withoutRoutingRules } from "../harness.js";
 
 type Clock = { kind: string; tier: string | null; targetAt: string; breachAt: string; calendar: string };
 
@@ -57,6 +57,7 @@ describe.each(engines)("SLA policies on %s", (engine) => {
 
   beforeAll(async () => {
     t = await testApp(engine, { clock });
+    await withoutRoutingRules(t);
     manager = (await tokenFor(t, "manager")).headers;
     agent = (await tokenFor(t, "agent")).headers;
     orgA = (await createOrganization(t)).id;
@@ -160,7 +161,7 @@ describe.each(engines)("SLA policies on %s", (engine) => {
     expect((await slaOf(c.id)).policy.id).toBe("default");
     // Another organization's customer never sees the ticket's clocks or which contract it runs on.
     const hidden = await t.app.inject({ url: `/api/v1/tickets/${a.id}/sla`, headers: customerB });
-    expect(hidden.statusCode).toBe(404);
+    expect(hidden.statusCode).toBe(403);
     expect(hidden.body).not.toContain("gold");
   });
 

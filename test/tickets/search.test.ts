@@ -36,7 +36,8 @@ describe.each(engines)("ticket search on %s", (engine) => {
     acme = (await createOrganization(t, "Acme")).id;
     other = (await createOrganization(t, "Outra")).id;
     agent = await tokenFor(t, "agent");
-    customer = await tokenFor(t, "customer", { organizationId: acme });
+    // A customer-admin reads the organization's tickets (a plain customer only those it asked or was shared).
+    customer = await tokenFor(t, "customer-admin", { organizationId: acme });
     await open("config", acme, "Configuração do tronco SIP", "Após a migração o PABX não registra.");
     await open("audio", acme, "Áudio mudo em chamadas para celular", "Sem áudio no sentido entrante (RTP).");
     await open("trunk", acme, "Tronco caiu", "Queda total do tronco desde as 10h; chamadas falham com 503.");
@@ -181,5 +182,30 @@ describe.each(engines)("ticket search on %s", (engine) => {
     expect(await numbersOf(`q=${encodeURIComponent('"tronco" caiu*')}`)).toEqual(n("trunk"));
     expect(await numbersOf(`q=${encodeURIComponent("NEAR(tronco caiu)")}`)).toEqual([]);
     expect(await numbersOf(`q=${encodeURIComponent("-")}`)).toEqual([]);
+  });
+
+  it("finds a customer's tickets by their public replies, never by an internal note", async () => {
+    const write = async (id: string, body: string, visibility: "public" | "internal") => {
+      const res = await t.app.inject({
+        method: "POST",
+        url: `/api/v1/tickets/${id}/messages`,
+        headers: agent.headers,
+        payload: { body, visibility },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+    };
+    await write(opened.trunk!.id, "Trocamos o gateway sobressalente.", "public");
+    await write(opened.config!.id, "Cliente inadimplente, cuidado.", "internal");
+    expect(await numbersOf("q=sobressalente", customer.headers)).toEqual(n("trunk"));
+    expect(await numbersOf("q=inadimplente", customer.headers)).toEqual([]);
+    expect(await numbersOf("q=inadimplente")).toEqual(n("config"));
+    const portal = async (q: string) => {
+      const res = await t.app.inject({ url: `/api/v1/portal/tickets?q=${q}`, headers: customer.headers });
+      expect(res.statusCode, res.body).toBe(200);
+      return (res.json().items as { number: number }[]).map((i) => i.number);
+    };
+    expect(await portal("sobressalente")).toEqual(n("trunk"));
+    expect(await portal("inadimplente")).toEqual([]);
+    expect(await portal(encodeURIComponent(`#${opened.trunk!.number}`))).toEqual(n("trunk"));
   });
 });

@@ -8,6 +8,12 @@ import { engines, type TestContext, testApp, tokenFor } from "../harness.js";
 
 /** Timers of a subject that is not a ticket (an incident, a maintenance notice), on the plan's calendars. */
 
+/**
+ * A subject type of this suite's own: the incidents module owns the `incident` timers (and their handler), so the
+ * suite records the firings of an incident-like subject nobody else handles.
+ */
+const INCIDENT = "test-incident";
+
 type Fired = { subject: string; name: string; phase: string; dueAt: string | null; warnAt: string | null; at: string };
 
 function recorder(t: TestContext, type: string, fired: Fired[], lateness?: number[], clock?: Clock) {
@@ -51,11 +57,11 @@ describe.each(engines)("timers of an incident on %s", (engine) => {
   const clock = new ManualClock("2026-11-29T02:50:00.000Z"); // Saturday 23:50 in São Paulo
   const fired: Fired[] = [];
   let n = 0;
-  const incident = (): Subject => ({ type: "incident", id: `inc-${++n}` });
+  const incident = (): Subject => ({ type: INCIDENT, id: `inc-${++n}` });
 
   beforeAll(async () => {
     t = await testApp(engine, { clock });
-    recorder(t, "incident", fired);
+    recorder(t, INCIDENT, fired);
     recorder(t, "maintenance", fired);
   });
   afterAll(() => t.close());
@@ -123,7 +129,7 @@ describe.each(engines)("timers of an incident on %s", (engine) => {
       .where("dedupe_key", "like", `fired:${(await t.services.timers.get(subject, "respond"))!.id}:%`)
       .orderBy("created_at")
       .execute();
-    expect(writes.map((j) => j.kind)).toEqual(["incident.timer.warning", "incident.timer.due"]);
+    expect(writes.map((j) => j.kind)).toEqual([`${INCIDENT}.timer.warning`, `${INCIDENT}.timer.due`]);
     // A fired timer is not paused or resumed any more.
     expect(await inTrx(t, (trx) => t.services.timers.pause(trx, subject, "respond"))).toBeNull();
   });
@@ -317,7 +323,7 @@ describe.each(engines)("timers fire within 1 s of wall time on %s", (engine) => 
 
   beforeAll(async () => {
     t = await testApp(engine, { clock, start: true, config: { jobPollMs: 1000 } });
-    recorder(t, "incident", fired, lateness, clock);
+    recorder(t, INCIDENT, fired, lateness, clock);
   });
   afterAll(() => t.close());
 
@@ -325,8 +331,8 @@ describe.each(engines)("timers fire within 1 s of wall time on %s", (engine) => 
     const comercial = await t.services.timers.calendar("comercial");
     const always = await t.services.timers.calendar("24x7");
     clock.setNow("2027-01-04T13:59:57.000Z"); // Monday 10:59:57 in São Paulo, after New Year's weekend
-    const business = { type: "incident", id: "live-business" };
-    const wall = { type: "incident", id: "live-24x7" };
+    const business = { type: INCIDENT, id: "live-business" };
+    const wall = { type: INCIDENT, id: "live-24x7" };
     const [b, w] = await inTrx(t, async (trx) => [
       // Opened Thursday 17:00 before the holiday: due Monday 11:00, three seconds from now.
       await t.services.timers.start(trx, {

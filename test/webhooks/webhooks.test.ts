@@ -351,6 +351,59 @@ describe.each(engines)("webhooks on %s", (engine) => {
     );
   });
 
+  it("gives a webhook scoped to an organization only what that organization's users may see", async () => {
+    clock.advance(1000);
+    const scoped = await create({ name: "Feed", url: receiver.url, eventTypes: ["*"], organizationId: org });
+    const staff = await create({ name: "Staff", url: receiver.url, eventTypes: ["ticket.*"] });
+    const agentId = uuidv7();
+    const ticketId = uuidv7();
+    const base = { organizationId: org, subjectId: ticketId };
+    const change = (field: string) => ({ field, before: null, after: field === "assignee" ? agentId : "high" });
+    for (const e of [
+      { ...base, type: "ticket.created" as const, payload: { ticketId, number: 7, actorId: agentId } },
+      { ...base, type: "ticket.updated" as const, payload: { ticketId, number: 7, changes: [change("severity")] } },
+      { ...base, type: "ticket.updated" as const, payload: { ticketId, number: 7, changes: [change("assignee")] } },
+      {
+        ...base,
+        type: "ticket.message.created" as const,
+        payload: { ticketId, number: 7, messageId: uuidv7(), visibility: "public", kind: "reply", mentions: [agentId] },
+      },
+      {
+        ...base,
+        type: "ticket.message.created" as const,
+        payload: { ticketId, number: 7, messageId: uuidv7(), visibility: "internal", kind: "note" },
+      },
+      { ...base, type: "ticket.watcher.added" as const, payload: { ticketId, number: 7, userId: agentId } },
+    ]) {
+      await t.platform.events.publish(e);
+    }
+    await fannedOut();
+    const seen = async (id: string) => (await deliveriesOf(id)).items.map((d) => d.eventType).sort();
+    expect(await seen(staff.id)).toHaveLength(6);
+    expect(await seen(scoped.id)).toEqual(["ticket.created", "ticket.message.created", "ticket.updated"]);
+    receiver.received.length = 0;
+    await t.platform.jobs.drain();
+    const bodies = (secret: string) =>
+      receiver.received
+        .filter((r) => verifies(secret, r))
+        .map((r) => JSON.parse(r.body) as { type: string; payload: Record<string, unknown> });
+    // The staff webhook gets the acting agent, the assignee and the mention; the organization's feed none of it.
+    expect(bodies(staff.secret).filter((b) => JSON.stringify(b.payload).includes(agentId))).toHaveLength(4);
+    const toScoped = bodies(scoped.secret);
+    expect(toScoped.map((b) => b.type).sort()).toEqual(["ticket.created", "ticket.message.created", "ticket.updated"]);
+    for (const b of toScoped) {
+      expect(JSON.stringify(b.payload)).not.toContain(agentId);
+      expect(b.payload).not.toHaveProperty("visibility");
+    }
+    for (const hook of [scoped, staff])
+      await t.app.inject({
+        method: "PATCH",
+        url: `/api/v1/webhooks/${hook.id}`,
+        headers: admin,
+        payload: { enabled: false },
+      });
+  });
+
   it("documents the routes under the webhooks tag", async () => {
     const spec = (await t.app.inject({ url: "/api/openapi.json" })).json();
     const ops = Object.entries(spec.paths as Record<string, Record<string, { tags: string[] }>>).filter(([p]) =>

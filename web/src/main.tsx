@@ -1,3 +1,4 @@
+import { PreferencesPage } from "./features/notifications/PreferencesPage";
 import "@mantine/core/styles.css";
 import { Badge, createTheme, localStorageColorSchemeManager, MantineProvider } from "@mantine/core";
 import { QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
@@ -9,6 +10,9 @@ import { ForgotPasswordPage } from "./features/auth/ForgotPasswordPage";
 import { LoginPage } from "./features/auth/LoginPage";
 import { ResetPasswordPage } from "./features/auth/ResetPasswordPage";
 import { SetupPage } from "./features/auth/SetupPage";
+import { AckLinkPage } from "./features/oncall/AckLinkPage";
+import { CustomersToPortal } from "./features/portal/CustomersToPortal";
+import { portalRoute, SurveyPage } from "./features/portal/routes";
 import { areas } from "./features/registry";
 import { setupI18n } from "./i18n";
 import { AreaGuard } from "./shell/NotAvailablePage";
@@ -56,11 +60,19 @@ const router = createBrowserRouter([
       { path: "/forgot-password", element: <ForgotPasswordPage /> },
       { path: "/reset-password", element: <ResetPasswordPage /> },
       { path: "/setup", element: <SetupPage /> },
+      // A mailed acknowledgement link: no login, the token is the credential.
+      { path: "/oncall/acknowledge", element: <AckLinkPage /> },
+      { path: "/survey/:token", element: <SurveyPage /> },
       {
         element: <RequireAuth />,
         children: [
+          portalRoute,
           {
-            element: <Shell />,
+            element: (
+              <CustomersToPortal>
+                <Shell />
+              </CustomersToPortal>
+            ),
             children: [
               ...areas.flatMap((area) => [
                 {
@@ -81,6 +93,7 @@ const router = createBrowserRouter([
                 })),
               ]),
               { path: "/profile", element: <ProfilePage /> },
+              { path: "/notifications/preferences", element: <PreferencesPage /> },
               { path: "*", element: <NotFoundPage /> },
             ],
           },

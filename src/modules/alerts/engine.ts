@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { Clock } from "../../platform/clock.js";
+import type { EventBus } from "../../platform/events/bus.js";
 import type { JobQueue } from "../../platform/jobs/queue.js";
 import { aggregate } from "../metrics/aggregate.js";
 import type { MetricsService } from "../metrics/service.js";
@@ -22,7 +23,16 @@ import {
   silencedBy,
   type TimeInterval,
 } from "./routing.js";
-import { type AlertMemory, evaluate, initialAlert, type MetricExpression, step, type Timing } from "./rules.js";
+import {
+  type AlertMemory,
+  evaluate,
+  initialAlert,
+  type MetricExpression,
+  type Severity,
+  severities,
+  step,
+  type Timing,
+} from "./rules.js";
 
 export const EVALUATE_JOB = "alerts.evaluate";
 /** A resolved alert stays in its groups this long, for its resolution to be sent. */
@@ -76,6 +86,12 @@ const memoryOf = (row: AlertRow | undefined): AlertMemory =>
       }
     : initialAlert;
 
+/** Reads shared by the rules of one tick. */
+interface TickData {
+  series: Map<string, Promise<Awaited<ReturnType<MetricsService["seriesMatching"]>>>>;
+  points: Map<string, ReturnType<MetricsService["windowPoints"]>>;
+}
+
 export interface AlertStatus {
   row: AlertRow;
   labels: Labels;
@@ -95,6 +111,7 @@ export class AlertEngine {
   /** The monitors' current states (the monitoring module's view). */
   public monitors: () => Promise<MonitorStatus[]>;
   private readonly notifier: Notifier;
+  private readonly events: Pick<EventBus, "publish">;
   private readonly jobs: JobQueue;
   private readonly clock: Clock;
   private readonly log: Logger;
@@ -105,6 +122,7 @@ export class AlertEngine {
     metrics: Pick<MetricsService, "seriesMatching" | "windowPoints">;
     monitors: () => Promise<MonitorStatus[]>;
     notifier: Notifier;
+    events: Pick<EventBus, "publish">;
     jobs: JobQueue;
     clock: Clock;
     log: Logger;
@@ -114,6 +132,7 @@ export class AlertEngine {
     this.metrics = deps.metrics;
     this.monitors = deps.monitors;
     this.notifier = deps.notifier;
+    this.events = deps.events;
     this.jobs = deps.jobs;
     this.clock = deps.clock;
     this.log = deps.log;
@@ -161,7 +180,11 @@ export class AlertEngine {
         updated_at: at,
       };
       await this.repo.upsertAlert({ ...row, labels, annotations });
-      if (next.transition) await this.repo.addHistory(fp, next.transition, m.value, at);
+      if (next.transition) {
+        const entry = await this.repo.addHistory(fp, next.transition, m.value, at);
+        if (next.transition === "firing" || next.transition === "resolved")
+          await this.announce(next.transition, { ...row, labels, annotations, ruleName: rule?.name ?? null }, entry);
+      }
       alerts.set(fp, row);
     };
 
@@ -187,24 +210,32 @@ export class AlertEngine {
         const next = step(memoryOf(alerts.get(fingerprint(labels))), m.status === "DOWN", now, timingOf(rule), null);
         await save(rule, labels, annotations, next);
       }
-      for (const r of monitorRules) await this.repo.ruleEvaluated(r.id, at, null);
+      await this.repo.rulesEvaluated(
+        monitorRules.map((r) => r.id),
+        at,
+      );
     }
 
+    // Rules share reads: one series list per metric and one window of points per metric and window.
+    const data: TickData = { series: new Map(), points: new Map() };
+    const evaluated: string[] = [];
     for (const rule of rules.filter((r) => r.kind === "metric")) {
       try {
-        await this.#evaluateMetricRule(rule, now, alerts, save);
-        await this.repo.ruleEvaluated(rule.id, at, null);
+        await this.#evaluateMetricRule(rule, now, alerts, save, data);
+        evaluated.push(rule.id);
       } catch (err) {
         // One broken rule never stops the others.
         await this.repo.ruleEvaluated(rule.id, at, (err as Error).message.slice(0, 500));
       }
     }
+    await this.repo.rulesEvaluated(evaluated, at);
 
     // Alerts of rules whose series vanished (or of deleted rules) get no data: they resolve.
+    const byId = new Map(rules.map((r) => [r.id, r]));
     for (const a of [...alerts.values()]) {
       if (a.source !== "rule" || seen.has(a.fingerprint)) continue;
       if (a.state !== "firing" && a.state !== "pending") continue;
-      const rule = rules.find((r) => r.id === a.rule_id);
+      const rule = a.rule_id ? byId.get(a.rule_id) : undefined;
       const next = step(
         memoryOf(a),
         false,
@@ -218,8 +249,11 @@ export class AlertEngine {
     for (const a of alerts.values()) {
       if (a.source === "api" && a.state === "firing" && a.ends_at && Date.parse(a.ends_at) <= now.getTime()) {
         const row = { ...a, state: "resolved", resolved_at: a.ends_at, updated_at: at };
-        await this.repo.upsertAlert({ ...row, labels: JSON.parse(a.labels), annotations: JSON.parse(a.annotations) });
-        await this.repo.addHistory(a.fingerprint, "resolved", null, at);
+        const labels = JSON.parse(a.labels);
+        const annotations = JSON.parse(a.annotations);
+        await this.repo.upsertAlert({ ...row, labels, annotations });
+        const entry = await this.repo.addHistory(a.fingerprint, "resolved", null, at);
+        await this.announce("resolved", { ...row, labels, annotations, ruleName: null }, entry);
         alerts.set(a.fingerprint, row);
       }
     }
@@ -236,17 +270,23 @@ export class AlertEngine {
       annotations: Record<string, string>,
       next: ReturnType<typeof step>,
     ) => Promise<void>,
+    data: TickData,
   ) {
     const expr = JSON.parse(rule.expression!) as MetricExpression;
-    const series = await this.metrics.seriesMatching(
-      expr.metric,
-      Object.entries(expr.match).map(([name, value]) => ({ name, op: "=" as const, value })),
-    );
-    const points = await this.metrics.windowPoints(
-      series.map((s) => s.id),
-      now.getTime() - expr.windowSeconds * 1000,
-      now.getTime(),
-    );
+    let all = data.series.get(expr.metric);
+    if (!all) {
+      all = this.metrics.seriesMatching(expr.metric, []);
+      data.series.set(expr.metric, all);
+    }
+    const series = (await all).filter((s) => Object.entries(expr.match).every(([k, v]) => (s.labels[k] ?? "") === v));
+    const windowKey = `${expr.metric}|${expr.windowSeconds}`;
+    let window = data.points.get(windowKey);
+    if (!window) {
+      const ids = (await all).map((s) => s.id);
+      window = this.metrics.windowPoints(ids, now.getTime() - expr.windowSeconds * 1000, now.getTime());
+      data.points.set(windowKey, window);
+    }
+    const points = await window;
     // Series sharing the `by` labels are one alert: the mean of their aggregates.
     const groups = new Map<string, { labels: Labels; values: number[] }>();
     for (const s of series) {
@@ -267,6 +307,42 @@ export class AlertEngine {
       const next = evaluate(memoryOf(alerts.get(fingerprint(labels))), expr, value, now, timingOf(rule));
       await save(rule, labels, annotations, next);
     }
+  }
+
+  /**
+   * Publishes `alert.firing` or `alert.resolved` for a transition just recorded as history entry `entry`.
+   * The episode's id is the firing's entry, so a resolution names the firing it ends.
+   */
+  async announce(
+    transition: "firing" | "resolved",
+    alert: Pick<AlertRow, "fingerprint" | "rule_id" | "fired_at" | "resolved_at"> & {
+      labels: Labels;
+      annotations: Record<string, string>;
+      ruleName: string | null;
+    },
+    entry: string,
+  ) {
+    const alertId = transition === "firing" ? entry : ((await this.repo.lastFiring(alert.fingerprint)) ?? entry);
+    const [route] = routeAlert((await this.routing()).route, alert.labels);
+    const monitorId = alert.labels.monitor_id;
+    await this.events.publish({
+      type: `alert.${transition}`,
+      organizationId: null,
+      subjectId: alert.fingerprint,
+      payload: {
+        alertId,
+        fingerprint: alert.fingerprint,
+        groupKey: route ? groupKey(route, alert.labels) : "",
+        ruleId: alert.rule_id,
+        ruleName: alert.ruleName ?? alert.labels.alertname ?? "",
+        severity: severityOf(alert.labels.severity),
+        labels: alert.labels,
+        annotations: alert.annotations,
+        monitorId: monitorId && UUID.test(monitorId) ? monitorId : null,
+        startsAt: alert.fired_at ?? new Date(0).toISOString(),
+        endsAt: transition === "resolved" ? alert.resolved_at : null,
+      },
+    });
   }
 
   async routing(): Promise<Routing> {
@@ -445,5 +521,17 @@ export const timingOf = (r: Pick<RuleRow, "for_seconds" | "keep_firing_for_secon
   forSeconds: r.for_seconds,
   keepFiringForSeconds: r.keep_firing_for_seconds,
 });
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A severity label in Plantão's four levels; Prometheus' usual names (error, warning, info) map onto them. */
+export function severityOf(label: string | undefined): Severity {
+  const v = (label ?? "").toLowerCase();
+  if ((severities as readonly string[]).includes(v)) return v as Severity;
+  if (v === "page" || v === "fatal" || v === "emergency") return "critical";
+  if (v === "error" || v === "major") return "high";
+  if (v === "info" || v === "none" || v === "minor") return "low";
+  return "medium";
+}
 
 const round = (v: number) => Math.round(v * 100) / 100;

@@ -57,6 +57,15 @@ export class AlertsRepository {
   async deleteRule(id: string) {
     await this.db.deleteFrom("alert_rules").where("id", "=", id).execute();
   }
+  /** Marks rules evaluated without error, in statements of 500 ids. */
+  async rulesEvaluated(ids: readonly string[], at: string) {
+    for (let i = 0; i < ids.length; i += 500)
+      await this.db
+        .updateTable("alert_rules")
+        .set({ last_evaluated_at: at, last_error: null })
+        .where("id", "in", ids.slice(i, i + 500))
+        .execute();
+  }
   async ruleEvaluated(id: string, at: string, error: string | null) {
     await this.db
       .updateTable("alert_rules")
@@ -82,8 +91,22 @@ export class AlertsRepository {
       .onConflict((oc) => oc.column("fingerprint").doUpdateSet(set))
       .execute();
   }
+  /** Records a transition; returns the entry's id. */
   async addHistory(fingerprint: string, state: string, value: number | null, at: string) {
-    await this.db.insertInto("alert_history").values({ id: uuidv7(), fingerprint, state, value, at }).execute();
+    const id = uuidv7();
+    await this.db.insertInto("alert_history").values({ id, fingerprint, state, value, at }).execute();
+    return id;
+  }
+  /** The id of the alert's latest `firing` entry: the episode a resolution ends. */
+  async lastFiring(fingerprint: string) {
+    const row = await this.db
+      .selectFrom("alert_history")
+      .select("id")
+      .where("fingerprint", "=", fingerprint)
+      .where("state", "=", "firing")
+      .orderBy("id", "desc")
+      .executeTakeFirst();
+    return row?.id ?? null;
   }
   history(fingerprint: string) {
     return this.db

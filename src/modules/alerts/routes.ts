@@ -1,161 +1,29 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { type TSchema, Type } from "typebox";
+import { Type } from "typebox";
+import { problems } from "../../platform/http/schemas.js";
 import { requireActor } from "../identity/actor.js";
-import { aggregations } from "../metrics/aggregate.js";
-import { comparisons, severities } from "./rules.js";
+import { alertmanagerRoutes, matchersOf } from "./alertmanager.js";
+import {
+  AlertHistory,
+  AlertPage,
+  AlertQuery,
+  ById,
+  Preview,
+  Receiver,
+  ReceiverInput,
+  Routing,
+  Rule,
+  RuleInput,
+  RulePatch,
+  Silence,
+  SilenceInput,
+} from "./schemas.js";
 import type { AlertsService } from "./service.js";
 
-const problem = Type.Ref("Problem");
-const problems = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem };
 const tags = ["alerts"];
-const Str = Type.Record(Type.String(), Type.String());
-const Any = Type.Any();
-const Id = Type.Object({ id: Type.String({ maxLength: 100 }) });
-const Matcher = Type.Object(
-  {
-    name: Type.String({ maxLength: 200 }),
-    value: Type.String({ maxLength: 1000 }),
-    isRegex: Type.Optional(Type.Boolean()),
-    isEqual: Type.Optional(Type.Boolean()),
-  },
-  { additionalProperties: false },
-);
-const Expression = Type.Object(
-  {
-    metric: Type.String({ maxLength: 200 }),
-    match: Type.Optional(Str),
-    fn: Type.Union(aggregations.map((a) => Type.Literal(a))),
-    windowSeconds: Type.Integer({ minimum: 1, maximum: 86_400 }),
-    quantile: Type.Optional(Type.Number()),
-    by: Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: 20 })),
-    op: Type.Union(comparisons.map((c) => Type.Literal(c))),
-    threshold: Type.Number(),
-    recoveryThreshold: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
-  },
-  { additionalProperties: false },
-);
-const RuleInput = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 200, pattern: "^[a-zA-Z_][a-zA-Z0-9_]*$" }),
-    kind: Type.Union([Type.Literal("metric"), Type.Literal("monitor")]),
-    monitorId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-    expression: Type.Optional(Type.Union([Expression, Type.Null()])),
-    forSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 })),
-    keepFiringForSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 })),
-    severity: Type.Optional(Type.Union(severities.map((s) => Type.Literal(s)))),
-    labels: Type.Optional(Str),
-    annotations: Type.Optional(Str),
-    enabled: Type.Optional(Type.Boolean()),
-  },
-  { additionalProperties: false },
-);
-const SilenceInput = Type.Object(
-  {
-    matchers: Type.Array(Matcher, { minItems: 1, maxItems: 50 }),
-    startsAt: Type.String({ format: "date-time" }),
-    endsAt: Type.String({ format: "date-time" }),
-    comment: Type.String({ maxLength: 2000 }),
-  },
-  { additionalProperties: false },
-);
-const ReceiverInput = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 200 }),
-    targets: Type.Array(
-      Type.Object(
-        {
-          type: Type.Union([Type.Literal("email"), Type.Literal("user"), Type.Literal("webhook")]),
-          to: Type.Optional(Type.String({ maxLength: 320 })),
-          userId: Type.Optional(Type.String()),
-          webhookId: Type.Optional(Type.String()),
-          flavour: Type.Optional(
-            Type.Union(["plantao", "slack", "teams", "telegram", "discord"].map((f) => Type.Literal(f))),
-          ),
-        },
-        { additionalProperties: false },
-      ),
-      { minItems: 1, maxItems: 50 },
-    ),
-    sendResolved: Type.Optional(Type.Boolean()),
-  },
-  { additionalProperties: false },
-);
-const MatcherInput = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 200 }),
-    value: Type.String({ maxLength: 1000 }),
-    isRegex: Type.Optional(Type.Boolean()),
-    isEqual: Type.Optional(Type.Boolean()),
-  },
-  { additionalProperties: false },
-);
-const Matchers = Type.Array(MatcherInput, { maxItems: 50 });
-const Seconds = Type.Integer({ minimum: 0, maximum: 30 * 86_400 });
-/** A route and its children, nested at most `depth` levels: a route tree deeper than that is refused. */
-function routeNode(depth: number): TSchema {
-  return Type.Object(
-    {
-      id: Type.String({ minLength: 1, maxLength: 200 }),
-      receiver: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
-      matchers: Matchers,
-      continue: Type.Optional(Type.Boolean()),
-      muteIntervals: Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: 50 })),
-      groupBy: Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: 50 })),
-      groupWaitSeconds: Type.Optional(Seconds),
-      groupIntervalSeconds: Type.Optional(Seconds),
-      repeatIntervalSeconds: Type.Optional(Seconds),
-      ...(depth > 1 ? { routes: Type.Optional(Type.Array(routeNode(depth - 1), { maxItems: 100 })) } : {}),
-    },
-    { additionalProperties: false },
-  );
-}
-const TimeIntervalInput = Type.Object(
-  {
-    weekdays: Type.Optional(Type.Array(Type.Integer({ minimum: 0, maximum: 6 }), { maxItems: 7 })),
-    times: Type.Optional(
-      Type.Array(
-        Type.Object(
-          {
-            startMinute: Type.Integer({ minimum: 0, maximum: 1440 }),
-            endMinute: Type.Integer({ minimum: 0, maximum: 1440 }),
-          },
-          { additionalProperties: false },
-        ),
-        { maxItems: 50 },
-      ),
-    ),
-    dates: Type.Optional(
-      Type.Array(
-        Type.Object(
-          { from: Type.String({ format: "date" }), to: Type.String({ format: "date" }) },
-          { additionalProperties: false },
-        ),
-        { maxItems: 100 },
-      ),
-    ),
-    timezone: Type.String({ minLength: 1, maxLength: 100 }),
-  },
-  { additionalProperties: false },
-);
-const Routing = Type.Object(
-  {
-    route: routeNode(6),
-    inhibitRules: Type.Array(
-      Type.Object(
-        {
-          sourceMatchers: Matchers,
-          targetMatchers: Matchers,
-          equal: Type.Array(Type.String({ maxLength: 200 }), { maxItems: 50 }),
-        },
-        { additionalProperties: false },
-      ),
-      { maxItems: 100 },
-    ),
-    muteIntervals: Type.Record(Type.String({ maxLength: 200 }), Type.Array(TimeIntervalInput, { maxItems: 50 })),
-  },
-  { additionalProperties: false },
-);
+const list = <T extends Parameters<typeof Type.Array>[0]>(item: T) => Type.Object({ items: Type.Array(item) });
 
+/** Plantão's alerts API (/api/v1), and the Alertmanager-compatible one (/api/v2) beside it. */
 export function alertRoutes(alerts: AlertsService) {
   const plugin: FastifyPluginAsyncTypebox = async (app) => {
     app.get(
@@ -164,13 +32,14 @@ export function alertRoutes(alerts: AlertsService) {
         config: { area: "monitoring", access: "read" },
         schema: {
           tags,
-          summary: "Alerts with their rule state and silenced and inhibited flags",
-          querystring: Type.Object({ state: Type.Optional(Type.String()) }),
-          response: { 200: Type.Object({ items: Type.Array(Any) }), ...problems },
+          summary: "Alerts with their rule state, silenced and inhibited flags and receivers, newest change first",
+          querystring: AlertQuery,
+          response: { 200: AlertPage, ...problems(400) },
         },
       },
       async (request) => {
-        return { items: await alerts.listAlerts(request.query) };
+        const { filter, ...rest } = request.query;
+        return alerts.alertPage({ ...rest, matchers: matchersOf(filter, "/filter") });
       },
     );
     app.get(
@@ -179,38 +48,36 @@ export function alertRoutes(alerts: AlertsService) {
         config: { area: "monitoring", access: "read" },
         schema: {
           tags,
-          summary: "One alert and its state changes",
+          summary: "One alert and its state changes, oldest first",
           params: Type.Object({ fingerprint: Type.String({ maxLength: 64 }) }),
-          response: { 200: Any, ...problems },
+          response: { 200: AlertHistory, ...problems(404) },
         },
       },
-      async (request) => {
-        return alerts.alertHistory(request.params.fingerprint);
-      },
+      async (request) => alerts.alertHistory(request.params.fingerprint),
     );
+
     app.get(
       "/api/v1/alert-rules",
       {
         config: { area: "monitoring", access: "read" },
-        schema: {
-          tags,
-          summary: "Alert rules",
-          response: { 200: Type.Object({ items: Type.Array(Any) }), ...problems },
-        },
+        schema: { tags, summary: "Alert rules", response: { 200: list(Rule) } },
       },
-      async (_request) => {
-        return { items: await alerts.listRules() };
-      },
+      async () => ({ items: await alerts.listRules() }),
     );
     app.post(
       "/api/v1/alert-rules",
       {
         config: { area: "monitoring", access: "write" },
-        schema: { tags, summary: "Create an alert rule", body: RuleInput, response: { 201: Any, ...problems } },
+        schema: {
+          tags,
+          summary: "Create an alert rule",
+          body: RuleInput,
+          response: { 201: Rule, ...problems(400, 409) },
+        },
       },
       async (request, reply) => {
         const actor = requireActor(request);
-        return reply.code(201).send(await alerts.createRule(actor, request.body as any, request));
+        return reply.code(201).send(await alerts.createRule(actor, request.body, request));
       },
     );
     app.post(
@@ -219,24 +86,20 @@ export function alertRoutes(alerts: AlertsService) {
         config: { area: "monitoring", access: "read" },
         schema: {
           tags,
-          summary: "Where a metric rule would have fired over the last 24 hours",
+          summary: "Where a metric rule would have fired over the last 24 hours, evaluated over the stored samples",
           body: RuleInput,
-          response: { 200: Type.Object({ items: Type.Array(Any) }), ...problems },
+          response: { 200: Preview, ...problems(400) },
         },
       },
-      async (request) => {
-        return { items: await alerts.preview(request.body as any) };
-      },
+      async (request) => ({ items: await alerts.preview(request.body) }),
     );
     app.get(
       "/api/v1/alert-rules/:id",
       {
         config: { area: "monitoring", access: "read" },
-        schema: { tags, summary: "One alert rule", params: Id, response: { 200: Any, ...problems } },
+        schema: { tags, summary: "One alert rule", params: ById, response: { 200: Rule, ...problems(404) } },
       },
-      async (request) => {
-        return alerts.getRule(request.params.id);
-      },
+      async (request) => alerts.getRule(request.params.id),
     );
     app.patch(
       "/api/v1/alert-rules/:id",
@@ -245,21 +108,26 @@ export function alertRoutes(alerts: AlertsService) {
         schema: {
           tags,
           summary: "Change an alert rule",
-          params: Id,
-          body: Type.Partial(RuleInput, { additionalProperties: false }),
-          response: { 200: Any, ...problems },
+          params: ById,
+          body: RulePatch,
+          response: { 200: Rule, ...problems(400, 404, 409) },
         },
       },
       async (request) => {
         const actor = requireActor(request);
-        return alerts.updateRule(actor, request.params.id, request.body as any, request);
+        return alerts.updateRule(actor, request.params.id, request.body, request);
       },
     );
     app.delete(
       "/api/v1/alert-rules/:id",
       {
         config: { area: "monitoring", access: "write" },
-        schema: { tags, summary: "Delete an alert rule", params: Id, response: { 204: Type.Null(), ...problems } },
+        schema: {
+          tags,
+          summary: "Delete an alert rule",
+          params: ById,
+          response: { 204: Type.Null(), ...problems(404) },
+        },
       },
       async (request, reply) => {
         const actor = requireActor(request);
@@ -267,21 +135,33 @@ export function alertRoutes(alerts: AlertsService) {
         return reply.code(204).send(null);
       },
     );
+
     app.get(
       "/api/v1/silences",
       {
         config: { area: "monitoring", access: "read" },
-        schema: { tags, summary: "Silences", response: { 200: Type.Object({ items: Type.Array(Any) }), ...problems } },
+        schema: { tags, summary: "Silences, newest first", response: { 200: list(Silence) } },
       },
-      async (_request) => {
-        return { items: await alerts.listSilences() };
+      async () => ({ items: await alerts.listSilences() }),
+    );
+    app.get(
+      "/api/v1/silences/:id",
+      {
+        config: { area: "monitoring", access: "read" },
+        schema: { tags, summary: "One silence", params: ById, response: { 200: Silence, ...problems(404) } },
       },
+      async (request) => alerts.getSilence(request.params.id),
     );
     app.post(
       "/api/v1/silences",
       {
         config: { area: "monitoring", access: "write" },
-        schema: { tags, summary: "Create a silence", body: SilenceInput, response: { 201: Any, ...problems } },
+        schema: {
+          tags,
+          summary: "Create a silence: matching alerts are not notified between startsAt and endsAt",
+          body: SilenceInput,
+          response: { 201: Silence, ...problems(400) },
+        },
       },
       async (request, reply) => {
         const actor = requireActor(request);
@@ -294,22 +174,21 @@ export function alertRoutes(alerts: AlertsService) {
       "/api/v1/silences/:id",
       {
         config: { area: "monitoring", access: "write" },
-        schema: { tags, summary: "Expire a silence", params: Id, response: { 200: Any, ...problems } },
+        schema: { tags, summary: "Expire a silence now", params: ById, response: { 200: Silence, ...problems(404) } },
       },
       async (request) => {
         const actor = requireActor(request);
         return alerts.expireSilence(request.params.id, actor);
       },
     );
+
     app.get(
       "/api/v1/receivers",
       {
         config: { area: "monitoring", access: "read" },
-        schema: { tags, summary: "Receivers", response: { 200: Type.Object({ items: Type.Array(Any) }), ...problems } },
+        schema: { tags, summary: "Receivers", response: { 200: list(Receiver) } },
       },
-      async (_request) => {
-        return { items: await alerts.listReceivers() };
-      },
+      async () => ({ items: await alerts.listReceivers() }),
     );
     app.put(
       "/api/v1/receivers",
@@ -319,12 +198,12 @@ export function alertRoutes(alerts: AlertsService) {
           tags,
           summary: "Create or replace a receiver by name",
           body: ReceiverInput,
-          response: { 200: Any, ...problems },
+          response: { 200: Receiver, ...problems(400) },
         },
       },
       async (request) => {
         const actor = requireActor(request);
-        return alerts.saveReceiver(actor, request.body as any);
+        return alerts.saveReceiver(actor, request.body);
       },
     );
     app.delete(
@@ -334,8 +213,8 @@ export function alertRoutes(alerts: AlertsService) {
         schema: {
           tags,
           summary: "Delete a receiver no route uses",
-          params: Id,
-          response: { 204: Type.Null(), ...problems },
+          params: ById,
+          response: { 204: Type.Null(), ...problems(404, 409) },
         },
       },
       async (request, reply) => {
@@ -351,12 +230,10 @@ export function alertRoutes(alerts: AlertsService) {
         schema: {
           tags,
           summary: "The route tree, inhibition rules and mute intervals",
-          response: { 200: Routing, ...problems },
+          response: { 200: Routing },
         },
       },
-      async (_request) => {
-        return alerts.routing();
-      },
+      async () => alerts.routing(),
     );
     app.put(
       "/api/v1/routes",
@@ -366,167 +243,16 @@ export function alertRoutes(alerts: AlertsService) {
           tags,
           summary: "Replace the route tree, inhibition rules and mute intervals",
           body: Routing,
-          response: { 200: Routing, ...problems },
+          response: { 200: Routing, ...problems(400) },
         },
       },
       async (request) => {
         const actor = requireActor(request);
-        return alerts.saveRouting(actor, request.body as any);
+        return alerts.saveRouting(actor, request.body as Parameters<AlertsService["saveRouting"]>[1]);
       },
     );
 
-    // Alertmanager API v2 (the subset Prometheus and amtool use), under the same authentication.
-    const V2Alert = Type.Object({
-      labels: Str,
-      annotations: Type.Optional(Str),
-      startsAt: Type.Optional(Type.String()),
-      endsAt: Type.Optional(Type.String()),
-      generatorURL: Type.Optional(Type.String()),
-    });
-    app.post(
-      "/api/v2/alerts",
-      {
-        config: { area: "monitoring", access: "write" },
-        schema: {
-          tags: ["alertmanager"],
-          summary: "Alertmanager v2: post alerts",
-          body: Type.Array(V2Alert, { maxItems: 10_000 }),
-          response: { 200: Type.Null(), ...problems },
-        },
-      },
-      async (request, reply) => {
-        await alerts.postAlerts(request.body);
-        return reply.code(200).send(null);
-      },
-    );
-    app.get(
-      "/api/v2/alerts",
-      {
-        config: { area: "monitoring", access: "read" },
-        schema: {
-          tags: ["alertmanager"],
-          summary: "Alertmanager v2: active alerts",
-          querystring: Type.Object({
-            active: Type.Optional(Type.Boolean()),
-            silenced: Type.Optional(Type.Boolean()),
-            inhibited: Type.Optional(Type.Boolean()),
-            filter: Type.Optional(Type.Array(Type.String())),
-            receiver: Type.Optional(Type.String()),
-            unprocessed: Type.Optional(Type.Boolean()),
-          }),
-          response: { 200: Type.Array(Any), ...problems },
-        },
-      },
-      async (request) => {
-        const q = request.query;
-        const list = (await alerts.listAlerts({ state: "firing" })).filter(
-          (a) =>
-            (q.silenced !== false || !a.silenced) &&
-            (q.inhibited !== false || !a.inhibited) &&
-            (q.active !== false || a.silenced || a.inhibited),
-        );
-        return list.map((a) => ({
-          labels: a.labels,
-          annotations: a.annotations,
-          startsAt: a.firedAt ?? a.updatedAt,
-          endsAt: a.endsAt ?? "0001-01-01T00:00:00.000Z",
-          updatedAt: a.updatedAt,
-          fingerprint: a.fingerprint,
-          generatorURL: a.generatorUrl ?? "",
-          receivers: [{ name: "default" }],
-          status: {
-            state: a.silenced || a.inhibited ? "suppressed" : "active",
-            silencedBy: a.silencedBy,
-            inhibitedBy: a.inhibitedBy,
-          },
-        }));
-      },
-    );
-    app.get(
-      "/api/v2/silences",
-      {
-        config: { area: "monitoring", access: "read" },
-        schema: {
-          tags: ["alertmanager"],
-          summary: "Alertmanager v2: silences",
-          querystring: Type.Object({ filter: Type.Optional(Type.Array(Type.String())) }),
-          response: { 200: Type.Array(Any), ...problems },
-        },
-      },
-      async (_request) => {
-        return (await alerts.listSilences()).map((s) => ({
-          id: s.id,
-          matchers: s.matchers.map((m) => ({ ...m, isRegex: m.isRegex ?? false, isEqual: m.isEqual ?? true })),
-          startsAt: s.startsAt,
-          endsAt: s.endsAt,
-          updatedAt: s.updatedAt,
-          createdBy: s.createdBy,
-          comment: s.comment,
-          status: { state: s.status },
-        }));
-      },
-    );
-    app.post(
-      "/api/v2/silences",
-      {
-        config: { area: "monitoring", access: "write" },
-        schema: {
-          tags: ["alertmanager"],
-          summary: "Alertmanager v2: create or replace a silence",
-          body: Type.Object({
-            id: Type.Optional(Type.String()),
-            matchers: Type.Array(Matcher, { minItems: 1 }),
-            startsAt: Type.String(),
-            endsAt: Type.String(),
-            createdBy: Type.String(),
-            comment: Type.String(),
-          }),
-          response: { 200: Type.Object({ silenceID: Type.String() }), ...problems },
-        },
-      },
-      async (request) => {
-        const actor = requireActor(request);
-        const s = await alerts.createSilence(
-          request.body.createdBy,
-          { ...request.body, id: request.body.id || undefined },
-          actor,
-        );
-        return { silenceID: s.id };
-      },
-    );
-    app.delete(
-      "/api/v2/silence/:id",
-      {
-        config: { area: "monitoring", access: "write" },
-        schema: {
-          tags: ["alertmanager"],
-          summary: "Alertmanager v2: expire a silence",
-          params: Id,
-          response: { 200: Type.Null(), ...problems },
-        },
-      },
-      async (request, reply) => {
-        const actor = requireActor(request);
-        await alerts.expireSilence(request.params.id, actor);
-        return reply.code(200).send(null);
-      },
-    );
-    app.get(
-      "/api/v2/status",
-      {
-        config: { area: "monitoring", access: "read" },
-        schema: { tags: ["alertmanager"], summary: "Alertmanager v2: status", response: { 200: Any, ...problems } },
-      },
-      async (_request) => {
-        const routing = await alerts.routing();
-        return {
-          cluster: { status: "disabled", peers: [] },
-          versionInfo: { version: "plantao", revision: "", branch: "", buildUser: "", buildDate: "", goVersion: "" },
-          config: { original: JSON.stringify(routing) },
-          uptime: new Date(Date.now() - process.uptime() * 1000).toISOString(),
-        };
-      },
-    );
+    await app.register(alertmanagerRoutes(alerts));
   };
   return plugin;
 }

@@ -47,6 +47,52 @@ export function matcherProblem(m: Matcher): string | null {
   }
 }
 
+/**
+ * Matchers in Alertmanager's syntax, as amtool and the v2 `filter` parameter send them: `name="value"`,
+ * `name!="value"`, `name=~"regex"`, `name!~"regex"`, several separated by commas, optionally in braces;
+ * an unquoted value runs to the next comma. Returns the matchers, or why the text is not one.
+ */
+export function parseMatchers(text: string): Matcher[] | string {
+  let body = text.trim();
+  if (body.startsWith("{")) {
+    if (!body.endsWith("}")) return `"${text}" opens a brace it does not close`;
+    body = body.slice(1, -1).trim();
+  }
+  const out: Matcher[] = [];
+  let i = 0;
+  while (i < body.length) {
+    const head = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*/.exec(body.slice(i));
+    if (!head) return `"${body.slice(i)}" is not a matcher (name="value", !=, =~ or !~)`;
+    i += head[0].length;
+    let value = "";
+    if (body[i] === '"') {
+      i++;
+      for (;;) {
+        if (i >= body.length) return `the value of ${head[1]} is not closed with a quote`;
+        const c = body[i++]!;
+        if (c === '"') break;
+        if (c === "\\" && i < body.length) {
+          const e = body[i++]!;
+          value += e === "n" ? "\n" : e;
+        } else value += c;
+      }
+    } else {
+      const end = body.indexOf(",", i);
+      value = (end === -1 ? body.slice(i) : body.slice(i, end)).trim();
+      i = end === -1 ? body.length : end;
+    }
+    const op = head[2]!;
+    const m: Matcher = { name: head[1]!, value, isRegex: op.endsWith("~"), isEqual: !op.startsWith("!") };
+    const problem = matcherProblem(m);
+    if (problem) return problem;
+    out.push(m);
+    const rest = /^\s*(,|$)\s*/.exec(body.slice(i));
+    if (!rest) return `expected a comma after the matcher of ${m.name}`;
+    i += rest[0].length;
+  }
+  return out;
+}
+
 /** A missing label matches as the empty string, as in Alertmanager. */
 export function matches(m: Matcher, labels: Labels): boolean {
   const v = labels[m.name] ?? "";

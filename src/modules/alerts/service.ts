@@ -6,10 +6,28 @@ import type { AuditService } from "../audit/service.js";
 import type { Actor } from "../identity/actor.js";
 import { aggregate } from "../metrics/aggregate.js";
 import type { MetricsService } from "../metrics/service.js";
+import { defaultRules } from "./defaults.js";
 import { type AlertEngine, type ReceiverTarget, type Routing, timingOf } from "./engine.js";
-import type { AlertRow, AlertsRepository, ReceiverRow, RuleRow, SilenceRow } from "./repository.js";
-import { fingerprint, type Labels, type Matcher, matcherProblem, type RouteNode } from "./routing.js";
-import { expressionProblems, type MetricExpression, replay, type Severity, severities } from "./rules.js";
+import type { AlertRow, AlertsRepository } from "./repository.js";
+import {
+  fingerprint,
+  groupKey,
+  type Labels,
+  type Matcher,
+  matcherProblem,
+  matchesAll,
+  type RouteNode,
+  routeAlert,
+} from "./routing.js";
+import {
+  type AlertState,
+  expressionProblems,
+  type MetricExpression,
+  replay,
+  type Severity,
+  severities,
+} from "./rules.js";
+import { alertView, receiverView, ruleView, silenceView } from "./views.js";
 
 type RequestInfo = Pick<FastifyRequest, "ip" | "headers">;
 const invalid = (pointer: string, message: string) => Problem.invalid({ in: "body", pointer, message });
@@ -18,7 +36,8 @@ export interface RuleInput {
   name: string;
   kind: "metric" | "monitor";
   monitorId?: string | null;
-  expression?: MetricExpression | null;
+  /** `match` and `by` default to none. */
+  expression?: (Omit<MetricExpression, "match" | "by"> & Partial<Pick<MetricExpression, "match" | "by">>) | null;
   forSeconds?: number;
   keepFiringForSeconds?: number;
   severity?: Severity;
@@ -27,112 +46,19 @@ export interface RuleInput {
   enabled?: boolean;
 }
 
+export interface AlertFilter {
+  state?: AlertState;
+  matchers?: Matcher[];
+  silenced?: boolean;
+  inhibited?: boolean;
+}
+
 export interface SilenceInput {
   matchers: Matcher[];
   startsAt: string;
   endsAt: string;
   comment: string;
 }
-
-/**
- * Defaults from the plan's KPIs (resource use under 70%) and its monitoring section (a monitor DOWN past
- * its retries alerts with its severity).
- */
-export const defaultRules: RuleInput[] = [
-  {
-    name: "MonitorDown",
-    kind: "monitor",
-    severity: "high",
-    annotations: { description: "A monitor is DOWN after its retries" },
-  },
-  {
-    name: "HighCpu",
-    kind: "metric",
-    severity: "high",
-    forSeconds: 600,
-    expression: {
-      metric: "instance:cpu_usage:percent",
-      match: {},
-      fn: "avg",
-      windowSeconds: 300,
-      by: ["target", "instance"],
-      op: ">",
-      threshold: 70,
-      recoveryThreshold: 60,
-    },
-  },
-  {
-    name: "HighMemory",
-    kind: "metric",
-    severity: "high",
-    forSeconds: 600,
-    expression: {
-      metric: "instance:memory_usage:percent",
-      match: {},
-      fn: "avg",
-      windowSeconds: 300,
-      by: ["target", "instance"],
-      op: ">",
-      threshold: 70,
-      recoveryThreshold: 60,
-    },
-  },
-  {
-    name: "DiskFilling",
-    kind: "metric",
-    severity: "medium",
-    forSeconds: 300,
-    expression: {
-      metric: "instance:filesystem_usage:percent",
-      match: {},
-      fn: "last",
-      windowSeconds: 300,
-      by: ["target", "instance", "mountpoint"],
-      op: ">",
-      threshold: 70,
-      recoveryThreshold: 65,
-    },
-  },
-];
-
-export const ruleView = (r: RuleRow) => ({
-  id: r.id,
-  name: r.name,
-  kind: r.kind as "metric" | "monitor",
-  monitorId: r.monitor_id,
-  expression: r.expression ? (JSON.parse(r.expression) as MetricExpression) : null,
-  forSeconds: r.for_seconds,
-  keepFiringForSeconds: r.keep_firing_for_seconds,
-  severity: r.severity as Severity,
-  labels: JSON.parse(r.labels) as Record<string, string>,
-  annotations: JSON.parse(r.annotations) as Record<string, string>,
-  enabled: Boolean(r.enabled),
-  builtin: Boolean(r.builtin),
-  lastEvaluatedAt: r.last_evaluated_at,
-  lastError: r.last_error,
-});
-
-export const silenceView = (s: SilenceRow, now: Date) => ({
-  id: s.id,
-  matchers: JSON.parse(s.matchers) as Matcher[],
-  startsAt: s.starts_at,
-  endsAt: s.ends_at,
-  comment: s.comment,
-  createdBy: s.created_by,
-  updatedAt: s.updated_at,
-  status: (Date.parse(s.ends_at) <= now.getTime()
-    ? "expired"
-    : Date.parse(s.starts_at) > now.getTime()
-      ? "pending"
-      : "active") as "expired" | "pending" | "active",
-});
-
-export const receiverView = (r: ReceiverRow) => ({
-  id: r.id,
-  name: r.name,
-  targets: JSON.parse(r.targets) as ReceiverTarget[],
-  sendResolved: Boolean(r.send_resolved),
-});
 
 /** Rules, silences, receivers and routing configuration, and the alerts' view; the engine does the work. */
 export class AlertsService {
@@ -183,11 +109,13 @@ export class AlertsService {
   #ruleValues(input: RuleInput) {
     if (input.kind === "metric") {
       if (!input.expression) throw invalid("/expression", "a metric rule needs an expression");
-      input = {
-        ...input,
-        expression: { ...input.expression, by: input.expression.by ?? [], match: input.expression.match ?? {} },
+      const expression: MetricExpression = {
+        ...input.expression,
+        by: input.expression.by ?? [],
+        match: input.expression.match ?? {},
       };
-      const problems = expressionProblems(input.expression!);
+      input = { ...input, expression };
+      const problems = expressionProblems(expression);
       if (problems.length)
         throw new Problem(
           400,
@@ -478,17 +406,74 @@ export class AlertsService {
 
   // alerts -----------------------------------------------------------------------------------------------
 
-  async listAlerts(filter: { state?: string } = {}) {
-    const statuses = await this.engine.statuses(this.clock.now());
+  /**
+   * Alerts with their silenced and inhibited flags and the receivers their routes lead to. `silenced` and
+   * `inhibited` keep only alerts that are (true) or are not (false); matchers as in a silence.
+   */
+  async listAlerts(filter: AlertFilter = {}) {
+    const now = this.clock.now();
+    const [statuses, routing] = await Promise.all([this.engine.statuses(now), this.engine.routing()]);
     return statuses
-      .filter((s) => !filter.state || s.row.state === filter.state)
+      .filter(
+        (s) =>
+          (!filter.state || s.row.state === filter.state) &&
+          (!filter.matchers || matchesAll(filter.matchers, s.labels)) &&
+          (filter.silenced === undefined || s.silencedBy.length > 0 === filter.silenced) &&
+          (filter.inhibited === undefined || s.inhibitedBy.length > 0 === filter.inhibited),
+      )
       .map((s) => ({
         ...alertView(s.row),
         silencedBy: s.silencedBy,
         inhibitedBy: s.inhibitedBy,
         silenced: s.silencedBy.length > 0,
         inhibited: s.inhibitedBy.length > 0,
+        receivers: [...new Set(routeAlert(routing.route, s.labels).map((r) => r.receiver))],
       }));
+  }
+
+  /** One page of `listAlerts`, newest change first (keyset on updatedAt and fingerprint). */
+  async alertPage(filter: AlertFilter & { limit?: number; cursor?: string }) {
+    const limit = filter.limit ?? 100;
+    let after: [string, string] | null = null;
+    if (filter.cursor) {
+      const [at, fp] = Buffer.from(filter.cursor, "base64url").toString("utf8").split("|");
+      if (!at || !fp || Number.isNaN(Date.parse(at)))
+        throw Problem.invalid({ in: "query", pointer: "/cursor", message: "not a cursor of this list" });
+      after = [at, fp];
+    }
+    const all = (await this.listAlerts(filter)).sort((a, b) =>
+      a.updatedAt === b.updatedAt ? a.fingerprint.localeCompare(b.fingerprint) : a.updatedAt < b.updatedAt ? 1 : -1,
+    );
+    const start = after
+      ? all.findIndex(
+          (a) => a.updatedAt < after[0] || (a.updatedAt === after[0] && a.fingerprint.localeCompare(after[1]) > 0),
+        )
+      : 0;
+    const items = start === -1 ? [] : all.slice(start, start + limit);
+    const last = items.at(-1);
+    const more = start !== -1 && start + limit < all.length;
+    return {
+      items,
+      nextCursor: more && last ? Buffer.from(`${last.updatedAt}|${last.fingerprint}`).toString("base64url") : null,
+    };
+  }
+
+  /** Alerts by notification group, as Alertmanager's /api/v2/alerts/groups shows them. */
+  async alertGroups(alerts: Awaited<ReturnType<AlertsService["listAlerts"]>>) {
+    const routing = await this.engine.routing();
+    const groups = new Map<string, { labels: Labels; receiver: string; alerts: typeof alerts }>();
+    for (const a of alerts)
+      for (const route of routeAlert(routing.route, a.labels)) {
+        const key = groupKey(route, a.labels);
+        const g = groups.get(key) ?? {
+          labels: Object.fromEntries(route.groupBy.filter((l) => l !== "...").map((l) => [l, a.labels[l] ?? ""])),
+          receiver: route.receiver,
+          alerts: [],
+        };
+        g.alerts.push(a);
+        groups.set(key, g);
+      }
+    return [...groups.values()];
   }
 
   async alertHistory(fp: string) {
@@ -552,26 +537,15 @@ export class AlertsService {
         updated_at: now.toISOString(),
       };
       await this.repo.upsertAlert({ ...row, labels: a.labels, annotations: a.annotations ?? {} });
-      if (firing !== wasFiring && (firing || before))
-        await this.repo.addHistory(fp, firing ? "firing" : "resolved", null, now.toISOString());
+      if (firing !== wasFiring && (firing || before)) {
+        const transition = firing ? "firing" : "resolved";
+        const entry = await this.repo.addHistory(fp, transition, null, now.toISOString());
+        await this.engine.announce(
+          transition,
+          { ...row, labels: a.labels, annotations: a.annotations ?? {}, ruleName: null },
+          entry,
+        );
+      }
     }
   }
-}
-
-export function alertView(row: AlertRow) {
-  return {
-    fingerprint: row.fingerprint,
-    ruleId: row.rule_id,
-    source: row.source as "rule" | "api",
-    labels: JSON.parse(row.labels) as Record<string, string>,
-    annotations: JSON.parse(row.annotations) as Record<string, string>,
-    state: row.state as "inactive" | "pending" | "firing" | "resolved",
-    activeSince: row.active_since,
-    firedAt: row.fired_at,
-    resolvedAt: row.resolved_at,
-    endsAt: row.ends_at,
-    value: row.value,
-    generatorUrl: row.generator_url,
-    updatedAt: row.updated_at,
-  };
 }

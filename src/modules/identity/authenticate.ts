@@ -8,6 +8,20 @@ import { type AuthenticationService, SESSION_COOKIE } from "./service.js";
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
+ * Prometheus and amtool speak to an Alertmanager with `basic_auth` as often as with a bearer token: on the
+ * Alertmanager-compatible /api/v2 the password of HTTP Basic is an API token (the user name is not read).
+ * Returns the token in the shape of a bearer match, or null.
+ */
+function alertmanagerBasic(url: string, auth: string): [string, string] | null {
+  if (!url.startsWith("/api/v2/")) return null;
+  const basic = /^Basic\s+([A-Za-z0-9+/=]{1,400})$/i.exec(auth);
+  if (!basic) return null;
+  const decoded = Buffer.from(basic[1]!, "base64").toString("utf8");
+  const password = decoded.slice(decoded.indexOf(":") + 1);
+  return decoded.includes(":") && password.length > 0 && password.length <= 200 ? [auth, password] : null;
+}
+
+/**
  * Establishes `request.actor` from a bearer token or the session cookie on every API request.
  * Cookie-authenticated writes must echo the session's CSRF token in `x-csrf-token`.
  */
@@ -22,14 +36,14 @@ export async function installAuthentication(
     if (!SIGNED_IN_PREFIXES.some((p) => request.url.startsWith(p))) return;
     const auth = request.headers.authorization;
     if (auth !== undefined) {
-      const match = /^Bearer\s+(\S{1,200})$/i.exec(auth);
+      const match = /^Bearer\s+(\S{1,200})$/i.exec(auth) ?? alertmanagerBasic(request.url, auth);
       const actor = match ? await authentication.actorFromToken(match[1]!, request) : null;
       if (!actor) {
         throw new Problem(
           401,
           "invalid-token",
           "Invalid token",
-          "The bearer token is malformed, unknown, revoked or expired",
+          "The bearer token (or, on /api/v2, the basic-auth password) is malformed, unknown, revoked or expired",
         );
       }
       request.actor = actor;

@@ -399,6 +399,39 @@ export class DirectoryService {
     return presentUser(after);
   }
 
+  /**
+   * Containment of a security incident: the security role (or an admin) disables an account, never an admin's
+   * unless an admin does it, never their own. Sessions end at once; audited with the incident.
+   */
+  async disableForIncident(actor: Actor, id: string, incidentId: string, req: RequestInfo) {
+    if (actor.role !== "admin" && actor.role !== "security")
+      throw forbidden("Only security and admins contain accounts");
+    const before = await this.repo.findUser(id);
+    if (!before) throw Problem.notFound("User");
+    if (actor.userId === id) throw forbidden("You cannot disable yourself");
+    if (before.role === "admin" && actor.role !== "admin") throw forbidden("Only an admin disables an admin");
+    if (before.disabled) return presentUser(before);
+    const after: UserRow = { ...before, disabled: true, updated_at: this.nowIso() };
+    await this.repo.db.transaction().execute(async (trx) => {
+      await this.repo.updateUser(id, after, trx);
+      await this.repo.deleteSessionsOf(id, trx);
+      await this.audit.record(
+        {
+          action: "user.disabled-by-incident",
+          actor,
+          organizationId: before.organization_id,
+          target: { type: "user", id },
+          request: req,
+          details: { incidentId },
+          change: { before: presentUser(before), after: presentUser(after) },
+        },
+        trx,
+      );
+    });
+    this.authentication.forgetTokens();
+    return presentUser(after);
+  }
+
   async getUser(id: string, tenant?: string) {
     const u = await this.repo.findUser(id, tenant);
     if (!u) throw Problem.notFound("User");

@@ -21,6 +21,9 @@ export const areas = [
   "monitoring",
   "backups",
   "notifications",
+  "incidents",
+  "security",
+  "kb",
 ] as const;
 export type Area = (typeof areas)[number];
 export type Access = "read" | "write";
@@ -46,6 +49,9 @@ export const grants: Record<Role, Partial<Record<Area, Access>>> = {
     monitoring: "write",
     backups: "write",
     notifications: "write",
+    incidents: "write",
+    security: "write",
+    kb: "write",
   },
   manager: {
     organizations: "write",
@@ -59,6 +65,8 @@ export const grants: Record<Role, Partial<Record<Area, Access>>> = {
     monitoring: "write",
     backups: "write",
     notifications: "write",
+    incidents: "write",
+    kb: "write",
   },
   agent: {
     organizations: "read",
@@ -68,6 +76,8 @@ export const grants: Record<Role, Partial<Record<Area, Access>>> = {
     events: "read",
     tickets: "write",
     monitoring: "read",
+    incidents: "write",
+    kb: "write",
   },
   noc: {
     organizations: "read",
@@ -78,6 +88,8 @@ export const grants: Record<Role, Partial<Record<Area, Access>>> = {
     tickets: "write",
     monitoring: "write",
     backups: "write",
+    incidents: "write",
+    kb: "write",
   },
   security: {
     organizations: "read",
@@ -89,6 +101,9 @@ export const grants: Record<Role, Partial<Record<Area, Access>>> = {
     tickets: "write",
     monitoring: "read",
     backups: "read",
+    incidents: "write",
+    security: "write",
+    kb: "write",
   },
   auditor: {
     organizations: "read",
@@ -100,9 +115,18 @@ export const grants: Record<Role, Partial<Record<Area, Access>>> = {
     tickets: "read",
     monitoring: "read",
     backups: "read",
+    incidents: "read",
+    kb: "read",
   },
-  customer: { organizations: "read", tokens: "write", events: "read", tickets: "write" },
-  "customer-admin": { organizations: "read", users: "write", tokens: "write", events: "read", tickets: "write" },
+  customer: { organizations: "read", tokens: "write", events: "read", tickets: "write", kb: "read" },
+  "customer-admin": {
+    organizations: "read",
+    users: "write",
+    tokens: "write",
+    events: "read",
+    tickets: "write",
+    kb: "read",
+  },
 };
 
 export function isStaff(role: Role): boolean {

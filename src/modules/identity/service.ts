@@ -319,6 +319,22 @@ export class AuthenticationService {
     this.#tokenCache.clear();
   }
 
+  /** Containment of a security incident: the security role (or an admin) revokes anyone's token; audited with the incident. */
+  async revokeForIncident(actor: Actor, id: string, incidentId: string, req: RequestInfo): Promise<void> {
+    if (actor.role !== "admin" && actor.role !== "security") throw forbidden("Only security and admins contain tokens");
+    const t = await this.repo.findToken(id);
+    if (!t) throw Problem.notFound("Token");
+    if (t.revoked_at) return;
+    await this.repo.db.transaction().execute(async (trx) => {
+      await this.repo.revokeToken(id, this.nowIso(), trx);
+      await this.audit.record(
+        { action: "token.revoked", actor, target: { type: "token", id }, request: req, details: { incidentId } },
+        trx,
+      );
+    });
+    this.#tokenCache.clear();
+  }
+
   /** Forgets cached token lookups, so a user's new role or disabling applies to their tokens at once. */
   forgetTokens(): void {
     this.#tokenCache.clear();

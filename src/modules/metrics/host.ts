@@ -92,6 +92,21 @@ export async function collectHost(proc = "/proc"): Promise<Family[]> {
   return families;
 }
 
+/**
+ * Connections in use against the server's maximum, from postgres_exporter (backends of every database over
+ * `max_connections`) or mysqld_exporter (threads connected over `max_connections`); null without both.
+ */
+function connectionUse(byName: ReadonlyMap<string, Family>): number | null {
+  const value = (name: string) => byName.get(name)?.samples[0]?.value;
+  const pgMax = value("pg_settings_max_connections");
+  const backends = byName.get("pg_stat_database_numbackends")?.samples;
+  if (pgMax && backends?.length) return (100 * backends.reduce((sum, s) => sum + s.value, 0)) / pgMax;
+  const myMax = value("mysql_global_variables_max_connections");
+  const threads = value("mysql_global_status_threads_connected");
+  if (myMax && threads !== undefined) return (100 * threads) / myMax;
+  return null;
+}
+
 /** Counters of the last scrape per target, for the usage gauges derived from two scrapes. */
 export interface CpuReading {
   busy: number;
@@ -149,5 +164,12 @@ export function usageGauges(
     );
   }
   if (fs.length > 0) out.push(gauge("instance:filesystem_usage:percent", "File system space in use, percent.", fs));
+  const connections = connectionUse(byName);
+  if (connections !== null)
+    out.push(
+      gauge("instance:database_connections:percent", "Database connections in use, percent of the maximum.", [
+        sample("instance:database_connections:percent", {}, connections),
+      ]),
+    );
   return { families: out, cpu: reading };
 }

@@ -13,15 +13,11 @@ export interface SeriesRow {
   target_id: string;
 }
 
-export interface StoredPoint {
-  series_id: number;
-  t: number;
-  count: number;
-  sum: number;
-  min: number;
-  max: number;
-  last: number;
-}
+/** The columns of a roll-up bucket; a query reads only those its aggregation needs (`pointColumns`). */
+export type PointColumn = "count" | "sum" | "min" | "max" | "last";
+
+/** A raw sample (a one-sample bucket) or a roll-up bucket, with the columns that were read. */
+export type StoredPoint = { series_id: number; t: number } & Partial<Record<PointColumn, number>>;
 
 /** Rows per bulk insert statement: each is one parameter per column, so this only bounds memory. */
 const SAMPLE_BATCH = 50_000;
@@ -122,8 +118,10 @@ export class MetricsRepository {
         ],
         [seriesIds.slice(i, i + SAMPLE_BATCH), times.slice(i, i + SAMPLE_BATCH), values.slice(i, i + SAMPLE_BATCH)],
       );
+      // Relaxed commit: a crash of the PostgreSQL server (not of a node) may lose the last fraction of a second
+      // of samples, as Prometheus's own WAL may; waiting for the disk on every scrape would cap ingest.
       await sql`INSERT INTO metric_samples (series_id, t, value) SELECT series_id, t, value FROM ${source} AS s
-        WHERE true ON CONFLICT (series_id, t) DO NOTHING`.execute(this.db);
+        WHERE ${this.dialect.relaxedCommit} ON CONFLICT (series_id, t) DO NOTHING`.execute(this.db);
     }
   }
 
@@ -166,16 +164,18 @@ export class MetricsRepository {
     }));
   }
 
+  /** Roll-up buckets with the given columns only: a 30-day query reads tens of thousands of them. */
   async rollupPoints(
     seriesIds: readonly number[],
     resolution: number,
     from: number,
     to: number,
+    columns: readonly PointColumn[],
   ): Promise<StoredPoint[]> {
     if (seriesIds.length === 0) return [];
     const rows = await this.db
       .selectFrom("metric_rollups")
-      .select(["series_id", "t", "count", "sum", "min", "max", "last"])
+      .select(["series_id", "t", ...columns])
       .where("series_id", "in", seriesIds)
       .where("resolution", "=", resolution)
       .where("t", ">=", from)
@@ -183,7 +183,8 @@ export class MetricsRepository {
       .orderBy("series_id")
       .orderBy("t")
       .execute();
-    return rows.map((r) => ({ ...r, series_id: Number(r.series_id), t: Number(r.t) }));
+    // Both drivers answer bigint columns as numbers (database.ts), so the rows are used as they come.
+    return rows as StoredPoint[];
   }
 
   /**

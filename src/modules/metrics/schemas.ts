@@ -1,7 +1,9 @@
 import { Type } from "typebox";
 import { aggregations } from "./aggregate.js";
 
-const Labels = Type.Record(Type.String({ pattern: "^[a-zA-Z_][a-zA-Z0-9_]*$" }), Type.String({ maxLength: 1000 }));
+const Labels = Type.Record(Type.String({ pattern: "^[a-zA-Z_][a-zA-Z0-9_]*$" }), Type.String({ maxLength: 1000 }), {
+  additionalProperties: false,
+});
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 
 export const TargetInput = Type.Object(

@@ -9,7 +9,14 @@ import type { Actor } from "../identity/actor.js";
 import { type Aggregation, aggregate, type Point } from "./aggregate.js";
 import { ExpositionError, type Family, parseExposition } from "./exposition.js";
 import { type CpuReading, collectHost, usageGauges } from "./host.js";
-import { type MetricsRepository, ROLLUPS, type SeriesRow, type StoredPoint, type TargetRow } from "./repository.js";
+import {
+  type MetricsRepository,
+  type PointColumn,
+  ROLLUPS,
+  type SeriesRow,
+  type StoredPoint,
+  type TargetRow,
+} from "./repository.js";
 
 export const SCRAPE_JOB = "metrics.scrape";
 export const ROLLUP_JOB = "metrics.rollup";
@@ -114,6 +121,28 @@ export const labelsKey = (labels: Record<string, string>) =>
       .map((k) => [k, labels[k]]),
   );
 
+/**
+ * A sample's name and labels as the exporter wrote them, in its order, length-prefixed so no label value can
+ * pass for another label: exporters repeat their order every scrape, so this finds the series without the
+ * sort and JSON of `labelsKey`.
+ */
+export function sampleIdentity(name: string, labels: Record<string, string>): string {
+  let key = name;
+  for (const k in labels) {
+    const v = labels[k]!;
+    key += `\u0000${k}=${v.length}:${v}`;
+  }
+  return key;
+}
+
+/** A target's series ids: by the stored key, and by the exporter's own writing of each sample (the hot path). */
+interface KnownSeries {
+  byKey: Map<string, number>;
+  bySample: Map<string, number>;
+  /** The target's base labels the `bySample` entries were resolved with. */
+  baseKey: string;
+}
+
 class ScrapeError extends Error {}
 
 /**
@@ -122,9 +151,11 @@ class ScrapeError extends Error {}
  * the next slot. Samples roll up to 5 minutes and 1 hour every 5 minutes.
  */
 export class MetricsService {
-  /** Series ids by target and key, so a steady scrape inserts samples only. */
-  readonly #series = new Map<string, Map<string, number>>();
+  /** Series ids by target, so a steady scrape inserts samples only. */
+  readonly #series = new Map<string, KnownSeries>();
   readonly #cpu = new Map<string, CpuReading>();
+  /** When each target's series were last marked seen: at most once a minute, since only retention reads it. */
+  readonly #touched = new Map<string, number>();
 
   private readonly repo: MetricsRepository;
   private readonly jobs: JobQueue;
@@ -386,50 +417,76 @@ export class MetricsService {
     base: Record<string, string>,
     at: number,
   ) {
+    const baseKey = labelsKey(base);
     let known = this.#series.get(target.id);
     if (!known) {
-      known = new Map((await this.repo.seriesOfTarget(target.id)).map((s) => [`${s.metric}|${s.labels_key}`, s.id]));
+      const rows = await this.repo.seriesOfTarget(target.id);
+      known = { byKey: new Map(rows.map((s) => [`${s.metric}|${s.labels_key}`, s.id])), bySample: new Map(), baseKey };
       this.#series.set(target.id, known);
     }
-    const pending: { key: string; metric: string; labels: Record<string, string>; labels_key: string }[] = [];
-    const pendingKeys = new Set<string>();
-    const flat: { key: string; t: number; value: number }[] = [];
-    let capped = false;
-    const room = () => target.max_series - known.size - pending.length;
-    for (const f of families)
-      for (const s of f.samples) {
-        if (!Number.isFinite(s.value)) continue;
-        const labels = { ...s.labels, ...base };
-        const lk = labelsKey(labels);
-        const key = `${s.name}|${lk}`;
-        if (!known.has(key) && !pendingKeys.has(key)) {
-          if (room() <= 0) {
-            capped = true;
-            continue;
-          }
-          pending.push({ key, metric: s.name, labels, labels_key: lk });
-          pendingKeys.add(key);
-        }
-        flat.push({ key, t: s.timestampMs ?? at, value: s.value });
-      }
-    const now = new Date(at).toISOString();
-    if (pending.length > 0) {
-      const all = await this.repo.createSeries(target.id, pending, now);
-      for (const s of all) known.set(`${s.metric}|${s.labels_key}`, s.id);
+    // Sample identities were resolved with the base labels of their time: new base labels, new series.
+    if (known.baseKey !== baseKey || known.bySample.size > 2 * target.max_series + 1_000) {
+      known.bySample.clear();
+      known.baseKey = baseKey;
     }
+    const { byKey, bySample } = known;
+    const pending = new Map<string, { metric: string; labels: Record<string, string>; labels_key: string }>();
+    const unresolved: { sampleKey: string; key: string; t: number; value: number }[] = [];
     const ids: number[] = [];
     const times: number[] = [];
     const values: number[] = [];
-    for (const s of flat) {
-      const id = known.get(s.key);
-      if (id === undefined) continue;
-      ids.push(id);
-      times.push(s.t);
-      values.push(s.value);
+    let capped = false;
+    for (const f of families)
+      for (const s of f.samples) {
+        if (!Number.isFinite(s.value)) continue;
+        const t = s.timestampMs ?? at;
+        const sampleKey = sampleIdentity(s.name, s.labels);
+        const cached = bySample.get(sampleKey);
+        if (cached !== undefined) {
+          ids.push(cached);
+          times.push(t);
+          values.push(s.value);
+          continue;
+        }
+        const labels = { ...s.labels, ...base };
+        const lk = labelsKey(labels);
+        const key = `${s.name}|${lk}`;
+        const id = byKey.get(key);
+        if (id !== undefined) {
+          bySample.set(sampleKey, id);
+          ids.push(id);
+          times.push(t);
+          values.push(s.value);
+          continue;
+        }
+        if (!pending.has(key)) {
+          if (target.max_series - byKey.size - pending.size <= 0) {
+            capped = true;
+            continue;
+          }
+          pending.set(key, { metric: s.name, labels, labels_key: lk });
+        }
+        unresolved.push({ sampleKey, key, t, value: s.value });
+      }
+    const now = new Date(at).toISOString();
+    if (pending.size > 0) {
+      const all = await this.repo.createSeries(target.id, [...pending.values()], now);
+      for (const s of all) byKey.set(`${s.metric}|${s.labels_key}`, s.id);
+      for (const u of unresolved) {
+        const id = byKey.get(u.key);
+        if (id === undefined) continue;
+        bySample.set(u.sampleKey, id);
+        ids.push(id);
+        times.push(u.t);
+        values.push(u.value);
+      }
     }
     await this.repo.insertSamples(ids, times, values);
-    await this.repo.touchSeries(target.id, now);
-    return { stored: ids.length, capped, seriesCount: known.size };
+    if (at - (this.#touched.get(target.id) ?? Number.NEGATIVE_INFINITY) >= 60_000) {
+      await this.repo.touchSeries(target.id, now);
+      this.#touched.set(target.id, at);
+    }
+    return { stored: ids.length, capped, seriesCount: byKey.size };
   }
 
   // roll-ups ---------------------------------------------------------------------------------------------
@@ -466,7 +523,7 @@ export class MetricsService {
     for (const p of await this.repo.rawPoints(seriesIds, from, to)) {
       const list = out.get(p.series_id) ?? [];
       if (list.length === 0) out.set(p.series_id, list);
-      list.push([p.t, p.last]);
+      list.push([p.t, p.last!]);
     }
     return out;
   }
@@ -488,7 +545,7 @@ export class MetricsService {
     const stored =
       resolution === 0
         ? await this.repo.rawPoints(ids, start, q.to)
-        : await this.repo.rollupPoints(ids, resolution, start, q.to);
+        : await this.repo.rollupPoints(ids, resolution, start, q.to, pointColumns[q.fn]);
     const bySeries = new Map<number, StoredPoint[]>();
     for (const p of stored) {
       const list = bySeries.get(p.series_id) ?? [];
@@ -505,7 +562,22 @@ export class MetricsService {
   }
 }
 
-/** Folds stored points (raw samples or roll-up buckets) into one value per step. */
+/** The bucket columns each aggregation reads. */
+export const pointColumns: Readonly<Record<Aggregation, readonly PointColumn[]>> = {
+  avg: ["sum", "count"],
+  sum: ["sum"],
+  count: ["count"],
+  min: ["min"],
+  max: ["max"],
+  last: ["last"],
+  rate: ["last"],
+  quantile: ["sum", "count"],
+};
+
+/**
+ * Folds stored points (raw samples or roll-up buckets, oldest first, with `pointColumns[fn]`) into one value
+ * per step; a step without points has none. Loops over index ranges: a 30-day query folds tens of thousands.
+ */
 export function stepValues(
   points: readonly StoredPoint[],
   start: number,
@@ -518,27 +590,62 @@ export function stepValues(
   let i = 0;
   let prevLast: Point | undefined;
   for (let t = start; t <= end; t += step) {
-    const inStep: StoredPoint[] = [];
-    while (i < points.length && points[i]!.t < t + step) inStep.push(points[i++]!);
+    const first = i;
+    while (i < points.length && points[i]!.t < t + step) i++;
+    if (i === first) continue;
     let value: number | null;
-    if (inStep.length === 0) value = null;
-    else if (fn === "avg") value = inStep.reduce((a, p) => a + p.sum, 0) / inStep.reduce((a, p) => a + p.count, 0);
-    else if (fn === "min") value = Math.min(...inStep.map((p) => p.min));
-    else if (fn === "max") value = Math.max(...inStep.map((p) => p.max));
-    else if (fn === "sum") value = inStep.reduce((a, p) => a + p.sum, 0);
-    else if (fn === "count") value = inStep.reduce((a, p) => a + p.count, 0);
-    else if (fn === "last") value = inStep.at(-1)!.last;
-    else if (fn === "rate") {
-      // Counter increase across the step, from the last value before it when there is one.
-      const pts: Point[] = [...(prevLast ? [prevLast] : []), ...inStep.map((p) => [p.t, p.last] as const)];
-      value = aggregate("rate", pts);
-    } else
-      value = aggregate(
-        "quantile",
-        inStep.map((p) => [p.t, p.sum / p.count] as const),
-        q,
-      );
-    if (inStep.length > 0) prevLast = [inStep.at(-1)!.t, inStep.at(-1)!.last];
+    switch (fn) {
+      case "avg": {
+        let sum = 0;
+        let count = 0;
+        for (let j = first; j < i; j++) {
+          sum += points[j]!.sum!;
+          count += points[j]!.count!;
+        }
+        value = sum / count;
+        break;
+      }
+      case "sum": {
+        let sum = 0;
+        for (let j = first; j < i; j++) sum += points[j]!.sum!;
+        value = sum;
+        break;
+      }
+      case "count": {
+        let count = 0;
+        for (let j = first; j < i; j++) count += points[j]!.count!;
+        value = count;
+        break;
+      }
+      case "min": {
+        let min = Number.POSITIVE_INFINITY;
+        for (let j = first; j < i; j++) min = Math.min(min, points[j]!.min!);
+        value = min;
+        break;
+      }
+      case "max": {
+        let max = Number.NEGATIVE_INFINITY;
+        for (let j = first; j < i; j++) max = Math.max(max, points[j]!.max!);
+        value = max;
+        break;
+      }
+      case "last":
+        value = points[i - 1]!.last!;
+        break;
+      case "rate": {
+        // Counter increase across the step, from the last value before it when there is one.
+        const pts: Point[] = prevLast ? [prevLast] : [];
+        for (let j = first; j < i; j++) pts.push([points[j]!.t, points[j]!.last!]);
+        value = aggregate("rate", pts);
+        prevLast = pts.at(-1);
+        break;
+      }
+      default: {
+        const pts: Point[] = [];
+        for (let j = first; j < i; j++) pts.push([points[j]!.t, points[j]!.sum! / points[j]!.count!]);
+        value = aggregate("quantile", pts, q);
+      }
+    }
     if (value !== null && Number.isFinite(value)) out.push([t, value]);
   }
   return out;

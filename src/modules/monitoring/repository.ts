@@ -240,6 +240,16 @@ export class MonitoringRepository {
     return executor.selectFrom("monitor_states").selectAll().where("monitor_id", "=", id).executeTakeFirst();
   }
 
+  /** The states of some monitors (a monitor without one yet is absent). */
+  states(ids: readonly string[]): Promise<StateRow[]> {
+    if (!ids.length) return Promise.resolve([]);
+    return this.db
+      .selectFrom("monitor_states")
+      .selectAll()
+      .where("monitor_id", "in", [...ids])
+      .execute();
+  }
+
   allStates(): Promise<StateRow[]> {
     return this.db.selectFrom("monitor_states").selectAll().execute();
   }

@@ -162,7 +162,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
         },
       },
       async (request) => {
-        return monitoring.uptime(request.params.id, request.query);
+        return monitoring.measurements.uptime(request.params.id, request.query);
       },
     );
 
@@ -179,7 +179,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
       },
       async (request) => {
         const { ids, ...window } = request.query;
-        return { items: await monitoring.uptimes(ids, window) };
+        return { items: await monitoring.measurements.uptimes(ids, window) };
       },
     );
 
@@ -196,7 +196,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
         },
       },
       async (request) => {
-        return monitoring.overview(request.query.ids);
+        return monitoring.measurements.overview(request.query.ids);
       },
     );
 
@@ -213,7 +213,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
         },
       },
       async (request) => {
-        return monitoring.series(request.params.id, request.query);
+        return monitoring.measurements.series(request.params.id, request.query);
       },
     );
 
@@ -232,7 +232,7 @@ export function monitoringRoutes(monitoring: MonitoringService) {
       },
       async (request) => {
         const { limit = 100, cursor, from, to } = request.query;
-        const items = await monitoring.history(request.params.id, {
+        const items = await monitoring.measurements.history(request.params.id, {
           limit: limit + 1,
           before: decodeCursor(cursor),
           from,

@@ -56,6 +56,10 @@ const SuccessThreshold = Type.Integer({
   maximum: 100,
   description: "Consecutive good checks before a DOWN or DEGRADED monitor recovers",
 });
+const Severity = Type.Union(
+  [Type.Literal("critical"), Type.Literal("high"), Type.Literal("medium"), Type.Literal("low")],
+  { description: "The severity the monitor's DOWN alert fires with (the plan's levels)" },
+);
 const Settings = Type.Record(Type.String(), Type.Unknown(), {
   description: "Type-specific settings, validated by the type's own schema (errors point under /settings)",
 });
@@ -71,6 +75,7 @@ export const MonitorInput = Type.Object(
     retries: Type.Optional({ ...Retries, default: 0 }),
     failureThreshold: Type.Optional({ ...FailureThreshold, default: 1 }),
     successThreshold: Type.Optional({ ...SuccessThreshold, default: 1 }),
+    severity: Type.Optional({ ...Severity, default: "critical" }),
     settings: Type.Optional(Settings),
     parentId: Type.Optional(OptionalId("Monitor this one depends on (e.g. the PBX host of a trunk)")),
     groupId: Type.Optional(OptionalId("Group monitor this one belongs to")),
@@ -90,6 +95,7 @@ export const MonitorPatch = Type.Object(
     retries: Type.Optional(Retries),
     failureThreshold: Type.Optional(FailureThreshold),
     successThreshold: Type.Optional(SuccessThreshold),
+    severity: Type.Optional(Severity),
     settings: Type.Optional(Settings),
     parentId: Type.Optional(OptionalId("Monitor this one depends on; null for none")),
     groupId: Type.Optional(OptionalId("Group monitor this one belongs to; null for none")),
@@ -124,6 +130,7 @@ const monitorFields = {
   retries: Type.Integer(),
   failureThreshold: Type.Integer(),
   successThreshold: Type.Integer(),
+  severity: Severity,
   settings: Type.Record(Type.String(), Type.Unknown()),
   parentId: nullable(Type.String()),
   groupId: nullable(Type.String()),

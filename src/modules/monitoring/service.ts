@@ -15,15 +15,15 @@ import type { SecretBox } from "../../platform/secrets.js";
 import type { AuditService } from "../audit/service.js";
 import type { Actor } from "../identity/actor.js";
 import { sha256 } from "../identity/credentials.js";
-import { type AggregateRow, type Resolution, rebucket, resolutionFor } from "./aggregates.js";
 import { secretSettings } from "./checks/index.js";
 import type { ProbeType } from "./checks/types.js";
-import { type EngineOptions, MonitoringEngine, PUSH_CHANNEL, stateChangedEvent } from "./engine.js";
+import { MonitoringEngine } from "./engine.js";
+import { type EngineOptions, PUSH_CHANNEL, stateChangedEvent } from "./engine-model.js";
+import { freshest, MonitorMeasurements } from "./measurements.js";
 import type { LastCheck, ListFilter, MonitoringRepository, MonitorRow, MonitorValues, StateRow } from "./repository.js";
 import { shardOf } from "./schedule.js";
 import { GroupSettings, HeartbeatSettings } from "./schemas.js";
 import type { Status } from "./state-machine.js";
-import { type StateInterval, uptime } from "./uptime.js";
 
 type RequestInfo = Pick<FastifyRequest, "ip" | "headers">;
 
@@ -49,6 +49,7 @@ export interface MonitorInput {
   retries?: number;
   failureThreshold?: number;
   successThreshold?: number;
+  severity?: "critical" | "high" | "medium" | "low";
   settings?: Record<string, unknown>;
   parentId?: string | null;
   groupId?: string | null;
@@ -59,28 +60,15 @@ export type MonitorPatch = Partial<Omit<MonitorInput, "enabled">>;
 
 /** Types the engine derives itself; every other type is a probe. */
 const DERIVED: Record<string, TObject> = { heartbeat: HeartbeatSettings, group: GroupSettings };
-const MINUTE = 60_000;
-const HOUR = 3_600_000;
-const DAY = 86_400_000;
-const MAX_POINTS = 2000;
-const DEFAULT_POINTS = 300;
+const _MINUTE = 60_000;
+const _HOUR = 3_600_000;
+const _DAY = 86_400_000;
+const _MAX_POINTS = 2000;
+const _DEFAULT_POINTS = 300;
 
 const invalid = (pointer: string, message: string) => Problem.invalid({ in: "body", pointer, message });
 const newToken = () => randomBytes(24).toString("base64url");
 export const pushPath = (token: string) => `/api/v1/push/${token}`;
-
-/** The ids asked for that `known` holds, each once, in the order asked. */
-const inOrder = (ids: string[], known: ReadonlyMap<string, unknown>) =>
-  ids.filter((id, i) => known.has(id) && ids.indexOf(id) === i);
-
-type StoredCheck = { at: string | null; latencyMs: number | null };
-
-/**
- * The engine's own last check when this node runs the monitor and it is newer than the stored one (which
- * waits for the minute flush), else the stored one.
- */
-const freshest = (stored: StoredCheck, live: LastCheck | null): StoredCheck =>
-  live && (!stored.at || live.at > stored.at) ? live : stored;
 
 function stateView(row: StateRow | null | undefined, live: LastCheck | null = null) {
   if (!row) return null;
@@ -115,6 +103,7 @@ export function monitorView(
     retries: row.retries,
     failureThreshold: row.failure_threshold,
     successThreshold: row.success_threshold,
+    severity: row.severity as "critical" | "high" | "medium" | "low",
     settings,
     parentId: row.parent_id,
     groupId: row.group_id,
@@ -174,6 +163,8 @@ export class MonitoringService {
   /** Settings of each probe type kept sealed at rest and never shown. */
   readonly #secrets = new Map<string, string[]>();
   readonly engine: MonitoringEngine;
+  /** Uptime, series, history and roll-ups of what the monitors measured. */
+  readonly measurements: MonitorMeasurements;
 
   private readonly repo: MonitoringRepository;
   private readonly jobs: JobQueue;
@@ -195,16 +186,23 @@ export class MonitoringService {
     this.opts = deps.options;
     for (const [type, schema] of Object.entries(DERIVED)) this.#compiled.set(type, Compile(schema));
     for (const probe of deps.probes) this.registerProbe(probe);
-    this.engine = new MonitoringEngine(
-      deps.repo,
-      deps.events,
-      deps.clock,
-      deps.log,
-      this.#probes,
-      deps.options,
-      (type, settings) => this.#reveal(type, settings),
-      deps.listen,
-    );
+    this.engine = new MonitoringEngine({
+      repo: deps.repo,
+      events: deps.events,
+      clock: deps.clock,
+      log: deps.log,
+      probes: this.#probes,
+      options: deps.options,
+      reveal: (type, settings) => this.#reveal(type, settings),
+      listen: deps.listen,
+    });
+    this.measurements = new MonitorMeasurements({
+      repo: deps.repo,
+      clock: deps.clock,
+      log: deps.log,
+      retention: deps.options.retention,
+      lastCheck: (id) => this.engine.lastCheck(id),
+    });
   }
 
   /** Adds a probe type (the built-in ones at construction; tests add their own). */
@@ -371,6 +369,7 @@ export class MonitoringService {
       retries: input.retries ?? 0,
       failure_threshold: input.failureThreshold ?? 1,
       success_threshold: input.successThreshold ?? 1,
+      severity: input.severity ?? "critical",
       settings: input.settings ?? {},
       parent_id: input.parentId ?? null,
       group_id: input.groupId ?? null,
@@ -423,6 +422,7 @@ export class MonitoringService {
       ...(patch.retries !== undefined ? { retries: patch.retries } : {}),
       ...(patch.failureThreshold !== undefined ? { failure_threshold: patch.failureThreshold } : {}),
       ...(patch.successThreshold !== undefined ? { success_threshold: patch.successThreshold } : {}),
+      ...(patch.severity !== undefined ? { severity: patch.severity } : {}),
       ...(patch.parentId !== undefined ? { parent_id: patch.parentId } : {}),
       ...(patch.groupId !== undefined ? { group_id: patch.groupId } : {}),
       ...(patch.organizationId !== undefined ? { organization_id: patch.organizationId } : {}),
@@ -558,156 +558,5 @@ export class MonitoringService {
     await this.repo.recordPush(push);
     await this.engine.pushed(row.id, push);
     await this.repo.announcePush(row.id, PUSH_CHANNEL);
-  }
-
-  // history -------------------------------------------------------------------------------------
-  #window(q: { from?: string; to?: string }, pointer = "/from") {
-    const to = q.to ? new Date(q.to) : this.clock.now();
-    const from = q.from ? new Date(q.from) : new Date(to.getTime() - DAY);
-    if (from.getTime() >= to.getTime()) {
-      throw Problem.invalid({ in: "querystring", pointer, message: "must be before `to`" });
-    }
-    return { from, to };
-  }
-
-  async uptime(id: string, q: { from?: string; to?: string }) {
-    await this.#find(id);
-    return (await this.uptimes([id], q))[0]!;
-  }
-
-  /** Uptime of several monitors over one window, in one read (a dashboard page); unknown ids are left out. */
-  async uptimes(ids: string[], q: { from?: string; to?: string }) {
-    const { from, to } = this.#window(q);
-    const known = await this.repo.existing(ids);
-    const byMonitor = await this.#intervalsOf(known, from, to);
-    const now = this.clock.now();
-    return inOrder(ids, byMonitor).map((id) => ({ monitorId: id, ...uptime(byMonitor.get(id)!, from, to, now) }));
-  }
-
-  /** Each monitor's intervals overlapping [from, to), in one read; every one of `ids` has an entry. */
-  async #intervalsOf(ids: string[], from: Date, to: Date): Promise<Map<string, StateInterval[]>> {
-    const rows = ids.length ? await this.repo.intervals(ids, from.toISOString(), to.toISOString()) : [];
-    const byMonitor = new Map<string, StateInterval[]>(ids.map((id) => [id, []]));
-    for (const r of rows) {
-      byMonitor.get(r.monitor_id)?.push({ status: r.status as Status, startedAt: r.started_at, endedAt: r.ended_at });
-    }
-    return byMonitor;
-  }
-
-  /**
-   * What a dashboard card shows, for a page of cards in three reads: uptime over the last 24 h, 7 d and 30 d,
-   * the last check, and the last hour's minutes. Unknown ids are left out.
-   */
-  async overview(ids: string[]) {
-    const now = this.clock.now();
-    const minutesFrom = new Date(Math.floor(now.getTime() / MINUTE) * MINUTE - HOUR);
-    const checks = await this.repo.lastChecks(ids);
-    const known = [...checks.keys()];
-    const [byMonitor, minutes] = await Promise.all([
-      this.#intervalsOf(known, new Date(now.getTime() - 30 * DAY), now),
-      known.length ? this.repo.minutes(known, minutesFrom.toISOString(), now.toISOString()) : [],
-    ]);
-    const pointsOf = new Map<string, Array<{ at: string; latencyAvg: number | null; failures: number }>>(
-      known.map((id) => [id, []]),
-    );
-    for (const m of minutes) {
-      pointsOf.get(m.monitorId)?.push({ at: m.bucket, latencyAvg: m.latencyAvg, failures: m.failures });
-    }
-    const ratio = (id: string, days: number) =>
-      uptime(byMonitor.get(id)!, new Date(now.getTime() - days * DAY), now, now).uptime;
-    const items = inOrder(ids, checks).map((id) => {
-      const last = freshest(checks.get(id)!, this.engine.lastCheck(id));
-      return {
-        monitorId: id,
-        uptime24h: ratio(id, 1),
-        uptime7d: ratio(id, 7),
-        uptime30d: ratio(id, 30),
-        lastCheckAt: last.at,
-        lastLatencyMs: last.latencyMs,
-        minutes: pointsOf.get(id)!,
-      };
-    });
-    return { at: now.toISOString(), minutesFrom: minutesFrom.toISOString(), items };
-  }
-
-  async series(id: string, q: { from?: string; to?: string; step?: number }) {
-    await this.#find(id);
-    const { from, to } = this.#window(q);
-    const span = (to.getTime() - from.getTime()) / 1000;
-    const step = q.step ?? Math.max(60, Math.ceil(span / DEFAULT_POINTS / 60) * 60);
-    if (span / step > MAX_POINTS) {
-      throw Problem.invalid({
-        in: "querystring",
-        pointer: "/step",
-        message: `makes more than ${MAX_POINTS} points; use at least ${Math.ceil(span / MAX_POINTS)} s`,
-      });
-    }
-    const resolution = resolutionFor(step);
-    const rows = await this.#rows(resolution, id, from.toISOString(), to.toISOString());
-    return {
-      monitorId: id,
-      from: from.toISOString(),
-      to: to.toISOString(),
-      step,
-      resolution,
-      points: rebucket(rows, step),
-    };
-  }
-
-  /** Rows of `resolution`, and after the last rolled-up bucket the finer rows not rolled up yet. */
-  async #rows(resolution: Resolution, id: string, from: string, to: string): Promise<AggregateRow[]> {
-    const rows = await this.repo.aggregates(resolution, id, from, to);
-    if (resolution === "minute") return rows;
-    const width = resolution === "day" ? DAY : HOUR;
-    const last = rows.at(-1);
-    const after = last ? new Date(Date.parse(last.bucket) + width).toISOString() : from;
-    if (after >= to) return rows;
-    return [...rows, ...(await this.#rows(resolution === "day" ? "hour" : "minute", id, after, to))];
-  }
-
-  async history(id: string, page: { limit: number; before?: string; from?: string; to?: string }) {
-    await this.#find(id);
-    if (page.from && page.to && Date.parse(page.from) >= Date.parse(page.to)) {
-      throw Problem.invalid({ in: "querystring", pointer: "/from", message: "must be before `to`" });
-    }
-    const iso = (v: string | undefined) => (v === undefined ? undefined : new Date(v).toISOString());
-    return (await this.repo.history(id, { ...page, from: iso(page.from), to: iso(page.to) })).map((r) => ({
-      id: r.id,
-      status: r.status as Status,
-      reason: r.reason,
-      message: r.message,
-      startedAt: r.started_at,
-      endedAt: r.ended_at,
-    }));
-  }
-
-  // roll-ups and retention ----------------------------------------------------------------------
-  /** Hours from minutes, for the two hours before the current one (the later run repairs a late flush). */
-  async rollUpHours(): Promise<void> {
-    const hour = Math.floor(this.clock.now().getTime() / HOUR) * HOUR;
-    const from = new Date(hour - 2 * HOUR).toISOString();
-    await this.repo.rollUp("monitor_minutes", "monitor_hours", 3600, from, new Date(hour).toISOString());
-  }
-
-  /** Daily: days from hours for the two days before today, then rows past their retention go. */
-  async rollUpDaysAndPrune(): Promise<void> {
-    const now = this.clock.now().getTime();
-    const day = Math.floor(now / DAY) * DAY;
-    await this.rollUpHours();
-    await this.repo.rollUp(
-      "monitor_hours",
-      "monitor_days",
-      86_400,
-      new Date(day - 2 * DAY).toISOString(),
-      new Date(day).toISOString(),
-    );
-    const { retention } = this.opts;
-    const removed = {
-      minute: await this.repo.prune("minute", new Date(now - retention.minutesHours * HOUR).toISOString()),
-      hour: await this.repo.prune("hour", new Date(now - retention.hoursDays * DAY).toISOString()),
-      day: await this.repo.prune("day", new Date(now - retention.daysDays * DAY).toISOString()),
-    };
-    await this.repo.forgetNodes(new Date(now - DAY).toISOString());
-    this.log.info({ removed }, "monitor aggregates rolled up and pruned");
   }
 }

@@ -11,6 +11,8 @@ export interface OutgoingMail {
   inReplyTo?: string;
   references?: string;
   headers?: Record<string, string>;
+  /** An invitation: sent as a `text/calendar; method=…` alternative part, with the same text as an .ics file. */
+  calendar?: { method: "REQUEST" | "CANCEL"; content: string };
 }
 
 /** What the server answered: its queue reply (e.g. `250 OK: queued as 1A2B`), or null when mail is only logged. */
@@ -67,6 +69,15 @@ export class Mailer {
       inReplyTo: mail.inReplyTo,
       references: mail.references,
       headers: mail.headers,
+      ...(mail.calendar
+        ? {
+            icalEvent: {
+              method: mail.calendar.method,
+              content: mail.calendar.content,
+              filename: mail.calendar.method === "CANCEL" ? "cancel.ics" : "invite.ics",
+            },
+          }
+        : {}),
     });
     return { response: typeof info.response === "string" ? info.response : null };
   }

@@ -22,6 +22,36 @@ export interface RecipientUser {
   disabled: boolean | number;
 }
 
+/** A row claimed for an attempt: what sending needs, with the counters as the claim left them. */
+export type ClaimedRow = Pick<
+  NotificationRow,
+  | "id"
+  | "channel"
+  | "template"
+  | "kind"
+  | "params"
+  | "locale"
+  | "user_id"
+  | "recipient"
+  | "flavour"
+  | "thread"
+  | "message_id"
+  | "attempts"
+  | "round_attempts"
+  | "created_at"
+>;
+
+/** How an attempt ended, recorded only while the claim `locked_by` still holds the row. */
+export interface Outcome {
+  id: string;
+  status: NotificationStatus;
+  attempts: number;
+  round_attempts: number;
+  last_error: string | null;
+  next_attempt_at: string | null;
+  provider_message_id: string | null;
+}
+
 export interface LogFilter {
   status?: NotificationStatus;
   channel?: NotificationChannel;
@@ -48,6 +78,18 @@ export class NotificationRepository {
       .insertInto("notifications")
       .values(rows.map((r) => ({ ...r, params: this.dialect.json(r.params) })))
       .execute();
+  }
+
+  /** The threads of sent messages by their Message-IDs (a reply to one names it), keyed by Message-ID. */
+  async threadsOf(messageIds: readonly string[]): Promise<Map<string, string>> {
+    if (!messageIds.length) return new Map();
+    const rows = await this.db
+      .selectFrom("notifications")
+      .select(["message_id", "thread"])
+      .where("message_id", "in", messageIds)
+      .where("thread", "is not", null)
+      .execute();
+    return new Map(rows.map((r) => [r.message_id, r.thread!]));
   }
 
   find(id: string, executor: Kysely<DB> = this.db): Promise<NotificationRow | undefined> {
@@ -81,24 +123,91 @@ export class NotificationRepository {
     }
   }
 
-  /** Records an attempt's outcome and counts it. */
-  async recordOutcome(
-    id: string,
-    patch: Pick<NotificationRow, "status" | "last_error" | "next_attempt_at" | "updated_at"> &
-      Partial<Pick<NotificationRow, "provider_message_id" | "sent_at">>,
-  ): Promise<void> {
+  /**
+   * Claims up to `limit` due rows (queued, retry time reached, or a lease that ran out because its node died)
+   * for the claim `token` until `leaseUntil`, counting the attempt. Each row goes to one claim: SQLite has one
+   * writer, and on PostgreSQL a row another node's claim is locking is skipped.
+   */
+  async claim(token: string, now: string, leaseUntil: string, limit: number): Promise<ClaimedRow[]> {
+    // A claim lost in a crash of the database only sends its rows again.
+    const { rows } = await sql<ClaimedRow>`
+      UPDATE notifications SET due_at = ${leaseUntil}, locked_by = ${token}, attempts = attempts + 1,
+        round_attempts = round_attempts + 1, updated_at = ${now}
+      WHERE id IN (
+        SELECT id FROM notifications WHERE due_at <= ${now} ORDER BY due_at LIMIT ${limit} ${this.dialect.skipLocked}
+      ) AND ${this.dialect.relaxedCommit}
+      RETURNING id, channel, template, kind, params, locale, user_id, recipient, flavour, thread, message_id,
+        attempts, round_attempts, created_at`.execute(this.db);
+    return rows;
+  }
+
+  /** Moves the lease of every row `token` still holds (its attempt not recorded yet) to `leaseUntil`. */
+  async extendLease(token: string, leaseUntil: string): Promise<void> {
+    await this.db.updateTable("notifications").set({ due_at: leaseUntil }).where("locked_by", "=", token).execute();
+  }
+
+  /**
+   * Records a batch of outcomes in one statement. A row whose lease another claim took over meanwhile is left
+   * to that claim. A failure keeps the previous success's provider answer and time (a resend's history).
+   */
+  async recordOutcomes(token: string, now: string, outcomes: readonly Outcome[]): Promise<void> {
+    if (!outcomes.length) return;
+    const v = this.dialect.jsonRows(
+      {
+        id: "text",
+        status: "text",
+        attempts: "integer",
+        round_attempts: "integer",
+        last_error: "text",
+        next_attempt_at: "timestamp",
+        provider_message_id: "text",
+      },
+      outcomes as unknown as Record<string, string | number | null>[],
+    );
+    // An outcome lost in a crash of the database only sends its row again, after the lease.
+    await sql`
+      UPDATE notifications SET status = v.status, attempts = v.attempts, round_attempts = v.round_attempts,
+        last_error = v.last_error, next_attempt_at = v.next_attempt_at, due_at = v.next_attempt_at, locked_by = NULL,
+        provider_message_id = CASE WHEN v.status = 'sent' THEN v.provider_message_id ELSE notifications.provider_message_id END,
+        sent_at = CASE WHEN v.status = 'sent' THEN ${now} ELSE notifications.sent_at END,
+        updated_at = ${now}
+      FROM ${v} AS v
+      WHERE notifications.id = v.id AND notifications.locked_by = ${token} AND ${this.dialect.relaxedCommit}`.execute(
+      this.db,
+    );
+  }
+
+  /** Gives claimed rows back unattempted (the node is stopping): due now, the attempt not counted. */
+  async release(token: string, ids: readonly string[], now: string): Promise<void> {
+    if (!ids.length) return;
     await this.db
       .updateTable("notifications")
-      .set({ ...patch, attempts: sql`attempts + 1` })
-      .where("id", "=", id)
+      .set({
+        due_at: now,
+        locked_by: null,
+        attempts: sql`attempts - 1`,
+        round_attempts: sql`round_attempts - 1`,
+        updated_at: now,
+      })
+      .where("locked_by", "=", token)
+      .where("id", "in", ids)
       .execute();
+  }
+
+  /** When the next row becomes claimable: a retry, or the end of a lease held by a node that may have died. */
+  async nextDueAt(): Promise<string | null> {
+    const row = await this.db
+      .selectFrom("notifications")
+      .select((eb) => eb.fn.min("due_at").as("next"))
+      .executeTakeFirst();
+    return (row?.next as string | null | undefined) ?? null;
   }
 
   /** Back to `pending` for a resend, only from `sent` or `dead`: a row still waiting has an attempt scheduled. */
   async requeue(id: string, now: string, executor: Kysely<DB>): Promise<boolean> {
     const result = await executor
       .updateTable("notifications")
-      .set({ status: "pending", next_attempt_at: null, updated_at: now })
+      .set({ status: "pending", next_attempt_at: null, due_at: now, round_attempts: 0, updated_at: now })
       .where("id", "=", id)
       .where("channel", "!=", "in_app")
       .where("status", "in", ["sent", "dead"])

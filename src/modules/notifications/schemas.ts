@@ -103,7 +103,9 @@ const Preference = Type.Object(
   {
     kind: literals(
       preferenceKinds,
-      "Event kind: `ticket.escalation` (SLA escalations), `ticket.watch` (tickets you watch)",
+      "Event kind: `ticket.escalation` (SLA escalations), `ticket.watch` (tickets you watch); for customers " +
+        "`ticket.received`, `ticket.reply` (agent replies), `ticket.status`, `ticket.waiting` (we wait for you, and its " +
+        "reminder); for staff `ticket.assigned`, `ticket.mentioned`, `ticket.customer_reply`, `ticket.sla` (warning, breach)",
     ),
     channel: UserChannel,
     enabled: Type.Boolean(),

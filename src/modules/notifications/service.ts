@@ -2,7 +2,7 @@ import type { FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { Clock } from "../../platform/clock.js";
-import type { DB, NotificationChannel, NotificationStatus } from "../../platform/db/schema.js";
+import type { DB, NotificationChannel } from "../../platform/db/schema.js";
 import type { EventBus } from "../../platform/events/bus.js";
 import { Problem } from "../../platform/http/problems.js";
 import { uuidv7 } from "../../platform/ids.js";
@@ -10,26 +10,21 @@ import type { JobContext, JobQueue } from "../../platform/jobs/queue.js";
 import type { AuditService } from "../audit/service.js";
 import type { Actor } from "../identity/actor.js";
 import type { WebhookService } from "../webhooks/service.js";
-import { chatPayload, type Flavour } from "./chat.js";
+import type { Flavour } from "./chat.js";
+import { DELIVER_JOB, type DeliveryFailure, DeliveryLoop, type DeliveryOptions } from "./delivery.js";
 import type { Mailer } from "./mailer.js";
 import type { LogFilter, NotificationRepository, NotificationRow, NotificationValues } from "./repository.js";
 import {
   templates as defaultTemplates,
   type Locale,
   localeOf,
-  mailBodies,
   preferenceKinds,
   type Rendered,
   render,
   type Template,
 } from "./templates.js";
 
-export const DELIVER_JOB = "notification.deliver";
-/** Waits before the 2nd, 3rd… attempts: 30 s doubling up to 1 h, then hourly; about 6 h of tries before a message is dead. */
-export const RETRY_DELAYS_MS = [
-  30_000, 60_000, 120_000, 240_000, 480_000, 960_000, 1_920_000, 3_600_000, 3_600_000, 3_600_000, 3_600_000, 3_600_000,
-];
-export const MAX_ATTEMPTS = RETRY_DELAYS_MS.length + 1;
+export { DELIVER_JOB, type DeliveryFailure, MAX_ATTEMPTS } from "./delivery.js";
 /** Channels a user chooses per event kind (webhooks are configured by administrators). */
 export const userChannels = ["email", "in_app"] as const satisfies readonly NotificationChannel[];
 
@@ -65,12 +60,13 @@ export interface NotificationServiceDeps {
   options: NotificationOptions;
 }
 
-/** Backoff of a notification's delivery job after attempt `attempt` failed. */
-export const deliveryRetryMs = (attempt: number) => RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length) - 1]!;
-
 export interface NotificationOptions {
   publicUrl: string;
   templates?: Record<string, Template>;
+  /** The plan's ticket tag (`email.ticketTag`) for subjects; read again at most every few seconds. */
+  ticketTag?: () => Promise<string>;
+  /** Batch delivery: send window, claim size and lease (see delivery.ts). */
+  delivery: DeliveryOptions;
 }
 
 type RequestInfo = Pick<FastifyRequest, "ip" | "headers">;
@@ -99,45 +95,77 @@ export function notificationView(row: NotificationRow) {
   };
 }
 
-const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 1000);
-
 /**
  * Notifications through one durable outbox. `enqueue` writes one row per recipient and channel in the
- * caller's transaction; email and webhook rows get a `notification.deliver` job there too, so a message exists
- * exactly when the change it announces committed and is sent by one node, retried with backoff until it is
- * delivered or dead. In-app rows are delivered by the commit itself and announced as `notification.created`.
+ * caller's transaction, with one `notification.deliver` job for the call when a row is to be sent, so a message
+ * exists exactly when the change it announces committed. Delivery (delivery.ts) claims due rows in batches,
+ * each row by one node at a time, and retries with backoff until it is delivered or dead. In-app rows are
+ * delivered by the commit itself and announced as `notification.created`.
  */
 export class NotificationService implements Notifier {
   readonly #templates: Record<string, Template>;
   /** Domain of our Message-IDs: the sender's, so ids are unique to this installation. */
   readonly #domain: string;
+  readonly #delivery: DeliveryLoop;
+  readonly #failureListeners: ((failure: DeliveryFailure) => Promise<void>)[] = [];
+  /** The ticket tag as last read, and when; rendering is synchronous, so a delivery round refreshes it first. */
+  readonly #tag = { value: "#", at: Number.NEGATIVE_INFINITY };
+  readonly #readTag: (() => Promise<string>) | undefined;
 
   private readonly repo: NotificationRepository;
   private readonly jobs: JobQueue;
   private readonly events: EventBus;
   private readonly clock: Clock;
-  private readonly mailer: Mailer;
-  private readonly webhooks: Pick<WebhookService, "post" | "findWebhook">;
   private readonly audit: AuditService;
-  private readonly log: Logger;
-  private readonly options: NotificationOptions;
 
   constructor(deps: NotificationServiceDeps) {
     this.repo = deps.repo;
     this.jobs = deps.jobs;
     this.events = deps.events;
     this.clock = deps.clock;
-    this.mailer = deps.mailer;
-    this.webhooks = deps.webhooks;
     this.audit = deps.audit;
-    this.log = deps.log;
-    this.options = deps.options;
     this.#templates = deps.options.templates ?? defaultTemplates;
+    this.#readTag = deps.options.ticketTag;
     this.#domain =
       deps.mailer.from
         .split("@")
         .at(-1)
         ?.replace(/[^A-Za-z0-9.-]/g, "") || "plantao.localhost";
+    this.#delivery = new DeliveryLoop({
+      repo: deps.repo,
+      jobs: deps.jobs,
+      clock: deps.clock,
+      mailer: deps.mailer,
+      webhooks: deps.webhooks,
+      log: deps.log,
+      templates: this.#templates,
+      domain: this.#domain,
+      publicUrl: deps.options.publicUrl,
+      options: deps.options.delivery,
+      ticketTag: () => this.#tag.value,
+      onFailure: async (failure) => {
+        for (const listener of this.#failureListeners) await listener(failure);
+      },
+    });
+  }
+
+  /**
+   * The subject (`{kind, id}`) a reply belongs to, from the Message-IDs it names: one of our sent messages, or a
+   * thread root we set as their References (`<ticket.<id>@domain>`). Inbound mail threads with this.
+   */
+  async threadOfReply(messageIds: readonly string[]): Promise<{ kind: string; id: string } | null> {
+    const sent = await this.repo.threadsOf(messageIds.slice(0, 200));
+    for (const id of messageIds) {
+      const thread =
+        sent.get(id) ??
+        new RegExp(`^<([a-z_]+)\\.([0-9a-f-]{36})@${this.#domain.replace(/\./g, "\\.")}>$`, "i").exec(id);
+      if (typeof thread === "string") {
+        const at = thread.indexOf(":");
+        return { kind: thread.slice(0, at), id: thread.slice(at + 1) };
+      }
+      if (thread) return { kind: thread[1]!.toLowerCase(), id: thread[2]!.toLowerCase() };
+    }
+    return null;
   }
 
   // enqueue -------------------------------------------------------------------------------------------
@@ -175,6 +203,9 @@ export class NotificationService implements Notifier {
         message_id: `<${id}@${this.#domain}>`,
         status: inApp ? "sent" : "pending",
         attempts: 0,
+        round_attempts: 0,
+        due_at: inApp ? null : now,
+        locked_by: null,
         next_attempt_at: null,
         last_error: null,
         provider_message_id: null,
@@ -225,118 +256,49 @@ export class NotificationService implements Notifier {
     }
     await this.repo.insert(rows, trx);
     for (const row of rows) {
-      if (row.channel === "in_app") {
-        await this.events.publish(
-          {
-            type: "notification.created",
-            organizationId: row.organization_id,
-            subjectId: row.user_id,
-            payload: { id: row.id, kind: row.kind },
-          },
-          trx,
-        );
-      } else {
-        await this.jobs.enqueue(DELIVER_JOB, { id: row.id }, { dedupeKey: `notification:${row.id}`, executor: trx });
-      }
+      if (row.channel !== "in_app") continue;
+      await this.events.publish(
+        {
+          type: "notification.created",
+          organizationId: row.organization_id,
+          subjectId: row.user_id,
+          payload: { id: row.id, kind: row.kind },
+        },
+        trx,
+      );
     }
+    if (rows.some((r) => r.channel !== "in_app")) await this.jobs.enqueue(DELIVER_JOB, null, { executor: trx });
     return rows.map((r) => r.id);
   }
 
   // delivery ------------------------------------------------------------------------------------------
 
+  /** Calls `listener` after each failed attempt, so a module can act on it (an escalation moves on). */
+  onDeliveryFailed(listener: (failure: DeliveryFailure) => Promise<void>): void {
+    this.#failureListeners.push(listener);
+  }
+
   /** Renders a stored row in its language (falling back to pt-BR when the template lacks it). */
   rendered(row: Pick<NotificationRow, "template" | "locale" | "params">): Rendered & { locale: Locale } {
-    return render(this.#templates, row.template, localeOf(row.locale), JSON.parse(row.params));
+    return render(this.#templates, row.template, localeOf(row.locale), {
+      ...JSON.parse(row.params),
+      ticketTag: this.#tag.value,
+    });
   }
 
-  /** The `notification.deliver` job: sends one outbox row and records the outcome. */
-  async deliver(job: JobContext<{ id: string }>): Promise<void> {
-    const row = await this.repo.find(job.payload.id);
-    // Already delivered: a resend's job raced the original one, or a node died after recording success.
-    if (!row || row.status === "sent") return;
-    let providerMessageId: string | null = null;
-    let error: string | null = null;
-    try {
-      providerMessageId =
-        row.channel === "webhook" ? await this.#sendWebhook(row, job.signal) : await this.#sendMail(row);
-    } catch (err) {
-      // The node is giving the job back: this attempt is not over, the next holder makes it.
-      if (job.signal.aborted) throw err;
-      error = errorText(err);
-    }
-    const now = this.clock.now();
-    const status: NotificationStatus = error === null ? "sent" : job.attempt >= MAX_ATTEMPTS ? "dead" : "failed";
-    const retryIn = RETRY_DELAYS_MS[job.attempt - 1];
-    await this.repo.recordOutcome(row.id, {
-      status,
-      last_error: error,
-      next_attempt_at: status === "failed" && retryIn ? new Date(now.getTime() + retryIn).toISOString() : null,
-      updated_at: now.toISOString(),
-      ...(status === "sent" ? { provider_message_id: providerMessageId, sent_at: now.toISOString() } : {}),
-    });
-    if (error !== null) {
-      this.log.warn(
-        { notification: row.id, attempt: job.attempt, err: error, dead: status === "dead" },
-        "notification not delivered",
-      );
-      throw new Error(error);
-    }
+  /** Reads the plan's ticket tag again when the last read is older than 5 s (a failed read keeps the last). */
+  async refreshTicketTag(): Promise<void> {
+    // A cache age, not business time: the monotonic clock.
+    const now = performance.now();
+    if (!this.#readTag || now - this.#tag.at < 5_000) return;
+    this.#tag.at = now;
+    this.#tag.value = await this.#readTag().catch(() => this.#tag.value);
   }
 
-  async #sendMail(row: NotificationRow): Promise<string | null> {
-    const r = this.rendered(row);
-    const template = this.#templates[row.template]!;
-    // Where the recipient may opt out: the preferences page (a user), or nothing to point at (a bare address).
-    const unsubscribe =
-      template.optOut && row.user_id ? `${this.options.publicUrl}/notifications/preferences` : undefined;
-    const { text, html } = mailBodies(r, r.locale, unsubscribe);
-    const root = row.thread
-      ? `<${row.thread.replace(/[^A-Za-z0-9.:-]/g, "-").replace(":", ".")}@${this.#domain}>`
-      : undefined;
-    const receipt = await this.mailer.send({
-      to: row.recipient,
-      subject: r.subject,
-      text,
-      html,
-      messageId: row.message_id,
-      inReplyTo: root,
-      references: root,
-      headers: {
-        "Auto-Submitted": "auto-generated",
-        "X-Auto-Response-Suppress": "All",
-        ...(unsubscribe ? { "List-Unsubscribe": `<${unsubscribe}>` } : {}),
-      },
-    });
-    return receipt.response;
-  }
-
-  async #sendWebhook(row: NotificationRow, signal: AbortSignal): Promise<string | null> {
-    const webhook = await this.webhooks.findWebhook(row.recipient);
-    if (!webhook) throw new Error("the webhook was deleted");
-    const r = this.rendered(row);
-    const body = JSON.stringify(
-      chatPayload(
-        (row.flavour ?? "plantao") as Flavour,
-        {
-          id: row.id,
-          template: row.template,
-          kind: row.kind,
-          locale: r.locale,
-          params: JSON.parse(row.params),
-          thread: row.thread,
-          createdAt: row.created_at,
-        },
-        r,
-      ),
-    );
-    const { statusCode, error } = await this.webhooks.post(webhook, {
-      type: `notification.${row.kind}`,
-      deliveryId: row.id,
-      body,
-      signal,
-    });
-    if (error !== null) throw new Error(error);
-    return statusCode === null ? null : `HTTP ${statusCode}`;
+  /** The `notification.deliver` job: sends what is due, in batches (delivery.ts). */
+  async deliver(job: Pick<JobContext, "signal" | "stopping">): Promise<void> {
+    await this.refreshTicketTag();
+    return this.#delivery.run(job);
   }
 
   // delivery log ----------------------------------------------------------------------------------------
@@ -355,7 +317,7 @@ export class NotificationService implements Notifier {
       if (!(await this.repo.requeue(id, this.clock.now().toISOString(), trx))) {
         throw Problem.conflict("The notification is pending or failed: an attempt is already scheduled");
       }
-      await this.jobs.enqueue(DELIVER_JOB, { id }, { executor: trx });
+      await this.jobs.enqueue(DELIVER_JOB, null, { executor: trx });
       await this.audit.record(
         {
           action: "notification.resent",

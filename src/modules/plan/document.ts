@@ -435,6 +435,21 @@ export const PlanDocument = Type.Object(
       },
       { ...strict, description: "Business continuity: RPO is the data that may be lost, RTO the time to recover" },
     ),
+    email: Type.Optional(
+      Type.Object(
+        {
+          ticketTag: Type.String({
+            pattern: "^[^\\s\\[\\]0-9]{1,10}$",
+            description: 'What precedes the ticket number in a subject: "#" makes "[#1234]"',
+          }),
+          closedTicket: literals(
+            ["reopen", "new_linked"] as const,
+            "A mail to a closed ticket reopens it, or opens a new ticket linked to it",
+          ),
+        },
+        { ...strict, description: "Inbound email (defaults: tag #, closed tickets reopen)" },
+      ),
+    ),
     review: Type.Object(
       {
         cadence: literals(["monthly", "quarterly", "semiannual", "yearly"] as const, "How often the plan is reviewed"),

@@ -1,5 +1,6 @@
 import { Cron } from "croner";
 import { DateTime } from "luxon";
+import type { MessageParam } from "../../platform/http/messages.js";
 import {
   type Calendar,
   calendarOf,
@@ -32,7 +33,14 @@ export interface Finding {
   /** JSON Pointers of the fields involved. */
   fields: string[];
   suggestion: string;
+  /** The texts' key in a client's translations (`rpoBackupGap`), so it words them in its reader's language. */
+  key: string;
+  /** The values the texts name, under the names the translations use. */
+  params: Record<string, FindingParam>;
 }
+
+/** A value a finding's texts name (platform/http/messages.ts). */
+export type FindingParam = MessageParam;
 
 /** Languages findings are written in; ids, severities and fields are the same in all of them. */
 export const findingLocales = ["pt-BR", "en"] as const;
@@ -299,6 +307,15 @@ const portuguese: Phrasebook = {
 
 const phrasebooks: Record<FindingLocale, Phrasebook> = { en: english, "pt-BR": portuguese };
 
+const text = (value: string): FindingParam => ({ type: "text", value });
+const duration = (d: Duration | WallDuration): FindingParam => ({ type: "duration", value: d.value, unit: d.unit });
+const numeric = (value: number): FindingParam => ({ type: "number", value });
+const calendarParam = (doc: PlanDocument, id: string): FindingParam => ({
+  type: "calendar",
+  id,
+  name: calendarOf(doc, id)?.name ?? id,
+});
+
 const rpoBackupGap: Rule = (doc, now, say) => {
   const rpo = doc.disasterRecovery.rpo;
   const gap = longestBackupGap(doc, now);
@@ -309,6 +326,13 @@ const rpoBackupGap: Rule = (doc, now, say) => {
       severity: "critical",
       ...say.rpoBackupGap({ rpo, gap, full: doc.backups.full.cron, incremental: doc.backups.incremental.cron }),
       fields: ["/disasterRecovery/rpo", "/backups/full/cron", "/backups/incremental/cron"],
+      key: "rpoBackupGap",
+      params: {
+        rpo: duration(rpo),
+        gap: { type: "minutes", value: gap },
+        full: text(doc.backups.full.cron),
+        incremental: text(doc.backups.incremental.cron),
+      },
     },
   ];
 };
@@ -336,6 +360,13 @@ const tierSlowerThanSeverity: Rule = (doc, _now, say) =>
           late: named(doc, late),
         }),
         fields: [`/tiers/${t}/responseTime/maximum`, ...late.map((s) => `/severities/${s}/response`)],
+        key: "tierSlowerThanSeverity",
+        params: {
+          tier: text(t),
+          maximum: duration(tier.responseTime.maximum),
+          calendar: calendarParam(doc, tier.responseTime.calendar),
+          late: { type: "severities", items: named(doc, late) },
+        },
       },
     ];
   });
@@ -353,6 +384,12 @@ const tierOffHours: Rule = (doc, _now, say) =>
         severity: uncovered.includes("critical") ? "critical" : "warning",
         ...say.tierOffHours({ tier: t, calendar: tier.responseTime.calendar, uncovered: named(doc, uncovered) }),
         fields: [`/tiers/${t}/responseTime/calendar`, ...uncovered.map((s) => `/severities/${s}/calendar`)],
+        key: "tierOffHours",
+        params: {
+          tier: text(t),
+          calendar: calendarParam(doc, tier.responseTime.calendar),
+          uncovered: { type: "severities", items: named(doc, uncovered).map(({ id, name }) => ({ id, name })) },
+        },
       },
     ];
   });
@@ -387,6 +424,14 @@ const maintenanceInBusinessHours: Rule = (doc, now, say) => {
         severity: "warning",
         ...say.maintenanceInBusinessHours({ calendarId: id, calendar: cal, window: w, days: clashing }),
         fields: ["/maintenanceWindow/start", "/maintenanceWindow/end", `/calendars/${id}/week`],
+        key: "maintenanceInBusinessHours",
+        params: {
+          calendar: { type: "calendar", id, name: cal.name },
+          start: text(w.start),
+          end: text(w.end),
+          timezone: text(w.timezone),
+          days: { type: "weekdays", days: clashing },
+        },
       },
     ];
   });
@@ -405,6 +450,8 @@ const kpiServiceAboveSystem: Rule = (doc, _now, say) => {
       severity: "warning",
       ...say.kpiServiceAboveSystem({ service: a.serviceAvailabilityPercent, system: a.systemUptimePercent }),
       fields: ["/kpis/availability/serviceAvailabilityPercent", "/kpis/availability/systemUptimePercent"],
+      key: "kpiServiceAboveSystem",
+      params: { service: numeric(a.serviceAvailabilityPercent), system: numeric(a.systemUptimePercent) },
     },
   ];
 };
@@ -438,6 +485,15 @@ const kpiMaintenanceBudget: Rule = (doc, _now, say) => {
         "/maintenanceWindow",
         "/updates",
       ],
+      key: "kpiMaintenanceBudget",
+      params: {
+        uptime: numeric(a.systemUptimePercent),
+        budget: { type: "minutes", value: budget },
+        maintenance: { type: "minutes", value: maintenance },
+        windows: numeric(Math.round(windows * 10) / 10),
+        start: text(w.start),
+        end: text(w.end),
+      },
     },
   ];
 };
@@ -452,6 +508,8 @@ const rtoUnproven: Rule = (doc, _now, say) => {
       severity: "critical",
       ...say.rtoUnproven({ rto, timeLimit: test.timeLimit }),
       fields: ["/disasterRecovery/rto", "/backups/restoreTest/timeLimit"],
+      key: "rtoUnproven",
+      params: { rto: duration(rto), timeLimit: duration(test.timeLimit) },
     });
   }
   if (!test.validateIntegrity) {
@@ -460,6 +518,8 @@ const rtoUnproven: Rule = (doc, _now, say) => {
       severity: "warning",
       ...say.rtoIntegrity(),
       fields: ["/backups/restoreTest/validateIntegrity"],
+      key: "rtoIntegrity",
+      params: {},
     });
   }
   return out;
@@ -476,6 +536,8 @@ const criticalResolutionBeyondRto: Rule = (doc, _now, say) => {
       severity: "warning",
       ...say.criticalResolutionBeyondRto({ resolution: critical.resolution, rto }),
       fields: ["/severities/critical/resolution", "/disasterRecovery/rto"],
+      key: "criticalResolutionBeyondRto",
+      params: { resolution: duration(critical.resolution), rto: duration(rto) },
     },
   ];
 };
@@ -487,12 +549,19 @@ const reviewOverdue: Rule = (doc, now, say) => {
   const due = DateTime.fromISO(r.lastReviewedAt, { zone: "utc" }).plus({ months: reviewMonths[r.cadence] });
   const overdueFrom = due.plus({ days: r.graceDays });
   if (now.getTime() < overdueFrom.toMillis()) return [];
+  const dueDate = due.toFormat("yyyy-MM-dd");
   return [
     {
       id: "review-overdue",
       severity: "warning",
-      ...say.reviewOverdue({ cadence: r.cadence, lastReviewedAt: r.lastReviewedAt, due: due.toFormat("yyyy-MM-dd") }),
+      ...say.reviewOverdue({ cadence: r.cadence, lastReviewedAt: r.lastReviewedAt, due: dueDate }),
       fields: ["/review/lastReviewedAt", "/review/cadence"],
+      key: "reviewOverdue",
+      params: {
+        cadence: { type: "cadence", value: r.cadence },
+        lastReviewedAt: { type: "date", value: r.lastReviewedAt },
+        due: { type: "date", value: dueDate },
+      },
     },
   ];
 };

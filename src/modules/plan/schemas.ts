@@ -1,4 +1,5 @@
 import { Type } from "typebox";
+import { MessageParamsSchema } from "../../platform/http/messages.js";
 import { strict } from "../../platform/http/schemas.js";
 import { PlanDocument } from "./document.js";
 import { findingLocales } from "./findings.js";
@@ -71,7 +72,8 @@ export const FindingsQuery = Type.Object(
       Type.Unsafe<(typeof findingLocales)[number]>({
         type: "string",
         enum: [...findingLocales],
-        description: "Language of title, detail and suggestion; else the Accept-Language header's first tag, else en",
+        description:
+          "Language of title, detail and suggestion (clients that translate use key and params); else the Accept-Language header's first tag, else en",
       }),
     ),
   },
@@ -87,6 +89,10 @@ export const Findings = Type.Object({
       detail: Type.String(),
       fields: Type.Array(Type.String(), { description: "JSON Pointers of the plan fields involved" }),
       suggestion: Type.String(),
+      key: Type.String({
+        description: "The texts' key in a client's translations; title, detail and suggestion are worded under it",
+      }),
+      params: MessageParamsSchema,
     }),
   ),
 });

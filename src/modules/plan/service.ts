@@ -51,12 +51,16 @@ function present(row: PlanVersionRow): PlanVersion {
   };
 }
 
+/** Findings a module derives from its own records against the plan (the status module's update cadence). */
+export type FindingSource = (doc: PlanDocument, now: Date, locale: FindingLocale) => Promise<Finding[]>;
+
 /** The plan as versioned configuration: every save is a new version, audited in the same transaction. */
 export class PlanService {
   private readonly repo: PlanRepository;
   private readonly audit: AuditService;
   private readonly events: EventBus;
   private readonly clock: Clock;
+  readonly #findingSources: FindingSource[] = [];
 
   constructor(deps: { repo: PlanRepository; audit: AuditService; events: EventBus; clock: Clock }) {
     this.repo = deps.repo;
@@ -139,7 +143,12 @@ export class PlanService {
         ProblemType.validation,
         "The plan is not valid",
         checked.errors.map((e) => `/document${e.pointer}: ${e.message}`).join("; "),
-        checked.errors.map((e) => ({ in: "body", pointer: `/document${e.pointer}`, message: e.message })),
+        checked.errors.map((e) => ({
+          in: "body",
+          pointer: `/document${e.pointer}`,
+          message: e.message,
+          ...(e.key ? { key: e.key, params: e.params } : {}),
+        })),
       );
     }
     await this.ensureSeeded();
@@ -178,8 +187,16 @@ export class PlanService {
     return present(saved);
   }
 
-  /** Problems of the current plan at this moment, written in `locale`. */
+  /** Another module's findings against the plan (how its records keep to it), listed with the plan's own. */
+  addFindingSource(source: FindingSource): void {
+    this.#findingSources.push(source);
+  }
+
+  /** Problems of the current plan at this moment, and of the records other modules check against it, in `locale`. */
   async findings(locale: FindingLocale = "en"): Promise<Finding[]> {
-    return findPlanProblems((await this.current()).document, this.clock.now(), locale);
+    const doc = (await this.current()).document;
+    const now = this.clock.now();
+    const more = await Promise.all(this.#findingSources.map((source) => source(doc, now, locale)));
+    return [...findPlanProblems(doc, now, locale), ...more.flat()];
   }
 }

@@ -1,5 +1,6 @@
 import { Cron } from "croner";
 import { Compile } from "typebox/compile";
+import type { MessageParams } from "../../platform/http/messages.js";
 import { calendarErrors } from "./calendar-validation.js";
 import {
   calendarOf,
@@ -11,10 +12,17 @@ import {
 } from "./document.js";
 import { describeDuration, isDate, isTimeZone, minuteOfDay, openMinutes } from "./measure.js";
 
+type Span = { value: number; unit: "minutes" | "hours" | "businessDays" };
+const duration = (d: Span) => ({ type: "duration", value: d.value, unit: d.unit }) as const;
+const text = (value: string) => ({ type: "text", value }) as const;
+
 /** A field at fault in a plan document, by JSON Pointer inside the document. */
 export interface PlanError {
   pointer: string;
   message: string;
+  /** The message's key in the web app's translations (`plan.errors.<key>`); schema errors have none. */
+  key?: string;
+  params?: MessageParams;
 }
 
 export type PlanCheck = { ok: true; document: PlanDocument } | { ok: false; errors: PlanError[] };
@@ -55,7 +63,12 @@ export function semanticErrors(doc: PlanDocument): PlanError[] {
   const calendarRef = (pointer: string, id: string) => {
     const calendar = calendarOf(doc, id);
     if (!calendar) {
-      errors.push({ pointer, message: `unknown calendar "${id}" (known: ${Object.keys(doc.calendars).join(", ")})` });
+      errors.push({
+        pointer,
+        message: `unknown calendar "${id}" (known: ${Object.keys(doc.calendars).join(", ")})`,
+        key: "unknownCalendar",
+        params: { calendar: text(id), known: text(Object.keys(doc.calendars).join(", ")) },
+      });
     }
     return calendar;
   };
@@ -67,6 +80,8 @@ export function semanticErrors(doc: PlanDocument): PlanError[] {
       errors.push({
         pointer: `/tiers/${id}/responseTime/target`,
         message: `target ${describeDuration(rt.target)} is longer than the maximum ${describeDuration(rt.maximum)}`,
+        key: "targetAboveMaximum",
+        params: { target: duration(rt.target), maximum: duration(rt.maximum) },
       });
     }
   }
@@ -78,18 +93,27 @@ export function semanticErrors(doc: PlanDocument): PlanError[] {
       errors.push({
         pointer: `/severities/${id}/response`,
         message: `response ${describeDuration(sev.response)} is longer than the resolution ${describeDuration(sev.resolution)}`,
+        key: "responseAboveResolution",
+        params: { response: duration(sev.response), resolution: duration(sev.resolution) },
       });
     }
     doc.escalation[id].steps.forEach((step, i) => {
       const pointer = `/escalation/${id}/steps/${i}/value`;
       const deadline = step.clock === "response" ? sev.response : sev.resolution;
       if (step.trigger === "percentElapsed" && step.value > 100) {
-        errors.push({ pointer, message: `${step.value}% is more than 100% of the deadline` });
+        errors.push({
+          pointer,
+          message: `${step.value}% is more than 100% of the deadline`,
+          key: "percentAboveDeadline",
+          params: { percent: { type: "number", value: step.value } },
+        });
       }
       if (step.trigger === "minutesBeforeBreach" && step.value >= openMinutes(deadline, cal)) {
         errors.push({
           pointer,
           message: `${step.value} minutes before breach is before the ${step.clock} clock starts (${describeDuration(deadline)})`,
+          key: "beforeClockStarts",
+          params: { minutes: { type: "minutes", value: step.value }, deadline: duration(deadline) },
         });
       }
     });
@@ -100,23 +124,48 @@ export function semanticErrors(doc: PlanDocument): PlanError[] {
   for (const kind of ["full", "incremental"] as const) {
     const b = doc.backups[kind];
     if (!isTimeZone(b.timezone))
-      errors.push({ pointer: `/backups/${kind}/timezone`, message: `unknown time zone "${b.timezone}"` });
+      errors.push({
+        pointer: `/backups/${kind}/timezone`,
+        message: `unknown time zone "${b.timezone}"`,
+        key: "unknownTimeZone",
+        params: { zone: text(b.timezone) },
+      });
     try {
       new Cron(b.cron, { paused: true });
     } catch (err) {
-      errors.push({ pointer: `/backups/${kind}/cron`, message: `not a cron expression: ${(err as Error).message}` });
+      errors.push({
+        pointer: `/backups/${kind}/cron`,
+        message: `not a cron expression: ${(err as Error).message}`,
+        key: "notCron",
+        params: { cron: text(b.cron) },
+      });
     }
   }
 
   const w = doc.maintenanceWindow;
   if (!isTimeZone(w.timezone))
-    errors.push({ pointer: "/maintenanceWindow/timezone", message: `unknown time zone "${w.timezone}"` });
+    errors.push({
+      pointer: "/maintenanceWindow/timezone",
+      message: `unknown time zone "${w.timezone}"`,
+      key: "unknownTimeZone",
+      params: { zone: text(w.timezone) },
+    });
   if (minuteOfDay(w.end) <= minuteOfDay(w.start)) {
-    errors.push({ pointer: "/maintenanceWindow/end", message: `ends at ${w.end}, not after its start ${w.start}` });
+    errors.push({
+      pointer: "/maintenanceWindow/end",
+      message: `ends at ${w.end}, not after its start ${w.start}`,
+      key: "endNotAfterStart",
+      params: { start: text(w.start), end: text(w.end) },
+    });
   }
 
   if (!isDate(doc.review.lastReviewedAt)) {
-    errors.push({ pointer: "/review/lastReviewedAt", message: `${doc.review.lastReviewedAt} is not a date` });
+    errors.push({
+      pointer: "/review/lastReviewedAt",
+      message: `${doc.review.lastReviewedAt} is not a date`,
+      key: "notADate",
+      params: { value: text(doc.review.lastReviewedAt) },
+    });
   }
   return errors;
 }
@@ -137,9 +186,16 @@ function policyErrors(
       errors.push({
         pointer: `${at}/id`,
         message: `"${DEFAULT_SLA_POLICY_ID}" is the plan's own targets; choose another id`,
+        key: "reservedPolicyId",
+        params: { id: text(policy.id) },
       });
     } else if (seen.has(policy.id)) {
-      errors.push({ pointer: `${at}/id`, message: `another policy already has the id "${policy.id}"` });
+      errors.push({
+        pointer: `${at}/id`,
+        message: `another policy already has the id "${policy.id}"`,
+        key: "duplicatePolicyId",
+        params: { id: text(policy.id) },
+      });
     }
     seen.add(policy.id);
     for (const id of tierIds) {
@@ -152,6 +208,8 @@ function policyErrors(
         errors.push({
           pointer: `${at}/tiers/${id}/${o.target ? "target" : "maximum"}`,
           message: `target ${describeDuration(rt.target)} is longer than the maximum ${describeDuration(rt.maximum)}`,
+          key: "targetAboveMaximum",
+          params: { target: duration(rt.target), maximum: duration(rt.maximum) },
         });
       }
     }
@@ -167,6 +225,8 @@ function policyErrors(
         errors.push({
           pointer: `${at}/severities/${id}/${o.response ? "response" : "resolution"}`,
           message: `response ${describeDuration(sev.response)} is longer than the resolution ${describeDuration(sev.resolution)}`,
+          key: "responseAboveResolution",
+          params: { response: duration(sev.response), resolution: duration(sev.resolution) },
         });
       }
     }

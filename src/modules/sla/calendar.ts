@@ -83,7 +83,7 @@ const holidaySources = new Map<string, Holidays>();
 const holidayYears = new Map<string, HolidayEntry[]>();
 
 /** The holidays of a region and year, computed once per process (date-holidays takes milliseconds per year). */
-function holidaysOf(
+export function holidaysOf(
   country: string,
   state: string | undefined,
   city: string | undefined,

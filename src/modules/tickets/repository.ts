@@ -1,6 +1,5 @@
 import type { Kysely, Selectable } from "kysely";
 import type { Dialect } from "../../platform/db/dialect.js";
-import { ticketSearch } from "../../platform/db/migrations/0006_ticket_search.js";
 import type {
   DB,
   SlaEventTable,
@@ -8,6 +7,7 @@ import type {
   TicketMessageTable,
   TicketTable,
 } from "../../platform/db/schema.js";
+import { QueueRepository } from "./queue-repository.js";
 
 export type TicketRow = Selectable<TicketTable>;
 export type MessageRow = Selectable<TicketMessageTable>;
@@ -23,7 +23,7 @@ export interface TicketFilter {
   team?: string;
   assignee?: string;
   organization?: string;
-  /** Keywords in the subject or description (accents and case ignored, last word as a prefix), or `#123`. */
+  /** Keywords in the subject, description or messages (accents and case ignored, last word as a prefix), or `#123`. */
   q?: string;
   breached?: boolean;
   /** Tickets whose earliest SLA breach still ahead is before this instant. */
@@ -32,13 +32,6 @@ export interface TicketFilter {
   before?: string;
   limit: number;
 }
-
-/** Words of a search: runs of letters and digits; everything else (quotes, operators, `*`) separates them. */
-const WORD = /[\p{L}\p{N}]+/gu;
-/** Enough words for any real search; a longer query is cut so it cannot make an expensive match. */
-const MAX_WORDS = 16;
-/** A ticket number typed as `123` or `#123`; longer digit runs are only words (a number column is 64-bit). */
-const TICKET_NUMBER = /^\s*#?(\d{1,15})\s*$/;
 
 /**
  * Every column of a ticket row, named so reads leave out the search document PostgreSQL stores beside them;
@@ -68,13 +61,14 @@ const ticketColumns = Object.keys({
   sla_breached: 1,
   created_at: 1,
   updated_at: 1,
+  sla_calendar: 1,
 } satisfies Record<keyof TicketTable, 1>) as (keyof TicketTable)[];
 
 /** The only SQL over tickets, their messages and history. */
 export class TicketRepository {
   constructor(
     readonly db: Kysely<DB>,
-    private readonly dialect: Dialect,
+    readonly dialect: Dialect,
   ) {}
 
   async nextNumber(trx: Kysely<DB>): Promise<number> {
@@ -105,12 +99,11 @@ export class TicketRepository {
     if (f.team) q = q.where("team", "=", f.team);
     if (f.assignee) q = q.where("assignee_user_id", "=", f.assignee);
     if (f.q) {
-      const words = (f.q.normalize("NFC").match(WORD) ?? []).slice(0, MAX_WORDS);
-      const number = TICKET_NUMBER.exec(f.q)?.[1];
+      // Subject, description and every message (internal notes for staff only), or the number itself.
+      const text = await new QueueRepository(this.db, this.dialect).textMatch(f.q, !f.tenant);
       // Nothing to look for (only punctuation): nothing matches.
-      if (!words.length) return [];
-      const text = await this.dialect.fullText.matches(this.db, ticketSearch, words);
-      q = number ? q.where((eb) => eb.or([eb("number", "=", Number(number)), text])) : q.where(text);
+      if (!text) return [];
+      q = q.where(text);
     }
     if (f.breached !== undefined) q = q.where("sla_breached", "=", f.breached);
     if (f.dueBefore) q = q.where("sla_due_at", "<", f.dueBefore);

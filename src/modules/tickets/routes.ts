@@ -3,12 +3,13 @@ import { Type } from "typebox";
 import { decodeCursor, toPage } from "../../platform/http/pagination.js";
 import { problems } from "../../platform/http/schemas.js";
 import { requireActor } from "../identity/actor.js";
+import type { TicketAudience } from "./audience.js";
+import * as C from "./customer-schemas.js";
 import * as S from "./schemas.js";
-import type { TicketService } from "./service.js";
 
 const split = (v: string | undefined) => (v ? v.split(",") : undefined);
 
-export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes: number }) {
+export function ticketRoutes(tickets: TicketAudience, opts: { attachmentMaxBytes: number }) {
   const plugin: FastifyPluginAsyncTypebox = async (app) => {
     app.post(
       "/api/v1/tickets",
@@ -17,8 +18,10 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
         schema: {
           tags: ["tickets"],
           summary: "Open a ticket (a customer opens it for its own organization)",
+          description:
+            "A customer gets the portal's shape (no tier, team, assignee, tags, tier clocks or staff ids) over the tickets the portal shows it.",
           body: S.TicketInput,
-          response: { 201: S.Ticket, ...problems(400, 404, 409) },
+          response: { 201: C.TicketView, ...problems(400, 404, 409) },
         },
       },
       async (request, reply) =>
@@ -32,9 +35,11 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
         schema: {
           tags: ["tickets"],
           summary: "The ticket queue, newest first, with keyset pagination",
+          description:
+            "A customer gets the portal's shape (no tier, team, assignee, tags, tier clocks or staff ids) over the tickets the portal shows it.",
           querystring: S.TicketsQuery,
           response: {
-            200: S.TicketPage,
+            200: C.TicketPageView,
             ...problems(400, 404, 409),
           },
         },
@@ -62,8 +67,10 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
         schema: {
           tags: ["tickets"],
           summary: "One ticket",
+          description:
+            "A customer gets the portal's shape (no tier, team, assignee, tags, tier clocks or staff ids) over the tickets the portal shows it.",
           params: S.IdParams,
-          response: { 200: S.Ticket, ...problems(400, 404, 409) },
+          response: { 200: C.TicketView, ...problems(400, 404, 409) },
         },
       },
       async (request) => tickets.get(requireActor(request), request.params.id),
@@ -76,9 +83,11 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
         schema: {
           tags: ["tickets"],
           summary: "Change a ticket; every change lands in its history",
+          description:
+            "A customer gets the portal's shape (no tier, team, assignee, tags, tier clocks or staff ids) over the tickets the portal shows it.",
           params: S.IdParams,
           body: S.TicketPatch,
-          response: { 200: S.Ticket, ...problems(400, 404, 409) },
+          response: { 200: C.TicketView, ...problems(400, 404, 409) },
         },
       },
       async (request) => tickets.update(requireActor(request), request.params.id, request.body, request),
@@ -91,9 +100,11 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
         schema: {
           tags: ["tickets"],
           summary: "Reply publicly, write an internal note, or log an answered phone call",
+          description:
+            "A customer gets the portal's shape (no tier, team, assignee, tags, tier clocks or staff ids) over the tickets the portal shows it.",
           params: S.IdParams,
           body: S.MessageInput,
-          response: { 201: S.Message, ...problems(400, 404, 409) },
+          response: { 201: C.MessageView, ...problems(400, 404, 409) },
         },
       },
       async (request, reply) =>
@@ -108,10 +119,10 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
           tags: ["tickets"],
           summary: "Messages and field history of a ticket (customers see public messages only)",
           description:
-            "System notes are written in the language Accept-Language asks for (pt or en), else the user's preference, else pt-BR.",
+            "System notes are written in the language Accept-Language asks for (pt or en), else the user's preference, else pt-BR. A customer gets only the public messages, in the portal's shape.",
           params: S.IdParams,
           response: {
-            200: S.Timeline,
+            200: C.TimelineView,
             ...problems(400, 404, 409),
           },
         },
@@ -126,6 +137,8 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
           tags: ["tickets", "sla"],
           summary:
             "The ticket's SLA clocks now, each explained: calendar, target, breach, elapsed and remaining business time, pauses",
+          description:
+            "Staff only (tier clocks are internal): a customer gets 403 and reads the promised times through /api/v1/portal/tickets.",
           params: S.IdParams,
           response: {
             200: S.SlaExplanation,
@@ -142,6 +155,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
         schema: {
           tags: ["tickets"],
           summary: "Links of a ticket to others (related, duplicate, parent/child)",
+          description: "Staff only: a customer gets 403 and reads its tickets through /api/v1/portal/tickets.",
           params: S.IdParams,
           response: { 200: S.LinkList, ...problems(400, 404, 409) },
         },
@@ -155,6 +169,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
         schema: {
           tags: ["tickets"],
           summary: "Link this ticket to another one",
+          description: "Staff only: a customer gets 403 and reads its tickets through /api/v1/portal/tickets.",
           params: S.IdParams,
           body: S.LinkInput,
           response: { 201: S.LinkList, ...problems(400, 404, 409) },
@@ -172,6 +187,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
         schema: {
           tags: ["tickets"],
           summary: "Remove a link",
+          description: "Staff only: a customer gets 403 and reads its tickets through /api/v1/portal/tickets.",
           params: S.LinkParams,
           response: { 204: Type.Null(), ...problems(400, 404, 409) },
         },
@@ -188,6 +204,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
         schema: {
           tags: ["tickets"],
           summary: "Who watches the ticket (mailed on public replies and status changes)",
+          description: "Staff only: a customer gets 403 and reads its tickets through /api/v1/portal/tickets.",
           params: S.IdParams,
           response: { 200: S.Watchers, ...problems(400, 404, 409) },
         },
@@ -203,6 +220,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
         schema: {
           tags: ["tickets"],
           summary: "Watch the ticket (yourself, or another user who can see it)",
+          description: "Staff only: a customer gets 403 and reads its tickets through /api/v1/portal/tickets.",
           params: S.IdParams,
           body: S.WatchInput,
           response: { 201: S.Watchers, ...problems(400, 404, 409) },
@@ -220,6 +238,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
         schema: {
           tags: ["tickets"],
           summary: "Stop watching the ticket",
+          description: "Staff only: a customer gets 403 and reads its tickets through /api/v1/portal/tickets.",
           params: S.WatcherParams,
           response: { 204: Type.Null(), ...problems(400, 404, 409) },
         },
@@ -238,6 +257,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
           tags: ["tickets"],
           summary:
             "Merge this ticket into another of the same organization; this one is closed and takes no more replies",
+          description: "Staff only: a customer gets 403 and reads its tickets through /api/v1/portal/tickets.",
           params: S.IdParams,
           body: S.MergeInput,
           response: { 200: S.Ticket, ...problems(400, 404, 409) },
@@ -254,9 +274,11 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
         schema: {
           tags: ["tickets"],
           summary: "Attach a file (base64 in JSON); its type is detected from the content",
+          description:
+            "A customer gets the portal's shape (no tier, team, assignee, tags, tier clocks or staff ids) over the tickets the portal shows it.",
           params: S.IdParams,
           body: S.AttachmentInput(opts.attachmentMaxBytes),
-          response: { 201: S.Attachment, ...problems(400, 404, 409) },
+          response: { 201: C.AttachmentView, ...problems(400, 404, 409) },
         },
       },
       async (request, reply) =>
@@ -268,9 +290,11 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
         config: { area: "tickets", access: "read" },
         schema: {
           tags: ["tickets"],
-          summary: "S.Attachments of a ticket",
+          summary: "Attachments of a ticket (customers: not those of internal notes)",
+          description:
+            "A customer gets the portal's shape (no tier, team, assignee, tags, tier clocks or staff ids) over the tickets the portal shows it.",
           params: S.IdParams,
-          response: { 200: S.AttachmentList, ...problems(400, 404, 409) },
+          response: { 200: C.AttachmentListView, ...problems(400, 404, 409) },
         },
       },
       async (request) => ({
@@ -317,6 +341,7 @@ export function ticketRoutes(tickets: TicketService, opts: { attachmentMaxBytes:
         schema: {
           tags: ["tickets"],
           summary: "Move a ticket to another support tier, with the reason on its timeline",
+          description: "Staff only: a customer gets 403 and reads its tickets through /api/v1/portal/tickets.",
           params: S.IdParams,
           body: S.EscalateInput,
           response: { 200: S.Ticket, ...problems(400, 404, 409) },

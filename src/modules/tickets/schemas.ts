@@ -1,6 +1,7 @@
 import { Type } from "typebox";
 import { Id, literals, nullable, strict } from "../../platform/http/schemas.js";
 import { IdParams, TierSchema } from "../identity/schemas.js";
+import { MAX_MENTIONS } from "./mentions.js";
 import { channels, severities, statuses, ticketTypes } from "./model.js";
 
 export { IdParams };
@@ -61,6 +62,9 @@ export const Message = Type.Object({
   ticketId: Type.String(),
   authorId: nullable(Type.String()),
   authorKind: Type.String(),
+  authorName: Type.Optional(
+    nullable(Type.String({ description: "The author's name (timeline only); null for the system" })),
+  ),
   visibility: Type.String(),
   kind: Type.String(),
   body: Type.String({
@@ -119,6 +123,7 @@ export const TicketInput = Type.Object(
     description: Type.String({ minLength: 1, maxLength: 100_000 }),
     organizationId: Type.Optional(Id),
     requester: Type.Optional(Requester),
+    requesterId: Type.Optional({ ...Id, description: "A user of the organization who asked; they watch the ticket" }),
     channel: Type.Optional(literals(channels)),
     type: TicketType,
     severity: Severity,
@@ -175,6 +180,12 @@ export const MessageInput = Type.Object(
     kind: Type.Optional(
       literals(["reply", "phone_call"] as const, "phone_call logs an answered call; it counts as a response"),
     ),
+    mentions: Type.Optional(
+      Type.Array(Type.String({ format: "uuid" }), {
+        maxItems: MAX_MENTIONS,
+        description: "Staff users the message @mentions; each is notified (staff only)",
+      }),
+    ),
   },
   strict,
 );
@@ -196,9 +207,12 @@ export const Timeline = Type.Object({
       id: Type.String(),
       at: Type.String(),
       actorId: nullable(Type.String()),
+      actorName: Type.Optional(nullable(Type.String({ description: "Who changed it; null for the system" }))),
       field: Type.String(),
       before: nullable(Type.String()),
       after: nullable(Type.String()),
+      beforeLabel: Type.Optional(nullable(Type.String({ description: "`before` for people: a name, never an id" }))),
+      afterLabel: Type.Optional(nullable(Type.String({ description: "`after` for people: a name, never an id" }))),
     }),
   ),
 });

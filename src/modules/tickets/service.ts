@@ -15,18 +15,24 @@ import { type RequestInfo, TicketActivity } from "./activity.js";
 import { type AttachmentRepository, type AttachmentStore, presentAttachment } from "./attachments.js";
 import type { TicketLinkRepository } from "./links-repository.js";
 import { type LinkKind, TicketLinkService } from "./links-service.js";
+import { checkMentions } from "./mentions.js";
 import { type Channel, canTransition, customerMayChangeStatusTo, type Severity, type Status } from "./model.js";
 import { presentMessage, presentTicket } from "./presenters.js";
+import { QueueRepository } from "./queue-repository.js";
 import type { HistoryRow, MessageRow, TicketFilter, TicketRepository, TicketRow } from "./repository.js";
 import { computeSla, slaColumns, TicketSlaService } from "./sla-service.js";
 import { safeFilename, sniffContentType } from "./sniff.js";
 import { noteLocaleOf, noteLocaleOfPreference, type SystemNote, storedNote } from "./system-notes.js";
+import { withNames } from "./timeline-names.js";
+import { TicketTriage } from "./triage.js";
 
 export interface NewTicket {
   subject: string;
   description: string;
   organizationId?: string;
   requester?: { name: string; email?: string; phone?: string };
+  /** A user of the organization who asked (staff pick them by contact search); they watch the ticket. */
+  requesterId?: string;
   channel?: Channel;
   type: string;
   severity: Severity;
@@ -34,6 +40,24 @@ export interface NewTicket {
   assigneeId?: string | null;
   team?: string | null;
   tags?: string[];
+}
+
+export interface NewMessage {
+  body: string;
+  visibility: "public" | "internal";
+  kind?: "reply" | "phone_call" | "chat";
+  mentions?: string[];
+  /** The channel of a contact made outside the ticket's own (a scheduled call logged by its engineer). */
+  channel?: Channel;
+}
+
+/** Who a message that came through a channel is from: an account, or a bare address (null). */
+export interface MessageOrigin {
+  channel: Channel;
+  authorUserId: string | null;
+  authorKind: "customer" | "agent";
+  /** Written by a machine (an auto-reply): stored as an internal note, reopens nothing, answered by nobody. */
+  automatic: boolean;
 }
 
 export interface TicketPatch {
@@ -90,7 +114,6 @@ export class TicketService {
   private readonly identity: DirectoryService;
   private readonly clock: Clock;
   private readonly plan: PlanService;
-  private readonly notifier: Notifier;
   private readonly links: TicketLinkRepository;
   private readonly attachments: TicketAttachments;
 
@@ -99,7 +122,6 @@ export class TicketService {
     this.identity = deps.directory;
     this.clock = deps.clock;
     this.plan = deps.plan;
-    this.notifier = deps.notifier;
     this.links = deps.links;
     this.attachments = deps.attachments;
     this.activity = new TicketActivity(deps.audit, deps.events);
@@ -113,7 +135,13 @@ export class TicketService {
       deps.notifier,
     );
     this.linkService = new TicketLinkService(deps.repo, deps.links, deps.directory, deps.clock, this.activity);
+    this.triage = new TicketTriage(deps.repo.db, deps.directory, deps.plan, deps.audit, deps.clock);
+    this.texts = new QueueRepository(deps.repo.db, deps.repo.dialect);
   }
+
+  /** Routing rules that place new tickets. */
+  readonly triage: TicketTriage;
+  private readonly texts: QueueRepository;
 
   private readonly activity: TicketActivity;
   private readonly slaClocks: TicketSlaService;
@@ -126,6 +154,19 @@ export class TicketService {
   }
 
   async create(actor: Actor, input: NewTicket, req: RequestInfo) {
+    const write = await this.prepareCreate(actor, input, req);
+    return this.repo.db.transaction().execute(write);
+  }
+
+  /**
+   * A new ticket in two steps: the checks and reads now, the writes in a transaction the caller may share with
+   * its own writes (a call step and the ticket it opens commit together). The writes read nothing outside it.
+   */
+  async prepareCreate(
+    actor: Actor,
+    input: NewTicket,
+    req: RequestInfo,
+  ): Promise<(trx: Kysely<DB>) => Promise<ReturnType<typeof presentTicket>>> {
     const tenant = tenantOf(actor);
     if (tenant && input.organizationId && input.organizationId !== tenant) throw Problem.notFound("Organization");
     const organizationId = tenant ?? input.organizationId;
@@ -135,27 +176,39 @@ export class TicketService {
       throw forbidden("Customers cannot set the assignee, team or tier");
     }
     await this.checkAssignee(input.assigneeId, "/assigneeId");
+    const requesterUser = await this.requesterOf(actor, input, org.id);
     const created = this.clock.now();
     const now = created.toISOString();
-    const requester = input.requester ?? { name: actor.name, email: actor.email };
+    const requester =
+      input.requester ??
+      (requesterUser
+        ? { name: requesterUser.name, email: requesterUser.email }
+        : { name: actor.name, email: actor.email });
+    const channel = input.channel ?? (tenant ? "portal" : "api");
     const versions = await this.plan.timeline();
     const id = uuidv7();
-    const row = await this.repo.db.transaction().execute(async (trx) => {
+    const routed = await this.triage.route({
+      type: input.type,
+      severity: input.severity,
+      organizationId: org.id,
+      channel,
+    });
+    return async (trx) => {
       const ticket: TicketRow = {
         id,
         number: await this.repo.nextNumber(trx),
         organization_id: org.id,
-        requester_user_id: tenant || !input.requester ? actor.userId : null,
+        requester_user_id: requesterUser?.id ?? (tenant || !input.requester ? actor.userId : null),
         requester_contact: JSON.stringify(requester),
         subject: input.subject,
         description: input.description,
-        channel: input.channel ?? (tenant ? "portal" : "api"),
+        channel,
         type: input.type,
         severity: input.severity,
-        tier: input.tier ?? "L1",
+        tier: input.tier ?? routed.tier,
         status: "new",
-        assignee_user_id: input.assigneeId ?? null,
-        team: input.team ?? null,
+        assignee_user_id: input.assigneeId !== undefined ? input.assigneeId : routed.assigneeId,
+        team: input.team !== undefined ? input.team : routed.team,
         tags: JSON.stringify(input.tags ?? []),
         merged_into_id: null,
         first_response_at: null,
@@ -165,18 +218,30 @@ export class TicketService {
         sla_breached: false,
         created_at: now,
         updated_at: now,
+        sla_calendar: routed.calendar,
       };
       // The clocks of a new ticket depend on the row alone, so its SLA columns go in with the insert.
       const computed = computeSla(ticket, { history: [], messages: [] }, versions, created);
       Object.assign(ticket, slaColumns(computed.clocks));
       await this.repo.insert(ticket, trx);
-      await this.activity.publish(trx, ticket, "ticket.created", { number: ticket.number });
+      // The requester hears of replies and status changes on their ticket.
+      if (ticket.requester_user_id) await this.links.watch(id, ticket.requester_user_id, now, trx);
+      await this.activity.publish(trx, ticket, "ticket.created", { actorId: actor.userId });
       await this.slaClocks.arm(trx, ticket, computed, created, new Set());
       // Last: the audit chain's append lock is then held only until the commit that follows.
       await this.activity.record(trx, actor, req, ticket, "ticket.created", { number: ticket.number });
-      return ticket;
-    });
-    return presentTicket(row);
+      return presentTicket(ticket);
+    };
+  }
+
+  /** The requester picked by staff: an active user of the ticket's organization. */
+  private async requesterOf(actor: Actor, input: NewTicket, organizationId: string) {
+    if (!input.requesterId) return undefined;
+    if (tenantOf(actor)) throw forbidden("Customers open tickets as themselves");
+    const user = await this.identity.getUser(input.requesterId).catch(() => undefined);
+    if (!user || user.disabled || user.organizationId !== organizationId)
+      throw invalid("/requesterId", "must be an active user of the ticket's organization");
+    return user;
   }
 
   /** An internal system note on the timeline, stored as its phrase key so each reader gets it in their language. */
@@ -213,82 +278,95 @@ export class TicketService {
   }
 
   async update(actor: Actor, id: string, patch: TicketPatch, req: RequestInfo, systemNote?: SystemNote) {
+    const prepared = await this.prepareUpdate(patch);
+    const result = await this.repo.db
+      .transaction()
+      .execute((trx) => this.applyUpdate(trx, actor, id, () => patch, req, prepared, systemNote));
+    return presentTicket(result);
+  }
+
+  /** What every change of a patch needs checked or read before its transaction: once for a bulk change. */
+  async prepareUpdate(patch: Pick<TicketPatch, "assigneeId">) {
+    await this.checkAssignee(patch.assigneeId, "/assigneeId");
+    return { versions: await this.plan.timeline() };
+  }
+
+  /**
+   * One ticket's change inside the caller's transaction, reading only through it (bulk changes run many in one
+   * transaction, each under a savepoint). `patchOf` sees the ticket as it is, for changes relative to it (tags).
+   */
+  async applyUpdate(
+    trx: Kysely<DB>,
+    actor: Actor,
+    id: string,
+    patchOf: (before: TicketRow) => TicketPatch,
+    req: RequestInfo,
+    { versions }: Awaited<ReturnType<TicketService["prepareUpdate"]>>,
+    systemNote?: SystemNote,
+  ): Promise<TicketRow> {
     const tenant = tenantOf(actor);
     const now = this.clock.now().toISOString();
-    await this.checkAssignee(patch.assigneeId, "/assigneeId");
-    const versions = await this.plan.timeline();
-    let statusChange: string | null = null;
-    const result = await this.repo.db.transaction().execute(async (trx) => {
-      const before = await this.repo.find(id, tenant, trx);
-      if (!before) throw Problem.notFound("Ticket");
-      if (before.merged_into_id) throw Problem.conflict(`Ticket was merged into another ticket and cannot change`);
-      if (tenant) {
-        const allowed = Object.keys(patch).every((k) => k === "status");
-        if (!allowed || (patch.status && !customerMayChangeStatusTo(patch.status))) {
-          throw forbidden("Customers may only reopen, resolve or close their tickets");
-        }
+    const before = await this.repo.find(id, tenant, trx);
+    if (!before) throw Problem.notFound("Ticket");
+    if (before.merged_into_id) throw Problem.conflict(`Ticket was merged into another ticket and cannot change`);
+    const patch = patchOf(before);
+    if (tenant) {
+      const allowed = Object.keys(patch).every((k) => k === "status");
+      if (!allowed || (patch.status && !customerMayChangeStatusTo(patch.status))) {
+        throw forbidden("Customers may only reopen, resolve or close their tickets");
       }
-      if (patch.status && patch.status !== before.status && !canTransition(before.status as Status, patch.status)) {
-        throw new Problem(
-          409,
-          "invalid-transition",
-          "Status change not allowed",
-          `A ${before.status} ticket cannot become ${patch.status}`,
-        );
-      }
-      if (patch.status === before.status && (patch.status === "closed" || patch.status === "resolved")) {
-        throw new Problem(
-          409,
-          "invalid-transition",
-          "Status change not allowed",
-          `The ticket is already ${patch.status}`,
-        );
-      }
-      const after: TicketRow = { ...before, updated_at: now };
-      const history: HistoryRow[] = [];
-      for (const [key, column] of Object.entries(tracked) as [keyof TicketPatch, keyof TicketRow][]) {
-        const value = patch[key];
-        if (value === undefined) continue;
-        const stored = key === "tags" ? JSON.stringify(value) : value;
-        if (stored === before[column]) continue;
-        (after as Record<string, unknown>)[column] = stored;
-        history.push({
-          id: uuidv7(),
-          ticket_id: id,
-          at: now,
-          actor_user_id: actor.userId,
-          field: key,
-          before_value: before[column] === null ? null : String(before[column]),
-          after_value: stored === null ? null : String(stored),
-        });
-      }
-      if (after.status !== before.status) {
-        if (after.status === "resolved") after.resolved_at = now;
-        if (after.status === "closed") after.closed_at = now;
-        if (after.status === "open" && (before.status === "resolved" || before.status === "closed")) {
-          after.resolved_at = null;
-          after.closed_at = null;
-        }
-      }
-      if (!history.length) return before;
-      await this.repo.update(id, after, trx);
-      await this.repo.insertHistory(history, trx);
-      if (systemNote) await this.insertSystemNote(trx, id, actor.userId, systemNote, now);
-      await this.activity.after(trx, actor, req, after, "ticket.updated", {
-        changes: history.map((h) => ({ field: h.field, before: h.before_value, after: h.after_value })),
-      });
-      if (after.status !== before.status) statusChange = `${before.status} → ${after.status}`;
-      return { ...after, ...(await this.slaClocks.refresh(trx, after, versions)) };
-    });
-    if (statusChange) {
-      await this.mailWatchers(id, actor.userId, {
-        number: Number(result.number),
-        subject: result.subject,
-        author: actor.name,
-        change: statusChange,
+    }
+    if (patch.status && patch.status !== before.status && !canTransition(before.status as Status, patch.status)) {
+      throw new Problem(
+        409,
+        "invalid-transition",
+        "Status change not allowed",
+        `A ${before.status} ticket cannot become ${patch.status}`,
+      );
+    }
+    if (patch.status === before.status && (patch.status === "closed" || patch.status === "resolved")) {
+      throw new Problem(
+        409,
+        "invalid-transition",
+        "Status change not allowed",
+        `The ticket is already ${patch.status}`,
+      );
+    }
+    const after: TicketRow = { ...before, updated_at: now };
+    const history: HistoryRow[] = [];
+    for (const [key, column] of Object.entries(tracked) as [keyof TicketPatch, keyof TicketRow][]) {
+      const value = patch[key];
+      if (value === undefined) continue;
+      const stored = key === "tags" ? JSON.stringify(value) : value;
+      if (stored === before[column]) continue;
+      (after as Record<string, unknown>)[column] = stored;
+      history.push({
+        id: uuidv7(),
+        ticket_id: id,
+        at: now,
+        actor_user_id: actor.userId,
+        field: key,
+        before_value: before[column] === null ? null : String(before[column]),
+        after_value: stored === null ? null : String(stored),
       });
     }
-    return presentTicket(result);
+    if (after.status !== before.status) {
+      if (after.status === "resolved") after.resolved_at = now;
+      if (after.status === "closed") after.closed_at = now;
+      if (after.status === "open" && (before.status === "resolved" || before.status === "closed")) {
+        after.resolved_at = null;
+        after.closed_at = null;
+      }
+    }
+    if (!history.length) return before;
+    await this.repo.update(id, after, trx);
+    await this.repo.insertHistory(history, trx);
+    if (systemNote) await this.insertSystemNote(trx, id, actor.userId, systemNote, now);
+    await this.activity.after(trx, actor, req, after, "ticket.updated", {
+      changes: history.map((h) => ({ field: h.field, before: h.before_value, after: h.after_value })),
+      actorId: actor.userId,
+    });
+    return { ...after, ...(await this.slaClocks.refresh(trx, after, versions)) };
   }
 
   async escalate(actor: Actor, id: string, tier: "L1" | "L2" | "L3", reason: string, req: RequestInfo) {
@@ -302,78 +380,80 @@ export class TicketService {
     });
   }
 
-  async addMessage(
+  /**
+   * Adds a message. `origin` is for a message that arrived through a channel (an email) on behalf of its author,
+   * who may have no account: an automatic one (an auto-reply) is kept as an internal note and changes nothing.
+   */
+  async addMessage(actor: Actor, id: string, input: NewMessage, req: RequestInfo, origin?: MessageOrigin) {
+    const write = await this.prepareMessage(actor, input, req, origin);
+    return this.repo.db.transaction().execute((trx) => write(trx, id));
+  }
+
+  /** A message in two steps, like `prepareCreate`: the checks now, the writes on ticket `id` in the caller's transaction. */
+  async prepareMessage(
     actor: Actor,
-    id: string,
-    input: { body: string; visibility: "public" | "internal"; kind?: "reply" | "phone_call" },
+    input: NewMessage,
     req: RequestInfo,
-  ) {
+    origin?: MessageOrigin,
+  ): Promise<(trx: Kysely<DB>, id: string) => Promise<ReturnType<typeof presentMessage>>> {
     const tenant = tenantOf(actor);
     if (tenant && input.visibility === "internal") throw forbidden("Customers cannot write internal notes");
+    const mentions = await checkMentions(this.identity, actor, input.mentions);
     const now = this.clock.now().toISOString();
-    const staff = isStaff(actor.role);
+    const staff = origin ? origin.authorKind === "agent" && !origin.automatic : isStaff(actor.role);
     const versions = await this.plan.timeline();
-    return this.repo.db
-      .transaction()
-      .execute(async (trx) => {
-        const t = await this.repo.find(id, tenant, trx);
-        if (!t) throw Problem.notFound("Ticket");
-        if (t.merged_into_id) throw Problem.conflict("Ticket was merged into another ticket; reply there");
-        if (t.status === "closed") throw Problem.conflict("Ticket is closed; reopen it first");
-        const message: MessageRow = {
-          id: uuidv7(),
-          ticket_id: id,
-          author_user_id: actor.userId,
-          author_kind: staff ? "agent" : "customer",
-          visibility: input.visibility,
-          kind: input.visibility === "internal" ? "note" : (input.kind ?? "reply"),
-          body: input.body,
-          body_key: null,
-          body_params: null,
-          created_at: now,
-        };
-        await this.repo.insertMessage(message, trx);
-        const patch: Partial<TicketRow> = { updated_at: now };
-        // First response is a public agent reply (or a logged answered call), never an internal note.
-        if (staff && input.visibility === "public" && !t.first_response_at) patch.first_response_at = now;
-        if (staff && input.visibility === "public" && t.status === "new") patch.status = "open";
-        if (!staff && (t.status === "pending_customer" || t.status === "resolved")) patch.status = "open";
-        await this.repo.update(id, patch, trx);
-        if (patch.status) {
-          await this.repo.insertHistory(
-            [
-              {
-                id: uuidv7(),
-                ticket_id: id,
-                at: now,
-                actor_user_id: actor.userId,
-                field: "status",
-                before_value: t.status,
-                after_value: patch.status,
-              },
-            ],
-            trx,
-          );
-        }
-        await this.activity.after(trx, actor, req, t, "ticket.message.created", {
-          messageId: message.id,
-          visibility: message.visibility,
-          kind: message.kind,
-        });
-        await this.slaClocks.refresh(trx, { ...t, ...patch }, versions);
-        return { message, ticket: t };
-      })
-      .then(async ({ message, ticket }) => {
-        if (message.visibility === "public") {
-          await this.mailWatchers(id, actor.userId, {
-            number: Number(ticket.number),
-            subject: ticket.subject,
-            author: actor.name,
-            body: message.body,
-          });
-        }
-        return presentMessage(message);
+    return async (trx, id) => {
+      const t = await this.repo.find(id, tenant, trx);
+      if (!t) throw Problem.notFound("Ticket");
+      if (t.merged_into_id) throw Problem.conflict("Ticket was merged into another ticket; reply there");
+      if (t.status === "closed") throw Problem.conflict("Ticket is closed; reopen it first");
+      const message: MessageRow = {
+        id: uuidv7(),
+        ticket_id: id,
+        author_user_id: origin ? origin.authorUserId : actor.userId,
+        author_kind: staff ? "agent" : "customer",
+        visibility: input.visibility,
+        kind: input.visibility === "internal" ? "note" : (input.kind ?? "reply"),
+        body: input.body,
+        body_key: null,
+        body_params: null,
+        created_at: now,
+      };
+      await this.repo.insertMessage(message, trx);
+      await this.texts.appendText(trx, Number(t.number), message.visibility, message.body);
+      const patch: Partial<TicketRow> = { updated_at: now };
+      // First response is a public agent reply (or a logged answered call), never an internal note.
+      if (staff && input.visibility === "public" && !t.first_response_at) patch.first_response_at = now;
+      if (staff && input.visibility === "public" && t.status === "new") patch.status = "open";
+      if (!staff && !origin?.automatic && (t.status === "pending_customer" || t.status === "resolved"))
+        patch.status = "open";
+      await this.repo.update(id, patch, trx);
+      if (patch.status) {
+        await this.repo.insertHistory(
+          [
+            {
+              id: uuidv7(),
+              ticket_id: id,
+              at: now,
+              actor_user_id: actor.userId,
+              field: "status",
+              before_value: t.status,
+              after_value: patch.status,
+            },
+          ],
+          trx,
+        );
+      }
+      await this.activity.after(trx, actor, req, t, "ticket.message.created", {
+        messageId: message.id,
+        visibility: message.visibility,
+        kind: message.kind,
+        ...(mentions.length ? { mentions } : {}),
+        ...(origin ? { channel: origin.channel } : input.channel ? { channel: input.channel } : {}),
       });
+      await this.slaClocks.refresh(trx, { ...t, ...patch }, versions);
+      return presentMessage(message);
+    };
   }
 
   link(actor: Actor, id: string, input: { ticketId: string; kind: LinkKind }, req: RequestInfo) {
@@ -480,23 +560,6 @@ export class TicketService {
     return this.linkService.watchersOf(actor, id);
   }
 
-  /** Notifies a ticket's watchers (not the actor) after a public reply or a status change. */
-  private async mailWatchers(
-    ticketId: string,
-    actorId: string,
-    params: { number: number; subject: string; author: string; change?: string; body?: string },
-  ) {
-    const watchers = (await this.links.watchers(ticketId)).filter((u) => u !== actorId);
-    await this.notifier.enqueue(
-      watchers.map((userId) => ({
-        to: { userId },
-        template: "ticket.watcher-update",
-        params,
-        thread: { kind: "ticket", id: ticketId },
-      })),
-    );
-  }
-
   /**
    * Attaches a file to a ticket the actor can see (and may write to). The type is detected from the content;
    * the size limit is checked on the decoded bytes.
@@ -562,6 +625,11 @@ export class TicketService {
     return this.slaClocks.view(t);
   }
 
+  /** A ticket's clocks for a reader that is not a request (the notifications' promised due time). */
+  slaOf(t: TicketRow) {
+    return this.slaClocks.view(t);
+  }
+
   /** Runs a ticket's deadline now, as its timer does when it fires: announces nothing twice. */
   onDeadline(ticketId: string): Promise<void> {
     return this.slaClocks.onDeadline(ticketId);
@@ -582,7 +650,7 @@ export class TicketService {
       this.repo.history(id),
       this.repo.slaEvents(id),
     ]);
-    return {
+    return withNames(this.identity, {
       messages: messages.map((m) => presentMessage(m, locale)),
       sla: sla.map((e) => ({ id: e.id, at: e.at, clock: e.clock, tier: e.tier, kind: e.kind })),
       history: history.map((h) => ({
@@ -593,6 +661,6 @@ export class TicketService {
         before: h.before_value,
         after: h.after_value,
       })),
-    };
+    });
   }
 }

@@ -15,6 +15,7 @@ import type { TimerFiring, TimerService } from "../timers/service.js";
 import type { HistoryRow, MessageRow, SlaEventRow, TicketRepository, TicketRow } from "./repository.js";
 import { policyTimeline, slaPlanFor, ticketEvents, withCalendarChanges } from "./sla-events.js";
 import { noteLocaleOfPreference, type SkippedRecipient, type SystemNote, storedNote } from "./system-notes.js";
+import { withTierCalendar } from "./triage.js";
 
 const severityRank: Record<SeverityId, number> = { low: 0, medium: 1, high: 2, critical: 3 };
 
@@ -50,11 +51,12 @@ export function computeSla(ticket: TicketRow, inputs: SlaInputs, versions: reado
       ...sla.calendarChanges,
       ...policies.changes,
     ]),
-    policy: policyFromPlan(planUnderPolicy(sla.plan, policies.opening)),
+    // The routed calendar (a critical ticket's 24x7) replaces the tiers' business hours.
+    policy: policyFromPlan(withTierCalendar(planUnderPolicy(sla.plan, policies.opening), ticket.sla_calendar)),
     now,
   });
   const plan: PlanDocument = {
-    ...planUnderPolicy(sla.plan, policies.current),
+    ...withTierCalendar(planUnderPolicy(sla.plan, policies.current), ticket.sla_calendar),
     calendars: versions.at(-1)!.document.calendars,
   };
   return {

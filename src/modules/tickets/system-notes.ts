@@ -34,7 +34,8 @@ export type SystemNote =
     }
   | { key: "ticket.escalated"; params: { from: string; to: string; reason: string } }
   | { key: "ticket.merged_into"; params: { number: number } }
-  | { key: "ticket.merged_from"; params: { number: number } };
+  | { key: "ticket.merged_from"; params: { number: number } }
+  | { key: "csat.rated"; params: { rating: number; comment: string | null } };
 
 type Phrasebook = { [K in SystemNote["key"]]: (p: Extract<SystemNote, { key: K }>["params"]) => string };
 
@@ -78,6 +79,7 @@ const phrasebooks: Record<NoteLocale, Phrasebook> = {
       ].join("; "),
     "ticket.escalated": (p) => `Escalated from ${p.from} to ${p.to}: ${p.reason}`,
     "ticket.merged_into": (p) => `Merged into #${p.number}`,
+    "csat.rated": (p) => `Customer rating: ${p.rating}/5${p.comment ? ` — "${p.comment}"` : ""}`,
     "ticket.merged_from": (p) => `#${p.number} was merged into this ticket`,
   },
   "pt-BR": {
@@ -96,6 +98,7 @@ const phrasebooks: Record<NoteLocale, Phrasebook> = {
       ].join("; "),
     "ticket.escalated": (p) => `Escalonado de ${p.from} para ${p.to}: ${p.reason}`,
     "ticket.merged_into": (p) => `Mesclado no #${p.number}`,
+    "csat.rated": (p) => `Avaliação do cliente: ${p.rating}/5${p.comment ? ` — "${p.comment}"` : ""}`,
     "ticket.merged_from": (p) => `#${p.number} foi mesclado neste chamado`,
   },
 };

@@ -13,6 +13,7 @@ import type { JobContext, JobQueue } from "../../platform/jobs/queue.js";
 import type { SecretBox } from "../../platform/secrets.js";
 import type { AuditService } from "../audit/service.js";
 import type { Actor } from "../identity/actor.js";
+import { eventAsSeenByOrganization } from "../identity/event-visibility.js";
 import type { DeliveryRow, DeliveryStatus, WebhookRepository, WebhookRow } from "./repository.js";
 import { signature } from "./signature.js";
 
@@ -89,6 +90,8 @@ export function deliveryView(row: DeliveryRow) {
 /** Whether a webhook's filters take an event: each type exact, a `prefix.*` or `*`; the organization if set. */
 function wants(filter: { eventTypes: string[]; organizationId: string | null }, event: DomainEvent): boolean {
   if (filter.organizationId && filter.organizationId !== event.organizationId) return false;
+  // A webhook scoped to one organization is that customer's feed: only what its users may see goes into it.
+  if (filter.organizationId && !eventAsSeenByOrganization(filter.organizationId, event)) return false;
   return filter.eventTypes.some((t) => selects(t, event.type));
 }
 
@@ -225,13 +228,27 @@ export class WebhookService {
     const webhook = await this.repo.find(delivery.webhook_id);
     const event = await this.repo.findEvent(delivery.event_id);
     if (!webhook || !event) return;
+    const stored = {
+      type: event.type,
+      organizationId: event.organization_id,
+      subjectId: event.subject_id,
+      payload: JSON.parse(event.payload) as unknown,
+    };
+    // Scoped to an organization: the payload as its users see it (no acting agent, mentions or visibility); the
+    // test event, asked for this webhook alone, goes as it is.
+    const shown =
+      webhook.organization_id && event.type !== TEST_EVENT
+        ? eventAsSeenByOrganization(webhook.organization_id, stored)
+        : stored;
+    // Queued when it was visible; hidden now only if the catalogue changed since: nothing to send.
+    if (!shown) return;
     const body = JSON.stringify({
       id: Number(event.id),
       type: event.type,
       organizationId: event.organization_id,
       subjectId: event.subject_id,
       createdAt: event.created_at,
-      payload: JSON.parse(event.payload),
+      payload: shown.payload,
     });
     const started = performance.now();
     const { statusCode, error } = await this.post(webhook, {

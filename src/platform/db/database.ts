@@ -78,7 +78,10 @@ function wrapSqlite(raw: SqliteDatabase.Database) {
   };
 }
 
-export async function openDatabase(url: string): Promise<Database> {
+export async function openDatabase(
+  url: string,
+  opts: { onConnectionLost?: (err: Error) => void } = {},
+): Promise<Database> {
   const safeUrl = maskUrl(url);
   if (url.startsWith("sqlite:")) {
     const file = url.slice("sqlite:".length);
@@ -105,9 +108,8 @@ export async function openDatabase(url: string): Promise<Database> {
       options: "-c TimeZone=UTC",
       connectionTimeoutMillis: 5000,
     });
-    pool.on("error", () => {
-      // An idle client lost its connection; the pool replaces it on next use.
-    });
+    // An idle client lost its connection (the server restarted or cut it): the pool replaces it on next use.
+    pool.on("error", (err) => opts.onConnectionLost?.(err));
     try {
       const client = await pool.connect();
       client.release();

@@ -30,12 +30,29 @@ export interface Dialect {
     columns: readonly { name: string; type: "bigint" | "double" }[],
     values: readonly number[][],
   ): RawBuilder<unknown>;
-  /** Cast a bound JSON text parameter so the engine stores it as JSON. */
+  /**
+   * Rows of mixed values as a row source bound as one JSON parameter, for one `UPDATE … FROM` over a batch
+   * whose rows each get their own values: `SELECT c1, c2… FROM <source>`. Missing or null values are NULL.
+   */
+  jsonRows(
+    columns: Readonly<Record<string, "text" | "integer" | "timestamp">>,
+    rows: readonly Record<string, string | number | null>[],
+  ): RawBuilder<unknown>;
+  /**
+   * Cast a bound JSON text parameter so the engine stores it as JSON. Lone surrogates in its strings become
+   * U+FFFD, as text columns store them: PostgreSQL's jsonb refuses the `\ud800` escapes JSON.stringify writes.
+   */
   json(value: unknown): RawBuilder<string>;
   /** Start of the time bucket of `seconds` width holding the instant column (for charts and roll-ups). */
   timeBucket(column: Expression<unknown>, seconds: number): RawBuilder<string>;
   /** Row-lock clause for claiming work rows so concurrent nodes skip each other's rows. */
   skipLocked: RawBuilder<unknown>;
+  /**
+   * Table option (for `modifyEnd`) that stores a high-volume table's rows in primary-key order, so an insert
+   * writes one b-tree and a range read of one key prefix is contiguous: SQLite `WITHOUT ROWID` (else a rowid
+   * table plus a separate key index). PostgreSQL: none, a heap with its key index is the only layout.
+   */
+  rowsInKeyOrder: RawBuilder<unknown>;
   /**
    * Whether write transactions that span awaits must queue in-process first. SQLite: a second connection to
    * the same file in this process (two nodes in a test) would busy-wait synchronously for the write lock,
@@ -60,6 +77,14 @@ export interface Dialect {
    * (PostgreSQL runs `pg_notify`; SQLite, which has no listeners, returns null).
    */
   notifyReturning(channel: string, payload: RawBuilder<unknown>): RawBuilder<unknown>;
+  /**
+   * A condition, always true, to AND into a write statement run on its own (not in a transaction) so that its
+   * commit does not wait for the disk: for bookkeeping whose loss in a crash of the database server (not of a
+   * node) only repeats work, a message sent twice, and never loses any. PostgreSQL: `synchronous_commit` off
+   * for that statement's transaction, set in the statement itself to spare the round trips of a transaction
+   * block. SQLite (WAL, `synchronous = NORMAL`) commits like that already.
+   */
+  relaxedCommit: RawBuilder<SqlBool>;
   /** Wake listeners on other nodes; delivered only when the surrounding transaction commits. */
   notify(db: Kysely<any>, channel: string, payload: string): Promise<void>;
   /**
@@ -77,6 +102,26 @@ export interface Dialect {
      * the matches (up to a bound) to pick how the condition is written.
      */
     matches(db: Kysely<any>, index: FullTextIndex, words: string[]): Promise<RawBuilder<SqlBool>>;
+  };
+  /** Ranked search over app-normalised text (the knowledge base); see `RankedTextIndex`. */
+  rankedText: {
+    create(db: Kysely<any>, index: RankedTextIndex): Promise<void>;
+    drop(db: Kysely<any>, index: RankedTextIndex): Promise<void>;
+    /**
+     * Row source `(key, score)` of the rows holding any of the terms, higher score better (BM25 on SQLite,
+     * `ts_rank_cd` on PostgreSQL), the heading weighing more than the body. Terms must be letters and digits
+     * only (the app's normalised terms); with `prefixLast` the last one also matches as a prefix. `bound`
+     * limits the ranking's cost when a term is common, each engine the way its index allows: SQLite ranks every
+     * match inside FTS5 (bm25 is cheap there) and keeps the best `top`, as a rowid filter would make FTS5 run
+     * the query again for each row; PostgreSQL computes ts_rank_cd, which reads each row's tsvector, only for
+     * the keys in `among` (a subquery of candidate keys).
+     */
+    ranked(
+      index: RankedTextIndex,
+      terms: string[],
+      prefixLast: boolean,
+      bound?: { top: number; among: Expression<unknown> },
+    ): RawBuilder<unknown>;
   };
   /**
    * Table and column list for schema comparison and the data dictionary. The full-text machinery (FTS5
@@ -100,6 +145,22 @@ export interface FullTextIndex {
   table: string;
   key: string;
   columns: string[];
+}
+
+/**
+ * Ranked search over two columns of text the app has already normalised (accents, case, stems, stop words
+ * gone), so both engines index the same terms. SQLite: an FTS5 external-content table `name` kept in sync by
+ * triggers, ranked by bm25 with the heading weighing ten times the body. PostgreSQL: a stored generated
+ * `tsvector` column `name` ('simple' configuration: no further folding; heading weight A, body weight B) with a
+ * GIN index of the same name, ranked by ts_rank_cd.
+ */
+export interface RankedTextIndex {
+  name: string;
+  table: string;
+  /** Integer key of the table (FTS5 rowid). */
+  key: string;
+  heading: string;
+  body: string;
 }
 
 /** Accented Latin letters (Portuguese, Spanish, French, German) and their plain forms, for PostgreSQL. */
@@ -148,6 +209,10 @@ function compareColumnLists(a: string[], b: string[]): number {
   return a.join(",") < b.join(",") ? -1 : 1;
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const storableJson = (value: unknown) =>
+  JSON.stringify(value, (_key, v: unknown) => (typeof v === "string" ? v.replace(LONE_SURROGATE, "\uFFFD") : v));
+
 const sqliteDialect: Dialect = {
   engine: "sqlite",
   types: { timestamp: "text", json: "text", boolean: "integer" },
@@ -161,12 +226,16 @@ const sqliteDialect: Dialect = {
     );
     return sql`(SELECT ${sql.join(select)} FROM json_each(${JSON.stringify(rows)}))`;
   },
-  json: (value) => sql<string>`${JSON.stringify(value)}`,
+  // Instants are ISO text already, and ->> yields SQL integers for JSON integers.
+  jsonRows: (columns, rows) =>
+    sql`(SELECT ${sql.join(Object.keys(columns).map((c) => sql`value ->> ${c} AS ${sql.ref(c)}`))} FROM json_each(${JSON.stringify(rows)}))`,
+  json: (value) => sql<string>`${storableJson(value)}`,
   // The width is an integer literal: better-sqlite3 binds JS numbers as REAL, which would make the division exact.
   timeBucket: (column, seconds) =>
     sql<string>`strftime('%Y-%m-%dT%H:%M:%S.000Z', (CAST(strftime('%s', ${column}) AS INTEGER) / ${sql.lit(Math.trunc(seconds))}) * ${sql.lit(Math.trunc(seconds))}, 'unixepoch')`,
   // SQLite has a single writer, so a claim's UPDATE is already exclusive.
   skipLocked: sql``,
+  rowsInKeyOrder: sql`WITHOUT ROWID`,
   queueWriteTransactions: true,
   lockForAppend: async () => {},
   async nextCounter(trx, name) {
@@ -177,6 +246,7 @@ const sqliteDialect: Dialect = {
   async setCounter(db, name, value) {
     await sql`UPDATE counters SET value = ${value} WHERE name = ${name}`.execute(db);
   },
+  relaxedCommit: sql<SqlBool>`1 = 1`,
   notifyReturning: () => sql`NULL`,
   notify: async () => {},
   clockMs: async () => null,
@@ -211,6 +281,20 @@ const sqliteDialect: Dialect = {
       return Number(rows[0]?.n) < FEW_MATCHES
         ? sql<SqlBool>`${sql.ref(`${table}.${key}`)} IN (${matching})`
         : sql<SqlBool>`+${sql.ref(`${table}.${key}`)} IN (${matching})`;
+    },
+  },
+  rankedText: {
+    async create(db, { name, table, key, heading, body }) {
+      await sqliteDialect.fullText.create(db, { name, table, key, columns: [heading, body] });
+    },
+    async drop(db, { name, table, key, heading, body }) {
+      await sqliteDialect.fullText.drop(db, { name, table, key, columns: [heading, body] });
+    },
+    ranked({ name }, terms, prefixLast, bound) {
+      const query = terms.map((t, i) => `"${t}"${prefixLast && i === terms.length - 1 ? "*" : ""}`).join(" OR ");
+      const score = sql`bm25(${sql.id(name)}, 10.0, 1.0)`;
+      return sql`(SELECT rowid AS key, -${score} AS score FROM ${sql.id(name)}
+        WHERE ${sql.id(name)} MATCH ${query}${bound ? sql` ORDER BY ${score} LIMIT ${sql.lit(bound.top)}` : sql``})`;
     },
   },
   async describeSchema(db) {
@@ -255,10 +339,18 @@ const postgresDialect: Dialect = {
     sql`(SELECT * FROM unnest(${sql.join(
       columns.map((c, i) => sql`${values[i]}::${sql.raw(c.type === "bigint" ? "bigint[]" : "float8[]")}`),
     )}) AS x(${sql.join(columns.map((c) => sql.ref(c.name)))}))`,
-  json: (value) => sql<string>`${JSON.stringify(value)}::jsonb`,
+  jsonRows: (columns, rows) =>
+    sql`(SELECT * FROM jsonb_to_recordset(${storableJson(rows)}::jsonb) AS x(${sql.join(
+      Object.entries(columns).map(
+        ([c, type]) =>
+          sql`${sql.ref(c)} ${sql.raw(type === "timestamp" ? "timestamptz" : type === "integer" ? "integer" : "text")}`,
+      ),
+    )}))`,
+  json: (value) => sql<string>`${storableJson(value)}::jsonb`,
   timeBucket: (column, seconds) =>
     sql<string>`to_timestamp(floor(extract(epoch from ${column}) / ${seconds}) * ${seconds})`,
   skipLocked: sql`FOR UPDATE SKIP LOCKED`,
+  rowsInKeyOrder: sql``,
   queueWriteTransactions: false,
   async lockForAppend(trx, key) {
     await sql`SELECT pg_advisory_xact_lock(${key})`.execute(trx);
@@ -272,6 +364,8 @@ const postgresDialect: Dialect = {
   async setCounter(db, name, value) {
     await sql`SELECT setval(${sql.lit(`${name}_seq`)}::regclass, ${Math.max(value, 1)}, ${value > 0})`.execute(db);
   },
+  // An uncorrelated subquery runs once, and a local setting lasts through the implicit transaction's commit.
+  relaxedCommit: sql<SqlBool>`(SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL`,
   notifyReturning: (channel, payload) => sql`pg_notify(${channel}, (${payload})::text)`,
   async notify(db, channel, payload) {
     await sql`SELECT pg_notify(${channel}, ${payload})`.execute(db);
@@ -299,6 +393,26 @@ const postgresDialect: Dialect = {
     async matches(_db, { name, table }, words) {
       const query = words.map((w, i) => (i === words.length - 1 ? `${w}:*` : w)).join(" & ");
       return sql<SqlBool>`${sql.ref(`${table}.${name}`)} @@ to_tsquery('simple'::regconfig, translate(${query}, ${sql.lit(ACCENTED)}, ${sql.lit(PLAIN)}))`;
+    },
+  },
+  rankedText: {
+    async create(db, { name, table, heading, body }) {
+      await sql`ALTER TABLE ${sql.id(table)} ADD COLUMN ${sql.id(name)} tsvector GENERATED ALWAYS AS
+        (setweight(to_tsvector('simple'::regconfig, ${sql.id(heading)}), 'A') ||
+         setweight(to_tsvector('simple'::regconfig, ${sql.id(body)}), 'B')) STORED`.execute(db);
+      await sql`CREATE INDEX ${sql.id(name)} ON ${sql.id(table)} USING gin (${sql.id(name)}) WITH (fastupdate = off)`.execute(
+        db,
+      );
+    },
+    async drop(db, { name, table }) {
+      await sql`ALTER TABLE ${sql.id(table)} DROP COLUMN IF EXISTS ${sql.id(name)}`.execute(db);
+    },
+    ranked({ name, table, key }, terms, prefixLast, bound) {
+      const query = terms.map((t, i) => (prefixLast && i === terms.length - 1 ? `${t}:*` : t)).join(" | ");
+      return sql`(SELECT ${sql.id(key)} AS key, ts_rank_cd(${sql.id(name)}, q) AS score
+        FROM ${sql.id(table)}, to_tsquery('simple'::regconfig, ${query}) AS q WHERE ${sql.id(name)} @@ q${
+          bound ? sql` AND ${sql.id(key)} IN (${bound.among})` : sql``
+        })`;
     },
   },
   async describeSchema(db) {

@@ -250,6 +250,9 @@ export const dataDictionary: Record<string, TableMeaning> = {
       sla_breached: boolean("Whether any SLA clock of the ticket has breached"),
       created_at: createdAt,
       updated_at: updatedAt,
+      sla_calendar: text(
+        "Calendar its tier clocks run on, set by the routing rule that placed it; null: the tier's own",
+      ),
     },
   },
   ticket_messages: {
@@ -283,6 +286,88 @@ export const dataDictionary: Record<string, TableMeaning> = {
       created_at: createdAt,
     },
   },
+  csat_surveys: {
+    meaning:
+      "Satisfaction surveys: one per resolution of a ticket, mailed with a signed link (no login) and one reminder; the rating and comment once given.",
+    columns: {
+      id: text("UUIDv7 of the survey; the signed link seals it"),
+      ticket_id: text("Ticket resolved"),
+      organization_id: text("The ticket's organization"),
+      resolved_at: timestamp("When the resolution this survey asks about happened"),
+      recipient_user_id: text("User asked (the requester), when the requester is a user"),
+      recipient_email: text("Address asked when the requester is only a contact"),
+      agent_user_id: text("Assignee at the resolution: the agent the rating counts for"),
+      team: text("Team at the resolution"),
+      tier: text("Support tier at the resolution"),
+      type: text("Ticket type at the resolution"),
+      status: text("`pending` (link valid until expires_at), `rated`, or `superseded` by a later resolution's survey"),
+      expires_at: timestamp("After this the link shows an expired page"),
+      reminded_at: timestamp("When the one reminder was queued"),
+      rating: integer("1 (very unsatisfied) to 5 (very satisfied)"),
+      comment: text("The customer's comment"),
+      rated_at: timestamp("When the rating was given"),
+      created_at: createdAt,
+    },
+  },
+  csat_settings: {
+    meaning: "Satisfaction surveys per organization: an organization may opt out (no row: surveys on).",
+    columns: {
+      organization_id: text("Organization"),
+      surveys_enabled: boolean("Whether its requesters are asked to rate resolved tickets"),
+      updated_by: text("User who changed it last"),
+      updated_at: updatedAt,
+    },
+  },
+  ticket_contacts: {
+    meaning:
+      "First-contact resolution ingredients: each contact session a customer started on a ticket (opening, coming back after an answer, a call), with its channel.",
+    columns: {
+      id: text("UUIDv7 of the contact"),
+      ticket_id: text("Ticket contacted about"),
+      organization_id: text("The ticket's organization"),
+      type: text("The ticket's type at the contact: repeat contacts match on it"),
+      channel: text("Channel of the contact: portal, email, chat, phone, ..."),
+      kind: text("`opened` (the ticket), `customer_reply` (back after a public staff reply) or `call` (a logged call)"),
+      at: timestamp("When the contact started"),
+    },
+  },
+  ticket_routing_rules: {
+    meaning:
+      "Triage rules in order: a new ticket's tier, team, assignee and tier-clock calendar each come from the first rule that matches and sets it.",
+    columns: {
+      id: text("UUIDv7 of the rule"),
+      position: integer("Order of the rule, from 0"),
+      name: text("Display name"),
+      conditions: json("`{types?, severities?, organizationIds?, channels?}`: every condition given must hold"),
+      tier: text("Support tier the rule places the ticket in, or null"),
+      team: text("Team the rule hands the ticket to, or null"),
+      assignee_user_id: text("Staff user the rule assigns the ticket to, or null"),
+      calendar: text("Plan calendar the ticket's tier clocks run on, or null"),
+      created_at: createdAt,
+    },
+  },
+  ticket_views: {
+    meaning: "Saved queue views: filters and sort, personal or shared within the owner's organization.",
+    columns: {
+      id: text("UUIDv7 of the view"),
+      owner_user_id: text("User who saved it"),
+      organization_id: text("Organization of the owner; a shared view is seen by its users only"),
+      name: text("Display name"),
+      shared: boolean("Whether the organization's other users see it"),
+      filters: json("Queue filters: `{queue?, status?, severity?, tier?, team?, organization?, assignee?, q?}`"),
+      sort: text("`urgency`, `newest` or `updated`"),
+      created_at: createdAt,
+      updated_at: updatedAt,
+    },
+  },
+  ticket_texts: {
+    meaning: "Every non-system message of a ticket, gathered per ticket for keyword search.",
+    columns: {
+      ticket_number: bigint("Number of the ticket"),
+      public_text: text("Its public messages, in order"),
+      internal_text: text("Its internal notes, in order (searched for staff only)"),
+    },
+  },
   ticket_watchers: {
     meaning: "Users who follow a ticket: they are mailed its public replies and status changes.",
     columns: {
@@ -301,6 +386,94 @@ export const dataDictionary: Record<string, TableMeaning> = {
         "related, duplicate (ticket_id duplicates other_ticket_id) or parent (ticket_id is the parent of other_ticket_id)",
       ),
       created_by: text("User who made the link"),
+      created_at: createdAt,
+    },
+  },
+  oncall_rotations: {
+    meaning:
+      "On-call rotations: layers that hand the shift off daily or weekly at a local time in an IANA zone, through their participants; a later layer covers earlier ones where active (its hours, holidays or other days).",
+    columns: {
+      id: text("UUIDv7 of the rotation"),
+      name: text("Display name"),
+      team: text("Team (a name in users' `teams`) the rotation serves; null for none"),
+      timezone: text("IANA zone of the hand-off times, e.g. America/Sao_Paulo"),
+      holiday_calendar: text("Plan calendar whose holidays layers with `days` follow; null: `comercial`"),
+      layers: json(
+        "Layers lowest first: name, participants (user ids in order), handoff {every day|week, at HH:MM}, startsOn, between {from, to}, days all|holidays|workdays",
+      ),
+      created_at: createdAt,
+      updated_at: updatedAt,
+    },
+  },
+  oncall_overrides: {
+    meaning: "Overrides of a rotation: a user on call between two instants, above every layer.",
+    columns: {
+      id: text("UUIDv7 of the override"),
+      rotation_id: text("Rotation overridden"),
+      user_id: text("Who is on call instead"),
+      starts_at: timestamp("Start of the override"),
+      ends_at: timestamp("End of the override (exclusive)"),
+      reason: text("Why (a swap, a sick day)"),
+      created_by: text("User who created it"),
+      created_at: createdAt,
+    },
+  },
+  escalation_policies: {
+    meaning:
+      "Escalation policies: ordered steps (whom to notify on which channels, then how long to wait), repeated `repeat` times, until acknowledged or resolved. The plan's escalation matrix seeds one policy per severity (`default_for`).",
+    columns: {
+      id: text("UUIDv7 of the policy"),
+      name: text("Display name"),
+      description: text("What the policy is for"),
+      default_for: text("Severity whose pages use this policy when none is named; null for none"),
+      steps: json(
+        "Steps in order: targets (rotation on-call, user, team, role, emergency contacts, affected customers, webhook), channels, waitMinutes, condition",
+      ),
+      repeat: integer("How many more times the steps run after the first pass while the condition holds"),
+      created_at: createdAt,
+      updated_at: updatedAt,
+    },
+  },
+  pages: {
+    meaning:
+      "Pages: one run of an escalation policy for a subject (an incident). Its wait between steps is a timer; acknowledging stops the steps that wait for it, resolving stops all.",
+    columns: {
+      id: text("UUIDv7 of the page"),
+      subject_type: text("What was paged about (`incident`)"),
+      subject_id: text("Id of that subject"),
+      open_key: text("`type:id` of the subject while the page is open (unique: one open page per subject); null after"),
+      policy_id: text("Escalation policy followed"),
+      severity: text("Severity of the subject: critical, high, medium or low"),
+      title: text("Title shown in the messages"),
+      url: text("Link to the subject"),
+      summary: text("Short text for the messages"),
+      customers: json("Affected customers' addresses `{email, locale}` for the steps that tell them"),
+      steps: json("The policy's steps as they were when the page started"),
+      repeat: integer("The policy's repeat count when the page started"),
+      status: text("`triggered`, `acknowledged` or `resolved`"),
+      step: integer("Index of the step reached"),
+      round: integer("Pass through the steps, from 0"),
+      escalated_at: timestamp("When the last step was reached"),
+      exhausted_at: timestamp("When the last step of the last pass had run with nobody acknowledging"),
+      acknowledged_at: timestamp("When someone acknowledged"),
+      acknowledged_by: text("User who acknowledged"),
+      resolved_at: timestamp("When the subject resolved"),
+      created_at: createdAt,
+      updated_at: updatedAt,
+    },
+  },
+  page_deliveries: {
+    meaning:
+      "Who a page's step told: one row per person or address, with the notifications sent and the use of its signed acknowledgement link.",
+    columns: {
+      id: text("UUIDv7; the signed acknowledgement link names it"),
+      page_id: text("The page"),
+      step: integer("Step index"),
+      round: integer("Pass through the steps"),
+      user_id: text("User told; null for an address or a webhook"),
+      target: text("Who, in words (user id, address, webhook id)"),
+      notification_ids: json("Ids of the notifications of this delivery (one per channel)"),
+      link_used_at: timestamp("When its acknowledgement link was used; a link works once"),
       created_at: createdAt,
     },
   },
@@ -405,7 +578,7 @@ export const dataDictionary: Record<string, TableMeaning> = {
   },
   notifications: {
     meaning:
-      "The notification outbox and delivery log: one row per recipient and channel, written in the transaction of the change it announces and delivered by a `notification.deliver` job (email, webhook) or at once (in-app).",
+      "The notification outbox and delivery log: one row per recipient and channel, written in the transaction of the change it announces and delivered in claimed batches by `notification.deliver` jobs (email, webhook) or at once (in-app).",
     columns: {
       id: text("UUIDv7 of the notification"),
       channel: text(
@@ -442,6 +615,13 @@ export const dataDictionary: Record<string, TableMeaning> = {
       read_at: timestamp("When the user marked an in-app notification read; null while unread"),
       created_at: createdAt,
       updated_at: updatedAt,
+      due_at: timestamp(
+        "When delivery may claim the row: at once when queued, its retry time when `failed`, the end of the sending node's lease while an attempt is under way; null once `sent`, `dead` or in-app",
+      ),
+      locked_by: text("Claim of the delivery batch sending it now; only that claim may record the outcome"),
+      round_attempts: integer(
+        "Attempts since it was queued or last resent: picks the retry wait, and the row is `dead` after the last one",
+      ),
     },
   },
   notification_preferences: {
@@ -451,6 +631,30 @@ export const dataDictionary: Record<string, TableMeaning> = {
       kind: text("Event kind, e.g. `ticket.escalation`"),
       channel: text("`email` or `in_app`"),
       enabled: boolean("Whether notifications of that kind reach the user on that channel"),
+      updated_at: updatedAt,
+    },
+  },
+  canned_responses: {
+    meaning:
+      "Canned responses agents insert into replies, per team or for everyone, with placeholders such as `{{customer.name}}`, `{{ticket.number}}` and `{{agent.name}}`.",
+    columns: {
+      id: text("UUIDv7 of the response"),
+      team: text("Team it belongs to (listed to that team's members); null for every agent"),
+      title: text("Short name agents pick it by"),
+      body: text("The text, with `{{…}}` placeholders filled when inserted into a reply"),
+      created_by: text("Staff user who wrote it"),
+      created_at: createdAt,
+      updated_at: updatedAt,
+    },
+  },
+  ticket_presence: {
+    meaning:
+      "Who has a ticket open now (viewing or replying), for the collision warning: a row per ticket and staff user, refreshed by the viewer's heartbeat and ignored once expired, shared by every node.",
+    columns: {
+      ticket_id: text("Ticket being viewed"),
+      user_id: text("Staff user viewing it"),
+      activity: text("`viewing` or `replying` (typing a reply or note)"),
+      expires_at: timestamp("When the row stops counting unless the heartbeat refreshes it"),
       updated_at: updatedAt,
     },
   },
@@ -613,6 +817,7 @@ export const dataDictionary: Record<string, TableMeaning> = {
       retries: integer("Failed checks tolerated as PENDING before the monitor is DOWN"),
       failure_threshold: integer("Consecutive degraded (or failed) checks before an UP monitor is DEGRADED"),
       success_threshold: integer("Consecutive good checks before a DOWN or DEGRADED monitor recovers"),
+      severity: text("critical, high, medium or low: the severity its DOWN alert fires with (default critical)"),
       settings: json("Type-specific settings, validated by the probe type's schema, defaults applied"),
       parent_id: text("Monitor this one depends on: while it is down, this one is UNREACHABLE instead of DOWN"),
       group_id: text("Group monitor this one is a member of"),
@@ -891,7 +1096,705 @@ export const dataDictionary: Record<string, TableMeaning> = {
       next_flush_at: timestamp("When the group is due next; null when empty"),
     },
   },
+  incidents: {
+    meaning:
+      "Incidents: operational ones through six stages (identification to documentation) and security ones through six security stages (containment to improvement), with severity clocks on 24x7 time.",
+    columns: {
+      id: text("Identifier (UUIDv7)"),
+      kind: text("`operational` or `security` (security incidents are visible to the security role and admins only)"),
+      title: text("Short title"),
+      description: text("What is known, free text"),
+      severity: text("critical, high, medium or low: selects the plan's response and resolution times"),
+      stage: text("Current stage of its process"),
+      source: text("`manual`, `ticket` (promoted from a ticket) or `alert` (opened by a firing alert)"),
+      source_ref: text("The ticket or alert it came from, when not manual"),
+      alert_group_key: text(
+        "Alert group of the alert that opened it; later alerts of the group join it while it is open",
+      ),
+      open_alert_group: text("The alert group while unresolved, else null: unique, so one open incident per group"),
+      service: text(
+        "The service it is about: the `service` label of the alert that opened it, or given when opened by hand; figures group by it; null for none",
+      ),
+      details: json("Fields the stages recorded: impact, diagnosis, fix, evidence, rootCause, containment, ..."),
+      acknowledged_at: timestamp("When someone acknowledged it (the response clock is met then)"),
+      acknowledged_by: text("User who acknowledged it"),
+      resolved_at: timestamp(
+        "When it was resolved (entered verification, or analysis for security); null when reopened",
+      ),
+      closed_at: timestamp("When it reached its last stage"),
+      response_due_at: timestamp("Deadline of the response clock"),
+      resolution_due_at: timestamp("Deadline of the resolution clock"),
+      response_breached_at: timestamp("When the response clock breached, if it did"),
+      resolution_breached_at: timestamp("When the resolution clock breached, if it did"),
+      created_by: text("User who opened it; null when an alert did"),
+      created_at: createdAt,
+      updated_at: updatedAt,
+    },
+  },
+  incident_stages: {
+    meaning: "Every stage an incident entered: when, who moved it, what the stage required, and why when it went back",
+    columns: {
+      id: text("Identifier (UUIDv7)"),
+      incident_id: text("The incident"),
+      stage: text("Stage entered"),
+      entered_at: timestamp("When"),
+      by_user_id: text("Who moved it; null for the system"),
+      fields: json("Fields given with the move"),
+      reason: text("Why it went back to an earlier stage; null going forward"),
+    },
+  },
+  incident_components: {
+    meaning: "Components an incident affects (ids of status-page components, free references until they exist)",
+    columns: { incident_id: text("The incident"), component_id: text("Component id") },
+  },
+  incident_organizations: {
+    meaning: "Customer organizations an incident affects",
+    columns: { incident_id: text("The incident"), organization_id: text("Affected organization") },
+  },
+  incident_tickets: {
+    meaning: "Tickets linked to an incident (customers' reports); each gets the public update when it resolves",
+    columns: {
+      incident_id: text("The incident"),
+      ticket_id: text("Linked ticket"),
+      linked_by: text("Who linked it"),
+      linked_at: timestamp("When it was linked"),
+      resolved_at: timestamp("When the incident's resolution was written to the ticket"),
+    },
+  },
+  incident_updates: {
+    meaning: "An incident's timeline: internal notes, public updates and system entries",
+    columns: {
+      id: text("Identifier (UUIDv7)"),
+      incident_id: text("The incident"),
+      visibility: text("`public` (told to customers) or `internal`"),
+      kind: text("`note`, `update` or `system`"),
+      body: text("Text"),
+      author_user_id: text("Author; null for system entries"),
+      created_at: createdAt,
+    },
+  },
+  incident_alerts: {
+    meaning: "Alerts that opened or joined an incident",
+    columns: {
+      incident_id: text("The incident"),
+      alert_id: text("Alert id"),
+      fingerprint: text("Alert fingerprint"),
+      rule_name: text("Rule that fired"),
+      severity: text("Alert severity"),
+      starts_at: timestamp("When the alert started firing"),
+      ends_at: timestamp("When it resolved, if it did"),
+    },
+  },
+  incident_postmortems: {
+    meaning: "An incident's postmortem",
+    columns: {
+      incident_id: text("The incident"),
+      summary: text("Summary"),
+      impact: text("Impact"),
+      timeline: text("Timeline as written by the team"),
+      root_cause: text("Root cause"),
+      went_well: text("What went well"),
+      went_badly: text("What went badly"),
+      updated_by: text("Who last changed it"),
+      updated_at: updatedAt,
+    },
+  },
+  incident_action_items: {
+    meaning: "Postmortem action items, tracked to done; each may become a ticket",
+    columns: {
+      id: text("Identifier (UUIDv7)"),
+      incident_id: text("The incident"),
+      title: text("What to do"),
+      owner_user_id: text("Who owns it"),
+      due_at: timestamp("When it is due"),
+      done_at: timestamp("When it was done"),
+      ticket_id: text("The ticket it became, if any"),
+      created_at: createdAt,
+      updated_at: updatedAt,
+    },
+  },
+  incident_evidence: {
+    meaning: "Evidence files of a security incident, stored content-addressed by their SHA-256",
+    columns: {
+      id: text("Identifier (UUIDv7)"),
+      incident_id: text("The incident"),
+      filename: text("File name as uploaded"),
+      content_type: text("Detected content type"),
+      size: integer("Bytes"),
+      sha256: text("SHA-256 of the content, hex"),
+      description: text("What it shows"),
+      uploaded_by: text("Who uploaded it"),
+      created_at: createdAt,
+    },
+  },
+  incident_accounts: {
+    meaning: "User accounts and API tokens a security incident affects, and what was done to them from it",
+    columns: {
+      id: text("Identifier (UUIDv7)"),
+      incident_id: text("The incident"),
+      kind: text("`user` or `token`"),
+      ref_id: text("User or token id"),
+      note: text("Why it is linked"),
+      action: text("`disabled` (user) or `revoked` (token) once done, else null"),
+      action_at: timestamp("When the action was taken"),
+      action_by: text("Who took it"),
+      linked_at: timestamp("When it was linked"),
+    },
+  },
+  status_components: {
+    meaning:
+      "What customers care about on the status page (SIP registration, outbound calls, a PBX cluster): its status is derived from its monitors, open incidents and maintenance windows, unless a manual override is in force.",
+    columns: {
+      id: text("UUIDv7 of the component"),
+      name: text("Name shown on the status page"),
+      group_name: text("Group the component is shown under; null for none"),
+      position: integer("Order on the page, ascending"),
+      monitor_ids: json("Ids of the monitors whose states make the component's status"),
+      organization_ids: json(
+        "Customer organizations that use the component (their private page, their contacts' notices); empty for all",
+      ),
+      override_status: text(
+        "A status set by hand (`operational`, `degraded`, `partial_outage`, `major_outage`, `maintenance`); null for none",
+      ),
+      override_until: timestamp("When the manual override expires"),
+      override_reason: text("Why the status was set by hand"),
+      status: text(
+        "The last derived status published as `status.component_changed` (moved compare-and-set, so once across nodes); null before the first",
+      ),
+      status_changed_at: timestamp("When `status` last changed"),
+      created_at: createdAt,
+      updated_at: updatedAt,
+    },
+  },
+  maintenance_windows: {
+    meaning:
+      "Planned maintenance, one-off or recurring (RFC 5545 RRULE in an IANA zone), on status components: notices at lead times, affected monitors in MAINTENANCE and their alerts silenced while it runs; states moved by timers.",
+    columns: {
+      id: text("UUIDv7 of the window"),
+      title: text("Title shown to customers"),
+      description: text("What is done and what customers may notice"),
+      starts_at: timestamp("Start of the first occurrence"),
+      ends_at: timestamp("End of the first occurrence (its length is every occurrence's)"),
+      timezone: text("IANA zone the RRULE recurs in"),
+      rrule: text("RFC 5545 recurrence rule (FREQ, INTERVAL, BYDAY, COUNT, UNTIL); null for a one-off window"),
+      component_ids: json("Ids of the affected status components"),
+      mode: text(
+        "`mute` (monitors in MAINTENANCE, their alerts evaluated and silenced), `skip` (monitors in MAINTENANCE, no silence: their monitor alerts do not fire) or `show` (on the status page only)",
+      ),
+      state: text("`scheduled`, `in_progress`, `completed` or `cancelled`; of the current or next occurrence"),
+      occurrence_start: timestamp("Start of the current or next occurrence; null when none is left"),
+      warnings: json("Warnings against the plan: too little notice, outside the plan's window"),
+      announced_at: timestamp(
+        "When customers were first told (the window's creation): the notice time counts from here",
+      ),
+      created_by: text("Id of the user who scheduled it"),
+      created_at: createdAt,
+      updated_at: updatedAt,
+    },
+  },
+  status_subscriptions: {
+    meaning:
+      "Email subscriptions to status components, confirmed by double opt-in; a subscriber hears only about the components subscribed to, and leaves with one click.",
+    columns: {
+      id: text("UUIDv7 of the subscription"),
+      email: text("Address, lower-cased"),
+      component_ids: json("Ids of the subscribed components"),
+      locale: text("Language of the mail: `pt-BR` or `en`"),
+      token_hash: text("SHA-256 of the secret token in the confirm and unsubscribe links (how a link finds its row)"),
+      token_sealed: text(
+        "The token sealed with the installation's secret key, to put unsubscribe links in each notice",
+      ),
+      confirmed_at: timestamp("When the address confirmed; nothing is sent before"),
+      unsubscribed_at: timestamp("When the subscriber left; nothing is sent after"),
+      created_at: createdAt,
+      updated_at: updatedAt,
+    },
+  },
+  change_records: {
+    meaning:
+      "Updates applied to the platform (the plan's Atualizações): security, fix or improvement, validated in staging, applied in a maintenance window or with a recorded reason; the cadence findings read them.",
+    columns: {
+      id: text("UUIDv7 of the change"),
+      title: text("What changes"),
+      kind: text("`security`, `fix` or `improvement`"),
+      description: text("Details"),
+      validation: text("Staging validation: `pending`, `passed` or `failed`"),
+      validated_at: timestamp("When validation passed"),
+      window_id: text("Maintenance window it goes into; null outside any window"),
+      applied_at: timestamp("When it was applied in production; null while pending"),
+      outcome: text("`pending`, `succeeded`, `failed` or `rolled_back`"),
+      outside_window_reason: text("Why it is applied outside a maintenance window (required then)"),
+      created_by: text("Id of the user who recorded it"),
+      created_at: createdAt,
+      updated_at: updatedAt,
+    },
+  },
+  call_hosts: {
+    meaning:
+      "Booking settings of an L2/L3 engineer who takes scheduled calls: the plan calendar giving their working hours and the slot length. An engineer without a row uses their tier's calendar and 30-minute slots.",
+    columns: {
+      user_id: text("The engineer (users.id)"),
+      calendar_id: text("Plan calendar id whose open hours (holidays included) are the engineer's working hours"),
+      slot_minutes: integer("Length of one call slot in minutes"),
+      active: boolean("Whether the engineer offers slots at all"),
+      updated_at: updatedAt,
+    },
+  },
+  scheduled_calls: {
+    meaning:
+      "A call booked with an engineer about a ticket, from the portal or by an agent. Its invitation (ICS) keeps one UID (the id) and a sequence raised by each reschedule and by the cancellation; reminders and the start are timers of subject `scheduled_call`. At most one booked call per engineer and start (partial unique index).",
+    columns: {
+      id: text("UUIDv7; also the invitation's UID"),
+      organization_id: text("Customer organization the call is for (the ticket's)"),
+      ticket_id: text("Ticket the call is about; a held call is logged on it"),
+      ticket_number: bigint("That ticket's number, as the invitation and lists show it"),
+      engineer_user_id: text("Engineer who holds the call (users.id)"),
+      booked_by_user_id: text("Who booked it: the customer or an agent"),
+      attendee_user_id: text("Customer user invited, when a user; null for a requester known only by address"),
+      attendee_email: text("Address the invitation goes to"),
+      attendee_name: text("Attendee's display name in the invitation"),
+      time_zone: text("IANA zone of the booker, in which mails show the time"),
+      topic: text("What the call is about (invitation summary)"),
+      starts_at: timestamp("Booked start"),
+      ends_at: timestamp("Booked end (start plus the slot length)"),
+      status: text("booked, cancelled, held or no_show"),
+      sequence: integer("ICS SEQUENCE of the last invitation sent: 0, then +1 per reschedule or cancellation"),
+      reminder_minutes: json("Minutes before the start at which reminders go out (array)"),
+      outcome_note: text("What the engineer noted when recording held or no_show"),
+      outcome_at: timestamp("When the outcome was recorded"),
+      outcome_by_user_id: text("Who recorded the outcome"),
+      cancelled_at: timestamp("When it was cancelled"),
+      created_at: createdAt,
+      updated_at: updatedAt,
+    },
+  },
+  mailboxes: {
+    meaning:
+      "Addresses Plantão takes mail for: the SMTP listener accepts mail to them, and those with IMAP settings are polled.",
+    columns: {
+      id: text("Id (UUIDv7)"),
+      address: text("The mailbox's address, lower case; unique"),
+      organization_id: text("Organization its mail belongs to when the sender is not known (null: decided per sender)"),
+      team: text("Team new tickets from this mailbox go to (null: the routing rules decide)"),
+      imap: json(
+        "IMAP settings {host, port, tls, user, folder}; null when mail arrives only through the SMTP listener",
+      ),
+      imap_password: text("The IMAP password, sealed with the secret key (never returned)"),
+      enabled: boolean("Whether mail to it is taken in (and its IMAP folder polled)"),
+      uid_validity: text(
+        "UIDVALIDITY of the polled folder when last_uid was read; a new value restarts from the first UID",
+      ),
+      last_uid: bigint("Highest IMAP UID taken in: polling resumes after it"),
+      poll_owner: text("Node that holds the polling lease"),
+      poll_until: timestamp("When the polling lease ends unless renewed"),
+      last_polled_at: timestamp("When the folder was last read completely"),
+      last_error: text("The last polling failure, cleared by a good poll"),
+      created_at: createdAt,
+      updated_at: updatedAt,
+    },
+  },
+  mail_messages: {
+    meaning:
+      "Every mail taken in, once per mailbox (by Message-ID and IMAP UID), with the ticket and message it became; the raw message stays in the attachment store.",
+    columns: {
+      id: text("Id (UUIDv7)"),
+      mailbox_id: text("Mailbox it arrived at"),
+      message_id: text("Its Message-ID header, with angle brackets; null when it had none"),
+      via: text("smtp (the listener) or imap (polling)"),
+      imap_uid: text("UIDVALIDITY:UID of the polled message; null through SMTP"),
+      sender: text("The From address, lower case"),
+      subject: text("Subject as decoded"),
+      subject_key: text("The subject without reply prefixes, lower case: the mail-bomb guard groups a burst by it"),
+      ticket_id: text("Ticket it was stored on; null when it was refused or dropped"),
+      ticket_message_id: text("The ticket message it became"),
+      outcome: text(
+        "opened (a new ticket), threaded, reopened, linked (new ticket linked to a closed one), dropped or failed",
+      ),
+      automatic: text(
+        "Why it counts as automatic (auto-submitted, x-autoreply, precedence, x-loop, own-sender, bounce); null for a person's mail",
+      ),
+      quoted: text("Quoted history cut from the message body (folded in the view)"),
+      raw_sha256: text("SHA-256 of the raw message in the attachment store"),
+      raw_size: integer("Size of the raw message in bytes"),
+      received_at: timestamp("When it was taken in"),
+    },
+  },
+  mail_intake_log: {
+    meaning:
+      "What the mail intake did with each mail and each fault (malformed, too large, rate-limited, IMAP errors), for administrators.",
+    columns: {
+      id: text("Id (UUIDv7, in order)"),
+      mailbox_id: text("Mailbox concerned; null for mail refused before a mailbox was known"),
+      at: timestamp("When it happened"),
+      level: text("info, warn or error"),
+      event: text(
+        "What happened: opened, threaded, reopened, linked, automatic, rate_limited, duplicate, attachment_refused, malformed, refused, poll_failed…",
+      ),
+      sender: text("The mail's sender, when known"),
+      subject: text("The mail's subject, when known"),
+      ticket_id: text("Ticket concerned, when any"),
+      detail: text("Explanation in English for the administrator"),
+    },
+  },
+  mail_domain_rules: {
+    meaning: "Mail from senders of a domain who are not known users or contacts opens tickets for this organization.",
+    columns: {
+      domain: text("The sender's domain, lower case"),
+      organization_id: text("Organization their tickets belong to"),
+      created_at: createdAt,
+    },
+  },
+  kb_categories: {
+    meaning:
+      "Knowledge-base categories (a tree: a category may sit under another), shown in the help centre and the console.",
+    columns: {
+      id: text("UUIDv7 of the category"),
+      parent_id: text("Category this one sits under; null at the top"),
+      name: text("Name in pt-BR"),
+      name_en: text("Name in English; null shows the pt-BR name"),
+      description: text("What belongs here (may be empty)"),
+      position: integer("Order among its siblings, ascending"),
+      created_at: createdAt,
+      updated_at: updatedAt,
+    },
+  },
+  kb_articles: {
+    meaning:
+      "Knowledge-base articles (Markdown): one row per language of an article; the pt-BR and English rows of one article share a translation group. `title`/`body` are the latest version (the working copy); readers see `published_version`.",
+    columns: {
+      id: text("UUIDv7 of the article (`kb:<id>` and /help/articles/<id> link to it)"),
+      translation_group_id: text("Shared by the translations of one article (the id of the first one)"),
+      locale: text("`pt-BR` or `en`"),
+      title: text("Title of the latest version"),
+      body: text("Markdown of the latest version"),
+      audience: text("Who may read it: `public`, `customers`, `support`, `admins` or `internal`"),
+      purpose: text("`procedure`, `faq`, `video`, `manual`, `problem-solution` or `lesson`"),
+      status: text(
+        "State of the latest version: `draft`, `review` (waiting for an admin or manager), `published` or `archived`",
+      ),
+      version: integer("Number of the latest version (1, 2…)"),
+      published_version: integer("Version readers see; null while never published"),
+      category_id: text("Category; null for none"),
+      organization_id: text("For `customers` articles: the one customer organization that may read it; null for all"),
+      owner_id: text("User who keeps the article up to date"),
+      created_by: text("User who created it"),
+      review_note: text("Reviewer's note when a submission was sent back to draft"),
+      published_at: timestamp("When a version was last published"),
+      archived_at: timestamp("When it was archived; null while not"),
+      created_at: createdAt,
+      updated_at: updatedAt,
+    },
+  },
+  kb_article_versions: {
+    meaning: "Every saved version of an article (title and Markdown), for history and diffs.",
+    columns: {
+      id: text("UUIDv7 of the version"),
+      article_id: text("The article"),
+      version: integer("Version number within the article, from 1"),
+      title: text("Title at this version"),
+      body: text("Markdown at this version"),
+      status: text("State the version was saved in (`draft`, `review`, `published`)"),
+      author_id: text("User who saved it"),
+      note: text("What changed, as the author put it"),
+      created_at: createdAt,
+    },
+  },
+  kb_article_tags: {
+    meaning: "Tags of an article (lower case), for filtering and related articles.",
+    columns: {
+      article_id: text("The article"),
+      tag: text("The tag, lower case"),
+    },
+  },
+  kb_article_links: {
+    meaning:
+      "Links an article's latest version makes to other articles (`kb:<id>`, /help/articles/<id>) and tickets (`ticket:<number>`), for backlinks.",
+    columns: {
+      article_id: text("The linking article"),
+      target_kind: text("`article` or `ticket`"),
+      target_id: text("Article id or ticket number linked to"),
+    },
+  },
+  kb_search_documents: {
+    meaning:
+      "The search text of each readable article's published version, normalised by the app (NFKD, accents removed, lower case, Snowball stems, no stop words); indexed by FTS5 (`kb_search`) on SQLite and a weighted tsvector column on PostgreSQL.",
+    columns: {
+      id: serial("Integer key (the FTS5 rowid)"),
+      article_id: text("The article"),
+      title_terms: text("Normalised terms of the title"),
+      body_terms: text("Normalised terms of the body (Markdown syntax removed)"),
+      title_trigrams: integer("How many distinct trigrams the title has (for the similarity of the typo fallback)"),
+    },
+  },
+  kb_title_trigrams: {
+    meaning:
+      "Trigrams of each readable article's title (accents removed, lower case, not stemmed): the fallback that finds a title despite typos, the same on both engines.",
+    columns: {
+      trigram: text("Three characters of a title word, padded with spaces at word start and end"),
+      article_id: text("The article"),
+    },
+  },
+  kb_search_postings: {
+    meaning:
+      "The search index's terms per readable article with their weight, in weight order per term and per first three characters: which words the index knows (titles are looked up by trigrams only for the others), and on PostgreSQL the bounded set of candidates a search ranks.",
+    columns: {
+      term: text("A normalised term (stem, accents removed, lower case) of the article's published title or body"),
+      prefix: text("The term's first three characters, to complete a word being typed"),
+      document_id: bigint("The article's search document (`kb_search_documents.id`)"),
+      weight: real("Sum over the term's occurrences of 1 in the title and 0.4 in the body"),
+    },
+  },
+  chat_sites: {
+    meaning:
+      "Sites where the live chat widget is embedded (the provider's sites, the portal): each with its own HMAC key for visitor identities and the plan calendar of its attended hours.",
+    columns: {
+      id: text("UUIDv7 of the site; the widget's `data-site`"),
+      name: text("Display name"),
+      organization_id: text("Organization a chat from this site belongs to (unless the visitor is a portal user)"),
+      secret: text("HMAC-SHA256 key of visitor identifiers, sealed (AES-256-GCM) with the secret key"),
+      visitors: text(
+        "`verified` (every visitor signed by the site's backend) or `anonymous` (the server may sign a random identifier)",
+      ),
+      calendar: text("Plan calendar of attended hours; null: the plan's business calendar"),
+      origins: json("Origins allowed to embed the widget (scheme://host[:port]); empty for any"),
+      created_at: createdAt,
+      updated_at: updatedAt,
+    },
+  },
+  chat_conversations: {
+    meaning:
+      "Live chat conversations between a visitor and agents; a closed one becomes a ticket with its transcript (or joins the visitor's open ticket).",
+    columns: {
+      id: text("UUIDv7 of the conversation"),
+      site_id: text("Site the widget ran on"),
+      organization_id: text("Organization the conversation (and its ticket) belongs to"),
+      visitor_id: text("The visitor's identifier, as signed with the site's key"),
+      visitor_name: text("Name from the pre-chat form"),
+      visitor_email: text("Email from the pre-chat form"),
+      subject: text("Subject from the pre-chat form"),
+      locale: text("Visitor's language: `pt-BR` or `en`"),
+      status: text("`waiting` (no agent yet), `active` (an agent accepted) or `closed`"),
+      assignee_user_id: text("Agent answering; null while waiting"),
+      ticket_id: text("Ticket holding the transcript once closed; null before"),
+      last_seq: integer("Cursor of the conversation's last event (events are numbered 1, 2, 3…)"),
+      created_at: createdAt,
+      updated_at: updatedAt,
+      closed_at: timestamp("When the conversation was closed"),
+    },
+  },
+  chat_events: {
+    meaning:
+      "Every event of a conversation under its monotonic cursor `seq`: messages, files, accepts, transfers, the close. Clients replay from their last cursor after a reconnect.",
+    columns: {
+      conversation_id: text("Conversation"),
+      seq: integer("Cursor: 1, 2, 3… per conversation, in commit order"),
+      kind: text("`message`, `attachment`, `accepted`, `transferred`, `closed`"),
+      author_kind: text("`visitor`, `agent` or `system`"),
+      author_user_id: text("Agent who wrote it; null for the visitor and the system"),
+      author_name: text("Name shown for the author"),
+      client_id: text("The sender's message id: a repeated post returns the first event (idempotency)"),
+      body: text("Text of a message; the agent's name for accepted/transferred"),
+      attachment: json("A file sent: {filename, contentType, size, sha256} in the ticket attachment store"),
+      created_at: createdAt,
+    },
+  },
+  chat_rate_buckets: {
+    meaning:
+      "The chat widget's rate-limit token buckets, one per site, visitor and address, shared by every node on the database; a bucket idle long enough to be full again is deleted.",
+    columns: {
+      key: text("What is limited: the limiter's name with the site, visitor and address"),
+      tokens: real("Tokens left after the last request"),
+      at: bigint("When the bucket was last refilled, in milliseconds since the epoch"),
+      taken: boolean("Whether the last request found a token"),
+    },
+  },
+  pbx_connections: {
+    meaning:
+      "PBX connections over the Asterisk Manager Interface (AMI): where to log in, the agents' extensions, and which node holds the one live session (a lease; another node takes over when it lapses).",
+    columns: {
+      id: text("UUIDv7 of the connection"),
+      name: text("Display name"),
+      host: text("AMI host name or address"),
+      port: integer("AMI TCP port (5038 by default)"),
+      username: text("AMI user (manager.conf section)"),
+      secret: text("The AMI secret, sealed with the secret key (AES-256-GCM); never returned by the API"),
+      enabled: boolean("Whether a node keeps a session open"),
+      extensions: json('Agents\' PBX interfaces to their staff emails, e.g. {"PJSIP/1001": "ana@provider"}'),
+      originate_context: text("Dialplan context click-to-call Originate dials the customer in"),
+      lease_owner: text("Node id holding the AMI session; null when none"),
+      lease_until: timestamp("Until when the holder's lease runs; a node takes the connection over after it"),
+      state: text("The holder's session: connecting, connected, disconnected (standby: nobody holds it)"),
+      last_error: text("Why the last session failed (refused login, connection lost); null when fine"),
+      connected_at: timestamp("When the current session logged in"),
+      created_by: text("User who created the connection; the actor of tickets the AMI opens"),
+      created_at: createdAt,
+      updated_at: updatedAt,
+    },
+  },
+  calls: {
+    meaning:
+      "The call log: one row per call from the PBX (AMI events or the call-event webhook), matched to an organization and contact by caller id, with the ticket it was logged on and, for a missed call, its callback task (a `call_callback` timer).",
+    columns: {
+      id: text("UUIDv7 of the call"),
+      external_id: text("The PBX's id of the call: the webhook's callId, or ami:<connection>:<Linkedid>; unique"),
+      source: text("webhook or ami"),
+      pbx_connection_id: text("The AMI connection it came through; null for the webhook"),
+      direction: text("inbound (a customer called) or outbound (an agent called out, click-to-call)"),
+      from_number: text("Caller id as the PBX sent it"),
+      to_number: text("Dialled number or extension as the PBX sent it"),
+      caller_key: text("The customer side's number in E.164 with the Brazilian ninth digit: the matching key"),
+      queue: text("PBX queue the call went through"),
+      organization_id: text("Organization matched by number (DIDs, contacts' phones); null for an unknown number"),
+      contact: json("The matched contact {name, email?, phone?}; null when only the organization matched"),
+      agent_user_id: text("Staff user who answered (or was rung last, or called out)"),
+      status: text("ringing, answered, completed (answered and hung up) or missed (hung up unanswered, or abandoned)"),
+      ringing_at: timestamp("When it first rang"),
+      answered_at: timestamp("When it was answered"),
+      ended_at: timestamp("When it hung up"),
+      duration_seconds: integer("Talk time: answer to hangup (or the CDR's billable seconds)"),
+      recording_url: text("The PBX's recording of the call"),
+      ticket_id: text("Ticket the call was logged on (or that a missed call opened or joined)"),
+      message_id: text("The phone_call (or internal note) message that logged it"),
+      callback_status: text(
+        "A missed call's callback task: pending, overdue (its timer ran out) or done; null for none",
+      ),
+      callback_due_at: timestamp("When the callback is due (the plan's L1 response target on its calendar)"),
+      created_at: createdAt,
+      updated_at: updatedAt,
+    },
+  },
+  call_events: {
+    meaning:
+      "Each call step received (ringing, answered, hangup), once per call and key: a step sent again (a webhook retry, an AMI replay after a reconnect) finds its row and changes nothing.",
+    columns: {
+      id: text("UUIDv7 of the step"),
+      call_id: text("The call"),
+      event_key: text("The step's identity within the call: the event, and for AMI ringing the agent's interface"),
+      event: text("ringing, answered or hangup"),
+      at: timestamp("When the PBX says it happened"),
+      payload: json("The step as received (normalised fields)"),
+      received_at: timestamp("When Plantão received it"),
+    },
+  },
 };
+
+// The knowledge base around its articles (migration 0035), kept apart from the core entries for easier merges.
+Object.assign(dataDictionary, {
+  kb_videos: {
+    meaning:
+      "Video tutorials of a knowledge-base article (MP4 or WebM, checked by their first bytes): metadata only, the bytes live on disk named by their SHA-256; visible to whoever may read the article.",
+    columns: {
+      id: text("UUIDv7 of the video"),
+      article_id: text("Article the video belongs to (its audience decides who may watch)"),
+      title: text("Title shown with the player"),
+      filename: text("File name given at upload"),
+      content_type: text("`video/mp4` or `video/webm`, from the file's magic bytes"),
+      size: bigint("Size in bytes"),
+      sha256: text("SHA-256 of the bytes: the file's name on disk and its strong ETag"),
+      poster_type: text("Poster frame image type (`image/png`, `image/jpeg`, `image/webp`); null without a poster"),
+      poster_sha256: text("SHA-256 of the poster image on disk; null without a poster"),
+      uploaded_by: text("Id of the user who uploaded it"),
+      created_at: createdAt,
+      updated_at: updatedAt,
+    },
+  },
+  kb_video_captions: {
+    meaning: "WebVTT captions of a video, one per language.",
+    columns: {
+      video_id: text("The video"),
+      lang: text("BCP 47 language tag of the track (`pt-BR`, `en`)"),
+      label: text("Name the player shows for the track"),
+      vtt: text("The WebVTT text"),
+      updated_at: updatedAt,
+    },
+  },
+  kb_deflections: {
+    meaning:
+      "Suggestion sessions of the new-ticket form: what a customer typed, the articles suggested and opened, and whether they left without opening the ticket (`deflected`), said an article solved it (`solved`) or opened the ticket anyway (`submitted`).",
+    columns: {
+      id: text("UUIDv7 of the session record"),
+      user_id: text("The customer user; null for an anonymous visitor"),
+      organization_id: text("The user's organization"),
+      query: text("The ticket subject typed (at most 500 characters)"),
+      shown_article_ids: json("Ids of the articles suggested"),
+      opened_article_ids: json("Ids of the suggested articles the user opened"),
+      outcome: text("`deflected`, `solved` or `submitted`"),
+      ticket_number: bigint("Number of the ticket opened anyway (outcome `submitted`)"),
+      created_at: createdAt,
+    },
+  },
+  kb_feedback: {
+    meaning: '"Did this help?" answers on articles, one per signed-in user and article (anonymous ones each a row).',
+    columns: {
+      id: text("UUIDv7 of the answer"),
+      article_id: text("The article"),
+      user_id: text("Who answered; null for an anonymous reader of a public article"),
+      helpful: boolean("Whether it helped"),
+      comment: text("Optional comment (empty when none)"),
+      created_at: createdAt,
+      updated_at: updatedAt,
+    },
+  },
+  kb_reviews: {
+    meaning:
+      "When an article is due for review; a timer reminds its owner through the notifications outbox, and past-due articles are listed as stale.",
+    columns: {
+      article_id: text("The article"),
+      review_at: timestamp("When the next review is due"),
+      reviewed_at: timestamp("When it was last reviewed"),
+      reviewed_by: text("Who last reviewed it"),
+      reminded_at: timestamp("When the owner was last reminded of this due date"),
+      updated_at: updatedAt,
+    },
+  },
+  kb_article_sources: {
+    meaning: "Tickets and incidents a problem/solution article was drafted from.",
+    columns: {
+      article_id: text("The article"),
+      source_type: text("`ticket` or `incident`"),
+      source_id: text("Id of the ticket or incident"),
+      created_at: createdAt,
+    },
+  },
+  kb_tracks: {
+    meaning:
+      'Training tracks and manuals per profile: an ordered list of articles and videos (`manual`), or a "what\'s new" track fed by release notes (change records, or the articles of a category).',
+    columns: {
+      id: text("UUIDv7 of the track"),
+      title: text("Title"),
+      description: text("What the track teaches"),
+      profile: text("`administrator`, `end-user`, `support-l1`, `support-l2` or `support-l3`"),
+      kind: text("`manual` (its items) or `whats-new` (release notes)"),
+      category_id: text(
+        "For a what's-new track: the category whose articles are its release notes; null: change records",
+      ),
+      locale: text("Language of the track (`pt-BR` or `en`)"),
+      position: integer("Order among the tracks of its profile"),
+      created_by: text("Id of the user who created it"),
+      created_at: createdAt,
+      updated_at: updatedAt,
+    },
+  },
+  kb_track_items: {
+    meaning: "The ordered articles and videos of a manual track.",
+    columns: {
+      track_id: text("The track"),
+      position: integer("Order in the track, from 0"),
+      item_kind: text("`article` or `video`"),
+      item_id: text("Id of the article or video"),
+    },
+  },
+  kb_track_progress: {
+    meaning: "Which items of a track each user completed, and when.",
+    columns: {
+      track_id: text("The track"),
+      user_id: text("The user"),
+      item_kind: text("`article`, `video` or `change` (a release note)"),
+      item_id: text("Id of the item"),
+      completed_at: timestamp("When the user marked it done"),
+    },
+  },
+} satisfies Record<string, TableMeaning>);
 
 /** The type a column of `kind` has on `engine`, as the migrations create it. */
 export function engineType(kind: ColumnKind, engine: Engine): string {

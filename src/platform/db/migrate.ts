@@ -19,6 +19,25 @@ import * as m0017 from "./migrations/0017_notifications.js";
 import * as m0018 from "./migrations/0018_event_fanout.js";
 import * as m0019 from "./migrations/0019_monitoring_scale.js";
 import * as m0021 from "./migrations/0021_metrics_alerts.js";
+import * as m0022 from "./migrations/0022_notification_batches.js";
+import * as m0023 from "./migrations/0023_ticket_console.js";
+import * as m0024 from "./migrations/0024_ticket_console.js";
+import * as m0025 from "./migrations/0025_csat_fcr.js";
+import * as m0026 from "./migrations/0026_monitor_severity.js";
+import * as m0027 from "./migrations/0027_incidents.js";
+import * as m0028 from "./migrations/0028_oncall.js";
+import * as m0029 from "./migrations/0029_status.js";
+import * as m0030 from "./migrations/0030_mail_intake.js";
+import * as m0031 from "./migrations/0031_chat.js";
+import * as m0032 from "./migrations/0032_telephony.js";
+import * as m0033 from "./migrations/0033_scheduled_calls.js";
+import * as m0034 from "./migrations/0034_kb.js";
+import * as m0035 from "./migrations/0035_kb_more.js";
+import * as m0037 from "./migrations/0037_status_events.js";
+import * as m0038 from "./migrations/0038_kb_search_postings.js";
+import * as m0039 from "./migrations/0039_metrics_key_order.js";
+import * as m0041 from "./migrations/0041_chat_rate_buckets.js";
+import * as m0044 from "./migrations/0044_ticket_queue_counts.js";
 
 /** Every migration, in order. Imported statically so the compiled build needs no directory scan. */
 export const migrations: Record<string, Migration> = {
@@ -42,6 +61,25 @@ export const migrations: Record<string, Migration> = {
   "0018_event_fanout": m0018,
   "0019_monitoring_scale": m0019,
   "0021_metrics_alerts": m0021,
+  "0022_notification_batches": m0022,
+  "0023_ticket_console": m0023,
+  "0024_ticket_console": m0024,
+  "0025_csat_fcr": m0025,
+  "0026_monitor_severity": m0026,
+  "0027_incidents": m0027,
+  "0028_oncall": m0028,
+  "0029_status": m0029,
+  "0030_mail_intake": m0030,
+  "0031_chat": m0031,
+  "0032_telephony": m0032,
+  "0033_scheduled_calls": m0033,
+  "0034_kb": m0034,
+  "0035_kb_more": m0035,
+  "0037_status_events": m0037,
+  "0038_kb_search_postings": m0038,
+  "0039_metrics_key_order": m0039,
+  "0041_chat_rate_buckets": m0041,
+  "0044_ticket_queue_counts": m0044,
 };
 
 export const latestSchemaVersion = Object.keys(migrations).at(-1) ?? "";

@@ -177,6 +177,8 @@ export interface TicketTable {
   sla_breached: boolean | number;
   created_at: string;
   updated_at: string;
+  /** The calendar its tier clocks run on, from the routing rule that placed it; null: the tier's own. */
+  sla_calendar: string | null;
 }
 
 export interface SlaEventTable {
@@ -196,7 +198,7 @@ export interface TicketMessageTable {
   author_user_id: string | null;
   author_kind: "agent" | "customer" | "system";
   visibility: "public" | "internal";
-  kind: "reply" | "note" | "phone_call" | "system";
+  kind: "reply" | "note" | "phone_call" | "chat" | "system";
   body: string;
   /** A system note's phrase key (rendered in the reader's language); null for what people wrote. */
   body_key: string | null;
@@ -269,6 +271,10 @@ export interface NotificationTable {
   read_at: string | null;
   created_at: string;
   updated_at: string;
+  /** When delivery may claim the row: its next attempt, or the end of the lease of the node sending it. */
+  due_at: string | null;
+  locked_by: string | null;
+  round_attempts: number;
 }
 
 export interface NotificationPreferenceTable {
@@ -300,10 +306,77 @@ export interface AttachmentTable {
   created_at: string;
 }
 
+export interface TicketRoutingRuleTable {
+  id: string;
+  position: number;
+  name: string;
+  conditions: string;
+  tier: string | null;
+  team: string | null;
+  assignee_user_id: string | null;
+  calendar: string | null;
+  created_at: string;
+}
+
+export interface TicketViewTable {
+  id: string;
+  owner_user_id: string;
+  organization_id: string;
+  name: string;
+  shared: boolean | number;
+  filters: string;
+  sort: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TicketTextTable {
+  ticket_number: number | string;
+  public_text: string;
+  internal_text: string;
+}
+
 export interface TicketWatcherTable {
   ticket_id: string;
   user_id: string;
   created_at: string;
+}
+
+export interface CsatSurveyTable {
+  id: string;
+  ticket_id: string;
+  organization_id: string;
+  resolved_at: string;
+  recipient_user_id: string | null;
+  recipient_email: string | null;
+  agent_user_id: string | null;
+  team: string | null;
+  tier: string;
+  type: string;
+  status: "pending" | "rated" | "superseded";
+  expires_at: string;
+  reminded_at: string | null;
+  rating: number | null;
+  comment: string | null;
+  rated_at: string | null;
+  created_at: string;
+}
+
+export interface CsatSettingTable {
+  organization_id: string;
+  surveys_enabled: boolean;
+  updated_by: string | null;
+  updated_at: string;
+}
+
+export interface TicketContactTable {
+  id: string;
+  ticket_id: string;
+  organization_id: string;
+  type: string;
+  channel: string;
+  kind: "opened" | "customer_reply" | "call" | "chat";
+  at: string;
 }
 
 export interface BackupJobTable {
@@ -433,6 +506,8 @@ export interface MonitorTable {
   retries: number;
   failure_threshold: number;
   success_threshold: number;
+  /** critical, high, medium or low: the severity its DOWN alert fires with (default critical). */
+  severity: Generated<string>;
   /** JSON object of the probe type's settings, defaults applied. */
   settings: string;
   parent_id: string | null;
@@ -663,6 +738,289 @@ export interface AlertGroupTable {
   next_flush_at: string | null;
 }
 
+export interface IncidentTable {
+  id: string;
+  kind: string;
+  title: string;
+  description: string;
+  severity: string;
+  stage: string;
+  source: string;
+  source_ref: string | null;
+  alert_group_key: string | null;
+  open_alert_group: string | null;
+  /** The service it is about (0037): the opening alert's `service` label, or given; null for none. */
+  service: string | null;
+  details: string;
+  acknowledged_at: string | null;
+  acknowledged_by: string | null;
+  resolved_at: string | null;
+  closed_at: string | null;
+  response_due_at: string | null;
+  resolution_due_at: string | null;
+  response_breached_at: string | null;
+  resolution_breached_at: string | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface IncidentStageTable {
+  id: string;
+  incident_id: string;
+  stage: string;
+  entered_at: string;
+  by_user_id: string | null;
+  fields: string;
+  reason: string | null;
+}
+
+export interface IncidentComponentTable {
+  incident_id: string;
+  component_id: string;
+}
+
+export interface IncidentOrganizationTable {
+  incident_id: string;
+  organization_id: string;
+}
+
+export interface IncidentTicketTable {
+  incident_id: string;
+  ticket_id: string;
+  linked_by: string | null;
+  linked_at: string;
+  resolved_at: string | null;
+}
+
+export interface IncidentUpdateTable {
+  id: string;
+  incident_id: string;
+  visibility: string;
+  kind: string;
+  body: string;
+  author_user_id: string | null;
+  created_at: string;
+}
+
+export interface IncidentAlertTable {
+  incident_id: string;
+  alert_id: string;
+  fingerprint: string;
+  rule_name: string;
+  severity: string;
+  starts_at: string;
+  ends_at: string | null;
+}
+
+export interface IncidentPostmortemTable {
+  incident_id: string;
+  summary: string;
+  impact: string;
+  timeline: string;
+  root_cause: string;
+  went_well: string;
+  went_badly: string;
+  updated_by: string | null;
+  updated_at: string;
+}
+
+export interface IncidentActionItemTable {
+  id: string;
+  incident_id: string;
+  title: string;
+  owner_user_id: string | null;
+  due_at: string | null;
+  done_at: string | null;
+  ticket_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface IncidentEvidenceTable {
+  id: string;
+  incident_id: string;
+  filename: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  description: string;
+  uploaded_by: string | null;
+  created_at: string;
+}
+
+export interface IncidentAccountTable {
+  id: string;
+  incident_id: string;
+  kind: string;
+  ref_id: string;
+  note: string;
+  action: string | null;
+  action_at: string | null;
+  action_by: string | null;
+  linked_at: string;
+}
+
+export interface OncallRotationTable {
+  id: string;
+  name: string;
+  team: string | null;
+  timezone: string;
+  holiday_calendar: string | null;
+  /** JSON: the layers, lowest first. */
+  layers: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OncallOverrideTable {
+  id: string;
+  rotation_id: string;
+  user_id: string;
+  starts_at: string;
+  ends_at: string;
+  reason: string | null;
+  created_by: string | null;
+  created_at: string;
+}
+
+export interface EscalationPolicyTable {
+  id: string;
+  name: string;
+  description: string | null;
+  default_for: string | null;
+  /** JSON: the ordered steps. */
+  steps: string;
+  repeat: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PageTable {
+  id: string;
+  subject_type: string;
+  subject_id: string;
+  open_key: string | null;
+  policy_id: string | null;
+  severity: string;
+  title: string;
+  url: string | null;
+  summary: string | null;
+  /** JSON: affected customers' addresses. */
+  customers: string;
+  /** JSON: the policy's steps as they were when the page started. */
+  steps: string;
+  repeat: number;
+  status: "triggered" | "acknowledged" | "resolved";
+  step: number;
+  round: number;
+  escalated_at: string | null;
+  exhausted_at: string | null;
+  acknowledged_at: string | null;
+  acknowledged_by: string | null;
+  resolved_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CannedResponseTable {
+  id: string;
+  team: string | null;
+  title: string;
+  body: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PageDeliveryTable {
+  id: string;
+  page_id: string;
+  step: number;
+  round: number;
+  user_id: string | null;
+  target: string;
+  /** JSON: ids of the notifications sent. */
+  notification_ids: string;
+  link_used_at: string | null;
+  created_at: string;
+}
+
+export type PresenceActivity = "viewing" | "replying";
+
+export interface TicketPresenceTable {
+  ticket_id: string;
+  user_id: string;
+  activity: PresenceActivity;
+  expires_at: string;
+  updated_at: string;
+}
+
+export interface StatusComponentTable {
+  id: string;
+  name: string;
+  group_name: string | null;
+  position: number;
+  monitor_ids: string;
+  organization_ids: string;
+  override_status: string | null;
+  override_until: string | null;
+  override_reason: string | null;
+  /** The last published derived status (0037); null before the first. */
+  status: string | null;
+  status_changed_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MaintenanceWindowTable {
+  id: string;
+  title: string;
+  description: string;
+  starts_at: string;
+  ends_at: string;
+  timezone: string;
+  rrule: string | null;
+  component_ids: string;
+  mode: "mute" | "skip" | "show";
+  state: "scheduled" | "in_progress" | "completed" | "cancelled";
+  occurrence_start: string | null;
+  warnings: string;
+  announced_at: string;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface StatusSubscriptionTable {
+  id: string;
+  email: string;
+  component_ids: string;
+  locale: string;
+  token_hash: string;
+  token_sealed: string;
+  confirmed_at: string | null;
+  unsubscribed_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ChangeRecordTable {
+  id: string;
+  title: string;
+  kind: "security" | "fix" | "improvement";
+  description: string;
+  validation: "pending" | "passed" | "failed";
+  validated_at: string | null;
+  window_id: string | null;
+  applied_at: string | null;
+  outcome: "pending" | "succeeded" | "failed" | "rolled_back";
+  outside_window_reason: string | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface DB {
   jobs: JobTable;
   schedules: ScheduleTable;
@@ -682,11 +1040,16 @@ export interface DB {
   ticket_links: TicketLinkTable;
   attachments: AttachmentTable;
   ticket_watchers: TicketWatcherTable;
+  ticket_routing_rules: TicketRoutingRuleTable;
+  ticket_views: TicketViewTable;
+  ticket_texts: TicketTextTable;
   plan_versions: PlanVersionTable;
   webhooks: WebhookTable;
   webhook_deliveries: WebhookDeliveryTable;
   notifications: NotificationTable;
   notification_preferences: NotificationPreferenceTable;
+  canned_responses: CannedResponseTable;
+  ticket_presence: TicketPresenceTable;
   backup_jobs: BackupJobTable;
   backup_runs: BackupRunTable;
   backup_restore_tests: BackupRestoreTestTable;
@@ -715,4 +1078,440 @@ export interface DB {
   alert_receivers: AlertReceiverTable;
   alert_routing: AlertRoutingTable;
   alert_groups: AlertGroupTable;
+  incidents: IncidentTable;
+  incident_stages: IncidentStageTable;
+  incident_components: IncidentComponentTable;
+  incident_organizations: IncidentOrganizationTable;
+  incident_tickets: IncidentTicketTable;
+  incident_updates: IncidentUpdateTable;
+  incident_alerts: IncidentAlertTable;
+  incident_postmortems: IncidentPostmortemTable;
+  incident_action_items: IncidentActionItemTable;
+  incident_evidence: IncidentEvidenceTable;
+  incident_accounts: IncidentAccountTable;
+  oncall_rotations: OncallRotationTable;
+  oncall_overrides: OncallOverrideTable;
+  escalation_policies: EscalationPolicyTable;
+  pages: PageTable;
+  page_deliveries: PageDeliveryTable;
+  csat_surveys: CsatSurveyTable;
+  csat_settings: CsatSettingTable;
+  ticket_contacts: TicketContactTable;
+  status_components: StatusComponentTable;
+  maintenance_windows: MaintenanceWindowTable;
+  status_subscriptions: StatusSubscriptionTable;
+  change_records: ChangeRecordTable;
+  call_hosts: CallHostTable;
+  scheduled_calls: ScheduledCallTable;
+  mailboxes: MailboxTable;
+  mail_messages: MailMessageTable;
+  mail_intake_log: MailIntakeLogTable;
+  mail_domain_rules: MailDomainRuleTable;
+  kb_categories: KbCategoryTable;
+  kb_articles: KbArticleTable;
+  kb_article_versions: KbArticleVersionTable;
+  kb_article_tags: KbArticleTagTable;
+  kb_article_links: KbArticleLinkTable;
+  kb_search_documents: KbSearchDocumentTable;
+  kb_title_trigrams: KbTitleTrigramTable;
+  kb_search_postings: KbSearchPostingTable;
+  chat_sites: ChatSiteTable;
+  chat_conversations: ChatConversationTable;
+  chat_events: ChatEventTable;
+  chat_rate_buckets: ChatRateBucketTable;
+  pbx_connections: PbxConnectionTable;
+  calls: CallTable;
+  call_events: CallEventTable;
+}
+
+export interface CallHostTable {
+  user_id: string;
+  calendar_id: string;
+  slot_minutes: number;
+  active: boolean | number;
+  updated_at: string;
+}
+
+export type ScheduledCallStatus = "booked" | "cancelled" | "held" | "no_show";
+
+export interface ScheduledCallTable {
+  id: string;
+  organization_id: string;
+  ticket_id: string;
+  ticket_number: number | string;
+  engineer_user_id: string;
+  booked_by_user_id: string;
+  attendee_user_id: string | null;
+  attendee_email: string;
+  attendee_name: string;
+  time_zone: string;
+  topic: string;
+  starts_at: string;
+  ends_at: string;
+  status: ScheduledCallStatus;
+  sequence: number;
+  reminder_minutes: string;
+  outcome_note: string | null;
+  outcome_at: string | null;
+  outcome_by_user_id: string | null;
+  cancelled_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MailboxTable {
+  id: string;
+  address: string;
+  organization_id: string | null;
+  team: string | null;
+  /** JSON {host, port, tls, user, folder}; null for a mailbox reached only through the SMTP listener. */
+  imap: string | null;
+  /** The IMAP password, sealed (secrets.ts). */
+  imap_password: string | null;
+  enabled: boolean | number;
+  uid_validity: string | null;
+  last_uid: string | number;
+  poll_owner: string | null;
+  poll_until: string | null;
+  last_polled_at: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MailMessageTable {
+  id: string;
+  mailbox_id: string;
+  message_id: string | null;
+  via: "smtp" | "imap";
+  imap_uid: string | null;
+  sender: string;
+  subject: string;
+  subject_key: string;
+  ticket_id: string | null;
+  ticket_message_id: string | null;
+  outcome: string;
+  automatic: string | null;
+  quoted: string | null;
+  raw_sha256: string | null;
+  raw_size: number;
+  received_at: string;
+}
+
+export interface MailIntakeLogTable {
+  id: string;
+  mailbox_id: string | null;
+  at: string;
+  level: "info" | "warn" | "error";
+  event: string;
+  sender: string | null;
+  subject: string | null;
+  ticket_id: string | null;
+  detail: string;
+}
+
+export interface MailDomainRuleTable {
+  domain: string;
+  organization_id: string;
+  created_at: string;
+}
+
+export type KbAudience = "public" | "customers" | "support" | "admins" | "internal";
+
+export type KbPurpose = "procedure" | "faq" | "video" | "manual" | "problem-solution" | "lesson";
+
+export type KbStatus = "draft" | "review" | "published" | "archived";
+
+export type KbLocale = "pt-BR" | "en";
+
+export interface KbCategoryTable {
+  id: string;
+  parent_id: string | null;
+  name: string;
+  name_en: string | null;
+  description: string;
+  position: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface KbArticleTable {
+  id: string;
+  translation_group_id: string;
+  locale: KbLocale;
+  title: string;
+  body: string;
+  audience: KbAudience;
+  purpose: KbPurpose;
+  status: KbStatus;
+  version: number;
+  published_version: number | null;
+  category_id: string | null;
+  organization_id: string | null;
+  owner_id: string | null;
+  created_by: string | null;
+  review_note: string | null;
+  published_at: string | null;
+  archived_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface KbArticleVersionTable {
+  id: string;
+  article_id: string;
+  version: number;
+  title: string;
+  body: string;
+  status: KbStatus;
+  author_id: string | null;
+  note: string | null;
+  created_at: string;
+}
+
+export interface KbArticleTagTable {
+  article_id: string;
+  tag: string;
+}
+
+export interface KbArticleLinkTable {
+  article_id: string;
+  target_kind: "article" | "ticket";
+  target_id: string;
+}
+
+export interface KbSearchDocumentTable {
+  id: Generated<number>;
+  article_id: string;
+  title_terms: string;
+  body_terms: string;
+  title_trigrams: number;
+}
+
+export interface KbTitleTrigramTable {
+  trigram: string;
+  article_id: string;
+}
+
+export interface KbSearchPostingTable {
+  term: string;
+  prefix: string;
+  document_id: number;
+  weight: number;
+}
+
+export interface ChatRateBucketTable {
+  key: string;
+  tokens: number;
+  /** Milliseconds since the epoch. */
+  at: number;
+  taken: boolean | number;
+}
+
+export interface ChatSiteTable {
+  id: string;
+  name: string;
+  organization_id: string;
+  /** The HMAC key of visitor identities, sealed with the secret key. */
+  secret: string;
+  visitors: "verified" | "anonymous";
+  calendar: string | null;
+  /** JSON: origins allowed to embed the widget; empty for any. */
+  origins: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ChatConversationTable {
+  id: string;
+  site_id: string;
+  organization_id: string;
+  visitor_id: string;
+  visitor_name: string;
+  visitor_email: string;
+  subject: string;
+  locale: string;
+  status: "waiting" | "active" | "closed";
+  assignee_user_id: string | null;
+  ticket_id: string | null;
+  last_seq: number;
+  created_at: string;
+  updated_at: string;
+  closed_at: string | null;
+}
+
+export interface ChatEventTable {
+  conversation_id: string;
+  seq: number;
+  kind: string;
+  author_kind: "visitor" | "agent" | "system";
+  author_user_id: string | null;
+  author_name: string;
+  client_id: string | null;
+  body: string | null;
+  /** JSON: {filename, contentType, size, sha256} of a file sent in the chat. */
+  attachment: string | null;
+  created_at: string;
+}
+
+// Knowledge base around the articles (migration 0035): videos, suggestions, feedback, upkeep, sources, tracks.
+
+export interface KbVideoTable {
+  id: string;
+  article_id: string;
+  title: string;
+  filename: string;
+  content_type: "video/mp4" | "video/webm";
+  size: number | string;
+  sha256: string;
+  poster_type: string | null;
+  poster_sha256: string | null;
+  uploaded_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface KbVideoCaptionTable {
+  video_id: string;
+  lang: string;
+  label: string;
+  vtt: string;
+  updated_at: string;
+}
+
+export interface KbDeflectionTable {
+  id: string;
+  user_id: string | null;
+  organization_id: string | null;
+  query: string;
+  shown_article_ids: string;
+  opened_article_ids: string;
+  outcome: "deflected" | "solved" | "submitted";
+  ticket_number: number | string | null;
+  created_at: string;
+}
+
+export interface KbFeedbackTable {
+  id: string;
+  article_id: string;
+  user_id: string | null;
+  helpful: boolean | number;
+  comment: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface KbReviewTable {
+  article_id: string;
+  review_at: string;
+  reviewed_at: string | null;
+  reviewed_by: string | null;
+  reminded_at: string | null;
+  updated_at: string;
+}
+
+export interface KbArticleSourceTable {
+  article_id: string;
+  source_type: "ticket" | "incident";
+  source_id: string;
+  created_at: string;
+}
+
+export interface KbTrackTable {
+  id: string;
+  title: string;
+  description: string;
+  profile: "administrator" | "end-user" | "support-l1" | "support-l2" | "support-l3";
+  kind: "manual" | "whats-new";
+  category_id: string | null;
+  locale: string;
+  position: number;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface KbTrackItemTable {
+  track_id: string;
+  position: number;
+  item_kind: "article" | "video" | "change";
+  item_id: string;
+}
+
+export interface KbTrackProgressTable {
+  track_id: string;
+  user_id: string;
+  item_kind: "article" | "video" | "change";
+  item_id: string;
+  completed_at: string;
+}
+
+/** Declaration merging keeps these entries apart from the core list above (easier merges between branches). */
+export interface DB {
+  kb_videos: KbVideoTable;
+  kb_video_captions: KbVideoCaptionTable;
+  kb_deflections: KbDeflectionTable;
+  kb_feedback: KbFeedbackTable;
+  kb_reviews: KbReviewTable;
+  kb_article_sources: KbArticleSourceTable;
+  kb_tracks: KbTrackTable;
+  kb_track_items: KbTrackItemTable;
+  kb_track_progress: KbTrackProgressTable;
+}
+
+export interface PbxConnectionTable {
+  id: string;
+  name: string;
+  host: string;
+  port: number;
+  username: string;
+  secret: string;
+  enabled: boolean | number;
+  extensions: string;
+  originate_context: string;
+  lease_owner: string | null;
+  lease_until: string | null;
+  state: "disconnected" | "connecting" | "connected" | "standby";
+  last_error: string | null;
+  connected_at: string | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CallTable {
+  id: string;
+  external_id: string;
+  source: "webhook" | "ami";
+  pbx_connection_id: string | null;
+  direction: "inbound" | "outbound";
+  from_number: string;
+  to_number: string;
+  caller_key: string | null;
+  queue: string | null;
+  organization_id: string | null;
+  contact: string | null;
+  agent_user_id: string | null;
+  status: "ringing" | "answered" | "completed" | "missed";
+  ringing_at: string | null;
+  answered_at: string | null;
+  ended_at: string | null;
+  duration_seconds: number | null;
+  recording_url: string | null;
+  ticket_id: string | null;
+  message_id: string | null;
+  callback_status: "pending" | "overdue" | "done" | null;
+  callback_due_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CallEventTable {
+  id: string;
+  call_id: string;
+  event_key: string;
+  event: string;
+  at: string;
+  payload: string;
+  received_at: string;
 }

@@ -5,8 +5,11 @@ import { Type } from "typebox";
 import type { Platform } from "../runtime.js";
 import type { DomainEvent } from "./bus.js";
 
-/** Decides, per request, which events the viewer may receive; the app passes its tenancy and role rule. */
-export type EventFilter = (request: FastifyRequest) => Promise<(event: DomainEvent) => boolean>;
+/**
+ * Decides, per request, which events the viewer may receive and how each reads to them (a customer's payloads
+ * leave out staff fields), null for one it may not; the app passes its tenancy and role rule.
+ */
+export type EventFilter = (request: FastifyRequest) => Promise<(event: DomainEvent) => DomainEvent | null>;
 
 const HEARTBEAT_MS = 15_000;
 const REPLAY_BATCH = 500;
@@ -67,7 +70,8 @@ export function eventRoutes(platform: Platform, filter: EventFilter) {
           if (replayed.has(e.id) || e.id <= (after ?? 0)) return;
           if (after === undefined && e.createdAt < connectedAt) return;
           if (replaying) replayed.add(e.id);
-          if (visible(e)) res.write(frame(e));
+          const shown = visible(e);
+          if (shown) res.write(frame(shown));
         };
         const unsubscribe = platform.events.subscribe((e) => (replaying ? held.push(e) : send(e)));
         const heartbeat = setInterval(() => res.write(": ping\n\n"), HEARTBEAT_MS);

@@ -1,4 +1,5 @@
 import { Type } from "typebox";
+import { type MessageParams, MessageParamsSchema } from "./messages.js";
 
 /** One field at fault in a request, as reported in a problem's `errors` list. */
 export interface FieldError {
@@ -7,6 +8,10 @@ export interface FieldError {
   /** JSON Pointer to the field inside that part ("" for the part itself). */
   pointer: string;
   message: string;
+  /** The message's key in a client's translations (`plan.errors.<key>`), when it has one. */
+  key?: string;
+  /** The values the message names, for a client to word in its reader's language. */
+  params?: MessageParams;
 }
 
 /** Stable problem type ids. Clients may switch on them; their text may change, the ids may not. */
@@ -63,7 +68,17 @@ export const ProblemSchema = Type.Object(
     instance: Type.Optional(Type.String()),
     requestId: Type.Optional(Type.String()),
     errors: Type.Optional(
-      Type.Array(Type.Object({ in: Type.String(), pointer: Type.String(), message: Type.String() })),
+      Type.Array(
+        Type.Object({
+          in: Type.String(),
+          pointer: Type.String(),
+          message: Type.String(),
+          key: Type.Optional(
+            Type.String({ description: "The message's key in a client's translations, for messages that have one" }),
+          ),
+          params: Type.Optional(MessageParamsSchema),
+        }),
+      ),
     ),
   },
   { $id: "Problem", description: "RFC 9457 problem details" },

@@ -15,6 +15,8 @@ export interface JobContext<P = unknown> {
   runAt: string;
   /** Aborted when this node gives the job back (shutdown past the grace period) or loses its lease. */
   signal: AbortSignal;
+  /** Aborted when the node begins to stop: a long job finishes what it holds and takes nothing new. */
+  stopping: AbortSignal;
 }
 
 export type JobHandler<P = unknown> = (job: JobContext<P>) => Promise<void>;
@@ -59,6 +61,7 @@ export class JobQueue {
   #timer: NodeJS.Timeout | undefined;
   #started = false;
   #stopping = false;
+  #stopSignal = new AbortController();
   /** The tick in flight, so `stop()` can wait for a claim that is still on its way back. */
   #ticking: Promise<void> | undefined;
   #tickAgain = false;
@@ -138,6 +141,7 @@ export class JobQueue {
     if (this.#started) return;
     this.#started = true;
     this.#stopping = false;
+    if (this.#stopSignal.signal.aborted) this.#stopSignal = new AbortController();
     if (this.listen) this.#unlisten = await this.listen(JOBS_CHANNEL, () => this.poke());
     this.poke();
   }
@@ -246,6 +250,7 @@ export class JobQueue {
         attempt: row.attempts,
         runAt: row.run_at,
         signal: abort.signal,
+        stopping: this.#stopSignal.signal,
       });
       // A job given back or taken over meanwhile belongs to someone else now: record nothing.
       if (abort.signal.aborted) return;
@@ -270,6 +275,7 @@ export class JobQueue {
   /** Stops claiming, lets running jobs finish for up to `graceMs`, then hands the rest back to the queue. */
   async stop(graceMs = 10_000): Promise<void> {
     this.#stopping = true;
+    this.#stopSignal.abort(new Error("job queue stopping"));
     if (this.#timer) clearTimeout(this.#timer);
     await this.#unlisten?.();
     this.#unlisten = undefined;

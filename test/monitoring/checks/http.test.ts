@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createTlsServer } from "node:https";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer as createTcpServer, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { probeTypes } from "../../../src/modules/monitoring/checks/index.js";
 import { selfSignedCertificate } from "../../fixtures/tls-cert.js";
@@ -166,6 +166,52 @@ describe("http probe against a local server", () => {
     expect(r.message).toContain("ECONNREFUSED");
     await listen(createServer(routes), port);
     expect(await check(http, target)).toMatchObject({ status: "up" });
+  });
+
+  it("reads what a bare request sees as Node's client would: headers sent, 1xx skipped, garbage, hang-ups", async () => {
+    // A raw server answers by the first line of the request, and records what arrived.
+    const seen: string[] = [];
+    const raw = createTcpServer((socket: Socket) => {
+      let data = "";
+      socket.on("data", (chunk) => {
+        data += chunk.toString("latin1");
+        if (!data.includes("\r\n\r\n")) return;
+        seen.push(data);
+        const path = data.split(" ")[1];
+        if (path === "/continue") socket.end("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n");
+        else if (path === "/garbage") socket.end("SSH-2.0-OpenSSH_9.2\r\n\r\n");
+        else if (path === "/hangup") socket.destroy();
+        else if (path === "/split") {
+          socket.write("HTTP/1.1 301 Moved\r\nLoc");
+          setTimeout(() => socket.end("ation: /continue\r\nContent-Length: 0\r\n\r\n"), 20);
+        } else socket.end("HTTP/1.0 200 OK\r\n\r\n");
+      });
+    });
+    await new Promise<void>((resolve) => raw.listen(0, "127.0.0.1", () => resolve()));
+    const origin = `http://127.0.0.1:${(raw.address() as AddressInfo).port}`;
+
+    expect(await check(http, `${origin}/plain?x=1`, { headers: { "X-Probe": "é" } })).toMatchObject({
+      status: "up",
+      details: { statusCode: 200 },
+    });
+    expect(seen.at(-1)).toMatch(/^GET \/plain\?x=1 HTTP\/1\.1\r\n/);
+    expect(seen.at(-1)).toContain(`Host: 127.0.0.1:${(raw.address() as AddressInfo).port}\r\n`);
+    expect(seen.at(-1)).toContain("User-Agent: Plantao-Monitor/1\r\n");
+    expect(seen.at(-1)).toContain("X-Probe: \u00e9\r\n");
+    expect(await check(http, `${origin}/plain`, { headers: { "user-agent": "mine" } })).toMatchObject({ status: "up" });
+    expect(seen.at(-1)).not.toContain("Plantao-Monitor");
+    expect(await check(http, `${origin}/continue`)).toMatchObject({ status: "up", details: { statusCode: 204 } });
+    expect(await check(http, `${origin}/garbage`)).toMatchObject({ status: "down", reason: "http_bad_response" });
+    expect(await check(http, `${origin}/hangup`)).toMatchObject({ status: "down", reason: "connection_reset" });
+    expect(await check(http, `${origin}/split`)).toMatchObject({
+      status: "up",
+      details: { statusCode: 204, finalUrl: `${origin}/continue` },
+    });
+    // A header value with a line break would split the request: refused, never sent as two headers.
+    const injected = await check(http, `${origin}/plain`, { headers: { "x-probe": "a\r\nX-Evil: 1" } });
+    expect(injected.status).toBe("down");
+    expect(seen.some((r) => r.includes("X-Evil"))).toBe(false);
+    await new Promise((resolve) => raw.close(resolve));
   });
 
   it("reports an unknown host as dns_not_found", async () => {

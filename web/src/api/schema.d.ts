@@ -25,17 +25,55 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: unknown[];
+                            items: {
+                                annotations: {
+                                    [key: string]: string;
+                                };
+                                /** @description One of the plan's default rules */
+                                builtin: boolean;
+                                enabled: boolean;
+                                expression: {
+                                    /** @description Labels that keep series apart (one alert each) */
+                                    by?: string[];
+                                    /**
+                                     * @description Aggregation over the window
+                                     * @enum {string}
+                                     */
+                                    fn: "avg" | "min" | "max" | "sum" | "last" | "count" | "rate" | "quantile";
+                                    /** @description Exact label matches */
+                                    match?: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description Metric name, e.g. instance:cpu_usage:percent */
+                                    metric: string;
+                                    /** @enum {string} */
+                                    op: ">" | ">=" | "<" | "<=";
+                                    /** @description For fn = quantile, 0..1 */
+                                    quantile?: number;
+                                    recoveryThreshold?: number | null;
+                                    threshold: number;
+                                    windowSeconds: number;
+                                } | null;
+                                forSeconds: number;
+                                /** Format: uuid */
+                                id: string;
+                                keepFiringForSeconds: number;
+                                /** @enum {string} */
+                                kind: "metric" | "monitor";
+                                labels: {
+                                    [key: string]: string;
+                                };
+                                lastError: string | null;
+                                lastEvaluatedAt: string | null;
+                                monitorId: string | null;
+                                name: string;
+                                /**
+                                 * @description critical, high, medium or low
+                                 * @enum {string}
+                                 */
+                                severity: "critical" | "high" | "medium" | "low";
+                            }[];
                         };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -49,24 +87,6 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -93,13 +113,22 @@ export interface paths {
                         };
                         enabled?: boolean;
                         expression?: {
+                            /** @description Labels that keep series apart (one alert each) */
                             by?: string[];
+                            /**
+                             * @description Aggregation over the window
+                             * @enum {string}
+                             */
                             fn: "avg" | "min" | "max" | "sum" | "last" | "count" | "rate" | "quantile";
+                            /** @description Exact label matches */
                             match?: {
                                 [key: string]: string;
                             };
+                            /** @description Metric name, e.g. instance:cpu_usage:percent */
                             metric: string;
+                            /** @enum {string} */
                             op: ">" | ">=" | "<" | "<=";
+                            /** @description For fn = quantile, 0..1 */
                             quantile?: number;
                             recoveryThreshold?: number | null;
                             threshold: number;
@@ -107,12 +136,20 @@ export interface paths {
                         } | null;
                         forSeconds?: number;
                         keepFiringForSeconds?: number;
+                        /**
+                         * @description A metric expression, or a monitor's DOWN state
+                         * @enum {string}
+                         */
                         kind: "metric" | "monitor";
                         labels?: {
                             [key: string]: string;
                         };
                         monitorId?: string | null;
                         name: string;
+                        /**
+                         * @description critical, high, medium or low
+                         * @enum {string}
+                         */
                         severity?: "critical" | "high" | "medium" | "low";
                     };
                 };
@@ -124,7 +161,54 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            annotations: {
+                                [key: string]: string;
+                            };
+                            /** @description One of the plan's default rules */
+                            builtin: boolean;
+                            enabled: boolean;
+                            expression: {
+                                /** @description Labels that keep series apart (one alert each) */
+                                by?: string[];
+                                /**
+                                 * @description Aggregation over the window
+                                 * @enum {string}
+                                 */
+                                fn: "avg" | "min" | "max" | "sum" | "last" | "count" | "rate" | "quantile";
+                                /** @description Exact label matches */
+                                match?: {
+                                    [key: string]: string;
+                                };
+                                /** @description Metric name, e.g. instance:cpu_usage:percent */
+                                metric: string;
+                                /** @enum {string} */
+                                op: ">" | ">=" | "<" | "<=";
+                                /** @description For fn = quantile, 0..1 */
+                                quantile?: number;
+                                recoveryThreshold?: number | null;
+                                threshold: number;
+                                windowSeconds: number;
+                            } | null;
+                            forSeconds: number;
+                            /** Format: uuid */
+                            id: string;
+                            keepFiringForSeconds: number;
+                            /** @enum {string} */
+                            kind: "metric" | "monitor";
+                            labels: {
+                                [key: string]: string;
+                            };
+                            lastError: string | null;
+                            lastEvaluatedAt: string | null;
+                            monitorId: string | null;
+                            name: string;
+                            /**
+                             * @description critical, high, medium or low
+                             * @enum {string}
+                             */
+                            severity: "critical" | "high" | "medium" | "low";
+                        };
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -147,15 +231,6 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -205,16 +280,54 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
+                        "application/json": {
+                            annotations: {
+                                [key: string]: string;
+                            };
+                            /** @description One of the plan's default rules */
+                            builtin: boolean;
+                            enabled: boolean;
+                            expression: {
+                                /** @description Labels that keep series apart (one alert each) */
+                                by?: string[];
+                                /**
+                                 * @description Aggregation over the window
+                                 * @enum {string}
+                                 */
+                                fn: "avg" | "min" | "max" | "sum" | "last" | "count" | "rate" | "quantile";
+                                /** @description Exact label matches */
+                                match?: {
+                                    [key: string]: string;
+                                };
+                                /** @description Metric name, e.g. instance:cpu_usage:percent */
+                                metric: string;
+                                /** @enum {string} */
+                                op: ">" | ">=" | "<" | "<=";
+                                /** @description For fn = quantile, 0..1 */
+                                quantile?: number;
+                                recoveryThreshold?: number | null;
+                                threshold: number;
+                                windowSeconds: number;
+                            } | null;
+                            forSeconds: number;
+                            /** Format: uuid */
+                            id: string;
+                            keepFiringForSeconds: number;
+                            /** @enum {string} */
+                            kind: "metric" | "monitor";
+                            labels: {
+                                [key: string]: string;
+                            };
+                            lastError: string | null;
+                            lastEvaluatedAt: string | null;
+                            monitorId: string | null;
+                            name: string;
+                            /**
+                             * @description critical, high, medium or low
+                             * @enum {string}
+                             */
+                            severity: "critical" | "high" | "medium" | "low";
+                        };
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -237,15 +350,6 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -277,15 +381,6 @@ export interface paths {
                     content?: never;
                 };
                 /** @description RFC 9457 problem details */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem details */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -305,15 +400,6 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -343,13 +429,22 @@ export interface paths {
                         };
                         enabled?: boolean;
                         expression?: {
+                            /** @description Labels that keep series apart (one alert each) */
                             by?: string[];
+                            /**
+                             * @description Aggregation over the window
+                             * @enum {string}
+                             */
                             fn: "avg" | "min" | "max" | "sum" | "last" | "count" | "rate" | "quantile";
+                            /** @description Exact label matches */
                             match?: {
                                 [key: string]: string;
                             };
+                            /** @description Metric name, e.g. instance:cpu_usage:percent */
                             metric: string;
+                            /** @enum {string} */
                             op: ">" | ">=" | "<" | "<=";
+                            /** @description For fn = quantile, 0..1 */
                             quantile?: number;
                             recoveryThreshold?: number | null;
                             threshold: number;
@@ -357,12 +452,20 @@ export interface paths {
                         } | null;
                         forSeconds?: number;
                         keepFiringForSeconds?: number;
+                        /**
+                         * @description A metric expression, or a monitor's DOWN state
+                         * @enum {string}
+                         */
                         kind?: "metric" | "monitor";
                         labels?: {
                             [key: string]: string;
                         };
                         monitorId?: string | null;
                         name?: string;
+                        /**
+                         * @description critical, high, medium or low
+                         * @enum {string}
+                         */
                         severity?: "critical" | "high" | "medium" | "low";
                     };
                 };
@@ -374,7 +477,54 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            annotations: {
+                                [key: string]: string;
+                            };
+                            /** @description One of the plan's default rules */
+                            builtin: boolean;
+                            enabled: boolean;
+                            expression: {
+                                /** @description Labels that keep series apart (one alert each) */
+                                by?: string[];
+                                /**
+                                 * @description Aggregation over the window
+                                 * @enum {string}
+                                 */
+                                fn: "avg" | "min" | "max" | "sum" | "last" | "count" | "rate" | "quantile";
+                                /** @description Exact label matches */
+                                match?: {
+                                    [key: string]: string;
+                                };
+                                /** @description Metric name, e.g. instance:cpu_usage:percent */
+                                metric: string;
+                                /** @enum {string} */
+                                op: ">" | ">=" | "<" | "<=";
+                                /** @description For fn = quantile, 0..1 */
+                                quantile?: number;
+                                recoveryThreshold?: number | null;
+                                threshold: number;
+                                windowSeconds: number;
+                            } | null;
+                            forSeconds: number;
+                            /** Format: uuid */
+                            id: string;
+                            keepFiringForSeconds: number;
+                            /** @enum {string} */
+                            kind: "metric" | "monitor";
+                            labels: {
+                                [key: string]: string;
+                            };
+                            lastError: string | null;
+                            lastEvaluatedAt: string | null;
+                            monitorId: string | null;
+                            name: string;
+                            /**
+                             * @description critical, high, medium or low
+                             * @enum {string}
+                             */
+                            severity: "critical" | "high" | "medium" | "low";
+                        };
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -435,7 +585,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Where a metric rule would have fired over the last 24 hours */
+        /** Where a metric rule would have fired over the last 24 hours, evaluated over the stored samples */
         post: {
             parameters: {
                 query?: never;
@@ -451,13 +601,22 @@ export interface paths {
                         };
                         enabled?: boolean;
                         expression?: {
+                            /** @description Labels that keep series apart (one alert each) */
                             by?: string[];
+                            /**
+                             * @description Aggregation over the window
+                             * @enum {string}
+                             */
                             fn: "avg" | "min" | "max" | "sum" | "last" | "count" | "rate" | "quantile";
+                            /** @description Exact label matches */
                             match?: {
                                 [key: string]: string;
                             };
+                            /** @description Metric name, e.g. instance:cpu_usage:percent */
                             metric: string;
+                            /** @enum {string} */
                             op: ">" | ">=" | "<" | "<=";
+                            /** @description For fn = quantile, 0..1 */
                             quantile?: number;
                             recoveryThreshold?: number | null;
                             threshold: number;
@@ -465,12 +624,20 @@ export interface paths {
                         } | null;
                         forSeconds?: number;
                         keepFiringForSeconds?: number;
+                        /**
+                         * @description A metric expression, or a monitor's DOWN state
+                         * @enum {string}
+                         */
                         kind: "metric" | "monitor";
                         labels?: {
                             [key: string]: string;
                         };
                         monitorId?: string | null;
                         name: string;
+                        /**
+                         * @description critical, high, medium or low
+                         * @enum {string}
+                         */
                         severity?: "critical" | "high" | "medium" | "low";
                     };
                 };
@@ -483,7 +650,17 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: unknown[];
+                            items: {
+                                /** @description Where the rule would have fired, oldest first; `to` null: still firing */
+                                firing: {
+                                    /** Format: date-time */
+                                    from: string;
+                                    to: string | null;
+                                }[];
+                                labels: {
+                                    [key: string]: string;
+                                };
+                            }[];
                         };
                     };
                 };
@@ -507,24 +684,6 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -547,11 +706,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Alerts with their rule state and silenced and inhibited flags */
+        /** Alerts with their rule state, silenced and inhibited flags and receivers, newest change first */
         get: {
             parameters: {
                 query?: {
-                    state?: string;
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description Label matchers as Alertmanager writes them: name="v", name!="v", name=~"re", name!~"re" */
+                    filter?: string[];
+                    inhibited?: boolean;
+                    limit?: number;
+                    silenced?: boolean;
+                    state?: "inactive" | "pending" | "firing" | "resolved";
                 };
                 header?: never;
                 path?: never;
@@ -566,7 +732,41 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: unknown[];
+                            items: {
+                                activeSince: string | null;
+                                annotations: {
+                                    [key: string]: string;
+                                };
+                                endsAt: string | null;
+                                /** @description The alert's identity: a hash of its sorted label set */
+                                fingerprint: string;
+                                firedAt: string | null;
+                                generatorUrl: string | null;
+                                inhibited: boolean;
+                                /** @description Fingerprints of the firing alerts inhibiting it */
+                                inhibitedBy: string[];
+                                labels: {
+                                    [key: string]: string;
+                                };
+                                /** @description Receivers its routes lead to */
+                                receivers: string[];
+                                resolvedAt: string | null;
+                                ruleId: string | null;
+                                silenced: boolean;
+                                /** @description Ids of the active silences matching it */
+                                silencedBy: string[];
+                                /**
+                                 * @description Evaluated here, or posted on /api/v2/alerts
+                                 * @enum {string}
+                                 */
+                                source: "rule" | "api";
+                                /** @enum {string} */
+                                state: "inactive" | "pending" | "firing" | "resolved";
+                                /** Format: date-time */
+                                updatedAt: string;
+                                value: number | null;
+                            }[];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -590,24 +790,6 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -632,7 +814,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One alert and its state changes */
+        /** One alert and its state changes, oldest first */
         get: {
             parameters: {
                 query?: never;
@@ -650,16 +832,44 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
+                        "application/json": {
+                            alert: {
+                                activeSince: string | null;
+                                annotations: {
+                                    [key: string]: string;
+                                };
+                                endsAt: string | null;
+                                /** @description The alert's identity: a hash of its sorted label set */
+                                fingerprint: string;
+                                firedAt: string | null;
+                                generatorUrl: string | null;
+                                labels: {
+                                    [key: string]: string;
+                                };
+                                resolvedAt: string | null;
+                                ruleId: string | null;
+                                /**
+                                 * @description Evaluated here, or posted on /api/v2/alerts
+                                 * @enum {string}
+                                 */
+                                source: "rule" | "api";
+                                /** @enum {string} */
+                                state: "inactive" | "pending" | "firing" | "resolved";
+                                /** Format: date-time */
+                                updatedAt: string;
+                                value: number | null;
+                            };
+                            history: {
+                                /** Format: date-time */
+                                at: string;
+                                fingerprint: string;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description pending, firing, resolved or cleared (pending that never fired) */
+                                state: string;
+                                value: number | null;
+                            }[];
+                        };
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -682,15 +892,6 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3105,6 +3306,4603 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/call-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A call step from a PBX (ringing, answered, hangup); once per callId and event: a repeat changes nothing */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: email */
+                        agentEmail?: string;
+                        /**
+                         * Format: date-time
+                         * @description When it happened (ISO-8601 with a zone)
+                         */
+                        at: string;
+                        /** @description The PBX's id of the call */
+                        callId: string;
+                        /** @enum {string} */
+                        event: "ringing" | "answered" | "hangup";
+                        from: string;
+                        queue?: string;
+                        /** Format: uri */
+                        recordingUrl?: string;
+                        to: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            call: {
+                                agentId: string | null;
+                                answeredAt: string | null;
+                                callback: {
+                                    dueAt: string | null;
+                                    /** @description pending, overdue or done */
+                                    status: string;
+                                } | null;
+                                callerNumber: string | null;
+                                contact: {
+                                    email?: string;
+                                    name: string;
+                                    phone?: string;
+                                } | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description inbound or outbound */
+                                direction: string;
+                                durationSeconds: number | null;
+                                endedAt: string | null;
+                                externalId: string;
+                                from: string;
+                                /** Format: uuid */
+                                id: string;
+                                organizationId: string | null;
+                                pbxConnectionId: string | null;
+                                queue: string | null;
+                                recordingUrl: string | null;
+                                ringingAt: string | null;
+                                /** @description webhook or ami */
+                                source: string;
+                                /** @description ringing, answered, completed or missed */
+                                status: string;
+                                ticketId: string | null;
+                                to: string;
+                            };
+                            /** @description The step was already recorded: nothing changed */
+                            duplicate: boolean;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The call log, newest first (customers: their organization's calls only) */
+        get: {
+            parameters: {
+                query?: {
+                    callback?: "pending" | "overdue" | "done";
+                    cursor?: string;
+                    limit?: number;
+                    organizationId?: string;
+                    status?: "ringing" | "answered" | "completed" | "missed";
+                    ticketId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                agentId: string | null;
+                                answeredAt: string | null;
+                                callback: {
+                                    dueAt: string | null;
+                                    /** @description pending, overdue or done */
+                                    status: string;
+                                } | null;
+                                callerNumber: string | null;
+                                contact: {
+                                    email?: string;
+                                    name: string;
+                                    phone?: string;
+                                } | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description inbound or outbound */
+                                direction: string;
+                                durationSeconds: number | null;
+                                endedAt: string | null;
+                                externalId: string;
+                                from: string;
+                                /** Format: uuid */
+                                id: string;
+                                organizationId: string | null;
+                                pbxConnectionId: string | null;
+                                queue: string | null;
+                                recordingUrl: string | null;
+                                ringingAt: string | null;
+                                /** @description webhook or ami */
+                                source: string;
+                                /** @description ringing, answered, completed or missed */
+                                status: string;
+                                ticketId: string | null;
+                                to: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One call with its steps */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            agentId: string | null;
+                            answeredAt: string | null;
+                            callback: {
+                                dueAt: string | null;
+                                /** @description pending, overdue or done */
+                                status: string;
+                            } | null;
+                            callerNumber: string | null;
+                            contact: {
+                                email?: string;
+                                name: string;
+                                phone?: string;
+                            } | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description inbound or outbound */
+                            direction: string;
+                            durationSeconds: number | null;
+                            endedAt: string | null;
+                            externalId: string;
+                            from: string;
+                            /** Format: uuid */
+                            id: string;
+                            organizationId: string | null;
+                            pbxConnectionId: string | null;
+                            queue: string | null;
+                            recordingUrl: string | null;
+                            ringingAt: string | null;
+                            /** @description webhook or ami */
+                            source: string;
+                            /** @description ringing, answered, completed or missed */
+                            status: string;
+                            ticketId: string | null;
+                            to: string;
+                        } & {
+                            /** @description The steps received (staff only; empty for customers) */
+                            steps: {
+                                /** Format: date-time */
+                                at: string;
+                                event: string;
+                                key: string;
+                                /** Format: date-time */
+                                receivedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{id}/callback/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a missed call's callback made (outside click-to-call); stops its clock */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            agentId: string | null;
+                            answeredAt: string | null;
+                            callback: {
+                                dueAt: string | null;
+                                /** @description pending, overdue or done */
+                                status: string;
+                            } | null;
+                            callerNumber: string | null;
+                            contact: {
+                                email?: string;
+                                name: string;
+                                phone?: string;
+                            } | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description inbound or outbound */
+                            direction: string;
+                            durationSeconds: number | null;
+                            endedAt: string | null;
+                            externalId: string;
+                            from: string;
+                            /** Format: uuid */
+                            id: string;
+                            organizationId: string | null;
+                            pbxConnectionId: string | null;
+                            queue: string | null;
+                            recordingUrl: string | null;
+                            ringingAt: string | null;
+                            /** @description webhook or ami */
+                            source: string;
+                            /** @description ringing, answered, completed or missed */
+                            status: string;
+                            ticketId: string | null;
+                            to: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/canned-responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Canned responses: the shared ones and your teams' (admins and managers see every team's) */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    q?: string;
+                    team?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                body: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: uuid */
+                                createdBy: string;
+                                /** Format: uuid */
+                                id: string;
+                                team: string | null;
+                                title: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Write a canned response for one of your teams (admins and managers: any team, or shared) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Text with placeholders: {{customer.name}}, {{customer.email}}, {{organization.name}}, {{ticket.number}}, {{ticket.subject}}, {{agent.name}}, {{agent.email}} */
+                        body: string;
+                        team?: string | null;
+                        title: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            body: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: uuid */
+                            createdBy: string;
+                            /** Format: uuid */
+                            id: string;
+                            team: string | null;
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/canned-responses/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One canned response */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            body: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: uuid */
+                            createdBy: string;
+                            /** Format: uuid */
+                            id: string;
+                            team: string | null;
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a canned response */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a canned response */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Text with placeholders: {{customer.name}}, {{customer.email}}, {{organization.name}}, {{ticket.number}}, {{ticket.subject}}, {{agent.name}}, {{agent.email}} */
+                        body?: string;
+                        team?: string | null;
+                        title?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            body: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: uuid */
+                            createdBy: string;
+                            /** Format: uuid */
+                            id: string;
+                            team: string | null;
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/canned-responses/{id}/render": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A canned response with its placeholders filled for a ticket and you ({{customer.name}}, {{customer.email}}, {{organization.name}}, {{ticket.number}}, {{ticket.subject}}, {{agent.name}}, {{agent.email}}) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        ticketId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            body: string;
+                            /** Format: uuid */
+                            id: string;
+                            title: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Change records (security, fix, improvement), newest first */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                appliedAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                description: string;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                kind: "security" | "fix" | "improvement";
+                                /** @enum {string} */
+                                outcome: "pending" | "succeeded" | "failed" | "rolled_back";
+                                outsideWindowReason: string | null;
+                                title: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                validatedAt: string | null;
+                                /** @enum {string} */
+                                validation: "pending" | "passed" | "failed";
+                                windowId: string | null;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Record a change; one applied outside a maintenance window needs outsideWindowReason */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        appliedAt?: string | null;
+                        description?: string;
+                        /** @enum {string} */
+                        kind: "security" | "fix" | "improvement";
+                        /** @enum {string} */
+                        outcome?: "pending" | "succeeded" | "failed" | "rolled_back";
+                        outsideWindowReason?: string | null;
+                        title: string;
+                        validatedAt?: string | null;
+                        /**
+                         * @description Staging validation
+                         * @enum {string}
+                         */
+                        validation?: "pending" | "passed" | "failed";
+                        windowId?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            appliedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "security" | "fix" | "improvement";
+                            /** @enum {string} */
+                            outcome: "pending" | "succeeded" | "failed" | "rolled_back";
+                            outsideWindowReason: string | null;
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            validatedAt: string | null;
+                            /** @enum {string} */
+                            validation: "pending" | "passed" | "failed";
+                            windowId: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/changes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One change record */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            appliedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "security" | "fix" | "improvement";
+                            /** @enum {string} */
+                            outcome: "pending" | "succeeded" | "failed" | "rolled_back";
+                            outsideWindowReason: string | null;
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            validatedAt: string | null;
+                            /** @enum {string} */
+                            validation: "pending" | "passed" | "failed";
+                            windowId: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update a change record (validation, window, application, outcome) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        appliedAt?: string | null;
+                        description?: string;
+                        /** @enum {string} */
+                        kind?: "security" | "fix" | "improvement";
+                        /** @enum {string} */
+                        outcome?: "pending" | "succeeded" | "failed" | "rolled_back";
+                        outsideWindowReason?: string | null;
+                        title?: string;
+                        validatedAt?: string | null;
+                        /**
+                         * @description Staging validation
+                         * @enum {string}
+                         */
+                        validation?: "pending" | "passed" | "failed";
+                        windowId?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            appliedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "security" | "fix" | "improvement";
+                            /** @enum {string} */
+                            outcome: "pending" | "succeeded" | "failed" | "rolled_back";
+                            outsideWindowReason: string | null;
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            validatedAt: string | null;
+                            /** @enum {string} */
+                            validation: "pending" | "passed" | "failed";
+                            windowId: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/chat/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Chat conversations, newest first (a customer user: their organization's) */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    status?: "waiting" | "active" | "closed";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                assigneeId: string | null;
+                                closedAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description Cursor of the conversation's last event */
+                                lastSeq: number;
+                                locale: string;
+                                /** Format: uuid */
+                                organizationId: string;
+                                /** Format: uuid */
+                                siteId: string;
+                                /** @enum {string} */
+                                status: "waiting" | "active" | "closed";
+                                subject: string;
+                                ticketId: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                visitor: {
+                                    email: string;
+                                    id: string;
+                                    name: string;
+                                };
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/conversations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One conversation */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assigneeId: string | null;
+                            closedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Cursor of the conversation's last event */
+                            lastSeq: number;
+                            locale: string;
+                            /** Format: uuid */
+                            organizationId: string;
+                            /** Format: uuid */
+                            siteId: string;
+                            /** @enum {string} */
+                            status: "waiting" | "active" | "closed";
+                            subject: string;
+                            ticketId: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            visitor: {
+                                email: string;
+                                id: string;
+                                name: string;
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/conversations/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take a waiting conversation (409 when another agent has it) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assigneeId: string | null;
+                            closedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Cursor of the conversation's last event */
+                            lastSeq: number;
+                            locale: string;
+                            /** Format: uuid */
+                            organizationId: string;
+                            /** Format: uuid */
+                            siteId: string;
+                            /** @enum {string} */
+                            status: "waiting" | "active" | "closed";
+                            subject: string;
+                            ticketId: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            visitor: {
+                                email: string;
+                                id: string;
+                                name: string;
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/conversations/{id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The agent sends a file (base64; the ticket attachment limit); idempotent by clientId */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The sender's id for this message: a repeated post with it returns the first event */
+                        clientId: string;
+                        /**
+                         * Format: byte
+                         * @description At most 10485760 bytes once decoded
+                         */
+                        data: string;
+                        filename: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assigneeId: string | null;
+                            /** Format: date-time */
+                            at: string;
+                            attachment: {
+                                contentType: string;
+                                filename: string;
+                                sha256: string;
+                                size: number;
+                            } | null;
+                            /** @description visitor, agent or system */
+                            authorKind: string;
+                            authorName: string;
+                            body: string | null;
+                            clientId: string | null;
+                            /** Format: uuid */
+                            conversationId: string;
+                            /** @description message, attachment, accepted, transferred or closed */
+                            kind: string;
+                            /** @description The conversation's cursor: 1, 2, 3… */
+                            seq: number;
+                            /** @description The conversation's status after the event */
+                            status: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assigneeId: string | null;
+                            /** Format: date-time */
+                            at: string;
+                            attachment: {
+                                contentType: string;
+                                filename: string;
+                                sha256: string;
+                                size: number;
+                            } | null;
+                            /** @description visitor, agent or system */
+                            authorKind: string;
+                            authorName: string;
+                            body: string | null;
+                            clientId: string | null;
+                            /** Format: uuid */
+                            conversationId: string;
+                            /** @description message, attachment, accepted, transferred or closed */
+                            kind: string;
+                            /** @description The conversation's cursor: 1, 2, 3… */
+                            seq: number;
+                            /** @description The conversation's status after the event */
+                            status: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/conversations/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close the conversation; its transcript becomes a ticket (or joins the visitor's open one) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assigneeId: string | null;
+                            closedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Cursor of the conversation's last event */
+                            lastSeq: number;
+                            locale: string;
+                            /** Format: uuid */
+                            organizationId: string;
+                            /** Format: uuid */
+                            siteId: string;
+                            /** @enum {string} */
+                            status: "waiting" | "active" | "closed";
+                            subject: string;
+                            ticketId: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            visitor: {
+                                email: string;
+                                id: string;
+                                name: string;
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/conversations/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A conversation's events after a cursor (the console fills a gap with it after a reconnect) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Events after this cursor */
+                    after?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                assigneeId: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                attachment: {
+                                    contentType: string;
+                                    filename: string;
+                                    sha256: string;
+                                    size: number;
+                                } | null;
+                                /** @description visitor, agent or system */
+                                authorKind: string;
+                                authorName: string;
+                                body: string | null;
+                                clientId: string | null;
+                                /** Format: uuid */
+                                conversationId: string;
+                                /** @description message, attachment, accepted, transferred or closed */
+                                kind: string;
+                                /** @description The conversation's cursor: 1, 2, 3… */
+                                seq: number;
+                                /** @description The conversation's status after the event */
+                                status: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/conversations/{id}/files/{seq}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a file sent in a conversation (always as a download) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    seq: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/conversations/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The agent answers (taking a waiting conversation); idempotent by clientId */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        body: string;
+                        /** @description The sender's id for this message: a repeated post with it returns the first event */
+                        clientId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assigneeId: string | null;
+                            /** Format: date-time */
+                            at: string;
+                            attachment: {
+                                contentType: string;
+                                filename: string;
+                                sha256: string;
+                                size: number;
+                            } | null;
+                            /** @description visitor, agent or system */
+                            authorKind: string;
+                            authorName: string;
+                            body: string | null;
+                            clientId: string | null;
+                            /** Format: uuid */
+                            conversationId: string;
+                            /** @description message, attachment, accepted, transferred or closed */
+                            kind: string;
+                            /** @description The conversation's cursor: 1, 2, 3… */
+                            seq: number;
+                            /** @description The conversation's status after the event */
+                            status: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assigneeId: string | null;
+                            /** Format: date-time */
+                            at: string;
+                            attachment: {
+                                contentType: string;
+                                filename: string;
+                                sha256: string;
+                                size: number;
+                            } | null;
+                            /** @description visitor, agent or system */
+                            authorKind: string;
+                            authorName: string;
+                            body: string | null;
+                            clientId: string | null;
+                            /** Format: uuid */
+                            conversationId: string;
+                            /** @description message, attachment, accepted, transferred or closed */
+                            kind: string;
+                            /** @description The conversation's cursor: 1, 2, 3… */
+                            seq: number;
+                            /** @description The conversation's status after the event */
+                            status: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/conversations/{id}/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hand the conversation to another agent */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        userId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assigneeId: string | null;
+                            closedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Cursor of the conversation's last event */
+                            lastSeq: number;
+                            locale: string;
+                            /** Format: uuid */
+                            organizationId: string;
+                            /** Format: uuid */
+                            siteId: string;
+                            /** @enum {string} */
+                            status: "waiting" | "active" | "closed";
+                            subject: string;
+                            ticketId: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            visitor: {
+                                email: string;
+                                id: string;
+                                name: string;
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/conversations/{id}/typing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The agent started or stopped typing (shown to the visitor; not replayed) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        typing: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/portal-identity/{siteId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed visitor identity of the portal user on a chat site (for the widget on the portal) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    siteId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            email: string;
+                            name: string;
+                            signature: string;
+                            /** Format: uuid */
+                            siteId: string;
+                            visitorId: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/portal-site": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The chat site the portal shows its launcher for, if any */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The chat site the portal embeds (one whose origins name the portal's); null for none */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            siteId: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/sites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Chat sites with their signing keys */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                calendar: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                /** Format: uuid */
+                                organizationId: string;
+                                origins: string[];
+                                /** @description The HMAC key the site's backend signs visitor identifiers with */
+                                secret: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /** @enum {string} */
+                                visitors: "verified" | "anonymous";
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a chat site: its organization, visitors (verified or anonymous), calendar and allowed origins */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        calendar?: string | null;
+                        name: string;
+                        /** Format: uuid */
+                        organizationId: string;
+                        origins?: string[];
+                        /** @enum {string} */
+                        visitors?: "verified" | "anonymous";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            calendar: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** Format: uuid */
+                            organizationId: string;
+                            origins: string[];
+                            /** @description The HMAC key the site's backend signs visitor identifiers with */
+                            secret: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @enum {string} */
+                            visitors: "verified" | "anonymous";
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/sites/{siteId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One chat site */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    siteId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            calendar: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** Format: uuid */
+                            organizationId: string;
+                            origins: string[];
+                            /** @description The HMAC key the site's backend signs visitor identifiers with */
+                            secret: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @enum {string} */
+                            visitors: "verified" | "anonymous";
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a chat site */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    siteId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        calendar?: string | null;
+                        name?: string;
+                        /** Format: uuid */
+                        organizationId?: string;
+                        origins?: string[];
+                        /** @enum {string} */
+                        visitors?: "verified" | "anonymous";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            calendar: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** Format: uuid */
+                            organizationId: string;
+                            origins: string[];
+                            /** @description The HMAC key the site's backend signs visitor identifiers with */
+                            secret: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @enum {string} */
+                            visitors: "verified" | "anonymous";
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/chat/sites/{siteId}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new signing key for the site: signatures made with the old one are refused from now on */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    siteId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            calendar: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** Format: uuid */
+                            organizationId: string;
+                            origins: string[];
+                            /** @description The HMAC key the site's backend signs visitor identifiers with */
+                            secret: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @enum {string} */
+                            visitors: "verified" | "anonymous";
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/widget/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The pre-chat form: opens the visitor's conversation (or resumes the one still open); 409 chat-offline outside the site's hours */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: email */
+                        email: string;
+                        /** @enum {string} */
+                        locale?: "pt-BR" | "en";
+                        name: string;
+                        /** @description HMAC-SHA256 of `visitorId` with the site's key, hex */
+                        signature: string;
+                        /** Format: uuid */
+                        siteId: string;
+                        subject: string;
+                        /** @description The visitor's identifier on the site (printable ASCII, no spaces) */
+                        visitorId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assigneeId: string | null;
+                            closedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Cursor of the conversation's last event */
+                            lastSeq: number;
+                            locale: string;
+                            /** Format: uuid */
+                            organizationId: string;
+                            /** Format: uuid */
+                            siteId: string;
+                            /** @enum {string} */
+                            status: "waiting" | "active" | "closed";
+                            subject: string;
+                            ticketId: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            visitor: {
+                                email: string;
+                                id: string;
+                                name: string;
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/widget/conversations/{id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The visitor sends a file (base64; the ticket attachment limit and store); idempotent by clientId */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The sender's id for this message: a repeated post with it returns the first event */
+                        clientId: string;
+                        /**
+                         * Format: byte
+                         * @description At most 10485760 bytes once decoded
+                         */
+                        data: string;
+                        filename: string;
+                        /** @description HMAC-SHA256 of `visitorId` with the site's key, hex */
+                        signature: string;
+                        /** Format: uuid */
+                        siteId: string;
+                        /** @description The visitor's identifier on the site (printable ASCII, no spaces) */
+                        visitorId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assigneeId: string | null;
+                            /** Format: date-time */
+                            at: string;
+                            attachment: {
+                                contentType: string;
+                                filename: string;
+                                sha256: string;
+                                size: number;
+                            } | null;
+                            /** @description visitor, agent or system */
+                            authorKind: string;
+                            authorName: string;
+                            body: string | null;
+                            clientId: string | null;
+                            /** Format: uuid */
+                            conversationId: string;
+                            /** @description message, attachment, accepted, transferred or closed */
+                            kind: string;
+                            /** @description The conversation's cursor: 1, 2, 3… */
+                            seq: number;
+                            /** @description The conversation's status after the event */
+                            status: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assigneeId: string | null;
+                            /** Format: date-time */
+                            at: string;
+                            attachment: {
+                                contentType: string;
+                                filename: string;
+                                sha256: string;
+                                size: number;
+                            } | null;
+                            /** @description visitor, agent or system */
+                            authorKind: string;
+                            authorName: string;
+                            body: string | null;
+                            clientId: string | null;
+                            /** Format: uuid */
+                            conversationId: string;
+                            /** @description message, attachment, accepted, transferred or closed */
+                            kind: string;
+                            /** @description The conversation's cursor: 1, 2, 3… */
+                            seq: number;
+                            /** @description The conversation's status after the event */
+                            status: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/widget/conversations/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The visitor ends the chat; its transcript becomes a ticket */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description HMAC-SHA256 of `visitorId` with the site's key, hex */
+                        signature: string;
+                        /** Format: uuid */
+                        siteId: string;
+                        /** @description The visitor's identifier on the site (printable ASCII, no spaces) */
+                        visitorId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assigneeId: string | null;
+                            closedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Cursor of the conversation's last event */
+                            lastSeq: number;
+                            locale: string;
+                            /** Format: uuid */
+                            organizationId: string;
+                            /** Format: uuid */
+                            siteId: string;
+                            /** @enum {string} */
+                            status: "waiting" | "active" | "closed";
+                            subject: string;
+                            ticketId: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            visitor: {
+                                email: string;
+                                id: string;
+                                name: string;
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/widget/conversations/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The visitor's conversation events after a cursor (a replay; the stream does the same live) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Events after this cursor */
+                    after?: number;
+                    /** @description HMAC-SHA256 of `visitorId` with the site's key, hex */
+                    signature: string;
+                    siteId: string;
+                    /** @description The visitor's identifier on the site (printable ASCII, no spaces) */
+                    visitorId: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                assigneeId: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                attachment: {
+                                    contentType: string;
+                                    filename: string;
+                                    sha256: string;
+                                    size: number;
+                                } | null;
+                                /** @description visitor, agent or system */
+                                authorKind: string;
+                                authorName: string;
+                                body: string | null;
+                                clientId: string | null;
+                                /** Format: uuid */
+                                conversationId: string;
+                                /** @description message, attachment, accepted, transferred or closed */
+                                kind: string;
+                                /** @description The conversation's cursor: 1, 2, 3… */
+                                seq: number;
+                                /** @description The conversation's status after the event */
+                                status: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/widget/conversations/{id}/files/{seq}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a file of the visitor's conversation (always as a download) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description HMAC-SHA256 of `visitorId` with the site's key, hex */
+                    signature: string;
+                    siteId: string;
+                    /** @description The visitor's identifier on the site (printable ASCII, no spaces) */
+                    visitorId: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                    seq: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/widget/conversations/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The visitor posts a message; idempotent by clientId (a repeat answers 200 with the first event) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        body: string;
+                        /** @description The sender's id for this message: a repeated post with it returns the first event */
+                        clientId: string;
+                        /** @description HMAC-SHA256 of `visitorId` with the site's key, hex */
+                        signature: string;
+                        /** Format: uuid */
+                        siteId: string;
+                        /** @description The visitor's identifier on the site (printable ASCII, no spaces) */
+                        visitorId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assigneeId: string | null;
+                            /** Format: date-time */
+                            at: string;
+                            attachment: {
+                                contentType: string;
+                                filename: string;
+                                sha256: string;
+                                size: number;
+                            } | null;
+                            /** @description visitor, agent or system */
+                            authorKind: string;
+                            authorName: string;
+                            body: string | null;
+                            clientId: string | null;
+                            /** Format: uuid */
+                            conversationId: string;
+                            /** @description message, attachment, accepted, transferred or closed */
+                            kind: string;
+                            /** @description The conversation's cursor: 1, 2, 3… */
+                            seq: number;
+                            /** @description The conversation's status after the event */
+                            status: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assigneeId: string | null;
+                            /** Format: date-time */
+                            at: string;
+                            attachment: {
+                                contentType: string;
+                                filename: string;
+                                sha256: string;
+                                size: number;
+                            } | null;
+                            /** @description visitor, agent or system */
+                            authorKind: string;
+                            authorName: string;
+                            body: string | null;
+                            clientId: string | null;
+                            /** Format: uuid */
+                            conversationId: string;
+                            /** @description message, attachment, accepted, transferred or closed */
+                            kind: string;
+                            /** @description The conversation's cursor: 1, 2, 3… */
+                            seq: number;
+                            /** @description The conversation's status after the event */
+                            status: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/widget/conversations/{id}/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The visitor's conversation as server-sent events (id = cursor); reconnect with Last-Event-ID or ?after= to replay what was missed */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Events after this cursor */
+                    after?: number;
+                    /** @description HMAC-SHA256 of `visitorId` with the site's key, hex */
+                    signature: string;
+                    siteId: string;
+                    /** @description The visitor's identifier on the site (printable ASCII, no spaces) */
+                    visitorId: string;
+                };
+                header?: {
+                    "last-event-id"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description text/event-stream */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/widget/conversations/{id}/typing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The visitor started or stopped typing (shown to the agent; not replayed) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description HMAC-SHA256 of `visitorId` with the site's key, hex */
+                        signature: string;
+                        /** Format: uuid */
+                        siteId: string;
+                        typing: boolean;
+                        /** @description The visitor's identifier on the site (printable ASCII, no spaces) */
+                        visitorId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/widget/offline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The offline form: opens a ticket of channel chat that continues by email (the requester is acknowledged) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: email */
+                        email: string;
+                        /** @enum {string} */
+                        locale?: "pt-BR" | "en";
+                        message: string;
+                        name: string;
+                        /** @description HMAC-SHA256 of `visitorId` with the site's key, hex */
+                        signature: string;
+                        /** Format: uuid */
+                        siteId: string;
+                        subject: string;
+                        /** @description The visitor's identifier on the site (printable ASCII, no spaces) */
+                        visitorId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            number: number;
+                            /** Format: uuid */
+                            ticketId: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/widget/sites/{siteId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the widget shows first: the site's name, whether agents attend now (plan calendar), and when they next do */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    siteId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            nextOpening: string | null;
+                            /** @description Whether agents attend the chat now (the site's plan calendar) */
+                            open: boolean;
+                            /** @enum {string} */
+                            visitors: "verified" | "anonymous";
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/widget/sites/{siteId}/visitors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A signed identity for an anonymous visitor, on a site that allows them (rate-limited per address) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    siteId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            signature: string;
+                            visitorId: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/components": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Status components with their derived status; a customer sees its own and the public ones */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                /** Format: date-time */
+                                createdAt: string;
+                                group: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                monitorIds: string[];
+                                name: string;
+                                organizationIds: string[];
+                                override: {
+                                    reason: string | null;
+                                    /**
+                                     * @description operational, degraded, partial_outage, major_outage or maintenance
+                                     * @enum {string}
+                                     */
+                                    status: "operational" | "degraded" | "partial_outage" | "major_outage" | "maintenance";
+                                    /** Format: date-time */
+                                    until: string;
+                                } | null;
+                                position: number;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            } & {
+                                /** @description override, incident, maintenance, monitors or none */
+                                source: string;
+                                /**
+                                 * @description operational, degraded, partial_outage, major_outage or maintenance
+                                 * @enum {string}
+                                 */
+                                status: "operational" | "degraded" | "partial_outage" | "major_outage" | "maintenance";
+                            })[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a status component */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        group?: string | null;
+                        /** @description Monitors whose states make the component's status */
+                        monitorIds?: string[];
+                        name: string;
+                        /** @description Customer organizations that use it: their private page shows it; none means every customer (public) */
+                        organizationIds?: string[];
+                        position?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            group: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            monitorIds: string[];
+                            name: string;
+                            organizationIds: string[];
+                            override: {
+                                reason: string | null;
+                                /**
+                                 * @description operational, degraded, partial_outage, major_outage or maintenance
+                                 * @enum {string}
+                                 */
+                                status: "operational" | "degraded" | "partial_outage" | "major_outage" | "maintenance";
+                                /** Format: date-time */
+                                until: string;
+                            } | null;
+                            position: number;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/components/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One status component */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            group: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            monitorIds: string[];
+                            name: string;
+                            organizationIds: string[];
+                            override: {
+                                reason: string | null;
+                                /**
+                                 * @description operational, degraded, partial_outage, major_outage or maintenance
+                                 * @enum {string}
+                                 */
+                                status: "operational" | "degraded" | "partial_outage" | "major_outage" | "maintenance";
+                                /** Format: date-time */
+                                until: string;
+                            } | null;
+                            position: number;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a status component */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a status component */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        group?: string | null;
+                        /** @description Monitors whose states make the component's status */
+                        monitorIds?: string[];
+                        name?: string;
+                        /** @description Customer organizations that use it: their private page shows it; none means every customer (public) */
+                        organizationIds?: string[];
+                        position?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            group: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            monitorIds: string[];
+                            name: string;
+                            organizationIds: string[];
+                            override: {
+                                reason: string | null;
+                                /**
+                                 * @description operational, degraded, partial_outage, major_outage or maintenance
+                                 * @enum {string}
+                                 */
+                                status: "operational" | "degraded" | "partial_outage" | "major_outage" | "maintenance";
+                                /** Format: date-time */
+                                until: string;
+                            } | null;
+                            position: number;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/components/{id}/override": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set the component's status by hand until an instant (it then goes back to the derived one) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                        /**
+                         * @description operational, degraded, partial_outage, major_outage or maintenance
+                         * @enum {string}
+                         */
+                        status: "operational" | "degraded" | "partial_outage" | "major_outage" | "maintenance";
+                        /** Format: date-time */
+                        until: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            group: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            monitorIds: string[];
+                            name: string;
+                            organizationIds: string[];
+                            override: {
+                                reason: string | null;
+                                /**
+                                 * @description operational, degraded, partial_outage, major_outage or maintenance
+                                 * @enum {string}
+                                 */
+                                status: "operational" | "degraded" | "partial_outage" | "major_outage" | "maintenance";
+                                /** Format: date-time */
+                                until: string;
+                            } | null;
+                            position: number;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Clear a manual override */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            group: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            monitorIds: string[];
+                            name: string;
+                            organizationIds: string[];
+                            override: {
+                                reason: string | null;
+                                /**
+                                 * @description operational, degraded, partial_outage, major_outage or maintenance
+                                 * @enum {string}
+                                 */
+                                status: "operational" | "degraded" | "partial_outage" | "major_outage" | "maintenance";
+                                /** Format: date-time */
+                                until: string;
+                            } | null;
+                            position: number;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/drills": {
         parameters: {
             query?: never;
@@ -3900,6 +8698,574 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/escalation-policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Escalation policies; the plan's matrix seeds one per severity */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                defaultFor: string | null;
+                                description: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                repeat: number;
+                                steps: {
+                                    /** @description Channels for people (default both); webhooks are their own target */
+                                    channels?: ("email" | "in_app")[];
+                                    /**
+                                     * @description The step runs while the page is not acknowledged (default), or while it is not resolved
+                                     * @enum {string}
+                                     */
+                                    condition?: "notAcknowledged" | "notResolved";
+                                    targets: {
+                                        /** @enum {string} */
+                                        flavour?: "plantao" | "slack" | "teams" | "telegram" | "discord";
+                                        /**
+                                         * @description rotation: its on-call at the step's instant; oncall: every rotation's; user; team: its staff; role; tier: agents of that tier; emergencyContacts: the provider's contacts; customers: the page's affected customers (first pass only); webhook: a chat webhook
+                                         * @enum {string}
+                                         */
+                                        kind: "rotation" | "oncall" | "user" | "team" | "role" | "tier" | "emergencyContacts" | "customers" | "webhook";
+                                        /** @enum {string} */
+                                        role?: "admin" | "manager" | "agent" | "noc" | "security";
+                                        /** Format: uuid */
+                                        rotationId?: string;
+                                        /** @description A team: a name in users' `teams` */
+                                        team?: string;
+                                        /** @enum {string} */
+                                        tier?: "L1" | "L2" | "L3";
+                                        /** Format: uuid */
+                                        userId?: string;
+                                        /** Format: uuid */
+                                        webhookId?: string;
+                                    }[];
+                                    /** @description Minutes to wait for the condition to end before the next step */
+                                    waitMinutes: number;
+                                }[];
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create an escalation policy: ordered steps, each telling targets and then waiting */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        defaultFor?: ("critical" | "high" | "medium" | "low") | null;
+                        description?: string | null;
+                        /** @description Display name */
+                        name: string;
+                        /**
+                         * @description Passes through the steps after the first
+                         * @default 0
+                         */
+                        repeat?: number;
+                        steps: {
+                            /** @description Channels for people (default both); webhooks are their own target */
+                            channels?: ("email" | "in_app")[];
+                            /**
+                             * @description The step runs while the page is not acknowledged (default), or while it is not resolved
+                             * @enum {string}
+                             */
+                            condition?: "notAcknowledged" | "notResolved";
+                            targets: {
+                                /** @enum {string} */
+                                flavour?: "plantao" | "slack" | "teams" | "telegram" | "discord";
+                                /**
+                                 * @description rotation: its on-call at the step's instant; oncall: every rotation's; user; team: its staff; role; tier: agents of that tier; emergencyContacts: the provider's contacts; customers: the page's affected customers (first pass only); webhook: a chat webhook
+                                 * @enum {string}
+                                 */
+                                kind: "rotation" | "oncall" | "user" | "team" | "role" | "tier" | "emergencyContacts" | "customers" | "webhook";
+                                /** @enum {string} */
+                                role?: "admin" | "manager" | "agent" | "noc" | "security";
+                                /** Format: uuid */
+                                rotationId?: string;
+                                /** @description A team: a name in users' `teams` */
+                                team?: string;
+                                /** @enum {string} */
+                                tier?: "L1" | "L2" | "L3";
+                                /** Format: uuid */
+                                userId?: string;
+                                /** Format: uuid */
+                                webhookId?: string;
+                            }[];
+                            /** @description Minutes to wait for the condition to end before the next step */
+                            waitMinutes: number;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            defaultFor: string | null;
+                            description: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            repeat: number;
+                            steps: {
+                                /** @description Channels for people (default both); webhooks are their own target */
+                                channels?: ("email" | "in_app")[];
+                                /**
+                                 * @description The step runs while the page is not acknowledged (default), or while it is not resolved
+                                 * @enum {string}
+                                 */
+                                condition?: "notAcknowledged" | "notResolved";
+                                targets: {
+                                    /** @enum {string} */
+                                    flavour?: "plantao" | "slack" | "teams" | "telegram" | "discord";
+                                    /**
+                                     * @description rotation: its on-call at the step's instant; oncall: every rotation's; user; team: its staff; role; tier: agents of that tier; emergencyContacts: the provider's contacts; customers: the page's affected customers (first pass only); webhook: a chat webhook
+                                     * @enum {string}
+                                     */
+                                    kind: "rotation" | "oncall" | "user" | "team" | "role" | "tier" | "emergencyContacts" | "customers" | "webhook";
+                                    /** @enum {string} */
+                                    role?: "admin" | "manager" | "agent" | "noc" | "security";
+                                    /** Format: uuid */
+                                    rotationId?: string;
+                                    /** @description A team: a name in users' `teams` */
+                                    team?: string;
+                                    /** @enum {string} */
+                                    tier?: "L1" | "L2" | "L3";
+                                    /** Format: uuid */
+                                    userId?: string;
+                                    /** Format: uuid */
+                                    webhookId?: string;
+                                }[];
+                                /** @description Minutes to wait for the condition to end before the next step */
+                                waitMinutes: number;
+                            }[];
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/escalation-policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One escalation policy */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            defaultFor: string | null;
+                            description: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            repeat: number;
+                            steps: {
+                                /** @description Channels for people (default both); webhooks are their own target */
+                                channels?: ("email" | "in_app")[];
+                                /**
+                                 * @description The step runs while the page is not acknowledged (default), or while it is not resolved
+                                 * @enum {string}
+                                 */
+                                condition?: "notAcknowledged" | "notResolved";
+                                targets: {
+                                    /** @enum {string} */
+                                    flavour?: "plantao" | "slack" | "teams" | "telegram" | "discord";
+                                    /**
+                                     * @description rotation: its on-call at the step's instant; oncall: every rotation's; user; team: its staff; role; tier: agents of that tier; emergencyContacts: the provider's contacts; customers: the page's affected customers (first pass only); webhook: a chat webhook
+                                     * @enum {string}
+                                     */
+                                    kind: "rotation" | "oncall" | "user" | "team" | "role" | "tier" | "emergencyContacts" | "customers" | "webhook";
+                                    /** @enum {string} */
+                                    role?: "admin" | "manager" | "agent" | "noc" | "security";
+                                    /** Format: uuid */
+                                    rotationId?: string;
+                                    /** @description A team: a name in users' `teams` */
+                                    team?: string;
+                                    /** @enum {string} */
+                                    tier?: "L1" | "L2" | "L3";
+                                    /** Format: uuid */
+                                    userId?: string;
+                                    /** Format: uuid */
+                                    webhookId?: string;
+                                }[];
+                                /** @description Minutes to wait for the condition to end before the next step */
+                                waitMinutes: number;
+                            }[];
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete an escalation policy; pages already running keep their steps */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change an escalation policy; pages already running keep the steps they started with */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        defaultFor?: ("critical" | "high" | "medium" | "low") | null;
+                        description?: string | null;
+                        /** @description Display name */
+                        name?: string;
+                        /**
+                         * @description Passes through the steps after the first
+                         * @default 0
+                         */
+                        repeat?: number;
+                        steps?: {
+                            /** @description Channels for people (default both); webhooks are their own target */
+                            channels?: ("email" | "in_app")[];
+                            /**
+                             * @description The step runs while the page is not acknowledged (default), or while it is not resolved
+                             * @enum {string}
+                             */
+                            condition?: "notAcknowledged" | "notResolved";
+                            targets: {
+                                /** @enum {string} */
+                                flavour?: "plantao" | "slack" | "teams" | "telegram" | "discord";
+                                /**
+                                 * @description rotation: its on-call at the step's instant; oncall: every rotation's; user; team: its staff; role; tier: agents of that tier; emergencyContacts: the provider's contacts; customers: the page's affected customers (first pass only); webhook: a chat webhook
+                                 * @enum {string}
+                                 */
+                                kind: "rotation" | "oncall" | "user" | "team" | "role" | "tier" | "emergencyContacts" | "customers" | "webhook";
+                                /** @enum {string} */
+                                role?: "admin" | "manager" | "agent" | "noc" | "security";
+                                /** Format: uuid */
+                                rotationId?: string;
+                                /** @description A team: a name in users' `teams` */
+                                team?: string;
+                                /** @enum {string} */
+                                tier?: "L1" | "L2" | "L3";
+                                /** Format: uuid */
+                                userId?: string;
+                                /** Format: uuid */
+                                webhookId?: string;
+                            }[];
+                            /** @description Minutes to wait for the condition to end before the next step */
+                            waitMinutes: number;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            defaultFor: string | null;
+                            description: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            repeat: number;
+                            steps: {
+                                /** @description Channels for people (default both); webhooks are their own target */
+                                channels?: ("email" | "in_app")[];
+                                /**
+                                 * @description The step runs while the page is not acknowledged (default), or while it is not resolved
+                                 * @enum {string}
+                                 */
+                                condition?: "notAcknowledged" | "notResolved";
+                                targets: {
+                                    /** @enum {string} */
+                                    flavour?: "plantao" | "slack" | "teams" | "telegram" | "discord";
+                                    /**
+                                     * @description rotation: its on-call at the step's instant; oncall: every rotation's; user; team: its staff; role; tier: agents of that tier; emergencyContacts: the provider's contacts; customers: the page's affected customers (first pass only); webhook: a chat webhook
+                                     * @enum {string}
+                                     */
+                                    kind: "rotation" | "oncall" | "user" | "team" | "role" | "tier" | "emergencyContacts" | "customers" | "webhook";
+                                    /** @enum {string} */
+                                    role?: "admin" | "manager" | "agent" | "noc" | "security";
+                                    /** Format: uuid */
+                                    rotationId?: string;
+                                    /** @description A team: a name in users' `teams` */
+                                    team?: string;
+                                    /** @enum {string} */
+                                    tier?: "L1" | "L2" | "L3";
+                                    /** Format: uuid */
+                                    userId?: string;
+                                    /** Format: uuid */
+                                    webhookId?: string;
+                                }[];
+                                /** @description Minutes to wait for the condition to end before the next step */
+                                waitMinutes: number;
+                            }[];
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/v1/events": {
         parameters: {
             query?: never;
@@ -3950,6 +9316,7854 @@ export interface paths {
                     };
                     content: {
                         "text/event-stream": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incident-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which alerts open incidents and which severities page the on-call */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description Alerts this severe or worse open incidents
+                             * @enum {string}
+                             */
+                            alertSeverity: "critical" | "high" | "medium" | "low" | "off";
+                            /** @description Severities that page the on-call */
+                            pageSeverities: ("critical" | "high" | "medium" | "low")[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Change which alerts open incidents and which severities page the on-call */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Alerts this severe or worse open incidents
+                         * @enum {string}
+                         */
+                        alertSeverity: "critical" | "high" | "medium" | "low" | "off";
+                        /** @description Severities that page the on-call */
+                        pageSeverities: ("critical" | "high" | "medium" | "low")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description Alerts this severe or worse open incidents
+                             * @enum {string}
+                             */
+                            alertSeverity: "critical" | "high" | "medium" | "low" | "off";
+                            /** @description Severities that page the on-call */
+                            pageSeverities: ("critical" | "high" | "medium" | "low")[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Incidents, newest first, with keyset pagination (security ones only for security and admins) */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    kind?: "operational" | "security";
+                    limit?: number;
+                    open?: boolean;
+                    severity?: ("critical" | "high" | "medium" | "low")[];
+                    stage?: ("identification" | "classification" | "diagnosis" | "resolution" | "verification" | "documentation" | "containment" | "eradication" | "recovery" | "analysis" | "improvement")[];
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                acknowledgedAt: string | null;
+                                acknowledgedBy: string | null;
+                                alertGroupKey: string | null;
+                                /** @description The severity's response and resolution clocks on 24x7 time, shaped like a ticket's SLA clocks */
+                                clocks: {
+                                    breachAt: string | null;
+                                    breachedAt: string | null;
+                                    calendar: string;
+                                    elapsedMinutes: number;
+                                    fulfilledAt: string | null;
+                                    /** @enum {string} */
+                                    kind: "response" | "resolution";
+                                    remainingMinutes: number | null;
+                                    /** Format: date-time */
+                                    startedAt: string;
+                                    /** @enum {string} */
+                                    status: "running" | "fulfilled" | "breached";
+                                    targetAt: string | null;
+                                    targetMinutes: number | null;
+                                }[];
+                                closedAt: string | null;
+                                componentIds: string[];
+                                /** Format: date-time */
+                                createdAt: string;
+                                createdBy: string | null;
+                                description: string;
+                                details: {
+                                    containment?: string;
+                                    diagnosis?: string;
+                                    eradication?: string;
+                                    evidence?: string;
+                                    fix?: string;
+                                    impact?: string;
+                                    preventiveMeasures?: string;
+                                    rootCause?: string;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                kind: "operational" | "security";
+                                organizationIds: string[];
+                                resolvedAt: string | null;
+                                service: string | null;
+                                severity: string;
+                                /** @description manual, ticket or alert */
+                                source: string;
+                                sourceRef: string | null;
+                                stage: string;
+                                /** @enum {string} */
+                                status: "open" | "resolved" | "closed";
+                                title: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Open an incident (security incidents: the security role and admins only) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        componentIds?: string[];
+                        description?: string;
+                        /** @enum {string} */
+                        kind?: "operational" | "security";
+                        organizationIds?: string[];
+                        /** @description The service it is about (as alerts' `service` label names it); figures group by it */
+                        service?: string;
+                        /** @enum {string} */
+                        severity: "critical" | "high" | "medium" | "low";
+                        ticketIds?: string[];
+                        title: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acknowledgedAt: string | null;
+                            acknowledgedBy: string | null;
+                            alertGroupKey: string | null;
+                            /** @description The severity's response and resolution clocks on 24x7 time, shaped like a ticket's SLA clocks */
+                            clocks: {
+                                breachAt: string | null;
+                                breachedAt: string | null;
+                                calendar: string;
+                                elapsedMinutes: number;
+                                fulfilledAt: string | null;
+                                /** @enum {string} */
+                                kind: "response" | "resolution";
+                                remainingMinutes: number | null;
+                                /** Format: date-time */
+                                startedAt: string;
+                                /** @enum {string} */
+                                status: "running" | "fulfilled" | "breached";
+                                targetAt: string | null;
+                                targetMinutes: number | null;
+                            }[];
+                            closedAt: string | null;
+                            componentIds: string[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            createdBy: string | null;
+                            description: string;
+                            details: {
+                                containment?: string;
+                                diagnosis?: string;
+                                eradication?: string;
+                                evidence?: string;
+                                fix?: string;
+                                impact?: string;
+                                preventiveMeasures?: string;
+                                rootCause?: string;
+                            };
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "operational" | "security";
+                            organizationIds: string[];
+                            resolvedAt: string | null;
+                            service: string | null;
+                            severity: string;
+                            /** @description manual, ticket or alert */
+                            source: string;
+                            sourceRef: string | null;
+                            stage: string;
+                            /** @enum {string} */
+                            status: "open" | "resolved" | "closed";
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One incident with its stage history, linked tickets and alerts */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acknowledgedAt: string | null;
+                            acknowledgedBy: string | null;
+                            alertGroupKey: string | null;
+                            /** @description The severity's response and resolution clocks on 24x7 time, shaped like a ticket's SLA clocks */
+                            clocks: {
+                                breachAt: string | null;
+                                breachedAt: string | null;
+                                calendar: string;
+                                elapsedMinutes: number;
+                                fulfilledAt: string | null;
+                                /** @enum {string} */
+                                kind: "response" | "resolution";
+                                remainingMinutes: number | null;
+                                /** Format: date-time */
+                                startedAt: string;
+                                /** @enum {string} */
+                                status: "running" | "fulfilled" | "breached";
+                                targetAt: string | null;
+                                targetMinutes: number | null;
+                            }[];
+                            closedAt: string | null;
+                            componentIds: string[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            createdBy: string | null;
+                            description: string;
+                            details: {
+                                containment?: string;
+                                diagnosis?: string;
+                                eradication?: string;
+                                evidence?: string;
+                                fix?: string;
+                                impact?: string;
+                                preventiveMeasures?: string;
+                                rootCause?: string;
+                            };
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "operational" | "security";
+                            organizationIds: string[];
+                            resolvedAt: string | null;
+                            service: string | null;
+                            severity: string;
+                            /** @description manual, ticket or alert */
+                            source: string;
+                            sourceRef: string | null;
+                            stage: string;
+                            /** @enum {string} */
+                            status: "open" | "resolved" | "closed";
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        } & {
+                            alerts: {
+                                alertId: string;
+                                endsAt: string | null;
+                                fingerprint: string;
+                                ruleName: string;
+                                severity: string;
+                                /** Format: date-time */
+                                startsAt: string;
+                            }[];
+                            history: {
+                                byUserId: string | null;
+                                /** Format: date-time */
+                                enteredAt: string;
+                                fields: {
+                                    [key: string]: string;
+                                };
+                                reason: string | null;
+                                stage: string;
+                            }[];
+                            /** @description The stages of its process, in order */
+                            stages: string[];
+                            tickets: {
+                                /** Format: date-time */
+                                linkedAt: string;
+                                resolvedAt: string | null;
+                                ticketId: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change the title, description, affected components or customers */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        componentIds?: string[];
+                        description?: string;
+                        organizationIds?: string[];
+                        title?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acknowledgedAt: string | null;
+                            acknowledgedBy: string | null;
+                            alertGroupKey: string | null;
+                            /** @description The severity's response and resolution clocks on 24x7 time, shaped like a ticket's SLA clocks */
+                            clocks: {
+                                breachAt: string | null;
+                                breachedAt: string | null;
+                                calendar: string;
+                                elapsedMinutes: number;
+                                fulfilledAt: string | null;
+                                /** @enum {string} */
+                                kind: "response" | "resolution";
+                                remainingMinutes: number | null;
+                                /** Format: date-time */
+                                startedAt: string;
+                                /** @enum {string} */
+                                status: "running" | "fulfilled" | "breached";
+                                targetAt: string | null;
+                                targetMinutes: number | null;
+                            }[];
+                            closedAt: string | null;
+                            componentIds: string[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            createdBy: string | null;
+                            description: string;
+                            details: {
+                                containment?: string;
+                                diagnosis?: string;
+                                eradication?: string;
+                                evidence?: string;
+                                fix?: string;
+                                impact?: string;
+                                preventiveMeasures?: string;
+                                rootCause?: string;
+                            };
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "operational" | "security";
+                            organizationIds: string[];
+                            resolvedAt: string | null;
+                            service: string | null;
+                            severity: string;
+                            /** @description manual, ticket or alert */
+                            source: string;
+                            sourceRef: string | null;
+                            stage: string;
+                            /** @enum {string} */
+                            status: "open" | "resolved" | "closed";
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Accounts and tokens a security incident affects */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                action: string | null;
+                                actionAt: string | null;
+                                actionBy: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description user or token */
+                                kind: string;
+                                /** Format: date-time */
+                                linkedAt: string;
+                                note: string;
+                                refId: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Link an affected user account or API token */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "user" | "token";
+                        note?: string;
+                        /** Format: uuid */
+                        refId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            action: string | null;
+                            actionAt: string | null;
+                            actionBy: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description user or token */
+                            kind: string;
+                            /** Format: date-time */
+                            linkedAt: string;
+                            note: string;
+                            refId: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/accounts/{accountId}/contain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Disable the linked user or revoke the linked token (audited); twice changes nothing */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    accountId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            action: string | null;
+                            actionAt: string | null;
+                            actionBy: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description user or token */
+                            kind: string;
+                            /** Format: date-time */
+                            linkedAt: string;
+                            note: string;
+                            refId: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledge: meets the response clock and stops the on-call page; twice changes nothing */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acknowledgedAt: string | null;
+                            acknowledgedBy: string | null;
+                            alertGroupKey: string | null;
+                            /** @description The severity's response and resolution clocks on 24x7 time, shaped like a ticket's SLA clocks */
+                            clocks: {
+                                breachAt: string | null;
+                                breachedAt: string | null;
+                                calendar: string;
+                                elapsedMinutes: number;
+                                fulfilledAt: string | null;
+                                /** @enum {string} */
+                                kind: "response" | "resolution";
+                                remainingMinutes: number | null;
+                                /** Format: date-time */
+                                startedAt: string;
+                                /** @enum {string} */
+                                status: "running" | "fulfilled" | "breached";
+                                targetAt: string | null;
+                                targetMinutes: number | null;
+                            }[];
+                            closedAt: string | null;
+                            componentIds: string[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            createdBy: string | null;
+                            description: string;
+                            details: {
+                                containment?: string;
+                                diagnosis?: string;
+                                eradication?: string;
+                                evidence?: string;
+                                fix?: string;
+                                impact?: string;
+                                preventiveMeasures?: string;
+                                rootCause?: string;
+                            };
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "operational" | "security";
+                            organizationIds: string[];
+                            resolvedAt: string | null;
+                            service: string | null;
+                            severity: string;
+                            /** @description manual, ticket or alert */
+                            source: string;
+                            sourceRef: string | null;
+                            stage: string;
+                            /** @enum {string} */
+                            status: "open" | "resolved" | "closed";
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/action-items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a postmortem action item */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        dueAt?: string | null;
+                        ownerId?: string | null;
+                        title: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            doneAt: string | null;
+                            dueAt: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            ownerId: string | null;
+                            ticketId: string | null;
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/action-items/{itemId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change an action item or mark it done */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    itemId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        done?: boolean;
+                        dueAt?: string | null;
+                        ownerId?: string | null;
+                        title?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            doneAt: string | null;
+                            dueAt: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            ownerId: string | null;
+                            ticketId: string | null;
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/action-items/{itemId}/ticket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Turn an action item into a ticket of the provider's own queue */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    itemId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            doneAt: string | null;
+                            dueAt: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            ownerId: string | null;
+                            ticketId: string | null;
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Evidence files of a security incident with their SHA-256 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                contentType: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                description: string;
+                                filename: string;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description SHA-256 of the content, hex */
+                                sha256: string;
+                                size: number;
+                                uploadedBy: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Attach evidence (base64 in JSON); its SHA-256 is computed and kept */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: byte
+                         * @description At most 10485760 bytes once decoded
+                         */
+                        data: string;
+                        description?: string;
+                        filename: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            contentType: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            filename: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description SHA-256 of the content, hex */
+                            sha256: string;
+                            size: number;
+                            uploadedBy: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/evidence/{evidenceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download an evidence file (always as a download) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    evidenceId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/postmortem": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The postmortem and its action items */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            actionItems: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                doneAt: string | null;
+                                dueAt: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                ownerId: string | null;
+                                ticketId: string | null;
+                                title: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            impact: string;
+                            rootCause: string;
+                            summary: string;
+                            timeline: string;
+                            updatedAt: string | null;
+                            updatedBy: string | null;
+                            wentBadly: string;
+                            wentWell: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Write the postmortem: summary, impact, timeline, root cause, what went well and badly */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        impact: string;
+                        rootCause: string;
+                        summary: string;
+                        timeline: string;
+                        wentBadly: string;
+                        wentWell: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            actionItems: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                doneAt: string | null;
+                                dueAt: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                ownerId: string | null;
+                                ticketId: string | null;
+                                title: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            impact: string;
+                            rootCause: string;
+                            summary: string;
+                            timeline: string;
+                            updatedAt: string | null;
+                            updatedBy: string | null;
+                            wentBadly: string;
+                            wentWell: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/stage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move to the next stage with its required fields, or back to an earlier one with a reason
+         * @description Operational: classification needs severity and impact; resolution needs diagnosis; verification needs fix and evidence (the incident is resolved there); documentation needs rootCause and fix. Security: eradication needs containment; recovery needs eradication; analysis needs evidence (resolved there); documentation needs rootCause and fix; improvement needs preventiveMeasures. Skipping a stage is a 409 naming the stage skipped; a missing field is a 400 naming it.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        containment?: string;
+                        diagnosis?: string;
+                        eradication?: string;
+                        evidence?: string;
+                        fix?: string;
+                        impact?: string;
+                        preventiveMeasures?: string;
+                        publicUpdate?: string;
+                        reason?: string;
+                        rootCause?: string;
+                        /** @enum {string} */
+                        severity?: "critical" | "high" | "medium" | "low";
+                        /**
+                         * @description The stage to enter: the next one, or an earlier one with a reason
+                         * @enum {string}
+                         */
+                        stage: "identification" | "classification" | "diagnosis" | "resolution" | "verification" | "documentation" | "containment" | "eradication" | "recovery" | "analysis" | "improvement";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acknowledgedAt: string | null;
+                            acknowledgedBy: string | null;
+                            alertGroupKey: string | null;
+                            /** @description The severity's response and resolution clocks on 24x7 time, shaped like a ticket's SLA clocks */
+                            clocks: {
+                                breachAt: string | null;
+                                breachedAt: string | null;
+                                calendar: string;
+                                elapsedMinutes: number;
+                                fulfilledAt: string | null;
+                                /** @enum {string} */
+                                kind: "response" | "resolution";
+                                remainingMinutes: number | null;
+                                /** Format: date-time */
+                                startedAt: string;
+                                /** @enum {string} */
+                                status: "running" | "fulfilled" | "breached";
+                                targetAt: string | null;
+                                targetMinutes: number | null;
+                            }[];
+                            closedAt: string | null;
+                            componentIds: string[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            createdBy: string | null;
+                            description: string;
+                            details: {
+                                containment?: string;
+                                diagnosis?: string;
+                                eradication?: string;
+                                evidence?: string;
+                                fix?: string;
+                                impact?: string;
+                                preventiveMeasures?: string;
+                                rootCause?: string;
+                            };
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "operational" | "security";
+                            organizationIds: string[];
+                            resolvedAt: string | null;
+                            service: string | null;
+                            severity: string;
+                            /** @description manual, ticket or alert */
+                            source: string;
+                            sourceRef: string | null;
+                            stage: string;
+                            /** @enum {string} */
+                            status: "open" | "resolved" | "closed";
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tickets linked to the incident */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                linkedAt: string;
+                                resolvedAt: string | null;
+                                ticketId: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Link a customer's ticket; it gets the public update and is resolved when the incident resolves */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        ticketId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                linkedAt: string;
+                                resolvedAt: string | null;
+                                ticketId: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/tickets/{ticketId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink a ticket */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    ticketId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/updates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The timeline: internal notes, public updates and system entries, oldest first */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    visibility?: "public" | "internal";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                authorId: string | null;
+                                body: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                incidentId: string;
+                                kind: string;
+                                visibility: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add an internal note or a public update */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        body: string;
+                        /** @enum {string} */
+                        visibility: "public" | "internal";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            authorId: string | null;
+                            body: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            incidentId: string;
+                            kind: string;
+                            visibility: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/articles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Articles newest first: editors see every state, readers the published articles their role and organization may read */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description public, customers, support, admins or internal */
+                    audience?: "public" | "customers" | "support" | "admins" | "internal";
+                    categoryId?: string;
+                    cursor?: string;
+                    limit?: number;
+                    /** @description pt-BR or en */
+                    locale?: "pt-BR" | "en";
+                    /** @description procedure, faq, video, manual, problem-solution or lesson */
+                    purpose?: "procedure" | "faq" | "video" | "manual" | "problem-solution" | "lesson";
+                    /** @description draft, review, published or archived */
+                    status?: "draft" | "review" | "published" | "archived";
+                    tag?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                archivedAt: string | null;
+                                /**
+                                 * @description public, customers, support, admins or internal
+                                 * @enum {string}
+                                 */
+                                audience: "public" | "customers" | "support" | "admins" | "internal";
+                                body: string;
+                                categoryId: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                createdBy: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                /**
+                                 * @description pt-BR or en
+                                 * @enum {string}
+                                 */
+                                locale: "pt-BR" | "en";
+                                organizationId: string | null;
+                                ownerId: string | null;
+                                publishedAt: string | null;
+                                publishedVersion: number | null;
+                                /**
+                                 * @description procedure, faq, video, manual, problem-solution or lesson
+                                 * @enum {string}
+                                 */
+                                purpose: "procedure" | "faq" | "video" | "manual" | "problem-solution" | "lesson";
+                                reviewNote: string | null;
+                                /**
+                                 * @description draft, review, published or archived
+                                 * @enum {string}
+                                 */
+                                status: "draft" | "review" | "published" | "archived";
+                                tags: string[];
+                                title: string;
+                                translationGroupId: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                version: number;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Write an article (a draft; `status: published` for admins and managers, who publish directly) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description public, customers, support, admins or internal
+                         * @enum {string}
+                         */
+                        audience: "public" | "customers" | "support" | "admins" | "internal";
+                        /** @description Markdown */
+                        body: string;
+                        categoryId?: string | null;
+                        /**
+                         * @description pt-BR or en
+                         * @enum {string}
+                         */
+                        locale?: "pt-BR" | "en";
+                        organizationId?: string | null;
+                        /**
+                         * @description procedure, faq, video, manual, problem-solution or lesson
+                         * @enum {string}
+                         */
+                        purpose: "procedure" | "faq" | "video" | "manual" | "problem-solution" | "lesson";
+                        /**
+                         * @description published: admins and managers only
+                         * @enum {string}
+                         */
+                        status?: "draft" | "published";
+                        tags?: string[];
+                        title: string;
+                        /** Format: uuid */
+                        translationOf?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            archivedAt: string | null;
+                            /**
+                             * @description public, customers, support, admins or internal
+                             * @enum {string}
+                             */
+                            audience: "public" | "customers" | "support" | "admins" | "internal";
+                            body: string;
+                            categoryId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            createdBy: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /**
+                             * @description pt-BR or en
+                             * @enum {string}
+                             */
+                            locale: "pt-BR" | "en";
+                            organizationId: string | null;
+                            ownerId: string | null;
+                            publishedAt: string | null;
+                            publishedVersion: number | null;
+                            /**
+                             * @description procedure, faq, video, manual, problem-solution or lesson
+                             * @enum {string}
+                             */
+                            purpose: "procedure" | "faq" | "video" | "manual" | "problem-solution" | "lesson";
+                            reviewNote: string | null;
+                            /**
+                             * @description draft, review, published or archived
+                             * @enum {string}
+                             */
+                            status: "draft" | "review" | "published" | "archived";
+                            tags: string[];
+                            title: string;
+                            translationGroupId: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/articles/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An article with its rendered HTML; readers get the published version, editors the working copy */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            archivedAt: string | null;
+                            /**
+                             * @description public, customers, support, admins or internal
+                             * @enum {string}
+                             */
+                            audience: "public" | "customers" | "support" | "admins" | "internal";
+                            body: string;
+                            categoryId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            createdBy: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /**
+                             * @description pt-BR or en
+                             * @enum {string}
+                             */
+                            locale: "pt-BR" | "en";
+                            organizationId: string | null;
+                            ownerId: string | null;
+                            publishedAt: string | null;
+                            publishedVersion: number | null;
+                            /**
+                             * @description procedure, faq, video, manual, problem-solution or lesson
+                             * @enum {string}
+                             */
+                            purpose: "procedure" | "faq" | "video" | "manual" | "problem-solution" | "lesson";
+                            reviewNote: string | null;
+                            /**
+                             * @description draft, review, published or archived
+                             * @enum {string}
+                             */
+                            status: "draft" | "review" | "published" | "archived";
+                            tags: string[];
+                            title: string;
+                            translationGroupId: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            version: number;
+                        } & {
+                            /** @description The Markdown rendered and sanitised, internal links resolved for the reader */
+                            html: string;
+                            translations: {
+                                /** Format: uuid */
+                                id: string;
+                                /**
+                                 * @description pt-BR or en
+                                 * @enum {string}
+                                 */
+                                locale: "pt-BR" | "en";
+                                title: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Edit an article: a new text makes a new version (back to draft); a published article stays published at its old version until published again */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description public, customers, support, admins or internal
+                         * @enum {string}
+                         */
+                        audience?: "public" | "customers" | "support" | "admins" | "internal";
+                        /** @description Markdown */
+                        body?: string;
+                        categoryId?: string | null;
+                        note?: string;
+                        organizationId?: string | null;
+                        /**
+                         * @description procedure, faq, video, manual, problem-solution or lesson
+                         * @enum {string}
+                         */
+                        purpose?: "procedure" | "faq" | "video" | "manual" | "problem-solution" | "lesson";
+                        tags?: string[];
+                        title?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            archivedAt: string | null;
+                            /**
+                             * @description public, customers, support, admins or internal
+                             * @enum {string}
+                             */
+                            audience: "public" | "customers" | "support" | "admins" | "internal";
+                            body: string;
+                            categoryId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            createdBy: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /**
+                             * @description pt-BR or en
+                             * @enum {string}
+                             */
+                            locale: "pt-BR" | "en";
+                            organizationId: string | null;
+                            ownerId: string | null;
+                            publishedAt: string | null;
+                            publishedVersion: number | null;
+                            /**
+                             * @description procedure, faq, video, manual, problem-solution or lesson
+                             * @enum {string}
+                             */
+                            purpose: "procedure" | "faq" | "video" | "manual" | "problem-solution" | "lesson";
+                            reviewNote: string | null;
+                            /**
+                             * @description draft, review, published or archived
+                             * @enum {string}
+                             */
+                            status: "draft" | "review" | "published" | "archived";
+                            tags: string[];
+                            title: string;
+                            translationGroupId: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/kb/articles/{id}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What changed between two versions: title by words, body by lines, and a unified diff (editors) */
+        get: {
+            parameters: {
+                query: {
+                    from: number;
+                    to: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            from: number;
+                            lines: {
+                                /** @enum {string} */
+                                op: "same" | "added" | "removed";
+                                text: string;
+                            }[];
+                            title: {
+                                /** @enum {string} */
+                                op: "same" | "added" | "removed";
+                                text: string;
+                            }[];
+                            to: number;
+                            /** @description The body's change as a unified diff */
+                            unified: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/articles/{id}/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An article's feedback: counts and the answers, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            helpful: number;
+                            items: {
+                                /** Format: uuid */
+                                articleId: string;
+                                comment: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                helpful: boolean;
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                userId: string | null;
+                            }[];
+                            nextCursor: string | null;
+                            notHelpful: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** "Did this help?" with an optional comment; a signed-in reader's answer replaces their earlier one, public articles take anonymous answers */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment?: string;
+                        helpful: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            articleId: string;
+                            comment: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            helpful: boolean;
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            userId: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/articles/{id}/reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An article as reply text for a ticket (a link and its summary in Markdown); 409 when the ticket's requester may not read it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        ticketId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            articleId: string;
+                            markdown: string;
+                            /** Format: uuid */
+                            ticketId: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/articles/{id}/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tickets and incidents an article was drafted from (those the caller may see) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                reference: string;
+                                title?: string;
+                                /** @enum {string} */
+                                type: "ticket" | "incident";
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/articles/{id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move an article through draft → review → published → archived (publishing: admins and managers; `draft` from review sends it back with a note) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string;
+                        /**
+                         * @description draft, review, published or archived
+                         * @enum {string}
+                         */
+                        status: "draft" | "review" | "published" | "archived";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            archivedAt: string | null;
+                            /**
+                             * @description public, customers, support, admins or internal
+                             * @enum {string}
+                             */
+                            audience: "public" | "customers" | "support" | "admins" | "internal";
+                            body: string;
+                            categoryId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            createdBy: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /**
+                             * @description pt-BR or en
+                             * @enum {string}
+                             */
+                            locale: "pt-BR" | "en";
+                            organizationId: string | null;
+                            ownerId: string | null;
+                            publishedAt: string | null;
+                            publishedVersion: number | null;
+                            /**
+                             * @description procedure, faq, video, manual, problem-solution or lesson
+                             * @enum {string}
+                             */
+                            purpose: "procedure" | "faq" | "video" | "manual" | "problem-solution" | "lesson";
+                            reviewNote: string | null;
+                            /**
+                             * @description draft, review, published or archived
+                             * @enum {string}
+                             */
+                            status: "draft" | "review" | "published" | "archived";
+                            tags: string[];
+                            title: string;
+                            translationGroupId: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/articles/{id}/upkeep": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An article's owner and review date */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            articleId: string;
+                            due: boolean;
+                            ownerId: string | null;
+                            remindedAt: string | null;
+                            reviewAt: string | null;
+                            reviewedAt: string | null;
+                            reviewedBy: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Set an article's review date (its owner is reminded through notifications when due), or record a review done (reviewed: true) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        reviewAt?: string;
+                        /** @description Record a review done now (next one in 180 days unless reviewAt) */
+                        reviewed?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            articleId: string;
+                            due: boolean;
+                            ownerId: string | null;
+                            remindedAt: string | null;
+                            reviewAt: string | null;
+                            reviewedAt: string | null;
+                            reviewedBy: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/articles/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Version history of an article, newest first (editors) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                authorId: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                note: string | null;
+                                status: string;
+                                title: string;
+                                version: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/articles/{id}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One version of an article (editors) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            authorId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            note: string | null;
+                            status: string;
+                            title: string;
+                            version: number;
+                        } & {
+                            body: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Categories of the knowledge base, in order */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                description: string;
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                nameEn: string | null;
+                                parentId: string | null;
+                                position: number;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a category (admins and managers) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string;
+                        name: string;
+                        nameEn?: string | null;
+                        parentId?: string | null;
+                        position?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            nameEn: string | null;
+                            parentId: string | null;
+                            position: number;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/categories/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a category: its articles become uncategorised, its children move to the top */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Rename, describe, move or reorder a category (admins and managers) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string;
+                        name?: string;
+                        nameEn?: string | null;
+                        parentId?: string | null;
+                        position?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            nameEn: string | null;
+                            parentId: string | null;
+                            position: number;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/kb/deflections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record how a new-ticket form with suggestions ended: left without a ticket (deflected), solved by an article, or submitted */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        openedArticleIds?: string[];
+                        /**
+                         * @description deflected (left without a ticket, the default), solved (said an article solved it), submitted
+                         * @enum {string}
+                         */
+                        outcome?: "deflected" | "solved" | "submitted";
+                        query: string;
+                        shownArticleIds: string[];
+                        ticketNumber?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            outcome: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/deflections/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Deflection over a period (default: the last 30 days): sessions and how they ended */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            deflected: number;
+                            deflectionRate: number | null;
+                            /** Format: date-time */
+                            from: string;
+                            sessions: number;
+                            solved: number;
+                            submitted: number;
+                            /** Format: date-time */
+                            to: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/drafts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Draft a problem/solution article from resolved tickets or incidents: prefilled symptom, cause, fix and affected components, linked to its sources; it then goes through review */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        audience?: "public" | "customers" | "support" | "admins" | "internal";
+                        /** @enum {string} */
+                        locale?: "pt-BR" | "en";
+                        sources: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            type: "ticket" | "incident";
+                        }[];
+                        title?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            article: {
+                                audience: string;
+                                categoryId: string | null;
+                                createdBy: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                locale: string;
+                                ownerId: string | null;
+                                publishedAt: string | null;
+                                purpose: string;
+                                status: string;
+                                summary: string;
+                                title: string;
+                                updatedAt: string;
+                            };
+                            sources: {
+                                /** Format: uuid */
+                                id: string;
+                                reference: string;
+                                title?: string;
+                                /** @enum {string} */
+                                type: "ticket" | "incident";
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/drafts/prefill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The prefilled problem/solution text of resolved tickets or incidents, without creating an article */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        locale?: "pt-BR" | "en";
+                        sources: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            type: "ticket" | "incident";
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            body: string;
+                            components: string[];
+                            tags: string[];
+                            title: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Render Markdown as an article would be shown (the editor's preview), sanitised, links resolved */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Markdown */
+                        body: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            html: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/review-queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Articles submitted for review (admins and managers decide them) */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                archivedAt: string | null;
+                                /**
+                                 * @description public, customers, support, admins or internal
+                                 * @enum {string}
+                                 */
+                                audience: "public" | "customers" | "support" | "admins" | "internal";
+                                body: string;
+                                categoryId: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                createdBy: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                /**
+                                 * @description pt-BR or en
+                                 * @enum {string}
+                                 */
+                                locale: "pt-BR" | "en";
+                                organizationId: string | null;
+                                ownerId: string | null;
+                                publishedAt: string | null;
+                                publishedVersion: number | null;
+                                /**
+                                 * @description procedure, faq, video, manual, problem-solution or lesson
+                                 * @enum {string}
+                                 */
+                                purpose: "procedure" | "faq" | "video" | "manual" | "problem-solution" | "lesson";
+                                reviewNote: string | null;
+                                /**
+                                 * @description draft, review, published or archived
+                                 * @enum {string}
+                                 */
+                                status: "draft" | "review" | "published" | "archived";
+                                tags: string[];
+                                title: string;
+                                translationGroupId: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                version: number;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search published articles the reader may read (Portuguese and English, accents and word forms ignored, typos in titles tolerated) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description public, customers, support, admins or internal */
+                    audience?: "public" | "customers" | "support" | "admins" | "internal";
+                    limit?: number;
+                    /** @description Words to find (at most 1000 characters) */
+                    q: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /**
+                                 * @description public, customers, support, admins or internal
+                                 * @enum {string}
+                                 */
+                                audience: "public" | "customers" | "support" | "admins" | "internal";
+                                /** Format: uuid */
+                                id: string;
+                                /**
+                                 * @description pt-BR or en
+                                 * @enum {string}
+                                 */
+                                locale: "pt-BR" | "en";
+                                /**
+                                 * @description procedure, faq, video, manual, problem-solution or lesson
+                                 * @enum {string}
+                                 */
+                                purpose: "procedure" | "faq" | "video" | "manual" | "problem-solution" | "lesson";
+                                score: number;
+                                /** @description HTML-escaped text around the matches, matching words in <mark> */
+                                snippet: string;
+                                title: string;
+                            }[];
+                            /**
+                             * @description the query had only stop words or no words: nothing was searched
+                             * @enum {string}
+                             */
+                            notice?: "no-search-terms";
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/sources/{type}/{id}/articles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Articles drafted from a ticket or incident */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    type: "ticket" | "incident";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                audience: string;
+                                categoryId: string | null;
+                                createdBy: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                locale: string;
+                                ownerId: string | null;
+                                publishedAt: string | null;
+                                purpose: string;
+                                status: string;
+                                summary: string;
+                                title: string;
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/stale": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Stale articles: past their review date, the longest overdue first, with owner and feedback counts */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                audience: string;
+                                categoryId: string | null;
+                                createdBy: string | null;
+                                feedback: {
+                                    helpful: number;
+                                    notHelpful: number;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                locale: string;
+                                ownerId: string | null;
+                                publishedAt: string | null;
+                                purpose: string;
+                                review: {
+                                    due: boolean;
+                                    remindedAt: string | null;
+                                    reviewAt: string | null;
+                                    reviewedAt: string | null;
+                                    reviewedBy: string | null;
+                                };
+                                status: string;
+                                summary: string;
+                                title: string;
+                                updatedAt: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Articles suggested for what a customer types as a new ticket's subject (q), or for a ticket (ticketId), for the caller's audience */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description What the customer is typing (ticket subject) */
+                    q?: string;
+                    ticketId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                purpose: string;
+                                score: number;
+                                snippet: string;
+                                summary: string;
+                                title: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/tracks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Manuals and training tracks of the caller's profiles, in order, with the caller's completion (customers: end-user, and administrator for their admins) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description administrator, end-user, support-l1, support-l2 or support-l3 */
+                    profile?: "administrator" | "end-user" | "support-l1" | "support-l2" | "support-l3";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                categoryId: string | null;
+                                completion: {
+                                    completed: number;
+                                    finishedAt: string | null;
+                                    total: number;
+                                };
+                                /** Format: date-time */
+                                createdAt: string;
+                                description: string;
+                                /** Format: uuid */
+                                id: string;
+                                items: {
+                                    articleId: string | null;
+                                    completedAt: string | null;
+                                    id: string;
+                                    /** @enum {string} */
+                                    kind: "article" | "video" | "change";
+                                    summary: string;
+                                    title: string;
+                                }[];
+                                kind: string;
+                                locale: string;
+                                position: number;
+                                profile: string;
+                                title: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a track */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        categoryId?: string | null;
+                        description?: string;
+                        items?: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "article" | "video";
+                        }[];
+                        /**
+                         * @description manual (its items) or whats-new (release notes)
+                         * @enum {string}
+                         */
+                        kind?: "manual" | "whats-new";
+                        /** @enum {string} */
+                        locale?: "pt-BR" | "en";
+                        position?: number;
+                        /**
+                         * @description administrator, end-user, support-l1, support-l2 or support-l3
+                         * @enum {string}
+                         */
+                        profile: "administrator" | "end-user" | "support-l1" | "support-l2" | "support-l3";
+                        title: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            categoryId: string | null;
+                            completion: {
+                                completed: number;
+                                finishedAt: string | null;
+                                total: number;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            /** Format: uuid */
+                            id: string;
+                            items: {
+                                articleId: string | null;
+                                completedAt: string | null;
+                                id: string;
+                                /** @enum {string} */
+                                kind: "article" | "video" | "change";
+                                summary: string;
+                                title: string;
+                            }[];
+                            kind: string;
+                            locale: string;
+                            position: number;
+                            profile: string;
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/tracks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A track with its items and the caller's completion */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            categoryId: string | null;
+                            completion: {
+                                completed: number;
+                                finishedAt: string | null;
+                                total: number;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            /** Format: uuid */
+                            id: string;
+                            items: {
+                                articleId: string | null;
+                                completedAt: string | null;
+                                id: string;
+                                /** @enum {string} */
+                                kind: "article" | "video" | "change";
+                                summary: string;
+                                title: string;
+                            }[];
+                            kind: string;
+                            locale: string;
+                            position: number;
+                            profile: string;
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a track and its completion records */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a track (items replace the list, in order) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        categoryId?: string | null;
+                        description?: string;
+                        items?: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "article" | "video";
+                        }[];
+                        /**
+                         * @description manual (its items) or whats-new (release notes)
+                         * @enum {string}
+                         */
+                        kind?: "manual" | "whats-new";
+                        /** @enum {string} */
+                        locale?: "pt-BR" | "en";
+                        position?: number;
+                        /**
+                         * @description administrator, end-user, support-l1, support-l2 or support-l3
+                         * @enum {string}
+                         */
+                        profile?: "administrator" | "end-user" | "support-l1" | "support-l2" | "support-l3";
+                        title?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            categoryId: string | null;
+                            completion: {
+                                completed: number;
+                                finishedAt: string | null;
+                                total: number;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            /** Format: uuid */
+                            id: string;
+                            items: {
+                                articleId: string | null;
+                                completedAt: string | null;
+                                id: string;
+                                /** @enum {string} */
+                                kind: "article" | "video" | "change";
+                                summary: string;
+                                title: string;
+                            }[];
+                            kind: string;
+                            locale: string;
+                            position: number;
+                            profile: string;
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/kb/tracks/{id}/completion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The manager's view of a track: who completed how much, and who finished it when */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            finished: number;
+                            title: string;
+                            total: number;
+                            /** Format: uuid */
+                            trackId: string;
+                            users: {
+                                completed: number;
+                                email: string | null;
+                                finishedAt: string | null;
+                                name: string | null;
+                                role: string | null;
+                                total: number;
+                                userId: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/tracks/{id}/progress/{kind}/{itemId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Mark an item of the track done by the caller */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    itemId: string;
+                    kind: "article" | "video" | "change";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            categoryId: string | null;
+                            completion: {
+                                completed: number;
+                                finishedAt: string | null;
+                                total: number;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            /** Format: uuid */
+                            id: string;
+                            items: {
+                                articleId: string | null;
+                                completedAt: string | null;
+                                id: string;
+                                /** @enum {string} */
+                                kind: "article" | "video" | "change";
+                                summary: string;
+                                title: string;
+                            }[];
+                            kind: string;
+                            locale: string;
+                            position: number;
+                            profile: string;
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Mark an item of the track not done */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    itemId: string;
+                    kind: "article" | "video" | "change";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            categoryId: string | null;
+                            completion: {
+                                completed: number;
+                                finishedAt: string | null;
+                                total: number;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            /** Format: uuid */
+                            id: string;
+                            items: {
+                                articleId: string | null;
+                                completedAt: string | null;
+                                id: string;
+                                /** @enum {string} */
+                                kind: "article" | "video" | "change";
+                                summary: string;
+                                title: string;
+                            }[];
+                            kind: string;
+                            locale: string;
+                            position: number;
+                            profile: string;
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/videos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Videos of an article, or of every article the caller may read */
+        get: {
+            parameters: {
+                query?: {
+                    articleId?: string;
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                articleId: string;
+                                captions: {
+                                    label: string;
+                                    lang: string;
+                                    url: string;
+                                }[];
+                                /** @enum {string} */
+                                contentType: "video/mp4" | "video/webm";
+                                /** Format: date-time */
+                                createdAt: string;
+                                filename: string;
+                                /** Format: uuid */
+                                id: string;
+                                posterUrl: string | null;
+                                sha256: string;
+                                size: number;
+                                streamUrl: string;
+                                title: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                uploadedBy: string | null;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Upload a video tutorial to an article: the raw bytes (MP4 or WebM, checked by content) as the body, up to PLANTAO_KB_VIDEO_MAX_BYTES */
+        post: {
+            parameters: {
+                query: {
+                    articleId: string;
+                    filename?: string;
+                    title?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description The file's bytes */
+            requestBody: {
+                content: {
+                    "application/octet-stream": string;
+                    "video/mp4": string;
+                    "video/webm": string;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            articleId: string;
+                            captions: {
+                                label: string;
+                                lang: string;
+                                url: string;
+                            }[];
+                            /** @enum {string} */
+                            contentType: "video/mp4" | "video/webm";
+                            /** Format: date-time */
+                            createdAt: string;
+                            filename: string;
+                            /** Format: uuid */
+                            id: string;
+                            posterUrl: string | null;
+                            sha256: string;
+                            size: number;
+                            streamUrl: string;
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            uploadedBy: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/videos/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A video's details (anyone who may read its article; public articles need no sign-in) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            articleId: string;
+                            captions: {
+                                label: string;
+                                lang: string;
+                                url: string;
+                            }[];
+                            /** @enum {string} */
+                            contentType: "video/mp4" | "video/webm";
+                            /** Format: date-time */
+                            createdAt: string;
+                            filename: string;
+                            /** Format: uuid */
+                            id: string;
+                            posterUrl: string | null;
+                            sha256: string;
+                            size: number;
+                            streamUrl: string;
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            uploadedBy: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a video, its captions and its place in tracks */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Rename a video */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        title: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            articleId: string;
+                            captions: {
+                                label: string;
+                                lang: string;
+                                url: string;
+                            }[];
+                            /** @enum {string} */
+                            contentType: "video/mp4" | "video/webm";
+                            /** Format: date-time */
+                            createdAt: string;
+                            filename: string;
+                            /** Format: uuid */
+                            id: string;
+                            posterUrl: string | null;
+                            sha256: string;
+                            size: number;
+                            streamUrl: string;
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            uploadedBy: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/kb/videos/{id}/captions/{lang}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The WebVTT captions of one language */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    /** @description BCP 47 tag */
+                    lang: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/vtt": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/vtt": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Set the WebVTT captions of one language (text/vtt body) */
+        put: {
+            parameters: {
+                query?: {
+                    label?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                    /** @description BCP 47 tag */
+                    lang: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "text/vtt": string;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            articleId: string;
+                            captions: {
+                                label: string;
+                                lang: string;
+                                url: string;
+                            }[];
+                            /** @enum {string} */
+                            contentType: "video/mp4" | "video/webm";
+                            /** Format: date-time */
+                            createdAt: string;
+                            filename: string;
+                            /** Format: uuid */
+                            id: string;
+                            posterUrl: string | null;
+                            sha256: string;
+                            size: number;
+                            streamUrl: string;
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            uploadedBy: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove the captions of one language */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    /** @description BCP 47 tag */
+                    lang: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/videos/{id}/poster": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The poster frame image */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/jpeg": string;
+                        "image/png": string;
+                        "image/webp": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/jpeg": components["schemas"]["Problem"];
+                        "image/png": components["schemas"]["Problem"];
+                        "image/webp": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Set the poster frame: a PNG, JPEG or WebP image as the body (up to 5242880 bytes) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description The file's bytes */
+            requestBody: {
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            articleId: string;
+                            captions: {
+                                label: string;
+                                lang: string;
+                                url: string;
+                            }[];
+                            /** @enum {string} */
+                            contentType: "video/mp4" | "video/webm";
+                            /** Format: date-time */
+                            createdAt: string;
+                            filename: string;
+                            /** Format: uuid */
+                            id: string;
+                            posterUrl: string | null;
+                            sha256: string;
+                            size: number;
+                            streamUrl: string;
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            uploadedBy: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/videos/{id}/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The video's bytes, with byte ranges (Range: 206, 416; If-Range; ETag), for whoever may read its article */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "video/mp4": string;
+                        "video/webm": string;
+                    };
+                };
+                /** @description Default Response */
+                206: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "video/mp4": string;
+                        "video/webm": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "video/mp4": components["schemas"]["Problem"];
+                        "video/webm": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mail-domain-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sender domains whose unknown senders open tickets for an organization */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description Sender domain */
+                                domain: string;
+                                /** Format: uuid */
+                                organizationId: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Replace the domain rules */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        items: {
+                            /** @description Sender domain */
+                            domain: string;
+                            /** Format: uuid */
+                            organizationId: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description Sender domain */
+                                domain: string;
+                                /** Format: uuid */
+                                organizationId: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mail-intake/log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Mail the SMTP listener refused before it reached a mailbox (too large), newest first */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                at: string;
+                                detail: string;
+                                /** @description opened, threaded, reopened, linked, automatic, rate_limited, duplicate, … */
+                                event: string;
+                                /** Format: uuid */
+                                id: string;
+                                level: "info" | "warn" | "error";
+                                mailboxId: string | null;
+                                sender: string | null;
+                                subject: string | null;
+                                ticketId: string | null;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mailboxes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Mailboxes mail is taken in for */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                address: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                enabled: boolean;
+                                /** Format: uuid */
+                                id: string;
+                                imap: {
+                                    folder: string;
+                                    host: string;
+                                    passwordSet: boolean;
+                                    port: number;
+                                    tls: boolean;
+                                    user: string;
+                                } | null;
+                                lastError: string | null;
+                                lastPolledAt: string | null;
+                                /** @description Highest IMAP UID taken in */
+                                lastUid: number;
+                                organizationId: string | null;
+                                team: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a mailbox: the SMTP listener accepts mail to its address; with IMAP settings it is polled */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The mailbox's address (mail to it is taken in) */
+                        address: string;
+                        /** @default true */
+                        enabled?: boolean;
+                        imap?: {
+                            /** @description Folder to read (INBOX by default) */
+                            folder?: string;
+                            host: string;
+                            /** @description Sealed at rest, never returned; omit on a change to keep the stored one */
+                            password?: string;
+                            port: number;
+                            /** @description Implicit TLS (993); false uses STARTTLS when the server offers it */
+                            tls: boolean;
+                            user: string;
+                        } | null;
+                        organizationId?: string | null;
+                        team?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            address: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            enabled: boolean;
+                            /** Format: uuid */
+                            id: string;
+                            imap: {
+                                folder: string;
+                                host: string;
+                                passwordSet: boolean;
+                                port: number;
+                                tls: boolean;
+                                user: string;
+                            } | null;
+                            lastError: string | null;
+                            lastPolledAt: string | null;
+                            /** @description Highest IMAP UID taken in */
+                            lastUid: number;
+                            organizationId: string | null;
+                            team: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mailboxes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One mailbox */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            address: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            enabled: boolean;
+                            /** Format: uuid */
+                            id: string;
+                            imap: {
+                                folder: string;
+                                host: string;
+                                passwordSet: boolean;
+                                port: number;
+                                tls: boolean;
+                                user: string;
+                            } | null;
+                            lastError: string | null;
+                            lastPolledAt: string | null;
+                            /** @description Highest IMAP UID taken in */
+                            lastUid: number;
+                            organizationId: string | null;
+                            team: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Remove a mailbox with its intake log; tickets it opened stay */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a mailbox (imap null stops polling; a password left out is kept) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The mailbox's address (mail to it is taken in) */
+                        address?: string;
+                        enabled?: boolean;
+                        imap?: {
+                            /** @description Folder to read (INBOX by default) */
+                            folder?: string;
+                            host: string;
+                            /** @description Sealed at rest, never returned; omit on a change to keep the stored one */
+                            password?: string;
+                            port: number;
+                            /** @description Implicit TLS (993); false uses STARTTLS when the server offers it */
+                            tls: boolean;
+                            user: string;
+                        } | null;
+                        organizationId?: string | null;
+                        team?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            address: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            enabled: boolean;
+                            /** Format: uuid */
+                            id: string;
+                            imap: {
+                                folder: string;
+                                host: string;
+                                passwordSet: boolean;
+                                port: number;
+                                tls: boolean;
+                                user: string;
+                            } | null;
+                            lastError: string | null;
+                            lastPolledAt: string | null;
+                            /** @description Highest IMAP UID taken in */
+                            lastUid: number;
+                            organizationId: string | null;
+                            team: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/mailboxes/{id}/log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the intake did with this mailbox's mail and every fault, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                at: string;
+                                detail: string;
+                                /** @description opened, threaded, reopened, linked, automatic, rate_limited, duplicate, … */
+                                event: string;
+                                /** Format: uuid */
+                                id: string;
+                                level: "info" | "warn" | "error";
+                                mailboxId: string | null;
+                                sender: string | null;
+                                subject: string | null;
+                                ticketId: string | null;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mailboxes/{id}/poll": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Read the mailbox's IMAP folder now (what is new since the last UID) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error?: string;
+                            skipped?: string;
+                            taken: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/maintenance-windows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Maintenance windows, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                announcedAt: string;
+                                announcedInTime: boolean;
+                                componentIds: string[];
+                                /** Format: date-time */
+                                createdAt: string;
+                                description: string;
+                                /** Format: date-time */
+                                endsAt: string;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                mode: "mute" | "skip" | "show";
+                                occurrence: {
+                                    /** Format: date-time */
+                                    endsAt: string;
+                                    /** Format: date-time */
+                                    startsAt: string;
+                                } | null;
+                                rrule: string | null;
+                                /** Format: date-time */
+                                startsAt: string;
+                                /** @enum {string} */
+                                state: "scheduled" | "in_progress" | "completed" | "cancelled";
+                                timezone: string;
+                                title: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                warnings: {
+                                    code: string;
+                                    message: string;
+                                }[];
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Schedule a maintenance window (one-off, or recurring by an RRULE); warnings say where it strays from the plan */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        componentIds: string[];
+                        description?: string;
+                        /** Format: date-time */
+                        endsAt: string;
+                        /**
+                         * @description mute: monitors MAINTENANCE and alerts silenced, checks go on; skip: as mute, and the monitors' checks are not run; show: on the status page only, nothing muted
+                         * @enum {string}
+                         */
+                        mode?: "mute" | "skip" | "show";
+                        rrule?: string | null;
+                        /** Format: date-time */
+                        startsAt: string;
+                        /** @description IANA zone of the recurrence; the plan's by default */
+                        timezone?: string;
+                        title: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            announcedAt: string;
+                            announcedInTime: boolean;
+                            componentIds: string[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            /** Format: date-time */
+                            endsAt: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            mode: "mute" | "skip" | "show";
+                            occurrence: {
+                                /** Format: date-time */
+                                endsAt: string;
+                                /** Format: date-time */
+                                startsAt: string;
+                            } | null;
+                            rrule: string | null;
+                            /** Format: date-time */
+                            startsAt: string;
+                            /** @enum {string} */
+                            state: "scheduled" | "in_progress" | "completed" | "cancelled";
+                            timezone: string;
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            warnings: {
+                                code: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/maintenance-windows/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One maintenance window */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            announcedAt: string;
+                            announcedInTime: boolean;
+                            componentIds: string[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            /** Format: date-time */
+                            endsAt: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            mode: "mute" | "skip" | "show";
+                            occurrence: {
+                                /** Format: date-time */
+                                endsAt: string;
+                                /** Format: date-time */
+                                startsAt: string;
+                            } | null;
+                            rrule: string | null;
+                            /** Format: date-time */
+                            startsAt: string;
+                            /** @enum {string} */
+                            state: "scheduled" | "in_progress" | "completed" | "cancelled";
+                            timezone: string;
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            warnings: {
+                                code: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Move or change a window that has not completed; moving it announces it again */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        componentIds?: string[];
+                        description?: string;
+                        /** Format: date-time */
+                        endsAt?: string;
+                        /**
+                         * @description mute: monitors MAINTENANCE and alerts silenced, checks go on; skip: as mute, and the monitors' checks are not run; show: on the status page only, nothing muted
+                         * @enum {string}
+                         */
+                        mode?: "mute" | "skip" | "show";
+                        rrule?: string | null;
+                        /** Format: date-time */
+                        startsAt?: string;
+                        /** @description IANA zone of the recurrence; the plan's by default */
+                        timezone?: string;
+                        title?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            announcedAt: string;
+                            announcedInTime: boolean;
+                            componentIds: string[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            /** Format: date-time */
+                            endsAt: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            mode: "mute" | "skip" | "show";
+                            occurrence: {
+                                /** Format: date-time */
+                                endsAt: string;
+                                /** Format: date-time */
+                                startsAt: string;
+                            } | null;
+                            rrule: string | null;
+                            /** Format: date-time */
+                            startsAt: string;
+                            /** @enum {string} */
+                            state: "scheduled" | "in_progress" | "completed" | "cancelled";
+                            timezone: string;
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            warnings: {
+                                code: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/maintenance-windows/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a window: its timers stop and its silences are lifted */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            announcedAt: string;
+                            announcedInTime: boolean;
+                            componentIds: string[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            /** Format: date-time */
+                            endsAt: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            mode: "mute" | "skip" | "show";
+                            occurrence: {
+                                /** Format: date-time */
+                                endsAt: string;
+                                /** Format: date-time */
+                                startsAt: string;
+                            } | null;
+                            rrule: string | null;
+                            /** Format: date-time */
+                            startsAt: string;
+                            /** @enum {string} */
+                            state: "scheduled" | "in_progress" | "completed" | "cancelled";
+                            timezone: string;
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            warnings: {
+                                code: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/maintenance-windows/occurrences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every occurrence of the windows in [from, to) (at most 62 days): the calendar's month and week */
+        get: {
+            parameters: {
+                query: {
+                    from: string;
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                endsAt: string;
+                                /** Format: date-time */
+                                startsAt: string;
+                                title: string;
+                                /** Format: uuid */
+                                windowId: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -4150,10 +17364,10 @@ export interface paths {
                                 channel: "email" | "in_app";
                                 enabled: boolean;
                                 /**
-                                 * @description Event kind: `ticket.escalation` (SLA escalations), `ticket.watch` (tickets you watch)
+                                 * @description Event kind: `ticket.escalation` (SLA escalations), `ticket.watch` (tickets you watch); for customers `ticket.received`, `ticket.reply` (agent replies), `ticket.status`, `ticket.waiting` (we wait for you, and its reminder); for staff `ticket.assigned`, `ticket.mentioned`, `ticket.customer_reply`, `ticket.sla` (warning, breach)
                                  * @enum {string}
                                  */
-                                kind: "ticket.escalation" | "ticket.watch";
+                                kind: "ticket.escalation" | "ticket.watch" | "ticket.received" | "ticket.reply" | "ticket.status" | "ticket.waiting" | "ticket.assigned" | "ticket.mentioned" | "ticket.customer_reply" | "ticket.sla";
                             }[];
                         };
                     };
@@ -4193,10 +17407,10 @@ export interface paths {
                             channel: "email" | "in_app";
                             enabled: boolean;
                             /**
-                             * @description Event kind: `ticket.escalation` (SLA escalations), `ticket.watch` (tickets you watch)
+                             * @description Event kind: `ticket.escalation` (SLA escalations), `ticket.watch` (tickets you watch); for customers `ticket.received`, `ticket.reply` (agent replies), `ticket.status`, `ticket.waiting` (we wait for you, and its reminder); for staff `ticket.assigned`, `ticket.mentioned`, `ticket.customer_reply`, `ticket.sla` (warning, breach)
                              * @enum {string}
                              */
-                            kind: "ticket.escalation" | "ticket.watch";
+                            kind: "ticket.escalation" | "ticket.watch" | "ticket.received" | "ticket.reply" | "ticket.status" | "ticket.waiting" | "ticket.assigned" | "ticket.mentioned" | "ticket.customer_reply" | "ticket.sla";
                         }[];
                     };
                 };
@@ -4213,10 +17427,10 @@ export interface paths {
                                 channel: "email" | "in_app";
                                 enabled: boolean;
                                 /**
-                                 * @description Event kind: `ticket.escalation` (SLA escalations), `ticket.watch` (tickets you watch)
+                                 * @description Event kind: `ticket.escalation` (SLA escalations), `ticket.watch` (tickets you watch); for customers `ticket.received`, `ticket.reply` (agent replies), `ticket.status`, `ticket.waiting` (we wait for you, and its reminder); for staff `ticket.assigned`, `ticket.mentioned`, `ticket.customer_reply`, `ticket.sla` (warning, breach)
                                  * @enum {string}
                                  */
-                                kind: "ticket.escalation" | "ticket.watch";
+                                kind: "ticket.escalation" | "ticket.watch" | "ticket.received" | "ticket.reply" | "ticket.status" | "ticket.waiting" | "ticket.assigned" | "ticket.mentioned" | "ticket.customer_reply" | "ticket.sla";
                             }[];
                         };
                     };
@@ -4463,6 +17677,106 @@ export interface paths {
                         "application/json": {
                             unread: number;
                         };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/pages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My pages: those that told me, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    status?: "triggered" | "acknowledged" | "resolved";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                acknowledgedAt: string | null;
+                                acknowledgedBy: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string | null;
+                                } | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                escalatedAt: string | null;
+                                exhaustedAt: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                nextEscalationAt: string | null;
+                                policyId: string | null;
+                                resolvedAt: string | null;
+                                round: number;
+                                severity: string;
+                                /** @enum {string} */
+                                status: "triggered" | "acknowledged" | "resolved";
+                                step: number;
+                                /** @description Number of steps of the policy */
+                                steps: number;
+                                subject: {
+                                    id: string;
+                                    type: string;
+                                };
+                                summary: string | null;
+                                title: string;
+                                url: string | null;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5015,6 +18329,8 @@ export interface paths {
                                 settings: {
                                     [key: string]: unknown;
                                 };
+                                /** @description The severity the monitor's DOWN alert fires with (the plan's levels) */
+                                severity: "critical" | "high" | "medium" | "low";
                                 state: {
                                     /** @description The recent checks change status too often */
                                     flapping: boolean;
@@ -5109,6 +18425,11 @@ export interface paths {
                             [key: string]: unknown;
                         };
                         /**
+                         * @description The severity the monitor's DOWN alert fires with (the plan's levels)
+                         * @default critical
+                         */
+                        severity?: "critical" | "high" | "medium" | "low";
+                        /**
                          * @description Consecutive good checks before a DOWN or DEGRADED monitor recovers
                          * @default 1
                          */
@@ -5150,6 +18471,8 @@ export interface paths {
                             settings: {
                                 [key: string]: unknown;
                             };
+                            /** @description The severity the monitor's DOWN alert fires with (the plan's levels) */
+                            severity: "critical" | "high" | "medium" | "low";
                             state: {
                                 /** @description The recent checks change status too often */
                                 flapping: boolean;
@@ -5250,6 +18573,8 @@ export interface paths {
                             settings: {
                                 [key: string]: unknown;
                             };
+                            /** @description The severity the monitor's DOWN alert fires with (the plan's levels) */
+                            severity: "critical" | "high" | "medium" | "low";
                             state: {
                                 /** @description The recent checks change status too often */
                                 flapping: boolean;
@@ -5401,6 +18726,8 @@ export interface paths {
                         settings?: {
                             [key: string]: unknown;
                         };
+                        /** @description The severity the monitor's DOWN alert fires with (the plan's levels) */
+                        severity?: "critical" | "high" | "medium" | "low";
                         /** @description Consecutive good checks before a DOWN or DEGRADED monitor recovers */
                         successThreshold?: number;
                         /** @description What the probe looks at: URL, host:port, hostname, or SIP URI such as `sip:probe@127.0.0.1:5070;transport=udp`; empty for heartbeat and group */
@@ -5437,6 +18764,8 @@ export interface paths {
                             settings: {
                                 [key: string]: unknown;
                             };
+                            /** @description The severity the monitor's DOWN alert fires with (the plan's levels) */
+                            severity: "critical" | "high" | "medium" | "low";
                             state: {
                                 /** @description The recent checks change status too often */
                                 flapping: boolean;
@@ -5642,6 +18971,8 @@ export interface paths {
                             settings: {
                                 [key: string]: unknown;
                             };
+                            /** @description The severity the monitor's DOWN alert fires with (the plan's levels) */
+                            severity: "critical" | "high" | "medium" | "low";
                             state: {
                                 /** @description The recent checks change status too often */
                                 flapping: boolean;
@@ -5850,6 +19181,8 @@ export interface paths {
                             settings: {
                                 [key: string]: unknown;
                             };
+                            /** @description The severity the monitor's DOWN alert fires with (the plan's levels) */
+                            severity: "critical" | "high" | "medium" | "low";
                             state: {
                                 /** @description The recent checks change status too often */
                                 flapping: boolean;
@@ -6539,6 +19872,1072 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/oncall/now": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who is on call now, or at the instant `at`, in every rotation (or one, or a team's) */
+        get: {
+            parameters: {
+                query?: {
+                    at?: string;
+                    rotationId?: string;
+                    /** @description A team: a name in users' `teams` */
+                    team?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            at: string;
+                            items: {
+                                /** Format: uuid */
+                                rotationId: string;
+                                rotationName: string;
+                                since: string | null;
+                                source: {
+                                    /** Format: uuid */
+                                    id?: string;
+                                    /** @description Layer index */
+                                    index?: number;
+                                    /** @description Layer name */
+                                    layer?: string;
+                                    /** @enum {string} */
+                                    type: "layer" | "override";
+                                } | null;
+                                team: string | null;
+                                until: string | null;
+                                userId: string | null;
+                                userName: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/oncall/rotations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Rotations, each with its warnings (gaps, overlapping overrides) over the next 28 days */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                holidayCalendar: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                layers: {
+                                    between?: {
+                                        /** @description Local time HH:MM */
+                                        from: string;
+                                        /** @description Local time HH:MM */
+                                        to: string;
+                                    } | null;
+                                    /**
+                                     * @description `holidays`: only on holidays of the rotation's calendar (a holiday layer); `workdays`: only on other days
+                                     * @enum {string}
+                                     */
+                                    days?: "all" | "holidays" | "workdays";
+                                    /** @description When the shift passes to the next participant, in the rotation's zone */
+                                    handoff: {
+                                        /** @description Local time HH:MM */
+                                        at: string;
+                                        /**
+                                         * @description Hand-off every day, or every week on the weekday of `startsOn`
+                                         * @enum {string}
+                                         */
+                                        every: "day" | "week";
+                                    };
+                                    /** @description Display name */
+                                    name: string;
+                                    /** @description Staff user ids, in the order they take the shift */
+                                    participants: string[];
+                                    /** @description Local date YYYY-MM-DD */
+                                    startsOn: string;
+                                }[];
+                                name: string;
+                                team: string | null;
+                                timezone: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /** @description Gaps and overlapping overrides over the next 28 days */
+                                warnings: {
+                                    /** Format: date-time */
+                                    end: string;
+                                    /**
+                                     * @description `gap`: nobody on call; `overlap`: two overrides disagree
+                                     * @enum {string}
+                                     */
+                                    kind: "gap" | "overlap";
+                                    overrideIds?: string[];
+                                    /** Format: date-time */
+                                    start: string;
+                                }[];
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a rotation: layers handing off daily or weekly at a local time */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        holidayCalendar?: string | null;
+                        /** @description Layers, lowest first */
+                        layers: {
+                            between?: {
+                                /** @description Local time HH:MM */
+                                from: string;
+                                /** @description Local time HH:MM */
+                                to: string;
+                            } | null;
+                            /**
+                             * @description `holidays`: only on holidays of the rotation's calendar (a holiday layer); `workdays`: only on other days
+                             * @enum {string}
+                             */
+                            days?: "all" | "holidays" | "workdays";
+                            /** @description When the shift passes to the next participant, in the rotation's zone */
+                            handoff: {
+                                /** @description Local time HH:MM */
+                                at: string;
+                                /**
+                                 * @description Hand-off every day, or every week on the weekday of `startsOn`
+                                 * @enum {string}
+                                 */
+                                every: "day" | "week";
+                            };
+                            /** @description Display name */
+                            name: string;
+                            /** @description Staff user ids, in the order they take the shift */
+                            participants: string[];
+                            /** @description Local date YYYY-MM-DD */
+                            startsOn: string;
+                        }[];
+                        /** @description Display name */
+                        name: string;
+                        team?: string | null;
+                        /** @description IANA time zone, e.g. America/Sao_Paulo */
+                        timezone: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            holidayCalendar: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            layers: {
+                                between?: {
+                                    /** @description Local time HH:MM */
+                                    from: string;
+                                    /** @description Local time HH:MM */
+                                    to: string;
+                                } | null;
+                                /**
+                                 * @description `holidays`: only on holidays of the rotation's calendar (a holiday layer); `workdays`: only on other days
+                                 * @enum {string}
+                                 */
+                                days?: "all" | "holidays" | "workdays";
+                                /** @description When the shift passes to the next participant, in the rotation's zone */
+                                handoff: {
+                                    /** @description Local time HH:MM */
+                                    at: string;
+                                    /**
+                                     * @description Hand-off every day, or every week on the weekday of `startsOn`
+                                     * @enum {string}
+                                     */
+                                    every: "day" | "week";
+                                };
+                                /** @description Display name */
+                                name: string;
+                                /** @description Staff user ids, in the order they take the shift */
+                                participants: string[];
+                                /** @description Local date YYYY-MM-DD */
+                                startsOn: string;
+                            }[];
+                            name: string;
+                            team: string | null;
+                            timezone: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description Gaps and overlapping overrides over the next 28 days */
+                            warnings: {
+                                /** Format: date-time */
+                                end: string;
+                                /**
+                                 * @description `gap`: nobody on call; `overlap`: two overrides disagree
+                                 * @enum {string}
+                                 */
+                                kind: "gap" | "overlap";
+                                overrideIds?: string[];
+                                /** Format: date-time */
+                                start: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/oncall/rotations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One rotation */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            holidayCalendar: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            layers: {
+                                between?: {
+                                    /** @description Local time HH:MM */
+                                    from: string;
+                                    /** @description Local time HH:MM */
+                                    to: string;
+                                } | null;
+                                /**
+                                 * @description `holidays`: only on holidays of the rotation's calendar (a holiday layer); `workdays`: only on other days
+                                 * @enum {string}
+                                 */
+                                days?: "all" | "holidays" | "workdays";
+                                /** @description When the shift passes to the next participant, in the rotation's zone */
+                                handoff: {
+                                    /** @description Local time HH:MM */
+                                    at: string;
+                                    /**
+                                     * @description Hand-off every day, or every week on the weekday of `startsOn`
+                                     * @enum {string}
+                                     */
+                                    every: "day" | "week";
+                                };
+                                /** @description Display name */
+                                name: string;
+                                /** @description Staff user ids, in the order they take the shift */
+                                participants: string[];
+                                /** @description Local date YYYY-MM-DD */
+                                startsOn: string;
+                            }[];
+                            name: string;
+                            team: string | null;
+                            timezone: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description Gaps and overlapping overrides over the next 28 days */
+                            warnings: {
+                                /** Format: date-time */
+                                end: string;
+                                /**
+                                 * @description `gap`: nobody on call; `overlap`: two overrides disagree
+                                 * @enum {string}
+                                 */
+                                kind: "gap" | "overlap";
+                                overrideIds?: string[];
+                                /** Format: date-time */
+                                start: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a rotation and its overrides */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a rotation */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        holidayCalendar?: string | null;
+                        /** @description Layers, lowest first */
+                        layers?: {
+                            between?: {
+                                /** @description Local time HH:MM */
+                                from: string;
+                                /** @description Local time HH:MM */
+                                to: string;
+                            } | null;
+                            /**
+                             * @description `holidays`: only on holidays of the rotation's calendar (a holiday layer); `workdays`: only on other days
+                             * @enum {string}
+                             */
+                            days?: "all" | "holidays" | "workdays";
+                            /** @description When the shift passes to the next participant, in the rotation's zone */
+                            handoff: {
+                                /** @description Local time HH:MM */
+                                at: string;
+                                /**
+                                 * @description Hand-off every day, or every week on the weekday of `startsOn`
+                                 * @enum {string}
+                                 */
+                                every: "day" | "week";
+                            };
+                            /** @description Display name */
+                            name: string;
+                            /** @description Staff user ids, in the order they take the shift */
+                            participants: string[];
+                            /** @description Local date YYYY-MM-DD */
+                            startsOn: string;
+                        }[];
+                        /** @description Display name */
+                        name?: string;
+                        team?: string | null;
+                        /** @description IANA time zone, e.g. America/Sao_Paulo */
+                        timezone?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            holidayCalendar: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            layers: {
+                                between?: {
+                                    /** @description Local time HH:MM */
+                                    from: string;
+                                    /** @description Local time HH:MM */
+                                    to: string;
+                                } | null;
+                                /**
+                                 * @description `holidays`: only on holidays of the rotation's calendar (a holiday layer); `workdays`: only on other days
+                                 * @enum {string}
+                                 */
+                                days?: "all" | "holidays" | "workdays";
+                                /** @description When the shift passes to the next participant, in the rotation's zone */
+                                handoff: {
+                                    /** @description Local time HH:MM */
+                                    at: string;
+                                    /**
+                                     * @description Hand-off every day, or every week on the weekday of `startsOn`
+                                     * @enum {string}
+                                     */
+                                    every: "day" | "week";
+                                };
+                                /** @description Display name */
+                                name: string;
+                                /** @description Staff user ids, in the order they take the shift */
+                                participants: string[];
+                                /** @description Local date YYYY-MM-DD */
+                                startsOn: string;
+                            }[];
+                            name: string;
+                            team: string | null;
+                            timezone: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description Gaps and overlapping overrides over the next 28 days */
+                            warnings: {
+                                /** Format: date-time */
+                                end: string;
+                                /**
+                                 * @description `gap`: nobody on call; `overlap`: two overrides disagree
+                                 * @enum {string}
+                                 */
+                                kind: "gap" | "overlap";
+                                overrideIds?: string[];
+                                /** Format: date-time */
+                                start: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/oncall/rotations/{id}/overrides": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Overrides of a rotation over a span (default from now on) */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                createdBy: string | null;
+                                /** Format: date-time */
+                                endsAt: string;
+                                /** Format: uuid */
+                                id: string;
+                                reason: string | null;
+                                /** Format: uuid */
+                                rotationId: string;
+                                /** Format: date-time */
+                                startsAt: string;
+                                /** Format: uuid */
+                                userId: string;
+                                userName: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Put someone on call instead between two instants (above every layer) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        endsAt: string;
+                        reason?: string | null;
+                        /** Format: date-time */
+                        startsAt: string;
+                        /** Format: uuid */
+                        userId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            createdBy: string | null;
+                            /** Format: date-time */
+                            endsAt: string;
+                            /** Format: uuid */
+                            id: string;
+                            reason: string | null;
+                            /** Format: uuid */
+                            rotationId: string;
+                            /** Format: date-time */
+                            startsAt: string;
+                            /** Format: uuid */
+                            userId: string;
+                            userName: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/oncall/rotations/{id}/overrides/{overrideId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove an override */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    overrideId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/oncall/rotations/{id}/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who is on call over a span (default the next 28 days, at most 93), with gaps and overlaps */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            from: string;
+                            /** Format: uuid */
+                            rotationId: string;
+                            segments: {
+                                /** Format: date-time */
+                                end: string;
+                                source: {
+                                    /** Format: uuid */
+                                    id?: string;
+                                    /** @description Layer index */
+                                    index?: number;
+                                    /** @description Layer name */
+                                    layer?: string;
+                                    /** @enum {string} */
+                                    type: "layer" | "override";
+                                } | null;
+                                /** Format: date-time */
+                                start: string;
+                                userId: string | null;
+                                userName: string | null;
+                            }[];
+                            /** Format: date-time */
+                            to: string;
+                            warnings: {
+                                /** Format: date-time */
+                                end: string;
+                                /**
+                                 * @description `gap`: nobody on call; `overlap`: two overrides disagree
+                                 * @enum {string}
+                                 */
+                                kind: "gap" | "overlap";
+                                overrideIds?: string[];
+                                /** Format: date-time */
+                                start: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organizations": {
         parameters: {
             query?: never;
@@ -6910,6 +21309,1073 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/organizations/{id}/csat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the organization's requesters get satisfaction surveys */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            surveysEnabled: boolean;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Opt the organization in or out of satisfaction surveys */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        surveysEnabled: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            surveysEnabled: boolean;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every page, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    status?: "triggered" | "acknowledged" | "resolved";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                acknowledgedAt: string | null;
+                                acknowledgedBy: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string | null;
+                                } | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                escalatedAt: string | null;
+                                exhaustedAt: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                nextEscalationAt: string | null;
+                                policyId: string | null;
+                                resolvedAt: string | null;
+                                round: number;
+                                severity: string;
+                                /** @enum {string} */
+                                status: "triggered" | "acknowledged" | "resolved";
+                                step: number;
+                                /** @description Number of steps of the policy */
+                                steps: number;
+                                subject: {
+                                    id: string;
+                                    type: string;
+                                };
+                                summary: string | null;
+                                title: string;
+                                url: string | null;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One page */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acknowledgedAt: string | null;
+                            acknowledgedBy: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string | null;
+                            } | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            escalatedAt: string | null;
+                            exhaustedAt: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            nextEscalationAt: string | null;
+                            policyId: string | null;
+                            resolvedAt: string | null;
+                            round: number;
+                            severity: string;
+                            /** @enum {string} */
+                            status: "triggered" | "acknowledged" | "resolved";
+                            step: number;
+                            /** @description Number of steps of the policy */
+                            steps: number;
+                            subject: {
+                                id: string;
+                                type: string;
+                            };
+                            summary: string | null;
+                            title: string;
+                            url: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pages/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledge a page (someone it told, or an operator): its waiting steps stop; twice is a 409 naming who did */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            outcome: "acknowledged";
+                            page: {
+                                acknowledgedAt: string | null;
+                                acknowledgedBy: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string | null;
+                                } | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                escalatedAt: string | null;
+                                exhaustedAt: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                nextEscalationAt: string | null;
+                                policyId: string | null;
+                                resolvedAt: string | null;
+                                round: number;
+                                severity: string;
+                                /** @enum {string} */
+                                status: "triggered" | "acknowledged" | "resolved";
+                                step: number;
+                                /** @description Number of steps of the policy */
+                                steps: number;
+                                subject: {
+                                    id: string;
+                                    type: string;
+                                };
+                                summary: string | null;
+                                title: string;
+                                url: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pages/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a mailed acknowledgement link is for, before using it (no login: the token is the credential) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description The token of the mailed link */
+                    token: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            expiresAt: string;
+                            page: {
+                                acknowledgedAt: string | null;
+                                acknowledgedBy: string | null;
+                                severity: string;
+                                /** @enum {string} */
+                                status: "triggered" | "acknowledged" | "resolved";
+                                title: string;
+                            };
+                            recipient: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pages/link/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledge a page by its mailed link (no login); each link works once, for 24 hours */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The token of the mailed link */
+                        token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            acknowledgedAt: string;
+                            /** @enum {string} */
+                            outcome: "acknowledged";
+                            title: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pbx-connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** PBX connections (AMI), with which node holds each session and its state; secrets never shown */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                connectedAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                enabled: boolean;
+                                extensions: {
+                                    [key: string]: string;
+                                };
+                                holder: string | null;
+                                host: string;
+                                /** Format: uuid */
+                                id: string;
+                                lastError: string | null;
+                                name: string;
+                                originateContext: string;
+                                port: number;
+                                /** @description connecting, connected, disconnected, or standby (no node holds it) */
+                                state: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                username: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a PBX connection: an AMI login one node keeps open (the others stand by) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Keep a session open; true when left out */
+                        enabled?: boolean;
+                        /** @description Agents' PBX interfaces to their staff emails: who rang or answered, and whose phone click-to-call rings */
+                        extensions?: {
+                            [key: string]: string;
+                        };
+                        /** @description AMI host name or IP address */
+                        host: string;
+                        /** @description Display name */
+                        name: string;
+                        /** @description Dialplan context Originate dials customers in; from-internal when left out */
+                        originateContext?: string;
+                        /** @description AMI TCP port; 5038 when left out */
+                        port?: number;
+                        /** @description The AMI secret: sealed at rest, never returned */
+                        secret: string;
+                        username: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            connectedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            enabled: boolean;
+                            extensions: {
+                                [key: string]: string;
+                            };
+                            holder: string | null;
+                            host: string;
+                            /** Format: uuid */
+                            id: string;
+                            lastError: string | null;
+                            name: string;
+                            originateContext: string;
+                            port: number;
+                            /** @description connecting, connected, disconnected, or standby (no node holds it) */
+                            state: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            username: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pbx-connections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One PBX connection */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            connectedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            enabled: boolean;
+                            extensions: {
+                                [key: string]: string;
+                            };
+                            holder: string | null;
+                            host: string;
+                            /** Format: uuid */
+                            id: string;
+                            lastError: string | null;
+                            name: string;
+                            originateContext: string;
+                            port: number;
+                            /** @description connecting, connected, disconnected, or standby (no node holds it) */
+                            state: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            username: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Remove a PBX connection (its calls stay in the log) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a PBX connection; its session reconnects with the new settings */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Keep a session open; true when left out */
+                        enabled?: boolean;
+                        /** @description Agents' PBX interfaces to their staff emails: who rang or answered, and whose phone click-to-call rings */
+                        extensions?: {
+                            [key: string]: string;
+                        };
+                        /** @description AMI host name or IP address */
+                        host?: string;
+                        /** @description Display name */
+                        name?: string;
+                        /** @description Dialplan context Originate dials customers in; from-internal when left out */
+                        originateContext?: string;
+                        /** @description AMI TCP port; 5038 when left out */
+                        port?: number;
+                        /** @description The AMI secret: sealed at rest, never returned */
+                        secret?: string;
+                        username?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            connectedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            enabled: boolean;
+                            extensions: {
+                                [key: string]: string;
+                            };
+                            holder: string | null;
+                            host: string;
+                            /** Format: uuid */
+                            id: string;
+                            lastError: string | null;
+                            name: string;
+                            originateContext: string;
+                            port: number;
+                            /** @description connecting, connected, disconnected, or standby (no node holds it) */
+                            state: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            username: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/v1/plan": {
         parameters: {
             query?: never;
@@ -7124,6 +22590,16 @@ export interface paths {
                                         /** @description Amount, greater than zero */
                                         value: number;
                                     };
+                                };
+                                /** @description Inbound email (defaults: tag #, closed tickets reopen) */
+                                email?: {
+                                    /**
+                                     * @description A mail to a closed ticket reopens it, or opens a new ticket linked to it
+                                     * @enum {unknown}
+                                     */
+                                    closedTicket: "reopen" | "new_linked";
+                                    /** @description What precedes the ticket number in a subject: "#" makes "[#1234]" */
+                                    ticketTag: string;
                                 };
                                 /** @description Escalation matrix by severity */
                                 escalation: {
@@ -8074,6 +23550,16 @@ export interface paths {
                                     value: number;
                                 };
                             };
+                            /** @description Inbound email (defaults: tag #, closed tickets reopen) */
+                            email?: {
+                                /**
+                                 * @description A mail to a closed ticket reopens it, or opens a new ticket linked to it
+                                 * @enum {unknown}
+                                 */
+                                closedTicket: "reopen" | "new_linked";
+                                /** @description What precedes the ticket number in a subject: "#" makes "[#1234]" */
+                                ticketTag: string;
+                            };
                             /** @description Escalation matrix by severity */
                             escalation: {
                                 /** @description Escalation of one severity; durations on the severity's calendar */
@@ -9002,6 +24488,16 @@ export interface paths {
                                         value: number;
                                     };
                                 };
+                                /** @description Inbound email (defaults: tag #, closed tickets reopen) */
+                                email?: {
+                                    /**
+                                     * @description A mail to a closed ticket reopens it, or opens a new ticket linked to it
+                                     * @enum {unknown}
+                                     */
+                                    closedTicket: "reopen" | "new_linked";
+                                    /** @description What precedes the ticket number in a subject: "#" makes "[#1234]" */
+                                    ticketTag: string;
+                                };
                                 /** @description Escalation matrix by severity */
                                 escalation: {
                                     /** @description Escalation of one severity; durations on the severity's calendar */
@@ -9789,7 +25285,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Language of title, detail and suggestion; else the Accept-Language header's first tag, else en */
+                    /** @description Language of title, detail and suggestion (clients that translate use key and params); else the Accept-Language header's first tag, else en */
                     locale?: "pt-BR" | "en";
                 };
                 header?: never;
@@ -9811,6 +25307,66 @@ export interface paths {
                                 fields: string[];
                                 /** @description Stable id: the rule, and its subject after a colon */
                                 id: string;
+                                /** @description The texts' key in a client's translations; title, detail and suggestion are worded under it */
+                                key: string;
+                                /** @description The values the text names, by the names the translations use */
+                                params: {
+                                    [key: string]: {
+                                        /** @enum {string} */
+                                        type: "text";
+                                        value: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        type: "number";
+                                        value: number;
+                                    } | {
+                                        /** @enum {string} */
+                                        type: "duration";
+                                        /** @enum {unknown} */
+                                        unit: "minutes" | "hours" | "businessDays" | "days";
+                                        value: number;
+                                    } | {
+                                        /** @enum {string} */
+                                        type: "minutes";
+                                        value: number;
+                                    } | {
+                                        items: {
+                                            id: string;
+                                            /** @description The plan's name of the severity */
+                                            name: string;
+                                            response?: {
+                                                /** @enum {unknown} */
+                                                unit: "minutes" | "hours" | "businessDays";
+                                                value: number;
+                                            };
+                                        }[];
+                                        /** @enum {string} */
+                                        type: "severities";
+                                    } | {
+                                        id: string;
+                                        name: string;
+                                        /** @enum {string} */
+                                        type: "calendar";
+                                    } | {
+                                        days: ("monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday")[];
+                                        /** @enum {string} */
+                                        type: "weekdays";
+                                    } | {
+                                        /** @enum {string} */
+                                        type: "date";
+                                        /** Format: date */
+                                        value: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        type: "instant";
+                                        /** Format: date-time */
+                                        value: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        type: "cadence";
+                                        value: string;
+                                    };
+                                };
                                 /** @enum {unknown} */
                                 severity: "critical" | "warning" | "info";
                                 suggestion: string;
@@ -10163,6 +25719,16 @@ export interface paths {
                                         /** @description Amount, greater than zero */
                                         value: number;
                                     };
+                                };
+                                /** @description Inbound email (defaults: tag #, closed tickets reopen) */
+                                email?: {
+                                    /**
+                                     * @description A mail to a closed ticket reopens it, or opens a new ticket linked to it
+                                     * @enum {unknown}
+                                     */
+                                    closedTicket: "reopen" | "new_linked";
+                                    /** @description What precedes the ticket number in a subject: "#" makes "[#1234]" */
+                                    ticketTag: string;
                                 };
                                 /** @description Escalation matrix by severity */
                                 escalation: {
@@ -10941,6 +26507,1070 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/portal/guide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How to choose a severity: the plan's severities with their promised times, and the ticket types */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            severities: {
+                                alwaysOpen: boolean;
+                                calendarName: string;
+                                description: string;
+                                id: string;
+                                name: string;
+                                resolution: {
+                                    unit: string;
+                                    value: number;
+                                };
+                                response: {
+                                    unit: string;
+                                    value: number;
+                                };
+                            }[];
+                            types: string[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tickets the customer may see (a customer-admin: the organization's; a customer: theirs and those shared with them), newest first */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    q?: string;
+                    /** @description open, closed (resolved or closed), all (default) or shared (others' tickets shared with the reader) */
+                    view?: "open" | "closed" | "all" | "shared";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                channel: string;
+                                closedAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                description: string;
+                                firstResponseAt: string | null;
+                                number: number;
+                                requestedByMe: boolean;
+                                requesterName: string;
+                                resolvedAt: string | null;
+                                severity: string;
+                                /** @description The customer SLA: first response and resolution, when promised and whether kept */
+                                sla: {
+                                    firstResponse: {
+                                        at: string | null;
+                                        /** Format: date-time */
+                                        dueAt: string;
+                                        /** @enum {string} */
+                                        status: "running" | "paused" | "met" | "missed" | "stopped";
+                                    } | null;
+                                    resolution: {
+                                        at: string | null;
+                                        /** Format: date-time */
+                                        dueAt: string;
+                                        /** @enum {string} */
+                                        status: "running" | "paused" | "met" | "missed" | "stopped";
+                                    } | null;
+                                };
+                                status: string;
+                                subject: string;
+                                type: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Open a ticket for the customer's organization */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description: string;
+                        /** @enum {string} */
+                        severity: "critical" | "high" | "medium" | "low";
+                        subject: string;
+                        /** @description Ticket type; defaults: usage_question, login_problem, extension_trunk_configuration, sip_trunk_integration, feature_failure, monitoring_configuration, bug, performance, security */
+                        type: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            channel: string;
+                            closedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            firstResponseAt: string | null;
+                            number: number;
+                            requestedByMe: boolean;
+                            requesterName: string;
+                            resolvedAt: string | null;
+                            severity: string;
+                            /** @description The customer SLA: first response and resolution, when promised and whether kept */
+                            sla: {
+                                firstResponse: {
+                                    at: string | null;
+                                    /** Format: date-time */
+                                    dueAt: string;
+                                    /** @enum {string} */
+                                    status: "running" | "paused" | "met" | "missed" | "stopped";
+                                } | null;
+                                resolution: {
+                                    at: string | null;
+                                    /** Format: date-time */
+                                    dueAt: string;
+                                    /** @enum {string} */
+                                    status: "running" | "paused" | "met" | "missed" | "stopped";
+                                } | null;
+                            };
+                            status: string;
+                            subject: string;
+                            type: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/tickets/{number}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One ticket with its public conversation, attachments and satisfaction survey */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    number: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attachments: {
+                                contentType: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                filename: string;
+                                id: string;
+                                size: number;
+                            }[];
+                            /** @description Related tickets the reader may see too */
+                            links: {
+                                /** @description related, duplicate_of, duplicated_by, parent_of or child_of, read from this ticket */
+                                kind: string;
+                                number: number;
+                                status: string;
+                                subject: string;
+                            }[];
+                            messages: {
+                                author: string;
+                                body: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                fromSupport: boolean;
+                                /** @enum {string} */
+                                kind: "reply" | "phone_call";
+                            }[];
+                            survey: {
+                                comment: string | null;
+                                ratedAt: string | null;
+                                rating: number | null;
+                                /** @description pending (may be rated), rated or superseded */
+                                status: string;
+                            } | null;
+                            ticket: {
+                                channel: string;
+                                closedAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                description: string;
+                                firstResponseAt: string | null;
+                                number: number;
+                                requestedByMe: boolean;
+                                requesterName: string;
+                                resolvedAt: string | null;
+                                severity: string;
+                                /** @description The customer SLA: first response and resolution, when promised and whether kept */
+                                sla: {
+                                    firstResponse: {
+                                        at: string | null;
+                                        /** Format: date-time */
+                                        dueAt: string;
+                                        /** @enum {string} */
+                                        status: "running" | "paused" | "met" | "missed" | "stopped";
+                                    } | null;
+                                    resolution: {
+                                        at: string | null;
+                                        /** Format: date-time */
+                                        dueAt: string;
+                                        /** @enum {string} */
+                                        status: "running" | "paused" | "met" | "missed" | "stopped";
+                                    } | null;
+                                };
+                                status: string;
+                                subject: string;
+                                type: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                            /** @description Whether the reader is mailed about replies and status changes */
+                            watching: boolean;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/tickets/{number}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Attach a file (base64 in JSON) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    number: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: byte
+                         * @description At most 10485760 bytes once decoded
+                         */
+                        data: string;
+                        filename: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            contentType: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            filename: string;
+                            id: string;
+                            size: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/tickets/{number}/attachments/{attachmentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download an attachment of the ticket's public conversation */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    attachmentId: string;
+                    number: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/tickets/{number}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reply on the ticket (a resolved ticket is reopened by a reply) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    number: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        body: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            author: string;
+                            body: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            fromSupport: boolean;
+                            /** @enum {string} */
+                            kind: "reply" | "phone_call";
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/tickets/{number}/rating": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rate the support on the ticket's latest resolution (1-5, with a comment) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    number: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment?: string;
+                        /** @description 1 very unsatisfied … 5 very satisfied */
+                        rating: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            comment: string | null;
+                            ratedAt: string | null;
+                            rating: number | null;
+                            /** @description pending (may be rated), rated or superseded */
+                            status: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/tickets/{number}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reopen, resolve or close the ticket */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    number: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description open reopens; resolved or closed ends the ticket
+                         * @enum {string}
+                         */
+                        status: "open" | "resolved" | "closed";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            channel: string;
+                            closedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            firstResponseAt: string | null;
+                            number: number;
+                            requestedByMe: boolean;
+                            requesterName: string;
+                            resolvedAt: string | null;
+                            severity: string;
+                            /** @description The customer SLA: first response and resolution, when promised and whether kept */
+                            sla: {
+                                firstResponse: {
+                                    at: string | null;
+                                    /** Format: date-time */
+                                    dueAt: string;
+                                    /** @enum {string} */
+                                    status: "running" | "paused" | "met" | "missed" | "stopped";
+                                } | null;
+                                resolution: {
+                                    at: string | null;
+                                    /** Format: date-time */
+                                    dueAt: string;
+                                    /** @enum {string} */
+                                    status: "running" | "paused" | "met" | "missed" | "stopped";
+                                } | null;
+                            };
+                            status: string;
+                            subject: string;
+                            type: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/tickets/{number}/watch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Watch the ticket: be mailed about its replies and status changes */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    number: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            watching: boolean;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Stop watching the ticket (a ticket only shared with the reader then leaves its list) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    number: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            watching: boolean;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/push/{token}": {
         parameters: {
             query?: never;
@@ -11034,7 +27664,109 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: unknown[];
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                sendResolved: boolean;
+                                targets: {
+                                    /**
+                                     * @description webhook: the body's shape (chat tools)
+                                     * @enum {string}
+                                     */
+                                    flavour?: "plantao" | "slack" | "teams" | "telegram" | "discord";
+                                    /** @description email: the address */
+                                    to?: string;
+                                    /** @enum {string} */
+                                    type: "email" | "user" | "webhook";
+                                    /** @description user: in-app and their own channels */
+                                    userId?: string;
+                                    /** @description webhook: a signed POST */
+                                    webhookId?: string;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Create or replace a receiver by name */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @default true */
+                        sendResolved?: boolean;
+                        targets: {
+                            /**
+                             * @description webhook: the body's shape (chat tools)
+                             * @enum {string}
+                             */
+                            flavour?: "plantao" | "slack" | "teams" | "telegram" | "discord";
+                            /** @description email: the address */
+                            to?: string;
+                            /** @enum {string} */
+                            type: "email" | "user" | "webhook";
+                            /** @description user: in-app and their own channels */
+                            userId?: string;
+                            /** @description webhook: a signed POST */
+                            webhookId?: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            sendResolved: boolean;
+                            targets: {
+                                /**
+                                 * @description webhook: the body's shape (chat tools)
+                                 * @enum {string}
+                                 */
+                                flavour?: "plantao" | "slack" | "teams" | "telegram" | "discord";
+                                /** @description email: the address */
+                                to?: string;
+                                /** @enum {string} */
+                                type: "email" | "user" | "webhook";
+                                /** @description user: in-app and their own channels */
+                                userId?: string;
+                                /** @description webhook: a signed POST */
+                                webhookId?: string;
+                            }[];
                         };
                     };
                 };
@@ -11058,104 +27790,6 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
-        /** Create or replace a receiver by name */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name: string;
-                        sendResolved?: boolean;
-                        targets: {
-                            flavour?: "plantao" | "slack" | "teams" | "telegram" | "discord";
-                            to?: string;
-                            type: "email" | "user" | "webhook";
-                            userId?: string;
-                            webhookId?: string;
-                        }[];
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": unknown;
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11202,15 +27836,6 @@ export interface paths {
                     content?: never;
                 };
                 /** @description RFC 9457 problem details */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem details */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -11248,6 +27873,315 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/csat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Customer satisfaction of the resolutions in [from, to), grouped
+         * @description Surveys sent for resolutions in the period (replaced ones left out), answers, response rate, mean rating and CSAT: the share of answers rating 4 or 5.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Start of the period (inclusive) */
+                    from: string;
+                    groupBy: "agent" | "team" | "tier" | "organization" | "type";
+                    /** @description End of the period (exclusive) */
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            from: string;
+                            groupBy: string;
+                            groups: {
+                                average: number | null;
+                                /** @description Share of answers rating 4 or 5 */
+                                csat: number | null;
+                                /** @description How many answers rated 1, 2, 3, 4 and 5 */
+                                distribution: number[];
+                                key: string | null;
+                                label: string | null;
+                                responseRate: number | null;
+                                responses: number;
+                                /** @description Surveys sent for resolutions in the period */
+                                surveys: number;
+                            }[];
+                            to: string;
+                            total: {
+                                average: number | null;
+                                /** @description Share of answers rating 4 or 5 */
+                                csat: number | null;
+                                /** @description How many answers rated 1, 2, 3, 4 and 5 */
+                                distribution: number[];
+                                responseRate: number | null;
+                                responses: number;
+                                /** @description Surveys sent for resolutions in the period */
+                                surveys: number;
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/fcr": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * First-contact resolution of the tickets last resolved in [from, to), grouped, with each ticket's verdict
+         * @description A ticket is resolved on first contact when the customer contacted us once, got at most one public answer, it was never reopened nor escalated, and the same organization did not contact us about the same type within N business days (default 7) of the resolution. The plan's target is 70 %.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Start of the period (inclusive) */
+                    from: string;
+                    groupBy: "tier" | "type" | "team" | "organization" | "channel";
+                    /** @description End of the period (exclusive) */
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            from: string;
+                            groupBy: string;
+                            groups: {
+                                fcr: number;
+                                key: string | null;
+                                label: string | null;
+                                /** @description Counted as FCR while the repeat-contact window is still open */
+                                provisional: number;
+                                rate: number | null;
+                                /** @description Misses by first failing reason */
+                                reasons: {
+                                    [key: string]: number;
+                                };
+                                resolved: number;
+                            }[];
+                            repeatBusinessDays: number;
+                            tickets: {
+                                channels: string[];
+                                /** @description Contact sessions the customer started on the ticket */
+                                contacts: number;
+                                escalations: number;
+                                fcr: boolean;
+                                /** @description False while the repeat-contact window is open */
+                                final: boolean;
+                                number: number;
+                                publicStaffReplies: number;
+                                /** @description first_contact, or the first failing one of reopened, escalated, repeat_contact, several_contacts, several_replies */
+                                reason: string;
+                                reasons: string[];
+                                reopens: number;
+                                repeatContacts: {
+                                    /** Format: date-time */
+                                    at: string;
+                                    channel: string;
+                                    ticketId: string;
+                                }[];
+                                /** Format: date-time */
+                                resolvedAt: string;
+                                ticketId: string;
+                            }[];
+                            to: string;
+                            total: {
+                                fcr: number;
+                                rate: number | null;
+                                resolved: number;
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/incidents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** MTTA, MTTR and MTBF, counts by severity and stage durations of the incidents opened in [from, to) */
+        get: {
+            parameters: {
+                query: {
+                    from: string;
+                    groupBy?: "none" | "component" | "service" | "organization" | "severity" | "kind";
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            from: string;
+                            groupBy: string;
+                            groups: {
+                                bySeverity: {
+                                    [key: string]: number;
+                                };
+                                count: number;
+                                downtimeMinutes: number;
+                                key: string;
+                                mtbfHours: number | null;
+                                mttaMinutes: number | null;
+                                mttrMinutes: number | null;
+                            }[];
+                            stages: {
+                                averageMinutes: number;
+                                count: number;
+                                stage: string;
+                            }[];
+                            /** Format: date-time */
+                            to: string;
+                            total: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -11408,15 +28342,6 @@ export interface paths {
                     };
                 };
                 /** @description RFC 9457 problem details */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem details */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -11427,24 +28352,6 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11753,24 +28660,6 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12405,6 +29294,1042 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/scheduled-calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Scheduled calls by start time (a customer sees their organization's only) */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    engineerId?: string;
+                    /** @description Calls ending after this instant */
+                    from?: string;
+                    limit?: number;
+                    /** @description Staff: only calls I hold as the engineer */
+                    mine?: boolean;
+                    /** @description booked, cancelled, held or no_show */
+                    status?: "booked" | "cancelled" | "held" | "no_show";
+                    ticketId?: string;
+                    /** @description Calls starting before this instant */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                attendee: {
+                                    email: string;
+                                    name: string;
+                                    userId: string | null;
+                                };
+                                /** Format: uuid */
+                                bookedBy: string;
+                                cancelledAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                endsAt: string;
+                                engineer: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                /** @description The same instant in the viewer's zone, ISO-8601 with offset */
+                                localStartsAt: string;
+                                /** Format: uuid */
+                                organizationId: string;
+                                outcomeAt: string | null;
+                                outcomeNote: string | null;
+                                reminderMinutes: number[];
+                                /** @description SEQUENCE of the last invitation sent */
+                                sequence: number;
+                                /** Format: date-time */
+                                startsAt: string;
+                                /**
+                                 * @description booked, cancelled, held or no_show
+                                 * @enum {string}
+                                 */
+                                status: "booked" | "cancelled" | "held" | "no_show";
+                                /** Format: uuid */
+                                ticketId: string;
+                                ticketNumber: number;
+                                /** @description IANA time zone, e.g. America/Sao_Paulo */
+                                timeZone: string;
+                                topic: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Book a call on a ticket in a free slot; the invitation (ICS) goes to the customer and the engineer */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        engineerId: string;
+                        /** @description Minutes before the start at which reminders go out (default [1440, 15]) */
+                        reminderMinutes?: number[];
+                        /**
+                         * Format: date-time
+                         * @description Start of a free slot of that engineer (from the slots list)
+                         */
+                        start: string;
+                        /** Format: uuid */
+                        ticketId: string;
+                        /** @description Zone the mails show the time in (default: the booker's) */
+                        timeZone?: string;
+                        /** @description What the call is about (default: the ticket's subject) */
+                        topic?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attendee: {
+                                email: string;
+                                name: string;
+                                userId: string | null;
+                            };
+                            /** Format: uuid */
+                            bookedBy: string;
+                            cancelledAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            endsAt: string;
+                            engineer: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The same instant in the viewer's zone, ISO-8601 with offset */
+                            localStartsAt: string;
+                            /** Format: uuid */
+                            organizationId: string;
+                            outcomeAt: string | null;
+                            outcomeNote: string | null;
+                            reminderMinutes: number[];
+                            /** @description SEQUENCE of the last invitation sent */
+                            sequence: number;
+                            /** Format: date-time */
+                            startsAt: string;
+                            /**
+                             * @description booked, cancelled, held or no_show
+                             * @enum {string}
+                             */
+                            status: "booked" | "cancelled" | "held" | "no_show";
+                            /** Format: uuid */
+                            ticketId: string;
+                            ticketNumber: number;
+                            /** @description IANA time zone, e.g. America/Sao_Paulo */
+                            timeZone: string;
+                            topic: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scheduled-calls/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One scheduled call */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attendee: {
+                                email: string;
+                                name: string;
+                                userId: string | null;
+                            };
+                            /** Format: uuid */
+                            bookedBy: string;
+                            cancelledAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            endsAt: string;
+                            engineer: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The same instant in the viewer's zone, ISO-8601 with offset */
+                            localStartsAt: string;
+                            /** Format: uuid */
+                            organizationId: string;
+                            outcomeAt: string | null;
+                            outcomeNote: string | null;
+                            reminderMinutes: number[];
+                            /** @description SEQUENCE of the last invitation sent */
+                            sequence: number;
+                            /** Format: date-time */
+                            startsAt: string;
+                            /**
+                             * @description booked, cancelled, held or no_show
+                             * @enum {string}
+                             */
+                            status: "booked" | "cancelled" | "held" | "no_show";
+                            /** Format: uuid */
+                            ticketId: string;
+                            ticketNumber: number;
+                            /** @description IANA time zone, e.g. America/Sao_Paulo */
+                            timeZone: string;
+                            topic: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Reschedule: a new slot (or engineer); the invitation is updated (same UID, SEQUENCE + 1) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        engineerId?: string;
+                        /** Format: date-time */
+                        start?: string;
+                        /** @description IANA time zone, e.g. America/Sao_Paulo */
+                        timeZone?: string;
+                        /** @description What the call is about (default: the ticket's subject) */
+                        topic?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attendee: {
+                                email: string;
+                                name: string;
+                                userId: string | null;
+                            };
+                            /** Format: uuid */
+                            bookedBy: string;
+                            cancelledAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            endsAt: string;
+                            engineer: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The same instant in the viewer's zone, ISO-8601 with offset */
+                            localStartsAt: string;
+                            /** Format: uuid */
+                            organizationId: string;
+                            outcomeAt: string | null;
+                            outcomeNote: string | null;
+                            reminderMinutes: number[];
+                            /** @description SEQUENCE of the last invitation sent */
+                            sequence: number;
+                            /** Format: date-time */
+                            startsAt: string;
+                            /**
+                             * @description booked, cancelled, held or no_show
+                             * @enum {string}
+                             */
+                            status: "booked" | "cancelled" | "held" | "no_show";
+                            /** Format: uuid */
+                            ticketId: string;
+                            ticketNumber: number;
+                            /** @description IANA time zone, e.g. America/Sao_Paulo */
+                            timeZone: string;
+                            topic: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/scheduled-calls/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a booked call; the calendars get METHOD:CANCEL for the same UID */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /** @description Why (shown in the cancellation mail) */
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attendee: {
+                                email: string;
+                                name: string;
+                                userId: string | null;
+                            };
+                            /** Format: uuid */
+                            bookedBy: string;
+                            cancelledAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            endsAt: string;
+                            engineer: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The same instant in the viewer's zone, ISO-8601 with offset */
+                            localStartsAt: string;
+                            /** Format: uuid */
+                            organizationId: string;
+                            outcomeAt: string | null;
+                            outcomeNote: string | null;
+                            reminderMinutes: number[];
+                            /** @description SEQUENCE of the last invitation sent */
+                            sequence: number;
+                            /** Format: date-time */
+                            startsAt: string;
+                            /**
+                             * @description booked, cancelled, held or no_show
+                             * @enum {string}
+                             */
+                            status: "booked" | "cancelled" | "held" | "no_show";
+                            /** Format: uuid */
+                            ticketId: string;
+                            ticketNumber: number;
+                            /** @description IANA time zone, e.g. America/Sao_Paulo */
+                            timeZone: string;
+                            topic: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scheduled-calls/{id}/outcome": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record whether the call was held (logged on the ticket as a phone call) or a no-show */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description What was done or agreed */
+                        note?: string;
+                        /**
+                         * @description held: the call took place; no_show: the customer did not come
+                         * @enum {string}
+                         */
+                        outcome: "held" | "no_show";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attendee: {
+                                email: string;
+                                name: string;
+                                userId: string | null;
+                            };
+                            /** Format: uuid */
+                            bookedBy: string;
+                            cancelledAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            endsAt: string;
+                            engineer: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The same instant in the viewer's zone, ISO-8601 with offset */
+                            localStartsAt: string;
+                            /** Format: uuid */
+                            organizationId: string;
+                            outcomeAt: string | null;
+                            outcomeNote: string | null;
+                            reminderMinutes: number[];
+                            /** @description SEQUENCE of the last invitation sent */
+                            sequence: number;
+                            /** Format: date-time */
+                            startsAt: string;
+                            /**
+                             * @description booked, cancelled, held or no_show
+                             * @enum {string}
+                             */
+                            status: "booked" | "cancelled" | "held" | "no_show";
+                            /** Format: uuid */
+                            ticketId: string;
+                            ticketNumber: number;
+                            /** @description IANA time zone, e.g. America/Sao_Paulo */
+                            timeZone: string;
+                            topic: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scheduled-calls/engineers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** L2/L3 engineers who take scheduled calls, with their calendar and slot length */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                active: boolean;
+                                calendarId: string;
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                slotMinutes: number;
+                                /**
+                                 * @description Engineer tier
+                                 * @enum {string}
+                                 */
+                                tier: "L2" | "L3";
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scheduled-calls/engineers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set an engineer's working-hours calendar, slot length and whether they take calls */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Whether the engineer offers slots */
+                        active: boolean;
+                        /** @description Plan calendar whose open hours are the engineer's working hours */
+                        calendarId: string;
+                        /** @description Length of one slot in minutes */
+                        slotMinutes: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active: boolean;
+                            calendarId: string;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            slotMinutes: number;
+                            /**
+                             * @description Engineer tier
+                             * @enum {string}
+                             */
+                            tier: "L2" | "L3";
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scheduled-calls/slots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Free call slots of the L2/L3 engineers (working hours minus bookings), in the viewer's zone */
+        get: {
+            parameters: {
+                query: {
+                    engineerId?: string;
+                    from: string;
+                    /** @description Engineer tier */
+                    tier?: "L2" | "L3";
+                    /** @description Zone for the local times (default: the viewer's own) */
+                    timeZone?: string;
+                    /** @description End of the window (at most 31 days after `from`) */
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Free slots, UTC instants with their local times in `timeZone` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                end: string;
+                                engineer: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                    /**
+                                     * @description Engineer tier
+                                     * @enum {string}
+                                     */
+                                    tier: "L2" | "L3";
+                                };
+                                /** @description The same instant in the viewer's zone, ISO-8601 with offset */
+                                localEnd: string;
+                                /** @description The same instant in the viewer's zone, ISO-8601 with offset */
+                                localStart: string;
+                                /** Format: date-time */
+                                start: string;
+                            }[];
+                            /** @description IANA time zone, e.g. America/Sao_Paulo */
+                            timeZone: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/scrape-targets": {
         parameters: {
             query?: never;
@@ -12843,7 +30768,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Silences */
+        /** Silences, newest first */
         get: {
             parameters: {
                 query?: never;
@@ -12860,7 +30785,102 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: unknown[];
+                            items: {
+                                comment: string;
+                                createdBy: string;
+                                /** Format: date-time */
+                                endsAt: string;
+                                /** Format: uuid */
+                                id: string;
+                                matchers: {
+                                    isEqual: boolean;
+                                    isRegex: boolean;
+                                    name: string;
+                                    value: string;
+                                }[];
+                                /** Format: date-time */
+                                startsAt: string;
+                                /** @enum {string} */
+                                status: "expired" | "pending" | "active";
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a silence: matching alerts are not notified between startsAt and endsAt */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment: string;
+                        /** Format: date-time */
+                        endsAt: string;
+                        matchers: {
+                            /** @description false negates the match (!=, !~) */
+                            isEqual?: boolean;
+                            isRegex?: boolean;
+                            name: string;
+                            value: string;
+                        }[];
+                        /** Format: date-time */
+                        startsAt: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            comment: string;
+                            createdBy: string;
+                            /** Format: date-time */
+                            endsAt: string;
+                            /** Format: uuid */
+                            id: string;
+                            matchers: {
+                                isEqual: boolean;
+                                isRegex: boolean;
+                                name: string;
+                                value: string;
+                            }[];
+                            /** Format: date-time */
+                            startsAt: string;
+                            /** @enum {string} */
+                            status: "expired" | "pending" | "active";
+                            /** Format: date-time */
+                            updatedAt: string;
                         };
                     };
                 };
@@ -12891,69 +30911,59 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem details */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
             };
         };
-        put?: never;
-        /** Create a silence */
-        post: {
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/silences/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One silence */
+        get: {
             parameters: {
                 query?: never;
                 header?: never;
-                path?: never;
+                path: {
+                    id: string;
+                };
                 cookie?: never;
             };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        comment: string;
-                        /** Format: date-time */
-                        endsAt: string;
-                        matchers: {
-                            isEqual?: boolean;
-                            isRegex?: boolean;
-                            name: string;
-                            value: string;
-                        }[];
-                        /** Format: date-time */
-                        startsAt: string;
-                    };
-                };
-            };
+            requestBody?: never;
             responses: {
                 /** @description Default Response */
-                201: {
+                200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
+                        "application/json": {
+                            comment: string;
+                            createdBy: string;
+                            /** Format: date-time */
+                            endsAt: string;
+                            /** Format: uuid */
+                            id: string;
+                            matchers: {
+                                isEqual: boolean;
+                                isRegex: boolean;
+                                name: string;
+                                value: string;
+                            }[];
+                            /** Format: date-time */
+                            startsAt: string;
+                            /** @enum {string} */
+                            status: "expired" | "pending" | "active";
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -12983,34 +30993,11 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem details */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
             };
         };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/silences/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
         put?: never;
         post?: never;
-        /** Expire a silence */
+        /** Expire a silence now */
         delete: {
             parameters: {
                 query?: never;
@@ -13028,16 +31015,26 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
+                        "application/json": {
+                            comment: string;
+                            createdBy: string;
+                            /** Format: date-time */
+                            endsAt: string;
+                            /** Format: uuid */
+                            id: string;
+                            matchers: {
+                                isEqual: boolean;
+                                isRegex: boolean;
+                                name: string;
+                                value: string;
+                            }[];
+                            /** Format: date-time */
+                            startsAt: string;
+                            /** @enum {string} */
+                            status: "expired" | "pending" | "active";
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -13060,15 +31057,6 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15270,6 +33258,1486 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The public status page as JSON */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            components: {
+                                bars: {
+                                    date: string;
+                                    level: string;
+                                    uptime: number | null;
+                                }[];
+                                group: string | null;
+                                id: string;
+                                name: string;
+                                /**
+                                 * @description operational, degraded, partial_outage, major_outage or maintenance
+                                 * @enum {string}
+                                 */
+                                status: "operational" | "degraded" | "partial_outage" | "major_outage" | "maintenance";
+                                uptime: number | null;
+                            }[];
+                            /** Format: date-time */
+                            generatedAt: string;
+                            history: {
+                                componentIds: string[];
+                                id: string;
+                                resolvedAt: string | null;
+                                severity: string;
+                                /** Format: date-time */
+                                startedAt: string;
+                                title: string;
+                                updates: {
+                                    /** Format: date-time */
+                                    at: string;
+                                    body: string;
+                                    /** @enum {string} */
+                                    status: "investigating" | "identified" | "monitoring" | "resolved";
+                                }[];
+                            }[];
+                            incidents: {
+                                componentIds: string[];
+                                id: string;
+                                resolvedAt: string | null;
+                                severity: string;
+                                /** Format: date-time */
+                                startedAt: string;
+                                title: string;
+                                updates: {
+                                    /** Format: date-time */
+                                    at: string;
+                                    body: string;
+                                    /** @enum {string} */
+                                    status: "investigating" | "identified" | "monitoring" | "resolved";
+                                }[];
+                            }[];
+                            maintenance: {
+                                componentIds: string[];
+                                description: string;
+                                /** Format: date-time */
+                                endsAt: string;
+                                id: string;
+                                /** Format: date-time */
+                                startsAt: string;
+                                state: string;
+                                title: string;
+                            }[];
+                            /**
+                             * @description operational, degraded, partial_outage, major_outage or maintenance
+                             * @enum {string}
+                             */
+                            status: "operational" | "degraded" | "partial_outage" | "major_outage" | "maintenance";
+                            timezone: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/status-subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Subscriptions, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                componentIds: string[];
+                                confirmedAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                email: string;
+                                /** Format: uuid */
+                                id: string;
+                                locale: string;
+                                /** @description pending, confirmed or unsubscribed */
+                                status: string;
+                                unsubscribedAt: string | null;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Subscribe an address to components: a confirmation link is mailed (double opt-in); the answer is the same for any address */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        componentIds: string[];
+                        /** Format: email */
+                        email: string;
+                        /** @enum {string} */
+                        locale?: "pt-BR" | "en";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "pending";
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/status-subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a subscription */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/status-subscriptions/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm a subscription with the token of its link */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            componentIds: string[];
+                            confirmedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            email: string;
+                            /** Format: uuid */
+                            id: string;
+                            locale: string;
+                            /** @description pending, confirmed or unsubscribed */
+                            status: string;
+                            unsubscribedAt: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/status-subscriptions/unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End a subscription with the token of a notice's link */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            componentIds: string[];
+                            confirmedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            email: string;
+                            /** Format: uuid */
+                            id: string;
+                            locale: string;
+                            /** @description pending, confirmed or unsubscribed */
+                            status: string;
+                            unsubscribedAt: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/status/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The private status page of the signed-in user: a customer's own components and the public ones */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            components: {
+                                bars: {
+                                    date: string;
+                                    level: string;
+                                    uptime: number | null;
+                                }[];
+                                group: string | null;
+                                id: string;
+                                name: string;
+                                /**
+                                 * @description operational, degraded, partial_outage, major_outage or maintenance
+                                 * @enum {string}
+                                 */
+                                status: "operational" | "degraded" | "partial_outage" | "major_outage" | "maintenance";
+                                uptime: number | null;
+                            }[];
+                            /** Format: date-time */
+                            generatedAt: string;
+                            history: {
+                                componentIds: string[];
+                                id: string;
+                                resolvedAt: string | null;
+                                severity: string;
+                                /** Format: date-time */
+                                startedAt: string;
+                                title: string;
+                                updates: {
+                                    /** Format: date-time */
+                                    at: string;
+                                    body: string;
+                                    /** @enum {string} */
+                                    status: "investigating" | "identified" | "monitoring" | "resolved";
+                                }[];
+                            }[];
+                            incidents: {
+                                componentIds: string[];
+                                id: string;
+                                resolvedAt: string | null;
+                                severity: string;
+                                /** Format: date-time */
+                                startedAt: string;
+                                title: string;
+                                updates: {
+                                    /** Format: date-time */
+                                    at: string;
+                                    body: string;
+                                    /** @enum {string} */
+                                    status: "investigating" | "identified" | "monitoring" | "resolved";
+                                }[];
+                            }[];
+                            maintenance: {
+                                componentIds: string[];
+                                description: string;
+                                /** Format: date-time */
+                                endsAt: string;
+                                id: string;
+                                /** Format: date-time */
+                                startsAt: string;
+                                state: string;
+                                title: string;
+                            }[];
+                            /**
+                             * @description operational, degraded, partial_outage, major_outage or maintenance
+                             * @enum {string}
+                             */
+                            status: "operational" | "degraded" | "partial_outage" | "major_outage" | "maintenance";
+                            timezone: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/status/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The status page as a signed-in staff member sees it (every component), rendered as HTML */
+        get: {
+            parameters: {
+                query?: {
+                    lang?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/surveys/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a survey link shows: open, already rated, expired or replaced by a newer survey */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            comment: string | null;
+                            /** Format: date-time */
+                            expiresAt: string;
+                            number: number;
+                            rating: number | null;
+                            /** @enum {string} */
+                            state: "open" | "rated" | "expired" | "superseded";
+                            subject: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Rate through a survey link, once (409 when already answered, 410 when expired or replaced) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment?: string;
+                        /** @description 1 very unsatisfied … 5 very satisfied */
+                        rating: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            comment: string | null;
+                            /** Format: date-time */
+                            expiresAt: string;
+                            number: number;
+                            rating: number | null;
+                            /** @enum {string} */
+                            state: "open" | "rated" | "expired" | "superseded";
+                            subject: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ticket-routing-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Triage rules in order: where new tickets start (tier, team, assignee, tier-clock calendar) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                assigneeId: string | null;
+                                calendar: string | null;
+                                /** @description Every condition given must hold; none matches every ticket */
+                                conditions: {
+                                    channels?: ("portal" | "email" | "chat" | "phone" | "scheduled_call" | "api" | "monitoring")[];
+                                    organizationIds?: string[];
+                                    severities?: ("critical" | "high" | "medium" | "low")[];
+                                    types?: ("usage_question" | "login_problem" | "extension_trunk_configuration" | "sip_trunk_integration" | "feature_failure" | "monitoring_configuration" | "bug" | "performance" | "security")[];
+                                };
+                                id: string;
+                                name: string;
+                                team: string | null;
+                                tier: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Replace the triage rules (every rule, in order) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description Every rule, in order: each value of a new ticket comes from the first matching rule setting it */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        items: {
+                            assigneeId: string | null;
+                            calendar: string | null;
+                            /** @description Every condition given must hold; none matches every ticket */
+                            conditions: {
+                                channels?: ("portal" | "email" | "chat" | "phone" | "scheduled_call" | "api" | "monitoring")[];
+                                organizationIds?: string[];
+                                severities?: ("critical" | "high" | "medium" | "low")[];
+                                types?: ("usage_question" | "login_problem" | "extension_trunk_configuration" | "sip_trunk_integration" | "feature_failure" | "monitoring_configuration" | "bug" | "performance" | "security")[];
+                            };
+                            name: string;
+                            team: string | null;
+                            tier: ("L1" | "L2" | "L3") | null;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                assigneeId: string | null;
+                                calendar: string | null;
+                                /** @description Every condition given must hold; none matches every ticket */
+                                conditions: {
+                                    channels?: ("portal" | "email" | "chat" | "phone" | "scheduled_call" | "api" | "monitoring")[];
+                                    organizationIds?: string[];
+                                    severities?: ("critical" | "high" | "medium" | "low")[];
+                                    types?: ("usage_question" | "login_problem" | "extension_trunk_configuration" | "sip_trunk_integration" | "feature_failure" | "monitoring_configuration" | "bug" | "performance" | "security")[];
+                                };
+                                id: string;
+                                name: string;
+                                team: string | null;
+                                tier: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ticket-views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Saved queue views: the reader's own and those shared in their organization */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                createdAt: string;
+                                filters: {
+                                    /** Format: uuid */
+                                    assignee?: string;
+                                    /** Format: uuid */
+                                    organization?: string;
+                                    /** @description Words in the subject, description or any message (notes for staff); a number alone (`3`, `#3`) is that ticket */
+                                    q?: string;
+                                    /**
+                                     * @description Queue: open (all open), mine, team (the reader's teams), unassigned, breaching (next breach within 1 h), breached, watched, all (any status)
+                                     * @enum {string}
+                                     */
+                                    queue?: "open" | "mine" | "team" | "unassigned" | "breaching" | "breached" | "watched" | "all";
+                                    severity?: ("critical" | "high" | "medium" | "low")[];
+                                    status?: ("new" | "open" | "pending_customer" | "pending_vendor" | "on_hold" | "resolved" | "closed")[];
+                                    team?: string;
+                                    tier?: ("L1" | "L2" | "L3")[];
+                                };
+                                id: string;
+                                name: string;
+                                ownerId: string;
+                                shared: boolean;
+                                /**
+                                 * @description urgency: next SLA breach first; newest: newest first
+                                 * @enum {string}
+                                 */
+                                sort: "urgency" | "newest";
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Save a queue view (personal, or shared with the organization) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        filters: {
+                            /** Format: uuid */
+                            assignee?: string;
+                            /** Format: uuid */
+                            organization?: string;
+                            /** @description Words in the subject, description or any message (notes for staff); a number alone (`3`, `#3`) is that ticket */
+                            q?: string;
+                            /**
+                             * @description Queue: open (all open), mine, team (the reader's teams), unassigned, breaching (next breach within 1 h), breached, watched, all (any status)
+                             * @enum {string}
+                             */
+                            queue?: "open" | "mine" | "team" | "unassigned" | "breaching" | "breached" | "watched" | "all";
+                            severity?: ("critical" | "high" | "medium" | "low")[];
+                            status?: ("new" | "open" | "pending_customer" | "pending_vendor" | "on_hold" | "resolved" | "closed")[];
+                            team?: string;
+                            tier?: ("L1" | "L2" | "L3")[];
+                        };
+                        name: string;
+                        /** @description Shared with the owner's organization (staff: all staff) */
+                        shared: boolean;
+                        /**
+                         * @description urgency: next SLA breach first; newest: newest first
+                         * @enum {string}
+                         */
+                        sort: "urgency" | "newest";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            createdAt: string;
+                            filters: {
+                                /** Format: uuid */
+                                assignee?: string;
+                                /** Format: uuid */
+                                organization?: string;
+                                /** @description Words in the subject, description or any message (notes for staff); a number alone (`3`, `#3`) is that ticket */
+                                q?: string;
+                                /**
+                                 * @description Queue: open (all open), mine, team (the reader's teams), unassigned, breaching (next breach within 1 h), breached, watched, all (any status)
+                                 * @enum {string}
+                                 */
+                                queue?: "open" | "mine" | "team" | "unassigned" | "breaching" | "breached" | "watched" | "all";
+                                severity?: ("critical" | "high" | "medium" | "low")[];
+                                status?: ("new" | "open" | "pending_customer" | "pending_vendor" | "on_hold" | "resolved" | "closed")[];
+                                team?: string;
+                                tier?: ("L1" | "L2" | "L3")[];
+                            };
+                            id: string;
+                            name: string;
+                            ownerId: string;
+                            shared: boolean;
+                            /**
+                             * @description urgency: next SLA breach first; newest: newest first
+                             * @enum {string}
+                             */
+                            sort: "urgency" | "newest";
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ticket-views/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One saved view */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            createdAt: string;
+                            filters: {
+                                /** Format: uuid */
+                                assignee?: string;
+                                /** Format: uuid */
+                                organization?: string;
+                                /** @description Words in the subject, description or any message (notes for staff); a number alone (`3`, `#3`) is that ticket */
+                                q?: string;
+                                /**
+                                 * @description Queue: open (all open), mine, team (the reader's teams), unassigned, breaching (next breach within 1 h), breached, watched, all (any status)
+                                 * @enum {string}
+                                 */
+                                queue?: "open" | "mine" | "team" | "unassigned" | "breaching" | "breached" | "watched" | "all";
+                                severity?: ("critical" | "high" | "medium" | "low")[];
+                                status?: ("new" | "open" | "pending_customer" | "pending_vendor" | "on_hold" | "resolved" | "closed")[];
+                                team?: string;
+                                tier?: ("L1" | "L2" | "L3")[];
+                            };
+                            id: string;
+                            name: string;
+                            ownerId: string;
+                            shared: boolean;
+                            /**
+                             * @description urgency: next SLA breach first; newest: newest first
+                             * @enum {string}
+                             */
+                            sort: "urgency" | "newest";
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a saved view (its owner only) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a saved view (its owner only) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        filters?: {
+                            /** Format: uuid */
+                            assignee?: string;
+                            /** Format: uuid */
+                            organization?: string;
+                            /** @description Words in the subject, description or any message (notes for staff); a number alone (`3`, `#3`) is that ticket */
+                            q?: string;
+                            /**
+                             * @description Queue: open (all open), mine, team (the reader's teams), unassigned, breaching (next breach within 1 h), breached, watched, all (any status)
+                             * @enum {string}
+                             */
+                            queue?: "open" | "mine" | "team" | "unassigned" | "breaching" | "breached" | "watched" | "all";
+                            severity?: ("critical" | "high" | "medium" | "low")[];
+                            status?: ("new" | "open" | "pending_customer" | "pending_vendor" | "on_hold" | "resolved" | "closed")[];
+                            team?: string;
+                            tier?: ("L1" | "L2" | "L3")[];
+                        };
+                        name?: string;
+                        /** @description Shared with the owner's organization (staff: all staff) */
+                        shared?: boolean;
+                        /**
+                         * @description urgency: next SLA breach first; newest: newest first
+                         * @enum {string}
+                         */
+                        sort?: "urgency" | "newest";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            createdAt: string;
+                            filters: {
+                                /** Format: uuid */
+                                assignee?: string;
+                                /** Format: uuid */
+                                organization?: string;
+                                /** @description Words in the subject, description or any message (notes for staff); a number alone (`3`, `#3`) is that ticket */
+                                q?: string;
+                                /**
+                                 * @description Queue: open (all open), mine, team (the reader's teams), unassigned, breaching (next breach within 1 h), breached, watched, all (any status)
+                                 * @enum {string}
+                                 */
+                                queue?: "open" | "mine" | "team" | "unassigned" | "breaching" | "breached" | "watched" | "all";
+                                severity?: ("critical" | "high" | "medium" | "low")[];
+                                status?: ("new" | "open" | "pending_customer" | "pending_vendor" | "on_hold" | "resolved" | "closed")[];
+                                team?: string;
+                                tier?: ("L1" | "L2" | "L3")[];
+                            };
+                            id: string;
+                            name: string;
+                            ownerId: string;
+                            shared: boolean;
+                            /**
+                             * @description urgency: next SLA breach first; newest: newest first
+                             * @enum {string}
+                             */
+                            sort: "urgency" | "newest";
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/v1/tickets": {
         parameters: {
             query?: never;
@@ -15277,7 +34745,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The ticket queue, newest first, with keyset pagination */
+        /**
+         * The ticket queue, newest first, with keyset pagination
+         * @description A customer gets the portal's shape (no tier, team, assignee, tags, tier clocks or staff ids) over the tickets the portal shows it.
+         */
         get: {
             parameters: {
                 query?: {
@@ -15308,7 +34779,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: {
+                            items: ({
                                 assigneeId: string | null;
                                 channel: string;
                                 closedAt: string | null;
@@ -15338,7 +34809,42 @@ export interface paths {
                                 tier: string;
                                 type: string;
                                 updatedAt: string;
-                            }[];
+                            } | {
+                                channel: string;
+                                closedAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                description: string;
+                                firstResponseAt: string | null;
+                                id: string;
+                                number: number;
+                                requestedByMe: boolean;
+                                requesterName: string;
+                                resolvedAt: string | null;
+                                severity: string;
+                                /** @description The customer SLA: first response and resolution, when promised and whether kept */
+                                sla: {
+                                    firstResponse: {
+                                        at: string | null;
+                                        /** Format: date-time */
+                                        dueAt: string;
+                                        /** @enum {string} */
+                                        status: "running" | "paused" | "met" | "missed" | "stopped";
+                                    } | null;
+                                    resolution: {
+                                        at: string | null;
+                                        /** Format: date-time */
+                                        dueAt: string;
+                                        /** @enum {string} */
+                                        status: "running" | "paused" | "met" | "missed" | "stopped";
+                                    } | null;
+                                };
+                                status: string;
+                                subject: string;
+                                type: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            })[];
                             nextCursor: string | null;
                         };
                     };
@@ -15391,7 +34897,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Open a ticket (a customer opens it for its own organization) */
+        /**
+         * Open a ticket (a customer opens it for its own organization)
+         * @description A customer gets the portal's shape (no tier, team, assignee, tags, tier clocks or staff ids) over the tickets the portal shows it.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -15414,6 +34923,11 @@ export interface paths {
                             name: string;
                             phone?: string;
                         };
+                        /**
+                         * Format: uuid
+                         * @description A user of the organization who asked; they watch the ticket
+                         */
+                        requesterId?: string;
                         /** @enum {string} */
                         severity: "critical" | "high" | "medium" | "low";
                         subject: string;
@@ -15427,7 +34941,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Staff get the first shape, customers the second */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -15462,6 +34976,41 @@ export interface paths {
                             team: string | null;
                             tier: string;
                             type: string;
+                            updatedAt: string;
+                        } | {
+                            channel: string;
+                            closedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            firstResponseAt: string | null;
+                            id: string;
+                            number: number;
+                            requestedByMe: boolean;
+                            requesterName: string;
+                            resolvedAt: string | null;
+                            severity: string;
+                            /** @description The customer SLA: first response and resolution, when promised and whether kept */
+                            sla: {
+                                firstResponse: {
+                                    at: string | null;
+                                    /** Format: date-time */
+                                    dueAt: string;
+                                    /** @enum {string} */
+                                    status: "running" | "paused" | "met" | "missed" | "stopped";
+                                } | null;
+                                resolution: {
+                                    at: string | null;
+                                    /** Format: date-time */
+                                    dueAt: string;
+                                    /** @enum {string} */
+                                    status: "running" | "paused" | "met" | "missed" | "stopped";
+                                } | null;
+                            };
+                            status: string;
+                            subject: string;
+                            type: string;
+                            /** Format: date-time */
                             updatedAt: string;
                         };
                     };
@@ -15526,7 +35075,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One ticket */
+        /**
+         * One ticket
+         * @description A customer gets the portal's shape (no tier, team, assignee, tags, tier clocks or staff ids) over the tickets the portal shows it.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -15538,7 +35090,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Staff get the first shape, customers the second */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -15573,6 +35125,41 @@ export interface paths {
                             team: string | null;
                             tier: string;
                             type: string;
+                            updatedAt: string;
+                        } | {
+                            channel: string;
+                            closedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            firstResponseAt: string | null;
+                            id: string;
+                            number: number;
+                            requestedByMe: boolean;
+                            requesterName: string;
+                            resolvedAt: string | null;
+                            severity: string;
+                            /** @description The customer SLA: first response and resolution, when promised and whether kept */
+                            sla: {
+                                firstResponse: {
+                                    at: string | null;
+                                    /** Format: date-time */
+                                    dueAt: string;
+                                    /** @enum {string} */
+                                    status: "running" | "paused" | "met" | "missed" | "stopped";
+                                } | null;
+                                resolution: {
+                                    at: string | null;
+                                    /** Format: date-time */
+                                    dueAt: string;
+                                    /** @enum {string} */
+                                    status: "running" | "paused" | "met" | "missed" | "stopped";
+                                } | null;
+                            };
+                            status: string;
+                            subject: string;
+                            type: string;
+                            /** Format: date-time */
                             updatedAt: string;
                         };
                     };
@@ -15629,7 +35216,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a ticket; every change lands in its history */
+        /**
+         * Change a ticket; every change lands in its history
+         * @description A customer gets the portal's shape (no tier, team, assignee, tags, tier clocks or staff ids) over the tickets the portal shows it.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -15658,7 +35248,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Staff get the first shape, customers the second */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -15693,6 +35283,41 @@ export interface paths {
                             team: string | null;
                             tier: string;
                             type: string;
+                            updatedAt: string;
+                        } | {
+                            channel: string;
+                            closedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            firstResponseAt: string | null;
+                            id: string;
+                            number: number;
+                            requestedByMe: boolean;
+                            requesterName: string;
+                            resolvedAt: string | null;
+                            severity: string;
+                            /** @description The customer SLA: first response and resolution, when promised and whether kept */
+                            sla: {
+                                firstResponse: {
+                                    at: string | null;
+                                    /** Format: date-time */
+                                    dueAt: string;
+                                    /** @enum {string} */
+                                    status: "running" | "paused" | "met" | "missed" | "stopped";
+                                } | null;
+                                resolution: {
+                                    at: string | null;
+                                    /** Format: date-time */
+                                    dueAt: string;
+                                    /** @enum {string} */
+                                    status: "running" | "paused" | "met" | "missed" | "stopped";
+                                } | null;
+                            };
+                            status: string;
+                            subject: string;
+                            type: string;
+                            /** Format: date-time */
                             updatedAt: string;
                         };
                     };
@@ -15753,7 +35378,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** S.Attachments of a ticket */
+        /**
+         * Attachments of a ticket (customers: not those of internal notes)
+         * @description A customer gets the portal's shape (no tier, team, assignee, tags, tier clocks or staff ids) over the tickets the portal shows it.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -15772,7 +35400,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: {
+                            items: ({
                                 /** @description Detected from the content, not the name */
                                 contentType: string;
                                 createdAt: string;
@@ -15783,7 +35411,14 @@ export interface paths {
                                 size: number;
                                 ticketId: string;
                                 uploadedBy: string | null;
-                            }[];
+                            } | {
+                                contentType: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                filename: string;
+                                id: string;
+                                size: number;
+                            })[];
                         };
                     };
                 };
@@ -15835,7 +35470,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Attach a file (base64 in JSON); its type is detected from the content */
+        /**
+         * Attach a file (base64 in JSON); its type is detected from the content
+         * @description A customer gets the portal's shape (no tier, team, assignee, tags, tier clocks or staff ids) over the tickets the portal shows it.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -15860,7 +35498,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Staff get the first shape, customers the second */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -15877,6 +35515,13 @@ export interface paths {
                             size: number;
                             ticketId: string;
                             uploadedBy: string | null;
+                        } | {
+                            contentType: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            filename: string;
+                            id: string;
+                            size: number;
                         };
                     };
                 };
@@ -16017,6 +35662,230 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tickets/{id}/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Click-to-call: ring your extension, then dial the customer (AMI Originate); the call is logged on this ticket */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description The number to call (default: the requester's phone) and the PBX connection */
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        connectionId?: string;
+                        to?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            agentId: string | null;
+                            answeredAt: string | null;
+                            callback: {
+                                dueAt: string | null;
+                                /** @description pending, overdue or done */
+                                status: string;
+                            } | null;
+                            callerNumber: string | null;
+                            contact: {
+                                email?: string;
+                                name: string;
+                                phone?: string;
+                            } | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description inbound or outbound */
+                            direction: string;
+                            durationSeconds: number | null;
+                            endedAt: string | null;
+                            externalId: string;
+                            from: string;
+                            /** Format: uuid */
+                            id: string;
+                            organizationId: string | null;
+                            pbxConnectionId: string | null;
+                            queue: string | null;
+                            recordingUrl: string | null;
+                            ringingAt: string | null;
+                            /** @description webhook or ami */
+                            source: string;
+                            /** @description ringing, answered, completed or missed */
+                            status: string;
+                            ticketId: string | null;
+                            to: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/csat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Satisfaction surveys of the ticket, one per resolution, with their ratings */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                comment: string | null;
+                                /** Format: date-time */
+                                expiresAt: string;
+                                id: string;
+                                ratedAt: string | null;
+                                rating: number | null;
+                                remindedAt: string | null;
+                                /** Format: date-time */
+                                resolvedAt: string;
+                                /** @description pending, rated or superseded (by a later resolution's survey) */
+                                status: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tickets/{id}/escalate": {
         parameters: {
             query?: never;
@@ -16026,7 +35895,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Move a ticket to another support tier, with the reason on its timeline */
+        /**
+         * Move a ticket to another support tier, with the reason on its timeline
+         * @description Staff only: a customer gets 403 and reads its tickets through /api/v1/portal/tickets.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -16138,6 +36010,152 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tickets/{id}/incident": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Promote a ticket to an incident; the ticket is linked to it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        componentIds?: string[];
+                        /** @enum {string} */
+                        severity?: "critical" | "high" | "medium" | "low";
+                        title?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acknowledgedAt: string | null;
+                            acknowledgedBy: string | null;
+                            alertGroupKey: string | null;
+                            /** @description The severity's response and resolution clocks on 24x7 time, shaped like a ticket's SLA clocks */
+                            clocks: {
+                                breachAt: string | null;
+                                breachedAt: string | null;
+                                calendar: string;
+                                elapsedMinutes: number;
+                                fulfilledAt: string | null;
+                                /** @enum {string} */
+                                kind: "response" | "resolution";
+                                remainingMinutes: number | null;
+                                /** Format: date-time */
+                                startedAt: string;
+                                /** @enum {string} */
+                                status: "running" | "fulfilled" | "breached";
+                                targetAt: string | null;
+                                targetMinutes: number | null;
+                            }[];
+                            closedAt: string | null;
+                            componentIds: string[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            createdBy: string | null;
+                            description: string;
+                            details: {
+                                containment?: string;
+                                diagnosis?: string;
+                                eradication?: string;
+                                evidence?: string;
+                                fix?: string;
+                                impact?: string;
+                                preventiveMeasures?: string;
+                                rootCause?: string;
+                            };
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "operational" | "security";
+                            organizationIds: string[];
+                            resolvedAt: string | null;
+                            service: string | null;
+                            severity: string;
+                            /** @description manual, ticket or alert */
+                            source: string;
+                            sourceRef: string | null;
+                            stage: string;
+                            /** @enum {string} */
+                            status: "open" | "resolved" | "closed";
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tickets/{id}/links": {
         parameters: {
             query?: never;
@@ -16145,7 +36163,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Links of a ticket to others (related, duplicate, parent/child) */
+        /**
+         * Links of a ticket to others (related, duplicate, parent/child)
+         * @description Staff only: a customer gets 403 and reads its tickets through /api/v1/portal/tickets.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -16228,7 +36249,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Link this ticket to another one */
+        /**
+         * Link this ticket to another one
+         * @description Staff only: a customer gets 403 and reads its tickets through /api/v1/portal/tickets.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -16338,7 +36362,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove a link */
+        /**
+         * Remove a link
+         * @description Staff only: a customer gets 403 and reads its tickets through /api/v1/portal/tickets.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -16419,7 +36446,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Merge this ticket into another of the same organization; this one is closed and takes no more replies */
+        /**
+         * Merge this ticket into another of the same organization; this one is closed and takes no more replies
+         * @description Staff only: a customer gets 403 and reads its tickets through /api/v1/portal/tickets.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -16539,7 +36569,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reply publicly, write an internal note, or log an answered phone call */
+        /**
+         * Reply publicly, write an internal note, or log an answered phone call
+         * @description A customer gets the portal's shape (no tier, team, assignee, tags, tier clocks or staff ids) over the tickets the portal shows it.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -16558,13 +36591,15 @@ export interface paths {
                          * @enum {string}
                          */
                         kind?: "reply" | "phone_call";
+                        /** @description Staff users the message @mentions; each is notified (staff only) */
+                        mentions?: string[];
                         /** @enum {string} */
                         visibility: "public" | "internal";
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Staff get the first shape, customers the second */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -16573,6 +36608,7 @@ export interface paths {
                         "application/json": {
                             authorId: string | null;
                             authorKind: string;
+                            authorName?: string | null;
                             /** @description The text; a system note is written in the reader's language (Accept-Language, else their preference) */
                             body: string;
                             /** @description A system note's phrase key (sla.breached, sla.warning, sla.escalation, ticket.escalated, ...), else null */
@@ -16586,6 +36622,14 @@ export interface paths {
                             kind: string;
                             ticketId: string;
                             visibility: string;
+                        } | {
+                            author: string;
+                            body: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            fromSupport: boolean;
+                            /** @enum {string} */
+                            kind: "reply" | "phone_call";
                         };
                     };
                 };
@@ -16642,6 +36686,221 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tickets/{id}/presence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Other staff who have the ticket open now, and whether they are replying */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @enum {string} */
+                                activity: "viewing" | "replying";
+                                name: string;
+                                /** Format: date-time */
+                                since: string;
+                                /** Format: uuid */
+                                userId: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Heartbeat of your open ticket page (every 10 s; counts for 30 s): viewing or replying. Returns the others present */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        activity: "viewing" | "replying";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @enum {string} */
+                                activity: "viewing" | "replying";
+                                name: string;
+                                /** Format: date-time */
+                                since: string;
+                                /** Format: uuid */
+                                userId: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** You left the ticket page */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tickets/{id}/sla": {
         parameters: {
             query?: never;
@@ -16649,7 +36908,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The ticket's SLA clocks now, each explained: calendar, target, breach, elapsed and remaining business time, pauses */
+        /**
+         * The ticket's SLA clocks now, each explained: calendar, target, breach, elapsed and remaining business time, pauses
+         * @description Staff only (tier clocks are internal): a customer gets 403 and reads the promised times through /api/v1/portal/tickets.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -16782,7 +37044,7 @@ export interface paths {
         };
         /**
          * Messages and field history of a ticket (customers see public messages only)
-         * @description System notes are written in the language Accept-Language asks for (pt or en), else the user's preference, else pt-BR.
+         * @description System notes are written in the language Accept-Language asks for (pt or en), else the user's preference, else pt-BR. A customer gets only the public messages, in the portal's shape.
          */
         get: {
             parameters: {
@@ -16795,7 +37057,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Staff get the first shape, customers the second */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -16804,15 +37066,19 @@ export interface paths {
                         "application/json": {
                             history: {
                                 actorId: string | null;
+                                actorName?: string | null;
                                 after: string | null;
+                                afterLabel?: string | null;
                                 at: string;
                                 before: string | null;
+                                beforeLabel?: string | null;
                                 field: string;
                                 id: string;
                             }[];
                             messages: {
                                 authorId: string | null;
                                 authorKind: string;
+                                authorName?: string | null;
                                 /** @description The text; a system note is written in the reader's language (Accept-Language, else their preference) */
                                 body: string;
                                 /** @description A system note's phrase key (sla.breached, sla.warning, sla.escalation, ticket.escalated, ...), else null */
@@ -16834,6 +37100,16 @@ export interface paths {
                                 id: string;
                                 kind: string;
                                 tier: string | null;
+                            }[];
+                        } | {
+                            messages: {
+                                author: string;
+                                body: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                fromSupport: boolean;
+                                /** @enum {string} */
+                                kind: "reply" | "phone_call";
                             }[];
                         };
                     };
@@ -16900,7 +37176,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who watches the ticket (mailed on public replies and status changes) */
+        /**
+         * Who watches the ticket (mailed on public replies and status changes)
+         * @description Staff only: a customer gets 403 and reads its tickets through /api/v1/portal/tickets.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -16975,7 +37254,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Watch the ticket (yourself, or another user who can see it) */
+        /**
+         * Watch the ticket (yourself, or another user who can see it)
+         * @description Staff only: a customer gets 403 and reads its tickets through /api/v1/portal/tickets.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -17072,7 +37354,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Stop watching the ticket */
+        /**
+         * Stop watching the ticket
+         * @description Staff only: a customer gets 403 and reads its tickets through /api/v1/portal/tickets.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -17139,6 +37424,452 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** One action (assign, status, severity, tier, team, tag, merge) over up to 5,000 tickets; each ticket changes entirely or not at all, with a result per ticket */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description One action over many tickets; the field the action names is required */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        action: "assign" | "status" | "severity" | "tier" | "team" | "tag" | "merge";
+                        addTags?: string[];
+                        assigneeId?: string | null;
+                        /** Format: uuid */
+                        intoTicketId?: string;
+                        removeTags?: string[];
+                        /** @enum {string} */
+                        severity?: "critical" | "high" | "medium" | "low";
+                        /** @enum {string} */
+                        status?: "new" | "open" | "pending_customer" | "pending_vendor" | "on_hold" | "resolved" | "closed";
+                        team?: string | null;
+                        ticketIds: string[];
+                        /** @enum {string} */
+                        tier?: "L1" | "L2" | "L3";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            failed: number;
+                            results: {
+                                detail?: string;
+                                ok: boolean;
+                                status?: number;
+                                ticketId: string;
+                                type?: string;
+                            }[];
+                            succeeded: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A queue of tickets with organization and assignee names, sorted by urgency, keyset-paginated */
+        get: {
+            parameters: {
+                query?: {
+                    assignee?: string;
+                    cursor?: string;
+                    limit?: number;
+                    organization?: string;
+                    /** @description Words in the subject, description or any message (notes for staff); a number alone (`3`, `#3`) is that ticket */
+                    q?: string;
+                    /** @description Queue: open (all open), mine, team (the reader's teams), unassigned, breaching (next breach within 1 h), breached, watched, all (any status) */
+                    queue?: "open" | "mine" | "team" | "unassigned" | "breaching" | "breached" | "watched" | "all";
+                    severity?: string;
+                    /** @description urgency: next SLA breach first; newest: newest first */
+                    sort?: "urgency" | "newest";
+                    status?: string;
+                    team?: string;
+                    tier?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                assigneeId: string | null;
+                                assigneeName: string | null;
+                                channel: string;
+                                createdAt: string;
+                                id: string;
+                                number: number;
+                                organizationId: string;
+                                organizationName: string;
+                                requesterName: string;
+                                severity: string;
+                                slaBreached: boolean;
+                                slaDueAt: string | null;
+                                status: string;
+                                subject: string;
+                                team: string | null;
+                                tier: string;
+                                type: string;
+                                updatedAt: string;
+                            }[];
+                            jumpTo: string | null;
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/queue/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open tickets in each queue, by tier and by organization */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The 50 organizations with the most open tickets */
+                            organizations: {
+                                count: number;
+                                name: string;
+                                organizationId: string;
+                            }[];
+                            queues: {
+                                all: number;
+                                breached: number;
+                                breaching: number;
+                                mine: number;
+                                open: number;
+                                team: number;
+                                unassigned: number;
+                                watched: number;
+                            };
+                            tiers: {
+                                count: number;
+                                tier: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/workload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open tickets per agent and team by severity and SLA state, and today's SLA compliance (staff) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Open tickets per assignee (userId null: unassigned) */
+                            agents: {
+                                name: string | null;
+                                severity: {
+                                    [key: string]: number;
+                                };
+                                sla: {
+                                    breached: number;
+                                    breaching: number;
+                                    ok: number;
+                                };
+                                total: number;
+                                userId: string | null;
+                            }[];
+                            teams: {
+                                severity: {
+                                    [key: string]: number;
+                                };
+                                sla: {
+                                    breached: number;
+                                    breaching: number;
+                                    ok: number;
+                                };
+                                team: string | null;
+                                total: number;
+                            }[];
+                            today: {
+                                breached: number;
+                                compliance: number | null;
+                                fulfilled: number;
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -18561,13 +39292,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Alertmanager v2: active alerts */
+        /** Alertmanager v2: firing alerts */
         get: {
             parameters: {
                 query?: {
                     active?: boolean;
+                    /** @description Label matchers: name="v", name!="v", name=~"re", name!~"re" (braces optional) */
                     filter?: string[];
                     inhibited?: boolean;
+                    /** @description Regular expression on receiver names */
                     receiver?: string;
                     silenced?: boolean;
                     unprocessed?: boolean;
@@ -18584,7 +39317,31 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown[];
+                        "application/json": {
+                            annotations: {
+                                [key: string]: string;
+                            };
+                            /** Format: date-time */
+                            endsAt: string;
+                            fingerprint: string;
+                            generatorURL: string;
+                            labels: {
+                                [key: string]: string;
+                            };
+                            receivers: {
+                                name: string;
+                            }[];
+                            /** Format: date-time */
+                            startsAt: string;
+                            status: {
+                                inhibitedBy: string[];
+                                silencedBy: string[];
+                                /** @enum {string} */
+                                state: "unprocessed" | "active" | "suppressed";
+                            };
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -18614,28 +39371,10 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem details */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
             };
         };
         put?: never;
-        /** Alertmanager v2: post alerts */
+        /** Alertmanager v2: post alerts (deduplicated by label set; an endsAt in the past resolves) */
         post: {
             parameters: {
                 query?: never;
@@ -18693,8 +39432,83 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/alerts/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Alertmanager v2: firing alerts by notification group */
+        get: {
+            parameters: {
+                query?: {
+                    active?: boolean;
+                    /** @description Label matchers: name="v", name!="v", name=~"re", name!~"re" (braces optional) */
+                    filter?: string[];
+                    inhibited?: boolean;
+                    /** @description Regular expression on receiver names */
+                    receiver?: string;
+                    silenced?: boolean;
+                    unprocessed?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            alerts: {
+                                annotations: {
+                                    [key: string]: string;
+                                };
+                                /** Format: date-time */
+                                endsAt: string;
+                                fingerprint: string;
+                                generatorURL: string;
+                                labels: {
+                                    [key: string]: string;
+                                };
+                                receivers: {
+                                    name: string;
+                                }[];
+                                /** Format: date-time */
+                                startsAt: string;
+                                status: {
+                                    inhibitedBy: string[];
+                                    silencedBy: string[];
+                                    /** @enum {string} */
+                                    state: "unprocessed" | "active" | "suppressed";
+                                };
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            labels: {
+                                [key: string]: string;
+                            };
+                            receiver: {
+                                name: string;
+                            };
+                        }[];
+                    };
+                };
                 /** @description RFC 9457 problem details */
-                404: {
+                400: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -18703,7 +39517,16 @@ export interface paths {
                     };
                 };
                 /** @description RFC 9457 problem details */
-                409: {
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -18713,6 +39536,64 @@ export interface paths {
                 };
             };
         };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/receivers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Alertmanager v2: receivers */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                        }[];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -18726,11 +39607,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Alertmanager v2: expire a silence */
-        delete: {
+        /** Alertmanager v2: one silence */
+        get: {
             parameters: {
                 query?: never;
                 header?: never;
@@ -18746,15 +39624,28 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
-                };
-                /** @description RFC 9457 problem details */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
                     content: {
-                        "application/json": components["schemas"]["Problem"];
+                        "application/json": {
+                            comment: string;
+                            createdBy: string;
+                            /** Format: date-time */
+                            endsAt: string;
+                            id: string;
+                            matchers: {
+                                isEqual: boolean;
+                                isRegex: boolean;
+                                name: string;
+                                value: string;
+                            }[];
+                            /** Format: date-time */
+                            startsAt: string;
+                            status: {
+                                /** @enum {string} */
+                                state: "expired" | "pending" | "active";
+                            };
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -18784,8 +39675,49 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Alertmanager v2: expire a silence */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 /** @description RFC 9457 problem details */
-                409: {
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -18811,6 +39743,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description Label matchers: name="v", name!="v", name=~"re", name!~"re" (braces optional) */
                     filter?: string[];
                 };
                 header?: never;
@@ -18825,7 +39758,27 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown[];
+                        "application/json": {
+                            comment: string;
+                            createdBy: string;
+                            /** Format: date-time */
+                            endsAt: string;
+                            id: string;
+                            matchers: {
+                                isEqual: boolean;
+                                isRegex: boolean;
+                                name: string;
+                                value: string;
+                            }[];
+                            /** Format: date-time */
+                            startsAt: string;
+                            status: {
+                                /** @enum {string} */
+                                state: "expired" | "pending" | "active";
+                            };
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -18855,28 +39808,10 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem details */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
             };
         };
         put?: never;
-        /** Alertmanager v2: create or replace a silence */
+        /** Alertmanager v2: create a silence, or replace one (by id) */
         post: {
             parameters: {
                 query?: never;
@@ -18892,6 +39827,7 @@ export interface paths {
                         endsAt: string;
                         id?: string;
                         matchers: {
+                            /** @description false negates the match (!=, !~) */
                             isEqual?: boolean;
                             isRegex?: boolean;
                             name: string;
@@ -18949,15 +39885,6 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem details */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
             };
         };
         delete?: never;
@@ -18989,16 +39916,26 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
+                        "application/json": {
+                            cluster: {
+                                peers: unknown[];
+                                status: string;
+                            };
+                            config: {
+                                /** @description The routing configuration, as JSON */
+                                original: string;
+                            };
+                            /** Format: date-time */
+                            uptime: string;
+                            versionInfo: {
+                                branch: string;
+                                buildDate: string;
+                                buildUser: string;
+                                goVersion: string;
+                                revision: string;
+                                version: string;
+                            };
+                        };
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -19019,22 +39956,40 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description RFC 9457 problem details */
-                404: {
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chat/widget.js": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The chat widget: one <script src="/chat/widget.js" data-site data-visitor data-signature data-lang> tag on any page, no framework */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
+                        "text/javascript": string;
                     };
                 };
             };
@@ -19074,6 +40029,103 @@ export interface paths {
                             /** @enum {string} */
                             status: "ok";
                         };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/help": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The public help centre (server-rendered HTML, no JavaScript): recent public articles, or ?q= search */
+        get: {
+            parameters: {
+                query?: {
+                    lang?: string;
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/help/articles/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A public article of the help centre (server-rendered HTML) */
+        get: {
+            parameters: {
+                query?: {
+                    lang?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -19171,10 +40223,364 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The public status page: server-rendered HTML without JavaScript, pt-BR or English (?lang=, Accept-Language) */
+        get: {
+            parameters: {
+                query?: {
+                    lang?: string;
+                };
+                header?: {
+                    "if-none-match"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Not modified: the page is the one whose entity tag was sent */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/status/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The confirm link of a mail: a page with one button (a link scanner's GET changes nothing) */
+        get: {
+            parameters: {
+                query?: {
+                    lang?: string;
+                    token?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Confirms a subscription (double opt-in) */
+        post: {
+            parameters: {
+                query?: {
+                    lang?: string;
+                    token?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/status/feed.atom": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Atom feed of incidents and maintenance */
+        get: {
+            parameters: {
+                query?: {
+                    lang?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/atom+xml": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/status/subscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The page's subscription form (urlencoded): email and componentIds; answers with a page */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/x-www-form-urlencoded": {
+                        [key: string]: string | string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/status/unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The unsubscribe link of a mail: a page with one button (a link scanner's GET changes nothing) */
+        get: {
+            parameters: {
+                query?: {
+                    lang?: string;
+                    token?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** One-click unsubscribe (RFC 8058: List-Unsubscribe-Post), or the page's button */
+        post: {
+            parameters: {
+                query?: {
+                    lang?: string;
+                    token?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description An alert started firing (its rule's `for` elapsed, or Prometheus posted it). Audience: monitoring readers, provider tenancy. */
+        AlertFiringEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /**
+                 * Format: uuid
+                 * @description This firing episode (its alert history entry); alert.resolved carries the firing's id
+                 */
+                alertId: string;
+                annotations: {
+                    [key: string]: string;
+                };
+                endsAt: string | null;
+                /** @description The alert's identity: a hash of its sorted label set */
+                fingerprint: string;
+                /** @description The notification group of its first route */
+                groupKey: string;
+                labels: {
+                    [key: string]: string;
+                };
+                monitorId: string | null;
+                ruleId: string | null;
+                ruleName: string;
+                severity: "critical" | "high" | "medium" | "low";
+                /** Format: date-time */
+                startsAt: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "alert.firing";
+        };
+        /** @description A firing alert resolved (recovered, its series vanished, or its endsAt passed). Audience: monitoring readers, provider tenancy. */
+        AlertResolvedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /**
+                 * Format: uuid
+                 * @description This firing episode (its alert history entry); alert.resolved carries the firing's id
+                 */
+                alertId: string;
+                annotations: {
+                    [key: string]: string;
+                };
+                endsAt: string | null;
+                /** @description The alert's identity: a hash of its sorted label set */
+                fingerprint: string;
+                /** @description The notification group of its first route */
+                groupKey: string;
+                labels: {
+                    [key: string]: string;
+                };
+                monitorId: string | null;
+                ruleId: string | null;
+                ruleName: string;
+                severity: "critical" | "high" | "medium" | "low";
+                /** Format: date-time */
+                startsAt: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "alert.resolved";
+        };
         /** @description restic check found errors in a subset of the repository. Audience: backups readers, provider tenancy. */
         BackupCheckFailedEvent: {
             /** Format: date-time */
@@ -19300,8 +40706,185 @@ export interface components {
              */
             type: "backup.run_failed";
         };
+        /** @description A missed call's callback was not made by its deadline. Audience: tickets readers, provider tenancy. */
+        CallCallbackOverdueEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: uuid */
+                callId: string;
+                /** Format: date-time */
+                dueAt: string;
+                ticketId: string | null;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call.callback_overdue";
+        };
+        /** @description A call the agent named by subjectId was rung for was answered elsewhere or hung up: close its pop-up. Audience: tickets readers, user tenancy. */
+        CallEndedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: uuid */
+                callId: string;
+                /** @description answered, completed or missed */
+                status: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call.ended";
+        };
+        /** @description A call hung up unanswered (or abandoned in a queue); from a known number it has a ticket and callback. Audience: tickets readers, provider tenancy. */
+        CallMissedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                callbackDueAt: string | null;
+                /** Format: uuid */
+                callId: string;
+                from: string;
+                organizationId: string | null;
+                ticketId: string | null;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call.missed";
+        };
+        /** @description A call rings the agent named by subjectId: the caller as matched by number and their open tickets (the pop-up). Audience: tickets readers, user tenancy. */
+        CallRingingEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: uuid */
+                callId: string;
+                contactName: string | null;
+                from: string;
+                organizationId: string | null;
+                organizationName: string | null;
+                queue: string | null;
+                tickets: {
+                    number: number;
+                    status: string;
+                    subject: string;
+                    /** Format: uuid */
+                    ticketId: string;
+                }[];
+                to: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call.ringing";
+        };
+        /** @description A change record (security, fix or improvement) was recorded. Audience: monitoring readers, provider tenancy. */
+        ChangeRecordedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                appliedAt: string | null;
+                /** Format: uuid */
+                changeId: string;
+                /** @description security, fix or improvement */
+                kind: string;
+                title: string;
+                validation: string;
+                windowId: string | null;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "change.recorded";
+        };
+        /** @description Something happened in a chat conversation: a message, a file, an accept, a transfer or the close. Audience: tickets readers, provider tenancy. */
+        ChatEventEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                assigneeId: string | null;
+                /** Format: date-time */
+                at: string;
+                attachment: {
+                    contentType: string;
+                    filename: string;
+                    sha256: string;
+                    size: number;
+                } | null;
+                /** @description visitor, agent or system */
+                authorKind: string;
+                authorName: string;
+                body: string | null;
+                clientId: string | null;
+                /** Format: uuid */
+                conversationId: string;
+                /** @description message, attachment, accepted, transferred or closed */
+                kind: string;
+                /** @description The conversation's cursor: 1, 2, 3… */
+                seq: number;
+                /** @description The conversation's status after the event */
+                status: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "chat.event";
+        };
+        /** @description The visitor or the agent started or stopped typing in a conversation (not kept under a cursor). Audience: tickets readers, provider tenancy. */
+        ChatTypingEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: uuid */
+                conversationId: string;
+                name: string;
+                side: "visitor" | "agent";
+                typing: boolean;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "chat.typing";
+        };
         /** @description An event as the event stream and webhooks carry it, told apart by `type` */
-        DomainEvent: components["schemas"]["BackupCheckFailedEvent"] | components["schemas"]["BackupRestoreTestFailedEvent"] | components["schemas"]["BackupRpoExceededEvent"] | components["schemas"]["BackupRpoRecoveredEvent"] | components["schemas"]["BackupRunFailedEvent"] | components["schemas"]["DrillFinishedEvent"] | components["schemas"]["DrillStartedEvent"] | components["schemas"]["MonitorCreatedEvent"] | components["schemas"]["MonitorDeletedEvent"] | components["schemas"]["MonitorFlappingStartedEvent"] | components["schemas"]["MonitorFlappingStoppedEvent"] | components["schemas"]["MonitorShardsAcquiredEvent"] | components["schemas"]["MonitorShardsLostEvent"] | components["schemas"]["MonitorShardsReleasedEvent"] | components["schemas"]["MonitorStateChangedEvent"] | components["schemas"]["MonitorUpdatedEvent"] | components["schemas"]["NotificationCreatedEvent"] | components["schemas"]["NotificationReadEvent"] | components["schemas"]["PlanUpdatedEvent"] | components["schemas"]["TicketAttachmentAddedEvent"] | components["schemas"]["TicketCreatedEvent"] | components["schemas"]["TicketEscalationEvent"] | components["schemas"]["TicketLinkedEvent"] | components["schemas"]["TicketMergedEvent"] | components["schemas"]["TicketMessageCreatedEvent"] | components["schemas"]["TicketSlaBreachedEvent"] | components["schemas"]["TicketSlaFulfilledEvent"] | components["schemas"]["TicketSlaPausedEvent"] | components["schemas"]["TicketSlaResumedEvent"] | components["schemas"]["TicketSlaStartedEvent"] | components["schemas"]["TicketSlaWarningEvent"] | components["schemas"]["TicketUnlinkedEvent"] | components["schemas"]["TicketUpdatedEvent"] | components["schemas"]["TicketWatcherAddedEvent"] | components["schemas"]["TicketWatcherRemovedEvent"] | components["schemas"]["WebhookTestEvent"];
+        DomainEvent: components["schemas"]["AlertFiringEvent"] | components["schemas"]["AlertResolvedEvent"] | components["schemas"]["BackupCheckFailedEvent"] | components["schemas"]["BackupRestoreTestFailedEvent"] | components["schemas"]["BackupRpoExceededEvent"] | components["schemas"]["BackupRpoRecoveredEvent"] | components["schemas"]["BackupRunFailedEvent"] | components["schemas"]["CallCallbackOverdueEvent"] | components["schemas"]["CallEndedEvent"] | components["schemas"]["CallMissedEvent"] | components["schemas"]["CallRingingEvent"] | components["schemas"]["ChangeRecordedEvent"] | components["schemas"]["ChatEventEvent"] | components["schemas"]["ChatTypingEvent"] | components["schemas"]["DrillFinishedEvent"] | components["schemas"]["DrillStartedEvent"] | components["schemas"]["IncidentAcknowledgedEvent"] | components["schemas"]["IncidentCreatedEvent"] | components["schemas"]["IncidentReopenedEvent"] | components["schemas"]["IncidentResolvedEvent"] | components["schemas"]["IncidentSlaBreachedEvent"] | components["schemas"]["IncidentSlaWarningEvent"] | components["schemas"]["IncidentStageChangedEvent"] | components["schemas"]["IncidentUpdatedEvent"] | components["schemas"]["MaintenanceCancelledEvent"] | components["schemas"]["MaintenanceCompletedEvent"] | components["schemas"]["MaintenanceScheduledEvent"] | components["schemas"]["MaintenanceStartedEvent"] | components["schemas"]["MonitorCreatedEvent"] | components["schemas"]["MonitorDeletedEvent"] | components["schemas"]["MonitorFlappingStartedEvent"] | components["schemas"]["MonitorFlappingStoppedEvent"] | components["schemas"]["MonitorShardsAcquiredEvent"] | components["schemas"]["MonitorShardsLostEvent"] | components["schemas"]["MonitorShardsReleasedEvent"] | components["schemas"]["MonitorStateChangedEvent"] | components["schemas"]["MonitorUpdatedEvent"] | components["schemas"]["NotificationCreatedEvent"] | components["schemas"]["NotificationReadEvent"] | components["schemas"]["PageAcknowledgedEvent"] | components["schemas"]["PageEscalatedEvent"] | components["schemas"]["PageResolvedEvent"] | components["schemas"]["PageTriggeredEvent"] | components["schemas"]["PlanUpdatedEvent"] | components["schemas"]["ScheduledCallBookedEvent"] | components["schemas"]["ScheduledCallCancelledEvent"] | components["schemas"]["ScheduledCallOutcomeEvent"] | components["schemas"]["ScheduledCallRescheduledEvent"] | components["schemas"]["ScheduledCallStartedEvent"] | components["schemas"]["SecurityIncidentAcknowledgedEvent"] | components["schemas"]["SecurityIncidentCreatedEvent"] | components["schemas"]["SecurityIncidentReopenedEvent"] | components["schemas"]["SecurityIncidentResolvedEvent"] | components["schemas"]["SecurityIncidentSlaBreachedEvent"] | components["schemas"]["SecurityIncidentSlaWarningEvent"] | components["schemas"]["SecurityIncidentStageChangedEvent"] | components["schemas"]["SecurityIncidentUpdatedEvent"] | components["schemas"]["StatusComponentChangedEvent"] | components["schemas"]["StatusSubscriptionConfirmedEvent"] | components["schemas"]["TicketAttachmentAddedEvent"] | components["schemas"]["TicketCreatedEvent"] | components["schemas"]["TicketCsatRatedEvent"] | components["schemas"]["TicketEscalationEvent"] | components["schemas"]["TicketLinkedEvent"] | components["schemas"]["TicketMergedEvent"] | components["schemas"]["TicketMessageCreatedEvent"] | components["schemas"]["TicketPresenceEvent"] | components["schemas"]["TicketSlaBreachedEvent"] | components["schemas"]["TicketSlaFulfilledEvent"] | components["schemas"]["TicketSlaPausedEvent"] | components["schemas"]["TicketSlaResumedEvent"] | components["schemas"]["TicketSlaStartedEvent"] | components["schemas"]["TicketSlaWarningEvent"] | components["schemas"]["TicketUnlinkedEvent"] | components["schemas"]["TicketUpdatedEvent"] | components["schemas"]["TicketWatcherAddedEvent"] | components["schemas"]["TicketWatcherRemovedEvent"] | components["schemas"]["WebhookTestEvent"];
         /** @description A disaster-recovery drill finished or was aborted. Audience: backups readers, provider tenancy. */
         DrillFinishedEvent: {
             /** Format: date-time */
@@ -19352,6 +40935,298 @@ export interface components {
              * @enum {string}
              */
             type: "drill.started";
+        };
+        /** @description Someone acknowledged an incident. Audience: incidents readers, provider tenancy. */
+        IncidentAcknowledgedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: uuid */
+                incidentId: string;
+                severity: string;
+                stage: string;
+                title: string;
+                userId: string | null;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "incident.acknowledged";
+        };
+        /** @description An incident was opened. Audience: incidents readers, provider tenancy. */
+        IncidentCreatedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: uuid */
+                incidentId: string;
+                severity: string;
+                /** @description manual, ticket or alert */
+                source: string;
+                stage: string;
+                title: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "incident.created";
+        };
+        /** @description A resolved incident went back to an earlier stage. Audience: incidents readers, provider tenancy. */
+        IncidentReopenedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: uuid */
+                incidentId: string;
+                severity: string;
+                stage: string;
+                title: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "incident.reopened";
+        };
+        /** @description An incident was resolved. Audience: incidents readers, provider tenancy. */
+        IncidentResolvedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: uuid */
+                incidentId: string;
+                severity: string;
+                stage: string;
+                title: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "incident.resolved";
+        };
+        /** @description An incident's clock missed its deadline. Audience: incidents readers, provider tenancy. */
+        IncidentSlaBreachedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: date-time */
+                breachAt: string;
+                /** @description response or resolution */
+                clock: string;
+                /** Format: uuid */
+                incidentId: string;
+                severity: string;
+                stage: string;
+                title: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "incident.sla_breached";
+        };
+        /** @description An incident's clock is close to its deadline. Audience: incidents readers, provider tenancy. */
+        IncidentSlaWarningEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: date-time */
+                breachAt: string;
+                /** @description response or resolution */
+                clock: string;
+                /** Format: uuid */
+                incidentId: string;
+                severity: string;
+                stage: string;
+                title: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "incident.sla_warning";
+        };
+        /** @description An incident moved to another stage. Audience: incidents readers, provider tenancy. */
+        IncidentStageChangedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                from: string;
+                /** Format: uuid */
+                incidentId: string;
+                reason: string | null;
+                severity: string;
+                stage: string;
+                title: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "incident.stage_changed";
+        };
+        /** @description A note or public update was added to an incident. Audience: incidents readers, provider tenancy. */
+        IncidentUpdatedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: uuid */
+                incidentId: string;
+                severity: string;
+                stage: string;
+                title: string;
+                /** Format: uuid */
+                updateId: string;
+                /** @description public or internal */
+                visibility: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "incident.updated";
+        };
+        /** @description A maintenance window was cancelled. Audience: monitoring readers, provider tenancy. */
+        MaintenanceCancelledEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                componentIds: string[];
+                /** Format: date-time */
+                endsAt: string;
+                /** @description mute, skip or show */
+                mode: string;
+                /** Format: date-time */
+                startsAt: string;
+                title: string;
+                /** Format: uuid */
+                windowId: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "maintenance.cancelled";
+        };
+        /** @description An occurrence of a maintenance window ended (the window is completed, or scheduled again when it recurs). Audience: monitoring readers, provider tenancy. */
+        MaintenanceCompletedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                componentIds: string[];
+                /** Format: date-time */
+                endsAt: string;
+                /** @description mute, skip or show */
+                mode: string;
+                /** Format: date-time */
+                startsAt: string;
+                /** @description completed, or scheduled for the next occurrence */
+                state: string;
+                title: string;
+                /** Format: uuid */
+                windowId: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "maintenance.completed";
+        };
+        /** @description A maintenance window was scheduled, or moved (startsAt/endsAt: its next occurrence). Audience: monitoring readers, provider tenancy. */
+        MaintenanceScheduledEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                componentIds: string[];
+                /** Format: date-time */
+                endsAt: string;
+                /** @description mute, skip or show */
+                mode: string;
+                /** Format: date-time */
+                startsAt: string;
+                title: string;
+                warnings: string[];
+                /** Format: uuid */
+                windowId: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "maintenance.scheduled";
+        };
+        /** @description An occurrence of a maintenance window started. Audience: monitoring readers, provider tenancy. */
+        MaintenanceStartedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                componentIds: string[];
+                /** Format: date-time */
+                endsAt: string;
+                /** @description mute, skip or show */
+                mode: string;
+                /** Format: date-time */
+                startsAt: string;
+                title: string;
+                /** Format: uuid */
+                windowId: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "maintenance.started";
         };
         /** @description A monitor was created. Audience: monitoring readers, organization tenancy. */
         MonitorCreatedEvent: {
@@ -19582,6 +41457,94 @@ export interface components {
              */
             type: "notification.read";
         };
+        /** @description Someone acknowledged a page: its steps waiting for that stop. Audience: monitoring readers, provider tenancy. */
+        PageAcknowledgedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: uuid */
+                pageId: string;
+                subjectId: string;
+                subjectType: string;
+                /** Format: uuid */
+                userId: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "page.acknowledged";
+        };
+        /** @description A page reached its next step: the wait ran out, a channel failed, or the step had nobody to tell. Audience: monitoring readers, provider tenancy. */
+        PageEscalatedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: uuid */
+                pageId: string;
+                /** @description timeout, channel-failed or nobody */
+                reason: string;
+                round: number;
+                step: number;
+                subjectId: string;
+                subjectType: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "page.escalated";
+        };
+        /** @description The paged subject resolved: the page stopped. Audience: monitoring readers, provider tenancy. */
+        PageResolvedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: uuid */
+                pageId: string;
+                subjectId: string;
+                subjectType: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "page.resolved";
+        };
+        /** @description An escalation policy started paging about a subject (an incident). Audience: monitoring readers, provider tenancy. */
+        PageTriggeredEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: uuid */
+                pageId: string;
+                policyId: string | null;
+                severity: string;
+                subjectId: string;
+                subjectType: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "page.triggered";
+        };
         /** @description A new version of the support plan was saved. Audience: plan readers, provider tenancy. */
         PlanUpdatedEvent: {
             /** Format: date-time */
@@ -19604,7 +41567,67 @@ export interface components {
             detail?: string;
             errors?: {
                 in: string;
+                /** @description The message's key in a client's translations, for messages that have one */
+                key?: string;
                 message: string;
+                /** @description The values the text names, by the names the translations use */
+                params?: {
+                    [key: string]: {
+                        /** @enum {string} */
+                        type: "text";
+                        value: string;
+                    } | {
+                        /** @enum {string} */
+                        type: "number";
+                        value: number;
+                    } | {
+                        /** @enum {string} */
+                        type: "duration";
+                        /** @enum {unknown} */
+                        unit: "minutes" | "hours" | "businessDays" | "days";
+                        value: number;
+                    } | {
+                        /** @enum {string} */
+                        type: "minutes";
+                        value: number;
+                    } | {
+                        items: {
+                            id: string;
+                            /** @description The plan's name of the severity */
+                            name: string;
+                            response?: {
+                                /** @enum {unknown} */
+                                unit: "minutes" | "hours" | "businessDays";
+                                value: number;
+                            };
+                        }[];
+                        /** @enum {string} */
+                        type: "severities";
+                    } | {
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        type: "calendar";
+                    } | {
+                        days: ("monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday")[];
+                        /** @enum {string} */
+                        type: "weekdays";
+                    } | {
+                        /** @enum {string} */
+                        type: "date";
+                        /** Format: date */
+                        value: string;
+                    } | {
+                        /** @enum {string} */
+                        type: "instant";
+                        /** Format: date-time */
+                        value: string;
+                    } | {
+                        /** @enum {string} */
+                        type: "cadence";
+                        value: string;
+                    };
+                };
                 pointer: string;
             }[];
             instance?: string;
@@ -19613,6 +41636,370 @@ export interface components {
             title: string;
             /** @description Stable id of the problem kind, `urn:plantao:problem:<id>` */
             type: string;
+        };
+        /** @description A call with an engineer was booked on a ticket. Audience: tickets readers, organization tenancy. */
+        ScheduledCallBookedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: date-time */
+                endsAt: string;
+                /** Format: uuid */
+                scheduledCallId: string;
+                /** Format: date-time */
+                startsAt: string;
+                /** @description booked, cancelled, held or no_show */
+                status: string;
+                /** Format: uuid */
+                ticketId: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "scheduled_call.booked";
+        };
+        /** @description A scheduled call was cancelled. Audience: tickets readers, organization tenancy. */
+        ScheduledCallCancelledEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: date-time */
+                endsAt: string;
+                /** Format: uuid */
+                scheduledCallId: string;
+                /** Format: date-time */
+                startsAt: string;
+                /** @description booked, cancelled, held or no_show */
+                status: string;
+                /** Format: uuid */
+                ticketId: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "scheduled_call.cancelled";
+        };
+        /** @description The engineer recorded whether the call was held. Audience: tickets readers, organization tenancy. */
+        ScheduledCallOutcomeEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: date-time */
+                endsAt: string;
+                /** @description held or no_show */
+                outcome: string;
+                /** Format: uuid */
+                scheduledCallId: string;
+                /** Format: date-time */
+                startsAt: string;
+                /** @description booked, cancelled, held or no_show */
+                status: string;
+                /** Format: uuid */
+                ticketId: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "scheduled_call.outcome";
+        };
+        /** @description A scheduled call moved to another time or engineer. Audience: tickets readers, organization tenancy. */
+        ScheduledCallRescheduledEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: date-time */
+                endsAt: string;
+                /** Format: date-time */
+                previousStartsAt: string;
+                /** Format: uuid */
+                scheduledCallId: string;
+                /** Format: date-time */
+                startsAt: string;
+                /** @description booked, cancelled, held or no_show */
+                status: string;
+                /** Format: uuid */
+                ticketId: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "scheduled_call.rescheduled";
+        };
+        /** @description A scheduled call's booked time arrived. Audience: tickets readers, organization tenancy. */
+        ScheduledCallStartedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: date-time */
+                endsAt: string;
+                /** Format: uuid */
+                scheduledCallId: string;
+                /** Format: date-time */
+                startsAt: string;
+                /** @description booked, cancelled, held or no_show */
+                status: string;
+                /** Format: uuid */
+                ticketId: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "scheduled_call.started";
+        };
+        /** @description Someone acknowledged a security incident. Audience: security readers, provider tenancy. */
+        SecurityIncidentAcknowledgedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: uuid */
+                incidentId: string;
+                severity: string;
+                stage: string;
+                title: string;
+                userId: string | null;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "security_incident.acknowledged";
+        };
+        /** @description A security incident was opened. Audience: security readers, provider tenancy. */
+        SecurityIncidentCreatedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: uuid */
+                incidentId: string;
+                severity: string;
+                /** @description manual, ticket or alert */
+                source: string;
+                stage: string;
+                title: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "security_incident.created";
+        };
+        /** @description A security incident went back to an earlier stage. Audience: security readers, provider tenancy. */
+        SecurityIncidentReopenedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: uuid */
+                incidentId: string;
+                severity: string;
+                stage: string;
+                title: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "security_incident.reopened";
+        };
+        /** @description A security incident was resolved. Audience: security readers, provider tenancy. */
+        SecurityIncidentResolvedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: uuid */
+                incidentId: string;
+                severity: string;
+                stage: string;
+                title: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "security_incident.resolved";
+        };
+        /** @description A security incident's clock missed its deadline. Audience: security readers, provider tenancy. */
+        SecurityIncidentSlaBreachedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: date-time */
+                breachAt: string;
+                /** @description response or resolution */
+                clock: string;
+                /** Format: uuid */
+                incidentId: string;
+                severity: string;
+                stage: string;
+                title: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "security_incident.sla_breached";
+        };
+        /** @description A security incident's clock is close to its deadline. Audience: security readers, provider tenancy. */
+        SecurityIncidentSlaWarningEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: date-time */
+                breachAt: string;
+                /** @description response or resolution */
+                clock: string;
+                /** Format: uuid */
+                incidentId: string;
+                severity: string;
+                stage: string;
+                title: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "security_incident.sla_warning";
+        };
+        /** @description A security incident moved to another stage. Audience: security readers, provider tenancy. */
+        SecurityIncidentStageChangedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                from: string;
+                /** Format: uuid */
+                incidentId: string;
+                reason: string | null;
+                severity: string;
+                stage: string;
+                title: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "security_incident.stage_changed";
+        };
+        /** @description A note or update was added to a security incident. Audience: security readers, provider tenancy. */
+        SecurityIncidentUpdatedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: uuid */
+                incidentId: string;
+                severity: string;
+                stage: string;
+                title: string;
+                /** Format: uuid */
+                updateId: string;
+                /** @description public or internal */
+                visibility: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "security_incident.updated";
+        };
+        /** @description A status component's derived status changed (monitors, an incident, a window or an override). Audience: monitoring readers, provider tenancy. */
+        StatusComponentChangedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                /** Format: date-time */
+                at: string;
+                /** Format: uuid */
+                componentId: string;
+                from: ("operational" | "degraded" | "partial_outage" | "major_outage" | "maintenance") | null;
+                name: string;
+                /** @description override, incident, maintenance, monitors or none */
+                source: string;
+                /** @enum {unknown} */
+                to: "operational" | "degraded" | "partial_outage" | "major_outage" | "maintenance";
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "status.component_changed";
+        };
+        /** @description An address confirmed its subscription to components (double opt-in). Audience: monitoring readers, provider tenancy. */
+        StatusSubscriptionConfirmedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                componentIds: string[];
+                /** Format: uuid */
+                subscriptionId: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "status_subscription.confirmed";
         };
         /** @description A file was attached. Audience: tickets readers, organization tenancy. */
         TicketAttachmentAddedEvent: {
@@ -19645,6 +42032,7 @@ export interface components {
             id: number;
             organizationId: string | null;
             payload: {
+                actorId?: string | null;
                 number: number;
                 /** Format: uuid */
                 ticketId: string;
@@ -19655,6 +42043,28 @@ export interface components {
              * @enum {string}
              */
             type: "ticket.created";
+        };
+        /** @description The customer rated the support on a resolution (1-5). Audience: tickets readers, organization tenancy. */
+        TicketCsatRatedEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                number: number;
+                rating: number;
+                /** Format: uuid */
+                surveyId: string;
+                /** Format: uuid */
+                ticketId: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ticket.csat.rated";
         };
         /** @description A step of the escalation matrix fired. Audience: tickets readers, organization tenancy. */
         TicketEscalationEvent: {
@@ -19731,7 +42141,11 @@ export interface components {
             id: number;
             organizationId: string | null;
             payload: {
+                /** @description Channel the message arrived through (email), if not the app */
+                channel?: string;
                 kind: string;
+                /** @description Staff users the message @mentions */
+                mentions?: string[];
                 /** Format: uuid */
                 messageId: string;
                 number: number;
@@ -19746,6 +42160,29 @@ export interface components {
              * @enum {string}
              */
             type: "ticket.message.created";
+        };
+        /** @description A staff user opened, started replying to or left a ticket (the collision warning). Audience: tickets readers, provider tenancy. */
+        TicketPresenceEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Increasing id; resume a stream after it with Last-Event-ID */
+            id: number;
+            organizationId: string | null;
+            payload: {
+                activity: "viewing" | "replying" | "left";
+                name: string;
+                number: number;
+                /** Format: uuid */
+                ticketId: string;
+                /** Format: uuid */
+                userId: string;
+            };
+            subjectId: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ticket.presence";
         };
         /** @description An SLA clock missed its deadline. Audience: tickets readers, organization tenancy. */
         TicketSlaBreachedEvent: {
@@ -19918,6 +42355,7 @@ export interface components {
             id: number;
             organizationId: string | null;
             payload: {
+                actorId?: string | null;
                 changes: {
                     after: string | null;
                     before: string | null;

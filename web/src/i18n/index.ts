@@ -1,9 +1,33 @@
 import i18n from "i18next";
 import { initReactI18next } from "react-i18next";
+import alertsEn from "../features/alerts/i18n/en.json";
+import alertsPtBR from "../features/alerts/i18n/pt-BR.json";
 import backupsEn from "../features/backups/i18n/en.json";
 import backupsPtBR from "../features/backups/i18n/pt-BR.json";
+import chatEn from "../features/chat/i18n/en.json";
+import chatPtBR from "../features/chat/i18n/pt-BR.json";
+import incidentsEn from "../features/incidents/i18n/en.json";
+import incidentsPtBR from "../features/incidents/i18n/pt-BR.json";
+import kbEn from "../features/kb/i18n/en.json";
+import kbPtBR from "../features/kb/i18n/pt-BR.json";
+import kbMoreEn from "../features/kb/i18n-more/en.json";
+import kbMorePtBR from "../features/kb/i18n-more/pt-BR.json";
 import monitoringEn from "../features/monitoring/i18n/en.json";
 import monitoringPtBR from "../features/monitoring/i18n/pt-BR.json";
+import notificationPrefsEn from "../features/notifications/i18n/en.json";
+import notificationPrefsPtBR from "../features/notifications/i18n/pt-BR.json";
+import oncallEn from "../features/oncall/i18n/en.json";
+import oncallPtBR from "../features/oncall/i18n/pt-BR.json";
+import portalEn from "../features/portal/i18n/en.json";
+import portalPtBR from "../features/portal/i18n/pt-BR.json";
+import schedulingEn from "../features/scheduling/i18n/en.json";
+import schedulingPtBR from "../features/scheduling/i18n/pt-BR.json";
+import statusEn from "../features/status/i18n/en.json";
+import statusPtBR from "../features/status/i18n/pt-BR.json";
+import telephonyEn from "../features/telephony/i18n/en.json";
+import telephonyPtBR from "../features/telephony/i18n/pt-BR.json";
+import ticketConsoleEn from "../features/tickets/i18n/en.json";
+import ticketConsolePtBR from "../features/tickets/i18n/pt-BR.json";
 import en from "./en.json";
 import ptBR from "./pt-BR.json";
 
@@ -18,8 +42,40 @@ const DEFAULT_LANGUAGE: Language = "pt-BR";
 
 // English must carry every Portuguese key: a missing one is a type error, not a blank label at runtime.
 // Large features keep their strings beside them, under their own top-level key.
-const ptBRAll = { ...ptBR, monitoring: monitoringPtBR, backups: backupsPtBR };
-const enAll = { ...en, monitoring: monitoringEn, backups: backupsEn };
+const ptBRAll = {
+  ...ptBR,
+  monitoring: monitoringPtBR,
+  backups: backupsPtBR,
+  oncall: oncallPtBR,
+  alerts: alertsPtBR,
+  ticketConsole: ticketConsolePtBR,
+  notificationPrefs: notificationPrefsPtBR,
+  incidents: incidentsPtBR,
+  portal: portalPtBR,
+  statusPage: statusPtBR,
+  scheduling: schedulingPtBR,
+  kb: kbPtBR,
+  chat: chatPtBR,
+  kbMore: kbMorePtBR,
+  phone: telephonyPtBR,
+};
+const enAll = {
+  ...en,
+  monitoring: monitoringEn,
+  backups: backupsEn,
+  oncall: oncallEn,
+  alerts: alertsEn,
+  ticketConsole: ticketConsoleEn,
+  notificationPrefs: notificationPrefsEn,
+  incidents: incidentsEn,
+  portal: portalEn,
+  statusPage: statusEn,
+  scheduling: schedulingEn,
+  kb: kbEn,
+  chat: chatEn,
+  kbMore: kbMoreEn,
+  phone: telephonyEn,
+};
 export const resources = {
   "pt-BR": { translation: ptBRAll },
   en: { translation: enAll satisfies typeof ptBRAll },

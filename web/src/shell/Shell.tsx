@@ -6,6 +6,7 @@ import { Outlet, NavLink as RouterNavLink } from "react-router";
 import { useAuth } from "../auth/AuthProvider";
 import { isStaff } from "../auth/access";
 import { areas } from "../features/registry";
+import { CallPopup } from "../features/telephony/CallPopup";
 import { mayOpen } from "./area";
 import { DocsIcon } from "./icons";
 import { LanguageSwitch } from "./LanguageSwitch";
@@ -74,6 +75,7 @@ export function Shell() {
           </AppShell.Section>
         )}
       </AppShell.Navbar>
+      {isStaff(user.role) && <CallPopup />}
       <AppShell.Main>
         <Suspense
           fallback={

@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router";
 import { api, unwrap } from "../api/client";
 import { useAuth, useSession } from "../auth/AuthProvider";
+import { isStaff } from "../auth/access";
 import { LogoutIcon, UserIcon } from "./icons";
 
 function initials(name: string): string {
@@ -42,7 +43,11 @@ export function UserMenu() {
         <Menu.Label>
           {user.name} · {t(`roles.${user.role}`)}
         </Menu.Label>
-        <Menu.Item component={Link} to="/profile" leftSection={<UserIcon size={16} />}>
+        <Menu.Item
+          component={Link}
+          to={isStaff(user.role) ? "/profile" : "/portal/profile"}
+          leftSection={<UserIcon size={16} />}
+        >
           {t("userMenu.profile")}
         </Menu.Item>
         <Menu.Divider />

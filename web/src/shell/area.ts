@@ -17,12 +17,15 @@ export interface Area {
   requires?: GrantArea;
   /** Only the provider's staff use it (customers hold the grant for what the API does on their behalf). */
   staffOnly?: boolean;
+  /** Only these roles use it (the server's System page is the admin's). */
+  roles?: readonly Role[];
   /** Further pages under the area that have no navigation entry of their own (e.g. one ticket). */
   subpages?: { path: string; page: ComponentType }[];
 }
 
 /** Whether a user of `role` may open the area; the menu and the route guard both ask this. */
-export function mayOpen(area: Pick<Area, "requires" | "staffOnly">, role: Role): boolean {
+export function mayOpen(area: Pick<Area, "requires" | "staffOnly" | "roles">, role: Role): boolean {
   if (area.staffOnly && !isStaff(role)) return false;
+  if (area.roles && !area.roles.includes(role)) return false;
   return !area.requires || roleAllows(role, area.requires, "read");
 }

@@ -1,7 +1,7 @@
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { isIP } from "node:net";
-import type { TLSSocket } from "node:tls";
+import { isIP, connect as netConnect, type Socket } from "node:net";
+import { type TLSSocket, connect as tlsConnect } from "node:tls";
 import { type Static, Type } from "typebox";
 import { evaluateJsonPath, jsonValueText, parseJsonPath } from "./json-path.js";
 import {
@@ -35,6 +35,7 @@ export const HttpSettings = Type.Object(
       {
         default: {},
         maxProperties: 50,
+        additionalProperties: false,
         description: "Request headers sent as given (a User-Agent is added when absent)",
       },
     ),
@@ -104,25 +105,124 @@ function validateTarget(target: string): string | null {
 }
 
 interface Hop {
-  response: IncomingMessage;
+  statusCode: number;
+  statusMessage: string;
+  location: string | undefined;
+  /** The response to read a body from; null from the bare-socket path, which is used only when none is read. */
+  response: IncomingMessage | null;
   certificate: { validTo: Date } | null;
 }
 
-/** One request on a fresh connection (agent: false), resolved at the response headers. */
-function send(url: URL, method: string, settings: HttpSettings, ctx: CheckContext): Promise<Hop> {
+type Closable = { destroy(): void };
+
+/** Header values with a line break or NUL would split the request; Node's client refuses them with a clear error. */
+const PLAIN_VALUE = /^[^\r\n\0]*$/;
+
+/**
+ * Plain HTTP whose body nobody reads (no keyword, no JSON path) goes over a bare socket: the request written as
+ * bytes, the status line and headers read back, the connection closed. Node's client costs about twice the CPU
+ * per check (a ClientRequest, a parser, an IncomingMessage, an end-of-stream error per closed connection), which
+ * at thousands of monitors is most of the engine's CPU.
+ */
+function bare(url: URL, settings: HttpSettings): boolean {
+  return (
+    url.protocol === "http:" &&
+    settings.keyword === null &&
+    settings.jsonPath === null &&
+    Object.values(settings.headers).every((v) => PLAIN_VALUE.test(v))
+  );
+}
+
+const HEAD_LIMIT = 64 * 1024;
+const STATUS_LINE = /^HTTP\/1\.[01] ([1-9][0-9]{2})(?: ([^\r\n]*))?$/;
+const parseError = (code: string, message: string) => Object.assign(new Error(message), { code });
+
+function sendBare(url: URL, method: string, settings: HttpSettings, onSocket: (s: Socket) => void): Promise<Hop> {
+  return new Promise((resolve, reject) => {
+    const given = new Set(Object.keys(settings.headers).map((k) => k.toLowerCase()));
+    const body = settings.body !== null && method !== "GET" && method !== "HEAD" ? Buffer.from(settings.body) : null;
+    let head = `${method} ${url.pathname}${url.search} HTTP/1.1\r\n`;
+    if (!given.has("host")) head += `Host: ${url.host}\r\n`;
+    if (!given.has("user-agent")) head += "User-Agent: Plantao-Monitor/1\r\n";
+    if (!given.has("connection")) head += "Connection: close\r\n";
+    for (const [name, value] of Object.entries(settings.headers)) head += `${name}: ${value}\r\n`;
+    if (body && !given.has("content-length")) head += `Content-Length: ${body.length}\r\n`;
+    const request = Buffer.from(`${head}\r\n`, "latin1");
+    const socket = netConnect({ host: url.hostname.replace(/^\[|\]$/g, ""), port: Number(url.port) || 80 });
+    onSocket(socket);
+    let received: Buffer | null = null;
+    let settled = false;
+    const settle = (error: Error | null, hop?: Hop) => {
+      if (settled) return;
+      settled = true;
+      socket.destroy();
+      if (error) reject(error);
+      else resolve(hop as Hop);
+    };
+    socket.write(body ? Buffer.concat([request, body]) : request);
+    socket.on("data", (chunk: Buffer) => {
+      received = received ? Buffer.concat([received, chunk]) : chunk;
+      for (;;) {
+        const end = received.indexOf("\r\n\r\n");
+        if (end < 0) {
+          if (received.length > HEAD_LIMIT) settle(parseError("HPE_HEADER_OVERFLOW", "Header overflow"));
+          return;
+        }
+        const lines = received.toString("latin1", 0, end).split("\r\n");
+        const status = STATUS_LINE.exec(lines[0] ?? "");
+        if (!status) return settle(parseError("HPE_INVALID_CONSTANT", "Expected HTTP/"));
+        const statusCode = Number(status[1]);
+        // Informational answers (100 Continue, 103 Early Hints) come before the real one, as Node's client skips them.
+        if (statusCode < 200 && statusCode !== 101) {
+          received = received.subarray(end + 4);
+          continue;
+        }
+        const location = lines
+          .find((l) => /^location:/i.test(l))
+          ?.slice(9)
+          .trim();
+        return settle(null, {
+          statusCode,
+          statusMessage: status[2] ?? "",
+          location,
+          response: null,
+          certificate: null,
+        });
+      }
+    });
+    socket.once("error", (error) => settle(error));
+    socket.once("close", () => settle(parseError("ECONNRESET", "socket hang up")));
+  });
+}
+
+/**
+ * One request on a fresh connection of its own, resolved at the response headers. The socket comes from
+ * `createConnection` rather than `agent: false`, which builds a whole Agent per request; a fresh connection
+ * each time is the point (reusing one would hide connect failures). `onRequest` hands the request over so an
+ * abort before the response can destroy it.
+ */
+function send(url: URL, method: string, settings: HttpSettings, onRequest: (req: Closable) => void): Promise<Hop> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { "user-agent": "Plantao-Monitor/1", ...settings.headers };
     const body = settings.body !== null && method !== "GET" && method !== "HEAD" ? Buffer.from(settings.body) : null;
     if (body) headers["content-length"] = String(body.length);
-    const options = { method, headers, agent: false as const, signal: ctx.signal };
+    const host = url.hostname.replace(/^\[|\]$/g, "");
+    const port = Number(url.port) || (url.protocol === "https:" ? 443 : 80);
     const req =
       url.protocol === "https:"
         ? httpsRequest(url, {
-            ...options,
-            rejectUnauthorized: !settings.ignoreTls,
-            ...(isIP(url.hostname.replace(/^\[|\]$/g, "")) === 0 ? { servername: url.hostname } : {}),
+            method,
+            headers,
+            createConnection: () =>
+              tlsConnect({
+                host,
+                port,
+                rejectUnauthorized: !settings.ignoreTls,
+                ...(isIP(host) === 0 ? { servername: host } : {}),
+              }),
           })
-        : httpRequest(url, options);
+        : httpRequest(url, { method, headers, createConnection: () => netConnect({ host, port }) });
+    onRequest(req);
     req.once("error", reject);
     req.once("response", (response) => {
       let certificate: Hop["certificate"] = null;
@@ -131,7 +231,13 @@ function send(url: URL, method: string, settings: HttpSettings, ctx: CheckContex
         const cert = socket.getPeerCertificate();
         if (cert?.valid_to) certificate = { validTo: new Date(cert.valid_to) };
       }
-      resolve({ response, certificate });
+      resolve({
+        statusCode: response.statusCode ?? 0,
+        statusMessage: response.statusMessage ?? "",
+        location: response.headers.location,
+        response,
+        certificate,
+      });
     });
     req.end(body ?? undefined);
   });
@@ -169,11 +275,17 @@ function readBody(response: IncomingMessage, limit: number): Promise<{ text: str
   });
 }
 
-const statusLine = (r: IncomingMessage) => `HTTP ${r.statusCode} ${r.statusMessage ?? ""}`.trim();
+const statusLine = (hop: Hop) => `HTTP ${hop.statusCode} ${hop.statusMessage}`.trim();
 
 async function run(target: string, settings: HttpSettings, ctx: CheckContext): Promise<CheckResult> {
   const start = performance.now();
-  let current: IncomingMessage | null = null;
+  let current: Closable | null = null;
+  const track = (c: Closable) => {
+    current = c;
+    if (ctx.signal.aborted) c.destroy();
+  };
+  const hopTo = (url: URL, method: string) =>
+    bare(url, settings) ? sendBare(url, method, settings, track) : send(url, method, settings, track);
   return withAbort(
     ctx,
     () => current?.destroy(),
@@ -182,14 +294,10 @@ async function run(target: string, settings: HttpSettings, ctx: CheckContext): P
         let url = new URL(target);
         let method: string = settings.method;
         let redirects = 0;
-        let hop = await send(url, method, settings, ctx);
+        let hop = await hopTo(url, method);
         current = hop.response;
-        while (
-          settings.maxRedirects > 0 &&
-          [301, 302, 303, 307, 308].includes(hop.response.statusCode ?? 0) &&
-          hop.response.headers.location
-        ) {
-          hop.response.destroy();
+        while (settings.maxRedirects > 0 && [301, 302, 303, 307, 308].includes(hop.statusCode) && hop.location) {
+          hop.response?.destroy();
           if (redirects === settings.maxRedirects)
             return down(
               since(start),
@@ -197,28 +305,28 @@ async function run(target: string, settings: HttpSettings, ctx: CheckContext): P
               `more than ${settings.maxRedirects} redirects (last to ${url.href})`,
             );
           redirects++;
-          url = new URL(hop.response.headers.location, url);
-          if (hop.response.statusCode === 303) method = "GET";
-          hop = await send(url, method, settings, ctx);
+          url = new URL(hop.location, url);
+          if (hop.statusCode === 303) method = "GET";
+          hop = await hopTo(url, method);
           current = hop.response;
         }
         const latencyMs = since(start);
         const { response, certificate } = hop;
-        const code = response.statusCode ?? 0;
+        const code = hop.statusCode;
         const details: Record<string, unknown> = { statusCode: code };
         if (redirects > 0) details.finalUrl = url.href;
         if (certificate) details.tlsCertificateExpiresAt = certificate.validTo.toISOString();
 
         if (!inRanges(code, settings.acceptedStatus)) {
-          response.destroy();
+          response?.destroy();
           return down(
             latencyMs,
             "status_not_accepted",
-            `${statusLine(response)} (accepted: ${settings.acceptedStatus.join(", ")})`,
+            `${statusLine(hop)} (accepted: ${settings.acceptedStatus.join(", ")})`,
             details,
           );
         }
-        const failure = await assertBody(response, settings);
+        const failure = response ? await assertBody(response, settings) : null;
         if (failure) return down(latencyMs, failure.reason, failure.message, details);
 
         if (certificate && settings.tlsExpiryWarningDays > 0) {
@@ -231,12 +339,12 @@ async function run(target: string, settings: HttpSettings, ctx: CheckContext): P
               details,
             );
         }
-        return slowOrUp(latencyMs, settings.degradedAboveMs, statusLine(response), details);
+        return slowOrUp(latencyMs, settings.degradedAboveMs, statusLine(hop), details);
       } catch (error) {
         if (aborted()) return timedOut(ctx, "no complete HTTP response");
         return networkFailure(error);
       } finally {
-        (current as IncomingMessage | null)?.destroy();
+        (current as Closable | null)?.destroy();
       }
     },
   );

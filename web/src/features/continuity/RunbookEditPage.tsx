@@ -18,6 +18,7 @@ import { useNavigate, useParams } from "react-router";
 import { isStaff, roles } from "../../auth/access";
 import { compactDuration } from "../../shell/format";
 import { PageHeader } from "../../shell/PageHeader";
+import { MonitorPicker } from "../../shell/pickers";
 import { ApiProblemFields, fieldErrors, ProblemAlert } from "../../shell/problem";
 import {
   continuity,
@@ -151,12 +152,12 @@ function RunbookForm({ existing }: { existing?: Runbook }) {
             onChange={(v) => v && setKind(v as RunbookKind)}
           />
           {kind === "contingency-activation" && (
-            <TextInput
+            <MonitorPicker
               label={t("backups.continuity.fields.monitorId")}
               description={t("backups.continuity.fields.monitorHint")}
               value={monitorId}
               error={errors["/monitorId"]}
-              onChange={(e) => setMonitorId(e.currentTarget.value)}
+              onChange={(v) => setMonitorId(v ?? "")}
             />
           )}
         </Group>

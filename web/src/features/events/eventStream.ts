@@ -85,6 +85,44 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  * Returns a function that closes the stream.
  */
 export function followEvents(url: string, handlers: StreamHandlers): () => void {
+  // One connection per URL for the whole tab: a browser opens at most six to a host over HTTP/1.1, and every
+  // component that listens (the bell, the call pop-up, a live page) holding its own would starve two tabs.
+  let shared = streams.get(url);
+  if (!shared) {
+    const listeners = new Set<StreamHandlers>();
+    const entry: SharedStream = { listeners, state: "connecting", close: () => {} };
+    entry.close = openStream(url, {
+      onEvent: (event) => {
+        for (const l of [...listeners]) l.onEvent(event);
+      },
+      onState: (state) => {
+        entry.state = state;
+        for (const l of [...listeners]) l.onState(state);
+      },
+    });
+    shared = entry;
+    streams.set(url, shared);
+  }
+  const entry = shared;
+  entry.listeners.add(handlers);
+  handlers.onState(entry.state);
+  return () => {
+    entry.listeners.delete(handlers);
+    if (entry.listeners.size === 0 && streams.get(url) === entry) {
+      streams.delete(url);
+      entry.close();
+    }
+  };
+}
+
+interface SharedStream {
+  listeners: Set<StreamHandlers>;
+  state: Parameters<StreamHandlers["onState"]>[0];
+  close: () => void;
+}
+const streams = new Map<string, SharedStream>();
+
+function openStream(url: string, handlers: StreamHandlers): () => void {
   const controller = new AbortController();
   const { signal } = controller;
   let lastId: string | undefined;

@@ -51,6 +51,8 @@ const defaults: Record<NumberField, number> = {
 /** Monospace for what is typed (URLs, codes, headers), not for the label above it. */
 const mono = { input: { fontFamily: "var(--mantine-font-family-monospace)" } };
 const isType = (value: string): value is MonitorType => monitorTypes.some((t) => t === value);
+const severities = ["critical", "high", "medium", "low"] as const;
+type Severity = (typeof severities)[number];
 
 /**
  * Creates a monitor, or edits one (`monitor` given): the common fields, then the settings of the chosen type.
@@ -88,6 +90,7 @@ export function MonitorForm({
   const [parentId, setParentId] = useState<string | null>(monitor?.parentId ?? null);
   const [groupId, setGroupId] = useState<string | null>(monitor?.groupId ?? null);
   const [organizationId, setOrganizationId] = useState<string | null>(monitor?.organizationId ?? null);
+  const [severity, setSeverity] = useState<Severity>(monitor?.severity ?? "critical");
   const [settings, setSettings] = useState<SettingValues>(() => settingValues(type, monitor?.settings));
   const organizations = useQuery({
     queryKey: ["organizations", "options"],
@@ -112,6 +115,7 @@ export function MonitorForm({
         parentId,
         groupId,
         organizationId,
+        severity,
       };
       return monitor ? monitoring.update(monitor.id, body) : monitoring.create(body);
     },
@@ -129,6 +133,7 @@ export function MonitorForm({
     "/parentId",
     "/groupId",
     "/organizationId",
+    "/severity",
     ...(settingFields[type] ?? []).map((f) => `/settings/${f.name}`),
   ];
   const errorAt = (pointer: string) =>
@@ -190,7 +195,7 @@ export function MonitorForm({
             />
           ))}
         </SimpleGrid>
-        <SimpleGrid cols={{ base: 1, sm: 3 }}>
+        <SimpleGrid cols={{ base: 1, sm: 4 }}>
           <Select
             label={t("monitoring.fields.parent")}
             description={t("monitoring.fieldHints.parent")}
@@ -223,6 +228,15 @@ export function MonitorForm({
             value={organizationId}
             error={errorAt("/organizationId")}
             onChange={setOrganizationId}
+          />
+          <Select
+            label={t("monitoring.fields.severity")}
+            description={t("monitoring.fieldHints.severity")}
+            allowDeselect={false}
+            data={severities.map((s) => ({ value: s, label: t(`tickets.severities.${s}`) }))}
+            value={severity}
+            error={errorAt("/severity")}
+            onChange={(v) => v && setSeverity(v as Severity)}
           />
         </SimpleGrid>
         {(settingFields[type] ?? []).length > 0 && (

@@ -29,6 +29,7 @@ const monitor = (over: Partial<Monitor>): Monitor => ({
   retries: 0,
   failureThreshold: 1,
   successThreshold: 1,
+  severity: "critical",
   settings: {},
   parentId: null,
   groupId: null,

@@ -2,11 +2,14 @@ import {
   Alert,
   Button,
   Card,
+  Checkbox,
   Group,
+  MultiSelect,
   NumberInput,
   Select,
   SimpleGrid,
   Stack,
+  Switch,
   Text,
   TextInput,
   Title,
@@ -15,13 +18,16 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, type ReactNode, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, unwrap } from "../../api/client";
-import { fieldErrors, ProblemAlert } from "../../shell/problem";
+import { ProblemAlert } from "../../shell/problem";
 import { Schedule } from "../../shell/Schedule";
+import { useFindingText, usePlanFieldErrors } from "./findingText";
 import { usePlanLabels } from "./labels";
 import { findingsQuery, type PlanDocument, type PlanVersion } from "./queries";
 
 type Severities = PlanDocument["severities"];
 type SeverityId = keyof Severities;
+type TierId = keyof PlanDocument["tiers"];
+const weekdays = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] as const;
 type Span = { value: number; unit: string };
 
 /** A copy of `doc` with the value at a JSON Pointer replaced (the pointer must exist). */
@@ -35,9 +41,10 @@ function setAt<T>(doc: T, pointer: string, value: unknown): T {
 }
 
 /**
- * The plan as a form, one card per section, for the values people change most (deadlines, calendars, backup
- * schedules, RPO and RTO). The server validates on save; its field errors and the current plan's findings show
- * under the section they concern. The JSON view stays for everything else.
+ * The plan as a form, one card per section, for the values people change most (deadlines, tiers, backup
+ * schedules and restore tests, the maintenance window, availability targets, RPO and RTO, the review). The
+ * server validates on save; its field errors and the current plan's findings show under the section they
+ * concern. The JSON view stays for everything else.
  */
 export function PlanForm({ current, onSaved }: { current: PlanVersion; onSaved: () => void }) {
   const { t, i18n } = useTranslation();
@@ -54,21 +61,27 @@ export function PlanForm({ current, onSaved }: { current: PlanVersion; onSaved: 
       onSaved();
     },
   });
-  const errors = fieldErrors(save.error);
+  const errors = usePlanFieldErrors(save.error);
   const error = (pointer: string) => errors[`/document${pointer}`];
   const set = (pointer: string, value: unknown) => setDoc((d) => setAt(d, pointer, value));
   const calendars = Object.entries(doc.calendars).map(([id, c]) => ({ value: id, label: labels.calendar(id, c.name) }));
   const unitChoices = (units: string[]) => units.map((u) => ({ value: u, label: t(`plan.unitNames.${u as "hours"}`) }));
+  const cadenceChoices = (cadences: string[]) =>
+    cadences.map((c) => ({ value: c, label: t(`plan.cadences.${c as "monthly"}`) }));
 
-  /** The findings that name a field under `prefix`, as the server words them. */
+  const say = useFindingText();
+  /** The findings that name a field under `prefix`, in the reader's language. */
   const notes = (prefix: string) =>
     (findings.data ?? [])
       .filter((f) => f.fields.some((p) => p.startsWith(prefix)))
-      .map((f) => (
-        <Alert key={f.id} color={f.severity === "critical" ? "red" : "orange"} p="xs" title={f.title}>
-          <Text size="xs">{f.detail}</Text>
-        </Alert>
-      ));
+      .map((f) => {
+        const text = say(f);
+        return (
+          <Alert key={f.id} color={f.severity === "critical" ? "red" : "orange"} p="xs" title={text.title}>
+            <Text size="xs">{text.detail}</Text>
+          </Alert>
+        );
+      });
 
   const span = (pointer: string, value: Span, units: string[], label: string) => (
     <Group gap={4} align="flex-start" wrap="nowrap">
@@ -135,6 +148,54 @@ export function PlanForm({ current, onSaved }: { current: PlanVersion; onSaved: 
             );
           })}
         </Section>
+        <Section title={t("plan.tiers")} notes={notes("/tiers")}>
+          {(Object.keys(doc.tiers) as TierId[]).map((id) => {
+            const tier = doc.tiers[id];
+            const at = `/tiers/${id}`;
+            return (
+              <Card key={id} withBorder padding="sm" radius="sm">
+                <Text fw={600} size="sm" mb={4}>
+                  {labels.tier(id, tier.name)}
+                </Text>
+                <Group gap="md" align="flex-start">
+                  {span(
+                    `${at}/responseTime/target`,
+                    tier.responseTime.target,
+                    ["minutes", "hours", "businessDays"],
+                    t("plan.responseTarget"),
+                  )}
+                  {span(
+                    `${at}/responseTime/maximum`,
+                    tier.responseTime.maximum,
+                    ["minutes", "hours", "businessDays"],
+                    t("plan.responseMaximum"),
+                  )}
+                  <Select
+                    label={t("plan.calendar")}
+                    allowDeselect={false}
+                    data={calendars}
+                    value={tier.responseTime.calendar}
+                    error={error(`${at}/responseTime/calendar`)}
+                    onChange={(v) => v && set(`${at}/responseTime/calendar`, v)}
+                    w={200}
+                  />
+                  <MultiSelect
+                    label={t("plan.form.handles")}
+                    data={(Object.keys(doc.severities) as SeverityId[]).map((s) => ({
+                      value: s,
+                      label: labels.severity(s, doc.severities[s].name),
+                    }))}
+                    value={tier.severities}
+                    error={error(`${at}/severities`)}
+                    onChange={(v) => set(`${at}/severities`, v)}
+                    miw={200}
+                    style={{ flex: "1 1 200px" }}
+                  />
+                </Group>
+              </Card>
+            );
+          })}
+        </Section>
         <Section title={t("plan.backups")} notes={notes("/backups")}>
           <SimpleGrid cols={{ base: 1, md: 2 }}>
             {(["full", "incremental"] as const).map((kind) => (
@@ -151,11 +212,152 @@ export function PlanForm({ current, onSaved }: { current: PlanVersion; onSaved: 
               </Stack>
             ))}
           </SimpleGrid>
+          <Text fw={600} size="sm" mt="xs">
+            {t("plan.restoreTest")}
+          </Text>
+          <Group gap="xl" align="flex-end">
+            <Select
+              label={t("plan.reviewCadence")}
+              allowDeselect={false}
+              data={cadenceChoices(["weekly", "biweekly", "monthly", "quarterly", "semiannual", "yearly"])}
+              value={doc.backups.restoreTest.cadence}
+              error={error("/backups/restoreTest/cadence")}
+              onChange={(v) => v && set("/backups/restoreTest/cadence", v)}
+              w={180}
+            />
+            {span(
+              "/backups/restoreTest/timeLimit",
+              doc.backups.restoreTest.timeLimit,
+              ["minutes", "hours"],
+              t("plan.form.timeLimit"),
+            )}
+            <Switch
+              label={t("plan.form.validateIntegrity")}
+              checked={doc.backups.restoreTest.validateIntegrity}
+              onChange={(e) => set("/backups/restoreTest/validateIntegrity", e.currentTarget.checked)}
+              mb={8}
+            />
+          </Group>
+        </Section>
+        <Section title={t("plan.maintenanceWindow")} notes={notes("/maintenanceWindow")}>
+          <Checkbox.Group
+            label={t("plan.days.label")}
+            value={doc.maintenanceWindow.days}
+            error={error("/maintenanceWindow/days")}
+            onChange={(v) =>
+              set(
+                "/maintenanceWindow/days",
+                weekdays.filter((d) => v.includes(d)),
+              )
+            }
+          >
+            <Group gap="sm" mt={4}>
+              {weekdays.map((d) => (
+                <Checkbox key={d} value={d} label={t(`plan.days.${d}`)} />
+              ))}
+            </Group>
+          </Checkbox.Group>
+          <Group gap="md" align="flex-start">
+            <TextInput
+              type="time"
+              label={t("plan.form.start")}
+              value={doc.maintenanceWindow.start}
+              error={error("/maintenanceWindow/start")}
+              onChange={(e) => set("/maintenanceWindow/start", e.currentTarget.value)}
+              w={130}
+            />
+            <TextInput
+              type="time"
+              label={t("plan.form.end")}
+              value={doc.maintenanceWindow.end}
+              error={error("/maintenanceWindow/end")}
+              onChange={(e) => set("/maintenanceWindow/end", e.currentTarget.value)}
+              w={130}
+            />
+            <TextInput
+              label={t("plan.form.timeZone")}
+              value={doc.maintenanceWindow.timezone}
+              error={error("/maintenanceWindow/timezone")}
+              onChange={(e) => set("/maintenanceWindow/timezone", e.currentTarget.value)}
+              w={220}
+            />
+            <NumberInput
+              label={t("plan.form.noticeHours")}
+              min={0}
+              max={720}
+              value={doc.maintenanceWindow.noticeHours}
+              error={error("/maintenanceWindow/noticeHours")}
+              onChange={(v) => set("/maintenanceWindow/noticeHours", Number(v))}
+              w={150}
+            />
+          </Group>
+        </Section>
+        <Section title={t("plan.kpis")} notes={notes("/kpis")}>
+          <Group gap="md" align="flex-end">
+            <NumberInput
+              label={t("plan.systemUptime")}
+              suffix="%"
+              decimalScale={3}
+              min={0}
+              max={100}
+              value={doc.kpis.availability.systemUptimePercent}
+              error={error("/kpis/availability/systemUptimePercent")}
+              onChange={(v) => set("/kpis/availability/systemUptimePercent", Number(v))}
+              w={170}
+            />
+            <NumberInput
+              label={t("plan.serviceAvailability")}
+              suffix="%"
+              decimalScale={3}
+              min={0}
+              max={100}
+              value={doc.kpis.availability.serviceAvailabilityPercent}
+              error={error("/kpis/availability/serviceAvailabilityPercent")}
+              onChange={(v) => set("/kpis/availability/serviceAvailabilityPercent", Number(v))}
+              w={170}
+            />
+            <Switch
+              label={t("plan.form.maintenanceCounts")}
+              checked={doc.kpis.availability.maintenanceCountsAsDowntime}
+              onChange={(e) => set("/kpis/availability/maintenanceCountsAsDowntime", e.currentTarget.checked)}
+              mb={8}
+            />
+          </Group>
         </Section>
         <Section title={t("plan.disasterRecovery")} notes={notes("/disasterRecovery")}>
           <Group gap="xl" align="flex-start">
             {span("/disasterRecovery/rpo", doc.disasterRecovery.rpo, ["minutes", "hours"], "RPO")}
             {span("/disasterRecovery/rto", doc.disasterRecovery.rto, ["minutes", "hours"], "RTO")}
+          </Group>
+        </Section>
+        <Section title={t("plan.review")} notes={notes("/review")}>
+          <Group gap="md" align="flex-start">
+            <Select
+              label={t("plan.reviewCadence")}
+              allowDeselect={false}
+              data={cadenceChoices(["monthly", "quarterly", "semiannual", "yearly"])}
+              value={doc.review.cadence}
+              error={error("/review/cadence")}
+              onChange={(v) => v && set("/review/cadence", v)}
+              w={180}
+            />
+            <TextInput
+              type="date"
+              label={t("plan.lastReviewed")}
+              value={doc.review.lastReviewedAt}
+              error={error("/review/lastReviewedAt")}
+              onChange={(e) => set("/review/lastReviewedAt", e.currentTarget.value)}
+              w={170}
+            />
+            <NumberInput
+              label={t("plan.graceDays")}
+              min={0}
+              max={90}
+              value={doc.review.graceDays}
+              error={error("/review/graceDays")}
+              onChange={(v) => set("/review/graceDays", Number(v))}
+              w={130}
+            />
           </Group>
         </Section>
         <TextInput

@@ -18,6 +18,7 @@ import {
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { useSearchParams } from "react-router";
 import { api, unwrap } from "../../api/client";
 import { useAuth } from "../../auth/AuthProvider";
 import { isStaff } from "../../auth/access";
@@ -25,6 +26,7 @@ import { useFormat } from "../../shell/format";
 import { PageHeader } from "../../shell/PageHeader";
 import { LoadMore, usePagedList } from "../../shell/paging";
 import { ApiProblemFields, ProblemAlert } from "../../shell/problem";
+import { useFindingText } from "./findingText";
 import { PlanForm } from "./PlanForm";
 import { PlanViewer, SeverityBadge } from "./PlanViewer";
 import { findingsQuery, type PlanDocument, type PlanVersion, planQuery } from "./queries";
@@ -33,33 +35,37 @@ import { SlaSimulator } from "./SlaSimulator";
 function Findings() {
   const { t, i18n } = useTranslation();
   const findings = useQuery(findingsQuery(i18n.language));
+  const say = useFindingText();
   if (findings.isPending) return <Loader aria-label={t("common.loading")} />;
   if (findings.isError) return <ProblemAlert error={findings.error} />;
   if (findings.data.length === 0) return <Alert color="green">{t("plan.noFindings")}</Alert>;
   return (
     <Stack gap="sm">
-      {findings.data.map((f) => (
-        <Card key={f.id} withBorder padding="md" radius="md" data-testid="finding" data-finding={f.id}>
-          <Group gap="xs" mb={4}>
-            <SeverityBadge severity={f.severity} label={t(`plan.findingSeverity.${f.severity}`)} />
-            <Title order={3} size="h5">
-              {f.title}
-            </Title>
-          </Group>
-          <Text size="sm">{f.detail}</Text>
-          <Text size="sm" mt="xs">
-            <Text span fw={600}>
-              {t("plan.suggestion")}:
-            </Text>{" "}
-            {f.suggestion}
-          </Text>
-          <Group gap={4} mt="xs">
-            {f.fields.map((field) => (
-              <Code key={field}>{field}</Code>
-            ))}
-          </Group>
-        </Card>
-      ))}
+      {findings.data.map((f) => {
+        const text = say(f);
+        return (
+          <Card key={f.id} withBorder padding="md" radius="md" data-testid="finding" data-finding={f.id}>
+            <Group gap="xs" mb={4}>
+              <SeverityBadge severity={f.severity} label={t(`plan.findingSeverity.${f.severity}`)} />
+              <Title order={3} size="h5">
+                {text.title}
+              </Title>
+            </Group>
+            <Text size="sm">{text.detail}</Text>
+            <Text size="sm" mt="xs">
+              <Text span fw={600}>
+                {t("plan.suggestion")}:
+              </Text>{" "}
+              {text.suggestion}
+            </Text>
+            <Group gap={4} mt="xs">
+              {f.fields.map((field) => (
+                <Code key={field}>{field}</Code>
+              ))}
+            </Group>
+          </Card>
+        );
+      })}
     </Stack>
   );
 }
@@ -215,7 +221,11 @@ export function PlanPage() {
   const format = useFormat();
   const plan = useQuery(planQuery);
   const findings = useQuery(findingsQuery(i18n.language));
-  const [tab, setTab] = useState<string | null>("current");
+  // The tab is in the address (?tab=findings), so a finding or the form can be linked to and reloaded.
+  const [params, setParams] = useSearchParams();
+  const tab = params.get("tab") ?? "current";
+  const setTab = (value: string | null) =>
+    setParams(value && value !== "current" ? { tab: value } : {}, { replace: true });
   const critical = findings.data?.filter((f) => f.severity === "critical").length ?? 0;
 
   return (

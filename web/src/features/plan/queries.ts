@@ -10,9 +10,15 @@ export const planQuery = queryOptions({
   queryFn: async ({ signal }) => unwrap(await api.GET("/api/v1/plan", { signal })),
 });
 
+export type Finding =
+  paths["/api/v1/plan/findings"]["get"]["responses"][200]["content"]["application/json"]["items"][number];
+
 type FindingsLocale = NonNullable<NonNullable<paths["/api/v1/plan/findings"]["get"]["parameters"]["query"]>["locale"]>;
 
-/** The findings written in the UI's language (the server words them; anything but Portuguese reads English). */
+/**
+ * The current plan's findings. The UI words them from their key and params (useFindingText); the server's own
+ * texts, asked in the UI's language, stand in for a key this build does not know.
+ */
 export const findingsQuery = (language: string) => {
   const locale: FindingsLocale = language === "pt-BR" ? "pt-BR" : "en";
   return queryOptions({

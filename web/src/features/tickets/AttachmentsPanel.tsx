@@ -7,14 +7,16 @@ import { useAuth } from "../../auth/AuthProvider";
 import { useFormat } from "../../shell/format";
 import { fieldErrors, ProblemAlert } from "../../shell/problem";
 import { ActionAlert } from "./ActionAlert";
-import { type Attachment, attachmentUrl, fileSize, type Ticket, uploadAttachment } from "./model";
+import { type Attachment, attachmentUrl, fileSize, staffView, type Ticket, uploadAttachment } from "./model";
 
 /** The ticket's attachments, shared by the panel and the messages they were sent with. */
 export function useAttachments(ticketId: string) {
   return useQuery({
     queryKey: ["tickets", ticketId, "attachments"],
     queryFn: async ({ signal }) =>
-      unwrap(await api.GET("/api/v1/tickets/{id}/attachments", { params: { path: { id: ticketId } }, signal })).items,
+      staffView(
+        unwrap(await api.GET("/api/v1/tickets/{id}/attachments", { params: { path: { id: ticketId } }, signal })),
+      ).items,
   });
 }
 

@@ -6,7 +6,7 @@ import { Link } from "react-router";
 import { api, unwrap } from "../../api/client";
 import { fieldErrors } from "../../shell/problem";
 import { ActionAlert } from "./ActionAlert";
-import { type Status, type Ticket, ticketByNumber, UnknownTicketNumber } from "./model";
+import { type Status, staffView, type Ticket, ticketByNumber, UnknownTicketNumber } from "./model";
 
 type Target = Awaited<ReturnType<typeof ticketByNumber>> & {};
 
@@ -117,7 +117,7 @@ export function MergedBanner({ ticket }: { ticket: Ticket }) {
   const target = useQuery({
     queryKey: ["tickets", intoId],
     queryFn: async ({ signal }) =>
-      unwrap(await api.GET("/api/v1/tickets/{id}", { params: { path: { id: intoId } }, signal })),
+      staffView(unwrap(await api.GET("/api/v1/tickets/{id}", { params: { path: { id: intoId } }, signal }))),
     enabled: Boolean(ticket.mergedIntoId),
   });
   if (!ticket.mergedIntoId) return null;

@@ -1,38 +1,20 @@
-import {
-  Alert,
-  Anchor,
-  Badge,
-  Button,
-  Card,
-  Checkbox,
-  FileInput,
-  Grid,
-  Group,
-  Loader,
-  Paper,
-  SegmentedControl,
-  Select,
-  Stack,
-  Text,
-  Textarea,
-  TextInput,
-  Timeline,
-  Title,
-} from "@mantine/core";
+import { Alert, Badge, Button, Card, Grid, Group, Loader, Select, Stack, TextInput, Title } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useEffect, useState } from "react";
+import { type FormEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link, useParams } from "react-router";
+import { useNavigate, useParams } from "react-router";
 import { api, unwrap } from "../../api/client";
 import { useAuth } from "../../auth/AuthProvider";
 import { isStaff, tiers } from "../../auth/access";
-import type pt from "../../i18n/pt-BR.json";
-import { useFormat } from "../../shell/format";
 import { PageHeader } from "../../shell/PageHeader";
-import { fieldErrors, ProblemAlert } from "../../shell/problem";
+import { ProblemAlert } from "../../shell/problem";
 import { followEvents } from "../events/eventStream";
+import { AgentSuggestions } from "../kb/suggestions";
+import { TicketCallsPanel } from "../scheduling/TicketCallsPanel";
+import { CallsPanel } from "../telephony/CallsPanel";
 import { ActionAlert } from "./ActionAlert";
-import { AttachmentLine, AttachmentsPanel, takesAttachments, UploadProblem, useAttachments } from "./AttachmentsPanel";
+import { AttachmentsPanel } from "./AttachmentsPanel";
+import { Composer, type ComposerHandle } from "./Composer";
 import { LinksPanel } from "./LinksPanel";
 import { MergeDialog, MergedBanner } from "./MergeDialog";
 import {
@@ -41,112 +23,19 @@ import {
   severities,
   severityColor,
   staffUsers,
+  staffView,
   statusColor,
   statuses,
   type Ticket,
   type Tier,
-  uploadAttachment,
 } from "./model";
+import { PresenceBanner, usePresence } from "./Presence";
+import { ShortcutsHelp, useShortcuts } from "./Shortcuts";
 import { SlaPanel } from "./SlaPanel";
+import { TicketTimeline } from "./Timeline";
 import { WatchersPanel } from "./WatchersPanel";
 
-type Patch = { status?: Status; severity?: Severity; assigneeId?: string | null };
-
-function ReplyBox({ ticket }: { ticket: Ticket }) {
-  const { t } = useTranslation();
-  const { user, can } = useAuth();
-  const staff = isStaff(user.role);
-  const client = useQueryClient();
-  const [body, setBody] = useState("");
-  const [visibility, setVisibility] = useState<"public" | "internal">("public");
-  const [phoneCall, setPhoneCall] = useState(false);
-  const [files, setFiles] = useState<File[]>([]);
-  const merged = Boolean(ticket.mergedIntoId);
-  const send = useMutation({
-    mutationFn: async () =>
-      unwrap(
-        await api.POST("/api/v1/tickets/{id}/messages", {
-          params: { path: { id: ticket.id } },
-          body: {
-            body,
-            visibility: staff ? visibility : "public",
-            ...(staff && phoneCall ? { kind: "phone_call" as const } : {}),
-          },
-        }),
-      ),
-    onSuccess: (message) => {
-      setBody("");
-      setPhoneCall(false);
-      void client.invalidateQueries({ queryKey: ["tickets", ticket.id] });
-      if (files.length > 0) attach.mutate(message.id);
-    },
-  });
-  // The files go up once the message exists, each on it; the message stays sent if one is refused.
-  const attach = useMutation({
-    mutationFn: async (messageId: string) => {
-      for (const file of files) await uploadAttachment(ticket.id, file, messageId);
-    },
-    onSettled: () => void client.invalidateQueries({ queryKey: ["tickets", ticket.id] }),
-    onSuccess: () => setFiles([]),
-  });
-  if (!can("tickets", "write")) return null;
-  const errors = fieldErrors(send.error);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    send.mutate();
-  };
-  return (
-    <Card withBorder padding="md" radius="md" component="form" onSubmit={submit} noValidate>
-      <Stack gap="sm">
-        {merged && (
-          <Alert color="gray" data-testid="reply-closed">
-            {t("tickets.merge.noReplies")}
-          </Alert>
-        )}
-        <ActionAlert error={send.error} shown={["/body"]} conflict={t("tickets.replyRefused")} />
-        <UploadProblem error={attach.error} />
-        <Textarea
-          label={t("tickets.reply")}
-          autosize
-          minRows={3}
-          disabled={merged}
-          value={body}
-          error={errors["/body"]}
-          onChange={(e) => setBody(e.currentTarget.value)}
-        />
-        {takesAttachments(ticket) && (
-          <FileInput label={t("tickets.attachments.withReply")} multiple clearable value={files} onChange={setFiles} />
-        )}
-        <Group justify="space-between">
-          {staff ? (
-            <Group>
-              <SegmentedControl
-                size="xs"
-                aria-label={t("tickets.visibility")}
-                value={visibility}
-                onChange={(v) => setVisibility(v as "public" | "internal")}
-                data={[
-                  { value: "public", label: t("tickets.visibilities.public") },
-                  { value: "internal", label: t("tickets.visibilities.internal") },
-                ]}
-              />
-              <Checkbox
-                label={t("tickets.phoneCall")}
-                checked={phoneCall}
-                onChange={(e) => setPhoneCall(e.currentTarget.checked)}
-              />
-            </Group>
-          ) : (
-            <span />
-          )}
-          <Button type="submit" loading={send.isPending || attach.isPending} disabled={merged || !body.trim()}>
-            {visibility === "internal" && staff ? t("tickets.addNote") : t("tickets.send")}
-          </Button>
-        </Group>
-      </Stack>
-    </Card>
-  );
-}
+type Patch = { status?: Status; severity?: Severity; assigneeId?: string | null; team?: string | null };
 
 function Sidebar({ ticket }: { ticket: Ticket }) {
   const { t } = useTranslation();
@@ -190,6 +79,7 @@ function Sidebar({ ticket }: { ticket: Ticket }) {
         <Stack gap="sm">
           <ActionAlert error={update.error} />
           <Select
+            id="ticket-status"
             label={t("tickets.status")}
             allowDeselect={false}
             disabled={!canChange || update.isPending}
@@ -216,6 +106,25 @@ function Sidebar({ ticket }: { ticket: Ticket }) {
               value={ticket.assigneeId}
               onChange={(v) => v !== ticket.assigneeId && update.mutate({ assigneeId: v })}
             />
+          )}
+          {staff && (
+            <Select
+              label={t("ticketConsole.team")}
+              clearable
+              searchable
+              disabled={!canChange || update.isPending}
+              placeholder={t("ticketConsole.noTeam")}
+              data={[
+                ...new Set([...(assignees.data ?? []).flatMap((u) => u.teams), ...(ticket.team ? [ticket.team] : [])]),
+              ]}
+              value={ticket.team}
+              onChange={(v) => v !== ticket.team && update.mutate({ team: v })}
+            />
+          )}
+          {canChange && ticket.assigneeId !== user.id && (
+            <Button variant="light" size="xs" onClick={() => update.mutate({ assigneeId: user.id })}>
+              {t("ticketConsole.assignToMe")}
+            </Button>
           )}
           {canChange && (
             <Button variant="default" onClick={() => setMerging(true)}>
@@ -265,171 +174,98 @@ function Sidebar({ ticket }: { ticket: Ticket }) {
   );
 }
 
-type Field = keyof typeof pt.tickets.fields;
-
-/** A history value in the reader's words: labels for statuses, severities, tiers and types, names for assignees. */
-function useHistoryWords() {
-  const { t } = useTranslation();
-  const { user } = useAuth();
-  const assignees = useQuery({
-    queryKey: ["users", "staff"],
-    queryFn: ({ signal }) => staffUsers(signal),
-    enabled: isStaff(user.role),
-  });
-  const fieldName = (field: string) => t(`tickets.fields.${field as Field}`, { defaultValue: field });
-  const value = (field: string, raw: string | null) => {
-    if (raw === null || raw === "") return "—";
-    switch (field) {
-      case "status":
-        return t(`tickets.statuses.${raw as Status}`, { defaultValue: raw });
-      case "severity":
-        return t(`tickets.severities.${raw as Severity}`, { defaultValue: raw });
-      case "tier":
-        return t(`tickets.tiers.${raw as Tier}`, { defaultValue: raw });
-      case "type":
-        return t(`tickets.types.${raw as "bug"}`, { defaultValue: raw });
-      case "assigneeId":
-        return assignees.data?.find((u) => u.id === raw)?.name ?? raw;
-      case "tags":
-        return tagList(raw);
-      case "mergedInto":
-        return <TicketNumber id={raw} />;
-      default:
-        return raw;
-    }
-  };
-  return { fieldName, value };
-}
-
-/** Another ticket named by its number, linked; the id until it loads. */
-function TicketNumber({ id }: { id: string }) {
-  const ticket = useQuery({
-    queryKey: ["tickets", id],
-    queryFn: async ({ signal }) => unwrap(await api.GET("/api/v1/tickets/{id}", { params: { path: { id } }, signal })),
-  });
-  return (
-    <Anchor component={Link} to={`/tickets/${id}`} inherit>
-      {ticket.data ? `#${ticket.data.number}` : id}
-    </Anchor>
+/**
+ * The open queue in its default order (urgency: the soonest SLA breach first), to step to the next or previous
+ * ticket from the keyboard: the same order the queue page shows.
+ */
+async function queueNeighbour(id: string, step: 1 | -1): Promise<string | undefined> {
+  const { items } = unwrap(
+    await api.GET("/api/v1/tickets/queue", { params: { query: { queue: "open", sort: "urgency", limit: 200 } } }),
   );
-}
-
-/** Tags are stored as a JSON array; anything else is shown as stored. */
-function tagList(raw: string): string {
-  try {
-    const tags: unknown = JSON.parse(raw);
-    return Array.isArray(tags) ? tags.join(", ") || "—" : raw;
-  } catch {
-    return raw;
-  }
-}
-
-function TicketTimeline({ ticket }: { ticket: Ticket }) {
-  const { t } = useTranslation();
-  const format = useFormat();
-  const { fieldName, value } = useHistoryWords();
-  const attachments = useAttachments(ticket.id);
-  const timeline = useQuery({
-    queryKey: ["tickets", ticket.id, "timeline"],
-    queryFn: async ({ signal }) =>
-      unwrap(await api.GET("/api/v1/tickets/{id}/timeline", { params: { path: { id: ticket.id } }, signal })),
-  });
-  if (timeline.isPending) return <Loader aria-label={t("common.loading")} />;
-  if (timeline.isError) return <ProblemAlert error={timeline.error} />;
-  const entries = [
-    ...timeline.data.messages.map((m) => ({ kind: "message" as const, at: m.createdAt, id: m.id, message: m })),
-    ...timeline.data.history.map((h) => ({ kind: "change" as const, at: h.at, id: h.id, change: h })),
-  ].sort((a, b) => a.at.localeCompare(b.at));
-  return (
-    <Timeline bulletSize={14} lineWidth={2} active={entries.length}>
-      <Timeline.Item title={t("tickets.opened")}>
-        <Text size="xs" c="dimmed">
-          {format.dateTime(ticket.createdAt)} · {ticket.requester.name}
-        </Text>
-        <Paper withBorder p="sm" mt={4} style={{ whiteSpace: "pre-wrap" }}>
-          {ticket.description}
-        </Paper>
-      </Timeline.Item>
-      {entries.map((e) =>
-        e.kind === "message" ? (
-          <Timeline.Item
-            key={e.id}
-            color={e.message.visibility === "internal" ? "yellow" : "blue"}
-            title={
-              <Group gap="xs">
-                <Text fw={600} size="sm">
-                  {t(`tickets.authorKinds.${e.message.authorKind as "agent"}`, { defaultValue: e.message.authorKind })}
-                </Text>
-                {e.message.visibility === "internal" && (
-                  <Badge size="xs" color="yellow">
-                    {t("tickets.visibilities.internal")}
-                  </Badge>
-                )}
-                {e.message.kind === "phone_call" && (
-                  <Badge size="xs" color="grape">
-                    {t("tickets.phoneCallBadge")}
-                  </Badge>
-                )}
-              </Group>
-            }
-            data-testid="timeline-message"
-          >
-            <Text size="xs" c="dimmed">
-              {format.dateTime(e.at)}
-            </Text>
-            <Paper withBorder p="sm" mt={4} style={{ whiteSpace: "pre-wrap" }}>
-              {e.message.body}
-            </Paper>
-            {attachments.data
-              ?.filter((a) => a.messageId === e.message.id)
-              .map((a) => (
-                <AttachmentLine key={a.id} ticketId={ticket.id} attachment={a} />
-              ))}
-          </Timeline.Item>
-        ) : (
-          <Timeline.Item
-            key={e.id}
-            color="gray"
-            title={<Text size="sm">{t("tickets.changed", { field: fieldName(e.change.field) })}</Text>}
-            data-testid="timeline-change"
-          >
-            <Text size="xs" c="dimmed">
-              {format.dateTime(e.at)} · {value(e.change.field, e.change.before)} →{" "}
-              {value(e.change.field, e.change.after)}
-            </Text>
-          </Timeline.Item>
-        ),
-      )}
-    </Timeline>
-  );
+  const at = items.findIndex((x) => x.id === id);
+  return (at === -1 ? items[0] : items[at + step])?.id;
 }
 
 export function TicketPage() {
   const { t } = useTranslation();
   const { id = "" } = useParams();
-  const { can } = useAuth();
+  const { can, user } = useAuth();
+  const staff = isStaff(user.role);
+  const navigate = useNavigate();
   const client = useQueryClient();
+  const composer = useRef<ComposerHandle>(null);
+  const [typing, setTyping] = useState(false);
+  const [help, setHelp] = useState(false);
   const ticket = useQuery({
     queryKey: ["tickets", id],
-    queryFn: async ({ signal }) => unwrap(await api.GET("/api/v1/tickets/{id}", { params: { path: { id } }, signal })),
+    queryFn: async ({ signal }) =>
+      staffView(unwrap(await api.GET("/api/v1/tickets/{id}", { params: { path: { id } }, signal }))),
   });
+  const organization = useQuery({
+    queryKey: ["organizations", ticket.data?.organizationId],
+    queryFn: async ({ signal }) =>
+      unwrap(
+        await api.GET("/api/v1/organizations/{id}", {
+          params: { path: { id: ticket.data?.organizationId ?? "" } },
+          signal,
+        }),
+      ),
+    enabled: Boolean(ticket.data?.organizationId),
+  });
+  const presence = usePresence(id, typing, staff && ticket.isSuccess);
   const live = can("events", "read");
-  // Changes made elsewhere (another agent, the customer, an SLA breach) refresh the ticket, its timeline and SLA.
+  const refreshPresence = presence.refresh;
+  // Changes made elsewhere (another agent, the customer, an SLA breach) refresh the ticket, its timeline and SLA;
+  // another agent arriving or typing refreshes only the collision warning.
   useEffect(() => {
     if (!live) return;
     return followEvents("/api/v1/events", {
       onEvent: (event) => {
-        if (event.subjectId === id) void client.invalidateQueries({ queryKey: ["tickets", id] });
+        if (event.subjectId !== id) return;
+        if (event.type === "ticket.presence") void refreshPresence();
+        else void client.invalidateQueries({ queryKey: ["tickets", id] });
       },
       onState: () => {},
     });
-  }, [client, id, live]);
+  }, [client, id, live, refreshPresence]);
+  const assign = useMutation({
+    mutationFn: async () =>
+      unwrap(await api.PATCH("/api/v1/tickets/{id}", { params: { path: { id } }, body: { assigneeId: user.id } })),
+    onSuccess: () => void client.invalidateQueries({ queryKey: ["tickets"] }),
+  });
+  const [noNext, setNoNext] = useState(false);
+  const go = useCallback(
+    async (step: 1 | -1) => {
+      const other = await queueNeighbour(id, step);
+      if (other && other !== id) navigate(`/tickets/${other}`);
+      else setNoNext(true);
+    },
+    [id, navigate],
+  );
+  const actions = useMemo(
+    () => ({
+      next: () => void go(1),
+      previous: () => void go(-1),
+      reply: () => composer.current?.focus("public"),
+      note: () => composer.current?.focus("internal"),
+      assign: () => assign.mutate(),
+      status: () => {
+        const field = document.getElementById("ticket-status");
+        field?.focus();
+        field?.click();
+      },
+      help: () => setHelp(true),
+    }),
+    [go, assign],
+  );
+  useShortcuts(actions, staff && ticket.isSuccess);
   if (ticket.isPending) return <Loader aria-label={t("common.loading")} />;
   if (ticket.isError) return <ProblemAlert error={ticket.error} />;
   const tk = ticket.data;
+  const requester = [tk.requester.name, tk.requester.email, tk.requester.phone].filter(Boolean).join(" · ");
   return (
     <>
-      <PageHeader title={`#${tk.number} ${tk.subject}`} subtitle={tk.requester.name}>
+      <PageHeader title={`#${tk.number} ${tk.subject}`} subtitle={`${organization.data?.name ?? "…"} — ${requester}`}>
         <Group gap="xs">
           <Badge color={statusColor[tk.status] ?? "gray"} variant="light">
             {t(`tickets.statuses.${tk.status as Status}`, { defaultValue: tk.status })}
@@ -441,23 +277,45 @@ export function TicketPage() {
           <Badge variant="outline" color="gray">
             {t(`tickets.types.${tk.type as "bug"}`, { defaultValue: tk.type })}
           </Badge>
+          {staff && (
+            <Button size="compact-xs" variant="subtle" onClick={() => setHelp(true)}>
+              {t("ticketConsole.shortcuts.open")}
+            </Button>
+          )}
         </Group>
       </PageHeader>
+      <ShortcutsHelp opened={help} onClose={() => setHelp(false)} />
       {/* Keyed by ticket: following a link to another ticket starts its forms afresh. */}
       <Grid key={tk.id}>
         <Grid.Col span={{ base: 12, md: 8 }}>
-          <Stack gap="md">
+          <Stack gap="sm">
+            <PresenceBanner others={presence.others} />
+            {noNext && (
+              <Alert color="gray" withCloseButton onClose={() => setNoNext(false)}>
+                {t("ticketConsole.shortcuts.noNext")}
+              </Alert>
+            )}
+            <ActionAlert error={assign.error} />
             <MergedBanner ticket={tk} />
             <TicketTimeline ticket={tk} />
-            <ReplyBox ticket={tk} />
+            <Composer ticket={tk} ref={composer} onTyping={setTyping} />
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4 }}>
           <Stack gap="md">
             <SlaPanel ticketId={tk.id} updatedAt={tk.updatedAt} />
+            {staff && (
+              <AgentSuggestions
+                ticket={tk}
+                onInsert={(markdown) => composer.current?.insert(markdown)}
+                canDraft={can("kb", "write")}
+              />
+            )}
             <Sidebar ticket={tk} />
             <LinksPanel ticket={tk} />
             <WatchersPanel ticket={tk} />
+            <TicketCallsPanel ticket={tk} />
+            {staff && <CallsPanel ticketId={tk.id} closed={Boolean(tk.mergedIntoId) || tk.status === "closed"} />}
             <AttachmentsPanel ticket={tk} />
           </Stack>
         </Grid.Col>

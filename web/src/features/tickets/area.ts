@@ -9,6 +9,14 @@ export const ticketsArea: Area = {
   requires: "tickets",
   page: lazy(() => import("./TicketsPage").then((m) => ({ default: m.TicketsPage }))),
   subpages: [
+    {
+      path: "/tickets/canned-responses",
+      page: lazy(() => import("./CannedResponsesPage").then((m) => ({ default: m.CannedResponsesPage }))),
+    },
+    {
+      path: "/tickets/routing",
+      page: lazy(() => import("./RoutingRulesPage").then((m) => ({ default: m.RoutingRulesPage }))),
+    },
     { path: "/tickets/:id", page: lazy(() => import("./TicketPage").then((m) => ({ default: m.TicketPage }))) },
   ],
 };

@@ -6,7 +6,16 @@ import type { tiers } from "../../auth/access";
 // The ticket vocabulary is the server's own, so the lists here cannot drift from what the API accepts.
 export { severities, statuses, ticketTypes } from "../../../../src/modules/tickets/model";
 
-export type Ticket = paths["/api/v1/tickets/{id}"]["get"]["responses"][200]["content"]["application/json"];
+/**
+ * The staff's shape of what the ticket routes answer: the same routes give customers the portal's shapes (no tier,
+ * assignee, notes...), which the staff app never receives.
+ */
+export type StaffView<T> = T extends { items: Array<infer I> }
+  ? Omit<T, "items"> & { items: Array<StaffView<I>> }
+  : Extract<T, { tier: string } | { visibility: string } | { history: unknown } | { sha256: string }>;
+export const staffView = <T>(answer: T) => answer as StaffView<T>;
+
+export type Ticket = StaffView<paths["/api/v1/tickets/{id}"]["get"]["responses"][200]["content"]["application/json"]>;
 export type SlaClock =
   paths["/api/v1/tickets/{id}/sla"]["get"]["responses"][200]["content"]["application/json"]["clocks"][number];
 export type Status = (typeof statuses)[number];
@@ -40,7 +49,9 @@ export async function staffUsers(signal: AbortSignal) {
 
 export type TicketLink = JsonBody<paths["/api/v1/tickets/{id}/links"]["get"]["responses"][200]>["items"][number];
 export type LinkKind = TicketLink["kind"];
-export type Attachment = JsonBody<paths["/api/v1/tickets/{id}/attachments"]["get"]["responses"][200]>["items"][number];
+export type Attachment = StaffView<
+  JsonBody<paths["/api/v1/tickets/{id}/attachments"]["get"]["responses"][200]>["items"][number]
+>;
 
 /** How a link can be made from this ticket, in the order the picker offers them. */
 export const linkKinds: readonly LinkKind[] = ["related", "duplicate_of", "duplicated_by", "parent_of", "child_of"];

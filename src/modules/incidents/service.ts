@@ -1,0 +1,584 @@
+import type { Kysely } from "kysely";
+import type { Logger } from "pino";
+import type { Clock } from "../../platform/clock.js";
+import type { DB } from "../../platform/db/schema.js";
+import type { EventBus, NewEvent } from "../../platform/events/bus.js";
+import type { EventPayload } from "../../platform/events/catalogue.js";
+import { Problem } from "../../platform/http/problems.js";
+import { uuidv7 } from "../../platform/ids.js";
+import type { JobQueue } from "../../platform/jobs/queue.js";
+import type { AuditService } from "../audit/service.js";
+import { type Actor, forbidden } from "../identity/actor.js";
+import type { DirectoryService } from "../identity/directory.js";
+import type { Duration } from "../plan/document.js";
+import type { PlanService } from "../plan/service.js";
+import type { TicketService } from "../tickets/service.js";
+import type { NamedCalendar, TimerService } from "../timers/service.js";
+import {
+  type AffectedResolver,
+  type Incident,
+  kindsFor,
+  maySecurityWrite,
+  type Pager,
+  presentIncident,
+  presentStage,
+} from "./model.js";
+import type { IncidentRepository, IncidentRow } from "./repository.js";
+import { type Details, type Kind, type Severity, severities, stagesOf } from "./stages.js";
+
+export type RequestInfo = { ip: string; headers: Record<string, string | string[] | undefined> };
+
+/** The job that writes an incident's resolution to its linked tickets (through the tickets service). */
+export const RESOLVE_TICKETS_JOB = "incidents.resolve-tickets";
+/** The job that opens (or joins) an incident for a firing alert. */
+export const ALERT_JOB = "incidents.alert";
+/** The job that acknowledges an incident whose page someone acknowledged (by link, in the on-call UI). */
+export const PAGE_ACK_JOB = "incidents.page-acknowledged";
+
+export interface ResolveTicketsPayload {
+  incidentId: string;
+  userId: string | null;
+  message: string;
+}
+
+/** The alert event payload the incidents module consumes (`alert.firing`, `alert.resolved`). */
+export type AlertPayload = EventPayload<"alert.firing">;
+
+export interface IncidentSettings {
+  /** Alerts of this severity or worse open incidents; `off`: alerts never do. */
+  alertSeverity: Severity | "off";
+  /** Incidents of these severities page the on-call (the plan's notification procedure: critical and high). */
+  pageSeverities: Severity[];
+}
+export const defaultSettings: IncidentSettings = { alertSeverity: "high", pageSeverities: ["critical", "high"] };
+const SETTINGS_KEY = "incidents.settings";
+
+export interface NewIncident {
+  title: string;
+  severity: Severity;
+  kind?: Kind;
+  description?: string;
+  componentIds?: string[];
+  organizationIds?: string[];
+  ticketIds?: string[];
+  service?: string;
+}
+
+export type StageInput = { stage: string; severity?: Severity; reason?: string; publicUpdate?: string } & Details;
+
+interface Opening {
+  kind: Kind;
+  title: string;
+  description: string;
+  severity: Severity;
+  source: "manual" | "ticket" | "alert";
+  sourceRef: string | null;
+  alertGroupKey: string | null;
+  service: string | null;
+  createdBy: string | null;
+  componentIds: string[];
+  organizationIds: string[];
+  ticketIds: string[];
+}
+
+/** What an incident's paging was prepared with, before its opening transaction. */
+interface Paging {
+  customers: { email: string; locale: "pt-BR" | "en" }[];
+  /** The pager's prepared first step (opaque here). */
+  first: unknown;
+}
+
+/** The status components and customer organizations an alert affects. */
+export interface Affected {
+  componentIds: string[];
+  organizationIds: string[];
+}
+
+export interface Targets {
+  calendar: NamedCalendar;
+  response: Duration;
+  resolution: Duration;
+}
+
+const rank = (s: string) => {
+  const i = severities.indexOf(s as Severity);
+  return i < 0 ? severities.length : i;
+};
+const invalid = (pointer: string, message: string) => Problem.invalid({ in: "body", pointer, message });
+const ALWAYS_OPEN: NamedCalendar = {
+  id: "24x7",
+  definition: {
+    name: "24x7",
+    timezone: "UTC",
+    alwaysOpen: true,
+    week: { monday: [], tuesday: [], wednesday: [], thursday: [], friday: [], saturday: [], sunday: [] },
+  } as unknown as NamedCalendar["definition"],
+};
+
+export interface IncidentServiceDeps {
+  repo: IncidentRepository;
+  audit: AuditService;
+  events: EventBus;
+  clock: Clock;
+  jobs: JobQueue;
+  plan: PlanService;
+  timers: TimerService;
+  tickets: TicketService;
+  directory: DirectoryService;
+  /** The on-call escalations; absent, incidents open without paging anyone. */
+  pager: () => Pager | null;
+  /** What an alert affects (status components, customers); absent, alerts' incidents affect nothing. */
+  affected: () => AffectedResolver | null;
+  publicUrl: string;
+  log: Logger;
+}
+
+/** Incidents: opening (manual, from a ticket, from alerts), the stage processes, clocks, timeline and links. */
+export class IncidentService {
+  readonly repo: IncidentRepository;
+  private readonly audit: AuditService;
+  private readonly events: EventBus;
+  private readonly clock: Clock;
+  private readonly jobs: JobQueue;
+  private readonly plan: PlanService;
+  private readonly timers: TimerService;
+  private readonly tickets: TicketService;
+  private readonly directory: DirectoryService;
+  private readonly pager: () => Pager | null;
+  private readonly affected: () => AffectedResolver | null;
+  private readonly publicUrl: string;
+  private readonly log: Logger;
+
+  constructor(deps: IncidentServiceDeps) {
+    this.repo = deps.repo;
+    this.audit = deps.audit;
+    this.events = deps.events;
+    this.clock = deps.clock;
+    this.jobs = deps.jobs;
+    this.plan = deps.plan;
+    this.timers = deps.timers;
+    this.tickets = deps.tickets;
+    this.directory = deps.directory;
+    this.pager = deps.pager;
+    this.affected = deps.affected;
+    this.publicUrl = deps.publicUrl;
+    this.log = deps.log;
+  }
+
+  // settings ---------------------------------------------------------------------------------------------
+
+  async settings(): Promise<IncidentSettings> {
+    const stored = await this.repo.setting(SETTINGS_KEY);
+    return stored ? { ...defaultSettings, ...(JSON.parse(stored) as Partial<IncidentSettings>) } : defaultSettings;
+  }
+
+  async saveSettings(actor: Actor, input: IncidentSettings, req: RequestInfo): Promise<IncidentSettings> {
+    const before = await this.settings();
+    await this.repo.db.transaction().execute(async (trx) => {
+      await this.repo.saveSetting(SETTINGS_KEY, JSON.stringify(input), this.clock.now().toISOString(), trx);
+      await this.audit.record(
+        { action: "incidents.settings.updated", actor, request: req, change: { before, after: input } },
+        trx,
+      );
+    });
+    return input;
+  }
+
+  // reading ----------------------------------------------------------------------------------------------
+
+  async row(actor: Actor, id: string, executor?: Kysely<DB>): Promise<IncidentRow> {
+    const row = await this.repo.find(id, kindsFor(actor), executor);
+    if (!row) throw Problem.notFound("Incident");
+    return row;
+  }
+
+  async present(rows: IncidentRow[]): Promise<Incident[]> {
+    const ids = rows.map((r) => r.id);
+    const [components, orgs] = await Promise.all([this.repo.componentsOf(ids), this.repo.organizationsOf(ids)]);
+    const now = this.clock.now();
+    return rows.map((r) =>
+      presentIncident(r, now, {
+        componentIds: components.filter((c) => c.incident_id === r.id).map((c) => c.component_id),
+        organizationIds: orgs.filter((o) => o.incident_id === r.id).map((o) => o.organization_id),
+      }),
+    );
+  }
+
+  async get(actor: Actor, id: string) {
+    const row = await this.row(actor, id);
+    const [[incident], stages, tickets, alerts] = await Promise.all([
+      this.present([row]),
+      this.repo.stagesOf([id]),
+      this.repo.ticketsOf(id),
+      this.repo.alertsOf(id),
+    ]);
+    return {
+      ...incident!,
+      stages: stagesOf(row.kind as Kind),
+      history: stages.map(presentStage),
+      tickets: tickets.map((t) => ({ ticketId: t.ticket_id, linkedAt: t.linked_at, resolvedAt: t.resolved_at })),
+      alerts: alerts.map((a) => ({
+        alertId: a.alert_id,
+        fingerprint: a.fingerprint,
+        ruleName: a.rule_name,
+        severity: a.severity,
+        startsAt: a.starts_at,
+        endsAt: a.ends_at,
+      })),
+    };
+  }
+
+  async list(
+    actor: Actor,
+    f: { kind?: Kind; stage?: string[]; severity?: string[]; open?: boolean; before?: string; limit: number },
+  ) {
+    const visible = kindsFor(actor);
+    const kinds = f.kind ? visible.filter((k) => k === f.kind) : visible;
+    if (!kinds.length) return [];
+    return this.present(await this.repo.list({ ...f, kinds }));
+  }
+
+  // opening ----------------------------------------------------------------------------------------------
+
+  /** The severity's response and resolution times from the plan in force, counted on 24x7 time. */
+  async targets(severity: Severity): Promise<Targets> {
+    const plan = (await this.plan.current()).document;
+    const s = plan.severities[severity];
+    const calendar = await this.timers.calendar("24x7").catch(() => ALWAYS_OPEN);
+    return { calendar, response: s.response, resolution: s.resolution };
+  }
+
+  async create(actor: Actor, input: NewIncident, req: RequestInfo): Promise<Incident> {
+    const kind = input.kind ?? "operational";
+    if (kind === "security" && !maySecurityWrite(actor))
+      throw forbidden("Only the security role and admins open security incidents");
+    const organizationIds = [...new Set(input.organizationIds ?? [])];
+    for (const [i, id] of organizationIds.entries()) {
+      await this.directory.getOrganization(id).catch(() => {
+        throw invalid(`/organizationIds/${i}`, "is not an organization");
+      });
+    }
+    const ticketIds = [...new Set(input.ticketIds ?? [])];
+    for (const [i, id] of ticketIds.entries()) {
+      const t = await this.tickets.get(actor, id).catch(() => {
+        throw invalid(`/ticketIds/${i}`, "is not a ticket");
+      });
+      if (!organizationIds.includes(t.organizationId)) organizationIds.push(t.organizationId);
+    }
+    const row = await this.openWith(
+      {
+        kind,
+        title: input.title,
+        description: input.description ?? "",
+        severity: input.severity,
+        source: "manual",
+        sourceRef: null,
+        alertGroupKey: null,
+        service: input.service ?? null,
+        createdBy: actor.userId,
+        componentIds: [...new Set(input.componentIds ?? [])],
+        organizationIds,
+        ticketIds,
+      },
+      actor,
+      req,
+    );
+    return (await this.present([row]))[0]!;
+  }
+
+  /** A ticket becomes an incident: the ticket is linked to it, and its organization is affected. */
+  async promote(
+    actor: Actor,
+    ticketId: string,
+    input: { title?: string; severity?: Severity; componentIds?: string[] },
+    req: RequestInfo,
+  ): Promise<Incident> {
+    const ticket = await this.tickets.get(actor, ticketId);
+    const severity =
+      input.severity ?? (severities.includes(ticket.severity as Severity) ? (ticket.severity as Severity) : "high");
+    const row = await this.openWith(
+      {
+        kind: "operational",
+        title: input.title ?? ticket.subject,
+        description: ticket.description,
+        severity,
+        source: "ticket",
+        sourceRef: ticket.id,
+        alertGroupKey: null,
+        service: null,
+        createdBy: actor.userId,
+        componentIds: [...new Set(input.componentIds ?? [])],
+        organizationIds: [ticket.organizationId],
+        ticketIds: [ticket.id],
+      },
+      actor,
+      req,
+    );
+    return (await this.present([row]))[0]!;
+  }
+
+  private async openWith(o: Opening, actor: Actor | null, req: RequestInfo | null): Promise<IncidentRow> {
+    const targets = await this.targets(o.severity);
+    const pageSeverities = (await this.settings()).pageSeverities;
+    // Read before the transaction: on SQLite it holds the only connection.
+    const paging = await this.pagingFor(o.severity, o.organizationIds, pageSeverities);
+    return this.repo.db.transaction().execute(async (trx) => {
+      const row = await this.open(trx, o, targets, paging);
+      await this.audit.record(
+        {
+          action: "incident.created",
+          actor: actor ?? undefined,
+          actorLabel: actor ? undefined : "alerts",
+          target: { type: "incident", id: row.id },
+          request: req ?? undefined,
+          details: { kind: o.kind, severity: o.severity, source: o.source },
+        },
+        trx,
+      );
+      return row;
+    });
+  }
+
+  /**
+   * What paging an incident of `severity` needs, read before its opening transaction: the affected customers'
+   * contacts and the page's first step (who it reaches), which then runs in that transaction. Null: not paged.
+   */
+  private async pagingFor(
+    severity: Severity,
+    organizationIds: readonly string[],
+    pageSeverities: readonly string[],
+  ): Promise<Paging | null> {
+    const pager = this.pager();
+    if (!pager || !pageSeverities.includes(severity)) return null;
+    const customers = await this.customersOf(organizationIds);
+    return { customers, first: await pager.prepareFirstStep({ severity, customers }) };
+  }
+
+  /**
+   * The affected customers' contacts the page tells (its steps that target customers, as the plan's
+   * per-severity procedure says): each affected organization's customer administrators.
+   */
+  private async customersOf(organizationIds: readonly string[]): Promise<{ email: string; locale: "pt-BR" | "en" }[]> {
+    const out = new Map<string, "pt-BR" | "en">();
+    for (const organizationId of organizationIds) {
+      const users = await this.directory.listUsers({ limit: 200 }, { organizationId, role: "customer-admin" });
+      for (const u of users) if (!u.disabled) out.set(u.email, u.locale === "en" ? "en" : "pt-BR");
+    }
+    return [...out].map(([email, locale]) => ({ email, locale }));
+  }
+
+  /** Writes a new incident in `trx`: its first stage, links, clocks, event and page. */
+  private async open(trx: Kysely<DB>, o: Opening, t: Targets, paging: Paging | null): Promise<IncidentRow> {
+    const now = this.clock.now().toISOString();
+    const id = uuidv7();
+    const subject = { type: "incident", id };
+    const respond = await this.timers.start(trx, {
+      subject,
+      name: "respond",
+      calendar: t.calendar,
+      duration: t.response,
+      warningPercent: 80,
+    });
+    const resolve = await this.timers.start(trx, {
+      subject,
+      name: "resolve",
+      calendar: t.calendar,
+      duration: t.resolution,
+      warningPercent: 80,
+    });
+    const row: IncidentRow = {
+      id,
+      kind: o.kind,
+      title: o.title,
+      description: o.description,
+      severity: o.severity,
+      stage: stagesOf(o.kind)[0]!,
+      source: o.source,
+      source_ref: o.sourceRef,
+      alert_group_key: o.alertGroupKey,
+      open_alert_group: o.alertGroupKey,
+      service: o.service,
+      details: "{}",
+      acknowledged_at: null,
+      acknowledged_by: null,
+      resolved_at: null,
+      closed_at: null,
+      response_due_at: respond.dueAt,
+      resolution_due_at: resolve.dueAt,
+      response_breached_at: null,
+      resolution_breached_at: null,
+      created_by: o.createdBy,
+      created_at: now,
+      updated_at: now,
+    };
+    await this.repo.insert(row, trx);
+    await this.repo.insertStage(
+      {
+        id: uuidv7(),
+        incident_id: id,
+        stage: row.stage,
+        entered_at: now,
+        by_user_id: o.createdBy,
+        fields: "{}",
+        reason: null,
+      },
+      trx,
+    );
+    if (o.componentIds.length) await this.repo.setComponents(id, o.componentIds, trx);
+    if (o.organizationIds.length) await this.repo.setOrganizations(id, o.organizationIds, trx);
+    for (const ticketId of o.ticketIds) {
+      await this.repo.linkTicket(
+        { incident_id: id, ticket_id: ticketId, linked_by: o.createdBy, linked_at: now, resolved_at: null },
+        trx,
+      );
+    }
+    await this.publish(trx, row, "created", { source: o.source });
+    const pager = this.pager();
+    if (pager && paging) {
+      await pager.page(
+        {
+          subject: { type: "incident", id },
+          policyId: null,
+          severity: o.severity,
+          title: o.title,
+          url: `${this.publicUrl.replace(/\/$/, "")}/incidents/${id}`,
+          summary: o.description || o.title,
+          customers: paging.customers,
+        },
+        trx,
+        paging.first,
+      );
+    }
+    return row;
+  }
+
+  // alerts -----------------------------------------------------------------------------------------------
+
+  /**
+   * The components and customers an alert affects: its monitors (the `monitorId`, or a `monitor_id` label) and
+   * its `service` label, through the status page's components and the monitors' own organization.
+   */
+  private async affectedBy(a: AlertPayload, service: string | null): Promise<Affected> {
+    const resolver = this.affected();
+    const monitorIds = [...new Set([a.monitorId, a.labels.monitor_id].filter((id): id is string => !!id))];
+    if (!resolver || (!monitorIds.length && !service)) return { componentIds: [], organizationIds: [] };
+    return resolver({ monitorIds, service });
+  }
+
+  /** An alert joining an open incident adds what it affects to the incident's components and customers. */
+  private async addAffected(trx: Kysely<DB>, id: string, affected: Affected): Promise<void> {
+    if (affected.componentIds.length) {
+      const have = (await this.repo.componentsOf([id], trx)).map((c) => c.component_id);
+      const all = [...new Set([...have, ...affected.componentIds])];
+      if (all.length > have.length) await this.repo.setComponents(id, all, trx);
+    }
+    if (affected.organizationIds.length) {
+      const have = (await this.repo.organizationsOf([id], trx)).map((o) => o.organization_id);
+      const all = [...new Set([...have, ...affected.organizationIds])];
+      if (all.length > have.length) await this.repo.setOrganizations(id, all, trx);
+    }
+  }
+
+  /** A firing alert at or above the configured severity opens an incident, or joins its group's open one. */
+  async onAlertFiring(a: AlertPayload): Promise<string | null> {
+    const settings = await this.settings();
+    if (settings.alertSeverity === "off" || rank(a.severity) > rank(settings.alertSeverity)) return null;
+    const severity: Severity = severities.includes(a.severity as Severity) ? (a.severity as Severity) : "high";
+    const targets = await this.targets(severity);
+    const title =
+      a.annotations.summary || [a.ruleName, a.labels.instance ?? a.labels.monitor].filter(Boolean).join(": ");
+    const service = a.labels.service?.trim() || null;
+    // Read before the transaction (on SQLite it holds the only connection): what the alert affects, and the
+    // paging its incident would need if it opens one.
+    const affected = await this.affectedBy(a, service);
+    const paging = await this.pagingFor(severity, affected.organizationIds, settings.pageSeverities);
+    const attempt = () =>
+      this.repo.db.transaction().execute(async (trx) => {
+        const now = this.clock.now().toISOString();
+        let row = await this.repo.openOfAlertGroup(a.groupKey, trx);
+        if (!row) {
+          row = await this.open(
+            trx,
+            {
+              kind: "operational",
+              title: title.slice(0, 200),
+              description: a.annotations.description ?? "",
+              severity,
+              source: "alert",
+              sourceRef: a.alertId,
+              alertGroupKey: a.groupKey,
+              service,
+              createdBy: null,
+              componentIds: affected.componentIds,
+              organizationIds: affected.organizationIds,
+              ticketIds: [],
+            },
+            targets,
+            paging,
+          );
+        } else {
+          await this.addAffected(trx, row.id, affected);
+        }
+        const joined = await this.repo.linkAlert(
+          {
+            incident_id: row.id,
+            alert_id: a.alertId,
+            fingerprint: a.fingerprint,
+            rule_name: a.ruleName,
+            severity: a.severity,
+            starts_at: a.startsAt,
+            ends_at: null,
+          },
+          trx,
+        );
+        if (joined && row.source_ref !== a.alertId) {
+          await this.systemNote(trx, row.id, `Alert ${title} (${a.severity}) joined this incident`, now);
+        }
+        return row.id;
+      });
+    // Two nodes may open the same group's incident at once: the unique open group refuses the second, which joins it.
+    return attempt().catch(async (err) => {
+      if (!(await this.repo.openOfAlertGroup(a.groupKey))) throw err;
+      return attempt();
+    });
+  }
+
+  async onAlertResolved(a: AlertPayload): Promise<void> {
+    await this.repo.db.transaction().execute(async (trx) => {
+      const now = this.clock.now().toISOString();
+      for (const id of await this.repo.alertEnded(a.alertId, a.endsAt ?? now, trx)) {
+        await this.systemNote(trx, id, `Alert ${a.ruleName} resolved`, now);
+      }
+    });
+  }
+
+  private async systemNote(trx: Kysely<DB>, incidentId: string, body: string, at: string): Promise<void> {
+    await this.repo.insertUpdate(
+      {
+        id: uuidv7(),
+        incident_id: incidentId,
+        visibility: "internal",
+        kind: "system",
+        body,
+        author_user_id: null,
+        created_at: at,
+      },
+      trx,
+    );
+  }
+
+  // events -----------------------------------------------------------------------------------------------
+
+  /** Publishes `incident.<what>`, or `security_incident.<what>` for a security incident (its own audience). */
+  async publish(trx: Kysely<DB>, row: IncidentRow, what: string, extra: Record<string, unknown>): Promise<void> {
+    const type = `${row.kind === "security" ? "security_incident" : "incident"}.${what}`;
+    await this.events.publish(
+      {
+        type,
+        subjectId: row.id,
+        payload: { incidentId: row.id, title: row.title, severity: row.severity, stage: row.stage, ...extra },
+      } as unknown as NewEvent,
+      trx,
+    );
+  }
+}

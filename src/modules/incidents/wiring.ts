@@ -1,0 +1,130 @@
+import { join } from "node:path";
+import type { Platform } from "../../platform/runtime.js";
+import type { AuditService } from "../audit/service.js";
+import type { DirectoryService } from "../identity/directory.js";
+import type { AuthenticationService } from "../identity/service.js";
+import type { PlanService } from "../plan/service.js";
+import { AttachmentStore } from "../tickets/attachments.js";
+import type { TicketService } from "../tickets/service.js";
+import type { TimerService } from "../timers/service.js";
+import type { AffectedResolver, Pager } from "./model.js";
+import { PostmortemService } from "./postmortems.js";
+import { IncidentProcess } from "./process.js";
+import { IncidentReports } from "./reports.js";
+import { IncidentRepository } from "./repository.js";
+import { SecurityIncidentService } from "./security.js";
+import { ALERT_JOB, type AlertPayload, IncidentService, PAGE_ACK_JOB } from "./service.js";
+import { IncidentStatusSource } from "./status-source.js";
+
+/** The incidents module's services, and the pager it calls once the on-call module provides one. */
+export interface Incidents {
+  incidents: IncidentService;
+  process: IncidentProcess;
+  postmortems: PostmortemService;
+  security: SecurityIncidentService;
+  reports: IncidentReports;
+  /** What the status page shows of incidents. */
+  statusSource: IncidentStatusSource;
+  /** Set by the composition root when the on-call escalations exist. */
+  setPager(pager: Pager): void;
+  /** Set by the composition root: what an alert affects (status components and their customers). */
+  setAffectedResolver(resolver: AffectedResolver): void;
+  onAlertJob(payload: { type: string; alert: AlertPayload }): Promise<void>;
+}
+
+export function createIncidents(
+  platform: Platform,
+  deps: {
+    audit: AuditService;
+    plan: PlanService;
+    timers: TimerService;
+    tickets: TicketService;
+    directory: DirectoryService;
+    authentication: AuthenticationService;
+  },
+): Incidents {
+  const { db, dialect, jobs, events, clock, config } = platform;
+  let pager: Pager | null = null;
+  let affected: AffectedResolver | null = null;
+  const incidents = new IncidentService({
+    repo: new IncidentRepository(db, dialect),
+    audit: deps.audit,
+    events,
+    clock,
+    jobs,
+    plan: deps.plan,
+    timers: deps.timers,
+    tickets: deps.tickets,
+    directory: deps.directory,
+    pager: () => pager,
+    affected: () => affected,
+    publicUrl: config.publicUrl,
+    log: platform.log.child({ part: "incidents" }),
+  });
+  const process = new IncidentProcess({
+    incidents,
+    audit: deps.audit,
+    clock,
+    jobs,
+    timers: deps.timers,
+    tickets: deps.tickets,
+    directory: deps.directory,
+    pager: () => pager,
+    log: platform.log.child({ part: "incidents" }),
+  });
+  const postmortems = new PostmortemService({
+    incidents,
+    tickets: deps.tickets,
+    directory: deps.directory,
+    audit: deps.audit,
+    clock,
+  });
+  const security = new SecurityIncidentService({
+    incidents,
+    directory: deps.directory,
+    authentication: deps.authentication,
+    store: new AttachmentStore(join(config.attachmentsDir, "evidence")),
+    maxBytes: config.attachmentMaxBytes,
+    audit: deps.audit,
+    clock,
+  });
+  // Alerts and acknowledged pages become jobs in the claiming transaction: once across nodes, retried on failure.
+  platform.fanOut.register("incidents", async (batch, trx) => {
+    for (const event of batch) {
+      const type = event.type as string;
+      if (type === "alert.firing" || type === "alert.resolved") {
+        await jobs.enqueue(
+          ALERT_JOB,
+          { type, alert: event.payload as AlertPayload },
+          { executor: trx, dedupeKey: `${ALERT_JOB}:${event.id}` },
+        );
+      } else if (type === "page.acknowledged") {
+        const p = event.payload as { subjectType: string; subjectId: string; userId: string };
+        if (p.subjectType !== "incident") continue;
+        await jobs.enqueue(
+          PAGE_ACK_JOB,
+          { incidentId: p.subjectId, userId: p.userId },
+          { executor: trx, dedupeKey: `${PAGE_ACK_JOB}:${event.id}` },
+        );
+      }
+    }
+  });
+  return {
+    incidents,
+    process,
+    postmortems,
+    security,
+    reports: new IncidentReports(incidents.repo),
+    statusSource: new IncidentStatusSource(incidents.repo),
+    setPager(p) {
+      pager = p;
+    },
+    setAffectedResolver(r) {
+      affected = r;
+    },
+    async onAlertJob({ type, alert }) {
+      if (type === "alert.firing") await incidents.onAlertFiring(alert);
+      else await incidents.onAlertResolved(alert);
+    },
+  };
+}

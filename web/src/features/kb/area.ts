@@ -1,0 +1,12 @@
+import { lazy } from "react";
+import type { Area } from "../../shell/area";
+import { KbIcon } from "./KbIcon";
+
+// Everyone signed in reads the articles their role may read; staff write them.
+export const kbArea: Area = {
+  path: "/kb",
+  label: "kb.area",
+  icon: KbIcon,
+  requires: "kb",
+  page: lazy(() => import("./KnowledgeBase").then((m) => ({ default: m.KnowledgeBase }))),
+};

@@ -1,0 +1,153 @@
+import { MultiSelect, Select, type SelectProps } from "@mantine/core";
+import { useDebouncedValue } from "@mantine/hooks";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { api, unwrap } from "../api/client";
+import { useAuth } from "../auth/AuthProvider";
+
+/**
+ * Searchable choices for the records a form refers to, by name instead of a typed id. Each lists what the
+ * reader's role may see; a saved id the list lacks (deleted, or beyond the first page) stays as a choice so it
+ * shows and can be cleared.
+ */
+
+type Choice = { value: string; label: string };
+type PickerProps = Omit<SelectProps, "data" | "value" | "onChange"> & {
+  value: string | null;
+  onChange: (value: string | null) => void;
+};
+
+function withSaved(choices: Choice[], saved: readonly (string | null)[]): Choice[] {
+  const extra = saved.filter((v): v is string => !!v && !choices.some((c) => c.value === v));
+  return [...choices, ...extra.map((v) => ({ value: v, label: v }))];
+}
+
+const LIST = 200;
+
+function useMonitorChoices() {
+  const { can } = useAuth();
+  return useQuery({
+    queryKey: ["pickers", "monitors"],
+    enabled: can("monitoring"),
+    staleTime: 60_000,
+    queryFn: async ({ signal }) =>
+      unwrap(await api.GET("/api/v1/monitors", { params: { query: { limit: LIST } }, signal })).items.map(
+        (m): Choice => ({ value: m.id, label: `${m.name} · ${m.type}` }),
+      ),
+  });
+}
+
+/** One monitor, by name. */
+export function MonitorPicker({ value, onChange, ...props }: PickerProps) {
+  const { t } = useTranslation();
+  const monitors = useMonitorChoices();
+  return (
+    <Select
+      searchable
+      clearable
+      nothingFoundMessage={t("common.empty")}
+      data={withSaved(monitors.data ?? [], [value])}
+      value={value || null}
+      onChange={onChange}
+      {...props}
+    />
+  );
+}
+
+/** Status components, by name (and group). */
+export function ComponentsPicker({
+  value,
+  onChange,
+  ...props
+}: {
+  value: string[];
+  onChange: (ids: string[]) => void;
+  label: string;
+  error?: string;
+  description?: string;
+}) {
+  const { t } = useTranslation();
+  const { can } = useAuth();
+  const components = useQuery({
+    queryKey: ["pickers", "components"],
+    enabled: can("monitoring"),
+    staleTime: 60_000,
+    queryFn: async ({ signal }) =>
+      unwrap(await api.GET("/api/v1/components", { signal })).items.map(
+        (c): Choice => ({ value: c.id, label: c.group ? `${c.group} · ${c.name}` : c.name }),
+      ),
+  });
+  return (
+    <MultiSelect
+      searchable
+      clearable
+      nothingFoundMessage={t("common.empty")}
+      data={withSaved(components.data ?? [], value)}
+      value={value}
+      onChange={onChange}
+      {...props}
+    />
+  );
+}
+
+/** One webhook, by name. */
+export function WebhookPicker({ value, onChange, ...props }: PickerProps) {
+  const { t } = useTranslation();
+  const { can } = useAuth();
+  const webhooks = useQuery({
+    queryKey: ["pickers", "webhooks"],
+    enabled: can("webhooks"),
+    staleTime: 60_000,
+    queryFn: async ({ signal }) =>
+      unwrap(await api.GET("/api/v1/webhooks", { signal })).items.map((w): Choice => ({ value: w.id, label: w.name })),
+  });
+  return (
+    <Select
+      searchable
+      nothingFoundMessage={t("common.empty")}
+      data={withSaved(webhooks.data ?? [], [value])}
+      value={value || null}
+      onChange={onChange}
+      {...props}
+    />
+  );
+}
+
+/** One user of any organization the reader may see, searched on the server by name or email as they type. */
+export function UserPicker({ value, onChange, ...props }: PickerProps) {
+  const { t } = useTranslation();
+  const { can } = useAuth();
+  const [search, setSearch] = useState("");
+  const [q] = useDebouncedValue(search.trim(), 250);
+  const [picked, setPicked] = useState<Choice | null>(null);
+  const users = useQuery({
+    queryKey: ["pickers", "users", q],
+    enabled: can("users"),
+    staleTime: 30_000,
+    placeholderData: keepPreviousData,
+    queryFn: async ({ signal }) =>
+      unwrap(await api.GET("/api/v1/users", { params: { query: { q: q || undefined, limit: 50 } }, signal })).items.map(
+        (u): Choice => ({ value: u.id, label: `${u.name} · ${u.email}` }),
+      ),
+  });
+  const found = users.data ?? [];
+  const data = picked && !found.some((c) => c.value === picked.value) ? [picked, ...found] : found;
+  return (
+    <Select
+      searchable
+      clearable
+      filter={({ options }) => options}
+      searchValue={search}
+      onSearchChange={setSearch}
+      nothingFoundMessage={users.isFetching ? t("common.loading") : t("common.empty")}
+      data={withSaved(data, [value])}
+      value={value || null}
+      onChange={(v, option) => {
+        setPicked(option ?? null);
+        onChange(v);
+      }}
+      {...props}
+    />
+  );
+}
