@@ -42,6 +42,7 @@ import { installMetrics } from "./platform/http/metrics.js";
 import { installOpenApi } from "./platform/http/openapi.js";
 import { ProblemType } from "./platform/http/problems.js";
 import { securityHeaders } from "./platform/http/security-headers.js";
+import { lazySerializerFactory } from "./platform/http/serialization.js";
 import type { Platform } from "./platform/runtime.js";
 import { packageVersion, readCommit } from "./platform/version.js";
 import { createServices, type Services } from "./services.js";
@@ -69,6 +70,7 @@ export async function buildApp(
       customOptions: { removeAdditional: false, allErrors: true, coerceTypes: "array", useDefaults: true },
     },
     routerOptions: { maxParamLength: 200 },
+    schemaController: { compilersFactory: { buildSerializer: lazySerializerFactory } },
     frameworkErrors,
     clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();

@@ -66,7 +66,8 @@ describe("restic's chunker, rewritten, against real restic", () => {
     const zeros = files.find((f) => f.path.endsWith("zeros.img"))!;
     expect(zeros.size).toBe(17 * MiB);
     expect(zeros.content).toHaveLength(34);
-    expect(files.find((f) => f.path.endsWith("call.wav"))!.content.length).toBeGreaterThan(4);
+    // Cut points follow the repository's random polynomial; past the 8 MiB maximum there must be a cut.
+    expect(files.find((f) => f.path.endsWith("call.wav"))!.content.length).toBeGreaterThan(1);
   });
 
   it("cuts every file where restic did, so each chunk's sha256 is restic's blob id", () => {

@@ -170,7 +170,7 @@ describe.skipIf(!postgresUrl)("monitoring failover across processes on PostgreSQ
     const { gaps, twice, largest } = judge(target, ids, from, to);
     console.log(`largest gap ${largest} ms (bound ${BOUND_MS} ms) over ${to - from} ms`);
     if (gaps.length || twice.length) console.log(story());
-    expect(twice).toEqual([]);
+    expect(twice, `repeated: ${twice.join("; ")}`).toEqual([]);
     expect(gaps, `largest gap ${largest} ms`).toEqual([]);
     // Every check counted once, including those of the killed node's last moments.
     const stored = await db.db.selectFrom("monitor_minutes").select(["monitor_id", "bucket", "checks"]).execute();
@@ -217,7 +217,7 @@ describe.skipIf(!postgresUrl)("monitoring failover across processes on PostgreSQ
     const { gaps, twice, largest } = judge(target, ids, from, to);
     console.log(`largest gap ${largest} ms (bound ${BOUND_MS} ms) over ${to - from} ms`);
     if (gaps.length || twice.length) console.log(story());
-    expect(twice).toEqual([]);
+    expect(twice, `repeated: ${twice.join("; ")}`).toEqual([]);
     // Paused longer than the lease: the bound holds from the take-over on.
     expect(gaps, `largest gap ${largest} ms`).toEqual([]);
     a.process.kill("SIGTERM");
@@ -270,7 +270,7 @@ describe.skipIf(!postgresUrl)("monitoring across a PostgreSQL restart under both
     const { gaps, twice, largest } = judge(target, ids, from, to);
     console.log(`largest gap ${largest} ms (bound ${BOUND_MS} ms) over ${to - from} ms across a restart`);
     const said = [...a.lines, ...b.lines].filter((l) => l.includes('"level":50') || l.includes('"level":40'));
-    expect(twice).toEqual([]);
+    expect(twice, `repeated: ${twice.join("; ")}`).toEqual([]);
     expect(gaps, `largest gap ${largest} ms`).toEqual([]);
     expect(said.length, "the nodes say that the database went away").toBeGreaterThan(0);
     a.process.kill("SIGTERM");

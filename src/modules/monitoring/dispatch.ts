@@ -184,9 +184,12 @@ export class CheckDispatcher {
       });
     }).then((lost) => {
       this.#batch = undefined;
+      // Answered only after our lease ran out (this process was paused with the answer on its way): the next
+      // owner has read the mark and skips these checks, so starting them now would run them twice.
+      const fenced = this.d.time.now() >= this.d.shards.heldUntil;
       for (const { slot, due } of batch) {
         const here = host.running() && host.holds(slot);
-        if (lost && here && !lost.has(slot.def.shard)) {
+        if (lost && here && !fenced && !lost.has(slot.def.shard)) {
           if (this.#inFlight.size < this.d.concurrency) this.#start(slot, due, now);
           else this.#waiting.push({ slot, due, at: now });
         } else {
