@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { decodeCursor, toPage } from "../../platform/http/pagination.js";
 import { Problem } from "../../platform/http/problems.js";
-import { problems } from "../../platform/http/schemas.js";
+import { NotModified, problems } from "../../platform/http/schemas.js";
 import { requireActor } from "../identity/actor.js";
 import type { HelpPage } from "./help.js";
 import type { KbModule } from "./module.js";
@@ -68,7 +68,7 @@ export function kbRoutes(m: KbModule) {
             "The public help centre (server-rendered HTML, no JavaScript): recent public articles, or ?q= search",
           querystring: S.HelpQuery,
           ...html,
-          response: { 200: Type.String(), ...problems(400) },
+          response: { 200: Type.String(), 304: NotModified, ...problems(400) },
         },
       },
       async (request, reply) => sendPage(request, reply, await m.help.home(helpLocale(request), request.query.q)),
@@ -83,7 +83,7 @@ export function kbRoutes(m: KbModule) {
           params: S.IdParams,
           querystring: S.LangQuery,
           ...html,
-          response: { 200: Type.String(), ...problems(404) },
+          response: { 200: Type.String(), 304: NotModified, ...problems(404) },
         },
       },
       async (request, reply) => sendPage(request, reply, await m.help.article(helpLocale(request), request.params.id)),

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { decodeCursor, toPage } from "../../platform/http/pagination.js";
 import { Problem, ProblemType } from "../../platform/http/problems.js";
-import { problems } from "../../platform/http/schemas.js";
+import { NotModified, problems } from "../../platform/http/schemas.js";
 import { requireActor } from "../identity/actor.js";
 import { type KbApp, READ, tags, WRITE } from "./extras-access.js";
 import * as S from "./extras-schemas.js";
@@ -189,7 +189,8 @@ export function videoRoutes(app: KbApp, videos: VideoService) {
         response: {
           200: Type.String({ format: "binary" }),
           206: Type.String({ format: "binary" }),
-          ...problems(404),
+          304: NotModified,
+          ...problems(404, 416),
         },
       },
     },
@@ -219,7 +220,12 @@ export function videoRoutes(app: KbApp, videos: VideoService) {
         summary: "The poster frame image",
         params: S.IdParams,
         produces: IMAGE_TYPES,
-        response: { 200: Type.String({ format: "binary" }), ...problems(404) },
+        response: {
+          200: Type.String({ format: "binary" }),
+          206: Type.String({ format: "binary" }),
+          304: NotModified,
+          ...problems(404, 416),
+        },
       },
     },
     async (request, reply) => sendMedia(request, reply, await videos.media(request.actor, request.params.id, "poster")),

@@ -149,7 +149,10 @@ export class CheckDispatcher {
       const slot = e.item;
       if (e.seq !== slot.seq || !host.holds(slot)) continue;
       // Fixed rate on the monitor's grid; a node that fell more than an interval behind skips what it missed.
-      this.schedule(slot, nextRun(slot.def.id, slot.def.intervalMs, Math.max(now, e.due)));
+      let following = nextRun(slot.def.id, slot.def.intervalMs, Math.max(now, e.due));
+      if (following === slot.skipGridAt) following += slot.def.intervalMs;
+      slot.skipGridAt = null;
+      this.schedule(slot, following);
       if (slot.busy) {
         counters.skipped++;
         continue;

@@ -80,6 +80,8 @@ export interface Slot {
   /** Whether `lastCheck` is newer than what the database holds. */
   lastCheckDirty: boolean;
   writes: Promise<void>;
+  /** A grid time whose check a catch-up already stood in for (taken over just before it): not run again. */
+  skipGridAt: number | null;
 }
 
 /** Told of every check as it happens (the Prometheus metrics listen); must be cheap and must not throw. */

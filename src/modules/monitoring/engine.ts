@@ -250,7 +250,8 @@ export class MonitoringEngine {
     for (const def of this.#topology.all()) {
       if (!this.#owned.has(def.shard) || !def.enabled || this.#slots.has(def.id)) continue;
       const state = stateOf.get(def.id);
-      this.#adopt(def, state, this.#firstDue(def, marks.get(def.shard) ?? null, state, now));
+      const first = this.#firstDue(def, marks.get(def.shard) ?? null, state, now);
+      this.#adopt(def, state, first.due, 0, first.skipGridAt);
     }
     for (const slot of this.#slots.values()) if (slot.def.type === "group") this.#deriveGroup(slot);
     this.#dispatch.wake();
@@ -259,24 +260,37 @@ export class MonitoringEngine {
   /**
    * When a monitor taken over runs first: at once (spread over a short window by its id) when the check of its
    * latest grid time was not started by the previous owner (after the shard's hand-over mark, and after the
-   * stored last check), else at its next grid time. A monitor never checked waits for its grid.
+   * stored last check), else at its next grid time. A monitor never checked waits for its grid. A catch-up that
+   * lands less than half an interval (or a lease) before the next grid time stands in for that check too:
+   * two checks so close would be one interval checked twice, and waiting for the grid would leave two
+   * intervals without one.
    */
-  #firstDue(def: Definition, mark: number | null, state: StateRow | undefined, now: number): number {
+  #firstDue(
+    def: Definition,
+    mark: number | null,
+    state: StateRow | undefined,
+    now: number,
+  ): { due: number; skipGridAt: number | null } {
     const next = nextRun(def.id, def.intervalMs, now);
     const lastCheck = state?.last_check_at ? Date.parse(state.last_check_at) : null;
-    if (mark === null && lastCheck === null) return next;
+    if (mark === null && lastCheck === null) return { due: next, skipGridAt: null };
     const covered = Math.max(mark ?? Number.NEGATIVE_INFINITY, lastCheck ?? Number.NEGATIVE_INFINITY);
     const latest = next - def.intervalMs;
-    if (latest <= covered) return next;
-    // Far enough before the next grid time that the two never fall in one interval; just before it, wait for it.
-    const room = next - now - 2 * BATCH_MS;
-    if (room <= 0) return next;
-    const window = Math.max(1, Math.floor(Math.min(CATCH_UP_MS, def.intervalMs / 4, room)));
-    return now + (hash32(`${def.id}:catch-up`) % window);
+    if (latest <= covered) return { due: next, skipGridAt: null };
+    const window = Math.max(1, Math.floor(Math.min(CATCH_UP_MS, def.intervalMs / 4)));
+    const due = now + (hash32(`${def.id}:catch-up`) % window);
+    const guard = Math.min(def.intervalMs / 2, this.shards.leaseMs);
+    return { due, skipGridAt: next - due < guard ? next : null };
   }
 
   /** Takes a monitor into this node's schedule, continuing from its stored state. */
-  #adopt(def: Definition, state: StateRow | undefined, due: number, lastPushAt = 0): Slot {
+  #adopt(
+    def: Definition,
+    state: StateRow | undefined,
+    due: number,
+    lastPushAt = 0,
+    skipGridAt: number | null = null,
+  ): Slot {
     const slot: Slot = {
       def,
       probe: this.probes.get(def.type),
@@ -292,6 +306,7 @@ export class MonitoringEngine {
       lastCheck: null,
       lastCheckDirty: false,
       writes: Promise.resolve(),
+      skipGridAt,
     };
     this.#slots.set(def.id, slot);
     if (state) this.#statuses.set(def.id, state.status as Status);

@@ -79,6 +79,10 @@ export class ShardLeases {
     private readonly listen?: (channel: string, fn: (payload: string) => void) => Promise<() => Promise<void>>,
   ) {}
 
+  get leaseMs(): number {
+    return this.opts.leaseMs;
+  }
+
   get renewEveryMs(): number {
     return Math.max(100, Math.floor(this.opts.leaseMs / 3));
   }

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { Problem } from "../../platform/http/problems.js";
-import { problems } from "../../platform/http/schemas.js";
+import { NotModified, problems } from "../../platform/http/schemas.js";
 import { requireActor } from "../identity/actor.js";
 import { type PageLocale, renderNote } from "./render.js";
 import { AREA, type StatusModule, tags } from "./route-kit.js";
@@ -62,7 +62,7 @@ export function statusPageRoutes(m: StatusModule) {
           produces: ["text/html"],
           response: {
             200: Type.String(),
-            304: Type.Null({ description: "Not modified: the page is the one whose entity tag was sent" }),
+            304: NotModified,
           },
         },
       },

@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Clock } from "../../platform/clock.js";
+import { storableJson } from "../../platform/db/dialect.js";
 import type { DB, TicketViewTable } from "../../platform/db/schema.js";
 import { Problem } from "../../platform/http/problems.js";
 import { uuidv7 } from "../../platform/ids.js";
@@ -26,14 +27,6 @@ export interface ViewInput {
   filters: ViewFilters;
   sort: QueueSort;
 }
-
-/**
- * JSON of the filters with lone surrogates replaced by U+FFFD, as a text column stores them: PostgreSQL's jsonb
- * refuses the `\ud800` escapes JSON.stringify writes for them.
- */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-const storedJson = (value: unknown) =>
-  JSON.stringify(value, (_key, v: unknown) => (typeof v === "string" ? v.replace(LONE_SURROGATE, "\ufffd") : v));
 
 function present(r: TicketViewTable) {
   return {
@@ -90,7 +83,7 @@ export class TicketViewService {
       organization_id: actor.organizationId,
       name: input.name,
       shared: input.shared,
-      filters: storedJson(input.filters),
+      filters: storableJson(input.filters),
       sort: input.sort,
       created_at: now,
       updated_at: now,
@@ -105,7 +98,7 @@ export class TicketViewService {
     const patch: Partial<TicketViewTable> = { updated_at: this.clock.now().toISOString() };
     if (input.name !== undefined) patch.name = input.name;
     if (input.shared !== undefined) patch.shared = input.shared;
-    if (input.filters !== undefined) patch.filters = storedJson(input.filters);
+    if (input.filters !== undefined) patch.filters = storableJson(input.filters);
     if (input.sort !== undefined) patch.sort = input.sort;
     await this.db.updateTable("ticket_views").set(patch).where("id", "=", id).execute();
     return this.get(actor, id);

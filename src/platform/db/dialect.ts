@@ -210,7 +210,8 @@ function compareColumnLists(a: string[], b: string[]): number {
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-const storableJson = (value: unknown) =>
+/** JSON text with lone surrogates as U+FFFD: PostgreSQL's jsonb refuses the `\ud800` escapes JSON.stringify writes. */
+export const storableJson = (value: unknown) =>
   JSON.stringify(value, (_key, v: unknown) => (typeof v === "string" ? v.replace(LONE_SURROGATE, "\uFFFD") : v));
 
 const sqliteDialect: Dialect = {

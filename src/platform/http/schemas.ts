@@ -13,6 +13,9 @@ export const literals = <const T extends readonly string[]>(values: T, descripti
 export const Id = Type.String({ format: "uuid" });
 export const Instant = Type.String({ format: "date-time" });
 
+/** The answer to a conditional GET whose If-None-Match names the current entity tag: no body. */
+export const NotModified = Type.Null({ description: "Not modified: the entity tag sent in If-None-Match is current" });
+
 /**
  * Problem+json answers of an operation, by status. 401 and 403 need not be listed: every route that is not
  * public gets them from its declared access (modules/identity/authorization.ts).

@@ -15578,8 +15578,37 @@ export interface paths {
                         "image/webp": string;
                     };
                 };
+                /** @description Default Response */
+                206: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/jpeg": string;
+                        "image/png": string;
+                        "image/webp": string;
+                    };
+                };
+                /** @description Not modified: the entity tag sent in If-None-Match is current */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 /** @description RFC 9457 problem details */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/jpeg": components["schemas"]["Problem"];
+                        "image/png": components["schemas"]["Problem"];
+                        "image/webp": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                416: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15744,8 +15773,25 @@ export interface paths {
                         "video/webm": string;
                     };
                 };
+                /** @description Not modified: the entity tag sent in If-None-Match is current */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 /** @description RFC 9457 problem details */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "video/mp4": components["schemas"]["Problem"];
+                        "video/webm": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                416: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -40070,6 +40116,13 @@ export interface paths {
                         "text/html": string;
                     };
                 };
+                /** @description Not modified: the entity tag sent in If-None-Match is current */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 /** @description RFC 9457 problem details */
                 400: {
                     headers: {
@@ -40118,6 +40171,13 @@ export interface paths {
                     content: {
                         "text/html": string;
                     };
+                };
+                /** @description Not modified: the entity tag sent in If-None-Match is current */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
                 /** @description RFC 9457 problem details */
                 404: {
@@ -40253,7 +40313,7 @@ export interface paths {
                         "text/html": string;
                     };
                 };
-                /** @description Not modified: the page is the one whose entity tag was sent */
+                /** @description Not modified: the entity tag sent in If-None-Match is current */
                 304: {
                     headers: {
                         [name: string]: unknown;
