@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Page } from "playwright-core";
+import type { Page, Request } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { signVisitor } from "../../src/modules/chat/model.js";
 import { ADMIN, type BrowserSession, openBrowserSession, skipBrowser } from "../fixtures/browser.js";
@@ -168,5 +168,27 @@ describe.skipIf(skipBrowser)("live chat widget and console in Chromium", () => {
       expect(ticket.description.split(text).length - 1, text).toBe(1);
     }
     await agent.getByText("Transcrição do chat", { exact: false }).first().waitFor();
+  });
+
+  it("a widget taken off the page (the portal signing out) closes its stream and does not reconnect", async () => {
+    const page = visitor.page;
+    const streams: Request[] = [];
+    const ended = new Set<Request>();
+    page.on("request", (r) => {
+      if (/\/conversations\/[^/]+\/stream\?/.test(r.url())) streams.push(r);
+    });
+    page.on("requestfailed", (r) => ended.add(r));
+    page.on("requestfinished", (r) => ended.add(r));
+    await page.goto(hostUrl);
+    await page.getByTestId("chat-launcher").click();
+    const prechat = page.getByTestId("chat-prechat");
+    await prechat.getByPlaceholder("Assunto").fill("Outra dúvida");
+    await prechat.getByRole("button", { name: "Iniciar conversa" }).click();
+    await expect.poll(() => streams.length).toBeGreaterThan(0);
+    await page.evaluate(`document.getElementById("plantao-chat").remove()`);
+    await expect.poll(() => streams.every((r) => ended.has(r)), { timeout: 5000 }).toBe(true);
+    const opened = streams.length;
+    await page.waitForTimeout(1500);
+    expect(streams.length).toBe(opened);
   });
 });

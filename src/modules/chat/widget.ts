@@ -443,6 +443,15 @@ function widgetMain(script: HTMLScriptElement | null): void {
   });
 
   document.body.append(host);
+  // Taken off the page (the portal signing out, a site's app unmounting it): no stream or retry outlives it.
+  const gone = new MutationObserver(() => {
+    if (host.isConnected) return;
+    gone.disconnect();
+    state.closed = true;
+    state.source?.close();
+    clearTimeout(state.typingTimer);
+  });
+  gone.observe(document.body, { childList: true });
   if (data.open === "true") launcher.click();
 }
 
