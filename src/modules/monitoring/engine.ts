@@ -3,7 +3,6 @@ import type { DomainEvent, EventBus } from "../../platform/events/bus.js";
 import type { CheckResult, ProbeType } from "./checks/types.js";
 import { CheckDispatcher } from "./dispatch.js";
 import {
-  BATCH_MS,
   CATCH_UP_MS,
   type Current,
   currentOf,

@@ -4,7 +4,8 @@ import { Problem } from "../../platform/http/problems.js";
 import { uuidv7 } from "../../platform/ids.js";
 import type { AuditService } from "../audit/service.js";
 import type { Actor } from "../identity/actor.js";
-import { planPagingPolicies } from "../plan/paging.js";
+import { type SeverityId, severityIds } from "../plan/document.js";
+import { planPagingPolicies, seededText } from "../plan/paging.js";
 import type { PlanService } from "../plan/service.js";
 import type { OncallRepository, PolicyRow } from "./repository.js";
 import type { PolicyInput, Step, Target } from "./schemas.js";
@@ -159,13 +160,24 @@ function checkSteps(steps: Step[]): void {
   }
 }
 
+/** The plan's seeded policy, still with the words it was seeded with: the web names it in the reader's language. */
+function seededAs(row: PolicyRow, steps: Step[]) {
+  const severity = row.default_for;
+  const waitMinutes = steps[0]?.waitMinutes;
+  if (!severity || !(severityIds as readonly string[]).includes(severity) || waitMinutes === undefined) return null;
+  const seeded = seededText(severity as SeverityId, waitMinutes);
+  return row.name === seeded.name && row.description === seeded.description ? { severity, waitMinutes } : null;
+}
+
 function presentPolicy(row: PolicyRow) {
+  const steps = parse<Step[]>(row.steps);
   return {
     id: row.id,
     name: row.name,
     description: row.description,
     defaultFor: row.default_for,
-    steps: parse<Step[]>(row.steps),
+    seededAs: seededAs(row, steps),
+    steps,
     repeat: row.repeat,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

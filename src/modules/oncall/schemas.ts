@@ -256,6 +256,15 @@ export const Policy = Type.Object({
   name: Type.String(),
   description: nullable(Type.String()),
   defaultFor: nullable(Type.String()),
+  seededAs: nullable(
+    Type.Object(
+      { severity: Type.String(), waitMinutes: Type.Integer() },
+      {
+        description:
+          "Set while the policy keeps the name and description the plan seeded it with: clients show them in the reader's language",
+      },
+    ),
+  ),
   steps: Type.Array(Step),
   repeat: Type.Integer(),
   createdAt: Instant,

@@ -49,6 +49,17 @@ function targetOf(who: string): PlanPagingStep["targets"][number] | null {
   }
 }
 
+/**
+ * The name and description a seeded policy is stored with (the plan's language). A policy still carrying them
+ * is shown in the reader's language instead (`seededAs`); once a person renames it, their words are shown.
+ */
+export function seededText(severity: SeverityId, waitMinutes: number): { name: string; description: string } {
+  return {
+    name: `Plano: ${names[severity]}`,
+    description: `Matriz de escalação do plano para a severidade ${names[severity]}: cada etapa espera ${waitMinutes} min (tempo máximo por nível).`,
+  };
+}
+
 export function planPagingPolicies(doc: PlanDocument): PlanPagingPolicy[] {
   return severityIds.map((severity) => {
     const matrix = doc.escalation[severity];
@@ -74,8 +85,7 @@ export function planPagingPolicies(doc: PlanDocument): PlanPagingPolicy[] {
       first.targets.push({ kind: "customers" });
     }
     return {
-      name: `Plano: ${names[severity]}`,
-      description: `Matriz de escalação do plano para a severidade ${names[severity]}: cada etapa espera ${wait} min (tempo máximo por nível).`,
+      ...seededText(severity, wait),
       defaultFor: severity,
       steps,
       repeat: repeats[severity],

@@ -8734,6 +8734,10 @@ export interface paths {
                                 id: string;
                                 name: string;
                                 repeat: number;
+                                seededAs: {
+                                    severity: string;
+                                    waitMinutes: number;
+                                } | null;
                                 steps: {
                                     /** @description Channels for people (default both); webhooks are their own target */
                                     channels?: ("email" | "in_app")[];
@@ -8874,6 +8878,10 @@ export interface paths {
                             id: string;
                             name: string;
                             repeat: number;
+                            seededAs: {
+                                severity: string;
+                                waitMinutes: number;
+                            } | null;
                             steps: {
                                 /** @description Channels for people (default both); webhooks are their own target */
                                 channels?: ("email" | "in_app")[];
@@ -8980,6 +8988,10 @@ export interface paths {
                             id: string;
                             name: string;
                             repeat: number;
+                            seededAs: {
+                                severity: string;
+                                waitMinutes: number;
+                            } | null;
                             steps: {
                                 /** @description Channels for people (default both); webhooks are their own target */
                                 channels?: ("email" | "in_app")[];
@@ -9189,6 +9201,10 @@ export interface paths {
                             id: string;
                             name: string;
                             repeat: number;
+                            seededAs: {
+                                severity: string;
+                                waitMinutes: number;
+                            } | null;
                             steps: {
                                 /** @description Channels for people (default both); webhooks are their own target */
                                 channels?: ("email" | "in_app")[];

@@ -64,7 +64,13 @@ export function PoliciesTab() {
           <Group justify="space-between" align="flex-start" wrap="wrap">
             <div>
               <Group gap="xs">
-                <Text fw={600}>{p.name}</Text>
+                <Text fw={600}>
+                  {p.seededAs
+                    ? t("oncall.policy.seededName", {
+                        severity: t(`oncall.severity.${p.seededAs.severity as "critical"}`),
+                      })
+                    : p.name}
+                </Text>
                 {p.defaultFor && (
                   <Badge variant="light">
                     {t("oncall.policy.defaultFor", { severity: t(`oncall.severity.${p.defaultFor as "critical"}`) })}
@@ -73,7 +79,12 @@ export function PoliciesTab() {
               </Group>
               {p.description && (
                 <Text size="xs" c="dimmed">
-                  {p.description}
+                  {p.seededAs
+                    ? t("oncall.policy.seededDescription", {
+                        severity: t(`oncall.severity.${p.seededAs.severity as "critical"}`),
+                        count: p.seededAs.waitMinutes,
+                      })
+                    : p.description}
                 </Text>
               )}
             </div>

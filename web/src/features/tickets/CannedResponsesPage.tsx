@@ -1,4 +1,4 @@
-import { Button, Card, Group, Loader, Select, Stack, Table, Text, Textarea, TextInput } from "@mantine/core";
+import { Button, Card, Code, Group, Loader, Select, Stack, Table, Text, Textarea, TextInput } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -93,10 +93,14 @@ export function CannedResponsesPage() {
             </Group>
             <Textarea
               label={t("ticketConsole.cannedPage.text")}
-              description={t("ticketConsole.cannedPage.placeholders", {
-                list: placeholders.map((p) => `{{${p}}}`).join(" "),
-                interpolation: { escapeValue: false },
-              })}
+              description={
+                <>
+                  {t("ticketConsole.cannedPage.placeholders")}{" "}
+                  {placeholders.map((p) => (
+                    <Code key={p} mr={4}>{`{{${p}}}`}</Code>
+                  ))}
+                </>
+              }
               autosize
               minRows={4}
               value={draft.body}
