@@ -261,6 +261,30 @@ describe.each(engines)("knowledge base videos, suggestions, drafts, upkeep and t
       expect((await call("GET", "/api/v1/kb/suggestions?q=ramal", {})).statusCode).toBe(401);
     });
 
+    it("reuses a list of suggestions only until an article is written", async () => {
+      const ids = async (q: string, headers: Headers) => (await suggest(q, headers)).map((h) => h.id);
+      // Every answer is kept for these words and this reader: the one after each write must show the write.
+      const q = "xilofone quântico";
+      expect(await ids(q, customerA.headers)).toEqual([]);
+      const id = await article(
+        "Xilofone quântico no ramal",
+        "Afine o xilofone quântico antes da chamada.",
+        "customers",
+      );
+      expect(await ids(q, customerA.headers)).toEqual([id]);
+      expect(await ids(q, agent.headers)).toEqual([id]);
+      const update = (patch: object) => t.services.kb.articles.update(editor, id, patch, req);
+      // A new working copy: editors see its title at once, readers the published one.
+      await update({ title: "Xilofone quântico no ramal (revisado)" });
+      expect((await suggest(q, agent.headers))[0]?.title).toBe("Xilofone quântico no ramal (revisado)");
+      expect((await suggest(q, customerA.headers))[0]?.title).toBe("Xilofone quântico no ramal");
+      await update({ audience: "support" });
+      expect(await ids(q, customerA.headers)).toEqual([]);
+      expect(await ids(q, agent.headers)).toEqual([id]);
+      await t.services.kb.articles.transition(editor, id, "archived", undefined, req);
+      expect(await ids(q, agent.headers)).toEqual([]);
+    });
+
     it("records deflection when a customer leaves the form, and counts it for managers", async () => {
       const post = (body: unknown, headers: Headers = customerA.headers) =>
         call("POST", "/api/v1/kb/deflections", headers, body);

@@ -5,6 +5,7 @@ import type { Role } from "../identity/roles.js";
 import type { ArticleBrief, ArticlesPort, SearchHit } from "./articles-port.js";
 import { mayEdit, mayRead, type Reader } from "./policy.js";
 import type { ArticleRow, KbRepository } from "./repository.js";
+import { queryKey } from "./search.js";
 import { type ArticleService, readerOf, visibilityOf } from "./service.js";
 
 const SUMMARY_CHARS = 280;
@@ -91,6 +92,11 @@ export function articlesPort(deps: {
       return found;
     },
     search: deps.search,
+    searchKey(reader, q) {
+      const v = visibilityOf(readerOf(reader));
+      return JSON.stringify([v.audiences, v.organizationId, v.publishedOnly, queryKey(q)]);
+    },
+    watch: (listener) => articles.watch(listener),
     async publishedInCategory(reader, categoryId, limit) {
       const r = readerOf(reader);
       const visibility = { ...visibilityOf(r), publishedOnly: true };

@@ -42,6 +42,13 @@ export interface ArticlesPort {
   editable(actor: Actor, id: string): Promise<ArticleBrief>;
   /** Ranked published articles for the reader's audience (the core's search). */
   search(reader: Actor | null, q: string, limit: number): Promise<SearchHit[]>;
+  /**
+   * What decides `search` and `readable` for this reader and query: the reader's visibility and the query's
+   * words. Equal keys, equal answers, until an article is written (see `watch`).
+   */
+  searchKey(reader: Actor | null, q: string): string;
+  /** Calls `listener` after any article is created, edited or moves in its workflow (in this process). */
+  watch(listener: () => void): void;
   /** Published articles of a category, newest first. */
   publishedInCategory(reader: Actor | null, categoryId: string, limit: number): Promise<ArticleBrief[]>;
   /** A new draft article (through the core's workflow: draft, review, published). */

@@ -76,6 +76,14 @@ export function snippet(body: string, locale: KbLocale, query: string[], prefix:
 }
 
 /**
+ * What of a query decides its results (pure): its words and whether it ends in a space (the last word then is
+ * no prefix being typed). Two queries with the same key, by readers of the same visibility, find the same.
+ */
+export function queryKey(q: string): string {
+  return `${words(q).join(" ")}${/\s$/.test(q) ? " " : ""}`;
+}
+
+/**
  * Knowledge-base search, the same on both engines: the query normalised like the articles (Portuguese and
  * English stems), full-text candidates ranked by the engine (BM25 / ts_rank_cd), merged with a trigram match on
  * titles so a typo still finds its article; only what the reader may read.

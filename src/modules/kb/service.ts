@@ -101,12 +101,25 @@ export class ArticleService {
   private readonly audit: AuditService;
   /** Called after an article's readable text changed (the help centre drops its cached pages). */
   private readonly changed: () => void;
+  readonly #watchers = new Set<() => void>();
 
   constructor(deps: { repo: KbRepository; clock: Clock; audit: AuditService; changed?: () => void }) {
     this.repo = deps.repo;
     this.clock = deps.clock;
     this.audit = deps.audit;
     this.changed = deps.changed ?? (() => {});
+  }
+
+  /**
+   * Calls `listener` after every committed article write (created, edited, moved in the workflow): what
+   * readers or editors see of any article may have changed. Only this process's writes.
+   */
+  watch(listener: () => void): void {
+    this.#watchers.add(listener);
+  }
+
+  #written(): void {
+    for (const listener of this.#watchers) listener();
   }
 
   async #tagged(rows: ArticleRow[]): Promise<Article[]> {
@@ -207,6 +220,7 @@ export class ArticleService {
         trx,
       );
     });
+    this.#written();
     if (publish) this.changed();
     return this.get(actor, id);
   }
@@ -303,6 +317,7 @@ export class ArticleService {
         trx,
       );
     });
+    this.#written();
     if (metaChanged) this.changed();
     return this.get(actor, id);
   }
@@ -369,6 +384,7 @@ export class ArticleService {
         trx,
       );
     });
+    this.#written();
     if (to === "published" || to === "archived" || row.status === "archived") this.changed();
     return this.get(actor, id);
   }

@@ -35,17 +35,54 @@ export type Outcome = (typeof outcomes)[number];
 const WORD = /[\p{L}\p{N}]{3,}/u;
 /** Suggestions read at most this much of what was typed (a long description still ranks by its start). */
 const MAX_QUERY_CHARS = 300;
+/**
+ * How long a list of suggestions is reused for the same words and visibility: people typing a ticket send
+ * the same prefixes ("não con…", "cham…") over and over, and each costs a ranked full-text search. Any article
+ * write in this process drops them all; another instance's write shows within this time.
+ */
+const CACHE_MS = 10_000;
+/** Lists kept at most; past it the oldest goes first. */
+const CACHE_ENTRIES = 2_000;
+
+export interface Suggestion {
+  id: string;
+  title: string;
+  snippet: string;
+  summary: string;
+  purpose: string;
+  score: number;
+}
 
 /**
  * Articles suggested while a customer types a new ticket's subject (and to agents on a ticket page), through the
  * core's search for the reader's audience; the deflection log of the new-ticket form; an article as a reply.
  */
 export class SuggestionService {
-  constructor(private readonly d: SuggestionDeps) {}
+  #cache = new Map<string, { at: number; items: Promise<Suggestion[]> }>();
 
-  async suggest(reader: Actor, q: string, limit: number) {
+  constructor(private readonly d: SuggestionDeps) {
+    d.articles.watch(() => this.#cache.clear());
+  }
+
+  async suggest(reader: Actor, q: string, limit: number): Promise<Suggestion[]> {
     const text = q.slice(0, MAX_QUERY_CHARS);
     if (!WORD.test(text)) return [];
+    const key = `${limit} ${this.d.articles.searchKey(reader, text)}`;
+    const now = Date.now();
+    const hit = this.#cache.get(key);
+    if (hit && now - hit.at < CACHE_MS) return hit.items;
+    // The promise is kept, so typists asking the same at once share one search; a failure is not kept.
+    const items = this.#suggest(reader, text, limit);
+    this.#cache.delete(key);
+    this.#cache.set(key, { at: now, items });
+    if (this.#cache.size > CACHE_ENTRIES) this.#cache.delete(this.#cache.keys().next().value!);
+    items.catch(() => {
+      if (this.#cache.get(key)?.items === items) this.#cache.delete(key);
+    });
+    return items;
+  }
+
+  async #suggest(reader: Actor, text: string, limit: number): Promise<Suggestion[]> {
     const hits = await this.d.articles.search(reader, text, limit);
     if (!hits.length) return [];
     const briefs = await this.d.articles.readable(
