@@ -13,7 +13,7 @@ import type { DirectoryService } from "../identity/directory.js";
 import type { Duration } from "../plan/document.js";
 import type { PlanService } from "../plan/service.js";
 import type { TicketService } from "../tickets/service.js";
-import type { NamedCalendar, TimerService } from "../timers/service.js";
+import type { NamedCalendar, Timer, TimerService } from "../timers/service.js";
 import {
   type AffectedResolver,
   type Incident,
@@ -242,9 +242,11 @@ export class IncidentService {
 
   /** The severity's response and resolution times from the plan in force, counted on 24x7 time. */
   async targets(severity: Severity): Promise<Targets> {
-    const plan = (await this.plan.current()).document;
+    // One read: the timeline is cached until a newer version exists, so only its latest version number is asked.
+    const plan = (await this.plan.timeline()).at(-1)!.document;
     const s = plan.severities[severity];
-    const calendar = await this.timers.calendar("24x7").catch(() => ALWAYS_OPEN);
+    const definition = Object.hasOwn(plan.calendars, "24x7") ? plan.calendars["24x7"] : undefined;
+    const calendar = definition ? { id: "24x7", definition } : ALWAYS_OPEN;
     return { calendar, response: s.response, resolution: s.resolution };
   }
 
@@ -372,20 +374,10 @@ export class IncidentService {
     const now = this.clock.now().toISOString();
     const id = uuidv7();
     const subject = { type: "incident", id };
-    const respond = await this.timers.start(trx, {
-      subject,
-      name: "respond",
-      calendar: t.calendar,
-      duration: t.response,
-      warningPercent: 80,
-    });
-    const resolve = await this.timers.start(trx, {
-      subject,
-      name: "resolve",
-      calendar: t.calendar,
-      duration: t.resolution,
-      warningPercent: 80,
-    });
+    const [respond, resolve] = (await this.timers.startAll(trx, [
+      { subject, name: "respond", calendar: t.calendar, duration: t.response, warningPercent: 80 },
+      { subject, name: "resolve", calendar: t.calendar, duration: t.resolution, warningPercent: 80 },
+    ])) as [Timer, Timer];
     const row: IncidentRow = {
       id,
       kind: o.kind,

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import type { JobRequest } from "../../platform/jobs/queue.js";
 import type { Platform } from "../../platform/runtime.js";
 import type { AuditService } from "../audit/service.js";
 import type { DirectoryService } from "../identity/directory.js";
@@ -90,24 +91,27 @@ export function createIncidents(
   });
   // Alerts and acknowledged pages become jobs in the claiming transaction: once across nodes, retried on failure.
   platform.fanOut.register("incidents", async (batch, trx) => {
+    const work: JobRequest[] = [];
     for (const event of batch) {
       const type = event.type as string;
       if (type === "alert.firing" || type === "alert.resolved") {
-        await jobs.enqueue(
-          ALERT_JOB,
-          { type, alert: event.payload as AlertPayload },
-          { executor: trx, dedupeKey: `${ALERT_JOB}:${event.id}` },
-        );
+        work.push({
+          kind: ALERT_JOB,
+          payload: { type, alert: event.payload as AlertPayload },
+          dedupeKey: `${ALERT_JOB}:${event.id}`,
+        });
       } else if (type === "page.acknowledged") {
         const p = event.payload as { subjectType: string; subjectId: string; userId: string };
         if (p.subjectType !== "incident") continue;
-        await jobs.enqueue(
-          PAGE_ACK_JOB,
-          { incidentId: p.subjectId, userId: p.userId },
-          { executor: trx, dedupeKey: `${PAGE_ACK_JOB}:${event.id}` },
-        );
+        work.push({
+          kind: PAGE_ACK_JOB,
+          payload: { incidentId: p.subjectId, userId: p.userId },
+          dedupeKey: `${PAGE_ACK_JOB}:${event.id}`,
+        });
       }
     }
+    // One statement for the batch: a burst of alerts is one insert, not one per alert.
+    await jobs.enqueueMany(work, trx);
   });
   return {
     incidents,

@@ -39,14 +39,18 @@ export class TimerRepository {
       .execute();
   }
 
-  async insert(row: TimerRow, executor: Kysely<DB>): Promise<void> {
+  /** New timers, in one statement. */
+  async insert(rows: readonly TimerRow[], executor: Kysely<DB>): Promise<void> {
+    if (!rows.length) return;
     await executor
       .insertInto("timers")
-      .values({
-        ...row,
-        calendar: row.calendar === null ? null : this.dialect.json(JSON.parse(row.calendar)),
-        payload: row.payload === null ? null : this.dialect.json(JSON.parse(row.payload)),
-      })
+      .values(
+        rows.map((row) => ({
+          ...row,
+          calendar: row.calendar === null ? null : this.dialect.json(JSON.parse(row.calendar)),
+          payload: row.payload === null ? null : this.dialect.json(JSON.parse(row.payload)),
+        })),
+      )
       .execute();
   }
 

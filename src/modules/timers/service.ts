@@ -4,7 +4,7 @@ import type { Clock } from "../../platform/clock.js";
 import type { DB } from "../../platform/db/schema.js";
 import type { DomainEvent } from "../../platform/events/bus.js";
 import { uuidv7 } from "../../platform/ids.js";
-import type { JobQueue } from "../../platform/jobs/queue.js";
+import type { JobQueue, JobRequest } from "../../platform/jobs/queue.js";
 import type { Calendar, Duration, PlanDocument } from "../plan/document.js";
 import { budgetOf, instants, paused, recalendared, resumed, sameJson, type TimerState } from "./core.js";
 import type { TimerRepository, TimerRow } from "./repository.js";
@@ -151,7 +151,62 @@ export class TimerService {
   /** Starts (or restarts, replacing it) the subject's timer `name`. An unchanged absolute timer is left as is. */
   async start(trx: Kysely<DB>, spec: TimerSpec): Promise<Timer> {
     const now = this.clock.now();
-    const payload = spec.payload === undefined ? null : JSON.stringify(spec.payload);
+    // On PostgreSQL another transaction may write the same timer meanwhile: read again and redo it.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const existing = await this.repo.find(spec.subject, spec.name, trx);
+      if (
+        existing &&
+        "at" in spec &&
+        existing.status === "running" &&
+        existing.target_at === spec.at.toISOString() &&
+        sameJson(existing.payload === null ? null : JSON.parse(existing.payload), spec.payload ?? null)
+      ) {
+        return presentTimer(existing);
+      }
+      const { row, state } = this.#started(spec, now, existing);
+      const written = await this.write(trx, row, state, existing?.generation ?? null).catch((err) => {
+        if (err instanceof StaleTimer) return null;
+        throw err;
+      });
+      if (written) return written;
+    }
+    throw new Error(
+      `timer ${spec.name} of ${spec.subject.type} ${spec.subject.id} kept changing under this transaction`,
+    );
+  }
+
+  /**
+   * Starts several timers of one subject (`start` for each), in one statement for the timers and one for their
+   * fire jobs when the subject has none of them yet (a subject created in this transaction).
+   */
+  async startAll(trx: Kysely<DB>, specs: readonly TimerSpec[]): Promise<Timer[]> {
+    const subject = specs[0]?.subject;
+    if (!subject) return [];
+    const names = new Set(specs.map((s) => s.name));
+    const fresh =
+      names.size === specs.length &&
+      specs.every((s) => s.subject.type === subject.type && s.subject.id === subject.id) &&
+      !(await this.repo.ofSubject(subject, trx)).some((t) => names.has(t.name));
+    if (!fresh) {
+      const out: Timer[] = [];
+      for (const spec of specs) out.push(await this.start(trx, spec));
+      return out;
+    }
+    const now = this.clock.now();
+    const armed = specs.map((spec) => this.#armed(this.#started(spec, now, undefined)));
+    await this.repo.insert(
+      armed.map((a) => a.row),
+      trx,
+    );
+    await this.jobs.enqueueMany(
+      armed.flatMap((a) => a.jobs),
+      trx,
+    );
+    return armed.map((a) => presentTimer(a.row));
+  }
+
+  /** The row and counting state of a timer (re)started now, replacing `existing` if there is one. */
+  #started(spec: TimerSpec, now: Date, existing: TimerRow | undefined): { row: TimerRow; state: TimerState } {
     let state: TimerState;
     let calendarId: string | null = null;
     let startedAt: string | null = null;
@@ -178,50 +233,30 @@ export class TimerService {
         warned: false,
       };
     }
-    // On PostgreSQL another transaction may write the same timer meanwhile: read again and redo it.
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const existing = await this.repo.find(spec.subject, spec.name, trx);
-      if (
-        existing &&
-        "at" in spec &&
-        existing.status === "running" &&
-        existing.target_at === spec.at.toISOString() &&
-        sameJson(existing.payload === null ? null : JSON.parse(existing.payload), spec.payload ?? null)
-      ) {
-        return presentTimer(existing);
-      }
-      const row: TimerRow = {
-        id: existing?.id ?? uuidv7(),
-        subject_type: spec.subject.type,
-        subject_id: spec.subject.id,
-        name: spec.name,
-        status: "running",
-        calendar_id: calendarId,
-        calendar: null,
-        started_at: startedAt,
-        budget_ms: null,
-        warn_ms: null,
-        elapsed_ms: 0,
-        running_since: null,
-        target_at: null,
-        due_at: null,
-        warn_at: null,
-        warned_at: null,
-        fired_at: null,
-        generation: (existing?.generation ?? 0) + 1,
-        payload,
-        created_at: existing?.created_at ?? now.toISOString(),
-        updated_at: now.toISOString(),
-      };
-      const written = await this.write(trx, row, state, existing?.generation ?? null).catch((err) => {
-        if (err instanceof StaleTimer) return null;
-        throw err;
-      });
-      if (written) return written;
-    }
-    throw new Error(
-      `timer ${spec.name} of ${spec.subject.type} ${spec.subject.id} kept changing under this transaction`,
-    );
+    const row: TimerRow = {
+      id: existing?.id ?? uuidv7(),
+      subject_type: spec.subject.type,
+      subject_id: spec.subject.id,
+      name: spec.name,
+      status: "running",
+      calendar_id: calendarId,
+      calendar: null,
+      started_at: startedAt,
+      budget_ms: null,
+      warn_ms: null,
+      elapsed_ms: 0,
+      running_since: null,
+      target_at: null,
+      due_at: null,
+      warn_at: null,
+      warned_at: null,
+      fired_at: null,
+      generation: (existing?.generation ?? 0) + 1,
+      payload: spec.payload === undefined ? null : JSON.stringify(spec.payload),
+      created_at: existing?.created_at ?? now.toISOString(),
+      updated_at: now.toISOString(),
+    };
+    return { row, state };
   }
 
   /** Stops the timer counting; its instants wait for `resume`. */
@@ -318,6 +353,15 @@ export class TimerService {
 
   /** Stores the state with its computed instants and arms a fire job for each (keyed by generation). */
   private async write(trx: Kysely<DB>, base: TimerRow, state: TimerState, expected: number | null): Promise<Timer> {
+    const { row, jobs } = this.#armed({ row: base, state });
+    if (expected === null) await this.repo.insert([row], trx);
+    else if (!(await this.repo.replace(row, expected, trx))) throw new StaleTimer();
+    await this.jobs.enqueueMany(jobs, trx);
+    return presentTimer(row);
+  }
+
+  /** The row with the state and its computed instants, and the fire job of each instant. */
+  #armed({ row: base, state }: { row: TimerRow; state: TimerState }): { row: TimerRow; jobs: JobRequest[] } {
     const { dueAt, warnAt } = base.status === "running" ? instants(state) : { dueAt: null, warnAt: null };
     const row: TimerRow = {
       ...base,
@@ -330,17 +374,16 @@ export class TimerService {
       due_at: iso(dueAt),
       warn_at: iso(warnAt),
     };
-    if (expected === null) await this.repo.insert(row, trx);
-    else if (!(await this.repo.replace(row, expected, trx))) throw new StaleTimer();
-    const arm = (phase: FirePayload["phase"], at: number) =>
-      this.jobs.enqueue(FIRE_JOB, { timerId: row.id, generation: row.generation, phase } satisfies FirePayload, {
-        runAt: new Date(at),
-        dedupeKey: `timer:${row.id}:${row.generation}:${phase}`,
-        executor: trx,
-      });
-    if (warnAt !== null) await arm("warning", warnAt);
-    if (dueAt !== null) await arm("due", dueAt);
-    return presentTimer(row);
+    const arm = (phase: FirePayload["phase"], at: number): JobRequest => ({
+      kind: FIRE_JOB,
+      payload: { timerId: row.id, generation: row.generation, phase } satisfies FirePayload,
+      runAt: new Date(at),
+      dedupeKey: `timer:${row.id}:${row.generation}:${phase}`,
+    });
+    const jobs: JobRequest[] = [];
+    if (warnAt !== null) jobs.push(arm("warning", warnAt));
+    if (dueAt !== null) jobs.push(arm("due", dueAt));
+    return { row, jobs };
   }
 
   /**

@@ -142,9 +142,7 @@ export class EventBus {
     if (this.listen) {
       this.#unlisten = await this.listen(
         CHANNEL,
-        (payload) => {
-          this.#delivering = this.#delivering.then(() => this.#deliverById(Number(payload)));
-        },
+        (payload) => this.#announce(Number(payload)),
         () => {
           this.#delivering = this.#delivering.then(() => this.#catchUp());
         },
@@ -207,17 +205,37 @@ export class EventBus {
     }
   }
 
-  async #deliverById(id: number): Promise<void> {
-    if (!Number.isFinite(id) || !this.#started || this.#recent.has(id)) return;
-    try {
-      const row = await this.db.selectFrom("events").selectAll().where("id", "=", id).executeTakeFirst();
-      if (row) {
-        const e = toEvent(row);
-        this.#remember(e);
-        this.#emit(e);
+  /** Ids announced over NOTIFY and not read yet; read together, so a burst of events costs a few reads. */
+  #announced: number[] = [];
+  #readScheduled = false;
+
+  #announce(id: number): void {
+    this.#announced.push(id);
+    if (this.#readScheduled) return;
+    this.#readScheduled = true;
+    this.#delivering = this.#delivering.then(() => this.#deliverAnnounced());
+  }
+
+  /** Reads the events announced so far and emits them in the order they were announced. */
+  async #deliverAnnounced(): Promise<void> {
+    this.#readScheduled = false;
+    const ids = this.#announced.splice(0).filter((id) => Number.isFinite(id) && !this.#recent.has(id));
+    if (!this.#started) return;
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      try {
+        const rows = await this.db.selectFrom("events").selectAll().where("id", "in", chunk).execute();
+        const byId = new Map(rows.map((row) => [Number(row.id), row]));
+        for (const id of chunk) {
+          const row = byId.get(id);
+          if (!row || this.#recent.has(id)) continue;
+          const e = toEvent(row);
+          this.#remember(e);
+          this.#emit(e);
+        }
+      } catch (err) {
+        this.log.error({ err, ids: chunk.length }, "event delivery failed");
       }
-    } catch (err) {
-      this.log.error({ err, id }, "event delivery failed");
     }
   }
 

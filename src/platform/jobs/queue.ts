@@ -36,6 +36,9 @@ export interface EnqueueOptions {
   executor?: Kysely<DB>;
 }
 
+/** One job of `enqueueMany`. */
+export type JobRequest = { kind: string; payload: unknown } & Omit<EnqueueOptions, "executor">;
+
 export interface QueueOptions {
   nodeId: string;
   concurrency: number;
@@ -82,24 +85,29 @@ export class JobQueue {
 
   /** Returns the job id, or null when the dedupe key already existed. */
   async enqueue(kind: string, payload: unknown, options: EnqueueOptions = {}): Promise<string | null> {
-    const id = uuidv7();
+    const { executor, ...rest } = options;
+    const [id] = await this.enqueueMany([{ kind, payload, ...rest }], executor);
+    return id ?? null;
+  }
+
+  /** Several jobs in one statement, in `executor`'s transaction when given; each id, or null as in `enqueue`. */
+  async enqueueMany(jobs: readonly JobRequest[], executor?: Kysely<DB>): Promise<(string | null)[]> {
+    if (!jobs.length) return [];
     const now = this.clock.now();
-    const inserted = await this.repo.insert(
-      {
-        id,
-        kind,
-        payload,
-        runAt: options.runAt ?? now,
-        maxAttempts: options.maxAttempts ?? this.#handlers.get(kind)?.opts.maxAttempts ?? 5,
-        dedupeKey: options.dedupeKey ?? null,
-      },
-      now,
-      options.executor,
-      JOBS_CHANNEL,
-    );
-    if (!inserted) return null;
-    this.poke();
-    return id;
+    const rows = jobs.map((job) => {
+      const opts = this.#handlers.get(job.kind)?.opts;
+      return {
+        id: uuidv7(),
+        kind: job.kind,
+        payload: job.payload,
+        runAt: job.runAt ?? now,
+        maxAttempts: job.maxAttempts ?? opts?.maxAttempts ?? 5,
+        dedupeKey: job.dedupeKey ?? null,
+      };
+    });
+    const inserted = await this.repo.insertMany(rows, now, executor, JOBS_CHANNEL);
+    if (inserted.size) this.poke();
+    return rows.map((r) => (inserted.has(r.id) ? r.id : null));
   }
 
   /** Registers (or updates) a cron schedule and makes sure its next tick is queued. */

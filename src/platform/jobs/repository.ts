@@ -21,29 +21,41 @@ export class JobRepository {
     private readonly dialect: Dialect,
   ) {}
 
-  /** Inserts a job; a job whose dedupe key already exists is skipped and `false` returned. */
   /** Inserts the job unless its dedupe key exists; `wake` is notified of a new row when the transaction commits. */
   async insert(job: NewJob, now: Date, executor: Kysely<DB> = this.db, wake?: string): Promise<boolean> {
+    return (await this.insertMany([job], now, executor, wake)).has(job.id);
+  }
+
+  /** Several jobs in one statement (see `insert`); returns the ids inserted, those of existing dedupe keys left out. */
+  async insertMany(
+    jobs: readonly NewJob[],
+    now: Date,
+    executor: Kysely<DB> = this.db,
+    wake?: string,
+  ): Promise<Set<string>> {
+    if (!jobs.length) return new Set<string>();
     const iso = now.toISOString();
-    const result = await executor
+    const rows = await executor
       .insertInto("jobs")
-      .values({
-        id: job.id,
-        kind: job.kind,
-        payload: this.dialect.json(job.payload ?? null),
-        status: "queued",
-        run_at: job.runAt.toISOString(),
-        attempts: 0,
-        max_attempts: job.maxAttempts,
-        dedupe_key: job.dedupeKey ?? null,
-        schedule_name: job.scheduleName ?? null,
-        created_at: iso,
-        updated_at: iso,
-      })
+      .values(
+        jobs.map((job) => ({
+          id: job.id,
+          kind: job.kind,
+          payload: this.dialect.json(job.payload ?? null),
+          status: "queued" as const,
+          run_at: job.runAt.toISOString(),
+          attempts: 0,
+          max_attempts: job.maxAttempts,
+          dedupe_key: job.dedupeKey ?? null,
+          schedule_name: job.scheduleName ?? null,
+          created_at: iso,
+          updated_at: iso,
+        })),
+      )
       .onConflict((oc) => oc.column("dedupe_key").doNothing())
       .returning(wake ? ["id", this.dialect.notifyReturning(wake, sql`''`).as("notified")] : ["id"])
-      .executeTakeFirst();
-    return result !== undefined;
+      .execute();
+    return new Set(rows.map((r) => r.id));
   }
 
   /**
