@@ -187,12 +187,13 @@ export class CheckDispatcher {
       });
     }).then((lost) => {
       this.#batch = undefined;
-      // Answered only after our lease ran out (this process was paused with the answer on its way): the next
-      // owner has read the mark and skips these checks, so starting them now would run them twice.
-      const fenced = this.d.time.now() >= this.d.shards.heldUntil;
+      const answeredAt = this.d.time.now();
       for (const { slot, due } of batch) {
         const here = host.running() && host.holds(slot);
-        if (lost && here && !fenced && !lost.has(slot.def.shard)) {
+        // The record answered more than half an interval after the batch was taken (this process was paused with
+        // the answer on its way): a next owner may already be checking on the grid, so the turn is given up.
+        const late = answeredAt - now > slot.def.intervalMs / 2;
+        if (lost && here && !late && !lost.has(slot.def.shard)) {
           if (this.#inFlight.size < this.d.concurrency) this.#start(slot, due, now);
           else this.#waiting.push({ slot, due, at: now });
         } else {

@@ -274,6 +274,9 @@ export class MonitoringEngine {
     const lastCheck = state?.last_check_at ? Date.parse(state.last_check_at) : null;
     if (mark === null && lastCheck === null) return { due: next, skipGridAt: null };
     const covered = Math.max(mark ?? Number.NEGATIVE_INFINITY, lastCheck ?? Number.NEGATIVE_INFINITY);
+    // The previous owner's last batch may have started the next grid time's check early (a batch takes what is
+    // due within BATCH_MS): the first turn here is the grid time after the mark.
+    if (next <= covered) return { due: nextRun(def.id, def.intervalMs, covered), skipGridAt: null };
     const latest = next - def.intervalMs;
     if (latest <= covered) return { due: next, skipGridAt: null };
     const window = Math.max(1, Math.floor(Math.min(CATCH_UP_MS, def.intervalMs / 4)));
