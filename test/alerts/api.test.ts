@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOrganization, engines, type TestContext, testApp, tokenFor } from "../harness.js";
+import { createOrganization, engines, harnessActor, type TestContext, testApp, tokenFor } from "../harness.js";
 
 describe.each(engines)("alerts and metrics API on %s", (engine) => {
   let t: TestContext;
@@ -141,7 +141,7 @@ describe.each(engines)("alerts and metrics API on %s", (engine) => {
         expression: { metric: "cpu", fn: "avg", windowSeconds: 60, op: ">", threshold: 70 },
       },
     });
-    expect(preview.json()).toEqual({ items: [] });
+    expect(preview.json()).toMatchObject({ stepSeconds: 60, items: [] });
     const route = await t.app.inject({
       method: "PUT",
       url: "/api/v1/routes",
@@ -162,6 +162,72 @@ describe.each(engines)("alerts and metrics API on %s", (engine) => {
       },
     });
     expect(silence.statusCode).toBe(400);
+  });
+
+  it("previews a rule before it is named: the expression's values with its threshold's pending and firing intervals", async () => {
+    const target = await t.services.metrics.createTarget(harnessActor(t), {
+      name: "preview-host",
+      url: "http://127.0.0.1:1/metrics",
+      enabled: false,
+    });
+    const gauge = (instance: string, value: number) => ({
+      name: "preview_cpu_percent",
+      type: "gauge" as const,
+      help: null,
+      samples: [{ name: "preview_cpu_percent", labels: { instance }, value, timestampMs: null }],
+    });
+    // Two hours ago, an hour of samples a minute apart on two hosts: pbx-a at 90% for its first 30 minutes.
+    const now = Date.now();
+    const start = Math.floor((now - 2 * 3600_000) / 60_000) * 60_000;
+    for (let minute = 0; minute < 60; minute++)
+      for (const instance of ["pbx-a", "pbx-b"])
+        await t.services.metrics.ingest(
+          { id: target.id, max_series: 100 },
+          [gauge(instance, instance === "pbx-a" && minute < 30 ? 90 : 20)],
+          {},
+          start + minute * 60_000,
+        );
+    const preview = (payload: object) =>
+      t.app.inject({ method: "POST", url: "/api/v1/alert-rules/preview", headers: auth, payload });
+    const rule = {
+      kind: "metric",
+      forSeconds: 300,
+      expression: {
+        metric: "preview_cpu_percent",
+        fn: "max",
+        windowSeconds: 60,
+        by: ["instance"],
+        op: ">",
+        threshold: 70,
+        recoveryThreshold: 60,
+      },
+    };
+    const res = await preview(rule);
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json();
+    expect(Date.parse(body.to) - Date.parse(body.from)).toBe(24 * 3600_000);
+    const byHost = Object.fromEntries(body.items.map((i: { labels: { instance: string } }) => [i.labels.instance, i]));
+    expect(Object.keys(byHost).sort()).toEqual(["pbx-a", "pbx-b"]);
+    const a = byHost["pbx-a"];
+    // One value per minute with samples (a 60 s window holds the sample of that minute).
+    expect(a.points.length).toBeGreaterThanOrEqual(59);
+    expect(a.points.length).toBeLessThanOrEqual(61);
+    expect(a.points.every(([t, v]: [number, number]) => t >= start && (v === 90 || v === 20))).toBe(true);
+    // Pending 5 minutes (`for`), then firing until the samples fall to 20, about 25 minutes later.
+    expect(a.pending).toHaveLength(1);
+    expect(a.firing).toHaveLength(1);
+    expect(a.pending[0].to).toBe(a.firing[0].from);
+    expect(Date.parse(a.firing[0].from) - Date.parse(a.pending[0].from)).toBe(300_000);
+    expect(Date.parse(a.firing[0].to) - Date.parse(a.firing[0].from)).toBeGreaterThanOrEqual(24 * 60_000);
+    expect(byHost["pbx-b"]).toMatchObject({ pending: [], firing: [] });
+
+    // Its problems come field by field, as when saving; a monitor rule has nothing to preview.
+    const bad = await preview({ ...rule, expression: { ...rule.expression, recoveryThreshold: 80 } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0].pointer).toBe("/expression/recoveryThreshold");
+    const monitor = await preview({ kind: "monitor" });
+    expect(monitor.statusCode).toBe(400);
+    expect(monitor.json().errors[0].pointer).toBe("/kind");
   });
 
   it("filters alerts on /api/v1 and /api/v2 by matchers, silenced and inhibited, and lists receivers and groups", async () => {

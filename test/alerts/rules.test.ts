@@ -127,11 +127,25 @@ describe("alert rule evaluator", () => {
     );
   });
 
-  it("replays the last values into firing intervals (the rule preview)", () => {
+  it("replays the last values into pending and firing intervals (the rule preview)", () => {
     const values = [50, 80, 80, 80, 55, 50, 90].map((value, i) => ({ at: at(i * 300), value }));
-    expect(replay(values, cpu, { forSeconds: 600, keepFiringForSeconds: 0 })).toEqual([
-      { from: at(900).toISOString(), to: at(1200).toISOString() },
-    ]);
+    const iso = (seconds: number) => at(seconds).toISOString();
+    expect(replay(values, cpu, { forSeconds: 600, keepFiringForSeconds: 0 })).toEqual({
+      // Pending from the first 80 until `for` has passed, then firing until the recovery; the last 90 is pending.
+      pending: [
+        { from: iso(300), to: iso(900) },
+        { from: iso(1800), to: null },
+      ],
+      firing: [{ from: iso(900), to: iso(1200) }],
+    });
+    // A condition that stops before `for` has passed leaves a closed pending interval and no firing.
+    const brief = [80, 50].map((value, i) => ({ at: at(i * 300), value }));
+    expect(replay(brief, cpu, { forSeconds: 600, keepFiringForSeconds: 0 })).toEqual({
+      pending: [{ from: iso(0), to: iso(300) }],
+      firing: [],
+    });
+    // Without `for` it fires at once: never pending.
+    expect(replay(values, cpu, { forSeconds: 0, keepFiringForSeconds: 0 }).pending).toEqual([]);
   });
 
   it("reports invalid expressions field by field", () => {

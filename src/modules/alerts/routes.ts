@@ -9,6 +9,7 @@ import {
   AlertQuery,
   ById,
   Preview,
+  PreviewInput,
   Receiver,
   ReceiverInput,
   Routing,
@@ -86,12 +87,13 @@ export function alertRoutes(alerts: AlertsService) {
         config: { area: "monitoring", access: "read" },
         schema: {
           tags,
-          summary: "Where a metric rule would have fired over the last 24 hours, evaluated over the stored samples",
-          body: RuleInput,
+          summary:
+            "The value of a metric rule's expression over the last 24 hours, and where the rule would have been pending and firing, replayed from the stored samples",
+          body: PreviewInput,
           response: { 200: Preview, ...problems(400) },
         },
       },
-      async (request) => ({ items: await alerts.preview(request.body) }),
+      async (request) => alerts.preview(request.body),
     );
     app.get(
       "/api/v1/alert-rules/:id",

@@ -160,19 +160,37 @@ export function expressionProblems(expr: MetricExpression): { field: string; mes
   return problems;
 }
 
-/** Replays an expression over past values (oldest first): the intervals where its alert would have fired. */
+export interface Interval {
+  from: string;
+  /** Null: still open at the last value. */
+  to: string | null;
+}
+
+/**
+ * Replays an expression over past values (oldest first): the intervals where its alert would have been
+ * pending (condition holding, `for` not yet past) and firing.
+ */
 export function replay(
   values: readonly { at: Date; value: number | null }[],
   expr: Pick<MetricExpression, "op" | "threshold" | "recoveryThreshold">,
   timing: Timing,
-): { from: string; to: string | null }[] {
-  const intervals: { from: string; to: string | null }[] = [];
+): { pending: Interval[]; firing: Interval[] } {
+  const pending: Interval[] = [];
+  const firing: Interval[] = [];
   let memory = initialAlert;
   for (const v of values) {
     const next = evaluate(memory, expr, v.value, v.at, timing);
     memory = next.memory;
-    if (next.transition === "firing") intervals.push({ from: memory.firedAt!, to: null });
-    if (next.transition === "resolved") intervals.at(-1)!.to = memory.resolvedAt;
+    const at = v.at.toISOString();
+    if (next.transition === "pending") pending.push({ from: memory.activeSince!, to: null });
+    if (next.transition === "cleared") pending.at(-1)!.to = at;
+    if (next.transition === "firing") {
+      // Pending ends where firing starts; with `for` 0 the alert fires at once, never pending.
+      const open = pending.at(-1);
+      if (open && open.to === null) open.to = at;
+      firing.push({ from: memory.firedAt!, to: null });
+    }
+    if (next.transition === "resolved") firing.at(-1)!.to = memory.resolvedAt;
   }
-  return intervals;
+  return { pending, firing };
 }

@@ -54,21 +54,21 @@ const Expression = Type.Object(
   strict,
 );
 
-export const RuleInput = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 200, pattern: "^[a-zA-Z_][a-zA-Z0-9_]*$" }),
-    kind: literals(["metric", "monitor"] as const, "A metric expression, or a monitor's DOWN state"),
-    monitorId: Type.Optional(nullable(Type.String({ description: "Monitor rules: one monitor; null for all" }))),
-    expression: Type.Optional(nullable(Expression)),
-    forSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 })),
-    keepFiringForSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 })),
-    severity: Type.Optional(Severity),
-    labels: Type.Optional(Labels),
-    annotations: Type.Optional(Labels),
-    enabled: Type.Optional(Type.Boolean()),
-  },
-  strict,
-);
+const ruleFields = {
+  name: Type.String({ minLength: 1, maxLength: 200, pattern: "^[a-zA-Z_][a-zA-Z0-9_]*$" }),
+  kind: literals(["metric", "monitor"] as const, "A metric expression, or a monitor's DOWN state"),
+  monitorId: Type.Optional(nullable(Type.String({ description: "Monitor rules: one monitor; null for all" }))),
+  expression: Type.Optional(nullable(Expression)),
+  forSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 })),
+  keepFiringForSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 })),
+  severity: Type.Optional(Severity),
+  labels: Type.Optional(Labels),
+  annotations: Type.Optional(Labels),
+  enabled: Type.Optional(Type.Boolean()),
+};
+export const RuleInput = Type.Object(ruleFields, strict);
+/** A metric rule as it would be created; the name may be left out, so a rule can be previewed before it is named. */
+export const PreviewInput = Type.Object({ ...ruleFields, name: Type.Optional(ruleFields.name) }, strict);
 export const RulePatch = Type.Partial(RuleInput, { ...strict, minProperties: 1 });
 
 export const Rule = Type.Object({
@@ -88,11 +88,21 @@ export const Rule = Type.Object({
   lastError: nullable(Type.String({ description: "Why the last evaluation failed (the other rules went on)" })),
 });
 
+const Interval = Type.Object({ from: Instant, to: nullable(Instant) });
 export const Preview = Type.Object({
+  from: Instant,
+  to: Instant,
+  stepSeconds: Type.Integer({ description: "Seconds between two evaluations of the replay" }),
   items: Type.Array(
     Type.Object({
       labels: Labels,
-      firing: Type.Array(Type.Object({ from: Instant, to: nullable(Instant) }), {
+      points: Type.Array(Type.Tuple([Type.Number({ description: "ms since the epoch" }), Type.Number()]), {
+        description: "The expression's value at each evaluation with data, oldest first",
+      }),
+      pending: Type.Array(Interval, {
+        description: "Where its condition held but `for` had not passed yet, oldest first; `to` null: still pending",
+      }),
+      firing: Type.Array(Interval, {
         description: "Where the rule would have fired, oldest first; `to` null: still firing",
       }),
     }),

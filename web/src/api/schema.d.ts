@@ -585,7 +585,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Where a metric rule would have fired over the last 24 hours, evaluated over the stored samples */
+        /** The value of a metric rule's expression over the last 24 hours, and where the rule would have been pending and firing, replayed from the stored samples */
         post: {
             parameters: {
                 query?: never;
@@ -633,7 +633,7 @@ export interface paths {
                             [key: string]: string;
                         };
                         monitorId?: string | null;
-                        name: string;
+                        name?: string;
                         /**
                          * @description critical, high, medium or low
                          * @enum {string}
@@ -650,6 +650,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** Format: date-time */
+                            from: string;
                             items: {
                                 /** @description Where the rule would have fired, oldest first; `to` null: still firing */
                                 firing: {
@@ -660,7 +662,22 @@ export interface paths {
                                 labels: {
                                     [key: string]: string;
                                 };
+                                /** @description Where its condition held but `for` had not passed yet, oldest first; `to` null: still pending */
+                                pending: {
+                                    /** Format: date-time */
+                                    from: string;
+                                    to: string | null;
+                                }[];
+                                /** @description The expression's value at each evaluation with data, oldest first */
+                                points: [
+                                    number,
+                                    number
+                                ][];
                             }[];
+                            /** @description Seconds between two evaluations of the replay */
+                            stepSeconds: number;
+                            /** Format: date-time */
+                            to: string;
                         };
                     };
                 };

@@ -1,5 +1,5 @@
 import type { Area } from "../shell/area";
-import { alertsArea } from "./alerts/area";
+import { alertsArea, metricsArea } from "./alerts/area";
 import { auditArea } from "./audit/area";
 import { backupsArea } from "./backups/area";
 import { chatArea } from "./chat/area";
@@ -33,6 +33,7 @@ export const areas: readonly Area[] = [
   monitoringArea,
   oncallArea,
   alertsArea,
+  metricsArea,
   statusArea,
   kbArea,
   kbTracksArea,

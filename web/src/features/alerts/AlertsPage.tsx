@@ -162,7 +162,7 @@ export function AlertsPage() {
         </Table.ScrollContainer>
       </Card>
       <Silences writable={writable} />
-      <Rules />
+      <Rules writable={writable} />
       <Drawer
         opened={history !== null}
         onClose={() => setHistory(null)}

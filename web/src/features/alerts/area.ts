@@ -1,6 +1,6 @@
 import { lazy } from "react";
 import type { Area } from "../../shell/area";
-import { AlertIcon } from "./icon";
+import { AlertIcon, MetricsIcon } from "./icon";
 
 // Staff with a monitoring grant; customers have none, and the server refuses them every alerts route.
 export const alertsArea: Area = {
@@ -10,4 +10,15 @@ export const alertsArea: Area = {
   requires: "monitoring",
   staffOnly: true,
   page: lazy(() => import("./AlertsPage").then((m) => ({ default: m.AlertsPage }))),
+};
+
+// The metric explorer: the stored samples the alert rules read, for the same staff. Not at /metrics: that is
+// the server's own Prometheus exposition.
+export const metricsArea: Area = {
+  path: "/alerts/metrics",
+  label: "alerts.explorer.nav",
+  icon: MetricsIcon,
+  requires: "monitoring",
+  staffOnly: true,
+  page: lazy(() => import("./MetricsPage").then((m) => ({ default: m.MetricsPage }))),
 };

@@ -9,3 +9,13 @@ export function AlertIcon({ size = 18 }: IconProps) {
     </Svg>
   );
 }
+
+/** Axes with a rising line: a metric over time. */
+export function MetricsIcon({ size = 18 }: IconProps) {
+  return (
+    <Svg size={size}>
+      <path d="M3 3v18h18" />
+      <path d="m7 15 4-5 3 3 5-6" />
+    </Svg>
+  );
+}
