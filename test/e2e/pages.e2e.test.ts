@@ -143,6 +143,8 @@ const pages: Visit[] = [
   { name: "monitoring", path: () => "/monitoring", staff: true },
   { name: "monitor", path: () => `/monitoring/${ids.monitor}`, staff: true },
   { name: "alerts", path: () => "/alerts", staff: true },
+  { name: "metrics", path: () => "/metric-explorer", staff: true },
+  { name: "metrics-chart", path: () => "/metric-explorer?metric=instance%3Acpu_usage%3Apercent&range=6h", staff: true },
   { name: "plan", path: () => "/plan", staff: true },
   { name: "plan-findings", path: () => "/plan?tab=findings", staff: true },
   { name: "plan-edit", path: () => "/plan?tab=edit", staff: true },
@@ -269,6 +271,26 @@ describe.skipIf(skipBrowser)("every page in pt-BR and English, wide and narrow",
       })
     ).id;
     ids.monitor = (await post("/api/v1/monitors", { name: "PBX-01", type: "heartbeat", intervalSeconds: 60 })).id;
+    // An hour of a host's CPU, for the metric explorer's chart and its legend.
+    const host = await post("/api/v1/scrape-targets", {
+      name: "PBX-01",
+      url: "http://127.0.0.1:1/metrics",
+      enabled: false,
+    });
+    for (let minute = 60; minute >= 0; minute--)
+      await server.services.metrics.ingest(
+        { id: host.id, max_series: 100 },
+        [
+          {
+            name: "instance:cpu_usage:percent",
+            type: "gauge",
+            help: null,
+            samples: [{ name: "instance:cpu_usage:percent", labels: {}, value: 20 + (minute % 7), timestampMs: null }],
+          },
+        ],
+        { instance: "PBX-01" },
+        Date.now() - minute * 60_000,
+      );
     await post("/api/v2/alerts", [
       {
         labels: { alertname: "TrunkDown", host: "PBX-01", severity: "critical" },

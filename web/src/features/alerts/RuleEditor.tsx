@@ -16,7 +16,7 @@ import {
 } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ApiProblem, api, unwrap } from "../../api/client";
 import { MonitorPicker } from "../../shell/pickers";
@@ -32,6 +32,7 @@ import {
   emptyRule,
   formOf,
   inputOf,
+  type PreviewInput,
   previewOf,
   type RuleForm,
   severities,
@@ -55,6 +56,8 @@ const onFields = [
   "/severity",
 ];
 const seconds = { suffix: " s", min: 0, max: 86_400, allowDecimal: false } as const;
+/** Hints under the inputs in a row of fields, so the inputs line up whether or not each has one. */
+const below: ("label" | "input" | "description" | "error")[] = ["label", "input", "description", "error"];
 
 /**
  * Creates a rule, or edits one (`rule` given): a metric expression with its threshold, hysteresis and timing,
@@ -79,7 +82,9 @@ export function RuleEditor({ rule, onDone }: { rule: Rule | null; onDone: () => 
       onDone();
     },
   });
-  const [previewBody] = useDebouncedValue(previewOf(form), 400, { leading: false });
+  // Debounced as text: a new object each render would restart the wait forever.
+  const [previewText] = useDebouncedValue(JSON.stringify(previewOf(form)), 400);
+  const previewBody = useMemo(() => JSON.parse(previewText) as PreviewInput | null, [previewText]);
   const preview = useQuery({
     queryKey: ["alerts", "preview", previewBody],
     enabled: previewBody !== null,
@@ -100,173 +105,184 @@ export function RuleEditor({ rule, onDone }: { rule: Rule | null; onDone: () => 
   const shown = previewBody?.expression;
   return (
     <form onSubmit={submit} noValidate>
-      <Stack gap="sm">
-        <ActionAlert error={save.error} shown={onFields} conflict={t("alerts.editor.nameTaken", { name: form.name })} />
-        <TextInput
-          label={t("alerts.editor.name")}
-          description={builtin ? t("alerts.editor.builtinName") : t("alerts.editor.nameHint")}
-          required
-          disabled={builtin}
-          value={form.name}
-          error={errors["/name"] ?? (conflict ? t("alerts.editor.nameTaken", { name: form.name }) : undefined)}
-          onChange={(e) => set("name", e.currentTarget.value)}
-          styles={{ input: { fontFamily: "var(--mantine-font-family-monospace)" } }}
-        />
-        {!rule && (
-          <SegmentedControl
-            aria-label={t("alerts.kind")}
-            value={form.kind}
-            onChange={(v) => set("kind", v as RuleForm["kind"])}
-            data={(["metric", "monitor"] as const).map((k) => ({ value: k, label: t(`alerts.kinds.${k}`) }))}
+      <SimpleGrid cols={{ base: 1, lg: form.kind === "metric" ? 2 : 1 }} spacing="lg">
+        <Stack gap="sm">
+          <ActionAlert
+            error={save.error}
+            shown={onFields}
+            conflict={t("alerts.editor.nameTaken", { name: form.name })}
           />
-        )}
-        {form.kind === "monitor" ? (
-          <MonitorPicker
-            label={t("alerts.editor.monitor")}
-            description={t("alerts.editor.monitorHint")}
-            placeholder={t("alerts.editor.allMonitors")}
-            value={form.monitorId}
-            error={errors["/monitorId"]}
-            onChange={(v) => set("monitorId", v)}
+          <TextInput
+            label={t("alerts.editor.name")}
+            description={builtin ? t("alerts.editor.builtinName") : t("alerts.editor.nameHint")}
+            required
+            disabled={builtin}
+            value={form.name}
+            error={errors["/name"] ?? (conflict ? t("alerts.editor.nameTaken", { name: form.name }) : undefined)}
+            onChange={(e) => set("name", e.currentTarget.value)}
+            styles={{ input: { fontFamily: "var(--mantine-font-family-monospace)" } }}
           />
-        ) : (
-          <>
-            <MetricPicker
-              label={t("alerts.editor.metric")}
-              required
-              value={form.metric}
-              error={errors["/expression/metric"]}
-              onChange={(v) => set("metric", v)}
+          {!rule && (
+            <SegmentedControl
+              aria-label={t("alerts.kind")}
+              value={form.kind}
+              onChange={(v) => set("kind", v as RuleForm["kind"])}
+              data={(["metric", "monitor"] as const).map((k) => ({ value: k, label: t(`alerts.kinds.${k}`) }))}
             />
-            <KeyValueRows
-              title={t("alerts.editor.match")}
-              rows={form.match}
-              onChange={(rows) => set("match", rows)}
-              nameLabel={t("alerts.matcherName")}
-              valueLabel={t("alerts.matcherValue")}
-              addLabel={t("alerts.addMatcher")}
-              removeLabel={t("alerts.removeMatcher")}
-              error={errors["/expression"]}
-              testId="rule-match"
+          )}
+          {form.kind === "monitor" ? (
+            <MonitorPicker
+              label={t("alerts.editor.monitor")}
+              description={t("alerts.editor.monitorHint")}
+              placeholder={t("alerts.editor.allMonitors")}
+              value={form.monitorId}
+              error={errors["/monitorId"]}
+              onChange={(v) => set("monitorId", v)}
             />
-            <SimpleGrid cols={{ base: 1, xs: 3 }} spacing="sm">
-              <Select
-                label={t("alerts.editor.fn")}
-                allowDeselect={false}
-                value={form.fn}
-                error={errors["/expression/fn"]}
-                onChange={(v) => v && set("fn", v as RuleForm["fn"])}
-                data={aggregations.map((a) => ({ value: a, label: t(`alerts.fns.${a}`) }))}
+          ) : (
+            <>
+              <MetricPicker
+                label={t("alerts.editor.metric")}
+                required
+                value={form.metric}
+                error={errors["/expression/metric"]}
+                onChange={(v) => set("metric", v)}
               />
-              {form.fn === "quantile" && (
-                <NumberInput
-                  label={t("alerts.editor.quantile")}
-                  min={0}
-                  max={1}
-                  step={0.01}
-                  decimalScale={4}
-                  value={form.quantile}
-                  error={errors["/expression/quantile"]}
-                  onChange={(v) => set("quantile", v)}
+              <KeyValueRows
+                title={t("alerts.editor.match")}
+                rows={form.match}
+                onChange={(rows) => set("match", rows)}
+                nameLabel={t("alerts.matcherName")}
+                valueLabel={t("alerts.matcherValue")}
+                addLabel={t("alerts.addMatcher")}
+                removeLabel={t("alerts.removeMatcher")}
+                error={errors["/expression"]}
+                testId="rule-match"
+              />
+              <SimpleGrid cols={{ base: 1, xs: 3 }} spacing="sm">
+                <Select
+                  label={t("alerts.editor.fn")}
+                  allowDeselect={false}
+                  value={form.fn}
+                  error={errors["/expression/fn"]}
+                  onChange={(v) => v && set("fn", v as RuleForm["fn"])}
+                  data={aggregations.map((a) => ({ value: a, label: t(`alerts.fns.${a}`) }))}
                 />
-              )}
-              <NumberInput
-                label={t("alerts.editor.window")}
-                required
-                {...seconds}
-                min={1}
-                value={form.windowSeconds}
-                error={errors["/expression/windowSeconds"]}
-                onChange={(v) => set("windowSeconds", v)}
+                {form.fn === "quantile" && (
+                  <NumberInput
+                    label={t("alerts.editor.quantile")}
+                    min={0}
+                    max={1}
+                    step={0.01}
+                    decimalScale={4}
+                    value={form.quantile}
+                    error={errors["/expression/quantile"]}
+                    onChange={(v) => set("quantile", v)}
+                  />
+                )}
+                <NumberInput
+                  label={t("alerts.editor.window")}
+                  required
+                  {...seconds}
+                  min={1}
+                  value={form.windowSeconds}
+                  error={errors["/expression/windowSeconds"]}
+                  onChange={(v) => set("windowSeconds", v)}
+                />
+              </SimpleGrid>
+              <TagsInput
+                label={t("alerts.editor.by")}
+                description={t("alerts.editor.byHint")}
+                value={form.by}
+                onChange={(v) => set("by", v)}
               />
-            </SimpleGrid>
-            <TagsInput
-              label={t("alerts.editor.by")}
-              description={t("alerts.editor.byHint")}
-              value={form.by}
-              onChange={(v) => set("by", v)}
+              <SimpleGrid cols={{ base: 1, xs: 3 }} spacing="sm">
+                <Select
+                  label={t("alerts.editor.op")}
+                  allowDeselect={false}
+                  value={form.op}
+                  error={errors["/expression/op"]}
+                  onChange={(v) => v && set("op", v as RuleForm["op"])}
+                  data={comparisons.map((c) => ({ value: c, label: c }))}
+                />
+                <NumberInput
+                  label={t("alerts.editor.threshold")}
+                  required
+                  value={form.threshold}
+                  error={errors["/expression/threshold"]}
+                  onChange={(v) => set("threshold", v)}
+                />
+                <NumberInput
+                  label={t("alerts.editor.recoveryThreshold")}
+                  description={t("alerts.editor.recoveryHint")}
+                  inputWrapperOrder={below}
+                  value={form.recoveryThreshold}
+                  error={errors["/expression/recoveryThreshold"]}
+                  onChange={(v) => set("recoveryThreshold", v)}
+                />
+              </SimpleGrid>
+            </>
+          )}
+          <SimpleGrid cols={{ base: 1, xs: 3 }} spacing="sm">
+            <NumberInput
+              label={t("alerts.editor.for")}
+              description={t("alerts.editor.forHint")}
+              inputWrapperOrder={below}
+              {...seconds}
+              value={form.forSeconds}
+              error={errors["/forSeconds"]}
+              onChange={(v) => set("forSeconds", v)}
             />
-            <SimpleGrid cols={{ base: 1, xs: 3 }} spacing="sm">
-              <Select
-                label={t("alerts.editor.op")}
-                allowDeselect={false}
-                value={form.op}
-                error={errors["/expression/op"]}
-                onChange={(v) => v && set("op", v as RuleForm["op"])}
-                data={comparisons.map((c) => ({ value: c, label: c }))}
-              />
-              <NumberInput
-                label={t("alerts.editor.threshold")}
-                required
-                value={form.threshold}
-                error={errors["/expression/threshold"]}
-                onChange={(v) => set("threshold", v)}
-              />
-              <NumberInput
-                label={t("alerts.editor.recoveryThreshold")}
-                description={t("alerts.editor.recoveryHint")}
-                value={form.recoveryThreshold}
-                error={errors["/expression/recoveryThreshold"]}
-                onChange={(v) => set("recoveryThreshold", v)}
-              />
-            </SimpleGrid>
-          </>
-        )}
-        <SimpleGrid cols={{ base: 1, xs: 3 }} spacing="sm">
-          <NumberInput
-            label={t("alerts.editor.for")}
-            description={t("alerts.editor.forHint")}
-            {...seconds}
-            value={form.forSeconds}
-            error={errors["/forSeconds"]}
-            onChange={(v) => set("forSeconds", v)}
+            <NumberInput
+              label={t("alerts.editor.keepFiringFor")}
+              description={t("alerts.editor.keepFiringForHint")}
+              inputWrapperOrder={below}
+              {...seconds}
+              value={form.keepFiringForSeconds}
+              error={errors["/keepFiringForSeconds"]}
+              onChange={(v) => set("keepFiringForSeconds", v)}
+            />
+            <Select
+              label={t("alerts.severity")}
+              description={form.kind === "monitor" ? t("alerts.editor.monitorSeverityHint") : undefined}
+              inputWrapperOrder={below}
+              allowDeselect={false}
+              value={form.severity}
+              error={errors["/severity"]}
+              onChange={(v) => v && set("severity", v as RuleForm["severity"])}
+              data={severities.map((s) => ({ value: s, label: t(`tickets.severities.${s}`) }))}
+            />
+          </SimpleGrid>
+          <KeyValueRows
+            title={t("alerts.labels")}
+            rows={form.labels}
+            onChange={(rows) => set("labels", rows)}
+            nameLabel={t("alerts.matcherName")}
+            valueLabel={t("alerts.matcherValue")}
+            addLabel={t("alerts.editor.addLabel")}
+            removeLabel={t("alerts.editor.removeLabel")}
+            testId="rule-labels"
           />
-          <NumberInput
-            label={t("alerts.editor.keepFiringFor")}
-            description={t("alerts.editor.keepFiringForHint")}
-            {...seconds}
-            value={form.keepFiringForSeconds}
-            error={errors["/keepFiringForSeconds"]}
-            onChange={(v) => set("keepFiringForSeconds", v)}
+          <KeyValueRows
+            title={t("alerts.editor.annotations")}
+            rows={form.annotations}
+            onChange={(rows) => set("annotations", rows)}
+            nameLabel={t("alerts.editor.annotationName")}
+            valueLabel={t("alerts.editor.annotationText")}
+            addLabel={t("alerts.editor.addAnnotation")}
+            removeLabel={t("alerts.editor.removeAnnotation")}
+            testId="rule-annotations"
           />
-          <Select
-            label={t("alerts.severity")}
-            description={form.kind === "monitor" ? t("alerts.editor.monitorSeverityHint") : undefined}
-            allowDeselect={false}
-            value={form.severity}
-            error={errors["/severity"]}
-            onChange={(v) => v && set("severity", v as RuleForm["severity"])}
-            data={severities.map((s) => ({ value: s, label: t(`tickets.severities.${s}`) }))}
+          <Checkbox
+            label={t("alerts.enabled")}
+            checked={form.enabled}
+            onChange={(e) => set("enabled", e.currentTarget.checked)}
           />
-        </SimpleGrid>
-        <KeyValueRows
-          title={t("alerts.labels")}
-          rows={form.labels}
-          onChange={(rows) => set("labels", rows)}
-          nameLabel={t("alerts.matcherName")}
-          valueLabel={t("alerts.matcherValue")}
-          addLabel={t("alerts.editor.addLabel")}
-          removeLabel={t("alerts.editor.removeLabel")}
-          testId="rule-labels"
-        />
-        <KeyValueRows
-          title={t("alerts.editor.annotations")}
-          rows={form.annotations}
-          onChange={(rows) => set("annotations", rows)}
-          nameLabel={t("alerts.editor.annotationName")}
-          valueLabel={t("alerts.editor.annotationText")}
-          addLabel={t("alerts.editor.addAnnotation")}
-          removeLabel={t("alerts.editor.removeAnnotation")}
-          testId="rule-annotations"
-        />
-        <Checkbox
-          label={t("alerts.enabled")}
-          checked={form.enabled}
-          onChange={(e) => set("enabled", e.currentTarget.checked)}
-        />
+        </Stack>
         {form.kind === "metric" && (
-          <>
-            <Divider />
+          // Beside the form on a wide screen, staying in view while the form scrolls; under it on a narrow one.
+          <Stack gap="xs" style={{ position: "sticky", top: 64, alignSelf: "start" }}>
+            <Divider hiddenFrom="lg" />
             <Group justify="space-between" gap="xs">
               <Title order={4} size="h5">
                 {t("alerts.previewOf", { name: form.name || t("alerts.editor.thisRule") })}
@@ -289,17 +305,17 @@ export function RuleEditor({ rule, onDone }: { rule: Rule | null; onDone: () => 
                 />
               ) : null}
             </div>
-          </>
+          </Stack>
         )}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onDone}>
-            {t("common.cancel")}
-          </Button>
-          <Button type="submit" loading={save.isPending}>
-            {t("common.save")}
-          </Button>
-        </Group>
-      </Stack>
+      </SimpleGrid>
+      <Group justify="flex-end" mt="md">
+        <Button variant="default" onClick={onDone}>
+          {t("common.cancel")}
+        </Button>
+        <Button type="submit" loading={save.isPending}>
+          {t("common.save")}
+        </Button>
+      </Group>
     </form>
   );
 }

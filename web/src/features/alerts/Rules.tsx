@@ -177,7 +177,7 @@ export function Rules({ writable }: { writable: boolean }) {
         opened={editing !== null}
         onClose={() => setEditing(null)}
         title={editing?.rule ? t("alerts.editor.editTitle", { name: editing.rule.name }) : t("alerts.editor.newRule")}
-        size="xl"
+        size="80rem"
       >
         {editing && <RuleEditor key={editing.key} rule={editing.rule} onDone={() => setEditing(null)} />}
       </Modal>

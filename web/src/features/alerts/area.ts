@@ -12,10 +12,10 @@ export const alertsArea: Area = {
   page: lazy(() => import("./AlertsPage").then((m) => ({ default: m.AlertsPage }))),
 };
 
-// The metric explorer: the stored samples the alert rules read, for the same staff. Not at /metrics: that is
-// the server's own Prometheus exposition.
+// The metric explorer: the stored samples the alert rules read, for the same staff. Not at /metrics (the
+// server's own Prometheus exposition), nor under /alerts (both menu entries would show as the current one).
 export const metricsArea: Area = {
-  path: "/alerts/metrics",
+  path: "/metric-explorer",
   label: "alerts.explorer.nav",
   icon: MetricsIcon,
   requires: "monitoring",
