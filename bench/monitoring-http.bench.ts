@@ -47,7 +47,11 @@ function runAlone(engine: string, monitors: number): Promise<void> {
 
 export default async function monitoringHttp(): Promise<void> {
   if (SIZES.length > 1 || benchEngines.length > 1) {
-    for (const engine of benchEngines) for (const monitors of SIZES) await runAlone(engine, monitors);
+    // Every size runs even when one misses its target (the child exits 1), so one run reports them all.
+    const failed: string[] = [];
+    for (const engine of benchEngines)
+      for (const monitors of SIZES) await runAlone(engine, monitors).catch((e: Error) => failed.push(e.message));
+    if (failed.length > 0) throw new Error(failed.join("; "));
     return;
   }
   const target = await startTarget();

@@ -288,6 +288,7 @@ export function createServices(platform: Platform): Services {
     notifier: notifications,
     events,
     jobs,
+    timers,
     clock,
     log: platform.log.child({ part: "alerts" }),
     options: { publicUrl: config.publicUrl },

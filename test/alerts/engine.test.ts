@@ -228,6 +228,30 @@ describe.each(engines)("alert engine on %s", (engine) => {
     expect((await alerts.listAlerts()).filter((a) => a.labels.alertname === "Dup")).toHaveLength(1);
   });
 
+  it("sends a group at its own group_wait instant between ticks, and once when two routings race", async () => {
+    const base = 30_000;
+    const ends = new Date(T0 + (base + 3600) * 1000).toISOString();
+    const own = (sent: { group: Record<string, string>; firing: string[] }[]) =>
+      sent.filter((s) => s.group.alertname === "OwnInstant");
+    await alerts.postAlerts([{ labels: { alertname: "OwnInstant", host: "pbx-09" }, endsAt: ends }]);
+    // The tick at +7 s opens the group; group_wait (30 s) puts its flush at +37 s, between the ticks of +30 and +45.
+    expect(own(await alertEngine.tick(at(base + 7)))).toEqual([]);
+    const timer = await t.services.timers.get({ type: "alert-groups", id: "routing" }, "flush");
+    expect(timer?.dueAt).toBe(new Date(T0 + (base + 37) * 1000).toISOString());
+    at(base + 36);
+    expect((await sentMail()).filter((m) => m.text.includes("OwnInstant"))).toEqual([]);
+    at(base + 37);
+    const mail = (await sentMail()).filter((m) => m.text.includes("OwnInstant"));
+    expect(mail).toHaveLength(1);
+    expect(mail[0]!.text).toContain("pbx-09");
+    // A second host joins the group: sent at the next group_interval (+97 s). Two routings of that instant
+    // (two nodes, or a tick beside the timer's flush) send it once.
+    await alerts.postAlerts([{ labels: { alertname: "OwnInstant", host: "pbx-10" }, endsAt: ends }]);
+    const raced = await Promise.all([alertEngine.flushDue(at(base + 97)), alertEngine.flushDue(at(base + 97))]);
+    expect(raced.map((sent) => own(sent).map((s) => s.firing.length))).toEqual(expect.arrayContaining([[2], []]));
+    expect((await sentMail()).filter((m) => m.text.includes("OwnInstant"))).toHaveLength(1);
+  });
+
   it("rejects invalid rule expressions and silences with clear errors", async () => {
     await expect(
       alerts.createRule(null, {

@@ -1,11 +1,14 @@
+import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { Clock } from "../../platform/clock.js";
+import type { DB } from "../../platform/db/schema.js";
 import type { EventBus } from "../../platform/events/bus.js";
 import type { JobQueue } from "../../platform/jobs/queue.js";
 import { aggregate } from "../metrics/aggregate.js";
 import type { MetricsService } from "../metrics/service.js";
 import type { Flavour } from "../notifications/chat.js";
 import type { NotificationRequest, Notifier, Recipient } from "../notifications/service.js";
+import type { TimerService } from "../timers/service.js";
 import type { AlertRow, AlertsRepository, RuleRow } from "./repository.js";
 import {
   type FlushDecision,
@@ -35,6 +38,8 @@ import {
 } from "./rules.js";
 
 export const EVALUATE_JOB = "alerts.evaluate";
+/** The timer that flushes alert groups at their own instant (group_wait, group_interval), between ticks. */
+const FLUSH_TIMER = { subject: { type: "alert-groups", id: "routing" }, name: "flush" } as const;
 /** A resolved alert stays in its groups this long, for its resolution to be sent. */
 const RESOLVED_KEPT_MS = 24 * 3600_000;
 
@@ -113,6 +118,7 @@ export class AlertEngine {
   private readonly notifier: Notifier;
   private readonly events: Pick<EventBus, "publish">;
   private readonly jobs: JobQueue;
+  private readonly timers: Pick<TimerService, "start" | "handle">;
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly options: { publicUrl: string };
@@ -124,6 +130,7 @@ export class AlertEngine {
     notifier: Notifier;
     events: Pick<EventBus, "publish">;
     jobs: JobQueue;
+    timers: Pick<TimerService, "start" | "handle">;
     clock: Clock;
     log: Logger;
     options: { publicUrl: string };
@@ -134,9 +141,30 @@ export class AlertEngine {
     this.notifier = deps.notifier;
     this.events = deps.events;
     this.jobs = deps.jobs;
+    this.timers = deps.timers;
     this.clock = deps.clock;
     this.log = deps.log;
     this.options = deps.options;
+    // Routing alone (no rule evaluation) once the timer's transaction committed: a group due between two
+    // ticks is sent at its own instant, not up to a tick late.
+    this.timers.handle(FLUSH_TIMER.subject.type, {
+      fire: async ({ afterCommit }) =>
+        afterCommit(async () => {
+          await this.flushDue();
+        }),
+    });
+  }
+
+  /** Flushes the groups due now from the stored alerts. */
+  async flushDue(now = this.clock.now()) {
+    return this.route(now, await this.repo.listAlerts());
+  }
+
+  /** Arms the flush timer for the earliest group due after now (its own instant, not the next tick). */
+  async #armFlush(nextFlush: string | null, now: Date) {
+    if (nextFlush === null) return;
+    const at = new Date(Math.max(Date.parse(nextFlush), now.getTime() + 1));
+    await this.repo.transaction((trx) => this.timers.start(trx, { ...FLUSH_TIMER, at }));
   }
 
   async start(timezone: string) {
@@ -413,6 +441,7 @@ export class AlertEngine {
     }
     const stored = new Map((await this.repo.listGroups()).map((g) => [g.key, g]));
     const sent: { receiver: string; group: Labels; firing: string[]; resolved: string[] }[] = [];
+    let nextFlush: string | null = null;
     for (const key of new Set([...groups.keys(), ...stored.keys()])) {
       const g = groups.get(key);
       const row = stored.get(key);
@@ -434,13 +463,15 @@ export class AlertEngine {
         (routing.muteIntervals[name] ?? []).some((i) => inInterval(i, now)),
       );
       const decision: FlushDecision = flush(memory, g.alerts, g.route, now, muted);
-      if (decision.notify) {
-        await this.#notify(g.route.receiver, g.labels, decision.notify, g.alerts);
-        sent.push({ receiver: g.route.receiver, group: g.labels, ...decision.notify });
+      if (decision.nextAt !== null && (nextFlush === null || decision.nextAt < nextFlush)) nextFlush = decision.nextAt;
+      // Not due yet and already stored as such: nothing to write.
+      if (row && !decision.notify && decision.memory === memory && row.next_flush_at === decision.nextAt) continue;
+      if (decision.nextAt === null && !decision.notify) {
+        await this.repo.deleteGroup(key);
+        continue;
       }
-      if (decision.nextAt === null && !decision.notify) await this.repo.deleteGroup(key);
-      else
-        await this.repo.upsertGroup({
+      const claimed = await this.repo.transaction(async (trx) => {
+        const mine = await this.repo.claimGroup(trx, row, {
           key,
           route_id: g.route.routeId,
           receiver: g.route.receiver,
@@ -451,7 +482,12 @@ export class AlertEngine {
           notified_firing: decision.memory.notifiedFiring,
           next_flush_at: decision.nextAt,
         });
+        if (mine && decision.notify) await this.#notify(g.route.receiver, g.labels, decision.notify, g.alerts, trx);
+        return mine;
+      });
+      if (claimed && decision.notify) sent.push({ receiver: g.route.receiver, group: g.labels, ...decision.notify });
     }
+    await this.#armFlush(nextFlush, now);
     return sent;
   }
 
@@ -460,8 +496,9 @@ export class AlertEngine {
     groupLabels: Labels,
     what: { firing: string[]; resolved: string[] },
     alerts: (GroupAlert & { status: AlertStatus })[],
+    trx: Kysely<DB>,
   ) {
-    const receiver = await this.repo.findReceiverByName(receiverName);
+    const receiver = await this.repo.findReceiverByName(receiverName, trx);
     if (!receiver) {
       this.log.warn({ receiver: receiverName }, "alert group routed to a receiver that does not exist");
       return;
@@ -513,7 +550,7 @@ export class AlertEngine {
         thread: { kind: "alert-group", id: fingerprint(groupLabels) },
       });
     }
-    await this.notifier.enqueue(requests);
+    await this.notifier.enqueue(requests, trx);
   }
 }
 

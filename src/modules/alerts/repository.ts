@@ -146,8 +146,8 @@ export class AlertsRepository {
   findReceiver(id: string) {
     return this.db.selectFrom("alert_receivers").selectAll().where("id", "=", id).executeTakeFirst();
   }
-  findReceiverByName(name: string) {
-    return this.db.selectFrom("alert_receivers").selectAll().where("name", "=", name).executeTakeFirst();
+  findReceiverByName(name: string, executor: Kysely<DB> = this.db) {
+    return executor.selectFrom("alert_receivers").selectAll().where("name", "=", name).executeTakeFirst();
   }
   async insertReceiver(v: Omit<ReceiverRow, "targets"> & { targets: object }) {
     await this.db
@@ -183,14 +183,38 @@ export class AlertsRepository {
   listGroups(): Promise<GroupRow[]> {
     return this.db.selectFrom("alert_groups").selectAll().execute();
   }
-  async upsertGroup(row: Omit<GroupRow, "labels" | "notified_firing"> & { labels: object; notified_firing: string[] }) {
+  transaction<T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(fn);
+  }
+
+  /**
+   * Writes a group's flush only if nobody flushed it since `before` was read (another node routing at the same
+   * time, a tick beside a group's own flush): false when someone did, and this flush must send nothing.
+   */
+  async claimGroup(
+    trx: Kysely<DB>,
+    before: Pick<GroupRow, "created_at" | "last_flush_at"> | undefined,
+    row: Omit<GroupRow, "labels" | "notified_firing"> & { labels: object; notified_firing: string[] },
+  ): Promise<boolean> {
     const values = this.#json(row as any, ["labels", "notified_firing"]);
-    const { key: _k, ...set } = values as any;
-    await this.db
-      .insertInto("alert_groups")
-      .values(values as any)
-      .onConflict((oc) => oc.column("key").doUpdateSet(set))
-      .execute();
+    if (!before) {
+      const inserted = await trx
+        .insertInto("alert_groups")
+        .values(values as any)
+        .onConflict((oc) => oc.column("key").doNothing())
+        .returning("key")
+        .executeTakeFirst();
+      return inserted !== undefined;
+    }
+    const { key, ...set } = values as any;
+    const updated = await trx
+      .updateTable("alert_groups")
+      .set(set)
+      .where("key", "=", key)
+      .where("created_at", "=", before.created_at)
+      .where("last_flush_at", before.last_flush_at === null ? "is" : "=", before.last_flush_at)
+      .executeTakeFirst();
+    return Number(updated.numUpdatedRows) > 0;
   }
   async deleteGroup(key: string) {
     await this.db.deleteFrom("alert_groups").where("key", "=", key).execute();
