@@ -230,4 +230,51 @@ describe.each(engines)("metrics storage on %s", (engine) => {
       /absolute/,
     );
   });
+  it("packs hourly roll-ups a day per row across midnight, answers 1-hour queries from them, and prunes them", async () => {
+    const row = await target("midnight", `${base}/metrics`);
+    const D = Date.parse("2026-12-03T22:00:00Z");
+    const MIN = 60_000;
+    // A sample every 10 minutes from 22:00 to 01:50 UTC, rolled up 5 minutes after each, as the job would.
+    for (let i = 0; i < 24; i++) {
+      clock.set(new Date(D + i * 10 * MIN));
+      body = `# TYPE midnight_temp gauge\nmidnight_temp ${i}\n`;
+      await t.services.metrics.scrape(row);
+      await t.services.metrics.rollUp(D + i * 10 * MIN + 5 * MIN);
+    }
+    const query = (fn: "avg" | "max" | "count") =>
+      t.services.metrics.query({
+        metric: "midnight_temp",
+        match: [],
+        from: D - 3_600_000,
+        to: D + 5 * 3_600_000,
+        stepSeconds: 3600,
+        fn,
+      });
+    const avg = await query("avg");
+    expect(avg.resolution).toBe("1h");
+    const H = 3_600_000;
+    expect(avg.series[0]!.points).toEqual([
+      [D, 2.5],
+      [D + H, 8.5],
+      [D + 2 * H, 14.5],
+      [D + 3 * H, 20.5],
+    ]);
+    expect((await query("max")).series[0]!.points.map(([, v]) => v)).toEqual([5, 11, 17, 23]);
+    expect((await query("count")).series[0]!.points.map(([, v]) => v)).toEqual([6, 6, 6, 6]);
+    const [series] = await t.platform.db
+      .selectFrom("metric_series")
+      .select("id")
+      .where("metric", "=", "midnight_temp")
+      .execute();
+    const blocks = () =>
+      t.platform.db.selectFrom("metric_hour_blocks").select("day").where("series_id", "=", series!.id).execute();
+    // Two UTC days, one row each.
+    expect((await blocks()).map((b) => Number(b.day))).toEqual([
+      Date.parse("2026-12-03T00:00:00Z"),
+      Date.parse("2026-12-04T00:00:00Z"),
+    ]);
+    // Past the hourly retention (2 years) a whole day goes; the day still partly kept stays.
+    await t.services.metrics.rollUp(Date.parse("2026-12-04T12:00:00Z") + 730 * 86_400_000);
+    expect((await blocks()).map((b) => Number(b.day))).toEqual([Date.parse("2026-12-04T00:00:00Z")]);
+  });
 });

@@ -1,6 +1,7 @@
 import { type Kysely, type Selectable, sql } from "kysely";
 import type { Dialect } from "../../platform/db/dialect.js";
 import type { DB, ScrapeTargetTable } from "../../platform/db/schema.js";
+import { blockBytes, DAY_MS, dayOf, openBlock, putHour, readBlock } from "./hour-blocks.js";
 
 export type TargetRow = Selectable<ScrapeTargetTable>;
 export type TargetValues = Omit<TargetRow, "labels"> & { labels: Record<string, string> };
@@ -22,6 +23,8 @@ export type StoredPoint = { series_id: number; t: number } & Partial<Record<Poin
 /** Rows per bulk insert statement: each is one parameter per column, so this only bounds memory. */
 const SAMPLE_BATCH = 50_000;
 export const ROLLUPS = [300, 3600] as const;
+/** Day blocks per upsert (each ~1 KiB). */
+const BLOCK_BATCH = 500;
 
 export class MetricsRepository {
   constructor(
@@ -211,6 +214,66 @@ export class MetricsRepository {
                    ROW_NUMBER() OVER (PARTITION BY series_id, t / ${width} ORDER BY t DESC) AS rn
             FROM metric_rollups WHERE resolution = ${finer} AND t >= ${from} AND t < ${to}) s
       GROUP BY series_id, b ${upsert}`.execute(this.db);
+    if (resolution === 3600) await this.#packHours(from, to);
+  }
+
+  /** Puts the hourly buckets of [from, to) into their days' blocks (read, changed, written back). */
+  async #packHours(from: number, to: number): Promise<void> {
+    const hours = await this.db
+      .selectFrom("metric_rollups")
+      .select(["series_id", "t", "count", "sum", "min", "max", "last"])
+      .where("resolution", "=", 3600)
+      .where("t", ">=", from)
+      .where("t", "<", to)
+      .execute();
+    if (hours.length === 0) return;
+    const days = [...new Set(hours.map((h) => dayOf(Number(h.t))))];
+    const blocks = new Map<string, { series_id: number; day: number; block: Float64Array }>();
+    for (const b of await this.db
+      .selectFrom("metric_hour_blocks")
+      .select(["series_id", "day", "hours"])
+      .where("day", "in", days)
+      .execute()) {
+      const key = `${b.series_id}:${b.day}`;
+      blocks.set(key, { series_id: Number(b.series_id), day: Number(b.day), block: openBlock(b.hours) });
+    }
+    for (const h of hours) {
+      const day = dayOf(Number(h.t));
+      const key = `${h.series_id}:${day}`;
+      let entry = blocks.get(key);
+      if (!entry) blocks.set(key, (entry = { series_id: Number(h.series_id), day, block: openBlock() }));
+      putHour(entry.block, day, { ...h, t: Number(h.t), count: Number(h.count) });
+    }
+    const rows = [...blocks.values()].map((b) => ({ series_id: b.series_id, day: b.day, hours: blockBytes(b.block) }));
+    for (let i = 0; i < rows.length; i += BLOCK_BATCH) {
+      await this.db
+        .insertInto("metric_hour_blocks")
+        .values(rows.slice(i, i + BLOCK_BATCH))
+        .onConflict((oc) => oc.columns(["series_id", "day"]).doUpdateSet({ hours: sql`excluded.hours` }))
+        .execute();
+    }
+  }
+
+  /** Hourly buckets from the day blocks, oldest first per series: 30 rows a month per series. */
+  async hourPoints(seriesIds: readonly number[], from: number, to: number): Promise<StoredPoint[]> {
+    if (seriesIds.length === 0) return [];
+    const blocks = await this.db
+      .selectFrom("metric_hour_blocks")
+      .select(["series_id", "day", "hours"])
+      .where("series_id", "in", seriesIds)
+      .where("day", ">=", dayOf(from))
+      .where("day", "<=", to)
+      .orderBy("series_id")
+      .orderBy("day")
+      .execute();
+    const out: StoredPoint[] = [];
+    for (const b of blocks) {
+      const series_id = Number(b.series_id);
+      readBlock(b.hours, Number(b.day), from, to, (t, count, sum, min, max, last) =>
+        out.push({ series_id, t, count, sum, min, max, last }),
+      );
+    }
+    return out;
   }
 
   async prune(rawBefore: number, fiveMinuteBefore: number, hourBefore: number, seriesBefore: string): Promise<void> {
@@ -221,6 +284,11 @@ export class MetricsRepository {
       .where("t", "<", fiveMinuteBefore)
       .execute();
     await this.db.deleteFrom("metric_rollups").where("resolution", "=", 3600).where("t", "<", hourBefore).execute();
+    // A day goes once all of it is past the hourly retention.
+    await this.db
+      .deleteFrom("metric_hour_blocks")
+      .where("day", "<=", hourBefore - DAY_MS)
+      .execute();
     // Series unseen past every retention have no data left.
     await this.db.deleteFrom("metric_series").where("last_seen_at", "<", seriesBefore).execute();
   }

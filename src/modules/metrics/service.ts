@@ -545,7 +545,9 @@ export class MetricsService {
     const stored =
       resolution === 0
         ? await this.repo.rawPoints(ids, start, q.to)
-        : await this.repo.rollupPoints(ids, resolution, start, q.to, pointColumns[q.fn]);
+        : resolution === 3600
+          ? await this.repo.hourPoints(ids, start, q.to)
+          : await this.repo.rollupPoints(ids, resolution, start, q.to, pointColumns[q.fn]);
     const bySeries = new Map<number, StoredPoint[]>();
     for (const p of stored) {
       const list = bySeries.get(p.series_id) ?? [];

@@ -19,7 +19,7 @@ export type Engine = "sqlite" | "postgres";
 export interface Dialect {
   engine: Engine;
   /** Column types: instants are `timestamptz` on PostgreSQL and ISO-8601 UTC text on SQLite (sorts as time). */
-  types: { timestamp: ColumnDataType; json: ColumnDataType; boolean: ColumnDataType };
+  types: { timestamp: ColumnDataType; json: ColumnDataType; boolean: ColumnDataType; bytes: ColumnDataType };
   /** An auto-incrementing 64-bit primary key named `id`. */
   serialId<T extends string>(table: CreateTableBuilder<T, never>): CreateTableBuilder<T, "id">;
   /**
@@ -216,7 +216,7 @@ export const storableJson = (value: unknown) =>
 
 const sqliteDialect: Dialect = {
   engine: "sqlite",
-  types: { timestamp: "text", json: "text", boolean: "integer" },
+  types: { timestamp: "text", json: "text", boolean: "integer", bytes: "blob" },
   serialId: (table) => table.addColumn("id", "integer", (c) => c.primaryKey().autoIncrement()),
   // One JSON array of rows, parsed once by json_each in C: better-sqlite3 binds a single string.
   numericRows: (columns, values) => {
@@ -333,7 +333,7 @@ const sqliteDialect: Dialect = {
 
 const postgresDialect: Dialect = {
   engine: "postgres",
-  types: { timestamp: "timestamptz", json: "jsonb", boolean: "boolean" },
+  types: { timestamp: "timestamptz", json: "jsonb", boolean: "boolean", bytes: "bytea" },
   serialId: (table) =>
     table.addColumn("id", "bigint", (c: ColumnDefinitionBuilder) => c.primaryKey().generatedAlwaysAsIdentity()),
   numericRows: (columns, values) =>

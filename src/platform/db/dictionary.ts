@@ -7,7 +7,7 @@ import { canonicalType, dialectFor, type Engine, type SchemaTable } from "./dial
  */
 
 /** How a migration declares the column: a plain type, a `dialect.types` member, or `dialect.serialId`. */
-export type ColumnKind = "text" | "integer" | "bigint" | "real" | "timestamp" | "json" | "boolean" | "serial";
+export type ColumnKind = "text" | "integer" | "bigint" | "real" | "timestamp" | "json" | "boolean" | "serial" | "bytes";
 
 export interface ColumnMeaning {
   kind: ColumnKind;
@@ -30,6 +30,7 @@ const json = column("json");
 const boolean = column("boolean");
 const serial = column("serial");
 const real = column("real");
+const bytes = column("bytes");
 
 const createdAt = timestamp("When the row was created");
 const updatedAt = timestamp("When the row last changed");
@@ -997,6 +998,15 @@ export const dataDictionary: Record<string, TableMeaning> = {
       last: real("Latest sample (counters and rates use it)"),
     },
   },
+  metric_hour_blocks: {
+    meaning:
+      "The 1-hour roll-ups again, a UTC day of one series per row, so long-range queries read 30 rows per series per month instead of 720.",
+    columns: {
+      series_id: bigint("Series rolled up (metric_series.id)"),
+      day: bigint("Start of the UTC day in milliseconds since the epoch"),
+      hours: bytes("24 slots of (count, sum, min, max, last) as little-endian doubles; an empty hour has count 0"),
+    },
+  },
   alert_rules: {
     meaning: "Alert rules on monitor states and on metric expressions, evaluated every 15 seconds.",
     columns: {
@@ -1800,7 +1810,8 @@ Object.assign(dataDictionary, {
 export function engineType(kind: ColumnKind, engine: Engine): string {
   // dialect.serialId: an autoincrement integer key on SQLite, a bigint identity on PostgreSQL.
   if (kind === "serial") return engine === "postgres" ? "bigint" : "integer";
-  if (kind === "timestamp" || kind === "json" || kind === "boolean") return String(dialectFor(engine).types[kind]);
+  if (kind === "timestamp" || kind === "json" || kind === "boolean" || kind === "bytes")
+    return String(dialectFor(engine).types[kind]);
   return kind;
 }
 

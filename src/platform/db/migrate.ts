@@ -38,6 +38,7 @@ import * as m0038 from "./migrations/0038_kb_search_postings.js";
 import * as m0039 from "./migrations/0039_metrics_key_order.js";
 import * as m0041 from "./migrations/0041_chat_rate_buckets.js";
 import * as m0044 from "./migrations/0044_ticket_queue_counts.js";
+import * as m0045 from "./migrations/0045_metric_hour_blocks.js";
 
 /** Every migration, in order. Imported statically so the compiled build needs no directory scan. */
 export const migrations: Record<string, Migration> = {
@@ -80,6 +81,7 @@ export const migrations: Record<string, Migration> = {
   "0039_metrics_key_order": m0039,
   "0041_chat_rate_buckets": m0041,
   "0044_ticket_queue_counts": m0044,
+  "0045_metric_hour_blocks": m0045,
 };
 
 export const latestSchemaVersion = Object.keys(migrations).at(-1) ?? "";

@@ -654,6 +654,14 @@ export interface MetricRollupTable {
   last: number;
 }
 
+/** A day of one series' hourly roll-ups packed in one row (metrics/hour-blocks.ts). */
+export interface MetricHourBlockTable {
+  series_id: number;
+  /** Start of the UTC day, milliseconds since the epoch. */
+  day: number;
+  hours: Buffer;
+}
+
 export interface AlertRuleTable {
   id: string;
   name: string;
@@ -1071,6 +1079,7 @@ export interface DB {
   metric_series: MetricSeriesTable;
   metric_samples: MetricSampleTable;
   metric_rollups: MetricRollupTable;
+  metric_hour_blocks: MetricHourBlockTable;
   alert_rules: AlertRuleTable;
   alerts: AlertTable;
   alert_history: AlertHistoryTable;
