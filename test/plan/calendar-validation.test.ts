@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { type CalendarError, calendarErrors } from "../../src/modules/plan/calendar-validation.js";
 import { type Calendar, defaultPlan } from "../../src/modules/plan/document.js";
-import { checkPlan } from "../../src/modules/plan/validation.js";
+import { checkPlan, type PlanError } from "../../src/modules/plan/validation.js";
 import { compileCalendar } from "../../src/modules/sla/calendar.js";
 import { week } from "../sla/fixtures.js";
 
 const workday = [{ start: "08:00", end: "18:00" }];
 
 /** What the plan's validation says of a plan holding `cal` as calendar "x" (its errors under /calendars/x). */
-function planVerdict(cal: Calendar): CalendarError[] {
+function planVerdict(cal: Calendar): PlanError[] {
   const plan = defaultPlan(new Date("2026-03-10T15:00:00Z"));
   plan.calendars.x = cal;
   const result = checkPlan(plan);

@@ -9,7 +9,6 @@ import {
   Stack,
   Table,
   Text,
-  TextInput,
   Title,
 } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -17,7 +16,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, unwrap } from "../../api/client";
 import { useFormat } from "../../shell/format";
-import { UserPicker } from "../../shell/pickers";
+import { TokenPicker, UserPicker } from "../../shell/pickers";
 import { ProblemAlert } from "../../shell/problem";
 import { ShortId } from "../../shell/ShortId";
 
@@ -191,10 +190,10 @@ export function SecurityPanel({ incidentId, writable }: { incidentId: string; wr
               style={{ flex: 1, minWidth: 200 }}
             />
           ) : (
-            <TextInput
-              label={t("incidents.security.refId")}
-              value={refId}
-              onChange={(e) => setRefId(e.currentTarget.value)}
+            <TokenPicker
+              label={t("incidents.security.token")}
+              value={refId || null}
+              onChange={(v) => setRefId(v ?? "")}
               style={{ flex: 1, minWidth: 200 }}
             />
           )}

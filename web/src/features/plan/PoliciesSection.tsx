@@ -1,8 +1,10 @@
 import { Button, Card, Group, MultiSelect, Select, Stack, Switch, Text, TextInput } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
+import { channels } from "../../../../src/modules/tickets/model";
 import { api, unwrap } from "../../api/client";
 import { useAuth } from "../../auth/AuthProvider";
+import { ticketTypes } from "../tickets/model";
 import { type PlanEditor, Section, SpanInput } from "./formParts";
 import { usePlanLabels } from "./labels";
 import type { PlanDocument } from "./queries";
@@ -11,18 +13,6 @@ type Policy = NonNullable<PlanDocument["slaPolicies"]>[number];
 type Conditions = Policy["conditions"];
 type SeverityId = keyof PlanDocument["severities"];
 type TierId = keyof PlanDocument["tiers"];
-const ticketTypes = [
-  "usage_question",
-  "login_problem",
-  "extension_trunk_configuration",
-  "sip_trunk_integration",
-  "feature_failure",
-  "monitoring_configuration",
-  "bug",
-  "performance",
-  "security",
-] as const;
-const channels = ["portal", "email", "chat", "phone", "scheduled_call", "api", "monitoring"] as const;
 const deadlineUnits = ["minutes", "hours", "businessDays"];
 
 /** A policy id not yet taken: "policy-2" when there is one policy, and so on. */
