@@ -44,12 +44,13 @@ describe.each(engines)("picker lists on %s", (engine) => {
     const all: { id: string; userId: string }[] = [];
     let cursor: string | null = null;
     do {
-      const res = await t.app.inject({
-        url: `/api/v1/tokens/all?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
-        headers: admin,
-      });
-      all.push(...res.json().items);
-      cursor = res.json().nextCursor;
+      const query = cursor ? `&cursor=${encodeURIComponent(cursor)}` : "";
+      const body = (await t.app.inject({ url: `/api/v1/tokens/all?limit=2${query}`, headers: admin })).json() as {
+        items: { id: string; userId: string }[];
+        nextCursor: string | null;
+      };
+      all.push(...body.items);
+      cursor = body.nextCursor;
     } while (cursor);
     expect(new Set(all.map((tk) => tk.id)).size).toBe(all.length);
     expect(all.map((tk) => tk.userId)).toContain(customer.user.id);

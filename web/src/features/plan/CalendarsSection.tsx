@@ -69,10 +69,8 @@ export function CalendarsSection({ editor }: { editor: PlanEditor }) {
           >
             <Group justify="space-between" mb={4}>
               <Text fw={600} size="sm">
-                {labels.calendar(id, cal.name)}{" "}
-                <Text span c="dimmed" size="xs" ff="monospace">
-                  {id}
-                </Text>
+                {/* Not the id: the shipped ids are Portuguese words, and the selects name calendars by label. */}
+                {labels.calendar(id, cal.name)}
               </Text>
               <Button
                 variant="subtle"
