@@ -13,6 +13,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, unwrap } from "../api/client";
 import { useAuth } from "../auth/AuthProvider";
+import { isStaff } from "../auth/access";
 
 /**
  * Searchable choices for the records a form refers to, by name instead of a typed id. Each lists what the
@@ -206,6 +207,18 @@ export function TokenPicker({ value, onChange, ...props }: PickerProps) {
   );
 }
 
+/** The teams staff belong to, by name, with their member counts (empty for those who may not list them). */
+export function useTeams(): Map<string, number> {
+  const { user, can } = useAuth();
+  const teams = useQuery({
+    queryKey: ["pickers", "teams"],
+    enabled: isStaff(user.role) && can("users"),
+    staleTime: 60_000,
+    queryFn: async ({ signal }) => unwrap(await api.GET("/api/v1/teams", { signal })).items,
+  });
+  return new Map((teams.data ?? []).map((team) => [team.name, team.members]));
+}
+
 /**
  * A team, suggested from the teams staff belong to; a name not in the list can still be typed (a team exists
  * once someone names it).
@@ -216,14 +229,7 @@ export function TeamPicker({
   ...props
 }: Omit<AutocompleteProps, "data" | "value" | "onChange"> & { value: string; onChange: (team: string) => void }) {
   const { t } = useTranslation();
-  const { can } = useAuth();
-  const teams = useQuery({
-    queryKey: ["pickers", "teams"],
-    enabled: can("users"),
-    staleTime: 60_000,
-    queryFn: async ({ signal }) => unwrap(await api.GET("/api/v1/teams", { signal })).items,
-  });
-  const members = new Map((teams.data ?? []).map((team) => [team.name, team.members]));
+  const members = useTeams();
   return (
     <Autocomplete
       data={[...members.keys()]}
