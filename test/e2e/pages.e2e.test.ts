@@ -464,4 +464,43 @@ describe.skipIf(skipBrowser)("every page in pt-BR and English, wide and narrow",
       await agent.close();
     }
   });
+
+  it("edits calendars and SLA policies in the plan form, with the server's errors on the field at fault in pt-BR", async () => {
+    await page.goto(`${base}/profile`);
+    await settled(page);
+    await page.getByText("PT", { exact: true }).click();
+    await page.waitForFunction(`document.documentElement.lang === "pt-BR"`);
+    await page.goto(`${base}/plan?tab=edit`);
+    await settled(page);
+    const business = page.getByRole("group", { name: "Horário comercial" });
+    await business.getByLabel("seg Fim", { exact: true }).fill("07:00");
+    await page.getByLabel(field("Motivo da mudança")).fill("Horário de segunda");
+    await page.getByRole("button", { name: "Salvar nova versão" }).click();
+    await business.getByText("Termina às 07:00, não depois do início às 08:00").waitFor();
+
+    await business.getByLabel("seg Fim", { exact: true }).fill("17:00");
+    await business.getByRole("button", { name: "Adicionar data" }).click();
+    await business.getByLabel("Data", { exact: true }).fill("2026-12-24");
+    await business.getByLabel("Ocasião", { exact: true }).fill("Véspera de Natal");
+    await page.getByRole("button", { name: "Adicionar política" }).click();
+    const policy = page.getByRole("group", { name: "Política 1" });
+    await policy.getByRole("switch", { name: "Crítico", exact: true }).check({ force: true });
+    await page.getByRole("button", { name: "Salvar nova versão" }).click();
+    await page.waitForURL((url) => url.searchParams.get("tab") === "versions");
+    const saved = await session.server.services.plan.current();
+    const calendar = saved.document.calendars.comercial!;
+    expect(calendar.week.monday).toEqual([{ start: "08:00", end: "17:00" }]);
+    expect(calendar.holidays?.custom).toEqual([{ date: "2026-12-24", name: "Véspera de Natal" }]);
+    expect(saved.document.slaPolicies).toEqual([
+      {
+        id: "policy-1",
+        name: "Política 1",
+        conditions: {},
+        severities: { critical: { response: expect.any(Object), resolution: expect.any(Object), calendar: "24x7" } },
+      },
+    ]);
+    // The browser logs the refused save as a failed request: that one was provoked on purpose.
+    const refused = /status of 400 \(Bad Request\) \(http:\/\/[^)]*\/api\/v1\/plan\)$/;
+    expect(session.errors.filter((e) => !refused.test(e))).toEqual([]);
+  });
 });

@@ -221,6 +221,16 @@ describe.each(engines)("roles and tenancy on %s", (engine) => {
       expect: (r) => (r === "admin" ? 200 : 403),
       run: (h) => t.app.inject({ url: `/api/v1/tokens?userId=${otherToken}`, headers: h }),
     },
+    {
+      name: "list every user's tokens",
+      expect: (r) => (r === "admin" || r === "security" ? 200 : 403),
+      run: (h) => t.app.inject({ url: "/api/v1/tokens/all", headers: h }),
+    },
+    {
+      name: "list the teams",
+      expect: (r) => (staff.includes(r) ? 200 : 403),
+      run: (h) => t.app.inject({ url: "/api/v1/teams", headers: h }),
+    },
   ];
 
   for (const c of cases) {

@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { type CalendarError, calendarErrors } from "../../src/modules/plan/calendar-validation.js";
 import { type Calendar, defaultPlan } from "../../src/modules/plan/document.js";
-import { checkPlan } from "../../src/modules/plan/validation.js";
+import { checkPlan, type PlanError } from "../../src/modules/plan/validation.js";
 import { compileCalendar } from "../../src/modules/sla/calendar.js";
 import { week } from "../sla/fixtures.js";
 
 const workday = [{ start: "08:00", end: "18:00" }];
 
 /** What the plan's validation says of a plan holding `cal` as calendar "x" (its errors under /calendars/x). */
-function planVerdict(cal: Calendar): CalendarError[] {
+function planVerdict(cal: Calendar): PlanError[] {
   const plan = defaultPlan(new Date("2026-03-10T15:00:00Z"));
   plan.calendars.x = cal;
   const result = checkPlan(plan);
@@ -65,7 +65,12 @@ describe("one calendar validator for the plan and the SLA engine", () => {
       ],
     });
     expect(verdict(cal)).toEqual([
-      { pointer: "/calendars/x/week/wednesday/2/start", message: "11:00–14:00 overlaps 10:00–12:00 (interval 0)" },
+      {
+        pointer: "/calendars/x/week/wednesday/2/start",
+        message: "11:00–14:00 overlaps 10:00–12:00 (interval 0)",
+        key: "intervalsOverlap",
+        params: { interval: { type: "text", value: "11:00–14:00" }, other: { type: "text", value: "10:00–12:00" } },
+      },
     ]);
   });
 
@@ -77,14 +82,29 @@ describe("one calendar validator for the plan and the SLA engine", () => {
         { holidays: { country: "BR", types: ["public"], custom: [], ...h } },
       );
     expect(verdict(holidays({ country: "ZZ" }))).toEqual([
-      { pointer: "/calendars/x/holidays/country", message: 'no holiday data for country "ZZ"' },
+      {
+        pointer: "/calendars/x/holidays/country",
+        message: 'no holiday data for country "ZZ"',
+        key: "noHolidayCountry",
+        params: { country: { type: "text", value: "ZZ" } },
+      },
     ]);
     // An unknown state used to fall back silently to the country's holidays.
     expect(verdict(holidays({ state: "XX" }))).toEqual([
-      { pointer: "/calendars/x/holidays/state", message: 'no holiday data for state "XX" of BR' },
+      {
+        pointer: "/calendars/x/holidays/state",
+        message: 'no holiday data for state "XX" of BR',
+        key: "noHolidayState",
+        params: { state: { type: "text", value: "XX" }, country: { type: "text", value: "BR" } },
+      },
     ]);
     expect(verdict(holidays({ city: "SP" }))).toEqual([
-      { pointer: "/calendars/x/holidays/city", message: 'no holiday data for city "SP" (set state first)' },
+      {
+        pointer: "/calendars/x/holidays/city",
+        message: 'no holiday data for city "SP" (set state first)',
+        key: "cityWithoutState",
+        params: { city: { type: "text", value: "SP" }, state: { type: "text", value: "" } },
+      },
     ]);
     expect(verdict(holidays({ state: "SP", city: "SP" }))).toEqual([]);
   });
@@ -96,7 +116,12 @@ describe("one calendar validator for the plan and the SLA engine", () => {
       "/calendars/x/week",
     ]);
     expect(verdict(week("UTC", { monday: [{ start: "18:00", end: "08:00" }] }))).toEqual([
-      { pointer: "/calendars/x/week/monday/0/end", message: "ends at 08:00, not after its start 18:00" },
+      {
+        pointer: "/calendars/x/week/monday/0/end",
+        message: "ends at 08:00, not after its start 18:00",
+        key: "endNotAfterStart",
+        params: { start: { type: "text", value: "18:00" }, end: { type: "text", value: "08:00" } },
+      },
     ]);
     expect(
       verdict(
@@ -106,7 +131,14 @@ describe("one calendar validator for the plan and the SLA engine", () => {
           { holidays: { country: "BR", types: ["public"], custom: [{ date: "2026-02-30", name: "x" }] } },
         ),
       ),
-    ).toEqual([{ pointer: "/calendars/x/holidays/custom/0/date", message: "2026-02-30 is not a date" }]);
+    ).toEqual([
+      {
+        pointer: "/calendars/x/holidays/custom/0/date",
+        message: "2026-02-30 is not a date",
+        key: "notADate",
+        params: { value: { type: "text", value: "2026-02-30" } },
+      },
+    ]);
   });
 
   it("rejects times that are not HH:MM, which the plan's schema also refuses before any rule runs", () => {

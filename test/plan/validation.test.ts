@@ -204,4 +204,65 @@ describe("plan validation", () => {
       }
     }
   });
+
+  it("gives every calendar error a key the web app translates in both languages, naming only params it sends", () => {
+    const plan = base();
+    const week = (monday: { start: string; end: string }[]) => ({
+      monday,
+      tuesday: [],
+      wednesday: [],
+      thursday: [],
+      friday: [],
+      saturday: [],
+      sunday: [],
+    });
+    const calendar = (patch: object) => ({ ...structuredClone(plan.calendars.comercial!), ...patch });
+    plan.calendars.zone = calendar({ timezone: "Mars/Base" });
+    plan.calendars.open = calendar({ alwaysOpen: true });
+    plan.calendars.never = calendar({ week: week([]) });
+    plan.calendars.hours = calendar({
+      week: week([
+        { start: "10:00", end: "09:00" },
+        { start: "08:00", end: "12:00" },
+        { start: "11:00", end: "13:00" },
+      ]),
+    });
+    plan.calendars.country = calendar({ holidays: { country: "ZZ", types: ["public"], custom: [] } });
+    plan.calendars.state = calendar({ holidays: { country: "BR", state: "XX", types: ["public"], custom: [] } });
+    plan.calendars.city = calendar({ holidays: { country: "BR", city: "SP", types: ["public"], custom: [] } });
+    plan.calendars.town = calendar({
+      holidays: { country: "BR", state: "SP", city: "ZZ", types: ["public"], custom: [] },
+    });
+    plan.calendars.dates = calendar({
+      holidays: { country: "BR", types: ["public"], custom: [{ date: "2026-02-30", name: "x" }] },
+    });
+    const result = checkPlan(plan);
+    const errors = result.ok ? [] : result.errors;
+    expect(new Set(errors.map((e) => e.key))).toEqual(
+      new Set([
+        "unknownTimeZone",
+        "alwaysOpenWithHours",
+        "neverOpen",
+        "endNotAfterStart",
+        "intervalsOverlap",
+        "noHolidayCountry",
+        "noHolidayState",
+        "cityWithoutState",
+        "noHolidayCity",
+        "notADate",
+      ]),
+    );
+    for (const language of ["en", "pt-BR"]) {
+      const texts = JSON.parse(readFileSync(`web/src/i18n/${language}.json`, "utf8")).plan.errors as Record<
+        string,
+        string
+      >;
+      for (const e of errors) {
+        const text = texts[e.key!];
+        expect(text, `${language} ${e.key}`).toBeTruthy();
+        for (const [, name] of (text ?? "").matchAll(/\{\{(\w+)\}\}/g))
+          expect(Object.keys(e.params ?? {}), `${language} ${e.key}`).toContain(name);
+      }
+    }
+  });
 });

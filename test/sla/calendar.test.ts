@@ -1,10 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { calendarErrors } from "../../src/modules/plan/calendar-validation.js";
+import { type CalendarError, calendarErrors } from "../../src/modules/plan/calendar-validation.js";
 import { businessMinutesBetween, isOpen, nextOpening } from "../../src/modules/sla/business-time.js";
 import { compileCalendar } from "../../src/modules/sla/calendar.js";
 import { everyDay, local, plan, show, week } from "./fixtures.js";
 
 const workday = [{ start: "08:00", end: "18:00" }];
+
+/** What an error says in English, leaving out the key and params the web app words it from. */
+const said = (errors: CalendarError[]) => errors.map(({ pointer, message }) => ({ pointer, message }));
 
 describe("calendar validation", () => {
   it("accepts the plan's calendars and touching intervals", () => {
@@ -24,7 +27,7 @@ describe("calendar validation", () => {
       monday: [{ start: "18:00", end: "08:00" }],
       tuesday: [{ start: "09:00", end: "09:00" }],
     });
-    expect(calendarErrors(cal, "/calendars/x")).toEqual([
+    expect(said(calendarErrors(cal, "/calendars/x"))).toEqual([
       { pointer: "/calendars/x/week/monday/0/end", message: "ends at 08:00, not after its start 18:00" },
       { pointer: "/calendars/x/week/tuesday/0/end", message: "ends at 09:00, not after its start 09:00" },
     ]);
@@ -38,7 +41,7 @@ describe("calendar validation", () => {
         { start: "11:00", end: "14:00" },
       ],
     });
-    expect(calendarErrors(cal)).toEqual([
+    expect(said(calendarErrors(cal))).toEqual([
       { pointer: "/week/wednesday/2/start", message: "11:00–14:00 overlaps 13:00–18:00 (interval 0)" },
     ]);
   });
@@ -51,16 +54,18 @@ describe("calendar validation", () => {
     expect(calendarErrors({ ...week("UTC", { monday: workday }), alwaysOpen: true }).map((e) => e.pointer)).toEqual([
       "/week",
     ]);
-    expect(calendarErrors(week("UTC", { friday: [{ start: "8:00", end: "25:00" }] })).map((e) => e.pointer)).toEqual([
-      "/week/friday/0/start",
-      "/week/friday/0/end",
+    expect(
+      calendarErrors(week("UTC", { friday: [{ start: "8:00", end: "25:00" }] })).map((e) => [e.pointer, e.key]),
+    ).toEqual([
+      ["/week/friday/0/start", "notTimeOfDay"],
+      ["/week/friday/0/end", "notTimeOfDay"],
     ]);
     const badDate = week(
       "UTC",
       { monday: workday },
       { holidays: { country: "BR", types: ["public"], custom: [{ date: "2026-02-30", name: "x" }] } },
     );
-    expect(calendarErrors(badDate)).toEqual([
+    expect(said(calendarErrors(badDate))).toEqual([
       { pointer: "/holidays/custom/0/date", message: "2026-02-30 is not a date" },
     ]);
   });

@@ -8,7 +8,7 @@ import { hashPassword, newSecret, safeEqual, sha256 } from "./credentials.js";
 import { canManageUser } from "./policy.js";
 import { presentOrganization, presentToken, presentUser } from "./presenters.js";
 import type { IdentityRepository, OrganizationRow, Page, UserRow } from "./repository.js";
-import { isStaff, type Role, type Tier } from "./roles.js";
+import { isStaff, type Role, staffRoles, type Tier } from "./roles.js";
 import type { AuthenticationService } from "./service.js";
 
 type RequestInfo = Pick<FastifyRequest, "ip" | "headers">;
@@ -440,6 +440,20 @@ export class DirectoryService {
 
   async listUsers(page: Page, filter: { tenant?: string; organizationId?: string; role?: string; q?: string }) {
     return (await this.repo.listUsers(page, filter)).map(presentUser);
+  }
+
+  /**
+   * The teams that exist: those active staff users belong to, sorted by name with each one's member count.
+   * Staff only: team names are the provider's internal organization.
+   */
+  async listTeams(actor: Actor): Promise<{ name: string; members: number }[]> {
+    if (!isStaff(actor.role)) throw forbidden("Only staff see the teams");
+    const members = new Map<string, number>();
+    for (const list of await this.repo.staffTeamLists(staffRoles))
+      for (const team of JSON.parse(list) as string[]) members.set(team, (members.get(team) ?? 0) + 1);
+    return [...members]
+      .map(([name, count]) => ({ name, members: count }))
+      .sort((a, b) => a.name.localeCompare(b.name, "pt-BR"));
   }
 
   /** Everything the weekly access review reads from the directory. */

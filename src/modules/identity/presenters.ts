@@ -51,3 +51,8 @@ export function presentToken(t: TokenRow) {
     createdAt: t.created_at,
   };
 }
+
+/** A token with its owner, for those who contain anyone's tokens; never the secret or its hash. */
+export function presentTokenWithOwner(t: TokenRow & { owner_name: string; owner_email: string }) {
+  return { ...presentToken(t), owner: { name: t.owner_name, email: t.owner_email } };
+}

@@ -153,6 +153,49 @@ export class IdentityRepository {
     return q.orderBy("id").limit(page.limit).execute();
   }
 
+  /** Every user's tokens with their owner, searched by token name or prefix or owner name or email. */
+  async listTokensWithOwners(
+    filter: { q?: string; active?: { at: string } },
+    page: Page,
+  ): Promise<(TokenRow & { owner_name: string; owner_email: string })[]> {
+    let q = this.db
+      .selectFrom("api_tokens")
+      .innerJoin("users", "users.id", "api_tokens.user_id")
+      .selectAll("api_tokens")
+      .select(["users.name as owner_name", "users.email as owner_email"]);
+    if (filter.q) {
+      const like = `%${filter.q.toLowerCase()}%`;
+      q = q.where((eb) =>
+        eb.or([
+          eb(eb.fn("lower", ["api_tokens.name"]), "like", like),
+          eb(eb.fn("lower", ["api_tokens.prefix"]), "like", like),
+          eb(eb.fn("lower", ["users.name"]), "like", like),
+          eb(eb.fn("lower", ["users.email"]), "like", like),
+        ]),
+      );
+    }
+    if (filter.active) {
+      const at = filter.active.at;
+      q = q
+        .where("api_tokens.revoked_at", "is", null)
+        .where((eb) => eb.or([eb("api_tokens.expires_at", "is", null), eb("api_tokens.expires_at", ">", at)]));
+    }
+    if (page.after) q = q.where("api_tokens.id", ">", page.after);
+    return q.orderBy("api_tokens.id").limit(page.limit).execute();
+  }
+
+  /** The team list of each active staff user who has one (a team is a label its members carry). */
+  async staffTeamLists(staff: readonly string[]): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom("users")
+      .select("teams")
+      .where("role", "in", [...staff])
+      .where("disabled", "=", false)
+      .where("teams", "!=", "[]")
+      .execute();
+    return rows.map((r) => r.teams);
+  }
+
   async allTokens(): Promise<TokenRow[]> {
     return this.db.selectFrom("api_tokens").selectAll().orderBy("id").execute();
   }

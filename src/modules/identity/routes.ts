@@ -259,6 +259,41 @@ export function identityRoutes(
       },
     );
 
+    app.get(
+      "/api/v1/tokens/all",
+      {
+        config: { area: "security", access: "read" },
+        schema: {
+          tags: ["tokens"],
+          summary: "Every user's API tokens with their owner (security and admins), to pick one to contain",
+          querystring: Type.Object(
+            {
+              q: Type.Optional(
+                Type.String({
+                  minLength: 1,
+                  maxLength: 100,
+                  description: "Part of the name, prefix, owner name or email",
+                }),
+              ),
+              active: Type.Optional(Type.Boolean({ description: "Only tokens neither revoked nor expired" })),
+              ...S.PageQuery,
+            },
+            strict,
+          ),
+          response: { 200: S.page(S.TokenWithOwner), ...problems(400, 403) },
+        },
+      },
+      async (request) => {
+        const { limit = 50, cursor, q, active } = request.query;
+        const rows = await authentication.listAllTokens(
+          requireActor(request),
+          { q, active },
+          { limit: limit + 1, after: decodeCursor(cursor) },
+        );
+        return toPage(rows, limit, (t) => t.id);
+      },
+    );
+
     app.post(
       "/api/v1/tokens",
       {
@@ -397,6 +432,24 @@ export function identityRoutes(
         );
         return toPage(rows, limit, (u) => u.id);
       },
+    );
+
+    app.get(
+      "/api/v1/teams",
+      {
+        config: { area: "users", access: "read" },
+        schema: {
+          tags: ["users"],
+          summary: "The teams active staff users belong to, with their member counts (staff only)",
+          response: {
+            200: Type.Object({
+              items: Type.Array(Type.Object({ name: Type.String(), members: Type.Integer({ minimum: 1 }) })),
+            }),
+            ...problems(403),
+          },
+        },
+      },
+      async (request) => ({ items: await directory.listTeams(requireActor(request)) }),
     );
 
     app.post(

@@ -128,6 +128,11 @@ export const Token = Type.Object({
   createdAt: Type.String(),
 });
 
+export const TokenWithOwner = Type.Intersect([
+  Token,
+  Type.Object({ owner: Type.Object({ name: Type.String(), email: Type.String() }) }),
+]);
+
 export const TokenInput = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 100 }),

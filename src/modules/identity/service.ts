@@ -9,7 +9,7 @@ import type { Notifier } from "../notifications/service.js";
 import { type Actor, actorOfUser, forbidden } from "./actor.js";
 import { hashPassword, newSecret, newTotpSecret, sha256, verifyPassword, verifyTotp } from "./credentials.js";
 import { canManageToken } from "./policy.js";
-import { presentToken, presentUser } from "./presenters.js";
+import { presentToken, presentTokenWithOwner, presentUser } from "./presenters.js";
 import type { IdentityRepository, Page } from "./repository.js";
 import { type Area, roleAllows } from "./roles.js";
 
@@ -306,6 +306,19 @@ export class AuthenticationService {
     const userId = filter.userId ?? actor.userId;
     if (!canManageToken(actor, userId)) throw forbidden("Only an administrator can list another user's tokens");
     return (await this.repo.listTokens({ userId }, page)).map(presentToken);
+  }
+
+  /**
+   * Every user's tokens, for the people who revoke anyone's token when containing a security incident
+   * (the security role and admins).
+   */
+  async listAllTokens(actor: Actor, filter: { q?: string; active?: boolean }, page: Page) {
+    if (!roleAllows(actor.role, "security", "read")) throw forbidden("Only security and admins list every token");
+    const rows = await this.repo.listTokensWithOwners(
+      { q: filter.q, active: filter.active ? { at: this.nowIso() } : undefined },
+      page,
+    );
+    return rows.map(presentTokenWithOwner);
   }
 
   async revokeToken(actor: Actor, id: string, req: RequestInfo): Promise<void> {

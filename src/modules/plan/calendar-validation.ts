@@ -1,4 +1,5 @@
 import Holidays from "date-holidays";
+import type { MessageParams } from "../../platform/http/messages.js";
 import { type Calendar, weekdays } from "./document.js";
 import { isDate, isTimeZone, minuteOfDay } from "./measure.js";
 
@@ -6,7 +7,12 @@ import { isDate, isTimeZone, minuteOfDay } from "./measure.js";
 export interface CalendarError {
   pointer: string;
   message: string;
+  /** The message's key in the web app's translations (`plan.errors.<key>`) and what it names. */
+  key: string;
+  params: MessageParams;
 }
+
+const text = (value: string) => ({ type: "text", value }) as const;
 
 const TIME = /^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$/;
 const holidayData = new Holidays();
@@ -18,13 +24,25 @@ const proper = (i: { start: string; end: string }) =>
 /** The holiday region must exist in date-holidays: an unknown one would silently close no day at all. */
 function regionError(h: NonNullable<Calendar["holidays"]>, at: string): CalendarError | undefined {
   if (!Object.hasOwn(holidayData.getCountries(), h.country))
-    return { pointer: `${at}/holidays/country`, message: `no holiday data for country "${h.country}"` };
+    return {
+      pointer: `${at}/holidays/country`,
+      message: `no holiday data for country "${h.country}"`,
+      key: "noHolidayCountry",
+      params: { country: text(h.country) },
+    };
   if (h.state && !Object.hasOwn(holidayData.getStates(h.country) ?? {}, h.state))
-    return { pointer: `${at}/holidays/state`, message: `no holiday data for state "${h.state}" of ${h.country}` };
+    return {
+      pointer: `${at}/holidays/state`,
+      message: `no holiday data for state "${h.state}" of ${h.country}`,
+      key: "noHolidayState",
+      params: { state: text(h.state), country: text(h.country) },
+    };
   if (h.city && !(h.state && Object.hasOwn(holidayData.getRegions(h.country, h.state) ?? {}, h.city)))
     return {
       pointer: `${at}/holidays/city`,
       message: `no holiday data for city "${h.city}"${h.state ? ` of ${h.state}` : " (set state first)"}`,
+      key: h.state ? "noHolidayCity" : "cityWithoutState",
+      params: { city: text(h.city), state: text(h.state ?? "") },
     };
   return undefined;
 }
@@ -38,29 +56,47 @@ function regionError(h: NonNullable<Calendar["holidays"]>, at: string): Calendar
 export function calendarErrors(cal: Calendar, at = ""): CalendarError[] {
   const errors: CalendarError[] = [];
   if (!isTimeZone(cal.timezone)) {
-    errors.push({ pointer: `${at}/timezone`, message: `unknown time zone "${cal.timezone}"` });
+    errors.push({
+      pointer: `${at}/timezone`,
+      message: `unknown time zone "${cal.timezone}"`,
+      key: "unknownTimeZone",
+      params: { zone: text(cal.timezone) },
+    });
   }
   const hasHours = weekdays.some((d) => cal.week[d].length > 0);
   if (cal.alwaysOpen && hasHours) {
     errors.push({
       pointer: `${at}/week`,
       message: "an always-open calendar has no opening hours; leave every day empty",
+      key: "alwaysOpenWithHours",
+      params: {},
     });
   }
-  if (!cal.alwaysOpen && !hasHours) errors.push({ pointer: `${at}/week`, message: "the calendar is never open" });
+  if (!cal.alwaysOpen && !hasHours)
+    errors.push({ pointer: `${at}/week`, message: "the calendar is never open", key: "neverOpen", params: {} });
   for (const day of weekdays) {
     const intervals = cal.week[day];
     intervals.forEach((interval, i) => {
       const p = `${at}/week/${day}/${i}`;
       for (const edge of ["start", "end"] as const) {
         if (!TIME.test(interval[edge]))
-          errors.push({ pointer: `${p}/${edge}`, message: `"${interval[edge]}" is not HH:MM` });
+          errors.push({
+            pointer: `${p}/${edge}`,
+            message: `"${interval[edge]}" is not HH:MM`,
+            key: "notTimeOfDay",
+            params: { value: text(interval[edge]) },
+          });
       }
       if (!TIME.test(interval.start) || !TIME.test(interval.end)) return;
       const start = minuteOfDay(interval.start);
       const end = minuteOfDay(interval.end);
       if (end <= start) {
-        errors.push({ pointer: `${p}/end`, message: `ends at ${interval.end}, not after its start ${interval.start}` });
+        errors.push({
+          pointer: `${p}/end`,
+          message: `ends at ${interval.end}, not after its start ${interval.start}`,
+          key: "endNotAfterStart",
+          params: { start: text(interval.start), end: text(interval.end) },
+        });
         return;
       }
       // Against every earlier proper interval, so an overlap is found whatever the order they were written in.
@@ -72,6 +108,8 @@ export function calendarErrors(cal: Calendar, at = ""): CalendarError[] {
         errors.push({
           pointer: `${p}/start`,
           message: `${interval.start}–${interval.end} overlaps ${o.start}–${o.end} (interval ${other})`,
+          key: "intervalsOverlap",
+          params: { interval: text(`${interval.start}–${interval.end}`), other: text(`${o.start}–${o.end}`) },
         });
       }
     });
@@ -82,7 +120,12 @@ export function calendarErrors(cal: Calendar, at = ""): CalendarError[] {
     if (region) errors.push(region);
     h.custom.forEach((c, i) => {
       if (!isDate(c.date))
-        errors.push({ pointer: `${at}/holidays/custom/${i}/date`, message: `${c.date} is not a date` });
+        errors.push({
+          pointer: `${at}/holidays/custom/${i}/date`,
+          message: `${c.date} is not a date`,
+          key: "notADate",
+          params: { value: text(c.date) },
+        });
     });
   }
   return errors;

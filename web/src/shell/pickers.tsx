@@ -1,10 +1,19 @@
-import { MultiSelect, Select, type SelectProps } from "@mantine/core";
+import {
+  Autocomplete,
+  type AutocompleteProps,
+  Group,
+  MultiSelect,
+  Select,
+  type SelectProps,
+  Text,
+} from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, unwrap } from "../api/client";
 import { useAuth } from "../auth/AuthProvider";
+import { isStaff } from "../auth/access";
 
 /**
  * Searchable choices for the records a form refers to, by name instead of a typed id. Each lists what the
@@ -147,6 +156,93 @@ export function UserPicker({ value, onChange, ...props }: PickerProps) {
         setPicked(option ?? null);
         onChange(v);
       }}
+      {...props}
+    />
+  );
+}
+
+/**
+ * One API token of any user, searched on the server by its name, prefix or owner as they type (security and
+ * admins, who contain tokens). Revoked and expired tokens are left out: there is nothing left to contain.
+ */
+export function TokenPicker({ value, onChange, ...props }: PickerProps) {
+  const { t } = useTranslation();
+  const { can } = useAuth();
+  const [search, setSearch] = useState("");
+  const [q] = useDebouncedValue(search.trim(), 250);
+  const [picked, setPicked] = useState<Choice | null>(null);
+  const tokens = useQuery({
+    queryKey: ["pickers", "tokens", q],
+    enabled: can("security"),
+    staleTime: 30_000,
+    placeholderData: keepPreviousData,
+    queryFn: async ({ signal }) =>
+      unwrap(
+        await api.GET("/api/v1/tokens/all", {
+          params: { query: { q: q || undefined, active: true, limit: 50 } },
+          signal,
+        }),
+      ).items.map(
+        (tk): Choice => ({ value: tk.id, label: `${tk.name} (${tk.prefix}…) · ${tk.owner.name} · ${tk.owner.email}` }),
+      ),
+  });
+  const found = tokens.data ?? [];
+  const data = picked && !found.some((c) => c.value === picked.value) ? [picked, ...found] : found;
+  return (
+    <Select
+      searchable
+      clearable
+      filter={({ options }) => options}
+      searchValue={search}
+      onSearchChange={setSearch}
+      nothingFoundMessage={tokens.isFetching ? t("common.loading") : t("common.empty")}
+      data={withSaved(data, [value])}
+      value={value || null}
+      onChange={(v, option) => {
+        setPicked(option ?? null);
+        onChange(v);
+      }}
+      {...props}
+    />
+  );
+}
+
+/** The teams staff belong to, by name, with their member counts (empty for those who may not list them). */
+export function useTeams(): Map<string, number> {
+  const { user, can } = useAuth();
+  const teams = useQuery({
+    queryKey: ["pickers", "teams"],
+    enabled: isStaff(user.role) && can("users"),
+    staleTime: 60_000,
+    queryFn: async ({ signal }) => unwrap(await api.GET("/api/v1/teams", { signal })).items,
+  });
+  return new Map((teams.data ?? []).map((team) => [team.name, team.members]));
+}
+
+/**
+ * A team, suggested from the teams staff belong to; a name not in the list can still be typed (a team exists
+ * once someone names it).
+ */
+export function TeamPicker({
+  value,
+  onChange,
+  ...props
+}: Omit<AutocompleteProps, "data" | "value" | "onChange"> & { value: string; onChange: (team: string) => void }) {
+  const { t } = useTranslation();
+  const members = useTeams();
+  return (
+    <Autocomplete
+      data={[...members.keys()]}
+      value={value}
+      onChange={onChange}
+      renderOption={({ option }) => (
+        <Group justify="space-between" gap="md" wrap="nowrap" w="100%">
+          <span>{option.value}</span>
+          <Text size="xs" c="dimmed">
+            {t("pickers.members", { count: members.get(option.value) ?? 0 })}
+          </Text>
+        </Group>
+      )}
       {...props}
     />
   );

@@ -6,6 +6,7 @@ import { useTranslation } from "react-i18next";
 import { api, unwrap } from "../../api/client";
 import { useFormat } from "../../shell/format";
 import { ProblemAlert } from "../../shell/problem";
+import { actorLabel } from "./actorLabel";
 
 function List({ title, count, children }: { title: string; count: number; children: ReactNode }) {
   return (
@@ -97,7 +98,7 @@ export function AccessReview() {
                       previous: p.previousRole
                         ? t(`roles.${p.previousRole as "admin"}`, { defaultValue: p.previousRole })
                         : "",
-                      by: p.by ?? "—",
+                      by: actorLabel(p.by, t),
                     })}
                   </Text>
                 ))}

@@ -25,6 +25,7 @@ import { EmptyRow, PagedFooter, usePagedList } from "../../shell/paging";
 import { ProblemAlert } from "../../shell/problem";
 import { ShortId } from "../../shell/ShortId";
 import { AccessReview } from "./AccessReview";
+import { actorLabel } from "./actorLabel";
 
 type Outcome = "success" | "failure";
 type Entry = paths["/api/v1/audit"]["get"]["responses"][200]["content"]["application/json"]["items"][number];
@@ -135,7 +136,7 @@ function Trail() {
                         : e.outcome}
                     </Badge>
                   </Table.Td>
-                  <Table.Td style={{ overflowWrap: "anywhere" }}>{e.actorLabel ?? "—"}</Table.Td>
+                  <Table.Td style={{ overflowWrap: "anywhere" }}>{actorLabel(e.actorLabel, t)}</Table.Td>
                   <Table.Td style={{ whiteSpace: "nowrap" }}>
                     {e.targetType ? (
                       <>

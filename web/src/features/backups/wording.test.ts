@@ -26,6 +26,17 @@ describe("backups wording", () => {
     const seconds = (ms: number) => formatSeconds(ms, "pt-BR");
     const rto = { detail: "2549 ms within the RTO of 240 min", key: "rto.passed", params: { ms: 2549, rto: 240 } };
     expect(checkDetail(rto, pt.t, seconds)).toBe("2,5 s, dentro do RTO de 240 min");
+    const restore = {
+      detail: "snapshot 4f2a9c1e restored (12345 files)",
+      key: "restore.passed",
+      params: { snapshot: "4f2a9c1e", count: 12345 },
+    };
+    expect(checkDetail(restore, pt.t, seconds)).toBe("Snapshot 4f2a9c1e restaurado (12.345 arquivos)");
+    expect(checkDetail(restore, en.t, (ms) => formatSeconds(ms, "en"))).toBe(
+      "Snapshot 4f2a9c1e restored (12,345 files)",
+    );
+    const slow = { detail: "", key: "rto.failed", params: { ms: 15_250_000, rto: 1440 } };
+    expect(checkDetail(slow, pt.t, seconds)).toBe("15.250,0 s, acima do RTO de 1.440 min");
     expect(checkDetail({ detail: "PRAGMA integrity_check: 3 errors" }, pt.t, seconds)).toBe(
       "PRAGMA integrity_check: 3 errors",
     );

@@ -1,23 +1,10 @@
-import {
-  Anchor,
-  Badge,
-  Button,
-  Card,
-  FileInput,
-  Group,
-  Select,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  Title,
-} from "@mantine/core";
+import { Anchor, Badge, Button, Card, FileInput, Group, Select, Stack, Table, Text, Title } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, unwrap } from "../../api/client";
 import { useFormat } from "../../shell/format";
-import { UserPicker } from "../../shell/pickers";
+import { TokenPicker, UserPicker } from "../../shell/pickers";
 import { ProblemAlert } from "../../shell/problem";
 import { ShortId } from "../../shell/ShortId";
 
@@ -191,10 +178,10 @@ export function SecurityPanel({ incidentId, writable }: { incidentId: string; wr
               style={{ flex: 1, minWidth: 200 }}
             />
           ) : (
-            <TextInput
-              label={t("incidents.security.refId")}
-              value={refId}
-              onChange={(e) => setRefId(e.currentTarget.value)}
+            <TokenPicker
+              label={t("incidents.security.token")}
+              value={refId || null}
+              onChange={(v) => setRefId(v ?? "")}
               style={{ flex: 1, minWidth: 200 }}
             />
           )}

@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, unwrap } from "../../api/client";
+import { TeamPicker } from "../../shell/pickers";
 import { fieldErrors } from "../../shell/problem";
 import { ActionAlert } from "../tickets/ActionAlert";
 import type { Mailbox } from "./model";
@@ -73,12 +74,7 @@ export function MailboxForm({ mailbox, onDone }: { mailbox?: Mailbox; onDone: ()
           error={errors["/organizationId"]}
           onChange={setOrganizationId}
         />
-        <TextInput
-          label={t("mailboxes.team")}
-          value={team}
-          error={errors["/team"]}
-          onChange={(e) => setTeam(e.currentTarget.value)}
-        />
+        <TeamPicker label={t("mailboxes.team")} value={team} error={errors["/team"]} onChange={setTeam} />
         <Switch
           label={t("mailboxes.enabled")}
           checked={enabled}

@@ -15,7 +15,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, unwrap } from "../../api/client";
-import { WebhookPicker } from "../../shell/pickers";
+import { TeamPicker, WebhookPicker } from "../../shell/pickers";
 import { ApiProblemFields, fieldErrors } from "../../shell/problem";
 import { type Policy, type PolicyInput, type Step, severities, type Target, targetKinds, targetRoles } from "./model";
 import { useOncallStaff } from "./staff";
@@ -209,12 +209,12 @@ export function PolicyForm({ policy, onClose }: { policy?: Policy; onClose: () =
                           style={{ flex: "1 1 180px" }}
                         />
                       ) : target.kind === "team" ? (
-                        <TextInput
+                        <TeamPicker
                           aria-label={t("oncall.policy.targetValue")}
                           placeholder={t(`oncall.policy.placeholders.${target.kind as "team"}`)}
                           value={targetValue(target) ?? ""}
                           error={error}
-                          onChange={(e) => setTarget(i, k, withValue(target.kind, e.currentTarget.value || null))}
+                          onChange={(team) => setTarget(i, k, withValue(target.kind, team || null))}
                           style={{ flex: "1 1 180px" }}
                         />
                       ) : null}

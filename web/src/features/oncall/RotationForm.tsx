@@ -3,6 +3,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, unwrap } from "../../api/client";
+import { TeamPicker } from "../../shell/pickers";
 import { ApiProblemFields, fieldErrors } from "../../shell/problem";
 import type { Layer, Rotation, RotationInput } from "./model";
 import { useOncallStaff } from "./staff";
@@ -84,11 +85,11 @@ export function RotationForm({
             onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
           />
           <Group grow align="flex-start" wrap="wrap">
-            <TextInput
+            <TeamPicker
               label={t("oncall.rotation.team")}
               value={form.team ?? ""}
               error={errors["/team"]}
-              onChange={(e) => setForm({ ...form, team: e.currentTarget.value || null })}
+              onChange={(team) => setForm({ ...form, team: team || null })}
             />
             <TextInput
               label={t("oncall.rotation.timezone")}

@@ -12,37 +12,28 @@ import {
   Switch,
   Text,
   TextInput,
-  Title,
 } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, type ReactNode, useState } from "react";
+import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, unwrap } from "../../api/client";
 import { ProblemAlert } from "../../shell/problem";
 import { Schedule } from "../../shell/Schedule";
+import { CalendarsSection } from "./CalendarsSection";
 import { useFindingText, usePlanFieldErrors } from "./findingText";
+import { type PlanEditor, Section, type Span, SpanInput, setAt, TimeZoneSelect } from "./formParts";
 import { usePlanLabels } from "./labels";
+import { PoliciesSection } from "./PoliciesSection";
 import { findingsQuery, type PlanDocument, type PlanVersion } from "./queries";
 
 type Severities = PlanDocument["severities"];
 type SeverityId = keyof Severities;
 type TierId = keyof PlanDocument["tiers"];
 const weekdays = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] as const;
-type Span = { value: number; unit: string };
-
-/** A copy of `doc` with the value at a JSON Pointer replaced (the pointer must exist). */
-function setAt<T>(doc: T, pointer: string, value: unknown): T {
-  const copy = structuredClone(doc) as Record<string, unknown>;
-  const keys = pointer.split("/").slice(1);
-  let node = copy;
-  for (const key of keys.slice(0, -1)) node = node[key] as Record<string, unknown>;
-  node[keys[keys.length - 1] as string] = value;
-  return copy as T;
-}
-
 /**
- * The plan as a form, one card per section, for the values people change most (deadlines, tiers, backup
- * schedules and restore tests, the maintenance window, availability targets, RPO and RTO, the review). The
+ * The plan as a form, one card per section, for the values people change most (deadlines, tiers, business
+ * calendars, SLA policies, backup schedules and restore tests, the maintenance window, availability targets,
+ * RPO and RTO, the review). The
  * server validates on save; its field errors and the current plan's findings show under the section they
  * concern. The JSON view stays for everything else.
  */
@@ -65,7 +56,6 @@ export function PlanForm({ current, onSaved }: { current: PlanVersion; onSaved: 
   const error = (pointer: string) => errors[`/document${pointer}`];
   const set = (pointer: string, value: unknown) => setDoc((d) => setAt(d, pointer, value));
   const calendars = Object.entries(doc.calendars).map(([id, c]) => ({ value: id, label: labels.calendar(id, c.name) }));
-  const unitChoices = (units: string[]) => units.map((u) => ({ value: u, label: t(`plan.unitNames.${u as "hours"}`) }));
   const cadenceChoices = (cadences: string[]) =>
     cadences.map((c) => ({ value: c, label: t(`plan.cadences.${c as "monthly"}`) }));
 
@@ -83,26 +73,20 @@ export function PlanForm({ current, onSaved }: { current: PlanVersion; onSaved: 
         );
       });
 
+  const editor: PlanEditor = {
+    doc,
+    set,
+    update: (change) =>
+      setDoc((d) => {
+        const copy = structuredClone(d);
+        change(copy);
+        return copy;
+      }),
+    error,
+    notes,
+  };
   const span = (pointer: string, value: Span, units: string[], label: string) => (
-    <Group gap={4} align="flex-start" wrap="nowrap">
-      <NumberInput
-        label={label}
-        min={0}
-        value={value.value}
-        error={error(`${pointer}/value`) ?? error(pointer)}
-        onChange={(v) => set(`${pointer}/value`, Number(v))}
-        w={110}
-      />
-      <Select
-        label={t("plan.unit")}
-        allowDeselect={false}
-        data={unitChoices(units)}
-        value={value.unit}
-        error={error(`${pointer}/unit`)}
-        onChange={(v) => v && set(`${pointer}/unit`, v)}
-        w={150}
-      />
-    </Group>
+    <SpanInput editor={editor} pointer={pointer} value={value} units={units} label={label} />
   );
 
   const submit = (event: FormEvent) => {
@@ -196,6 +180,8 @@ export function PlanForm({ current, onSaved }: { current: PlanVersion; onSaved: 
             );
           })}
         </Section>
+        <CalendarsSection editor={editor} />
+        <PoliciesSection editor={editor} />
         <Section title={t("plan.backups")} notes={notes("/backups")}>
           <SimpleGrid cols={{ base: 1, md: 2 }}>
             {(["full", "incremental"] as const).map((kind) => (
@@ -274,12 +260,10 @@ export function PlanForm({ current, onSaved }: { current: PlanVersion; onSaved: 
               onChange={(e) => set("/maintenanceWindow/end", e.currentTarget.value)}
               w={130}
             />
-            <TextInput
-              label={t("plan.form.timeZone")}
+            <TimeZoneSelect
               value={doc.maintenanceWindow.timezone}
               error={error("/maintenanceWindow/timezone")}
-              onChange={(e) => set("/maintenanceWindow/timezone", e.currentTarget.value)}
-              w={220}
+              onChange={(zone) => set("/maintenanceWindow/timezone", zone)}
             />
             <NumberInput
               label={t("plan.form.noticeHours")}
@@ -374,19 +358,5 @@ export function PlanForm({ current, onSaved }: { current: PlanVersion; onSaved: 
         </Group>
       </Stack>
     </form>
-  );
-}
-
-function Section({ title, notes, children }: { title: string; notes: ReactNode[]; children: ReactNode }) {
-  return (
-    <Card withBorder padding="md" radius="md" component="section" aria-label={title}>
-      <Title order={3} size="h5" mb="xs">
-        {title}
-      </Title>
-      <Stack gap="xs">
-        {notes}
-        {children}
-      </Stack>
-    </Card>
   );
 }

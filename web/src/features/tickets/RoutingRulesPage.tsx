@@ -20,6 +20,7 @@ import { api, type JsonBody, unwrap } from "../../api/client";
 import type { paths } from "../../api/schema";
 import { useAuth } from "../../auth/AuthProvider";
 import { PageHeader } from "../../shell/PageHeader";
+import { TeamPicker } from "../../shell/pickers";
 import { fieldErrors, ProblemAlert } from "../../shell/problem";
 import { usePlanLabels } from "../plan/labels";
 import { planQuery } from "../plan/queries";
@@ -296,12 +297,12 @@ function RulesForm({ rules }: { rules: Rules }) {
                   onChange={(tier) => patch(i, { tier })}
                   clearable
                 />
-                <TextInput
+                <TeamPicker
                   label={t("ticketConsole.team")}
                   placeholder={t("ticketConsole.routingForm.unchanged")}
                   value={d.team}
                   error={at("team")}
-                  onChange={(e) => patch(i, { team: e.currentTarget.value })}
+                  onChange={(team) => patch(i, { team })}
                 />
                 <Select
                   label={t("tickets.assignee")}

@@ -6,6 +6,7 @@ import { api, unwrap } from "../../api/client";
 import type { paths } from "../../api/schema";
 import { useAuth } from "../../auth/AuthProvider";
 import { isStaff, type Role, roles, tiers } from "../../auth/access";
+import { useTeams } from "../../shell/pickers";
 import { fieldErrors, ProblemAlert } from "../../shell/problem";
 import { organizationChoices } from "../organizations/queries";
 
@@ -23,6 +24,7 @@ export function UserForm({ user, onDone }: { user?: User; onDone: () => void }) 
   const [organizationId, setOrganizationId] = useState<string | null>(user?.organizationId ?? null);
   const [tier, setTier] = useState<Tier | null>(user?.tier ?? null);
   const [teams, setTeams] = useState<string[]>(user?.teams ?? []);
+  const knownTeams = useTeams();
   const [disabled, setDisabled] = useState(user?.disabled ?? false);
   const [password, setPassword] = useState("");
 
@@ -115,7 +117,14 @@ export function UserForm({ user, onDone }: { user?: User; onDone: () => void }) 
             onChange={setOrganizationId}
           />
         )}
-        <TagsInput label={t("users.teams")} value={teams} onChange={setTeams} error={errors["/teams"]} clearable />
+        <TagsInput
+          label={t("users.teams")}
+          data={[...knownTeams.keys()]}
+          value={teams}
+          onChange={setTeams}
+          error={errors["/teams"]}
+          clearable
+        />
         {user ? (
           <Switch
             label={t("users.disabled")}
