@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ManualClock } from "../../src/platform/clock.js";
 import { createOrganization, engines, type TestContext, testApp, tokenFor } from "../harness.js";
 
@@ -184,5 +184,20 @@ describe.each(engines)("bulk ticket changes on %s", (engine) => {
     expect(again.json()).toMatchObject({ succeeded: 3, failed: 0 });
     const after = await perTicket("ticket_history", ids);
     for (const id of ids) expect(after.get(id)! - (before.get(id) ?? 0)).toBe(1);
+  });
+
+  it("redoes a chunk one ticket at a time, each under its savepoint, when the chunk's write fails", async () => {
+    const ids = await openTickets(4);
+    await t.services.tickets.update(staff(), ids[2]!, { status: "closed" }, req);
+    const before = await perTicket("ticket_history", ids);
+    const write = vi.spyOn(t.services.tickets.changes, "apply").mockRejectedValueOnce(new Error("write failed"));
+    const res = await bulk({ ticketIds: ids, action: "status", status: "on_hold" });
+    write.mockRestore();
+    expect(res.json()).toMatchObject({ succeeded: 3, failed: 1 });
+    expect(res.json().results[2]).toMatchObject({ ticketId: ids[2], ok: false, status: 409 });
+    const after = await perTicket("ticket_history", ids);
+    for (const id of [ids[0]!, ids[1]!, ids[3]!]) expect(after.get(id)! - (before.get(id) ?? 0)).toBe(1);
+    expect(after.get(ids[2]!)).toBe(before.get(ids[2]!));
+    expect((await perTicket("audit_log", ids)).get(ids[0]!)).toBe(1);
   });
 });

@@ -89,9 +89,9 @@ export class TicketBulkService {
         const written = await this.db
           .transaction()
           .execute(async (trx) => {
-            const checked = await this.tickets.checkUpdates(trx, actor, chunk, patchOf);
+            const checked = await this.tickets.changes.check(trx, actor, chunk, patchOf);
             const accepted = [...checked.values()].filter((c): c is TicketChange => !(c instanceof Problem));
-            await this.tickets.applyUpdates(trx, actor, accepted, req, prepared);
+            await this.tickets.changes.apply(trx, actor, accepted, req, prepared);
             return checked;
           })
           .catch((error: unknown) => {

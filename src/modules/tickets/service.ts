@@ -13,7 +13,8 @@ import type { PlanService } from "../plan/service.js";
 import type { TimerService } from "../timers/service.js";
 import { type RequestInfo, TicketActivity } from "./activity.js";
 import { type AttachmentRepository, type AttachmentStore, presentAttachment } from "./attachments.js";
-import { type TicketChange, ticketChange } from "./changes.js";
+import { TicketChanges } from "./bulk-writes.js";
+import { ticketChange } from "./changes.js";
 import type { TicketLinkRepository } from "./links-repository.js";
 import { type LinkKind, TicketLinkService } from "./links-service.js";
 import { checkMentions } from "./mentions.js";
@@ -126,7 +127,11 @@ export class TicketService {
     this.linkService = new TicketLinkService(deps.repo, deps.links, deps.directory, deps.clock, this.activity);
     this.triage = new TicketTriage(deps.repo.db, deps.directory, deps.plan, deps.audit, deps.clock);
     this.texts = new QueueRepository(deps.repo.db, deps.repo.dialect);
+    this.changes = new TicketChanges(deps.repo, deps.clock, this.activity, this.slaClocks);
   }
+
+  /** A bulk action's chunks: checked in memory, written set-based. */
+  readonly changes: TicketChanges;
 
   /** Routing rules that place new tickets. */
   readonly triage: TicketTriage;
@@ -307,72 +312,6 @@ export class TicketService {
       actorId: actor.userId,
     });
     return { ...after, ...(await this.slaClocks.refresh(trx, after, versions)) };
-  }
-
-  /**
-   * The changes of a bulk action's chunk checked in memory over one read of its tickets: each ticket's change, or
-   * the Problem that refuses it (another organization's ticket does not exist for a customer).
-   */
-  async checkUpdates(
-    trx: Kysely<DB>,
-    actor: Actor,
-    ids: readonly string[],
-    patchOf: (before: TicketRow) => TicketPatch,
-  ): Promise<Map<string, TicketChange | Problem>> {
-    const now = this.clock.now().toISOString();
-    const rows = new Map((await this.repo.findMany(ids, tenantOf(actor), trx)).map((r) => [r.id, r]));
-    const checked = new Map<string, TicketChange | Problem>();
-    for (const id of ids) {
-      const before = rows.get(id);
-      if (checked.has(id)) continue;
-      try {
-        if (!before) throw Problem.notFound("Ticket");
-        checked.set(id, ticketChange(actor, before, patchOf(before), now));
-      } catch (error) {
-        if (!(error instanceof Problem)) throw error;
-        checked.set(id, error);
-      }
-    }
-    return checked;
-  }
-
-  /**
-   * The changes of a bulk action's chunk, each already checked by `ticketChange`, written together inside the
-   * caller's transaction: one update of the tickets' rows, one insert of their history, one append of their audit
-   * rows and one of their events, then their SLA clocks and timers in a few statements for them all.
-   */
-  async applyUpdates(
-    trx: Kysely<DB>,
-    actor: Actor,
-    changes: readonly TicketChange[],
-    req: RequestInfo,
-    { versions }: Awaited<ReturnType<TicketService["prepareUpdate"]>>,
-  ): Promise<void> {
-    const changed = changes.filter((c) => c.history.length);
-    if (!changed.length) return;
-    const computed = await this.slaClocks.computeMany(trx, changed, versions);
-    await this.repo.updateMany(
-      computed.map((c) => c.ticket),
-      trx,
-    );
-    await this.repo.insertHistory(
-      changed.flatMap((c) => c.history),
-      trx,
-    );
-    await this.activity.afterMany(
-      trx,
-      actor,
-      req,
-      "ticket.updated",
-      changed.map(({ after, history }) => ({
-        ticket: after,
-        details: {
-          changes: history.map((h) => ({ field: h.field, before: h.before_value, after: h.after_value })),
-          actorId: actor.userId,
-        },
-      })),
-    );
-    await this.slaClocks.armMany(trx, computed);
   }
 
   async escalate(actor: Actor, id: string, tier: "L1" | "L2" | "L3", reason: string, req: RequestInfo) {
