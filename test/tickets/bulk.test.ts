@@ -200,4 +200,30 @@ describe.each(engines)("bulk ticket changes on %s", (engine) => {
     expect(after.get(ids[2]!)).toBe(before.get(ids[2]!));
     expect((await perTicket("audit_log", ids)).get(ids[0]!)).toBe(1);
   });
+
+  it("checks each ticket under the actor's tenancy: another organization's ticket does not exist for a customer", async () => {
+    const other = (await createOrganization(t, "Outra")).id;
+    const customer = await tokenFor(t, "customer", { organizationId: acme });
+    const [own, theirs] = [
+      await t.services.tickets.create(
+        staff(),
+        { subject: "Nossa", description: "d", type: "usage_question", severity: "low", organizationId: acme },
+        req,
+      ),
+      await t.services.tickets.create(
+        staff(),
+        { subject: "Deles", description: "d", type: "usage_question", severity: "low", organizationId: other },
+        req,
+      ),
+    ];
+    const actor = { ...staff(), userId: customer.user.id, role: "customer" as const, organizationId: acme };
+    const check = (patch: { status: "resolved" | "on_hold" }) =>
+      t.platform.db
+        .transaction()
+        .execute((trx) => t.services.tickets.changes.check(trx, actor, [own.id, theirs.id], () => patch));
+    const resolved = await check({ status: "resolved" });
+    expect(resolved.get(own.id)).toMatchObject({ after: { status: "resolved" } });
+    expect(resolved.get(theirs.id)).toMatchObject({ status: 404 });
+    expect((await check({ status: "on_hold" })).get(own.id)).toMatchObject({ status: 403 });
+  });
 });
