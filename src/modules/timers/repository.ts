@@ -92,7 +92,8 @@ export class TimerRepository {
 
   /**
    * `replace` for several timers in one statement, each written only if its generation is still the one given;
-   * returns the ids written (the others changed under this transaction).
+   * returns the ids written (the others changed under this transaction). A payload must be an object, an array
+   * or null (see the dialect's `jsonRows`).
    */
   async replaceMany(rows: readonly { row: TimerRow; expected: number }[], executor: Kysely<DB>): Promise<Set<string>> {
     if (!rows.length) return new Set();
