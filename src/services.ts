@@ -242,7 +242,7 @@ export function createServices(platform: Platform): Services {
   const ticketConsole: TicketConsole = {
     queue: new TicketQueueService(new QueueRepository(db, dialect), clock, plan),
     views: new TicketViewService(db, clock),
-    bulk: new TicketBulkService(db, tickets),
+    bulk: new TicketBulkService(db, tickets, platform.log.child({ part: "tickets" })),
   };
   const runbooks = new RunbookService({ repo: new RunbookRepository(db, dialect), plan, audit, events, clock });
   const backups = createBackups(platform, audit, plan);

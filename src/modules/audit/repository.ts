@@ -27,6 +27,15 @@ export class AuditRepository {
 
   /** Appends one row at the end of the chain. Runs in the caller's transaction when given one. */
   async append(row: Omit<AuditLogTable, "seq" | "prev_hash" | "hash">, executor?: Kysely<DB>): Promise<number> {
+    return (await this.appendMany([row], executor))[0]!;
+  }
+
+  /** Appends rows at the end of the chain in order, in one insert; returns their sequence numbers. */
+  async appendMany(
+    rows: readonly Omit<AuditLogTable, "seq" | "prev_hash" | "hash">[],
+    executor?: Kysely<DB>,
+  ): Promise<number[]> {
+    if (!rows.length) return [];
     const write = async (trx: Kysely<DB>) => {
       await this.dialect.lockForAppend(trx, APPEND_LOCK);
       const last = await trx
@@ -35,12 +44,15 @@ export class AuditRepository {
         .orderBy("seq", "desc")
         .limit(1)
         .executeTakeFirst();
-      const linked = { ...row, seq: Number(last?.seq ?? 0) + 1, prev_hash: last?.hash ?? GENESIS_HASH };
-      await trx
-        .insertInto("audit_log")
-        .values({ ...linked, hash: auditHash(linked) })
-        .execute();
-      return linked.seq;
+      let prev = { seq: Number(last?.seq ?? 0), hash: last?.hash ?? GENESIS_HASH };
+      const chained = rows.map((row) => {
+        const linked = { ...row, seq: prev.seq + 1, prev_hash: prev.hash };
+        const hashed = { ...linked, hash: auditHash(linked) };
+        prev = { seq: hashed.seq, hash: hashed.hash };
+        return hashed;
+      });
+      await trx.insertInto("audit_log").values(chained).execute();
+      return chained.map((r) => r.seq);
     };
     return executor?.isTransaction ? write(executor) : this.db.transaction().execute(write);
   }

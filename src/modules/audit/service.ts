@@ -53,24 +53,32 @@ export class AuditService {
   }
 
   async record(entry: AuditEntry, executor?: Kysely<DB>): Promise<number> {
-    const details: Record<string, unknown> = { ...entry.details };
-    if (entry.change) details.changes = jsonDiff(entry.change.before, entry.change.after);
-    const ua = entry.request?.headers["user-agent"];
-    return this.repo.append(
-      {
-        at: this.clock.now().toISOString(),
-        action: entry.action,
-        outcome: entry.outcome ?? "success",
-        actor_user_id: entry.actor?.userId ?? null,
-        actor_token_id: entry.actor?.tokenId ?? null,
-        actor_label: entry.actor?.email ?? entry.actorLabel ?? null,
-        organization_id: entry.organizationId ?? entry.actor?.organizationId ?? null,
-        target_type: entry.target?.type ?? null,
-        target_id: entry.target?.id ?? null,
-        ip: entry.request?.ip ?? null,
-        user_agent: typeof ua === "string" ? ua.slice(0, 512) : null,
-        details: Object.keys(details).length ? JSON.stringify(details) : null,
-      },
+    return (await this.recordMany([entry], executor))[0]!;
+  }
+
+  /** Several entries appended in order in one insert (a bulk change's rows), in `executor`'s transaction. */
+  async recordMany(entries: readonly AuditEntry[], executor?: Kysely<DB>): Promise<number[]> {
+    const at = this.clock.now().toISOString();
+    return this.repo.appendMany(
+      entries.map((entry) => {
+        const details: Record<string, unknown> = { ...entry.details };
+        if (entry.change) details.changes = jsonDiff(entry.change.before, entry.change.after);
+        const ua = entry.request?.headers["user-agent"];
+        return {
+          at,
+          action: entry.action,
+          outcome: entry.outcome ?? "success",
+          actor_user_id: entry.actor?.userId ?? null,
+          actor_token_id: entry.actor?.tokenId ?? null,
+          actor_label: entry.actor?.email ?? entry.actorLabel ?? null,
+          organization_id: entry.organizationId ?? entry.actor?.organizationId ?? null,
+          target_type: entry.target?.type ?? null,
+          target_id: entry.target?.id ?? null,
+          ip: entry.request?.ip ?? null,
+          user_agent: typeof ua === "string" ? ua.slice(0, 512) : null,
+          details: Object.keys(details).length ? JSON.stringify(details) : null,
+        };
+      }),
       executor,
     );
   }

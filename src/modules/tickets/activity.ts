@@ -31,6 +31,32 @@ export class TicketActivity {
     await this.publish(trx, t, type, details);
   }
 
+  /** `after` for many tickets at once: their audit rows in one append, their events in one insert. */
+  async afterMany<T extends TicketEventType>(
+    trx: Kysely<DB>,
+    actor: Actor,
+    req: RequestInfo,
+    type: T,
+    changed: readonly { ticket: TicketRow; details: TicketEventDetails<T> }[],
+  ): Promise<void> {
+    if (!changed.length) return;
+    await this.audit.recordMany(
+      changed.map(({ ticket, details }) => ({
+        action: type,
+        actor,
+        organizationId: ticket.organization_id,
+        target: { type: "ticket", id: ticket.id },
+        request: req,
+        details,
+      })),
+      trx,
+    );
+    await this.events.publishMany(
+      changed.map(({ ticket, details }) => this.event(ticket, type, details)),
+      trx,
+    );
+  }
+
   async record(
     trx: Kysely<DB>,
     actor: Actor,
@@ -58,14 +84,15 @@ export class TicketActivity {
     type: T,
     details: TicketEventDetails<T>,
   ): Promise<void> {
-    await this.events.publish(
-      {
-        type,
-        organizationId: t.organization_id,
-        subjectId: t.id,
-        payload: { ticketId: t.id, number: Number(t.number), ...details },
-      } as NewEvent,
-      trx,
-    );
+    await this.events.publish(this.event(t, type, details), trx);
+  }
+
+  private event<T extends TicketEventType>(t: TicketRow, type: T, details: TicketEventDetails<T>): NewEvent {
+    return {
+      type,
+      organizationId: t.organization_id,
+      subjectId: t.id,
+      payload: { ticketId: t.id, number: Number(t.number), ...details },
+    } as NewEvent;
   }
 }

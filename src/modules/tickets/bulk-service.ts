@@ -1,10 +1,12 @@
 import type { Kysely } from "kysely";
+import type { Logger } from "pino";
 import type { DB } from "../../platform/db/schema.js";
 import { Problem, problemTypeUri } from "../../platform/http/problems.js";
 import type { Actor } from "../identity/actor.js";
 import { isStaff } from "../identity/roles.js";
 import type { RequestInfo } from "./activity.js";
 import { customersUsePortal } from "./audience.js";
+import type { TicketChange } from "./changes.js";
 import type { Severity, Status } from "./model.js";
 import type { TicketRow } from "./repository.js";
 import type { TicketPatch, TicketService } from "./service.js";
@@ -30,10 +32,10 @@ export type BulkResult =
   | { ticketId: string; ok: false; status: number; type: string; detail: string };
 
 /**
- * Tickets changed per transaction. One commit per ticket made a bulk change on PostgreSQL a queue of commits
- * behind the audit chain's lock (each ticket's transaction holds it from its audit row to its commit); a chunk
- * takes the lock once and commits once, and a savepoint per ticket keeps each ticket all-or-nothing. Fifty
- * stays under PostgreSQL's 64 cached subtransactions per backend (past them every snapshot reads pg_subtrans).
+ * Tickets changed per transaction. A chunk reads its tickets in one statement, checks each one's change in
+ * memory and writes those that pass with a few set-based statements, taking the audit chain's lock once and
+ * committing once. Fifty also bounds the per-ticket fallback (a savepoint each) under PostgreSQL's 64 cached
+ * subtransactions per backend (past them every snapshot reads pg_subtrans).
  */
 const CHUNK = 50;
 
@@ -52,14 +54,17 @@ const needs: Record<BulkAction, keyof BulkInput> = {
 };
 
 /**
- * One action over many tickets. Each ticket changes entirely (history, events, SLA clocks) or not at all, under
- * its own savepoint in a transaction per chunk of tickets; one ticket's refusal does not stop the others, and
- * the answer holds a result per ticket. Merges go one at a time through the ticket service.
+ * One action over many tickets, a chunk at a time: each ticket is checked on its own (a refused one does not
+ * stop the others, and the answer holds a result per ticket), and the chunk's accepted changes are written
+ * together. Should that write fail, the chunk is redone one ticket at a time, each under its own savepoint, so
+ * each ticket still changes entirely (history, events, SLA clocks) or not at all. Merges go one at a time
+ * through the ticket service.
  */
 export class TicketBulkService {
   constructor(
     private readonly db: Kysely<DB>,
     private readonly tickets: TicketService,
+    private readonly log: Pick<Logger, "warn">,
   ) {}
 
   async run(actor: Actor, input: BulkInput, req: RequestInfo) {
@@ -67,16 +72,6 @@ export class TicketBulkService {
     const field = needs[input.action];
     if (input[field] === undefined && !(input.action === "tag" && input.removeTags)) throw missing(field);
     const results: BulkResult[] = [];
-    const refused = (ticketId: string, error: unknown): BulkResult => {
-      if (!(error instanceof Problem)) throw error;
-      return {
-        ticketId,
-        ok: false,
-        status: error.status,
-        type: problemTypeUri(error.typeId),
-        detail: error.detail ?? error.title,
-      };
-    };
     if (input.action === "merge") {
       for (const ticketId of input.ticketIds) {
         try {
@@ -91,30 +86,74 @@ export class TicketBulkService {
       const prepared = await this.tickets.prepareUpdate({ assigneeId: input.assigneeId });
       for (let start = 0; start < input.ticketIds.length; start += CHUNK) {
         const chunk = input.ticketIds.slice(start, start + CHUNK);
-        const trx = await this.db.startTransaction().execute();
-        try {
+        const written = await this.db
+          .transaction()
+          .execute(async (trx) => {
+            const checked = await this.tickets.changes.check(trx, actor, chunk, patchOf);
+            const accepted = [...checked.values()].filter((c): c is TicketChange => !(c instanceof Problem));
+            await this.tickets.changes.apply(trx, actor, accepted, req, prepared);
+            return checked;
+          })
+          .catch((error: unknown) => {
+            this.log.warn({ err: error }, "a bulk change's chunk failed as a whole; redoing it ticket by ticket");
+            return null;
+          });
+        if (written) {
           for (const ticketId of chunk) {
-            const sp = await trx.savepoint("ticket").execute();
-            try {
-              await this.tickets.applyUpdate(sp, actor, ticketId, patchOf, req, prepared);
-              await sp.releaseSavepoint("ticket").execute();
-              results.push({ ticketId, ok: true });
-            } catch (error) {
-              await sp.rollbackToSavepoint("ticket").execute();
-              await sp.releaseSavepoint("ticket").execute();
-              results.push(refused(ticketId, error));
-            }
+            const outcome = written.get(ticketId)!;
+            results.push(outcome instanceof Problem ? refused(ticketId, outcome) : { ticketId, ok: true });
           }
-          await trx.commit().execute();
-        } catch (error) {
-          await trx.rollback().execute();
-          throw error;
+        } else {
+          results.push(...(await this.oneByOne(actor, chunk, patchOf, req, prepared)));
         }
       }
     }
     const failed = results.filter((r) => !r.ok).length;
     return { succeeded: results.length - failed, failed, results };
   }
+
+  /** A chunk one ticket at a time in one transaction, each ticket under its own savepoint. */
+  private async oneByOne(
+    actor: Actor,
+    chunk: string[],
+    patchOf: (before: TicketRow) => TicketPatch,
+    req: RequestInfo,
+    prepared: Awaited<ReturnType<TicketService["prepareUpdate"]>>,
+  ): Promise<BulkResult[]> {
+    const results: BulkResult[] = [];
+    const trx = await this.db.startTransaction().execute();
+    try {
+      for (const ticketId of chunk) {
+        const sp = await trx.savepoint("ticket").execute();
+        try {
+          await this.tickets.applyUpdate(sp, actor, ticketId, patchOf, req, prepared);
+          await sp.releaseSavepoint("ticket").execute();
+          results.push({ ticketId, ok: true });
+        } catch (error) {
+          await sp.rollbackToSavepoint("ticket").execute();
+          await sp.releaseSavepoint("ticket").execute();
+          results.push(refused(ticketId, error));
+        }
+      }
+      await trx.commit().execute();
+    } catch (error) {
+      await trx.rollback().execute();
+      throw error;
+    }
+    return results;
+  }
+}
+
+/** A refusal as the answer shows it; anything but a Problem is not a refusal and goes up. */
+function refused(ticketId: string, error: unknown): BulkResult {
+  if (!(error instanceof Problem)) throw error;
+  return {
+    ticketId,
+    ok: false,
+    status: error.status,
+    type: problemTypeUri(error.typeId),
+    detail: error.detail ?? error.title,
+  };
 }
 
 /** The change an action makes to one ticket, given the ticket as it is. */

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
 import type { Dialect } from "../../platform/db/dialect.js";
 import type {
   DB,
@@ -89,6 +89,55 @@ export class TicketRepository {
     return q.executeTakeFirst();
   }
 
+  /** Several tickets in one read (those of the tenant only, when given); missing ones are left out. */
+  async findMany(ids: readonly string[], tenant: string | undefined, executor: Kysely<DB>): Promise<TicketRow[]> {
+    if (!ids.length) return [];
+    let q = executor.selectFrom("tickets").select(ticketColumns).where("id", "in", ids);
+    if (tenant) q = q.where("organization_id", "=", tenant);
+    return q.execute();
+  }
+
+  /** Writes the columns a change and its SLA recomputation set, each ticket its own values, in one statement. */
+  async updateMany(rows: readonly TicketRow[], trx: Kysely<DB>): Promise<void> {
+    if (!rows.length) return;
+    const v = this.dialect.jsonRows(
+      {
+        id: "text",
+        severity: "text",
+        tier: "text",
+        status: "text",
+        assignee_user_id: "text",
+        team: "text",
+        tags: "json",
+        resolved_at: "timestamp",
+        closed_at: "timestamp",
+        sla_due_at: "timestamp",
+        sla_breached: "boolean",
+        updated_at: "timestamp",
+      },
+      rows.map((r) => ({
+        id: r.id,
+        severity: r.severity,
+        tier: r.tier,
+        status: r.status,
+        assignee_user_id: r.assignee_user_id,
+        team: r.team,
+        tags: JSON.parse(r.tags) as string[],
+        resolved_at: r.resolved_at,
+        closed_at: r.closed_at,
+        sla_due_at: r.sla_due_at,
+        sla_breached: Boolean(r.sla_breached),
+        updated_at: r.updated_at,
+      })),
+    );
+    await sql`
+      UPDATE tickets SET severity = v.severity, tier = v.tier, status = v.status, assignee_user_id = v.assignee_user_id,
+        team = v.team, tags = v.tags, resolved_at = v.resolved_at, closed_at = v.closed_at, sla_due_at = v.sla_due_at,
+        sla_breached = v.sla_breached, updated_at = v.updated_at
+      FROM ${v} AS v
+      WHERE tickets.id = v.id`.execute(trx);
+  }
+
   async list(f: TicketFilter): Promise<TicketRow[]> {
     let q = this.db.selectFrom("tickets").select(ticketColumns);
     if (f.tenant) q = q.where("organization_id", "=", f.tenant);
@@ -119,6 +168,41 @@ export class TicketRepository {
     let q = executor.selectFrom("ticket_messages").selectAll().where("ticket_id", "=", ticketId);
     if (!includeInternal) q = q.where("visibility", "=", "public");
     return q.orderBy("id").execute();
+  }
+
+  /** The messages of several tickets (internal notes included), in one read, in order. */
+  async messagesOfMany(ticketIds: readonly string[], executor: Kysely<DB>): Promise<MessageRow[]> {
+    if (!ticketIds.length) return [];
+    return executor
+      .selectFrom("ticket_messages")
+      .selectAll()
+      .where("ticket_id", "in", ticketIds)
+      .orderBy("id")
+      .execute();
+  }
+
+  /** The history of several tickets, in one read, in order. */
+  async historyOfMany(ticketIds: readonly string[], executor: Kysely<DB>): Promise<HistoryRow[]> {
+    if (!ticketIds.length) return [];
+    return executor
+      .selectFrom("ticket_history")
+      .selectAll()
+      .where("ticket_id", "in", ticketIds)
+      .orderBy("id")
+      .execute();
+  }
+
+  /** The dedupe keys of the SLA events recorded for several tickets, in one read. */
+  async slaEventKeysOfMany(
+    ticketIds: readonly string[],
+    executor: Kysely<DB>,
+  ): Promise<{ ticket_id: string; dedupe_key: string }[]> {
+    if (!ticketIds.length) return [];
+    return executor
+      .selectFrom("sla_events")
+      .select(["ticket_id", "dedupe_key"])
+      .where("ticket_id", "in", ticketIds)
+      .execute();
   }
 
   async slaEvents(ticketId: string, executor: Kysely<DB> = this.db): Promise<SlaEventRow[]> {

@@ -13,13 +13,15 @@ import type { PlanService } from "../plan/service.js";
 import type { TimerService } from "../timers/service.js";
 import { type RequestInfo, TicketActivity } from "./activity.js";
 import { type AttachmentRepository, type AttachmentStore, presentAttachment } from "./attachments.js";
+import { TicketChanges } from "./bulk-writes.js";
+import { ticketChange } from "./changes.js";
 import type { TicketLinkRepository } from "./links-repository.js";
 import { type LinkKind, TicketLinkService } from "./links-service.js";
 import { checkMentions } from "./mentions.js";
-import { type Channel, canTransition, customerMayChangeStatusTo, type Severity, type Status } from "./model.js";
+import type { Channel, Severity, Status } from "./model.js";
 import { presentMessage, presentTicket } from "./presenters.js";
 import { QueueRepository } from "./queue-repository.js";
-import type { HistoryRow, MessageRow, TicketFilter, TicketRepository, TicketRow } from "./repository.js";
+import type { MessageRow, TicketFilter, TicketRepository, TicketRow } from "./repository.js";
 import { computeSla, slaColumns, TicketSlaService } from "./sla-service.js";
 import { safeFilename, sniffContentType } from "./sniff.js";
 import { noteLocaleOf, noteLocaleOfPreference, type SystemNote, storedNote } from "./system-notes.js";
@@ -73,18 +75,6 @@ export interface TicketPatch {
 
 const invalid = (pointer: string, message: string) => Problem.invalid({ in: "body", pointer, message });
 
-/** Fields whose changes land in the ticket history, with the row column each maps to. */
-const tracked: Record<keyof TicketPatch, keyof TicketRow> = {
-  subject: "subject",
-  type: "type",
-  severity: "severity",
-  tier: "tier",
-  status: "status",
-  assigneeId: "assignee_user_id",
-  team: "team",
-  tags: "tags",
-};
-
 export interface TicketAttachments {
   repo: AttachmentRepository;
   store: AttachmentStore;
@@ -137,7 +127,11 @@ export class TicketService {
     this.linkService = new TicketLinkService(deps.repo, deps.links, deps.directory, deps.clock, this.activity);
     this.triage = new TicketTriage(deps.repo.db, deps.directory, deps.plan, deps.audit, deps.clock);
     this.texts = new QueueRepository(deps.repo.db, deps.repo.dialect);
+    this.changes = new TicketChanges(deps.repo, deps.clock, this.activity, this.slaClocks);
   }
+
+  /** A bulk action's chunks: checked in memory, written set-based. */
+  readonly changes: TicketChanges;
 
   /** Routing rules that place new tickets. */
   readonly triage: TicketTriage;
@@ -308,56 +302,7 @@ export class TicketService {
     const now = this.clock.now().toISOString();
     const before = await this.repo.find(id, tenant, trx);
     if (!before) throw Problem.notFound("Ticket");
-    if (before.merged_into_id) throw Problem.conflict(`Ticket was merged into another ticket and cannot change`);
-    const patch = patchOf(before);
-    if (tenant) {
-      const allowed = Object.keys(patch).every((k) => k === "status");
-      if (!allowed || (patch.status && !customerMayChangeStatusTo(patch.status))) {
-        throw forbidden("Customers may only reopen, resolve or close their tickets");
-      }
-    }
-    if (patch.status && patch.status !== before.status && !canTransition(before.status as Status, patch.status)) {
-      throw new Problem(
-        409,
-        "invalid-transition",
-        "Status change not allowed",
-        `A ${before.status} ticket cannot become ${patch.status}`,
-      );
-    }
-    if (patch.status === before.status && (patch.status === "closed" || patch.status === "resolved")) {
-      throw new Problem(
-        409,
-        "invalid-transition",
-        "Status change not allowed",
-        `The ticket is already ${patch.status}`,
-      );
-    }
-    const after: TicketRow = { ...before, updated_at: now };
-    const history: HistoryRow[] = [];
-    for (const [key, column] of Object.entries(tracked) as [keyof TicketPatch, keyof TicketRow][]) {
-      const value = patch[key];
-      if (value === undefined) continue;
-      const stored = key === "tags" ? JSON.stringify(value) : value;
-      if (stored === before[column]) continue;
-      (after as Record<string, unknown>)[column] = stored;
-      history.push({
-        id: uuidv7(),
-        ticket_id: id,
-        at: now,
-        actor_user_id: actor.userId,
-        field: key,
-        before_value: before[column] === null ? null : String(before[column]),
-        after_value: stored === null ? null : String(stored),
-      });
-    }
-    if (after.status !== before.status) {
-      if (after.status === "resolved") after.resolved_at = now;
-      if (after.status === "closed") after.closed_at = now;
-      if (after.status === "open" && (before.status === "resolved" || before.status === "closed")) {
-        after.resolved_at = null;
-        after.closed_at = null;
-      }
-    }
+    const { after, history } = ticketChange(actor, before, patchOf(before), now);
     if (!history.length) return before;
     await this.repo.update(id, after, trx);
     await this.repo.insertHistory(history, trx);

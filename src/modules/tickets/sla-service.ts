@@ -79,6 +79,42 @@ export function slaColumns(clocks: SlaClock[]): Pick<TicketRow, "sla_due_at" | "
   };
 }
 
+/** The next instant the ticket's timer must fire at: a clock's target or breach, or an escalation step; null if none. */
+function nextInstant(ticket: TicketRow, { clocks, plan }: Pick<ComputedSla, "clocks" | "plan">, now: Date) {
+  const upcoming = [
+    ...clocks.filter((c) => c.status === "running").flatMap((c) => [c.targetAt, c.breachAt]),
+    ...escalationSteps(plan, ticket.severity as SeverityId, clocks, now.getTime()).map((s) => s.at),
+  ].filter((t) => t > now.getTime());
+  return upcoming.length ? Math.min(...upcoming) : null;
+}
+
+/** The SLA event rows of the clocks' start, pauses, resumptions and fulfilment not recorded yet. */
+function clockEventRows(ticket: TicketRow, clocks: SlaClock[], recorded: ReadonlySet<string>) {
+  const rows: Omit<SlaEventRow, "created_at">[] = [];
+  for (const c of clocks) {
+    const marks: { kind: SlaEventRow["kind"]; at: number; n?: number }[] = [{ kind: "started", at: c.startedAt }];
+    c.pauses.forEach((p, n) => {
+      marks.push({ kind: "paused", at: p.from, n });
+      if (p.to !== null) marks.push({ kind: "resumed", at: p.to, n });
+    });
+    if (c.fulfilledAt !== null) marks.push({ kind: "fulfilled", at: c.fulfilledAt });
+    for (const m of marks) {
+      const key = `${ticket.id}:${c.kind}:${c.tier ?? "-"}:${c.startedAt}:${m.kind}${m.n === undefined ? "" : `:${m.n}`}`;
+      if (recorded.has(key)) continue;
+      rows.push({
+        id: uuidv7(),
+        ticket_id: ticket.id,
+        clock: c.kind,
+        tier: c.tier,
+        kind: m.kind,
+        at: new Date(m.at).toISOString(),
+        dedupe_key: key,
+      });
+    }
+  }
+  return rows;
+}
+
 /**
  * A ticket's SLA over time: its clocks recomputed after each change, their events recorded once, and one timer
  * (`ticket`/`sla`) armed for the next instant a clock reaches its target or breach or an escalation step is due.
@@ -128,23 +164,71 @@ export class TicketSlaService {
   }
 
   /**
+   * `refresh` for the tickets of a bulk change, before their rows are written: their clocks computed from what
+   * is stored plus each one's new history rows (two reads for them all), their SLA columns returned with them.
+   */
+  async computeMany(
+    trx: Kysely<DB>,
+    changed: readonly { after: TicketRow; history: HistoryRow[] }[],
+    versions: PlanVersion[],
+  ): Promise<{ ticket: TicketRow; computed: ComputedSla }[]> {
+    const ids = changed.map((c) => c.after.id);
+    const [history, messages] = await Promise.all([
+      this.repo.historyOfMany(ids, trx),
+      this.repo.messagesOfMany(ids, trx),
+    ]);
+    const now = this.clock.now();
+    return changed.map(({ after: ticket, history: added }) => {
+      const inputs = {
+        history: [...history.filter((h) => h.ticket_id === ticket.id), ...added],
+        messages: messages.filter((m) => m.ticket_id === ticket.id),
+      };
+      const computed = computeSla(ticket, inputs, versions, now);
+      return { ticket: { ...ticket, ...slaColumns(computed.clocks) }, computed };
+    });
+  }
+
+  /** `arm` for the tickets of a bulk change, once their rows are written: a few statements for them all. */
+  async armMany(trx: Kysely<DB>, armed: readonly { ticket: TicketRow; computed: ComputedSla }[]): Promise<void> {
+    const now = this.clock.now();
+    const keys = await this.repo.slaEventKeysOfMany(
+      armed.map((a) => a.ticket.id),
+      trx,
+    );
+    const recorded = new Set(keys.map((k) => k.dedupe_key));
+    const rows = armed.flatMap(({ ticket, computed }) => clockEventRows(ticket, computed.clocks, recorded));
+    await this.publishClockEvents(
+      trx,
+      armed.map((a) => a.ticket),
+      rows,
+      now.toISOString(),
+    );
+    await this.timers.setMany(
+      trx,
+      "ticket",
+      TIMER,
+      armed.map(({ ticket, computed }) => {
+        const upcoming = nextInstant(ticket, computed, now);
+        return { subjectId: ticket.id, at: upcoming === null ? null : new Date(upcoming) };
+      }),
+    );
+  }
+
+  /**
    * Records the clocks' new events and sets the ticket's timer to the next instant that matters (cancels it when
    * none is left). The caller stores the SLA columns (indexed, for the queue's `dueBefore` and `breached` filters).
    */
   async arm(
     trx: Kysely<DB>,
     ticket: TicketRow,
-    { clocks, plan }: Pick<ComputedSla, "clocks" | "plan">,
+    computed: Pick<ComputedSla, "clocks" | "plan">,
     now: Date,
     recorded: ReadonlySet<string>,
   ): Promise<void> {
-    await this.recordClockEvents(trx, ticket, clocks, now.toISOString(), recorded);
-    const upcoming = [
-      ...clocks.filter((c) => c.status === "running").flatMap((c) => [c.targetAt, c.breachAt]),
-      ...escalationSteps(plan, ticket.severity as SeverityId, clocks, now.getTime()).map((s) => s.at),
-    ].filter((t) => t > now.getTime());
-    if (upcoming.length) {
-      await this.timers.start(trx, { subject: subjectOf(ticket.id), name: TIMER, at: new Date(Math.min(...upcoming)) });
+    await this.publishClockEvents(trx, [ticket], clockEventRows(ticket, computed.clocks, recorded), now.toISOString());
+    const upcoming = nextInstant(ticket, computed, now);
+    if (upcoming !== null) {
+      await this.timers.start(trx, { subject: subjectOf(ticket.id), name: TIMER, at: new Date(upcoming) });
     } else {
       await this.timers.cancel(trx, subjectOf(ticket.id), TIMER);
     }
@@ -154,45 +238,26 @@ export class TicketSlaService {
    * Stores each clock's start, pauses, resumptions and fulfilment once (time-driven warnings and breaches are
    * the deadline's), and publishes each new one as `ticket.sla.<kind>`.
    */
-  private async recordClockEvents(
+  private async publishClockEvents(
     trx: Kysely<DB>,
-    ticket: TicketRow,
-    clocks: SlaClock[],
+    tickets: readonly TicketRow[],
+    rows: Omit<SlaEventRow, "created_at">[],
     now: string,
-    recorded: ReadonlySet<string>,
   ) {
-    const rows: Omit<SlaEventRow, "created_at">[] = [];
-    for (const c of clocks) {
-      const marks: { kind: SlaEventRow["kind"]; at: number; n?: number }[] = [{ kind: "started", at: c.startedAt }];
-      c.pauses.forEach((p, n) => {
-        marks.push({ kind: "paused", at: p.from, n });
-        if (p.to !== null) marks.push({ kind: "resumed", at: p.to, n });
-      });
-      if (c.fulfilledAt !== null) marks.push({ kind: "fulfilled", at: c.fulfilledAt });
-      for (const m of marks) {
-        const key = `${ticket.id}:${c.kind}:${c.tier ?? "-"}:${c.startedAt}:${m.kind}${m.n === undefined ? "" : `:${m.n}`}`;
-        if (recorded.has(key)) continue;
-        rows.push({
-          id: uuidv7(),
-          ticket_id: ticket.id,
-          clock: c.kind,
-          tier: c.tier,
-          kind: m.kind,
-          at: new Date(m.at).toISOString(),
-          dedupe_key: key,
-        });
-      }
-    }
+    const byId = new Map(tickets.map((t) => [t.id, t]));
     const inserted = await this.repo.insertSlaEvents(rows, now, trx);
     await this.events.publishMany(
       rows
         .filter((r) => inserted.has(r.dedupe_key))
-        .map((r) => ({
-          type: `ticket.sla.${r.kind}`,
-          organizationId: ticket.organization_id,
-          subjectId: ticket.id,
-          payload: { ticketId: ticket.id, number: Number(ticket.number), clock: r.clock, tier: r.tier, at: r.at },
-        })) as NewEvent[],
+        .map((r) => {
+          const ticket = byId.get(r.ticket_id)!;
+          return {
+            type: `ticket.sla.${r.kind}`,
+            organizationId: ticket.organization_id,
+            subjectId: ticket.id,
+            payload: { ticketId: ticket.id, number: Number(ticket.number), clock: r.clock, tier: r.tier, at: r.at },
+          };
+        }) as NewEvent[],
       trx,
     );
   }

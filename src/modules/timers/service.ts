@@ -205,6 +205,65 @@ export class TimerService {
     return armed.map((a) => presentTimer(a.row));
   }
 
+  /**
+   * The timer `name` of many subjects of one type, each set to an instant (`start` with `at`) or cancelled
+   * (null): one read of them all, one insert of the new ones, one update of the changed ones and one insert of
+   * their fire jobs. A timer another transaction changed meanwhile is redone alone through `start` or `cancel`.
+   */
+  async setMany(
+    trx: Kysely<DB>,
+    subjectType: string,
+    name: string,
+    instants: readonly { subjectId: string; at: Date | null }[],
+  ): Promise<void> {
+    const now = this.clock.now();
+    const existing = new Map(
+      (
+        await this.repo.findMany(
+          subjectType,
+          instants.map((i) => i.subjectId),
+          name,
+          trx,
+        )
+      ).map((row) => [row.subject_id, row]),
+    );
+    const fresh: TimerRow[] = [];
+    const replaced: { row: TimerRow; expected: number; at: Date | null }[] = [];
+    const jobs: JobRequest[] = [];
+    for (const { subjectId, at } of instants) {
+      const row = existing.get(subjectId);
+      const subject = { type: subjectType, id: subjectId };
+      let next: { row: TimerRow; jobs: JobRequest[] };
+      if (at === null) {
+        if (!row || row.status === "fired" || row.status === "cancelled") continue;
+        const state = { ...stateOf(row), runningSince: null };
+        next = this.#armed({
+          row: { ...row, status: "cancelled", generation: row.generation + 1, updated_at: now.toISOString() },
+          state,
+        });
+      } else {
+        if (row?.status === "running" && row.target_at === at.toISOString() && row.payload === null) continue;
+        next = this.#armed(this.#started({ subject, name, at }, now, row));
+      }
+      jobs.push(...next.jobs);
+      if (row) replaced.push({ row: next.row, expected: row.generation, at });
+      else fresh.push(next.row);
+    }
+    await this.repo.insert(fresh, trx);
+    const written = await this.repo.replaceMany(replaced, trx);
+    const stale = new Set(replaced.filter((r) => !written.has(r.row.id)).map((r) => r.row.id));
+    await this.jobs.enqueueMany(
+      jobs.filter((j) => !stale.has((j.payload as FirePayload).timerId)),
+      trx,
+    );
+    for (const r of replaced) {
+      if (!stale.has(r.row.id)) continue;
+      const subject = { type: subjectType, id: r.row.subject_id };
+      if (r.at === null) await this.cancel(trx, subject, name);
+      else await this.start(trx, { subject, name, at: r.at });
+    }
+  }
+
   /** The row and counting state of a timer (re)started now, replacing `existing` if there is one. */
   #started(spec: TimerSpec, now: Date, existing: TimerRow | undefined): { row: TimerRow; state: TimerState } {
     let state: TimerState;

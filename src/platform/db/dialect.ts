@@ -33,10 +33,11 @@ export interface Dialect {
   /**
    * Rows of mixed values as a row source bound as one JSON parameter, for one `UPDATE … FROM` over a batch
    * whose rows each get their own values: `SELECT c1, c2… FROM <source>`. Missing or null values are NULL.
+   * A `json` value is an object or array (stored as the column's JSON), a `boolean` one true or false.
    */
   jsonRows(
-    columns: Readonly<Record<string, "text" | "integer" | "timestamp">>,
-    rows: readonly Record<string, string | number | null>[],
+    columns: Readonly<Record<string, "text" | "integer" | "bigint" | "timestamp" | "boolean" | "json">>,
+    rows: readonly Record<string, unknown>[],
   ): RawBuilder<unknown>;
   /**
    * Cast a bound JSON text parameter so the engine stores it as JSON. Lone surrogates in its strings become
@@ -227,7 +228,8 @@ const sqliteDialect: Dialect = {
     );
     return sql`(SELECT ${sql.join(select)} FROM json_each(${JSON.stringify(rows)}))`;
   },
-  // Instants are ISO text already, and ->> yields SQL integers for JSON integers.
+  // Instants are ISO text already; ->> yields SQL integers for JSON integers, 1/0 for booleans (as stored), and
+  // an object's or array's JSON text (as stored).
   jsonRows: (columns, rows) =>
     sql`(SELECT ${sql.join(Object.keys(columns).map((c) => sql`value ->> ${c} AS ${sql.ref(c)}`))} FROM json_each(${JSON.stringify(rows)}))`,
   json: (value) => sql<string>`${storableJson(value)}`,
@@ -344,7 +346,7 @@ const postgresDialect: Dialect = {
     sql`(SELECT * FROM jsonb_to_recordset(${storableJson(rows)}::jsonb) AS x(${sql.join(
       Object.entries(columns).map(
         ([c, type]) =>
-          sql`${sql.ref(c)} ${sql.raw(type === "timestamp" ? "timestamptz" : type === "integer" ? "integer" : "text")}`,
+          sql`${sql.ref(c)} ${sql.raw({ timestamp: "timestamptz", integer: "integer", bigint: "bigint", boolean: "boolean", json: "jsonb", text: "text" }[type])}`,
       ),
     )}))`,
   json: (value) => sql<string>`${storableJson(value)}::jsonb`,
