@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import pg from "pg";
 import pino from "pino";
+import { NODE_ENV } from "../test/fixtures/nodes.js";
 import { buildApp } from "../src/app.js";
 import { loadConfig } from "../src/platform/config.js";
 import type { Engine } from "../src/platform/db/dialect.js";
@@ -79,7 +80,8 @@ export async function startBenchServer(
     { PLANTAO_LOG_LEVEL: "silent", PLANTAO_JOBS: "off" },
     { databaseUrl: scratch.url, dataDir, webDir: webDir ?? join(dataDir, "no-web") },
   );
-  const platform = await createPlatform({ config, logger: pino({ level: "silent" }), env: {} });
+  // The key the node processes of the multi-node benches use too (test/fixtures/nodes.ts).
+  const platform = await createPlatform({ config, logger: pino({ level: "silent" }), env: NODE_ENV });
   const services = createServices(platform);
   const app = await buildApp(platform, services);
   await configure?.({ engine, platform, services, app });
