@@ -9,12 +9,12 @@ import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import pg from "pg";
 import pino from "pino";
-import { NODE_ENV } from "../test/fixtures/nodes.js";
 import { buildApp } from "../src/app.js";
 import { loadConfig } from "../src/platform/config.js";
 import type { Engine } from "../src/platform/db/dialect.js";
 import { createPlatform, type Platform } from "../src/platform/runtime.js";
 import { createServices, type Services } from "../src/services.js";
+import { NODE_ENV } from "../test/fixtures/nodes.js";
 
 /** Shared by every benchmark: a live server on a scratch database, a load generator, and the JSON result line. */
 

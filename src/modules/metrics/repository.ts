@@ -241,7 +241,10 @@ export class MetricsRepository {
       const day = dayOf(Number(h.t));
       const key = `${h.series_id}:${day}`;
       let entry = blocks.get(key);
-      if (!entry) blocks.set(key, (entry = { series_id: Number(h.series_id), day, block: openBlock() }));
+      if (!entry) {
+        entry = { series_id: Number(h.series_id), day, block: openBlock() };
+        blocks.set(key, entry);
+      }
       putHour(entry.block, day, { ...h, t: Number(h.t), count: Number(h.count) });
     }
     const rows = [...blocks.values()].map((b) => ({ series_id: b.series_id, day: b.day, hours: blockBytes(b.block) }));

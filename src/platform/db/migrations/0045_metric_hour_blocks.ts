@@ -37,7 +37,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     const day = Math.floor(t / DAY_MS) * DAY_MS;
     const key = `${r.series_id}:${day}`;
     let block = blocks.get(key);
-    if (!block) blocks.set(key, (block = { series_id: Number(r.series_id), day, hours: new Float64Array(120) }));
+    if (!block) {
+      block = { series_id: Number(r.series_id), day, hours: new Float64Array(120) };
+      blocks.set(key, block);
+    }
     const at = Math.floor((t - day) / HOUR_MS) * 5;
     block.hours.set([Number(r.count), r.sum, r.min, r.max, r.last], at);
   }
