@@ -325,12 +325,12 @@ export class KbRepository {
   ): Promise<{ id: string; score: number }[]> {
     if (!terms.length) return [];
     const last = terms.length - 1;
-    const rows = await this.db
-      .selectFrom(this.#candidates(terms, prefixLast, perTerm).as("c"))
-      .innerJoin("kb_search_postings as p", "p.document_id", "c.document_id")
-      .innerJoin("kb_search_documents as d", "d.id", "c.document_id")
-      .innerJoin("kb_articles as a", "a.id", "d.article_id")
-      .select(["a.id", (eb) => eb.fn.sum<number>("p.weight").as("score")])
+    // Summed per candidate (a correlated subquery on the postings' document index), so no engine is tempted to
+    // read every posting of the query's terms, which for a short prefix is most of the index.
+    const score = this.db
+      .selectFrom("kb_search_postings as p")
+      .select((eb) => eb.fn.sum<number>("p.weight").as("s"))
+      .whereRef("p.document_id", "=", "c.document_id")
       .where((eb) =>
         eb.or(
           terms.map((term, i) =>
@@ -339,9 +339,13 @@ export class KbRepository {
               : eb("p.term", "=", term),
           ),
         ),
-      )
+      );
+    const rows = await this.db
+      .selectFrom(this.#candidates(terms, prefixLast, perTerm).as("c"))
+      .innerJoin("kb_search_documents as d", "d.id", "c.document_id")
+      .innerJoin("kb_articles as a", "a.id", "d.article_id")
+      .select(["a.id", score.as("score")])
       .where(this.#visible({ ...visibility, publishedOnly: true }))
-      .groupBy("a.id")
       .orderBy("score", "desc")
       .orderBy("a.id", "desc")
       .limit(limit)
