@@ -330,7 +330,7 @@ export class KbRepository {
     const score = this.db
       .selectFrom("kb_search_postings as p")
       .select((eb) => eb.fn.sum<number>("p.weight").as("s"))
-      .whereRef("p.document_id", "=", "c.document_id")
+      .where("p.document_id", "=", sql.ref<number>("c.document_id"))
       .where((eb) =>
         eb.or(
           terms.map((term, i) =>
