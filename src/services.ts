@@ -359,7 +359,7 @@ export function createServices(platform: Platform): Services {
     articles: articlesPort({
       repo: kb.repo,
       articles: kb.articles,
-      search: async (reader, q, limit) => (await kb.search.search(reader, { q, limit })).items,
+      search: (reader, q, limit) => kb.search.suggest(reader, { q, limit }),
     }),
     audit,
     tickets,

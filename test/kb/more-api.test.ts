@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Actor } from "../../src/modules/identity/actor.js";
 import { ManualClock } from "../../src/platform/clock.js";
 import {
@@ -259,6 +259,29 @@ describe.each(engines)("knowledge base videos, suggestions, drafts, upkeep and t
       expect(await suggest("x".repeat(10_000), customerA.headers)).toEqual([]);
       expect((await call("GET", "/api/v1/kb/suggestions?q=ramal")).statusCode).toBe(200);
       expect((await call("GET", "/api/v1/kb/suggestions?q=ramal", {})).statusCode).toBe(401);
+    });
+
+    it("fills a list from the postings' heaviest articles without ranking every match, within the reader's audience", async () => {
+      const first = async (q: string, headers: Headers) =>
+        (await ok("GET", `/api/v1/kb/suggestions?q=${encodeURIComponent(q)}&limit=1`, headers)).items.map(
+          (h: { id: string }) => h.id,
+        );
+      const ranked = vi.spyOn(t.services.kb.repo, "searchText");
+      try {
+        // A title term weighs more than a body one; a typed prefix completes through the prefix index.
+        expect(await first("ramal", customerA.headers)).toEqual([articles.public]);
+        expect(await first("corr", customerA.headers)).toEqual([articles.customers]);
+        expect(await first("como configurar ram", customerA.headers)).toEqual([articles.public]);
+        expect([articles.support, articles.internal]).toContain((await first("SBC", agent.headers))[0]);
+        expect(ranked).not.toHaveBeenCalled();
+        // The support team's articles are the only ones holding "SBC": none is the customer's, so the full
+        // search has its turn, and finds none either.
+        expect(await first("SBC", customerA.headers)).toEqual([]);
+        expect(await first("SBC de borda", customerAdminA)).toEqual([]);
+        expect(ranked).toHaveBeenCalled();
+      } finally {
+        ranked.mockRestore();
+      }
     });
 
     it("reuses a list of suggestions only until an article is written", async () => {

@@ -40,7 +40,7 @@ export interface ArticlesPort {
   any(ids: readonly string[]): Promise<Map<string, ArticleBrief>>;
   /** The article if `actor` may edit it; 404 when not readable, 403 when readable and not editable. */
   editable(actor: Actor, id: string): Promise<ArticleBrief>;
-  /** Ranked published articles for the reader's audience (the core's search). */
+  /** Ranked published articles for the reader's audience suggested for a text being typed (the core's search). */
   search(reader: Actor | null, q: string, limit: number): Promise<SearchHit[]>;
   /**
    * What decides `search` and `readable` for this reader and query: the reader's visibility and the query's

@@ -310,6 +310,50 @@ export class KbRepository {
   }
 
   /**
+   * Prefix suggestions from the postings alone, `limit` at most, best first: the articles heaviest in each term
+   * (a typed prefix: in the terms it may complete), `perTerm` per term through the postings' weight-ordered
+   * indexes, scored by the sum of their postings' weights for the query's terms (a title term weighs more than
+   * a body one) among the articles the visibility allows, in one query. The cost is bounded by `perTerm`
+   * however many articles a 1–3 letter prefix matches: no full-text ranking of every match.
+   */
+  async suggestText(
+    terms: string[],
+    prefixLast: boolean,
+    visibility: Visibility,
+    limit: number,
+    perTerm: number,
+  ): Promise<{ id: string; score: number }[]> {
+    if (!terms.length) return [];
+    const last = terms.length - 1;
+    // Summed per candidate (a correlated subquery on the postings' document index), so no engine is tempted to
+    // read every posting of the query's terms, which for a short prefix is most of the index.
+    const score = this.db
+      .selectFrom("kb_search_postings as p")
+      .select((eb) => eb.fn.sum<number>("p.weight").as("s"))
+      .where("p.document_id", "=", sql.ref<number>("c.document_id"))
+      .where((eb) =>
+        eb.or(
+          terms.map((term, i) =>
+            prefixLast && i === last
+              ? eb.and([eb("p.prefix", "=", termPrefix(term)), eb(sql`substr(p.term, 1, ${term.length})`, "=", term)])
+              : eb("p.term", "=", term),
+          ),
+        ),
+      );
+    const rows = await this.db
+      .selectFrom(this.#candidates(terms, prefixLast, perTerm).as("c"))
+      .innerJoin("kb_search_documents as d", "d.id", "c.document_id")
+      .innerJoin("kb_articles as a", "a.id", "d.article_id")
+      .select(["a.id", score.as("score")])
+      .where(this.#visible({ ...visibility, publishedOnly: true }))
+      .orderBy("score", "desc")
+      .orderBy("a.id", "desc")
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ id: r.id, score: Number(r.score) }));
+  }
+
+  /**
    * Which of the terms the index holds (a `typed` one as the start of a term): a word none of whose terms it
    * holds is one a typo may have changed.
    */

@@ -2,7 +2,7 @@ import type { KbAudience, KbLocale } from "../../platform/db/schema.js";
 import { Problem } from "../../platform/http/problems.js";
 import type { Actor } from "../identity/actor.js";
 import type { Reader } from "./policy.js";
-import type { KbRepository, PublishedRow } from "./repository.js";
+import type { KbRepository, PublishedRow, Visibility } from "./repository.js";
 import { readerOf, visibilityOf } from "./service.js";
 import { MAX_QUERY_WORDS, markdownText, queryTerms, queryWords, terms, trigrams, words } from "./text.js";
 
@@ -14,6 +14,11 @@ const TEXT_CANDIDATES = 60;
 const CANDIDATES_PER_TERM = 100;
 /** Full-text matches SQLite's FTS5 keeps, best first, before the reader's visibility filters them. */
 const TEXT_TOP = 300;
+/**
+ * Articles heaviest in each query term a suggestion scores (see `KbRepository.suggestText`): enough that the
+ * reader's visibility leaves a full list, few enough that a short prefix costs what a long one does.
+ */
+const SUGGESTION_CANDIDATES_PER_TERM = 60;
 /** Title trigram similarity (Jaccard) a typo'd title needs to count. */
 const TITLE_SIMILARITY = 0.25;
 const SNIPPET_WORDS = 28;
@@ -139,6 +144,47 @@ export class SearchService {
     for (const t of text) scores.set(t.id, top > 0 ? t.score / top : 0);
     for (const t of titles) scores.set(t.id, (scores.get(t.id) ?? 0) + t.similarity);
     const ranked = [...scores.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? 1 : -1)).slice(0, input.limit);
+    return { items: await this.#hits(ranked, visibility, qTerms, prefixLast ? lastWord : null) };
+  }
+
+  /**
+   * Suggestions while a text is typed (a new ticket's subject): the articles heaviest in its terms, a typed last
+   * word completed through the postings' prefix index, scored among a bounded candidate set only the reader's
+   * visibility filters. When those leave fewer than `limit` (rare words, a typo, few readable matches), the
+   * full search answers instead, typo fallback included.
+   */
+  async suggest(actor: Actor | null, input: { q: string; limit: number }): Promise<SearchHit[]> {
+    const reader = readerOf(actor);
+    const visibility = { ...visibilityOf(reader), publishedOnly: true };
+    const qTerms = queryTerms(input.q);
+    if (!qTerms.length || !visibility.audiences.length || input.q.length > MAX_QUERY_CHARS)
+      return (await this.searchAs(reader, input)).items;
+    const lastWord = words(input.q).at(-1) ?? "";
+    const prefixLast = lastWord.length >= 3 && !/\s$/.test(input.q);
+    const found = await this.repo.suggestText(
+      qTerms,
+      prefixLast,
+      visibility,
+      input.limit,
+      SUGGESTION_CANDIDATES_PER_TERM,
+    );
+    if (found.length < input.limit) return (await this.searchAs(reader, input)).items;
+    const top = found[0]!.score;
+    return this.#hits(
+      found.map((f) => [f.id, top > 0 ? f.score / top : 0]),
+      visibility,
+      qTerms,
+      prefixLast ? lastWord : null,
+    );
+  }
+
+  /** The ranked articles as hits: their published title, a snippet around the query's terms, best first. */
+  async #hits(
+    ranked: [string, number][],
+    visibility: Visibility,
+    qTerms: string[],
+    typed: string | null,
+  ): Promise<SearchHit[]> {
     const rows = new Map<string, PublishedRow>(
       (
         await this.repo.published(
@@ -147,7 +193,7 @@ export class SearchService {
         )
       ).map((r) => [r.id, r]),
     );
-    const prefix = prefixLast ? (queryTerms(lastWord).at(0) ?? null) : null;
+    const prefix = typed === null ? null : (queryTerms(typed).at(0) ?? null);
     const items: SearchHit[] = [];
     for (const [id, score] of ranked) {
       const row = rows.get(id);
@@ -162,6 +208,6 @@ export class SearchService {
         purpose: row.purpose,
       });
     }
-    return { items };
+    return items;
   }
 }
