@@ -1,5 +1,4 @@
 import { loadavg } from "node:os";
-import { join } from "node:path";
 import { Value } from "typebox/value";
 import { probeTypes } from "../src/modules/monitoring/checks/index.js";
 import type { Engine } from "../src/platform/db/dialect.js";
