@@ -159,9 +159,8 @@ export class StatusPage {
     if (cached && cached.key === key && cached.day === day) {
       if (Date.now() - cached.at < BARS_REFRESH_MS) return cached.bars;
       const today = await this.components.bars(components, 1, zone);
-      const bars = new Map(
-        [...cached.bars].map(([id, b]) => [id, [...b.slice(0, -1), today.get(id)?.[0] ?? null]] as const),
-      );
+      const bars = new Map<string, (number | null)[]>();
+      for (const [id, b] of cached.bars) bars.set(id, [...b.slice(0, -1), today.get(id)?.[0] ?? null]);
       this.#barCache = { key, day, at: Date.now(), bars };
       return bars;
     }
