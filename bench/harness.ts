@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -223,4 +224,29 @@ export function report(line: BenchResult, minRatio?: number): BenchLine {
   if (minRatio !== undefined && ratio < minRatio) process.exitCode = 1;
   process.stdout.write(`${JSON.stringify(out)}\n`);
   return out;
+}
+
+/**
+ * PLANTAO_BENCH_CPU_PROFILE=<dir> profiles the measured window only (not start-up, seeding or warm-up) and
+ * writes it there as a .cpuprofile (Chrome DevTools, or any flame graph viewer).
+ */
+export async function startCpuProfile(): Promise<((name: string) => Promise<void>) | null> {
+  const dir = process.env.PLANTAO_BENCH_CPU_PROFILE;
+  if (!dir) return null;
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<any>((resolve, reject) =>
+      session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))),
+    );
+  await post("Profiler.enable");
+  // 1 ms by default: finer sampling (PLANTAO_BENCH_CPU_PROFILE_US) inflates the very costs being measured.
+  await post("Profiler.setSamplingInterval", { interval: Number(process.env.PLANTAO_BENCH_CPU_PROFILE_US || 1000) });
+  await post("Profiler.start");
+  return async (name) => {
+    const { profile } = await post("Profiler.stop");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${name}-${Date.now()}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  };
 }

@@ -1,12 +1,9 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { Session } from "node:inspector";
 import { loadavg } from "node:os";
-import { join } from "node:path";
 import { Value } from "typebox/value";
 import { probeTypes } from "../src/modules/monitoring/checks/index.js";
 import type { Engine } from "../src/platform/db/dialect.js";
 import { uuidv7 } from "../src/platform/ids.js";
-import { type BenchLine, report, startBenchServer } from "./harness.js";
+import { type BenchLine, report, startBenchServer, startCpuProfile } from "./harness.js";
 
 /**
  * The measurement shared by the monitoring benchmarks: N monitors of one probe type, seeded straight into the
@@ -31,31 +28,6 @@ export interface MonitoringRun {
   settings?: Record<string, unknown>;
   /** What the figure is compared with, for the JSON line. */
   reference: string;
-}
-
-/**
- * PLANTAO_BENCH_CPU_PROFILE=<dir> profiles the measured window only (not start-up, seeding or warm-up) and
- * writes it there as a .cpuprofile (Chrome DevTools, or any flame graph viewer).
- */
-async function startProfile(): Promise<((name: string) => Promise<void>) | null> {
-  const dir = process.env.PLANTAO_BENCH_CPU_PROFILE;
-  if (!dir) return null;
-  const session = new Session();
-  session.connect();
-  const post = (method: string, params?: object) =>
-    new Promise<any>((resolve, reject) =>
-      session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))),
-    );
-  await post("Profiler.enable");
-  // 1 ms by default: finer sampling (PLANTAO_BENCH_CPU_PROFILE_US) inflates the very costs being measured.
-  await post("Profiler.setSamplingInterval", { interval: Number(process.env.PLANTAO_BENCH_CPU_PROFILE_US || 1000) });
-  await post("Profiler.start");
-  return async (name) => {
-    const { profile } = await post("Profiler.stop");
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, `${name}-${Date.now()}.cpuprofile`), JSON.stringify(profile));
-    session.disconnect();
-  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -100,7 +72,7 @@ export async function measureMonitoring(engine: Engine, run: MonitoringRun): Pro
     await monitoring.start();
     await sleep((run.intervalSeconds + warmupSeconds) * 1000);
     const before = monitoring.engine.stats();
-    const profile = await startProfile();
+    const profile = await startCpuProfile();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     let rss = process.memoryUsage.rss();

@@ -1,5 +1,5 @@
 import { uuidv7 } from "../src/platform/ids.js";
-import { benchEngines, load, measureSeconds, openLoad, report, startBenchServer } from "./harness.js";
+import { benchEngines, load, measureSeconds, openLoad, report, startBenchServer, startCpuProfile } from "./harness.js";
 
 const CONNECTIONS = 10;
 const COMPONENTS = 50;
@@ -86,6 +86,8 @@ export default async function statusPage(): Promise<void> {
       const bare = await load(server.origin, { path: "/bench/bare", connections: CONNECTIONS });
       const status = await load(server.origin, { path: "/status", connections: CONNECTIONS, headers: gz });
       const plain = await load(server.origin, { path: "/status", connections: CONNECTIONS });
+      // PLANTAO_BENCH_CPU_PROFILE: the server (this process) during the open loop, where the tail is measured.
+      const profile = await startCpuProfile();
       // Under a load it cannot carry the open loop overruns its time: recorded as not met, not as a crash.
       const open = await openLoad(server.origin, { path: "/status", rate: TARGET_RATE, headers: gz }).catch((err) => {
         process.stderr.write(
@@ -93,6 +95,7 @@ export default async function statusPage(): Promise<void> {
         );
         return { requestsPerSec: Number.NaN, p99Ms: Number.NaN };
       });
+      await profile?.(`status-page-${engine}`);
 
       // A change (an override) on the page: polled every 50 ms while the page refreshes on its own.
       const changed = Date.now();

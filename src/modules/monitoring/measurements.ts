@@ -88,11 +88,25 @@ export class MonitorMeasurements {
     const starts = Array.from({ length: days + 1 }, (_, i) => today.minus({ days: days - 1 - i }).toJSDate());
     const known = ids.length ? await this.deps.repo.existing([...ids]) : [];
     const byMonitor = await this.#intervalsOf(known, starts[0]!, starts[days]!);
+    const bounds = starts.map((d) => d.getTime());
     return new Map(
-      known.map((id) => [
-        id,
-        Array.from({ length: days }, (_, d) => uptime(byMonitor.get(id)!, starts[d]!, starts[d + 1]!, now).uptime),
-      ]),
+      known.map((id) => {
+        // Each day is given only the intervals overlapping it (the result is the same): a day's uptime over all
+        // 90 days of intervals, sorted again per day, made a 50-monitor page a second of CPU on the event loop.
+        const spans = byMonitor.get(id)!.map((i) => ({
+          i,
+          from: Date.parse(i.startedAt),
+          to: i.endedAt === null ? Number.POSITIVE_INFINITY : Date.parse(i.endedAt),
+        }));
+        return [
+          id,
+          Array.from({ length: days }, (_, d) => {
+            const [from, to] = [bounds[d]!, bounds[d + 1]!];
+            const overlapping = spans.filter((x) => x.from < to && x.to > from).map((x) => x.i);
+            return uptime(overlapping, starts[d]!, starts[d + 1]!, now).uptime;
+          }),
+        ];
+      }),
     );
   }
 

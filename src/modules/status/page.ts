@@ -23,6 +23,15 @@ interface Snapshot {
   at: number;
   /** What the rendered pages show, but the minute of `generatedAt` (the page says when, to the minute). */
   key: string;
+  /**
+   * What the view was built from (statuses, incidents, windows, the minute) and the bars it used: when both are
+   * the same at the next refresh, the view and pages are reused as they are and only the time moves.
+   */
+  inputs: string;
+  bars: Map<string, (number | null)[]>;
+  /** The public view, as JSON when first asked for (the API's representation; the page does not need it). */
+  pub: StatusView;
+  json: string | null;
   /** Everything, for any audience: filtered per viewer. */
   full: StatusView;
   organizationsOf: Map<string, string[]>;
@@ -34,7 +43,6 @@ interface Snapshot {
   gzip: Record<PageLocale, Buffer>;
   /** Entity tags of the rendered pages (a hash of each), so a browser or proxy revalidates with a 304. */
   etag: Record<PageLocale, string>;
-  json: string;
   atom: Record<PageLocale, string>;
 }
 
@@ -46,7 +54,9 @@ interface Snapshot {
 export class StatusPage {
   #snapshot: Snapshot | null = null;
   #building: Promise<Snapshot> | null = null;
-  #barCache: { key: string; at: number; bars: Map<string, (number | null)[]> } | null = null;
+  #barCache: { key: string; day: string; at: number; bars: Map<string, (number | null)[]> } | null = null;
+  /** The 90 dates of the bars, for the day and zone they were computed in (luxon's zone arithmetic is not free). */
+  #dates: { key: string; dates: string[] } | null = null;
 
   private readonly repo: StatusRepository;
   private readonly clock: Clock;
@@ -119,7 +129,9 @@ export class StatusPage {
     return (await this.#current()).atom[locale];
   }
   async json(): Promise<string> {
-    return (await this.#current()).json;
+    const s = await this.#current();
+    s.json ??= JSON.stringify(s.pub);
+    return s.json;
   }
 
   async derived() {
@@ -137,16 +149,37 @@ export class StatusPage {
   }
 
   /**
-   * The 90-day bars, read again at most every minute (or when the components changed): past days do not
-   * change, and reading 90 days of intervals every second would cost more than serving the page.
+   * The 90-day bars: all 90 days read when the day or the components changed, and otherwise only today's bar,
+   * at most every minute. Past days do not change, and reading 90 days of 50 monitors' intervals again (thousands
+   * of rows to parse, on the event loop that serves the page) delayed the page's requests behind it.
    */
-  async #bars(components: Component[], zone: string): Promise<Map<string, (number | null)[]>> {
+  async #bars(components: Component[], zone: string, day: string): Promise<Map<string, (number | null)[]>> {
     const key = `${zone}|${components.map((c) => `${c.id}:${c.monitorIds.join(",")}`).join(";")}`;
     const cached = this.#barCache;
-    if (cached && cached.key === key && Date.now() - cached.at < BARS_REFRESH_MS) return cached.bars;
+    if (cached && cached.key === key && cached.day === day) {
+      if (Date.now() - cached.at < BARS_REFRESH_MS) return cached.bars;
+      const today = await this.components.bars(components, 1, zone);
+      const bars = new Map<string, (number | null)[]>();
+      for (const [id, b] of cached.bars) bars.set(id, [...b.slice(0, -1), today.get(id)?.[0] ?? null]);
+      this.#barCache = { key, day, at: Date.now(), bars };
+      return bars;
+    }
     const bars = await this.components.bars(components, DAYS, zone);
-    this.#barCache = { key, at: Date.now(), bars };
+    this.#barCache = { key, day, at: Date.now(), bars };
     return bars;
+  }
+
+  #datesOf(now: Date, zone: string): string[] {
+    const today = DateTime.fromJSDate(now, { zone }).toISODate()!;
+    const key = `${zone}|${today}`;
+    if (this.#dates?.key !== key) {
+      const start = DateTime.fromISO(today, { zone });
+      this.#dates = {
+        key,
+        dates: Array.from({ length: DAYS }, (_, i) => start.minus({ days: DAYS - 1 - i }).toISODate()!),
+      };
+    }
+    return this.#dates.dates;
   }
 
   async #build(): Promise<Snapshot> {
@@ -189,11 +222,32 @@ export class StatusPage {
     await this.components
       .publishChanges(statuses)
       .catch((err) => this.log.warn({ err }, "could not publish component status changes"));
-    const bars = await this.#bars(components, zone);
-    const today = DateTime.fromJSDate(now, { zone }).startOf("day");
-    const dates = Array.from({ length: DAYS }, (_, i) => today.minus({ days: DAYS - 1 - i }).toISODate()!);
+    const dates = this.#datesOf(now, zone);
+    const bars = await this.#bars(components, zone, dates[DAYS - 1]!);
+    const generatedAt = now.toISOString();
+    const inputs = JSON.stringify([
+      zone,
+      generatedAt.slice(0, 16),
+      statuses.map(({ component: c, status, source }) => [c, status, source]),
+      active,
+      history,
+      maintenance,
+    ]);
+    const last = this.#snapshot;
+    if (last && last.inputs === inputs && last.bars === bars) {
+      // Nothing the page shows changed (the usual second): no view to build, render or serialize again.
+      const snapshot: Snapshot = {
+        ...last,
+        at: Date.now(),
+        full: { ...last.full, generatedAt },
+        pub: { ...last.pub, generatedAt },
+        json: null,
+      };
+      this.#snapshot = snapshot;
+      return snapshot;
+    }
     const full: StatusView = {
-      generatedAt: now.toISOString(),
+      generatedAt,
       timezone: zone,
       status: overall(statuses.map((s) => s.status)),
       components: statuses.map(({ component: c, status }) => {
@@ -214,23 +268,26 @@ export class StatusPage {
     };
     const organizationsOf = new Map(components.map((c) => [c.id, c.organizationIds]));
     const pub = narrow(full, (c) => !(organizationsOf.get(c.id) ?? []).length);
-    const json = JSON.stringify(pub);
     // Unchanged since the last refresh (the usual case): the rendered pages are reused, only the time moves.
-    const sameAs = this.#snapshot && this.#snapshot.key === sameKey(pub) ? this.#snapshot : null;
+    const key = sameKey(pub);
+    const sameAs = this.#snapshot && this.#snapshot.key === key ? this.#snapshot : null;
     const html = sameAs?.html ?? {
       "pt-BR": renderPage(pub, "pt-BR", { basePath: "/status", subscribe: true }),
       en: renderPage(pub, "en", { basePath: "/status", subscribe: true }),
     };
     const snapshot: Snapshot = {
       at: Date.now(),
-      key: sameKey(pub),
+      key,
+      inputs,
+      bars,
+      pub,
+      json: null,
       full,
       organizationsOf,
       derived: new Map(statuses.map((x) => [x.component.id, { status: x.status, source: x.source }])),
       html,
       gzip: sameAs?.gzip ?? { "pt-BR": gzipSync(html["pt-BR"]), en: gzipSync(html.en) },
       etag: sameAs?.etag ?? { "pt-BR": tagOf(html["pt-BR"]), en: tagOf(html.en) },
-      json,
       atom: sameAs?.atom ?? {
         "pt-BR": renderAtom(pub, "pt-BR", this.publicUrl),
         en: renderAtom(pub, "en", this.publicUrl),
