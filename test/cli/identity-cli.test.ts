@@ -28,6 +28,8 @@ describe.each(engines)("identity CLI on %s", (engine) => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
+  // Seven CLI processes one after another, each starting the TypeScript loader: 26 s on a quiet 2-core
+  // machine, past the default 30 s when the other test worker is busy.
   it("creates users, prints only the token, and verifies the audit chain until a row is altered", async () => {
     const created = run(
       ["users", "create", "--email", "ana@example.com", "--role", "agent", "--tier", "L2"],
@@ -68,5 +70,5 @@ describe.each(engines)("identity CLI on %s", (engine) => {
     const broken = run(["audit", "verify"]);
     expect(broken.status).toBe(1);
     expect(broken.stderr).toContain("audit chain broken at seq 2 (hash-mismatch)");
-  });
+  }, 120_000);
 });

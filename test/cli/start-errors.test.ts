@@ -32,8 +32,9 @@ describe("plantao start with a broken setup", () => {
   it("names an unreachable PostgreSQL with the password masked and exits 1", async () => {
     const r = await start({ PLANTAO_DATABASE_URL: "postgres://bob:secret@127.0.0.1:1/x" });
     expect(r.code).toBe(1);
-    // Mostly the TypeScript loader starting on a busy machine; the refused connection itself is instant.
-    expect(r.ms).toBeLessThan(10_000);
+    // Mostly the TypeScript loader starting on a busy machine (10.2 s once beside the other test worker); the
+    // refused connection itself is instant. The point is a prompt exit, not a hang until the 15 s kill.
+    expect(r.ms).toBeLessThan(14_000);
     expect(r.stderr).toContain("postgres://bob:***@127.0.0.1:1/x");
     expect(r.stderr).not.toContain("secret");
     expect(r.stderr).not.toMatch(STACK_FRAME);
