@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
+import { LongestFirst } from "./test/sequencer.js";
 
 /**
  * Test files that measure wall time across processes (failover gaps, fan-out latency): they run after the
@@ -19,6 +20,11 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    sequence: { sequencer: LongestFirst },
+    // A worker keeps its module cache from one test file to the next: a fresh process per file spent more time
+    // importing the app than most files spend testing it. Every test builds its own app and database, so no
+    // state is shared but the modules' code.
+    isolate: false,
     // Test processes mostly wait on databases, servers and child processes: two at once fit 2 cores.
     maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: [

@@ -24,7 +24,8 @@ describe.each(engines)("kill -9 during a burst of writes on %s", (engine) => {
   it("loses no acknowledged write and leaves no job claimed forever", async () => {
     writer = spawnFixture("crash-writer.ts", [scratch.url, String(HOLDS)]);
     const acked = () => writer!.lines.filter((l) => !l.startsWith("held ")).length;
-    await writer.line(() => acked() >= ACKS_BEFORE_KILL, 20_000);
+    // tsx compiles the app first: slow on a busy machine.
+    await writer.line(() => acked() >= ACKS_BEFORE_KILL, 90_000);
     writer.process.kill("SIGKILL");
     const exit = await writer.exited;
     expect(exit.signal).toBe("SIGKILL");
@@ -82,5 +83,5 @@ describe.each(engines)("kill -9 during a burst of writes on %s", (engine) => {
     console.info(
       `${engine}: ${jobIds.length} jobs and ${eventIds.length} events acknowledged; takeover ${tookOverMs} ms after kill`,
     );
-  });
+  }, 150_000);
 });

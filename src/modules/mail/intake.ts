@@ -154,23 +154,26 @@ export class MailIntake {
       });
       return { outcome: "duplicate" };
     }
-    try {
-      const result = await this.#oneAtATime(sender, () => this.#file(mail, sender, subject, arrival));
-      await this.deps.repo.updateMessage(row.id, {
-        outcome: result.outcome,
-        ticket_id: result.ticketId ?? null,
-        ticket_message_id: result.messageId ?? null,
-        automatic: result.automatic ?? null,
-        quoted: result.quoted || null,
-      });
-      return result;
-    } catch (err) {
-      // Taken in but not filed: kept with its raw message, and told to the administrators.
-      await this.deps.repo.updateMessage(row.id, { outcome: "failed" });
-      const detail = err instanceof Problem ? `${err.title}: ${err.detail}` : (err as Error).message;
-      await this.log(mailbox.id, "error", "failed", `Could not file the message: ${detail}`, { sender, subject });
-      return { outcome: "failed" };
-    }
+    // Recorded inside the sender's turn: the next mail's burst guard and threading read this row's ticket.
+    return this.#oneAtATime(sender, async () => {
+      try {
+        const result = await this.#file(mail, sender, subject, arrival);
+        await this.deps.repo.updateMessage(row.id, {
+          outcome: result.outcome,
+          ticket_id: result.ticketId ?? null,
+          ticket_message_id: result.messageId ?? null,
+          automatic: result.automatic ?? null,
+          quoted: result.quoted || null,
+        });
+        return result;
+      } catch (err) {
+        // Taken in but not filed: kept with its raw message, and told to the administrators.
+        await this.deps.repo.updateMessage(row.id, { outcome: "failed" });
+        const detail = err instanceof Problem ? `${err.title}: ${err.detail}` : (err as Error).message;
+        await this.log(mailbox.id, "error", "failed", `Could not file the message: ${detail}`, { sender, subject });
+        return { outcome: "failed" as const };
+      }
+    });
   }
 
   /**
