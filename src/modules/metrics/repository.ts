@@ -150,7 +150,9 @@ export class MetricsRepository {
         .select(["series", "samples"])
         .where("target_id", "=", targetId)
         .where("t", "=", frame.t)
-        .executeTakeFirstOrThrow();
+        .executeTakeFirst();
+      // Only pruning deletes frames: the instant is past the raw retention.
+      if (!row) return;
       const stored = openFrame(row.series, row.samples);
       const merged = mergeFrames(stored, frame);
       if (merged.series.length === stored.series.length) return;
