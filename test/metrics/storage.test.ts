@@ -167,6 +167,68 @@ describe.each(engines)("metrics storage on %s", (engine) => {
     });
   });
 
+  it("keeps the first sample of a series at an instant: a second scrape then adds only its new series", async () => {
+    const row = await target("same-instant", "http://127.0.0.1:1/metrics", { enabled: false });
+    const gauge = (samples: [string, number, number | null][]) => [
+      {
+        name: "instant_gauge",
+        type: "gauge" as const,
+        help: null,
+        samples: samples.map(([host, value, timestampMs]) => ({
+          name: "instant_gauge",
+          labels: { host },
+          value,
+          timestampMs,
+        })),
+      },
+    ];
+    const metrics = t.services.metrics;
+    const base = { target: "same-instant" };
+    // A duplicate line in one scrape, and a sample carrying its own (earlier) timestamp: two frames.
+    await metrics.ingest(
+      row,
+      gauge([
+        ["a", 1, null],
+        ["b", 2, null],
+        ["a", 5, null],
+        ["c", 7, T0 - 30_000],
+      ]),
+      base,
+      T0,
+    );
+    // Same instant again, from a second scrape: a and b stay, d is added.
+    await metrics.ingest(
+      row,
+      gauge([
+        ["a", 9, null],
+        ["d", 4, null],
+        ["b", 8, null],
+      ]),
+      base,
+      T0,
+    );
+    const series = await metrics.seriesMatching("instant_gauge", []);
+    const points = await metrics.windowPoints(
+      series.map((s) => s.id),
+      T0 - 60_000,
+      T0,
+    );
+    const byHost = Object.fromEntries(series.map((s) => [s.labels.host, points.get(s.id)]));
+    expect(byHost).toEqual({
+      a: [[T0, 1]],
+      b: [[T0, 2]],
+      c: [[T0 - 30_000, 7]],
+      d: [[T0, 4]],
+    });
+    const frames = await t.platform.db
+      .selectFrom("metric_frames")
+      .select("t")
+      .where("target_id", "=", row.id)
+      .orderBy("t")
+      .execute();
+    expect(frames.map((f) => Number(f.t))).toEqual([T0 - 30_000, T0]);
+  });
+
   it("prunes raw samples past their retention", async () => {
     await t.services.metrics.rollUp(T0 + 8 * 86_400_000);
     const raw = await t.services.metrics.windowPoints([1, 2, 3], T0 - 1, T0 + 3_600_000);

@@ -1,6 +1,8 @@
 import { type Kysely, type Selectable, sql } from "kysely";
 import type { Dialect } from "../../platform/db/dialect.js";
 import type { DB, ScrapeTargetTable } from "../../platform/db/schema.js";
+import type { Point } from "./aggregate.js";
+import { FrameRollup, frameBytes, framesOf, mergeFrames, openFrame, pick, type TimedFrame } from "./frames.js";
 import { blockBytes, DAY_MS, dayOf, openBlock, putHour, readBlock } from "./hour-blocks.js";
 
 export type TargetRow = Selectable<ScrapeTargetTable>;
@@ -20,11 +22,14 @@ export type PointColumn = "count" | "sum" | "min" | "max" | "last";
 /** A raw sample (a one-sample bucket) or a roll-up bucket, with the columns that were read. */
 export type StoredPoint = { series_id: number; t: number } & Partial<Record<PointColumn, number>>;
 
-/** Rows per bulk insert statement: each is one parameter per column, so this only bounds memory. */
-const SAMPLE_BATCH = 50_000;
+/** Frames per INSERT statement (four parameters each); a scrape is usually one frame. */
+const FRAME_BATCH = 500;
 export const ROLLUPS = [300, 3600] as const;
 /** Day blocks per upsert (each ~1 KiB). */
 const BLOCK_BATCH = 500;
+/** A roll-up run rewrites the buckets it rolls (the one in progress grows). */
+const UPSERT_BUCKET = sql`ON CONFLICT (series_id, resolution, t) DO UPDATE SET count = excluded.count, sum = excluded.sum,
+  min = excluded.min, max = excluded.max, last = excluded.last`;
 
 export class MetricsRepository {
   constructor(
@@ -106,25 +111,60 @@ export class MetricsRepository {
     await this.db.updateTable("metric_series").set({ last_seen_at: now }).where("target_id", "=", targetId).execute();
   }
 
-  /** Bulk insert, columns as arrays; a second sample of a series at the same instant is ignored. */
+  /**
+   * Stores a target's samples, columns as arrays, as one frame per instant. A frame already stored for the
+   * target at that instant (a second scrape in the same millisecond, or samples carrying a timestamp the
+   * exporter repeats) gets the new series merged in, and a second sample of a series at the same instant is
+   * ignored, as with a row per sample.
+   */
   async insertSamples(
+    targetId: string,
     seriesIds: readonly number[],
     times: readonly number[],
     values: readonly number[],
   ): Promise<void> {
-    for (let i = 0; i < seriesIds.length; i += SAMPLE_BATCH) {
-      const source = this.dialect.numericRows(
-        [
-          { name: "series_id", type: "bigint" },
-          { name: "t", type: "bigint" },
-          { name: "value", type: "double" },
-        ],
-        [seriesIds.slice(i, i + SAMPLE_BATCH), times.slice(i, i + SAMPLE_BATCH), values.slice(i, i + SAMPLE_BATCH)],
-      );
+    const frames = framesOf(seriesIds, times, values);
+    const bytes = sql.raw(this.dialect.types.bytes as string);
+    for (let i = 0; i < frames.length; i += FRAME_BATCH) {
+      const batch = frames.slice(i, i + FRAME_BATCH);
+      const rows = batch.map((f) => {
+        const b = frameBytes(f);
+        return sql`(${targetId}, CAST(${f.t} AS BIGINT), CAST(${b.series} AS ${bytes}), CAST(${b.values} AS ${bytes}))`;
+      });
       // Relaxed commit: a crash of the PostgreSQL server (not of a node) may lose the last fraction of a second
       // of samples, as Prometheus's own WAL may; waiting for the disk on every scrape would cap ingest.
-      await sql`INSERT INTO metric_samples (series_id, t, value) SELECT series_id, t, value FROM ${source} AS s
-        WHERE ${this.dialect.relaxedCommit} ON CONFLICT (series_id, t) DO NOTHING`.execute(this.db);
+      const { rows: inserted } = await sql<{ t: number }>`
+        INSERT INTO metric_frames (target_id, t, series, samples) SELECT * FROM (VALUES ${sql.join(rows)}) AS f
+        WHERE ${this.dialect.relaxedCommit} ON CONFLICT (target_id, t) DO NOTHING RETURNING t`.execute(this.db);
+      if (inserted.length === batch.length) continue;
+      const stored = new Set(inserted.map((r) => Number(r.t)));
+      for (const f of batch) if (!stored.has(f.t)) await this.#mergeFrame(targetId, f);
+    }
+  }
+
+  /** Adds a frame's new series to the stored frame of its instant; compare-and-set, as another node may too. */
+  async #mergeFrame(targetId: string, frame: TimedFrame): Promise<void> {
+    for (;;) {
+      const row = await this.db
+        .selectFrom("metric_frames")
+        .select(["series", "samples"])
+        .where("target_id", "=", targetId)
+        .where("t", "=", frame.t)
+        .executeTakeFirst();
+      // Only pruning deletes frames: the instant is past the raw retention.
+      if (!row) return;
+      const stored = openFrame(row.series, row.samples);
+      const merged = mergeFrames(stored, frame);
+      if (merged.series.length === stored.series.length) return;
+      const b = frameBytes(merged);
+      const { numUpdatedRows } = await this.db
+        .updateTable("metric_frames")
+        .set({ series: b.series, samples: b.values })
+        .where("target_id", "=", targetId)
+        .where("t", "=", frame.t)
+        .where("series", "=", row.series)
+        .executeTakeFirst();
+      if (numUpdatedRows > 0n) return;
     }
   }
 
@@ -144,27 +184,43 @@ export class MetricsRepository {
     return rows.map((r) => r.metric);
   }
 
-  /** Raw samples as one-sample buckets, oldest first per series. */
-  async rawPoints(seriesIds: readonly number[], from: number, to: number): Promise<StoredPoint[]> {
-    if (seriesIds.length === 0) return [];
-    const rows = await this.db
-      .selectFrom("metric_samples")
-      .select(["series_id", "t", "value"])
-      .where("series_id", "in", seriesIds)
+  /**
+   * Raw samples of the series in [from, to], oldest first per series: the frames of the series' targets in
+   * that range, with the wanted series' values picked out of each.
+   */
+  async rawSamples(seriesIds: readonly number[], from: number, to: number): Promise<Map<number, Point[]>> {
+    const out = new Map<number, Point[]>();
+    if (seriesIds.length === 0) return out;
+    const wanted = new Map<string, number[]>();
+    for (const s of await this.db
+      .selectFrom("metric_series")
+      .select(["id", "target_id"])
+      .where("id", "in", seriesIds)
+      .orderBy("id")
+      .execute()) {
+      const ids = wanted.get(s.target_id) ?? [];
+      if (ids.length === 0) wanted.set(s.target_id, ids);
+      ids.push(Number(s.id));
+    }
+    if (wanted.size === 0) return out;
+    const frames = await this.db
+      .selectFrom("metric_frames")
+      .select(["target_id", "t", "series", "samples"])
+      .where("target_id", "in", [...wanted.keys()])
       .where("t", ">=", from)
       .where("t", "<=", to)
-      .orderBy("series_id")
+      .orderBy("target_id")
       .orderBy("t")
       .execute();
-    return rows.map((r) => ({
-      series_id: Number(r.series_id),
-      t: Number(r.t),
-      count: 1,
-      sum: r.value,
-      min: r.value,
-      max: r.value,
-      last: r.value,
-    }));
+    for (const f of frames) {
+      const t = Number(f.t);
+      pick(openFrame(f.series, f.samples), wanted.get(f.target_id)!, (id, value) => {
+        const points = out.get(id);
+        if (points) points.push([t, value]);
+        else out.set(id, [[t, value]]);
+      });
+    }
+    return out;
   }
 
   /** Roll-up buckets with the given columns only: a 30-day query reads tens of thousands of them. */
@@ -191,30 +247,62 @@ export class MetricsRepository {
   }
 
   /**
-   * Rolls samples (or the finer roll-up) of [from, to) into buckets of `resolution` seconds; idempotent, so
+   * Rolls raw samples (or the finer roll-up) of [from, to) into buckets of `resolution` seconds; idempotent, so
    * the bucket in progress is rolled again by the next run.
    */
   async rollUp(resolution: number, from: number, to: number): Promise<void> {
-    const width = sql.lit(resolution * 1000);
-    const upsert = sql`ON CONFLICT (series_id, resolution, t) DO UPDATE SET count = excluded.count, sum = excluded.sum,
-      min = excluded.min, max = excluded.max, last = excluded.last`;
     if (resolution === ROLLUPS[0]) {
-      await sql`INSERT INTO metric_rollups (series_id, resolution, t, count, sum, min, max, last)
-        SELECT series_id, ${sql.lit(resolution)}, b, count(*), sum(value), min(value), max(value), max(CASE WHEN rn = 1 THEN value END)
-        FROM (SELECT series_id, (t / ${width}) * ${width} AS b, value,
-                     ROW_NUMBER() OVER (PARTITION BY series_id, t / ${width} ORDER BY t DESC) AS rn
-              FROM metric_samples WHERE t >= ${from} AND t < ${to}) s
-        GROUP BY series_id, b ${upsert}`.execute(this.db);
+      await this.#rollFrames(from, to);
       return;
     }
+    const width = sql.lit(resolution * 1000);
     const finer = sql.lit(ROLLUPS[0]);
     await sql`INSERT INTO metric_rollups (series_id, resolution, t, count, sum, min, max, last)
       SELECT series_id, ${sql.lit(resolution)}, b, sum(count), sum(sum), min(min), max(max), max(CASE WHEN rn = 1 THEN last END)
       FROM (SELECT series_id, (t / ${width}) * ${width} AS b, count, sum, min, max, last,
                    ROW_NUMBER() OVER (PARTITION BY series_id, t / ${width} ORDER BY t DESC) AS rn
             FROM metric_rollups WHERE resolution = ${finer} AND t >= ${from} AND t < ${to}) s
-      GROUP BY series_id, b ${upsert}`.execute(this.db);
+      GROUP BY series_id, b ${UPSERT_BUCKET}`.execute(this.db);
     if (resolution === 3600) await this.#packHours(from, to);
+  }
+
+  /** Rolls the frames of [from, to) into 5-minute buckets, a target at a time so memory stays bounded. */
+  async #rollFrames(from: number, to: number): Promise<void> {
+    const targets = await this.db
+      .selectFrom("metric_frames")
+      .select("target_id")
+      .distinct()
+      .where("t", ">=", from)
+      .where("t", "<", to)
+      .execute();
+    for (const { target_id } of targets) {
+      const rollup = new FrameRollup(ROLLUPS[0] * 1000);
+      for (const f of await this.db
+        .selectFrom("metric_frames")
+        .select(["t", "series", "samples"])
+        .where("target_id", "=", target_id)
+        .where("t", ">=", from)
+        .where("t", "<", to)
+        .orderBy("t")
+        .execute())
+        rollup.add(Number(f.t), openFrame(f.series, f.samples));
+      if (rollup.size === 0) continue;
+      const source = this.dialect.numericRows(
+        [
+          { name: "series_id", type: "bigint" },
+          { name: "t", type: "bigint" },
+          { name: "count", type: "bigint" },
+          { name: "sum", type: "double" },
+          { name: "min", type: "double" },
+          { name: "max", type: "double" },
+          { name: "last", type: "double" },
+        ],
+        rollup.columns(),
+      );
+      await sql`INSERT INTO metric_rollups (series_id, resolution, t, count, sum, min, max, last)
+        SELECT series_id, ${sql.lit(ROLLUPS[0])}, t, count, sum, min, max, last FROM ${source} AS s WHERE 1 = 1
+        ${UPSERT_BUCKET}`.execute(this.db);
+    }
   }
 
   /** Puts the hourly buckets of [from, to) into their days' blocks (read, changed, written back). */
@@ -280,7 +368,7 @@ export class MetricsRepository {
   }
 
   async prune(rawBefore: number, fiveMinuteBefore: number, hourBefore: number, seriesBefore: string): Promise<void> {
-    await this.db.deleteFrom("metric_samples").where("t", "<", rawBefore).execute();
+    await this.db.deleteFrom("metric_frames").where("t", "<", rawBefore).execute();
     await this.db
       .deleteFrom("metric_rollups")
       .where("resolution", "=", 300)

@@ -481,7 +481,7 @@ export class MetricsService {
         values.push(u.value);
       }
     }
-    await this.repo.insertSamples(ids, times, values);
+    await this.repo.insertSamples(target.id, ids, times, values);
     if (at - (this.#touched.get(target.id) ?? Number.NEGATIVE_INFINITY) >= 60_000) {
       await this.repo.touchSeries(target.id, now);
       this.#touched.set(target.id, at);
@@ -518,14 +518,8 @@ export class MetricsService {
   }
 
   /** Raw points of series in a window (for rule evaluation), grouped by series id. */
-  async windowPoints(seriesIds: readonly number[], from: number, to: number): Promise<Map<number, Point[]>> {
-    const out = new Map<number, Point[]>();
-    for (const p of await this.repo.rawPoints(seriesIds, from, to)) {
-      const list = out.get(p.series_id) ?? [];
-      if (list.length === 0) out.set(p.series_id, list);
-      list.push([p.t, p.last!]);
-    }
-    return out;
+  windowPoints(seriesIds: readonly number[], from: number, to: number): Promise<Map<number, Point[]>> {
+    return this.repo.rawSamples(seriesIds, from, to);
   }
 
   /**
@@ -542,18 +536,21 @@ export class MetricsService {
     const series = await this.seriesMatching(q.metric, q.match);
     const ids = series.map((s) => s.id);
     const start = Math.floor(q.from / step) * step;
-    const stored =
-      resolution === 0
-        ? await this.repo.rawPoints(ids, start, q.to)
-        : resolution === 3600
-          ? await this.repo.hourPoints(ids, start, q.to)
-          : await this.repo.rollupPoints(ids, resolution, start, q.to, pointColumns[q.fn]);
     const bySeries = new Map<number, StoredPoint[]>();
-    for (const p of stored) {
-      const list = bySeries.get(p.series_id) ?? [];
-      if (list.length === 0) bySeries.set(p.series_id, list);
-      list.push(p);
-    }
+    if (resolution === 0)
+      for (const [series_id, points] of await this.repo.rawSamples(ids, start, q.to))
+        bySeries.set(
+          series_id,
+          points.map(([t, v]) => ({ series_id, t, count: 1, sum: v, min: v, max: v, last: v })),
+        );
+    else
+      for (const p of resolution === 3600
+        ? await this.repo.hourPoints(ids, start, q.to)
+        : await this.repo.rollupPoints(ids, resolution, start, q.to, pointColumns[q.fn])) {
+        const list = bySeries.get(p.series_id) ?? [];
+        if (list.length === 0) bySeries.set(p.series_id, list);
+        list.push(p);
+      }
     return {
       resolution: resolution === 0 ? "raw" : resolution === 300 ? "5m" : "1h",
       series: series.map((s) => ({

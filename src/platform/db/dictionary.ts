@@ -937,7 +937,7 @@ export const dataDictionary: Record<string, TableMeaning> = {
     },
   },
   scrape_targets: {
-    meaning: "Prometheus exporters (and the built-in host collector) scraped into metric_series and metric_samples.",
+    meaning: "Prometheus exporters (and the built-in host collector) scraped into metric_series and metric_frames.",
     columns: {
       id: text("Identifier (UUIDv7)"),
       name: text("Unique name, also the `target` label of its series"),
@@ -966,7 +966,7 @@ export const dataDictionary: Record<string, TableMeaning> = {
   metric_series: {
     meaning: "One time series: a target's metric name and label set.",
     columns: {
-      id: serial("Sequential id, the key of its samples"),
+      id: serial("Sequential id, the key of its roll-ups and of its samples in a frame"),
       target_id: text(
         "Scrape target the series comes from (no foreign key: samples outlive a deleted target until pruned)",
       ),
@@ -977,12 +977,14 @@ export const dataDictionary: Record<string, TableMeaning> = {
       last_seen_at: timestamp("When a scrape last returned the series"),
     },
   },
-  metric_samples: {
-    meaning: "Raw samples, kept 7 days by default; time in integer milliseconds to keep the high-volume rows small.",
+  metric_frames: {
+    meaning:
+      "Raw samples, a scrape per row: a target's samples at one instant, packed (metrics/frames.ts), kept 7 days by default.",
     columns: {
-      series_id: bigint("Series of the sample (metric_series.id)"),
-      t: bigint("Instant of the sample in milliseconds since the epoch (UTC)"),
-      value: real("Sample value (double precision)"),
+      target_id: text("Scrape target scraped (scrape_targets.id; its series are metric_series of that target)"),
+      t: bigint("Instant of the samples in milliseconds since the epoch (UTC)"),
+      series: bytes("Series ids (metric_series.id) ascending, as little-endian uint32"),
+      samples: bytes("The series' values in the same order, as little-endian doubles"),
     },
   },
   metric_rollups: {

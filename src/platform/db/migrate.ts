@@ -39,6 +39,7 @@ import * as m0039 from "./migrations/0039_metrics_key_order.js";
 import * as m0041 from "./migrations/0041_chat_rate_buckets.js";
 import * as m0044 from "./migrations/0044_ticket_queue_counts.js";
 import * as m0045 from "./migrations/0045_metric_hour_blocks.js";
+import * as m0046 from "./migrations/0046_metric_frames.js";
 
 /** Every migration, in order. Imported statically so the compiled build needs no directory scan. */
 export const migrations: Record<string, Migration> = {
@@ -82,6 +83,7 @@ export const migrations: Record<string, Migration> = {
   "0041_chat_rate_buckets": m0041,
   "0044_ticket_queue_counts": m0044,
   "0045_metric_hour_blocks": m0045,
+  "0046_metric_frames": m0046,
 };
 
 export const latestSchemaVersion = Object.keys(migrations).at(-1) ?? "";

@@ -636,11 +636,15 @@ export interface MetricSeriesTable {
   last_seen_at: string;
 }
 
-export interface MetricSampleTable {
-  series_id: number;
+/** The raw samples of one scrape of a target at one instant (metrics/frames.ts). */
+export interface MetricFrameTable {
+  target_id: string;
   /** Milliseconds since the epoch. */
   t: number;
-  value: number;
+  /** Series ids ascending, little-endian uint32. */
+  series: Buffer;
+  /** Their values in the same order, little-endian doubles. */
+  samples: Buffer;
 }
 
 export interface MetricRollupTable {
@@ -1077,7 +1081,7 @@ export interface DB {
   timers: TimerTable;
   scrape_targets: ScrapeTargetTable;
   metric_series: MetricSeriesTable;
-  metric_samples: MetricSampleTable;
+  metric_frames: MetricFrameTable;
   metric_rollups: MetricRollupTable;
   metric_hour_blocks: MetricHourBlockTable;
   alert_rules: AlertRuleTable;
