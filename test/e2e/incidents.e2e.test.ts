@@ -7,7 +7,8 @@ import { ADMIN, type BrowserSession, networkQuiet, openBrowserSession, skipBrows
 
 /**
  * The incident screens in a real Chromium: the board by stage and the incident page (stepper, clocks, timeline,
- * linked tickets, postmortem, security evidence), in both languages at 1440 and 390 px; a stage moved in the UI.
+ * linked tickets, postmortem, security evidence), in both languages at 1440 and 390 px; a stage moved in the UI;
+ * an API token linked to a security incident through the token picker.
  */
 const screens = join(projectRoot, "test-results/screens");
 
@@ -115,4 +116,28 @@ describe.skipIf(skipBrowser)("incident screens", () => {
     expect(await page.getByTestId("board-column").count()).toBe(6);
     expect(session.errors).toEqual([]);
   }, 120_000);
+
+  it("links an API token to the security incident, found by its name in the token picker", async () => {
+    const token = await api("POST", "/api/v1/tokens", { name: "Integração do PABX", scopes: ["tickets:read"] });
+    await api("POST", "/api/v1/tokens", { name: "Relatórios", scopes: ["tickets:read"] });
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.goto(`${base}/profile`);
+    await page.getByText("PT", { exact: true }).click();
+    await page.waitForFunction(`document.documentElement.lang === "pt-BR"`);
+    await page.goto(`${base}/incidents/${security}`);
+    const linker = page.getByRole("button", { name: "Vincular" }).locator("..");
+    await linker.getByLabel("Tipo", { exact: true }).click();
+    await page.getByRole("option", { name: "Token", exact: true }).click();
+    // Searched on the server as typed: only the matching token is offered.
+    await linker.getByLabel("Token", { exact: true }).fill("PABX");
+    const option = page.getByRole("option", { name: /^Integração do PABX \(/ });
+    await option.waitFor();
+    expect(await page.getByRole("option", { name: /^Relatórios/ }).count()).toBe(0);
+    await option.click();
+    await linker.getByRole("button", { name: "Vincular" }).click();
+    await expect
+      .poll(async () => (await api("GET", `/api/v1/incidents/${security}/accounts`)).items)
+      .toEqual([expect.objectContaining({ kind: "token", refId: token.id })]);
+    expect(session.errors).toEqual([]);
+  }, 60_000);
 });
