@@ -125,15 +125,18 @@ describe.skipIf(skipBrowser)("incident screens", () => {
     await page.getByText("PT", { exact: true }).click();
     await page.waitForFunction(`document.documentElement.lang === "pt-BR"`);
     await page.goto(`${base}/incidents/${security}`);
-    const linker = page.getByRole("button", { name: "Vincular" }).locator("..");
+    // The row that links an account (the page has another "Vincular", for tickets).
+    const linker = page
+      .getByLabel("Tipo", { exact: true })
+      .locator("xpath=ancestor::div[contains(@class, 'mantine-Group-root')][1]");
     await linker.getByLabel("Tipo", { exact: true }).click();
     await page.getByRole("option", { name: "Token", exact: true }).click();
-    // Searched on the server as typed: only the matching token is offered.
+    // Searched on the server as typed: every active token at first, then only the matching one.
+    await linker.getByLabel("Token", { exact: true }).click();
+    await page.getByRole("option", { name: /^Relatórios/ }).waitFor();
     await linker.getByLabel("Token", { exact: true }).fill("PABX");
-    const option = page.getByRole("option", { name: /^Integração do PABX \(/ });
-    await option.waitFor();
-    expect(await page.getByRole("option", { name: /^Relatórios/ }).count()).toBe(0);
-    await option.click();
+    await page.getByRole("option", { name: /^Relatórios/ }).waitFor({ state: "detached", timeout: 10_000 });
+    await page.getByRole("option", { name: /^Integração do PABX \(/ }).click();
     await linker.getByRole("button", { name: "Vincular" }).click();
     await expect
       .poll(async () => (await api("GET", `/api/v1/incidents/${security}/accounts`)).items)

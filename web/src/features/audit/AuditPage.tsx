@@ -114,7 +114,7 @@ function Trail() {
               <Table.Tr>
                 <Table.Th w={70}>#</Table.Th>
                 <Table.Th>{t("audit.at")}</Table.Th>
-                <Table.Th>{t("audit.action")}</Table.Th>
+                <Table.Th>{t("auditLog.action")}</Table.Th>
                 <Table.Th>{t("audit.outcome")}</Table.Th>
                 <Table.Th>{t("audit.actor")}</Table.Th>
                 <Table.Th>{t("audit.target")}</Table.Th>
