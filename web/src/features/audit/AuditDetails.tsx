@@ -2,7 +2,7 @@ import { Code, Stack, Table, Text } from "@mantine/core";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { useFormat } from "../../shell/format";
-import { actionLabel, detailLabel, detailValue, type Lookup } from "./entryText";
+import { actionLabel, detailLabel, detailValue, type Lookup, plainValue } from "./entryText";
 
 /** Looks a path up in the reader's translations (the audit's texts are looked up by the ids the server records). */
 export function useLookup(): Lookup {
@@ -21,8 +21,6 @@ export function ActionLabel({ action }: { action: string }) {
     <Code>{action}</Code>
   );
 }
-
-const json = (value: unknown) => (value === undefined ? "—" : JSON.stringify(value));
 
 /** An entry's details as a list of what was recorded, each key in the reader's words where known. */
 export function AuditDetails({ details }: { details: Record<string, unknown> }) {
@@ -43,7 +41,8 @@ export function AuditDetails({ details }: { details: Record<string, unknown> }) 
           <Stack gap={2}>
             {v.value.map((c) => (
               <Text key={c.path} size="sm">
-                <Code>{c.path}</Code> {json(c.before)} → {json(c.after)}
+                <Code>{c.path}</Code> {plainValue(c.before, format.preciseTime)} →{" "}
+                {plainValue(c.after, format.preciseTime)}
               </Text>
             ))}
           </Stack>

@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { resources } from "../../i18n";
-import { actionLabel, detailLabel, detailValue, type Lookup } from "./entryText";
+import { actionLabel, detailLabel, detailValue, type Lookup, plainValue } from "./entryText";
 
 /** What the page's useLookup gives: the text at a dotted path of one language's translations. */
 const lookupIn =
@@ -66,7 +66,25 @@ describe("audit entries in words", () => {
     });
     const changes = [{ path: "/name", before: "a", after: "b" }];
     expect(detailValue("changes", changes, number)).toEqual({ kind: "changes", value: changes });
+    // A record created is one change of the whole object: it reads field by field.
+    expect(
+      detailValue("changes", [{ path: "/", before: null, after: { name: "Ana", limits: { seats: 3 } } }], number),
+    ).toEqual({
+      kind: "changes",
+      value: [
+        { path: "/name", before: undefined, after: "Ana" },
+        { path: "/limits/seats", before: undefined, after: 3 },
+      ],
+    });
     expect(detailValue("target", { host: "db" }, number)).toEqual({ kind: "json", value: { host: "db" } });
     expect(detailValue("error", null, number)).toEqual({ kind: "text", value: "—" });
+    const instant = (iso: string) => `at ${iso.slice(0, 10)}`;
+    expect([undefined, "Ana", 3, ["a"], "2026-12-06T05:53:00Z"].map((v) => plainValue(v, instant))).toEqual([
+      "—",
+      "Ana",
+      "3",
+      '["a"]',
+      "at 2026-12-06",
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 import { ActionIcon, Button, Card, Group, MultiSelect, Select, Stack, Switch, Text, TextInput } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { HourInput, type PlanEditor, Section, TimeZoneSelect } from "./formParts";
 import { usePlanLabels } from "./labels";
@@ -54,18 +54,21 @@ function HolidayRegionSelects({
   onChange: (patch: Partial<Holidays>) => void;
 }) {
   const { t, i18n } = useTranslation();
-  const regions = useQuery(holidayRegionsQuery(i18n.language)).data ?? [];
-  const names = new Intl.DisplayNames([i18n.language], { type: "region", fallback: "none" });
-  const countryName = (code: string, fallback: string) => {
-    try {
-      return names.of(code) ?? fallback;
-    } catch {
-      return fallback;
-    }
-  };
-  const country = regions.find((c) => c.code === holidays.country);
+  const regions = useQuery(holidayRegionsQuery(i18n.language)).data;
+  // Some two hundred countries named and sorted: once per language, not at each keystroke in the plan.
+  const countries = useMemo(() => {
+    const names = new Intl.DisplayNames([i18n.language], { type: "region", fallback: "none" });
+    const named = (regions ?? []).map((c) => {
+      try {
+        return { code: c.code, name: names.of(c.code) ?? c.name };
+      } catch {
+        return { code: c.code, name: c.name };
+      }
+    });
+    return choices(named, undefined, i18n.language);
+  }, [regions, i18n.language]);
+  const country = regions?.find((c) => c.code === holidays.country);
   const state = country?.states.find((s) => s.code === holidays.state);
-  const countries = regions.map((c) => ({ code: c.code, name: countryName(c.code, c.name) }));
   return (
     <>
       <Select
@@ -74,7 +77,11 @@ function HolidayRegionSelects({
         searchable
         allowDeselect={false}
         nothingFoundMessage={t("common.empty")}
-        data={choices(countries, holidays.country, i18n.language)}
+        data={
+          country || !holidays.country
+            ? countries
+            : [...countries, { value: holidays.country, label: holidays.country }]
+        }
         value={holidays.country}
         error={errorAt("country")}
         // Another country's states and cities are not this one's.
