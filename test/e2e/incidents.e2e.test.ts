@@ -7,7 +7,8 @@ import { ADMIN, type BrowserSession, networkQuiet, openBrowserSession, skipBrows
 
 /**
  * The incident screens in a real Chromium: the board by stage and the incident page (stepper, clocks, timeline,
- * linked tickets, postmortem, security evidence), in both languages at 1440 and 390 px; a stage moved in the UI.
+ * linked tickets, postmortem, security evidence), in both languages at 1440 and 390 px; a stage moved in the UI;
+ * an API token linked to a security incident through the token picker.
  */
 const screens = join(projectRoot, "test-results/screens");
 
@@ -115,4 +116,31 @@ describe.skipIf(skipBrowser)("incident screens", () => {
     expect(await page.getByTestId("board-column").count()).toBe(6);
     expect(session.errors).toEqual([]);
   }, 120_000);
+
+  it("links an API token to the security incident, found by its name in the token picker", async () => {
+    const token = await api("POST", "/api/v1/tokens", { name: "Integração do PABX", scopes: ["tickets:read"] });
+    await api("POST", "/api/v1/tokens", { name: "Relatórios", scopes: ["tickets:read"] });
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.goto(`${base}/profile`);
+    await page.getByText("PT", { exact: true }).click();
+    await page.waitForFunction(`document.documentElement.lang === "pt-BR"`);
+    await page.goto(`${base}/incidents/${security}`);
+    // The row that links an account (the page has another "Vincular", for tickets).
+    const linker = page
+      .getByLabel("Tipo", { exact: true })
+      .locator("xpath=ancestor::div[contains(@class, 'mantine-Group-root')][1]");
+    await linker.getByLabel("Tipo", { exact: true }).click();
+    await page.getByRole("option", { name: "Token", exact: true }).click();
+    // Searched on the server as typed: every active token at first, then only the matching one.
+    await linker.getByLabel("Token", { exact: true }).click();
+    await page.getByRole("option", { name: /^Relatórios/ }).waitFor();
+    await linker.getByLabel("Token", { exact: true }).fill("PABX");
+    await page.getByRole("option", { name: /^Relatórios/ }).waitFor({ state: "detached", timeout: 10_000 });
+    await page.getByRole("option", { name: /^Integração do PABX \(/ }).click();
+    await linker.getByRole("button", { name: "Vincular" }).click();
+    await expect
+      .poll(async () => (await api("GET", `/api/v1/incidents/${security}/accounts`)).items)
+      .toEqual([expect.objectContaining({ kind: "token", refId: token.id })]);
+    expect(session.errors).toEqual([]);
+  }, 60_000);
 });

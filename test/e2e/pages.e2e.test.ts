@@ -119,7 +119,9 @@ describe.skipIf(skipBrowser)("the saved language, pages a role may not open, and
     await page.getByRole("button", { name: "Salvar nova versão" }).click();
     await business.getByText("Termina às 07:00, não depois do início às 08:00").waitFor();
 
-    await business.getByLabel("seg Fim", { exact: true }).fill("17:00");
+    // Open until midnight: 24:00 stays 24:00 (a browser time input would show 23:59).
+    await business.getByLabel("seg Fim", { exact: true }).fill("24:00");
+    expect(await business.getByLabel("seg Fim", { exact: true }).inputValue()).toBe("24:00");
     await business.getByRole("button", { name: "Adicionar data" }).click();
     await business.getByLabel("Data", { exact: true }).fill("2026-12-24");
     await business.getByLabel("Ocasião", { exact: true }).fill("Véspera de Natal");
@@ -130,7 +132,7 @@ describe.skipIf(skipBrowser)("the saved language, pages a role may not open, and
     await page.waitForURL((url) => url.searchParams.get("tab") === "versions");
     const saved = await session.server.services.plan.current();
     const calendar = saved.document.calendars.comercial!;
-    expect(calendar.week.monday).toEqual([{ start: "08:00", end: "17:00" }]);
+    expect(calendar.week.monday).toEqual([{ start: "08:00", end: "24:00" }]);
     expect(calendar.holidays?.custom).toEqual([{ date: "2026-12-24", name: "Véspera de Natal" }]);
     expect(saved.document.slaPolicies).toEqual([
       {

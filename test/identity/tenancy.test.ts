@@ -187,6 +187,11 @@ describe.each(engines)("roles and tenancy on %s", (engine) => {
       run: (h) => t.app.inject({ url: "/api/v1/plan/findings", headers: h }),
     },
     {
+      name: "read the holiday regions",
+      expect: (r) => (staff.includes(r) ? 200 : 403),
+      run: (h) => t.app.inject({ url: "/api/v1/plan/holiday-regions", headers: h }),
+    },
+    {
       name: "change the plan",
       expect: (r) => (orgWriters.includes(r) ? 200 : 403),
       run: async (h) => {

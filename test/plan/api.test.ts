@@ -212,6 +212,27 @@ describe.each(engines)("plan API on %s", (engine) => {
     });
   });
 
+  it("lists the regions a calendar may take its holidays from, in the reader's language", async () => {
+    const regions = async (query: string, headers = agent) => {
+      const res = await app.inject({ url: `/api/v1/plan/holiday-regions${query}`, headers });
+      expect(res.statusCode).toBe(200);
+      return res.json().items as { code: string; name: string; states: { code: string; name: string }[] }[];
+    };
+    const brazil = (await regions("?locale=pt-BR")).find((c) => c.code === "BR");
+    expect(brazil?.name).toBe("Brasil");
+    expect(brazil?.states).toHaveLength(27);
+    expect(brazil?.states).toContainEqual({
+      code: "SP",
+      name: "São Paulo",
+      cities: [{ code: "SP", name: "São Paulo" }],
+    });
+    expect((await regions("", { ...agent, "accept-language": "en-US" })).find((c) => c.code === "BR")?.name).toBe(
+      "Brazil",
+    );
+    expect((await app.inject({ url: "/api/v1/plan/holiday-regions?locale=fr", headers: agent })).statusCode).toBe(400);
+    expect((await app.inject({ url: "/api/v1/plan/holiday-regions" })).statusCode).toBe(401);
+  });
+
   it("documents every route with its responses in OpenAPI", async () => {
     const spec = (await app.inject({ url: "/api/openapi.json" })).json();
     for (const [path, methods] of [
@@ -219,6 +240,7 @@ describe.each(engines)("plan API on %s", (engine) => {
       ["/api/v1/plan/versions", ["get"]],
       ["/api/v1/plan/versions/{version}", ["get"]],
       ["/api/v1/plan/findings", ["get"]],
+      ["/api/v1/plan/holiday-regions", ["get"]],
     ] as const) {
       for (const m of methods) {
         expect(spec.paths[path][m].tags).toEqual(["plan"]);

@@ -21,6 +21,37 @@ const holidayData = new Holidays();
 const proper = (i: { start: string; end: string }) =>
   TIME.test(i.start) && TIME.test(i.end) && minuteOfDay(i.end) > minuteOfDay(i.start);
 
+/** A region with holiday data: a country, its states and their cities, each by the code a calendar names it by. */
+export interface HolidayRegion {
+  code: string;
+  name: string;
+  states: { code: string; name: string; cities: { code: string; name: string }[] }[];
+}
+
+const regionsByLanguage = new Map<string, HolidayRegion[]>();
+const named = (list: Record<string, string> | undefined) =>
+  Object.entries(list ?? {}).map(([code, name]) => ({ code, name }));
+
+/**
+ * Every region a calendar's `holidays` may name (the ones regionError accepts), with names in `language` where
+ * date-holidays has them (else in the region's own language). Built once per language: the data never changes
+ * while the process runs.
+ */
+export function holidayRegions(language: "pt" | "en"): HolidayRegion[] {
+  let regions = regionsByLanguage.get(language);
+  if (!regions) {
+    regions = named(holidayData.getCountries(language)).map((country) => ({
+      ...country,
+      states: named(holidayData.getStates(country.code, language)).map((state) => ({
+        ...state,
+        cities: named(holidayData.getRegions(country.code, state.code, language)),
+      })),
+    }));
+    regionsByLanguage.set(language, regions);
+  }
+  return regions;
+}
+
 /** The holiday region must exist in date-holidays: an unknown one would silently close no day at all. */
 function regionError(h: NonNullable<Calendar["holidays"]>, at: string): CalendarError | undefined {
   if (!Object.hasOwn(holidayData.getCountries(), h.country))

@@ -93,6 +93,23 @@ export function planRoutes(plan: PlanService) {
         return { items: await plan.findings(locale) };
       },
     );
+
+    app.get(
+      "/api/v1/plan/holiday-regions",
+      {
+        config: { area: "plan", access: "read" },
+        schema: {
+          tags: ["plan"],
+          summary: "The countries, states and cities a business calendar can take its public holidays from",
+          querystring: S.HolidayRegionsQuery,
+          response: { 200: S.HolidayRegions, ...problems(400) },
+        },
+      },
+      async (request) => {
+        const locale = request.query.locale ?? findingLocaleOf(request.headers["accept-language"]);
+        return { items: plan.holidayRegions(locale) };
+      },
+    );
   };
   return plugin;
 }

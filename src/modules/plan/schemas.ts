@@ -66,19 +66,42 @@ export const VersionsPage = Type.Object({
 
 export const VersionParams = Type.Object({ version: Type.Integer({ minimum: 1, maximum: 2147483647 }) }, strict);
 
+const locale = (description: string) =>
+  Type.Optional(
+    Type.Unsafe<(typeof findingLocales)[number]>({
+      type: "string",
+      enum: [...findingLocales],
+      description: `${description}; else the Accept-Language header's first tag, else en`,
+    }),
+  );
+
 export const FindingsQuery = Type.Object(
-  {
-    locale: Type.Optional(
-      Type.Unsafe<(typeof findingLocales)[number]>({
-        type: "string",
-        enum: [...findingLocales],
-        description:
-          "Language of title, detail and suggestion (clients that translate use key and params); else the Accept-Language header's first tag, else en",
-      }),
-    ),
-  },
+  { locale: locale("Language of title, detail and suggestion (clients that translate use key and params)") },
   strict,
 );
+
+export const HolidayRegionsQuery = Type.Object(
+  { locale: locale("Language of the names, where the holiday data has them (else the region's own language)") },
+  strict,
+);
+
+export const HolidayRegions = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      code: Type.String({ description: "ISO 3166-1 alpha-2 country code: a calendar's holidays.country" }),
+      name: Type.String(),
+      states: Type.Array(
+        Type.Object({
+          code: Type.String({ description: "A calendar's holidays.state" }),
+          name: Type.String(),
+          cities: Type.Array(Type.Object({ code: Type.String(), name: Type.String() }), {
+            description: "Each code a calendar's holidays.city",
+          }),
+        }),
+      ),
+    }),
+  ),
+});
 
 export const Findings = Type.Object({
   items: Type.Array(

@@ -5,6 +5,7 @@ import { Problem, ProblemType } from "../../platform/http/problems.js";
 import { type Change, jsonDiff } from "../audit/diff.js";
 import type { AuditService } from "../audit/service.js";
 import type { Actor } from "../identity/actor.js";
+import { type HolidayRegion, holidayRegions } from "./calendar-validation.js";
 import { defaultPlan, type PlanDocument } from "./document.js";
 import { type Finding, type FindingLocale, findPlanProblems } from "./findings.js";
 import type { PlanRepository, PlanVersionRow } from "./repository.js";
@@ -198,5 +199,10 @@ export class PlanService {
     const now = this.clock.now();
     const more = await Promise.all(this.#findingSources.map((source) => source(doc, now, locale)));
     return [...findPlanProblems(doc, now, locale), ...more.flat()];
+  }
+
+  /** The regions a calendar may take its holidays from, named in `locale` where the holiday data can. */
+  holidayRegions(locale: FindingLocale = "en"): HolidayRegion[] {
+    return holidayRegions(locale === "pt-BR" ? "pt" : "en");
   }
 }

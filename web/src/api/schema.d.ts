@@ -25491,6 +25491,88 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/plan/holiday-regions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The countries, states and cities a business calendar can take its public holidays from */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Language of the names, where the holiday data has them (else the region's own language); else the Accept-Language header's first tag, else en */
+                    locale?: "pt-BR" | "en";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description ISO 3166-1 alpha-2 country code: a calendar's holidays.country */
+                                code: string;
+                                name: string;
+                                states: {
+                                    /** @description Each code a calendar's holidays.city */
+                                    cities: {
+                                        code: string;
+                                        name: string;
+                                    }[];
+                                    /** @description A calendar's holidays.state */
+                                    code: string;
+                                    name: string;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/plan/versions": {
         parameters: {
             query?: never;

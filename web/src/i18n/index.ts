@@ -2,6 +2,8 @@ import i18n from "i18next";
 import { initReactI18next } from "react-i18next";
 import alertsEn from "../features/alerts/i18n/en.json";
 import alertsPtBR from "../features/alerts/i18n/pt-BR.json";
+import auditLogEn from "../features/audit/i18n/en.json";
+import auditLogPtBR from "../features/audit/i18n/pt-BR.json";
 import backupsEn from "../features/backups/i18n/en.json";
 import backupsPtBR from "../features/backups/i18n/pt-BR.json";
 import chatEn from "../features/chat/i18n/en.json";
@@ -58,6 +60,7 @@ const ptBRAll = {
   chat: chatPtBR,
   kbMore: kbMorePtBR,
   phone: telephonyPtBR,
+  auditLog: auditLogPtBR,
 };
 const enAll = {
   ...en,
@@ -75,6 +78,7 @@ const enAll = {
   chat: chatEn,
   kbMore: kbMoreEn,
   phone: telephonyEn,
+  auditLog: auditLogEn,
 };
 export const resources = {
   "pt-BR": { translation: ptBRAll },

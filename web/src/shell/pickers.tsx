@@ -123,24 +123,36 @@ export function WebhookPicker({ value, onChange, ...props }: PickerProps) {
   );
 }
 
-/** One user of any organization the reader may see, searched on the server by name or email as they type. */
-export function UserPicker({ value, onChange, ...props }: PickerProps) {
+/**
+ * One record searched on the server as the reader types (lists too long to load whole): `search` answers the
+ * typed text (undefined when empty) with up to a page of choices. The picked choice stays listed while other
+ * searches run, so its label shows.
+ */
+function ServerSearchPicker({
+  list,
+  enabled,
+  search: find,
+  value,
+  onChange,
+  ...props
+}: PickerProps & {
+  /** Names the list in the query cache. */
+  list: string;
+  enabled: boolean;
+  search: (q: string | undefined, signal: AbortSignal) => Promise<Choice[]>;
+}) {
   const { t } = useTranslation();
-  const { can } = useAuth();
   const [search, setSearch] = useState("");
   const [q] = useDebouncedValue(search.trim(), 250);
   const [picked, setPicked] = useState<Choice | null>(null);
-  const users = useQuery({
-    queryKey: ["pickers", "users", q],
-    enabled: can("users"),
+  const choices = useQuery({
+    queryKey: ["pickers", list, q],
+    enabled,
     staleTime: 30_000,
     placeholderData: keepPreviousData,
-    queryFn: async ({ signal }) =>
-      unwrap(await api.GET("/api/v1/users", { params: { query: { q: q || undefined, limit: 50 } }, signal })).items.map(
-        (u): Choice => ({ value: u.id, label: `${u.name} · ${u.email}` }),
-      ),
+    queryFn: ({ signal }) => find(q || undefined, signal),
   });
-  const found = users.data ?? [];
+  const found = choices.data ?? [];
   const data = picked && !found.some((c) => c.value === picked.value) ? [picked, ...found] : found;
   return (
     <Select
@@ -149,7 +161,7 @@ export function UserPicker({ value, onChange, ...props }: PickerProps) {
       filter={({ options }) => options}
       searchValue={search}
       onSearchChange={setSearch}
-      nothingFoundMessage={users.isFetching ? t("common.loading") : t("common.empty")}
+      nothingFoundMessage={choices.isFetching ? t("common.loading") : t("common.empty")}
       data={withSaved(data, [value])}
       value={value || null}
       onChange={(v, option) => {
@@ -161,47 +173,43 @@ export function UserPicker({ value, onChange, ...props }: PickerProps) {
   );
 }
 
+/** One user of any organization the reader may see, searched on the server by name or email as they type. */
+export function UserPicker(props: PickerProps) {
+  const { can } = useAuth();
+  return (
+    <ServerSearchPicker
+      list="users"
+      enabled={can("users")}
+      search={async (q, signal) =>
+        unwrap(await api.GET("/api/v1/users", { params: { query: { q, limit: 50 } }, signal })).items.map(
+          (u): Choice => ({ value: u.id, label: `${u.name} · ${u.email}` }),
+        )
+      }
+      {...props}
+    />
+  );
+}
+
 /**
  * One API token of any user, searched on the server by its name, prefix or owner as they type (security and
  * admins, who contain tokens). Revoked and expired tokens are left out: there is nothing left to contain.
  */
-export function TokenPicker({ value, onChange, ...props }: PickerProps) {
-  const { t } = useTranslation();
+export function TokenPicker(props: PickerProps) {
   const { can } = useAuth();
-  const [search, setSearch] = useState("");
-  const [q] = useDebouncedValue(search.trim(), 250);
-  const [picked, setPicked] = useState<Choice | null>(null);
-  const tokens = useQuery({
-    queryKey: ["pickers", "tokens", q],
-    enabled: can("security"),
-    staleTime: 30_000,
-    placeholderData: keepPreviousData,
-    queryFn: async ({ signal }) =>
-      unwrap(
-        await api.GET("/api/v1/tokens/all", {
-          params: { query: { q: q || undefined, active: true, limit: 50 } },
-          signal,
-        }),
-      ).items.map(
-        (tk): Choice => ({ value: tk.id, label: `${tk.name} (${tk.prefix}…) · ${tk.owner.name} · ${tk.owner.email}` }),
-      ),
-  });
-  const found = tokens.data ?? [];
-  const data = picked && !found.some((c) => c.value === picked.value) ? [picked, ...found] : found;
   return (
-    <Select
-      searchable
-      clearable
-      filter={({ options }) => options}
-      searchValue={search}
-      onSearchChange={setSearch}
-      nothingFoundMessage={tokens.isFetching ? t("common.loading") : t("common.empty")}
-      data={withSaved(data, [value])}
-      value={value || null}
-      onChange={(v, option) => {
-        setPicked(option ?? null);
-        onChange(v);
-      }}
+    <ServerSearchPicker
+      list="tokens"
+      enabled={can("security")}
+      search={async (q, signal) =>
+        unwrap(
+          await api.GET("/api/v1/tokens/all", { params: { query: { q, active: true, limit: 50 } }, signal }),
+        ).items.map(
+          (tk): Choice => ({
+            value: tk.id,
+            label: `${tk.name} (${tk.prefix}…) · ${tk.owner.name} · ${tk.owner.email}`,
+          }),
+        )
+      }
       {...props}
     />
   );

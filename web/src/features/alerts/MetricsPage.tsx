@@ -1,16 +1,4 @@
-import {
-  ActionIcon,
-  Button,
-  Card,
-  Group,
-  Loader,
-  NumberInput,
-  Select,
-  SimpleGrid,
-  Stack,
-  Text,
-  TextInput,
-} from "@mantine/core";
+import { ActionIcon, Button, Card, Group, Loader, Select, SimpleGrid, Stack, Text, TextInput } from "@mantine/core";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -19,6 +7,7 @@ import { api, unwrap } from "../../api/client";
 import { useFormat, zonedInput, zonedInstant } from "../../shell/format";
 import { PageHeader } from "../../shell/PageHeader";
 import { ProblemAlert } from "../../shell/problem";
+import { AggregationInputs } from "./AggregationInputs";
 import { labelText, stepGrid } from "./chart-data";
 import {
   type ExplorerState,
@@ -33,7 +22,6 @@ import {
   windowOf,
 } from "./explorer";
 import { MetricPicker } from "./MetricPicker";
-import { aggregations } from "./rule-form";
 import { SeriesChart } from "./SeriesChart";
 
 /** A step as people say it: "15 s", "5 min", "1 h", "1 d". */
@@ -108,24 +96,12 @@ export function MetricsPage() {
               onChange={(metric) => update({ metric })}
             />
             <Group gap="sm" grow wrap="nowrap" align="flex-start">
-              <Select
-                label={t("alerts.editor.fn")}
-                allowDeselect={false}
-                value={state.fn}
-                onChange={(v) => v && update({ fn: v as ExplorerState["fn"] })}
-                data={aggregations.map((a) => ({ value: a, label: t(`alerts.fns.${a}`) }))}
+              <AggregationInputs
+                fn={state.fn}
+                quantile={state.quantile}
+                onFn={(fn) => update({ fn })}
+                onQuantile={(v) => typeof v === "number" && v >= 0 && v <= 1 && update({ quantile: v })}
               />
-              {state.fn === "quantile" && (
-                <NumberInput
-                  label={t("alerts.editor.quantile")}
-                  min={0}
-                  max={1}
-                  step={0.01}
-                  decimalScale={4}
-                  value={state.quantile}
-                  onChange={(v) => typeof v === "number" && v >= 0 && v <= 1 && update({ quantile: v })}
-                />
-              )}
             </Group>
             <Select
               label={t("alerts.explorer.range")}

@@ -22,12 +22,12 @@ import { ApiProblem, api, unwrap } from "../../api/client";
 import { MonitorPicker } from "../../shell/pickers";
 import { fieldErrors } from "../../shell/problem";
 import { ActionAlert } from "../tickets/ActionAlert";
+import { AggregationInputs } from "./AggregationInputs";
 import { KeyValueRows } from "./KeyValueRows";
 import { MetricPicker } from "./MetricPicker";
 import type { Rule } from "./model";
 import { RulePreview } from "./RulePreview";
 import {
-  aggregations,
   comparisons,
   emptyRule,
   formOf,
@@ -160,26 +160,13 @@ export function RuleEditor({ rule, onDone }: { rule: Rule | null; onDone: () => 
                 testId="rule-match"
               />
               <SimpleGrid cols={{ base: 1, xs: 3 }} spacing="sm">
-                <Select
-                  label={t("alerts.editor.fn")}
-                  allowDeselect={false}
-                  value={form.fn}
-                  error={errors["/expression/fn"]}
-                  onChange={(v) => v && set("fn", v as RuleForm["fn"])}
-                  data={aggregations.map((a) => ({ value: a, label: t(`alerts.fns.${a}`) }))}
+                <AggregationInputs
+                  fn={form.fn}
+                  quantile={form.quantile}
+                  errors={{ fn: errors["/expression/fn"], quantile: errors["/expression/quantile"] }}
+                  onFn={(fn) => set("fn", fn)}
+                  onQuantile={(v) => set("quantile", v)}
                 />
-                {form.fn === "quantile" && (
-                  <NumberInput
-                    label={t("alerts.editor.quantile")}
-                    min={0}
-                    max={1}
-                    step={0.01}
-                    decimalScale={4}
-                    value={form.quantile}
-                    error={errors["/expression/quantile"]}
-                    onChange={(v) => set("quantile", v)}
-                  />
-                )}
                 <NumberInput
                   label={t("alerts.editor.window")}
                   required

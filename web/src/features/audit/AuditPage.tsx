@@ -25,6 +25,7 @@ import { EmptyRow, PagedFooter, usePagedList } from "../../shell/paging";
 import { ProblemAlert } from "../../shell/problem";
 import { ShortId } from "../../shell/ShortId";
 import { AccessReview } from "./AccessReview";
+import { ActionLabel, AuditDetails } from "./AuditDetails";
 import { actorLabel } from "./actorLabel";
 
 type Outcome = "success" | "failure";
@@ -113,7 +114,7 @@ function Trail() {
               <Table.Tr>
                 <Table.Th w={70}>#</Table.Th>
                 <Table.Th>{t("audit.at")}</Table.Th>
-                <Table.Th>{t("audit.action")}</Table.Th>
+                <Table.Th>{t("auditLog.action")}</Table.Th>
                 <Table.Th>{t("audit.outcome")}</Table.Th>
                 <Table.Th>{t("audit.actor")}</Table.Th>
                 <Table.Th>{t("audit.target")}</Table.Th>
@@ -127,7 +128,7 @@ function Trail() {
                   <Table.Td>{e.seq}</Table.Td>
                   <Table.Td style={{ whiteSpace: "nowrap" }}>{format.dateTime(e.at)}</Table.Td>
                   <Table.Td>
-                    <Code>{e.action}</Code>
+                    <ActionLabel action={e.action} />
                   </Table.Td>
                   <Table.Td>
                     <Badge color={e.outcome === "success" ? "green" : "red"} variant="light">
@@ -177,7 +178,7 @@ function Trail() {
         {opened && (
           <Stack gap="xs">
             <Text size="sm">
-              <Code>{opened.action}</Code> · {format.preciseTime(opened.at)}
+              <ActionLabel action={opened.action} /> <Code>{opened.action}</Code> · {format.preciseTime(opened.at)}
             </Text>
             {opened.targetId && (
               <Text size="sm" ff="monospace" style={{ overflowWrap: "anywhere" }}>
@@ -185,9 +186,15 @@ function Trail() {
                 {opened.targetId}
               </Text>
             )}
-            <Code block style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}>
-              {JSON.stringify(opened.details, null, 2)}
-            </Code>
+            {opened.details && <AuditDetails details={opened.details} />}
+            <details>
+              <Text component="summary" size="sm" c="dimmed" style={{ cursor: "pointer" }}>
+                {t("auditLog.rawJson")}
+              </Text>
+              <Code block mt={4} style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}>
+                {JSON.stringify(opened.details, null, 2)}
+              </Code>
+            </details>
           </Stack>
         )}
       </Drawer>

@@ -1,9 +1,10 @@
-import { ActionIcon, Button, Card, Group, MultiSelect, Stack, Switch, Text, TextInput } from "@mantine/core";
-import { useState } from "react";
+import { ActionIcon, Button, Card, Group, MultiSelect, Select, Stack, Switch, Text, TextInput } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
+import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { type PlanEditor, Section, TimeZoneSelect } from "./formParts";
+import { HourInput, type PlanEditor, Section, TimeZoneSelect } from "./formParts";
 import { usePlanLabels } from "./labels";
-import type { PlanDocument } from "./queries";
+import { holidayRegionsQuery, type PlanDocument } from "./queries";
 
 type Calendar = PlanDocument["calendars"][string];
 type Holidays = NonNullable<Calendar["holidays"]>;
@@ -24,22 +25,109 @@ function businessCalendar(name: string): Calendar {
 }
 
 /**
+ * A choice for each region of the holiday data, by name (and code, where people know regions by it: "SP"); a
+ * saved code the data lacks stays, for the server to judge.
+ */
+function choices(
+  regions: { code: string; name: string }[],
+  saved: string | undefined,
+  language: string,
+  withCode = true,
+) {
+  const list = regions.map((r) => ({ value: r.code, label: withCode ? `${r.name} (${r.code})` : r.name }));
+  if (saved && !regions.some((r) => r.code === saved)) list.push({ value: saved, label: saved });
+  return list.sort((a, b) => a.label.localeCompare(b.label, language));
+}
+
+/**
+ * Where a calendar's public holidays come from: a country, optionally one of its states and one of that state's
+ * cities, searched by name. Country names come from the browser in the reader's language; states and cities
+ * from the server's holiday data (their own names where it has no translation).
+ */
+function HolidayRegionSelects({
+  holidays,
+  errorAt,
+  onChange,
+}: {
+  holidays: Holidays;
+  errorAt: (field: "country" | "state" | "city") => string | undefined;
+  onChange: (patch: Partial<Holidays>) => void;
+}) {
+  const { t, i18n } = useTranslation();
+  const regions = useQuery(holidayRegionsQuery(i18n.language)).data;
+  // Some two hundred countries named and sorted: once per language, not at each keystroke in the plan.
+  const countries = useMemo(() => {
+    const names = new Intl.DisplayNames([i18n.language], { type: "region", fallback: "none" });
+    const named = (regions ?? []).map((c) => {
+      try {
+        return { code: c.code, name: names.of(c.code) ?? c.name };
+      } catch {
+        return { code: c.code, name: c.name };
+      }
+    });
+    return choices(named, undefined, i18n.language);
+  }, [regions, i18n.language]);
+  const country = regions?.find((c) => c.code === holidays.country);
+  const state = country?.states.find((s) => s.code === holidays.state);
+  return (
+    <>
+      <Select
+        label={t("plan.form.country")}
+        description={t("plan.form.countryHint")}
+        searchable
+        allowDeselect={false}
+        nothingFoundMessage={t("common.empty")}
+        data={
+          country || !holidays.country
+            ? countries
+            : [...countries, { value: holidays.country, label: holidays.country }]
+        }
+        value={holidays.country}
+        error={errorAt("country")}
+        // Another country's states and cities are not this one's.
+        onChange={(v) => v && onChange({ country: v, state: undefined, city: undefined })}
+        w={220}
+      />
+      <Select
+        label={t("plan.form.state")}
+        description={t("plan.form.stateHint")}
+        searchable
+        clearable
+        disabled={!country?.states.length && !holidays.state}
+        nothingFoundMessage={t("common.empty")}
+        data={choices(country?.states ?? [], holidays.state, i18n.language)}
+        value={holidays.state ?? null}
+        error={errorAt("state")}
+        onChange={(v) => onChange({ state: v ?? undefined, city: undefined })}
+        w={220}
+      />
+      <Select
+        label={t("plan.form.city")}
+        description={t("plan.form.cityHint")}
+        searchable
+        clearable
+        disabled={!state?.cities.length && !holidays.city}
+        nothingFoundMessage={t("common.empty")}
+        data={choices(state?.cities ?? [], holidays.city, i18n.language, false)}
+        value={holidays.city ?? null}
+        error={errorAt("city")}
+        onChange={(v) => onChange({ city: v ?? undefined })}
+        w={200}
+      />
+    </>
+  );
+}
+
+/**
  * The plan's business calendars: zone, opening hours per weekday (several intervals a day), the public
  * holidays of a region (date-holidays, on the server) and the provider's own closed dates. The server judges
  * every value; its errors show on the field at fault.
  */
 export function CalendarsSection({ editor }: { editor: PlanEditor }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const labels = usePlanLabels();
   const { doc, set, update, error } = editor;
   const [newId, setNewId] = useState("");
-  const regionName = (code: string) => {
-    try {
-      return new Intl.DisplayNames([i18n.language], { type: "region" }).of(code);
-    } catch {
-      return undefined;
-    }
-  };
   const taken = Object.hasOwn(doc.calendars, newId);
   const add = () => {
     update((d) => {
@@ -141,22 +229,20 @@ export function CalendarsSection({ editor }: { editor: PlanEditor }) {
                         // Intervals have no id of their own: their place in the day is what the server names.
                         // biome-ignore lint/suspicious/noArrayIndexKey: the index is the interval's identity here
                         <Group key={i} gap={4} align="flex-start" wrap="nowrap">
-                          <TextInput
-                            type="time"
+                          <HourInput
                             aria-label={`${t(`plan.days.${day}`)} ${t("plan.form.start")}`}
                             value={interval.start}
                             error={error(`${at}/week/${day}/${i}/start`)}
-                            onChange={(e) => set(`${at}/week/${day}/${i}/start`, e.currentTarget.value)}
+                            onChange={(v) => set(`${at}/week/${day}/${i}/start`, v)}
                             w={110}
                           />
                           <Text mt={6}>–</Text>
-                          {/* A time input cannot hold 24:00 (end of day): it shows 23:59 and keeps 24:00 until edited. */}
-                          <TextInput
-                            type="time"
+                          <HourInput
+                            end
                             aria-label={`${t(`plan.days.${day}`)} ${t("plan.form.end")}`}
-                            value={interval.end === "24:00" ? "23:59" : interval.end}
+                            value={interval.end}
                             error={error(`${at}/week/${day}/${i}/end`)}
-                            onChange={(e) => set(`${at}/week/${day}/${i}/end`, e.currentTarget.value)}
+                            onChange={(v) => set(`${at}/week/${day}/${i}/end`, v)}
                             w={110}
                           />
                           <ActionIcon
@@ -206,29 +292,10 @@ export function CalendarsSection({ editor }: { editor: PlanEditor }) {
               {holidays && (
                 <Stack gap="xs" pl="md">
                   <Group gap="md" align="flex-start">
-                    <TextInput
-                      label={t("plan.form.country")}
-                      description={regionName(holidays.country) ?? t("plan.form.countryHint")}
-                      value={holidays.country}
-                      error={error(`${at}/holidays/country`)}
-                      onChange={(e) => setHolidays({ country: e.currentTarget.value.toUpperCase() })}
-                      w={150}
-                    />
-                    <TextInput
-                      label={t("plan.form.state")}
-                      description={t("plan.form.stateHint")}
-                      value={holidays.state ?? ""}
-                      error={error(`${at}/holidays/state`)}
-                      onChange={(e) => setHolidays({ state: e.currentTarget.value.toUpperCase() || undefined })}
-                      w={150}
-                    />
-                    <TextInput
-                      label={t("plan.form.city")}
-                      description={t("plan.form.cityHint")}
-                      value={holidays.city ?? ""}
-                      error={error(`${at}/holidays/city`)}
-                      onChange={(e) => setHolidays({ city: e.currentTarget.value || undefined })}
-                      w={150}
+                    <HolidayRegionSelects
+                      holidays={holidays}
+                      errorAt={(field) => error(`${at}/holidays/${field}`)}
+                      onChange={setHolidays}
                     />
                     <MultiSelect
                       label={t("plan.form.holidayKinds")}

@@ -21,7 +21,7 @@ import { ProblemAlert } from "../../shell/problem";
 import { Schedule } from "../../shell/Schedule";
 import { CalendarsSection } from "./CalendarsSection";
 import { useFindingText, usePlanFieldErrors } from "./findingText";
-import { type PlanEditor, Section, type Span, SpanInput, setAt, TimeZoneSelect } from "./formParts";
+import { HourInput, type PlanEditor, Section, type Span, SpanInput, setAt, TimeZoneSelect } from "./formParts";
 import { usePlanLabels } from "./labels";
 import { PoliciesSection } from "./PoliciesSection";
 import { findingsQuery, type PlanDocument, type PlanVersion } from "./queries";
@@ -244,20 +244,19 @@ export function PlanForm({ current, onSaved }: { current: PlanVersion; onSaved: 
             </Group>
           </Checkbox.Group>
           <Group gap="md" align="flex-start">
-            <TextInput
-              type="time"
+            <HourInput
               label={t("plan.form.start")}
               value={doc.maintenanceWindow.start}
               error={error("/maintenanceWindow/start")}
-              onChange={(e) => set("/maintenanceWindow/start", e.currentTarget.value)}
+              onChange={(v) => set("/maintenanceWindow/start", v)}
               w={130}
             />
-            <TextInput
-              type="time"
+            <HourInput
+              end
               label={t("plan.form.end")}
               value={doc.maintenanceWindow.end}
               error={error("/maintenanceWindow/end")}
-              onChange={(e) => set("/maintenanceWindow/end", e.currentTarget.value)}
+              onChange={(v) => set("/maintenanceWindow/end", v)}
               w={130}
             />
             <TimeZoneSelect

@@ -5,7 +5,7 @@ import { channels } from "../../../../src/modules/tickets/model";
 import { api, unwrap } from "../../api/client";
 import { useAuth } from "../../auth/AuthProvider";
 import { ticketTypes } from "../tickets/model";
-import { type PlanEditor, Section, SpanInput } from "./formParts";
+import { type PlanEditor, Section, type Span, SpanInput } from "./formParts";
 import { usePlanLabels } from "./labels";
 import type { PlanDocument } from "./queries";
 
@@ -21,6 +21,60 @@ function freeId(policies: Policy[]): string {
     const id = `policy-${n}`;
     if (!policies.some((p) => p.id === id)) return id;
   }
+}
+
+/**
+ * One severity's or tier's targets in a policy: switched off, the plan's apply; on, the policy's own copy of
+ * them (`spans`, then the calendar), each with the server's errors.
+ */
+function TargetOverride({
+  editor,
+  label,
+  pointer,
+  own,
+  spans,
+  calendars,
+  onToggle,
+}: {
+  editor: PlanEditor;
+  label: string;
+  pointer: string;
+  own: Partial<Record<string, Span | string>> | undefined;
+  spans: { key: string; label: string }[];
+  calendars: { value: string; label: string }[];
+  onToggle: (on: boolean) => void;
+}) {
+  const { t } = useTranslation();
+  const calendar = own?.calendar as string | undefined;
+  return (
+    <Group gap="md" align="flex-start">
+      <Switch label={label} checked={!!own} mt={30} w={160} onChange={(e) => onToggle(e.currentTarget.checked)} />
+      {spans.map(
+        (span) =>
+          own?.[span.key] && (
+            <SpanInput
+              key={span.key}
+              editor={editor}
+              pointer={`${pointer}/${span.key}`}
+              value={own[span.key] as Span}
+              units={deadlineUnits}
+              label={span.label}
+            />
+          ),
+      )}
+      {calendar !== undefined && (
+        <Select
+          label={t("plan.calendar")}
+          allowDeselect={false}
+          data={calendars}
+          value={calendar}
+          error={editor.error(`${pointer}/calendar`)}
+          onChange={(v) => v && editor.set(`${pointer}/calendar`, v)}
+          w={200}
+        />
+      )}
+    </Group>
+  );
 }
 
 /**
@@ -56,6 +110,17 @@ export function PoliciesSection({ editor }: { editor: PlanEditor }) {
       if (!conditions) return;
       if (values.length) conditions[key] = values;
       else delete conditions[key];
+    });
+  /** Overrides one severity's or tier's targets with `copy` (the plan's, to change), or stops overriding them. */
+  const setOverride = (i: number, group: "severities" | "tiers", id: string, copy: Record<string, unknown> | false) =>
+    withPolicies((list) => {
+      const target = list[i] as Record<string, Record<string, unknown> | undefined> | undefined;
+      if (!target) return;
+      const byId = target[group] ?? {};
+      if (copy) byId[id] = copy;
+      else delete byId[id];
+      if (Object.keys(byId).length) target[group] = byId;
+      else delete target[group];
     });
   const orgChoices = (saved: string[]) => {
     const known = (organizations.data ?? []).map((o) => ({ value: o.id, label: o.name }));
@@ -201,119 +266,56 @@ export function PoliciesSection({ editor }: { editor: PlanEditor }) {
                 {t("plan.policies.severityTargets")}
               </Text>
               {severityIds.map((s) => {
-                const own = policy.severities?.[s];
                 const base = doc.severities[s];
-                const p = `${at}/severities/${s}`;
                 return (
-                  <Group key={s} gap="md" align="flex-start">
-                    <Switch
-                      label={labels.severity(s, base.name)}
-                      checked={!!own}
-                      mt={30}
-                      w={160}
-                      onChange={(e) => {
-                        const on = e.currentTarget.checked;
-                        withPolicies((list) => {
-                          const target = list[i];
-                          if (!target) return;
-                          const byId = target.severities ?? {};
-                          if (on)
-                            byId[s] = { response: base.response, resolution: base.resolution, calendar: base.calendar };
-                          else delete byId[s];
-                          if (Object.keys(byId).length) target.severities = byId;
-                          else delete target.severities;
-                        });
-                      }}
-                    />
-                    {own?.response && (
-                      <SpanInput
-                        editor={editor}
-                        pointer={`${p}/response`}
-                        value={own.response}
-                        units={deadlineUnits}
-                        label={t("plan.response")}
-                      />
-                    )}
-                    {own?.resolution && (
-                      <SpanInput
-                        editor={editor}
-                        pointer={`${p}/resolution`}
-                        value={own.resolution}
-                        units={deadlineUnits}
-                        label={t("plan.resolution")}
-                      />
-                    )}
-                    {own?.calendar !== undefined && (
-                      <Select
-                        label={t("plan.calendar")}
-                        allowDeselect={false}
-                        data={calendars}
-                        value={own.calendar}
-                        error={error(`${p}/calendar`)}
-                        onChange={(v) => v && set(`${p}/calendar`, v)}
-                        w={200}
-                      />
-                    )}
-                  </Group>
+                  <TargetOverride
+                    key={s}
+                    editor={editor}
+                    label={labels.severity(s, base.name)}
+                    pointer={`${at}/severities/${s}`}
+                    own={policy.severities?.[s]}
+                    spans={[
+                      { key: "response", label: t("plan.response") },
+                      { key: "resolution", label: t("plan.resolution") },
+                    ]}
+                    calendars={calendars}
+                    onToggle={(on) =>
+                      setOverride(
+                        i,
+                        "severities",
+                        s,
+                        on && { response: base.response, resolution: base.resolution, calendar: base.calendar },
+                      )
+                    }
+                  />
                 );
               })}
               <Text size="sm" fw={500}>
                 {t("plan.policies.tierTargets")}
               </Text>
               {tierIds.map((id) => {
-                const own = policy.tiers?.[id];
                 const base = doc.tiers[id].responseTime;
-                const p = `${at}/tiers/${id}`;
                 return (
-                  <Group key={id} gap="md" align="flex-start">
-                    <Switch
-                      label={labels.tier(id, doc.tiers[id].name)}
-                      checked={!!own}
-                      mt={30}
-                      w={160}
-                      onChange={(e) => {
-                        const on = e.currentTarget.checked;
-                        withPolicies((list) => {
-                          const target = list[i];
-                          if (!target) return;
-                          const byId = target.tiers ?? {};
-                          if (on) byId[id] = { target: base.target, maximum: base.maximum, calendar: base.calendar };
-                          else delete byId[id];
-                          if (Object.keys(byId).length) target.tiers = byId;
-                          else delete target.tiers;
-                        });
-                      }}
-                    />
-                    {own?.target && (
-                      <SpanInput
-                        editor={editor}
-                        pointer={`${p}/target`}
-                        value={own.target}
-                        units={deadlineUnits}
-                        label={t("plan.responseTarget")}
-                      />
-                    )}
-                    {own?.maximum && (
-                      <SpanInput
-                        editor={editor}
-                        pointer={`${p}/maximum`}
-                        value={own.maximum}
-                        units={deadlineUnits}
-                        label={t("plan.responseMaximum")}
-                      />
-                    )}
-                    {own?.calendar !== undefined && (
-                      <Select
-                        label={t("plan.calendar")}
-                        allowDeselect={false}
-                        data={calendars}
-                        value={own.calendar}
-                        error={error(`${p}/calendar`)}
-                        onChange={(v) => v && set(`${p}/calendar`, v)}
-                        w={200}
-                      />
-                    )}
-                  </Group>
+                  <TargetOverride
+                    key={id}
+                    editor={editor}
+                    label={labels.tier(id, doc.tiers[id].name)}
+                    pointer={`${at}/tiers/${id}`}
+                    own={policy.tiers?.[id]}
+                    spans={[
+                      { key: "target", label: t("plan.responseTarget") },
+                      { key: "maximum", label: t("plan.responseMaximum") },
+                    ]}
+                    calendars={calendars}
+                    onToggle={(on) =>
+                      setOverride(
+                        i,
+                        "tiers",
+                        id,
+                        on && { target: base.target, maximum: base.maximum, calendar: base.calendar },
+                      )
+                    }
+                  />
                 );
               })}
             </Stack>

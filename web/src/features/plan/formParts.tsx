@@ -1,4 +1,4 @@
-import { Card, Group, NumberInput, Select, Stack, Title } from "@mantine/core";
+import { Autocomplete, type AutocompleteProps, Card, Group, NumberInput, Select, Stack, Title } from "@mantine/core";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import type { PlanDocument } from "./queries";
@@ -63,6 +63,28 @@ export function SpanInput({
         w={150}
       />
     </Group>
+  );
+}
+
+const halfHours = Array.from(
+  { length: 49 },
+  (_, i) => `${String(Math.floor(i / 2)).padStart(2, "0")}:${i % 2 ? "30" : "00"}`,
+);
+
+/**
+ * A time of day, HH:MM, typed or chosen by the half hour. Not a browser time input: that cannot hold 24:00, the
+ * end of a day open until midnight, and would show it as 23:59. The server judges what is typed.
+ */
+export function HourInput({ end = false, ...props }: Omit<AutocompleteProps, "data"> & { end?: boolean }) {
+  return (
+    <Autocomplete
+      data={end ? halfHours.slice(1) : halfHours.slice(0, -1)}
+      placeholder="HH:MM"
+      maxLength={5}
+      inputMode="numeric"
+      maxDropdownHeight={220}
+      {...props}
+    />
   );
 }
 

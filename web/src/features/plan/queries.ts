@@ -27,3 +27,17 @@ export const findingsQuery = (language: string) => {
       unwrap(await api.GET("/api/v1/plan/findings", { params: { query: { locale } }, signal })).items,
   });
 };
+
+export type HolidayRegion =
+  paths["/api/v1/plan/holiday-regions"]["get"]["responses"][200]["content"]["application/json"]["items"][number];
+
+/** The countries, states and cities a calendar can take its holidays from (the server's holiday data). */
+export const holidayRegionsQuery = (language: string) => {
+  const locale: FindingsLocale = language === "pt-BR" ? "pt-BR" : "en";
+  return queryOptions({
+    queryKey: ["plan", "holiday-regions", locale],
+    staleTime: Number.POSITIVE_INFINITY,
+    queryFn: async ({ signal }) =>
+      unwrap(await api.GET("/api/v1/plan/holiday-regions", { params: { query: { locale } }, signal })).items,
+  });
+};
