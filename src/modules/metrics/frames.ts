@@ -1,3 +1,5 @@
+import type { HourBucket } from "./hour-blocks.js";
+
 /**
  * Raw samples packed a scrape per row: the samples of one target at one instant as two byte strings, the
  * series ids ascending (little-endian uint32) and their values in the same order (little-endian doubles).
@@ -143,14 +145,8 @@ export function mergeFrames(stored: Frame, incoming: Frame): Frame {
 }
 
 /** Count, sum, min, max and last of one series in one bucket: a row of metric_rollups. */
-export interface Bucket {
+export interface Bucket extends HourBucket {
   seriesId: number;
-  t: number;
-  count: number;
-  sum: number;
-  min: number;
-  max: number;
-  last: number;
 }
 
 /**
