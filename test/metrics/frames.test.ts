@@ -5,10 +5,12 @@ import {
   frameBytes,
   framesOf,
   indexOf,
+  layoutPicks,
   mergeFrames,
   openFrame,
   packFrame,
   pick,
+  pickSlices,
 } from "../../src/modules/metrics/frames.js";
 
 /** A stale marker as Prometheus writes it (a NaN with its own payload). */
@@ -117,6 +119,44 @@ describe("frames", () => {
       [6, 60],
       [8, 80],
     ]);
+  });
+
+  it("plans the value positions to slice for frames laid out like known ones", () => {
+    const last = packFrame([3, 7, 9, 12], [0, 0, 0, 0]).series;
+    const first = packFrame([3, 5, 7, 9], [0, 0, 0, 0]).series;
+    // 7 moved (a series before it gone), 5 only in the first layout, 12 only in the last, 4 in neither.
+    expect(layoutPicks([last, first], [4, 5, 7, 12])).toEqual({
+      positions: [1, 2, 3],
+      slots: [
+        [-1, -1, 0, 2],
+        [-1, 0, 1, -1],
+      ],
+    });
+    expect(layoutPicks([last], [4])).toEqual({ positions: [], slots: [[-1]] });
+    expect(layoutPicks([], [4])).toEqual({ positions: [], slots: [] });
+  });
+
+  it("slices the planned values out of frames laid out like a layout as picking does, NaN and ±Inf too", () => {
+    const layouts = [
+      [1, 2, 4, 8, 16, 32],
+      [2, 3, 4, 16, 32, 64, 65],
+    ].map((ids) => packFrame(ids, ids).series);
+    const wanted = [1, 3, 4, 5, 32, 64];
+    const { positions, slots } = layoutPicks(layouts, wanted);
+    const specials = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, STALE];
+    layouts.forEach((layout, l) => {
+      const frame = packFrame(
+        [...layout],
+        [...layout].map((id, i) => specials[(id + i) % specials.length]! + id * (i % 2)),
+      );
+      const bytes = frameBytes(frame).values;
+      // The SQL slices as the engines return them: at an odd offset of a larger buffer.
+      const sliced = Buffer.alloc(positions.length * 8 + 1);
+      for (const [i, p] of positions.entries()) bytes.copy(sliced, 1 + i * 8, p * 8, p * 8 + 8);
+      const got: [number, number][] = [];
+      pickSlices(sliced.subarray(1), slots[l]!, wanted, (id, v) => got.push([id, v]));
+      expect(got).toEqual(picked(frame, wanted));
+    });
   });
 
   it("merges a second frame of the same instant: new series added, the stored samples win", () => {

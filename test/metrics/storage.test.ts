@@ -229,6 +229,73 @@ describe.each(engines)("metrics storage on %s", (engine) => {
     expect(frames.map((f) => Number(f.t))).toEqual([T0 - 30_000, T0]);
   });
 
+  it("reads a few series of a big target out of its frames as reading them whole does, across series list changes", async () => {
+    const row = await target("sliced", "http://127.0.0.1:1/metrics", { enabled: false });
+    const repo = (t.services.metrics as any).repo;
+    const hosts = Array.from({ length: 48 }, (_, i) => `h${i}`);
+    const created: { id: number; labels: Record<string, string> }[] = await repo.createSeries(
+      row.id,
+      hosts.map((host) => ({ metric: "sliced_gauge", labels: { host }, labels_key: `host=${host}` })),
+      new Date(T0).toISOString(),
+    );
+    const id = new Map(created.map((s) => [s.labels.host!, Number(s.id)]));
+    const S = T0 + 3_600_000;
+    const at = (k: number) => S + k * 15_000;
+    // Four layouts of ten frames each: h5 gone from the second on, h40 and h41 new, h12 missing only in the
+    // third; h47 in no frame. NaN and ±Inf stored as they came.
+    const hostsAt = (k: number) =>
+      hosts.filter((_, i) => {
+        if (i === 5) return k < 10;
+        if (i === 12) return k < 20 || k >= 30;
+        if (i === 40) return k >= 10;
+        if (i === 41) return k >= 20;
+        if (i === 42) return k >= 30;
+        return i < 40;
+      });
+    const sampleOf = (h: string, k: number) => {
+      if (h === "h3" && k === 3) return Number.NaN;
+      if (h === "h3" && k === 13) return Number.POSITIVE_INFINITY;
+      if (h === "h41" && k === 33) return Number.NEGATIVE_INFINITY;
+      return Number(h.slice(1)) * 1000 + k;
+    };
+    for (let k = 0; k < 40; k++) {
+      const present = hostsAt(k);
+      await repo.insertSamples(
+        row.id,
+        present.map((h) => id.get(h)!),
+        present.map(() => at(k)),
+        present.map((h) => sampleOf(h, k)),
+      );
+    }
+    const expected = (h: string, first: number, last: number) => {
+      const points: [number, number][] = [];
+      for (let k = first; k <= last; k++) if (hostsAt(k).includes(h)) points.push([at(k), sampleOf(h, k)]);
+      return points;
+    };
+    const some = ["h0", "h3", "h5", "h12", "h20", "h39", "h40", "h41", "h42", "h47"];
+    // Ranges over two layouts (sliced), over four (the middle ones read whole), and within one frame.
+    for (const [first, last] of [
+      [5, 15],
+      [12, 27],
+      [0, 39],
+      [25, 25],
+    ] as const) {
+      const want = (names: string[]) =>
+        repo.rawSamples(
+          names.map((h) => id.get(h)!),
+          at(first),
+          at(last),
+        );
+      for (const h of some) expect([h, (await want([h])).get(id.get(h)!) ?? []]).toEqual([h, expected(h, first, last)]);
+      // Together, and all of them (whole frames): the same answers.
+      for (const names of [["h3", "h12", "h41"], hosts]) {
+        const got = await want(names);
+        for (const h of names) expect([h, got.get(id.get(h)!) ?? []]).toEqual([h, expected(h, first, last)]);
+      }
+    }
+    expect((await repo.rawSamples([id.get("h3")!], at(40), at(50))).size).toBe(0);
+  });
+
   it("prunes raw samples past their retention", async () => {
     await t.services.metrics.rollUp(T0 + 8 * 86_400_000);
     const raw = await t.services.metrics.windowPoints([1, 2, 3], T0 - 1, T0 + 3_600_000);

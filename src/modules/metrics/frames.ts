@@ -82,10 +82,7 @@ export function openFrame(series: Uint8Array, values: Uint8Array): Frame {
     throw new RangeError(`a frame has ${series.byteLength} bytes of series and ${values.byteLength} of values`);
   const n = series.byteLength / 4;
   return {
-    series:
-      series.byteOffset % 4 === 0
-        ? new Uint32Array(series.buffer, series.byteOffset, n)
-        : new Uint32Array(new Uint8Array(series).buffer, 0, n),
+    series: openSeries(series),
     values:
       values.byteOffset % 8 === 0
         ? new Float64Array(values.buffer, values.byteOffset, n)
@@ -93,8 +90,17 @@ export function openFrame(series: Uint8Array, values: Uint8Array): Frame {
   };
 }
 
+/** A stored frame's series ids alone, as `openFrame` reads them. */
+export function openSeries(series: Uint8Array): Uint32Array {
+  if (series.byteLength % 4 !== 0) throw new RangeError(`a frame has ${series.byteLength} bytes of series`);
+  const n = series.byteLength / 4;
+  return series.byteOffset % 4 === 0
+    ? new Uint32Array(series.buffer, series.byteOffset, n)
+    : new Uint32Array(new Uint8Array(series).buffer, 0, n);
+}
+
 /** Position of a series in the frame at or after `from`, or -1 when the frame has no sample of it. */
-export function indexOf(frame: Frame, seriesId: number, from = 0): number {
+export function indexOf(frame: Pick<Frame, "series">, seriesId: number, from = 0): number {
   const { series } = frame;
   let lo = from;
   let hi = series.length - 1;
@@ -119,6 +125,44 @@ export function pick(frame: Frame, wanted: readonly number[], each: (seriesId: n
     if (i < 0) continue;
     each(id, frame.values[i]!);
     from = i + 1;
+  }
+}
+
+/**
+ * How to read a few series out of frames laid out like known ones (stored frames' series ids) without reading
+ * the frames: a target's series list rarely changes between scrapes, so most frames of a range have the series
+ * bytes of its first or last frame, and in those a series' value is at a known position. `positions` are the
+ * value positions to slice out of every frame (ascending, without repeats); `slots[l][i]` is where wanted series
+ * i's value is among those slices in a frame laid out like layout l, or -1 where that layout has none of it.
+ * Ascending, so in a frame with fewer series than some positions the slices past its end (empty) come last and
+ * the others keep their slots.
+ */
+export interface LayoutPicks {
+  positions: number[];
+  slots: number[][];
+}
+
+export function layoutPicks(layouts: readonly Uint32Array[], wanted: readonly number[]): LayoutPicks {
+  const at = layouts.map((layout) => wanted.map((id) => indexOf({ series: layout }, id)));
+  const positions = [...new Set(at.flat().filter((p) => p >= 0))].sort((a, b) => a - b);
+  const slot = new Map(positions.map((p, i) => [p, i]));
+  return { positions, slots: at.map((ps) => ps.map((p) => (p < 0 ? -1 : slot.get(p)!))) };
+}
+
+/**
+ * Calls `each` for every wanted series with a slot (see `layoutPicks`) in the sliced values of one frame: eight
+ * bytes a position, little-endian, as stored.
+ */
+export function pickSlices(
+  sliced: Uint8Array,
+  slots: readonly number[],
+  wanted: readonly number[],
+  each: (seriesId: number, value: number) => void,
+): void {
+  const view = new DataView(sliced.buffer, sliced.byteOffset, sliced.byteLength);
+  for (let i = 0; i < wanted.length; i++) {
+    const slot = slots[i]!;
+    if (slot >= 0) each(wanted[i]!, view.getFloat64(slot * 8, true));
   }
 }
 

@@ -2,7 +2,19 @@ import { type Kysely, type Selectable, sql } from "kysely";
 import type { Dialect } from "../../platform/db/dialect.js";
 import type { DB, ScrapeTargetTable } from "../../platform/db/schema.js";
 import type { Point } from "./aggregate.js";
-import { FrameRollup, frameBytes, framesOf, mergeFrames, openFrame, pick, type TimedFrame } from "./frames.js";
+import {
+  type Frame,
+  FrameRollup,
+  frameBytes,
+  framesOf,
+  layoutPicks,
+  mergeFrames,
+  openFrame,
+  openSeries,
+  pick,
+  pickSlices,
+  type TimedFrame,
+} from "./frames.js";
 import { blockBytes, DAY_MS, dayOf, openBlock, putHour, readBlock } from "./hour-blocks.js";
 
 export type TargetRow = Selectable<ScrapeTargetTable>;
@@ -25,6 +37,13 @@ export type StoredPoint = { series_id: number; t: number } & Partial<Record<Poin
 /** Frames per INSERT statement (four parameters each); a scrape is usually one frame. */
 const FRAME_BATCH = 500;
 export const ROLLUPS = [300, 3600] as const;
+/**
+ * Series of a target are sliced out of its frames when at most one in this many of its series is wanted;
+ * past that, reading the whole frames costs about the same.
+ */
+const PICK_SHARE = 8;
+/** Frames read whole per statement where a frame is laid out like neither end of its range. */
+const WHOLE_BATCH = 500;
 /** Day blocks per upsert (each ~1 KiB). */
 const BLOCK_BATCH = 500;
 /** A roll-up run rewrites the buckets it rolls (the one in progress grows). */
@@ -185,12 +204,18 @@ export class MetricsRepository {
   }
 
   /**
-   * Raw samples of the series in [from, to], oldest first per series: the frames of the series' targets in
-   * that range, with the wanted series' values picked out of each.
+   * Raw samples of the series in [from, to], oldest first per series. A few series of a target are sliced out
+   * of its frames in SQL (`#pickByLayout`); otherwise the frames of the series' targets in that range are read
+   * whole, with the wanted series' values picked out of each.
    */
   async rawSamples(seriesIds: readonly number[], from: number, to: number): Promise<Map<number, Point[]>> {
     const out = new Map<number, Point[]>();
     if (seriesIds.length === 0) return out;
+    const add = (id: number, t: number, value: number) => {
+      const points = out.get(id);
+      if (points) points.push([t, value]);
+      else out.set(id, [[t, value]]);
+    };
     const wanted = new Map<string, number[]>();
     for (const s of await this.db
       .selectFrom("metric_series")
@@ -202,11 +227,14 @@ export class MetricsRepository {
       if (ids.length === 0) wanted.set(s.target_id, ids);
       ids.push(Number(s.id));
     }
-    if (wanted.size === 0) return out;
+    const whole: string[] = [];
+    for (const [targetId, ids] of wanted)
+      if (!(await this.#pickByLayout(targetId, ids, from, to, add))) whole.push(targetId);
+    if (whole.length === 0) return out;
     const frames = await this.db
       .selectFrom("metric_frames")
       .select(["target_id", "t", "series", "samples"])
-      .where("target_id", "in", [...wanted.keys()])
+      .where("target_id", "in", whole)
       .where("t", ">=", from)
       .where("t", "<=", to)
       .orderBy("target_id")
@@ -214,13 +242,74 @@ export class MetricsRepository {
       .execute();
     for (const f of frames) {
       const t = Number(f.t);
-      pick(openFrame(f.series, f.samples), wanted.get(f.target_id)!, (id, value) => {
-        const points = out.get(id);
-        if (points) points.push([t, value]);
-        else out.set(id, [[t, value]]);
-      });
+      pick(openFrame(f.series, f.samples), wanted.get(f.target_id)!, (id, value) => add(id, t, value));
     }
     return out;
+  }
+
+  /**
+   * A few series of one target in [from, to], read as 8 bytes per series and frame: the range's last and first
+   * frames give the layouts (series lists), each frame is tested against them in SQL, and the values at the
+   * wanted series' positions are sliced out; the frames laid out like neither (the series list changed more
+   * than once in the range) are read whole. False, having read nothing more, when the series are a large share
+   * of the target's: then reading whole frames costs about the same.
+   */
+  async #pickByLayout(
+    targetId: string,
+    ids: readonly number[],
+    from: number,
+    to: number,
+    add: (id: number, t: number, value: number) => void,
+  ): Promise<boolean> {
+    const inRange = (edge: "min" | "max") =>
+      sql`(SELECT ${sql.raw(edge)}(t) FROM metric_frames WHERE target_id = ${targetId} AND t >= ${from} AND t <= ${to})`;
+    const { rows: edges } = await sql<{ series: Uint8Array }>`
+      SELECT series FROM metric_frames WHERE target_id = ${targetId} AND t IN (${inRange("max")}, ${inRange("min")})
+      ORDER BY t DESC`.execute(this.db);
+    if (edges.length === 0) return true;
+    const layouts = edges
+      .map((e) => Buffer.from(e.series.buffer, e.series.byteOffset, e.series.byteLength))
+      .filter((b, i, all) => i === 0 || !b.equals(all[0]!));
+    if (ids.length * PICK_SHARE > Math.max(...layouts.map((b) => b.byteLength / 4))) return false;
+    const { positions, slots } = layoutPicks(
+      layouts.map((b) => openSeries(b)),
+      ids,
+    );
+    const picked =
+      positions.length > 0
+        ? this.dialect.bytesSlices(
+            sql.ref("samples"),
+            positions.map((p) => ({ offset: p * 8, length: 8 })),
+          )
+        : sql`NULL`;
+    const { rows } = await sql<{ t: number; layout: number | null; picked: Uint8Array | null }>`
+      SELECT t, CASE ${sql.join(
+        layouts.map((b, l) => sql`WHEN series = ${b} THEN ${sql.lit(l)}`),
+        sql` `,
+      )} END AS layout, ${picked} AS picked
+      FROM metric_frames WHERE target_id = ${targetId} AND t >= ${from} AND t <= ${to} ORDER BY t`.execute(this.db);
+    const unresolved = rows.filter((r) => r.layout === null).map((r) => Number(r.t));
+    const whole = new Map<number, Frame>();
+    for (let i = 0; i < unresolved.length; i += WHOLE_BATCH)
+      for (const f of await this.db
+        .selectFrom("metric_frames")
+        .select(["t", "series", "samples"])
+        .where("target_id", "=", targetId)
+        .where("t", "in", unresolved.slice(i, i + WHOLE_BATCH))
+        .execute())
+        whole.set(Number(f.t), openFrame(f.series, f.samples));
+    for (const r of rows) {
+      const t = Number(r.t);
+      const each = (id: number, value: number) => add(id, t, value);
+      if (r.layout !== null) {
+        if (r.picked) pickSlices(r.picked, slots[Number(r.layout)]!, ids, each);
+        continue;
+      }
+      // Missing only when pruned between the two reads: past the raw retention.
+      const frame = whole.get(t);
+      if (frame) pick(frame, ids, each);
+    }
+    return true;
   }
 
   /** Roll-up buckets with the given columns only: a 30-day query reads tens of thousands of them. */

@@ -44,6 +44,17 @@ export interface Dialect {
    * U+FFFD, as text columns store them: PostgreSQL's jsonb refuses the `\ud800` escapes JSON.stringify writes.
    */
   json(value: unknown): RawBuilder<string>;
+  /**
+   * Slices of a byte string (one or more; 0-based byte offsets; shorter or empty past its end), concatenated,
+   * so a query returns a few bytes of large values, reading each value about once. SQLite `substr` (it keeps a
+   * value over 4,000 bytes of the row at hand for the next use); PostgreSQL `substring`, over the value detoasted
+   * once in a subquery when there are several slices, as each `substring` of a TOASTed value would fetch and
+   * decompress it again.
+   */
+  bytesSlices(
+    value: Expression<unknown>,
+    slices: readonly { offset: number; length: number }[],
+  ): RawBuilder<Uint8Array>;
   /** Start of the time bucket of `seconds` width holding the instant column (for charts and roll-ups). */
   timeBucket(column: Expression<unknown>, seconds: number): RawBuilder<string>;
   /** Row-lock clause for claiming work rows so concurrent nodes skip each other's rows. */
@@ -233,6 +244,12 @@ const sqliteDialect: Dialect = {
   jsonRows: (columns, rows) =>
     sql`(SELECT ${sql.join(Object.keys(columns).map((c) => sql`value ->> ${c} AS ${sql.ref(c)}`))} FROM json_each(${JSON.stringify(rows)}))`,
   json: (value) => sql<string>`${storableJson(value)}`,
+  // `||` makes text of blobs, byte for byte in the database's UTF-8: the cast takes the same bytes back.
+  bytesSlices: (value, slices) =>
+    sql<Uint8Array>`CAST(${sql.join(
+      slices.map((s) => sql`substr(${value}, ${sql.lit(Math.trunc(s.offset) + 1)}, ${sql.lit(Math.trunc(s.length))})`),
+      sql` || `,
+    )} AS BLOB)`,
   // The width is an integer literal: better-sqlite3 binds JS numbers as REAL, which would make the division exact.
   timeBucket: (column, seconds) =>
     sql<string>`strftime('%Y-%m-%dT%H:%M:%S.000Z', (CAST(strftime('%s', ${column}) AS INTEGER) / ${sql.lit(Math.trunc(seconds))}) * ${sql.lit(Math.trunc(seconds))}, 'unixepoch')`,
@@ -350,6 +367,19 @@ const postgresDialect: Dialect = {
       ),
     )}))`,
   json: (value) => sql<string>`${storableJson(value)}::jsonb`,
+  bytesSlices: (value, slices) => {
+    const sliced = (v: Expression<unknown>) =>
+      sql.join(
+        slices.map(
+          (s) => sql`substring(${v} from ${sql.lit(Math.trunc(s.offset) + 1)} for ${sql.lit(Math.trunc(s.length))})`,
+        ),
+        sql` || `,
+      );
+    // OFFSET 0 keeps the subquery from being merged into the slices, which would detoast once per slice again.
+    return slices.length === 1
+      ? sql<Uint8Array>`(${sliced(value)})`
+      : sql<Uint8Array>`(SELECT ${sliced(sql.ref("x.v"))} FROM (SELECT ${value} || ''::bytea AS v OFFSET 0) AS x)`;
+  },
   timeBucket: (column, seconds) =>
     sql<string>`to_timestamp(floor(extract(epoch from ${column}) / ${seconds}) * ${seconds})`,
   skipLocked: sql`FOR UPDATE SKIP LOCKED`,
