@@ -3,7 +3,7 @@ import { type Kysely, sql } from "kysely";
 import { openStatuses } from "../src/modules/tickets/model.js";
 import { QueueRepository } from "../src/modules/tickets/queue-repository.js";
 import type { DB } from "../src/platform/db/schema.js";
-import { benchEngines, report, startBenchServer } from "./harness.js";
+import { benchEngines, report, startBenchServer, startCpuProfile } from "./harness.js";
 import { type Seeded, seed } from "./tickets-queue.bench.js";
 
 /**
@@ -129,6 +129,8 @@ export default async function ticketConsole(): Promise<void> {
       if (body.succeeded !== BULK) throw new Error(`bulk: ${JSON.stringify(body).slice(0, 300)}`);
       const ids = open.slice(BULK).map((r) => r.id);
       let next = 0;
+      // PLANTAO_BENCH_CPU_PROFILE: the one-by-one PATCHes (the server runs in this process).
+      const stopProfile = await startCpuProfile();
       const t1 = performance.now();
       await Promise.all(
         Array.from({ length: 4 }, async () => {
@@ -144,6 +146,7 @@ export default async function ticketConsole(): Promise<void> {
         }),
       );
       const oneByOneMs = performance.now() - t1;
+      await stopProfile?.(`ticket-console-patch-${engine}`);
       report({
         name: "ticket-console-bulk",
         metric: `ms for ${BULK} tickets`,

@@ -257,8 +257,9 @@ export async function seed({ platform, services }: Pick<BenchServer, "platform" 
     },
   );
   await platform.dialect.setCounter(db, "ticket_number", TICKETS);
-  // What autovacuum (PostgreSQL) and `PRAGMA optimize` (SQLite) do on a live database.
-  await db.executeQuery(CompiledQuery.raw("ANALYZE"));
+  // What autovacuum (PostgreSQL) and `PRAGMA optimize` (SQLite) do on a live database: on PostgreSQL the
+  // vacuum also sets the visibility map, without which an index-only count still visits every row's page.
+  await db.executeQuery(CompiledQuery.raw(platform.dialect.engine === "postgres" ? "VACUUM ANALYZE" : "ANALYZE"));
   return { organizations, agents, open, milestones, numbers, seedSeconds: (performance.now() - started) / 1000 };
 }
 

@@ -83,6 +83,16 @@ export class TicketRepository {
     await trx.updateTable("tickets").set(patch).where("id", "=", id).execute();
   }
 
+  /**
+   * Writes the columns of `after` that differ from `before`, nothing else: rewriting the subject, description or
+   * number would make SQLite's full-text triggers re-index the ticket's text (at 200,000 tickets a status change
+   * took about 230 ms that way, nearly all of it re-indexing).
+   */
+  async updateChanged(before: TicketRow, after: TicketRow, trx: Kysely<DB>): Promise<void> {
+    const changed = changedColumns(before, after);
+    if (Object.keys(changed).length) await this.update(before.id, changed, trx);
+  }
+
   async find(id: string, tenant?: string, executor: Kysely<DB> = this.db): Promise<TicketRow | undefined> {
     let q = executor.selectFrom("tickets").select(ticketColumns).where("id", "=", id);
     if (tenant) q = q.where("organization_id", "=", tenant);
@@ -244,4 +254,12 @@ export class TicketRepository {
   async history(ticketId: string, executor: Kysely<DB> = this.db): Promise<HistoryRow[]> {
     return executor.selectFrom("ticket_history").selectAll().where("ticket_id", "=", ticketId).orderBy("id").execute();
   }
+}
+
+/** The columns whose values differ between two versions of a ticket's row. */
+export function changedColumns(before: TicketRow, after: TicketRow): Partial<TicketRow> {
+  const changed: Record<string, unknown> = {};
+  for (const [column, value] of Object.entries(after))
+    if (value !== before[column as keyof TicketRow]) changed[column] = value;
+  return changed as Partial<TicketRow>;
 }

@@ -304,7 +304,7 @@ export class TicketService {
     if (!before) throw Problem.notFound("Ticket");
     const { after, history } = ticketChange(actor, before, patchOf(before), now);
     if (!history.length) return before;
-    await this.repo.update(id, after, trx);
+    await this.repo.updateChanged(before, after, trx);
     await this.repo.insertHistory(history, trx);
     if (systemNote) await this.insertSystemNote(trx, id, actor.userId, systemNote, now);
     await this.activity.after(trx, actor, req, after, "ticket.updated", {
@@ -441,7 +441,7 @@ export class TicketService {
         closed_at: source.closed_at ?? now,
         updated_at: now,
       };
-      await this.repo.update(id, after, trx);
+      await this.repo.updateChanged(source, after, trx);
       await this.repo.insertHistory(
         [
           {
