@@ -14,9 +14,10 @@ import {
   TextInput,
 } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, startTransition, useEffect, useState } from "react";
+import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, unwrap } from "../../api/client";
+import { useAfterFirstPaint } from "../../shell/deferred";
 import { ProblemAlert } from "../../shell/problem";
 import { Schedule } from "../../shell/Schedule";
 import { CalendarsSection } from "./CalendarsSection";
@@ -57,11 +58,7 @@ export function PlanForm({ current, onSaved }: { current: PlanVersion; onSaved: 
   const [doc, setDoc] = useState<PlanDocument>(() => structuredClone(current.document));
   const [comment, setComment] = useState("");
   const findings = useQuery(findingsQuery(i18n.language));
-  const [inputsShown, setInputsShown] = useState(false);
-  const findingsSettled = !findings.isPending;
-  useEffect(() => {
-    if (findingsSettled) startTransition(() => setInputsShown(true));
-  }, [findingsSettled]);
+  const inputsShown = useAfterFirstPaint(!findings.isPending);
   const save = useMutation({
     mutationFn: async () =>
       unwrap(await api.PUT("/api/v1/plan", { body: { document: doc, comment, baseVersion: current.version } })),
