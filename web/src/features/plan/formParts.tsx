@@ -1,5 +1,5 @@
 import { Autocomplete, type AutocompleteProps, Card, Group, NumberInput, Select, Stack, Title } from "@mantine/core";
-import type { ReactNode } from "react";
+import { createContext, type ReactNode, useContext } from "react";
 import { useTranslation } from "react-i18next";
 import type { PlanDocument } from "./queries";
 
@@ -117,7 +117,11 @@ export function TimeZoneSelect({
   );
 }
 
+/** Whether the sections show their inputs yet; PlanForm first draws only their titles and findings. */
+export const InputsShown = createContext(true);
+
 export function Section({ title, notes, children }: { title: string; notes: ReactNode[]; children: ReactNode }) {
+  const inputsShown = useContext(InputsShown);
   return (
     <Card withBorder padding="md" radius="md" component="section" aria-label={title}>
       <Title order={3} size="h5" mb="xs">
@@ -125,7 +129,7 @@ export function Section({ title, notes, children }: { title: string; notes: Reac
       </Title>
       <Stack gap="xs">
         {notes}
-        {children}
+        {inputsShown && children}
       </Stack>
     </Card>
   );

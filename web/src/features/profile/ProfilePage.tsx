@@ -6,6 +6,7 @@ import { api, unwrap } from "../../api/client";
 import type { paths } from "../../api/schema";
 import { type Me, meQuery, useAuth } from "../../auth/AuthProvider";
 import { chooseLanguage, languages } from "../../i18n";
+import { useAfterFirstPaint } from "../../shell/deferred";
 import { PageHeader } from "../../shell/PageHeader";
 import { fieldErrors, ProblemAlert } from "../../shell/problem";
 import { Section } from "./Section";
@@ -135,19 +136,23 @@ function PasswordForm() {
 
 export function ProfilePage() {
   const { t } = useTranslation();
+  // The header first: the four cards' inputs, drawn with it, painted its text late.
+  const cardsShown = useAfterFirstPaint();
   return (
     <>
       <PageHeader title={t("profile.title")} subtitle={t("profile.subtitle")} />
-      <Stack gap="lg">
-        <SimpleGrid cols={{ base: 1, md: 2 }}>
-          <ProfileForm />
-          <Stack gap="lg">
-            <PasswordForm />
-            <TotpCard />
-          </Stack>
-        </SimpleGrid>
-        <TokensCard />
-      </Stack>
+      {cardsShown && (
+        <Stack gap="lg">
+          <SimpleGrid cols={{ base: 1, md: 2 }}>
+            <ProfileForm />
+            <Stack gap="lg">
+              <PasswordForm />
+              <TotpCard />
+            </Stack>
+          </SimpleGrid>
+          <TokensCard />
+        </Stack>
+      )}
     </>
   );
 }

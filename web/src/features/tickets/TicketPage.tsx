@@ -6,6 +6,7 @@ import { useNavigate, useParams } from "react-router";
 import { api, unwrap } from "../../api/client";
 import { useAuth } from "../../auth/AuthProvider";
 import { isStaff, tiers } from "../../auth/access";
+import { useAfterFirstPaint } from "../../shell/deferred";
 import { PageHeader } from "../../shell/PageHeader";
 import { ProblemAlert } from "../../shell/problem";
 import { followEvents } from "../events/eventStream";
@@ -259,6 +260,7 @@ export function TicketPage() {
     [go, assign],
   );
   useShortcuts(actions, staff && ticket.isSuccess);
+  const panelsShown = useAfterFirstPaint(ticket.isSuccess);
   if (ticket.isPending) return <Loader aria-label={t("common.loading")} />;
   if (ticket.isError) return <ProblemAlert error={ticket.error} />;
   const tk = ticket.data;
@@ -302,22 +304,25 @@ export function TicketPage() {
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4 }}>
-          <Stack gap="md">
-            <SlaPanel ticketId={tk.id} updatedAt={tk.updatedAt} />
-            {staff && (
-              <AgentSuggestions
-                ticket={tk}
-                onInsert={(markdown) => composer.current?.insert(markdown)}
-                canDraft={can("kb", "write")}
-              />
-            )}
-            <Sidebar ticket={tk} />
-            <LinksPanel ticket={tk} />
-            <WatchersPanel ticket={tk} />
-            <TicketCallsPanel ticket={tk} />
-            {staff && <CallsPanel ticketId={tk.id} closed={Boolean(tk.mergedIntoId) || tk.status === "closed"} />}
-            <AttachmentsPanel ticket={tk} />
-          </Stack>
+          {/* The side panels just after the conversation: drawn with it, they held its first paint back. */}
+          {panelsShown && (
+            <Stack gap="md">
+              <SlaPanel ticketId={tk.id} updatedAt={tk.updatedAt} />
+              {staff && (
+                <AgentSuggestions
+                  ticket={tk}
+                  onInsert={(markdown) => composer.current?.insert(markdown)}
+                  canDraft={can("kb", "write")}
+                />
+              )}
+              <Sidebar ticket={tk} />
+              <LinksPanel ticket={tk} />
+              <WatchersPanel ticket={tk} />
+              <TicketCallsPanel ticket={tk} />
+              {staff && <CallsPanel ticketId={tk.id} closed={Boolean(tk.mergedIntoId) || tk.status === "closed"} />}
+              <AttachmentsPanel ticket={tk} />
+            </Stack>
+          )}
         </Grid.Col>
       </Grid>
     </>
