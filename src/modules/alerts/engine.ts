@@ -221,11 +221,16 @@ export class AlertEngine {
       const monitors = await this.monitors();
       const own = new Map(monitorRules.filter((r) => r.monitor_id).map((r) => [r.monitor_id!, r]));
       const fallback = monitorRules.find((r) => !r.monitor_id);
+      // Parsed once per rule, not once per monitor (one rule usually covers thousands).
+      const parsed = new Map(
+        monitorRules.map((r) => [r.id, { labels: JSON.parse(r.labels), annotations: JSON.parse(r.annotations) }]),
+      );
       for (const m of monitors) {
         const rule = own.get(m.id) ?? fallback;
         if (!rule) continue;
+        const texts = parsed.get(rule.id)!;
         const labels: Labels = {
-          ...JSON.parse(rule.labels),
+          ...texts.labels,
           alertname: rule.name,
           severity: m.severity ?? rule.severity,
           monitor: m.name,
@@ -233,7 +238,7 @@ export class AlertEngine {
         };
         const annotations = {
           summary: `${m.name} (${m.type}) is ${m.status ?? "unknown"}`,
-          ...JSON.parse(rule.annotations),
+          ...texts.annotations,
         };
         const next = step(memoryOf(alerts.get(fingerprint(labels))), m.status === "DOWN", now, timingOf(rule), null);
         await save(rule, labels, annotations, next);

@@ -144,10 +144,13 @@ export class CheckDispatcher {
     const { host, ledger, counters } = this.d;
     const through = now + BATCH_MS;
     const batch: Array<{ slot: Slot; due: number }> = [];
+    /** The shards whose checks due in the window are all taken now: the ones the record marks. */
+    const shards = new Set<number>();
     for (let e = this.#heap.peek(); e && e.due <= through; e = this.#heap.peek()) {
       this.#heap.pop();
       const slot = e.item;
       if (e.seq !== slot.seq || !host.holds(slot)) continue;
+      shards.add(slot.def.shard);
       // Fixed rate on the monitor's grid; a node that fell more than an interval behind skips what it missed.
       let following = nextRun(slot.def.id, slot.def.intervalMs, Math.max(now, e.due));
       if (following === slot.skipGridAt) following += slot.def.intervalMs;
@@ -166,7 +169,7 @@ export class CheckDispatcher {
     const minute = Math.floor(now / 60_000);
     for (const { slot } of batch) ledger.count(slot.def.id, minute, 1, 0);
     const counts = ledger.takeCounts();
-    const write = this.#recordBatch(through, now, counts);
+    const write = this.#recordBatch([...shards], through, now, counts);
     this.#writes.add(write);
     void write.finally(() => this.#writes.delete(write));
     // The checks start once their hand-over mark is recorded, and then whatever the time: the mark, written only
@@ -211,6 +214,7 @@ export class CheckDispatcher {
    * the shards found lost, or null when it could not be written (its counts then go with the next batch).
    */
   async #recordBatch(
+    marked: number[],
     through: number,
     now: number,
     counts: ReturnType<CheckLedger["takeCounts"]>,
@@ -218,8 +222,14 @@ export class CheckDispatcher {
     const { repo, shards, nodeId } = this.d;
     for (let attempt = 1; ; attempt++) {
       try {
-        const held = await repo.advance(nodeId, new Date(through).toISOString(), new Date(now).toISOString(), counts);
-        const lost = [...this.d.host.owned()].filter((shard) => !held.includes(shard));
+        const held = await repo.advance(
+          nodeId,
+          marked,
+          new Date(through).toISOString(),
+          new Date(now).toISOString(),
+          counts,
+        );
+        const lost = marked.filter((shard) => !held.includes(shard));
         if (lost.length) void shards.sync();
         return new Set(lost);
       } catch (err) {

@@ -575,14 +575,22 @@ export class MonitoringRepository {
   }
 
   /**
-   * Before starting a batch of checks: records that every check of the node's shards due up to `through` is
-   * started, on the shards whose lease it still holds at `now` (the fence: a node that lost a shard writes
-   * nothing for it), and adds the batch's check counts. Returns the shards still held.
+   * Before starting a batch of checks: records that every check of `shards` due up to `through` is started, on
+   * those whose lease the node still holds at `now` (the fence: a node that lost a shard writes nothing for it),
+   * and adds the batch's check counts. Returns the shards still held. A shard with nothing due in the batch keeps
+   * its older mark: nothing of it was due in between, so the mark says the same.
    */
-  async advance(nodeId: string, through: string, now: string, counts: readonly CountRow[]): Promise<number[]> {
+  async advance(
+    nodeId: string,
+    shards: readonly number[],
+    through: string,
+    now: string,
+    counts: readonly CountRow[],
+  ): Promise<number[]> {
     const held = await this.db
       .updateTable("monitor_shards")
       .set({ checked_through: through })
+      .where("shard", "in", shards)
       .where("owner", "=", nodeId)
       .where("lease_until", ">", now)
       .returning("shard")

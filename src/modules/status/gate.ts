@@ -61,6 +61,19 @@ export class MaintenanceGate {
   /** Whether a `skip` window runs on the monitor at `at`: its checks are not run. */
   skips = (monitorId: string, at: number): boolean => this.#running(monitorId, at)?.skip ?? false;
 
+  /**
+   * What the gate answers at `at` for every monitor it names, as one string: equal strings at two moments mean
+   * no monitor's answer changed in between, so the monitors need no re-evaluation.
+   */
+  answersAt(at: number): string {
+    const running: string[] = [];
+    for (const id of this.#byMonitor.keys()) {
+      const o = this.#running(id, at);
+      if (o) running.push(`${id}:${o.windowId}:${o.skip}`);
+    }
+    return running.sort().join(",");
+  }
+
   #running(monitorId: string, at: number): Occurrence | undefined {
     const list = this.#byMonitor.get(monitorId);
     if (!list) return undefined;

@@ -109,9 +109,14 @@ export function createStatusModule(
   deps.monitoring.engine.setMaintenanceGate(gate.reason, gate.skips);
   const log = platform.log.child({ part: "status" });
   const page = new StatusPage({ repo, clock, components, maintenance, gate, plan, log, publicUrl: config.publicUrl });
-  // A window saved, started or ended: the page and this node's monitors follow at once.
+  // A window saved, started or ended: the page and this node's monitors follow at once. The monitors are
+  // evaluated again only when the gate's answers changed (every monitor each refresh costs at thousands).
+  let applied = "";
   maintenance.onChange = async () => {
     await page.refresh();
+    const answers = gate.answersAt(clock.now().getTime());
+    if (answers === applied) return;
+    applied = answers;
     deps.monitoring.engine.maintenanceChanged();
   };
   const changes = new ChangeService({ repo, clock, audit: deps.audit, events: platform.events, maintenance, plan });

@@ -104,6 +104,12 @@ export interface Dialect {
    * (PostgreSQL); null on SQLite, whose single node has only its own.
    */
   clockMs(db: Kysely<any>): Promise<number | null>;
+  /**
+   * A number that changes whenever another connection commits to the database (SQLite's data_version), so a
+   * poll for what other processes wrote skips its read when nothing was; null where it is not known (PostgreSQL,
+   * which announces its writes with NOTIFY instead).
+   */
+  commitsElsewhere(db: Kysely<any>): Promise<number | null>;
   /** Full-text search over a table's text columns; see `FullTextIndex`. */
   fullText: {
     create(db: Kysely<any>, index: FullTextIndex): Promise<void>;
@@ -270,6 +276,10 @@ const sqliteDialect: Dialect = {
   notifyReturning: () => sql`NULL`,
   notify: async () => {},
   clockMs: async () => null,
+  async commitsElsewhere(db) {
+    const { rows } = await sql<{ data_version: number }>`PRAGMA data_version`.execute(db);
+    return Number(rows[0]!.data_version);
+  },
   fullText: {
     async create(db, { name, table, key, columns }) {
       const [t, n, k] = [sql.id(table), sql.id(name), sql.id(key)];
@@ -407,6 +417,7 @@ const postgresDialect: Dialect = {
     const { rows } = await sql<{ ms: number }>`SELECT extract(epoch FROM clock_timestamp()) * 1000 AS ms`.execute(db);
     return Number(rows[0]!.ms);
   },
+  commitsElsewhere: async () => null,
   fullText: {
     async create(db, { name, table, columns }) {
       const text = sql.join(

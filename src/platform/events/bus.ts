@@ -148,7 +148,7 @@ export class EventBus {
         },
       );
     } else {
-      this.#timer = setInterval(() => void this.#poll(), this.pollMs);
+      this.#timer = setInterval(() => void this.#pollIfWritten(), this.pollMs);
       this.#timer.unref();
     }
   }
@@ -237,6 +237,25 @@ export class EventBus {
         this.log.error({ err, ids: chunk.length }, "event delivery failed");
       }
     }
+  }
+
+  /** What `commitsElsewhere` said at the last timed poll. */
+  #seenCommits: number | null = null;
+
+  /**
+   * The timed poll is for events other processes wrote (this one polls after its own publishes): where the
+   * database tells, it reads only when another connection committed something since the last time.
+   */
+  async #pollIfWritten(): Promise<void> {
+    try {
+      const commits = await this.dialect.commitsElsewhere(this.db);
+      if (commits !== null && commits === this.#seenCommits) return;
+      this.#seenCommits = commits;
+    } catch (err) {
+      this.log.error({ err }, "event poll failed");
+      return;
+    }
+    await this.#poll();
   }
 
   #poll(): Promise<void> {

@@ -191,7 +191,8 @@ function sendBare(url: URL, method: string, settings: HttpSettings, onSocket: (s
       }
     });
     socket.once("error", (error) => settle(error));
-    socket.once("close", () => settle(parseError("ECONNRESET", "socket hang up")));
+    // The close that follows every settled check must not build an error (its stack trace) for nothing.
+    socket.once("close", () => settled || settle(parseError("ECONNRESET", "socket hang up")));
   });
 }
 
