@@ -180,7 +180,7 @@ describe.each(engines)("mail intake over SMTP on %s", (engine) => {
     writeFileSync(cert, pair.cert);
     const secured = new SmtpIntake({
       intake: t.services.mail.intake,
-      repo: new MailRepository(t.platform.db),
+      repo: new MailRepository(t.platform.db, t.platform.dialect),
       config: { ...t.config.mailIntake, user: "mx", password: "senha-do-mx-1", tlsKeyFile: key, tlsCertFile: cert },
       log: pino({ level: "silent" }),
     });

@@ -1,5 +1,7 @@
+import type { Kysely } from "kysely";
 import { type ParsedMail, simpleParser } from "mailparser";
 import type { Clock } from "../../platform/clock.js";
+import type { DB } from "../../platform/db/schema.js";
 import { Problem } from "../../platform/http/problems.js";
 import { uuidv7 } from "../../platform/ids.js";
 import type { Actor } from "../identity/actor.js";
@@ -9,7 +11,7 @@ import type { NotificationService } from "../notifications/service.js";
 import type { PlanService } from "../plan/service.js";
 import type { RequestInfo } from "../tickets/activity.js";
 import type { AttachmentStore } from "../tickets/attachments.js";
-import type { MessageOrigin, TicketService } from "../tickets/service.js";
+import type { MessageOrigin, NewTicket, TicketService } from "../tickets/service.js";
 import {
   type AutomaticReason,
   automaticReason,
@@ -157,7 +159,7 @@ export class MailIntake {
     // Recorded inside the sender's turn: the next mail's burst guard and threading read this row's ticket.
     return this.#oneAtATime(sender, async () => {
       try {
-        const result = await this.#file(mail, sender, subject, arrival);
+        const result = await this.#file(row.id, mail, sender, subject, arrival);
         await this.deps.repo.updateMessage(row.id, {
           outcome: result.outcome,
           ticket_id: result.ticketId ?? null,
@@ -178,7 +180,9 @@ export class MailIntake {
 
   /**
    * One sender's mails are filed one after another on a node, so a burst's first mail has its ticket before the
-   * second asks for it (the mail-bomb guard and threading read what the previous one filed).
+   * second asks for it (the mail-bomb guard and threading read what the previous one filed). Across nodes the
+   * sender's lock in `#burstTicket` decides; this queue keeps a node's share of a burst from holding a pooled
+   * connection per mail while they all wait for that lock, and orders the rest of the filing as well.
    */
   #oneAtATime<T>(sender: string, work: () => Promise<T>): Promise<T> {
     const previous = this.#senders.get(sender) ?? Promise.resolve();
@@ -196,6 +200,7 @@ export class MailIntake {
   readonly #senders = new Map<string, Promise<void>>();
 
   async #file(
+    mailId: string,
     mail: ParsedMail,
     address: string,
     subject: string,
@@ -233,8 +238,34 @@ export class MailIntake {
       );
       return { outcome: "dropped", automatic, quoted };
     }
+    const req: RequestInfo = { ip: arrival.remoteAddress ?? "127.0.0.1", headers: {} };
+    const refused: string[] = [];
+    const attachments = mail.attachments.filter((a) => {
+      if (a.size <= this.deps.attachmentMaxBytes) return true;
+      refused.push(`${a.filename ?? "attachment"} (${a.size} bytes)`);
+      return false;
+    });
+    const note = refused.length
+      ? `\n\n[${refused.length} attachment(s) over the ${this.deps.attachmentMaxBytes}-byte limit not stored: ${refused.join(", ")}; the raw message keeps them]`
+      : "";
+    const content = `${body || "(no text)"}${note}`;
+    const newTicket: NewTicket = {
+      subject: subject.trim() || "(no subject)",
+      description: content,
+      organizationId: sender.organizationId,
+      ...(sender.userId && !sender.staff
+        ? { requesterId: sender.userId }
+        : { requester: { name: sender.name || sender.address, email: sender.address } }),
+      channel: "email",
+      type: "usage_question",
+      severity: "medium",
+      ...(mailbox.team ? { team: mailbox.team } : {}),
+      ...(sender.via === "unknown" ? { tags: [UNKNOWN_SENDER_TAG] } : {}),
+    };
+    let opened: Ticket | undefined;
     if (!ticket) {
-      ticket = await this.#burstTicket(address, subject);
+      const open = await this.deps.tickets.prepareCreate(this.#actor, newTicket, req);
+      ({ joined: ticket, opened } = await this.#burstTicket(mailId, address, subject, open));
       if (ticket)
         await this.log(
           mailbox.id,
@@ -244,7 +275,6 @@ export class MailIntake {
           { ...ctx, ticketId: ticket.id },
         );
     }
-    const req: RequestInfo = { ip: arrival.remoteAddress ?? "127.0.0.1", headers: {} };
     let outcome: Outcome = "threaded";
     if (ticket?.mergedIntoId) ticket = await this.deps.tickets.get(this.#actor, ticket.mergedIntoId);
     let linkTo: Ticket | undefined;
@@ -257,16 +287,6 @@ export class MailIntake {
         ticket = undefined;
       }
     }
-    const refused: string[] = [];
-    const attachments = mail.attachments.filter((a) => {
-      if (a.size <= this.deps.attachmentMaxBytes) return true;
-      refused.push(`${a.filename ?? "attachment"} (${a.size} bytes)`);
-      return false;
-    });
-    const note = refused.length
-      ? `\n\n[${refused.length} attachment(s) over the ${this.deps.attachmentMaxBytes}-byte limit not stored: ${refused.join(", ")}; the raw message keeps them]`
-      : "";
-    const content = `${body || "(no text)"}${note}`;
     let messageId: string | undefined;
     if (ticket) {
       if (ticket.status === "closed") {
@@ -294,23 +314,7 @@ export class MailIntake {
       );
       messageId = m.id;
     } else {
-      ticket = await this.deps.tickets.create(
-        this.#actor,
-        {
-          subject: subject.trim() || "(no subject)",
-          description: content,
-          organizationId: sender.organizationId,
-          ...(sender.userId && !sender.staff
-            ? { requesterId: sender.userId }
-            : { requester: { name: sender.name || sender.address, email: sender.address } }),
-          channel: "email",
-          type: "usage_question",
-          severity: "medium",
-          ...(mailbox.team ? { team: mailbox.team } : {}),
-          ...(sender.via === "unknown" ? { tags: [UNKNOWN_SENDER_TAG] } : {}),
-        },
-        req,
-      );
+      ticket = opened ?? (await this.deps.tickets.create(this.#actor, newTicket, req));
       outcome = linkTo ? "linked" : "opened";
       if (linkTo) await this.deps.tickets.link(this.#actor, ticket.id, { ticketId: linkTo.id, kind: "related" }, req);
     }
@@ -372,14 +376,28 @@ export class MailIntake {
     return sender.via !== "unknown" && sender.via !== "mailbox" && t.organizationId === sender.organizationId;
   }
 
-  /** The mail-bomb guard: the same subject again, or too many new tickets in the window, joins the latest. */
-  async #burstTicket(sender: string, subject: string): Promise<Ticket | undefined> {
+  /**
+   * The mail-bomb guard for a mail that names no ticket: the same subject again, or too many new tickets in the
+   * window, joins the latest; otherwise `open` opens the mail's ticket. Decided, opened and recorded on the mail in
+   * one transaction under the sender's lock, so nodes taking parts of one burst see each other's tickets.
+   */
+  async #burstTicket(
+    mailId: string,
+    sender: string,
+    subject: string,
+    open: (trx: Kysely<DB>) => Promise<Ticket>,
+  ): Promise<{ joined?: Ticket; opened?: Ticket }> {
     const since = new Date(this.deps.clock.now().getTime() - this.#burst.windowMs).toISOString();
-    const recent = await this.deps.repo.recentFrom(sender, baseSubject(subject).slice(0, 200), since);
-    const target = recent.sameSubject ?? (recent.opened >= this.#burst.newTickets ? recent.latest : null);
-    if (!target) return undefined;
-    const t = await this.deps.tickets.get(this.#actor, target).catch(() => undefined);
-    return t && t.status !== "closed" ? t : undefined;
+    return this.deps.repo.transaction(async (trx) => {
+      await this.deps.repo.lockSender(sender, trx);
+      const recent = await this.deps.repo.recentFrom(sender, baseSubject(subject).slice(0, 200), since, trx);
+      const target = recent.sameSubject ?? (recent.opened >= this.#burst.newTickets ? recent.latest : null);
+      const t = target ? await this.deps.tickets.get(this.#actor, target, trx).catch(() => undefined) : undefined;
+      if (t && t.status !== "closed") return { joined: t };
+      const opened = await open(trx);
+      await this.deps.repo.updateMessage(mailId, { outcome: "opened", ticket_id: opened.id }, trx);
+      return { opened };
+    });
   }
 
   /** Whose mail this is: a user, an organization's contact, a domain rule, the mailbox's organization, or nobody known. */

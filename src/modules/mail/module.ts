@@ -33,8 +33,8 @@ export function createMailModule(
     plan: PlanService;
   },
 ): MailModule {
-  const { db, clock, secrets, config, jobs } = platform;
-  const repo = new MailRepository(db);
+  const { db, dialect, clock, secrets, config, jobs } = platform;
+  const repo = new MailRepository(db, dialect);
   const log = platform.log.child({ part: "mail-intake" });
   let provider: string | undefined;
   const intake: MailIntake = new MailIntake({

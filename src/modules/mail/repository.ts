@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from "kysely";
+import type { Dialect } from "../../platform/db/dialect.js";
 import type {
   DB,
   MailboxTable,
@@ -14,7 +15,19 @@ export type DomainRuleRow = Selectable<MailDomainRuleTable>;
 
 /** The only SQL of the mail intake: mailboxes, the mails taken in, the intake log and the domain rules. */
 export class MailRepository {
-  constructor(readonly db: Kysely<DB>) {}
+  constructor(
+    readonly db: Kysely<DB>,
+    private readonly dialect: Dialect,
+  ) {}
+
+  transaction<T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(fn);
+  }
+
+  /** Holds the sender's lock until the transaction ends: one node at a time decides whether their mail opens a ticket. */
+  lockSender(sender: string, trx: Kysely<DB>): Promise<void> {
+    return this.dialect.lockForAppend(trx, `mail-sender:${sender}`);
+  }
 
   async insertMailbox(row: MailboxRow): Promise<void> {
     await this.db.insertInto("mailboxes").values(row).execute();
@@ -91,8 +104,8 @@ export class MailRepository {
     return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
-  async updateMessage(id: string, patch: Partial<MailMessageRow>): Promise<void> {
-    await this.db.updateTable("mail_messages").set(patch).where("id", "=", id).execute();
+  async updateMessage(id: string, patch: Partial<MailMessageRow>, executor: Kysely<DB> = this.db): Promise<void> {
+    await executor.updateTable("mail_messages").set(patch).where("id", "=", id).execute();
   }
 
   /** Tickets that earlier mails with these Message-IDs went to. */
@@ -111,8 +124,8 @@ export class MailRepository {
    * The mail-bomb guard's view of a sender since `since`: the latest ticket their mail of this subject reached, the
    * latest ticket any of their mail reached, and how many tickets their mail opened.
    */
-  async recentFrom(sender: string, subjectKey: string, since: string) {
-    const recent = this.db
+  async recentFrom(sender: string, subjectKey: string, since: string, executor: Kysely<DB> = this.db) {
+    const recent = executor
       .selectFrom("mail_messages")
       .select("ticket_id")
       .where("sender", "=", sender)
@@ -124,7 +137,7 @@ export class MailRepository {
     const [same, latest, opened] = await Promise.all([
       recent.where("subject_key", "=", subjectKey).executeTakeFirst(),
       recent.executeTakeFirst(),
-      this.db
+      executor
         .selectFrom("mail_messages")
         .select((eb) => eb.fn.countAll<string>().as("n"))
         .where("sender", "=", sender)

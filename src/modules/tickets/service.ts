@@ -261,8 +261,9 @@ export class TicketService {
     );
   }
 
-  async get(actor: Actor, id: string) {
-    const t = await this.repo.find(id, tenantOf(actor));
+  /** `executor`: read inside the caller's transaction (which may hold a lock the answer depends on). */
+  async get(actor: Actor, id: string, executor?: Kysely<DB>) {
+    const t = await this.repo.find(id, tenantOf(actor), executor);
     if (!t) throw Problem.notFound("Ticket");
     return presentTicket(t);
   }

@@ -72,10 +72,12 @@ export interface Dialect {
    */
   queueWriteTransactions: boolean;
   /**
-   * Serialises appends to a chained table (the audit log) for the rest of the transaction. SQLite
-   * transactions already exclude each other; PostgreSQL takes a transaction-scoped advisory lock.
+   * Serialises the rest of the transaction with every other one taking the same key, across nodes: appends to a
+   * chained table (the audit log), one engineer's bookings, one sender's mail. A text key is hashed by the
+   * database into the 64-bit key space. SQLite transactions already exclude each other; PostgreSQL takes a
+   * transaction-scoped advisory lock.
    */
-  lockForAppend(trx: Kysely<any>, key: number): Promise<void>;
+  lockForAppend(trx: Kysely<any>, key: number | string): Promise<void>;
   /**
    * Next value of a named counter (`counters` row on SQLite, `<name>_seq` sequence on PostgreSQL). PostgreSQL
    * uses a sequence so concurrent transactions do not queue behind a row lock held until commit; a
@@ -396,7 +398,8 @@ const postgresDialect: Dialect = {
   rowsInKeyOrder: sql``,
   queueWriteTransactions: false,
   async lockForAppend(trx, key) {
-    await sql`SELECT pg_advisory_xact_lock(${key})`.execute(trx);
+    const lock = typeof key === "string" ? sql`hashtextextended(${key}, 0)` : sql`${key}`;
+    await sql`SELECT pg_advisory_xact_lock(${lock})`.execute(trx);
   },
   async nextCounter(trx, name) {
     const { rows } = await sql<{ value: number }>`SELECT nextval(${sql.lit(`${name}_seq`)}::regclass) AS value`.execute(
