@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import nodemailer from "nodemailer";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_BURST } from "../../src/modules/mail/core.js";
 import { ManualClock } from "../../src/platform/clock.js";
 import { createServices } from "../../src/services.js";
 import { openNode } from "../fixtures/nodes.js";
+import { burstTransport } from "../fixtures/smtp.js";
 import { engines, scratchDatabase, TEST_PASSWORD } from "../harness.js";
 
 const req = { ip: "127.0.0.1", headers: {} };
@@ -52,17 +52,7 @@ describe.each(engines)("mail bomb across nodes on %s", (engine) => {
       const bia = await user("bia@repetido.example", "customer", repeated.id);
 
       const ports = await Promise.all(services.map((x) => x.mail.smtp.start()));
-      const transports = ports.map((port) =>
-        nodemailer.createTransport({
-          host: "127.0.0.1",
-          port,
-          secure: false,
-          pool: true,
-          maxConnections: 4,
-          maxMessages: Infinity,
-          ignoreTLS: true,
-        }),
-      );
+      const transports = ports.map((port) => burstTransport(port));
       // Each sender's mails alternate between the nodes: a new subject each (ana), or the same one (bia).
       const mails = Array.from({ length: MAILS }, (_, i) => [
         { from: ana.email, subject: `Ramal ${i} mudo`, text: `mensagem ${i}` },

@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import nodemailer from "nodemailer";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MailRepository } from "../../src/modules/mail/repository.js";
 import { SmtpIntake } from "../../src/modules/mail/smtp.js";
 import { ManualClock } from "../../src/platform/clock.js";
+import { burstTransport } from "../fixtures/smtp.js";
 import { swaks } from "../fixtures/swaks.js";
 import { selfSignedCertificate } from "../fixtures/tls-cert.js";
 import {
@@ -299,15 +299,7 @@ describe.each(engines)("mail intake over SMTP on %s", (engine) => {
   it("turns a mail bomb into one ticket: rate-limited, none lost", async () => {
     const org = await createOrganization(t, "Bomba");
     const c = await createUser(t, "customer", { organizationId: org.id });
-    const transport = nodemailer.createTransport({
-      host: "127.0.0.1",
-      port,
-      secure: false,
-      pool: true,
-      maxConnections: 4,
-      maxMessages: Infinity,
-      ignoreTLS: true,
-    });
+    const transport = burstTransport(port);
     const sends = [];
     for (let i = 0; i < 1000; i++)
       sends.push(transport.sendMail({ from: c.email, to: support, subject: "URGENTE!!!", text: `mensagem ${i}` }));
