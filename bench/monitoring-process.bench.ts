@@ -116,8 +116,9 @@ export default async function monitoringProcess(): Promise<void> {
           });
         }
         clearInterval(sampler);
-        const perCheck = windows.map((w) => w.cpu / w.checks).sort((a, b) => a - b);
-        const median = windows.find((w) => w.cpu / w.checks === perCheck[Math.floor(perCheck.length / 2)])!;
+        windows.sort((a, b) => a.cpu / a.checks - b.cpu / b.checks);
+        const perCheck = windows.map((w) => w.cpu / w.checks);
+        const median = windows[Math.floor(windows.length / 2)]!;
         report(
           {
             name: `monitoring-process-${monitors}`,

@@ -6,7 +6,7 @@ import { DEFAULT_BURST } from "../../src/modules/mail/core.js";
 import { ManualClock } from "../../src/platform/clock.js";
 import { createServices } from "../../src/services.js";
 import { openNode } from "../fixtures/nodes.js";
-import { burstTransport } from "../fixtures/smtp.js";
+import { burstTransport, intakeListener } from "../fixtures/smtp.js";
 import { engines, scratchDatabase, TEST_PASSWORD } from "../harness.js";
 
 const req = { ip: "127.0.0.1", headers: {} };
@@ -23,15 +23,7 @@ describe.each(engines)("mail bomb across nodes on %s", (engine) => {
     const scratch = await scratchDatabase(engine);
     const dataDir = mkdtempSync(join(tmpdir(), "plantao-mail-nodes-"));
     const clock = new ManualClock("2026-12-07T12:00:00.000Z");
-    const mailIntake = {
-      port: 0,
-      host: "127.0.0.1",
-      user: undefined,
-      password: undefined,
-      tlsKeyFile: undefined,
-      tlsCertFile: undefined,
-      maxBytes: 1024 * 1024,
-    };
+    const mailIntake = intakeListener(1024 * 1024);
     const nodes = [
       await openNode(scratch.url, "a", { clock, config: { dataDir, mailIntake } }),
       await openNode(scratch.url, "b", { clock, config: { dataDir, mailIntake } }),

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MailRepository } from "../../src/modules/mail/repository.js";
 import { SmtpIntake } from "../../src/modules/mail/smtp.js";
 import { ManualClock } from "../../src/platform/clock.js";
-import { burstTransport } from "../fixtures/smtp.js";
+import { burstTransport, intakeListener } from "../fixtures/smtp.js";
 import { swaks } from "../fixtures/swaks.js";
 import { selfSignedCertificate } from "../fixtures/tls-cert.js";
 import {
@@ -43,15 +43,7 @@ describe.each(engines)("mail intake over SMTP on %s", (engine) => {
       config: {
         smtpUrl: sink.url,
         mailFrom: "plantao@plantao.example",
-        mailIntake: {
-          port: 0,
-          host: "127.0.0.1",
-          user: undefined,
-          password: undefined,
-          tlsKeyFile: undefined,
-          tlsCertFile: undefined,
-          maxBytes: 50 * 1024 * 1024,
-        },
+        mailIntake: intakeListener(50 * 1024 * 1024),
       },
     });
     port = await t.services.mail.smtp.start();

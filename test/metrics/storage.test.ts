@@ -396,7 +396,12 @@ describe.each(engines)("metrics storage on %s", (engine) => {
       .where("metric", "=", "midnight_temp")
       .execute();
     const blocks = () =>
-      t.platform.db.selectFrom("metric_hour_blocks").select("day").where("series_id", "=", series!.id).execute();
+      t.platform.db
+        .selectFrom("metric_hour_blocks")
+        .select("day")
+        .where("series_id", "=", series!.id)
+        .orderBy("day")
+        .execute();
     // Two UTC days, one row each.
     expect((await blocks()).map((b) => Number(b.day))).toEqual([
       Date.parse("2026-12-03T00:00:00Z"),
