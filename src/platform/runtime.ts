@@ -118,7 +118,8 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     events,
     clock,
     log.child({ part: "fan-out" }),
-    { sweepMs: config.jobPollMs },
+    // Events are fanned out when heard; the sweep is for those a dead node's rolled-back claim left behind.
+    { sweepMs: 5 * config.jobPollMs },
   );
   const releases: (() => void | Promise<void>)[] = [];
   let closed = false;

@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { Clock } from "../../platform/clock.js";
 import type { EventBus, NewEvent } from "../../platform/events/bus.js";
 import type { EventPayload } from "../../platform/events/catalogue.js";
+import { ticker } from "../../platform/ticker.js";
 import type { MonitoringRepository, ShardRow } from "./repository.js";
 import { SHARDS } from "./schedule.js";
 
@@ -62,7 +63,7 @@ export class ShardLeases {
   owned = new Set<number>();
   /** Until when this node surely holds its leases (measured before the renewal was sent). */
   heldUntil = 0;
-  #timer: NodeJS.Timeout | undefined;
+  #stopRenewing: (() => void) | undefined;
   #expiryTimer: NodeJS.Timeout | undefined;
   #running = false;
   #syncing: Promise<void> | undefined;
@@ -96,14 +97,13 @@ export class ShardLeases {
       });
     }
     await this.sync();
-    this.#timer = setInterval(() => void this.sync(), this.renewEveryMs);
-    this.#timer.unref();
+    this.#stopRenewing = ticker.every(this.renewEveryMs, () => void this.sync());
   }
 
   /** Stops renewing; `handOver` then gives the shards back and tells the other nodes. */
   async stop(): Promise<void> {
     this.#running = false;
-    clearInterval(this.#timer);
+    this.#stopRenewing?.();
     clearTimeout(this.#expiryTimer);
     await this.#unlisten?.();
     await this.#syncing;

@@ -17,8 +17,15 @@ import { SubscriptionService } from "./subscriptions.js";
 
 export type { StatusModule };
 
-/** How often each node reads the windows again, so its monitors' gate follows windows saved on other nodes. */
-const GATE_REFRESH_MS = 5000;
+/**
+ * The longest a node goes without reading the windows and components again, for what raises no event (a
+ * component's monitors edited on another node) and to keep the gate's two days of occurrences ahead.
+ */
+const SAFETY_REFRESH_MS = 30_000;
+/** Events that change what the page shows or what the gate answers, heard from every node. */
+const REFRESH_ON = /^(monitor\.(state_changed|created|updated|deleted)|maintenance\.|incident\.|plan\.updated)/;
+/** Events in a burst (a thousand monitors changing at once) are read as one refresh. */
+const COALESCE_MS = 200;
 
 /**
  * The status module over the services it reads through: monitoring (states, uptime, the maintenance gate),
@@ -127,12 +134,43 @@ export function createStatusModule(
     subscriptions,
     changes,
     page,
+    // Refreshed when something it shows changes (events from every node), at the next instant it changes by
+    // itself (a window starts or ends, an override expires), and at the latest every SAFETY_REFRESH_MS: an idle
+    // node reads nothing in between, where a fixed 5 s refresh cost every node a page build for nothing.
     start() {
-      const timer = setInterval(() => {
-        maintenance.onChange().catch((err) => log.warn({ err }, "status refresh failed"));
-      }, GATE_REFRESH_MS);
-      timer.unref();
-      platform.onClose(() => clearInterval(timer));
+      let timer: NodeJS.Timeout | undefined;
+      let soon: NodeJS.Timeout | undefined;
+      let closed = false;
+      const arm = () => {
+        clearTimeout(timer);
+        if (closed) return;
+        const at = page.changesAt();
+        const wait = at === null ? SAFETY_REFRESH_MS : Math.max(0, at - clock.now().getTime());
+        timer = setTimeout(run, Math.min(wait, SAFETY_REFRESH_MS));
+        timer.unref();
+      };
+      const run = () => {
+        clearTimeout(timer);
+        maintenance
+          .onChange()
+          .catch((err) => log.warn({ err }, "status refresh failed"))
+          .finally(arm);
+      };
+      const unsubscribe = platform.events.subscribe((event) => {
+        if (soon || !REFRESH_ON.test(event.type)) return;
+        soon = setTimeout(() => {
+          soon = undefined;
+          run();
+        }, COALESCE_MS);
+        soon.unref();
+      });
+      run();
+      platform.onClose(() => {
+        closed = true;
+        unsubscribe();
+        clearTimeout(timer);
+        clearTimeout(soon);
+      });
     },
   };
 }

@@ -44,6 +44,8 @@ interface Snapshot {
   /** Entity tags of the rendered pages (a hash of each), so a browser or proxy revalidates with a 304. */
   etag: Record<PageLocale, string>;
   atom: Record<PageLocale, string>;
+  /** The next instant the page changes by itself (a window starts or ends, an override expires), if any. */
+  changesAt: number | null;
 }
 
 /**
@@ -134,6 +136,11 @@ export class StatusPage {
     return s.json;
   }
 
+  /** When the last snapshot changes by itself (see `Snapshot.changesAt`); null when nothing is pending or built. */
+  changesAt(): number | null {
+    return this.#snapshot?.changesAt ?? null;
+  }
+
   async derived() {
     return (await this.#current()).derived;
   }
@@ -218,6 +225,10 @@ export class StatusPage {
     }
     maintenance.sort((a, b) => Date.parse(a.startsAt) - Date.parse(b.startsAt));
     const statuses = await this.components.statuses(inMaintenance, active);
+    const changesAt = nextInstant(now.getTime(), [
+      ...maintenance.flatMap((m) => [Date.parse(m.startsAt), Date.parse(m.endsAt)]),
+      ...components.flatMap((c) => (c.override ? [Date.parse(c.override.until)] : [])),
+    ]);
     // The page is served from memory either way: a failed publish is tried again at the next build.
     await this.components
       .publishChanges(statuses)
@@ -242,6 +253,7 @@ export class StatusPage {
         full: { ...last.full, generatedAt },
         pub: { ...last.pub, generatedAt },
         json: null,
+        changesAt,
       };
       this.#snapshot = snapshot;
       return snapshot;
@@ -292,6 +304,7 @@ export class StatusPage {
         "pt-BR": renderAtom(pub, "pt-BR", this.publicUrl),
         en: renderAtom(pub, "en", this.publicUrl),
       },
+      changesAt,
     };
     this.#snapshot = snapshot;
     return snapshot;
@@ -330,4 +343,11 @@ export function narrow(v: StatusView, keep: (c: StatusView["components"][number]
     maintenance: only(v.maintenance),
     history: only(v.history),
   };
+}
+
+/** The earliest of `instants` after `now`, or null. */
+function nextInstant(now: number, instants: readonly number[]): number | null {
+  let next: number | null = null;
+  for (const at of instants) if (at > now && (next === null || at < next)) next = at;
+  return next;
 }

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import type { Dialect } from "../db/dialect.js";
 import type { DB } from "../db/schema.js";
+import { ticker } from "../ticker.js";
 import { type EventPayload, type EventType, payloadProblem } from "./catalogue.js";
 
 export interface DomainEvent<P = unknown> {
@@ -61,7 +62,7 @@ export function toEvent(row: {
 export class EventBus {
   readonly #subscribers = new Set<Subscriber>();
   #cursor = 0;
-  #timer: NodeJS.Timeout | undefined;
+  #stopPolling: (() => void) | undefined;
   #unlisten: (() => Promise<void>) | undefined;
   #polling: Promise<void> | undefined;
   #pollAgain = false;
@@ -79,7 +80,11 @@ export class EventBus {
       fn: (payload: string) => void,
       onReconnect?: () => void,
     ) => Promise<() => Promise<void>>,
-    private readonly pollMs = 250,
+    /**
+     * SQLite: how often to look for events another process wrote in the same file (a CLI command, a second
+     * process during an upgrade); this process's own publishes are read at once.
+     */
+    private readonly pollMs = 1_000,
     private readonly payloadCheck: PayloadCheck = "warn",
   ) {}
 
@@ -148,14 +153,13 @@ export class EventBus {
         },
       );
     } else {
-      this.#timer = setInterval(() => void this.#pollIfWritten(), this.pollMs);
-      this.#timer.unref();
+      this.#stopPolling = ticker.every(this.pollMs, () => void this.#pollIfWritten());
     }
   }
 
   async stop(): Promise<void> {
     this.#started = false;
-    if (this.#timer) clearInterval(this.#timer);
+    this.#stopPolling?.();
     await this.#unlisten?.();
     this.#unlisten = undefined;
     await Promise.all([this.#polling, this.#delivering]);

@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import type { DB } from "../db/schema.js";
+import { ticker } from "../ticker.js";
 import { type DomainEvent, type EventBus, toEvent } from "./bus.js";
 import type { FanOutRepository } from "./fanout-repository.js";
 
@@ -52,7 +53,7 @@ export class EventFanOut {
   #running: Promise<void> | undefined;
   #again = false;
   #started = false;
-  #timer: NodeJS.Timeout | undefined;
+  #stopSweeping: (() => void) | undefined;
   #unsubscribe: (() => void) | undefined;
   readonly #batch: number;
   readonly #sweepMs: number;
@@ -91,15 +92,14 @@ export class EventFanOut {
     if (this.#started) return;
     this.#started = true;
     this.#unsubscribe = this.bus.subscribe(() => this.poke());
-    this.#timer = setInterval(() => this.poke(), this.#sweepMs);
-    this.#timer.unref();
+    this.#stopSweeping = ticker.every(this.#sweepMs, () => this.poke());
     this.poke();
   }
 
   async stop(): Promise<void> {
     this.#started = false;
     this.#unsubscribe?.();
-    if (this.#timer) clearInterval(this.#timer);
+    this.#stopSweeping?.();
     await this.#running;
   }
 

@@ -5,9 +5,11 @@ import type { Platform } from "../runtime.js";
 /** Prometheus metrics of one app instance: per-route latency, Node runtime (event-loop lag) and the job queue. */
 export function installMetrics(app: FastifyInstance, platform: Platform): Registry {
   const registry = new Registry();
-  // The event-loop lag histogram samples on a libuv timer: at prom-client's default 10 ms that is 100 wake-ups a
-  // second, most of an idle node's CPU; 100 ms still shows any lag worth alerting on.
-  collectDefaultMetrics({ register: registry, prefix: "plantao_", eventLoopMonitoringPrecision: 100 });
+  // The event-loop lag histogram samples on a libuv timer, each sample a wake-up: prom-client's default 10 ms was
+  // most of an idle node's CPU, and 100 ms still 1.2 CPU-ms a second here. At 1 s a saturated loop (the lag worth
+  // alerting on) shows in every sample; a single short stall may fall between two, and the monitoring engine's
+  // own scheduling-lag metric sees those where they matter.
+  collectDefaultMetrics({ register: registry, prefix: "plantao_", eventLoopMonitoringPrecision: 1000 });
   const latency = new Histogram({
     name: "plantao_http_request_duration_seconds",
     help: "HTTP request latency by route template, method and status code",

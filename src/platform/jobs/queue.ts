@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import type { DB } from "../db/schema.js";
 import { uuidv7 } from "../ids.js";
+import { ticker } from "../ticker.js";
 import type { JobRepository, JobRow } from "./repository.js";
 
 export interface JobContext<P = unknown> {
@@ -68,7 +69,10 @@ export class JobQueue {
   /** The tick in flight, so `stop()` can wait for a claim that is still on its way back. */
   #ticking: Promise<void> | undefined;
   #tickAgain = false;
+  /** The last tick claimed jobs: more may be due, so the next one claims without asking first. */
+  #claimNext = false;
   #unlisten: (() => Promise<void>) | undefined;
+  #stopPolling: (() => void) | undefined;
 
   constructor(
     private readonly repo: JobRepository,
@@ -151,6 +155,10 @@ export class JobQueue {
     this.#stopping = false;
     if (this.#stopSignal.signal.aborted) this.#stopSignal = new AbortController();
     if (this.listen) this.#unlisten = await this.listen(JOBS_CHANNEL, () => this.poke());
+    // The poll (for jobs another node queued and a lost notification) beats with the node's other duties.
+    this.#stopPolling = ticker.every(this.opts.pollMs, () => {
+      if (this.#started && !this.#stopping) this.#tick();
+    });
     this.poke();
   }
 
@@ -177,13 +185,24 @@ export class JobQueue {
   async #tickOnce(): Promise<void> {
     let delay = this.opts.pollMs;
     try {
-      const claimed = await this.claimAndRun();
-      const full = this.#running.size >= this.opts.concurrency;
-      if (claimed > 0 && !full) delay = 0;
-      else if (!full) {
-        const next = await this.repo.nextDueAt();
-        if (next) delay = Math.max(0, Math.min(delay, new Date(next).getTime() - this.clock.now().getTime()));
+      const now = this.clock.now().getTime();
+      // Claiming is two writes and most polls find nothing due, so one read asks first, unless the last tick claimed.
+      let due = this.#claimNext ? now : await this.#nextDue();
+      this.#claimNext = false;
+      if (due !== null && due <= now) {
+        const claimed = await this.claimAndRun();
+        // Busy: claim again at once, or (full) when a job ends and pokes.
+        this.#claimNext = claimed > 0;
+        if (claimed > 0) {
+          if (this.#running.size < this.opts.concurrency) delay = 0;
+          due = null;
+        } else {
+          due = await this.#nextDue();
+          // Still due yet not claimed: another node is taking it, so wait a poll rather than spin.
+          if (due !== null && due <= this.clock.now().getTime()) due = null;
+        }
       }
+      if (due !== null) delay = Math.max(0, Math.min(delay, due - this.clock.now().getTime()));
     } catch (err) {
       this.log.error({ err }, "job queue tick failed");
     }
@@ -195,7 +214,14 @@ export class JobQueue {
       delay = 0;
     }
     if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#tick(), delay);
+    this.#timer = undefined;
+    // A full poll away the ticker's beat comes first; only a nearer job, or more to claim now, needs a timer.
+    if (delay < this.opts.pollMs) this.#timer = setTimeout(() => this.#tick(), delay);
+  }
+
+  async #nextDue(): Promise<number | null> {
+    const next = await this.repo.nextDueAt();
+    return next ? new Date(next).getTime() : null;
   }
 
   /** Claims what fits in the free slots and starts it; returns how many were claimed. */
@@ -285,6 +311,7 @@ export class JobQueue {
     this.#stopping = true;
     this.#stopSignal.abort(new Error("job queue stopping"));
     if (this.#timer) clearTimeout(this.#timer);
+    this.#stopPolling?.();
     await this.#unlisten?.();
     this.#unlisten = undefined;
     await this.#ticking;

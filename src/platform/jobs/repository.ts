@@ -157,14 +157,18 @@ export class JobRepository {
       .execute();
   }
 
-  /** Earliest time a queued job becomes due, for sleeping exactly until then. */
+  /**
+   * When the queue next has work: the earliest queued job's time, or a running job's lease end (its node may
+   * die and leave it to be taken over), whichever comes first. One indexed read, so a node asks this instead
+   * of running the two claiming writes on every poll.
+   */
   async nextDueAt(): Promise<string | null> {
-    const row = await this.db
-      .selectFrom("jobs")
-      .select((eb) => eb.fn.min("run_at").as("next"))
-      .where("status", "=", "queued")
-      .executeTakeFirst();
-    return (row?.next as string | null) ?? null;
+    const { rows } = await sql<{ queued: string | null; lease: string | null }>`
+      SELECT (SELECT min(run_at) FROM jobs WHERE status = 'queued') AS queued,
+        (SELECT min(locked_until) FROM jobs WHERE status = 'running') AS lease`.execute(this.db);
+    const { queued, lease } = rows[0] ?? { queued: null, lease: null };
+    if (!queued || !lease) return queued ?? lease ?? null;
+    return new Date(queued).getTime() <= new Date(lease).getTime() ? queued : lease;
   }
 
   async queueStats(now: Date): Promise<{ due: number; oldestDueAt: string | null; running: number; dead: number }> {
