@@ -9,7 +9,8 @@ describe("the ticker", () => {
   /** A ticker on fake timers, and the beats each duty ran at. */
   function setup(startAt: number) {
     vi.useFakeTimers({ now: startAt, toFake: ["setTimeout", "clearTimeout", "Date"] });
-    const ticker = new Ticker(() => Date.now());
+    // The globals, which the fake timers replace (the default is node:timers, which they leave alone).
+    const ticker = new Ticker(() => Date.now(), globalThis);
     const runs: Record<string, number[]> = {};
     const duty = (name: string) => () => {
       runs[name] ??= [];

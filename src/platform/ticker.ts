@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import * as nodeTimers from "node:timers";
 
 interface Duty {
   everyMs: number;
@@ -18,7 +19,14 @@ export class Ticker {
   #timer: NodeJS.Timeout | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
 
-  constructor(private readonly now: () => number = () => performance.now()) {}
+  /**
+   * `timers` from node:timers by default, not the globals a test may fake: every test file in a worker shares
+   * the process's ticker, and a beat armed on a fake timer would never come.
+   */
+  constructor(
+    private readonly now: () => number = () => performance.now(),
+    private readonly timers: Pick<typeof globalThis, "setTimeout" | "clearTimeout"> = nodeTimers,
+  ) {}
 
   /** Runs `fn` every `everyMs` (synchronously; it starts its own async work) until the returned stop is called. */
   every(everyMs: number, fn: () => void): () => void {
@@ -43,13 +51,13 @@ export class Ticker {
     this.#disarm();
     if (at === Number.POSITIVE_INFINITY) return;
     this.#timerAt = at;
-    this.#timer = setTimeout(() => this.#fire(), Math.max(0, Math.ceil(at - this.now())));
+    this.#timer = this.timers.setTimeout(() => this.#fire(), Math.max(0, Math.ceil(at - this.now())));
     // Duties never keep a process alive: the servers and handles they serve do.
     this.#timer.unref();
   }
 
   #disarm(): void {
-    clearTimeout(this.#timer);
+    this.timers.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#timerAt = Number.POSITIVE_INFINITY;
   }
