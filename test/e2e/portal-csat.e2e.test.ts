@@ -86,6 +86,8 @@ describe.skipIf(skipBrowser)("customer portal, reply, resolution and rating in C
     await agent.getByRole("navigation").waitFor();
     await agent.goto(`${base}/tickets`);
     await agent.getByRole("heading", { name: "Chamados", exact: true }).waitFor();
+    // Gone if the page reloads: the queue must show the new ticket by itself.
+    await agent.evaluate("window.__notReloaded = true");
 
     const page = customer.page;
     await session.signIn(page, CUSTOMER);
@@ -121,8 +123,9 @@ describe.skipIf(skipBrowser)("customer portal, reply, resolution and rating in C
     await page.getByText("Prazos prometidos").waitFor();
     expect(await page.getByTestId("promise").count()).toBe(2);
 
-    // The agent's queue was open all along.
+    // The agent's queue was open all along, and was not reloaded.
     await agent.getByText(SUBJECT).waitFor();
+    expect(await agent.evaluate("window.__notReloaded")).toBe(true);
     await shot(agent, "portal-flow-queue");
   });
 
