@@ -128,10 +128,19 @@ describe.skipIf(skipBrowser)("signed-in work in Chromium", () => {
     await page.getByRole("button", { name: "Novo chamado" }).click();
     await pick("Organização", "Acme Telecom");
     const dialog = page.getByRole("dialog");
+    // The requester is found among the organization's contacts by a part of their address.
+    await dialog.getByTestId("requester-select").fill("cliente@acme");
+    await page.getByRole("option", { name: "Cliente Acme <cliente@acme.example>" }).click();
+    await pick("Canal", "Telefone");
+    await dialog.getByLabel(field("Responsável")).click();
+    await page.getByRole("option").first().click();
     await dialog.getByLabel(field("Assunto")).fill("Tronco SIP sem registro");
     await dialog.getByLabel(field("Descrição")).fill("O tronco principal parou de registrar às 09h.");
     await dialog.getByRole("button", { name: "Abrir chamado" }).click();
     await heading(/^#\d+ Tronco SIP sem registro$/);
+    // The header names the organization and the requester, who watches the ticket.
+    await page.getByText("Acme Telecom — Cliente Acme · cliente@acme.example").waitFor();
+    await page.getByTestId("ticket-watcher").filter({ hasText: "cliente@acme.example" }).waitFor();
     await page.getByLabel(field("Resposta")).fill("Estamos verificando o registro do tronco.");
     await page.getByRole("button", { name: "Enviar resposta" }).click();
     await page.getByTestId("timeline-message").filter({ hasText: "Estamos verificando" }).waitFor();

@@ -86,6 +86,8 @@ describe.skipIf(skipBrowser)("customer portal, reply, resolution and rating in C
     await agent.getByRole("navigation").waitFor();
     await agent.goto(`${base}/tickets`);
     await agent.getByRole("heading", { name: "Chamados", exact: true }).waitFor();
+    // Gone if the page reloads: the queue must show the new ticket by itself.
+    await agent.evaluate("window.__notReloaded = true");
 
     const page = customer.page;
     await session.signIn(page, CUSTOMER);
@@ -113,6 +115,9 @@ describe.skipIf(skipBrowser)("customer portal, reply, resolution and rating in C
     await page.getByTestId("severity-high").check();
     await page.getByLabel(field("Assunto")).fill(SUBJECT);
     await page.getByLabel(field("Descrição")).fill("Nenhuma chamada sai pelo tronco principal.");
+    await page
+      .locator('input[type="file"]')
+      .setInputFiles({ name: "registro-sip.txt", mimeType: "text/plain", buffer: Buffer.from("REGISTER 403") });
     await shot(page, "portal-new-ticket");
     await page.getByRole("button", { name: "Abrir chamado" }).click();
     await page.waitForURL(/\/portal\/tickets\/\d+$/);
@@ -120,15 +125,18 @@ describe.skipIf(skipBrowser)("customer portal, reply, resolution and rating in C
     await page.getByRole("heading", { name: `#${number} ${SUBJECT}` }).waitFor();
     await page.getByText("Prazos prometidos").waitFor();
     expect(await page.getByTestId("promise").count()).toBe(2);
+    await page.getByRole("link", { name: "registro-sip.txt" }).waitFor();
 
-    // The agent's queue was open all along.
+    // The agent's queue was open all along, and was not reloaded.
     await agent.getByText(SUBJECT).waitFor();
+    expect(await agent.evaluate("window.__notReloaded")).toBe(true);
     await shot(agent, "portal-flow-queue");
   });
 
   it("the agent replies; the customer gets the mail and sees the reply in the portal", async () => {
     await agent.getByText(SUBJECT).click();
     await agent.getByRole("heading", { name: `#${number} ${SUBJECT}` }).waitFor();
+    await agent.getByTestId("attachment").filter({ hasText: "registro-sip.txt" }).first().waitFor();
     // The reply from a canned response, its placeholder filled with the customer's name.
     await agent.getByTestId("canned-select").click();
     await agent.getByRole("option", { name: "Registro refeito" }).click();
@@ -177,6 +185,38 @@ describe.skipIf(skipBrowser)("customer portal, reply, resolution and rating in C
     await customer.page.getByTestId("portal-rated").waitFor();
     await shot(customer.page, "portal-flow-portal");
   });
+  it("the preferences link of a mail leads the customer to choose what it receives, in the portal", async () => {
+    const mail = await mailTo(new RegExp(`#${number}`));
+    const link = /<(https?:\/\/\S+)>/.exec(mail.listUnsubscribe ?? "")?.[1];
+    expect(link).toMatch(/\/notifications\/preferences$/);
+    const page = customer.page;
+    await page.goto(`${base}${new URL(link!).pathname}`);
+    await page.waitForURL(`${base}/portal/notifications`);
+    await page.getByRole("navigation", { name: "Navegação do portal" }).waitFor();
+    const table = page.getByTestId("notification-preferences");
+    // A customer's kinds only: nothing about assignments, mentions or SLA warnings.
+    expect(await table.textContent()).not.toMatch(/atribuído|mencionado|O cliente respondeu|SLA/);
+    await table.getByRole("switch", { name: "A situação do meu chamado mudou — E-mail" }).uncheck({ force: true });
+    await page.getByRole("button", { name: "Salvar preferências" }).click();
+    await page.getByText("Preferências salvas.").waitFor();
+    await shot(page, "portal-notifications");
+    const login = await session.server.app.inject({
+      method: "POST",
+      url: "/api/v1/auth/login",
+      payload: { email: CUSTOMER.email, password: CUSTOMER.password },
+    });
+    const prefs = await session.server.app.inject({
+      url: "/api/v1/me/notification-preferences",
+      headers: { cookie: login.cookies.map((c) => `${c.name}=${c.value}`).join("; ") },
+    });
+    expect(prefs.json().items).toContainEqual({ kind: "ticket.status", channel: "email", enabled: false });
+    // The bell leads there too.
+    await page.goto(`${base}/portal`);
+    await page.getByTestId("notification-bell").click();
+    await page.getByTestId("notification-preferences-link").click();
+    await page.waitForURL(`${base}/portal/notifications`);
+  });
+
   it("a customer-admin sees the organization's tickets and manages its users in the portal", async () => {
     const admin = await session.newPage({ label: "customer-admin" });
     try {

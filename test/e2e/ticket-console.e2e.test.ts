@@ -133,6 +133,17 @@ describe.skipIf(skipBrowser)("the ticket page of the agent console in Chromium",
     await change.waitFor();
     expect(await change.textContent()).toContain(`${ANA.name} alterou Responsável`);
     expect(await page.getByTestId("timeline").textContent()).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-7/);
+
+    // Escalate from the page: the move and its reason land on the timeline.
+    await page.getByRole("combobox", { name: "Para o nível" }).click();
+    await page.getByRole("option", { name: "L3", exact: true }).click();
+    await page.getByRole("textbox", { name: "Motivo" }).fill("Falha no SBC, precisa do N3");
+    await page.getByRole("button", { name: "Escalonar", exact: true }).click();
+    await page.getByTestId("timeline-message").filter({ hasText: "Falha no SBC, precisa do N3" }).waitFor();
+    await page
+      .getByTestId("timeline-change")
+      .filter({ hasText: `${ANA.name} alterou Nível` })
+      .waitFor();
     await shot("ticket-console-1440");
   });
 

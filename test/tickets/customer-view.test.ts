@@ -331,6 +331,52 @@ describe.each(engines)("customer view of the staff ticket routes on %s", (engine
     expect(second.items[0].id < first.items[0].id).toBe(true);
   });
 
+  /**
+   * Fields of the staff's organisation of work, wherever they would appear (a user, a ticket, a message); outside
+   * tickets a customer's own ids, a status page's uptime history and an article's tags are theirs to read.
+   */
+  const STAFF_ONLY = new Set(
+    [...STAFF_FIELDS].filter((k) => !["organizationId", "userId", "ownerId", "history", "tags"].includes(k)),
+  );
+
+  it("every other API read a customer or customer-admin may make carries no staff field or staff id either", async () => {
+    const reads = Object.entries(doc.paths)
+      .filter(([path, ops]) => path.startsWith("/api/v1/") && !TICKET_ROUTES.test(path) && "get" in ops)
+      .map(([path]) => path)
+      // The live stream is walked below, as a stream.
+      .filter((path) => path !== "/api/v1/events");
+    expect(reads.length).toBeGreaterThan(100);
+    for (const who of [customer, admin]) {
+      const answered: string[] = [];
+      for (const path of reads) {
+        const url = path
+          .replace("{id}", path.startsWith("/api/v1/organizations/") ? org : who.user.id)
+          .replace("{userId}", who.user.id);
+        if (url.includes("{")) continue;
+        const res = await inject("GET", url, who.headers);
+        expect(res.statusCode, `${url}: ${res.body.slice(0, 300)}`).toBeLessThan(500);
+        if (res.statusCode !== 200) continue;
+        answered.push(path);
+        for (const secret of secrets()) expect(res.body, `${url} leaks ${secret}`).not.toContain(secret);
+        if (!res.headers["content-type"]?.toString().includes("json")) continue;
+        const staffFields = keysOf(res.json()).filter((k) => STAFF_ONLY.has(k));
+        expect(staffFields, `${url}: ${res.body.slice(0, 300)}`).toEqual([]);
+      }
+      // The reads a customer's own screens make were among them: its profile, its organization, its notifications.
+      expect(answered).toEqual(
+        expect.arrayContaining(["/api/v1/me", "/api/v1/organizations/{id}", "/api/v1/me/notifications"]),
+      );
+    }
+    // The customer-admin manages its organization's users, without their staff fields; staff accounts do not exist.
+    const users = await ok("GET", "/api/v1/users?limit=200", admin.headers);
+    expect(users.items.map((u: { id: string }) => u.id)).toContain(customer.user.id);
+    expect((await inject("GET", `/api/v1/users/${agent.user.id}`, admin.headers)).statusCode).toBe(404);
+    // Staff users keep their tier and teams.
+    const staffMe = await ok("GET", "/api/v1/me", agent.headers);
+    expect(staffMe.user).toHaveProperty("tier");
+    expect(staffMe.user).toHaveProperty("teams");
+  });
+
   it("a plain customer lists only its own tickets and those shared with it", async () => {
     const colleague = await tokenFor(t, "customer", { organizationId: org });
     const theirs = await ok("POST", "/api/v1/tickets", colleague.headers, {

@@ -224,7 +224,7 @@ describe.each(engines)("first-contact resolution on %s", (engine) => {
     expect(r.total).toEqual({ resolved: expected.size, fcr: trues, rate: trues / expected.size });
   });
 
-  it("groups by type and channel, with the reasons of the misses", async () => {
+  it("groups by type, channel, tier and team, with the reasons of the misses", async () => {
     const byType = await report("type");
     const group = (r: { groups: { key: string | null }[] }, key: string) => r.groups.find((g) => g.key === key);
     // usage_question: 1 ✓, 2 reopened, 10 several_replies, 11 ✓, 12 ✓, 13 several_contacts.
@@ -240,6 +240,12 @@ describe.each(engines)("first-contact resolution on %s", (engine) => {
     expect(group(byChannel, "portal")).toMatchObject({ resolved: 7, fcr: 3 });
     expect(group(byChannel, "email")).toMatchObject({ resolved: 6, fcr: 3 });
     expect(group(byChannel, "phone")).toMatchObject({ resolved: 1, fcr: 1 });
+    // By the tier that resolved it: only 3 went to L2; no ticket had a team.
+    const byTier = await report("tier");
+    expect(group(byTier, "L2")).toMatchObject({ resolved: 1, fcr: 0, reasons: { escalated: 1 } });
+    expect(group(byTier, "L1")).toMatchObject({ resolved: 13, fcr: 7 });
+    const byTeam = await report("team");
+    expect(byTeam.groups).toEqual([expect.objectContaining({ key: null, resolved: 14, fcr: 7 })]);
     const byOrganization = await report("organization");
     expect(byOrganization.groups.every((g: { label: string }) => g.label.startsWith("Cliente"))).toBe(true);
   });

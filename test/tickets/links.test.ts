@@ -220,6 +220,16 @@ describe.each(engines)("ticket watchers on %s", (engine) => {
     expect(
       (await t.app.inject({ url: `/api/v1/tickets/${ticket.id}/watchers`, headers: agent.headers })).json().items,
     ).toMatchObject([{ userId: customer.user.id }]);
+    // A colleague the ticket is shared with, and an agent, watch it too.
+    const colleague = await tokenFor(t, "customer", { organizationId: acme });
+    const other = await tokenFor(t, "agent");
+    for (const who of [colleague, other])
+      await t.app.inject({
+        method: "POST",
+        url: `/api/v1/tickets/${ticket.id}/watchers`,
+        headers: agent.headers,
+        payload: { userId: who.user.id },
+      });
 
     await t.app.inject({
       method: "POST",
@@ -256,6 +266,15 @@ describe.each(engines)("ticket watchers on %s", (engine) => {
     expect(texts.some((text) => text.includes("Reinicie o ATA"))).toBe(true);
     expect(texts.some((text) => text.includes("Precisamos da sua resposta"))).toBe(true);
     expect(texts.join()).not.toContain("nota interna");
+    // Each watcher's link opens the ticket where they follow it: the portal for a customer, the staff page for staff.
+    const replyTo = async (email: string) => {
+      await expect.poll(() => smtp.inbox.some((m) => m.to === email && m.text.includes("Reinicie o ATA"))).toBe(true);
+      return smtp.inbox.find((m) => m.to === email && m.text.includes("Reinicie o ATA"))!.text;
+    };
+    const colleagueMail = await replyTo(colleague.user.email);
+    expect(colleagueMail).toContain(`/portal/tickets/${ticket.number}`);
+    expect(colleagueMail).not.toContain(ticket.id);
+    expect(await replyTo(other.user.email)).toContain(`/tickets/${ticket.id}`);
     // The portal's unwatch button; the staff route is refused to customers.
     const stop = () =>
       t.app.inject({

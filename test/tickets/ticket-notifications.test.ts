@@ -90,6 +90,9 @@ describe.each(engines)("ticket notifications on %s", (engine) => {
     expect(received.subject).toBe(`[Plantão] #${ticket.number} Sem áudio no ramal 201 — received`);
     expect(received.text).toContain(`We received your ticket #${ticket.number}`);
     expect(received.text).toMatch(/You will have our first answer by 11\/25\/2026, 11:00\sAM GMT-3/);
+    // Its link opens the ticket in the customer's portal, not the staff page (which would send them to the portal's home).
+    expect(received.text).toContain(`/portal/tickets/${ticket.number}`);
+    expect(received.text).not.toContain(ticket.id);
     const root = received.inReplyTo;
     expect(root).toMatch(/^<ticket\./);
     expect(received.references).toBe(root);
@@ -102,6 +105,7 @@ describe.each(engines)("ticket notifications on %s", (engine) => {
       `Atribuído a você: [Plantão] #${ticket.number} Sem áudio no ramal 201`,
     );
     expect(mailTo(ana.user.email)[0]!.text).toContain("Acme Telecom");
+    expect(mailTo(ana.user.email)[0]!.text).toContain(`/tickets/${ticket.id}`);
 
     // An internal note that @mentions Bruno: he is told, the customer is not, and no customer sees its event.
     const note = await api("POST", `/api/v1/tickets/${ticket.id}/messages`, ana.headers, {
@@ -155,6 +159,7 @@ describe.each(engines)("ticket notifications on %s", (engine) => {
     expect(reply.text).toContain("Ana Souza replied to your ticket:");
     expect(reply.text).toContain("Reinicie o SBC, por favor.");
     expect(reply.text).not.toContain("pode olhar o SBC");
+    expect(reply.text).toContain(`/portal/tickets/${ticket.number}`);
     expect(reply.inReplyTo).toBe(root);
     expect((await fed(customerFeed.id)).length).toBe(1); // the public reply, not the note
 
@@ -170,6 +175,7 @@ describe.each(engines)("ticket notifications on %s", (engine) => {
     await expect.poll(() => mailTo(customer.user.email).length).toBe(4);
     expect(mailTo(customer.user.email)[3]!.subject).toMatch(/^Reminder: /);
     expect(mailTo(customer.user.email)[3]!.inReplyTo).toBe(root);
+    expect(mailTo(customer.user.email)[3]!.text).toContain(`/portal/tickets/${ticket.number}`);
 
     // Bruno watches: the customer's answer reaches him as a watcher too.
     await api("POST", `/api/v1/tickets/${ticket.id}/watchers`, bruno.headers, {});

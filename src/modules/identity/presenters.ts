@@ -1,5 +1,5 @@
 import type { OrganizationRow, TokenRow, UserRow } from "./repository.js";
-import type { Role, Tier } from "./roles.js";
+import { customerRoles, type Role, type Tier } from "./roles.js";
 
 /** The public shape of a user: never the password hash, TOTP seed or lockout counters. */
 export function presentUser(u: UserRow) {
@@ -20,6 +20,16 @@ export function presentUser(u: UserRow) {
     createdAt: u.created_at,
     updatedAt: u.updated_at,
   };
+}
+
+/**
+ * A user as the API answers it: the tier and teams are the provider's staff organisation, so a customer's user (its
+ * own profile, its customer-admin's list) goes without them; staff users keep them.
+ */
+export function userForApi<U extends { role: Role; tier: unknown; teams: unknown }>(u: U) {
+  if (!customerRoles.includes(u.role)) return u;
+  const { tier: _tier, teams: _teams, ...rest } = u;
+  return rest;
 }
 
 export function presentOrganization(o: OrganizationRow) {

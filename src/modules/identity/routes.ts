@@ -4,6 +4,7 @@ import { decodeCursor, toPage } from "../../platform/http/pagination.js";
 import { problems, strict } from "../../platform/http/schemas.js";
 import { requireActor, tenantOf } from "./actor.js";
 import type { DirectoryService } from "./directory.js";
+import { userForApi } from "./presenters.js";
 import * as S from "./schemas.js";
 import { type AuthenticationService, SESSION_COOKIE } from "./service.js";
 
@@ -35,7 +36,7 @@ export function identityRoutes(
       async (request, reply) => {
         const r = await authentication.login(request.body, request);
         reply.setCookie(SESSION_COOKIE, r.secret, cookieOptions(new Date(r.expiresAt)));
-        return { user: r.user, csrfToken: r.csrfToken, expiresAt: r.expiresAt };
+        return { user: userForApi(r.user), csrfToken: r.csrfToken, expiresAt: r.expiresAt };
       },
     );
 
@@ -146,7 +147,7 @@ export function identityRoutes(
           ? await authentication.actorFromSession(request.cookies[SESSION_COOKIE] ?? "")
           : null;
         return {
-          user: await directory.getUser(actor.userId),
+          user: userForApi(await directory.getUser(actor.userId)),
           csrfToken: session?.csrfToken ?? null,
           via: actor.via,
           scopes: actor.scopes ?? null,
@@ -180,7 +181,7 @@ export function identityRoutes(
         if (newPassword !== undefined) {
           await authentication.changePassword(actor, currentPassword ?? "", newPassword, request);
         }
-        return directory.updateUser(actor, actor.userId, profile, request);
+        return userForApi(await directory.updateUser(actor, actor.userId, profile, request));
       },
     );
 
@@ -430,7 +431,7 @@ export function identityRoutes(
           { limit: limit + 1, after: decodeCursor(cursor) },
           { ...filter, tenant: tenantOf(actor) },
         );
-        return toPage(rows, limit, (u) => u.id);
+        return toPage(rows.map(userForApi), limit, (u) => u.id);
       },
     );
 
@@ -465,7 +466,9 @@ export function identityRoutes(
       },
       async (request, reply) => {
         const actor = requireActor(request);
-        return reply.code(201).send(await directory.createUser(actor, request.body, request, tenantOf(actor)));
+        return reply
+          .code(201)
+          .send(userForApi(await directory.createUser(actor, request.body, request, tenantOf(actor))));
       },
     );
 
@@ -482,7 +485,7 @@ export function identityRoutes(
       },
       async (request) => {
         const actor = requireActor(request);
-        return directory.getUser(request.params.id, tenantOf(actor));
+        return userForApi(await directory.getUser(request.params.id, tenantOf(actor)));
       },
     );
 
@@ -500,7 +503,7 @@ export function identityRoutes(
       },
       async (request) => {
         const actor = requireActor(request);
-        return directory.updateUser(actor, request.params.id, request.body, request, tenantOf(actor));
+        return userForApi(await directory.updateUser(actor, request.params.id, request.body, request, tenantOf(actor)));
       },
     );
   };

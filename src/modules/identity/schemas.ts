@@ -23,8 +23,10 @@ export const User = Type.Object({
   name: Type.String(),
   role: RoleSchema,
   organizationId: Type.String(),
-  tier: Type.Union([TierSchema, Type.Null()]),
-  teams: Type.Array(Type.String()),
+  /** Staff only: absent on a customer's user. */
+  tier: Type.Optional(Type.Union([TierSchema, Type.Null()])),
+  /** Staff only: absent on a customer's user. */
+  teams: Type.Optional(Type.Array(Type.String())),
   locale: Type.String(),
   timezone: Type.String(),
   totpEnabled: Type.Boolean(),

@@ -106,6 +106,8 @@ export class TicketNotifications {
     };
     const actor = await person(p.actorId);
     const base = { number: Number(t.number), subject: t.subject, link: `${this.deps.publicUrl}/tickets/${t.id}` };
+    // Customers follow a ticket in the portal: the staff page would only send them to the portal's home.
+    const forCustomer = { ...base, link: this.#portalLink(t) };
     const thread = { kind: "ticket", id: t.id };
     const toStaff = (ids: Iterable<string | null | undefined>, template: string, params: Record<string, unknown>) => {
       for (const id of new Set(ids))
@@ -113,15 +115,17 @@ export class TicketNotifications {
     };
     const requester = await this.#requester(t, person);
     const toRequester = (template: string, params: Record<string, unknown> = {}) => {
-      if (requester) out.push({ to: requester.to, channel: "email", template, params: { ...base, ...params }, thread });
+      if (requester)
+        out.push({ to: requester.to, channel: "email", template, params: { ...forCustomer, ...params }, thread });
     };
     const watchers = async (exclude: (string | null | undefined)[], params: Record<string, unknown>) => {
       const skip = new Set([...exclude, requester?.userId]);
-      toStaff(
-        (await this.deps.links.watchers(t.id)).filter((u) => !skip.has(u)),
-        "ticket.watcher-update",
-        params,
-      );
+      for (const id of await this.deps.links.watchers(t.id)) {
+        if (skip.has(id)) continue;
+        const watcher = await person(id);
+        const shown = watcher && !isStaff(watcher.role) ? forCustomer : base;
+        out.push({ to: { userId: id }, template: "ticket.watcher-update", params: { ...shown, ...params }, thread });
+      }
     };
     const organization = async () =>
       (await this.deps.directory.getOrganization(t.organization_id).catch(() => null))?.name ?? "";
@@ -216,6 +220,11 @@ export class TicketNotifications {
     return { to: { email: contact.email }, userId: undefined, name: contact.name, timeZone: undefined };
   }
 
+  /** The ticket's page in the customer portal, where its requester and customer watchers follow it. */
+  #portalLink(t: TicketRow): string {
+    return `${this.deps.publicUrl.replace(/\/$/, "")}/portal/tickets/${Number(t.number)}`;
+  }
+
   /** Arms the reminder when the ticket starts waiting on its customer; cancels it when it stops. */
   async #waiting(ticketId: string, waiting: boolean): Promise<void> {
     const subject = { type: WAITING_TIMER.subject, id: ticketId };
@@ -246,7 +255,7 @@ export class TicketNotifications {
         params: {
           number: Number(t.number),
           subject: t.subject,
-          link: `${this.deps.publicUrl}/tickets/${t.id}`,
+          link: this.#portalLink(t),
           reminder: true,
         },
         thread: { kind: "ticket", id: t.id },

@@ -1243,8 +1243,8 @@ export interface paths {
                                 organizationId: string;
                                 /** @enum {string} */
                                 role: "admin" | "manager" | "agent" | "noc" | "security" | "auditor" | "customer" | "customer-admin";
-                                teams: string[];
-                                tier: ("L1" | "L2" | "L3") | null;
+                                teams?: string[];
+                                tier?: ("L1" | "L2" | "L3") | null;
                                 timezone: string;
                                 totpEnabled: boolean;
                                 updatedAt: string;
@@ -17293,8 +17293,8 @@ export interface paths {
                                 organizationId: string;
                                 /** @enum {string} */
                                 role: "admin" | "manager" | "agent" | "noc" | "security" | "auditor" | "customer" | "customer-admin";
-                                teams: string[];
-                                tier: ("L1" | "L2" | "L3") | null;
+                                teams?: string[];
+                                tier?: ("L1" | "L2" | "L3") | null;
                                 timezone: string;
                                 totpEnabled: boolean;
                                 updatedAt: string;
@@ -17367,8 +17367,8 @@ export interface paths {
                             organizationId: string;
                             /** @enum {string} */
                             role: "admin" | "manager" | "agent" | "noc" | "security" | "auditor" | "customer" | "customer-admin";
-                            teams: string[];
-                            tier: ("L1" | "L2" | "L3") | null;
+                            teams?: string[];
+                            tier?: ("L1" | "L2" | "L3") | null;
                             timezone: string;
                             totpEnabled: boolean;
                             updatedAt: string;
@@ -38463,8 +38463,8 @@ export interface paths {
                                 organizationId: string;
                                 /** @enum {string} */
                                 role: "admin" | "manager" | "agent" | "noc" | "security" | "auditor" | "customer" | "customer-admin";
-                                teams: string[];
-                                tier: ("L1" | "L2" | "L3") | null;
+                                teams?: string[];
+                                tier?: ("L1" | "L2" | "L3") | null;
                                 timezone: string;
                                 totpEnabled: boolean;
                                 updatedAt: string;
@@ -38559,8 +38559,8 @@ export interface paths {
                             organizationId: string;
                             /** @enum {string} */
                             role: "admin" | "manager" | "agent" | "noc" | "security" | "auditor" | "customer" | "customer-admin";
-                            teams: string[];
-                            tier: ("L1" | "L2" | "L3") | null;
+                            teams?: string[];
+                            tier?: ("L1" | "L2" | "L3") | null;
                             timezone: string;
                             totpEnabled: boolean;
                             updatedAt: string;
@@ -38648,8 +38648,8 @@ export interface paths {
                             organizationId: string;
                             /** @enum {string} */
                             role: "admin" | "manager" | "agent" | "noc" | "security" | "auditor" | "customer" | "customer-admin";
-                            teams: string[];
-                            tier: ("L1" | "L2" | "L3") | null;
+                            teams?: string[];
+                            tier?: ("L1" | "L2" | "L3") | null;
                             timezone: string;
                             totpEnabled: boolean;
                             updatedAt: string;
@@ -38744,8 +38744,8 @@ export interface paths {
                             organizationId: string;
                             /** @enum {string} */
                             role: "admin" | "manager" | "agent" | "noc" | "security" | "auditor" | "customer" | "customer-admin";
-                            teams: string[];
-                            tier: ("L1" | "L2" | "L3") | null;
+                            teams?: string[];
+                            tier?: ("L1" | "L2" | "L3") | null;
                             timezone: string;
                             totpEnabled: boolean;
                             updatedAt: string;

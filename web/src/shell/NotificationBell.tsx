@@ -2,7 +2,10 @@ import { ActionIcon, Anchor, Button, Group, Indicator, Popover, ScrollArea, Stac
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
 import { api, unwrap } from "../api/client";
+import { useAuth } from "../auth/AuthProvider";
+import { isStaff } from "../auth/access";
 import { followEvents } from "../features/events/eventStream";
 import { BellIcon } from "./icons";
 
@@ -11,6 +14,7 @@ const KEY = ["me", "notifications"] as const;
 /** The header's bell: unread count (live over the event stream) and the latest in-app notifications. */
 export function NotificationBell() {
   const { t, i18n } = useTranslation();
+  const { user } = useAuth();
   const client = useQueryClient();
   const inbox = useQuery({
     queryKey: KEY,
@@ -96,6 +100,16 @@ export function NotificationBell() {
             </Stack>
           </ScrollArea.Autosize>
         )}
+        <Anchor
+          component={Link}
+          to={isStaff(user.role) ? "/notifications/preferences" : "/portal/notifications"}
+          size="sm"
+          mt="xs"
+          display="block"
+          data-testid="notification-preferences-link"
+        >
+          {t("notifications.preferences")}
+        </Anchor>
       </Popover.Dropdown>
     </Popover>
   );

@@ -1,5 +1,7 @@
 import { lazy, Suspense } from "react";
 import type { RouteObject } from "react-router";
+// In the first bundle already: the staff app's route imports it too.
+import { PreferencesPage } from "../notifications/PreferencesPage";
 
 const page = <K extends string>(load: () => Promise<Record<K, React.ComponentType>>, name: K) =>
   lazy(() => load().then((m) => ({ default: m[name] })));
@@ -46,6 +48,8 @@ export const portalRoute: RouteObject = {
     { path: "scheduled-calls", element: <PortalScheduledCallsPage /> },
     { path: "status", element: <PortalStatusPage /> },
     { path: "profile", element: <ProfilePage /> },
+    // What the customer receives: the preferences link of every mail leads here (CustomersToPortal).
+    { path: "notifications", element: <PreferencesPage /> },
     { path: "tracks", element: <TracksPage /> },
     { path: "kb/articles/:id", element: <PortalArticlePage /> },
   ],

@@ -35,7 +35,7 @@ export function CannedResponsesPage() {
     queryFn: async ({ signal }) =>
       unwrap(await api.GET("/api/v1/canned-responses", { params: { query: { limit: 200 } }, signal })).items,
   });
-  const empty: Draft = { team: user.teams[0] ?? null, title: "", body: "" };
+  const empty: Draft = { team: user.teams?.[0] ?? null, title: "", body: "" };
   const [draft, setDraft] = useState<Draft>(empty);
   const refresh = () => void client.invalidateQueries({ queryKey: ["canned-responses"] });
   const save = useMutation({
@@ -56,7 +56,7 @@ export function CannedResponsesPage() {
     onSuccess: refresh,
   });
   const errors = fieldErrors(save.error);
-  const teams = [...new Set([...user.teams, ...(draft.team ? [draft.team] : [])])];
+  const teams = [...new Set([...(user.teams ?? []), ...(draft.team ? [draft.team] : [])])];
   return (
     <>
       <PageHeader title={t("ticketConsole.cannedPage.title")} subtitle={t("ticketConsole.cannedPage.subtitle")} />

@@ -116,7 +116,10 @@ function Sidebar({ ticket }: { ticket: Ticket }) {
               disabled={!canChange || update.isPending}
               placeholder={t("ticketConsole.noTeam")}
               data={[
-                ...new Set([...(assignees.data ?? []).flatMap((u) => u.teams), ...(ticket.team ? [ticket.team] : [])]),
+                ...new Set([
+                  ...(assignees.data ?? []).flatMap((u) => u.teams ?? []),
+                  ...(ticket.team ? [ticket.team] : []),
+                ]),
               ]}
               value={ticket.team}
               onChange={(v) => v !== ticket.team && update.mutate({ team: v })}

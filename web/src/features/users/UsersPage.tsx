@@ -82,7 +82,7 @@ export function UsersPage() {
                     {t(`roles.${user.role}`)}
                     {user.tier ? ` · ${user.tier}` : ""}
                   </Table.Td>
-                  <Table.Td>{user.teams.join(", ") || "—"}</Table.Td>
+                  <Table.Td>{user.teams?.join(", ") || "—"}</Table.Td>
                   <Table.Td>{format.dateTime(user.lastLoginAt)}</Table.Td>
                   {writable && (
                     <Table.Td>
