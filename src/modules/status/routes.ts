@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { FastifyRequest } from "fastify";
 import { Problem, ProblemType } from "../../platform/http/problems.js";
 import { changeRoutes } from "./change-routes.js";
 import { componentRoutes } from "./component-routes.js";
@@ -28,22 +29,28 @@ export function statusRoutes(m: StatusModule) {
     });
     // RFC 8058's one-click unsubscribe SHOULD be posted as multipart/form-data (its own example is), and mail
     // providers do: read with the runtime's own multipart reader, text fields only.
-    app.addContentTypeParser("multipart/form-data", { parseAs: "buffer" }, async (request, body: Buffer) => {
-      const contentType = request.headers["content-type"] ?? "";
-      try {
-        const data = await new Response(body, { headers: { "content-type": contentType } }).formData();
-        const fields: [string, string][] = [];
-        for (const [k, v] of data) if (typeof v === "string") fields.push([k, v]);
-        return formOf(fields);
-      } catch {
-        throw new Problem(
-          400,
-          ProblemType.malformedBody,
-          "Malformed body",
-          "The multipart/form-data body could not be read",
-        );
-      }
-    });
+    app.addContentTypeParser(
+      "multipart/form-data",
+      { parseAs: "string" },
+      async (request: FastifyRequest, body: string | Buffer) => {
+        const contentType = request.headers["content-type"] ?? "";
+        try {
+          const data = await new Response(String(body), { headers: { "content-type": contentType } }).formData();
+          const fields: [string, string][] = [];
+          data.forEach((v, k) => {
+            if (typeof v === "string") fields.push([k, v]);
+          });
+          return formOf(fields);
+        } catch {
+          throw new Problem(
+            400,
+            ProblemType.malformedBody,
+            "Malformed body",
+            "The multipart/form-data body could not be read",
+          );
+        }
+      },
+    );
     for (const part of [statusPageRoutes, componentRoutes, windowRoutes, subscriptionRoutes, changeRoutes])
       await app.register(part(m));
   };
