@@ -323,6 +323,56 @@ describe.each(engines)("incidents on %s", (engine) => {
     expect((await api("GET", `/api/v1/incidents/${op.id}/evidence`, sec)).statusCode).toBe(409);
   });
 
+  it("pages a security incident only to the security role and admins, tells no customer, hides the page from others", async () => {
+    const secUser = await tokenFor(t, "security");
+    const res = await api("POST", "/api/v1/incidents", secUser.headers, {
+      title: "Credential stuffing on the portal",
+      severity: "critical",
+      kind: "security",
+      organizationIds: [orgId],
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const inc = res.json();
+    for (let i = 0; i < 3; i++) await t.platform.jobs.drain();
+    const page = await t.platform.db
+      .selectFrom("pages")
+      .select(["id", "subject_type"])
+      .where("subject_id", "=", inc.id)
+      .executeTakeFirstOrThrow();
+    expect(page.subject_type).toBe("security_incident");
+    // Whoever the plan's critical policy reached is of the security role or an admin; no customer, no contact.
+    const told = (await t.platform.db.selectFrom("notifications").select(["template", "params"]).execute()).filter(
+      (n) => JSON.stringify(n.params).includes("Credential stuffing"),
+    );
+    expect(told.length).toBeGreaterThan(0);
+    expect(told.map((n) => n.template)).not.toContain("page.customer");
+    const deliveries = await t.platform.db
+      .selectFrom("page_deliveries")
+      .select(["user_id", "target"])
+      .where("page_id", "=", page.id)
+      .execute();
+    expect(deliveries.length).toBeGreaterThan(0);
+    for (const d of deliveries) {
+      expect(d.user_id, d.target).not.toBeNull();
+      expect(["security", "admin"]).toContain((await t.services.directory.getUser(d.user_id!)).role);
+    }
+    // Nobody else sees the page: not listed, not shown, not acknowledgeable.
+    for (const who of [noc, agent]) {
+      const listed = (await api("GET", "/api/v1/pages?limit=200", who)).json().items;
+      expect(listed.some((p: { id: string }) => p.id === page.id)).toBe(false);
+      expect((await api("GET", `/api/v1/pages/${page.id}`, who)).statusCode).toBe(404);
+      expect((await api("POST", `/api/v1/pages/${page.id}/acknowledge`, who)).statusCode).toBe(404);
+    }
+    const seen = (await api("GET", "/api/v1/pages?limit=200", secUser.headers)).json().items;
+    expect(seen.some((p: { id: string }) => p.id === page.id)).toBe(true);
+    expect((await api("GET", `/api/v1/pages/${page.id}`, admin)).json().title).toBe(
+      "Credential stuffing on the portal",
+    );
+    // Acknowledging the security incident acknowledges its page.
+    expect((await api("POST", `/api/v1/incidents/${inc.id}/acknowledge`, secUser.headers)).statusCode).toBe(200);
+    expect((await api("GET", `/api/v1/pages/${page.id}`, admin)).json().status).toBe("acknowledged");
+  });
+
   it("keeps incidents from customers", async () => {
     expect((await api("GET", "/api/v1/incidents", customer)).statusCode).toBe(403);
     expect((await api("POST", "/api/v1/incidents", customer, { title: "x", severity: "low" })).statusCode).toBe(403);

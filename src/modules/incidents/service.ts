@@ -20,6 +20,7 @@ import {
   kindsFor,
   maySecurityWrite,
   type Pager,
+  pageSubject,
   presentIncident,
   presentStage,
 } from "./model.js";
@@ -323,7 +324,7 @@ export class IncidentService {
     const targets = await this.targets(o.severity);
     const pageSeverities = (await this.settings()).pageSeverities;
     // Read before the transaction: on SQLite it holds the only connection.
-    const paging = await this.pagingFor(o.severity, o.organizationIds, pageSeverities);
+    const paging = await this.pagingFor(o.kind, o.severity, o.organizationIds, pageSeverities);
     return this.repo.db.transaction().execute(async (trx) => {
       const row = await this.open(trx, o, targets, paging);
       await this.audit.record(
@@ -344,16 +345,19 @@ export class IncidentService {
   /**
    * What paging an incident of `severity` needs, read before its opening transaction: the affected customers'
    * contacts and the page's first step (who it reaches), which then runs in that transaction. Null: not paged.
+   * A security incident tells no customer: disclosing one is a decision of the security team, not of a policy.
    */
   private async pagingFor(
+    kind: Kind,
     severity: Severity,
     organizationIds: readonly string[],
     pageSeverities: readonly string[],
   ): Promise<Paging | null> {
     const pager = this.pager();
     if (!pager || !pageSeverities.includes(severity)) return null;
-    const customers = await this.customersOf(organizationIds);
-    return { customers, first: await pager.prepareFirstStep({ severity, customers }) };
+    const customers = kind === "security" ? [] : await this.customersOf(organizationIds);
+    const subjectType = pageSubject({ id: "", kind }).type;
+    return { customers, first: await pager.prepareFirstStep({ subjectType, severity, customers }) };
   }
 
   /**
@@ -429,7 +433,7 @@ export class IncidentService {
     if (pager && paging) {
       await pager.page(
         {
-          subject: { type: "incident", id },
+          subject: pageSubject(row),
           policyId: null,
           severity: o.severity,
           title: o.title,
@@ -483,7 +487,7 @@ export class IncidentService {
     // Read before the transaction (on SQLite it holds the only connection): what the alert affects, and the
     // paging its incident would need if it opens one.
     const affected = await this.affectedBy(a, service);
-    const paging = await this.pagingFor(severity, affected.organizationIds, settings.pageSeverities);
+    const paging = await this.pagingFor("operational", severity, affected.organizationIds, settings.pageSeverities);
     const attempt = () =>
       this.repo.db.transaction().execute(async (trx) => {
         const now = this.clock.now().toISOString();

@@ -102,7 +102,7 @@ export function createIncidents(
         });
       } else if (type === "page.acknowledged") {
         const p = event.payload as { subjectType: string; subjectId: string; userId: string };
-        if (p.subjectType !== "incident") continue;
+        if (p.subjectType !== "incident" && p.subjectType !== "security_incident") continue;
         work.push({
           kind: PAGE_ACK_JOB,
           payload: { incidentId: p.subjectId, userId: p.userId },
