@@ -36,15 +36,31 @@ describe.each(engines)("incidents on %s", (engine) => {
     api("POST", `/api/v1/incidents/${id}/stage`, headers, body);
 
   it("opens an incident in identification with the plan's critical clocks on 24x7 time", async () => {
+    const pbx = (await api("POST", "/api/v1/components", admin, { name: "PBX SP1" })).json();
+    // An affected component must be a status component: an unknown id would never show on /status.
+    const unknown = await api("POST", "/api/v1/incidents", noc, {
+      title: "PBX cluster down",
+      severity: "critical",
+      componentIds: [pbx.id, "pbx-sp1"],
+    });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().errors[0]).toMatchObject({
+      pointer: "/componentIds/1",
+      message: "is not a status component",
+    });
     const res = await api("POST", "/api/v1/incidents", noc, {
       title: "PBX cluster down",
       severity: "critical",
-      componentIds: ["pbx-sp1"],
+      componentIds: [pbx.id],
     });
     expect(res.statusCode, res.body).toBe(201);
     const inc = res.json();
     expect(inc).toMatchObject({ stage: "identification", kind: "operational", status: "open", createdAt: T0 });
-    expect(inc.componentIds).toEqual(["pbx-sp1"]);
+    expect(inc.componentIds).toEqual([pbx.id]);
+    const patched = await api("PATCH", `/api/v1/incidents/${inc.id}`, noc, { componentIds: ["nope"] });
+    expect(patched.statusCode).toBe(400);
+    expect(patched.json().errors[0].pointer).toBe("/componentIds/0");
+    expect((await api("GET", `/api/v1/incidents/${inc.id}`, noc)).json().componentIds).toEqual([pbx.id]);
     const [response, resolution] = inc.clocks;
     expect(response).toMatchObject({ kind: "response", status: "running", targetAt: "2026-03-10T12:30:00.000Z" });
     expect(resolution).toMatchObject({ kind: "resolution", breachAt: "2026-03-10T16:00:00.000Z", targetMinutes: 240 });

@@ -224,6 +224,7 @@ export class IncidentProcess {
   ): Promise<Incident> {
     const current = await this.incidents.row(actor, id);
     if (current.kind === "security" && !maySecurityWrite(actor)) throw forbidden();
+    await this.incidents.checkComponents(patch.componentIds);
     for (const [i, orgId] of (patch.organizationIds ?? []).entries()) {
       await this.directory.getOrganization(orgId).catch(() => {
         throw invalid(`/organizationIds/${i}`, "is not an organization");

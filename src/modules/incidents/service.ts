@@ -16,6 +16,7 @@ import type { TicketService } from "../tickets/service.js";
 import type { NamedCalendar, Timer, TimerService } from "../timers/service.js";
 import {
   type AffectedResolver,
+  type ComponentCheck,
   type Incident,
   kindsFor,
   maySecurityWrite,
@@ -130,6 +131,8 @@ export interface IncidentServiceDeps {
   pager: () => Pager | null;
   /** What an alert affects (status components, customers); absent, alerts' incidents affect nothing. */
   affected: () => AffectedResolver | null;
+  /** Which ids are not status components; absent, component ids are taken as given. */
+  unknownComponents: () => ComponentCheck | null;
   publicUrl: string;
   log: Logger;
 }
@@ -147,6 +150,7 @@ export class IncidentService {
   private readonly directory: DirectoryService;
   private readonly pager: () => Pager | null;
   private readonly affected: () => AffectedResolver | null;
+  private readonly unknownComponents: () => ComponentCheck | null;
   private readonly publicUrl: string;
   private readonly log: Logger;
 
@@ -162,6 +166,7 @@ export class IncidentService {
     this.directory = deps.directory;
     this.pager = deps.pager;
     this.affected = deps.affected;
+    this.unknownComponents = deps.unknownComponents;
     this.publicUrl = deps.publicUrl;
     this.log = deps.log;
   }
@@ -251,10 +256,24 @@ export class IncidentService {
     return { calendar, response: s.response, resolution: s.resolution };
   }
 
+  /**
+   * Refuses affected components that are not status components, naming the first: an unknown id would never
+   * show on the status page nor tell its customers.
+   */
+  async checkComponents(ids: readonly string[] | undefined): Promise<void> {
+    const check = this.unknownComponents();
+    if (!check || !ids?.length) return;
+    const unknown = new Set(await check([...ids]));
+    for (const [i, id] of ids.entries()) {
+      if (unknown.has(id)) throw invalid(`/componentIds/${i}`, "is not a status component");
+    }
+  }
+
   async create(actor: Actor, input: NewIncident, req: RequestInfo): Promise<Incident> {
     const kind = input.kind ?? "operational";
     if (kind === "security" && !maySecurityWrite(actor))
       throw forbidden("Only the security role and admins open security incidents");
+    await this.checkComponents(input.componentIds);
     const organizationIds = [...new Set(input.organizationIds ?? [])];
     for (const [i, id] of organizationIds.entries()) {
       await this.directory.getOrganization(id).catch(() => {
@@ -297,6 +316,7 @@ export class IncidentService {
     req: RequestInfo,
   ): Promise<Incident> {
     const ticket = await this.tickets.get(actor, ticketId);
+    await this.checkComponents(input.componentIds);
     const severity =
       input.severity ?? (severities.includes(ticket.severity as Severity) ? (ticket.severity as Severity) : "high");
     const row = await this.openWith(
