@@ -66,6 +66,23 @@ describe.each(engines)("incidents on %s", (engine) => {
     expect(resolution).toMatchObject({ kind: "resolution", breachAt: "2026-03-10T16:00:00.000Z", targetMinutes: 240 });
   });
 
+  it("takes every severity's response and resolution times from the plan", async () => {
+    // The plan: Critical 30 min / 4 h; High 2 h / 8 h; Medium 4 h / 24 h; Low 8 h / 72 h, on 24x7 time.
+    for (const [severity, response, resolution] of [
+      ["critical", 30, 240],
+      ["high", 120, 480],
+      ["medium", 240, 1440],
+      ["low", 480, 4320],
+    ] as const) {
+      const inc = (await api("POST", "/api/v1/incidents", noc, { title: `clocks ${severity}`, severity })).json();
+      expect(inc.clocks.map((c: { kind: string; targetMinutes: number }) => [c.kind, c.targetMinutes])).toEqual([
+        ["response", response],
+        ["resolution", resolution],
+      ]);
+      expect(Date.parse(inc.clocks[1].breachAt) - Date.parse(T0)).toBe(resolution * MIN);
+    }
+  });
+
   it("walks the six operational stages, refusing skips and missing fields with the field named", async () => {
     const inc = (await api("POST", "/api/v1/incidents", noc, { title: "Trunk flapping", severity: "high" })).json();
     const skip = await move(inc.id, { stage: "diagnosis" });
