@@ -339,6 +339,10 @@ export function createServices(platform: Platform): Services {
   });
   // An alert's incident affects the components of its monitors and service, and their customers (and a
   // monitor's own organization), so those customers are told as the plan's procedure says.
+  incidents.setComponentCheck(async (ids) => {
+    const known = new Set((await status.components.list()).map((c) => c.id));
+    return ids.filter((id) => !known.has(id));
+  });
   incidents.setAffectedResolver(async ({ monitorIds, service }) => {
     const components = await status.components.affectedBy({ monitorIds, service });
     const organizationIds = new Set(components.flatMap((c) => c.organizationIds));

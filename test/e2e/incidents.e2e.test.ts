@@ -38,12 +38,13 @@ describe.skipIf(skipBrowser)("incident screens", () => {
       cookie: login.cookies.map((c) => `${c.name}=${c.value}`).join("; "),
       "x-csrf-token": login.json().csrfToken as string,
     };
+    const trunk = await api("POST", "/api/v1/components", { name: "Tronco SIP" });
     operational = (
       await api("POST", "/api/v1/incidents", {
         title: "Tronco SIP da operadora fora do ar",
         severity: "critical",
         description: "Chamadas de saída falham com 503.",
-        componentIds: ["sip-trunk-1"],
+        componentIds: [trunk.id],
       })
     ).id;
     await api("POST", `/api/v1/incidents/${operational}/updates`, {

@@ -70,6 +70,8 @@ describe.each(engines)("GET /api/v1/reports/incidents on %s equals hand-computed
   let t: TestContext;
   const clock = new ManualClock("2026-04-01T00:00:00Z");
   let noc: Record<string, string>;
+  /** The status components' names by id (c1, c2). */
+  const componentName: Record<string, string> = {};
 
   beforeAll(async () => {
     t = await testApp(engine, { clock });
@@ -77,8 +79,13 @@ describe.each(engines)("GET /api/v1/reports/incidents on %s equals hand-computed
     const at = (hhmm: string) => clock.set(`2026-04-01T${hhmm}:00Z`);
     const api = (method: string, url: string, payload?: unknown) =>
       t.app.inject({ method: method as "GET", url, headers: noc, payload: payload as object });
-    const open = async (hhmm: string, severity: string, componentIds: string[]) => {
+    for (const name of ["c1", "c2"]) {
+      const id = (await api("POST", "/api/v1/components", { name })).json().id as string;
+      componentName[id] = name;
+    }
+    const open = async (hhmm: string, severity: string, names: string[]) => {
       at(hhmm);
+      const componentIds = names.map((n) => Object.keys(componentName).find((id) => componentName[id] === n)!);
       const res = await api("POST", "/api/v1/incidents", { title: `at ${hhmm}`, severity, componentIds });
       return res.json().id as string;
     };
@@ -142,7 +149,7 @@ describe.each(engines)("GET /api/v1/reports/incidents on %s equals hand-computed
 
   it("per component", async () => {
     const r = await report("component");
-    expect(r.groups).toEqual([
+    expect(r.groups.map((g: { key: string }) => ({ ...g, key: componentName[g.key] }))).toEqual([
       {
         key: "c1",
         count: 2,

@@ -36,18 +36,51 @@ describe.each(engines)("incidents on %s", (engine) => {
     api("POST", `/api/v1/incidents/${id}/stage`, headers, body);
 
   it("opens an incident in identification with the plan's critical clocks on 24x7 time", async () => {
+    const pbx = (await api("POST", "/api/v1/components", admin, { name: "PBX SP1" })).json();
+    // An affected component must be a status component: an unknown id would never show on /status.
+    const unknown = await api("POST", "/api/v1/incidents", noc, {
+      title: "PBX cluster down",
+      severity: "critical",
+      componentIds: [pbx.id, "pbx-sp1"],
+    });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().errors[0]).toMatchObject({
+      pointer: "/componentIds/1",
+      message: "is not a status component",
+    });
     const res = await api("POST", "/api/v1/incidents", noc, {
       title: "PBX cluster down",
       severity: "critical",
-      componentIds: ["pbx-sp1"],
+      componentIds: [pbx.id],
     });
     expect(res.statusCode, res.body).toBe(201);
     const inc = res.json();
     expect(inc).toMatchObject({ stage: "identification", kind: "operational", status: "open", createdAt: T0 });
-    expect(inc.componentIds).toEqual(["pbx-sp1"]);
+    expect(inc.componentIds).toEqual([pbx.id]);
+    const patched = await api("PATCH", `/api/v1/incidents/${inc.id}`, noc, { componentIds: ["nope"] });
+    expect(patched.statusCode).toBe(400);
+    expect(patched.json().errors[0].pointer).toBe("/componentIds/0");
+    expect((await api("GET", `/api/v1/incidents/${inc.id}`, noc)).json().componentIds).toEqual([pbx.id]);
     const [response, resolution] = inc.clocks;
     expect(response).toMatchObject({ kind: "response", status: "running", targetAt: "2026-03-10T12:30:00.000Z" });
     expect(resolution).toMatchObject({ kind: "resolution", breachAt: "2026-03-10T16:00:00.000Z", targetMinutes: 240 });
+  });
+
+  it("takes every severity's response and resolution times from the plan", async () => {
+    // The plan: Critical 30 min / 4 h; High 2 h / 8 h; Medium 4 h / 24 h; Low 8 h / 72 h, on 24x7 time.
+    for (const [severity, response, resolution] of [
+      ["critical", 30, 240],
+      ["high", 120, 480],
+      ["medium", 240, 1440],
+      ["low", 480, 4320],
+    ] as const) {
+      const inc = (await api("POST", "/api/v1/incidents", noc, { title: `clocks ${severity}`, severity })).json();
+      expect(inc.clocks.map((c: { kind: string; targetMinutes: number }) => [c.kind, c.targetMinutes])).toEqual([
+        ["response", response],
+        ["resolution", resolution],
+      ]);
+      expect(Date.parse(inc.clocks[1].breachAt) - Date.parse(T0)).toBe(resolution * MIN);
+    }
   });
 
   it("walks the six operational stages, refusing skips and missing fields with the field named", async () => {
@@ -321,6 +354,56 @@ describe.each(engines)("incidents on %s", (engine) => {
     // Evidence routes refuse an operational incident.
     const op = (await api("POST", "/api/v1/incidents", sec, { title: "op", severity: "low" })).json();
     expect((await api("GET", `/api/v1/incidents/${op.id}/evidence`, sec)).statusCode).toBe(409);
+  });
+
+  it("pages a security incident only to the security role and admins, tells no customer, hides the page from others", async () => {
+    const secUser = await tokenFor(t, "security");
+    const res = await api("POST", "/api/v1/incidents", secUser.headers, {
+      title: "Credential stuffing on the portal",
+      severity: "critical",
+      kind: "security",
+      organizationIds: [orgId],
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const inc = res.json();
+    for (let i = 0; i < 3; i++) await t.platform.jobs.drain();
+    const page = await t.platform.db
+      .selectFrom("pages")
+      .select(["id", "subject_type"])
+      .where("subject_id", "=", inc.id)
+      .executeTakeFirstOrThrow();
+    expect(page.subject_type).toBe("security_incident");
+    // Whoever the plan's critical policy reached is of the security role or an admin; no customer, no contact.
+    const told = (await t.platform.db.selectFrom("notifications").select(["template", "params"]).execute()).filter(
+      (n) => JSON.stringify(n.params).includes("Credential stuffing"),
+    );
+    expect(told.length).toBeGreaterThan(0);
+    expect(told.map((n) => n.template)).not.toContain("page.customer");
+    const deliveries = await t.platform.db
+      .selectFrom("page_deliveries")
+      .select(["user_id", "target"])
+      .where("page_id", "=", page.id)
+      .execute();
+    expect(deliveries.length).toBeGreaterThan(0);
+    for (const d of deliveries) {
+      expect(d.user_id, d.target).not.toBeNull();
+      expect(["security", "admin"]).toContain((await t.services.directory.getUser(d.user_id!)).role);
+    }
+    // Nobody else sees the page: not listed, not shown, not acknowledgeable.
+    for (const who of [noc, agent]) {
+      const listed = (await api("GET", "/api/v1/pages?limit=200", who)).json().items;
+      expect(listed.some((p: { id: string }) => p.id === page.id)).toBe(false);
+      expect((await api("GET", `/api/v1/pages/${page.id}`, who)).statusCode).toBe(404);
+      expect((await api("POST", `/api/v1/pages/${page.id}/acknowledge`, who)).statusCode).toBe(404);
+    }
+    const seen = (await api("GET", "/api/v1/pages?limit=200", secUser.headers)).json().items;
+    expect(seen.some((p: { id: string }) => p.id === page.id)).toBe(true);
+    expect((await api("GET", `/api/v1/pages/${page.id}`, admin)).json().title).toBe(
+      "Credential stuffing on the portal",
+    );
+    // Acknowledging the security incident acknowledges its page.
+    expect((await api("POST", `/api/v1/incidents/${inc.id}/acknowledge`, secUser.headers)).statusCode).toBe(200);
+    expect((await api("GET", `/api/v1/pages/${page.id}`, admin)).json().status).toBe("acknowledged");
   });
 
   it("keeps incidents from customers", async () => {

@@ -122,7 +122,7 @@ describe.each(engines)("escalation on %s (real SMTP)", (engine) => {
     clock.set("2026-12-01T16:00:00.000Z");
     await settle();
     expect(smtp.inbox.filter((m) => m.subject.includes("Tronco")).length).toBe(2);
-    const page = await t.services.pages.get(pageId);
+    const page = await t.services.pages.get(harnessActor(t), pageId);
     expect(page).toMatchObject({ status: "acknowledged", step: 1, acknowledgedBy: { id: first.id } });
 
     // The link again: used. A changed link: not valid. Acknowledging again through the interface: idempotent.
@@ -143,7 +143,7 @@ describe.each(engines)("escalation on %s (real SMTP)", (engine) => {
     });
 
     await t.services.escalations.resolve({ subject });
-    expect((await t.services.pages.get(pageId)).status).toBe("resolved");
+    expect((await t.services.pages.get(harnessActor(t), pageId)).status).toBe("resolved");
     expect((await events("page.resolved")).filter((e) => e.pageId === pageId)).toHaveLength(1);
   });
 
@@ -165,7 +165,7 @@ describe.each(engines)("escalation on %s (real SMTP)", (engine) => {
     expect(expired.statusCode).toBe(410);
     expect(expired.json().type).toBe("urn:plantao:problem:page-link-expired");
     await t.services.escalations.resolve({ subject });
-    expect((await t.services.pages.get(pageId)).status).toBe("resolved");
+    expect((await t.services.pages.get(harnessActor(t), pageId)).status).toBe("resolved");
   });
 
   it("a failing channel moves the page to its next step at once instead of waiting", async () => {
@@ -196,7 +196,7 @@ describe.each(engines)("escalation on %s (real SMTP)", (engine) => {
     await settle();
     // No clock movement: the failed webhook moved the page on, and the manager was told.
     expect(mailTo(manager.email).filter((m) => m.subject.includes("Chat caiu"))).toHaveLength(1);
-    const page = await t.services.pages.get(pageId);
+    const page = await t.services.pages.get(harnessActor(t), pageId);
     expect(page.step).toBe(1);
     expect((await events("page.escalated")).filter((e) => e.pageId === pageId)).toEqual([
       expect.objectContaining({ step: 1, reason: "channel-failed" }),

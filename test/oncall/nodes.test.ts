@@ -89,7 +89,7 @@ describe.each(engines)("pages across nodes on %s", (engine) => {
       ]);
       const events = await db.selectFrom("events").select("type").where("subject_id", "=", pageId).execute();
       expect(events.map((e) => e.type).sort()).toEqual(["page.escalated", "page.triggered"]);
-      expect((await services[2]!.pages.get(pageId)).exhaustedAt).toBe("2026-12-01T15:10:00.000Z");
+      expect((await services[2]!.pages.get(actor, pageId)).exhaustedAt).toBe("2026-12-01T15:10:00.000Z");
       // The link one node signed is good on another: they share the secret key.
       const notification = await db
         .selectFrom("notifications")

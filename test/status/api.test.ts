@@ -237,6 +237,26 @@ describe.each(engines)("status page API on %s", (engine) => {
     });
     expect(off.statusCode).toBe(200);
     expect((await list())[0].status).toBe("unsubscribed");
+    // RFC 8058's own example posts multipart/form-data, as mail providers may: read the same way.
+    await t.platform.db.updateTable("status_subscriptions").set({ unsubscribed_at: null }).execute();
+    expect((await list())[0].status).toBe("confirmed");
+    const boundary = "---FormBoundaryjWmhtjORrn";
+    const multipart = await t.app.inject({
+      method: "POST",
+      url: `/status/unsubscribe?token=${encodeURIComponent(token)}`,
+      headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+      payload: `--${boundary}\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--${boundary}--\r\n`,
+    });
+    expect(multipart.statusCode, multipart.body).toBe(200);
+    expect((await list())[0].status).toBe("unsubscribed");
+    const broken = await t.app.inject({
+      method: "POST",
+      url: `/status/unsubscribe?token=${encodeURIComponent(token)}`,
+      headers: { "content-type": "multipart/form-data; boundary=x" },
+      payload: "not a multipart body",
+    });
+    expect(broken.statusCode).toBe(400);
+    expect(broken.headers["content-type"]).toContain("application/problem+json");
     expect(
       (await call("POST", "/api/v1/status-subscriptions/confirm", {}, { token: "sub_notarealtoken" })).statusCode,
     ).toBe(404);

@@ -65,4 +65,26 @@ describe.each(engines)("incidents on the status page on %s", (engine) => {
     expect(html).not.toContain("Roteador 3");
     expect(html).not.toContain("Vazamento");
   });
+
+  it("keeps the Atom feed well-formed XML when a public text holds control characters", async () => {
+    const component = (await api("POST", "/api/v1/components", { name: "Portal" })).json();
+    const inc = (
+      await api("POST", "/api/v1/incidents", {
+        title: "Portal \u0007lento",
+        severity: "low",
+        componentIds: [component.id],
+      })
+    ).json();
+    await api("POST", `/api/v1/incidents/${inc.id}/updates`, {
+      body: "Fila\u001b[0m cheia & <lenta>",
+      visibility: "public",
+    });
+    await t.services.status.page.refresh();
+    const atom = (await t.app.inject({ method: "GET", url: "/status/feed.atom" })).body;
+    expect(atom).toContain("<title>Portal lento</title>");
+    expect(atom).toContain("Fila[0m cheia &amp; &lt;lenta&gt;");
+    // XML 1.0's Char production: tab, newline and carriage return are the only controls allowed.
+    const controls = [...atom].filter((c) => c.charCodeAt(0) < 0x20 && !"\t\n\r".includes(c));
+    expect(controls).toEqual([]);
+  });
 });

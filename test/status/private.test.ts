@@ -15,6 +15,8 @@ describe.each(engines)("the customers' private status page on %s", (engine) => {
   let admin: Headers;
   const who: Record<string, Headers> = {};
   const ids: Record<string, string> = {};
+  /** Each organization's customer administrator's address: the contacts told of windows on its components. */
+  const contact: Record<string, string> = {};
   const clock = new ManualClock("2026-12-07T05:00:00.000Z");
 
   beforeAll(async () => {
@@ -25,6 +27,14 @@ describe.each(engines)("the customers' private status page on %s", (engine) => {
     who.a = (await tokenFor(t, "customer", { organizationId: orgA })).headers;
     who.aAdmin = (await tokenFor(t, "customer-admin", { organizationId: orgA })).headers;
     who.b = (await tokenFor(t, "customer", { organizationId: orgB })).headers;
+    const orgC = (await createOrganization(t, "Cliente C")).id;
+    for (const [key, organizationId] of [
+      ["a", orgA],
+      ["b", orgB],
+      ["c", orgC],
+    ] as const) {
+      contact[key] = (await tokenFor(t, "customer-admin", { organizationId })).user.email;
+    }
     for (const [key, body] of [
       ["shared", { name: "Registro SIP" }],
       ["pbxA", { name: "PBX Alfa", organizationIds: [orgA] }],
@@ -111,6 +121,23 @@ describe.each(engines)("the customers' private status page on %s", (engine) => {
     // Nor the component routes: another organization's component is not found, not forbidden.
     expect((await call("GET", `/api/v1/components/${ids.pbxB}`, who.a!)).statusCode).toBe(404);
     expect((await call("GET", `/api/v1/components/${ids.pbxA}`, who.b!)).statusCode).toBe(404);
+  });
+
+  it("tells each affected organization's contacts of a window, naming only their own components", async () => {
+    for (let i = 0; i < 3; i++) await t.platform.jobs.drain();
+    const notices = await t.platform.db
+      .selectFrom("notifications")
+      .select(["recipient", "params"])
+      .where("template", "=", "status.maintenance")
+      .execute();
+    const to = (email: string) => notices.filter((n) => n.recipient === email).map((n) => JSON.stringify(n.params));
+    expect(to(contact.a!)).toHaveLength(1);
+    expect(to(contact.a!)[0]).toContain("PBX Alfa");
+    expect(to(contact.a!)[0]).not.toContain("PBX Bravo");
+    expect(to(contact.b!)).toHaveLength(1);
+    expect(to(contact.b!)[0]).toContain("PBX Bravo");
+    expect(to(contact.b!)[0]).not.toContain("PBX Alfa");
+    expect(to(contact.c!)).toEqual([]);
   });
 
   it("needs a signed-in user; staff see every component", async () => {

@@ -13,7 +13,14 @@ import type {
 } from "./repository.js";
 import type { Details, Kind } from "./stages.js";
 
-export type Subject = { type: "incident"; id: string };
+/** What a page is about: a security incident's page is a subject only its audience meets (oncall/recipients.ts). */
+export type Subject = { type: "incident" | "security_incident"; id: string };
+
+/** The page subject of an incident. */
+export const pageSubject = (row: { id: string; kind: string }): Subject => ({
+  type: row.kind === "security" ? "security_incident" : "incident",
+  id: row.id,
+});
 
 /**
  * The on-call paging the incidents module calls (the escalations service of the on-call module): page the
@@ -39,6 +46,7 @@ export interface Pager {
    * so that step runs in the opening transaction rather than one timer job later.
    */
   prepareFirstStep(input: {
+    subjectType: Subject["type"];
     policyId?: string | null;
     severity: string;
     customers?: { email: string; locale?: "pt-BR" | "en" }[];
@@ -51,6 +59,9 @@ export interface Pager {
  * What an alert affects, given its monitors and its `service` label: provided by the composition root from the
  * status page's components (linked to monitors and organizations) and the monitors' own organization.
  */
+/** Which of these ids are not status components (the status module answers; the incidents module reads no table of it). */
+export type ComponentCheck = (ids: string[]) => Promise<string[]>;
+
 export type AffectedResolver = (alert: {
   monitorIds: string[];
   service: string | null;

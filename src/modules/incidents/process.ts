@@ -10,7 +10,7 @@ import { type Actor, forbidden } from "../identity/actor.js";
 import type { DirectoryService } from "../identity/directory.js";
 import type { TicketService } from "../tickets/service.js";
 import type { TimerFiring, TimerService } from "../timers/service.js";
-import { type Incident, kindsFor, maySecurityWrite, type Pager, presentUpdate } from "./model.js";
+import { type Incident, kindsFor, maySecurityWrite, type Pager, pageSubject, presentUpdate } from "./model.js";
 import type { IncidentRepository, IncidentRow } from "./repository.js";
 import {
   type IncidentService,
@@ -153,13 +153,13 @@ export class IncidentProcess {
       const pager = this.pager();
       if (outcome.acknowledges) {
         await this.incidents.publish(trx, after, "acknowledged", { userId: actor.userId });
-        await pager?.acknowledge({ subject: { type: "incident", id }, by: actor }, trx);
+        await pager?.acknowledge({ subject: pageSubject(after), by: actor }, trx);
       }
       if (input.publicUpdate?.trim())
         await this.insertUpdate(trx, after, actor, { body: input.publicUpdate, visibility: "public" }, now);
       if (outcome.resolves) {
         await this.incidents.publish(trx, after, "resolved", {});
-        await pager?.resolve({ subject: { type: "incident", id } }, trx);
+        await pager?.resolve({ subject: pageSubject(after) }, trx);
         const last = await this.repo.lastPublicUpdate(id, trx);
         const message = input.publicUpdate?.trim() || last?.body || `The incident "${after.title}" was resolved.`;
         if ((await this.repo.ticketsOf(id, trx)).length) {
@@ -198,7 +198,7 @@ export class IncidentProcess {
       await this.repo.update(id, { acknowledged_at: now, acknowledged_by: by.userId, updated_at: now }, trx);
       await this.timers.cancel(trx, { type: "incident", id }, "respond");
       await this.incidents.publish(trx, after, "acknowledged", { userId: by.userId });
-      if (!opts.fromPage) await this.pager()?.acknowledge({ subject: { type: "incident", id }, by }, trx);
+      if (!opts.fromPage) await this.pager()?.acknowledge({ subject: pageSubject(after), by }, trx);
       await this.audit.record(
         {
           action: "incident.acknowledged",
@@ -224,6 +224,7 @@ export class IncidentProcess {
   ): Promise<Incident> {
     const current = await this.incidents.row(actor, id);
     if (current.kind === "security" && !maySecurityWrite(actor)) throw forbidden();
+    await this.incidents.checkComponents(patch.componentIds);
     for (const [i, orgId] of (patch.organizationIds ?? []).entries()) {
       await this.directory.getOrganization(orgId).catch(() => {
         throw invalid(`/organizationIds/${i}`, "is not an organization");

@@ -16,10 +16,12 @@ import type { TicketService } from "../tickets/service.js";
 import type { NamedCalendar, Timer, TimerService } from "../timers/service.js";
 import {
   type AffectedResolver,
+  type ComponentCheck,
   type Incident,
   kindsFor,
   maySecurityWrite,
   type Pager,
+  pageSubject,
   presentIncident,
   presentStage,
 } from "./model.js";
@@ -129,6 +131,8 @@ export interface IncidentServiceDeps {
   pager: () => Pager | null;
   /** What an alert affects (status components, customers); absent, alerts' incidents affect nothing. */
   affected: () => AffectedResolver | null;
+  /** Which ids are not status components; absent, component ids are taken as given. */
+  unknownComponents: () => ComponentCheck | null;
   publicUrl: string;
   log: Logger;
 }
@@ -146,6 +150,7 @@ export class IncidentService {
   private readonly directory: DirectoryService;
   private readonly pager: () => Pager | null;
   private readonly affected: () => AffectedResolver | null;
+  private readonly unknownComponents: () => ComponentCheck | null;
   private readonly publicUrl: string;
   private readonly log: Logger;
 
@@ -161,6 +166,7 @@ export class IncidentService {
     this.directory = deps.directory;
     this.pager = deps.pager;
     this.affected = deps.affected;
+    this.unknownComponents = deps.unknownComponents;
     this.publicUrl = deps.publicUrl;
     this.log = deps.log;
   }
@@ -250,10 +256,24 @@ export class IncidentService {
     return { calendar, response: s.response, resolution: s.resolution };
   }
 
+  /**
+   * Refuses affected components that are not status components, naming the first: an unknown id would never
+   * show on the status page nor tell its customers.
+   */
+  async checkComponents(ids: readonly string[] | undefined): Promise<void> {
+    const check = this.unknownComponents();
+    if (!check || !ids?.length) return;
+    const unknown = new Set(await check([...ids]));
+    for (const [i, id] of ids.entries()) {
+      if (unknown.has(id)) throw invalid(`/componentIds/${i}`, "is not a status component");
+    }
+  }
+
   async create(actor: Actor, input: NewIncident, req: RequestInfo): Promise<Incident> {
     const kind = input.kind ?? "operational";
     if (kind === "security" && !maySecurityWrite(actor))
       throw forbidden("Only the security role and admins open security incidents");
+    await this.checkComponents(input.componentIds);
     const organizationIds = [...new Set(input.organizationIds ?? [])];
     for (const [i, id] of organizationIds.entries()) {
       await this.directory.getOrganization(id).catch(() => {
@@ -296,6 +316,7 @@ export class IncidentService {
     req: RequestInfo,
   ): Promise<Incident> {
     const ticket = await this.tickets.get(actor, ticketId);
+    await this.checkComponents(input.componentIds);
     const severity =
       input.severity ?? (severities.includes(ticket.severity as Severity) ? (ticket.severity as Severity) : "high");
     const row = await this.openWith(
@@ -323,7 +344,7 @@ export class IncidentService {
     const targets = await this.targets(o.severity);
     const pageSeverities = (await this.settings()).pageSeverities;
     // Read before the transaction: on SQLite it holds the only connection.
-    const paging = await this.pagingFor(o.severity, o.organizationIds, pageSeverities);
+    const paging = await this.pagingFor(o.kind, o.severity, o.organizationIds, pageSeverities);
     return this.repo.db.transaction().execute(async (trx) => {
       const row = await this.open(trx, o, targets, paging);
       await this.audit.record(
@@ -344,16 +365,19 @@ export class IncidentService {
   /**
    * What paging an incident of `severity` needs, read before its opening transaction: the affected customers'
    * contacts and the page's first step (who it reaches), which then runs in that transaction. Null: not paged.
+   * A security incident tells no customer: disclosing one is a decision of the security team, not of a policy.
    */
   private async pagingFor(
+    kind: Kind,
     severity: Severity,
     organizationIds: readonly string[],
     pageSeverities: readonly string[],
   ): Promise<Paging | null> {
     const pager = this.pager();
     if (!pager || !pageSeverities.includes(severity)) return null;
-    const customers = await this.customersOf(organizationIds);
-    return { customers, first: await pager.prepareFirstStep({ severity, customers }) };
+    const customers = kind === "security" ? [] : await this.customersOf(organizationIds);
+    const subjectType = pageSubject({ id: "", kind }).type;
+    return { customers, first: await pager.prepareFirstStep({ subjectType, severity, customers }) };
   }
 
   /**
@@ -429,7 +453,7 @@ export class IncidentService {
     if (pager && paging) {
       await pager.page(
         {
-          subject: { type: "incident", id },
+          subject: pageSubject(row),
           policyId: null,
           severity: o.severity,
           title: o.title,
@@ -483,7 +507,7 @@ export class IncidentService {
     // Read before the transaction (on SQLite it holds the only connection): what the alert affects, and the
     // paging its incident would need if it opens one.
     const affected = await this.affectedBy(a, service);
-    const paging = await this.pagingFor(severity, affected.organizationIds, settings.pageSeverities);
+    const paging = await this.pagingFor("operational", severity, affected.organizationIds, settings.pageSeverities);
     const attempt = () =>
       this.repo.db.transaction().execute(async (trx) => {
         const now = this.clock.now().toISOString();

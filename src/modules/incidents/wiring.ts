@@ -8,7 +8,7 @@ import type { PlanService } from "../plan/service.js";
 import { AttachmentStore } from "../tickets/attachments.js";
 import type { TicketService } from "../tickets/service.js";
 import type { TimerService } from "../timers/service.js";
-import type { AffectedResolver, Pager } from "./model.js";
+import type { AffectedResolver, ComponentCheck, Pager } from "./model.js";
 import { PostmortemService } from "./postmortems.js";
 import { IncidentProcess } from "./process.js";
 import { IncidentReports } from "./reports.js";
@@ -30,6 +30,8 @@ export interface Incidents {
   setPager(pager: Pager): void;
   /** Set by the composition root: what an alert affects (status components and their customers). */
   setAffectedResolver(resolver: AffectedResolver): void;
+  /** Set by the composition root: which ids are not status components (refused as affected components). */
+  setComponentCheck(check: ComponentCheck): void;
   onAlertJob(payload: { type: string; alert: AlertPayload }): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export function createIncidents(
   const { db, dialect, jobs, events, clock, config } = platform;
   let pager: Pager | null = null;
   let affected: AffectedResolver | null = null;
+  let unknownComponents: ComponentCheck | null = null;
   const incidents = new IncidentService({
     repo: new IncidentRepository(db, dialect),
     audit: deps.audit,
@@ -59,6 +62,7 @@ export function createIncidents(
     directory: deps.directory,
     pager: () => pager,
     affected: () => affected,
+    unknownComponents: () => unknownComponents,
     publicUrl: config.publicUrl,
     log: platform.log.child({ part: "incidents" }),
   });
@@ -102,7 +106,7 @@ export function createIncidents(
         });
       } else if (type === "page.acknowledged") {
         const p = event.payload as { subjectType: string; subjectId: string; userId: string };
-        if (p.subjectType !== "incident") continue;
+        if (p.subjectType !== "incident" && p.subjectType !== "security_incident") continue;
         work.push({
           kind: PAGE_ACK_JOB,
           payload: { incidentId: p.subjectId, userId: p.userId },
@@ -125,6 +129,9 @@ export function createIncidents(
     },
     setAffectedResolver(r) {
       affected = r;
+    },
+    setComponentCheck(check) {
+      unknownComponents = check;
     },
     async onAlertJob({ type, alert }) {
       if (type === "alert.firing") await incidents.onAlertFiring(alert);

@@ -229,7 +229,9 @@ export class EscalationService {
    * Before the caller's transaction: the policy `page` will use and who its first step reaches now. Null when no
    * policy applies or no step would run (then `page` decides as it always does).
    */
-  async prepareFirstStep(input: Pick<PageInput, "policyId" | "severity" | "customers">): Promise<FirstStep | null> {
+  async prepareFirstStep(
+    input: Pick<PageInput, "policyId" | "severity" | "customers"> & { subjectType: string },
+  ): Promise<FirstStep | null> {
     const policy = input.policyId
       ? await this.repo.findPolicy(input.policyId)
       : await this.repo.defaultPolicy(input.severity);
@@ -238,7 +240,11 @@ export class EscalationService {
     const target = nextStep(steps, policy.repeat, { step: -1, round: 0 }, "triggered");
     if (!target) return null;
     const customers = JSON.stringify(input.customers ?? []);
-    const who = await this.recipients.of({ customers }, steps[target.step]!, target.round);
+    const who = await this.recipients.of(
+      { customers, subject_type: input.subjectType },
+      steps[target.step]!,
+      target.round,
+    );
     return { policyId: policy.id, steps: policy.steps, recipients: { target, ...who } };
   }
 

@@ -8,6 +8,7 @@ import { roleAllows } from "../identity/roles.js";
 import type { TimerService } from "../timers/service.js";
 import { type EscalationService, LINK_TTL_MS, stepsOf, TIMER } from "./escalations.js";
 import { verifyLink } from "./links.js";
+import { mayMeetPage, pageSubjectsHiddenFrom } from "./recipients.js";
 import type { OncallRepository, PageRow } from "./repository.js";
 
 type RequestInfo = Pick<FastifyRequest, "ip" | "headers">;
@@ -44,21 +45,26 @@ export class PageDesk {
     this.#key = deps.signingKey;
   }
 
-  async get(id: string) {
-    const page = await this.repo.findPage(id);
-    if (!page) throw Problem.notFound("Page");
-    return this.present(page);
+  async get(actor: Actor, id: string) {
+    return this.present(await this.visiblePage(actor, id));
   }
 
-  async list(page: { limit: number; before?: string; status?: string; userId?: string }) {
-    const rows = await this.repo.listPages(page);
+  /** Pages the actor may meet: a security incident's only for the security role and admins. */
+  async list(actor: Actor, page: { limit: number; before?: string; status?: string; userId?: string }) {
+    const rows = await this.repo.listPages({ ...page, hideSubjectTypes: pageSubjectsHiddenFrom(actor.role) });
     return Promise.all(rows.map((r) => this.present(r)));
+  }
+
+  /** A page by id, not found for someone who may not meet its subject (its existence is not told either). */
+  private async visiblePage(actor: Actor, id: string): Promise<PageRow> {
+    const page = await this.repo.findPage(id);
+    if (!page || !mayMeetPage(actor.role, page.subject_type)) throw Problem.notFound("Page");
+    return page;
   }
 
   /** Acknowledges through the API or the UI: by someone the page told, or who may change monitoring. */
   async acknowledgePage(actor: Actor, id: string, req: RequestInfo) {
-    const page = await this.repo.findPage(id);
-    if (!page) throw Problem.notFound("Page");
+    await this.visiblePage(actor, id);
     const paged = await this.repo.wasPaged(id, actor.userId);
     if (!paged && !roleAllows(actor.role, "monitoring", "write")) {
       throw new Problem(

@@ -197,8 +197,15 @@ export class OncallRepository {
     return Number(r.numUpdatedRows) > 0;
   }
 
-  listPages(page: { limit: number; before?: string; status?: string; userId?: string }): Promise<PageRow[]> {
+  listPages(page: {
+    limit: number;
+    before?: string;
+    status?: string;
+    userId?: string;
+    hideSubjectTypes?: string[];
+  }): Promise<PageRow[]> {
     let q = this.db.selectFrom("pages").selectAll();
+    if (page.hideSubjectTypes?.length) q = q.where("subject_type", "not in", page.hideSubjectTypes);
     if (page.userId !== undefined) {
       const userId = page.userId;
       q = q.where("id", "in", (eb) => eb.selectFrom("page_deliveries").select("page_id").where("user_id", "=", userId));

@@ -273,7 +273,7 @@ export function oncallRoutes(deps: { rotations: RotationService; policies: Escal
       async (request) => {
         const actor = requireActor(request);
         const { limit = 50, cursor, status } = request.query;
-        const items = await pages.list({
+        const items = await pages.list(actor, {
           limit: limit + 1,
           before: decodeCursor(cursor),
           status,
@@ -289,14 +289,18 @@ export function oncallRoutes(deps: { rotations: RotationService; policies: Escal
         config: read,
         schema: {
           tags,
-          summary: "Every page, newest first",
+          summary: "Every page the caller may see, newest first (a security incident's: the security role and admins)",
           querystring: S.PagesQuery,
           response: { 200: S.PageList, ...problems(400) },
         },
       },
       async (request) => {
         const { limit = 50, cursor, status } = request.query;
-        const items = await pages.list({ limit: limit + 1, before: decodeCursor(cursor), status });
+        const items = await pages.list(requireActor(request), {
+          limit: limit + 1,
+          before: decodeCursor(cursor),
+          status,
+        });
         return toPage(items, limit, (p) => p.id);
       },
     );
@@ -335,7 +339,7 @@ export function oncallRoutes(deps: { rotations: RotationService; policies: Escal
         config: read,
         schema: { tags, summary: "One page", params: S.IdParams, response: { 200: S.Page, ...problems(400, 404) } },
       },
-      async (request) => pages.get(request.params.id),
+      async (request) => pages.get(requireActor(request), request.params.id),
     );
 
     app.post(

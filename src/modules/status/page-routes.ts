@@ -174,7 +174,7 @@ export function statusPageRoutes(m: StatusModule) {
                 ? "One-click unsubscribe (RFC 8058: List-Unsubscribe-Post), or the page's button"
                 : "Confirms a subscription (double opt-in)",
             querystring: S.TokenQuery,
-            consumes: ["application/x-www-form-urlencoded"],
+            consumes: ["application/x-www-form-urlencoded", "multipart/form-data"],
             ...html,
             response: { 200: Type.String(), ...problems(404) },
           },

@@ -243,10 +243,25 @@ export function renderNote(locale: PageLocale, title: string, body: string, form
   return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title><style>${CSS}</style></head><body><main><h1>${esc(title)}</h1><p>${esc(body)}</p>${form ? `<form method="post" action="${esc(form.action)}"><button type="submit">${esc(form.button)}</button></form>` : ""}<p><a href="/status?lang=${locale}">${words[locale].title}</a></p></main></body></html>`;
 }
 
+/**
+ * The characters XML 1.0 allows (its Char production): most control characters, lone surrogates and U+FFFE/FFFF
+ * are forbidden even escaped, so a title pasted from a terminal would make the whole feed unreadable.
+ */
+function xmlText(s: string): string {
+  let out = "";
+  for (const c of s) {
+    const n = c.codePointAt(0)!;
+    const allowed =
+      n === 0x9 || n === 0xa || n === 0xd || (n >= 0x20 && n < 0xd800) || (n > 0xdfff && n < 0xfffe) || n > 0xffff;
+    if (allowed) out += c;
+  }
+  return out;
+}
+
 /** The Atom feed (RFC 4287): incidents with their updates and maintenance, newest first. */
 export function renderAtom(v: StatusView, locale: PageLocale, base: string): string {
   const w = words[locale];
-  const x = (s: string) => esc(s);
+  const x = (s: string) => esc(xmlText(s));
   const entries = [
     ...[...v.incidents, ...v.history].map((i) => ({
       id: `urn:plantao:incident:${i.id}`,

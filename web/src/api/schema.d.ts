@@ -21537,7 +21537,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every page, newest first */
+        /** Every page the caller may see, newest first (a security incident's: the security role and admins) */
         get: {
             parameters: {
                 query?: {
