@@ -44,22 +44,25 @@ describe.skipIf(skipBrowser)("knowledge-base suggestions and deflection in Chrom
     const org = await inject("POST", "/api/v1/organizations", { name: "Acme Telecom" });
     await inject("POST", "/api/v1/users", { ...AGENT, role: "agent", tier: "L1" });
     await inject("POST", "/api/v1/users", { ...CUSTOMER, role: "customer", organizationId: org.id });
+    const supportId = (
+      await inject("POST", "/api/v1/kb/articles", {
+        title: SUPPORT_ARTICLE,
+        body: "Procedimento interno do correio de voz no servidor.",
+        audience: "support",
+        purpose: "procedure",
+        status: "published",
+      })
+    ).id;
     articleId = (
       await inject("POST", "/api/v1/kb/articles", {
         title: ARTICLE,
-        body: "Disque **\\*97** do seu ramal e informe a senha do correio de voz.\n\n## Pelo aplicativo\n\nAbra a aba Mensagens.",
+        // The link to the support team's article: a customer reads "unavailable", never its title.
+        body: `Disque **\\*97** do seu ramal e informe a senha do correio de voz.\n\n## Pelo aplicativo\n\nAbra a aba Mensagens.\n\nSuporte: [${SUPPORT_ARTICLE}](kb:${supportId}).`,
         audience: "customers",
         purpose: "faq",
         status: "published",
       })
     ).id;
-    await inject("POST", "/api/v1/kb/articles", {
-      title: SUPPORT_ARTICLE,
-      body: "Procedimento interno do correio de voz no servidor.",
-      audience: "support",
-      purpose: "procedure",
-      status: "published",
-    });
     customer = await session.newPage({ label: "customer" });
   }, 180_000);
 
@@ -83,6 +86,8 @@ describe.skipIf(skipBrowser)("knowledge-base suggestions and deflection in Chrom
     const article = page.getByTestId("kb-article");
     await article.getByRole("heading", { name: ARTICLE }).waitFor();
     await article.getByText("do seu ramal e informe a senha").waitFor();
+    await article.getByText("artigo indisponível").waitFor();
+    expect(await article.textContent()).not.toContain(SUPPORT_ARTICLE);
     await page.getByTestId("kb-feedback").getByRole("button", { name: "Sim" }).click();
     await page.getByRole("button", { name: "Enviar" }).click();
     await page.getByText("Obrigado pela avaliação.").waitFor();

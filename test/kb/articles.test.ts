@@ -166,8 +166,11 @@ describe.each(engines)("knowledge-base articles on %s", (engine) => {
       const offered = new Set(
         suggested.statusCode === 200 ? suggested.json().items.map((i: { id: string }) => i.id) : [],
       );
-      const rendered =
-        who === "anonymous" ? "" : ((await call("GET", `/api/v1/kb/articles/${guideId}`, headers)).json().html ?? "");
+      // The rendered page and the Markdown source a reader gets: both without what the reader may not read
+      // (an editor gets the source as written).
+      const read = who === "anonymous" ? null : (await call("GET", `/api/v1/kb/articles/${guideId}`, headers)).json();
+      const rendered: string = read?.html ?? "";
+      const source: string = read?.body ?? "";
       // Snippets and summaries are the same for every reader: the guide's link words never name what it links.
       const hiddenTitles = all.filter((k) => !keys.includes(k)).map((k) => `Segredo ${k} roteador`);
       for (const title of hiddenTitles) {
@@ -190,6 +193,9 @@ describe.each(engines)("knowledge-base articles on %s", (engine) => {
         }
         expect(rendered.includes(`Segredo ${key} roteador`), `${who} link title ${key}`).toBe(may);
         expect(rendered.includes(ids[key]!), `${who} link target ${key}`).toBe(may);
+        const editor = ["agent", "noc", "security", "manager", "admin"].includes(who);
+        expect(source.includes(`Segredo ${key} roteador`), `${who} source title ${key}`).toBe(may || editor);
+        expect(source.includes(ids[key]!), `${who} source target ${key}`).toBe(may || editor);
       }
     }
     // The help centre is the anonymous reader's: public articles only, in its search, its list and its pages,
@@ -234,7 +240,8 @@ describe.each(engines)("knowledge-base articles on %s", (engine) => {
     const asCustomer = await call("GET", `/api/v1/kb/articles/${id}`, h.customerA);
     expect(asCustomer.json().html).toContain("artigo indisponível");
     expect(asCustomer.json().html).not.toMatch(/segredo interno|Segredo internal/);
-    expect(asCustomer.json().html).toContain("Segredo public roteador");
+    expect(asCustomer.json().html).toContain(`<a href="/portal/kb/articles/${ids.public}">Segredo public roteador</a>`);
+    expect(asCustomer.json().body).not.toMatch(/segredo interno/);
     expect(asCustomer.json().html).not.toContain("<script>");
     const asAgent = await call("GET", `/api/v1/kb/articles/${id}`, h.agent);
     expect(asAgent.json().html).toContain(`href="/kb/articles/${ids.internal}"`);

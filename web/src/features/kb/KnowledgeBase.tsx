@@ -13,8 +13,9 @@ import {
   TextInput,
 } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { useNavigate, useParams } from "react-router";
 import { api, unwrap } from "../../api/client";
 import { useAuth } from "../../auth/AuthProvider";
 import { PageHeader } from "../../shell/PageHeader";
@@ -314,7 +315,15 @@ export function KnowledgeBase() {
   const { t } = useTranslation();
   const { user } = useAuth();
   const [q, setQ] = useState("");
-  const [open, setOpen] = useState<string | null>(null);
+  // An article's own address (/kb/articles/:id, where links between articles point) opens it over the list.
+  const { id: linked } = useParams();
+  const navigate = useNavigate();
+  const [open, setOpen] = useState<string | null>(linked ?? null);
+  useEffect(() => setOpen(linked ?? null), [linked]);
+  const close = () => {
+    setOpen(null);
+    if (linked) void navigate("/kb");
+  };
   const [editing, setEditing] = useState<Draft | null>(null);
   const [tab, setTab] = useState<string | null>("articles");
   const editor = user?.role !== "customer" && user?.role !== "customer-admin" && user?.role !== "auditor";
@@ -385,7 +394,7 @@ export function KnowledgeBase() {
           {tab === "new" && <Editor initial={blank} onDone={() => setTab("articles")} />}
         </Tabs.Panel>
       </Tabs>
-      <Modal opened={open !== null && !editing} onClose={() => setOpen(null)} size="xl" title={t("kb.title")}>
+      <Modal opened={open !== null && !editing} onClose={close} size="xl" title={t("kb.title")}>
         {open && <ArticleView id={open} onEdit={setEditing} />}
       </Modal>
       <Modal opened={editing !== null} onClose={() => setEditing(null)} size="100%" title={t("kb.actions.edit")}>
