@@ -1,6 +1,7 @@
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN, type BrowserSession, field, openBrowserSession, skipBrowser } from "../fixtures/browser.js";
+import { MP4_HEAD } from "../kb/media-fixtures.js";
 
 const AGENT = { email: "agente@example.com", name: "Agente Souza", password: "agent password 123" };
 const CUSTOMER = { email: "cliente@acme.example", name: "Ana Lima", password: "customer password 123" };
@@ -20,6 +21,7 @@ describe.skipIf(skipBrowser)("knowledge-base suggestions and deflection in Chrom
   let base: string;
   let headers: Record<string, string>;
   let articleId = "";
+  let videoId = "";
 
   const inject = async (method: "GET" | "POST", url: string, payload?: object) => {
     const res = await session.server.app.inject({ method, url, payload, headers });
@@ -63,6 +65,15 @@ describe.skipIf(skipBrowser)("knowledge-base suggestions and deflection in Chrom
         status: "published",
       })
     ).id;
+    // A video tutorial on the article (the bytes start as an MP4 does; the player is what is checked).
+    const video = await session.server.app.inject({
+      method: "POST",
+      url: `/api/v1/kb/videos?articleId=${articleId}&title=${encodeURIComponent("Ouvir o correio de voz")}`,
+      headers: { ...headers, "content-type": "video/mp4" },
+      payload: Buffer.concat([Buffer.from(MP4_HEAD), Buffer.alloc(4000)]),
+    });
+    if (video.statusCode !== 201) throw new Error(`video upload: ${video.statusCode} ${video.body}`);
+    videoId = video.json().id;
     customer = await session.newPage({ label: "customer" });
   }, 180_000);
 
@@ -88,6 +99,8 @@ describe.skipIf(skipBrowser)("knowledge-base suggestions and deflection in Chrom
     await article.getByText("do seu ramal e informe a senha").waitFor();
     await article.getByText("artigo indisponível").waitFor();
     expect(await article.textContent()).not.toContain(SUPPORT_ARTICLE);
+    await article.getByText("Ouvir o correio de voz").waitFor();
+    expect(await article.locator("video source").getAttribute("src")).toBe(`/api/v1/kb/videos/${videoId}/stream`);
     await page.getByTestId("kb-feedback").getByRole("button", { name: "Sim" }).click();
     await page.getByRole("button", { name: "Enviar" }).click();
     await page.getByText("Obrigado pela avaliação.").waitFor();

@@ -214,6 +214,42 @@ describe.each(engines)("knowledge base videos, suggestions, drafts, upkeep and t
       expect(image.rawPayload.equals(png)).toBe(true);
     });
 
+    it("the help centre plays a public article's videos without JavaScript: poster, captions, and only public ones", async () => {
+      const page = async (id: string) => (await call("GET", `/help/articles/${id}?lang=pt-BR`, {})).body;
+      const before = await page(articles.public!);
+      expect(before).toContain(`<source src="/api/v1/kb/videos/${publicVideo}/stream" type="video/webm">`);
+      expect(before).not.toContain("<track");
+      // A caption and a poster show at once (the rendered page is dropped on every video change).
+      const vtt = "WEBVTT\n\n00:00.000 --> 00:02.000\nAbra as configurações\n";
+      const caption = await t.app.inject({
+        method: "PUT",
+        url: `/api/v1/kb/videos/${publicVideo}/captions/pt-BR`,
+        headers: { ...admin, "content-type": "text/vtt" },
+        payload: vtt,
+      });
+      expect(caption.statusCode, caption.body).toBe(200);
+      const png = Buffer.concat([Buffer.from(PNG_HEAD), Buffer.alloc(100, 1)]);
+      const poster = await t.app.inject({
+        method: "PUT",
+        url: `/api/v1/kb/videos/${publicVideo}/poster`,
+        headers: { ...admin, "content-type": "image/png" },
+        payload: png,
+      });
+      expect(poster.statusCode, poster.body).toBe(200);
+      const after = await page(articles.public!);
+      expect(after).toContain(`poster="/api/v1/kb/videos/${publicVideo}/poster"`);
+      expect(after).toContain(
+        `<track kind="captions" srclang="pt-BR" label="Português" src="/api/v1/kb/videos/${publicVideo}/captions/pt-BR" default>`,
+      );
+      expect(after).not.toContain("<script");
+      // Everything the player asks for is served to a visitor who is not signed in.
+      for (const path of ["stream", "poster", "captions/pt-BR"])
+        expect((await call("GET", `/api/v1/kb/videos/${publicVideo}/${path}`, {})).statusCode, path).toBe(200);
+      // The customers' and the support team's videos are not the help centre's.
+      expect((await call("GET", `/help/articles/${articles.support}`, {})).body).not.toContain(supportVideo);
+      expect((await call("GET", `/help/articles/${articles.customers}`, {})).body).not.toContain(video.id);
+    });
+
     it("a video is seen by whoever may read its article: never support content by a customer or anyone signed out", async () => {
       for (const path of ["", "/stream", "/poster", "/captions/pt-BR"]) {
         expect((await call("GET", `/api/v1/kb/videos/${supportVideo}${path}`, customerA.headers)).statusCode).toBe(404);

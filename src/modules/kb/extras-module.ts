@@ -41,6 +41,8 @@ export function createKbExtras(
     directory: DirectoryService;
     timers: TimerService;
     notifications: NotificationService;
+    /** Told when a video, its poster or captions change (the help centre's pages show them). */
+    mediaChanged?: () => void;
   },
 ): KbExtras {
   const { db, dialect, clock, config } = platform;
@@ -54,6 +56,7 @@ export function createKbExtras(
     audit: deps.audit,
     clock,
     maxBytes: config.kbVideoMaxBytes,
+    changed: deps.mediaChanged,
   });
 
   const ticketText = async (actor: Actor, id: string) => {

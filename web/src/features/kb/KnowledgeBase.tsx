@@ -20,6 +20,7 @@ import { api, unwrap } from "../../api/client";
 import { useAuth } from "../../auth/AuthProvider";
 import { PageHeader } from "../../shell/PageHeader";
 import { ProblemAlert } from "../../shell/problem";
+import { ArticleVideos } from "./article-body";
 
 const audiences = ["public", "customers", "support", "admins", "internal"] as const;
 const purposes = ["procedure", "faq", "video", "manual", "problem-solution", "lesson"] as const;
@@ -234,6 +235,7 @@ function ArticleView({ id, onEdit }: { id: string; onEdit: (d: Draft) => void })
       </Text>
       {/* biome-ignore lint/security/noDangerouslySetInnerHtml: sanitised server-side (src/modules/kb/markdown.ts) */}
       <div dangerouslySetInnerHTML={{ __html: a.html }} />
+      <ArticleVideos articleId={a.id} />
       {versions.data && (
         <Group>
           <Button
