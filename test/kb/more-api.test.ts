@@ -267,6 +267,102 @@ describe.each(engines)("knowledge base videos, suggestions, drafts, upkeep and t
     });
   });
 
+  // attachments --------------------------------------------------------------------------------------------
+
+  describe("attachments", () => {
+    const attach = (articleId: string, bytes: Buffer, filename: string, type: string, headers: Headers = admin) =>
+      t.app.inject({
+        method: "POST",
+        url: `/api/v1/kb/articles/${articleId}/attachments?filename=${encodeURIComponent(filename)}`,
+        headers: { ...headers, "content-type": type },
+        payload: bytes,
+      });
+    const png = Buffer.concat([Buffer.from(PNG_HEAD), Buffer.alloc(300, 2)]);
+    const pdf = Buffer.concat([Buffer.from("%PDF-1.7\n"), Buffer.alloc(300, 3)]);
+
+    it("attaches images and documents by their bytes; an image shows in the article, in the help centre too", async () => {
+      const image = await attach(articles.public!, png, "tela de configuração.png", "application/octet-stream");
+      expect(image.statusCode, image.body).toBe(201);
+      const a = image.json();
+      expect(a).toMatchObject({ contentType: "image/png", size: png.length, filename: "tela de configuração.png" });
+      expect(a.markdown).toBe(`![tela de configuração.png](/api/v1/kb/attachments/${a.id})`);
+      const doc = await attach(articles.public!, pdf, "manual.pdf", "application/pdf");
+      expect(doc.statusCode, doc.body).toBe(201);
+      expect(doc.json().markdown).toBe(`[manual.pdf](/api/v1/kb/attachments/${doc.json().id})`);
+      // Pasted into the article, the image shows in the help centre, served to a visitor not signed in.
+      await t.services.kb.articles.update(
+        editor,
+        articles.public!,
+        { body: `Abra as configurações do softphone.\n\n${a.markdown}\n\n${doc.json().markdown}` },
+        req,
+      );
+      await t.services.kb.articles.transition(editor, articles.public!, "published", undefined, req);
+      const help = (await call("GET", `/help/articles/${articles.public}`, {})).body;
+      expect(help).toContain(`<img src="/api/v1/kb/attachments/${a.id}" alt="tela de configuração.png">`);
+      expect(help).toContain(`<a href="/api/v1/kb/attachments/${doc.json().id}">manual.pdf</a>`);
+      const shown = await call("GET", `/api/v1/kb/attachments/${a.id}`, {});
+      expect(shown.statusCode).toBe(200);
+      expect(shown.headers["content-type"]).toBe("image/png");
+      expect(shown.headers["content-disposition"]).toMatch(/^inline; /);
+      expect(shown.headers["x-content-type-options"]).toBe("nosniff");
+      expect(shown.rawPayload.equals(png)).toBe(true);
+      const download = await call("GET", `/api/v1/kb/attachments/${doc.json().id}`, customerA.headers);
+      expect(download.headers["content-disposition"]).toBe(
+        `attachment; filename="manual.pdf"; filename*=UTF-8''manual.pdf`,
+      );
+      expect(download.headers["content-security-policy"]).toContain("sandbox");
+      const part = await call("GET", `/api/v1/kb/attachments/${doc.json().id}`, { range: "bytes=0-4" });
+      expect(part.statusCode).toBe(206);
+      expect(part.rawPayload.toString()).toBe("%PDF-");
+      expect((await call("GET", `/api/v1/kb/attachments/${a.id}`, { range: "bytes=9999-" })).statusCode).toBe(416);
+      const listed = await ok("GET", `/api/v1/kb/articles/${articles.public}/attachments`, customerB);
+      expect(listed.items.map((i: { id: string }) => i.id)).toEqual([a.id, doc.json().id]);
+    });
+
+    it("refuses other files (415), files over the limit (413) and customers; a hidden article's files are not found", async () => {
+      const html = await attach(
+        articles.public!,
+        Buffer.from("<html><script>alert(1)</script>"),
+        "x.html",
+        "image/png",
+      );
+      expect(html.statusCode).toBe(415);
+      expect(html.headers["content-type"]).toContain("application/problem+json");
+      expect((await attach(articles.public!, Buffer.alloc(0), "vazio.png", "image/png")).statusCode).toBe(415);
+      const big = await t.app.inject({
+        method: "POST",
+        url: `/api/v1/kb/articles/${articles.public}/attachments?filename=big.pdf`,
+        headers: { ...admin, "content-type": "application/pdf", "content-length": String(26 * 1024 * 1024) },
+        payload: pdf,
+      });
+      expect(big.statusCode).toBe(413);
+      expect(big.headers["content-type"]).toContain("application/problem+json");
+      const noName = await t.app.inject({
+        method: "POST",
+        url: `/api/v1/kb/articles/${articles.public}/attachments`,
+        headers: { ...admin, "content-type": "application/pdf" },
+        payload: pdf,
+      });
+      expect(noName.statusCode).toBe(400);
+      expect(noName.json().errors[0].pointer).toBe("/filename");
+      expect((await attach(articles.public!, png, "x.png", "image/png", customerA.headers)).statusCode).toBe(403);
+      const secret = await attach(articles.support!, png, "diagrama.png", "image/png");
+      expect(secret.statusCode).toBe(201);
+      for (const headers of [customerA.headers, {}]) {
+        expect((await call("GET", `/api/v1/kb/attachments/${secret.json().id}`, headers)).statusCode).toBe(404);
+      }
+      expect(
+        (await call("GET", `/api/v1/kb/articles/${articles.support}/attachments`, customerA.headers)).statusCode,
+      ).toBe(404);
+      expect((await call("GET", `/api/v1/kb/attachments/${secret.json().id}`, agent.headers)).statusCode).toBe(200);
+      expect((await call("DELETE", `/api/v1/kb/attachments/${secret.json().id}`, customerA.headers)).statusCode).toBe(
+        403,
+      );
+      expect((await call("DELETE", `/api/v1/kb/attachments/${secret.json().id}`)).statusCode).toBe(204);
+      expect((await call("GET", `/api/v1/kb/attachments/${secret.json().id}`, agent.headers)).statusCode).toBe(404);
+    });
+  });
+
   // suggestions, deflection, replies ----------------------------------------------------------------------
 
   describe("suggestions", () => {

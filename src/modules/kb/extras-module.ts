@@ -11,6 +11,7 @@ import type { PortalService } from "../tickets/portal-service.js";
 import type { TicketService } from "../tickets/service.js";
 import type { TimerService } from "../timers/service.js";
 import type { ArticlesPort } from "./articles-port.js";
+import { AttachmentService } from "./attachments.js";
 import { DraftService, type ProblemSource } from "./drafts.js";
 import { KbExtrasRepository } from "./extras-repository.js";
 import type { KbExtras } from "./extras-routes.js";
@@ -58,6 +59,8 @@ export function createKbExtras(
     maxBytes: config.kbVideoMaxBytes,
     changed: deps.mediaChanged,
   });
+
+  const attachments = new AttachmentService({ repo, store, articles, audit: deps.audit, clock });
 
   const ticketText = async (actor: Actor, id: string) => {
     const t = await deps.tickets.get(actor, id);
@@ -172,5 +175,5 @@ export function createKbExtras(
       return out;
     },
   });
-  return { videos, suggestions, drafts, feedback, upkeep, tracks };
+  return { videos, attachments, suggestions, drafts, feedback, upkeep, tracks };
 }

@@ -2,6 +2,7 @@ import {
   Badge,
   Button,
   Card,
+  FileButton,
   Group,
   Modal,
   Select,
@@ -60,6 +61,19 @@ function Editor({ initial, onDone }: { initial: Draft; onDone: () => void }) {
     queryKey: ["kb", "preview", d.body],
     queryFn: async ({ signal }) =>
       unwrap(await api.POST("/api/v1/kb/preview", { body: { body: d.body }, signal })).html,
+  });
+  // An image or file goes up as its raw bytes; the server answers with the Markdown to paste (image or link).
+  const attach = useMutation({
+    mutationFn: async (file: File) =>
+      unwrap(
+        await api.POST("/api/v1/kb/articles/{id}/attachments", {
+          params: { path: { id: d.id ?? "" }, query: { filename: file.name } },
+          body: file as unknown as string,
+          bodySerializer: (body: unknown) => body as BodyInit,
+          headers: { "content-type": file.type || "application/octet-stream" },
+        }),
+      ),
+    onSuccess: (a) => setD((was) => ({ ...was, body: `${was.body.trimEnd()}\n\n${a.markdown}\n` })),
   });
   const save = useMutation({
     mutationFn: async (publish: boolean) => {
@@ -159,6 +173,27 @@ function Editor({ initial, onDone }: { initial: Draft; onDone: () => void }) {
           <div dangerouslySetInnerHTML={{ __html: preview.data ?? "" }} />
         </Card>
       </Group>
+      {d.id ? (
+        <Group>
+          <FileButton onChange={(file) => file && attach.mutate(file)}>
+            {(props) => (
+              <Button {...props} variant="default" size="xs" loading={attach.isPending}>
+                {t("kb.attachments.attach")}
+              </Button>
+            )}
+          </FileButton>
+          {attach.isSuccess && (
+            <Text size="sm" c="dimmed">
+              {t("kb.attachments.attached")}
+            </Text>
+          )}
+        </Group>
+      ) : (
+        <Text size="sm" c="dimmed">
+          {t("kb.attachments.attachAfterSave")}
+        </Text>
+      )}
+      {attach.error && <ProblemAlert error={attach.error} />}
       {d.id && (
         <TextInput
           label={t("kb.fields.note")}
