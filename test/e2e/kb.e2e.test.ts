@@ -1,7 +1,7 @@
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN, type BrowserSession, field, openBrowserSession, skipBrowser } from "../fixtures/browser.js";
-import { MP4_HEAD } from "../kb/media-fixtures.js";
+import { MP4_HEAD, PNG_HEAD } from "../kb/media-fixtures.js";
 
 const AGENT = { email: "agente@example.com", name: "Agente Souza", password: "agent password 123" };
 const CUSTOMER = { email: "cliente@acme.example", name: "Ana Lima", password: "customer password 123" };
@@ -13,7 +13,8 @@ const WAIT_MS = 30_000;
 /**
  * The issue's suggestion lines in Chromium (pt-BR): a customer types a new ticket's subject in the portal, sees a
  * suggested article (never the support team's), reads it and leaves without opening the ticket, and the
- * deflection is counted; an agent inserts a suggested article into a reply, which the customer then reads.
+ * deflection is counted; an agent inserts a suggested article into a reply, which the customer then reads. Also
+ * the console's editor: an article opened at its own address, an image attached, a translation written.
  */
 describe.skipIf(skipBrowser)("knowledge-base suggestions and deflection in Chromium", () => {
   let session: BrowserSession;
@@ -117,6 +118,55 @@ describe.skipIf(skipBrowser)("knowledge-base suggestions and deflection in Chrom
     expect(summary).toMatchObject({ sessions: 1, deflected: 1, submitted: 0, deflectionRate: 1 });
     const feedback = await inject("GET", `/api/v1/kb/articles/${articleId}/feedback`);
     expect(feedback.helpful).toBe(1);
+  }, 120_000);
+
+  it("an admin opens an article at its address, attaches an image and writes its English translation", async () => {
+    const admin = await session.newPage({ label: "admin" });
+    try {
+      const page = admin.page;
+      await session.signIn(page, ADMIN);
+      await page.getByRole("navigation").first().waitFor();
+      // Links between articles point here for staff.
+      await page.goto(`${base}/kb/articles/${articleId}`);
+      const dialog = page.getByRole("dialog");
+      await dialog.getByText(ARTICLE).first().waitFor();
+      await dialog.getByRole("button", { name: "Editar" }).click();
+      const editor = page.getByRole("dialog", { name: "Editar" });
+      await editor.getByLabel(field("Texto (Markdown)")).waitFor();
+      const chooser = page.waitForEvent("filechooser");
+      await editor.getByRole("button", { name: "Anexar imagem ou arquivo" }).click();
+      await (await chooser).setFiles({
+        name: "tela.png",
+        mimeType: "image/png",
+        buffer: Buffer.concat([Buffer.from(PNG_HEAD), Buffer.alloc(64)]),
+      });
+      await editor.getByText("Anexado: o Markdown está no fim do texto.").waitFor();
+      const body = editor.getByLabel(field("Texto (Markdown)"));
+      await expect
+        .poll(() => body.inputValue(), { timeout: WAIT_MS })
+        .toMatch(/!\[tela\.png\]\(\/api\/v1\/kb\/attachments\/[0-9a-f-]+\)/);
+      // The preview shows the image from the server.
+      await editor.locator('img[alt="tela.png"]').waitFor();
+      await page.keyboard.press("Escape");
+      await dialog.getByRole("button", { name: "Traduzir para en" }).click();
+      const translation = page.getByRole("dialog", { name: "Editar" });
+      await translation.getByLabel(field("Título")).fill("Voicemail: listening to your messages");
+      await translation.getByRole("button", { name: "Salvar rascunho" }).click();
+      await translation.waitFor({ state: "detached" });
+      const deadline = Date.now() + WAIT_MS;
+      for (;;) {
+        const list = await inject("GET", "/api/v1/kb/articles?limit=50&locale=en");
+        const en = list.items.find((a: { title: string }) => a.title === "Voicemail: listening to your messages");
+        if (en) {
+          expect(en).toMatchObject({ locale: "en", translationGroupId: articleId, status: "draft" });
+          break;
+        }
+        if (Date.now() > deadline) throw new Error("the translation was not saved");
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      await admin.close();
+    }
   }, 120_000);
 
   it("an agent sees articles suggested for a ticket and inserts one into the reply", async () => {

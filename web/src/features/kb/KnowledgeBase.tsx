@@ -1,4 +1,5 @@
 import {
+  Anchor,
   Badge,
   Button,
   Card,
@@ -37,6 +38,9 @@ interface Draft {
   audience: Audience;
   purpose: Purpose;
   locale: "pt-BR" | "en";
+  categoryId: string | null;
+  /** A new translation of this article (its other language). */
+  translationOf?: string;
   tags: string;
   note: string;
 }
@@ -46,6 +50,7 @@ const blank: Draft = {
   audience: "customers",
   purpose: "faq",
   locale: "pt-BR",
+  categoryId: null,
   tags: "",
   note: "",
 };
@@ -57,6 +62,10 @@ function Editor({ initial, onDone }: { initial: Draft; onDone: () => void }) {
   const qc = useQueryClient();
   const [d, setD] = useState(initial);
   const publisher = user?.role === "admin" || user?.role === "manager";
+  const categories = useQuery({
+    queryKey: ["kb", "categories"],
+    queryFn: async ({ signal }) => unwrap(await api.GET("/api/v1/kb/categories", { signal })).items,
+  });
   const preview = useQuery({
     queryKey: ["kb", "preview", d.body],
     queryFn: async ({ signal }) =>
@@ -90,6 +99,7 @@ function Editor({ initial, onDone }: { initial: Draft; onDone: () => void }) {
               body: d.body,
               audience: d.audience,
               purpose: d.purpose,
+              categoryId: d.categoryId,
               tags,
               note: d.note || undefined,
             },
@@ -112,6 +122,8 @@ function Editor({ initial, onDone }: { initial: Draft; onDone: () => void }) {
             audience: d.audience,
             purpose: d.purpose,
             locale: d.locale,
+            categoryId: d.categoryId ?? undefined,
+            translationOf: d.translationOf,
             tags,
             status: publish ? "published" : "draft",
           },
@@ -147,8 +159,15 @@ function Editor({ initial, onDone }: { initial: Draft; onDone: () => void }) {
           label={t("kb.fields.locale")}
           data={["pt-BR", "en"]}
           value={d.locale}
-          disabled={!!d.id}
+          disabled={!!d.id || !!d.translationOf}
           onChange={(v) => v && setD({ ...d, locale: v as Draft["locale"] })}
+        />
+        <Select
+          label={t("kb.fields.category")}
+          clearable
+          data={(categories.data ?? []).map((c) => ({ value: c.id, label: c.name }))}
+          value={d.categoryId}
+          onChange={(v) => setD({ ...d, categoryId: v })}
         />
       </Group>
       <TextInput
@@ -271,6 +290,11 @@ function ArticleView({ id, onEdit }: { id: string; onEdit: (d: Draft) => void })
       {/* biome-ignore lint/security/noDangerouslySetInnerHtml: sanitised server-side (src/modules/kb/markdown.ts) */}
       <div dangerouslySetInnerHTML={{ __html: a.html }} />
       <ArticleVideos articleId={a.id} />
+      {a.translations.map((tr) => (
+        <Anchor key={tr.id} href={`/kb/articles/${tr.id}`} size="sm" hrefLang={tr.locale}>
+          {t("kb.translation", { locale: tr.locale, title: tr.title })}
+        </Anchor>
+      ))}
       {versions.data && (
         <Group>
           <Button
@@ -284,12 +308,33 @@ function ArticleView({ id, onEdit }: { id: string; onEdit: (d: Draft) => void })
                 audience: a.audience as Audience,
                 purpose: a.purpose as Purpose,
                 locale: a.locale as Draft["locale"],
+                categoryId: a.categoryId,
                 tags: a.tags.join(", "),
               })
             }
           >
             {t("kb.actions.edit")}
           </Button>
+          {!a.translations.some((tr) => tr.locale !== a.locale) && (
+            <Button
+              variant="default"
+              onClick={() =>
+                onEdit({
+                  ...blank,
+                  translationOf: a.id,
+                  title: a.title,
+                  body: a.body,
+                  audience: a.audience as Audience,
+                  purpose: a.purpose as Purpose,
+                  locale: a.locale === "en" ? "pt-BR" : "en",
+                  categoryId: a.categoryId,
+                  tags: a.tags.join(", "),
+                })
+              }
+            >
+              {t("kb.actions.translate", { locale: a.locale === "en" ? "pt-BR" : "en" })}
+            </Button>
+          )}
           {a.status === "draft" && !publisher && (
             <Button onClick={() => move.mutate("review")}>{t("kb.actions.submit")}</Button>
           )}
