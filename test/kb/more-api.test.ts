@@ -589,6 +589,59 @@ describe.each(engines)("knowledge base videos, suggestions, drafts, upkeep and t
       expect(before.map((s: { id: string }) => s.id)).not.toContain(draftId);
     });
 
+    it("drafts from a resolved incident: impact and diagnosis, root cause, fix and affected components", async () => {
+      const noc = (await tokenFor(t, "noc")).headers;
+      const component = await ok("POST", "/api/v1/components", admin, { name: "Tronco SIP São Paulo" });
+      const incident = await ok("POST", "/api/v1/incidents", noc, {
+        title: "Tronco SIP de São Paulo fora do ar",
+        severity: "high",
+        componentIds: [component.id],
+      });
+      const move = (body: object) => ok("POST", `/api/v1/incidents/${incident.id}/stage`, noc, body);
+      expect(
+        (await call("POST", "/api/v1/kb/drafts", noc, { sources: [{ type: "incident", id: incident.id }] })).statusCode,
+      ).toBe(400);
+      await move({ stage: "classification", severity: "high", impact: "Nenhuma chamada sai por São Paulo" });
+      await move({ stage: "diagnosis" });
+      await move({ stage: "resolution", diagnosis: "A operadora derrubou o registro do tronco" });
+      await move({
+        stage: "verification",
+        fix: "Registro refeito com o novo IP da operadora",
+        evidence: "50 chamadas",
+      });
+      await move({ stage: "documentation", rootCause: "Troca de IP da operadora sem aviso" });
+      const draft = await ok("POST", "/api/v1/kb/drafts", noc, {
+        sources: [{ type: "incident", id: incident.id }],
+        locale: "en",
+      });
+      expect(draft.article).toMatchObject({ purpose: "problem-solution", status: "draft", locale: "en" });
+      const full = await t.services.kb.articles.get(harnessActor(t), draft.article.id);
+      expect(full.body).toContain("## Symptom");
+      expect(full.body).toContain("Nenhuma chamada sai por São Paulo");
+      expect(full.body).toContain("A operadora derrubou o registro do tronco");
+      expect(full.body).toContain("## Cause\n\nTroca de IP da operadora sem aviso");
+      expect(full.body).toContain("## Fix\n\nRegistro refeito com o novo IP da operadora");
+      expect(full.body).toContain("## Affected components\n\n- Tronco SIP São Paulo");
+      expect(full.body).toContain(`incident:${incident.id}`);
+      expect((await ok("GET", `/api/v1/kb/sources/incident/${incident.id}/articles`, noc)).items[0].id).toBe(
+        draft.article.id,
+      );
+      // Published, customers read the article, never the incident behind it.
+      await t.services.kb.articles.transition(harnessActor(t), draft.article.id, "published", undefined, req);
+      expect((await ok("GET", `/api/v1/kb/articles/${draft.article.id}/sources`, customerA.headers)).items).toEqual([]);
+      expect((await ok("GET", `/api/v1/kb/articles/${draft.article.id}/sources`, noc)).items).toHaveLength(1);
+      expect(
+        (await call("GET", `/api/v1/kb/sources/incident/${incident.id}/articles`, customerA.headers)).statusCode,
+      ).toBe(403);
+      expect(
+        (
+          await call("POST", "/api/v1/kb/drafts/prefill", agent.headers, {
+            sources: [{ type: "incident", id: incident.id }],
+          })
+        ).statusCode,
+      ).toBe(200);
+    });
+
     it("once reviewed and published, it is suggested on a new ticket with similar text", async () => {
       const editor = await t.services.directory.findUserByEmail(agent.user.email);
       await t.services.kb.articles.transition(editor!, draftId, "review", undefined, req);

@@ -1,9 +1,10 @@
 import { join } from "node:path";
+import { Problem } from "../../platform/http/problems.js";
 import type { Platform } from "../../platform/runtime.js";
 import type { AuditService } from "../audit/service.js";
 import type { Actor } from "../identity/actor.js";
 import type { DirectoryService } from "../identity/directory.js";
-import type { Role } from "../identity/roles.js";
+import { type Role, roleAllows, scopesAllow } from "../identity/roles.js";
 import type { Incidents } from "../incidents/wiring.js";
 import type { NotificationService } from "../notifications/service.js";
 import type { StatusModule } from "../status/module.js";
@@ -127,6 +128,11 @@ export function createKbExtras(
       },
       // An incident: its diagnosis and impact describe the symptom, root cause and fix are its own fields.
       async incident(actor, id): Promise<ProblemSource> {
+        // The incidents service leaves the area check to its routes: a customer never reads an incident here either.
+        const mayRead =
+          roleAllows(actor.role, "incidents", "read") &&
+          (!actor.scopes || scopesAllow(actor.scopes, "incidents", "read"));
+        if (!mayRead) throw Problem.notFound("Incident");
         const i = await deps.incidents.incidents.get(actor, id);
         return {
           type: "incident",
