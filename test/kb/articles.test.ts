@@ -297,6 +297,14 @@ describe.each(engines)("knowledge-base articles on %s", (engine) => {
     const again = await call("GET", `/help/articles/${ids.public}?lang=en`, { "if-none-match": etag });
     expect(again.statusCode).toBe(304);
     expect(again.body).toBe("");
+    // A mistyped address is the help centre's own 404 page for a browser, problem+json for an API client.
+    const typo = await call("GET", `/help/articles/${ids.public!.slice(0, 20)}`, { accept: "text/html" });
+    expect(typo.statusCode).toBe(404);
+    expect(typo.headers["content-type"]).toContain("text/html");
+    expect(typo.body).toContain("Artigo não encontrado");
+    const typoApi = await call("GET", "/help/articles/nao-existe");
+    expect(typoApi.statusCode).toBe(404);
+    expect(typoApi.headers["content-type"]).toContain("application/problem+json");
     const stop = await call("GET", "/help?q=de%20o%20para");
     expect(stop.statusCode).toBe(200);
     expect(stop.body).toContain("ignora");

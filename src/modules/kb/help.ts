@@ -52,6 +52,8 @@ button{padding:.5rem 1rem;font-size:1rem}mark{background:#ffe066}li{margin:.6rem
 .kb-unavailable{color:#888;font-style:italic}pre{background:#f4f4f5;padding:.75rem;overflow:auto}img{max-width:100%}
 nav.lang{float:right;font-size:.9rem}figure.video{margin:1rem 0}video{width:100%;max-height:70vh;background:#000}`;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** How long a rendered page is served from memory; a change on this node clears it at once, other nodes' in this time. */
 const CACHE_MS = 30_000;
 const CACHE_ENTRIES = 20_000;
@@ -156,12 +158,14 @@ export class HelpCentre {
     });
   }
 
-  async article(locale: HelpLocale, id: string): Promise<HelpPage> {
-    return this.#cached(`article:${locale}:${id}`, async () => {
+  async article(locale: HelpLocale, address: string): Promise<HelpPage> {
+    // An address that is no article id (mistyped, cut) gets the missing article's page (one cached page for all).
+    const id = UUID.test(address) ? address.toLowerCase() : null;
+    return this.#cached(`article:${locale}:${id ?? ""}`, async () => {
       const w = words[locale];
       const other = locale === "en" ? "pt-BR" : "en";
       const visibility = { audiences: ["public" as const], organizationId: "", publishedOnly: true };
-      const [row] = await this.repo.published([id], visibility);
+      const [row] = id ? await this.repo.published([id], visibility) : [];
       if (!row)
         return this.#done(
           404,
@@ -186,7 +190,7 @@ export class HelpCentre {
           ? ` · <a href="/help/articles/${translation.id}?lang=${translation.locale}" hreflang="${translation.locale}">${esc(translation.published_title)}</a>`
           : ""
       }</p>${html}${videos}</article><p><a href="/help?lang=${locale}">${w.back}</a></p>`;
-      return this.#done(200, this.#page(locale, row.published_title, main, `/help/articles/${id}?lang=${other}`));
+      return this.#done(200, this.#page(locale, row.published_title, main, `/help/articles/${row.id}?lang=${other}`));
     });
   }
 }

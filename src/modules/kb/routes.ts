@@ -81,7 +81,7 @@ export function kbRoutes(m: KbModule) {
         schema: {
           tags,
           summary: "A public article of the help centre (server-rendered HTML)",
-          params: S.IdParams,
+          params: S.HelpArticleParams,
           querystring: S.LangQuery,
           ...html,
           response: { 200: Type.String(), 304: NotModified, ...problems(404) },
