@@ -373,7 +373,10 @@ export function createServices(platform: Platform): Services {
     directory,
     timers,
     notifications,
+    mediaChanged: () => kb.help.invalidate(),
   });
+  // The help centre plays a public article's videos (the core knows no videos: they are built on it).
+  kb.help.showVideos((articleId) => kbExtras.videos.list(null, { articleId, limit: 20 }));
   const telephony = createTelephony(platform, { tickets, directory, timers, plan, audit });
   const services = {
     scheduledCalls,

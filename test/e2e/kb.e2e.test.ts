@@ -1,6 +1,7 @@
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN, type BrowserSession, field, openBrowserSession, skipBrowser } from "../fixtures/browser.js";
+import { MP4_HEAD, PNG_HEAD } from "../kb/media-fixtures.js";
 
 const AGENT = { email: "agente@example.com", name: "Agente Souza", password: "agent password 123" };
 const CUSTOMER = { email: "cliente@acme.example", name: "Ana Lima", password: "customer password 123" };
@@ -12,7 +13,8 @@ const WAIT_MS = 30_000;
 /**
  * The issue's suggestion lines in Chromium (pt-BR): a customer types a new ticket's subject in the portal, sees a
  * suggested article (never the support team's), reads it and leaves without opening the ticket, and the
- * deflection is counted; an agent inserts a suggested article into a reply, which the customer then reads.
+ * deflection is counted; an agent inserts a suggested article into a reply, which the customer then reads. Also
+ * the console's editor: an article opened at its own address, an image attached, a translation written.
  */
 describe.skipIf(skipBrowser)("knowledge-base suggestions and deflection in Chromium", () => {
   let session: BrowserSession;
@@ -20,6 +22,7 @@ describe.skipIf(skipBrowser)("knowledge-base suggestions and deflection in Chrom
   let base: string;
   let headers: Record<string, string>;
   let articleId = "";
+  let videoId = "";
 
   const inject = async (method: "GET" | "POST", url: string, payload?: object) => {
     const res = await session.server.app.inject({ method, url, payload, headers });
@@ -44,22 +47,34 @@ describe.skipIf(skipBrowser)("knowledge-base suggestions and deflection in Chrom
     const org = await inject("POST", "/api/v1/organizations", { name: "Acme Telecom" });
     await inject("POST", "/api/v1/users", { ...AGENT, role: "agent", tier: "L1" });
     await inject("POST", "/api/v1/users", { ...CUSTOMER, role: "customer", organizationId: org.id });
+    const supportId = (
+      await inject("POST", "/api/v1/kb/articles", {
+        title: SUPPORT_ARTICLE,
+        body: "Procedimento interno do correio de voz no servidor.",
+        audience: "support",
+        purpose: "procedure",
+        status: "published",
+      })
+    ).id;
     articleId = (
       await inject("POST", "/api/v1/kb/articles", {
         title: ARTICLE,
-        body: "Disque **\\*97** do seu ramal e informe a senha do correio de voz.\n\n## Pelo aplicativo\n\nAbra a aba Mensagens.",
+        // The link to the support team's article: a customer reads "unavailable", never its title.
+        body: `Disque **\\*97** do seu ramal e informe a senha do correio de voz.\n\n## Pelo aplicativo\n\nAbra a aba Mensagens.\n\nSuporte: [${SUPPORT_ARTICLE}](kb:${supportId}).`,
         audience: "customers",
         purpose: "faq",
         status: "published",
       })
     ).id;
-    await inject("POST", "/api/v1/kb/articles", {
-      title: SUPPORT_ARTICLE,
-      body: "Procedimento interno do correio de voz no servidor.",
-      audience: "support",
-      purpose: "procedure",
-      status: "published",
+    // A video tutorial on the article (the bytes start as an MP4 does; the player is what is checked).
+    const video = await session.server.app.inject({
+      method: "POST",
+      url: `/api/v1/kb/videos?articleId=${articleId}&title=${encodeURIComponent("Ouvir o correio de voz")}`,
+      headers: { ...headers, "content-type": "video/mp4" },
+      payload: Buffer.concat([Buffer.from(MP4_HEAD), Buffer.alloc(4000)]),
     });
+    if (video.statusCode !== 201) throw new Error(`video upload: ${video.statusCode} ${video.body}`);
+    videoId = video.json().id;
     customer = await session.newPage({ label: "customer" });
   }, 180_000);
 
@@ -83,6 +98,10 @@ describe.skipIf(skipBrowser)("knowledge-base suggestions and deflection in Chrom
     const article = page.getByTestId("kb-article");
     await article.getByRole("heading", { name: ARTICLE }).waitFor();
     await article.getByText("do seu ramal e informe a senha").waitFor();
+    await article.getByText("artigo indisponível").waitFor();
+    expect(await article.textContent()).not.toContain(SUPPORT_ARTICLE);
+    await article.getByText("Ouvir o correio de voz").waitFor();
+    expect(await article.locator("video source").getAttribute("src")).toBe(`/api/v1/kb/videos/${videoId}/stream`);
     await page.getByTestId("kb-feedback").getByRole("button", { name: "Sim" }).click();
     await page.getByRole("button", { name: "Enviar" }).click();
     await page.getByText("Obrigado pela avaliação.").waitFor();
@@ -99,6 +118,55 @@ describe.skipIf(skipBrowser)("knowledge-base suggestions and deflection in Chrom
     expect(summary).toMatchObject({ sessions: 1, deflected: 1, submitted: 0, deflectionRate: 1 });
     const feedback = await inject("GET", `/api/v1/kb/articles/${articleId}/feedback`);
     expect(feedback.helpful).toBe(1);
+  }, 120_000);
+
+  it("an admin opens an article at its address, attaches an image and writes its English translation", async () => {
+    const admin = await session.newPage({ label: "admin" });
+    try {
+      const page = admin.page;
+      await session.signIn(page, ADMIN);
+      await page.getByRole("navigation").first().waitFor();
+      // Links between articles point here for staff.
+      await page.goto(`${base}/kb/articles/${articleId}`);
+      const dialog = page.getByRole("dialog");
+      await dialog.getByText(ARTICLE).first().waitFor();
+      await dialog.getByRole("button", { name: "Editar" }).click();
+      const editor = page.getByRole("dialog", { name: "Editar" });
+      await editor.getByLabel(field("Texto (Markdown)")).waitFor();
+      const chooser = page.waitForEvent("filechooser");
+      await editor.getByRole("button", { name: "Anexar imagem ou arquivo" }).click();
+      await (await chooser).setFiles({
+        name: "tela.png",
+        mimeType: "image/png",
+        buffer: Buffer.concat([Buffer.from(PNG_HEAD), Buffer.alloc(64)]),
+      });
+      await editor.getByText("Anexado: o Markdown está no fim do texto.").waitFor();
+      const body = editor.getByLabel(field("Texto (Markdown)"));
+      await expect
+        .poll(() => body.inputValue(), { timeout: WAIT_MS })
+        .toMatch(/!\[tela\.png\]\(\/api\/v1\/kb\/attachments\/[0-9a-f-]+\)/);
+      // The preview shows the image from the server.
+      await editor.locator('img[alt="tela.png"]').waitFor();
+      await page.keyboard.press("Escape");
+      await dialog.getByRole("button", { name: "Traduzir para en" }).click();
+      const translation = page.getByRole("dialog", { name: "Editar" });
+      await translation.getByLabel(field("Título")).fill("Voicemail: listening to your messages");
+      await translation.getByRole("button", { name: "Salvar rascunho" }).click();
+      await translation.waitFor({ state: "detached" });
+      const deadline = Date.now() + WAIT_MS;
+      for (;;) {
+        const list = await inject("GET", "/api/v1/kb/articles?limit=50&locale=en");
+        const en = list.items.find((a: { title: string }) => a.title === "Voicemail: listening to your messages");
+        if (en) {
+          expect(en).toMatchObject({ locale: "en", translationGroupId: articleId, status: "draft" });
+          break;
+        }
+        if (Date.now() > deadline) throw new Error("the translation was not saved");
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      await admin.close();
+    }
   }, 120_000);
 
   it("an agent sees articles suggested for a ticket and inserts one into the reply", async () => {

@@ -32,8 +32,10 @@ describe.each(engines)("knowledge-base articles on %s", (engine) => {
     t = await testApp(engine, { clock });
     orgA = (await createOrganization(t, "Cliente A")).id;
     const orgB = (await createOrganization(t, "Cliente B")).id;
-    for (const role of ["admin", "manager", "agent", "noc"] as const) h[role] = (await tokenFor(t, role)).headers;
+    for (const role of ["admin", "manager", "agent", "noc", "security", "auditor"] as const)
+      h[role] = (await tokenFor(t, role)).headers;
     h.customerA = (await tokenFor(t, "customer", { organizationId: orgA })).headers;
+    h.customerAdminA = (await tokenFor(t, "customer-admin", { organizationId: orgA })).headers;
     h.customerB = (await tokenFor(t, "customer", { organizationId: orgB })).headers;
     for (const a of ["public", "customers", "support", "admins", "internal"]) await publish(a, a);
     await publish("onlyA", "customers", { organizationId: orgA });
@@ -121,6 +123,111 @@ describe.each(engines)("knowledge-base articles on %s", (engine) => {
     expect(asked.json().items).toEqual([]);
   });
 
+  it("never shows a customer a support-team, administrators' or internal article: every role × audience, in search, suggestions, links and /help", async () => {
+    const all = ["public", "customers", "support", "admins", "internal", "onlyA"];
+    const staff = ["public", "customers", "internal", "onlyA"];
+    const expected: Record<string, string[]> = {
+      anonymous: ["public"],
+      customerA: ["public", "customers", "onlyA"],
+      customerAdminA: ["public", "customers", "onlyA"],
+      customerB: ["public", "customers"],
+      agent: ["public", "customers", "support", "internal", "onlyA"],
+      noc: staff,
+      security: staff,
+      auditor: staff,
+      manager: all,
+      admin: all,
+    };
+    // One customers' article linking every audience's, both ways an author writes a link.
+    const guide = await call("POST", "/api/v1/kb/articles", h.admin, {
+      title: "Índice de procedimentos do roteador",
+      body: all
+        .map((k) => `- Passo do roteador: [Segredo ${k} roteador](kb:${ids[k]}) e /help/articles/${ids[k]}`)
+        .join("\n"),
+      audience: "customers",
+      purpose: "manual",
+      status: "published",
+    });
+    expect(guide.statusCode, guide.body).toBe(201);
+    const guideId = guide.json().id as string;
+    for (const [who, keys] of Object.entries(expected)) {
+      const headers = who === "anonymous" ? {} : h[who];
+      const search = await call("GET", "/api/v1/kb/search?q=segredo%20roteador&limit=50", headers);
+      const suggested = await call("GET", "/api/v1/kb/suggestions?q=segredo%20roteador&limit=20", headers);
+      if (who === "anonymous") {
+        // Signed out, the API answers nothing; the help centre is the public's (below).
+        expect(search.statusCode).toBe(401);
+        expect(suggested.statusCode).toBe(401);
+      } else {
+        expect(search.statusCode, `${who} search`).toBe(200);
+        expect(suggested.statusCode, `${who} suggestions`).toBe(200);
+      }
+      const found = new Set(search.statusCode === 200 ? search.json().items.map((i: { id: string }) => i.id) : []);
+      const offered = new Set(
+        suggested.statusCode === 200 ? suggested.json().items.map((i: { id: string }) => i.id) : [],
+      );
+      // The rendered page and the Markdown source a reader gets: both without what the reader may not read
+      // (an editor gets the source as written).
+      const read = who === "anonymous" ? null : (await call("GET", `/api/v1/kb/articles/${guideId}`, headers)).json();
+      const rendered: string = read?.html ?? "";
+      const source: string = read?.body ?? "";
+      // Snippets and summaries are the same for every reader: the guide's link words never name what it links.
+      const hiddenTitles = all.filter((k) => !keys.includes(k)).map((k) => `Segredo ${k} roteador`);
+      for (const title of hiddenTitles) {
+        expect(search.body, `${who} search text`).not.toContain(title);
+        expect(suggested.body, `${who} suggestion text`).not.toContain(title);
+      }
+      for (const key of all) {
+        const may = keys.includes(key);
+        if (who === "anonymous") continue;
+        expect(found.has(ids[key]), `${who} search ${key}`).toBe(may);
+        expect(offered.has(ids[key]), `${who} suggestions ${key}`).toBe(may);
+        // Asking for the audience by name gives nothing more.
+        {
+          const audience = key === "onlyA" ? "customers" : key;
+          const asked = await call("GET", `/api/v1/kb/search?q=segredo&audience=${audience}&limit=50`, headers);
+          expect(
+            asked.json().items.some((i: { id: string }) => i.id === ids[key]),
+            `${who} search audience=${audience}`,
+          ).toBe(may);
+        }
+        expect(rendered.includes(`Segredo ${key} roteador`), `${who} link title ${key}`).toBe(may);
+        expect(rendered.includes(ids[key]!), `${who} link target ${key}`).toBe(may);
+        const editor = ["agent", "noc", "security", "manager", "admin"].includes(who);
+        expect(source.includes(`Segredo ${key} roteador`), `${who} source title ${key}`).toBe(may || editor);
+        expect(source.includes(ids[key]!), `${who} source target ${key}`).toBe(may || editor);
+      }
+    }
+    // The help centre is the anonymous reader's: public articles only, in its search, its list and its pages,
+    // and a link from a public article to any other is shown as unavailable.
+    const index = await call("POST", "/api/v1/kb/articles", h.admin, {
+      title: "Índice público do roteador",
+      body: all.map((k) => `- Passo do roteador: [Segredo ${k} roteador](kb:${ids[k]})`).join("\n"),
+      audience: "public",
+      purpose: "manual",
+      status: "published",
+    });
+    const helpSearch = (await call("GET", "/help?q=segredo%20roteador&lang=pt-BR")).body;
+    const helpByIndex = (await call("GET", "/help?q=%C3%ADndice%20roteador&lang=pt-BR")).body;
+    expect(helpByIndex).toContain(index.json().id);
+    const helpHome = (await call("GET", "/help?lang=pt-BR")).body;
+    const helpIndex = (await call("GET", `/help/articles/${index.json().id}`)).body;
+    expect(helpIndex).toContain("artigo indisponível");
+    for (const key of all) {
+      const may = key === "public";
+      expect(helpSearch.includes(ids[key]!), `/help search ${key}`).toBe(may);
+      expect(helpHome.includes(ids[key]!), `/help home ${key}`).toBe(may);
+      expect(helpIndex.includes(`Segredo ${key} roteador`), `/help link ${key}`).toBe(may);
+      expect(helpIndex.includes(ids[key]!), `/help link target ${key}`).toBe(may);
+      expect((await call("GET", `/help/articles/${ids[key]}`, { accept: "text/html" })).statusCode).toBe(
+        may ? 200 : 404,
+      );
+    }
+    for (const key of all.filter((k) => k !== "public")) expect(helpByIndex).not.toContain(`Segredo ${key} roteador`);
+    expect(helpSearch).not.toContain(guideId);
+    expect(helpHome).not.toContain(guideId);
+  });
+
   it("renders a link to an article the reader may not see as unavailable, without its title", async () => {
     const res = await call("POST", "/api/v1/kb/articles", h.admin, {
       title: "Guia com links",
@@ -133,7 +240,8 @@ describe.each(engines)("knowledge-base articles on %s", (engine) => {
     const asCustomer = await call("GET", `/api/v1/kb/articles/${id}`, h.customerA);
     expect(asCustomer.json().html).toContain("artigo indisponível");
     expect(asCustomer.json().html).not.toMatch(/segredo interno|Segredo internal/);
-    expect(asCustomer.json().html).toContain("Segredo public roteador");
+    expect(asCustomer.json().html).toContain(`<a href="/portal/kb/articles/${ids.public}">Segredo public roteador</a>`);
+    expect(asCustomer.json().body).not.toMatch(/segredo interno/);
     expect(asCustomer.json().html).not.toContain("<script>");
     const asAgent = await call("GET", `/api/v1/kb/articles/${id}`, h.agent);
     expect(asAgent.json().html).toContain(`href="/kb/articles/${ids.internal}"`);
@@ -189,6 +297,14 @@ describe.each(engines)("knowledge-base articles on %s", (engine) => {
     const again = await call("GET", `/help/articles/${ids.public}?lang=en`, { "if-none-match": etag });
     expect(again.statusCode).toBe(304);
     expect(again.body).toBe("");
+    // A mistyped address is the help centre's own 404 page for a browser, problem+json for an API client.
+    const typo = await call("GET", `/help/articles/${ids.public!.slice(0, 20)}`, { accept: "text/html" });
+    expect(typo.statusCode).toBe(404);
+    expect(typo.headers["content-type"]).toContain("text/html");
+    expect(typo.body).toContain("Artigo não encontrado");
+    const typoApi = await call("GET", "/help/articles/nao-existe");
+    expect(typoApi.statusCode).toBe(404);
+    expect(typoApi.headers["content-type"]).toContain("application/problem+json");
     const stop = await call("GET", "/help?q=de%20o%20para");
     expect(stop.statusCode).toBe(200);
     expect(stop.body).toContain("ignora");

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { extractLinks } from "../../src/modules/kb/links.js";
+import { extractLinks, withoutArticleLinks } from "../../src/modules/kb/links.js";
 import { renderMarkdown } from "../../src/modules/kb/markdown.js";
-import { queryTerms, terms, trigrams } from "../../src/modules/kb/text.js";
+import { markdownText, queryTerms, terms, trigrams } from "../../src/modules/kb/text.js";
 
 const visible = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
 const hidden = "0190a1b2-c3d4-7e5f-8a9b-ffffffffffff";
@@ -62,6 +62,26 @@ describe("article Markdown rendering", () => {
     expect(html).not.toContain(hidden);
     expect(html.match(/artigo indisponível/g)?.length).toBe(2);
     expect(html).toContain('<a href="/tickets/42">#42</a>');
+  });
+
+  it("leaves links to articles, their words too, out of the text every reader shares", () => {
+    const body = [
+      `Veja [o segredo do cofre](kb:${hidden}), ![cofre](/help/articles/${hidden}) e [cofre [novo]](<kb:${hidden}> "t").`,
+      `Ou [o cofre][ref], [Ref][] e kb:${hidden} ou /help/articles/${hidden}?lang=en.`,
+      "",
+      `[ref]: kb:${hidden} "Cofre"`,
+      "Mantém [o manual](https://example.com/manual), [outro][ext] e ticket:42.",
+      "",
+      "[ext]: https://example.com/x",
+    ].join("\n");
+    const text = withoutArticleLinks(body);
+    expect(text).not.toMatch(/segredo|cofre|Ref\]/i);
+    expect(text).not.toContain(hidden);
+    expect(text).toContain("[o manual](https://example.com/manual)");
+    expect(text).toContain("[outro][ext]");
+    expect(text).toContain("ticket:42");
+    expect(markdownText(body)).not.toMatch(/segredo|cofre/i);
+    expect(withoutArticleLinks("nada a tirar")).toBe("nada a tirar");
   });
 
   it("finds internal links for backlinks", () => {

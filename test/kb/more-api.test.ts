@@ -214,6 +214,42 @@ describe.each(engines)("knowledge base videos, suggestions, drafts, upkeep and t
       expect(image.rawPayload.equals(png)).toBe(true);
     });
 
+    it("the help centre plays a public article's videos without JavaScript: poster, captions, and only public ones", async () => {
+      const page = async (id: string) => (await call("GET", `/help/articles/${id}?lang=pt-BR`, {})).body;
+      const before = await page(articles.public!);
+      expect(before).toContain(`<source src="/api/v1/kb/videos/${publicVideo}/stream" type="video/webm">`);
+      expect(before).not.toContain("<track");
+      // A caption and a poster show at once (the rendered page is dropped on every video change).
+      const vtt = "WEBVTT\n\n00:00.000 --> 00:02.000\nAbra as configurações\n";
+      const caption = await t.app.inject({
+        method: "PUT",
+        url: `/api/v1/kb/videos/${publicVideo}/captions/pt-BR`,
+        headers: { ...admin, "content-type": "text/vtt" },
+        payload: vtt,
+      });
+      expect(caption.statusCode, caption.body).toBe(200);
+      const png = Buffer.concat([Buffer.from(PNG_HEAD), Buffer.alloc(100, 1)]);
+      const poster = await t.app.inject({
+        method: "PUT",
+        url: `/api/v1/kb/videos/${publicVideo}/poster`,
+        headers: { ...admin, "content-type": "image/png" },
+        payload: png,
+      });
+      expect(poster.statusCode, poster.body).toBe(200);
+      const after = await page(articles.public!);
+      expect(after).toContain(`poster="/api/v1/kb/videos/${publicVideo}/poster"`);
+      expect(after).toContain(
+        `<track kind="captions" srclang="pt-BR" label="Português" src="/api/v1/kb/videos/${publicVideo}/captions/pt-BR" default>`,
+      );
+      expect(after).not.toContain("<script");
+      // Everything the player asks for is served to a visitor who is not signed in.
+      for (const path of ["stream", "poster", "captions/pt-BR"])
+        expect((await call("GET", `/api/v1/kb/videos/${publicVideo}/${path}`, {})).statusCode, path).toBe(200);
+      // The customers' and the support team's videos are not the help centre's.
+      expect((await call("GET", `/help/articles/${articles.support}`, {})).body).not.toContain(supportVideo);
+      expect((await call("GET", `/help/articles/${articles.customers}`, {})).body).not.toContain(video.id);
+    });
+
     it("a video is seen by whoever may read its article: never support content by a customer or anyone signed out", async () => {
       for (const path of ["", "/stream", "/poster", "/captions/pt-BR"]) {
         expect((await call("GET", `/api/v1/kb/videos/${supportVideo}${path}`, customerA.headers)).statusCode).toBe(404);
@@ -228,6 +264,102 @@ describe.each(engines)("knowledge base videos, suggestions, drafts, upkeep and t
       expect((await call("GET", `/api/v1/kb/videos?articleId=${articles.support}`, customerA.headers)).statusCode).toBe(
         404,
       );
+    });
+  });
+
+  // attachments --------------------------------------------------------------------------------------------
+
+  describe("attachments", () => {
+    const attach = (articleId: string, bytes: Buffer, filename: string, type: string, headers: Headers = admin) =>
+      t.app.inject({
+        method: "POST",
+        url: `/api/v1/kb/articles/${articleId}/attachments?filename=${encodeURIComponent(filename)}`,
+        headers: { ...headers, "content-type": type },
+        payload: bytes,
+      });
+    const png = Buffer.concat([Buffer.from(PNG_HEAD), Buffer.alloc(300, 2)]);
+    const pdf = Buffer.concat([Buffer.from("%PDF-1.7\n"), Buffer.alloc(300, 3)]);
+
+    it("attaches images and documents by their bytes; an image shows in the article, in the help centre too", async () => {
+      const image = await attach(articles.public!, png, "tela de configuração.png", "application/octet-stream");
+      expect(image.statusCode, image.body).toBe(201);
+      const a = image.json();
+      expect(a).toMatchObject({ contentType: "image/png", size: png.length, filename: "tela de configuração.png" });
+      expect(a.markdown).toBe(`![tela de configuração.png](/api/v1/kb/attachments/${a.id})`);
+      const doc = await attach(articles.public!, pdf, "manual.pdf", "application/pdf");
+      expect(doc.statusCode, doc.body).toBe(201);
+      expect(doc.json().markdown).toBe(`[manual.pdf](/api/v1/kb/attachments/${doc.json().id})`);
+      // Pasted into the article, the image shows in the help centre, served to a visitor not signed in.
+      await t.services.kb.articles.update(
+        editor,
+        articles.public!,
+        { body: `Abra as configurações do softphone.\n\n${a.markdown}\n\n${doc.json().markdown}` },
+        req,
+      );
+      await t.services.kb.articles.transition(editor, articles.public!, "published", undefined, req);
+      const help = (await call("GET", `/help/articles/${articles.public}`, {})).body;
+      expect(help).toContain(`<img src="/api/v1/kb/attachments/${a.id}" alt="tela de configuração.png">`);
+      expect(help).toContain(`<a href="/api/v1/kb/attachments/${doc.json().id}">manual.pdf</a>`);
+      const shown = await call("GET", `/api/v1/kb/attachments/${a.id}`, {});
+      expect(shown.statusCode).toBe(200);
+      expect(shown.headers["content-type"]).toBe("image/png");
+      expect(shown.headers["content-disposition"]).toMatch(/^inline; /);
+      expect(shown.headers["x-content-type-options"]).toBe("nosniff");
+      expect(shown.rawPayload.equals(png)).toBe(true);
+      const download = await call("GET", `/api/v1/kb/attachments/${doc.json().id}`, customerA.headers);
+      expect(download.headers["content-disposition"]).toBe(
+        `attachment; filename="manual.pdf"; filename*=UTF-8''manual.pdf`,
+      );
+      expect(download.headers["content-security-policy"]).toContain("sandbox");
+      const part = await call("GET", `/api/v1/kb/attachments/${doc.json().id}`, { range: "bytes=0-4" });
+      expect(part.statusCode).toBe(206);
+      expect(part.rawPayload.toString()).toBe("%PDF-");
+      expect((await call("GET", `/api/v1/kb/attachments/${a.id}`, { range: "bytes=9999-" })).statusCode).toBe(416);
+      const listed = await ok("GET", `/api/v1/kb/articles/${articles.public}/attachments`, customerB);
+      expect(listed.items.map((i: { id: string }) => i.id)).toEqual([a.id, doc.json().id]);
+    });
+
+    it("refuses other files (415), files over the limit (413) and customers; a hidden article's files are not found", async () => {
+      const html = await attach(
+        articles.public!,
+        Buffer.from("<html><script>alert(1)</script>"),
+        "x.html",
+        "image/png",
+      );
+      expect(html.statusCode).toBe(415);
+      expect(html.headers["content-type"]).toContain("application/problem+json");
+      expect((await attach(articles.public!, Buffer.alloc(0), "vazio.png", "image/png")).statusCode).toBe(415);
+      const big = await t.app.inject({
+        method: "POST",
+        url: `/api/v1/kb/articles/${articles.public}/attachments?filename=big.pdf`,
+        headers: { ...admin, "content-type": "application/pdf", "content-length": String(26 * 1024 * 1024) },
+        payload: pdf,
+      });
+      expect(big.statusCode).toBe(413);
+      expect(big.headers["content-type"]).toContain("application/problem+json");
+      const noName = await t.app.inject({
+        method: "POST",
+        url: `/api/v1/kb/articles/${articles.public}/attachments`,
+        headers: { ...admin, "content-type": "application/pdf" },
+        payload: pdf,
+      });
+      expect(noName.statusCode).toBe(400);
+      expect(noName.json().errors[0].pointer).toBe("/filename");
+      expect((await attach(articles.public!, png, "x.png", "image/png", customerA.headers)).statusCode).toBe(403);
+      const secret = await attach(articles.support!, png, "diagrama.png", "image/png");
+      expect(secret.statusCode).toBe(201);
+      for (const headers of [customerA.headers, {}]) {
+        expect((await call("GET", `/api/v1/kb/attachments/${secret.json().id}`, headers)).statusCode).toBe(404);
+      }
+      expect(
+        (await call("GET", `/api/v1/kb/articles/${articles.support}/attachments`, customerA.headers)).statusCode,
+      ).toBe(404);
+      expect((await call("GET", `/api/v1/kb/attachments/${secret.json().id}`, agent.headers)).statusCode).toBe(200);
+      expect((await call("DELETE", `/api/v1/kb/attachments/${secret.json().id}`, customerA.headers)).statusCode).toBe(
+        403,
+      );
+      expect((await call("DELETE", `/api/v1/kb/attachments/${secret.json().id}`)).statusCode).toBe(204);
+      expect((await call("GET", `/api/v1/kb/attachments/${secret.json().id}`, agent.headers)).statusCode).toBe(404);
     });
   });
 
@@ -455,6 +587,59 @@ describe.each(engines)("knowledge base videos, suggestions, drafts, upkeep and t
         await ok("GET", "/api/v1/kb/suggestions?q=chamadas%20caem%20trinta%20segundos", customerA.headers)
       ).items;
       expect(before.map((s: { id: string }) => s.id)).not.toContain(draftId);
+    });
+
+    it("drafts from a resolved incident: impact and diagnosis, root cause, fix and affected components", async () => {
+      const noc = (await tokenFor(t, "noc")).headers;
+      const component = await ok("POST", "/api/v1/components", admin, { name: "Tronco SIP São Paulo" });
+      const incident = await ok("POST", "/api/v1/incidents", noc, {
+        title: "Tronco SIP de São Paulo fora do ar",
+        severity: "high",
+        componentIds: [component.id],
+      });
+      const move = (body: object) => ok("POST", `/api/v1/incidents/${incident.id}/stage`, noc, body);
+      expect(
+        (await call("POST", "/api/v1/kb/drafts", noc, { sources: [{ type: "incident", id: incident.id }] })).statusCode,
+      ).toBe(400);
+      await move({ stage: "classification", severity: "high", impact: "Nenhuma chamada sai por São Paulo" });
+      await move({ stage: "diagnosis" });
+      await move({ stage: "resolution", diagnosis: "A operadora derrubou o registro do tronco" });
+      await move({
+        stage: "verification",
+        fix: "Registro refeito com o novo IP da operadora",
+        evidence: "50 chamadas",
+      });
+      await move({ stage: "documentation", rootCause: "Troca de IP da operadora sem aviso" });
+      const draft = await ok("POST", "/api/v1/kb/drafts", noc, {
+        sources: [{ type: "incident", id: incident.id }],
+        locale: "en",
+      });
+      expect(draft.article).toMatchObject({ purpose: "problem-solution", status: "draft", locale: "en" });
+      const full = await t.services.kb.articles.get(harnessActor(t), draft.article.id);
+      expect(full.body).toContain("## Symptom");
+      expect(full.body).toContain("Nenhuma chamada sai por São Paulo");
+      expect(full.body).toContain("A operadora derrubou o registro do tronco");
+      expect(full.body).toContain("## Cause\n\nTroca de IP da operadora sem aviso");
+      expect(full.body).toContain("## Fix\n\nRegistro refeito com o novo IP da operadora");
+      expect(full.body).toContain("## Affected components\n\n- Tronco SIP São Paulo");
+      expect(full.body).toContain(`incident:${incident.id}`);
+      expect((await ok("GET", `/api/v1/kb/sources/incident/${incident.id}/articles`, noc)).items[0].id).toBe(
+        draft.article.id,
+      );
+      // Published, customers read the article, never the incident behind it.
+      await t.services.kb.articles.transition(harnessActor(t), draft.article.id, "published", undefined, req);
+      expect((await ok("GET", `/api/v1/kb/articles/${draft.article.id}/sources`, customerA.headers)).items).toEqual([]);
+      expect((await ok("GET", `/api/v1/kb/articles/${draft.article.id}/sources`, noc)).items).toHaveLength(1);
+      expect(
+        (await call("GET", `/api/v1/kb/sources/incident/${incident.id}/articles`, customerA.headers)).statusCode,
+      ).toBe(403);
+      expect(
+        (
+          await call("POST", "/api/v1/kb/drafts/prefill", agent.headers, {
+            sources: [{ type: "incident", id: incident.id }],
+          })
+        ).statusCode,
+      ).toBe(200);
     });
 
     it("once reviewed and published, it is suggested on a new ticket with similar text", async () => {

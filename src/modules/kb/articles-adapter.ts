@@ -3,6 +3,7 @@ import type { Actor } from "../identity/actor.js";
 import { forbidden } from "../identity/actor.js";
 import type { Role } from "../identity/roles.js";
 import type { ArticleBrief, ArticlesPort, SearchHit } from "./articles-port.js";
+import { withoutArticleLinks } from "./links.js";
 import { mayEdit, mayRead, type Reader } from "./policy.js";
 import type { ArticleRow, KbRepository } from "./repository.js";
 import { queryKey } from "./search.js";
@@ -12,7 +13,7 @@ const SUMMARY_CHARS = 280;
 
 /** Markdown inline markup removed, keeping the words and the characters that are content (`*97`). */
 function plainText(markdown: string): string {
-  return markdown
+  return withoutArticleLinks(markdown)
     .replace(/!\[([^\]]*)\]\([^)]*\)/g, "$1")
     .replace(/\[([^\]]*)\]\([^)]*\)/g, "$1")
     .replace(/<[^>]*>/g, " ")

@@ -1,9 +1,10 @@
 import { join } from "node:path";
+import { Problem } from "../../platform/http/problems.js";
 import type { Platform } from "../../platform/runtime.js";
 import type { AuditService } from "../audit/service.js";
 import type { Actor } from "../identity/actor.js";
 import type { DirectoryService } from "../identity/directory.js";
-import type { Role } from "../identity/roles.js";
+import { type Role, roleAllows, scopesAllow } from "../identity/roles.js";
 import type { Incidents } from "../incidents/wiring.js";
 import type { NotificationService } from "../notifications/service.js";
 import type { StatusModule } from "../status/module.js";
@@ -11,6 +12,7 @@ import type { PortalService } from "../tickets/portal-service.js";
 import type { TicketService } from "../tickets/service.js";
 import type { TimerService } from "../timers/service.js";
 import type { ArticlesPort } from "./articles-port.js";
+import { AttachmentService } from "./attachments.js";
 import { DraftService, type ProblemSource } from "./drafts.js";
 import { KbExtrasRepository } from "./extras-repository.js";
 import type { KbExtras } from "./extras-routes.js";
@@ -41,6 +43,8 @@ export function createKbExtras(
     directory: DirectoryService;
     timers: TimerService;
     notifications: NotificationService;
+    /** Told when a video, its poster or captions change (the help centre's pages show them). */
+    mediaChanged?: () => void;
   },
 ): KbExtras {
   const { db, dialect, clock, config } = platform;
@@ -54,7 +58,10 @@ export function createKbExtras(
     audit: deps.audit,
     clock,
     maxBytes: config.kbVideoMaxBytes,
+    changed: deps.mediaChanged,
   });
+
+  const attachments = new AttachmentService({ repo, store, articles, audit: deps.audit, clock });
 
   const ticketText = async (actor: Actor, id: string) => {
     const t = await deps.tickets.get(actor, id);
@@ -121,6 +128,11 @@ export function createKbExtras(
       },
       // An incident: its diagnosis and impact describe the symptom, root cause and fix are its own fields.
       async incident(actor, id): Promise<ProblemSource> {
+        // The incidents service leaves the area check to its routes: a customer never reads an incident here either.
+        const mayRead =
+          roleAllows(actor.role, "incidents", "read") &&
+          (!actor.scopes || scopesAllow(actor.scopes, "incidents", "read"));
+        if (!mayRead) throw Problem.notFound("Incident");
         const i = await deps.incidents.incidents.get(actor, id);
         return {
           type: "incident",
@@ -169,5 +181,5 @@ export function createKbExtras(
       return out;
     },
   });
-  return { videos, suggestions, drafts, feedback, upkeep, tracks };
+  return { videos, attachments, suggestions, drafts, feedback, upkeep, tracks };
 }

@@ -3,6 +3,7 @@ import type { Dialect } from "../../platform/db/dialect.js";
 import type {
   DB,
   KbArticleSourceTable,
+  KbAttachmentTable,
   KbDeflectionTable,
   KbFeedbackTable,
   KbReviewTable,
@@ -14,6 +15,7 @@ import type {
 } from "../../platform/db/schema.js";
 
 export type VideoRow = Selectable<KbVideoTable>;
+export type AttachmentRow = Selectable<KbAttachmentTable>;
 export type CaptionRow = Selectable<KbVideoCaptionTable>;
 export type DeflectionRow = Selectable<KbDeflectionTable>;
 export type FeedbackRow = Selectable<KbFeedbackTable>;
@@ -35,6 +37,27 @@ export class KbExtrasRepository {
 
   transaction<T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
     return this.db.transaction().execute(fn);
+  }
+
+  // attachments --------------------------------------------------------------------------------------------
+
+  async insertAttachment(row: Insertable<KbAttachmentTable>, executor: Kysely<DB> = this.db) {
+    await executor.insertInto("kb_attachments").values(row).execute();
+  }
+  attachment(id: string) {
+    return this.db.selectFrom("kb_attachments").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+  attachments(articleId: string) {
+    return this.db
+      .selectFrom("kb_attachments")
+      .selectAll()
+      .where("article_id", "=", articleId)
+      .orderBy("id")
+      .limit(500)
+      .execute();
+  }
+  async deleteAttachment(id: string, executor: Kysely<DB> = this.db) {
+    await executor.deleteFrom("kb_attachments").where("id", "=", id).execute();
   }
 
   // videos -------------------------------------------------------------------------------------------------

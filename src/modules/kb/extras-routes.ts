@@ -1,4 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { attachmentRoutes } from "./attachment-routes.js";
+import type { AttachmentService } from "./attachments.js";
 import { draftRoutes } from "./draft-routes.js";
 import type { DraftService } from "./drafts.js";
 import type { FeedbackService } from "./feedback.js";
@@ -13,6 +15,7 @@ import type { VideoService } from "./videos.js";
 
 export interface KbExtras {
   videos: VideoService;
+  attachments: AttachmentService;
   suggestions: SuggestionService;
   drafts: DraftService;
   feedback: FeedbackService;
@@ -24,6 +27,7 @@ export interface KbExtras {
 export function kbExtrasRoutes(m: KbExtras) {
   const plugin: FastifyPluginAsyncTypebox = async (app) => {
     videoRoutes(app, m.videos);
+    attachmentRoutes(app, m.attachments);
     suggestionRoutes(app, m.suggestions);
     draftRoutes(app, m.drafts);
     feedbackRoutes(app, m.feedback, m.upkeep);

@@ -31,6 +31,22 @@ export const Video = Type.Object({
   createdAt: Instant,
   updatedAt: Instant,
 });
+export const Attachment = Type.Object({
+  id: Id,
+  articleId: Id,
+  filename: Type.String(),
+  contentType: Type.String(),
+  size: Type.Integer(),
+  sha256: Type.String(),
+  url: Type.String(),
+  markdown: Type.String({ description: "What to paste in the article: an image, or a link to download the file" }),
+  uploadedBy: nullable(Type.String()),
+  createdAt: Instant,
+});
+export const AttachmentUploadQuery = Type.Object(
+  { filename: Type.String({ minLength: 1, maxLength: 255, pattern: "\\S" }) },
+  strict,
+);
 export const VideoUploadQuery = Type.Object(
   {
     articleId: Id,

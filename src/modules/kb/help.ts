@@ -50,11 +50,22 @@ const STYLE = `body{font-family:system-ui,sans-serif;max-width:46rem;margin:0 au
 header a{color:inherit;text-decoration:none}form{display:flex;gap:.5rem;margin:1rem 0}input[type=search]{flex:1;padding:.5rem;font-size:1rem}
 button{padding:.5rem 1rem;font-size:1rem}mark{background:#ffe066}li{margin:.6rem 0}.meta,.snippet{color:#555;font-size:.9rem}
 .kb-unavailable{color:#888;font-style:italic}pre{background:#f4f4f5;padding:.75rem;overflow:auto}img{max-width:100%}
-nav.lang{float:right;font-size:.9rem}`;
+nav.lang{float:right;font-size:.9rem}figure.video{margin:1rem 0}video{width:100%;max-height:70vh;background:#000}`;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** How long a rendered page is served from memory; a change on this node clears it at once, other nodes' in this time. */
 const CACHE_MS = 30_000;
 const CACHE_ENTRIES = 20_000;
+
+/** A video of a public article as the help centre plays it (see VideoService). */
+export interface HelpVideo {
+  title: string;
+  contentType: string;
+  streamUrl: string;
+  posterUrl: string | null;
+  captions: { lang: string; label: string; url: string }[];
+}
 
 export interface HelpPage {
   status: 200 | 400 | 404;
@@ -73,11 +84,18 @@ export interface HelpPage {
  */
 export class HelpCentre {
   #cache = new Map<string, { at: number; page: HelpPage }>();
+  #videos: (articleId: string) => Promise<HelpVideo[]> = async () => [];
 
   constructor(
     private readonly repo: KbRepository,
     private readonly search: SearchService,
   ) {}
+
+  /** Where an article's videos come from (the videos are built on the article core, not in it). */
+  showVideos(videos: (articleId: string) => Promise<HelpVideo[]>): void {
+    this.#videos = videos;
+    this.invalidate();
+  }
 
   /** Drop every rendered page (an article was published, archived or changed audience). */
   invalidate(): void {
@@ -140,12 +158,14 @@ export class HelpCentre {
     });
   }
 
-  async article(locale: HelpLocale, id: string): Promise<HelpPage> {
-    return this.#cached(`article:${locale}:${id}`, async () => {
+  async article(locale: HelpLocale, address: string): Promise<HelpPage> {
+    // An address that is no article id (mistyped, cut) gets the missing article's page (one cached page for all).
+    const id = UUID.test(address) ? address.toLowerCase() : null;
+    return this.#cached(`article:${locale}:${id ?? ""}`, async () => {
       const w = words[locale];
       const other = locale === "en" ? "pt-BR" : "en";
       const visibility = { audiences: ["public" as const], organizationId: "", publishedOnly: true };
-      const [row] = await this.repo.published([id], visibility);
+      const [row] = id ? await this.repo.published([id], visibility) : [];
       if (!row)
         return this.#done(
           404,
@@ -162,14 +182,36 @@ export class HelpCentre {
         visibility,
       );
       const html = await renderFor(this.repo, anonymousReader, row.published_body, "help", row.locale);
+      const videos = videoFigures(await this.#videos(row.id), row.locale);
       const translation = visibleTranslations[0];
       const updated = (row.published_at ?? row.updated_at).slice(0, 10);
       const main = `<article lang="${row.locale}"><h2>${esc(row.published_title)}</h2><p class="meta">${w.updated} ${updated}${
         translation
           ? ` · <a href="/help/articles/${translation.id}?lang=${translation.locale}" hreflang="${translation.locale}">${esc(translation.published_title)}</a>`
           : ""
-      }</p>${html}</article><p><a href="/help?lang=${locale}">${w.back}</a></p>`;
-      return this.#done(200, this.#page(locale, row.published_title, main, `/help/articles/${id}?lang=${other}`));
+      }</p>${html}${videos}</article><p><a href="/help?lang=${locale}">${w.back}</a></p>`;
+      return this.#done(200, this.#page(locale, row.published_title, main, `/help/articles/${row.id}?lang=${other}`));
     });
   }
+}
+
+/**
+ * An article's videos as HTML5 players: no JavaScript, byte ranges served by the stream route, WebVTT captions as
+ * tracks (the article's language on by default), the poster frame shown before playing.
+ */
+function videoFigures(videos: HelpVideo[], locale: HelpLocale): string {
+  const base = locale.slice(0, 2).toLowerCase();
+  return videos
+    .map((v) => {
+      const fallback = v.captions.find((c) => c.lang.slice(0, 2).toLowerCase() === base);
+      const tracks = v.captions
+        .map(
+          (c) =>
+            `<track kind="captions" srclang="${esc(c.lang)}" label="${esc(c.label)}" src="${esc(c.url)}"${c === fallback ? " default" : ""}>`,
+        )
+        .join("");
+      const poster = v.posterUrl ? ` poster="${esc(v.posterUrl)}"` : "";
+      return `<figure class="video"><video controls preload="metadata"${poster}><source src="${esc(v.streamUrl)}" type="${esc(v.contentType)}">${tracks}</video><figcaption>${esc(v.title)}</figcaption></figure>`;
+    })
+    .join("");
 }

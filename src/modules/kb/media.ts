@@ -29,6 +29,24 @@ export function sniffPoster(head: Uint8Array): PosterType | null {
   return null;
 }
 
+export type AttachmentType = PosterType | "image/gif" | "application/pdf" | "application/zip";
+
+/**
+ * A file attached to an article, by its first bytes: the poster's images and GIF (shown in the article), PDF
+ * and ZIP (office documents are ZIP files; downloaded). Anything else is refused: it could be served as
+ * something the browser runs.
+ */
+export function sniffAttachment(head: Uint8Array): AttachmentType | null {
+  const image = sniffPoster(head);
+  if (image) return image;
+  const start = ascii(head, 0, 6);
+  if (start === "GIF87a" || start === "GIF89a") return "image/gif";
+  if (start.startsWith("%PDF-")) return "application/pdf";
+  if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04)
+    return "application/zip";
+  return null;
+}
+
 function ascii(b: Uint8Array, from: number, to: number): string {
   let s = "";
   for (let i = from; i < to && i < b.length; i++) s += String.fromCharCode(b[i]!);

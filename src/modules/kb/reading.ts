@@ -1,5 +1,5 @@
 import { createTwoFilesPatch, diffLines, diffWordsWithSpace } from "diff";
-import { extractLinks } from "./links.js";
+import { extractLinks, withoutArticleLinks } from "./links.js";
 import { renderMarkdown } from "./markdown.js";
 import type { Reader } from "./policy.js";
 import { isCustomer } from "./policy.js";
@@ -10,10 +10,41 @@ export type RenderPlace = "console" | "help";
 
 const unavailableLabel = { "pt-BR": "artigo indisponível", en: "article unavailable" } as const;
 
+/** Titles of the articles a Markdown text links to that the reader may read, by id. */
+async function readableLinks(repo: KbRepository, reader: Reader, markdown: string): Promise<Map<string, string>> {
+  const ids = extractLinks(markdown)
+    .filter((l) => l.kind === "article")
+    .map((l) => l.id);
+  if (ids.length === 0) return new Map();
+  const visible = await repo.published(ids, { ...visibilityOf(reader), publishedOnly: true });
+  return new Map(visible.map((r) => [r.id, r.published_title]));
+}
+
 /**
  * Renders an article's Markdown for one reader: links to articles the reader may read carry their titles
- * and point to the place's article page (the console or the public help centre); the others read "unavailable".
+ * and point to the place's article page (the public help centre, the portal for customers, the console for
+ * staff); the others read "unavailable". Also the Markdown source as that reader may have it: without the
+ * links (and their words) to articles they may not read.
  */
+export async function readFor(
+  repo: KbRepository,
+  reader: Reader,
+  markdown: string,
+  place: RenderPlace,
+  locale: "pt-BR" | "en",
+): Promise<{ html: string; source: string }> {
+  const titles = await readableLinks(repo, reader, markdown);
+  const staff = reader.role !== null && !isCustomer(reader.role);
+  const html = renderMarkdown(markdown, {
+    articles: titles,
+    articleHref: (id) =>
+      place === "help" ? `/help/articles/${id}` : staff ? `/kb/articles/${id}` : `/portal/kb/articles/${id}`,
+    ticketHref: (n) => (place === "console" && staff ? `/tickets/${n}` : null),
+    unavailable: unavailableLabel[locale],
+  });
+  return { html, source: withoutArticleLinks(markdown, new Set(titles.keys())) };
+}
+
 export async function renderFor(
   repo: KbRepository,
   reader: Reader,
@@ -21,18 +52,7 @@ export async function renderFor(
   place: RenderPlace,
   locale: "pt-BR" | "en",
 ): Promise<string> {
-  const ids = extractLinks(markdown)
-    .filter((l) => l.kind === "article")
-    .map((l) => l.id);
-  const visible = await repo.published(ids, { ...visibilityOf(reader), publishedOnly: true });
-  const titles = new Map(visible.map((r) => [r.id, r.published_title]));
-  const staff = reader.role !== null && !isCustomer(reader.role);
-  return renderMarkdown(markdown, {
-    articles: titles,
-    articleHref: (id) => (place === "help" ? `/help/articles/${id}` : `/kb/articles/${id}`),
-    ticketHref: (n) => (place === "console" && staff ? `/tickets/${n}` : null),
-    unavailable: unavailableLabel[locale],
-  });
+  return (await readFor(repo, reader, markdown, place, locale)).html;
 }
 
 type Op = "same" | "added" | "removed";

@@ -7,7 +7,8 @@ import { NotModified, problems } from "../../platform/http/schemas.js";
 import { requireActor } from "../identity/actor.js";
 import type { HelpPage } from "./help.js";
 import type { KbModule } from "./module.js";
-import { renderFor, versionDiff } from "./reading.js";
+import { mayEdit } from "./policy.js";
+import { readFor, renderFor, versionDiff } from "./reading.js";
 import * as S from "./schemas.js";
 import { MAX_QUERY_CHARS } from "./search.js";
 import { readerOf } from "./service.js";
@@ -80,7 +81,7 @@ export function kbRoutes(m: KbModule) {
         schema: {
           tags,
           summary: "A public article of the help centre (server-rendered HTML)",
-          params: S.IdParams,
+          params: S.HelpArticleParams,
           querystring: S.LangQuery,
           ...html,
           response: { 200: Type.String(), 304: NotModified, ...problems(404) },
@@ -142,9 +143,10 @@ export function kbRoutes(m: KbModule) {
         const actor = requireActor(request);
         const article = await m.articles.get(actor, request.params.id);
         const reader = readerOf(actor);
-        const rendered = await renderFor(m.repo, reader, article.body, "console", article.locale);
+        const { html, source } = await readFor(m.repo, reader, article.body, "console", article.locale);
         const translations = await m.articles.translations(actor, article.translationGroupId, article.id);
-        return { ...article, html: rendered, translations };
+        // Editors get the source they edit; a reader's copy leaves out the links to articles they may not read.
+        return { ...article, body: mayEdit(reader.role) ? article.body : source, html, translations };
       },
     );
     app.patch(

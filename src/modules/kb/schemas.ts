@@ -181,4 +181,6 @@ export const HelpQuery = Type.Object(
   },
   strict,
 );
+/** A help-centre address as typed or pasted: anything that is not an article's id is the page's own 404. */
+export const HelpArticleParams = Type.Object({ id: Type.String({ maxLength: 100 }) }, strict);
 export const LangQuery = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 20 })) }, strict);

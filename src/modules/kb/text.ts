@@ -1,6 +1,7 @@
 import { stemmer as englishStem } from "@orama/stemmers/english";
 import { stemmer as portugueseStem } from "@orama/stemmers/portuguese";
 import type { KbLocale } from "../../platform/db/schema.js";
+import { withoutArticleLinks } from "./links.js";
 
 /**
  * The one normalisation of knowledge-base text, used for indexing and for queries alike, so both engines see
@@ -121,9 +122,9 @@ export function trigrams(text: string, limit = 200): string[] {
   return [...out].slice(0, limit);
 }
 
-/** Markdown reduced to its words: code fences, link targets, images and markup characters removed. */
+/** Markdown reduced to its words: links to articles (their text too), code fences, link targets, images and markup characters removed. */
 export function markdownText(markdown: string): string {
-  return markdown
+  return withoutArticleLinks(markdown)
     .replace(/```[\s\S]*?```/g, " ")
     .replace(/!\[([^\]]*)\]\([^)]*\)/g, "$1")
     .replace(/\[([^\]]*)\]\([^)]*\)/g, "$1")

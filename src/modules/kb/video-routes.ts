@@ -20,7 +20,7 @@ declare module "fastify" {
   }
 }
 
-function uploadOf(request: FastifyRequest): Readable {
+export function uploadOf(request: FastifyRequest): Readable {
   if (!request.kbUpload)
     throw new Problem(
       415,
@@ -32,10 +32,12 @@ function uploadOf(request: FastifyRequest): Readable {
 }
 
 /** Streams a stored file honouring Range and If-Range: 200 whole, 206 one range, 416 past the end. */
-async function sendMedia(
+export async function sendMedia(
   request: FastifyRequest,
   reply: FastifyReply,
-  media: Awaited<ReturnType<VideoService["media"]>>,
+  media: Pick<Awaited<ReturnType<VideoService["media"]>>, "size" | "etag" | "lastModified" | "open"> & {
+    contentType: string;
+  },
 ) {
   reply
     .header("accept-ranges", "bytes")

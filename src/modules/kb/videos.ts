@@ -48,6 +48,8 @@ export class VideoService {
   private readonly articles: ArticlesPort;
   private readonly audit: AuditService;
   private readonly clock: Clock;
+  /** Told after any video, poster or caption change: the help centre's rendered pages show them. */
+  private readonly changed: () => void;
   readonly maxBytes: number;
 
   constructor(deps: {
@@ -57,6 +59,7 @@ export class VideoService {
     audit: AuditService;
     clock: Clock;
     maxBytes: number;
+    changed?: () => void;
   }) {
     this.repo = deps.repo;
     this.store = deps.store;
@@ -64,6 +67,7 @@ export class VideoService {
     this.audit = deps.audit;
     this.clock = deps.clock;
     this.maxBytes = deps.maxBytes;
+    this.changed = deps.changed ?? (() => {});
   }
 
   /** The video row if the reader may read its article; 404 otherwise (whether it exists is not told). */
@@ -95,7 +99,7 @@ export class VideoService {
   }
 
   /** The videos of one article, or of every article the reader may read. */
-  async list(reader: Actor, filter: { articleId?: string; limit: number; after?: string }) {
+  async list(reader: Actor | null, filter: { articleId?: string; limit: number; after?: string }) {
     if (filter.articleId) {
       const visible = await this.articles.readable(reader, [filter.articleId]);
       if (!visible.has(filter.articleId)) throw Problem.notFound("Article");
@@ -155,6 +159,7 @@ export class VideoService {
         trx,
       );
     });
+    this.changed();
     return this.get(actor, id);
   }
 
@@ -162,6 +167,7 @@ export class VideoService {
     await this.#editable(actor, id);
     await this.repo.updateVideo(id, { title: title.trim(), updated_at: this.clock.now().toISOString() });
     await this.audit.record({ action: "kb.video.updated", actor, target: { type: "kb_video", id }, request: req });
+    this.changed();
     return this.get(actor, id);
   }
 
@@ -174,6 +180,7 @@ export class VideoService {
         trx,
       );
     });
+    this.changed();
   }
 
   async setPoster(actor: Actor, id: string, body: Readable, req: RequestInfo) {
@@ -190,6 +197,7 @@ export class VideoService {
       updated_at: this.clock.now().toISOString(),
     });
     await this.audit.record({ action: "kb.video.updated", actor, target: { type: "kb_video", id }, request: req });
+    this.changed();
     return this.get(actor, id);
   }
 
@@ -206,6 +214,7 @@ export class VideoService {
       updated_at: this.clock.now().toISOString(),
     });
     await this.audit.record({ action: "kb.video.updated", actor, target: { type: "kb_video", id }, request: req });
+    this.changed();
     return this.get(actor, id);
   }
 
@@ -213,6 +222,7 @@ export class VideoService {
     await this.#editable(actor, id);
     if (!(await this.repo.deleteCaption(id, lang))) throw Problem.notFound(`Captions in ${lang}`);
     await this.audit.record({ action: "kb.video.updated", actor, target: { type: "kb_video", id }, request: req });
+    this.changed();
   }
 
   async caption(reader: Actor | null, id: string, lang: string) {

@@ -1692,6 +1692,20 @@ export const dataDictionary: Record<string, TableMeaning> = {
 
 // The knowledge base around its articles (migration 0035), kept apart from the core entries for easier merges.
 Object.assign(dataDictionary, {
+  kb_attachments: {
+    meaning:
+      "Files attached to a knowledge-base article (images its Markdown shows, documents it links to; PNG, JPEG, WebP, GIF, PDF or ZIP, checked by their first bytes): metadata only, the bytes live on disk named by their SHA-256; visible to whoever may read the article.",
+    columns: {
+      id: text("UUIDv7 of the attachment"),
+      article_id: text("Article the file belongs to (its audience decides who may download it)"),
+      filename: text("File name given at upload, offered when downloading"),
+      content_type: text("Media type from the file's magic bytes"),
+      size: bigint("Size in bytes"),
+      sha256: text("SHA-256 of the bytes: the file's name on disk and its strong ETag"),
+      uploaded_by: text("Id of the user who uploaded it"),
+      created_at: createdAt,
+    },
+  },
   kb_videos: {
     meaning:
       "Video tutorials of a knowledge-base article (MP4 or WebM, checked by their first bytes): metadata only, the bytes live on disk named by their SHA-256; visible to whoever may read the article.",

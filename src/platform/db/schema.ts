@@ -1384,6 +1384,18 @@ export interface KbVideoTable {
   updated_at: string;
 }
 
+/** Migration 0047: files attached to articles. */
+export interface KbAttachmentTable {
+  id: string;
+  article_id: string;
+  filename: string;
+  content_type: string;
+  size: number | string;
+  sha256: string;
+  uploaded_by: string | null;
+  created_at: string;
+}
+
 export interface KbVideoCaptionTable {
   video_id: string;
   lang: string;
@@ -1463,6 +1475,7 @@ export interface KbTrackProgressTable {
 export interface DB {
   kb_videos: KbVideoTable;
   kb_video_captions: KbVideoCaptionTable;
+  kb_attachments: KbAttachmentTable;
   kb_deflections: KbDeflectionTable;
   kb_feedback: KbFeedbackTable;
   kb_reviews: KbReviewTable;

@@ -1,7 +1,9 @@
 import {
+  Anchor,
   Badge,
   Button,
   Card,
+  FileButton,
   Group,
   Modal,
   Select,
@@ -13,12 +15,14 @@ import {
   TextInput,
 } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { useNavigate, useParams } from "react-router";
 import { api, unwrap } from "../../api/client";
 import { useAuth } from "../../auth/AuthProvider";
 import { PageHeader } from "../../shell/PageHeader";
 import { ProblemAlert } from "../../shell/problem";
+import { ArticleVideos } from "./article-body";
 
 const audiences = ["public", "customers", "support", "admins", "internal"] as const;
 const purposes = ["procedure", "faq", "video", "manual", "problem-solution", "lesson"] as const;
@@ -34,6 +38,9 @@ interface Draft {
   audience: Audience;
   purpose: Purpose;
   locale: "pt-BR" | "en";
+  categoryId: string | null;
+  /** A new translation of this article (its other language). */
+  translationOf?: string;
   tags: string;
   note: string;
 }
@@ -43,6 +50,7 @@ const blank: Draft = {
   audience: "customers",
   purpose: "faq",
   locale: "pt-BR",
+  categoryId: null,
   tags: "",
   note: "",
 };
@@ -54,10 +62,27 @@ function Editor({ initial, onDone }: { initial: Draft; onDone: () => void }) {
   const qc = useQueryClient();
   const [d, setD] = useState(initial);
   const publisher = user?.role === "admin" || user?.role === "manager";
+  const categories = useQuery({
+    queryKey: ["kb", "categories"],
+    queryFn: async ({ signal }) => unwrap(await api.GET("/api/v1/kb/categories", { signal })).items,
+  });
   const preview = useQuery({
     queryKey: ["kb", "preview", d.body],
     queryFn: async ({ signal }) =>
       unwrap(await api.POST("/api/v1/kb/preview", { body: { body: d.body }, signal })).html,
+  });
+  // An image or file goes up as its raw bytes; the server answers with the Markdown to paste (image or link).
+  const attach = useMutation({
+    mutationFn: async (file: File) =>
+      unwrap(
+        await api.POST("/api/v1/kb/articles/{id}/attachments", {
+          params: { path: { id: d.id ?? "" }, query: { filename: file.name } },
+          body: file as unknown as string,
+          bodySerializer: (body: unknown) => body as BodyInit,
+          headers: { "content-type": file.type || "application/octet-stream" },
+        }),
+      ),
+    onSuccess: (a) => setD((was) => ({ ...was, body: `${was.body.trimEnd()}\n\n${a.markdown}\n` })),
   });
   const save = useMutation({
     mutationFn: async (publish: boolean) => {
@@ -74,6 +99,7 @@ function Editor({ initial, onDone }: { initial: Draft; onDone: () => void }) {
               body: d.body,
               audience: d.audience,
               purpose: d.purpose,
+              categoryId: d.categoryId,
               tags,
               note: d.note || undefined,
             },
@@ -96,6 +122,8 @@ function Editor({ initial, onDone }: { initial: Draft; onDone: () => void }) {
             audience: d.audience,
             purpose: d.purpose,
             locale: d.locale,
+            categoryId: d.categoryId ?? undefined,
+            translationOf: d.translationOf,
             tags,
             status: publish ? "published" : "draft",
           },
@@ -131,8 +159,15 @@ function Editor({ initial, onDone }: { initial: Draft; onDone: () => void }) {
           label={t("kb.fields.locale")}
           data={["pt-BR", "en"]}
           value={d.locale}
-          disabled={!!d.id}
+          disabled={!!d.id || !!d.translationOf}
           onChange={(v) => v && setD({ ...d, locale: v as Draft["locale"] })}
+        />
+        <Select
+          label={t("kb.fields.category")}
+          clearable
+          data={(categories.data ?? []).map((c) => ({ value: c.id, label: c.name }))}
+          value={d.categoryId}
+          onChange={(v) => setD({ ...d, categoryId: v })}
         />
       </Group>
       <TextInput
@@ -157,6 +192,27 @@ function Editor({ initial, onDone }: { initial: Draft; onDone: () => void }) {
           <div dangerouslySetInnerHTML={{ __html: preview.data ?? "" }} />
         </Card>
       </Group>
+      {d.id ? (
+        <Group>
+          <FileButton onChange={(file) => file && attach.mutate(file)}>
+            {(props) => (
+              <Button {...props} variant="default" size="xs" loading={attach.isPending}>
+                {t("kb.attachments.attach")}
+              </Button>
+            )}
+          </FileButton>
+          {attach.isSuccess && (
+            <Text size="sm" c="dimmed">
+              {t("kb.attachments.attached")}
+            </Text>
+          )}
+        </Group>
+      ) : (
+        <Text size="sm" c="dimmed">
+          {t("kb.attachments.attachAfterSave")}
+        </Text>
+      )}
+      {attach.error && <ProblemAlert error={attach.error} />}
       {d.id && (
         <TextInput
           label={t("kb.fields.note")}
@@ -233,6 +289,12 @@ function ArticleView({ id, onEdit }: { id: string; onEdit: (d: Draft) => void })
       </Text>
       {/* biome-ignore lint/security/noDangerouslySetInnerHtml: sanitised server-side (src/modules/kb/markdown.ts) */}
       <div dangerouslySetInnerHTML={{ __html: a.html }} />
+      <ArticleVideos articleId={a.id} />
+      {a.translations.map((tr) => (
+        <Anchor key={tr.id} href={`/kb/articles/${tr.id}`} size="sm" hrefLang={tr.locale}>
+          {t("kb.translation", { locale: tr.locale, title: tr.title })}
+        </Anchor>
+      ))}
       {versions.data && (
         <Group>
           <Button
@@ -246,12 +308,33 @@ function ArticleView({ id, onEdit }: { id: string; onEdit: (d: Draft) => void })
                 audience: a.audience as Audience,
                 purpose: a.purpose as Purpose,
                 locale: a.locale as Draft["locale"],
+                categoryId: a.categoryId,
                 tags: a.tags.join(", "),
               })
             }
           >
             {t("kb.actions.edit")}
           </Button>
+          {!a.translations.some((tr) => tr.locale !== a.locale) && (
+            <Button
+              variant="default"
+              onClick={() =>
+                onEdit({
+                  ...blank,
+                  translationOf: a.id,
+                  title: a.title,
+                  body: a.body,
+                  audience: a.audience as Audience,
+                  purpose: a.purpose as Purpose,
+                  locale: a.locale === "en" ? "pt-BR" : "en",
+                  categoryId: a.categoryId,
+                  tags: a.tags.join(", "),
+                })
+              }
+            >
+              {t("kb.actions.translate", { locale: a.locale === "en" ? "pt-BR" : "en" })}
+            </Button>
+          )}
           {a.status === "draft" && !publisher && (
             <Button onClick={() => move.mutate("review")}>{t("kb.actions.submit")}</Button>
           )}
@@ -314,7 +397,15 @@ export function KnowledgeBase() {
   const { t } = useTranslation();
   const { user } = useAuth();
   const [q, setQ] = useState("");
-  const [open, setOpen] = useState<string | null>(null);
+  // An article's own address (/kb/articles/:id, where links between articles point) opens it over the list.
+  const { id: linked } = useParams();
+  const navigate = useNavigate();
+  const [open, setOpen] = useState<string | null>(linked ?? null);
+  useEffect(() => setOpen(linked ?? null), [linked]);
+  const close = () => {
+    setOpen(null);
+    if (linked) void navigate("/kb");
+  };
   const [editing, setEditing] = useState<Draft | null>(null);
   const [tab, setTab] = useState<string | null>("articles");
   const editor = user?.role !== "customer" && user?.role !== "customer-admin" && user?.role !== "auditor";
@@ -385,7 +476,7 @@ export function KnowledgeBase() {
           {tab === "new" && <Editor initial={blank} onDone={() => setTab("articles")} />}
         </Tabs.Panel>
       </Tabs>
-      <Modal opened={open !== null && !editing} onClose={() => setOpen(null)} size="xl" title={t("kb.title")}>
+      <Modal opened={open !== null && !editing} onClose={close} size="xl" title={t("kb.title")}>
         {open && <ArticleView id={open} onEdit={setEditing} />}
       </Modal>
       <Modal opened={editing !== null} onClose={() => setEditing(null)} size="100%" title={t("kb.actions.edit")}>

@@ -9,4 +9,11 @@ export const kbArea: Area = {
   icon: KbIcon,
   requires: "kb",
   page: lazy(() => import("./KnowledgeBase").then((m) => ({ default: m.KnowledgeBase }))),
+  // Where links between articles point for staff (src/modules/kb/reading.ts).
+  subpages: [
+    {
+      path: "/kb/articles/:id",
+      page: lazy(() => import("./KnowledgeBase").then((m) => ({ default: m.KnowledgeBase }))),
+    },
+  ],
 };
