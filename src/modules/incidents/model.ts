@@ -55,13 +55,13 @@ export interface Pager {
   resolve(input: { subject: Subject }, trx?: Kysely<DB>): Promise<unknown>;
 }
 
+/** Which of these ids are not status components (the status module answers; the incidents module reads no table of it). */
+export type ComponentCheck = (ids: string[]) => Promise<string[]>;
+
 /**
  * What an alert affects, given its monitors and its `service` label: provided by the composition root from the
  * status page's components (linked to monitors and organizations) and the monitors' own organization.
  */
-/** Which of these ids are not status components (the status module answers; the incidents module reads no table of it). */
-export type ComponentCheck = (ids: string[]) => Promise<string[]>;
-
 export type AffectedResolver = (alert: {
   monitorIds: string[];
   service: string | null;
