@@ -2,7 +2,6 @@ import type { Logger } from "pino";
 import type { Clock } from "../../platform/clock.js";
 import type { EventBus, NewEvent } from "../../platform/events/bus.js";
 import type { EventPayload } from "../../platform/events/catalogue.js";
-import { ticker } from "../../platform/ticker.js";
 import type { MonitoringRepository, ShardRow } from "./repository.js";
 import { SHARDS } from "./schedule.js";
 
@@ -63,7 +62,7 @@ export class ShardLeases {
   owned = new Set<number>();
   /** Until when this node surely holds its leases (measured before the renewal was sent). */
   heldUntil = 0;
-  #stopRenewing: (() => void) | undefined;
+  #timer: NodeJS.Timeout | undefined;
   #expiryTimer: NodeJS.Timeout | undefined;
   #running = false;
   #syncing: Promise<void> | undefined;
@@ -97,13 +96,14 @@ export class ShardLeases {
       });
     }
     await this.sync();
-    this.#stopRenewing = ticker.every(this.renewEveryMs, () => void this.sync());
+    this.#timer = setInterval(() => void this.sync(), this.renewEveryMs);
+    this.#timer.unref();
   }
 
   /** Stops renewing; `handOver` then gives the shards back and tells the other nodes. */
   async stop(): Promise<void> {
     this.#running = false;
-    this.#stopRenewing?.();
+    clearInterval(this.#timer);
     clearTimeout(this.#expiryTimer);
     await this.#unlisten?.();
     await this.#syncing;

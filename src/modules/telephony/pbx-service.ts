@@ -3,7 +3,6 @@ import type { Clock } from "../../platform/clock.js";
 import { Problem } from "../../platform/http/problems.js";
 import { uuidv7 } from "../../platform/ids.js";
 import type { SecretBox } from "../../platform/secrets.js";
-import { ticker } from "../../platform/ticker.js";
 import type { AuditService } from "../audit/service.js";
 import { type Actor, forbidden } from "../identity/actor.js";
 import type { DirectoryService } from "../identity/directory.js";
@@ -79,7 +78,7 @@ const invalid = (pointer: string, message: string) => Problem.invalid({ in: "bod
  */
 export class PbxService {
   readonly #links = new Map<string, Link>();
-  #stopTicking?: () => void;
+  #timer?: NodeJS.Timeout;
   #ticking?: Promise<void>;
   #round?: Promise<void>;
   private readonly leaseMs: number;
@@ -200,11 +199,12 @@ export class PbxService {
       this.#ticking = this.tick().catch((err: Error) => this.deps.log.error({ err }, "PBX link tick failed"));
     };
     tick();
-    this.#stopTicking = ticker.every(Math.max(100, Math.floor(this.leaseMs / 3)), tick);
+    this.#timer = setInterval(tick, Math.max(100, Math.floor(this.leaseMs / 3)));
+    this.#timer.unref();
   }
 
   async stop(): Promise<void> {
-    this.#stopTicking?.();
+    clearInterval(this.#timer);
     await this.#ticking;
     for (const id of [...this.#links.keys()]) await this.drop(id);
   }

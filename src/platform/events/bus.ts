@@ -3,7 +3,6 @@ import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import type { Dialect } from "../db/dialect.js";
 import type { DB } from "../db/schema.js";
-import { ticker } from "../ticker.js";
 import { type EventPayload, type EventType, payloadProblem } from "./catalogue.js";
 
 export interface DomainEvent<P = unknown> {
@@ -62,7 +61,7 @@ export function toEvent(row: {
 export class EventBus {
   readonly #subscribers = new Set<Subscriber>();
   #cursor = 0;
-  #stopPolling: (() => void) | undefined;
+  #timer: NodeJS.Timeout | undefined;
   #unlisten: (() => Promise<void>) | undefined;
   #polling: Promise<void> | undefined;
   #pollAgain = false;
@@ -153,13 +152,14 @@ export class EventBus {
         },
       );
     } else {
-      this.#stopPolling = ticker.every(this.pollMs, () => void this.#pollIfWritten());
+      this.#timer = setInterval(() => void this.#pollIfWritten(), this.pollMs);
+      this.#timer.unref();
     }
   }
 
   async stop(): Promise<void> {
     this.#started = false;
-    this.#stopPolling?.();
+    if (this.#timer) clearInterval(this.#timer);
     await this.#unlisten?.();
     this.#unlisten = undefined;
     await Promise.all([this.#polling, this.#delivering]);

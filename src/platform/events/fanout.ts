@@ -2,7 +2,6 @@ import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import type { DB } from "../db/schema.js";
-import { ticker } from "../ticker.js";
 import { type DomainEvent, type EventBus, toEvent } from "./bus.js";
 import type { FanOutRepository } from "./fanout-repository.js";
 
@@ -53,7 +52,7 @@ export class EventFanOut {
   #running: Promise<void> | undefined;
   #again = false;
   #started = false;
-  #stopSweeping: (() => void) | undefined;
+  #timer: NodeJS.Timeout | undefined;
   #unsubscribe: (() => void) | undefined;
   readonly #batch: number;
   readonly #sweepMs: number;
@@ -92,14 +91,15 @@ export class EventFanOut {
     if (this.#started) return;
     this.#started = true;
     this.#unsubscribe = this.bus.subscribe(() => this.poke());
-    this.#stopSweeping = ticker.every(this.#sweepMs, () => this.poke());
+    this.#timer = setInterval(() => this.poke(), this.#sweepMs);
+    this.#timer.unref();
     this.poke();
   }
 
   async stop(): Promise<void> {
     this.#started = false;
     this.#unsubscribe?.();
-    this.#stopSweeping?.();
+    if (this.#timer) clearInterval(this.#timer);
     await this.#running;
   }
 

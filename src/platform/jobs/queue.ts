@@ -4,7 +4,6 @@ import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import type { DB } from "../db/schema.js";
 import { uuidv7 } from "../ids.js";
-import { ticker } from "../ticker.js";
 import type { JobRepository, JobRow } from "./repository.js";
 
 export interface JobContext<P = unknown> {
@@ -72,7 +71,6 @@ export class JobQueue {
   /** The last tick claimed jobs: more may be due, so the next one claims without asking first. */
   #claimNext = false;
   #unlisten: (() => Promise<void>) | undefined;
-  #stopPolling: (() => void) | undefined;
 
   constructor(
     private readonly repo: JobRepository,
@@ -155,10 +153,6 @@ export class JobQueue {
     this.#stopping = false;
     if (this.#stopSignal.signal.aborted) this.#stopSignal = new AbortController();
     if (this.listen) this.#unlisten = await this.listen(JOBS_CHANNEL, () => this.poke());
-    // The poll (for jobs another node queued and a lost notification) beats with the node's other duties.
-    this.#stopPolling = ticker.every(this.opts.pollMs, () => {
-      if (this.#started && !this.#stopping) this.#tick();
-    });
     this.poke();
   }
 
@@ -214,9 +208,7 @@ export class JobQueue {
       delay = 0;
     }
     if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    // A full poll away the ticker's beat comes first; only a nearer job, or more to claim now, needs a timer.
-    if (delay < this.opts.pollMs) this.#timer = setTimeout(() => this.#tick(), delay);
+    this.#timer = setTimeout(() => this.#tick(), delay);
   }
 
   async #nextDue(): Promise<number | null> {
@@ -311,7 +303,6 @@ export class JobQueue {
     this.#stopping = true;
     this.#stopSignal.abort(new Error("job queue stopping"));
     if (this.#timer) clearTimeout(this.#timer);
-    this.#stopPolling?.();
     await this.#unlisten?.();
     this.#unlisten = undefined;
     await this.#ticking;
