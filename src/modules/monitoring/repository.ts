@@ -526,25 +526,35 @@ export class MonitoringRepository {
     return this.dialect.clockMs(this.db);
   }
 
-  /** Records that the node is alive and returns how many nodes are (seen since `aliveSince`). */
-  async heartbeat(nodeId: string, now: string, aliveSince: string): Promise<number> {
-    await this.db
-      .insertInto("monitor_nodes")
-      .values({ node_id: nodeId, seen_at: now, started_at: now })
-      .onConflict((oc) => oc.column("node_id").doUpdateSet({ seen_at: now }))
-      .execute();
-    const row = await this.db
-      .selectFrom("monitor_nodes")
-      .select((eb) => eb.fn.countAll<number>().as("n"))
-      .where("seen_at", ">", aliveSince)
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
-  }
-
-  /** Extends the node's leases and returns every shard row (whom each belongs to, until when). */
-  async renew(nodeId: string, until: string): Promise<ShardRow[]> {
-    await this.db.updateTable("monitor_shards").set({ lease_until: until }).where("owner", "=", nodeId).execute();
-    return this.shards();
+  /**
+   * One round's writes in one transaction: records that the node is alive, extends its leases, and returns every
+   * shard row (whom each belongs to, until when) with how many nodes are alive (seen since `aliveSince`).
+   */
+  beat(nodeId: string, now: string, aliveSince: string, until: string): Promise<{ live: number; rows: ShardRow[] }> {
+    return this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto("monitor_nodes")
+        .values({ node_id: nodeId, seen_at: now, started_at: now })
+        .onConflict((oc) => oc.column("node_id").doUpdateSet({ seen_at: now }))
+        .execute();
+      await trx.updateTable("monitor_shards").set({ lease_until: until }).where("owner", "=", nodeId).execute();
+      const rows = await trx
+        .selectFrom("monitor_shards")
+        .selectAll()
+        .select((eb) =>
+          eb
+            .selectFrom("monitor_nodes")
+            .select((n) => n.fn.countAll<number>().as("n"))
+            .where("seen_at", ">", aliveSince)
+            .as("live"),
+        )
+        .orderBy("shard")
+        .execute();
+      return {
+        live: Number(rows[0]?.live ?? 1),
+        rows: rows.map(({ live: _, ...r }) => ({ ...r, shard: Number(r.shard) })),
+      };
+    });
   }
 
   async shards(): Promise<ShardRow[]> {

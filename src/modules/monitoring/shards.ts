@@ -143,9 +143,8 @@ export class ShardLeases {
       await this.time.measure(() => this.repo.clockMs());
       const now = this.time.now();
       const iso = (ms: number) => new Date(ms).toISOString();
-      const live = await this.repo.heartbeat(nodeId, iso(now), iso(now - leaseMs));
       const until = iso(now + leaseMs);
-      const rows = await this.repo.renew(nodeId, until);
+      const { live, rows } = await this.repo.beat(nodeId, iso(now), iso(now - leaseMs), until);
       let held = rows.filter((r) => r.owner === nodeId).map((r) => r.shard);
       const fair = Math.ceil(SHARDS / Math.max(1, live));
       const gained = new Map<number, number | null>();
