@@ -230,9 +230,19 @@ describe.each(engines)("mail intake over SMTP on %s", (engine) => {
     await send(c.email, `[#${ticket!.number}] Fax não sai`, "De novo.");
     const all = await ticketsOf(org.id);
     expect(all).toHaveLength(2);
-    const links = await t.services.tickets.linksOf(harnessActor(t), all.find((x) => x.id !== ticket!.id)!.id);
+    const linked = all.find((x) => x.id !== ticket!.id)!;
+    const links = await t.services.tickets.linksOf(harnessActor(t), linked.id);
     expect(JSON.stringify(links)).toContain(ticket!.id);
+    // More replies to the closed ticket within the burst window join the linked one: no ticket per reply.
+    for (const n of [1, 2, 3]) await send(c.email, `[#${ticket!.number}] Fax não sai`, `Insistindo ${n}.`);
+    expect(await ticketsOf(org.id)).toHaveLength(2);
+    const bodies = (await timeline(linked.id)).messages.map((m) => m.body);
+    expect(bodies.filter((b) => b.startsWith("Insistindo"))).toHaveLength(3);
     await t.services.plan.update({ document, comment: "volta" }, { cli: true });
+    // The number in the subject names its ticket, though the linked ticket's subject quotes it too.
+    await send(c.email, `[#${ticket!.number}] Fax não sai`, "Reabram este.");
+    expect((await t.services.tickets.get(harnessActor(t), ticket!.id)).status).toBe("open");
+    expect(await ticketsOf(org.id)).toHaveLength(2);
   });
 
   it("gives each faulty mail a clear record and never crashes", async () => {

@@ -262,19 +262,6 @@ export class MailIntake {
       ...(mailbox.team ? { team: mailbox.team } : {}),
       ...(sender.via === "unknown" ? { tags: [UNKNOWN_SENDER_TAG] } : {}),
     };
-    let opened: Ticket | undefined;
-    if (!ticket) {
-      const open = await this.deps.tickets.prepareCreate(this.#actor, newTicket, req);
-      ({ joined: ticket, opened } = await this.#burstTicket(mailId, address, subject, open));
-      if (ticket)
-        await this.log(
-          mailbox.id,
-          "warn",
-          "rate_limited",
-          `More than ${this.#burst.newTickets} new tickets in ${this.#burst.windowMs / 1000} s from this sender (or the same subject again): added to #${ticket.number}`,
-          { ...ctx, ticketId: ticket.id },
-        );
-    }
     let outcome: Outcome = "threaded";
     if (ticket?.mergedIntoId) ticket = await this.deps.tickets.get(this.#actor, ticket.mergedIntoId);
     let linkTo: Ticket | undefined;
@@ -285,6 +272,23 @@ export class MailIntake {
       } else {
         linkTo = ticket;
         ticket = undefined;
+      }
+    }
+    // A mail that opens a ticket, a reply to a closed one under `new_linked` included, passes the burst guard.
+    let opened: Ticket | undefined;
+    if (!ticket) {
+      const open = await this.deps.tickets.prepareCreate(this.#actor, newTicket, req);
+      ({ joined: ticket, opened } = await this.#burstTicket(mailId, address, subject, open));
+      if (ticket) {
+        linkTo = undefined;
+        await this.log(
+          mailbox.id,
+          "warn",
+          "rate_limited",
+          `More than ${this.#burst.newTickets} new tickets in ${this.#burst.windowMs / 1000} s from this sender (or the same subject again): added to #${ticket.number}`,
+          { ...ctx, ticketId: ticket.id },
+        );
+        if (ticket.mergedIntoId) ticket = await this.deps.tickets.get(this.#actor, ticket.mergedIntoId);
       }
     }
     let messageId: string | undefined;
@@ -314,7 +318,7 @@ export class MailIntake {
       );
       messageId = m.id;
     } else {
-      ticket = opened ?? (await this.deps.tickets.create(this.#actor, newTicket, req));
+      ticket = opened as Ticket;
       outcome = linkTo ? "linked" : "opened";
       if (linkTo) await this.deps.tickets.link(this.#actor, ticket.id, { ticketId: linkTo.id, kind: "related" }, req);
     }
@@ -352,8 +356,9 @@ export class MailIntake {
   async #thread(mail: ParsedMail, subject: string, sender: Sender, tag: string): Promise<Ticket | undefined> {
     const number = ticketNumberInSubject(subject, tag) ?? ourSubjectNumber(subject, tag) ?? Number.NaN;
     if (Number.isFinite(number)) {
-      const [found] = await this.deps.tickets.list(this.#actor, { q: `#${number}`, limit: 1 });
-      if (found && found.number === number && this.#mayJoin(found, sender)) return found;
+      // By number, not by search: another ticket's subject may quote this number ("[#12] …" opened as new_linked).
+      const found = await this.deps.tickets.getByNumber(this.#actor, number);
+      if (found && this.#mayJoin(found, sender)) return found;
     }
     const keys = threadKeys(mail.inReplyTo, mail.references);
     if (!keys.length) return undefined;

@@ -99,6 +99,12 @@ export class TicketRepository {
     return q.executeTakeFirst();
   }
 
+  async findByNumber(number: number, tenant?: string): Promise<TicketRow | undefined> {
+    let q = this.db.selectFrom("tickets").select(ticketColumns).where("number", "=", number);
+    if (tenant) q = q.where("organization_id", "=", tenant);
+    return q.executeTakeFirst();
+  }
+
   /** Several tickets in one read (those of the tenant only, when given); missing ones are left out. */
   async findMany(ids: readonly string[], tenant: string | undefined, executor: Kysely<DB>): Promise<TicketRow[]> {
     if (!ids.length) return [];

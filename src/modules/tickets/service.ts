@@ -268,6 +268,12 @@ export class TicketService {
     return presentTicket(t);
   }
 
+  /** The ticket of that number, if the actor may see it. */
+  async getByNumber(actor: Actor, number: number) {
+    const t = await this.repo.findByNumber(number, tenantOf(actor));
+    return t ? presentTicket(t) : undefined;
+  }
+
   async list(actor: Actor, filter: Omit<TicketFilter, "tenant">) {
     return (await this.repo.list({ ...filter, tenant: tenantOf(actor) })).map(presentTicket);
   }
