@@ -13,6 +13,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+const STATISTICS_JOB = "db.statistics";
+
 /** Opens the database (migrating it), starts jobs and events, and listens. */
 export async function startServer(config: Config): Promise<RunningServer> {
   const platform = await createPlatform({ config });
@@ -27,6 +29,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
     if (setupUrl) platform.log.warn({ setupUrl }, `No users yet: open ${setupUrl} to create the first administrator`);
     await platform.start();
     await platform.jobs.scheduleHousekeeping(config.timezone);
+    // Tables grow from empty to millions of rows without a restart: the planner's statistics follow every 6 h.
+    platform.jobs.register(STATISTICS_JOB, () => platform.dialect.refreshStatistics(platform.db));
+    await platform.jobs.schedule(STATISTICS_JOB, STATISTICS_JOB, "41 */6 * * *", "UTC");
     await services.backups.rpo.start();
     await services.metrics.start(config.timezone);
     await services.alerts.ensureDefaults();

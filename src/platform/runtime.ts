@@ -86,6 +86,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
       const applied = await migrateToLatest(database.db);
       if (applied.length) log.info({ applied }, "database migrated");
     }
+    await database.dialect.refreshStatistics(database.db);
     secrets = SecretBox.load(opts.env ?? process.env, config.dataDir);
     await checkSecretKey(database.db, secrets, clock.now());
   } catch (err) {
