@@ -30,4 +30,14 @@ describe.each(engines)("the assignee + open queue index on %s", (engine) => {
       expect(where).toContain(`'${status}'`);
     expect(where).not.toContain("'closed'");
   });
+
+  it("groups open tickets by tier and by organization from indexes holding every column the groups name (0048)", async () => {
+    const tickets = (await t.platform.dialect.describeSchema(t.platform.db)).find((x) => x.name === "tickets")!;
+    expect(tickets.indexes).toContainEqual({ name: "tickets_open_tier", columns: ["tier", "status"], unique: false });
+    expect(tickets.indexes).toContainEqual({
+      name: "tickets_open_organization",
+      columns: ["organization_id", "status"],
+      unique: false,
+    });
+  });
 });

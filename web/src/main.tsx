@@ -4,7 +4,7 @@ import { Badge, createTheme, localStorageColorSchemeManager, MantineProvider } f
 import { QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { lazy, StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { createBrowserRouter, Outlet, RouterProvider } from "react-router";
+import { createBrowserRouter, matchRoutes, Outlet, RouterProvider } from "react-router";
 import { AuthProvider, isFinalProblem, isSessionEnded, meQuery } from "./auth/AuthProvider";
 import { ForgotPasswordPage } from "./features/auth/ForgotPasswordPage";
 import { LoginPage } from "./features/auth/LoginPage";
@@ -15,6 +15,7 @@ import { CustomersToPortal } from "./features/portal/CustomersToPortal";
 import { portalRoute, SurveyPage } from "./features/portal/routes";
 import { areas } from "./features/registry";
 import { setupI18n } from "./i18n";
+import { AreaPage } from "./shell/lazyPage";
 import { AreaGuard } from "./shell/NotAvailablePage";
 import { NotFoundPage } from "./shell/NotFoundPage";
 import { RequireAuth } from "./shell/RequireAuth";
@@ -79,7 +80,7 @@ const router = createBrowserRouter([
                   path: area.path,
                   element: (
                     <AreaGuard area={area}>
-                      <area.page />
+                      <AreaPage page={area.page} />
                     </AreaGuard>
                   ),
                 },
@@ -87,7 +88,7 @@ const router = createBrowserRouter([
                   path: sub.path,
                   element: (
                     <AreaGuard area={area}>
-                      <sub.page />
+                      <AreaPage page={sub.page} />
                     </AreaGuard>
                   ),
                 })),
@@ -102,6 +103,14 @@ const router = createBrowserRouter([
     ],
   },
 ]);
+
+// The page the address opens starts loading now, beside the session check, instead of once the shell is drawn.
+const pages = areas.flatMap((area) => [area, ...(area.subpages ?? [])]);
+const opening = matchRoutes(
+  pages.map((page, index) => ({ path: page.path, id: String(index) })),
+  window.location,
+)?.[0];
+if (opening) void pages[Number(opening.route.id)]!.page.preload();
 
 void setupI18n().then(() =>
   createRoot(document.getElementById("root")!).render(

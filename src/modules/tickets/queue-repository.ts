@@ -295,7 +295,11 @@ export class QueueRepository {
     return q;
   }
 
-  /** Open tickets by tier and by organization (the 50 busiest), for the queue's side list. */
+  /**
+   * Open tickets by tier and by organization (the 50 busiest), for the queue's side list: each an index-only scan
+   * of its partial index of the open tickets (migration 0048; the status column in it is what lets SQLite read
+   * the index alone).
+   */
   async groups(f: Omit<QueueFilter, "queue">) {
     const open = () => this.openTickets(f.tenant);
     const [tiers, orgs] = await Promise.all([

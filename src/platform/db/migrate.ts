@@ -41,6 +41,7 @@ import * as m0044 from "./migrations/0044_ticket_queue_counts.js";
 import * as m0045 from "./migrations/0045_metric_hour_blocks.js";
 import * as m0046 from "./migrations/0046_metric_frames.js";
 import * as m0047 from "./migrations/0047_kb_attachments.js";
+import * as m0048 from "./migrations/0048_ticket_open_groups.js";
 
 /** Every migration, in order. Imported statically so the compiled build needs no directory scan. */
 export const migrations: Record<string, Migration> = {
@@ -86,6 +87,7 @@ export const migrations: Record<string, Migration> = {
   "0045_metric_hour_blocks": m0045,
   "0046_metric_frames": m0046,
   "0047_kb_attachments": m0047,
+  "0048_ticket_open_groups": m0048,
 };
 
 export const latestSchemaVersion = Object.keys(migrations).at(-1) ?? "";

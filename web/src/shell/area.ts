@@ -2,6 +2,7 @@ import type { ParseKeys } from "i18next";
 import type { ComponentType } from "react";
 import { type Area as GrantArea, isStaff, type Role, roleAllows } from "../auth/access";
 import type { IconProps } from "./icons";
+import type { LazyPage } from "./lazyPage";
 
 /**
  * One area of the app: a page with its own entry in the navigation. Each feature declares its areas and
@@ -12,7 +13,7 @@ export interface Area {
   path: string;
   label: ParseKeys;
   icon: ComponentType<IconProps>;
-  page: ComponentType;
+  page: LazyPage;
   /** The grant needed to read this area; without one, every signed-in user sees it. */
   requires?: GrantArea;
   /** Only the provider's staff use it (customers hold the grant for what the API does on their behalf). */
@@ -20,7 +21,7 @@ export interface Area {
   /** Only these roles use it (the server's System page is the admin's). */
   roles?: readonly Role[];
   /** Further pages under the area that have no navigation entry of their own (e.g. one ticket). */
-  subpages?: { path: string; page: ComponentType }[];
+  subpages?: { path: string; page: LazyPage }[];
 }
 
 /** Whether a user of `role` may open the area; the menu and the route guard both ask this. */

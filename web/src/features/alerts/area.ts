@@ -1,5 +1,5 @@
-import { lazy } from "react";
 import type { Area } from "../../shell/area";
+import { lazyPage } from "../../shell/lazyPage";
 import { AlertIcon, MetricsIcon } from "./icon";
 
 // Staff with a monitoring grant; customers have none, and the server refuses them every alerts route.
@@ -9,7 +9,7 @@ export const alertsArea: Area = {
   icon: AlertIcon,
   requires: "monitoring",
   staffOnly: true,
-  page: lazy(() => import("./AlertsPage").then((m) => ({ default: m.AlertsPage }))),
+  page: lazyPage(() => import("./AlertsPage").then((m) => ({ default: m.AlertsPage }))),
 };
 
 // The metric explorer: the stored samples the alert rules read, for the same staff. Not at /metrics (the
@@ -20,5 +20,5 @@ export const metricsArea: Area = {
   icon: MetricsIcon,
   requires: "monitoring",
   staffOnly: true,
-  page: lazy(() => import("./MetricsPage").then((m) => ({ default: m.MetricsPage }))),
+  page: lazyPage(() => import("./MetricsPage").then((m) => ({ default: m.MetricsPage }))),
 };

@@ -1,5 +1,5 @@
-import { lazy } from "react";
 import type { Area } from "../../shell/area";
+import { lazyPage } from "../../shell/lazyPage";
 import { BackupIcon } from "./icon";
 
 export const backupsArea: Area = {
@@ -7,11 +7,11 @@ export const backupsArea: Area = {
   label: "backups.nav",
   icon: BackupIcon,
   requires: "backups",
-  page: lazy(() => import("./BackupsPage").then((m) => ({ default: m.BackupsPage }))),
+  page: lazyPage(() => import("./BackupsPage").then((m) => ({ default: m.BackupsPage }))),
   subpages: [
     {
       path: "/backups/jobs/:id",
-      page: lazy(() => import("./BackupJobPage").then((m) => ({ default: m.BackupJobPage }))),
+      page: lazyPage(() => import("./BackupJobPage").then((m) => ({ default: m.BackupJobPage }))),
     },
   ],
 };

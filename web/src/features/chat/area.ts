@@ -1,6 +1,6 @@
-import { lazy } from "react";
 import type { Area } from "../../shell/area";
 import { ChatIcon } from "../../shell/icons";
+import { lazyPage } from "../../shell/lazyPage";
 
 export const chatArea: Area = {
   path: "/chat",
@@ -8,5 +8,5 @@ export const chatArea: Area = {
   icon: ChatIcon,
   requires: "tickets",
   staffOnly: true,
-  page: lazy(() => import("./ChatConsolePage").then((m) => ({ default: m.ChatConsolePage }))),
+  page: lazyPage(() => import("./ChatConsolePage").then((m) => ({ default: m.ChatConsolePage }))),
 };

@@ -1,12 +1,12 @@
 import type { Area } from "../../shell/area";
 import { PulseIcon } from "../../shell/icons";
-import { LiveEventsPage } from "./LiveEventsPage";
+import { lazyPage } from "../../shell/lazyPage";
 
 export const eventsArea: Area = {
   path: "/events",
   label: "nav.events",
   icon: PulseIcon,
-  page: LiveEventsPage,
+  page: lazyPage(() => import("./LiveEventsPage").then((m) => ({ default: m.LiveEventsPage }))),
   requires: "events",
   staffOnly: true,
 };

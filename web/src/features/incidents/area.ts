@@ -1,5 +1,5 @@
-import { lazy } from "react";
 import type { Area } from "../../shell/area";
+import { lazyPage } from "../../shell/lazyPage";
 import { IncidentIcon } from "./icon";
 
 export const incidentsArea: Area = {
@@ -8,11 +8,11 @@ export const incidentsArea: Area = {
   icon: IncidentIcon,
   requires: "incidents",
   staffOnly: true,
-  page: lazy(() => import("./IncidentsPage").then((m) => ({ default: m.IncidentsPage }))),
+  page: lazyPage(() => import("./IncidentsPage").then((m) => ({ default: m.IncidentsPage }))),
   subpages: [
     {
       path: "/incidents/:id",
-      page: lazy(() => import("./IncidentPage").then((m) => ({ default: m.IncidentPage }))),
+      page: lazyPage(() => import("./IncidentPage").then((m) => ({ default: m.IncidentPage }))),
     },
   ],
 };

@@ -1,5 +1,5 @@
-import { lazy } from "react";
 import type { Area } from "../../shell/area";
+import { lazyPage } from "../../shell/lazyPage";
 import { KbIcon } from "./KbIcon";
 
 // Everyone signed in reads the articles their role may read; staff write them.
@@ -8,12 +8,12 @@ export const kbArea: Area = {
   label: "kb.area",
   icon: KbIcon,
   requires: "kb",
-  page: lazy(() => import("./KnowledgeBase").then((m) => ({ default: m.KnowledgeBase }))),
+  page: lazyPage(() => import("./KnowledgeBase").then((m) => ({ default: m.KnowledgeBase }))),
   // Where links between articles point for staff (src/modules/kb/reading.ts).
   subpages: [
     {
       path: "/kb/articles/:id",
-      page: lazy(() => import("./KnowledgeBase").then((m) => ({ default: m.KnowledgeBase }))),
+      page: lazyPage(() => import("./KnowledgeBase").then((m) => ({ default: m.KnowledgeBase }))),
     },
   ],
 };

@@ -1,6 +1,6 @@
-import { lazy } from "react";
 import type { Area } from "../../shell/area";
 import { DocsIcon } from "../../shell/icons";
+import { lazyPage } from "../../shell/lazyPage";
 
 // Every staff member follows the tracks of their profile; customers see theirs in the portal.
 export const kbTracksArea: Area = {
@@ -8,5 +8,5 @@ export const kbTracksArea: Area = {
   label: "kbMore.tracks.area",
   icon: DocsIcon,
   staffOnly: true,
-  page: lazy(() => import("./TracksPage").then((m) => ({ default: m.TracksPage }))),
+  page: lazyPage(() => import("./TracksPage").then((m) => ({ default: m.TracksPage }))),
 };

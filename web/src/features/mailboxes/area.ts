@@ -1,5 +1,5 @@
-import { lazy } from "react";
 import type { Area } from "../../shell/area";
+import { lazyPage } from "../../shell/lazyPage";
 import { MailboxIcon } from "./MailboxIcon";
 
 // Mailboxes hold IMAP credentials and decide where customers' mail goes: the server allows administrators only.
@@ -8,8 +8,8 @@ export const mailboxesArea: Area = {
   label: "mailboxes.nav",
   icon: MailboxIcon,
   roles: ["admin"],
-  page: lazy(() => import("./MailboxesPage").then((m) => ({ default: m.MailboxesPage }))),
+  page: lazyPage(() => import("./MailboxesPage").then((m) => ({ default: m.MailboxesPage }))),
   subpages: [
-    { path: "/mailboxes/:id", page: lazy(() => import("./MailboxPage").then((m) => ({ default: m.MailboxPage }))) },
+    { path: "/mailboxes/:id", page: lazyPage(() => import("./MailboxPage").then((m) => ({ default: m.MailboxPage }))) },
   ],
 };

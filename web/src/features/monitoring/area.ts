@@ -1,5 +1,5 @@
-import { lazy } from "react";
 import type { Area } from "../../shell/area";
+import { lazyPage } from "../../shell/lazyPage";
 import { MonitorIcon } from "./icon";
 
 export const monitoringArea: Area = {
@@ -7,11 +7,11 @@ export const monitoringArea: Area = {
   label: "monitoring.nav",
   icon: MonitorIcon,
   requires: "monitoring",
-  page: lazy(() => import("./MonitorsPage").then((m) => ({ default: m.MonitorsPage }))),
+  page: lazyPage(() => import("./MonitorsPage").then((m) => ({ default: m.MonitorsPage }))),
   subpages: [
     {
       path: "/monitoring/:id",
-      page: lazy(() => import("./MonitorPage").then((m) => ({ default: m.MonitorPage }))),
+      page: lazyPage(() => import("./MonitorPage").then((m) => ({ default: m.MonitorPage }))),
     },
   ],
 };

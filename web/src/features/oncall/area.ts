@@ -1,8 +1,8 @@
-import { lazy } from "react";
 import type { Area } from "../../shell/area";
+import { lazyPage } from "../../shell/lazyPage";
 import { OncallIcon } from "./icon";
 
-const page = lazy(() => import("./OncallPage").then((m) => ({ default: m.OncallPage })));
+const page = lazyPage(() => import("./OncallPage").then((m) => ({ default: m.OncallPage })));
 
 // On-call data is the provider's: staff with monitoring access read it, as the server checks.
 export const oncallArea: Area = {

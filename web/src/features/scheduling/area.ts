@@ -1,8 +1,8 @@
-import { lazy } from "react";
 import type { Area } from "../../shell/area";
+import { lazyPage } from "../../shell/lazyPage";
 import { ScheduledCallIcon } from "./icon";
 
-const page = lazy(() => import("./ScheduledCallsPage").then((m) => ({ default: m.ScheduledCallsPage })));
+const page = lazyPage(() => import("./ScheduledCallsPage").then((m) => ({ default: m.ScheduledCallsPage })));
 
 // Staff hold the calls; customers book theirs in the portal (/portal/scheduled-calls).
 export const scheduledCallsArea: Area = {

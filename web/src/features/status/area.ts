@@ -1,5 +1,5 @@
-import { lazy } from "react";
 import type { Area } from "../../shell/area";
+import { lazyPage } from "../../shell/lazyPage";
 import { StatusIcon } from "./StatusIcon";
 
 // Operations' work: roles that read monitoring see it; the server checks the same grant on every route.
@@ -9,5 +9,5 @@ export const statusArea: Area = {
   icon: StatusIcon,
   requires: "monitoring",
   staffOnly: true,
-  page: lazy(() => import("./StatusPageAdmin").then((m) => ({ default: m.StatusPageAdmin }))),
+  page: lazyPage(() => import("./StatusPageAdmin").then((m) => ({ default: m.StatusPageAdmin }))),
 };

@@ -1,6 +1,6 @@
-import { lazy } from "react";
 import type { Area } from "../../shell/area";
 import { type IconProps, Svg } from "../../shell/icons";
+import { lazyPage } from "../../shell/lazyPage";
 
 function ServerIcon(props: IconProps) {
   return (
@@ -16,5 +16,5 @@ export const systemArea: Area = {
   label: "nav.system",
   icon: ServerIcon,
   roles: ["admin"],
-  page: lazy(() => import("./SystemPage").then((m) => ({ default: m.SystemPage }))),
+  page: lazyPage(() => import("./SystemPage").then((m) => ({ default: m.SystemPage }))),
 };

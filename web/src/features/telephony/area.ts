@@ -1,5 +1,5 @@
-import { lazy } from "react";
 import type { Area } from "../../shell/area";
+import { lazyPage } from "../../shell/lazyPage";
 import { PbxIcon, PhoneIcon } from "./icons";
 
 /** The call log: every call the PBXs reported, for staff. */
@@ -9,7 +9,7 @@ export const callsArea: Area = {
   icon: PhoneIcon,
   requires: "tickets",
   staffOnly: true,
-  page: lazy(() => import("./CallLogPage").then((m) => ({ default: m.CallLogPage }))),
+  page: lazyPage(() => import("./CallLogPage").then((m) => ({ default: m.CallLogPage }))),
 };
 
 // PBX connections hold AMI secrets: the server allows administrators only.
@@ -18,5 +18,5 @@ export const pbxArea: Area = {
   label: "phone.navPbx",
   icon: PbxIcon,
   roles: ["admin"],
-  page: lazy(() => import("./PbxConnectionsPage").then((m) => ({ default: m.PbxConnectionsPage }))),
+  page: lazyPage(() => import("./PbxConnectionsPage").then((m) => ({ default: m.PbxConnectionsPage }))),
 };

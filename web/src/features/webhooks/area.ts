@@ -1,5 +1,5 @@
-import { lazy } from "react";
 import type { Area } from "../../shell/area";
+import { lazyPage } from "../../shell/lazyPage";
 import { WebhookIcon } from "./WebhookIcon";
 
 // Only roles with a webhooks grant (admin, manager) see the area; the server checks the same grant.
@@ -8,8 +8,8 @@ export const webhooksArea: Area = {
   label: "areas.webhooks",
   icon: WebhookIcon,
   requires: "webhooks",
-  page: lazy(() => import("./WebhooksPage").then((m) => ({ default: m.WebhooksPage }))),
+  page: lazyPage(() => import("./WebhooksPage").then((m) => ({ default: m.WebhooksPage }))),
   subpages: [
-    { path: "/webhooks/:id", page: lazy(() => import("./WebhookPage").then((m) => ({ default: m.WebhookPage }))) },
+    { path: "/webhooks/:id", page: lazyPage(() => import("./WebhookPage").then((m) => ({ default: m.WebhookPage }))) },
   ],
 };
