@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { queryTerms } from "../../src/modules/kb/text.js";
+import { queryTerms, trigrams } from "../../src/modules/kb/text.js";
 import { ManualClock } from "../../src/platform/clock.js";
 import type { KbAudience } from "../../src/platform/db/schema.js";
 import { engines, type TestContext, testApp, tokenFor } from "../harness.js";
@@ -156,5 +156,41 @@ describe.each(engines)("knowledge-base search on %s", (engine) => {
       )
       .executeTakeFirstOrThrow();
     expect(Number(indexed.n)).toBe(Number(postings.n));
+  });
+
+  it("finds a mistyped title among what the reader may read, most similar first; knows the indexed terms", async () => {
+    const create = async (title: string, audience: string) => {
+      const res = await t.app.inject({
+        method: "POST",
+        url: "/api/v1/kb/articles",
+        headers: admin,
+        payload: { title, body: "Afinação do instrumento.", audience, purpose: "faq", status: "published" },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json().id as string;
+    };
+    const internal = await create("Xilofone", "internal");
+    const forCustomers = await create("Xilofones", "customers");
+    const repo = t.services.kb.repo;
+    const grams = trigrams("xliofone");
+    const staff = { audiences: ["public", "customers", "internal"] as KbAudience[], organizationId: null };
+    const customer = { audiences: ["public", "customers"] as KbAudience[], organizationId: "" };
+    const all = await repo.searchTitles(grams, { ...staff, publishedOnly: true }, 0.25, 10);
+    expect(all.map((r) => r.id)).toEqual([internal, forCustomers]);
+    expect(all[0]!.similarity).toBeGreaterThan(all[1]!.similarity);
+    expect((await repo.searchTitles(grams, { ...staff, publishedOnly: true }, 0.25, 1)).map((r) => r.id)).toEqual([
+      internal,
+    ]);
+    const readable = await repo.searchTitles(grams, { ...customer, publishedOnly: true }, 0.25, 1);
+    expect(readable.map((r) => r.id)).toEqual([forCustomers]);
+    expect(await repo.searchTitles(grams, { ...staff, publishedOnly: true }, 0.9, 10)).toEqual([]);
+    const [term] = queryTerms("xilofone");
+    const known = await repo.knownTerms([
+      { term: term!, typed: false },
+      { term: "xliofon", typed: false },
+      { term: "xil", typed: true },
+      { term: "xli", typed: true },
+    ]);
+    expect([...known].sort()).toEqual([term!, "xil"].sort());
   });
 });

@@ -1,7 +1,7 @@
 import { type MaintenanceWindow, shapeOf } from "./maintenance.js";
 import type { WindowRow } from "./repository.js";
 import type { Component } from "./service.js";
-import { occurrencesBetween } from "./windows.js";
+import { noticeGiven, occurrencesBetween } from "./windows.js";
 
 const DAY = 86_400_000;
 
@@ -16,9 +16,11 @@ interface Occurrence {
  * Which monitors are in planned maintenance at an instant, asked by the monitoring engine on every evaluation:
  * so it answers from memory, from the live windows' occurrences over the next two days, rebuilt when a window
  * changes or starts or ends (and by each node's refresh, so every node's engine sees windows made on another).
- * A window gates its monitors when it is not `show`-only, was announced in time and the plan leaves planned
- * maintenance out of the uptime targets; a late window still silences alerts, but its time counts (so a late
- * `skip` window is a `mute` one: its monitors are checked). A gated `skip` window also stops their checks.
+ * An occurrence gates its window's monitors when the window is not `show`-only, the occurrence was announced
+ * in time and the plan leaves planned maintenance out of the uptime targets; a late one still silences alerts,
+ * but its time counts (so a late `skip` window is a `mute` one: its monitors are checked). A gated `skip`
+ * window also stops their checks. Notice is judged per occurrence: a weekly window created an hour before its
+ * first occurrence had that one announced late, but the next one a week ahead, which is notice enough.
  */
 export class MaintenanceGate {
   #byMonitor = new Map<string, Occurrence[]>();
@@ -27,20 +29,23 @@ export class MaintenanceGate {
     windows: readonly { row: WindowRow; view: MaintenanceWindow }[],
     components: readonly Component[],
     now: Date,
-    maintenanceCountsAsDowntime: boolean,
+    policy: { maintenanceCountsAsDowntime: boolean; noticeHours: number },
   ): void {
     const next = new Map<string, Occurrence[]>();
-    if (!maintenanceCountsAsDowntime) {
+    if (!policy.maintenanceCountsAsDowntime) {
       const byId = new Map(components.map((c) => [c.id, c]));
       for (const { row, view } of windows) {
-        if (view.mode === "show" || !view.announcedInTime) continue;
+        if (view.mode === "show") continue;
         const monitors = new Set(view.componentIds.flatMap((id) => byId.get(id)?.monitorIds ?? []));
+        const announcedAt = new Date(view.announcedAt);
         for (const o of occurrencesBetween(
           shapeOf(row),
           new Date(now.getTime() - DAY),
           new Date(now.getTime() + 2 * DAY),
           100,
         )) {
+          // The first occurrence as judged when announced (its warning), a later one by its own notice.
+          if (!view.announcedInTime && !noticeGiven(o.start, announcedAt, policy.noticeHours)) continue;
           for (const m of monitors) {
             const list = next.get(m) ?? [];
             list.push({ start: o.start.getTime(), end: o.end.getTime(), windowId: row.id, skip: view.mode === "skip" });

@@ -203,7 +203,10 @@ export class StatusPage {
       live.map((row) => ({ row, view: windowView(row) })),
       components,
       now,
-      doc.kpis.availability.maintenanceCountsAsDowntime,
+      {
+        maintenanceCountsAsDowntime: doc.kpis.availability.maintenanceCountsAsDowntime,
+        noticeHours: doc.maintenanceWindow.noticeHours,
+      },
     );
     const maintenance: StatusView["maintenance"] = [];
     const inMaintenance = new Set<string>();

@@ -101,7 +101,10 @@ export const Window = Type.Object({
   state: literals(["scheduled", "in_progress", "completed", "cancelled"] as const),
   occurrence: nullable(Type.Object({ startsAt: Instant, endsAt: Instant })),
   warnings: Type.Array(Warning),
-  announcedInTime: Type.Boolean(),
+  announcedInTime: Type.Boolean({
+    description:
+      "The first occurrence was announced with the plan's notice (no short-notice warning), so its time is left out of uptime; a later occurrence is judged by its own notice",
+  }),
   announcedAt: Instant,
   createdAt: Instant,
   updatedAt: Instant,

@@ -110,8 +110,8 @@ export function insidePlanWindow(o: { start: Date; end: Date }, plan: PlanWindow
  */
 export function planWarnings(w: WindowShape, announcedAt: Date, plan: PlanWindow): WindowWarning[] {
   const out: WindowWarning[] = [];
-  const noticeMs = announcedAt.getTime() <= w.startsAt.getTime() ? w.startsAt.getTime() - announcedAt.getTime() : 0;
-  if (noticeMs < plan.noticeHours * 3_600_000) {
+  const noticeMs = Math.max(0, w.startsAt.getTime() - announcedAt.getTime());
+  if (!noticeGiven(w.startsAt, announcedAt, plan.noticeHours)) {
     const hours = Math.floor(noticeMs / 3_600_000);
     out.push({
       code: "short-notice",
@@ -129,5 +129,9 @@ export function planWarnings(w: WindowShape, announcedAt: Date, plan: PlanWindow
   return out;
 }
 
-/** Announced in time: the plan's notice was given, so the window is left out of uptime. */
+/** Whether an occurrence starting at `start` was announced at least `noticeHours` ahead (pure). */
+export const noticeGiven = (start: Date, announcedAt: Date, noticeHours: number) =>
+  start.getTime() - announcedAt.getTime() >= noticeHours * 3_600_000;
+
+/** The first occurrence announced in time: the plan's notice was given, so it is left out of uptime. */
 export const announcedInTime = (warnings: readonly WindowWarning[]) => !warnings.some((w) => w.code === "short-notice");

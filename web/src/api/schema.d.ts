@@ -17016,6 +17016,7 @@ export interface paths {
                             items: {
                                 /** Format: date-time */
                                 announcedAt: string;
+                                /** @description The first occurrence was announced with the plan's notice (no short-notice warning), so its time is left out of uptime; a later occurrence is judged by its own notice */
                                 announcedInTime: boolean;
                                 componentIds: string[];
                                 /** Format: date-time */
@@ -17120,6 +17121,7 @@ export interface paths {
                         "application/json": {
                             /** Format: date-time */
                             announcedAt: string;
+                            /** @description The first occurrence was announced with the plan's notice (no short-notice warning), so its time is left out of uptime; a later occurrence is judged by its own notice */
                             announcedInTime: boolean;
                             componentIds: string[];
                             /** Format: date-time */
@@ -17216,6 +17218,7 @@ export interface paths {
                         "application/json": {
                             /** Format: date-time */
                             announcedAt: string;
+                            /** @description The first occurrence was announced with the plan's notice (no short-notice warning), so its time is left out of uptime; a later occurrence is judged by its own notice */
                             announcedInTime: boolean;
                             componentIds: string[];
                             /** Format: date-time */
@@ -17324,6 +17327,7 @@ export interface paths {
                         "application/json": {
                             /** Format: date-time */
                             announcedAt: string;
+                            /** @description The first occurrence was announced with the plan's notice (no short-notice warning), so its time is left out of uptime; a later occurrence is judged by its own notice */
                             announcedInTime: boolean;
                             componentIds: string[];
                             /** Format: date-time */
@@ -17436,6 +17440,7 @@ export interface paths {
                         "application/json": {
                             /** Format: date-time */
                             announcedAt: string;
+                            /** @description The first occurrence was announced with the plan's notice (no short-notice warning), so its time is left out of uptime; a later occurrence is judged by its own notice */
                             announcedInTime: boolean;
                             componentIds: string[];
                             /** Format: date-time */
