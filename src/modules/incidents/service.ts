@@ -46,6 +46,12 @@ export interface ResolveTicketsPayload {
 /** The alert event payload the incidents module consumes (`alert.firing`, `alert.resolved`). */
 export type AlertPayload = EventPayload<"alert.firing">;
 
+/** One alert event for the incidents module, as the fan-out queues it. */
+export interface AlertWork {
+  type: "alert.firing" | "alert.resolved";
+  alert: AlertPayload;
+}
+
 export interface IncidentSettings {
   /** Alerts of this severity or worse open incidents; `off`: alerts never do. */
   alertSeverity: Severity | "off";
@@ -89,6 +95,20 @@ interface Paging {
   /** The pager's prepared first step (opaque here). */
   first: unknown;
 }
+
+/** A firing alert with what its transaction needs, read before it (`prepareFiring`). */
+interface Firing {
+  alert: AlertPayload;
+  severity: Severity;
+  title: string;
+  service: string | null;
+  affected: Affected;
+  targets: Targets;
+  paging: Paging | null;
+}
+
+/** Reads a burst of alerts shares, by severity and affected customers: the targets and the prepared paging. */
+type PreparedReads = Map<string, Promise<[Targets, Paging | null]>>;
 
 /** The status components and customer organizations an alert affects. */
 export interface Affected {
@@ -497,61 +517,9 @@ export class IncidentService {
 
   /** A firing alert at or above the configured severity opens an incident, or joins its group's open one. */
   async onAlertFiring(a: AlertPayload): Promise<string | null> {
-    const settings = await this.settings();
-    if (settings.alertSeverity === "off" || rank(a.severity) > rank(settings.alertSeverity)) return null;
-    const severity: Severity = severities.includes(a.severity as Severity) ? (a.severity as Severity) : "high";
-    const targets = await this.targets(severity);
-    const title =
-      a.annotations.summary || [a.ruleName, a.labels.instance ?? a.labels.monitor].filter(Boolean).join(": ");
-    const service = a.labels.service?.trim() || null;
-    // Read before the transaction (on SQLite it holds the only connection): what the alert affects, and the
-    // paging its incident would need if it opens one.
-    const affected = await this.affectedBy(a, service);
-    const paging = await this.pagingFor("operational", severity, affected.organizationIds, settings.pageSeverities);
-    const attempt = () =>
-      this.repo.db.transaction().execute(async (trx) => {
-        const now = this.clock.now().toISOString();
-        let row = await this.repo.openOfAlertGroup(a.groupKey, trx);
-        if (!row) {
-          row = await this.open(
-            trx,
-            {
-              kind: "operational",
-              title: title.slice(0, 200),
-              description: a.annotations.description ?? "",
-              severity,
-              source: "alert",
-              sourceRef: a.alertId,
-              alertGroupKey: a.groupKey,
-              service,
-              createdBy: null,
-              componentIds: affected.componentIds,
-              organizationIds: affected.organizationIds,
-              ticketIds: [],
-            },
-            targets,
-            paging,
-          );
-        } else {
-          await this.addAffected(trx, row.id, affected);
-        }
-        const joined = await this.repo.linkAlert(
-          {
-            incident_id: row.id,
-            alert_id: a.alertId,
-            fingerprint: a.fingerprint,
-            rule_name: a.ruleName,
-            severity: a.severity,
-            starts_at: a.startsAt,
-            ends_at: null,
-          },
-          trx,
-        );
-        if (joined && row.source_ref !== a.alertId) {
-          await this.systemNote(trx, row.id, `Alert ${title} (${a.severity}) joined this incident`, now);
-        }
-        return row.id;
-      });
+    const firing = await this.prepareFiring(a, await this.settings(), new Map());
+    if (!firing) return null;
+    const attempt = () => this.repo.db.transaction().execute((trx) => this.fire(trx, firing));
     // Two nodes may open the same group's incident at once: the unique open group refuses the second, which joins it.
     return attempt().catch(async (err) => {
       if (!(await this.repo.openOfAlertGroup(a.groupKey))) throw err;
@@ -560,12 +528,127 @@ export class IncidentService {
   }
 
   async onAlertResolved(a: AlertPayload): Promise<void> {
-    await this.repo.db.transaction().execute(async (trx) => {
-      const now = this.clock.now().toISOString();
-      for (const id of await this.repo.alertEnded(a.alertId, a.endsAt ?? now, trx)) {
-        await this.systemNote(trx, id, `Alert ${a.ruleName} resolved`, now);
+    await this.repo.db.transaction().execute((trx) => this.alertEnded(trx, a));
+  }
+
+  /**
+   * A burst of alert events, in the order they were published, in one transaction: what each firing alert
+   * needs is read once for the burst (settings, targets, the page's first step), and a burst of alerts costs one
+   * commit instead of one each. When the transaction fails (another node opened one of the groups meanwhile,
+   * refused by the unique open group), nothing of it committed and each event goes again in its own.
+   */
+  async onAlerts(work: readonly AlertWork[]): Promise<void> {
+    if (work.length === 1) {
+      const [{ type, alert }] = work as [AlertWork];
+      if (type === "alert.firing") await this.onAlertFiring(alert);
+      else await this.onAlertResolved(alert);
+      return;
+    }
+    const settings = await this.settings();
+    const shared: PreparedReads = new Map();
+    const steps: (Firing | AlertPayload | null)[] = [];
+    for (const { type, alert } of work) {
+      steps.push(type === "alert.firing" ? await this.prepareFiring(alert, settings, shared) : alert);
+    }
+    try {
+      await this.repo.db.transaction().execute(async (trx) => {
+        for (const step of steps) {
+          if (step === null) continue;
+          if ("alert" in step) await this.fire(trx, step);
+          else await this.alertEnded(trx, step);
+        }
+      });
+    } catch (err) {
+      this.log.warn({ err, alerts: work.length }, "a burst of alerts failed together; each one alone");
+      for (const { type, alert } of work) {
+        if (type === "alert.firing") await this.onAlertFiring(alert);
+        else await this.onAlertResolved(alert);
       }
-    });
+    }
+  }
+
+  /**
+   * What a firing alert needs, read before its transaction (on SQLite it holds the only connection): its
+   * incident's targets, what it affects and the paging its incident would need if it opens one. Null: the alert
+   * is below the configured severity. `shared` keeps the reads that depend only on the severity and customers
+   * for the rest of a burst.
+   */
+  private async prepareFiring(
+    a: AlertPayload,
+    settings: IncidentSettings,
+    shared: PreparedReads,
+  ): Promise<Firing | null> {
+    if (settings.alertSeverity === "off" || rank(a.severity) > rank(settings.alertSeverity)) return null;
+    const severity: Severity = severities.includes(a.severity as Severity) ? (a.severity as Severity) : "high";
+    const title =
+      a.annotations.summary || [a.ruleName, a.labels.instance ?? a.labels.monitor].filter(Boolean).join(": ");
+    const service = a.labels.service?.trim() || null;
+    const affected = await this.affectedBy(a, service);
+    const key = `${severity}|${[...affected.organizationIds].sort().join(",")}`;
+    let reads = shared.get(key);
+    if (!reads) {
+      reads = Promise.all([
+        this.targets(severity),
+        this.pagingFor("operational", severity, affected.organizationIds, settings.pageSeverities),
+      ]);
+      shared.set(key, reads);
+    }
+    const [targets, paging] = await reads;
+    return { alert: a, severity, title, service, affected, targets, paging };
+  }
+
+  /** Opens the alert's incident in `trx`, or joins its group's open one; returns the incident's id. */
+  private async fire(trx: Kysely<DB>, f: Firing): Promise<string> {
+    const { alert: a, title } = f;
+    const now = this.clock.now().toISOString();
+    let row = await this.repo.openOfAlertGroup(a.groupKey, trx);
+    if (!row) {
+      row = await this.open(
+        trx,
+        {
+          kind: "operational",
+          title: title.slice(0, 200),
+          description: a.annotations.description ?? "",
+          severity: f.severity,
+          source: "alert",
+          sourceRef: a.alertId,
+          alertGroupKey: a.groupKey,
+          service: f.service,
+          createdBy: null,
+          componentIds: f.affected.componentIds,
+          organizationIds: f.affected.organizationIds,
+          ticketIds: [],
+        },
+        f.targets,
+        f.paging,
+      );
+    } else {
+      await this.addAffected(trx, row.id, f.affected);
+    }
+    const joined = await this.repo.linkAlert(
+      {
+        incident_id: row.id,
+        alert_id: a.alertId,
+        fingerprint: a.fingerprint,
+        rule_name: a.ruleName,
+        severity: a.severity,
+        starts_at: a.startsAt,
+        ends_at: null,
+      },
+      trx,
+    );
+    if (joined && row.source_ref !== a.alertId) {
+      await this.systemNote(trx, row.id, `Alert ${title} (${a.severity}) joined this incident`, now);
+    }
+    return row.id;
+  }
+
+  /** The alert ended: its incidents note it. */
+  private async alertEnded(trx: Kysely<DB>, a: AlertPayload): Promise<void> {
+    const now = this.clock.now().toISOString();
+    for (const id of await this.repo.alertEnded(a.alertId, a.endsAt ?? now, trx)) {
+      await this.systemNote(trx, id, `Alert ${a.ruleName} resolved`, now);
+    }
   }
 
   private async systemNote(trx: Kysely<DB>, incidentId: string, body: string, at: string): Promise<void> {

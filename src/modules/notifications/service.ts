@@ -111,6 +111,8 @@ export class NotificationService implements Notifier {
   /** The ticket tag as last read, and when; rendering is synchronous, so a delivery round refreshes it first. */
   readonly #tag = { value: "#", at: Number.NEGATIVE_INFINITY };
   readonly #readTag: (() => Promise<string>) | undefined;
+  /** Transactions that queued a `notification.deliver` job already: one job sends everything they enqueued. */
+  readonly #deliverQueued = new WeakSet<Kysely<DB>>();
 
   private readonly repo: NotificationRepository;
   private readonly jobs: JobQueue;
@@ -255,19 +257,21 @@ export class NotificationService implements Notifier {
       }
     }
     await this.repo.insert(rows, trx);
-    for (const row of rows) {
-      if (row.channel !== "in_app") continue;
-      await this.events.publish(
-        {
-          type: "notification.created",
+    await this.events.publishMany(
+      rows
+        .filter((row) => row.channel === "in_app")
+        .map((row) => ({
+          type: "notification.created" as const,
           organizationId: row.organization_id,
           subjectId: row.user_id,
           payload: { id: row.id, kind: row.kind },
-        },
-        trx,
-      );
+        })),
+      trx,
+    );
+    if (rows.some((r) => r.channel !== "in_app") && !this.#deliverQueued.has(trx)) {
+      if (trx.isTransaction) this.#deliverQueued.add(trx);
+      await this.jobs.enqueue(DELIVER_JOB, null, { executor: trx });
     }
-    if (rows.some((r) => r.channel !== "in_app")) await this.jobs.enqueue(DELIVER_JOB, null, { executor: trx });
     return rows.map((r) => r.id);
   }
 
