@@ -174,6 +174,15 @@ export class NotificationService implements Notifier {
 
   async enqueue(requests: readonly NotificationRequest[], trx?: Kysely<DB>): Promise<string[]> {
     if (!trx) return this.repo.transaction((t) => this.enqueue(requests, t));
+    return (await this.enqueueGroups([requests], trx))[0]!;
+  }
+
+  /**
+   * `enqueue` for several groups of requests at once (the messages of many pages' steps): one read of the users
+   * and their preferences, one insert and one delivery job for them all; each group's row ids, in order.
+   */
+  async enqueueGroups(groups: readonly (readonly NotificationRequest[])[], trx: Kysely<DB>): Promise<string[][]> {
+    const requests = groups.flat();
     for (const r of requests)
       if (!this.#templates[r.template]) throw new Error(`unknown notification template ${r.template}`);
     const userIds = [...new Set(requests.flatMap((r) => ("userId" in r.to ? [r.to.userId] : [])))];
@@ -185,16 +194,19 @@ export class NotificationService implements Notifier {
     );
     const now = this.clock.now().toISOString();
     const rows: NotificationValues[] = [];
+    const ids: string[][] = groups.map(() => []);
+    let group = 0;
     const seen = new Set<string>();
     const add = (
       r: NotificationRequest,
       values: Pick<NotificationValues, "channel" | "recipient" | "locale" | "user_id" | "organization_id" | "flavour">,
     ) => {
-      // The same message twice to one recipient in one call (a user reached as assignee and as team member).
-      const key = `${r.template}|${values.channel}|${values.recipient}|${values.flavour}|${r.thread?.kind}:${r.thread?.id}`;
+      // The same message twice to one recipient in one group (a user reached as assignee and as team member).
+      const key = `${group}|${r.template}|${values.channel}|${values.recipient}|${values.flavour}|${r.thread?.kind}:${r.thread?.id}`;
       if (seen.has(key)) return;
       seen.add(key);
       const id = uuidv7();
+      ids[group]!.push(id);
       const inApp = values.channel === "in_app";
       rows.push({
         id,
@@ -218,7 +230,8 @@ export class NotificationService implements Notifier {
         ...values,
       });
     };
-    for (const r of requests) {
+    for (const [g, r] of groups.flatMap((requests, g) => requests.map((r) => [g, r] as const))) {
+      group = g;
       const template = this.#templates[r.template]!;
       if ("userId" in r.to) {
         const user = users.get(r.to.userId);
@@ -272,7 +285,7 @@ export class NotificationService implements Notifier {
       if (trx.isTransaction) this.#deliverQueued.add(trx);
       await this.jobs.enqueue(DELIVER_JOB, null, { executor: trx });
     }
-    return rows.map((r) => r.id);
+    return ids;
   }
 
   // delivery ------------------------------------------------------------------------------------------
