@@ -111,7 +111,10 @@ export class NotificationService implements Notifier {
   /** The ticket tag as last read, and when; rendering is synchronous, so a delivery round refreshes it first. */
   readonly #tag = { value: "#", at: Number.NEGATIVE_INFINITY };
   readonly #readTag: (() => Promise<string>) | undefined;
-  /** Transactions that queued a `notification.deliver` job already: one job sends everything they enqueued. */
+  /**
+   * Transactions that queued a `notification.deliver` job already: one job sends everything they enqueued. A
+   * savepoint is its own object, so messages enqueued under one rolled back still get a job of their own.
+   */
   readonly #deliverQueued = new WeakSet<Kysely<DB>>();
 
   private readonly repo: NotificationRepository;

@@ -196,7 +196,11 @@ export class EscalationService {
    */
   async pageNew(
     trx: Kysely<DB>,
-    pages: readonly { input: PageInput /** What `prepareFirstStep` gave. */; first: unknown }[],
+    pages: readonly {
+      input: PageInput;
+      /** What `prepareFirstStep` gave. */
+      first: unknown;
+    }[],
   ): Promise<{ pageId: string }[]> {
     const policies = new Map<string, PolicyRow | undefined>();
     const now = this.clock.now();
