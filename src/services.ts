@@ -28,13 +28,12 @@ import { DirectoryService } from "./modules/identity/directory.js";
 import { IdentityRepository } from "./modules/identity/repository.js";
 import { AuthenticationService } from "./modules/identity/service.js";
 import {
-  type AlertPayload,
   ALERT_JOB as INCIDENT_ALERT_JOB,
   PAGE_ACK_JOB,
   RESOLVE_TICKETS_JOB,
   type ResolveTicketsPayload,
 } from "./modules/incidents/service.js";
-import { createIncidents, type Incidents } from "./modules/incidents/wiring.js";
+import { type AlertJob, createIncidents, type Incidents } from "./modules/incidents/wiring.js";
 import { articlesPort } from "./modules/kb/articles-adapter.js";
 import { createKbExtras } from "./modules/kb/extras-module.js";
 import type { KbExtras } from "./modules/kb/extras-routes.js";
@@ -547,9 +546,7 @@ function registerJobHandlers(jobs: JobQueue, s: Services): void {
   jobs.register(EVALUATE_JOB, () => s.alerts.engine.tick().then(() => undefined), { maxAttempts: 1 });
 
   // Incidents: an alert opens or joins one; a page acknowledged on-call acknowledges it; a resolution reaches linked tickets.
-  jobs.register<{ type: string; alert: AlertPayload }>(INCIDENT_ALERT_JOB, (job) =>
-    s.incidents.onAlertJob(job.payload),
-  );
+  jobs.register<AlertJob>(INCIDENT_ALERT_JOB, (job) => s.incidents.onAlertJob(job.payload));
   jobs.register<{ incidentId: string; userId: string }>(PAGE_ACK_JOB, (job) =>
     s.incidents.process
       .acknowledge({ userId: job.payload.userId }, job.payload.incidentId, { fromPage: true })

@@ -274,6 +274,82 @@ describe.each(engines)("incidents on %s", (engine) => {
     expect(third).not.toBe(first);
   });
 
+  it("opens a burst of alerts together: one incident and one page per group, joins and resolutions in order", async () => {
+    const alert = (n: number, group: string): AlertPayload => ({
+      alertId: `00000000-0000-7000-8000-0000000001${String(n).padStart(2, "0")}`,
+      fingerprint: `burst${n}`,
+      groupKey: `{}:{alertname="Burst",instance="${group}"}`,
+      ruleId: null,
+      ruleName: "Burst",
+      severity: "critical",
+      labels: { alertname: "Burst", instance: group },
+      annotations: { summary: `Burst ${group} ${n}` },
+      monitorId: null,
+      startsAt: T0,
+      endsAt: null,
+    });
+    const groups = ["g1", "g2", "g3"];
+    await t.platform.events.publishMany([
+      ...groups.map((g, i) => ({ type: "alert.firing" as const, payload: alert(i, g) })),
+      { type: "alert.firing" as const, payload: alert(3, "g1") },
+      { type: "alert.resolved" as const, payload: { ...alert(0, "g1"), endsAt: T0 } },
+      { type: "alert.firing" as const, payload: alert(4, "g2") },
+    ]);
+    await t.platform.fanOut.drain();
+    await t.platform.jobs.drain();
+    const db = t.platform.db;
+    const incidents = await db
+      .selectFrom("incidents")
+      .select(["id", "alert_group_key", "source_ref"])
+      .where("alert_group_key", "like", "%Burst%")
+      .orderBy("alert_group_key")
+      .execute();
+    expect(incidents.map((i) => i.source_ref)).toEqual(
+      [alert(0, "g1"), alert(1, "g2"), alert(2, "g3")].map((a) => a.alertId),
+    );
+    const links = await db
+      .selectFrom("incident_alerts")
+      .select(["incident_id", "fingerprint", "ends_at"])
+      .where(
+        "incident_id",
+        "in",
+        incidents.map((i) => i.id),
+      )
+      .orderBy("fingerprint")
+      .execute();
+    expect(links.map((l) => [incidents.findIndex((i) => i.id === l.incident_id), l.fingerprint, l.ends_at])).toEqual([
+      [0, "burst0", T0],
+      [1, "burst1", null],
+      [2, "burst2", null],
+      [0, "burst3", null],
+      [1, "burst4", null],
+    ]);
+    const notes = await db
+      .selectFrom("incident_updates")
+      .select(["incident_id", "body"])
+      .where(
+        "incident_id",
+        "in",
+        incidents.map((i) => i.id),
+      )
+      .execute();
+    expect(notes.filter((n) => n.incident_id === incidents[0]!.id).map((n) => n.body)).toEqual([
+      "Alert Burst g1 3 (critical) joined this incident",
+      "Alert Burst resolved",
+    ]);
+    const pages = await db
+      .selectFrom("pages")
+      .select(["subject_id", "step", "round"])
+      .where(
+        "subject_id",
+        "in",
+        incidents.map((i) => i.id),
+      )
+      .execute();
+    expect(pages.map((p) => p.subject_id).sort()).toEqual(incidents.map((i) => i.id).sort());
+    expect(pages.every((p) => p.step === 0 && p.round === 0)).toBe(true);
+  });
+
   it("consumes alert.firing from the event bus through the fan-out, once", async () => {
     const payload = {
       alertId: "00000000-0000-7000-8000-0000000000a1",

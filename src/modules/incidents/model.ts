@@ -42,6 +42,14 @@ export interface Pager {
     first?: unknown,
   ): Promise<{ pageId: string }>;
   /**
+   * `page` for subjects created in the caller's transaction (they have no page yet), each with the first step
+   * `prepareFirstStep` gave, in a few statements for them all.
+   */
+  pageNew(
+    trx: Kysely<DB>,
+    pages: readonly { input: Parameters<Pager["page"]>[0]; first: unknown }[],
+  ): Promise<{ pageId: string }[]>;
+  /**
    * Read before the caller's transaction: the policy's first step and who it reaches now, given back to `page`
    * so that step runs in the opening transaction rather than one timer job later.
    */

@@ -39,10 +39,16 @@ export class IncidentRepository {
     private readonly dialect: Dialect,
   ) {}
 
-  async insert(row: IncidentRow, trx: Kysely<DB>): Promise<void> {
+  /** New incidents, in one statement. */
+  async insert(rows: readonly IncidentRow[], trx: Kysely<DB>): Promise<void> {
+    if (!rows.length) return;
     await trx
       .insertInto("incidents")
-      .values({ ...row, details: this.dialect.json(JSON.parse(row.details)) } as Insertable<IncidentTable>)
+      .values(
+        rows.map(
+          (row) => ({ ...row, details: this.dialect.json(JSON.parse(row.details)) }) as Insertable<IncidentTable>,
+        ),
+      )
       .execute();
   }
 
@@ -117,6 +123,12 @@ export class IncidentRepository {
     return executor.selectFrom("incidents").selectAll().where("open_alert_group", "=", groupKey).executeTakeFirst();
   }
 
+  /** The open incidents of these alert groups, in one read. */
+  openOfAlertGroups(groupKeys: readonly string[], executor: Kysely<DB>): Promise<IncidentRow[]> {
+    if (!groupKeys.length) return Promise.resolve([]);
+    return executor.selectFrom("incidents").selectAll().where("open_alert_group", "in", groupKeys).execute();
+  }
+
   /** Incidents created in [from, to), with what the figures need. */
   createdBetween(from: string, to: string, kinds: readonly string[]): Promise<IncidentRow[]> {
     return this.db
@@ -132,9 +144,19 @@ export class IncidentRepository {
   // stages -----------------------------------------------------------------------------------------------
 
   async insertStage(row: StageRow, trx: Kysely<DB>): Promise<void> {
+    await this.insertStages([row], trx);
+  }
+
+  /** Stage entries in one statement. */
+  async insertStages(rows: readonly StageRow[], trx: Kysely<DB>): Promise<void> {
+    if (!rows.length) return;
     await trx
       .insertInto("incident_stages")
-      .values({ ...row, fields: this.dialect.json(JSON.parse(row.fields)) } as Insertable<IncidentStageTable>)
+      .values(
+        rows.map(
+          (row) => ({ ...row, fields: this.dialect.json(JSON.parse(row.fields)) }) as Insertable<IncidentStageTable>,
+        ),
+      )
       .execute();
   }
 
@@ -222,12 +244,18 @@ export class IncidentRepository {
   }
 
   async linkAlert(row: AlertLinkRow, trx: Kysely<DB>): Promise<boolean> {
+    return (await this.linkAlerts([row], trx)) > 0;
+  }
+
+  /** Links alerts to incidents in one statement; how many links are new. */
+  async linkAlerts(rows: readonly AlertLinkRow[], trx: Kysely<DB>): Promise<number> {
+    if (!rows.length) return 0;
     const done = await trx
       .insertInto("incident_alerts")
-      .values(row)
+      .values([...rows])
       .onConflict((oc) => oc.columns(["incident_id", "alert_id"]).doNothing())
       .executeTakeFirst();
-    return Number(done.numInsertedOrUpdatedRows ?? 0) > 0;
+    return Number(done.numInsertedOrUpdatedRows ?? 0);
   }
 
   async alertEnded(alertId: string, endsAt: string, trx: Kysely<DB>): Promise<string[]> {

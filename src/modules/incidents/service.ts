@@ -13,7 +13,7 @@ import type { DirectoryService } from "../identity/directory.js";
 import type { Duration } from "../plan/document.js";
 import type { PlanService } from "../plan/service.js";
 import type { TicketService } from "../tickets/service.js";
-import type { NamedCalendar, Timer, TimerService } from "../timers/service.js";
+import type { NamedCalendar, TimerService } from "../timers/service.js";
 import {
   type AffectedResolver,
   type ComponentCheck,
@@ -45,6 +45,12 @@ export interface ResolveTicketsPayload {
 
 /** The alert event payload the incidents module consumes (`alert.firing`, `alert.resolved`). */
 export type AlertPayload = EventPayload<"alert.firing">;
+
+/** One alert event for the incidents module, as the fan-out queues it. */
+export interface AlertWork {
+  type: "alert.firing" | "alert.resolved";
+  alert: AlertPayload;
+}
 
 export interface IncidentSettings {
   /** Alerts of this severity or worse open incidents; `off`: alerts never do. */
@@ -89,6 +95,20 @@ interface Paging {
   /** The pager's prepared first step (opaque here). */
   first: unknown;
 }
+
+/** A firing alert with what its transaction needs, read before it (`prepareFiring`). */
+interface Firing {
+  alert: AlertPayload;
+  severity: Severity;
+  title: string;
+  service: string | null;
+  affected: Affected;
+  targets: Targets;
+  paging: Paging | null;
+}
+
+/** Reads a burst of alerts shares, by severity and affected customers: the targets and the prepared paging. */
+type PreparedReads = Map<string, Promise<[Targets, Paging | null]>>;
 
 /** The status components and customer organizations an alert affects. */
 export interface Affected {
@@ -395,77 +415,108 @@ export class IncidentService {
 
   /** Writes a new incident in `trx`: its first stage, links, clocks, event and page. */
   private async open(trx: Kysely<DB>, o: Opening, t: Targets, paging: Paging | null): Promise<IncidentRow> {
+    return (await this.openAll(trx, [{ o, targets: t, paging }]))[0]!;
+  }
+
+  /**
+   * `open` for several incidents: their clocks, rows, first stages and events in one statement each, and their
+   * pages through the pager's `pageNew` (the incidents are new, so none has a page yet).
+   */
+  private async openAll(
+    trx: Kysely<DB>,
+    openings: readonly { o: Opening; targets: Targets; paging: Paging | null }[],
+  ): Promise<IncidentRow[]> {
     const now = this.clock.now().toISOString();
-    const id = uuidv7();
-    const subject = { type: "incident", id };
-    const [respond, resolve] = (await this.timers.startAll(trx, [
-      { subject, name: "respond", calendar: t.calendar, duration: t.response, warningPercent: 80 },
-      { subject, name: "resolve", calendar: t.calendar, duration: t.resolution, warningPercent: 80 },
-    ])) as [Timer, Timer];
-    const row: IncidentRow = {
-      id,
-      kind: o.kind,
-      title: o.title,
-      description: o.description,
-      severity: o.severity,
-      stage: stagesOf(o.kind)[0]!,
-      source: o.source,
-      source_ref: o.sourceRef,
-      alert_group_key: o.alertGroupKey,
-      open_alert_group: o.alertGroupKey,
-      service: o.service,
-      details: "{}",
-      acknowledged_at: null,
-      acknowledged_by: null,
-      resolved_at: null,
-      closed_at: null,
-      response_due_at: respond.dueAt,
-      resolution_due_at: resolve.dueAt,
-      response_breached_at: null,
-      resolution_breached_at: null,
-      created_by: o.createdBy,
-      created_at: now,
-      updated_at: now,
-    };
-    await this.repo.insert(row, trx);
-    await this.repo.insertStage(
-      {
+    const ids = openings.map(() => uuidv7());
+    const timers = await this.timers.startNew(
+      trx,
+      openings.flatMap(({ targets: t }, i) => {
+        const subject = { type: "incident", id: ids[i]! };
+        return [
+          { subject, name: "respond", calendar: t.calendar, duration: t.response, warningPercent: 80 },
+          { subject, name: "resolve", calendar: t.calendar, duration: t.resolution, warningPercent: 80 },
+        ];
+      }),
+    );
+    const rows = openings.map(({ o }, i): IncidentRow => {
+      const [respond, resolve] = [timers[2 * i]!, timers[2 * i + 1]!];
+      return {
+        id: ids[i]!,
+        kind: o.kind,
+        title: o.title,
+        description: o.description,
+        severity: o.severity,
+        stage: stagesOf(o.kind)[0]!,
+        source: o.source,
+        source_ref: o.sourceRef,
+        alert_group_key: o.alertGroupKey,
+        open_alert_group: o.alertGroupKey,
+        service: o.service,
+        details: "{}",
+        acknowledged_at: null,
+        acknowledged_by: null,
+        resolved_at: null,
+        closed_at: null,
+        response_due_at: respond.dueAt,
+        resolution_due_at: resolve.dueAt,
+        response_breached_at: null,
+        resolution_breached_at: null,
+        created_by: o.createdBy,
+        created_at: now,
+        updated_at: now,
+      };
+    });
+    await this.repo.insert(rows, trx);
+    await this.repo.insertStages(
+      rows.map((row) => ({
         id: uuidv7(),
-        incident_id: id,
+        incident_id: row.id,
         stage: row.stage,
         entered_at: now,
-        by_user_id: o.createdBy,
+        by_user_id: row.created_by,
         fields: "{}",
         reason: null,
-      },
+      })),
       trx,
     );
-    if (o.componentIds.length) await this.repo.setComponents(id, o.componentIds, trx);
-    if (o.organizationIds.length) await this.repo.setOrganizations(id, o.organizationIds, trx);
-    for (const ticketId of o.ticketIds) {
-      await this.repo.linkTicket(
-        { incident_id: id, ticket_id: ticketId, linked_by: o.createdBy, linked_at: now, resolved_at: null },
-        trx,
-      );
+    for (const [i, { o }] of openings.entries()) {
+      const id = ids[i]!;
+      if (o.componentIds.length) await this.repo.setComponents(id, o.componentIds, trx);
+      if (o.organizationIds.length) await this.repo.setOrganizations(id, o.organizationIds, trx);
+      for (const ticketId of o.ticketIds) {
+        await this.repo.linkTicket(
+          { incident_id: id, ticket_id: ticketId, linked_by: o.createdBy, linked_at: now, resolved_at: null },
+          trx,
+        );
+      }
     }
-    await this.publish(trx, row, "created", { source: o.source });
+    await this.events.publishMany(
+      openings.map(({ o }, i) => this.event(rows[i]!, "created", { source: o.source })),
+      trx,
+    );
     const pager = this.pager();
-    if (pager && paging) {
-      await pager.page(
-        {
-          subject: pageSubject(row),
-          policyId: null,
-          severity: o.severity,
-          title: o.title,
-          url: `${this.publicUrl.replace(/\/$/, "")}/incidents/${id}`,
-          summary: o.description || o.title,
-          customers: paging.customers,
-        },
-        trx,
-        paging.first,
-      );
-    }
-    return row;
+    if (!pager) return rows;
+    const pages = openings.flatMap(({ o, paging }, i) => {
+      if (!paging) return [];
+      const row = rows[i]!;
+      const input = {
+        subject: pageSubject(row),
+        policyId: null,
+        severity: o.severity,
+        title: o.title,
+        url: `${this.publicUrl.replace(/\/$/, "")}/incidents/${row.id}`,
+        summary: o.description || o.title,
+        customers: paging.customers,
+      };
+      return [{ input, first: paging.first }];
+    });
+    // Without a prepared first step (no policy applies, or no step runs) `page` decides as it always does.
+    for (const p of pages) if (!p.first) await pager.page(p.input, trx, null);
+    await pager.pageNew(
+      trx,
+      pages.filter((p) => p.first),
+    );
+    return rows;
   }
 
   // alerts -----------------------------------------------------------------------------------------------
@@ -497,61 +548,9 @@ export class IncidentService {
 
   /** A firing alert at or above the configured severity opens an incident, or joins its group's open one. */
   async onAlertFiring(a: AlertPayload): Promise<string | null> {
-    const settings = await this.settings();
-    if (settings.alertSeverity === "off" || rank(a.severity) > rank(settings.alertSeverity)) return null;
-    const severity: Severity = severities.includes(a.severity as Severity) ? (a.severity as Severity) : "high";
-    const targets = await this.targets(severity);
-    const title =
-      a.annotations.summary || [a.ruleName, a.labels.instance ?? a.labels.monitor].filter(Boolean).join(": ");
-    const service = a.labels.service?.trim() || null;
-    // Read before the transaction (on SQLite it holds the only connection): what the alert affects, and the
-    // paging its incident would need if it opens one.
-    const affected = await this.affectedBy(a, service);
-    const paging = await this.pagingFor("operational", severity, affected.organizationIds, settings.pageSeverities);
-    const attempt = () =>
-      this.repo.db.transaction().execute(async (trx) => {
-        const now = this.clock.now().toISOString();
-        let row = await this.repo.openOfAlertGroup(a.groupKey, trx);
-        if (!row) {
-          row = await this.open(
-            trx,
-            {
-              kind: "operational",
-              title: title.slice(0, 200),
-              description: a.annotations.description ?? "",
-              severity,
-              source: "alert",
-              sourceRef: a.alertId,
-              alertGroupKey: a.groupKey,
-              service,
-              createdBy: null,
-              componentIds: affected.componentIds,
-              organizationIds: affected.organizationIds,
-              ticketIds: [],
-            },
-            targets,
-            paging,
-          );
-        } else {
-          await this.addAffected(trx, row.id, affected);
-        }
-        const joined = await this.repo.linkAlert(
-          {
-            incident_id: row.id,
-            alert_id: a.alertId,
-            fingerprint: a.fingerprint,
-            rule_name: a.ruleName,
-            severity: a.severity,
-            starts_at: a.startsAt,
-            ends_at: null,
-          },
-          trx,
-        );
-        if (joined && row.source_ref !== a.alertId) {
-          await this.systemNote(trx, row.id, `Alert ${title} (${a.severity}) joined this incident`, now);
-        }
-        return row.id;
-      });
+    const firing = await this.prepareFiring(a, await this.settings(), new Map());
+    if (!firing) return null;
+    const attempt = () => this.repo.db.transaction().execute(async (trx) => (await this.fireAll(trx, [firing]))[0]!);
     // Two nodes may open the same group's incident at once: the unique open group refuses the second, which joins it.
     return attempt().catch(async (err) => {
       if (!(await this.repo.openOfAlertGroup(a.groupKey))) throw err;
@@ -560,12 +559,153 @@ export class IncidentService {
   }
 
   async onAlertResolved(a: AlertPayload): Promise<void> {
-    await this.repo.db.transaction().execute(async (trx) => {
-      const now = this.clock.now().toISOString();
-      for (const id of await this.repo.alertEnded(a.alertId, a.endsAt ?? now, trx)) {
-        await this.systemNote(trx, id, `Alert ${a.ruleName} resolved`, now);
+    await this.repo.db.transaction().execute((trx) => this.alertEnded(trx, a));
+  }
+
+  /**
+   * A burst of alert events, in the order they were published, in one transaction: what each firing alert
+   * needs is read once for the burst (settings, targets, the page's first step), and a burst of alerts costs one
+   * commit instead of one each. When the transaction fails (another node opened one of the groups meanwhile,
+   * refused by the unique open group), nothing of it committed and each event goes again in its own.
+   */
+  async onAlerts(work: readonly AlertWork[]): Promise<void> {
+    if (work.length === 1) {
+      const [{ type, alert }] = work as [AlertWork];
+      if (type === "alert.firing") await this.onAlertFiring(alert);
+      else await this.onAlertResolved(alert);
+      return;
+    }
+    const settings = await this.settings();
+    const shared: PreparedReads = new Map();
+    const steps: (Firing | AlertPayload | null)[] = [];
+    for (const { type, alert } of work) {
+      steps.push(type === "alert.firing" ? await this.prepareFiring(alert, settings, shared) : alert);
+    }
+    try {
+      await this.repo.db.transaction().execute(async (trx) => {
+        // Firing alerts open their incidents together, up to a resolved one, which must find what came before it.
+        let firing: Firing[] = [];
+        for (const step of [...steps, undefined]) {
+          if (step === null) continue;
+          if (step && "alert" in step) {
+            firing.push(step);
+            continue;
+          }
+          await this.fireAll(trx, firing);
+          firing = [];
+          if (step) await this.alertEnded(trx, step);
+        }
+      });
+    } catch (err) {
+      this.log.warn({ err, alerts: work.length }, "a burst of alerts failed together; each one alone");
+      for (const { type, alert } of work) {
+        if (type === "alert.firing") await this.onAlertFiring(alert);
+        else await this.onAlertResolved(alert);
       }
+    }
+  }
+
+  /**
+   * What a firing alert needs, read before its transaction (on SQLite it holds the only connection): its
+   * incident's targets, what it affects and the paging its incident would need if it opens one. Null: the alert
+   * is below the configured severity. `shared` keeps the reads that depend only on the severity and customers
+   * for the rest of a burst.
+   */
+  private async prepareFiring(
+    a: AlertPayload,
+    settings: IncidentSettings,
+    shared: PreparedReads,
+  ): Promise<Firing | null> {
+    if (settings.alertSeverity === "off" || rank(a.severity) > rank(settings.alertSeverity)) return null;
+    const severity: Severity = severities.includes(a.severity as Severity) ? (a.severity as Severity) : "high";
+    const title =
+      a.annotations.summary || [a.ruleName, a.labels.instance ?? a.labels.monitor].filter(Boolean).join(": ");
+    const service = a.labels.service?.trim() || null;
+    const affected = await this.affectedBy(a, service);
+    const key = `${severity}|${[...affected.organizationIds].sort().join(",")}`;
+    let reads = shared.get(key);
+    if (!reads) {
+      reads = Promise.all([
+        this.targets(severity),
+        this.pagingFor("operational", severity, affected.organizationIds, settings.pageSeverities),
+      ]);
+      shared.set(key, reads);
+    }
+    const [targets, paging] = await reads;
+    return { alert: a, severity, title, service, affected, targets, paging };
+  }
+
+  /**
+   * Opens the alerts' incidents in `trx`, or joins their groups' open ones, in the alerts' order: the groups'
+   * open incidents read at once, the first alert of each group without one opening it (together, `openAll`),
+   * and every other alert joining its group's incident. Returns each alert's incident id.
+   */
+  private async fireAll(trx: Kysely<DB>, firings: readonly Firing[]): Promise<string[]> {
+    if (!firings.length) return [];
+    const now = this.clock.now().toISOString();
+    const groups = [...new Set(firings.map((f) => f.alert.groupKey))];
+    const open = new Map((await this.repo.openOfAlertGroups(groups, trx)).map((row) => [row.open_alert_group, row]));
+    const openers: Firing[] = [];
+    for (const f of firings) {
+      if (open.has(f.alert.groupKey) || openers.some((o) => o.alert.groupKey === f.alert.groupKey)) continue;
+      openers.push(f);
+    }
+    const opened = await this.openAll(
+      trx,
+      openers.map((f) => ({
+        o: {
+          kind: "operational",
+          title: f.title.slice(0, 200),
+          description: f.alert.annotations.description ?? "",
+          severity: f.severity,
+          source: "alert",
+          sourceRef: f.alert.alertId,
+          alertGroupKey: f.alert.groupKey,
+          service: f.service,
+          createdBy: null,
+          componentIds: f.affected.componentIds,
+          organizationIds: f.affected.organizationIds,
+          ticketIds: [],
+        },
+        targets: f.targets,
+        paging: f.paging,
+      })),
+    );
+    for (const [i, f] of openers.entries()) open.set(f.alert.groupKey, opened[i]!);
+    const link = (incidentId: string, a: AlertPayload) => ({
+      incident_id: incidentId,
+      alert_id: a.alertId,
+      fingerprint: a.fingerprint,
+      rule_name: a.ruleName,
+      severity: a.severity,
+      starts_at: a.startsAt,
+      ends_at: null,
     });
+    // The alert that opened an incident is its first link, and its source: no note.
+    await this.repo.linkAlerts(
+      openers.map((f, i) => link(opened[i]!.id, f.alert)),
+      trx,
+    );
+    const ids: string[] = [];
+    for (const f of firings) {
+      const row = open.get(f.alert.groupKey)!;
+      ids.push(row.id);
+      if (openers.includes(f)) continue;
+      await this.addAffected(trx, row.id, f.affected);
+      const joined = await this.repo.linkAlert(link(row.id, f.alert), trx);
+      if (joined && row.source_ref !== f.alert.alertId) {
+        await this.systemNote(trx, row.id, `Alert ${f.title} (${f.alert.severity}) joined this incident`, now);
+      }
+    }
+    return ids;
+  }
+
+  /** The alert ended: its incidents note it. */
+  private async alertEnded(trx: Kysely<DB>, a: AlertPayload): Promise<void> {
+    const now = this.clock.now().toISOString();
+    for (const id of await this.repo.alertEnded(a.alertId, a.endsAt ?? now, trx)) {
+      await this.systemNote(trx, id, `Alert ${a.ruleName} resolved`, now);
+    }
   }
 
   private async systemNote(trx: Kysely<DB>, incidentId: string, body: string, at: string): Promise<void> {
@@ -587,14 +727,15 @@ export class IncidentService {
 
   /** Publishes `incident.<what>`, or `security_incident.<what>` for a security incident (its own audience). */
   async publish(trx: Kysely<DB>, row: IncidentRow, what: string, extra: Record<string, unknown>): Promise<void> {
+    await this.events.publish(this.event(row, what, extra), trx);
+  }
+
+  private event(row: IncidentRow, what: string, extra: Record<string, unknown>): NewEvent {
     const type = `${row.kind === "security" ? "security_incident" : "incident"}.${what}`;
-    await this.events.publish(
-      {
-        type,
-        subjectId: row.id,
-        payload: { incidentId: row.id, title: row.title, severity: row.severity, stage: row.stage, ...extra },
-      } as unknown as NewEvent,
-      trx,
-    );
+    return {
+      type,
+      subjectId: row.id,
+      payload: { incidentId: row.id, title: row.title, severity: row.severity, stage: row.stage, ...extra },
+    } as unknown as NewEvent;
   }
 }

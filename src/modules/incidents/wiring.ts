@@ -14,8 +14,17 @@ import { IncidentProcess } from "./process.js";
 import { IncidentReports } from "./reports.js";
 import { IncidentRepository } from "./repository.js";
 import { SecurityIncidentService } from "./security.js";
-import { ALERT_JOB, type AlertPayload, IncidentService, PAGE_ACK_JOB } from "./service.js";
+import { ALERT_JOB, type AlertPayload, type AlertWork, IncidentService, PAGE_ACK_JOB } from "./service.js";
 import { IncidentStatusSource } from "./status-source.js";
+
+/** The `incidents.alert` job's payload. */
+export type AlertJob = { alerts: AlertWork[] } | AlertWork;
+
+/**
+ * Alert events per `incidents.alert` job, at most: a burst opens its incidents in a few transactions that run
+ * side by side in the queue's slots, instead of one job, transaction and commit per alert.
+ */
+const ALERTS_PER_JOB = 16;
 
 /** The incidents module's services, and the pager it calls once the on-call module provides one. */
 export interface Incidents {
@@ -32,7 +41,8 @@ export interface Incidents {
   setAffectedResolver(resolver: AffectedResolver): void;
   /** Set by the composition root: which ids are not status components (refused as affected components). */
   setComponentCheck(check: ComponentCheck): void;
-  onAlertJob(payload: { type: string; alert: AlertPayload }): Promise<void>;
+  /** The `incidents.alert` job: a burst of alert events, or one (a job queued before bursts were). */
+  onAlertJob(payload: AlertJob): Promise<void>;
 }
 
 export function createIncidents(
@@ -96,14 +106,22 @@ export function createIncidents(
   // Alerts and acknowledged pages become jobs in the claiming transaction: once across nodes, retried on failure.
   platform.fanOut.register("incidents", async (batch, trx) => {
     const work: JobRequest[] = [];
+    let alerts: { id: number; work: AlertWork }[] = [];
+    const flushAlerts = () => {
+      if (!alerts.length) return;
+      const ids = alerts.map((a) => a.id);
+      work.push({
+        kind: ALERT_JOB,
+        payload: { alerts: alerts.map((a) => a.work) } satisfies AlertJob,
+        dedupeKey: `${ALERT_JOB}:${ids[0]}${ids.length > 1 ? `-${ids.at(-1)}` : ""}`,
+      });
+      alerts = [];
+    };
     for (const event of batch) {
       const type = event.type as string;
       if (type === "alert.firing" || type === "alert.resolved") {
-        work.push({
-          kind: ALERT_JOB,
-          payload: { type, alert: event.payload as AlertPayload },
-          dedupeKey: `${ALERT_JOB}:${event.id}`,
-        });
+        alerts.push({ id: event.id, work: { type, alert: event.payload as AlertPayload } });
+        if (alerts.length === ALERTS_PER_JOB) flushAlerts();
       } else if (type === "page.acknowledged") {
         const p = event.payload as { subjectType: string; subjectId: string; userId: string };
         if (p.subjectType !== "incident" && p.subjectType !== "security_incident") continue;
@@ -114,6 +132,7 @@ export function createIncidents(
         });
       }
     }
+    flushAlerts();
     // One statement for the batch: a burst of alerts is one insert, not one per alert.
     await jobs.enqueueMany(work, trx);
   });
@@ -133,9 +152,8 @@ export function createIncidents(
     setComponentCheck(check) {
       unknownComponents = check;
     },
-    async onAlertJob({ type, alert }) {
-      if (type === "alert.firing") await incidents.onAlertFiring(alert);
-      else await incidents.onAlertResolved(alert);
+    async onAlertJob(payload) {
+      await incidents.onAlerts("alerts" in payload ? payload.alerts : [payload]);
     },
   };
 }

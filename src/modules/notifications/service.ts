@@ -111,6 +111,11 @@ export class NotificationService implements Notifier {
   /** The ticket tag as last read, and when; rendering is synchronous, so a delivery round refreshes it first. */
   readonly #tag = { value: "#", at: Number.NEGATIVE_INFINITY };
   readonly #readTag: (() => Promise<string>) | undefined;
+  /**
+   * Transactions that queued a `notification.deliver` job already: one job sends everything they enqueued. A
+   * savepoint is its own object, so messages enqueued under one rolled back still get a job of their own.
+   */
+  readonly #deliverQueued = new WeakSet<Kysely<DB>>();
 
   private readonly repo: NotificationRepository;
   private readonly jobs: JobQueue;
@@ -172,6 +177,15 @@ export class NotificationService implements Notifier {
 
   async enqueue(requests: readonly NotificationRequest[], trx?: Kysely<DB>): Promise<string[]> {
     if (!trx) return this.repo.transaction((t) => this.enqueue(requests, t));
+    return (await this.enqueueGroups([requests], trx))[0]!;
+  }
+
+  /**
+   * `enqueue` for several groups of requests at once (the messages of many pages' steps): one read of the users
+   * and their preferences, one insert and one delivery job for them all; each group's row ids, in order.
+   */
+  async enqueueGroups(groups: readonly (readonly NotificationRequest[])[], trx: Kysely<DB>): Promise<string[][]> {
+    const requests = groups.flat();
     for (const r of requests)
       if (!this.#templates[r.template]) throw new Error(`unknown notification template ${r.template}`);
     const userIds = [...new Set(requests.flatMap((r) => ("userId" in r.to ? [r.to.userId] : [])))];
@@ -183,16 +197,19 @@ export class NotificationService implements Notifier {
     );
     const now = this.clock.now().toISOString();
     const rows: NotificationValues[] = [];
+    const ids: string[][] = groups.map(() => []);
+    let group = 0;
     const seen = new Set<string>();
     const add = (
       r: NotificationRequest,
       values: Pick<NotificationValues, "channel" | "recipient" | "locale" | "user_id" | "organization_id" | "flavour">,
     ) => {
-      // The same message twice to one recipient in one call (a user reached as assignee and as team member).
-      const key = `${r.template}|${values.channel}|${values.recipient}|${values.flavour}|${r.thread?.kind}:${r.thread?.id}`;
+      // The same message twice to one recipient in one group (a user reached as assignee and as team member).
+      const key = `${group}|${r.template}|${values.channel}|${values.recipient}|${values.flavour}|${r.thread?.kind}:${r.thread?.id}`;
       if (seen.has(key)) return;
       seen.add(key);
       const id = uuidv7();
+      ids[group]!.push(id);
       const inApp = values.channel === "in_app";
       rows.push({
         id,
@@ -216,7 +233,8 @@ export class NotificationService implements Notifier {
         ...values,
       });
     };
-    for (const r of requests) {
+    for (const [g, r] of groups.flatMap((requests, g) => requests.map((r) => [g, r] as const))) {
+      group = g;
       const template = this.#templates[r.template]!;
       if ("userId" in r.to) {
         const user = users.get(r.to.userId);
@@ -255,20 +273,22 @@ export class NotificationService implements Notifier {
       }
     }
     await this.repo.insert(rows, trx);
-    for (const row of rows) {
-      if (row.channel !== "in_app") continue;
-      await this.events.publish(
-        {
-          type: "notification.created",
+    await this.events.publishMany(
+      rows
+        .filter((row) => row.channel === "in_app")
+        .map((row) => ({
+          type: "notification.created" as const,
           organizationId: row.organization_id,
           subjectId: row.user_id,
           payload: { id: row.id, kind: row.kind },
-        },
-        trx,
-      );
+        })),
+      trx,
+    );
+    if (rows.some((r) => r.channel !== "in_app") && !this.#deliverQueued.has(trx)) {
+      if (trx.isTransaction) this.#deliverQueued.add(trx);
+      await this.jobs.enqueue(DELIVER_JOB, null, { executor: trx });
     }
-    if (rows.some((r) => r.channel !== "in_app")) await this.jobs.enqueue(DELIVER_JOB, null, { executor: trx });
-    return rows.map((r) => r.id);
+    return ids;
   }
 
   // delivery ------------------------------------------------------------------------------------------

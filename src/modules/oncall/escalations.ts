@@ -14,7 +14,7 @@ import type { TimerService } from "../timers/service.js";
 import { signLink } from "./links.js";
 import type { EscalationPolicyService } from "./policies.js";
 import { PageRecipients, type Recipients } from "./recipients.js";
-import type { DeliveryRow, OncallRepository, PageRow } from "./repository.js";
+import type { DeliveryRow, OncallRepository, PageRow, PolicyRow } from "./repository.js";
 import type { RotationService } from "./rotations.js";
 import type { Step } from "./schemas.js";
 
@@ -173,56 +173,102 @@ export class EscalationService {
     const open = await this.repo.openPage(key, trx);
     if (open) return { pageId: open.id };
     const now = this.clock.now();
-    const row: PageRow = {
-      id: uuidv7(),
-      subject_type: input.subject.type,
-      subject_id: input.subject.id,
-      open_key: key,
-      policy_id: policy.id,
-      severity: input.severity,
-      title: input.title,
-      url: input.url ?? null,
-      summary: input.summary ?? null,
-      customers: JSON.stringify(input.customers ?? []),
-      steps: policy.steps,
-      repeat: policy.repeat,
-      status: "triggered",
-      step: -1,
-      round: 0,
-      escalated_at: null,
-      exhausted_at: null,
-      acknowledged_at: null,
-      acknowledged_by: null,
-      resolved_at: null,
-      created_at: now.toISOString(),
-      updated_at: now.toISOString(),
-    };
+    const row = newPage(input, policy, now);
     if (!(await this.repo.insertPage(row, trx))) {
       const raced = await this.repo.openPage(key, trx);
       if (raced) return { pageId: raced.id };
       throw new Error(`page of ${key} could not be inserted`);
     }
-    await this.events.publish(
-      {
-        type: "page.triggered",
-        organizationId: null,
-        subjectId: row.id,
-        payload: {
-          pageId: row.id,
-          subjectType: row.subject_type,
-          subjectId: row.subject_id,
-          policyId: row.policy_id,
-          severity: row.severity,
-        },
-      },
-      trx,
-    );
+    await this.events.publishMany([triggered(row)], trx);
     if (first && first.policyId === policy.id && first.steps === policy.steps) {
       await this.runStep(trx, row, first.recipients, "start", now);
     } else {
       await this.arm(trx, row.id, { from: { step: -1, round: 0 }, reason: "start" }, now);
     }
     return { pageId: row.id };
+  }
+
+  /**
+   * `page` for subjects created in the caller's transaction, which can have no page yet, each with its first step
+   * prepared: the pages are written already at that step, with their events, messages, deliveries and the timers
+   * of their next steps, in a few statements for them all (a burst of alerts opening incidents). A page whose
+   * policy changed since its step was prepared goes through `page`.
+   */
+  async pageNew(
+    trx: Kysely<DB>,
+    pages: readonly {
+      input: PageInput;
+      /** What `prepareFirstStep` gave. */
+      first: unknown;
+    }[],
+  ): Promise<{ pageId: string }[]> {
+    const policies = new Map<string, PolicyRow | undefined>();
+    const now = this.clock.now();
+    const out: { pageId: string }[] = [];
+    const ready: { row: PageRow; recipients: Recipients }[] = [];
+    for (const [i, page] of pages.entries()) {
+      const input = page.input;
+      const first = page.first as FirstStep;
+      const key = input.policyId ? `id:${input.policyId}` : `default:${input.severity}`;
+      if (!policies.has(key)) {
+        const policy = input.policyId
+          ? await this.repo.findPolicy(input.policyId, trx)
+          : await this.repo.defaultPolicy(input.severity, trx);
+        policies.set(key, policy);
+      }
+      const policy = policies.get(key);
+      if (!policy || first.policyId !== policy.id || first.steps !== policy.steps) {
+        out[i] = await this.page(input, trx, first);
+        continue;
+      }
+      const { target } = first.recipients;
+      const row = {
+        ...newPage(input, policy, now),
+        step: target.step,
+        round: target.round,
+        escalated_at: now.toISOString(),
+      };
+      ready.push({ row, recipients: first.recipients });
+      out[i] = { pageId: row.id };
+    }
+    if (!ready.length) return out;
+    const inserted = await this.repo.insertPages(
+      ready.map((r) => r.row),
+      trx,
+    );
+    // A new subject has no page; one found means the caller's subject was not new: nothing of it may commit.
+    if (inserted !== ready.length) throw new Error("a page of a new subject existed already");
+    await this.events.publishMany(
+      ready.map((r) => triggered(r.row)),
+      trx,
+    );
+    const told = await this.tellAll(
+      trx,
+      ready.map(({ row, recipients }) => ({
+        page: row,
+        step: stepsOf(row)[recipients.target.step]!,
+        at: recipients.target,
+        recipients,
+      })),
+      now,
+    );
+    await this.events.publishMany(
+      ready
+        .filter((r) => r.recipients.target.step > 0 || r.recipients.target.round > 0)
+        .map(({ row, recipients }) => escalated(row, recipients.target, "start")),
+      trx,
+    );
+    // As `runStep`: the next step after the step's wait, or at once when nobody was told.
+    await this.timers.startNew(
+      trx,
+      ready.map(({ row, recipients }, i) => ({
+        subject: { type: "page", id: row.id },
+        name: TIMER,
+        at: new Date(now.getTime() + (told[i]! > 0 ? stepsOf(row)[recipients.target.step]!.waitMinutes * 60_000 : 0)),
+        payload: { from: recipients.target, reason: told[i]! > 0 ? "timeout" : "nobody" } satisfies EscalatePayload,
+      })),
+    );
+    return out;
   }
 
   /**
@@ -386,22 +432,7 @@ export class EscalationService {
     const step = stepsOf(page)[target.step]!;
     const told = await this.tell(trx, page, step, target, prepared, now);
     if (reason !== "start" || target.step > 0 || target.round > 0) {
-      await this.events.publish(
-        {
-          type: "page.escalated",
-          organizationId: null,
-          subjectId: page.id,
-          payload: {
-            pageId: page.id,
-            subjectType: page.subject_type,
-            subjectId: page.subject_id,
-            step: target.step,
-            round: target.round,
-            reason,
-          },
-        },
-        trx,
-      );
+      await this.events.publishMany([escalated(page, target, reason)], trx);
     }
     // Nobody to tell: the next step at once, instead of waiting on no one.
     const wait = told > 0 ? step.waitMinutes * 60_000 : 0;
@@ -422,6 +453,46 @@ export class EscalationService {
     r: Recipients,
     now: Date,
   ): Promise<number> {
+    return (await this.tellAll(trx, [{ page, step, at, recipients: r }], now))[0]!;
+  }
+
+  /**
+   * The steps' messages of several pages, in one enqueue and one insert of their deliveries; how many people or
+   * places each page told.
+   */
+  private async tellAll(
+    trx: Kysely<DB>,
+    steps: readonly { page: PageRow; step: Step; at: Position; recipients: Recipients }[],
+    now: Date,
+  ): Promise<number[]> {
+    const messages = steps.flatMap(({ page, step, at, recipients }, i) =>
+      this.messages(page, step, at, recipients, now).map((m) => ({ ...m, page: i })),
+    );
+    const ids = await this.notifications.enqueueGroups(
+      messages.map((m) => m.requests),
+      trx,
+    );
+    const deliveries = messages.map((m, i) => ({
+      page: m.page,
+      row: delivery(m.id, steps[m.page]!.page.id, steps[m.page]!.at, m.userId, m.target, ids[i]!, now),
+    }));
+    await this.repo.insertDeliveries(
+      deliveries.map((d) => d.row),
+      trx,
+    );
+    const told = steps.map(() => 0);
+    for (const d of deliveries) if (parse<string[]>(d.row.notification_ids).length > 0) told[d.page]!++;
+    return told;
+  }
+
+  /** What a step tells each of its recipients: the delivery's id, who, and the notification requests. */
+  private messages(
+    page: PageRow,
+    step: Step,
+    at: Position,
+    r: Recipients,
+    now: Date,
+  ): { id: string; userId: string | null; target: string; requests: NotificationRequest[] }[] {
     const thread = { kind: "page", id: page.id };
     const channels = step.channels ?? ["email", "in_app"];
     const base = {
@@ -432,7 +503,7 @@ export class EscalationService {
       step: at.step,
       round: at.round,
     };
-    const deliveries: DeliveryRow[] = [];
+    const out: { id: string; userId: string | null; target: string; requests: NotificationRequest[] }[] = [];
     const contacts = r.addresses.filter((a) => !a.customer).map((a) => a.label);
     for (const user of r.users) {
       const id = uuidv7();
@@ -449,12 +520,14 @@ export class EscalationService {
         },
         thread,
       }));
-      const ids = await this.notifications.enqueue(requests, trx);
-      deliveries.push(delivery(id, page.id, at, user.id, user.id, ids, now));
+      out.push({ id, userId: user.id, target: user.id, requests });
     }
     for (const a of r.addresses) {
-      const ids = await this.notifications.enqueue(
-        [
+      out.push({
+        id: uuidv7(),
+        userId: null,
+        target: a.email,
+        requests: [
           {
             to: { email: a.email, locale: a.locale },
             template: a.customer ? "page.customer" : "page.staff",
@@ -464,13 +537,14 @@ export class EscalationService {
             thread,
           },
         ],
-        trx,
-      );
-      deliveries.push(delivery(uuidv7(), page.id, at, null, a.email, ids, now));
+      });
     }
     for (const w of r.webhooks) {
-      const ids = await this.notifications.enqueue(
-        [
+      out.push({
+        id: uuidv7(),
+        userId: null,
+        target: `webhook:${w.webhookId}`,
+        requests: [
           {
             to: { webhookId: w.webhookId, flavour: w.flavour },
             template: "page.staff",
@@ -478,12 +552,9 @@ export class EscalationService {
             thread,
           },
         ],
-        trx,
-      );
-      deliveries.push(delivery(uuidv7(), page.id, at, null, `webhook:${w.webhookId}`, ids, now));
+      });
     }
-    await this.repo.insertDeliveries(deliveries, trx);
-    return deliveries.filter((d) => parse<string[]>(d.notification_ids).length > 0).length;
+    return out;
   }
 
   /** A message of the page's current step could not be delivered: the next step runs now instead of waiting. */
@@ -507,6 +578,63 @@ export class EscalationService {
     });
   }
 }
+
+/** A page about to be inserted, before its first step. */
+function newPage(input: PageInput, policy: PolicyRow, now: Date): PageRow {
+  return {
+    id: uuidv7(),
+    subject_type: input.subject.type,
+    subject_id: input.subject.id,
+    open_key: `${input.subject.type}:${input.subject.id}`,
+    policy_id: policy.id,
+    severity: input.severity,
+    title: input.title,
+    url: input.url ?? null,
+    summary: input.summary ?? null,
+    customers: JSON.stringify(input.customers ?? []),
+    steps: policy.steps,
+    repeat: policy.repeat,
+    status: "triggered",
+    step: -1,
+    round: 0,
+    escalated_at: null,
+    exhausted_at: null,
+    acknowledged_at: null,
+    acknowledged_by: null,
+    resolved_at: null,
+    created_at: now.toISOString(),
+    updated_at: now.toISOString(),
+  };
+}
+
+const triggered = (row: PageRow) =>
+  ({
+    type: "page.triggered",
+    organizationId: null,
+    subjectId: row.id,
+    payload: {
+      pageId: row.id,
+      subjectType: row.subject_type,
+      subjectId: row.subject_id,
+      policyId: row.policy_id,
+      severity: row.severity,
+    },
+  }) as const;
+
+const escalated = (page: PageRow, target: Position, reason: Reason) =>
+  ({
+    type: "page.escalated",
+    organizationId: null,
+    subjectId: page.id,
+    payload: {
+      pageId: page.id,
+      subjectType: page.subject_type,
+      subjectId: page.subject_id,
+      step: target.step,
+      round: target.round,
+      reason,
+    },
+  }) as const;
 
 function delivery(
   id: string,

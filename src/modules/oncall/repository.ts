@@ -144,16 +144,24 @@ export class OncallRepository {
 
   // pages ---------------------------------------------------------------------------------------
   async insertPage(row: PageRow, executor: Kysely<DB>): Promise<boolean> {
+    return (await this.insertPages([row], executor)) > 0;
+  }
+
+  /** New pages in one statement; how many were inserted (a subject with an open page keeps it). */
+  async insertPages(rows: readonly PageRow[], executor: Kysely<DB>): Promise<number> {
+    if (!rows.length) return 0;
     const r = await executor
       .insertInto("pages")
-      .values({
-        ...row,
-        steps: this.dialect.json(JSON.parse(row.steps)),
-        customers: this.dialect.json(JSON.parse(row.customers)),
-      })
+      .values(
+        rows.map((row) => ({
+          ...row,
+          steps: this.dialect.json(JSON.parse(row.steps)),
+          customers: this.dialect.json(JSON.parse(row.customers)),
+        })),
+      )
       .onConflict((oc) => oc.column("open_key").doNothing())
       .executeTakeFirst();
-    return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+    return Number(r.numInsertedOrUpdatedRows ?? 0);
   }
 
   findPage(id: string, executor: Kysely<DB> = this.db): Promise<PageRow | undefined> {

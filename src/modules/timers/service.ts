@@ -192,6 +192,14 @@ export class TimerService {
       for (const spec of specs) out.push(await this.start(trx, spec));
       return out;
     }
+    return this.startNew(trx, specs);
+  }
+
+  /**
+   * Starts timers of subjects created in this very transaction (an incident, a page just inserted), which can
+   * have none yet, of any number of subjects: nothing read, one statement for the timers and one for their jobs.
+   */
+  async startNew(trx: Kysely<DB>, specs: readonly TimerSpec[]): Promise<Timer[]> {
     const now = this.clock.now();
     const armed = specs.map((spec) => this.#armed(this.#started(spec, now, undefined)));
     await this.repo.insert(
