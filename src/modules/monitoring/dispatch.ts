@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { CheckResult } from "./checks/types.js";
-import { BATCH_MS, batchWindow, RECORD_RETRY_MS, RECORD_TIMEOUT_MS, type Slot } from "./engine-model.js";
+import { BATCH_MS, RECORD_RETRY_MS, RECORD_TIMEOUT_MS, type Slot } from "./engine-model.js";
 import type { CheckLedger } from "./ledger.js";
 import type { MonitoringRepository } from "./repository.js";
 import { DueHeap, nextRun } from "./schedule.js";
@@ -34,7 +34,7 @@ export interface DispatchDeps {
 
 /**
  * When checks start: the schedule (a heap of due times, fixed-rate on each monitor's grid), taken in batches
- * (each monitor's `batchWindow`) whose hand-over mark and check counts are recorded before their checks start, and the bound on
+ * of BATCH_MS whose hand-over mark and check counts are recorded before their checks start, and the bound on
  * checks in flight. One timer, armed for the next due time: nothing runs between batches.
  */
 export class CheckDispatcher {
@@ -142,14 +142,11 @@ export class CheckDispatcher {
   /** Takes every check due within the batch window, records them, then starts them. */
   #takeBatch(now: number): void {
     const { host, ledger, counters } = this.d;
+    const through = now + BATCH_MS;
     const batch: Array<{ slot: Slot; due: number }> = [];
     /** The shards whose checks due in the window are all taken now: the ones the record marks. */
     const shards = new Set<number>();
-    // Every check due through the mark is taken: the window ends at the last one taken, short of the first left.
-    let through = now + BATCH_MS;
-    let e = this.#heap.peek();
-    for (; e && e.due <= now + batchWindow(e.item.def.intervalMs); e = this.#heap.peek()) {
-      through = Math.max(through, e.due);
+    for (let e = this.#heap.peek(); e && e.due <= through; e = this.#heap.peek()) {
       this.#heap.pop();
       const slot = e.item;
       if (e.seq !== slot.seq || !host.holds(slot)) continue;
@@ -168,7 +165,6 @@ export class CheckDispatcher {
       slot.busy = true;
       batch.push({ slot, due: e.due });
     }
-    if (e) through = Math.min(through, e.due - 1);
     if (!batch.length) return;
     const minute = Math.floor(now / 60_000);
     for (const { slot } of batch) ledger.count(slot.def.id, minute, 1, 0);

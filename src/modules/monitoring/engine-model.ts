@@ -30,19 +30,11 @@ export interface EngineOptions {
 }
 
 /**
- * Checks due within a window start together, after one write that records them (the shard's hand-over mark and
- * the minute's check counts): so a node that dies leaves nothing unknown behind it, for the price of starting a
- * check a little early. The window is a twentieth of the monitor's interval, at least BATCH_MS and at most
- * MAX_BATCH_MS: each wake-up of a sleeping process costs about a CPU-millisecond on a small VM whatever it runs,
- * so at a few checks a second one batch a second instead of five is most of a check's cost.
+ * Checks due within this window start together, after one write that records them (the shard's hand-over
+ * mark and the minute's check counts): so a node that dies leaves nothing unknown behind it, for the price of
+ * starting a check up to this much early.
  */
 export const BATCH_MS = 200;
-export const MAX_BATCH_MS = 1_000;
-
-/** How early a check of a monitor with this interval may start to share a batch. */
-export function batchWindow(intervalMs: number): number {
-  return Math.min(MAX_BATCH_MS, Math.max(BATCH_MS, Math.floor(intervalMs / 20)));
-}
 /** A batch whose record failed is tried again after this long, while the lease lasts. */
 export const RECORD_RETRY_MS = 100;
 /** A batch record unanswered this long (a database hanging, not failing) gives its checks up to their next turn. */

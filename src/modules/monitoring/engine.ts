@@ -275,7 +275,7 @@ export class MonitoringEngine {
     if (mark === null && lastCheck === null) return { due: next, skipGridAt: null };
     const covered = Math.max(mark ?? Number.NEGATIVE_INFINITY, lastCheck ?? Number.NEGATIVE_INFINITY);
     // The previous owner's last batch may have started the next grid time's check early (a batch takes what is
-    // due within its batch window): the first turn here is the grid time after the mark.
+    // due within BATCH_MS): the first turn here is the grid time after the mark.
     if (next <= covered) return { due: nextRun(def.id, def.intervalMs, covered), skipGridAt: null };
     const latest = next - def.intervalMs;
     if (latest <= covered) return { due: next, skipGridAt: null };
