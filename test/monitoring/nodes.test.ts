@@ -102,6 +102,13 @@ describe.skipIf(!postgresUrl)("monitors shared by nodes on PostgreSQL", () => {
         50,
       );
       expect(log.filter((c) => c.node === "node-a" && c.at > stoppedAt + 100)).toEqual([]);
+      // A monitor handed to node-b by the rebalance before any check waits for its grid time: within an interval.
+      await waitFor(
+        "every monitor to be checked",
+        () => ids.every((id) => log.some((c) => c.monitor === id)),
+        INTERVAL_MS + LEASE_MS,
+        50,
+      );
       expect(new Set(log.map((c) => c.monitor))).toEqual(new Set(ids));
     } finally {
       await a.services.monitoring.stop();
