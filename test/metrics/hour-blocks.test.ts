@@ -72,5 +72,6 @@ describe("hour blocks", () => {
     expect(() => putHour(openBlock(), DAY, bucket(24, 1))).toThrow(RangeError);
     expect(() => putHour(openBlock(), DAY, bucket(-1, 1))).toThrow(RangeError);
     expect(() => openBlock(Buffer.alloc(BLOCK_BYTES - 8))).toThrow(/bytes/);
+    expect(() => read(Buffer.alloc(BLOCK_BYTES + 8))).toThrow(/bytes/);
   });
 });

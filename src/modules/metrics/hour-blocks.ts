@@ -54,13 +54,22 @@ export function readBlock(
   to: number,
   each: (t: number, count: number, sum: number, min: number, max: number, last: number) => void,
 ): void {
-  const block = openBlock(stored);
+  if (stored.byteLength !== BLOCK_BYTES) throw new RangeError(`an hour block has ${stored.byteLength} bytes`);
+  // Read in place at whatever offset the driver put the bytes: no aligned copy of each day.
+  const block = new DataView(stored.buffer, stored.byteOffset, stored.byteLength);
   for (let hour = 0; hour < 24; hour++) {
     const t = day + hour * HOUR_MS;
     if (t < from || t > to) continue;
-    const at = hour * SLOT;
-    const count = block[at]!;
+    const at = hour * SLOT * 8;
+    const count = block.getFloat64(at, true);
     if (count === 0) continue;
-    each(t, count, block[at + 1]!, block[at + 2]!, block[at + 3]!, block[at + 4]!);
+    each(
+      t,
+      count,
+      block.getFloat64(at + 8, true),
+      block.getFloat64(at + 16, true),
+      block.getFloat64(at + 24, true),
+      block.getFloat64(at + 32, true),
+    );
   }
 }

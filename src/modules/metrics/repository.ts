@@ -34,6 +34,13 @@ export type PointColumn = "count" | "sum" | "min" | "max" | "last";
 /** A raw sample (a one-sample bucket) or a roll-up bucket, with the columns that were read. */
 export type StoredPoint = { series_id: number; t: number } & Partial<Record<PointColumn, number>>;
 
+/**
+ * One series' points as columns, oldest first: a 30-day query folds 72,000 of them, and an object per point
+ * was most of its time on PostgreSQL (docs/benchmarks.md). A column the query does not read may stay empty.
+ */
+export type SeriesPoints = { t: number[] } & Record<PointColumn, number[]>;
+export const seriesPoints = (): SeriesPoints => ({ t: [], count: [], sum: [], min: [], max: [], last: [] });
+
 /** Frames per INSERT statement (four parameters each); a scrape is usually one frame. */
 const FRAME_BATCH = 500;
 export const ROLLUPS = [300, 3600] as const;
@@ -434,9 +441,10 @@ export class MetricsRepository {
     }
   }
 
-  /** Hourly buckets from the day blocks, oldest first per series: 30 rows a month per series. */
-  async hourPoints(seriesIds: readonly number[], from: number, to: number): Promise<StoredPoint[]> {
-    if (seriesIds.length === 0) return [];
+  /** Hourly buckets from the day blocks per series, oldest first: 30 rows a month per series. */
+  async hourPoints(seriesIds: readonly number[], from: number, to: number): Promise<Map<number, SeriesPoints>> {
+    const bySeries = new Map<number, SeriesPoints>();
+    if (seriesIds.length === 0) return bySeries;
     const blocks = await this.db
       .selectFrom("metric_hour_blocks")
       .select(["series_id", "day", "hours"])
@@ -446,14 +454,26 @@ export class MetricsRepository {
       .orderBy("series_id")
       .orderBy("day")
       .execute();
-    const out: StoredPoint[] = [];
+    let points = seriesPoints();
+    let current = Number.NaN;
+    const each = (t: number, count: number, sum: number, min: number, max: number, last: number) => {
+      points.t.push(t);
+      points.count.push(count);
+      points.sum.push(sum);
+      points.min.push(min);
+      points.max.push(max);
+      points.last.push(last);
+    };
     for (const b of blocks) {
       const series_id = Number(b.series_id);
-      readBlock(b.hours, Number(b.day), from, to, (t, count, sum, min, max, last) =>
-        out.push({ series_id, t, count, sum, min, max, last }),
-      );
+      if (series_id !== current) {
+        current = series_id;
+        points = seriesPoints();
+        bySeries.set(series_id, points);
+      }
+      readBlock(b.hours, Number(b.day), from, to, each);
     }
-    return out;
+    return bySeries;
   }
 
   async prune(rawBefore: number, fiveMinuteBefore: number, hourBefore: number, seriesBefore: string): Promise<void> {

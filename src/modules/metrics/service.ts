@@ -13,8 +13,9 @@ import {
   type MetricsRepository,
   type PointColumn,
   ROLLUPS,
+  type SeriesPoints,
   type SeriesRow,
-  type StoredPoint,
+  seriesPoints,
   type TargetRow,
 } from "./repository.js";
 
@@ -536,26 +537,38 @@ export class MetricsService {
     const series = await this.seriesMatching(q.metric, q.match);
     const ids = series.map((s) => s.id);
     const start = Math.floor(q.from / step) * step;
-    const bySeries = new Map<number, StoredPoint[]>();
+    let bySeries = new Map<number, SeriesPoints>();
     if (resolution === 0)
-      for (const [series_id, points] of await this.repo.rawSamples(ids, start, q.to))
-        bySeries.set(
-          series_id,
-          points.map(([t, v]) => ({ series_id, t, count: 1, sum: v, min: v, max: v, last: v })),
-        );
-    else
-      for (const p of resolution === 3600
-        ? await this.repo.hourPoints(ids, start, q.to)
-        : await this.repo.rollupPoints(ids, resolution, start, q.to, pointColumns[q.fn])) {
-        const list = bySeries.get(p.series_id) ?? [];
-        if (list.length === 0) bySeries.set(p.series_id, list);
-        list.push(p);
+      for (const [series_id, samples] of await this.repo.rawSamples(ids, start, q.to)) {
+        const points = seriesPoints();
+        for (const [t, v] of samples) {
+          points.t.push(t);
+          points.count.push(1);
+          points.sum.push(v);
+          points.min.push(v);
+          points.max.push(v);
+          points.last.push(v);
+        }
+        bySeries.set(series_id, points);
       }
+    else if (resolution === 3600) bySeries = await this.repo.hourPoints(ids, start, q.to);
+    else {
+      const columns = pointColumns[q.fn];
+      for (const p of await this.repo.rollupPoints(ids, resolution, start, q.to, columns)) {
+        let points = bySeries.get(p.series_id);
+        if (!points) {
+          points = seriesPoints();
+          bySeries.set(p.series_id, points);
+        }
+        points.t.push(p.t);
+        for (const c of columns) points[c].push(p[c]!);
+      }
+    }
     return {
       resolution: resolution === 0 ? "raw" : resolution === 300 ? "5m" : "1h",
       series: series.map((s) => ({
         labels: s.labels,
-        points: stepValues(bySeries.get(s.id) ?? [], start, q.to, step, q.fn, q.quantile),
+        points: stepValues(bySeries.get(s.id) ?? seriesPoints(), start, q.to, step, q.fn, q.quantile),
       })),
     };
   }
@@ -578,7 +591,7 @@ export const pointColumns: Readonly<Record<Aggregation, readonly PointColumn[]>>
  * per step; a step without points has none. Loops over index ranges: a 30-day query folds tens of thousands.
  */
 export function stepValues(
-  points: readonly StoredPoint[],
+  points: SeriesPoints,
   start: number,
   end: number,
   step: number,
@@ -590,7 +603,7 @@ export function stepValues(
   let prevLast: Point | undefined;
   for (let t = start; t <= end; t += step) {
     const first = i;
-    while (i < points.length && points[i]!.t < t + step) i++;
+    while (i < points.t.length && points.t[i]! < t + step) i++;
     if (i === first) continue;
     let value: number | null;
     switch (fn) {
@@ -598,50 +611,50 @@ export function stepValues(
         let sum = 0;
         let count = 0;
         for (let j = first; j < i; j++) {
-          sum += points[j]!.sum!;
-          count += points[j]!.count!;
+          sum += points.sum[j]!;
+          count += points.count[j]!;
         }
         value = sum / count;
         break;
       }
       case "sum": {
         let sum = 0;
-        for (let j = first; j < i; j++) sum += points[j]!.sum!;
+        for (let j = first; j < i; j++) sum += points.sum[j]!;
         value = sum;
         break;
       }
       case "count": {
         let count = 0;
-        for (let j = first; j < i; j++) count += points[j]!.count!;
+        for (let j = first; j < i; j++) count += points.count[j]!;
         value = count;
         break;
       }
       case "min": {
         let min = Number.POSITIVE_INFINITY;
-        for (let j = first; j < i; j++) min = Math.min(min, points[j]!.min!);
+        for (let j = first; j < i; j++) min = Math.min(min, points.min[j]!);
         value = min;
         break;
       }
       case "max": {
         let max = Number.NEGATIVE_INFINITY;
-        for (let j = first; j < i; j++) max = Math.max(max, points[j]!.max!);
+        for (let j = first; j < i; j++) max = Math.max(max, points.max[j]!);
         value = max;
         break;
       }
       case "last":
-        value = points[i - 1]!.last!;
+        value = points.last[i - 1]!;
         break;
       case "rate": {
         // Counter increase across the step, from the last value before it when there is one.
         const pts: Point[] = prevLast ? [prevLast] : [];
-        for (let j = first; j < i; j++) pts.push([points[j]!.t, points[j]!.last!]);
+        for (let j = first; j < i; j++) pts.push([points.t[j]!, points.last[j]!]);
         value = aggregate("rate", pts);
         prevLast = pts.at(-1);
         break;
       }
       default: {
         const pts: Point[] = [];
-        for (let j = first; j < i; j++) pts.push([points[j]!.t, points[j]!.sum! / points[j]!.count!]);
+        for (let j = first; j < i; j++) pts.push([points.t[j]!, points.sum[j]! / points.count[j]!]);
         value = aggregate("quantile", pts, q);
       }
     }
