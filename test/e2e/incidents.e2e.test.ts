@@ -76,7 +76,7 @@ describe.skipIf(skipBrowser)("incident screens", () => {
     for (const lang of ["pt-BR", "en"] as const) {
       await page.goto(`${base}/profile`);
       await page.getByText(lang === "en" ? "EN" : "PT", { exact: true }).click();
-      await page.waitForFunction(`document.documentElement.lang === ${JSON.stringify(lang)}`);
+      await page.locator(`html[lang="${lang}"]`).waitFor({ state: "attached" });
       for (const width of [1440, 390]) {
         await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
         for (const [name, path] of [
@@ -124,7 +124,7 @@ describe.skipIf(skipBrowser)("incident screens", () => {
     await page.setViewportSize({ width: 1440, height: 900 });
     await page.goto(`${base}/profile`);
     await page.getByText("PT", { exact: true }).click();
-    await page.waitForFunction(`document.documentElement.lang === "pt-BR"`);
+    await page.locator('html[lang="pt-BR"]').waitFor({ state: "attached" });
     await page.goto(`${base}/incidents/${security}`);
     // The row that links an account (the page has another "Vincular", for tickets).
     const linker = page

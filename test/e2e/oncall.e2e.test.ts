@@ -112,7 +112,7 @@ describe.skipIf(skipBrowser)("on-call screens", () => {
     for (const lang of ["pt-BR", "en"] as const) {
       await page.goto(`${base}/profile`);
       await page.getByText(lang === "en" ? "EN" : "PT", { exact: true }).click();
-      await page.waitForFunction(`document.documentElement.lang === ${JSON.stringify(lang)}`);
+      await page.locator(`html[lang="${lang}"]`).waitFor({ state: "attached" });
       for (const width of [1440, 390]) {
         await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
         for (const [name, path] of [

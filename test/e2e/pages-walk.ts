@@ -212,7 +212,9 @@ function lcp(page: Page): Promise<number> {
 export async function settled(page: Page): Promise<void> {
   await page.locator("main h2, main h1").first().waitFor();
   await page
-    .waitForFunction(`!document.querySelector("main .mantine-Loader-root")`, null, { timeout: 5000 })
+    .locator("main .mantine-Loader-root")
+    .first()
+    .waitFor({ state: "detached", timeout: 5000 })
     .catch(() => undefined);
   await networkQuiet(page);
 }
@@ -343,7 +345,7 @@ export async function walkEveryPage(f: PagesFixture, lang: Lang, lcpByPage?: Rec
   await f.page.goto(`${f.base}/profile`);
   await settled(f.page);
   await f.page.getByText(lang === "en" ? "EN" : "PT", { exact: true }).click();
-  await f.page.waitForFunction(`document.documentElement.lang === ${JSON.stringify(lang)}`);
+  await f.page.locator(`html[lang="${lang}"]`).waitFor({ state: "attached" });
   const problems: string[] = [];
   const viewports = [
     { width: 1440, height: 900 },

@@ -23,7 +23,7 @@ describe.skipIf(skipBrowser)("the saved language, pages a role may not open, and
     await page.goto(`${base}/profile`);
     await settled(page);
     await page.getByText("EN", { exact: true }).click();
-    await page.waitForFunction(`document.documentElement.lang === "en"`);
+    await page.locator('html[lang="en"]').waitFor({ state: "attached" });
     // Chosen in English: sign out and in again.
     await page.goto(`${base}/`);
     await page.getByRole("button", { name: /menu/i }).click();
@@ -110,7 +110,7 @@ describe.skipIf(skipBrowser)("the saved language, pages a role may not open, and
     await page.goto(`${base}/profile`);
     await settled(page);
     await page.getByText("PT", { exact: true }).click();
-    await page.waitForFunction(`document.documentElement.lang === "pt-BR"`);
+    await page.locator('html[lang="pt-BR"]').waitFor({ state: "attached" });
     await page.goto(`${base}/plan?tab=edit`);
     await settled(page);
     const business = page.getByRole("group", { name: "Horário comercial" });
