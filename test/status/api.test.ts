@@ -27,6 +27,13 @@ async function unavailable(t: TestContext): Promise<{ end(): Promise<void> }> {
     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
     [name],
   );
+  // pg_terminate_backend only signals: wait until the backends are gone, or a pooled connection still alive
+  // here dies later, under the refresh that follows the outage.
+  for (let i = 0; i < 200; i++) {
+    const left = await admin.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1", [name]);
+    if (left.rows[0].n === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
   return {
     async end() {
       await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
