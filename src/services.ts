@@ -276,14 +276,7 @@ export function createServices(platform: Platform): Services {
   const alertEngine = new AlertEngine({
     repo: alertsRepo,
     metrics,
-    monitors: async () =>
-      (await monitoring.list({ limit: 100_000 })).map((m) => ({
-        id: m.id,
-        name: m.name,
-        type: m.type,
-        status: m.state?.status ?? null,
-        severity: m.severity,
-      })),
+    monitors: () => monitoring.statuses(),
     notifier: notifications,
     events,
     jobs,

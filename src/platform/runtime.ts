@@ -113,6 +113,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     database.listen,
     undefined,
     opts.eventPayloadCheck,
+    config.nodeId,
   );
   const fanOut = new EventFanOut(
     new FanOutRepository(database.db, database.dialect),
@@ -120,7 +121,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     clock,
     log.child({ part: "fan-out" }),
     // Events are fanned out when heard; the sweep is for those a dead node's rolled-back claim left behind.
-    { sweepMs: 5 * config.jobPollMs },
+    { sweepMs: 5 * config.jobPollMs, nodeId: config.nodeId },
   );
   const releases: (() => void | Promise<void>)[] = [];
   let closed = false;

@@ -122,6 +122,8 @@ export class AlertEngine {
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly options: { publicUrl: string };
+  /** Monitor alerts' fingerprints of the last tick, by rule and monitor labels. */
+  #fingerprints = new Map<string, string>();
 
   constructor(deps: {
     repo: AlertsRepository;
@@ -182,8 +184,8 @@ export class AlertEngine {
       labels: Labels,
       annotations: Record<string, string>,
       next: ReturnType<typeof step>,
+      fp = fingerprint(labels),
     ) => {
-      const fp = fingerprint(labels);
       seen.add(fp);
       const before = alerts.get(fp);
       if (!before && next.memory.state === "inactive") return;
@@ -225,24 +227,34 @@ export class AlertEngine {
       const parsed = new Map(
         monitorRules.map((r) => [r.id, { labels: JSON.parse(r.labels), annotations: JSON.parse(r.annotations) }]),
       );
+      // A monitor's fingerprint is the same tick after tick: hashed again only when its labels change.
+      const fingerprints = new Map<string, string>();
       for (const m of monitors) {
         const rule = own.get(m.id) ?? fallback;
         if (!rule) continue;
         const texts = parsed.get(rule.id)!;
+        const severity = m.severity ?? rule.severity;
         const labels: Labels = {
           ...texts.labels,
           alertname: rule.name,
-          severity: m.severity ?? rule.severity,
+          severity,
           monitor: m.name,
           monitor_id: m.id,
         };
+        const key = `${rule.id}\0${rule.name}\0${rule.labels}\0${m.id}\0${m.name}\0${severity}`;
+        const fp = this.#fingerprints.get(key) ?? fingerprint(labels);
+        fingerprints.set(key, fp);
+        const before = alerts.get(fp);
+        const next = step(memoryOf(before), m.status === "DOWN", now, timingOf(rule), null);
+        // Up and never alerted (nearly every monitor, every tick): nothing to store.
+        if (!before && next.memory.state === "inactive") continue;
         const annotations = {
           summary: `${m.name} (${m.type}) is ${m.status ?? "unknown"}`,
           ...texts.annotations,
         };
-        const next = step(memoryOf(alerts.get(fingerprint(labels))), m.status === "DOWN", now, timingOf(rule), null);
-        await save(rule, labels, annotations, next);
+        await save(rule, labels, annotations, next, fp);
       }
+      this.#fingerprints = fingerprints;
       await this.repo.rulesEvaluated(
         monitorRules.map((r) => r.id),
         at,

@@ -136,6 +136,16 @@ export class MonitoringRepository {
     return this.db.selectFrom("monitors").selectAll().orderBy("id").execute();
   }
 
+  /** Every monitor's name, type, severity and status, without settings: what alert rules read each tick. */
+  statuses(): Promise<Array<{ id: string; name: string; type: string; severity: string; status: string | null }>> {
+    return this.db
+      .selectFrom("monitors")
+      .leftJoin("monitor_states", "monitor_states.monitor_id", "monitors.id")
+      .select(["monitors.id", "monitors.name", "monitors.type", "monitors.severity", "monitor_states.status"])
+      .orderBy("monitors.id")
+      .execute();
+  }
+
   /** Keyset page by id, with each monitor's state; `limit` rows at most. */
   list(f: ListFilter): Promise<Array<MonitorRow & { state: StateRow | null }>> {
     let q = this.db

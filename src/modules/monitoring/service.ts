@@ -324,6 +324,14 @@ export class MonitoringService {
     return settings;
   }
 
+  /** Every monitor's current status with what alerts label it by (name, type, severity). */
+  async statuses() {
+    return (await this.repo.statuses()).map((m) => ({
+      ...m,
+      severity: m.severity as "critical" | "high" | "medium" | "low",
+    }));
+  }
+
   async list(filter: ListFilter) {
     return (await this.repo.list(filter)).map((r) => this.#view(r, r.state));
   }

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { every } from "../../platform/cadence.js";
 import type { Clock } from "../../platform/clock.js";
 import type { EventBus, NewEvent } from "../../platform/events/bus.js";
 import type { EventPayload } from "../../platform/events/catalogue.js";
@@ -62,7 +63,7 @@ export class ShardLeases {
   owned = new Set<number>();
   /** Until when this node surely holds its leases (measured before the renewal was sent). */
   heldUntil = 0;
-  #timer: NodeJS.Timeout | undefined;
+  #stopBeat: (() => void) | undefined;
   #expiryTimer: NodeJS.Timeout | undefined;
   #running = false;
   #syncing: Promise<void> | undefined;
@@ -96,14 +97,13 @@ export class ShardLeases {
       });
     }
     await this.sync();
-    this.#timer = setInterval(() => void this.sync(), this.renewEveryMs);
-    this.#timer.unref();
+    this.#stopBeat = every(this.renewEveryMs, this.opts.nodeId, () => void this.sync());
   }
 
   /** Stops renewing; `handOver` then gives the shards back and tells the other nodes. */
   async stop(): Promise<void> {
     this.#running = false;
-    clearInterval(this.#timer);
+    this.#stopBeat?.();
     clearTimeout(this.#expiryTimer);
     await this.#unlisten?.();
     await this.#syncing;

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import type { Logger } from "pino";
+import { every } from "../cadence.js";
 import type { Clock } from "../clock.js";
 import type { Dialect } from "../db/dialect.js";
 import type { DB } from "../db/schema.js";
@@ -61,7 +62,7 @@ export function toEvent(row: {
 export class EventBus {
   readonly #subscribers = new Set<Subscriber>();
   #cursor = 0;
-  #timer: NodeJS.Timeout | undefined;
+  #stopBeat: (() => void) | undefined;
   #unlisten: (() => Promise<void>) | undefined;
   #polling: Promise<void> | undefined;
   #pollAgain = false;
@@ -85,6 +86,8 @@ export class EventBus {
      */
     private readonly pollMs = 1_000,
     private readonly payloadCheck: PayloadCheck = "warn",
+    /** The node this bus runs on: its timed poll goes with the node's other polls (platform/cadence). */
+    private readonly node = "",
   ) {}
 
   async publish(event: NewEvent, executor: Kysely<DB> = this.db): Promise<number> {
@@ -152,14 +155,13 @@ export class EventBus {
         },
       );
     } else {
-      this.#timer = setInterval(() => void this.#pollIfWritten(), this.pollMs);
-      this.#timer.unref();
+      this.#stopBeat = every(this.pollMs, this.node, () => void this.#pollIfWritten());
     }
   }
 
   async stop(): Promise<void> {
     this.#started = false;
-    if (this.#timer) clearInterval(this.#timer);
+    this.#stopBeat?.();
     await this.#unlisten?.();
     this.#unlisten = undefined;
     await Promise.all([this.#polling, this.#delivering]);

@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
+import { every } from "../cadence.js";
 import type { Clock } from "../clock.js";
 import type { DB } from "../db/schema.js";
 import { type DomainEvent, type EventBus, toEvent } from "./bus.js";
@@ -17,6 +18,8 @@ export interface FanOutOptions {
   batch?: number;
   /** How often a node looks for pending events nobody announced (a claim rolled back by a dead node). */
   sweepMs?: number;
+  /** The node it runs on: its sweep goes with the node's other polls (platform/cadence). */
+  nodeId?: string;
   /** How long an event whose handlers keep failing is left aside before it is tried again. */
   poisonMs?: number;
 }
@@ -52,10 +55,11 @@ export class EventFanOut {
   #running: Promise<void> | undefined;
   #again = false;
   #started = false;
-  #timer: NodeJS.Timeout | undefined;
+  #stopBeat: (() => void) | undefined;
   #unsubscribe: (() => void) | undefined;
   readonly #batch: number;
   readonly #sweepMs: number;
+  readonly #nodeId: string;
   readonly #poisonMs: number;
 
   constructor(
@@ -67,6 +71,7 @@ export class EventFanOut {
   ) {
     this.#batch = opts.batch ?? 100;
     this.#sweepMs = opts.sweepMs ?? 1_000;
+    this.#nodeId = opts.nodeId ?? "";
     this.#poisonMs = opts.poisonMs ?? 60_000;
   }
 
@@ -91,15 +96,14 @@ export class EventFanOut {
     if (this.#started) return;
     this.#started = true;
     this.#unsubscribe = this.bus.subscribe(() => this.poke());
-    this.#timer = setInterval(() => this.poke(), this.#sweepMs);
-    this.#timer.unref();
+    this.#stopBeat = every(this.#sweepMs, this.#nodeId, () => this.poke());
     this.poke();
   }
 
   async stop(): Promise<void> {
     this.#started = false;
     this.#unsubscribe?.();
-    if (this.#timer) clearInterval(this.#timer);
+    this.#stopBeat?.();
     await this.#running;
   }
 

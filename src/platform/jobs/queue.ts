@@ -1,6 +1,7 @@
 import { Cron } from "croner";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
+import { every, untilBeat } from "../cadence.js";
 import type { Clock } from "../clock.js";
 import type { DB } from "../db/schema.js";
 import { uuidv7 } from "../ids.js";
@@ -62,6 +63,9 @@ export class JobQueue {
   readonly #handlers = new Map<string, { fn: JobHandler<any>; opts: HandlerOptions }>();
   readonly #running = new Map<string, { done: Promise<void>; abort: AbortController }>();
   #timer: NodeJS.Timeout | undefined;
+  /** Idle: the next poll waits for the node's shared beat (platform/cadence) rather than a timer of its own. */
+  #onBeat = false;
+  #stopBeat: (() => void) | undefined;
   #started = false;
   #stopping = false;
   #stopSignal = new AbortController();
@@ -153,6 +157,11 @@ export class JobQueue {
     this.#stopping = false;
     if (this.#stopSignal.signal.aborted) this.#stopSignal = new AbortController();
     if (this.listen) this.#unlisten = await this.listen(JOBS_CHANNEL, () => this.poke());
+    this.#stopBeat = every(this.opts.pollMs, this.opts.nodeId, () => {
+      if (!this.#onBeat) return;
+      this.#onBeat = false;
+      this.#tick();
+    });
     this.poke();
   }
 
@@ -164,6 +173,7 @@ export class JobQueue {
       this.#tickAgain = true;
       return;
     }
+    this.#onBeat = false;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = setTimeout(() => this.#tick(), 0);
   }
@@ -208,7 +218,9 @@ export class JobQueue {
       delay = 0;
     }
     if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#tick(), delay);
+    this.#timer = undefined;
+    this.#onBeat = delay >= untilBeat(this.opts.pollMs, this.opts.nodeId);
+    if (!this.#onBeat) this.#timer = setTimeout(() => this.#tick(), delay);
   }
 
   async #nextDue(): Promise<number | null> {
@@ -302,6 +314,8 @@ export class JobQueue {
   async stop(graceMs = 10_000): Promise<void> {
     this.#stopping = true;
     this.#stopSignal.abort(new Error("job queue stopping"));
+    this.#stopBeat?.();
+    this.#onBeat = false;
     if (this.#timer) clearTimeout(this.#timer);
     await this.#unlisten?.();
     this.#unlisten = undefined;
