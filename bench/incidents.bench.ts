@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nodemailer from "nodemailer";
 import pino from "pino";
-import type { AlertPayload } from "../src/modules/incidents/service.js";
+import type { AlertPayload } from "../src/modules/incidents/alert-intake.js";
 import { loadConfig } from "../src/platform/config.js";
 import type { Engine } from "../src/platform/db/dialect.js";
 import { createPlatform } from "../src/platform/runtime.js";

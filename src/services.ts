@@ -27,13 +27,9 @@ import { CHAT_TICKET_JOB } from "./modules/chat/service.js";
 import { DirectoryService } from "./modules/identity/directory.js";
 import { IdentityRepository } from "./modules/identity/repository.js";
 import { AuthenticationService } from "./modules/identity/service.js";
-import {
-  ALERT_JOB as INCIDENT_ALERT_JOB,
-  PAGE_ACK_JOB,
-  RESOLVE_TICKETS_JOB,
-  type ResolveTicketsPayload,
-} from "./modules/incidents/service.js";
-import { type AlertJob, createIncidents, type Incidents } from "./modules/incidents/wiring.js";
+import { type AlertJob, ALERT_JOB as INCIDENT_ALERT_JOB } from "./modules/incidents/alert-intake.js";
+import { PAGE_ACK_JOB, RESOLVE_TICKETS_JOB, type ResolveTicketsPayload } from "./modules/incidents/service.js";
+import { createIncidents, type Incidents } from "./modules/incidents/wiring.js";
 import { articlesPort } from "./modules/kb/articles-adapter.js";
 import { createKbExtras } from "./modules/kb/extras-module.js";
 import type { KbExtras } from "./modules/kb/extras-routes.js";
@@ -52,11 +48,11 @@ import { MonitoringService, RETENTION_JOB, ROLLUP_JOB } from "./modules/monitori
 import { Mailer } from "./modules/notifications/mailer.js";
 import { NotificationRepository } from "./modules/notifications/repository.js";
 import { DELIVER_JOB as NOTIFICATION_JOB, NotificationService } from "./modules/notifications/service.js";
-import { EscalationService } from "./modules/oncall/escalations.js";
-import { PageDesk } from "./modules/oncall/pages.js";
-import { EscalationPolicyService } from "./modules/oncall/policies.js";
-import { OncallRepository } from "./modules/oncall/repository.js";
-import { RotationService } from "./modules/oncall/rotations.js";
+import type { EscalationService } from "./modules/oncall/escalations.js";
+import { createOncall } from "./modules/oncall/module.js";
+import type { PageDesk } from "./modules/oncall/pages.js";
+import type { EscalationPolicyService } from "./modules/oncall/policies.js";
+import type { RotationService } from "./modules/oncall/rotations.js";
 import { PlanRepository } from "./modules/plan/repository.js";
 import { PlanService } from "./modules/plan/service.js";
 import { RunbookRepository } from "./modules/runbooks/repository.js";
@@ -286,38 +282,17 @@ export function createServices(platform: Platform): Services {
     options: { publicUrl: config.publicUrl },
   });
   const alerts = new AlertsService({ repo: alertsRepo, engine: alertEngine, metrics, clock, audit });
-  const oncallRepo = new OncallRepository(db, dialect);
-  const rotations = new RotationService({ repo: oncallRepo, directory, plan, audit, clock });
-  const escalationPolicies = new EscalationPolicyService({ repo: oncallRepo, plan, audit, clock });
-  // Pages: each wait is a `page` timer, each message goes through the outbox, a failed one moves the page on.
-  const escalations = new EscalationService({
-    repo: oncallRepo,
-    rotations,
-    policies: escalationPolicies,
+  // On-call rotations, escalation policies and pages.
+  const { rotations, escalationPolicies, escalations, pages, pager } = createOncall(platform, {
     directory,
+    plan,
+    audit,
     notifications,
     timers,
-    plan,
-    events,
-    audit,
-    clock,
-    log: platform.log.child({ part: "oncall" }),
-    publicUrl: config.publicUrl,
-    signingKey: secrets.derive("page-links"),
-  });
-  // Pages in the UI and API, and their acknowledgement links.
-  const pages = new PageDesk({
-    repo: oncallRepo,
-    escalations,
-    timers,
-    directory,
-    audit,
-    clock,
-    signingKey: secrets.derive("page-links"),
   });
   const incidents = createIncidents(platform, { audit, plan, timers, tickets, directory, authentication });
-  // An incident of a paging severity pages the on-call through the escalations; acknowledgements go both ways.
-  incidents.setPager(escalations);
+  // An incident of a paging severity pages the on-call; acknowledgements go both ways.
+  incidents.setPager(pager);
   // Status page, components, maintenance windows and change records; incidents with their public updates.
   const status = createStatusModule(platform, {
     audit,
@@ -539,7 +514,7 @@ function registerJobHandlers(jobs: JobQueue, s: Services): void {
   jobs.register(EVALUATE_JOB, () => s.alerts.engine.tick().then(() => undefined), { maxAttempts: 1 });
 
   // Incidents: an alert opens or joins one; a page acknowledged on-call acknowledges it; a resolution reaches linked tickets.
-  jobs.register<AlertJob>(INCIDENT_ALERT_JOB, (job) => s.incidents.onAlertJob(job.payload));
+  jobs.register<AlertJob>(INCIDENT_ALERT_JOB, (job) => s.incidents.alertIntake.onJob(job.payload));
   jobs.register<{ incidentId: string; userId: string }>(PAGE_ACK_JOB, (job) =>
     s.incidents.process
       .acknowledge({ userId: job.payload.userId }, job.payload.incidentId, { fromPage: true })

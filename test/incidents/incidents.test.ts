@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AlertPayload } from "../../src/modules/incidents/service.js";
+import type { AlertPayload } from "../../src/modules/incidents/alert-intake.js";
 import { ManualClock } from "../../src/platform/clock.js";
 import { createOrganization, engines, type TestContext, testApp, tokenFor } from "../harness.js";
 
@@ -251,7 +251,7 @@ describe.each(engines)("incidents on %s", (engine) => {
       startsAt: T0,
       endsAt: null,
     });
-    const svc = t.services.incidents.incidents;
+    const svc = t.services.incidents.alertIntake;
     const first = await svc.onAlertFiring(alert(1));
     const second = await svc.onAlertFiring(alert(2, "high"));
     expect(first).not.toBeNull();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { AlertPayload, AlertWork } from "../../src/modules/incidents/service.js";
+import type { AlertPayload, AlertWork } from "../../src/modules/incidents/alert-intake.js";
 import { createServices } from "../../src/services.js";
 import { openNode } from "../fixtures/nodes.js";
 import { engines, scratchDatabase } from "../harness.js";
@@ -39,8 +39,8 @@ describe.skipIf(!engines.includes("postgres"))("alert bursts across nodes on pos
       const groups = Array.from({ length: 10 }, (_, i) => i);
       // Opposite orders, so each node's transaction meets the other's groups first.
       await Promise.all([
-        services[0]!.incidents.incidents.onAlerts(groups.map((g) => alert("a", g))),
-        services[1]!.incidents.incidents.onAlerts([...groups].reverse().map((g) => alert("b", g))),
+        services[0]!.incidents.alertIntake.onAlerts(groups.map((g) => alert("a", g))),
+        services[1]!.incidents.alertIntake.onAlerts([...groups].reverse().map((g) => alert("b", g))),
       ]);
       const db = nodes[0]!.db;
       const incidents = await db.selectFrom("incidents").select(["id", "alert_group_key"]).execute();

@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AlertPayload } from "../../src/modules/incidents/service.js";
+import type { AlertPayload } from "../../src/modules/incidents/alert-intake.js";
 import { ManualClock } from "../../src/platform/clock.js";
 import {
   createOrganization,
@@ -45,7 +45,7 @@ describe.each(engines)("incidents by service, and affected customers paged, on %
   });
 
   it("takes the service from the alert's label, or as given, and groups figures by it", async () => {
-    const svc = t.services.incidents.incidents;
+    const svc = t.services.incidents.alertIntake;
     const a = await svc.onAlertFiring(alert(1, { service: "sip-trunk" }));
     const b = await svc.onAlertFiring(alert(2, { service: "sip-trunk" }));
     const c = await svc.onAlertFiring(alert(3, {}));
@@ -147,7 +147,7 @@ describe.each(engines)("incidents by service, and affected customers paged, on %
     const shared = await comps.create(actor, { name: "Registro SIP", monitorIds: [m1.id] }, req);
     await comps.create(actor, { name: "Alheio", monitorIds: [other.id], organizationIds: [orgX.id] }, req);
 
-    const svc = t.services.incidents.incidents;
+    const svc = t.services.incidents.alertIntake;
     // The monitor (payload) links two components; the `service` label names the other's group.
     const id = (await svc.onAlertFiring({ ...alert(40, { service: " web " }), monitorId: m1.id }))!;
     const incident = (await api("GET", `/api/v1/incidents/${id}`)).json();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nextStep } from "../../src/modules/oncall/escalations.js";
+import { nextStep } from "../../src/modules/oncall/page-model.js";
 import type { Step } from "../../src/modules/oncall/schemas.js";
 import { defaultPlan } from "../../src/modules/plan/document.js";
 import { planPagingPolicies } from "../../src/modules/plan/paging.js";

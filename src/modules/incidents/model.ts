@@ -23,8 +23,9 @@ export const pageSubject = (row: { id: string; kind: string }): Subject => ({
 });
 
 /**
- * The on-call paging the incidents module calls (the escalations service of the on-call module): page the
- * policy when an incident opens, stop it when the incident is acknowledged or resolved.
+ * The on-call paging the incidents module calls (the on-call module's pager: its escalations, and its first-step
+ * paging for `prepareFirstStep` and `pageNew`): page the policy when an incident opens, stop it when the incident
+ * is acknowledged or resolved.
  */
 export interface Pager {
   page(

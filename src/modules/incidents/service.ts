@@ -1,9 +1,7 @@
 import type { Kysely } from "kysely";
-import type { Logger } from "pino";
 import type { Clock } from "../../platform/clock.js";
 import type { DB } from "../../platform/db/schema.js";
 import type { EventBus, NewEvent } from "../../platform/events/bus.js";
-import type { EventPayload } from "../../platform/events/catalogue.js";
 import { Problem } from "../../platform/http/problems.js";
 import { uuidv7 } from "../../platform/ids.js";
 import type { JobQueue } from "../../platform/jobs/queue.js";
@@ -15,7 +13,6 @@ import type { PlanService } from "../plan/service.js";
 import type { TicketService } from "../tickets/service.js";
 import type { NamedCalendar, TimerService } from "../timers/service.js";
 import {
-  type AffectedResolver,
   type ComponentCheck,
   type Incident,
   kindsFor,
@@ -32,8 +29,6 @@ export type RequestInfo = { ip: string; headers: Record<string, string | string[
 
 /** The job that writes an incident's resolution to its linked tickets (through the tickets service). */
 export const RESOLVE_TICKETS_JOB = "incidents.resolve-tickets";
-/** The job that opens (or joins) an incident for a firing alert. */
-export const ALERT_JOB = "incidents.alert";
 /** The job that acknowledges an incident whose page someone acknowledged (by link, in the on-call UI). */
 export const PAGE_ACK_JOB = "incidents.page-acknowledged";
 
@@ -41,15 +36,6 @@ export interface ResolveTicketsPayload {
   incidentId: string;
   userId: string | null;
   message: string;
-}
-
-/** The alert event payload the incidents module consumes (`alert.firing`, `alert.resolved`). */
-export type AlertPayload = EventPayload<"alert.firing">;
-
-/** One alert event for the incidents module, as the fan-out queues it. */
-export interface AlertWork {
-  type: "alert.firing" | "alert.resolved";
-  alert: AlertPayload;
 }
 
 export interface IncidentSettings {
@@ -74,7 +60,8 @@ export interface NewIncident {
 
 export type StageInput = { stage: string; severity?: Severity; reason?: string; publicUpdate?: string } & Details;
 
-interface Opening {
+/** What an incident opens with, from a person, a ticket or an alert (the alert intake). */
+export interface Opening {
   kind: Kind;
   title: string;
   description: string;
@@ -90,30 +77,10 @@ interface Opening {
 }
 
 /** What an incident's paging was prepared with, before its opening transaction. */
-interface Paging {
+export interface Paging {
   customers: { email: string; locale: "pt-BR" | "en" }[];
   /** The pager's prepared first step (opaque here). */
   first: unknown;
-}
-
-/** A firing alert with what its transaction needs, read before it (`prepareFiring`). */
-interface Firing {
-  alert: AlertPayload;
-  severity: Severity;
-  title: string;
-  service: string | null;
-  affected: Affected;
-  targets: Targets;
-  paging: Paging | null;
-}
-
-/** Reads a burst of alerts shares, by severity and affected customers: the targets and the prepared paging. */
-type PreparedReads = Map<string, Promise<[Targets, Paging | null]>>;
-
-/** The status components and customer organizations an alert affects. */
-export interface Affected {
-  componentIds: string[];
-  organizationIds: string[];
 }
 
 export interface Targets {
@@ -122,10 +89,6 @@ export interface Targets {
   resolution: Duration;
 }
 
-const rank = (s: string) => {
-  const i = severities.indexOf(s as Severity);
-  return i < 0 ? severities.length : i;
-};
 const invalid = (pointer: string, message: string) => Problem.invalid({ in: "body", pointer, message });
 const ALWAYS_OPEN: NamedCalendar = {
   id: "24x7",
@@ -149,15 +112,15 @@ export interface IncidentServiceDeps {
   directory: DirectoryService;
   /** The on-call escalations; absent, incidents open without paging anyone. */
   pager: () => Pager | null;
-  /** What an alert affects (status components, customers); absent, alerts' incidents affect nothing. */
-  affected: () => AffectedResolver | null;
   /** Which ids are not status components; absent, component ids are taken as given. */
   unknownComponents: () => ComponentCheck | null;
   publicUrl: string;
-  log: Logger;
 }
 
-/** Incidents: opening (manual, from a ticket, from alerts), the stage processes, clocks, timeline and links. */
+/**
+ * Incidents: settings, reading, and opening (manual, from a ticket, and for the alert intake, alert-intake.ts)
+ * with their clocks, first stage, links, event and page; the stage processes are process.ts.
+ */
 export class IncidentService {
   readonly repo: IncidentRepository;
   private readonly audit: AuditService;
@@ -169,10 +132,8 @@ export class IncidentService {
   private readonly tickets: TicketService;
   private readonly directory: DirectoryService;
   private readonly pager: () => Pager | null;
-  private readonly affected: () => AffectedResolver | null;
   private readonly unknownComponents: () => ComponentCheck | null;
   private readonly publicUrl: string;
-  private readonly log: Logger;
 
   constructor(deps: IncidentServiceDeps) {
     this.repo = deps.repo;
@@ -185,10 +146,8 @@ export class IncidentService {
     this.tickets = deps.tickets;
     this.directory = deps.directory;
     this.pager = deps.pager;
-    this.affected = deps.affected;
     this.unknownComponents = deps.unknownComponents;
     this.publicUrl = deps.publicUrl;
-    this.log = deps.log;
   }
 
   // settings ---------------------------------------------------------------------------------------------
@@ -386,8 +345,9 @@ export class IncidentService {
    * What paging an incident of `severity` needs, read before its opening transaction: the affected customers'
    * contacts and the page's first step (who it reaches), which then runs in that transaction. Null: not paged.
    * A security incident tells no customer: disclosing one is a decision of the security team, not of a policy.
+   * The alert intake reads it once per severity and customers for a burst of alerts.
    */
-  private async pagingFor(
+  async pagingFor(
     kind: Kind,
     severity: Severity,
     organizationIds: readonly string[],
@@ -420,9 +380,10 @@ export class IncidentService {
 
   /**
    * `open` for several incidents: their clocks, rows, first stages and events in one statement each, and their
-   * pages through the pager's `pageNew` (the incidents are new, so none has a page yet).
+   * pages through the pager's `pageNew` (the incidents are new, so none has a page yet). The alert intake opens
+   * a burst's incidents with it.
    */
-  private async openAll(
+  async openAll(
     trx: Kysely<DB>,
     openings: readonly { o: Opening; targets: Targets; paging: Paging | null }[],
   ): Promise<IncidentRow[]> {
@@ -517,210 +478,6 @@ export class IncidentService {
       pages.filter((p) => p.first),
     );
     return rows;
-  }
-
-  // alerts -----------------------------------------------------------------------------------------------
-
-  /**
-   * The components and customers an alert affects: its monitors (the `monitorId`, or a `monitor_id` label) and
-   * its `service` label, through the status page's components and the monitors' own organization.
-   */
-  private async affectedBy(a: AlertPayload, service: string | null): Promise<Affected> {
-    const resolver = this.affected();
-    const monitorIds = [...new Set([a.monitorId, a.labels.monitor_id].filter((id): id is string => !!id))];
-    if (!resolver || (!monitorIds.length && !service)) return { componentIds: [], organizationIds: [] };
-    return resolver({ monitorIds, service });
-  }
-
-  /** An alert joining an open incident adds what it affects to the incident's components and customers. */
-  private async addAffected(trx: Kysely<DB>, id: string, affected: Affected): Promise<void> {
-    if (affected.componentIds.length) {
-      const have = (await this.repo.componentsOf([id], trx)).map((c) => c.component_id);
-      const all = [...new Set([...have, ...affected.componentIds])];
-      if (all.length > have.length) await this.repo.setComponents(id, all, trx);
-    }
-    if (affected.organizationIds.length) {
-      const have = (await this.repo.organizationsOf([id], trx)).map((o) => o.organization_id);
-      const all = [...new Set([...have, ...affected.organizationIds])];
-      if (all.length > have.length) await this.repo.setOrganizations(id, all, trx);
-    }
-  }
-
-  /** A firing alert at or above the configured severity opens an incident, or joins its group's open one. */
-  async onAlertFiring(a: AlertPayload): Promise<string | null> {
-    const firing = await this.prepareFiring(a, await this.settings(), new Map());
-    if (!firing) return null;
-    const attempt = () => this.repo.db.transaction().execute(async (trx) => (await this.fireAll(trx, [firing]))[0]!);
-    // Two nodes may open the same group's incident at once: the unique open group refuses the second, which joins it.
-    return attempt().catch(async (err) => {
-      if (!(await this.repo.openOfAlertGroup(a.groupKey))) throw err;
-      return attempt();
-    });
-  }
-
-  async onAlertResolved(a: AlertPayload): Promise<void> {
-    await this.repo.db.transaction().execute((trx) => this.alertEnded(trx, a));
-  }
-
-  /**
-   * A burst of alert events, in the order they were published, in one transaction: what each firing alert
-   * needs is read once for the burst (settings, targets, the page's first step), and a burst of alerts costs one
-   * commit instead of one each. When the transaction fails (another node opened one of the groups meanwhile,
-   * refused by the unique open group), nothing of it committed and each event goes again in its own.
-   */
-  async onAlerts(work: readonly AlertWork[]): Promise<void> {
-    if (work.length === 1) {
-      const [{ type, alert }] = work as [AlertWork];
-      if (type === "alert.firing") await this.onAlertFiring(alert);
-      else await this.onAlertResolved(alert);
-      return;
-    }
-    const settings = await this.settings();
-    const shared: PreparedReads = new Map();
-    const steps: (Firing | AlertPayload | null)[] = [];
-    for (const { type, alert } of work) {
-      steps.push(type === "alert.firing" ? await this.prepareFiring(alert, settings, shared) : alert);
-    }
-    try {
-      await this.repo.db.transaction().execute(async (trx) => {
-        // Firing alerts open their incidents together, up to a resolved one, which must find what came before it.
-        let firing: Firing[] = [];
-        for (const step of [...steps, undefined]) {
-          if (step === null) continue;
-          if (step && "alert" in step) {
-            firing.push(step);
-            continue;
-          }
-          await this.fireAll(trx, firing);
-          firing = [];
-          if (step) await this.alertEnded(trx, step);
-        }
-      });
-    } catch (err) {
-      this.log.warn({ err, alerts: work.length }, "a burst of alerts failed together; each one alone");
-      for (const { type, alert } of work) {
-        if (type === "alert.firing") await this.onAlertFiring(alert);
-        else await this.onAlertResolved(alert);
-      }
-    }
-  }
-
-  /**
-   * What a firing alert needs, read before its transaction (on SQLite it holds the only connection): its
-   * incident's targets, what it affects and the paging its incident would need if it opens one. Null: the alert
-   * is below the configured severity. `shared` keeps the reads that depend only on the severity and customers
-   * for the rest of a burst.
-   */
-  private async prepareFiring(
-    a: AlertPayload,
-    settings: IncidentSettings,
-    shared: PreparedReads,
-  ): Promise<Firing | null> {
-    if (settings.alertSeverity === "off" || rank(a.severity) > rank(settings.alertSeverity)) return null;
-    const severity: Severity = severities.includes(a.severity as Severity) ? (a.severity as Severity) : "high";
-    const title =
-      a.annotations.summary || [a.ruleName, a.labels.instance ?? a.labels.monitor].filter(Boolean).join(": ");
-    const service = a.labels.service?.trim() || null;
-    const affected = await this.affectedBy(a, service);
-    const key = `${severity}|${[...affected.organizationIds].sort().join(",")}`;
-    let reads = shared.get(key);
-    if (!reads) {
-      reads = Promise.all([
-        this.targets(severity),
-        this.pagingFor("operational", severity, affected.organizationIds, settings.pageSeverities),
-      ]);
-      shared.set(key, reads);
-    }
-    const [targets, paging] = await reads;
-    return { alert: a, severity, title, service, affected, targets, paging };
-  }
-
-  /**
-   * Opens the alerts' incidents in `trx`, or joins their groups' open ones, in the alerts' order: the groups'
-   * open incidents read at once, the first alert of each group without one opening it (together, `openAll`),
-   * and every other alert joining its group's incident. Returns each alert's incident id.
-   */
-  private async fireAll(trx: Kysely<DB>, firings: readonly Firing[]): Promise<string[]> {
-    if (!firings.length) return [];
-    const now = this.clock.now().toISOString();
-    const groups = [...new Set(firings.map((f) => f.alert.groupKey))];
-    const open = new Map((await this.repo.openOfAlertGroups(groups, trx)).map((row) => [row.open_alert_group, row]));
-    const openers: Firing[] = [];
-    for (const f of firings) {
-      if (open.has(f.alert.groupKey) || openers.some((o) => o.alert.groupKey === f.alert.groupKey)) continue;
-      openers.push(f);
-    }
-    const opened = await this.openAll(
-      trx,
-      openers.map((f) => ({
-        o: {
-          kind: "operational",
-          title: f.title.slice(0, 200),
-          description: f.alert.annotations.description ?? "",
-          severity: f.severity,
-          source: "alert",
-          sourceRef: f.alert.alertId,
-          alertGroupKey: f.alert.groupKey,
-          service: f.service,
-          createdBy: null,
-          componentIds: f.affected.componentIds,
-          organizationIds: f.affected.organizationIds,
-          ticketIds: [],
-        },
-        targets: f.targets,
-        paging: f.paging,
-      })),
-    );
-    for (const [i, f] of openers.entries()) open.set(f.alert.groupKey, opened[i]!);
-    const link = (incidentId: string, a: AlertPayload) => ({
-      incident_id: incidentId,
-      alert_id: a.alertId,
-      fingerprint: a.fingerprint,
-      rule_name: a.ruleName,
-      severity: a.severity,
-      starts_at: a.startsAt,
-      ends_at: null,
-    });
-    // The alert that opened an incident is its first link, and its source: no note.
-    await this.repo.linkAlerts(
-      openers.map((f, i) => link(opened[i]!.id, f.alert)),
-      trx,
-    );
-    const ids: string[] = [];
-    for (const f of firings) {
-      const row = open.get(f.alert.groupKey)!;
-      ids.push(row.id);
-      if (openers.includes(f)) continue;
-      await this.addAffected(trx, row.id, f.affected);
-      const joined = await this.repo.linkAlert(link(row.id, f.alert), trx);
-      if (joined && row.source_ref !== f.alert.alertId) {
-        await this.systemNote(trx, row.id, `Alert ${f.title} (${f.alert.severity}) joined this incident`, now);
-      }
-    }
-    return ids;
-  }
-
-  /** The alert ended: its incidents note it. */
-  private async alertEnded(trx: Kysely<DB>, a: AlertPayload): Promise<void> {
-    const now = this.clock.now().toISOString();
-    for (const id of await this.repo.alertEnded(a.alertId, a.endsAt ?? now, trx)) {
-      await this.systemNote(trx, id, `Alert ${a.ruleName} resolved`, now);
-    }
-  }
-
-  private async systemNote(trx: Kysely<DB>, incidentId: string, body: string, at: string): Promise<void> {
-    await this.repo.insertUpdate(
-      {
-        id: uuidv7(),
-        incident_id: incidentId,
-        visibility: "internal",
-        kind: "system",
-        body,
-        author_user_id: null,
-        created_at: at,
-      },
-      trx,
-    );
   }
 
   // events -----------------------------------------------------------------------------------------------

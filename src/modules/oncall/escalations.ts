@@ -12,31 +12,27 @@ import type { DeliveryFailure, NotificationRequest, NotificationService } from "
 import type { PlanService } from "../plan/service.js";
 import type { TimerService } from "../timers/service.js";
 import { signLink } from "./links.js";
+import {
+  delivery,
+  type EscalatePayload,
+  escalated,
+  type FirstStep,
+  newPage,
+  nextStep,
+  type PageInput,
+  type PageSubject,
+  type Position,
+  type Reason,
+  stepsOf,
+  TIMER,
+  triggered,
+} from "./page-model.js";
 import type { EscalationPolicyService } from "./policies.js";
 import { PageRecipients, type Recipients } from "./recipients.js";
-import type { DeliveryRow, OncallRepository, PageRow, PolicyRow } from "./repository.js";
+import type { OncallRepository, PageRow } from "./repository.js";
 import type { RotationService } from "./rotations.js";
 import type { Step } from "./schemas.js";
 
-export interface PageSubject {
-  type: string;
-  id: string;
-}
-
-export interface PageInput {
-  subject: PageSubject;
-  /** The plan's default policy of the severity when null or absent. */
-  policyId?: string | null;
-  severity: string;
-  title: string;
-  url?: string | null;
-  summary?: string | null;
-  /** Affected customers' addresses, told by steps that target `customers` (first pass only). */
-  customers?: { email: string; locale?: "pt-BR" | "en" }[];
-}
-
-/** Timers of pages: `page`/`escalate` fires the next step. */
-export const TIMER = "escalate";
 /** How long a mailed acknowledgement link works. */
 export const LINK_TTL_MS = 24 * 60 * 60 * 1000;
 const severityNames: Record<string, { "pt-BR": string; en: string }> = {
@@ -46,49 +42,7 @@ const severityNames: Record<string, { "pt-BR": string; en: string }> = {
   low: { "pt-BR": "Baixo", en: "Low" },
 };
 
-type Reason = "start" | "timeout" | "channel-failed" | "nobody";
-interface EscalatePayload {
-  /** Where the page was when the timer was armed; the step after it runs. */
-  from: { step: number; round: number };
-  reason: Reason;
-}
-
-interface Position {
-  step: number;
-  round: number;
-}
-
-/**
- * A page's first step prepared before the caller's transaction (its policy, and who the step reaches now), so
- * `page` runs that step in the same transaction instead of through a timer job. Reading recipients inside it
- * is not possible: on SQLite the transaction holds the only connection the directory and rotations read with.
- */
-export interface FirstStep {
-  policyId: string;
-  /** The policy's steps as read; a policy edited meanwhile makes `page` fall back to the timer. */
-  steps: string;
-  recipients: Recipients;
-}
-
 const parse = <T>(text: string) => JSON.parse(text) as T;
-export const stepsOf = (page: PageRow) => parse<Step[]>(page.steps);
-const conditionHolds = (step: Step, status: PageRow["status"]) =>
-  status === "resolved" ? false : (step.condition ?? "notAcknowledged") === "notResolved" || status === "triggered";
-
-/** The next step after `from` whose condition holds for `status`, through the repeats; null when none is left. */
-export function nextStep(steps: Step[], repeat: number, from: Position, status: PageRow["status"]): Position | null {
-  let { step, round } = from;
-  for (let guard = 0; guard < steps.length * (repeat + 1) + 1; guard++) {
-    step++;
-    if (step >= steps.length) {
-      step = 0;
-      round++;
-    }
-    if (round > repeat) return null;
-    if (conditionHolds(steps[step]!, status)) return { step, round };
-  }
-  return null;
-}
 
 /**
  * Escalation policies and pages. A page follows its policy's steps: each tells its targets (through the
@@ -153,8 +107,8 @@ export class EscalationService {
   /**
    * Starts paging about a subject with a policy (the plan's default for the severity when none is named). A
    * subject with an open page keeps it: its id is returned and nothing starts twice. The first step runs in the
-   * caller's transaction when `first` was prepared for the same policy (`prepareFirstStep`), else through the
-   * page's timer at once, after the caller's transaction commits.
+   * caller's transaction when `first` was prepared for the same policy (`FirstStepPaging.prepareFirstStep`), else
+   * through the page's timer at once, after the caller's transaction commits.
    */
   async page(input: PageInput, trx?: Kysely<DB>, first?: FirstStep | null): Promise<{ pageId: string }> {
     if (!trx) {
@@ -186,112 +140,6 @@ export class EscalationService {
       await this.arm(trx, row.id, { from: { step: -1, round: 0 }, reason: "start" }, now);
     }
     return { pageId: row.id };
-  }
-
-  /**
-   * `page` for subjects created in the caller's transaction, which can have no page yet, each with its first step
-   * prepared: the pages are written already at that step, with their events, messages, deliveries and the timers
-   * of their next steps, in a few statements for them all (a burst of alerts opening incidents). A page whose
-   * policy changed since its step was prepared goes through `page`.
-   */
-  async pageNew(
-    trx: Kysely<DB>,
-    pages: readonly {
-      input: PageInput;
-      /** What `prepareFirstStep` gave. */
-      first: unknown;
-    }[],
-  ): Promise<{ pageId: string }[]> {
-    const policies = new Map<string, PolicyRow | undefined>();
-    const now = this.clock.now();
-    const out: { pageId: string }[] = [];
-    const ready: { row: PageRow; recipients: Recipients }[] = [];
-    for (const [i, page] of pages.entries()) {
-      const input = page.input;
-      const first = page.first as FirstStep;
-      const key = input.policyId ? `id:${input.policyId}` : `default:${input.severity}`;
-      if (!policies.has(key)) {
-        const policy = input.policyId
-          ? await this.repo.findPolicy(input.policyId, trx)
-          : await this.repo.defaultPolicy(input.severity, trx);
-        policies.set(key, policy);
-      }
-      const policy = policies.get(key);
-      if (!policy || first.policyId !== policy.id || first.steps !== policy.steps) {
-        out[i] = await this.page(input, trx, first);
-        continue;
-      }
-      const { target } = first.recipients;
-      const row = {
-        ...newPage(input, policy, now),
-        step: target.step,
-        round: target.round,
-        escalated_at: now.toISOString(),
-      };
-      ready.push({ row, recipients: first.recipients });
-      out[i] = { pageId: row.id };
-    }
-    if (!ready.length) return out;
-    const inserted = await this.repo.insertPages(
-      ready.map((r) => r.row),
-      trx,
-    );
-    // A new subject has no page; one found means the caller's subject was not new: nothing of it may commit.
-    if (inserted !== ready.length) throw new Error("a page of a new subject existed already");
-    await this.events.publishMany(
-      ready.map((r) => triggered(r.row)),
-      trx,
-    );
-    const told = await this.tellAll(
-      trx,
-      ready.map(({ row, recipients }) => ({
-        page: row,
-        step: stepsOf(row)[recipients.target.step]!,
-        at: recipients.target,
-        recipients,
-      })),
-      now,
-    );
-    await this.events.publishMany(
-      ready
-        .filter((r) => r.recipients.target.step > 0 || r.recipients.target.round > 0)
-        .map(({ row, recipients }) => escalated(row, recipients.target, "start")),
-      trx,
-    );
-    // As `runStep`: the next step after the step's wait, or at once when nobody was told.
-    await this.timers.startNew(
-      trx,
-      ready.map(({ row, recipients }, i) => ({
-        subject: { type: "page", id: row.id },
-        name: TIMER,
-        at: new Date(now.getTime() + (told[i]! > 0 ? stepsOf(row)[recipients.target.step]!.waitMinutes * 60_000 : 0)),
-        payload: { from: recipients.target, reason: told[i]! > 0 ? "timeout" : "nobody" } satisfies EscalatePayload,
-      })),
-    );
-    return out;
-  }
-
-  /**
-   * Before the caller's transaction: the policy `page` will use and who its first step reaches now. Null when no
-   * policy applies or no step would run (then `page` decides as it always does).
-   */
-  async prepareFirstStep(
-    input: Pick<PageInput, "policyId" | "severity" | "customers"> & { subjectType: string },
-  ): Promise<FirstStep | null> {
-    const policy = input.policyId
-      ? await this.repo.findPolicy(input.policyId)
-      : await this.repo.defaultPolicy(input.severity);
-    if (!policy) return null;
-    const steps = parse<Step[]>(policy.steps);
-    const target = nextStep(steps, policy.repeat, { step: -1, round: 0 }, "triggered");
-    if (!target) return null;
-    const customers = JSON.stringify(input.customers ?? []);
-    const who = await this.recipients.of(
-      { customers, subject_type: input.subjectType },
-      steps[target.step]!,
-      target.round,
-    );
-    return { policyId: policy.id, steps: policy.steps, recipients: { target, ...who } };
   }
 
   /** Stops the steps that wait for an acknowledgement. Idempotent: `already` when it was acknowledged before. */
@@ -458,9 +306,9 @@ export class EscalationService {
 
   /**
    * The steps' messages of several pages, in one enqueue and one insert of their deliveries; how many people or
-   * places each page told.
+   * places each page told. The first-step paging tells a burst of new pages with it (first-steps.ts).
    */
-  private async tellAll(
+  async tellAll(
     trx: Kysely<DB>,
     steps: readonly { page: PageRow; step: Step; at: Position; recipients: Recipients }[],
     now: Date,
@@ -577,83 +425,4 @@ export class EscalationService {
       );
     });
   }
-}
-
-/** A page about to be inserted, before its first step. */
-function newPage(input: PageInput, policy: PolicyRow, now: Date): PageRow {
-  return {
-    id: uuidv7(),
-    subject_type: input.subject.type,
-    subject_id: input.subject.id,
-    open_key: `${input.subject.type}:${input.subject.id}`,
-    policy_id: policy.id,
-    severity: input.severity,
-    title: input.title,
-    url: input.url ?? null,
-    summary: input.summary ?? null,
-    customers: JSON.stringify(input.customers ?? []),
-    steps: policy.steps,
-    repeat: policy.repeat,
-    status: "triggered",
-    step: -1,
-    round: 0,
-    escalated_at: null,
-    exhausted_at: null,
-    acknowledged_at: null,
-    acknowledged_by: null,
-    resolved_at: null,
-    created_at: now.toISOString(),
-    updated_at: now.toISOString(),
-  };
-}
-
-const triggered = (row: PageRow) =>
-  ({
-    type: "page.triggered",
-    organizationId: null,
-    subjectId: row.id,
-    payload: {
-      pageId: row.id,
-      subjectType: row.subject_type,
-      subjectId: row.subject_id,
-      policyId: row.policy_id,
-      severity: row.severity,
-    },
-  }) as const;
-
-const escalated = (page: PageRow, target: Position, reason: Reason) =>
-  ({
-    type: "page.escalated",
-    organizationId: null,
-    subjectId: page.id,
-    payload: {
-      pageId: page.id,
-      subjectType: page.subject_type,
-      subjectId: page.subject_id,
-      step: target.step,
-      round: target.round,
-      reason,
-    },
-  }) as const;
-
-function delivery(
-  id: string,
-  pageId: string,
-  at: Position,
-  userId: string | null,
-  target: string,
-  ids: string[],
-  now: Date,
-): DeliveryRow {
-  return {
-    id,
-    page_id: pageId,
-    step: at.step,
-    round: at.round,
-    user_id: userId,
-    target,
-    notification_ids: JSON.stringify(ids),
-    link_used_at: null,
-    created_at: now.toISOString(),
-  };
 }

@@ -6,8 +6,9 @@ import type { Actor } from "../identity/actor.js";
 import type { DirectoryService } from "../identity/directory.js";
 import { roleAllows } from "../identity/roles.js";
 import type { TimerService } from "../timers/service.js";
-import { type EscalationService, LINK_TTL_MS, stepsOf, TIMER } from "./escalations.js";
+import { type EscalationService, LINK_TTL_MS } from "./escalations.js";
 import { verifyLink } from "./links.js";
+import { stepsOf, TIMER } from "./page-model.js";
 import { mayMeetPage, pageSubjectsHiddenFrom } from "./recipients.js";
 import type { OncallRepository, PageRow } from "./repository.js";
 
