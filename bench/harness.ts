@@ -82,7 +82,11 @@ export async function startBenchServer(
     { databaseUrl: scratch.url, dataDir, webDir: webDir ?? join(dataDir, "no-web") },
   );
   // The key the node processes of the multi-node benches use too (test/fixtures/nodes.ts).
-  const platform = await createPlatform({ config, logger: pino({ level: "silent" }), env: NODE_ENV });
+  // PLANTAO_BENCH_LOG_LEVEL=info logs as a deployed node does (the default level), to /dev/null: the cost of
+  // formatting and writing each line without a disk's.
+  const level = process.env.PLANTAO_BENCH_LOG_LEVEL || "silent";
+  const logger = level === "silent" ? pino({ level }) : pino({ level }, pino.destination({ dest: "/dev/null" }));
+  const platform = await createPlatform({ config, logger, env: NODE_ENV });
   const services = createServices(platform);
   const app = await buildApp(platform, services);
   await configure?.({ engine, platform, services, app });
@@ -120,6 +124,8 @@ export interface LoadResult {
   latencyP97_5Ms: number;
   latencyP99Ms: number;
   requests: number;
+  /** CPU time of this process (the server) per answered request in the measured window, in microseconds. */
+  cpuUsPerRequest: number;
 }
 
 const autocannonCli = createRequire(import.meta.url).resolve("autocannon/autocannon.js");
@@ -145,7 +151,9 @@ export async function load(origin: string, opts: LoadOptions): Promise<LoadResul
   const connections = opts.connections ?? 10;
   const headers = opts.headers ?? {};
   await autocannon(url, connections, opts.warmupSeconds ?? 3, headers);
+  const cpu = process.cpuUsage();
   const r = await autocannon(url, connections, opts.seconds ?? measureSeconds, headers);
+  const used = process.cpuUsage(cpu);
   if (r.errors || r.timeouts || r.non2xx) {
     throw new Error(`${opts.path}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx responses`);
   }
@@ -156,6 +164,7 @@ export async function load(origin: string, opts: LoadOptions): Promise<LoadResul
     latencyP97_5Ms: r.latency.p97_5,
     latencyP99Ms: r.latency.p99,
     requests: r.requests.total,
+    cpuUsPerRequest: Math.round((used.user + used.system) / Math.max(1, r.requests.total)),
   };
 }
 
@@ -176,6 +185,8 @@ export interface OpenLoadResult {
   p95Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** CPU time of this process (the server) per request, warm-up included, in microseconds. */
+  cpuUsPerRequest: number;
 }
 
 const openLoopScript = fileURLToPath(new URL("./open-loop.mjs", import.meta.url));
@@ -187,6 +198,7 @@ const openLoopScript = fileURLToPath(new URL("./open-loop.mjs", import.meta.url)
 export async function openLoad(origin: string, opts: OpenLoadOptions): Promise<OpenLoadResult> {
   const seconds = opts.seconds ?? measureSeconds;
   const spec = { ...opts, url: `${origin}${opts.path}`, seconds, warmupSeconds: opts.warmupSeconds ?? 3 };
+  const cpu = process.cpuUsage();
   const stdout = await new Promise<string>((resolve, reject) => {
     execFile(
       process.execPath,
@@ -195,6 +207,7 @@ export async function openLoad(origin: string, opts: OpenLoadOptions): Promise<O
       (err, out) => (err ? reject(err) : resolve(out)),
     );
   });
+  const used = process.cpuUsage(cpu);
   const r = JSON.parse(stdout);
   if (r.failures) throw new Error(`${opts.path}: ${r.failures} failed requests, first: ${r.firstError}`);
   return {
@@ -204,6 +217,7 @@ export async function openLoad(origin: string, opts: OpenLoadOptions): Promise<O
     p95Ms: r.p95,
     p99Ms: r.p99,
     maxMs: r.max,
+    cpuUsPerRequest: Math.round((used.user + used.system) / (r.requests + Math.round(spec.warmupSeconds * opts.rate))),
   };
 }
 

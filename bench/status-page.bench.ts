@@ -93,7 +93,7 @@ export default async function statusPage(): Promise<void> {
         process.stderr.write(
           `open loop at ${TARGET_RATE}/s did not finish: ${(err as Error).message.split("\n")[0]}\n`,
         );
-        return { requestsPerSec: Number.NaN, p99Ms: Number.NaN };
+        return { requestsPerSec: Number.NaN, p99Ms: Number.NaN, cpuUsPerRequest: Number.NaN };
       });
       await profile?.(`status-page-${engine}`);
 
@@ -131,6 +131,11 @@ export default async function statusPage(): Promise<void> {
           uncompressedLatencyP99Ms: plain.latencyP99Ms,
           latencyP99Ms: status.latencyP99Ms,
           baselineLatencyP99Ms: bare.latencyP99Ms,
+          // The server's CPU per request (this process; the load generators run in their own): the headroom left.
+          cpuUsPerRequest: status.cpuUsPerRequest,
+          baselineCpuUsPerRequest: bare.cpuUsPerRequest,
+          uncompressedCpuUsPerRequest: plain.cpuUsPerRequest,
+          openLoopCpuUsPerRequest: Number.isNaN(open.cpuUsPerRequest) ? null : open.cpuUsPerRequest,
           openLoopRate: TARGET_RATE,
           openLoopAchieved: Number.isNaN(open.requestsPerSec) ? null : Math.round(open.requestsPerSec),
           openLoopP99Ms: Number.isNaN(open.p99Ms) ? null : open.p99Ms,

@@ -1,5 +1,5 @@
 import cookie from "@fastify/cookie";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Problem } from "../../platform/http/problems.js";
 import { SIGNED_IN_PREFIXES } from "./authorization.js";
 import { safeEqual } from "./credentials.js";
@@ -31,9 +31,7 @@ export async function installAuthentication(
 ): Promise<void> {
   await app.register(cookie);
   app.decorateRequest("actor", null);
-  app.addHook("onRequest", async (request) => {
-    request.actor = null;
-    if (!SIGNED_IN_PREFIXES.some((p) => request.url.startsWith(p))) return;
+  const establish = async (request: FastifyRequest) => {
     const auth = request.headers.authorization;
     if (auth !== undefined) {
       const match = /^Bearer\s+(\S{1,200})$/i.exec(auth) ?? alertmanagerBasic(request.url, auth);
@@ -65,5 +63,12 @@ export async function installAuthentication(
       }
     }
     request.actor = session.actor;
+  };
+  // A callback hook, not an async one: a request outside the API (the public status page, assets) passes
+  // without a promise and a turn of the microtask queue.
+  app.addHook("onRequest", (request, _reply, done) => {
+    request.actor = null;
+    if (!SIGNED_IN_PREFIXES.some((p) => request.url.startsWith(p))) return done();
+    establish(request).then(() => done(), done);
   });
 }

@@ -84,8 +84,14 @@ export function installAuthorization(app: FastifyInstance): void {
       };
     }
   });
-  app.addHook("preParsing", async (request) => {
-    if (!request.is404) enforceAccess(request, request.routeOptions.config);
+  // Synchronous work, so a callback hook: no promise per request.
+  app.addHook("preParsing", (request, _reply, payload, done) => {
+    try {
+      if (!request.is404) enforceAccess(request, request.routeOptions.config);
+    } catch (err) {
+      return done(err as Error);
+    }
+    done(null, payload);
   });
 }
 

@@ -5,7 +5,7 @@ import { Problem } from "../../platform/http/problems.js";
 import { NotModified, problems } from "../../platform/http/schemas.js";
 import { requireActor } from "../identity/actor.js";
 import { type PageLocale, renderNote } from "./render.js";
-import { AREA, type StatusModule, tags } from "./route-kit.js";
+import { AREA, CACHED_READ_LOG_LEVEL, type StatusModule, tags } from "./route-kit.js";
 import * as S from "./schemas.js";
 
 /** ?lang= first, then the first Accept-Language tag; pt-BR by default. */
@@ -53,6 +53,7 @@ export function statusPageRoutes(m: StatusModule) {
       "/status",
       {
         config: { public: true },
+        logLevel: CACHED_READ_LOG_LEVEL,
         schema: {
           tags,
           summary:
@@ -87,6 +88,7 @@ export function statusPageRoutes(m: StatusModule) {
       "/status/feed.atom",
       {
         config: { public: true },
+        logLevel: CACHED_READ_LOG_LEVEL,
         schema: {
           tags,
           summary: "Atom feed of incidents and maintenance",
@@ -205,6 +207,7 @@ export function statusPageRoutes(m: StatusModule) {
       "/api/v1/status",
       {
         config: { public: true },
+        logLevel: CACHED_READ_LOG_LEVEL,
         schema: { tags, summary: "The public status page as JSON", response: { 200: S.StatusView } },
       },
       async (_request, reply) => {

@@ -15,3 +15,10 @@ export interface StatusModule {
 export const tags = ["status page"];
 // Components, windows and change records are operations' work: the monitoring area (noc, admin, manager write).
 export const AREA = "monitoring";
+
+/**
+ * The cached public reads (the page, its feed, its JSON) log warnings and errors only: Fastify's two info lines
+ * per request were two thirds of the page's CPU at the info level, and their count and latency are in the
+ * metrics (plantao_http_request_duration_seconds).
+ */
+export const CACHED_READ_LOG_LEVEL = "warn";

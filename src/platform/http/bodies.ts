@@ -41,8 +41,10 @@ export function installBodyHandling(app: FastifyInstance): void {
     }
     json(request, body as string, done);
   });
-  app.addHook("preValidation", async (request) => {
+  // Synchronous, so a callback hook: no promise per request.
+  app.addHook("preValidation", (request, _reply, done) => {
     if (request.body === undefined && request.routeOptions.schema?.body && mayOmitBody(request)) request.body = {};
+    done();
   });
 }
 

@@ -17,11 +17,13 @@ export function installMetrics(app: FastifyInstance, platform: Platform): Regist
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
-  app.addHook("onResponse", async (request, reply) => {
+  // Synchronous, so a callback hook: no promise per request.
+  app.addHook("onResponse", (request, reply, done) => {
     latency.observe(
       { method: request.method, route: request.routeOptions.url ?? "unmatched", status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
+    done();
   });
   // The four queue gauges are collected concurrently on each scrape; they share one query.
   let pending: ReturnType<Platform["jobs"]["stats"]> | undefined;
