@@ -9,6 +9,11 @@ const SERIES = 1_000;
 const INTERVAL = 15_000;
 const HOURS = Number(process.env.PLANTAO_BENCH_RAW_HOURS || 24);
 const RUNS = 20;
+/**
+ * Series lists of the target over the range (PLANTAO_BENCH_RAW_LAYOUTS): past 1, the list changes that many
+ * times less one at even intervals, a series at the end of the target's list gone at each change.
+ */
+const LAYOUTS = Number(process.env.PLANTAO_BENCH_RAW_LAYOUTS || 1);
 /** Scrapes per insert call: framesOf makes one frame of each. */
 const INSERT_BATCH = 100;
 
@@ -17,6 +22,7 @@ const INSERT_BATCH = 100;
  * 24 hours (5,760 frames), then 24 hours of 1 and of 10 of its series through MetricsRepository.rawSamples (what
  * raw metric queries, rule windows and rule previews read), p50 and p95 of 20 runs, against reading the range's
  * whole frames and picking the series out of each (how every raw read worked before), interleaved run by run.
+ * With PLANTAO_BENCH_RAW_LAYOUTS=4 the target's series list changes three times over the range.
  */
 export default async function metricsRawBench(): Promise<void> {
   for (const engine of benchEngines) {
@@ -50,7 +56,7 @@ export default async function metricsRawBench(): Promise<void> {
           const times: number[] = [];
           const values: number[] = [];
           for (let j = 0; j < n; j++)
-            for (const id of ids) {
+            for (const id of ids.slice(0, SERIES - Math.floor(((k + j) * LAYOUTS) / scrapes))) {
               seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
               sIds.push(id);
               times.push(from + (k + j) * INTERVAL);
@@ -100,7 +106,7 @@ export default async function metricsRawBench(): Promise<void> {
         const p50 = percentile(runs, 0.5);
         const base50 = percentile(baseRuns, 0.5);
         report({
-          name: `metrics-raw-${HOURS}h-${count}`,
+          name: `metrics-raw-${HOURS}h-${count}${LAYOUTS > 1 ? `-${LAYOUTS}-layouts` : ""}`,
           metric: `ms (p50 of ${RUNS})`,
           value: p50,
           baseline: base50,
@@ -108,6 +114,7 @@ export default async function metricsRawBench(): Promise<void> {
           series: count,
           frames: scrapes,
           targetSeries: SERIES,
+          layouts: LAYOUTS,
           points: count * scrapes,
           p95: percentile(runs, 0.95),
           baselineP95: percentile(baseRuns, 0.95),

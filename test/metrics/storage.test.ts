@@ -1,8 +1,10 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MetricsRepository } from "../../src/modules/metrics/repository.js";
 import { labelsKey } from "../../src/modules/metrics/service.js";
 import { ManualClock } from "../../src/platform/clock.js";
+import { dialectOf } from "../../src/platform/db/dialect.js";
 import { engines, harnessActor, type TestContext, testApp } from "../harness.js";
 
 const T0 = Date.parse("2026-12-01T12:00:00Z");
@@ -272,16 +274,30 @@ describe.each(engines)("metrics storage on %s", (engine) => {
       for (let k = first; k <= last; k++) if (hostsAt(k).includes(h)) points.push([at(k), sampleOf(h, k)]);
       return points;
     };
+    // The same store, noting every frame read whole (a result row carrying its `samples`).
+    let wholeFrames = 0;
+    const watched = new MetricsRepository(
+      t.platform.db.withPlugin({
+        transformQuery: (args) => args.node,
+        transformResult: async (args) => {
+          wholeFrames += (args.result.rows as Record<string, unknown>[]).filter((r) => "samples" in r).length;
+          return args.result;
+        },
+      }),
+      dialectOf(t.platform.db),
+    );
     const some = ["h0", "h3", "h5", "h12", "h20", "h39", "h40", "h41", "h42", "h47"];
-    // Ranges over two layouts (sliced), over four (the middle ones read whole), and within one frame.
+    // Ranges over two layouts, over three and four (two and three changes: the middle ones found where the
+    // series list changed), and within one frame: a few series are sliced out of every frame, none read whole.
     for (const [first, last] of [
       [5, 15],
       [12, 27],
+      [5, 35],
       [0, 39],
       [25, 25],
     ] as const) {
-      const want = (names: string[]) =>
-        repo.rawSamples(
+      const want = (names: string[], store = watched) =>
+        store.rawSamples(
           names.map((h) => id.get(h)!),
           at(first),
           at(last),
@@ -289,9 +305,10 @@ describe.each(engines)("metrics storage on %s", (engine) => {
       for (const h of some) expect([h, (await want([h])).get(id.get(h)!) ?? []]).toEqual([h, expected(h, first, last)]);
       // Together, and all of them (whole frames): the same answers.
       for (const names of [["h3", "h12", "h41"], hosts]) {
-        const got = await want(names);
+        const got = await want(names, names === hosts ? repo : watched);
         for (const h of names) expect([h, got.get(id.get(h)!) ?? []]).toEqual([h, expected(h, first, last)]);
       }
+      expect([first, last, wholeFrames]).toEqual([first, last, 0]);
     }
     expect((await repo.rawSamples([id.get("h3")!], at(40), at(50))).size).toBe(0);
   });

@@ -49,8 +49,29 @@ export const ROLLUPS = [300, 3600] as const;
  * past that, reading the whole frames costs about the same.
  */
 const PICK_SHARE = 8;
-/** Frames read whole per statement where a frame is laid out like neither end of its range. */
+/** Frames read whole per statement where a frame is laid out like none of the layouts found in its range. */
 const WHOLE_BATCH = 500;
+/**
+ * Layout segments (series list changes) past which a range's middle frames are read whole: each is a bound
+ * parameter of the target's series bytes and a test per frame, and a list that changes this often is rare.
+ */
+const MAX_SEGMENTS = 64;
+
+/** A frame layout (its series bytes) and, within a range, the instant from which frames are laid out so. */
+interface Layout {
+  series: Buffer;
+  since: number | null;
+}
+
+/** A frame's instant and its sliced values with where each wanted series' value is, or null slots if not sliced. */
+interface SlicedFrame {
+  t: number;
+  slots: number[] | null;
+  picked: Uint8Array | null;
+}
+
+/** The driver's bytes as a Buffer (a view, for `equals` and binding). */
+const bufferOf = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 /** Day blocks per upsert (each ~1 KiB). */
 const BLOCK_BATCH = 500;
 /** A roll-up run rewrites the buckets it rolls (the one in progress grows). */
@@ -133,8 +154,17 @@ export class MetricsRepository {
     return this.seriesOfTarget(targetId);
   }
 
-  async touchSeries(targetId: string, now: string): Promise<void> {
-    await this.db.updateTable("metric_series").set({ last_seen_at: now }).where("target_id", "=", targetId).execute();
+  /**
+   * Marks the target's series seen at `now`, skipping those marked since `since` (by another node scraping the
+   * target, or by this one before a restart).
+   */
+  async touchSeries(targetId: string, now: string, since: string): Promise<void> {
+    await this.db
+      .updateTable("metric_series")
+      .set({ last_seen_at: now })
+      .where("target_id", "=", targetId)
+      .where("last_seen_at", "<", since)
+      .execute();
   }
 
   /**
@@ -257,8 +287,10 @@ export class MetricsRepository {
   /**
    * A few series of one target in [from, to], read as 8 bytes per series and frame: the range's last and first
    * frames give the layouts (series lists), each frame is tested against them in SQL, and the values at the
-   * wanted series' positions are sliced out; the frames laid out like neither (the series list changed more
-   * than once in the range) are read whole. False, having read nothing more, when the series are a large share
+   * wanted series' positions are sliced out. Frames laid out like neither (the series list changed more than
+   * once in the range) are sliced in a second pass over their span, with the layouts found where the series
+   * list changed (`#layoutChanges`); only frames laid out otherwise again (a frame merged meanwhile, or a list
+   * that changes too often) are read whole. False, having read nothing more, when the series are a large share
    * of the target's: then reading whole frames costs about the same.
    */
   async #pickByLayout(
@@ -274,12 +306,82 @@ export class MetricsRepository {
       SELECT series FROM metric_frames WHERE target_id = ${targetId} AND t IN (${inRange("max")}, ${inRange("min")})
       ORDER BY t DESC`.execute(this.db);
     if (edges.length === 0) return true;
-    const layouts = edges
-      .map((e) => Buffer.from(e.series.buffer, e.series.byteOffset, e.series.byteLength))
-      .filter((b, i, all) => i === 0 || !b.equals(all[0]!));
+    const layouts = edges.map((e) => bufferOf(e.series)).filter((b, i, all) => i === 0 || !b.equals(all[0]!));
     if (ids.length * PICK_SHARE > Math.max(...layouts.map((b) => b.byteLength / 4))) return false;
+    const rows = await this.#sliceFrames(
+      targetId,
+      ids,
+      from,
+      to,
+      layouts.map((series) => ({ series, since: null })),
+    );
+    const unresolved = rows.filter((r) => r.slots === null).map((r) => r.t);
+    const resolved = new Map<number, SlicedFrame>();
+    if (unresolved.length > 0) {
+      const [first, last] = [unresolved[0]!, unresolved.at(-1)!];
+      const segments = await this.#layoutChanges(targetId, first, last);
+      if (segments.length <= MAX_SEGMENTS)
+        for (const r of await this.#sliceFrames(targetId, ids, first, last, segments))
+          if (r.slots !== null) resolved.set(r.t, r);
+    }
+    const rest = unresolved.filter((t) => !resolved.has(t));
+    const whole = new Map<number, Frame>();
+    for (let i = 0; i < rest.length; i += WHOLE_BATCH)
+      for (const f of await this.db
+        .selectFrom("metric_frames")
+        .select(["t", "series", "samples"])
+        .where("target_id", "=", targetId)
+        .where("t", "in", rest.slice(i, i + WHOLE_BATCH))
+        .execute())
+        whole.set(Number(f.t), openFrame(f.series, f.samples));
+    for (const r of rows) {
+      const each = (id: number, value: number) => add(id, r.t, value);
+      const sliced = r.slots === null ? resolved.get(r.t) : r;
+      if (sliced) {
+        if (sliced.picked) pickSlices(sliced.picked, sliced.slots!, ids, each);
+        continue;
+      }
+      // Missing only when pruned between the reads: past the raw retention.
+      const frame = whole.get(r.t);
+      if (frame) pick(frame, ids, each);
+    }
+    return true;
+  }
+
+  /**
+   * Where the target's series list changed in [from, to]: the first frame's layout and each one that differs
+   * from the frame before it, each with the instant it starts at, latest first (so in `#sliceFrames` a frame
+   * meets its own segment's test first: one comparison of series bytes per frame). Every frame's series bytes
+   * are compared with its predecessor's in SQL, so only the changes are read.
+   */
+  async #layoutChanges(targetId: string, from: number, to: number): Promise<Layout[]> {
+    const { rows } = await sql<{ t: number; series: Uint8Array }>`
+      SELECT t, series FROM (
+        SELECT t, series, lag(series) OVER (ORDER BY t) AS previous
+        FROM metric_frames WHERE target_id = ${targetId} AND t >= ${from} AND t <= ${to}) AS f
+      WHERE previous IS NULL OR series <> previous ORDER BY t DESC`.execute(this.db);
+    return rows.map((r) => ({ series: bufferOf(r.series), since: Number(r.t) }));
+  }
+
+  /**
+   * The frames of [from, to], oldest first, with the values at the wanted series' positions sliced out of those
+   * laid out like one of `layouts` (tested in SQL in their order, a layout with `since` only for frames from that
+   * instant on), and `slots` null for the others.
+   */
+  async #sliceFrames(
+    targetId: string,
+    ids: readonly number[],
+    from: number,
+    to: number,
+    layouts: readonly Layout[],
+  ): Promise<SlicedFrame[]> {
+    const distinct: Buffer[] = [];
+    const layoutOf = layouts.map(({ series }) => {
+      const l = distinct.findIndex((d) => d.equals(series));
+      return l >= 0 ? l : distinct.push(series) - 1;
+    });
     const { positions, slots } = layoutPicks(
-      layouts.map((b) => openSeries(b)),
+      distinct.map((b) => openSeries(b)),
       ids,
     );
     const picked =
@@ -289,34 +391,18 @@ export class MetricsRepository {
             positions.map((p) => ({ offset: p * 8, length: 8 })),
           )
         : sql`NULL`;
+    const tests = layouts.map(({ series, since }, i) => {
+      const laidOut = sql`series = ${series}`;
+      return sql`WHEN ${since === null ? laidOut : sql`t >= ${since} AND ${laidOut}`} THEN ${sql.lit(layoutOf[i]!)}`;
+    });
     const { rows } = await sql<{ t: number; layout: number | null; picked: Uint8Array | null }>`
-      SELECT t, CASE ${sql.join(
-        layouts.map((b, l) => sql`WHEN series = ${b} THEN ${sql.lit(l)}`),
-        sql` `,
-      )} END AS layout, ${picked} AS picked
+      SELECT t, CASE ${sql.join(tests, sql` `)} END AS layout, ${picked} AS picked
       FROM metric_frames WHERE target_id = ${targetId} AND t >= ${from} AND t <= ${to} ORDER BY t`.execute(this.db);
-    const unresolved = rows.filter((r) => r.layout === null).map((r) => Number(r.t));
-    const whole = new Map<number, Frame>();
-    for (let i = 0; i < unresolved.length; i += WHOLE_BATCH)
-      for (const f of await this.db
-        .selectFrom("metric_frames")
-        .select(["t", "series", "samples"])
-        .where("target_id", "=", targetId)
-        .where("t", "in", unresolved.slice(i, i + WHOLE_BATCH))
-        .execute())
-        whole.set(Number(f.t), openFrame(f.series, f.samples));
-    for (const r of rows) {
-      const t = Number(r.t);
-      const each = (id: number, value: number) => add(id, t, value);
-      if (r.layout !== null) {
-        if (r.picked) pickSlices(r.picked, slots[Number(r.layout)]!, ids, each);
-        continue;
-      }
-      // Missing only when pruned between the two reads: past the raw retention.
-      const frame = whole.get(t);
-      if (frame) pick(frame, ids, each);
-    }
-    return true;
+    return rows.map((r) => ({
+      t: Number(r.t),
+      slots: r.layout === null ? null : slots[Number(r.layout)]!,
+      picked: r.picked,
+    }));
   }
 
   /** Roll-up buckets with the given columns only: a 30-day query reads tens of thousands of them. */

@@ -22,6 +22,7 @@ import {
 export const SCRAPE_JOB = "metrics.scrape";
 export const ROLLUP_JOB = "metrics.rollup";
 const DAY = 86_400_000;
+const TOUCH_INTERVAL = 3_600_000;
 
 export interface MetricsOptions {
   nodeId: string;
@@ -155,7 +156,10 @@ export class MetricsService {
   /** Series ids by target, so a steady scrape inserts samples only. */
   readonly #series = new Map<string, KnownSeries>();
   readonly #cpu = new Map<string, CpuReading>();
-  /** When each target's series were last marked seen: at most once a minute, since only retention reads it. */
+  /**
+   * When each target's series were last marked seen: at most once an hour, since only retention (days) reads
+   * it. Once a minute, that UPDATE of every series of the target was most of PostgreSQL's ingest time.
+   */
   readonly #touched = new Map<string, number>();
 
   private readonly repo: MetricsRepository;
@@ -483,8 +487,8 @@ export class MetricsService {
       }
     }
     await this.repo.insertSamples(target.id, ids, times, values);
-    if (at - (this.#touched.get(target.id) ?? Number.NEGATIVE_INFINITY) >= 60_000) {
-      await this.repo.touchSeries(target.id, now);
+    if (at - (this.#touched.get(target.id) ?? Number.NEGATIVE_INFINITY) >= TOUCH_INTERVAL) {
+      await this.repo.touchSeries(target.id, now, new Date(at - TOUCH_INTERVAL).toISOString());
       this.#touched.set(target.id, at);
     }
     return { stored: ids.length, capped, seriesCount: byKey.size };
