@@ -216,7 +216,11 @@ describe.each(engines)("plan API on %s", (engine) => {
     const regions = async (query: string, headers = agent) => {
       const res = await app.inject({ url: `/api/v1/plan/holiday-regions${query}`, headers });
       expect(res.statusCode).toBe(200);
-      return res.json().items as { code: string; name: string; states: { code: string; name: string }[] }[];
+      return res.json().items as {
+        code: string;
+        name: string;
+        states: { code: string; name: string; cities: { code: string; name: string }[] }[];
+      }[];
     };
     const brazil = (await regions("?locale=pt-BR")).find((c) => c.code === "BR");
     expect(brazil?.name).toBe("Brasil");
@@ -226,9 +230,15 @@ describe.each(engines)("plan API on %s", (engine) => {
       name: "São Paulo",
       cities: [{ code: "SP", name: "São Paulo" }],
     });
-    expect((await regions("", { ...agent, "accept-language": "en-US" })).find((c) => c.code === "BR")?.name).toBe(
-      "Brazil",
-    );
+    // Every state capital has its municipal holidays, Brasília aside (the Federal District has no municipalities).
+    expect(brazil?.states.filter((s) => s.cities.length === 0).map((s) => s.code)).toEqual(["DF"]);
+    expect(brazil?.states.find((s) => s.code === "AM")?.cities).toEqual([{ code: "MANAUS", name: "Manaus" }]);
+    const english = (await regions("", { ...agent, "accept-language": "en-US" })).find((c) => c.code === "BR");
+    expect(english?.name).toBe("Brazil");
+    // The federative units in the reader's language; proper names stay as they are.
+    expect(english?.states.find((s) => s.code === "DF")?.name).toBe("Federal District");
+    expect(brazil?.states.find((s) => s.code === "DF")?.name).toBe("Distrito Federal");
+    expect(english?.states.find((s) => s.code === "SP")?.name).toBe("São Paulo");
     expect((await app.inject({ url: "/api/v1/plan/holiday-regions?locale=fr", headers: agent })).statusCode).toBe(400);
     expect((await app.inject({ url: "/api/v1/plan/holiday-regions" })).statusCode).toBe(401);
   });

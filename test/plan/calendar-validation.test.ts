@@ -107,6 +107,9 @@ describe("one calendar validator for the plan and the SLA engine", () => {
       },
     ]);
     expect(verdict(holidays({ state: "SP", city: "SP" }))).toEqual([]);
+    // The capitals date-holidays lacks are the app's own data, each in its own state only.
+    expect(verdict(holidays({ state: "CE", city: "FORTALEZA" }))).toEqual([]);
+    expect(verdict(holidays({ state: "SP", city: "FORTALEZA" })).map((e) => e.key)).toEqual(["noHolidayCity"]);
   });
 
   it("agrees on the rules both had: zones, empty and always-open weeks, inverted intervals, dates", () => {

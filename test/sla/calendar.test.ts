@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { type CalendarError, calendarErrors } from "../../src/modules/plan/calendar-validation.js";
-import { businessMinutesBetween, isOpen, nextOpening } from "../../src/modules/sla/business-time.js";
+import {
+  addBusinessMinutes,
+  businessMinutesBetween,
+  isOpen,
+  nextOpening,
+} from "../../src/modules/sla/business-time.js";
 import { compileCalendar } from "../../src/modules/sla/calendar.js";
 import { everyDay, local, plan, show, week } from "./fixtures.js";
 
@@ -115,6 +120,29 @@ describe("holidays", () => {
     expect(isOpen(state, local("2026-07-09 10:00"))).toBe(false);
     expect(isOpen(state, local("2026-01-25 10:00"))).toBe(false);
     expect(isOpen(compileCalendar(week("America/Sao_Paulo", weekdays)), local("2026-07-09 10:00"))).toBe(true);
+  });
+
+  it("adds the municipal holidays of a capital date-holidays lacks: Fortaleza's São José and Corpus Christi", () => {
+    const zone = "America/Fortaleza";
+    const at = (text: string) => local(text, zone);
+    const fortaleza = compileCalendar(
+      week(zone, weekdays, {
+        holidays: { country: "BR", state: "CE", city: "FORTALEZA", types: ["public"], custom: [] },
+      }),
+    );
+    const ceara = compileCalendar(
+      week(zone, weekdays, { holidays: { country: "BR", state: "CE", types: ["public"], custom: [] } }),
+    );
+    // Thursday 19 March 2026 is closed in the city, open elsewhere in the state.
+    expect(isOpen(fortaleza, at("2026-03-19 10:00"))).toBe(false);
+    expect(isOpen(ceara, at("2026-03-19 10:00"))).toBe(true);
+    expect(businessMinutesBetween(fortaleza, at("2026-03-18 10:00"), at("2026-03-20 10:00"))).toBe(10 * 60);
+    expect(businessMinutesBetween(ceara, at("2026-03-18 10:00"), at("2026-03-20 10:00"))).toBe(20 * 60);
+    // Eight business hours from Wednesday 16:00 skip Thursday: Friday 14:00, not Thursday 14:00.
+    expect(addBusinessMinutes(fortaleza, at("2026-03-18 16:00"), 8 * 60)).toBe(at("2026-03-20 14:00"));
+    // Corpus Christi (Thursday 4 June 2026) is a bank holiday nationally, a public one in Fortaleza.
+    expect(isOpen(fortaleza, at("2026-06-04 10:00"))).toBe(false);
+    expect(isOpen(ceara, at("2026-06-04 10:00"))).toBe(true);
   });
 });
 

@@ -6,6 +6,7 @@ import { lazy, StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { createBrowserRouter, matchRoutes, Outlet, RouterProvider } from "react-router";
 import { AuthProvider, isFinalProblem, isSessionEnded, meQuery } from "./auth/AuthProvider";
+import { isStaff } from "./auth/access";
 import { ForgotPasswordPage } from "./features/auth/ForgotPasswordPage";
 import { LoginPage } from "./features/auth/LoginPage";
 import { ResetPasswordPage } from "./features/auth/ResetPasswordPage";
@@ -15,6 +16,7 @@ import { CustomersToPortal } from "./features/portal/CustomersToPortal";
 import { portalRoute, SurveyPage } from "./features/portal/routes";
 import { areas } from "./features/registry";
 import { setupI18n } from "./i18n";
+import { mayOpen } from "./shell/area";
 import { AreaPage } from "./shell/lazyPage";
 import { AreaGuard } from "./shell/NotAvailablePage";
 import { NotFoundPage } from "./shell/NotFoundPage";
@@ -104,13 +106,29 @@ const router = createBrowserRouter([
   },
 ]);
 
-// The page the address opens starts loading now, beside the session check, instead of once the shell is drawn.
-const pages = areas.flatMap((area) => [area, ...(area.subpages ?? [])]);
+// The page the address opens starts loading now, beside the session check, instead of once the shell is drawn;
+// the session check itself starts before the first render, and the page's opening data as soon as it answers
+// (only for a reader the page is for: a customer's visit to a staff page asks the server nothing more).
+const pages = areas.flatMap((area) => [
+  { area, path: area.path, page: area.page, prefetch: area.prefetch },
+  ...(area.subpages ?? []).map((sub) => ({ area, ...sub, prefetch: undefined })),
+]);
 const opening = matchRoutes(
   pages.map((page, index) => ({ path: page.path, id: String(index) })),
   window.location,
 )?.[0];
-if (opening) void pages[Number(opening.route.id)]!.page.preload();
+const openingPage = opening ? pages[Number(opening.route.id)] : undefined;
+void openingPage?.page.preload();
+void queryClient.fetchQuery(meQuery).then(
+  (me) => {
+    // Customers are sent to the portal: the staff app's pages never open for them.
+    const reader = me?.user.role;
+    if (reader && isStaff(reader) && openingPage?.prefetch && mayOpen(openingPage.area, reader))
+      openingPage.prefetch(queryClient, me.user.locale);
+  },
+  // The shell's own session check shows what went wrong.
+  () => undefined,
+);
 
 void setupI18n().then(() =>
   createRoot(document.getElementById("root")!).render(

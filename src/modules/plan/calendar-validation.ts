@@ -1,6 +1,6 @@
-import Holidays from "date-holidays";
 import type { MessageParams } from "../../platform/http/messages.js";
 import { type Calendar, weekdays } from "./document.js";
+import { hasCity, hasCountry, hasState } from "./holiday-data.js";
 import { isDate, isTimeZone, minuteOfDay } from "./measure.js";
 
 /** A field at fault in a calendar, by JSON Pointer (relative to where the calendar sits, given as `at`). */
@@ -15,60 +15,28 @@ export interface CalendarError {
 const text = (value: string) => ({ type: "text", value }) as const;
 
 const TIME = /^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$/;
-const holidayData = new Holidays();
 
 /** A proper interval: both times HH:MM and the end after the start. */
 const proper = (i: { start: string; end: string }) =>
   TIME.test(i.start) && TIME.test(i.end) && minuteOfDay(i.end) > minuteOfDay(i.start);
 
-/** A region with holiday data: a country, its states and their cities, each by the code a calendar names it by. */
-export interface HolidayRegion {
-  code: string;
-  name: string;
-  states: { code: string; name: string; cities: { code: string; name: string }[] }[];
-}
-
-const regionsByLanguage = new Map<string, HolidayRegion[]>();
-const named = (list: Record<string, string> | undefined) =>
-  Object.entries(list ?? {}).map(([code, name]) => ({ code, name }));
-
-/**
- * Every region a calendar's `holidays` may name (the ones regionError accepts), with names in `language` where
- * date-holidays has them (else in the region's own language). Built once per language: the data never changes
- * while the process runs.
- */
-export function holidayRegions(language: "pt" | "en"): HolidayRegion[] {
-  let regions = regionsByLanguage.get(language);
-  if (!regions) {
-    regions = named(holidayData.getCountries(language)).map((country) => ({
-      ...country,
-      states: named(holidayData.getStates(country.code, language)).map((state) => ({
-        ...state,
-        cities: named(holidayData.getRegions(country.code, state.code, language)),
-      })),
-    }));
-    regionsByLanguage.set(language, regions);
-  }
-  return regions;
-}
-
-/** The holiday region must exist in date-holidays: an unknown one would silently close no day at all. */
+/** The holiday region must have data: an unknown one would silently close no day at all. */
 function regionError(h: NonNullable<Calendar["holidays"]>, at: string): CalendarError | undefined {
-  if (!Object.hasOwn(holidayData.getCountries(), h.country))
+  if (!hasCountry(h.country))
     return {
       pointer: `${at}/holidays/country`,
       message: `no holiday data for country "${h.country}"`,
       key: "noHolidayCountry",
       params: { country: text(h.country) },
     };
-  if (h.state && !Object.hasOwn(holidayData.getStates(h.country) ?? {}, h.state))
+  if (h.state && !hasState(h.country, h.state))
     return {
       pointer: `${at}/holidays/state`,
       message: `no holiday data for state "${h.state}" of ${h.country}`,
       key: "noHolidayState",
       params: { state: text(h.state), country: text(h.country) },
     };
-  if (h.city && !(h.state && Object.hasOwn(holidayData.getRegions(h.country, h.state) ?? {}, h.city)))
+  if (h.city && !(h.state && hasCity(h.country, h.state, h.city)))
     return {
       pointer: `${at}/holidays/city`,
       message: `no holiday data for city "${h.city}"${h.state ? ` of ${h.state}` : " (set state first)"}`,

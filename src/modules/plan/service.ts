@@ -5,9 +5,9 @@ import { Problem, ProblemType } from "../../platform/http/problems.js";
 import { type Change, jsonDiff } from "../audit/diff.js";
 import type { AuditService } from "../audit/service.js";
 import type { Actor } from "../identity/actor.js";
-import { type HolidayRegion, holidayRegions } from "./calendar-validation.js";
 import { defaultPlan, type PlanDocument } from "./document.js";
 import { type Finding, type FindingLocale, findPlanProblems } from "./findings.js";
+import { type HolidayRegion, holidayRegions } from "./holiday-data.js";
 import type { PlanRepository, PlanVersionRow } from "./repository.js";
 import { checkPlan } from "./validation.js";
 

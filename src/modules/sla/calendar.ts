@@ -1,7 +1,7 @@
-import Holidays from "date-holidays";
 import { IANAZone } from "luxon";
 import { calendarErrors } from "../plan/calendar-validation.js";
 import { type Calendar, type Weekday, weekdays } from "../plan/document.js";
+import { holidaySource } from "../plan/holiday-data.js";
 
 /**
  * A business calendar compiled for arithmetic: per local year, its open intervals as sorted UTC instants with
@@ -79,7 +79,7 @@ interface HolidayEntry {
   span: number;
 }
 
-const holidaySources = new Map<string, Holidays>();
+const holidaySources = new Map<string, ReturnType<typeof holidaySource>>();
 const holidayYears = new Map<string, HolidayEntry[]>();
 
 /** The holidays of a region and year, computed once per process (date-holidays takes milliseconds per year). */
@@ -95,11 +95,7 @@ export function holidaysOf(
   if (!entries) {
     let source = holidaySources.get(region);
     if (!source) {
-      source = state
-        ? city
-          ? new Holidays(country, state, city)
-          : new Holidays(country, state)
-        : new Holidays(country);
+      source = holidaySource(country, state, city);
       holidaySources.set(region, source);
     }
     entries = (source.getHolidays(year) || []).map((h) => ({

@@ -1,3 +1,4 @@
+import type { QueryClient } from "@tanstack/react-query";
 import type { ParseKeys } from "i18next";
 import type { ComponentType } from "react";
 import { type Area as GrantArea, isStaff, type Role, roleAllows } from "../auth/access";
@@ -20,6 +21,11 @@ export interface Area {
   staffOnly?: boolean;
   /** Only these roles use it (the server's System page is the admin's). */
   roles?: readonly Role[];
+  /**
+   * Asks for the data the page opens with (in the reader's `language`), when the address opens it: main.tsx
+   * calls it as soon as the session says the reader may open the area, instead of once the shell has drawn.
+   */
+  prefetch?: (client: QueryClient, language: string) => void;
   /** Further pages under the area that have no navigation entry of their own (e.g. one ticket). */
   subpages?: { path: string; page: LazyPage }[];
 }

@@ -1,6 +1,7 @@
 import type { Area } from "../../shell/area";
 import { PlanIcon } from "../../shell/icons";
 import { lazyPage } from "../../shell/lazyPage";
+import { findingsQuery, planQuery } from "./queries";
 
 export const planArea: Area = {
   path: "/plan",
@@ -8,4 +9,9 @@ export const planArea: Area = {
   icon: PlanIcon,
   requires: "plan",
   page: lazyPage(() => import("./PlanPage").then((m) => ({ default: m.PlanPage }))),
+  // Every tab shows the plan and counts its findings; the editor's sections paint with both.
+  prefetch: (client, language) => {
+    void client.prefetchQuery(planQuery);
+    void client.prefetchQuery(findingsQuery(language));
+  },
 };

@@ -5,8 +5,15 @@ import type { paths } from "../../api/schema";
 export type PlanVersion = paths["/api/v1/plan"]["get"]["responses"][200]["content"]["application/json"];
 export type PlanDocument = PlanVersion["document"];
 
+/**
+ * Fresh for a few seconds: the page's first mount takes what the opening prefetch (area.ts) just fetched rather
+ * than asking again; a save invalidates both queries at once.
+ */
+const OPENING_FRESH_MS = 5_000;
+
 export const planQuery = queryOptions({
   queryKey: ["plan", "current"],
+  staleTime: OPENING_FRESH_MS,
   queryFn: async ({ signal }) => unwrap(await api.GET("/api/v1/plan", { signal })),
 });
 
@@ -23,6 +30,7 @@ export const findingsQuery = (language: string) => {
   const locale: FindingsLocale = language === "pt-BR" ? "pt-BR" : "en";
   return queryOptions({
     queryKey: ["plan", "findings", locale],
+    staleTime: OPENING_FRESH_MS,
     queryFn: async ({ signal }) =>
       unwrap(await api.GET("/api/v1/plan/findings", { params: { query: { locale } }, signal })).items,
   });
