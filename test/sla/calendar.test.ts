@@ -144,6 +144,24 @@ describe("holidays", () => {
     expect(isOpen(fortaleza, at("2026-06-04 10:00"))).toBe(false);
     expect(isOpen(ceara, at("2026-06-04 10:00"))).toBe(true);
   });
+
+  it("closes 20 November, national since 2024, also where a state's older rule of that day has ended", () => {
+    for (const [state, city, zone] of [
+      ["SP", "SP", "America/Sao_Paulo"],
+      ["SP", undefined, "America/Sao_Paulo"],
+      ["RJ", undefined, "America/Sao_Paulo"],
+      ["AM", "MANAUS", "America/Manaus"],
+      ["MT", undefined, "America/Cuiaba"],
+      ["BA", undefined, "America/Bahia"],
+    ] as const) {
+      const calendar = compileCalendar(
+        week(zone, weekdays, { holidays: { country: "BR", state, city, types: ["public"], custom: [] } }),
+      );
+      // Friday 20 November 2026; Friday 21 November 2025.
+      expect(isOpen(calendar, local("2026-11-20 10:00", zone)), `${state} ${city ?? ""}`).toBe(false);
+      expect(isOpen(calendar, local("2025-11-21 10:00", zone)), `${state} ${city ?? ""}`).toBe(true);
+    }
+  });
 });
 
 describe("upstream bugs", () => {

@@ -227,6 +227,21 @@ export const hasState = (country: string, state: string) => Object.hasOwn(upstre
 export const hasCity = (country: string, state: string, city: string) =>
   Object.hasOwn(upstream.getRegions(country, state) ?? {}, city) || ownCity(country, state, city) !== undefined;
 
+/**
+ * 20 November is a national holiday since 2024 (Lei 14.759/2023). date-holidays' data for AM, MT, RJ and SP (and
+ * their cities) keeps those states' own, older 20 November rules, which end before 2024 and replace the national
+ * one: without this, calendars of Manaus, Cuiabá, Rio or São Paulo would stay open that day.
+ */
+function withBlackAwarenessDay(source: Holidays, country: string): Holidays {
+  if (country === "BR" && !source.isHoliday(new Date("2030-11-20T15:00:00Z"))) {
+    source.setHoliday("11-20 since 2024", {
+      name: { pt: "Dia Nacional de Zumbi e da Consciência Negra", en: "National Day of Zumbi and Black Awareness" },
+      type: "public",
+    });
+  }
+  return source;
+}
+
 /** The holidays of a region, ready for getHolidays: date-holidays' own, with our city's days on its state's. */
 export function holidaySource(country: string, state?: string, city?: string): Holidays {
   if (!state) return new Holidays(country);
@@ -235,9 +250,9 @@ export function holidaySource(country: string, state?: string, city?: string): H
     const source = new Holidays(country, state);
     // A copy each: date-holidays keeps and annotates the object it is given.
     for (const [rule, h] of Object.entries(own?.days ?? {})) source.setHoliday(rule, { ...h, name: { ...h.name } });
-    return source;
+    return withBlackAwarenessDay(source, country);
   }
-  return new Holidays(country, state, city);
+  return withBlackAwarenessDay(new Holidays(country, state, city), country);
 }
 
 /** A region with holiday data: a country, its states and their cities, each by the code a calendar names it by. */
