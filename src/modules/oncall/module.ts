@@ -37,6 +37,8 @@ export function createOncall(
   const repo = new OncallRepository(db, dialect);
   const rotations = new RotationService({ repo, directory, plan, audit, clock });
   const escalationPolicies = new EscalationPolicyService({ repo, plan, audit, clock });
+  // One key signs the acknowledgement links the page mails carry and checks them when they are opened.
+  const pageLinks = secrets.derive("page-links");
   // Pages: each wait is a `page` timer, each message goes through the outbox, a failed one moves the page on.
   const escalations = new EscalationService({
     repo,
@@ -51,7 +53,7 @@ export function createOncall(
     clock,
     log: platform.log.child({ part: "oncall" }),
     publicUrl: config.publicUrl,
-    signingKey: secrets.derive("page-links"),
+    signingKey: pageLinks,
   });
   // A new subject's page at its first step, in the subject's opening transaction (a burst of incidents at once).
   const firstSteps = new FirstStepPaging({ repo, rotations, directory, escalations, timers, events, clock });
@@ -63,7 +65,7 @@ export function createOncall(
     directory,
     audit,
     clock,
-    signingKey: secrets.derive("page-links"),
+    signingKey: pageLinks,
   });
   return {
     rotations,
