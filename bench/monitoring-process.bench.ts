@@ -19,13 +19,16 @@ import { GOAL_RATIO, KUMA_CPU_MS_PER_CHECK, windowSeconds } from "./monitoring-c
  * data directory. The warm-up is long (the runtime keeps compiling for minutes), then WINDOWS windows of
  * PLANTAO_BENCH_SECONDS each are measured and the median reported. PLANTAO_BENCH_MONITORS (default 500,2000),
  * PLANTAO_BENCH_INTERVAL (20 s), PLANTAO_BENCH_WARMUP_SECONDS (150), PLANTAO_BENCH_WINDOWS (3),
- * PLANTAO_BENCH_NODE_ARGS (extra Node options for the server, to compare runtime settings).
+ * PLANTAO_BENCH_NODE_ARGS (extra Node options for the server, to compare runtime settings),
+ * PLANTAO_BENCH_TARGET_CLOSE (1: the target answers `Connection: close`, so no check can reuse a connection).
  */
 const SIZES = (process.env.PLANTAO_BENCH_MONITORS || "500,2000").split(",").map(Number);
 const INTERVAL = Number(process.env.PLANTAO_BENCH_INTERVAL || 20);
 const WARMUP_S = Number(process.env.PLANTAO_BENCH_WARMUP_SECONDS || 150);
 const WINDOWS = Number(process.env.PLANTAO_BENCH_WINDOWS || 3);
 const NODE_ARGS = (process.env.PLANTAO_BENCH_NODE_ARGS || "").split(" ").filter(Boolean);
+/** The target keeps connections open as web servers do; `PLANTAO_BENCH_TARGET_CLOSE=1` closes each one. */
+const TARGET_CLOSES = process.env.PLANTAO_BENCH_TARGET_CLOSE === "1";
 const root = fileURLToPath(new URL("../", import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round = (v: number, digits = 3) => Math.round(v * 10 ** digits) / 10 ** digits;
@@ -60,7 +63,7 @@ export default async function monitoringProcess(): Promise<void> {
   let hits = 0;
   const target = createServer((_req, res) => {
     hits++;
-    res.writeHead(200, { "content-type": "text/plain", connection: "close" }).end("ok");
+    res.writeHead(200, { "content-type": "text/plain", ...(TARGET_CLOSES ? { connection: "close" } : {}) }).end("ok");
   });
   await new Promise<void>((r) => target.listen(0, "127.0.0.1", r));
   const port = (target.address() as AddressInfo).port;
@@ -141,6 +144,7 @@ export default async function monitoringProcess(): Promise<void> {
             rateVsSchedule: round(median.checks / median.s / (monitors / INTERVAL)),
             rssMiB: rss,
             nodeArgs: NODE_ARGS.join(" "),
+            targetCloses: TARGET_CLOSES,
             loadAverage: loadavg().map((l) => round(l, 2)),
             node: process.version,
           },

@@ -59,14 +59,68 @@ afterAll(async () => {
 });
 
 describe("http probe against a local server", () => {
-  it("is UP on 200 with the latency, on a fresh connection per check", async () => {
+  it("is UP on 200 with the latency, on a fresh connection per check when reuse is off", async () => {
     const before = connections;
     for (let i = 0; i < 3; i++) {
-      const r = await check(http, `${base}/ok`);
+      const r = await check(http, `${base}/ok`, { reuseConnections: false });
       expect(r).toMatchObject({ status: "up", reason: null, details: { statusCode: 200 } });
       expect(r.latencyMs).toBeGreaterThan(0);
     }
     expect(connections - before).toBe(3);
+  });
+
+  it("reuses one idle connection for the next checks of the same origin, GET and HEAD", async () => {
+    const server = createServer(routes);
+    let opened = 0;
+    server.on("connection", () => opened++);
+    const origin = `http://127.0.0.1:${await listen(server)}`;
+    for (let i = 0; i < 3; i++) expect(await check(http, `${origin}/ok`)).toMatchObject({ status: "up" });
+    expect(await check(http, `${origin}/ok`, { method: "HEAD" })).toMatchObject({ status: "up" });
+    // A redirect's own body is read, so the hop after it goes over the same connection.
+    expect(await check(http, `${origin}/redirect/2`)).toMatchObject({ status: "up" });
+    expect(opened).toBe(1);
+    // What cannot be reused is closed: a body past 64 KiB, a POST, a chunked body.
+    expect(await check(http, `${origin}/big`)).toMatchObject({ status: "up" });
+    expect(await check(http, `${origin}/ok`)).toMatchObject({ status: "up" });
+    expect(opened).toBe(2);
+    expect(await check(http, `${origin}/echo`, { method: "POST", body: "x" })).toMatchObject({ status: "up" });
+    expect(opened).toBe(3);
+    server.closeAllConnections();
+  });
+
+  it("opens a fresh connection when the reused one is closed by the server, idle or unanswered", async () => {
+    // A raw server: on each connection answers its first request and keeps it open; a second request on the
+    // same connection is dropped unanswered (as a server closing an idle connection does, racing the write).
+    let opened = 0;
+    const accepted: Socket[] = [];
+    const raw = createTcpServer((socket: Socket) => {
+      opened++;
+      accepted.push(socket);
+      let requests = 0;
+      socket.on("data", (chunk) => {
+        if (!chunk.toString("latin1").includes("\r\n\r\n")) return;
+        if (++requests > 1) return socket.destroy();
+        socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+      });
+    });
+    await new Promise<void>((resolve) => raw.listen(0, "127.0.0.1", () => resolve()));
+    const origin = `http://127.0.0.1:${(raw.address() as AddressInfo).port}`;
+    expect(await check(http, `${origin}/a`)).toMatchObject({ status: "up" });
+    expect(await check(http, `${origin}/b`)).toMatchObject({ status: "up", details: { statusCode: 200 } });
+    expect(opened).toBe(2);
+    for (const socket of accepted) socket.destroy();
+    await new Promise((resolve) => raw.close(resolve));
+
+    // The server gone after a check: its idle connection ends, the next check finds the port closed.
+    const server = createServer(routes);
+    const port = await listen(server);
+    expect(await check(http, `http://127.0.0.1:${port}/ok`)).toMatchObject({ status: "up" });
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    expect(await check(http, `http://127.0.0.1:${port}/ok`)).toMatchObject({
+      status: "down",
+      reason: "connection_refused",
+    });
   });
 
   it("is DOWN on a status outside the accepted ranges, UP when the range accepts it", async () => {
@@ -174,6 +228,8 @@ describe("http probe against a local server", () => {
     const raw = createTcpServer((socket: Socket) => {
       let data = "";
       socket.on("data", (chunk) => {
+        // One request per connection: it ends after its answer, so a request sent again on it goes unanswered.
+        if (socket.writableEnded) return;
         data += chunk.toString("latin1");
         if (!data.includes("\r\n\r\n")) return;
         seen.push(data);

@@ -3,6 +3,7 @@ import { request as httpsRequest } from "node:https";
 import { isIP, connect as netConnect, type Socket } from "node:net";
 import { type TLSSocket, connect as tlsConnect } from "node:tls";
 import { type Static, Type } from "typebox";
+import { HttpConnections, type PooledSocket } from "./http-connections.js";
 import { evaluateJsonPath, jsonValueText, parseJsonPath } from "./json-path.js";
 import {
   DegradedAboveMs,
@@ -79,6 +80,11 @@ export const HttpSettings = Type.Object(
       default: false,
       description: "Accept invalid certificates (self-signed, expired, wrong name) instead of reporting `tls_error`",
     }),
+    reuseConnections: Type.Boolean({
+      default: true,
+      description:
+        "Reuse an idle connection to the same host and port from a check in the last 4 s (opened within the last minute), as browsers and Uptime Kuma do; plain http GET, HEAD and OPTIONS without a keyword or JSON path. Off opens a fresh connection for every check, so each check also proves that new connections are accepted and its latency includes the connect",
+    }),
     maxRedirects: Type.Integer({
       minimum: 0,
       maximum: 10,
@@ -120,7 +126,8 @@ const PLAIN_VALUE = /^[^\r\n\0]*$/;
 
 /**
  * Plain HTTP whose body nobody reads (no keyword, no JSON path) goes over a bare socket: the request written as
- * bytes, the status line and headers read back, the connection closed. Node's client costs about twice the CPU
+ * bytes, the status line and headers read back, the connection closed or, with `reuseConnections`, kept for the
+ * next check of the same origin (./http-connections.ts). Node's client costs about twice the CPU
  * per check (a ClientRequest, a parser, an IncomingMessage, an end-of-stream error per closed connection), which
  * at thousands of monitors is most of the engine's CPU.
  */
@@ -134,33 +141,111 @@ function bare(url: URL, settings: HttpSettings): boolean {
 }
 
 const HEAD_LIMIT = 64 * 1024;
-const STATUS_LINE = /^HTTP\/1\.[01] ([1-9][0-9]{2})(?: ([^\r\n]*))?$/;
+/** A body up to this size is read to keep its connection; a larger one closes it instead. */
+const REUSE_BODY_LIMIT = 64 * 1024;
+const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9][0-9]{2})(?: ([^\r\n]*))?$/;
 const parseError = (code: string, message: string) => Object.assign(new Error(message), { code });
+/** Requests sent again on a fresh connection when a reused one ends unanswered (the server closed it idle). */
+const RESENDABLE = new Set(["GET", "HEAD", "OPTIONS"]);
+
+const connections = new HttpConnections();
+
+/** A header's value from the head's lines (the first one), or undefined. */
+function headerOf(lines: string[], name: string): string | undefined {
+  const prefix = `${name}:`;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.length > prefix.length && line.slice(0, prefix.length).toLowerCase() === prefix) {
+      return line.slice(prefix.length).trim();
+    }
+  }
+  return undefined;
+}
+
+/**
+ * How many body bytes follow a head when its connection may be kept: 0 for HEAD, 204 and 304, the
+ * Content-Length otherwise; null when it may not (HTTP/1.0, `Connection: close`, chunked or unframed bodies,
+ * large ones).
+ */
+function keptBody(method: string, minor: string, statusCode: number, lines: string[]): number | null {
+  if (minor !== "1" || /\bclose\b/i.test(headerOf(lines, "connection") ?? "")) return null;
+  if (headerOf(lines, "transfer-encoding") !== undefined) return null;
+  if (method === "HEAD" || statusCode === 204 || statusCode === 304) return 0;
+  const length = headerOf(lines, "content-length");
+  if (length === undefined || !/^[0-9]{1,9}$/.test(length)) return null;
+  const n = Number(length);
+  return n <= REUSE_BODY_LIMIT ? n : null;
+}
 
 function sendBare(url: URL, method: string, settings: HttpSettings, onSocket: (s: Socket) => void): Promise<Hop> {
+  const given = new Set(Object.keys(settings.headers).map((k) => k.toLowerCase()));
+  const body = settings.body !== null && method !== "GET" && method !== "HEAD" ? Buffer.from(settings.body) : null;
+  const reuse = settings.reuseConnections && body === null && RESENDABLE.has(method) && !given.has("connection");
+  let head = `${method} ${url.pathname}${url.search} HTTP/1.1\r\n`;
+  if (!given.has("host")) head += `Host: ${url.host}\r\n`;
+  if (!given.has("user-agent")) head += "User-Agent: Plantao-Monitor/1\r\n";
+  if (!given.has("connection") && !reuse) head += "Connection: close\r\n";
+  for (const [name, value] of Object.entries(settings.headers)) head += `${name}: ${value}\r\n`;
+  if (body && !given.has("content-length")) head += `Content-Length: ${body.length}\r\n`;
+  const request = body
+    ? Buffer.concat([Buffer.from(`${head}\r\n`, "latin1"), body])
+    : Buffer.from(`${head}\r\n`, "latin1");
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  const port = Number(url.port) || 80;
+  const origin = `${host}:${port}`;
+  const fresh = (): PooledSocket => ({ socket: netConnect({ host, port }), openedAt: Date.now() });
+  const pooled = reuse ? connections.take(origin) : undefined;
+  if (!pooled) return exchange(fresh(), request, method, reuse ? origin : null, onSocket);
+  return exchange(pooled, request, method, origin, onSocket).catch((error: Error & { unanswered?: boolean }) => {
+    if (!error.unanswered) throw error;
+    return exchange(fresh(), request, method, origin, onSocket);
+  });
+}
+
+/**
+ * Writes the request, resolves at the response's head. The connection is closed after it, or, when `origin`
+ * is given and the response allows it, its body is read and the connection handed back for the next check.
+ * An error before any byte of an answer is marked `unanswered`.
+ */
+function exchange(
+  pooled: PooledSocket,
+  request: Buffer,
+  method: string,
+  origin: string | null,
+  onSocket: (s: Socket) => void,
+): Promise<Hop> {
+  const { socket } = pooled;
+  onSocket(socket);
   return new Promise((resolve, reject) => {
-    const given = new Set(Object.keys(settings.headers).map((k) => k.toLowerCase()));
-    const body = settings.body !== null && method !== "GET" && method !== "HEAD" ? Buffer.from(settings.body) : null;
-    let head = `${method} ${url.pathname}${url.search} HTTP/1.1\r\n`;
-    if (!given.has("host")) head += `Host: ${url.host}\r\n`;
-    if (!given.has("user-agent")) head += "User-Agent: Plantao-Monitor/1\r\n";
-    if (!given.has("connection")) head += "Connection: close\r\n";
-    for (const [name, value] of Object.entries(settings.headers)) head += `${name}: ${value}\r\n`;
-    if (body && !given.has("content-length")) head += `Content-Length: ${body.length}\r\n`;
-    const request = Buffer.from(`${head}\r\n`, "latin1");
-    const socket = netConnect({ host: url.hostname.replace(/^\[|\]$/g, ""), port: Number(url.port) || 80 });
-    onSocket(socket);
     let received: Buffer | null = null;
     let settled = false;
-    const settle = (error: Error | null, hop?: Hop) => {
+    /** Body bytes still to read before the connection can be handed back. */
+    let remaining = 0;
+    const release = () => {
+      socket.off("data", onData);
+      socket.off("error", onError);
+      socket.off("close", onClose);
+      connections.give(origin as string, pooled);
+    };
+    const settle = (error: Error | null, hop?: Hop, keep = false) => {
       if (settled) return;
       settled = true;
-      socket.destroy();
-      if (error) reject(error);
-      else resolve(hop as Hop);
+      if (error) {
+        socket.destroy();
+        reject(received === null ? Object.assign(error, { unanswered: true }) : error);
+        return;
+      }
+      if (!keep) socket.destroy();
+      resolve(hop as Hop);
     };
-    socket.write(body ? Buffer.concat([request, body]) : request);
-    socket.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
+      if (settled) {
+        // The rest of a kept response's body: exactly its length, or the connection is not reusable.
+        remaining -= chunk.length;
+        if (remaining === 0) release();
+        else if (remaining < 0) socket.destroy();
+        return;
+      }
       received = received ? Buffer.concat([received, chunk]) : chunk;
       for (;;) {
         const end = received.indexOf("\r\n\r\n");
@@ -171,36 +256,43 @@ function sendBare(url: URL, method: string, settings: HttpSettings, onSocket: (s
         const lines = received.toString("latin1", 0, end).split("\r\n");
         const status = STATUS_LINE.exec(lines[0] ?? "");
         if (!status) return settle(parseError("HPE_INVALID_CONSTANT", "Expected HTTP/"));
-        const statusCode = Number(status[1]);
+        const statusCode = Number(status[2]);
         // Informational answers (100 Continue, 103 Early Hints) come before the real one, as Node's client skips them.
         if (statusCode < 200 && statusCode !== 101) {
           received = received.subarray(end + 4);
           continue;
         }
-        const location = lines
-          .find((l) => /^location:/i.test(l))
-          ?.slice(9)
-          .trim();
-        return settle(null, {
+        const hop: Hop = {
           statusCode,
-          statusMessage: status[2] ?? "",
-          location,
+          statusMessage: status[3] ?? "",
+          location: headerOf(lines, "location"),
           response: null,
           certificate: null,
-        });
+        };
+        const bodyLength = origin === null ? null : keptBody(method, status[1]!, statusCode, lines);
+        if (bodyLength === null) return settle(null, hop);
+        remaining = bodyLength - (received.length - end - 4);
+        settle(null, hop, remaining >= 0);
+        if (remaining === 0) release();
+        return;
       }
-    });
-    socket.once("error", (error) => settle(error));
+    };
+    // An error while the rest of a kept body arrives only loses the connection.
+    const onError = (error: Error) => (settled ? socket.destroy() : settle(error));
     // The close that follows every settled check must not build an error (its stack trace) for nothing.
-    socket.once("close", () => settled || settle(parseError("ECONNRESET", "socket hang up")));
+    const onClose = () => settled || settle(parseError("ECONNRESET", "socket hang up"));
+    socket.on("data", onData);
+    socket.on("error", onError);
+    socket.on("close", onClose);
+    socket.write(request);
   });
 }
 
 /**
- * One request on a fresh connection of its own, resolved at the response headers. The socket comes from
- * `createConnection` rather than `agent: false`, which builds a whole Agent per request; a fresh connection
- * each time is the point (reusing one would hide connect failures). `onRequest` hands the request over so an
- * abort before the response can destroy it.
+ * One request on a fresh connection of its own, resolved at the response headers: checks that read a body or
+ * speak TLS (whose handshake and certificate are part of what they check) never reuse one. The socket comes
+ * from `createConnection` rather than `agent: false`, which builds a whole Agent per request. `onRequest` hands
+ * the request over so an abort before the response can destroy it.
  */
 function send(url: URL, method: string, settings: HttpSettings, onRequest: (req: Closable) => void): Promise<Hop> {
   return new Promise((resolve, reject) => {

@@ -63,6 +63,7 @@ export const settingFields: Record<string, SettingField[]> = {
     { name: "tlsExpiryWarningDays", kind: "integer", default: 14, min: 0, max: 365 },
     { name: "maxRedirects", kind: "integer", default: 5, min: 0, max: 10 },
     { name: "ignoreTls", kind: "checkbox", default: false },
+    { name: "reuseConnections", kind: "checkbox", default: true },
   ],
   tcp: [
     { name: "send", kind: "text", default: null, nullable: true },
