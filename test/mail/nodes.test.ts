@@ -16,10 +16,11 @@ const MAILS = 40;
 /**
  * Two app nodes on one database each take part of one sender's mail bomb through their own SMTP listener, at the
  * same moment where the engine allows it: the burst guard holds across them, opening the tickets one node would
- * (the limit's new tickets for new subjects, one for the same subject again), and every mail is filed.
+ * (the limit's new tickets for new subjects, one for the same subject again, one linked ticket for replies to a
+ * closed ticket under `new_linked`), and every mail is filed.
  */
 describe.each(engines)("mail bomb across nodes on %s", (engine) => {
-  it("opens the limit's tickets, not some per node, and files every mail", async () => {
+  it("opens the limit's tickets, not some per node, and files every mail; replies to a closed ticket open one linked ticket", async () => {
     const scratch = await scratchDatabase(engine);
     const dataDir = mkdtempSync(join(tmpdir(), "plantao-mail-nodes-"));
     const clock = new ManualClock("2026-12-07T12:00:00.000Z");
@@ -85,6 +86,44 @@ describe.each(engines)("mail bomb across nodes on %s", (engine) => {
       // The opening mail is the description; every other one is on the ticket.
       const messages = (await s.tickets.timeline(admin, one!.id)).messages;
       expect(messages.filter((m) => /^mensagem \d+$/.test(m.body))).toHaveLength(MAILS - 1);
+
+      // Under `new_linked` a burst of replies to a closed ticket opens one linked ticket, not one per reply or per
+      // node: the reply that opens it passes the same guard as a new mail.
+      const closedOrg = await s.directory.createOrganization(admin, { name: "Fechado" }, req);
+      const cai = await user("cai@fechado.example", "customer", closedOrg.id);
+      const again = ports.map((port) => burstTransport(port));
+      try {
+        await again[0]!.sendMail({ from: cai.email, to: support, subject: "Fax não sai", text: "Erro 5." });
+        const [closed] = await ticketsOf(closedOrg.id);
+        await s.tickets.update(admin, closed!.id, { status: "closed" }, req);
+        const { document } = await s.plan.current();
+        await s.plan.update(
+          { document: { ...document, email: { ticketTag: "#", closedTicket: "new_linked" } }, comment: "novo chamado" },
+          { cli: true },
+        );
+        const replies = Array.from({ length: MAILS }, (_, i) => ({
+          from: cai.email,
+          to: support,
+          subject: `Re: [#${closed!.number}] Fax não sai`,
+          text: `resposta ${i}`,
+        }));
+        const reply = (m: (typeof replies)[number], i: number) => again[i % 2]!.sendMail(m);
+        if (engine === "postgres") await Promise.all(replies.map(reply));
+        else for (const [i, m] of replies.entries()) await reply(m, i);
+
+        const after = await ticketsOf(closedOrg.id);
+        expect(after).toHaveLength(2);
+        expect((await s.tickets.get(admin, closed!.id)).status).toBe("closed");
+        const linked = after.find((x) => x.id !== closed!.id)!;
+        expect(JSON.stringify(await s.tickets.linksOf(admin, linked.id))).toContain(closed!.id);
+        const cais = await outcomes(cai.email);
+        expect(count(cais, "linked")).toBe(1);
+        expect(count(cais, "threaded")).toBe(MAILS - 1);
+        const onLinked = (await s.tickets.timeline(admin, linked.id)).messages;
+        expect(onLinked.filter((m) => /^resposta \d+$/.test(m.body))).toHaveLength(MAILS - 1);
+      } finally {
+        for (const tr of again) tr.close();
+      }
     } finally {
       for (const n of nodes) await n.close();
       await scratch.drop();
