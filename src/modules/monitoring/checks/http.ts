@@ -3,7 +3,7 @@ import { request as httpsRequest } from "node:https";
 import { isIP, connect as netConnect, type Socket } from "node:net";
 import { type TLSSocket, connect as tlsConnect } from "node:tls";
 import { type Static, Type } from "typebox";
-import { HttpConnections, type PooledSocket } from "./http-connections.js";
+import { HttpConnections, IDLE_MS, type PooledSocket } from "./http-connections.js";
 import { evaluateJsonPath, jsonValueText, parseJsonPath } from "./json-path.js";
 import {
   DegradedAboveMs,
@@ -222,6 +222,7 @@ function exchange(
     /** Body bytes still to read before the connection can be handed back. */
     let remaining = 0;
     const release = () => {
+      socket.setTimeout(0);
       socket.off("data", onData);
       socket.off("error", onError);
       socket.off("close", onClose);
@@ -274,6 +275,8 @@ function exchange(
         remaining = bodyLength - (received.length - end - 4);
         settle(null, hop, remaining >= 0);
         if (remaining === 0) release();
+        // A body that stops coming in: the connection is closed rather than kept waiting for it.
+        else if (remaining > 0) socket.setTimeout(IDLE_MS, () => socket.destroy());
         return;
       }
     };
