@@ -4,7 +4,15 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot } from "../../src/platform/version.js";
-import { ADMIN, artifacts, type BrowserSession, field, openBrowserSession, skipBrowser } from "../fixtures/browser.js";
+import {
+  ADMIN,
+  artifacts,
+  type BrowserSession,
+  browserEngine,
+  field,
+  openBrowserSession,
+  skipBrowser,
+} from "../fixtures/browser.js";
 
 const AGENT = { email: "agente.fila@example.com", name: "Agente Fila", password: "agent password 123" };
 const MANAGER = { email: "gerente.fila@example.com", name: "Gerente Fila", password: "manager password 123" };
@@ -109,7 +117,9 @@ describe.skipIf(skipBrowser)("the agent's queue in Chromium", () => {
       ])
         await manager.page.getByText(title, { exact: true }).first().waitFor();
       // The server's version and schema are on the admin's System page, not on anyone's home.
-      expect(await manager.page.getByText("SQLite", { exact: true }).count()).toBe(0);
+      expect(
+        await manager.page.getByText(browserEngine === "postgres" ? "PostgreSQL" : "SQLite", { exact: true }).count(),
+      ).toBe(0);
       await manager.page.screenshot({ path: join(artifacts, "home-manager-1440.png"), fullPage: true });
     } finally {
       await manager.close();
@@ -170,9 +180,23 @@ describe.skipIf(skipBrowser)("the agent's queue in Chromium", () => {
     await row(page, opened[2]!.number).locator("td").nth(3).click();
     await page.waitForURL(new RegExp(`/tickets/${opened[2]!.id}$`));
     await page.goto(`${base}/tickets`);
-    await page.getByTestId("queue-search").fill(`#${opened[0]!.number}`);
-    await page.getByTestId("queue-search").press("Enter");
-    await page.waitForURL(new RegExp(`/tickets/${opened[0]!.id}$`));
+    await row(page, opened[0]!.number).waitFor();
+    // A slow renderer (as on a loaded machine) keeps the queue mounted while the ticket page renders: the
+    // search typed before Enter must not land in the ticket's address when its debounce fires meanwhile.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Emulation.setCPUThrottlingRate", { rate: 8 });
+    try {
+      await page.getByTestId("queue-search").fill(`#${opened[0]!.number}`);
+      await page.getByTestId("queue-search").press("Enter");
+      await page.getByRole("heading", { name: `#${opened[0]!.number} Tronco SIP sem registro` }).waitFor();
+      // Past the search's 300 ms debounce, the address is still the ticket's alone.
+      await page.waitForTimeout(500);
+      const { pathname, search } = new URL(page.url());
+      expect(pathname + search).toBe(`/tickets/${opened[0]!.id}`);
+    } finally {
+      await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
+      await cdp.detach();
+    }
   });
 
   it("assigns two tickets in bulk and saves a shared view", async () => {

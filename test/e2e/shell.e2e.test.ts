@@ -3,7 +3,17 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/server.js";
-import { ADMIN, artifacts, type BrowserSession, openBrowserSession, skipBrowser } from "../fixtures/browser.js";
+import {
+  ADMIN,
+  artifacts,
+  type BrowserSession,
+  browserEngine,
+  openBrowserSession,
+  skipBrowser,
+} from "../fixtures/browser.js";
+
+/** The System page names the engine the suite's server runs on. */
+const engineName = browserEngine === "postgres" ? "PostgreSQL" : "SQLite";
 
 describe.skipIf(skipBrowser)("web shell in Chromium", () => {
   let session: BrowserSession;
@@ -32,7 +42,7 @@ describe.skipIf(skipBrowser)("web shell in Chromium", () => {
     await page.goto(`${base}/system`);
     await heading("Sistema");
     expect(await htmlLang()).toBe("pt-BR");
-    await page.getByText("SQLite", { exact: true }).waitFor();
+    await page.getByText(engineName, { exact: true }).waitFor();
     await page.getByText("Pronto", { exact: true }).waitFor();
     await page.getByRole("link", { name: "Eventos ao vivo" }).waitFor();
     expect(await page.getByRole("link", { name: "Documentação da API" }).getAttribute("href")).toBe("/api/docs");

@@ -17,6 +17,8 @@ describe.skipIf(skipBrowser)("the ticket page of the agent console in Chromium",
   let base: string;
   let ticket: { id: string; number: number };
   let brunoHeaders: Record<string, string>;
+  let adminHeaders: Record<string, string>;
+  let orgId: string;
 
   beforeAll(async () => {
     session = await openBrowserSession({ name: "console", locale: "pt-BR", waitMs: 10_000 });
@@ -41,6 +43,8 @@ describe.skipIf(skipBrowser)("the ticket page of the agent console in Chromium",
       return res.json();
     };
     const org = await post("/api/v1/organizations", { name: "Acme Telecom" });
+    adminHeaders = admin;
+    orgId = org.id;
     await post("/api/v1/users", { ...ANA, role: "agent", tier: "L1", teams: ["voip"] });
     await post("/api/v1/users", { ...BRUNO, role: "agent", tier: "L2", teams: ["voip"] });
     await post("/api/v1/canned-responses", {
@@ -145,6 +149,54 @@ describe.skipIf(skipBrowser)("the ticket page of the agent console in Chromium",
       .filter({ hasText: `${ANA.name} alterou Nível` })
       .waitFor();
     await shot("ticket-console-1440");
+  });
+
+  it("steps through the open queue with J and K, and changes the status with S", async () => {
+    const later = await session.server.app.inject({
+      method: "POST",
+      url: "/api/v1/tickets",
+      headers: adminHeaders,
+      // Low severity: due after the first ticket, so next to it in the queue's urgency order.
+      payload: {
+        organizationId: orgId,
+        subject: "Dúvida sobre o relatório",
+        description: "Onde exporto?",
+        type: "usage_question",
+        severity: "low",
+      },
+    });
+    expect(later.statusCode, later.body).toBe(201);
+    const subjects: Record<string, string> = {
+      [ticket.id]: "Tronco SIP sem registro",
+      [later.json().id]: "Dúvida sobre o relatório",
+    };
+    // The queue's own urgency order, as the page steps through it.
+    const queue = await session.server.app.inject({
+      url: "/api/v1/tickets/queue?queue=open&sort=urgency&limit=200",
+      headers: adminHeaders,
+    });
+    const [first, second] = queue.json().items as { id: string; number: number }[];
+    expect([first!.id, second!.id].sort()).toEqual(Object.keys(subjects).sort());
+    const heading = (t: { id: string; number: number }) =>
+      page.getByRole("heading", { name: `#${t.number} ${subjects[t.id]}` }).waitFor();
+    await page.goto(`${base}/tickets/${first!.id}`);
+    await heading(first!);
+    await blur();
+    await page.keyboard.press("j");
+    await heading(second!);
+    expect(new URL(page.url()).pathname).toBe(`/tickets/${second!.id}`);
+    await blur();
+    await page.keyboard.press("j");
+    await page.getByText("Não há outro chamado na fila.").waitFor();
+    await page.keyboard.press("k");
+    await heading(first!);
+
+    // S opens the status field: a pick changes it, and the history says so in words.
+    await expect.poll(() => page.locator("#ticket-status").isEnabled()).toBe(true);
+    await blur();
+    await page.keyboard.press("s");
+    await page.getByRole("option", { name: "Em espera", exact: true }).click();
+    await page.getByTestId("timeline-change").filter({ hasText: "→ Em espera" }).waitFor();
   });
 
   it("warns when another agent starts replying on the same ticket", async () => {

@@ -186,6 +186,33 @@ describe.each(engines)("bulk ticket changes on %s", (engine) => {
     for (const id of ids) expect(after.get(id)! - (before.get(id) ?? 0)).toBe(1);
   });
 
+  it("sets severity, tier and team in bulk, each with its line in every ticket's history", async () => {
+    const ids = await openTickets(3);
+    for (const [payload, field, after] of [
+      [{ action: "severity", severity: "high" }, "severity", "high"],
+      [{ action: "tier", tier: "L2" }, "tier", "L2"],
+      [{ action: "team", team: "voz" }, "team", "voz"],
+    ] as const) {
+      const res = await bulk({ ticketIds: ids, ...payload });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json()).toMatchObject({ succeeded: 3, failed: 0 });
+      for (const id of ids) {
+        const timeline = (await t.app.inject({ url: `/api/v1/tickets/${id}/timeline`, headers: agent.headers })).json();
+        expect(timeline.history.at(-1)).toMatchObject({ field, after });
+      }
+    }
+    const rows = await t.platform.db
+      .selectFrom("tickets")
+      .select(["severity", "tier", "team"])
+      .where("id", "in", ids)
+      .execute();
+    expect(rows).toEqual(ids.map(() => ({ severity: "high", tier: "L2", team: "voz" })));
+    // Clearing the team is a bulk change too.
+    expect((await bulk({ ticketIds: ids, action: "team", team: null })).json()).toMatchObject({ succeeded: 3 });
+    const cleared = await t.platform.db.selectFrom("tickets").select("team").where("id", "in", ids).execute();
+    expect(cleared.map((r) => r.team)).toEqual([null, null, null]);
+  });
+
   it("redoes a chunk one ticket at a time, each under its savepoint, when the chunk's write fails", async () => {
     const ids = await openTickets(4);
     await t.services.tickets.update(staff(), ids[2]!, { status: "closed" }, req);

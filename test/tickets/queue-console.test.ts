@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/platform/clock.js";
-import { createOrganization, createUser, engines, type TestContext, testApp, tokenFor } from "../harness.js";
+import {
+  createOrganization,
+  createUser,
+  engines,
+  harnessActor,
+  type TestContext,
+  testApp,
+  tokenFor,
+} from "../harness.js";
 
 type Headers = Record<string, string>;
 
@@ -66,6 +74,13 @@ describe.each(engines)("agent console on %s", (engine) => {
     expect(qClock.calendar).toBe("comercial");
     const bug = await open(customer.headers, { type: "bug", severity: "medium" });
     expect((await staffOf(bug)).tier).toBe("L3");
+    // The rest of the plan's examples: login → L1, feature failures → L2, performance → L3.
+    for (const [type, tier] of [
+      ["login_problem", "L1"],
+      ["feature_failure", "L2"],
+      ["performance", "L3"],
+    ] as const)
+      expect((await staffOf(await open(customer.headers, { type, severity: "medium" }))).tier, type).toBe(tier);
     // Staff choices win over the rules.
     expect((await open(agent.headers, { organizationId: acme, type: "bug", tier: "L1" })).tier).toBe("L1");
   });
@@ -372,5 +387,55 @@ describe.each(engines)("agent console on %s", (engine) => {
     expect(w.teams.length).toBeGreaterThan(0);
     expect(w.today).toHaveProperty("compliance");
     expect((await get("/api/v1/tickets/workload", customer.headers)).statusCode).toBe(403);
+  });
+
+  // Last: it moves the clock a month on, past every open ticket's deadline.
+  it("lists in each queue what its count says: my team, breached, by tier and by organization", async () => {
+    await t.services.directory.updateUser(
+      harnessActor(t),
+      agent.user.id,
+      { teams: ["voz"] },
+      {
+        ip: "127.0.0.1",
+        headers: {},
+      },
+    );
+    const ours = await open(agent.headers, { organizationId: other, team: "voz", type: "performance" });
+    await open(agent.headers, { organizationId: other, team: "dados", type: "performance" });
+    const every = async (query: string) => {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const res = await get(
+          `/api/v1/tickets/queue?${query}&limit=50${cursor ? `&cursor=${cursor}` : ""}`,
+          agent.headers,
+        );
+        expect(res.statusCode, res.body).toBe(200);
+        ids.push(...res.json().items.map((i: { id: string }) => i.id));
+        cursor = res.json().nextCursor;
+      } while (cursor);
+      return ids;
+    };
+    const counts = async () => (await get("/api/v1/tickets/queue/counts", agent.headers)).json();
+    const team = await every("queue=team");
+    expect(team).toContain(ours.id);
+    for (const id of team) expect((await staffOf({ id })).team).toBe("voz");
+    expect((await counts()).queues.team).toBe(team.length);
+    expect((await counts()).queues.breached).toBe(0);
+    // A month later every open ticket's clocks have run out.
+    clock.advance(30 * 24 * 3600_000);
+    await t.platform.jobs.drain();
+    await t.platform.jobs.drain();
+    const breached = await every("queue=breached");
+    expect(breached).toContain(ours.id);
+    for (const id of breached) expect((await staffOf({ id })).slaBreached).toBe(true);
+    const after = await counts();
+    expect(after.queues.breached).toBe(breached.length);
+    for (const { tier, count } of after.tiers) expect(await every(`tier=${tier}`)).toHaveLength(count);
+    expect(after.organizations.map((o: { organizationId: string }) => o.organizationId)).toEqual(
+      expect.arrayContaining([acme, other]),
+    );
+    for (const { organizationId, count } of after.organizations)
+      expect(await every(`organization=${organizationId}`)).toHaveLength(count);
   });
 });

@@ -192,6 +192,13 @@ describe.each(engines)("ticket notifications on %s", (engine) => {
     expect(mailTo(customer.user.email)).toHaveLength(4);
     await expect.poll(() => mailTo(bruno.user.email).some((m) => m.text.includes("Reiniciei e voltou."))).toBe(true);
 
+    // Any other status change: the customer is told the new status, in English, in the thread.
+    await api("PATCH", `/api/v1/tickets/${ticket.id}`, ana.headers, { status: "pending_vendor" });
+    await flush();
+    await expect.poll(() => mailTo(customer.user.email).length).toBe(5);
+    expect(mailTo(customer.user.email)[4]!.text).toContain("Your ticket's status changed to: Waiting for a vendor.");
+    expect(mailTo(customer.user.email)[4]!.inReplyTo).toBe(root);
+
     // A status change the customer switched off (their preferences) reaches nobody.
     await api("PUT", "/api/v1/me/notification-preferences", customer.headers, {
       items: [{ kind: "ticket.status", channel: "email", enabled: false }],
@@ -199,7 +206,7 @@ describe.each(engines)("ticket notifications on %s", (engine) => {
     await api("PATCH", `/api/v1/tickets/${ticket.id}`, ana.headers, { status: "on_hold" });
     await flush();
     await new Promise((r) => setTimeout(r, 200));
-    expect(mailTo(customer.user.email)).toHaveLength(4);
+    expect(mailTo(customer.user.email)).toHaveLength(5);
 
     // Escalated by hand: the assignee is told (the escalating agent is not).
     await api("POST", `/api/v1/tickets/${ticket.id}/escalate`, manager.headers, { tier: "L2", reason: "SBC" });
@@ -255,5 +262,30 @@ describe.each(engines)("ticket notifications on %s", (engine) => {
     await t.services.tickets.onDeadline(ticket.id);
     await flush();
     await expect.poll(() => mailTo(agent.user.email).some((m) => m.subject.startsWith("SLA violado"))).toBe(true);
+
+    // Past a clock's target, before its breach (the tier clock: target 2 h, breach 4 h of business time), the
+    // assignee is warned (in pt-BR), once.
+    const next = await api("POST", "/api/v1/tickets", agent.headers, {
+      organizationId: org.id,
+      subject: "Ramal mudo",
+      description: "Sem áudio",
+      type: "feature_failure",
+      severity: "low",
+      assigneeId: agent.user.id,
+    });
+    const sla = (await t.app.inject({ url: `/api/v1/tickets/${next.id}/sla`, headers: agent.headers })).json();
+    const tierClock = sla.clocks.find((c: { kind: string }) => c.kind === "tier_response");
+    expect(Date.parse(tierClock.targetAt)).toBeLessThan(Date.parse(tierClock.breachAt));
+    clock.set(new Date(Date.parse(tierClock.targetAt) + 60_000).toISOString());
+    await t.services.tickets.onDeadline(next.id);
+    await t.services.tickets.onDeadline(next.id);
+    await flush();
+    const warnings = () =>
+      mailTo(agent.user.email).filter(
+        (m) => m.subject.startsWith("SLA em risco") && m.subject.includes(`#${next.number}`),
+      );
+    await expect.poll(() => warnings().length).toBe(1);
+    // The clock named in words, never its internal kind.
+    expect(warnings()[0]!.text).toContain("O prazo de resposta do nível (L1) vence em");
   });
 });

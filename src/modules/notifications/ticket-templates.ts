@@ -49,8 +49,8 @@ const statusWords: Record<"pt-BR" | "en", Record<string, string>> = {
 };
 const statusWord = (locale: "pt-BR" | "en", status: unknown) => statusWords[locale][s(status)] ?? s(status);
 const clockWords: Record<"pt-BR" | "en", Record<string, string>> = {
-  "pt-BR": { first_response: "primeira resposta", resolution: "resolução", tier: "nível" },
-  en: { first_response: "first response", resolution: "resolution", tier: "tier" },
+  "pt-BR": { first_response: "primeira resposta", resolution: "resolução", tier_response: "resposta do nível" },
+  en: { first_response: "first response", resolution: "resolution", tier_response: "tier response" },
 };
 const clockWord = (locale: "pt-BR" | "en", clock: unknown) => clockWords[locale][s(clock)] ?? s(clock);
 const subjectLine = (p: Params) => `${ticketMark(p)} ${s(p.subject)}`;

@@ -20,7 +20,7 @@ import { useDebouncedValue } from "@mantine/hooks";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type KeyboardEvent, useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link, useNavigate, useSearchParams } from "react-router";
+import { Link, useLocation, useNavigate, useSearchParams } from "react-router";
 import { api, unwrap } from "../../api/client";
 import { useAuth } from "../../auth/AuthProvider";
 import { isStaff, tiers } from "../../auth/access";
@@ -218,6 +218,7 @@ export function TicketsPage() {
   const staff = isStaff(user.role);
   const format = useFormat();
   const navigate = useNavigate();
+  const location = useLocation();
   const p = useQueueParams();
   const [search, setSearch] = useState(p.q);
   const [q] = useDebouncedValue(search.trim(), 300);
@@ -225,9 +226,12 @@ export function TicketsPage() {
   const [selected, setSelected] = useState<Record<string, QueueItem>>({});
   const now = useNow(1000);
   useLiveQueues();
-  // The debounced search goes to the URL like every other filter.
+  // The debounced search goes to the URL like every other filter, while the address is still the queue's: a
+  // navigation away (a row, `#3` + Enter, a menu) is a transition, so the queue stays mounted until the next page
+  // commits, and a search whose debounce ends meanwhile would land in that page's address as `?q=`.
   // biome-ignore lint/correctness/useExhaustiveDependencies: only the typed text drives this
   useEffect(() => {
+    if (window.location.pathname !== location.pathname) return;
     if (q !== p.q) p.set({ q });
   }, [q]);
 
