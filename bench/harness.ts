@@ -6,7 +6,9 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PerformanceObserver, performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import v8 from "node:v8";
 import type { FastifyInstance } from "fastify";
 import pg from "pg";
 import pino from "pino";
@@ -176,6 +178,8 @@ export interface OpenLoadOptions {
   body?: unknown;
   seconds?: number;
   warmupSeconds?: number;
+  /** A file for the generator's trace: its slow requests (> 5 ms) and its own late ticks, in epoch ms. */
+  trace?: string;
 }
 
 export interface OpenLoadResult {
@@ -262,5 +266,107 @@ export async function startCpuProfile(): Promise<((name: string) => Promise<void
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, `${name}-${Date.now()}.cpuprofile`), JSON.stringify(profile));
     session.disconnect();
+  };
+}
+
+/** What V8's garbage collector did in this process over a measured window (see `watchGc`). */
+export interface GcSummary {
+  /** Full mark-compact collections: each follows a concurrent marking phase that shares the cores. */
+  fullGcs: number;
+  fullGcMs: number;
+  scavenges: number;
+  scavengeMs: number;
+  /** How fast the old generation filled: young objects promoted, or allocated there directly. */
+  oldSpaceMBPerSec: number;
+}
+
+const oldSpaceUsed = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === "old_space")?.space_used_size ?? 0;
+
+/**
+ * Watches this process's garbage collections until the returned function is called. A run whose tail is a full
+ * collection shows one here; the old generation's growth says whether one was coming.
+ */
+export function watchGc(): () => GcSummary {
+  const out = { fullGcs: 0, fullGcMs: 0, scavenges: 0, scavengeMs: 0 };
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as { detail?: { kind?: number } }).detail?.kind;
+      if (kind === 1) {
+        out.scavenges++;
+        out.scavengeMs += e.duration;
+      } else if (kind === 4) {
+        out.fullGcs++;
+        out.fullGcMs += e.duration;
+      }
+    }
+  });
+  observer.observe({ entryTypes: ["gc"] });
+  const start = performance.now();
+  let grown = 0;
+  let last = oldSpaceUsed();
+  // Sampled, so a full collection that empties the old generation does not hide what filled it before.
+  const sampler = setInterval(() => {
+    const now = oldSpaceUsed();
+    if (now > last) grown += now - last;
+    last = now;
+  }, 100);
+  return () => {
+    clearInterval(sampler);
+    observer.disconnect();
+    const now = oldSpaceUsed();
+    if (now > last) grown += now - last;
+    const seconds = (performance.now() - start) / 1000;
+    return {
+      fullGcs: out.fullGcs,
+      fullGcMs: Math.round(out.fullGcMs * 10) / 10,
+      scavenges: out.scavenges,
+      scavengeMs: Math.round(out.scavengeMs),
+      oldSpaceMBPerSec: Math.round((grown / 1e6 / seconds) * 10) / 10,
+    };
+  };
+}
+
+/**
+ * PLANTAO_BENCH_TRACE=<dir>: this process's event-loop stalls (> 4 ms, from a 1 ms timer), garbage collections
+ * and heap spaces (every 100 ms) and any named spans the bench adds, in epoch ms, written at the end as
+ * <dir>/<name>.json to lay beside the open-loop generator's trace (its slow requests and late ticks).
+ */
+export function startTrace(): { span(name: string, start: number): void; stop(name: string): void } | null {
+  const dir = process.env.PLANTAO_BENCH_TRACE;
+  if (!dir) return null;
+  mkdirSync(dir, { recursive: true });
+  const at = () => performance.timeOrigin + performance.now();
+  const lags: [number, number][] = [];
+  const gcs: [number, number, number][] = [];
+  const spans: [string, number, number][] = [];
+  const heap: [number, number, number][] = [];
+  let last = at();
+  const tick = setInterval(() => {
+    const now = at();
+    if (now - last > 4) lags.push([last, now - last]);
+    last = now;
+  }, 1);
+  const sampler = setInterval(() => {
+    const spaces = v8.getHeapSpaceStatistics();
+    const used = (name: string) => spaces.find((s) => s.space_name === name)?.space_used_size ?? 0;
+    heap.push([at(), used("old_space"), used("new_space")]);
+  }, 100);
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries())
+      gcs.push([
+        performance.timeOrigin + e.startTime,
+        e.duration,
+        (e as { detail?: { kind?: number } }).detail?.kind ?? 0,
+      ]);
+  });
+  observer.observe({ entryTypes: ["gc"] });
+  return {
+    span: (name, start) => spans.push([name, start, at() - start]),
+    stop(name) {
+      clearInterval(tick);
+      clearInterval(sampler);
+      observer.disconnect();
+      writeFileSync(join(dir, `${name}.json`), JSON.stringify({ lags, gcs, heap, spans }));
+    },
   };
 }

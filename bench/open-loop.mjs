@@ -4,6 +4,7 @@
 // (coordinated omission). autocannon's -R is unfit for this: it sends each second's quota back to back at the
 // start of the second, so the bench would measure the queue it creates itself.
 // argv[2]: JSON {url, method, headers, body, rate, seconds, warmupSeconds, maxSockets}
+import { writeFileSync } from "node:fs";
 import http from "node:http";
 import { performance } from "node:perf_hooks";
 
@@ -33,6 +34,11 @@ function phase(seconds) {
   return new Promise((resolve) => {
     const total = Math.round(seconds * o.rate);
     const latencies = [];
+    // o.trace: the slow requests (due time since the epoch, latency) and this process's own late ticks, to lay
+    // beside the server's trace.
+    const slow = [];
+    const gaps = [];
+    let lastTick = performance.now();
     let sent = 0;
     let answered = 0;
     let failures = 0;
@@ -40,6 +46,7 @@ function phase(seconds) {
     const start = performance.now();
     const record = (status, ms, err) => {
       answered++;
+      if (o.trace && ms > 5) slow.push([performance.timeOrigin + performance.now() - ms, ms]);
       if (status >= 200 && status < 300) latencies.push(ms);
       else {
         failures++;
@@ -49,12 +56,15 @@ function phase(seconds) {
     };
     const timer = setInterval(() => {
       const now = performance.now();
+      if (o.trace && now - lastTick > 4) gaps.push([performance.timeOrigin + lastTick, now - lastTick]);
+      lastTick = now;
       while (sent < total && start + (sent * 1000) / o.rate <= now) send(start + (sent++ * 1000) / o.rate, record);
       if (sent === total) clearInterval(timer);
     }, 1);
     function finish() {
       const elapsed = (performance.now() - start) / 1000;
       latencies.sort((a, b) => a - b);
+      if (o.trace) writeFileSync(o.trace, JSON.stringify({ start: performance.timeOrigin + start, slow, gaps }));
       const at = (q) =>
         Number((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0).toFixed(2));
       resolve({

@@ -1,5 +1,16 @@
+import { performance } from "node:perf_hooks";
 import { uuidv7 } from "../src/platform/ids.js";
-import { benchEngines, load, measureSeconds, openLoad, report, startBenchServer, startCpuProfile } from "./harness.js";
+import {
+  benchEngines,
+  load,
+  measureSeconds,
+  openLoad,
+  report,
+  startBenchServer,
+  startCpuProfile,
+  startTrace,
+  watchGc,
+} from "./harness.js";
 
 const CONNECTIONS = 10;
 const COMPONENTS = 50;
@@ -88,14 +99,36 @@ export default async function statusPage(): Promise<void> {
       const plain = await load(server.origin, { path: "/status", connections: CONNECTIONS });
       // PLANTAO_BENCH_CPU_PROFILE: the server (this process) during the open loop, where the tail is measured.
       const profile = await startCpuProfile();
+      // PLANTAO_BENCH_TRACE: this process's stalls, collections and page refreshes beside the generator's slow
+      // requests, to tell which of them a tail follows.
+      const trace = startTrace();
+      const traceName = `status-page-${engine}-${Date.now()}`;
+      const pages = services.status.page;
+      const refresh = pages.refresh.bind(pages);
+      if (trace)
+        pages.refresh = () => {
+          const start = performance.timeOrigin + performance.now();
+          const built = refresh();
+          built.finally(() => trace.span("refresh", start)).catch(() => {});
+          return built;
+        };
+      const gc = watchGc();
       // Under a load it cannot carry the open loop overruns its time: recorded as not met, not as a crash.
-      const open = await openLoad(server.origin, { path: "/status", rate: TARGET_RATE, headers: gz }).catch((err) => {
+      const open = await openLoad(server.origin, {
+        path: "/status",
+        rate: TARGET_RATE,
+        headers: gz,
+        ...(trace ? { trace: `${process.env.PLANTAO_BENCH_TRACE}/${traceName}-generator.json` } : {}),
+      }).catch((err) => {
         process.stderr.write(
           `open loop at ${TARGET_RATE}/s did not finish: ${(err as Error).message.split("\n")[0]}\n`,
         );
         return { requestsPerSec: Number.NaN, p99Ms: Number.NaN, cpuUsPerRequest: Number.NaN };
       });
+      const openLoopGc = gc();
       await profile?.(`status-page-${engine}`);
+      trace?.stop(traceName);
+      pages.refresh = refresh;
 
       // A change (an override) on the page: polled every 50 ms while the page refreshes on its own.
       const changed = Date.now();
@@ -139,6 +172,8 @@ export default async function statusPage(): Promise<void> {
           openLoopRate: TARGET_RATE,
           openLoopAchieved: Number.isNaN(open.requestsPerSec) ? null : Math.round(open.requestsPerSec),
           openLoopP99Ms: Number.isNaN(open.p99Ms) ? null : open.p99Ms,
+          // The server's collections during the open loop (its warm-up included): a full one is its tail.
+          openLoopGc,
           snapshotBuildMs: buildMs,
           changeShownMs: showMs,
           target: { requestsPerSec: TARGET_RATE, p99Ms: 20, changeShownMs: 2000 },
