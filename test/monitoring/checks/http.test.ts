@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createTlsServer } from "node:https";
 import { type AddressInfo, createServer as createTcpServer, type Socket } from "node:net";
+import { Value } from "typebox/value";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { probeTypes } from "../../../src/modules/monitoring/checks/index.js";
 import { selfSignedCertificate } from "../../fixtures/tls-cert.js";
@@ -78,6 +79,14 @@ describe("http probe against a local server", () => {
     expect(await check(http, `${origin}/ok`, { method: "HEAD" })).toMatchObject({ status: "up" });
     // A redirect's own body is read, so the hop after it goes over the same connection.
     expect(await check(http, `${origin}/redirect/2`)).toMatchObject({ status: "up" });
+    expect(opened).toBe(1);
+    // A monitor stored before the setting existed reuses too (its default).
+    const { reuseConnections: _, ...stored } = Value.Default(http.settings, {}) as Record<string, unknown>;
+    expect(
+      await http.run(`${origin}/ok`, stored, { signal: AbortSignal.timeout(5000), timeoutMs: 5000 }),
+    ).toMatchObject({
+      status: "up",
+    });
     expect(opened).toBe(1);
     // What cannot be reused is closed: a body past 64 KiB, a POST, a chunked body.
     expect(await check(http, `${origin}/big`)).toMatchObject({ status: "up" });

@@ -180,7 +180,9 @@ function keptBody(method: string, minor: string, statusCode: number, lines: stri
 function sendBare(url: URL, method: string, settings: HttpSettings, onSocket: (s: Socket) => void): Promise<Hop> {
   const given = new Set(Object.keys(settings.headers).map((k) => k.toLowerCase()));
   const body = settings.body !== null && method !== "GET" && method !== "HEAD" ? Buffer.from(settings.body) : null;
-  const reuse = settings.reuseConnections && body === null && RESENDABLE.has(method) && !given.has("connection");
+  // Monitors stored before the setting existed have none: they get its default.
+  const reuse =
+    settings.reuseConnections !== false && body === null && RESENDABLE.has(method) && !given.has("connection");
   let head = `${method} ${url.pathname}${url.search} HTTP/1.1\r\n`;
   if (!given.has("host")) head += `Host: ${url.host}\r\n`;
   if (!given.has("user-agent")) head += "User-Agent: Plantao-Monitor/1\r\n";
