@@ -275,6 +275,29 @@ export class KbRepository {
         .values(postings.slice(i, i + 200))
         .execute();
   }
+  /**
+   * Indexed articles whose published text links to articles (`kb:` or `/help/articles/`, in any case), the first
+   * `limit` after `after` by id, with that text: the ones whose index words depend on how links are left out.
+   */
+  indexedLinking(after: string, limit: number) {
+    return this.db
+      .selectFrom("kb_search_documents as d")
+      .innerJoin("kb_articles as a", "a.id", "d.article_id")
+      .innerJoin("kb_article_versions as v", (j) =>
+        j.onRef("v.article_id", "=", "a.id").onRef("v.version", "=", "a.published_version"),
+      )
+      .select(["a.id", "a.locale", "v.title", "v.body"])
+      .where("a.id", ">", after)
+      .where((eb) =>
+        eb.or([
+          eb(eb.fn("lower", ["v.body"]), "like", "%kb:%"),
+          eb(eb.fn("lower", ["v.body"]), "like", "%/help/articles/%"),
+        ]),
+      )
+      .orderBy("a.id")
+      .limit(limit)
+      .execute();
+  }
   async unindexArticle(articleId: string, executor: Kysely<DB> = this.db) {
     await executor
       .deleteFrom("kb_search_postings")
