@@ -34,6 +34,7 @@ import { articlesPort } from "./modules/kb/articles-adapter.js";
 import { createKbExtras } from "./modules/kb/extras-module.js";
 import type { KbExtras } from "./modules/kb/extras-routes.js";
 import { createKbModule, type KbModule } from "./modules/kb/module.js";
+import { REINDEX_LINKING_JOB } from "./modules/kb/service.js";
 import { createMailModule, type MailModule } from "./modules/mail/module.js";
 import { MetricsRepository } from "./modules/metrics/repository.js";
 import {
@@ -544,6 +545,9 @@ function registerJobHandlers(jobs: JobQueue, s: Services): void {
   jobs.register<RestoreTestPayload>(RESTORE_TEST_JOB, (job) => restoreTests.runQueued(job), retry);
   // Every 5 minutes: alert once when a job's RPO is exceeded, and when it recovers.
   jobs.register(RPO_JOB, () => rpo.evaluate(), { maxAttempts: 1 });
+
+  // Knowledge base: once, after migration 0049, the published articles linking to articles are indexed again.
+  jobs.register(REINDEX_LINKING_JOB, () => s.kb.articles.reindexLinking().then(() => undefined));
 
   // Live chat: a closed conversation's transcript becomes a ticket (or joins the visitor's open one).
   jobs.register<{ conversationId: string }>(CHAT_TICKET_JOB, (job) =>

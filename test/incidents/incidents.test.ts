@@ -11,6 +11,7 @@ describe.each(engines)("incidents on %s", (engine) => {
   let t: TestContext;
   let clock: ManualClock;
   let noc: Record<string, string>;
+  let nocUserId: string;
   let sec: Record<string, string>;
   let admin: Record<string, string>;
   let agent: Record<string, string>;
@@ -20,7 +21,9 @@ describe.each(engines)("incidents on %s", (engine) => {
   beforeAll(async () => {
     clock = new ManualClock(T0);
     t = await testApp(engine, { clock });
-    noc = (await tokenFor(t, "noc")).headers;
+    const nocToken = await tokenFor(t, "noc");
+    noc = nocToken.headers;
+    nocUserId = nocToken.user.id;
     sec = (await tokenFor(t, "security")).headers;
     admin = (await tokenFor(t, "admin")).headers;
     agent = (await tokenFor(t, "agent")).headers;
@@ -136,6 +139,21 @@ describe.each(engines)("incidents on %s", (engine) => {
       "resolution",
       "verification",
       "documentation",
+    ]);
+    // Each stage entered is timestamped, with who moved it and the fields it required.
+    expect(
+      detail.history.map((h: { enteredAt: string; byUserId: string | null; fields: Record<string, string> }) => [
+        h.enteredAt,
+        h.byUserId,
+        h.fields,
+      ]),
+    ).toEqual([
+      ["2026-03-10T12:00:00.000Z", nocUserId, {}],
+      ["2026-03-10T12:10:00.000Z", nocUserId, { severity: "critical", impact: "All calls to SP fail" }],
+      ["2026-03-10T12:10:00.000Z", nocUserId, {}],
+      ["2026-03-10T12:10:00.000Z", nocUserId, { diagnosis: "Carrier route flaps" }],
+      ["2026-03-10T13:00:00.000Z", nocUserId, { fix: "Pinned the route", evidence: "100 test calls" }],
+      ["2026-03-10T13:00:00.000Z", nocUserId, { rootCause: "Carrier BGP" }],
     ]);
     expect(detail.details).toMatchObject({
       rootCause: "Carrier BGP",
@@ -427,6 +445,30 @@ describe.each(engines)("incidents on %s", (engine) => {
     // The security process: eradication needs how it was contained.
     expect((await move(inc.id, { stage: "eradication" }, sec)).json().errors[0].pointer).toBe("/containment");
     expect((await move(inc.id, { stage: "eradication", containment: "Blocked trunk" }, sec)).statusCode).toBe(200);
+    // The rest of the security process, each stage refused without its field (named), then entered with it.
+    for (const [stage, field, value] of [
+      ["recovery", "eradication", "Rotated the SIP passwords"],
+      ["analysis", "evidence", "CDR extract"],
+      ["documentation", "rootCause", "Weak SIP password"],
+      ["improvement", "preventiveMeasures", "Password policy and fraud alert"],
+    ] as const) {
+      const refused = await move(inc.id, { stage }, sec);
+      expect(refused.statusCode, stage).toBe(400);
+      expect(refused.json().errors.map((e: { pointer: string }) => e.pointer)).toContain(`/${field}`);
+      const extra = stage === "documentation" ? { fix: "New passwords" } : {};
+      const moved = await move(inc.id, { stage, [field]: value, ...extra }, sec);
+      expect(moved.statusCode, moved.body).toBe(200);
+    }
+    const walked = (await api("GET", `/api/v1/incidents/${inc.id}`, sec)).json();
+    expect(walked.history.map((h: { stage: string }) => h.stage)).toEqual([
+      "containment",
+      "eradication",
+      "recovery",
+      "analysis",
+      "documentation",
+      "improvement",
+    ]);
+    expect(walked.resolvedAt).not.toBeNull();
     // Evidence routes refuse an operational incident.
     const op = (await api("POST", "/api/v1/incidents", sec, { title: "op", severity: "low" })).json();
     expect((await api("GET", `/api/v1/incidents/${op.id}/evidence`, sec)).statusCode).toBe(409);

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/platform/clock.js";
-import { createOrganization, engines, type TestContext, testApp, tokenFor } from "../harness.js";
+import { createOrganization, engines, harnessActor, type TestContext, testApp, tokenFor } from "../harness.js";
 
 /** The on-call API: roles and tenancy, validation, warnings, who is on call at T, acknowledging by API. */
 
@@ -242,5 +242,45 @@ describe.each(engines)("on-call API on %s", (engine) => {
     expect(twice.json().type).toBe("urn:plantao:problem:page-already-acknowledged");
     expect(twice.json().detail).toContain(ack.json().page.acknowledgedBy.name);
     await t.services.escalations.resolve({ subject });
+  });
+
+  it("a step to a team tells that team's active staff, and nobody else", async () => {
+    const member = (role: "agent" | "noc", teams: string[], n: number) =>
+      t.services.directory.createUser(null, {
+        email: `team-${n}-${randomUUID().slice(0, 8)}@example.com`,
+        name: `Team ${n}`,
+        role,
+        teams,
+        password: "correct horse battery staple",
+      });
+    const inTeam = [await member("agent", ["voip-core"], 1), await member("noc", ["voip-core", "noc"], 2)];
+    const gone = await member("agent", ["voip-core"], 3);
+    await t.services.directory.updateUser(
+      harnessActor(t),
+      gone.id,
+      { disabled: true },
+      { ip: "127.0.0.1", headers: {} },
+    );
+    await member("agent", ["billing"], 4);
+    const created = await call("POST", "/api/v1/escalation-policies", noc.headers, {
+      name: "VoIP core team",
+      steps: [{ targets: [{ kind: "team", team: "voip-core" }], waitMinutes: 5 }],
+      repeat: 0,
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const { pageId } = await t.services.escalations.page({
+      subject: { type: "incident", id: randomUUID() },
+      policyId: created.json().id,
+      severity: "high",
+      title: "SBC core overloaded",
+    });
+    await t.platform.jobs.drain();
+    const sent = await t.platform.db
+      .selectFrom("notifications")
+      .select("recipient")
+      .where("thread", "=", `page:${pageId}`)
+      .where("channel", "=", "email")
+      .execute();
+    expect(sent.map((n) => n.recipient).sort()).toEqual(inTeam.map((u) => u.email).sort());
   });
 });

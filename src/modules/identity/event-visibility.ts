@@ -1,7 +1,7 @@
 import type { DomainEvent } from "../../platform/events/bus.js";
 import { eventSpec } from "../../platform/events/catalogue.js";
 import { type Actor, tenantOf } from "./actor.js";
-import { roleAllows, scopesAllow } from "./roles.js";
+import { type Area, roleAllows, scopesAllow } from "./roles.js";
 
 /**
  * Whether the actor may see an event, from its audience in the event catalogue: the actor (its role, and its
@@ -40,9 +40,13 @@ export function mayReadEvent(
   const spec = eventSpec(event.type);
   if (!spec) return false;
   const { area } = spec;
-  if (!roleAllows(actor.role, area, "read") || (actor.scopes && !scopesAllow(actor.scopes, area, "read"))) return false;
+  const reads = (a: Area) =>
+    roleAllows(actor.role, a, "read") && (!actor.scopes || scopesAllow(actor.scopes, a, "read"));
+  if (!reads(area)) return false;
+  const payload = (event.payload ?? {}) as Record<string, unknown>;
+  if (spec.restricted?.when(payload) && !reads(spec.restricted.area)) return false;
   const tenant = tenantOf(actor);
-  if (tenant !== undefined && spec.staffOnly?.((event.payload ?? {}) as Record<string, unknown>)) return false;
+  if (tenant !== undefined && spec.staffOnly?.(payload)) return false;
   switch (spec.tenancy) {
     case "provider":
       return tenant === undefined;

@@ -11,6 +11,9 @@ import { isCustomer, mayEdit, mayPublish, mayRead, type Reader, readableAudience
 import type { ArticleFilter, ArticleRow, KbRepository, Visibility } from "./repository.js";
 import { markdownText, terms, trigrams } from "./text.js";
 
+/** The job that indexes again the published articles linking to articles (queued by migration 0049). */
+export const REINDEX_LINKING_JOB = "kb.reindex-linking";
+
 export type RequestInfo = Pick<FastifyRequest, "ip" | "headers">;
 
 export interface ArticleInput {
@@ -387,6 +390,30 @@ export class ArticleService {
     this.#written();
     if (to === "published" || to === "archived" || row.status === "archived") this.changed();
     return this.get(actor, id);
+  }
+
+  /**
+   * Indexes again every published article that links to articles, from its published version: a database indexed
+   * before links to articles were left out of the index (their words could name an article hidden from the
+   * reader) still holds those words until then. Queued once by migration 0049; returns how many were indexed.
+   */
+  async reindexLinking(): Promise<number> {
+    let after = "";
+    let count = 0;
+    for (;;) {
+      const rows = await this.repo.indexedLinking(after, 100);
+      if (!rows.length) break;
+      await this.repo.transaction(async (trx) => {
+        for (const r of rows) await this.#index(r.id, r.locale, r.title, r.body, trx);
+      });
+      count += rows.length;
+      after = rows.at(-1)!.id;
+    }
+    if (count) {
+      this.#written();
+      this.changed();
+    }
+    return count;
   }
 
   async #index(

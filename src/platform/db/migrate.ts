@@ -42,6 +42,7 @@ import * as m0045 from "./migrations/0045_metric_hour_blocks.js";
 import * as m0046 from "./migrations/0046_metric_frames.js";
 import * as m0047 from "./migrations/0047_kb_attachments.js";
 import * as m0048 from "./migrations/0048_ticket_open_groups.js";
+import * as m0049 from "./migrations/0049_kb_reindex_linking.js";
 
 /** Every migration, in order. Imported statically so the compiled build needs no directory scan. */
 export const migrations: Record<string, Migration> = {
@@ -88,6 +89,7 @@ export const migrations: Record<string, Migration> = {
   "0046_metric_frames": m0046,
   "0047_kb_attachments": m0047,
   "0048_ticket_open_groups": m0048,
+  "0049_kb_reindex_linking": m0049,
 };
 
 export const latestSchemaVersion = Object.keys(migrations).at(-1) ?? "";

@@ -34,6 +34,11 @@ export interface EventSpec<P extends TSchema = TSchema> {
   notification?: NotificationKind;
   /** Occurrences only staff may see (an internal note): never a customer, nor a webhook scoped to an organization. */
   staffOnly?: (payload: Record<string, unknown>) => boolean;
+  /**
+   * Occurrences only readers of a further area may see: a page about a security incident is for the security role
+   * and admins, as the incident is (its ids alone would tell the other readers that one exists).
+   */
+  restricted?: { area: Area; when: (payload: Record<string, unknown>) => boolean; audience: string };
 }
 
 const strict = { additionalProperties: false } as const;
@@ -136,6 +141,11 @@ const pageEvent = <P extends TProperties>(summary: string, properties: P) =>
     area: "monitoring",
     tenancy: "provider",
     payload: obj({ pageId: Id, subjectType: Type.String(), subjectId: Type.String(), ...properties }),
+    restricted: {
+      area: "security",
+      when: (p) => p.subjectType === "security_incident",
+      audience: "about a security incident, security readers only",
+    },
   });
 // incidents: operational ones as incident.*, security ones as security_incident.* (seen only in the security area)
 const incidentProps = { incidentId: Id, title: Type.String(), severity: Type.String(), stage: Type.String() };
@@ -605,6 +615,8 @@ export function componentName(type: string): string {
     .join("")}Event`;
 }
 
+const audienceNote = (s: EventSpec) => (s.restricted ? `; ${s.restricted.audience}` : "");
+
 /** The catalogue as OpenAPI component schemas: one per event type, and `DomainEvent`, their union on `type`. */
 export function eventSchemas(): TSchema[] {
   const envelope = (type: EventType) =>
@@ -619,7 +631,7 @@ export function eventSchemas(): TSchema[] {
       },
       {
         $id: componentName(type),
-        description: `${eventCatalogue[type].summary}. Audience: ${eventCatalogue[type].area} readers, ${eventCatalogue[type].tenancy} tenancy.`,
+        description: `${eventCatalogue[type].summary}. Audience: ${eventCatalogue[type].area} readers, ${eventCatalogue[type].tenancy} tenancy${audienceNote(eventCatalogue[type])}.`,
       },
     );
   const each = eventTypes.map(envelope);

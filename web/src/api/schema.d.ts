@@ -42109,7 +42109,7 @@ export interface components {
              */
             type: "notification.read";
         };
-        /** @description Someone acknowledged a page: its steps waiting for that stop. Audience: monitoring readers, provider tenancy. */
+        /** @description Someone acknowledged a page: its steps waiting for that stop. Audience: monitoring readers, provider tenancy; about a security incident, security readers only. */
         PageAcknowledgedEvent: {
             /** Format: date-time */
             createdAt: string;
@@ -42131,7 +42131,7 @@ export interface components {
              */
             type: "page.acknowledged";
         };
-        /** @description A page reached its next step: the wait ran out, a channel failed, or the step had nobody to tell. Audience: monitoring readers, provider tenancy. */
+        /** @description A page reached its next step: the wait ran out, a channel failed, or the step had nobody to tell. Audience: monitoring readers, provider tenancy; about a security incident, security readers only. */
         PageEscalatedEvent: {
             /** Format: date-time */
             createdAt: string;
@@ -42155,7 +42155,7 @@ export interface components {
              */
             type: "page.escalated";
         };
-        /** @description The paged subject resolved: the page stopped. Audience: monitoring readers, provider tenancy. */
+        /** @description The paged subject resolved: the page stopped. Audience: monitoring readers, provider tenancy; about a security incident, security readers only. */
         PageResolvedEvent: {
             /** Format: date-time */
             createdAt: string;
@@ -42175,7 +42175,7 @@ export interface components {
              */
             type: "page.resolved";
         };
-        /** @description An escalation policy started paging about a subject (an incident). Audience: monitoring readers, provider tenancy. */
+        /** @description An escalation policy started paging about a subject (an incident). Audience: monitoring readers, provider tenancy; about a security incident, security readers only. */
         PageTriggeredEvent: {
             /** Format: date-time */
             createdAt: string;
