@@ -351,6 +351,65 @@ describe.each(engines)("webhooks on %s", (engine) => {
     );
   });
 
+  it("never carries a security incident or a page about one, whoever made the webhook", async () => {
+    clock.advance(1000);
+    // Only the security role and admins see security incidents, in the app: a webhook has no reader to check.
+    const manager = (await tokenFor(t, "manager")).headers;
+    for (const headers of [admin, manager]) {
+      const res = await t.app.inject({
+        method: "POST",
+        url: "/api/v1/webhooks",
+        headers,
+        payload: { name: "SIEM", url: receiver.url, eventTypes: ["incident.*", "security_incident.*"] },
+      });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().errors.map((e: { pointer: string }) => e.pointer)).toEqual(["/eventTypes/1"]);
+    }
+    const all = await create({ name: "Everything", url: receiver.url, eventTypes: ["*"] }, manager);
+    const pages = await create({ name: "Pages", url: receiver.url, eventTypes: ["page.*", "incident.*"] });
+    const incident = {
+      incidentId: uuidv7(),
+      title: "Intrusion on pbx-3",
+      severity: "critical",
+      stage: "identification",
+    };
+    const page = (subjectType: string) => ({
+      type: "page.triggered" as const,
+      organizationId: null,
+      subjectId: uuidv7(),
+      payload: { pageId: uuidv7(), subjectType, subjectId: uuidv7(), policyId: null, severity: "critical" },
+    });
+    for (const e of [
+      {
+        type: "security_incident.created" as const,
+        organizationId: null,
+        subjectId: incident.incidentId,
+        payload: { ...incident, source: "manual" },
+      },
+      page("security_incident"),
+      {
+        type: "incident.created" as const,
+        organizationId: null,
+        subjectId: uuidv7(),
+        payload: { ...incident, title: "Trunk down", incidentId: uuidv7(), source: "alert" },
+      },
+      page("incident"),
+    ]) {
+      await t.platform.events.publish(e);
+    }
+    await fannedOut();
+    const seen = async (id: string) => (await deliveriesOf(id)).items.map((d) => d.eventType).sort();
+    expect(await seen(all.id)).toEqual(["incident.created", "page.triggered"]);
+    expect(await seen(pages.id)).toEqual(["incident.created", "page.triggered"]);
+    for (const hook of [all, pages])
+      await t.app.inject({
+        method: "PATCH",
+        url: `/api/v1/webhooks/${hook.id}`,
+        headers: admin,
+        payload: { enabled: false },
+      });
+  });
+
   it("gives a webhook scoped to an organization only what that organization's users may see", async () => {
     clock.advance(1000);
     const scoped = await create({ name: "Feed", url: receiver.url, eventTypes: ["*"], organizationId: org });

@@ -97,3 +97,14 @@ export function eventAsSeenByOrganization<
   };
   return eventAsReadBy(reader, event);
 }
+
+/**
+ * Whether an event is for readers of a further area alone (a security incident, a page about one: the security
+ * role and admins). Outside the app nobody can be checked for that area, so no webhook carries such an event, as
+ * an escalation step's webhook target skips a security page.
+ */
+export function beyondWebhooks(event: { type: string; payload?: unknown }): boolean {
+  const spec = eventSpec(event.type);
+  if (!spec) return true;
+  return spec.area === "security" || spec.restricted?.when((event.payload ?? {}) as Record<string, unknown>) === true;
+}

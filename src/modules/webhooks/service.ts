@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import type { Clock } from "../../platform/clock.js";
 import type { DB } from "../../platform/db/schema.js";
 import type { DomainEvent, EventBus } from "../../platform/events/bus.js";
-import { selects, unknownSelection } from "../../platform/events/catalogue.js";
+import { eventTypes as catalogued, eventSpec, selects, unknownSelection } from "../../platform/events/catalogue.js";
 import type { EventFanOut } from "../../platform/events/fanout.js";
 import { Problem, ProblemType } from "../../platform/http/problems.js";
 import { uuidv7 } from "../../platform/ids.js";
@@ -13,7 +13,7 @@ import type { JobContext, JobQueue } from "../../platform/jobs/queue.js";
 import type { SecretBox } from "../../platform/secrets.js";
 import type { AuditService } from "../audit/service.js";
 import type { Actor } from "../identity/actor.js";
-import { eventAsSeenByOrganization } from "../identity/event-visibility.js";
+import { beyondWebhooks, eventAsSeenByOrganization } from "../identity/event-visibility.js";
 import type { DeliveryRow, DeliveryStatus, WebhookRepository, WebhookRow } from "./repository.js";
 import { signature } from "./signature.js";
 
@@ -89,16 +89,21 @@ export function deliveryView(row: DeliveryRow) {
 
 /** Whether a webhook's filters take an event: each type exact, a `prefix.*` or `*`; the organization if set. */
 function wants(filter: { eventTypes: string[]; organizationId: string | null }, event: DomainEvent): boolean {
+  if (beyondWebhooks(event)) return false;
   if (filter.organizationId && filter.organizationId !== event.organizationId) return false;
   // A webhook scoped to one organization is that customer's feed: only what its users may see goes into it.
   if (filter.organizationId && !eventAsSeenByOrganization(filter.organizationId, event)) return false;
   return filter.eventTypes.some((t) => selects(t, event.type));
 }
 
-/** Every entry must select a catalogued event type: a typo would otherwise subscribe to nothing, silently. */
+/** Every entry must select a catalogued event type a webhook carries: it would otherwise subscribe to nothing, silently. */
 function checkEventTypes(eventTypes: string[] | undefined): void {
   const errors = (eventTypes ?? []).flatMap((entry, i) => {
-    const message = unknownSelection(entry);
+    const message =
+      unknownSelection(entry) ??
+      (entry !== "*" && catalogued.filter((t) => selects(entry, t)).every((t) => eventSpec(t)?.area === "security")
+        ? "security incident events are not sent to webhooks (only the security role and admins see them, in the app)"
+        : undefined);
     return message ? [{ in: "body" as const, pointer: `/eventTypes/${i}`, message }] : [];
   });
   if (errors.length) throw new Problem(400, ProblemType.validation, "Request is not valid", errors[0]!.message, errors);
