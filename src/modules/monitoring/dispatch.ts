@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { CheckResult } from "./checks/types.js";
-import { BATCH_MS, batchWindowMs, RECORD_RETRY_MS, RECORD_TIMEOUT_MS, type Slot } from "./engine-model.js";
+import { BATCH_MS, RECORD_RETRY_MS, RECORD_TIMEOUT_MS, type Slot } from "./engine-model.js";
 import type { CheckLedger } from "./ledger.js";
 import type { MonitoringRepository } from "./repository.js";
 import { DueHeap, nextRun } from "./schedule.js";
@@ -34,7 +34,7 @@ export interface DispatchDeps {
 
 /**
  * When checks start: the schedule (a heap of due times, fixed-rate on each monitor's grid), taken in batches
- * (at most BATCH_MS wide) whose hand-over mark and check counts are recorded before their checks start, and the bound on
+ * of BATCH_MS whose hand-over mark and check counts are recorded before their checks start, and the bound on
  * checks in flight. One timer, armed for the next due time: nothing runs between batches.
  */
 export class CheckDispatcher {
@@ -139,22 +139,14 @@ export class CheckDispatcher {
     });
   }
 
-  /**
-   * Takes every check due within the batch window, records them, then starts them. Each check's own window
-   * (a share of its interval) bounds how early it may start; the first one due too far ahead ends the batch, so
-   * the record's mark (`through`) still covers exactly the checks taken.
-   */
+  /** Takes every check due within the batch window, records them, then starts them. */
   #takeBatch(now: number): void {
     const { host, ledger, counters } = this.d;
-    let through = now + BATCH_MS;
+    const through = now + BATCH_MS;
     const batch: Array<{ slot: Slot; due: number }> = [];
     /** The shards whose checks due in the window are all taken now: the ones the record marks. */
     const shards = new Set<number>();
     for (let e = this.#heap.peek(); e && e.due <= through; e = this.#heap.peek()) {
-      if (e.seq === e.item.seq && e.due > now + batchWindowMs(e.item.def.intervalMs)) {
-        through = e.due - 1;
-        break;
-      }
       this.#heap.pop();
       const slot = e.item;
       if (e.seq !== slot.seq || !host.holds(slot)) continue;

@@ -30,14 +30,11 @@ export interface EngineOptions {
 }
 
 /**
- * Checks due within a window start together, after one write that records them (the shard's hand-over mark
- * and the minute's check counts): so a node that dies leaves nothing unknown behind it, for the price of
- * starting a check up to the window early. The window is a twentieth of the monitor's interval, at most
- * BATCH_MS: fewer, larger batches cost less (one write and one wake-up each), and a check starts at most 5 %
- * of its interval early (0.5 s at 10 s, 1 s from 20 s on).
+ * Checks due within this window start together, after one write that records them (the shard's hand-over
+ * mark and the minute's check counts): so a node that dies leaves nothing unknown behind it, for the price of
+ * starting a check up to this much early.
  */
-export const BATCH_MS = 1_000;
-export const batchWindowMs = (intervalMs: number): number => Math.min(BATCH_MS, Math.floor(intervalMs / 20));
+export const BATCH_MS = 200;
 /** A batch whose record failed is tried again after this long, while the lease lasts. */
 export const RECORD_RETRY_MS = 100;
 /** A batch record unanswered this long (a database hanging, not failing) gives its checks up to their next turn. */
